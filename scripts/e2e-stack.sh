@@ -1,0 +1,291 @@
+#!/usr/bin/env bash
+# Usage: bash scripts/e2e-stack.sh [up|down|status]   (as root; idempotent)
+#
+# The real stack the end-to-end tests build and push against: a Docker engine (Debian docker.io) with the buildx
+# plugin (Debian trixie's docker-buildx), a Distribution registry on 127.0.0.1:5000 with htpasswd auth, and
+# stand-in agent-server base images 127.0.0.1:5000/openhands/agent-server:{1.22.0,1.23.0,1.24.0}-python.
+#
+# State dir convention (tests read it; __tests__/e2e/stack.ts): $OHE_E2E_STATE, default /tmp/ohe-e2e
+#   registry-url        127.0.0.1:5000
+#   registry-username   ci
+#   registry-password   generated when the registry is (re)started, mode 0600
+#   up.log              verbose output of everything `up` ran (apt, import, push, smoke build)
+#   dockerd.log/.pid    the engine we started (no pid file when an engine was already running: not ours to stop)
+#   registry.log/.pid   the registry we started
+#   registry/           config.yml, htpasswd, data/ (storage, kept across down/up so `up` stays warm)
+#   docker-config/      private DOCKER_CONFIG used to push the base images; root's ~/.docker is left alone
+# Daemons run in their own session with stdin from /dev/null and output to their log file only: CI waits on
+# inherited stdout/stderr, so nothing started here may hold them.
+set -euo pipefail
+
+STATE=${OHE_E2E_STATE:-/tmp/ohe-e2e}
+REGISTRY=127.0.0.1:5000
+REG_USER=ci
+BASE_REPO=openhands/agent-server
+BASE_VERSIONS=(1.22.0 1.23.0 1.24.0)
+# Bump when the stand-in image contents change, so a warm registry gets them rebuilt.
+STANDIN_REV=1
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+log() { printf 'e2e-stack: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+# Verbose tool output goes to up.log; on failure the caller shows its tail.
+quiet() { "$@" >>"$STATE/up.log" 2>&1; }
+alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Bounded poll: wait_for <seconds> <command...>
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+# Start a daemon detached: own session, stdin /dev/null, output to its log; records its pid.
+# In a non-interactive script a background job is not a group leader, so setsid execs in place and $! is the daemon.
+start_daemon() {
+  local name=$1; shift
+  # 9>&-: the daemon must not inherit (and so hold forever) the lock on $STATE/lock.
+  setsid "$@" </dev/null >>"$STATE/$name.log" 2>&1 9>&- &
+  echo "$!" >"$STATE/$name.pid"
+}
+
+stop_daemon() {
+  local name=$1 pidfile="$STATE/$1.pid" pid i
+  if ! alive "$pidfile"; then rm -f "$pidfile"; return 0; fi
+  pid=$(cat "$pidfile")
+  log "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  # dockerd stops its containers (15 s default grace) and its containerd; give it a little more than that.
+  for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name did not stop in 30 s, killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+install_packages() {
+  local pkgs=(docker.io docker-registry apache2-utils busybox-static) missing=() p added_policy=
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    # Without an init system policy, the packages' postinst would start the stock dockerd and a registry on
+    # :5000 (docker-registry's default config); we run our own, so deny service starts during the install.
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+      added_policy=1
+    fi
+    local rc=0
+    quiet apt-get update || rc=$?
+    [ "$rc" -ne 0 ] || DEBIAN_FRONTEND=noninteractive quiet apt-get install -y --no-install-recommends \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" || rc=$?
+    [ -z "$added_policy" ] || rm -f /usr/sbin/policy-rc.d
+    [ "$rc" -eq 0 ] || { tail -n 20 "$STATE/up.log" >&2; die "apt-get failed (see $STATE/up.log)"; }
+  fi
+  bash "$HERE/trixie-package.sh" docker-buildx 2>>"$STATE/up.log" || die "installing docker-buildx failed"
+  # /usr/local/bin/docker (a newer client, if present) shadows Debian's /usr/bin/docker; either talks to the
+  # Debian engine (API version negotiation) and both find the plugin in /usr/libexec/docker/cli-plugins.
+  command -v docker >/dev/null || die "no docker client on PATH"
+  quiet docker buildx version || die "docker buildx is not usable (see $STATE/up.log)"
+}
+
+start_dockerd() {
+  if docker info >/dev/null 2>&1; then
+    if alive "$STATE/dockerd.pid"; then log "dockerd already running (pid $(cat "$STATE/dockerd.pid"))"
+    else rm -f "$STATE/dockerd.pid"; log "using the Docker engine that is already running (not ours to stop)"; fi
+    return 0
+  fi
+  log "starting dockerd (log: $STATE/dockerd.log)"
+  # Defaults work on this VM (overlay2 on ext4, bridge + iptables). 127.0.0.0/8 is an insecure (plain HTTP)
+  # registry range by default; it is listed anyway so the intent is visible. Extra flags for other hosts
+  # (e.g. --storage-driver=vfs --iptables=false --bridge=none) can be passed in OHE_E2E_DOCKERD_FLAGS.
+  # shellcheck disable=SC2086 # word splitting of the extra flags is intended
+  start_daemon dockerd dockerd --insecure-registry "$REGISTRY" ${OHE_E2E_DOCKERD_FLAGS:-}
+  if ! wait_for 60 docker info; then
+    tail -n 20 "$STATE/dockerd.log" >&2
+    stop_daemon dockerd
+    die "dockerd did not come up within 60 s (see $STATE/dockerd.log)"
+  fi
+}
+
+reg_curl() { # authenticated request to the registry API; extra curl args follow
+  curl -fsS --max-time 10 -u "$REG_USER:$(cat "$STATE/registry-password")" "$@"
+}
+
+registry_ok() { [ -s "$STATE/registry-password" ] && reg_curl -o /dev/null "http://$REGISTRY/v2/"; }
+
+start_registry() {
+  if alive "$STATE/registry.pid" && registry_ok; then
+    log "registry already running on $REGISTRY (pid $(cat "$STATE/registry.pid"))"
+    return 0
+  fi
+  stop_daemon registry
+  if curl -s --max-time 2 -o /dev/null "http://$REGISTRY/v2/"; then
+    die "something else already listens on $REGISTRY (not our registry); stop it first"
+  fi
+  log "starting the registry on $REGISTRY (log: $STATE/registry.log)"
+  mkdir -p "$STATE/registry/data"
+  # A fresh password per registry start; tests read it from the state dir.
+  (umask 077 && od -An -tx1 -N18 /dev/urandom | tr -d ' \n' >"$STATE/registry-password")
+  printf '%s\n' "$REG_USER" >"$STATE/registry-username"
+  printf '%s\n' "$REGISTRY" >"$STATE/registry-url"
+  # bcrypt (-B), password from stdin (-i) so it never shows in the process list.
+  htpasswd -niB "$REG_USER" <"$STATE/registry-password" >"$STATE/registry/htpasswd" 2>>"$STATE/up.log"
+  cat >"$STATE/registry/config.yml" <<EOF
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $STATE/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+  headers:
+    X-Content-Type-Options: [nosniff]
+auth:
+  htpasswd:
+    realm: ohe-e2e
+    path: $STATE/registry/htpasswd
+EOF
+  start_daemon registry docker-registry serve "$STATE/registry/config.yml"
+  if ! wait_for 20 registry_ok; then
+    tail -n 20 "$STATE/registry.log" >&2
+    stop_daemon registry
+    die "the registry did not answer within 20 s (see $STATE/registry.log)"
+  fi
+}
+
+# Root filesystem of a stand-in agent-server: busybox, a tini that execs what follows "--", and an
+# openhands-agent-server that serves the health endpoints with busybox httpd on --port (default 8000).
+make_rootfs() {
+  local version=$1 root=$2 applet
+  rm -rf "$root"
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,etc,tmp,home/openhands,srv/agent-server,root}
+  chmod 1777 "$root/tmp"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nopenhands:x:10001:10001:openhands:/home/openhands:/bin/sh\n' \
+    >"$root/etc/passwd"
+  printf 'root:x:0:\nopenhands:x:10001:\n' >"$root/etc/group"
+  cat >"$root/usr/local/bin/tini" <<'EOF'
+#!/bin/sh
+# Stand-in for tini: run what follows "--".
+[ "$1" = "--" ] && shift
+exec "$@"
+EOF
+  cat >"$root/usr/local/bin/openhands-agent-server" <<'EOF'
+#!/bin/sh
+# Stand-in for the OpenHands agent server: serves /alive, /health, /ready, /server_info on --port.
+port=8000
+while [ "$#" -gt 0 ]; do
+  case "$1" in --port) port=$2; shift ;; --port=*) port=${1#--port=} ;; esac
+  shift
+done
+exec httpd -f -p "0.0.0.0:$port" -h /srv/agent-server
+EOF
+  chmod 755 "$root/usr/local/bin/tini" "$root/usr/local/bin/openhands-agent-server"
+  for applet in alive health ready; do printf '{"status":"ok"}\n' >"$root/srv/agent-server/$applet"; done
+  printf '{"sdk_version":"%s"}\n' "$version" >"$root/srv/agent-server/server_info"
+}
+
+push_base_images() {
+  local v ref absent=0
+  for v in "${BASE_VERSIONS[@]}"; do
+    reg_curl -o /dev/null -I -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+      "http://$REGISTRY/v2/$BASE_REPO/manifests/$v-python" 2>/dev/null || absent=1
+  done
+  if [ "$absent" -eq 0 ] && [ "$(cat "$STATE/base-images.rev" 2>/dev/null)" = "$STANDIN_REV" ]; then
+    log "base images present: $REGISTRY/$BASE_REPO:{$(IFS=,; echo "${BASE_VERSIONS[*]}")}-python"
+    return 0
+  fi
+  log "building and pushing the stand-in base images"
+  local build="$STATE/base-build"
+  for v in "${BASE_VERSIONS[@]}"; do
+    ref="$REGISTRY/$BASE_REPO:$v-python"
+    make_rootfs "$v" "$build/rootfs"
+    tar -C "$build/rootfs" --numeric-owner --owner=0 --group=0 -cf "$build/rootfs.tar" .
+    quiet docker import --platform linux/amd64 \
+      --change 'ENTRYPOINT ["tini","--","/usr/local/bin/openhands-agent-server"]' \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'USER openhands' \
+      --change 'WORKDIR /home/openhands' \
+      --change 'EXPOSE 8000 8002' \
+      --change "LABEL org.opencontainers.image.version=$v org.opencontainers.image.title=agent-server-stand-in" \
+      "$build/rootfs.tar" "$ref" || die "docker import of $ref failed (see $STATE/up.log)"
+    quiet docker push "$ref" || die "docker push of $ref failed (see $STATE/up.log)"
+  done
+  # Chown of the home dir cannot be expressed in an import; a build on top can still write /tmp as 10001.
+  rm -rf "$build"
+  echo "$STANDIN_REV" >"$STATE/base-images.rev"
+}
+
+# A real buildx build FROM a stand-in base, pushed to the registry and then deleted again.
+smoke_build() {
+  local ctx="$STATE/smoke" ref="$REGISTRY/e2e-stack/smoke:1" digest
+  mkdir -p "$ctx"
+  printf 'FROM %s/%s:1.23.0-python\nRUN echo hi > /tmp/x\nUSER 10001\n' "$REGISTRY" "$BASE_REPO" \
+    >"$ctx/Dockerfile"
+  log "smoke build: docker buildx build --platform linux/amd64 --push $ref"
+  if ! quiet docker buildx build --platform linux/amd64 -t "$ref" --metadata-file "$ctx/metadata.json" --push "$ctx"; then
+    tail -n 20 "$STATE/up.log" >&2
+    die "the smoke build failed (see $STATE/up.log)"
+  fi
+  digest=$(reg_curl -I -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    "http://$REGISTRY/v2/e2e-stack/smoke/manifests/1" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
+  [ -n "$digest" ] || die "the smoke image is not in the registry after the push"
+  reg_curl -o /dev/null -X DELETE "http://$REGISTRY/v2/e2e-stack/smoke/manifests/$digest" ||
+    die "deleting the smoke image from the registry failed"
+  quiet docker image rm "$ref" || true
+  rm -rf "$ctx"
+}
+
+up() {
+  local t0=$SECONDS
+  install_packages
+  start_dockerd
+  start_registry
+  # The stack's own pushes use a private docker config: root's ~/.docker stays without registry credentials.
+  export DOCKER_CONFIG="$STATE/docker-config"
+  mkdir -p "$DOCKER_CONFIG"
+  quiet docker login -u "$REG_USER" --password-stdin "$REGISTRY" <"$STATE/registry-password" ||
+    die "docker login to $REGISTRY failed (see $STATE/up.log)"
+  push_base_images
+  smoke_build
+  quiet docker logout "$REGISTRY" || true
+  log "up in $((SECONDS - t0)) s: registry $REGISTRY, user $REG_USER, password in $STATE/registry-password"
+}
+
+down() {
+  stop_daemon registry
+  stop_daemon dockerd
+  log "down (packages, images and registry data kept)"
+}
+
+status() {
+  local ok=0
+  if docker info >/dev/null 2>&1; then log "docker engine: up"; else log "docker engine: down"; ok=1; fi
+  if registry_ok; then log "registry $REGISTRY: up"; else log "registry $REGISTRY: down"; ok=1; fi
+  return "$ok"
+}
+
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+mkdir -p "$STATE"
+# One `up`/`down` at a time: several engineers and test runs share this stack.
+exec 9>"$STATE/lock"
+flock -w 300 9 || die "another e2e-stack.sh holds $STATE/lock"
+: >"$STATE/up.log"
+case "${1:-up}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) die "usage: $0 [up|down|status]" ;;
+esac
