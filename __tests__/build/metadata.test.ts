@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseMetadata, readMetadata, type BuildMetadata } from '../../src/build/metadata.js'
+
+const digest = 'sha256:' + '0123456789abcdef'.repeat(4)
+
+// A metadata file as buildx 0.13 writes it after `--push` (trimmed provenance fields).
+const pushed = JSON.stringify({
+  'buildx.build.ref': 'default/default/x0n9',
+  'containerimage.config.digest': 'sha256:' + 'f'.repeat(64),
+  'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1054 },
+  'containerimage.digest': digest,
+  'image.name': '127.0.0.1:5000/acme/sandbox:1.23.0-a1b2c3d,127.0.0.1:5000/acme/sandbox:latest'
+})
+
+// [row, what, file text, result]
+const rows: Array<[number, string, string, BuildMetadata]> = [
+  [
+    1,
+    'a push: digest and every name',
+    pushed,
+    { digest, names: ['127.0.0.1:5000/acme/sandbox:1.23.0-a1b2c3d', '127.0.0.1:5000/acme/sandbox:latest'] }
+  ],
+  [2, 'a cache-only build: no image, no digest', JSON.stringify({ 'buildx.build.ref': 'default/default/x0n9' }), { names: [] }],
+  [3, 'an empty file', '', { names: [] }],
+  [4, 'not JSON', 'ERROR: failed to solve', { names: [] }],
+  [5, 'JSON but not an object', '["sha256:x"]', { names: [] }],
+  [6, 'a digest that is not a sha256 digest', JSON.stringify({ 'containerimage.digest': 'sha256:abc' }), { names: [] }],
+  [7, 'a digest of the wrong type', JSON.stringify({ 'containerimage.digest': 42, 'image.name': 7 }), { names: [] }],
+  [8, 'null', 'null', { names: [] }]
+]
+
+test.each(rows)('%i: %s', (_row, _what, text, expected) => {
+  expect(parseMetadata(text)).toEqual(expected)
+})
+
+describe('readMetadata', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'metadata-test-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  test('reads the file buildx wrote', async () => {
+    const file = path.join(dir, 'metadata.json')
+    writeFileSync(file, pushed)
+    expect((await readMetadata(file)).digest).toBe(digest)
+  })
+
+  test('a file buildx never wrote gives no digest', async () => {
+    expect(await readMetadata(path.join(dir, 'missing.json'))).toEqual({ names: [] })
+  })
+})

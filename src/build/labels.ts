@@ -1,0 +1,32 @@
+/** What is known about the image being built, for its OCI labels. */
+export interface LabelFacts {
+  release: string
+  /** When the build started; one value per run so every tag of the run carries the same labels. */
+  created: Date
+  /** The repository's web address, e.g. https://github.com/acme/sandbox. */
+  repositoryUrl?: string
+  /** The full commit sha. */
+  sha?: string
+  /** The resolved base reference, e.g. ghcr.io/openhands/agent-server:1.23.0-python. */
+  baseReference?: string
+  /** The base manifest digest, when the checks resolved it. */
+  baseDigest?: string
+}
+
+const oci = 'org.opencontainers.image'
+
+/**
+ * The OCI labels (pre-defined annotation keys of the image spec) plus the `labels` input. Input labels win, so a
+ * team can override `source` for a mirror or `version` for its own scheme. Unknown facts leave their label out
+ * rather than writing an empty value.
+ */
+export function imageLabels(facts: LabelFacts, input: Record<string, string>): Record<string, string> {
+  const labels: Record<string, string> = {}
+  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl
+  if (facts.sha) labels[`${oci}.revision`] = facts.sha
+  labels[`${oci}.created`] = facts.created.toISOString()
+  labels[`${oci}.version`] = facts.release
+  if (facts.baseReference) labels[`${oci}.base.name`] = facts.baseReference
+  if (facts.baseDigest) labels[`${oci}.base.digest`] = facts.baseDigest
+  return { ...labels, ...input }
+}

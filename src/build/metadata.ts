@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises'
+
+/** What buildx's --metadata-file tells about the result. */
+export interface BuildMetadata {
+  /** The image manifest (or index) digest, `sha256:<64 hex>`; absent when nothing was exported as an image. */
+  digest?: string
+  /** The names buildx gave the image (`image.name`, comma-separated there). */
+  names: string[]
+}
+
+const digestPattern = /^sha256:[0-9a-f]{64}$/
+
+/** Parses the metadata JSON; anything missing or malformed yields no digest rather than a guess. */
+export function parseMetadata(text: string): BuildMetadata {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return { names: [] }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { names: [] }
+  const record = parsed as Record<string, unknown>
+  const digest = record['containerimage.digest']
+  const name = record['image.name']
+  return {
+    ...(typeof digest === 'string' && digestPattern.test(digest) ? { digest } : {}),
+    names:
+      typeof name === 'string'
+        ? name
+            .split(',')
+            .map(item => item.trim())
+            .filter(item => item !== '')
+        : []
+  }
+}
+
+/** Reads and parses the metadata file; a file buildx never wrote (a failed build) yields no digest. */
+export async function readMetadata(path: string): Promise<BuildMetadata> {
+  try {
+    return parseMetadata(await readFile(path, 'utf8'))
+  } catch {
+    return { names: [] }
+  }
+}
