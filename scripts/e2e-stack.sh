@@ -13,6 +13,8 @@
 #   dockerd.log/.pid    the engine we started (no pid file when an engine was already running: not ours to stop)
 #   registry.log/.pid   the registry we started
 #   registry/           config.yml, htpasswd, data/ (storage, kept across down/up so `up` stays warm)
+#   base-images.rev     stand-in revision last pushed (a change rebuilds them)
+#   smoke-metadata.json buildx --metadata-file of the last smoke build (the docker driver's format)
 #   docker-config/      private DOCKER_CONFIG used to push the base images; root's ~/.docker is left alone
 # Daemons run in their own session with stdin from /dev/null and output to their log file only: CI waits on
 # inherited stdout/stderr, so nothing started here may hold them.
@@ -234,7 +236,9 @@ smoke_build() {
   printf 'FROM %s/%s:1.23.0-python\nRUN echo hi > /tmp/x\nUSER 10001\n' "$REGISTRY" "$BASE_REPO" \
     >"$ctx/Dockerfile"
   log "smoke build: docker buildx build --platform linux/amd64 --push $ref"
-  if ! quiet docker buildx build --platform linux/amd64 -t "$ref" --metadata-file "$ctx/metadata.json" --push "$ctx"; then
+  if ! quiet docker buildx build --platform linux/amd64 -t "$ref" \
+    --metadata-file "$STATE/smoke-metadata.json" \
+    --push "$ctx"; then
     tail -n 20 "$STATE/up.log" >&2
     die "the smoke build failed (see $STATE/up.log)"
   fi
@@ -242,6 +246,9 @@ smoke_build() {
     -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
     "http://$REGISTRY/v2/e2e-stack/smoke/manifests/1" | tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
   [ -n "$digest" ] || die "the smoke image is not in the registry after the push"
+  # The action reports containerimage.digest from the metadata file: it must be the registry's manifest digest.
+  grep -q "\"containerimage.digest\": *\"$digest\"" "$STATE/smoke-metadata.json" ||
+    log "warning: buildx metadata digest differs from the registry's $digest (see $STATE/smoke-metadata.json)"
   reg_curl -o /dev/null -X DELETE "http://$REGISTRY/v2/e2e-stack/smoke/manifests/$digest" ||
     die "deleting the smoke image from the registry failed"
   quiet docker image rm "$ref" || true
