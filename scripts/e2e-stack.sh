@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: bash scripts/e2e-stack.sh [up|down|status]   (as root; idempotent)
+# Usage: bash scripts/e2e-stack.sh [up|down|status|registry-stop|registry-start]   (as root; idempotent)
 #
 # The real stack the end-to-end tests build and push against: a Docker engine (Debian docker.io) with the buildx
 # plugin (Debian trixie's docker-buildx), a Distribution registry on 127.0.0.1:5000 with htpasswd auth, and
@@ -93,6 +93,7 @@ install_packages() {
   # Debian engine (API version negotiation) and both find the plugin in /usr/libexec/docker/cli-plugins.
   command -v docker >/dev/null || die "no docker client on PATH"
   quiet docker buildx version || die "docker buildx is not usable (see $STATE/up.log)"
+  log "client $(command -v docker), $(docker buildx version 2>/dev/null | cut -d' ' -f1,2)"
 }
 
 start_dockerd() {
@@ -118,8 +119,9 @@ reg_curl() { # authenticated request to the registry API; extra curl args follow
   curl -fsS --max-time 10 -u "$REG_USER:$(cat "$STATE/registry-password")" "$@"
 }
 
-registry_ok() { [ -s "$STATE/registry-password" ] && reg_curl -o /dev/null "http://$REGISTRY/v2/"; }
+registry_ok() { [ -s "$STATE/registry-password" ] && reg_curl -o /dev/null "http://$REGISTRY/v2/" 2>/dev/null; }
 
+# start_registry [keep]: `keep` reuses the current password (registry-start after a test's registry-stop).
 start_registry() {
   if alive "$STATE/registry.pid" && registry_ok; then
     log "registry already running on $REGISTRY (pid $(cat "$STATE/registry.pid"))"
@@ -131,8 +133,10 @@ start_registry() {
   fi
   log "starting the registry on $REGISTRY (log: $STATE/registry.log)"
   mkdir -p "$STATE/registry/data"
-  # A fresh password per registry start; tests read it from the state dir.
-  (umask 077 && od -An -tx1 -N18 /dev/urandom | tr -d ' \n' >"$STATE/registry-password")
+  # A fresh password per start by `up`; tests read it from the state dir.
+  if [ "${1:-}" != keep ] || [ ! -s "$STATE/registry-password" ]; then
+    (umask 077 && od -An -tx1 -N18 /dev/urandom | tr -d ' \n' >"$STATE/registry-password")
+  fi
   printf '%s\n' "$REG_USER" >"$STATE/registry-username"
   printf '%s\n' "$REGISTRY" >"$STATE/registry-url"
   # bcrypt (-B), password from stdin (-i) so it never shows in the process list.
@@ -294,5 +298,8 @@ case "${1:-up}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) die "usage: $0 [up|down|status]" ;;
+  # For failure tests ("registry stopped"): stop only the registry, then bring it back with the same password.
+  registry-stop) stop_daemon registry ;;
+  registry-start) start_registry keep ;;
+  *) die "usage: $0 [up|down|status|registry-stop|registry-start]" ;;
 esac
