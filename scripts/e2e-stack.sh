@@ -33,7 +33,15 @@ log() { printf 'e2e-stack: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 # Verbose tool output goes to up.log; on failure the caller shows its tail.
 quiet() { "$@" >>"$STATE/up.log" 2>&1; }
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# alive <name>: the pid in <name>.pid runs <name>'s program (a stale pid file after a reboot or a CI restart
+# may name a recycled pid: never signal that).
+alive() {
+  local pidfile="$STATE/$1.pid" pid comm
+  [ -s "$pidfile" ] || return 1
+  pid=$(cat "$pidfile")
+  comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+  case "$1" in dockerd) [ "$comm" = dockerd ] ;; registry) [ "$comm" = docker-registry ] ;; *) return 1 ;; esac
+}
 
 # Bounded poll: wait_for <seconds> <command...>
 wait_for() {
@@ -55,7 +63,7 @@ start_daemon() {
 
 stop_daemon() {
   local name=$1 pidfile="$STATE/$1.pid" pid i
-  if ! alive "$pidfile"; then rm -f "$pidfile"; return 0; fi
+  if ! alive "$name"; then rm -f "$pidfile"; return 0; fi
   pid=$(cat "$pidfile")
   log "stopping $name (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
@@ -98,7 +106,7 @@ install_packages() {
 
 start_dockerd() {
   if docker info >/dev/null 2>&1; then
-    if alive "$STATE/dockerd.pid"; then log "dockerd already running (pid $(cat "$STATE/dockerd.pid"))"
+    if alive dockerd; then log "dockerd already running (pid $(cat "$STATE/dockerd.pid"))"
     else rm -f "$STATE/dockerd.pid"; log "using the Docker engine that is already running (not ours to stop)"; fi
     return 0
   fi
@@ -123,7 +131,7 @@ registry_ok() { [ -s "$STATE/registry-password" ] && reg_curl -o /dev/null "http
 
 # start_registry [keep]: `keep` reuses the current password (registry-start after a test's registry-stop).
 start_registry() {
-  if alive "$STATE/registry.pid" && registry_ok; then
+  if alive registry && registry_ok; then
     log "registry already running on $REGISTRY (pid $(cat "$STATE/registry.pid"))"
     return 0
   fi
