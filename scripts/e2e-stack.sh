@@ -269,6 +269,7 @@ smoke_build() {
 
 up() {
   local t0=$SECONDS
+  : >"$STATE/up.log"
   install_packages
   start_dockerd
   start_registry
@@ -301,7 +302,6 @@ mkdir -p "$STATE"
 # One `up`/`down` at a time: several engineers and test runs share this stack.
 exec 9>"$STATE/lock"
 flock -w 300 9 || die "another e2e-stack.sh holds $STATE/lock"
-: >"$STATE/up.log"
 case "${1:-up}" in
   up) up ;;
   down) down ;;
