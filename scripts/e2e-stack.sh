@@ -33,21 +33,32 @@ log() { printf 'e2e-stack: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 # Verbose tool output goes to up.log; on failure the caller shows its tail.
 quiet() { "$@" >>"$STATE/up.log" 2>&1; }
+# running <pid> <program>: pid is a live (not zombie) process of that program.
+running() {
+  local stat
+  [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
 # alive <name>: the pid in <name>.pid runs <name>'s program (a stale pid file after a reboot or a CI restart
 # may name a recycled pid: never signal that).
 alive() {
-  local pidfile="$STATE/$1.pid" pid comm
+  local pidfile="$STATE/$1.pid"
   [ -s "$pidfile" ] || return 1
-  pid=$(cat "$pidfile")
-  comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-  case "$1" in dockerd) [ "$comm" = dockerd ] ;; registry) [ "$comm" = docker-registry ] ;; *) return 1 ;; esac
+  case "$1" in
+    dockerd) running "$(cat "$pidfile")" dockerd ;;
+    registry) running "$(cat "$pidfile")" docker-registry ;;
+    *) return 1 ;;
+  esac
 }
 
-# Bounded poll: wait_for <seconds> <command...>
+# Bounded poll until a daemon answers: wait_for <name> <seconds> <command...>; gives up early if it died.
 wait_for() {
-  local deadline=$((SECONDS + $1)); shift
+  local name=$1 deadline=$((SECONDS + $2)); shift 2
   until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
+    [ "$SECONDS" -lt "$deadline" ] && alive "$name" || return 1
     sleep 0.2
   done
 }
@@ -110,16 +121,22 @@ start_dockerd() {
     else rm -f "$STATE/dockerd.pid"; log "using the Docker engine that is already running (not ours to stop)"; fi
     return 0
   fi
+  # A dockerd killed with SIGKILL (e.g. when CI ends what a session left running) leaves pid files behind, and
+  # a new dockerd refuses to start (or waits on a dead containerd) while they name a process, even a zombie.
+  local pidfile
+  for pidfile in /var/run/docker.pid:dockerd /var/run/docker/containerd/containerd.pid:containerd; do
+    if [ -s "${pidfile%:*}" ] && ! running "$(cat "${pidfile%:*}")" "${pidfile#*:}"; then rm -f "${pidfile%:*}"; fi
+  done
   log "starting dockerd (log: $STATE/dockerd.log)"
   # Defaults work on this VM (overlay2 on ext4, bridge + iptables). 127.0.0.0/8 is an insecure (plain HTTP)
   # registry range by default; it is listed anyway so the intent is visible. Extra flags for other hosts
   # (e.g. --storage-driver=vfs --iptables=false --bridge=none) can be passed in OHE_E2E_DOCKERD_FLAGS.
   # shellcheck disable=SC2086 # word splitting of the extra flags is intended
   start_daemon dockerd dockerd --insecure-registry "$REGISTRY" ${OHE_E2E_DOCKERD_FLAGS:-}
-  if ! wait_for 60 docker info; then
+  if ! wait_for dockerd 60 docker info; then
     tail -n 20 "$STATE/dockerd.log" >&2
     stop_daemon dockerd
-    die "dockerd did not come up within 60 s (see $STATE/dockerd.log)"
+    die "dockerd exited or did not answer within 60 s (see $STATE/dockerd.log)"
   fi
 }
 
@@ -168,10 +185,10 @@ auth:
     path: $STATE/registry/htpasswd
 EOF
   start_daemon registry docker-registry serve "$STATE/registry/config.yml"
-  if ! wait_for 20 registry_ok; then
+  if ! wait_for registry 20 registry_ok; then
     tail -n 20 "$STATE/registry.log" >&2
     stop_daemon registry
-    die "the registry did not answer within 20 s (see $STATE/registry.log)"
+    die "the registry exited or did not answer within 20 s (see $STATE/registry.log)"
   fi
 }
 
