@@ -9,7 +9,7 @@ import { join } from 'node:path'
 const root = new URL('..', import.meta.url).pathname
 const scratch = mkdtempSync(join(tmpdir(), 'ohe-example-'))
 const engine = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0
-const stackUp = engine && existsSync(join(root, '.e2e', 'registry-password'))
+const stackUp = engine && existsSync(join(process.env.OHE_E2E_STATE ?? '/tmp/ohe-e2e', 'registry-password'))
 const base = stackUp ? '127.0.0.1:5000/openhands/agent-server' : 'ghcr.io/openhands/agent-server'
 
 const inputs = {
