@@ -1,0 +1,103 @@
+import { jest } from '@jest/globals'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { commentMarker, findMarkedComment, upsertPullRequestComment } from '../../src/github/comment.js'
+
+interface StoredComment {
+  id: number
+  body: string
+  html_url: string
+}
+
+/** A stand-in of the GitHub REST API's issue-comment endpoints, enough for list, create and update. */
+function fakeGitHub(comments: StoredComment[], requests: string[]): Server {
+  return createServer((request, response) => {
+    void readBody(request).then(body => {
+      requests.push(`${request.method} ${request.url} auth=${request.headers.authorization ?? ''}`)
+      const send = (status: number, value: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/json' })
+        response.end(JSON.stringify(value))
+      }
+      const url = new URL(request.url ?? '/', 'http://x')
+      if (request.method === 'GET' && url.pathname === '/repos/acme/images/issues/7/comments') return send(200, comments)
+      if (request.method === 'POST' && url.pathname === '/repos/acme/images/issues/7/comments') {
+        const created = { id: 100 + comments.length, body: (JSON.parse(body) as { body: string }).body, html_url: 'https://example.invalid/c' }
+        comments.push(created)
+        return send(201, created)
+      }
+      const update = /^\/repos\/acme\/images\/issues\/comments\/(\d+)$/.exec(url.pathname)
+      if (request.method === 'PATCH' && update) {
+        const comment = comments.find(c => c.id === Number(update[1]))
+        if (!comment) return send(404, { message: 'Not Found' })
+        comment.body = (JSON.parse(body) as { body: string }).body
+        return send(200, comment)
+      }
+      send(404, { message: 'Not Found' })
+    })
+  })
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  let body = ''
+  for await (const chunk of request) body += String(chunk)
+  return body
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+describe('pull-request comment', () => {
+  const marker = commentMarker('image/Dockerfile')
+  const target = { owner: 'acme', repo: 'images', number: 7 }
+  let stdout: ReturnType<typeof jest.spyOn>
+
+  beforeEach(() => {
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
+  })
+  afterEach(() => {
+    stdout.mockRestore()
+    delete process.env.GITHUB_API_URL
+  })
+
+  it('finds its own comment by the hidden marker only', () => {
+    const comments = [
+      { id: 1, body: 'unrelated' },
+      { id: 2, body: `${commentMarker('other/Dockerfile')}\nother image` },
+      { id: 3, body: `${marker}\nthis image` }
+    ]
+    expect(findMarkedComment(comments, marker)?.id).toBe(3)
+    expect(findMarkedComment(comments.slice(0, 2), marker)).toBeUndefined()
+  })
+
+  it('creates the comment, then updates it in place', async () => {
+    const comments: StoredComment[] = [{ id: 1, body: 'a human wrote this', html_url: 'x' }]
+    const requests: string[] = []
+    const server = fakeGitHub(comments, requests)
+    process.env.GITHUB_API_URL = await listen(server)
+    try {
+      await upsertPullRequestComment('t0ken', target, marker, 'first run')
+      await upsertPullRequestComment('t0ken', target, marker, 'second run')
+    } finally {
+      server.close()
+    }
+    expect(comments.map(c => c.body)).toEqual(['a human wrote this', `${marker}\nsecond run`])
+    expect(requests.map(r => r.replace(/\?.*? /, ' '))).toEqual([
+      'GET /repos/acme/images/issues/7/comments auth=token t0ken',
+      'POST /repos/acme/images/issues/7/comments auth=token t0ken',
+      'GET /repos/acme/images/issues/7/comments auth=token t0ken',
+      'PATCH /repos/acme/images/issues/comments/101 auth=token t0ken'
+    ])
+  })
+
+  it('only warns when the API cannot be reached', async () => {
+    const server = createServer()
+    process.env.GITHUB_API_URL = await listen(server)
+    await new Promise(resolve => server.close(resolve)) // a port that refuses connections
+    await expect(upsertPullRequestComment('t0ken', target, marker, 'body')).resolves.toBeUndefined()
+    const printed = stdout.mock.calls.map(call => String(call[0])).join('')
+    expect(printed).toMatch(/^::warning::Could not write the pull-request comment/m)
+    expect(printed).not.toContain('t0ken')
+  })
+})
