@@ -77,6 +77,11 @@ describe('parseWwwAuthenticate', () => {
     // Stray separators and garbage do not stop the parse.
     [',, Basic realm="x" ,,', [{ scheme: 'basic', params: { realm: 'x' } }]],
     ['Bearer realm="r", @@@, service="s"', [{ scheme: 'bearer', params: { realm: 'r', service: 's' } }]],
+    // Names that exist on Object.prototype are plain parameters; __proto__ is dropped.
+    [
+      'Bearer constructor="c",__proto__="p",realm="r"',
+      [{ scheme: 'bearer', params: { constructor: 'c', realm: 'r' } }]
+    ],
     // A parameter before any scheme belongs to nothing.
     ['realm="x"', []]
   ]

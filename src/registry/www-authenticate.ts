@@ -75,7 +75,8 @@ export function parseWwwAuthenticate(header: string): Challenge[] {
       const value = header.charAt(i) === '"' ? readQuoted() : atEnd ? '' : readBare()
       if (current === undefined || !TCHAR_ONLY.test(word) || equals.length > 1) continue // belongs to no challenge
       const name = word.toLowerCase()
-      if (!(name in current.params)) current.params[name] = value
+      // hasOwn, and no __proto__: a hostile header must not reach Object.prototype.
+      if (name !== '__proto__' && !Object.hasOwn(current.params, name)) current.params[name] = value
       continue
     }
 
