@@ -46,10 +46,12 @@ export function buildxArgs(plan: BuildPlan): string[] {
   if (plan.push) {
     args.push('--push')
   } else {
-    // Build only. `cacheonly` names that intent for every driver: the docker-container, kubernetes and remote
-    // drivers would otherwise warn "No output specified ... Build result will only remain in the build cache", and
-    // the docker driver would spend time unpacking the image into the daemon's store for nobody (no --load either:
-    // a pull-request check needs to know the image builds, not to keep it).
+    // Build only, and say so: `type=cacheonly` keeps the result in the build cache on every driver. With no output
+    // at all, the docker-container/kubernetes/remote drivers warn "No output specified … will only remain in the
+    // build cache", and the docker driver exports into the daemon's image store (checked on buildx 0.13 + dockerd
+    // 20.10: the tag appears in `docker images`, and the metadata's containerimage.digest is then the image ID, not
+    // a manifest digest) — time spent for nobody. No --load either: a pull-request check needs to know the image
+    // builds, not to keep it.
     args.push('--output', 'type=cacheonly')
   }
   args.push(plan.context)
