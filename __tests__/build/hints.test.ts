@@ -22,6 +22,8 @@ const hint = {
   unreachable: 'Hint: The registry is unreachable: check the registry host and port in repository, and that the registry is up and reachable from the runner.',
   secret: 'Hint: A RUN --mount=type=secret needs a secret this step does not pass: add id=value for that id to the secrets input.',
   run: 'Hint: A RUN instruction failed: its output is in the build log group above.',
+  secretRootOnly:
+    'Hint: A secret was mounted but is readable by root only, and the base runs as openhands: mount it with uid=10001 (RUN --mount=type=secret,id=…,uid=10001) or read it in a USER root step.',
   daemonUser: "Hint: The runner's user may not use Docker: add it to the docker group on the self-hosted runner.",
   http: 'Hint: The registry speaks plain HTTP: serve it over HTTPS, or declare it an insecure registry in the Docker daemon (or BuildKit) configuration.'
 }
@@ -50,6 +52,16 @@ const realRows: Array<[number, string, string[]]> = [
     ['ERROR: failed to solve: executor failed running [/bin/sh -c true]: exit code: 1', '> [2/2] RUN true:', '  exec /bin/sh: exec format error', hint.platform]
   ],
   [8, 'secret-missing', ['ERROR: failed to solve: secret npm_token not found: not found', hint.secret]],
+  [
+    16,
+    'secret-root-only',
+    [
+      'ERROR: failed to solve: executor failed running [/bin/sh -c cat /run/secrets/tool_token]: exit code: 1',
+      '> [2/2] RUN --mount=type=secret,id=tool_token cat /run/secrets/tool_token:',
+      "  cat: can't open '/run/secrets/tool_token': Permission denied",
+      hint.secretRootOnly
+    ]
+  ],
   [
     9,
     'base-missing',

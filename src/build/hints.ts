@@ -69,6 +69,12 @@ const hints: Hint[] = [
     hint: 'The registry is unreachable: check the registry host and port in repository, and that the registry is up and reachable from the runner.'
   },
   {
+    // The agent-server base runs as openhands (10001), and BuildKit mounts secrets root-only (0400) by default.
+    inStepOutput: true,
+    pattern: /\/run\/secrets\/[^\s:']+'?:? Permission denied/i,
+    hint: 'A secret was mounted but is readable by root only, and the base runs as openhands: mount it with uid=10001 (RUN --mount=type=secret,id=…,uid=10001) or read it in a USER root step.'
+  },
+  {
     pattern: /secret [^\s:]+:? not found/i,
     hint: 'A RUN --mount=type=secret needs a secret this step does not pass: add id=value for that id to the secrets input.'
   },

@@ -1,0 +1,35 @@
+import path from 'node:path'
+import type { Inputs } from '../../../src/inputs.js'
+
+/** A complete, already validated Inputs object (what readInputs returns) for a context folder. */
+export function testInputs(context: string, changes: Partial<Inputs> = {}): Inputs {
+  return {
+    'ohe-release': { kind: 'version', version: '1.23.0' },
+    'base-image': '127.0.0.1:5000/openhands/agent-server',
+    variant: 'python',
+    match: 'exact',
+    context,
+    file: path.join(context, 'Dockerfile'),
+    target: '',
+    'build-args': {},
+    repository: '',
+    tag: '',
+    'extra-tags': [],
+    labels: {},
+    build: true,
+    push: true,
+    'registry-username': '',
+    'registry-password': '',
+    secrets: [],
+    'cache-from': [],
+    'cache-to': [],
+    builder: '',
+    scan: true,
+    'scan-exclude': [],
+    'scan-ignore-file': path.join(context, '.sandbox-scan-ignore'),
+    'fail-on-findings': true,
+    sarif: '',
+    'github-token': '',
+    ...changes
+  }
+}

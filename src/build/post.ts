@@ -1,0 +1,33 @@
+import * as core from '@actions/core'
+import path from 'node:path'
+import { describeError } from '../errors.js'
+import { dockerLogout } from './docker.js'
+import { explainBuildFailure } from './hints.js'
+import { removeDir, TEMP_PREFIX } from './secret-files.js'
+import { STATE } from './state.js'
+
+/**
+ * The post step: log out of the registry the main step logged in to and remove its temp dir (secret files).
+ * It runs even after a failed or cancelled main step, and never fails the job: problems are warnings.
+ */
+export async function cleanup(): Promise<void> {
+  const registry = core.getState(STATE.registry)
+  if (registry) {
+    try {
+      const run = await dockerLogout(registry)
+      if (run.exitCode !== 0) core.warning(`docker logout ${registry} failed: ${explainBuildFailure(run.stderr)}`)
+    } catch (thrown) {
+      core.warning(`docker logout ${registry} failed: ${describeError(thrown)}`)
+    }
+  }
+
+  const dir = core.getState(STATE.tempDir)
+  // Only a dir this action made: the state is ours, but a wrong value must never make the post step rm -rf it.
+  if (dir && path.isAbsolute(dir) && path.basename(dir).startsWith(TEMP_PREFIX)) {
+    try {
+      await removeDir(dir)
+    } catch (thrown) {
+      core.warning(`Could not remove the temp dir ${dir}: ${describeError(thrown)}`)
+    }
+  }
+}
