@@ -51,9 +51,17 @@ const realRows: Array<[number, string, string[]]> = [
     'exec-format',
     ['ERROR: failed to solve: executor failed running [/bin/sh -c true]: exit code: 1', '> [2/2] RUN true:', '  exec /bin/sh: exec format error', hint.platform]
   ],
-  [8, 'secret-missing', ['ERROR: failed to solve: secret npm_token not found: not found', hint.secret]],
   [
-    16,
+    8,
+    'no-match-platform',
+    [
+      'ERROR: failed to solve: rpc error: code = Unknown desc = failed to solve with frontend dockerfile.v0: failed to create LLB definition: no match for platform in manifest sha256:5c4362ca2b50645f71608577e6043956b850119854bcf4a27593a23a8e505508: not found',
+      hint.platform
+    ]
+  ],
+  [9, 'secret-missing', ['ERROR: failed to solve: secret npm_token not found: not found', hint.secret]],
+  [
+    10,
     'secret-root-only',
     [
       'ERROR: failed to solve: executor failed running [/bin/sh -c cat /run/secrets/tool_token]: exit code: 1',
@@ -63,21 +71,21 @@ const realRows: Array<[number, string, string[]]> = [
     ]
   ],
   [
-    9,
+    11,
     'base-missing',
     [
       'ERROR: failed to solve: rpc error: code = Unknown desc = failed to solve with frontend dockerfile.v0: failed to create LLB definition: 127.0.0.1:5000/openhands/agent-server:9.9.9-python: not found',
       hint.from
     ]
   ],
-  [10, 'builder-missing', ['ERROR: no builder "nope" found', hint.builder]],
-  [11, 'cache-to-docker', ['ERROR: Cache export is not supported for the docker driver.', hint.cacheTo]],
-  [12, 'daemon-down', ['ERROR: Cannot connect to the Docker daemon at unix:///tmp/bx/none.sock. Is the docker daemon running?', hint.daemon]],
+  [12, 'builder-missing', ['ERROR: no builder "nope" found', hint.builder]],
+  [13, 'cache-to-docker', ['ERROR: Cache export is not supported for the docker driver.', hint.cacheTo]],
+  [14, 'daemon-down', ['ERROR: Cannot connect to the Docker daemon at unix:///tmp/bx/none.sock. Is the docker daemon running?', hint.daemon]],
   // Without the plugin docker reads `buildx build --progress plain …` as its own flags.
-  [13, 'buildx-missing-cli28', ['unknown flag: --progress', hint.buildx]],
-  [14, 'buildx-missing-cli20', ['unknown flag: --progress', hint.buildx]],
+  [15, 'buildx-missing-cli28', ['unknown flag: --progress', hint.buildx]],
+  [16, 'buildx-missing-cli20', ['unknown flag: --progress', hint.buildx]],
   [
-    15,
+    17,
     'docker-missing',
     [
       'Unable to locate executable file: docker. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.',
