@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { cleanup } from '../../src/build/post.js'
+import { cleanup, isPostStep, markMainStep } from '../../src/build/post.js'
 import { writeSecretFiles } from '../../src/build/secret-files.js'
 import { STATE } from '../../src/build/state.js'
 import { captureStdout, scopedEnv, tempDir } from './support/capture.js'
@@ -12,6 +12,22 @@ function withState(values: Partial<Record<keyof typeof STATE, string>>): () => v
     [`STATE_${STATE.tempDir}`]: values.tempDir
   })
 }
+
+describe('main or post step', () => {
+  test('the main step marks itself; the post run of the same bundle sees the mark', async () => {
+    const restore = scopedEnv({ GITHUB_STATE: undefined, [`STATE_${STATE.isPost}`]: undefined })
+    try {
+      expect(isPostStep()).toBe(false)
+      const { log } = await captureStdout(async () => markMainStep())
+      expect(log).toBe(`::save-state name=${STATE.isPost}::true\n`)
+      // The runner hands saved state to the post step as STATE_<name>.
+      process.env[`STATE_${STATE.isPost}`] = 'true'
+      expect(isPostStep()).toBe(true)
+    } finally {
+      restore()
+    }
+  })
+})
 
 describe('cleanup (the post step)', () => {
   const base = tempDir('post-test-')

@@ -7,6 +7,18 @@ import { removeDir, TEMP_PREFIX } from './secret-files.js'
 import { STATE } from './state.js'
 
 /**
+ * action.yml runs dist/index.js twice (`main:` and `post:`); the main step calls markMainStep() first, so the
+ * second run knows it is the post step.
+ */
+export function markMainStep(): void {
+  core.saveState(STATE.isPost, 'true')
+}
+
+export function isPostStep(): boolean {
+  return core.getState(STATE.isPost) === 'true'
+}
+
+/**
  * The post step: log out of the registry the main step logged in to and remove its temp dir (secret files).
  * It runs even after a failed or cancelled main step, and never fails the job: problems are warnings.
  */

@@ -37,14 +37,7 @@ export async function makePrivateDir(base: string = tempBase()): Promise<string>
  * position, never by id, so an id cannot steer a path. Values are never logged; ids are not secret and are quoted.
  */
 export async function writeSecretFiles(secrets: Array<{ id: string; value: string }>, base: string = tempBase()): Promise<SecretFiles> {
-  const seen = new Set<string>()
-  for (const { id } of secrets) {
-    if (!secretId.test(id)) {
-      throw new UserError(`secrets: id '${id}' cannot be a BuildKit secret id. Use letters, digits, '_', '.' and '-', e.g. npm_token.`)
-    }
-    if (seen.has(id)) throw new UserError(`secrets: id '${id}' is given twice. Give each secret id once.`)
-    seen.add(id)
-  }
+  checkSecretIds(secrets)
   const dir = await makePrivateDir(base)
   try {
     const files: SecretFile[] = []
@@ -59,6 +52,21 @@ export async function writeSecretFiles(secrets: Array<{ id: string; value: strin
   } catch (thrown) {
     await removeDir(dir)
     throw thrown
+  }
+}
+
+/**
+ * Refuses ids buildx or a Dockerfile could not carry, and repeated ids, quoting the id (ids are not secret). Called
+ * by writeSecretFiles; readInputs may call it too, to fail before the checks and the scan run.
+ */
+export function checkSecretIds(secrets: ReadonlyArray<{ id: string }>): void {
+  const seen = new Set<string>()
+  for (const { id } of secrets) {
+    if (!secretId.test(id)) {
+      throw new UserError(`secrets: id '${id}' cannot be a BuildKit secret id. Use letters, digits, '_', '.' and '-', e.g. npm_token.`)
+    }
+    if (seen.has(id)) throw new UserError(`secrets: id '${id}' is given twice. Give each secret id once.`)
+    seen.add(id)
   }
 }
 
