@@ -30,10 +30,11 @@ const facts = {
   repositoryUrl: 'https://github.com/acme/sandbox'
 }
 
-const work = tempDir('build-test-')
-const context = path.join(work.dir, 'context')
-const runnerTemp = path.join(work.dir, 'runner-temp')
-const dockerConfig = path.join(work.dir, 'docker-config')
+// Made in beforeAll, not at load: jest runs no hooks in a file whose tests are all skipped.
+let work: ReturnType<typeof tempDir>
+let context: string
+let runnerTemp: string
+let dockerConfig: string
 let restoreEnv: () => void
 const pushedRefs: string[] = []
 
@@ -50,6 +51,10 @@ async function attempt(inputs: Inputs, extra: Partial<typeof facts> = {}): Promi
 }
 
 beforeAll(() => {
+  work = tempDir('build-test-')
+  context = path.join(work.dir, 'context')
+  runnerTemp = path.join(work.dir, 'runner-temp')
+  dockerConfig = path.join(work.dir, 'docker-config')
   for (const dir of [context, runnerTemp, dockerConfig]) mkdirSync(dir, { recursive: true })
   restoreEnv = scopedEnv({
     DOCKER_CONFIG: dockerConfig,
