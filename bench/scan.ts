@@ -1,0 +1,143 @@
+// Benchmark of the build-context secret scan (`npm run bench:scan`).
+// Builds a ~1 GB context from copies of this project's node_modules under /tmp (reused when already built),
+// plants freshly generated secrets, times scanContext, checks that exactly the planted secrets are found, and
+// reports MB/s and peak RSS. When gitleaks is on PATH it scans the same tree in the same run for comparison.
+// The copies live in `copy-NN/` folders, not `node_modules/`, because gitleaks' default config skips any path
+// containing `node_modules` and would otherwise not read the tree at all.
+//
+// Options: --size-mb N (default 1024), --dir PATH (default /tmp/sandbox-scan-bench), --no-gitleaks.
+
+import { execFileSync, spawnSync } from 'node:child_process'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { base62, crc32 } from '../src/secrets/checksum.js'
+import { scanContext } from '../src/secrets/scan.js'
+
+const args = process.argv.slice(2)
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const targetMb = Number(option('--size-mb') ?? 1024)
+const root = resolve(option('--dir') ?? '/tmp/sandbox-scan-bench')
+const context = join(root, 'context')
+const source = resolve('node_modules')
+
+function treeBytes(dir: string): { bytes: number; files: number } {
+  let bytes = 0
+  let files = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      bytes += statSync(join(entry.parentPath, entry.name)).size
+      files++
+    }
+  }
+  return { bytes, files }
+}
+
+function buildContext(): void {
+  const marker = join(root, `built-${targetMb}mb`)
+  if (existsSync(marker)) return
+  rmSync(root, { recursive: true, force: true })
+  mkdirSync(context, { recursive: true })
+  const one = treeBytes(source).bytes
+  const copies = Math.max(1, Math.round((targetMb * 1024 * 1024) / one))
+  console.log(`building ${copies} copies of node_modules (${(one / 1e6).toFixed(0)} MB each) in ${context}`)
+  for (let i = 0; i < copies; i++) {
+    cpSync(source, join(context, `copy-${String(i).padStart(2, '0')}`), { recursive: true, verbatimSymlinks: true })
+  }
+  writeFileSync(join(context, 'Dockerfile'), 'FROM ghcr.io/openhands/agent-server:1.23.0-python\nUSER openhands\n')
+  writeFileSync(marker, '')
+}
+
+const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+const random = (n: number, alphabet = ALNUM): string => Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('')
+const checksummed = (prefix: string): string => {
+  const body = random(30)
+  return `${prefix}${body}${base62(crc32(body), 6)}`
+}
+
+interface Plant {
+  file: string
+  rule: string
+}
+
+/** Writes freshly generated secrets into `planted/` (replacing the previous run's) and says where they are. */
+function plant(): Plant[] {
+  const dir = join(context, 'planted')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'deep', 'er'), { recursive: true })
+  const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' })
+  writeFileSync(join(dir, '.env'), `NODE_ENV=production\nGITHUB_TOKEN=${checksummed('ghp_')}\n`)
+  writeFileSync(
+    join(dir, 'deep', 'er', 'settings.yaml'),
+    `aws:\n  access_key_id: AKIA${random(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\n  region: eu-west-1\n`
+  )
+  writeFileSync(join(dir, 'deep', 'server.key'), String(privateKey))
+  writeFileSync(join(dir, '.npmrc'), `//registry.npmjs.org/:_authToken=${checksummed('npm_')}\n`)
+  // A token in the middle of a 3 MB single-line minified file: crosses chunk boundaries and line-length limits.
+  const filler = 'var a=function(b){return b+1};'.repeat(100000)
+  writeFileSync(join(dir, 'bundle.min.js'), `${filler}var slack="xoxb-${random(11, '0123456789')}-${random(12, '0123456789')}-${random(24)}";${filler}\n`)
+  writeFileSync(join(dir, 'db.conf'), `url = postgres://app:${random(20)}@db.internal:5432/app\n`)
+  return [
+    { file: 'planted/.env', rule: 'github-classic-token' },
+    { file: 'planted/deep/er/settings.yaml', rule: 'aws-access-key-id' },
+    { file: 'planted/deep/server.key', rule: 'private-key' },
+    { file: 'planted/.npmrc', rule: 'npm-access-token' },
+    { file: 'planted/bundle.min.js', rule: 'slack-token' },
+    { file: 'planted/db.conf', rule: 'url-credentials' }
+  ]
+}
+
+function onPath(tool: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' })
+  return r.status === 0 ? r.stdout.trim() : undefined
+}
+
+buildContext()
+const planted = plant()
+const { bytes, files } = treeBytes(context)
+console.log(`context: ${(bytes / 1e6).toFixed(0)} MB in ${files} files`)
+
+const started = performance.now()
+const result = await scanContext({ context, dockerfile: join(context, 'Dockerfile') })
+const seconds = (performance.now() - started) / 1000
+const peakRssMb = process.resourceUsage().maxRSS / 1024
+
+const found = result.findings.map((f) => `${f.file} ${f.rule}`).sort()
+const expected = planted.map((p) => `${p.file} ${p.rule}`).sort()
+const missing = expected.filter((e) => !found.includes(e))
+const extra = found.filter((f) => !expected.includes(f))
+const mbPerSecond = result.bytesScanned / 1e6 / seconds
+
+console.log(`scanContext: ${seconds.toFixed(2)} s, ${result.filesScanned} files, ${(result.bytesScanned / 1e6).toFixed(0)} MB read`)
+console.log(`throughput: ${mbPerSecond.toFixed(0)} MB/s, peak RSS: ${peakRssMb.toFixed(0)} MB`)
+console.log(`findings: ${result.findings.length} (planted ${planted.length}), skipped ${result.skipped.length}, warnings ${result.warnings.length}`)
+for (const f of result.findings) console.log(`  ${f.rule} ${f.file}:${f.line}:${f.column} ${f.hint}`)
+if (missing.length > 0) console.log(`MISSING: ${missing.join(', ')}`)
+if (extra.length > 0) console.log(`UNEXPECTED: ${extra.join(', ')}`)
+
+let ok = missing.length === 0 && extra.length === 0 && peakRssMb < 256
+const gitleaks = args.includes('--no-gitleaks') ? undefined : onPath('gitleaks')
+if (gitleaks === undefined) {
+  console.log(args.includes('--no-gitleaks') ? 'gitleaks: comparison skipped (--no-gitleaks)' : 'gitleaks: not on PATH, comparison skipped')
+} else {
+  const report = join(root, 'gitleaks.json')
+  const version = spawnSync(gitleaks, ['version'], { encoding: 'utf8' }).stdout.trim()
+  const t0 = performance.now()
+  // `gitleaks dir` exists from 8.19 on; 8.16 (Debian trixie) has `detect --no-git`.
+  const help = spawnSync(gitleaks, ['--help'], { encoding: 'utf8' }).stdout
+  const argv = /^\s+dir\s/m.test(help)
+    ? ['dir', context, '--report-path', report, '--no-banner', '--exit-code', '0']
+    : ['detect', '--no-git', '--source', context, '--report-path', report, '--no-banner', '--exit-code', '0']
+  execFileSync(gitleaks, argv, { stdio: 'ignore' })
+  const gitleaksSeconds = (performance.now() - t0) / 1000
+  const leaks = (JSON.parse(String(execFileSync('cat', [report]))) as unknown[]).length
+  const ratio = gitleaksSeconds / seconds
+  console.log(`gitleaks ${version || '(version unknown)'}: ${gitleaksSeconds.toFixed(1)} s, ${leaks} findings`)
+  console.log(`speed ratio: ${ratio.toFixed(1)}x faster than gitleaks (target >= 5x)`)
+  ok = ok && ratio >= 5
+}
+console.log(ok ? 'PASS' : 'FAIL')
+process.exitCode = ok ? 0 : 1

@@ -1,0 +1,181 @@
+// Judging candidate values: placeholders, variable references, randomness, and the redacted forms we report.
+import { createHash } from 'node:crypto'
+
+const PLACEHOLDER_WORDS = [
+  'example',
+  'sample',
+  'dummy',
+  'placeholder',
+  'your',
+  'changeme',
+  'change_me',
+  'change-me',
+  'replace',
+  'redacted',
+  'fake',
+  'insert',
+  'enter_',
+  'todo',
+  'fixme',
+  'here',
+  'xxx',
+  'foobar',
+  'mysecret',
+  'mypassword',
+  'notreal',
+  'not_real',
+  'not-real',
+  'lorem',
+  'abc123',
+  '123456',
+  'qwerty',
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'undefined',
+  'null',
+  'none',
+  'test123',
+  'testing',
+  'invalid'
+]
+
+const STRICT_WORDS = ['example', 'sample', 'dummy', 'placeholder', 'changeme', 'redacted', 'yourtoken', 'your_', 'your-']
+
+/** `${VAR}`, `$VAR`, `${{ secrets.X }}`, `%VAR%`, `$(cmd)`, `{{ tpl }}`, `#{x}`, `<%= x %>`: the value comes from elsewhere. */
+export function isVariableReference(value: string): boolean {
+  if (value.length === 0) return false
+  if (value.charCodeAt(0) === 36 /* $ */) return true
+  if (value.includes('${') || value.includes('$(') || value.includes('{{') || value.includes('#{') || value.includes('<%')) {
+    return true
+  }
+  if (/^%[A-Za-z_][A-Za-z0-9_]{0,100}%$/.test(value)) return true
+  if (/^(?:process\.env|os\.environ|env)[.[]/.test(value)) return true
+  return false
+}
+
+/** Documentation stand-ins: `XXXX…`, `<token>`, `sk-...`, `your-token-here`, `changeme`, one repeated character. */
+export function isPlaceholder(value: string, strict = false): boolean {
+  if (value.length === 0) return true
+  if (isVariableReference(value)) return true
+  const first = value.charCodeAt(0)
+  let same = true
+  for (let i = 1; i < value.length; i++) {
+    if (value.charCodeAt(i) !== first) {
+      same = false
+      break
+    }
+  }
+  if (same) return true
+  if (/x{4}|X{4}|\*{3}|\.\.\.|\u2026|#{4}|_{4}|0{8}|-{4}|\?{3}/.test(value)) return true
+  const last = value.charCodeAt(value.length - 1)
+  if ((first === 60 && last === 62) || (first === 91 && last === 93) || (first === 123 && last === 125)) return true
+  const lower = value.toLowerCase()
+  // Random token bodies may contain short words by chance; for them only the long, unmistakable words count.
+  const words = strict ? STRICT_WORDS : PLACEHOLDER_WORDS
+  for (const word of words) if (lower.includes(word)) return true
+  return longestRun(value) >= 6 || isSequential(value)
+}
+
+function longestRun(value: string): number {
+  let best = 1
+  let run = 1
+  for (let i = 1; i < value.length; i++) {
+    run = value.charCodeAt(i) === value.charCodeAt(i - 1) ? run + 1 : 1
+    if (run > best) best = run
+  }
+  return best
+}
+
+/** `abcdef…`, `123456…`: more than half the neighbours are consecutive characters. */
+function isSequential(value: string): boolean {
+  if (value.length < 8) return false
+  let steps = 0
+  for (let i = 1; i < value.length; i++) if (value.charCodeAt(i) - value.charCodeAt(i - 1) === 1) steps++
+  return steps * 2 > value.length
+}
+
+const counts = new Int32Array(256)
+
+/** Shannon entropy in bits per character (characters above 255 share one bucket: values here are ASCII). */
+export function shannonEntropy(value: string): number {
+  const n = value.length
+  if (n === 0) return 0
+  counts.fill(0)
+  for (let i = 0; i < n; i++) counts[value.charCodeAt(i) & 255]! += 1
+  let h = 0
+  for (let c = 0; c < 256; c++) {
+    const k = counts[c] ?? 0
+    if (k > 0) {
+      const p = k / n
+      h -= p * Math.log2(p)
+    }
+  }
+  return h
+}
+
+function charClass(code: number): number {
+  if (code >= 48 && code <= 57) return 0
+  if (code >= 65 && code <= 90) return 1
+  if (code >= 97 && code <= 122) return 2
+  return 3
+}
+
+/** Share of neighbours whose character class (digit, upper, lower, other) differs: ~0.5-0.65 for random tokens, ~0.1-0.2 for words. */
+export function classSwitchRate(value: string): number {
+  if (value.length < 2) return 0
+  let switches = 0
+  let prev = charClass(value.charCodeAt(0))
+  for (let i = 1; i < value.length; i++) {
+    const c = charClass(value.charCodeAt(i))
+    if (c !== prev) switches++
+    prev = c
+  }
+  return switches / (value.length - 1)
+}
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
+const GIT_SHA = /^[0-9a-f]{40}$/
+const SRI = /^(?:sha1|sha256|sha384|sha512|md5)-/
+const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}){1,20}$/
+const JWT = /^eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,4000}\.[A-Za-z0-9_-]{0,1000}$/
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value)
+}
+
+/**
+ * A value assigned to a secret-named key that looks machine-generated: long enough, no spaces, not a reference,
+ * placeholder, path, URL, UUID, git SHA, integrity hash, identifier chain or word salad, and random by two measures
+ * (entropy and how often the character class changes). Thresholds were tuned on clean npm trees (zero findings).
+ */
+export function looksRandomSecret(value: string): boolean {
+  if (value.length < 16 || value.length > 512) return false
+  if (JWT.test(value)) return true
+  if (/[\s"'`<>\\]/.test(value)) return false
+  if (isPlaceholder(value)) return false
+  if (value.includes('://') || value.startsWith('data:')) return false
+  if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return false
+  if (UUID.test(value) || GIT_SHA.test(value) || SRI.test(value)) return false
+  if (IDENTIFIER_PATH.test(value)) return false
+  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false
+  // Words with separators (`super_secret_key_2024`, `my-app.settings`) are names, not secrets.
+  if (/^[a-z]{2,30}(?:[._-][a-z0-9]{1,30}){1,10}$/i.test(value) && classSwitchRate(value) < 0.3) return false
+  const h = shannonEntropy(value)
+  if (h < 3.4) return false
+  if (classSwitchRate(value) < 0.28) return false
+  return true
+}
+
+/** First four characters and the length; short values show fewer so that the hint never gives most of them away. */
+export function redactHint(value: string): string {
+  const shown = value.length >= 16 ? 4 : Math.floor(value.length / 4)
+  return `${value.slice(0, shown)}\u2026 (${value.length} chars)`
+}
+
+/** Stable across line moves: path, rule and a salted hash of the value (never the value). */
+export function fingerprintOf(file: string, rule: string, value: string): string {
+  const digest = createHash('sha256').update(`sandbox-scan\0${rule}\0${value}`).digest('hex').slice(0, 16)
+  return `${file}:${rule}:${digest}`
+}
