@@ -83,7 +83,7 @@ describe('processWord: words with raw quotes (heredoc detection)', () => {
     ['RUN echo "a b" $X', ['RUN', 'echo', '"a b"', '$X']],
     ['RUN a\\ b', ['RUN', 'a\\ b']]
   ])('%s', (text, words) => {
-    expect(processWord(text, new Map(), { escape: '\\', rawQuotes: true, rawEscapes: true, skipUnsetEnv: true }).words).toEqual(words)
+    expect(processWord(text, new Map(), { escape: '\\', rawQuotes: true, rawEscapes: true, skipUnsetEnv: true, words: true }).words).toEqual(words)
   })
 })
 

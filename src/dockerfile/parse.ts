@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js'
 import { processWord } from './shell.js'
-import { assertDockerfileText, trimLeftSpace } from './text.js'
+import { assertDockerfileText, clip, trimLeftSpace } from './text.js'
 import { extractFlags, isJsonStringArray, splitCommand } from './words.js'
 
 /**
@@ -59,7 +59,7 @@ export function parseDockerfile(text: string, file?: string): ParsedDockerfile {
         }
         if (directive.name === 'escape') {
           if (directive.value !== '\\' && directive.value !== '`') {
-            throw new UserError(`Line ${startLine}: invalid escape directive '${directive.value}'; use \\ or \`.`, file, startLine)
+            throw new UserError(`Line ${startLine}: invalid escape directive '${clip(directive.value)}'; use \\ or \`.`, file, startLine)
           }
           escape = directive.value
         }
@@ -100,7 +100,7 @@ export function parseDockerfile(text: string, file?: string): ParsedDockerfile {
           body.push(hadNewline ? `${bodyLine}\n` : bodyLine)
         }
         if (!terminated) {
-          throw new UserError(`Line ${startLine}: heredoc <<${heredoc.name} is never terminated (no line holding only ${heredoc.name}).`, file, startLine)
+          throw new UserError(`Line ${startLine}: heredoc <<${clip(heredoc.name)} is never terminated (no line holding only ${clip(heredoc.name)}).`, file, startLine)
         }
         heredocs.push({ delimiter: heredoc.name, body: body.join('') })
       }
@@ -175,7 +175,7 @@ const HEREDOC_WORD = /^(\d*)<<(-?)([^<]*)$/
 function heredocsFromLine(line: string): Array<{ name: string; chomp: boolean }> {
   let words: string[]
   try {
-    words = processWord(line, new Map(), { escape: '\\', rawQuotes: true, rawEscapes: true, skipUnsetEnv: true }).words
+    words = processWord(line, new Map(), { escape: '\\', rawQuotes: true, rawEscapes: true, skipUnsetEnv: true, words: true }).words
   } catch {
     // BuildKit ignores a line its shell lexer cannot split (an open quote): no heredocs then.
     return []
@@ -187,7 +187,7 @@ function heredocsFromLine(line: string): Array<{ name: string; chomp: boolean }>
     if (!match || !rest) continue
     let names: string[]
     try {
-      names = processWord(rest, new Map(), { escape: '\\', skipUnsetEnv: true }).words
+      names = processWord(rest, new Map(), { escape: '\\', skipUnsetEnv: true, words: true }).words
     } catch {
       continue
     }

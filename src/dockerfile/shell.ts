@@ -18,11 +18,13 @@ export interface LexOptions {
   rawEscapes?: boolean
   /** Leave references to unset variables as written instead of expanding them to nothing. */
   skipUnsetEnv?: boolean
+  /** Split the result into words too (only heredoc detection needs them). */
+  words?: boolean
 }
 
 export interface Expansion {
   result: string
-  /** The result split into words after expansion, quotes keeping a word together. */
+  /** With `words: true`, the result split into words after expansion, quotes keeping a word together; else empty. */
   words: string[]
   /** Every variable looked up, in first-use order. */
   used: string[]
@@ -38,11 +40,14 @@ export function processWord(text: string, env: ReadonlyMap<string, string>, opti
   return { result, words, used: [...lexer.used], unset: [...lexer.unset] }
 }
 
+/** Word splitting after expansion; a no-op unless asked for, since only heredoc detection reads words. */
 class Words {
   readonly words: string[] = []
   private buffer: string[] = []
   private length = 0
   private inWord = false
+
+  constructor(private readonly enabled: boolean) {}
 
   addChar(ch: string): void {
     if (isSpace(ch)) {
@@ -51,12 +56,14 @@ class Words {
   }
 
   addRaw(text: string): void {
+    if (!this.enabled) return
     this.buffer.push(text)
     this.length += text.length
     this.inWord = true
   }
 
   addString(text: string): void {
+    if (!this.enabled) return
     for (const ch of text) this.addChar(ch)
   }
 
@@ -102,7 +109,7 @@ class Lexer {
     this.rawEscapes = rawEscapes
     try {
       const result: string[] = []
-      const words = new Words()
+      const words = new Words(this.options.words ?? false)
       while (this.peek() !== EOF) {
         const ch = this.peek()
         if (stop !== undefined && ch === stop) {
@@ -117,19 +124,24 @@ class Lexer {
           const value = ch === "'" ? this.processSingleQuote() : this.processDoubleQuote()
           result.push(value)
           words.addRaw(value)
+        } else if (ch !== this.options.escape) {
+          // A run of ordinary characters is copied at once, so long words cost one slice.
+          const end = this.ordinaryRunEnd(stop)
+          const run = this.text.slice(this.pos, end)
+          this.pos = end
+          result.push(run)
+          words.addString(run)
         } else {
-          let current = this.next()
-          if (current === this.options.escape) {
-            if (this.rawEscapes) {
-              words.addRaw(current)
-              result.push(current)
-            }
-            // The escape character escapes the next one, except at the end.
-            current = this.next()
-            if (current === EOF) break
-            words.addRaw(current)
-          } else words.addChar(current)
-          result.push(current)
+          // The escape character escapes the next one, except at the end.
+          const escape = this.next()
+          if (this.rawEscapes) {
+            words.addRaw(escape)
+            result.push(escape)
+          }
+          const escaped = this.next()
+          if (escaped === EOF) break
+          words.addRaw(escaped)
+          result.push(escaped)
         }
       }
       if (stop !== undefined) throw new ShellSyntaxError(`unexpected end of statement while looking for matching ${stop}`)
@@ -137,6 +149,16 @@ class Lexer {
     } finally {
       this.rawEscapes = saved
     }
+  }
+
+  private ordinaryRunEnd(stop: string | undefined): number {
+    let end = this.pos
+    while (end < this.text.length) {
+      const ch = this.text.charAt(end)
+      if (ch === '$' || ch === "'" || ch === '"' || ch === this.options.escape || ch === stop) break
+      end++
+    }
+    return end
   }
 
   private processSingleQuote(): string {

@@ -36,6 +36,13 @@ export function trimSpace(text: string): string {
   return trimLeftSpace(end === text.length ? text : text.slice(0, end))
 }
 
+const CLIP = 200
+
+/** Keeps a message readable when it quotes a huge (generated or broken) piece of the Dockerfile. */
+export function clip(text: string): string {
+  return text.length > CLIP ? `${text.slice(0, CLIP)}…` : text
+}
+
 /** Where the share of control characters (and U+FFFD from bytes that were not UTF-8) says "not a text file". */
 const BINARY_SHARE = 0.1
 const SAMPLE = 64 * 1024
