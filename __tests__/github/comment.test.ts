@@ -51,7 +51,7 @@ async function listen(server: Server): Promise<string> {
 describe('pull-request comment', () => {
   const marker = commentMarker('image/Dockerfile')
   const target = { owner: 'acme', repo: 'images', number: 7 }
-  let stdout: ReturnType<typeof jest.spyOn>
+  let stdout: jest.SpiedFunction<typeof process.stdout.write>
 
   beforeEach(() => {
     stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true)
@@ -96,7 +96,7 @@ describe('pull-request comment', () => {
     process.env.GITHUB_API_URL = await listen(server)
     await new Promise(resolve => server.close(resolve)) // a port that refuses connections
     await expect(upsertPullRequestComment('t0ken', target, marker, 'body')).resolves.toBeUndefined()
-    const printed = stdout.mock.calls.map(call => String(call[0])).join('')
+    const printed = stdout.mock.calls.map(([chunk]) => String(chunk)).join('')
     expect(printed).toMatch(/^::warning::Could not write the pull-request comment/m)
     expect(printed).not.toContain('t0ken')
   })

@@ -1,3 +1,4 @@
+import type { BuildResult } from '../build/build.js'
 import type { Finding } from '../findings.js'
 import { workspacePath } from './annotations.js'
 
@@ -7,6 +8,7 @@ export interface RunReport {
   release?: string
   baseImage?: string
   checks: Finding[]
+  build?: BuildResult
   failure?: string
 }
 
@@ -15,7 +17,26 @@ const icon = { error: '❌', warning: '⚠️' } as const
 /** Markdown for the job summary; findings never carry secret values, so everything here is safe to show. */
 export function renderSummary(report: RunReport): string {
   const lines: string[] = ['## OpenHands sandbox image', '']
+  const build = report.build
+  if (build?.pushed) {
+    // First, what a platform engineer came for: the two Admin Console fields, ready to copy.
+    lines.push(
+      'Enter these in the OHE Admin Console (Config → Sandbox Image):',
+      '',
+      '| Admin Console field | Value |',
+      '|---|---|',
+      `| Sandbox Image Repository | \`${build.repository}\` |`,
+      `| Sandbox Image Tag | \`${build.tag}\` |`,
+      ''
+    )
+  }
   if (report.failure) lines.push(`**Failed:** ${escapeCell(report.failure)}`, '')
+  if (build) {
+    if (build.pushed) lines.push(`- Pushed: \`${build.image}\` (${build.digest ?? ''}) in ${build.seconds} s`)
+    else lines.push(`- Built for linux/amd64 in ${build.seconds} s, not pushed`)
+    const extra = build.tags.slice(1)
+    if (extra.length > 0) lines.push(`- Also tagged: ${extra.map(ref => `\`${ref}\``).join(', ')}`)
+  }
   if (report.release) lines.push(`- OHE release (agent-server version): \`${report.release}\``)
   if (report.baseImage) lines.push(`- Base image: \`${report.baseImage}\``)
   lines.push('', '### Checks', '')

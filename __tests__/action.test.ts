@@ -1,0 +1,111 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { runAction, type ActionRun } from './support/action-runner.js'
+
+/** A workspace holding one build context folder `image/` with the given files. */
+function workspaceWith(files: Record<string, string | Buffer>): string {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'action-'))
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(workspace, 'image', name)
+    mkdirSync(path.dirname(file), { recursive: true })
+    writeFileSync(file, content)
+  }
+  mkdirSync(path.join(workspace, 'image'), { recursive: true })
+  return workspace
+}
+
+const checksOnly = { 'ohe-release': '1.23.0', context: 'image', build: 'false', scan: 'false' }
+
+function expectOneLineFailure(run: ActionRun, message: string): void {
+  expect(run.exitCode).toBe(1)
+  const errors = run.annotations.filter(annotation => annotation.level === 'error')
+  expect(errors.map(error => error.message)).toEqual([message])
+  expect(run.log).not.toMatch(/\n\s+at /) // no stack trace
+}
+
+describe('the bundled action (dist/index.js) run as a runner does', () => {
+  it('passes a Dockerfile built on the release and sets the outputs', async () => {
+    const workspace = workspaceWith({
+      Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\nUSER root\nRUN apt-get update\nUSER openhands\n'
+    })
+    const run = await runAction(checksOnly, workspace)
+    expect(run.exitCode).toBe(0)
+    expect(run.annotations).toEqual([])
+    expect(run.outputs).toMatchObject({ 'ohe-release': '1.23.0', 'base-image': 'ghcr.io/openhands/agent-server:1.23.0-python' })
+    expect(run.outputs).not.toHaveProperty('repository')
+    expect(run.outputs).not.toHaveProperty('digest')
+    expect(run.summary).toContain('✅ Base image matches the release')
+  })
+
+  it('fails a Dockerfile on another release and with a replaced entrypoint, annotating each line', async () => {
+    const workspace = workspaceWith({
+      Dockerfile: [
+        '# syntax=docker/dockerfile:1',
+        'ARG VERSION=1.22.0',
+        'FROM ghcr.io/openhands/agent-server:${VERSION}-python',
+        'RUN echo hi',
+        'ENTRYPOINT ["/bin/sh"]',
+        'USER root',
+        ''
+      ].join('\n')
+    })
+    const run = await runAction(checksOnly, workspace)
+    expect(run.exitCode).toBe(1)
+    const placed = run.annotations.map(a => [a.level, a.properties.file, a.properties.line, a.properties.title])
+    expect(placed).toEqual([
+      ['error', 'image/Dockerfile', '3', 'base-image'],
+      ['error', 'image/Dockerfile', '5', 'runtime-contract'],
+      ['warning', 'image/Dockerfile', '6', 'user'],
+      ['error', undefined, undefined, undefined]
+    ])
+    expect(run.annotations[0]?.message).toContain('1.22.0-python')
+    expect(run.annotations[0]?.message).toContain('1.23.0')
+    expect(run.annotations[3]?.message).toBe('2 Dockerfile check(s) failed (see the annotations); nothing was built or pushed.')
+    expect(run.outputs['base-image']).toBe('ghcr.io/openhands/agent-server:1.22.0-python')
+    expect(run.summary).toContain('| ❌ | base-image | `image/Dockerfile:3` |')
+  })
+
+  it('follows build-args into FROM and picks the target stage', async () => {
+    const workspace = workspaceWith({
+      'Dockerfile.sandbox': [
+        'ARG VERSION=1.22.0',
+        'FROM ghcr.io/openhands/agent-server:${VERSION}-python AS base',
+        'FROM base AS sandbox',
+        'RUN echo ok',
+        'FROM busybox AS other',
+        'CMD ["sh"]',
+        ''
+      ].join('\n')
+    })
+    const run = await runAction({ ...checksOnly, file: 'image/Dockerfile.sandbox', target: 'sandbox', 'build-args': 'VERSION=1.23.0' }, workspace)
+    expect(run.annotations).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs['base-image']).toBe('ghcr.io/openhands/agent-server:1.23.0-python')
+  })
+
+  it.each([
+    ['a missing Dockerfile', {}, {}, "Dockerfile 'image/Dockerfile' does not exist. Set file to your Dockerfile's path, or add a Dockerfile to the context folder."],
+    ['a folder as Dockerfile', { 'Dockerfile/x': 'FROM a' }, {}, "'image/Dockerfile' is a folder, not a Dockerfile. Set file to the Dockerfile inside it, e.g. image/Dockerfile/Dockerfile."],
+    ['a release without patch number', { Dockerfile: 'FROM x\n' }, { 'ohe-release': '1.23' }, "ohe-release '1.23' is not a release version. Expected X.Y.Z (e.g. 1.23.0), vX.Y.Z, X.Y.Z-python or latest."],
+    ['a release that is no version', { Dockerfile: 'FROM x\n' }, { 'ohe-release': 'banana' }, "ohe-release 'banana' is not a release version. Expected X.Y.Z (e.g. 1.23.0), vX.Y.Z, X.Y.Z-python or latest."],
+    ['a context that does not exist', {}, { context: 'nowhere' }, "context 'nowhere' does not exist. Set context to the folder that holds your build files."]
+  ])('fails %s with one line that says what to fix', async (_name, files, inputs, message) => {
+    const run = await runAction({ ...checksOnly, ...inputs }, workspaceWith(files))
+    expectOneLineFailure(run, message)
+  })
+
+  it.each([
+    ['an empty file', '', 1, 'empty'],
+    ['binary garbage', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), 1, 'not a text'],
+    ['an unknown stage', 'FROM ghcr.io/openhands/agent-server:1.23.0-python AS base\nFROM bsae\nRUN echo\n', 1, 'bsae'],
+    ['a 1 MB line', 'FROM ghcr.io/openhands/agent-server:1.23.0-python\nRUN echo ' + 'a'.repeat(1 << 20) + '\n', 0, undefined]
+  ])('handles %s without a stack trace', async (_name, content, exitCode, errorText) => {
+    const run = await runAction(checksOnly, workspaceWith({ Dockerfile: content }))
+    expect(run.exitCode).toBe(exitCode)
+    expect(run.log).not.toMatch(/\n\s+at /)
+    const errors = run.annotations.filter(annotation => annotation.level === 'error').map(error => error.message)
+    if (errorText === undefined) expect(errors).toEqual([])
+    else expect(errors.some(message => message.includes(errorText) && !message.includes('\n'))).toBe(true)
+  })
+})

@@ -1,0 +1,171 @@
+import * as core from '@actions/core'
+import { existsSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { checkSecretIds } from './build/secret-files.js'
+import { parseRepository } from './docker/reference.js'
+import { UserError } from './errors.js'
+import { parseRelease, type ReleaseInput } from './release/release.js'
+
+export type MatchMode = 'exact' | 'minor'
+
+/** Every input of action.yml, parsed and validated; keys are the action.yml names. */
+export interface Inputs {
+  'ohe-release': ReleaseInput
+  'base-image': string
+  variant: string
+  match: MatchMode
+  /** Absolute path of the build context folder. */
+  context: string
+  /** Absolute path of the Dockerfile. */
+  file: string
+  target: string
+  'build-args': Record<string, string>
+  repository: string
+  /** Empty: `<release>-<short sha>`, chosen when the release is known. */
+  tag: string
+  'extra-tags': string[]
+  labels: Record<string, string>
+  build: boolean
+  push: boolean
+  'registry-username': string
+  'registry-password': string
+  secrets: Array<{ id: string; value: string }>
+  'cache-from': string[]
+  'cache-to': string[]
+  builder: string
+  scan: boolean
+  /** .dockerignore-style patterns, relative to the context, of files not to scan. */
+  'scan-exclude': string[]
+  /** Absolute path of the fingerprint ignore file (it need not exist). */
+  'scan-ignore-file': string
+  'fail-on-findings': boolean
+  /** Absolute path for the SARIF file, or empty. */
+  sarif: string
+  'github-token': string
+}
+
+/** Reads one input by name; core.getInput in the action, a plain record in tests. */
+export type InputSource = (name: string) => string
+
+const fromActions: InputSource = name => core.getInput(name)
+
+/** Reads and validates all inputs at once, so a bad value fails before any work starts. */
+export function readInputs(read: InputSource = fromActions, workspace = workspaceDir()): Inputs {
+  const variant = read('variant').trim() || 'python'
+  if (!/^[a-z0-9]+$/.test(variant)) {
+    throw new UserError(`variant '${variant}' is not a variant name. Expected a word such as python, java or golang.`)
+  }
+
+  const releaseText = read('ohe-release').trim()
+  if (!releaseText) throw new UserError('ohe-release is required: set it to the agent-server version that your OHE release ships, e.g. 1.23.0.')
+  const release = parseRelease(releaseText, variant)
+  if (typeof release === 'string') throw new UserError(release)
+
+  const baseImage = read('base-image').trim() || 'ghcr.io/openhands/agent-server'
+  if (!parseRepository(baseImage)) {
+    throw new UserError(`base-image '${baseImage}' is not an image repository. Expected a name without tag, e.g. ghcr.io/openhands/agent-server.`)
+  }
+
+  const match = read('match').trim() || 'exact'
+  if (match !== 'exact' && match !== 'minor') {
+    throw new UserError(`match '${match}' is not supported. Expected exact or minor.`)
+  }
+
+  const context = path.resolve(workspace, read('context').trim() || '.')
+  if (!existsSync(context)) throw new UserError(`context '${read('context').trim() || '.'}' does not exist. Set context to the folder that holds your build files.`)
+  if (!statSync(context).isDirectory()) throw new UserError(`context '${path.relative(workspace, context)}' is not a folder. Set context to the folder that holds your build files.`)
+  const fileInput = read('file').trim()
+  const file = fileInput ? path.resolve(workspace, fileInput) : path.join(context, 'Dockerfile')
+
+  const build = readBoolean(read, 'build', true)
+  const push = readBoolean(read, 'push', true)
+  const repository = read('repository').trim()
+  if (repository && !parseRepository(repository)) {
+    throw new UserError(
+      `repository '${repository}' is not an image repository. Expected a lowercase name without tag or digest, e.g. ghcr.io/acme/openhands-sandbox.`
+    )
+  }
+  if (build && push && !repository) {
+    throw new UserError('repository is required when push is true: set it to the image repository to push, e.g. ghcr.io/acme/openhands-sandbox, or set push: false.')
+  }
+
+  const username = read('registry-username').trim()
+  const password = read('registry-password')
+  if (password) core.setSecret(password)
+  if (Boolean(username) !== Boolean(password)) {
+    throw new UserError('registry-username and registry-password go together: set both, or neither to use the credentials docker already has.')
+  }
+
+  const secrets = readPairs(read, 'secrets', 'id=value').map(([id, value]) => {
+    if (value) core.setSecret(value)
+    return { id, value }
+  })
+  checkSecretIds(secrets)
+
+  const sarifInput = read('sarif').trim()
+  const ignoreFileInput = read('scan-ignore-file').trim()
+  return {
+    'ohe-release': release,
+    'base-image': baseImage,
+    variant,
+    match,
+    context,
+    file,
+    target: read('target').trim(),
+    'build-args': Object.fromEntries(readPairs(read, 'build-args', 'NAME=value')),
+    repository,
+    tag: read('tag').trim(),
+    'extra-tags': splitList(read('extra-tags'), /[\n,]/),
+    labels: Object.fromEntries(readPairs(read, 'labels', 'key=value')),
+    build,
+    push,
+    'registry-username': username,
+    'registry-password': password,
+    secrets,
+    'cache-from': splitList(read('cache-from'), /\n/),
+    'cache-to': splitList(read('cache-to'), /\n/),
+    builder: read('builder').trim(),
+    scan: readBoolean(read, 'scan', true),
+    'scan-exclude': splitList(read('scan-exclude'), /\n/),
+    'scan-ignore-file': ignoreFileInput ? path.resolve(workspace, ignoreFileInput) : path.join(context, '.sandbox-scan-ignore'),
+    'fail-on-findings': readBoolean(read, 'fail-on-findings', true),
+    sarif: sarifInput ? path.resolve(workspace, sarifInput) : '',
+    'github-token': read('github-token').trim()
+  }
+}
+
+export function workspaceDir(): string {
+  return process.env.GITHUB_WORKSPACE || process.cwd()
+}
+
+function readBoolean(read: InputSource, name: string, fallback: boolean): boolean {
+  const value = read(name).trim()
+  if (!value) return fallback
+  if (/^(true|True|TRUE)$/.test(value)) return true
+  if (/^(false|False|FALSE)$/.test(value)) return false
+  throw new UserError(`${name} '${value}' is not a boolean. Expected true or false.`)
+}
+
+function splitList(text: string, separator: RegExp): string[] {
+  return text
+    .split(separator)
+    .map(item => item.trim())
+    .filter(item => item !== '')
+}
+
+/** `NAME=value` lines; the value keeps everything after the first `=`, spaces included. */
+function readPairs(read: InputSource, name: string, form: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = []
+  read(name)
+    .split(/\r?\n/)
+    .forEach((raw, index) => {
+      if (!raw.trim()) return
+      const line = raw.replace(/^\s+/, '')
+      const equals = line.indexOf('=')
+      const key = equals > 0 ? line.slice(0, equals).trim() : ''
+      // Never quote the line itself: `secrets` lines hold secret values.
+      if (!key || /\s/.test(key)) throw new UserError(`${name}: line ${index + 1} is not ${form}. Write one ${form} per line.`)
+      pairs.push([key, line.slice(equals + 1)])
+    })
+  return pairs
+}

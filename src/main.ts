@@ -1,0 +1,82 @@
+import * as core from '@actions/core'
+import { buildAndPush } from './build/build.js'
+import { resolveTags } from './build/tags.js'
+import { describeError, UserError } from './errors.js'
+import { annotate, workspacePath } from './github/annotations.js'
+import { renderSummary, type RunReport } from './github/summary.js'
+import { readInputs, workspaceDir, type Inputs } from './inputs.js'
+import { runChecks } from './phases/check.js'
+
+/** The main step: check, scan, build and push. Every failure ends here as one readable error, never a stack. */
+export async function run(): Promise<void> {
+  const workspace = workspaceDir()
+  const report: RunReport = { workspace, checks: [] }
+  try {
+    const inputs = readInputs(undefined, workspace)
+    const release = resolveRelease(inputs)
+    report.release = release
+    core.setOutput('ohe-release', release)
+    // Tags are validated now, so a bad one fails before minutes of checks, scan and build.
+    resolveTags({ repository: inputs.repository, tag: inputs.tag, 'extra-tags': inputs['extra-tags'], release, sha: process.env.GITHUB_SHA })
+
+    core.info(`Checking the Dockerfile against OHE release ${release}`)
+    const checks = await core.group('Check the Dockerfile', () => runChecks(inputs, release, workspace))
+    report.checks = checks.findings
+    const base = checks.dockerfile.base
+    if (base) {
+      report.baseImage = base.reference
+      core.setOutput('base-image', base.reference)
+    }
+    annotate(checks.findings, workspace)
+    const errors = checks.findings.filter(finding => finding.severity === 'error')
+    if (errors.length > 0) {
+      throw new UserError(`${errors.length} Dockerfile check(s) failed (see the annotations); nothing was built or pushed.`)
+    }
+
+    if (!inputs.build) {
+      core.info('build is false: checks done, nothing built.')
+      return
+    }
+    const build = await buildAndPush(inputs, { release, baseReference: base?.reference })
+    report.build = build
+    if (build.pushed && build.digest) {
+      core.setOutput('repository', build.repository)
+      core.setOutput('tag', build.tag)
+      core.setOutput('image', build.image)
+      core.setOutput('digest', build.digest)
+    }
+  } catch (thrown) {
+    fail(thrown, workspace, report)
+  } finally {
+    core.setOutput('pushed', String(report.build?.pushed ?? false))
+    await writeSummary(report)
+  }
+}
+
+function resolveRelease(inputs: Inputs): string {
+  const release = inputs['ohe-release']
+  if (release.kind === 'version') return release.version
+  throw new UserError('ohe-release: latest is not supported by this version of the action yet. Set ohe-release to a version such as 1.23.0.')
+}
+
+function fail(thrown: unknown, workspace: string, report: RunReport): void {
+  const message = describeError(thrown)
+  report.failure = message
+  if (thrown instanceof UserError && thrown.file) {
+    core.error(message, { file: workspacePath(thrown.file, workspace), startLine: thrown.line })
+  } else {
+    core.error(message)
+  }
+  if (thrown instanceof Error && !(thrown instanceof UserError) && thrown.stack) core.debug(thrown.stack)
+  process.exitCode = 1
+}
+
+async function writeSummary(report: RunReport): Promise<void> {
+  // Outside a runner (npm start, tests without GITHUB_STEP_SUMMARY) there is no summary file to write.
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  try {
+    await core.summary.addRaw(renderSummary(report)).write()
+  } catch (thrown) {
+    core.warning(`Could not write the job summary: ${describeError(thrown)}`)
+  }
+}
