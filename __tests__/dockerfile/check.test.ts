@@ -228,6 +228,26 @@ const argRows: Row[] = [
     ]
   },
   {
+    name: 'two unset ARGs are both named; neither value alone can fix the tag',
+    text: `ARG MAJOR\nARG MINOR\nFROM ${BASE}:\${MAJOR}.\${MINOR}.0-python\n`,
+    findings: [
+      baseError(
+        3,
+        `Base image tag is unresolved: FROM ${BASE}:\${MAJOR}.\${MINOR}.0-python gives ${BASE}:..0-python because ARG MAJOR (line 1) has no default and no build-arg was given, and ARG MINOR (line 2) has no default and no build-arg was given: give ARG MAJOR a default or pass it as a build-arg; give ARG MINOR a default or pass it as a build-arg (FROM must give ${GOOD})`
+      )
+    ]
+  },
+  {
+    name: 'a platform ARG in the tag cannot be checked',
+    text: `FROM ${BASE}:1.23.0-\${TARGETARCH}\n`,
+    findings: [baseError(1, ['TARGETARCH is set by BuildKit per target platform, so the base tag cannot be checked: do not build the base tag from TARGETARCH'])]
+  },
+  {
+    name: 'an unset ARG in another image: the image is the problem',
+    text: 'ARG TAG\nFROM ubuntu:${TAG}\n',
+    findings: [baseError(2, `Base image ubuntu: is not a valid image reference: ${change('ubuntu:')} (FROM ubuntu:\${TAG} at line 2 uses TAG unset)`)]
+  },
+  {
     name: 'an ARG holding the whole reference',
     text: `ARG BASE_IMAGE\nFROM $BASE_IMAGE\n`,
     findings: [],

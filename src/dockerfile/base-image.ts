@@ -1,10 +1,10 @@
-import { formatReference, parseImageReference, repositoryName, type ImageReference } from '../docker/reference.js'
+import { formatReference, parseImageReference, parseRepository, repositoryName, type ImageReference } from '../docker/reference.js'
 import { judgeTag, type Release } from './base-tag.js'
 import { processWord } from './shell.js'
 import type { StageGraph, StageInfo } from './stages.js'
+import { clip } from './text.js'
 import { PLATFORM_ARGS } from './variables.js'
 import { splitQuotedWords } from './words.js'
-import { clip } from './text.js'
 
 export interface BaseImageRules {
   /** As the user gave it, e.g. ghcr.io/openhands/agent-server; used in suggestions. */
@@ -31,18 +31,18 @@ export function checkBaseImage(graph: StageGraph, rules: BaseImageRules): BaseIm
   const expected = `${rules.baseImage}:${rules.release.text}-${rules.variant}`
   const change = `change FROM ${shown} to ${expected}`
   const reference = root.from === 'scratch' ? undefined : parseImageReference(root.from)
-  const isBase = (ref: ImageReference | undefined): boolean =>
-    ref !== undefined && repositoryName(ref) === repositoryName(rules.baseRepository)
 
   const base: BaseImageResult['base'] = { reference: root.from, line: root.line }
   if (reference?.digest !== undefined) base.digest = reference.digest
   const result: BaseImageResult = { base, baseTagArgs: root.used.filter(name => graph.globals.declared.has(name)) }
 
-  const verdict = isBase(reference) ? judgeTag(reference?.tag, reference?.digest, shown, rules) : undefined
+  const verdict = isBaseRepository(reference, rules) ? judgeTag(reference?.tag, reference?.digest, shown, rules) : undefined
   if (verdict?.version !== undefined) base.version = verdict.version
-  // An unset ARG explains a broken base reference better than the broken text does.
-  if (root.unset.length > 0 && (reference === undefined || verdict !== undefined)) {
-    if (!verdict?.ok) result.problem = unresolved(root, graph, rules, expected, isBase)
+  // An unset ARG explains a broken base reference better than the broken text does, when a value can fix it.
+  const values = new Map(root.unset.map(name => [name, workingValue(name, root, graph, rules)]))
+  const fixable = [...values.values()].some(value => value !== undefined) || isBaseRepository(repositoryOf(root.from), rules)
+  if (root.unset.length > 0 && (verdict !== undefined || (reference === undefined && fixable))) {
+    if (!verdict?.ok) result.problem = unresolved(root, graph, rules, expected, values)
     return result
   }
   if (reference === undefined) {
@@ -52,7 +52,7 @@ export function checkBaseImage(graph: StageGraph, rules: BaseImageRules): BaseIm
         : `Base image ${shown} is not a valid image reference${stageHint(root, graph)}: ${change}${argNote(root, graph)}`
     return result
   }
-  if (!isBase(reference)) {
+  if (!isBaseRepository(reference, rules)) {
     result.problem = `The final stage is built on ${formatReference(reference)}, not on the OHE base image ${repositoryName(rules.baseRepository)}${stageHint(root, graph)}: ${change}${argNote(root, graph)}`
     return result
   }
@@ -65,7 +65,7 @@ export function checkBaseImage(graph: StageGraph, rules: BaseImageRules): BaseIm
 
 /** When FROM took its text from ARGs: which ones, with their values. */
 function argNote(root: StageInfo, graph: StageGraph): string {
-  if (root.rawFrom === root.from) return ''
+  if (root.rawFrom === root.from || root.used.length === 0) return ''
   const values = root.used.map(name => {
     const value = graph.globals.env.get(name)
     return value === undefined ? `${name} unset` : `${name}=${value}`
@@ -128,28 +128,22 @@ function editDistance(a: string, b: string, limit: number): number {
 }
 
 /** The root FROM used ARGs that have no value: name each and say how to give it one. */
-function unresolved(
-  root: StageInfo,
-  graph: StageGraph,
-  rules: BaseImageRules,
-  expected: string,
-  isBase: (ref: ImageReference | undefined) => boolean
-): string {
+function unresolved(root: StageInfo, graph: StageGraph, rules: BaseImageRules, expected: string, values: Map<string, string | undefined>): string {
   const reasons: string[] = []
   const fixes: string[] = []
   for (const name of root.unset) {
-    const value = workingValue(name, root, graph, rules, isBase)
+    const value = values.get(name)
     const declared = graph.globals.declared.get(name)
-    if (declared) {
+    if (PLATFORM_ARGS.has(name)) {
+      reasons.push(`${name} is set by BuildKit per target platform, so the base tag cannot be checked`)
+      fixes.push(`do not build the base tag from ${name}`)
+    } else if (declared) {
       reasons.push(`ARG ${name} (line ${declared.line}) has no default and no build-arg was given`)
       fixes.push(
         value === undefined
           ? `give ARG ${name} a default or pass it as a build-arg`
           : `give ARG ${name} a default (ARG ${name}=${value}) or pass the build-arg ${name}=${value}`
       )
-    } else if (PLATFORM_ARGS.has(name)) {
-      reasons.push(`${name} is set by BuildKit per target platform, so the base tag cannot be checked`)
-      fixes.push(`do not build the base tag from ${name}`)
     } else {
       const inStage = graph.stageArgs.find(arg => splitQuotedWords(arg.args, rules.escape).some(word => word.split('=')[0] === name))
       const where = inStage ? `; ARG ${name} at line ${inStage.line} is inside a stage` : ''
@@ -158,24 +152,33 @@ function unresolved(
       fixes.push(value === undefined ? `declare ARG ${name} with a default before the first FROM` : `add ARG ${name}=${value} before the first FROM`)
     }
   }
-  return `Base image tag is unresolved: FROM ${clip(root.rawFrom)} gives ${clip(root.from)} because ${reasons.join(', and ')}: ${fixes.join('; ')}, so that FROM gives ${expected}`
+  const outcome = [...values.values()].every(value => value !== undefined) ? `, so that FROM gives ${expected}` : ` (FROM must give ${expected})`
+  return `Base image tag is unresolved: FROM ${clip(root.rawFrom)} gives ${clip(root.from)} because ${reasons.join(', and ')}: ${fixes.join('; ')}${outcome}`
+}
+
+/** The repository part of a reference whose tag or digest is broken (ghcr.io/x/y:..0-python gives ghcr.io/x/y). */
+function repositoryOf(text: string): ImageReference | undefined {
+  const at = text.indexOf('@')
+  const name = at === -1 ? text : text.slice(0, at)
+  const colon = name.lastIndexOf(':')
+  const repository = parseRepository(colon > name.lastIndexOf('/') ? name.slice(0, colon) : name)
+  return repository
+}
+
+function isBaseRepository(ref: ImageReference | undefined, rules: BaseImageRules): boolean {
+  return ref !== undefined && repositoryName(ref) === repositoryName(rules.baseRepository)
 }
 
 /** A value for `name` that makes the root FROM give the expected base reference, if a simple one does. */
-function workingValue(
-  name: string,
-  root: StageInfo,
-  graph: StageGraph,
-  rules: BaseImageRules,
-  isBase: (ref: ImageReference | undefined) => boolean
-): string | undefined {
+function workingValue(name: string, root: StageInfo, graph: StageGraph, rules: BaseImageRules): string | undefined {
+  if (PLATFORM_ARGS.has(name)) return undefined
   const wanted = `${rules.release.text}-${rules.variant}`
   for (const candidate of [rules.release.text, wanted, `${rules.baseImage}:${wanted}`]) {
     const env = new Map(graph.globals.env)
     env.set(name, candidate)
     try {
       const ref = parseImageReference(processWord(root.rawFrom, env, { escape: rules.escape }).result)
-      if (isBase(ref) && ref?.tag === wanted) return candidate
+      if (isBaseRepository(ref, rules) && ref?.tag === wanted) return candidate
     } catch {
       // A value that breaks the expansion is simply not the answer.
     }
