@@ -270,6 +270,11 @@ const argRows: Row[] = [
     text: `FROM ${BASE}:1.23.0-python AS deps\nARG VERSION=1.23.0\nFROM ${BASE}:\${VERSION}-python\n`,
     findings: [baseError(3, ['VERSION is not declared as an ARG before the first FROM', '; ARG VERSION at line 2 is inside a stage'])]
   },
+  {
+    name: 'a quoted ARG default, two ARGs on one line',
+    text: `ARG VERSION="1.23.0" VARIANT='python'\nFROM ${BASE}:\${VERSION}-\${VARIANT}\n`,
+    findings: []
+  },
   { name: '${VAR:-word} gives the word when VAR is unset', text: `ARG VERSION\nFROM ${BASE}:\${VERSION:-1.23.0}-python\n`, findings: [] },
   {
     name: '${VAR:-word} gives VAR when it is set',
@@ -337,6 +342,11 @@ const runtimeRows: Row[] = [
       { check: 'runtime-contract', severity: 'error', line: 2, message: ["CMD in stage 'base' (which the final stage is built on) is not allowed"] },
       { check: 'runtime-contract', severity: 'error', line: 7, message: ["ENTRYPOINT in stage 'tools' (which the final stage is built on) replaces"] }
     ]
+  },
+  {
+    name: 'HEALTHCHECK CMD and a RUN mentioning ENTRYPOINT are not ENTRYPOINT or CMD',
+    text: `FROM ${GOOD}\nHEALTHCHECK CMD curl -f http://localhost:8000/alive\nRUN echo ENTRYPOINT CMD\n`,
+    findings: []
   },
   {
     name: 'ENTRYPOINT text inside a heredoc body is not an instruction',

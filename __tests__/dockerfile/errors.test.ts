@@ -127,6 +127,13 @@ const rows: Row[] = [
     line: 1
   },
   {
+    name: 'FROM --platform with its value as a separate word',
+    text: `FROM --platform linux/amd64 ${GOOD}\n`,
+    message: "Line 1: FROM --platform needs its value after '=', e.g. --platform=linux/amd64.",
+    file: FILE,
+    line: 1
+  },
+  {
     name: 'an unknown instruction',
     text: `FROM ${GOOD}\nRUNN true\n`,
     message:

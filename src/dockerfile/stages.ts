@@ -146,10 +146,12 @@ function readFrom(instruction: Instruction, file: string): { image: string; name
   const { line } = instruction
   const { flags, rest } = extractFlags(instruction.args)
   for (const flag of flags) {
-    const flagName = flag.replace(/^--/, '').split('=')[0]
+    const equals = flag.indexOf('=')
+    const flagName = flag.slice(2, equals === -1 ? undefined : equals)
     if (flagName !== 'platform') {
-      throw new UserError(`Line ${line}: FROM has an unknown flag --${clip(flagName ?? '')}; only --platform is allowed.`, file, line)
+      throw new UserError(`Line ${line}: FROM has an unknown flag --${clip(flagName)}; only --platform is allowed.`, file, line)
     }
+    if (equals === -1) throw new UserError(`Line ${line}: FROM --platform needs its value after '=', e.g. --platform=linux/amd64.`, file, line)
   }
   const fields = splitFields(trimSpace(rest))
   const [image, as, name] = fields

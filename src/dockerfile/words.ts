@@ -26,8 +26,8 @@ export function splitCommand(line: string): { keyword: string; args: string } {
 }
 
 /**
- * BuildKit's extractBuilderFlags: the leading `--name=value` (or `--name value`) words and the text after them.
- * Quotes and `\` are removed from the flag words; `--` alone ends the flags.
+ * BuildKit's extractBuilderFlags: the leading words that start with `--` (quotes and `\` removed from them) and
+ * the text after them; `--` alone ends the flags. A flag value must follow `=` (`--platform=linux/amd64`).
  */
 export function extractFlags(line: string): { flags: string[]; rest: string } {
   const flags: string[] = []
@@ -35,14 +35,12 @@ export function extractFlags(line: string): { flags: string[]; rest: string } {
   let word: string[] = []
   let quote = ''
   let blankOK = false
-  let parsingFlagArg = false
-  let needFlagArg = true
   for (let pos = 0; pos <= line.length; pos++) {
-    const ch = pos < line.length ? line.charAt(pos) : ''
+    const ch = line.charAt(pos)
     if (phase === 'spaces') {
       if (pos === line.length) break
       if (isSpace(ch)) continue
-      if (!parsingFlagArg && (ch !== '-' || line.charAt(pos + 1) !== '-')) return { flags, rest: line.slice(pos) }
+      if (ch !== '-' || line.charAt(pos + 1) !== '-') return { flags, rest: line.slice(pos) }
       phase = 'word'
     }
     if (pos === line.length) {
@@ -52,25 +50,14 @@ export function extractFlags(line: string): { flags: string[]; rest: string } {
     }
     if (phase === 'word') {
       if (isSpace(ch)) {
-        phase = 'spaces'
         const text = word.join('')
-        if (parsingFlagArg) {
-          // `--platform linux/amd64`: the word after a flag without `=` is its value.
-          flags[flags.length - 1] += `=${text}`
-          parsingFlagArg = false
-          needFlagArg = true
-        } else {
-          if (text === '--') return { flags, rest: line.slice(pos) }
-          if (blankOK || text.length > 0) {
-            if (needFlagArg) parsingFlagArg = true
-            flags.push(text)
-          }
-        }
+        if (text === '--') return { flags, rest: line.slice(pos) }
+        if (blankOK || text.length > 0) flags.push(text)
+        phase = 'spaces'
         word = []
         blankOK = false
         continue
       }
-      if (ch === '=' && needFlagArg) needFlagArg = false
       if (ch === "'" || ch === '"') {
         quote = ch
         blankOK = true
