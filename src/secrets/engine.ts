@@ -17,7 +17,7 @@ export const BUFFER_SIZE = 1 + LOOKBACK + LOOKAHEAD + CHUNK
 /** Binary detection looks for a NUL here, like git. */
 const SNIFF = 8000
 
-export type ReadFn = (buf: Buffer, offset: number, length: number, position: number) => Promise<number>
+export type ReadFn = (buf: Buffer, offset: number, length: number, position: number) => number
 
 export interface FileKind {
   credential?: CredentialKind
@@ -48,10 +48,10 @@ const allowBytes = Buffer.from(ALLOW_MARKER, 'latin1')
 const allowNextBytes = Buffer.from(ALLOW_NEXT_LINE_MARKER, 'latin1')
 
 /**
- * Reads the file through `read` into `buf` (BUFFER_SIZE bytes) and returns its findings. `size` is the size seen
- * at open; reading stops at the first short read.
+ * Reads the file through `read` into `buf` (BUFFER_SIZE bytes) and returns its findings. Synchronous, so that
+ * one buffer can serve every file. Reading stops at the first short read or at `size` bytes.
  */
-export async function scanFile(read: ReadFn, buf: Buffer, size: number, kind: FileKind): Promise<FileScan> {
+export function scanFile(read: ReadFn, buf: Buffer, size: number, kind: FileKind): FileScan {
   const findings: RawFinding[] = []
   // buf[0] is a virtual newline before the file: line 1 starts at buf[1], and rules see a boundary before byte 0.
   buf[0] = 10
@@ -77,7 +77,7 @@ export async function scanFile(read: ReadFn, buf: Buffer, size: number, kind: Fi
 
   for (;;) {
     const want = buf.length - end
-    const n = want > 0 ? await read(buf, end, want, filePos) : 0
+    const n = want > 0 ? read(buf, end, want, filePos) : 0
     filePos += n
     end += n
     ctx.end = end

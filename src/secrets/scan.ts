@@ -50,9 +50,8 @@ export interface ScanResult {
 
 /** The file system calls the scan makes; tests replace some to simulate failures that root cannot cause. */
 export interface ScanIo extends WalkIo {
-  open(path: FsPath): Promise<number>
-  fstat(fd: number): Promise<Stats>
-  read(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number>
+  open(path: FsPath): number
+  read(fd: number, buf: Buffer, offset: number, length: number, position: number): number
   close(fd: number): void
 }
 
@@ -63,19 +62,20 @@ const callback =
     else resolvePromise(value)
   }
 
-// Callback-style fs: measurably cheaper per call than fs.promises' FileHandle for tens of thousands of small files.
+// Directories are listed asynchronously (in the thread pool, while the main thread scans files); files are read
+// with synchronous calls. Measured on the benchmark tree (1.1 GB, 86k files, page-cached, 2 cores): reading all
+// files took 0.6-0.9 s with sync calls and 1.6-4 s with async ones at any concurrency from 4 to 128, because each
+// async call costs a thread-pool round trip that is dearer than the read itself. The scan yields to the event
+// loop every few milliseconds so that timers and other I/O of the action still run.
 export const nodeIo: ScanIo = {
   readdir: (path) =>
     new Promise<Array<Dirent<Buffer>>>((ok, fail) => fs.readdir(path, { withFileTypes: true, encoding: 'buffer' }, callback(ok, fail))),
   lstatKind: (path) => new Promise<Stats>((ok, fail) => fs.lstat(path, callback(ok, fail))).then(statKind),
   realpath: (path) => new Promise<string>((ok, fail) => fs.realpath(path, callback(ok, fail))),
   // O_NONBLOCK: a FIFO swapped in after the walk looked cannot block the scan; O_NOFOLLOW: nor can a link.
-  open: (path) =>
-    new Promise<number>((ok, fail) => fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK, callback(ok, fail))),
-  fstat: (fd) => new Promise<Stats>((ok, fail) => fs.fstat(fd, callback(ok, fail))),
-  read: (fd, buf, offset, length, position) =>
-    new Promise<number>((ok, fail) => fs.read(fd, buf, offset, length, position, callback(ok, fail))),
-  close: (fd) => fs.close(fd, () => undefined)
+  open: (path) => fs.openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK),
+  read: (fd, buf, offset, length, position) => fs.readSync(fd, buf, offset, length, position),
+  close: (fd) => fs.closeSync(fd)
 }
 
 function statKind(s: Stats): EntryKind {
@@ -89,8 +89,10 @@ function statKind(s: Stats): EntryKind {
   return 'other'
 }
 
-/** Files read at once: enough to keep the thread pool busy while the main thread runs the rules. */
-const CONCURRENCY = 16
+/** Directory listings in flight at once. */
+const CONCURRENCY = 8
+/** Longest stretch of synchronous scanning before the event loop gets a turn. */
+const YIELD_MS = 20
 
 const CODE_EXTENSIONS = new Set(
   '.js .mjs .cjs .jsx .ts .tsx .mts .cts .py .rb .go .java .kt .kts .scala .cs .php .rs .swift .c .h .cc .cpp .hpp .m .lua .pl .dart .vue .svelte .groovy .coffee .map'.split(
@@ -127,26 +129,26 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
 
   const raw: Array<{ file: string; finding: RawFinding }> = []
   const result: ScanResult = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0 }
-  const buffers: Buffer[] = []
+  const buf = Buffer.allocUnsafe(BUFFER_SIZE)
+  let lastYield = performance.now()
 
   const scanOne = async (path: FsPath, display: string, kind: FileKind): Promise<void> => {
+    if (performance.now() - lastYield > YIELD_MS) {
+      await new Promise<void>((ok) => setImmediate(ok))
+      lastYield = performance.now()
+    }
     let fd: number
     try {
-      fd = await io.open(path)
+      fd = io.open(path)
     } catch (error) {
       const code = errorCode(error)
       if (code === 'ELOOP') result.skipped.push({ file: display, reason: 'symlink, not followed' })
       else result.warnings.push(`Could not read ${display}: ${code}; it was not scanned`)
       return
     }
-    const buf = buffers.pop() ?? Buffer.allocUnsafe(BUFFER_SIZE)
     try {
-      const stat = await io.fstat(fd)
-      if (!stat.isFile()) {
-        result.skipped.push({ file: display, reason: `${statKind(stat)}: not a regular file` })
-        return
-      }
-      const scan = await scanFile((b, o, l, p) => io.read(fd, b, o, l, p), buf, stat.size, kind)
+      // Reads are synchronous, so one buffer serves every file; a short read ends the file.
+      const scan = scanFile((b, o, l, p) => io.read(fd, b, o, l, p), buf, Infinity, kind)
       result.bytesScanned += scan.bytes
       if (scan.binary) {
         result.skipped.push({ file: display, reason: 'binary (NUL byte in the first 8000 bytes)' })
@@ -155,9 +157,10 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
       result.filesScanned++
       for (const finding of scan.findings) raw.push({ file: display, finding })
     } catch (error) {
-      result.warnings.push(`Could not read ${display}: ${errorCode(error)}; it was not fully scanned`)
+      const code = errorCode(error)
+      if (code === 'EISDIR' || code === 'EAGAIN') result.skipped.push({ file: display, reason: 'not a regular file' })
+      else result.warnings.push(`Could not read ${display}: ${code}; it was not fully scanned`)
     } finally {
-      buffers.push(buf)
       io.close(fd)
     }
   }
