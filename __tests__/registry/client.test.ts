@@ -149,6 +149,18 @@ describe('bearer tokens', () => {
     expect(standIn.tokenRequests).toHaveLength(2)
   })
 
+  it('refuses a token that cannot go into a header, without quoting it', async () => {
+    const challenge = 'Bearer realm="http://127.0.0.1:9/token",service="s",scope="repository:a/b:pull"'
+    const fake: typeof fetch = async input => {
+      if (new URL(String(input)).pathname === '/token') return Response.json({ token: 'secret\ntoken' })
+      return new Response('{}', { status: 401, headers: { 'WWW-Authenticate': challenge } })
+    }
+    const error = await registryError(createRegistryClient({ registry: '127.0.0.1:9', fetch: fake }).listTags('a/b'))
+    expect(error.message).toBe(
+      'registry 127.0.0.1:9 answered tags of a/b with a token answer from 127.0.0.1:9 without a usable token'
+    )
+  })
+
   it('uses the injected fetch', async () => {
     const urls: string[] = []
     const counting: typeof fetch = (input, init) => {
@@ -181,7 +193,8 @@ describe('bearer tokens', () => {
     expect(error).toMatchObject({ kind: 'forbidden', status: 401 })
     expect(error.message).toBe(
       `registry ${standIn.registry} refused tags of private/app (HTTP 401 UNAUTHORIZED): the anonymous token lacks ` +
-        'pull (read) access to private/app; set registry-username/registry-password'
+        'pull (read) access to private/app; set registry-username/registry-password (a missing repository answers ' +
+        'this way too)'
     )
   })
 })

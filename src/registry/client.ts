@@ -432,8 +432,9 @@ class Client implements RegistryClient {
     if (reply.status !== 200) throw this.httpError(subject, reply, 'token')
     const body = asRecord(this.parseJson(subject, reply.body))
     const token = body?.token ?? body?.access_token
-    if (typeof token !== 'string' || token === '') {
-      throw this.protocolError(subject, `a token answer from ${realm.host} without a token`)
+    // Visible ASCII only: anything else could not go into a header, and fetch would quote it in its own error.
+    if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+      throw this.protocolError(subject, `a token answer from ${realm.host} without a usable token`)
     }
     // The spec's default lifetime is 60 s; renew a little early.
     const expiresIn = typeof body?.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60
@@ -614,7 +615,8 @@ class Client implements RegistryClient {
         return error(
           'forbidden',
           `${where} refused ${what} ${at}: the ${credentials ? 'credentials lack' : 'anonymous token lacks'} ` +
-            `pull (read) access to ${repository}${credentials ? '' : `; ${setCredentials}`}`
+            `pull (read) access to ${repository}${credentials ? '' : `; ${setCredentials}`} ` +
+            '(a missing repository answers this way too)'
         )
       }
       return error(
