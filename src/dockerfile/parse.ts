@@ -34,45 +34,23 @@ const HEREDOC_INSTRUCTIONS = new Set(['ADD', 'COPY', 'RUN'])
 /** Throws UserError (with `file` and the line) for what BuildKit refuses to parse, and for empty or binary text. */
 export function parseDockerfile(text: string, file?: string): ParsedDockerfile {
   assertDockerfileText(text, file)
-  const lines = text.split('\n')
-  const finalNewline = text.endsWith('\n')
-  // A final newline ends the last line; it does not start another.
-  if (finalNewline) lines.pop()
-  const directives: Record<string, string> = {}
-  let escape: '\\' | '`' = '\\'
-  let directivesDone = false
+  const lines = new Lines(text)
+  const directives = new Directives(file)
   const instructions: Instruction[] = []
 
-  let index = 0
-  while (index < lines.length) {
-    let raw = lines[index] as string
-    if (index === 0 && raw.startsWith('\ufeff')) raw = raw.slice(1)
+  while (!lines.done) {
+    let raw = lines.next()
+    const startLine = lines.number
+    if (startLine === 1 && raw.startsWith('\ufeff')) raw = raw.slice(1)
     const token = trimLeftSpace(trimNewline(raw))
-    index++
-    const startLine = index
-    if (!directivesDone) {
-      const directive = matchDirective(token)
-      if (!directive || !DIRECTIVES.has(directive.name)) directivesDone = true
-      else {
-        if (directive.name in directives) {
-          throw new UserError(`Line ${startLine}: only one ${directive.name} parser directive can be used.`, file, startLine)
-        }
-        if (directive.name === 'escape') {
-          if (directive.value !== '\\' && directive.value !== '`') {
-            throw new UserError(`Line ${startLine}: invalid escape directive '${clip(directive.value)}'; use \\ or \`.`, file, startLine)
-          }
-          escape = directive.value
-        }
-        directives[directive.name] = directive.value
-      }
-    }
+    directives.read(token, startLine)
+    const escape = directives.escape
 
     let [content, ended] = trimContinuation(token.startsWith('#') ? '' : token, escape)
     if (ended && content === '') continue
     const parts = [content]
-    while (!ended && index < lines.length) {
-      const next = trimNewline(lines[index] as string)
-      index++
+    while (!ended && !lines.done) {
+      const next = trimNewline(lines.next())
       const trimmed = trimLeftSpace(next)
       // Comment lines and empty lines inside a continuation are skipped, not ended on.
       if (trimmed.startsWith('#') || trimmed === '') continue
@@ -81,33 +59,86 @@ export function parseDockerfile(text: string, file?: string): ParsedDockerfile {
     }
     const line = parts.join('')
     const { keyword, args } = splitCommand(line)
-
-    const heredocs: Instruction['heredocs'] = []
-    if (line.includes('<<') && canContainHeredoc(keyword, args)) {
-      for (const heredoc of heredocsFromLine(line)) {
-        const body: string[] = []
-        let terminated = false
-        while (index < lines.length) {
-          const bodyLine = lines[index] as string
-          const hadNewline = index < lines.length - 1 || finalNewline
-          index++
-          let candidate = trimNewline(bodyLine)
-          if (heredoc.chomp) candidate = candidate.replace(/^\t+/, '')
-          if (candidate === heredoc.name) {
-            terminated = true
-            break
-          }
-          body.push(hadNewline ? `${bodyLine}\n` : bodyLine)
-        }
-        if (!terminated) {
-          throw new UserError(`Line ${startLine}: heredoc <<${clip(heredoc.name)} is never terminated (no line holding only ${clip(heredoc.name)}).`, file, startLine)
-        }
-        heredocs.push({ delimiter: heredoc.name, body: body.join('') })
-      }
-    }
-    instructions.push({ keyword: keyword.toUpperCase(), args, line: startLine, endLine: index, heredocs })
+    const heredocs = line.includes('<<') && canContainHeredoc(keyword, args) ? readHeredocs(line, lines, file, startLine) : []
+    instructions.push({ keyword: keyword.toUpperCase(), args, line: startLine, endLine: lines.number, heredocs })
   }
-  return { directives, escape, instructions }
+  return { directives: directives.values, escape: directives.escape, instructions }
+}
+
+/** The file's lines, each without its LF, and the 1-based number of the last one read. */
+class Lines {
+  private readonly lines: string[]
+  private readonly finalNewline: boolean
+  number = 0
+
+  constructor(text: string) {
+    this.lines = text.split('\n')
+    this.finalNewline = text.endsWith('\n')
+    // A final newline ends the last line; it does not start another.
+    if (this.finalNewline) this.lines.pop()
+  }
+
+  get done(): boolean {
+    return this.number >= this.lines.length
+  }
+
+  next(): string {
+    return this.lines[this.number++] as string
+  }
+
+  /** Whether the last line read ended with a newline (only the file's last line may not). */
+  get hadNewline(): boolean {
+    return this.number < this.lines.length || this.finalNewline
+  }
+}
+
+/** Parser directives: only while every line so far is one; the first other line ends them. */
+class Directives {
+  readonly values: Record<string, string> = {}
+  escape: '\\' | '`' = '\\'
+  private done = false
+
+  constructor(private readonly file: string | undefined) {}
+
+  read(token: string, line: number): void {
+    if (this.done) return
+    const directive = matchDirective(token)
+    if (!directive || !DIRECTIVES.has(directive.name)) {
+      this.done = true
+      return
+    }
+    if (directive.name in this.values) {
+      throw new UserError(`Line ${line}: only one ${directive.name} parser directive can be used.`, this.file, line)
+    }
+    if (directive.name === 'escape') {
+      if (directive.value !== '\\' && directive.value !== '`') {
+        throw new UserError(`Line ${line}: invalid escape directive '${clip(directive.value)}'; use \\ or \`.`, this.file, line)
+      }
+      this.escape = directive.value
+    }
+    this.values[directive.name] = directive.value
+  }
+}
+
+/** Reads the bodies of the heredocs the instruction line opens, in order, from the lines after it. */
+function readHeredocs(line: string, lines: Lines, file: string | undefined, startLine: number): Instruction['heredocs'] {
+  const heredocs: Instruction['heredocs'] = []
+  for (const heredoc of heredocsFromLine(line)) {
+    const body: string[] = []
+    let terminated = false
+    while (!lines.done && !terminated) {
+      const bodyLine = lines.next()
+      let candidate = trimNewline(bodyLine)
+      if (heredoc.chomp) candidate = candidate.replace(/^\t+/, '')
+      if (candidate === heredoc.name) terminated = true
+      else body.push(lines.hadNewline ? `${bodyLine}\n` : bodyLine)
+    }
+    if (!terminated) {
+      throw new UserError(`Line ${startLine}: heredoc <<${clip(heredoc.name)} is never terminated (no line holding only ${clip(heredoc.name)}).`, file, startLine)
+    }
+    heredocs.push({ delimiter: heredoc.name, body: body.join('') })
+  }
+  return heredocs
 }
 
 /** BuildKit drops every trailing CR and LF of a line. */
