@@ -222,8 +222,9 @@ class Client implements RegistryClient {
       })
       if (reply.status !== 200) throw this.httpError(subject, reply)
       const body = asRecord(this.parseJson(subject, reply.body))
+      if (body === undefined) throw this.protocolError(subject, 'a tag list that is not a JSON object')
       // `tags: null` is how some registries say "no tags".
-      const pageTags = body?.tags ?? null
+      const pageTags = body.tags ?? null
       if (pageTags !== null && !Array.isArray(pageTags)) throw this.protocolError(subject, 'a tag list without tags')
       for (const tag of pageTags ?? []) if (typeof tag === 'string') tags.push(tag)
       url = this.nextPage(subject, reply)
@@ -306,7 +307,7 @@ class Client implements RegistryClient {
     if (indexDigest === undefined && config.os !== undefined && config.architecture !== undefined) {
       if (config.os !== platform.os || config.architecture !== platform.architecture) {
         throw new RegistryError(
-          `${repository}:${reference} in registry ${this.registry} is a ${config.os}/${config.architecture} image, ` +
+          `${describe(subject)} in registry ${this.registry} is a ${config.os}/${config.architecture} image, ` +
             `not ${platformText(platform)}`,
           'platform',
           this.registry,
@@ -515,7 +516,8 @@ class Client implements RegistryClient {
       if (variantOk) return digest
     }
     throw new RegistryError(
-      `${repository}:${reference} in registry ${this.registry} has no ${platformText(want)} image` +
+      `${describe({ repository, kind: 'manifest', reference })} in registry ${this.registry} has no ` +
+        `${platformText(want)} image` +
         ` (it has ${available.length === 0 ? 'none' : available.join(', ')})`,
       'platform',
       this.registry,
