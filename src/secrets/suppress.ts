@@ -20,6 +20,8 @@
 //    still sent to docker but not scanned. `!` re-includes, as in .dockerignore.
 
 import { readFile } from 'node:fs/promises'
+import { UserError } from '../errors.js'
+import { errorCode } from './walk.js'
 
 export const ALLOW_MARKER = 'sandbox-scan:allow'
 export const ALLOW_NEXT_LINE_MARKER = 'sandbox-scan:allow-next-line'
@@ -39,11 +41,8 @@ export async function loadIgnoreFile(path: string | undefined): Promise<Set<stri
   try {
     return parseIgnoreFile(await readFile(path, 'utf8'))
   } catch (error) {
-    if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return new Set()
-    throw error
+    const code = errorCode(error)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return new Set()
+    throw new UserError(`Could not read the ignore file ${path}: ${code}`)
   }
-}
-
-function isNodeError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error
 }

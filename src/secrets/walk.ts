@@ -96,7 +96,7 @@ export function walkContext(options: WalkOptions): Promise<void> {
       const task = stack.pop()!
       active++
       task()
-        .catch((error: unknown) => options.onWarning(String(error instanceof Error ? error.message : error)))
+        .catch((error: unknown) => options.onWarning(errorCode(error)))
         .finally(() => {
           active--
           pump()
@@ -168,7 +168,11 @@ export function walkContext(options: WalkOptions): Promise<void> {
   return finished
 }
 
+/** The errno code of a failed fs call (duck-typed: errors from another realm, as under jest, fail instanceof). */
 export function errorCode(error: unknown): string {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code
-  return error instanceof Error ? error.message : String(error)
+  if (typeof error === 'object' && error !== null) {
+    if ('code' in error && typeof error.code === 'string') return error.code
+    if ('message' in error && typeof error.message === 'string') return error.message
+  }
+  return String(error)
 }
