@@ -2,7 +2,7 @@
 // Without a Docker engine it runs the checks and the scan only; with one it also builds, never pushes.
 // When the test stack of scripts/e2e-stack.sh is up, its stand-in base image replaces ghcr.io (no network needed).
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -21,6 +21,7 @@ const inputs = {
   push: 'false'
 }
 const env = { ...process.env, GITHUB_WORKSPACE: root, GITHUB_OUTPUT: join(scratch, 'output'), RUNNER_TEMP: scratch }
+writeFileSync(env.GITHUB_OUTPUT, '')
 for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
 
 console.log(engine ? `Docker engine found: checking, scanning and building (no push) on ${base}` : 'No Docker engine: checks and scan only')

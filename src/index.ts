@@ -1,10 +1,17 @@
+import * as core from '@actions/core'
 import { cleanup, isPostStep, markMainStep } from './build/post.js'
+import { describeError } from './errors.js'
 import { run } from './main.js'
 
 // The runner starts this bundle twice, as the main step and as the post step; the main step marks its state.
-if (isPostStep()) {
-  await cleanup()
-} else {
-  markMainStep()
-  await run()
+try {
+  if (isPostStep()) {
+    await cleanup()
+  } else {
+    markMainStep()
+    await run()
+  }
+} catch (thrown) {
+  // Last resort (e.g. a runner file that cannot be written): one line, never a stack trace.
+  core.setFailed(describeError(thrown))
 }

@@ -6,6 +6,8 @@ import { annotate, workspacePath } from './github/annotations.js'
 import { renderSummary, type RunReport } from './github/summary.js'
 import { readInputs, workspaceDir, type Inputs } from './inputs.js'
 import { runChecks } from './phases/check.js'
+import { runScan } from './phases/scan.js'
+import { ACTION_VERSION } from './version.js'
 
 /** The main step: check, scan, build and push. Every failure ends here as one readable error, never a stack. */
 export async function run(): Promise<void> {
@@ -28,9 +30,23 @@ export async function run(): Promise<void> {
       core.setOutput('base-image', base.reference)
     }
     annotate(checks.findings, workspace)
-    const errors = checks.findings.filter(finding => finding.severity === 'error')
-    if (errors.length > 0) {
-      throw new UserError(`${errors.length} Dockerfile check(s) failed (see the annotations); nothing was built or pushed.`)
+
+    // The scan runs even after a failed check, so one run reports every problem; nothing is built after either.
+    if (inputs.scan) {
+      core.info('Scanning the build context for secrets')
+      const scan = await core.group('Scan the build context for secrets', () => runScan(inputs, ACTION_VERSION))
+      report.scan = scan
+      core.setOutput('findings', String(scan.result.findings.length))
+      annotate(scan.findings, workspace)
+    } else {
+      core.info('scan is false: the build context was not scanned for secrets.')
+    }
+
+    const failedChecks = checks.findings.filter(finding => finding.severity === 'error').length
+    const secrets = report.scan?.findings.filter(finding => finding.severity === 'error').length ?? 0
+    if (failedChecks + secrets > 0) {
+      const problems = [failedChecks && `${failedChecks} Dockerfile check(s) failed`, secrets && `${secrets} secret(s) found in the build context`]
+      throw new UserError(`${problems.filter(Boolean).join(' and ')} (see the annotations); nothing was built or pushed.`)
     }
 
     if (!inputs.build) {
@@ -48,9 +64,18 @@ export async function run(): Promise<void> {
   } catch (thrown) {
     fail(thrown, workspace, report)
   } finally {
-    core.setOutput('pushed', String(report.build?.pushed ?? false))
-    await writeSummary(report)
+    await finish(report)
   }
+}
+
+/** Runs after success and failure alike; a problem here must not hide the run's own result. */
+async function finish(report: RunReport): Promise<void> {
+  try {
+    core.setOutput('pushed', String(report.build?.pushed ?? false))
+  } catch (thrown) {
+    fail(thrown, report.workspace, report)
+  }
+  await writeSummary(report)
 }
 
 function resolveRelease(inputs: Inputs): string {

@@ -1,5 +1,6 @@
 import type { BuildResult } from '../build/build.js'
 import type { Finding } from '../findings.js'
+import type { ScanReport } from '../phases/scan.js'
 import { workspacePath } from './annotations.js'
 
 /** What one run found and did, gathered for the job summary. */
@@ -8,6 +9,7 @@ export interface RunReport {
   release?: string
   baseImage?: string
   checks: Finding[]
+  scan?: ScanReport
   build?: BuildResult
   failure?: string
 }
@@ -49,7 +51,29 @@ export function renderSummary(report: RunReport): string {
       lines.push(`| ${icon[finding.severity]} | ${finding.check} | \`${escapeCell(where)}\` | ${escapeCell(finding.message)} |`)
     }
   }
+  if (report.scan) lines.push('', ...renderScan(report.scan, report.workspace))
   return lines.join('\n') + '\n'
+}
+
+function renderScan(scan: ScanReport, workspace: string): string[] {
+  const { result } = scan
+  const size = (result.bytesScanned / 1048576).toFixed(1)
+  const suppressed = result.suppressed ? `, ${result.suppressed} suppressed` : ''
+  const lines = ['### Secret scan', '', `${result.filesScanned} file(s), ${size} MB, scanned in ${scan.seconds} s${suppressed}.`, '']
+  if (result.findings.length === 0) {
+    lines.push('✅ No secrets in the build context.')
+    return lines
+  }
+  lines.push('| | Rule | Where | Value | Fingerprint |', '|---|---|---|---|---|')
+  result.findings.forEach((secret, index) => {
+    const finding = scan.findings[index]
+    const where = finding ? workspacePath(finding.file, workspace) : secret.file
+    lines.push(
+      `| ${icon[finding?.severity ?? 'error']} | ${escapeCell(secret.description)} | \`${escapeCell(where)}:${secret.line}\` | ` +
+        `${escapeCell(secret.hint)} | \`${secret.fingerprint}\` |`
+    )
+  })
+  return lines
 }
 
 function escapeCell(text: string): string {
