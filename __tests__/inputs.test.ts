@@ -41,6 +41,7 @@ describe('readInputs', () => {
       labels: {},
       build: true,
       push: true,
+      'skip-unchanged': false,
       'registry-username': '',
       'registry-password': '',
       secrets: [],

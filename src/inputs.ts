@@ -27,6 +27,8 @@ export interface Inputs {
   labels: Record<string, string>
   build: boolean
   push: boolean
+  /** Skip the build when the image at the tag was built from the same base digest and revision. */
+  'skip-unchanged': boolean
   'registry-username': string
   'registry-password': string
   secrets: Array<{ id: string; value: string }>
@@ -119,6 +121,7 @@ export function readInputs(read: InputSource = fromActions, workspace = workspac
     labels: Object.fromEntries(readPairs(read, 'labels', 'key=value')),
     build,
     push,
+    'skip-unchanged': readBoolean(read, 'skip-unchanged', false),
     'registry-username': username,
     'registry-password': password,
     secrets,

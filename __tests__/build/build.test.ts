@@ -13,7 +13,7 @@ import { UserError } from '../../src/errors.js'
 import type { Inputs } from '../../src/inputs.js'
 import { BASE_ENTRYPOINT, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../e2e/stack.js'
 import { captureStdout, savedState, scopedEnv, tempDir } from './support/capture.js'
-import { testInputs } from './support/inputs.js'
+import { testInputs } from '../support/inputs.js'
 
 const stack = await stackState()
 const describeStack = e2eEnabled(stack) ? describe : describe.skip

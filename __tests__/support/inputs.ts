@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { Inputs } from '../../../src/inputs.js'
+import type { Inputs } from '../../src/inputs.js'
 
 /** A complete, already validated Inputs object (what readInputs returns) for a context folder. */
 export function testInputs(context: string, changes: Partial<Inputs> = {}): Inputs {
@@ -18,6 +18,7 @@ export function testInputs(context: string, changes: Partial<Inputs> = {}): Inpu
     labels: {},
     build: true,
     push: true,
+    'skip-unchanged': false,
     'registry-username': '',
     'registry-password': '',
     secrets: [],
