@@ -43,25 +43,25 @@ interface LineRule {
 const PARSERS: Record<CredentialKind, LineRule[]> = {
   npmrc: [
     {
-      re: /^[ \t]*(?:\/\/[^\s=]{1,500}:)?(_authToken|_auth|_password|password)[ \t]*=[ \t]*([^\r\n]{1,4000})/gm,
+      re: /^[ \t]{0,16}(?:\/\/[^\s=]{1,500}:)?(_authToken|_auth|_password|password)[ \t]{0,16}=[ \t]{0,16}([^\r\n]{1,4000})/gm,
       rule: () => 'npmrc-auth'
     }
   ],
   'docker-config': [{ re: /"(auth|identitytoken|registrytoken)"[ \t]{0,8}:[ \t]{0,8}"([^"\\\r\n]{1,8192})"/g, rule: () => 'docker-config-auth' }],
   'git-credentials': [
-    { re: /^[ \t]*[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/([^\s:/@]{0,256}):([^\s@]{1,1024})@/gm, rule: () => 'git-credentials' }
+    { re: /^[ \t]{0,16}[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/([^\s:/@]{0,256}):([^\s@]{1,1024})@/gm, rule: () => 'git-credentials' }
   ],
   netrc: [{ re: /(?:^|[ \t\r\n])(password|passwd)[ \t\r\n]{1,20}([^\s]{1,1024})/g, rule: () => 'netrc-password' }],
-  pypirc: [{ re: /^[ \t]*(password)[ \t]*[=:][ \t]*([^\r\n]{1,1024})/gm, rule: () => 'pypirc-password' }],
+  pypirc: [{ re: /^[ \t]{0,16}(password)[ \t]{0,16}[=:][ \t]{0,16}([^\r\n]{1,1024})/gm, rule: () => 'pypirc-password' }],
   kubeconfig: [
     {
-      re: /^[ \t]*(?:-[ \t]{1,8})?(token|password|client-key-data|client-secret|id-token|refresh-token)[ \t]*:[ \t]*([^\r\n]{1,20000})/gm,
+      re: /^[ \t]{0,16}(?:-[ \t]{1,8})?(token|password|client-key-data|client-secret|id-token|refresh-token)[ \t]{0,16}:[ \t]{0,16}([^\r\n]{1,20000})/gm,
       rule: (key) => (key === 'client-key-data' ? 'kubeconfig-client-key' : 'kubeconfig-credential')
     }
   ],
   'aws-credentials': [
     {
-      re: /^[ \t]*(aws_secret_access_key|aws_session_token|aws_security_token)[ \t]*=[ \t]*([^\r\n]{1,4096})/gim,
+      re: /^[ \t]{0,16}(aws_secret_access_key|aws_session_token|aws_security_token)[ \t]{0,16}=[ \t]{0,16}([^\r\n]{1,4096})/gim,
       rule: (key) => (key.toLowerCase() === 'aws_secret_access_key' ? 'aws-secret-access-key' : 'aws-session-token')
     }
   ]
@@ -88,3 +88,6 @@ export function scanCredentialFile(kind: CredentialKind, text: string, offset: n
     }
   }
 }
+
+/** Every RegExp the parsers apply, for the linear-time check in the tests. */
+export const CREDENTIAL_PATTERNS: readonly RegExp[] = Object.values(PARSERS).flatMap((rules) => rules.map((r) => r.re))

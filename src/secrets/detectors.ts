@@ -290,18 +290,23 @@ const openAiHandler: Handler = (ctx, pos) => {
 
 const PEM_HEADER = /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----/y
 
+const PEM_DASHES = Buffer.from('-----')
+const PEM_END = Buffer.from('-----END ')
+
 const pemHandler: Handler = (ctx, pos) => {
   const { buf, end } = ctx
   const start = pos - 5
   if (start < 0 || buf.toString('latin1', start, pos) !== '-----') return
-  const text = buf.toString('latin1', start, Math.min(end, start + LOOKAHEAD))
+  const text = buf.toString('latin1', start, Math.min(end, start + 80))
   PEM_HEADER.lastIndex = 0
   const header = PEM_HEADER.exec(text)
   if (header === null) return
-  const bodyStart = header[0].length
-  const endMarker = text.indexOf('-----END ', bodyStart)
-  if (endMarker < 0) return
-  const rawBody = text.slice(bodyStart, endMarker)
+  const bodyStart = start + header[0].length
+  // The body runs to the next `-----`, which must be the END line: work is bounded by the body, and headers
+  // back to back cost nothing.
+  const next = buf.subarray(bodyStart, Math.min(end, start + LOOKAHEAD)).indexOf(PEM_DASHES)
+  if (next < 0 || buf.compare(PEM_END, 0, PEM_END.length, bodyStart + next, bodyStart + next + PEM_END.length) !== 0) return
+  const rawBody = buf.toString('latin1', bodyStart, bodyStart + next)
   const escaped = rawBody.includes('\\n')
   const body = keyBody(rawBody)
   if (body === undefined) return
@@ -310,7 +315,7 @@ const pemHandler: Handler = (ctx, pos) => {
     const lineStart = Math.max(0, lastIndexOfByte(buf, 10, start - 1, Math.max(0, start - LOOKBACK)) + 1)
     if (buf.toString('latin1', lineStart, start).includes('private_key')) rule = 'gcp-service-account-key'
   }
-  ctx.emit(rule, start, start + endMarker, body)
+  ctx.emit(rule, start, bodyStart + next, body)
 }
 
 /** The base64 of a PEM body without headers (`Proc-Type:`), line breaks or JSON `\n` escapes; undefined if not key material. */
@@ -476,11 +481,14 @@ function keywordHandler(anchorLength: number): Handler {
       while (ve < lim && BARE_STOP[buf[ve]!] !== 1) ve++
     }
     if (ve - vs < 4) return
-    // Minified code and data blobs have long lines; configuration does not.
-    const lineStart = lastIndexOfByte(buf, 10, ks - 1, Math.max(0, ks - LONG_LINE))
-    if (lineStart < 0 && ks > LONG_LINE) return
-    const lineEnd = buf.indexOf(10, ve)
-    if ((lineEnd < 0 ? end : lineEnd) - ve > LONG_LINE) return
+    // Minified code and data blobs have long lines; configuration does not. (Bounded native searches: a long
+    // line full of keywords must not cost a kilobyte of JavaScript per keyword.)
+    const before = buf.subarray(Math.max(0, ks - LONG_LINE), ks).lastIndexOf(10)
+    if (before < 0 && ks > LONG_LINE) return
+    const lineStart = before < 0 ? -1 : Math.max(0, ks - LONG_LINE) + before
+    const after = buf.subarray(ve, Math.min(end, ve + LONG_LINE)).indexOf(10)
+    if (after < 0 && ve + LONG_LINE < end) return
+    const lineEnd = after < 0 ? -1 : ve + after
 
     const keyText = buf.toString('latin1', ks, ke)
     const key = keyText
@@ -490,9 +498,9 @@ function keywordHandler(anchorLength: number): Handler {
     let value = buf.toString('latin1', vs, ve)
 
     if ((key === 'password' || key === 'pwd') && op === 61 && !quoted) {
-      const before = ks > 0 ? buf[ks - 1]! : 10
+      const prev = ks > 0 ? buf[ks - 1]! : 10
       const line = buf.toString('latin1', Math.max(0, lineStart + 1), lineEnd < 0 ? end : lineEnd)
-      if ((before === 38 || before === 63) && /(?:\w:\/\/|jdbc:)/.test(line)) {
+      if ((prev === 38 || prev === 63) && /(?:\w:\/\/|jdbc:)/.test(line)) {
         if (isRealPassword(value, '')) ctx.emit('connection-string-password', vs, ve, value)
         return
       }
@@ -613,3 +621,6 @@ function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[] } {
 }
 
 export const { anchors: ANCHORS, handlers: HANDLERS } = buildAnchors()
+
+/** Every RegExp a rule applies to scanned text, for the linear-time check in the tests. */
+export const RULE_PATTERNS: readonly RegExp[] = [...TOKEN_SPECS.map((s) => s.re), PEM_HEADER, USERINFO]
