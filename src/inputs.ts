@@ -104,6 +104,8 @@ export function readInputs(read: InputSource = fromActions, workspace = workspac
   })
   checkSecretIds(secrets)
 
+  const githubToken = read('github-token').trim()
+  if (githubToken) core.setSecret(githubToken)
   const sarifInput = read('sarif').trim()
   const ignoreFileInput = read('scan-ignore-file').trim()
   return {
@@ -133,7 +135,7 @@ export function readInputs(read: InputSource = fromActions, workspace = workspac
     'scan-ignore-file': ignoreFileInput ? path.resolve(workspace, ignoreFileInput) : path.join(context, '.sandbox-scan-ignore'),
     'fail-on-findings': readBoolean(read, 'fail-on-findings', true),
     sarif: sarifInput ? path.resolve(workspace, sarifInput) : '',
-    'github-token': read('github-token').trim()
+    'github-token': githubToken
   }
 }
 

@@ -3,6 +3,7 @@ import { buildAndPush } from './build/build.js'
 import { resolveTags } from './build/tags.js'
 import { describeError, UserError } from './errors.js'
 import { annotate, workspacePath } from './github/annotations.js'
+import { commentMarker, pullRequestOfRun, upsertPullRequestComment } from './github/comment.js'
 import { renderSummary, type RunReport } from './github/summary.js'
 import { readInputs, workspaceDir, type Inputs } from './inputs.js'
 import { runChecks } from './phases/check.js'
@@ -13,8 +14,10 @@ import { ACTION_VERSION } from './version.js'
 export async function run(): Promise<void> {
   const workspace = workspaceDir()
   const report: RunReport = { workspace, checks: [] }
+  let readOnce: Inputs | undefined
   try {
     const inputs = readInputs(undefined, workspace)
+    readOnce = inputs
     const release = resolveRelease(inputs)
     report.release = release
     core.setOutput('ohe-release', release)
@@ -64,18 +67,23 @@ export async function run(): Promise<void> {
   } catch (thrown) {
     fail(thrown, workspace, report)
   } finally {
-    await finish(report)
+    await finish(report, readOnce)
   }
 }
 
 /** Runs after success and failure alike; a problem here must not hide the run's own result. */
-async function finish(report: RunReport): Promise<void> {
+async function finish(report: RunReport, inputs: Inputs | undefined): Promise<void> {
   try {
     core.setOutput('pushed', String(report.build?.pushed ?? false))
   } catch (thrown) {
     fail(thrown, report.workspace, report)
   }
   await writeSummary(report)
+  const pullRequest = inputs && (await pullRequestOfRun().catch(() => undefined))
+  if (inputs && pullRequest) {
+    const marker = commentMarker(workspacePath(inputs.file, report.workspace))
+    await upsertPullRequestComment(inputs['github-token'], pullRequest, marker, renderSummary(report))
+  }
 }
 
 function resolveRelease(inputs: Inputs): string {
