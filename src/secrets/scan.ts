@@ -126,6 +126,8 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
   const dockerignore = DockerIgnore.parse(await readIgnore(options, context))
   const exclude = new DockerIgnore(options.excludePaths ?? [])
   const ignored = await loadIgnoreFile(options.ignoreFile)
+  // The ignore file holds only fingerprints (`file:rule:hex`), which look like `key: random` to the generic rule.
+  const ignoreFileRel = options.ignoreFile === undefined ? undefined : relative(context, resolve(options.ignoreFile)).split(sep).join('/')
 
   const raw: Array<{ file: string; finding: RawFinding }> = []
   const result: ScanResult = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0 }
@@ -177,7 +179,9 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
     io,
     concurrency: CONCURRENCY,
     onFile: (entry) =>
-      entry.rel === dockerfileDisplay && dockerfileInside ? Promise.resolve() : scanOne(entry.path, entry.rel, fileKind(entry.name, entry.parent, false)),
+      (entry.rel === dockerfileDisplay && dockerfileInside) || entry.rel === ignoreFileRel
+        ? Promise.resolve()
+        : scanOne(entry.path, entry.rel, fileKind(entry.name, entry.parent, false)),
     onSkip: (file, reason) => result.skipped.push({ file, reason }),
     onWarning: (message) => result.warnings.push(message)
   })

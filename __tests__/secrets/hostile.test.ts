@@ -1,0 +1,90 @@
+// Hostile contexts: symlink loops and links out, FIFOs and sockets, unreadable files, non-UTF-8 names.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { toSarif } from '../../src/secrets/sarif.js'
+import { nodeIo, scanContext, scanContextWith, type ScanIo } from '../../src/secrets/scan.js'
+import { TempTree, checksummed } from './fixtures.js'
+
+const tree = new TempTree()
+const outside = new TempTree('secrets-outside-')
+let server: Server | undefined
+
+beforeAll(async () => {
+  tree.write('Dockerfile', 'FROM scratch\n')
+  tree.write('real/secret.txt', `TOKEN=${checksummed('ghp_')}\n`)
+  outside.write('leak.txt', `TOKEN=${checksummed('ghp_')}\n`)
+  symlinkSync('b', tree.path('a'))
+  symlinkSync('a', tree.path('b'))
+  symlinkSync('..', tree.path('up'))
+  symlinkSync('..', tree.path('real/top')) // the context root itself: inside, silently fine
+  symlinkSync('.', tree.path('real/self'))
+  symlinkSync('secret.txt', tree.path('real/alias.txt'))
+  symlinkSync(outside.path('leak.txt'), tree.path('leak-link.txt'))
+  symlinkSync(outside.root, tree.path('outside-dir'))
+  execFileSync('mkfifo', [tree.path('pipe')])
+  mkdirSync(tree.path('sock'))
+  const s = createServer()
+  server = s
+  await new Promise<void>((ok) => s.listen(tree.path('sock/s.sock'), ok))
+  // A name that is not UTF-8: "caf\xe9.txt" as Latin-1 bytes.
+  writeFileSync(Buffer.concat([Buffer.from(tree.path('caf')), Buffer.from([0xe9]), Buffer.from('.txt')]), `TOKEN=${checksummed('ghp_')}\n`)
+})
+
+afterAll(async () => {
+  await new Promise<void>((ok) => (server === undefined ? ok() : server.close(() => ok())))
+  tree.remove()
+  outside.remove()
+})
+
+test('loops end, links are not followed, special files are skipped without blocking', async () => {
+  const result = await scanContext({ context: tree.root, dockerfile: tree.path('Dockerfile') })
+  expect(result.findings.map((f) => f.file).sort()).toEqual(['caf\\xe9.txt', 'real/secret.txt'])
+  expect(result.skipped).toEqual(
+    expect.arrayContaining([
+      { file: 'a', reason: 'symlink loop, not followed' },
+      { file: 'b', reason: 'symlink loop, not followed' },
+      { file: 'leak-link.txt', reason: 'symlink to outside the context, not followed' },
+      { file: 'outside-dir', reason: 'symlink to outside the context, not followed' },
+      { file: 'up', reason: 'symlink to outside the context, not followed' },
+      { file: 'pipe', reason: 'fifo: not a regular file' },
+      { file: 'sock/s.sock', reason: 'socket: not a regular file' }
+    ])
+  )
+  expect(result.warnings).toEqual([])
+}, 10000)
+
+test('a non-UTF-8 file name is opened and reported with its bytes escaped; SARIF percent-encodes them', async () => {
+  const result = await scanContext({ context: tree.root, dockerfile: tree.path('Dockerfile') })
+  const finding = result.findings.find((f) => f.file.startsWith('caf'))
+  expect(finding?.file).toBe('caf\\xe9.txt')
+  expect(JSON.stringify(toSarif(result, '1.0.0'))).toContain('"uri":"caf%E9.txt"')
+})
+
+test('an unreadable file is named in a warning and the scan goes on', async () => {
+  // Root reads anything, so the permission error is simulated at the fs boundary.
+  const io: ScanIo = {
+    ...nodeIo,
+    open: (path) => {
+      if (String(path).endsWith('real/secret.txt')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
+      return nodeIo.open(path)
+    }
+  }
+  const result = await scanContextWith({ context: tree.root, dockerfile: tree.path('Dockerfile') }, io)
+  expect(result.warnings).toEqual(['Could not read real/secret.txt: EACCES; it was not scanned'])
+  expect(result.findings.map((f) => f.file)).toEqual(['caf\\xe9.txt'])
+})
+
+test('an unlistable folder is named in a warning', async () => {
+  const io: ScanIo = {
+    ...nodeIo,
+    readdir: (path) => (String(path).endsWith('/real') ? Promise.reject(Object.assign(new Error('denied'), { code: 'EACCES' })) : nodeIo.readdir(path))
+  }
+  const result = await scanContextWith({ context: tree.root, dockerfile: tree.path('Dockerfile') }, io)
+  expect(result.warnings).toEqual(['Could not list real: EACCES; its files were not scanned'])
+})
+
+test('a missing context or Dockerfile is a user error that says what to set', async () => {
+  await expect(scanContext({ context: tree.path('nope'), dockerfile: tree.path('Dockerfile') })).rejects.toThrow(/Build context .*nope.* not found.*'context'/)
+  await expect(scanContext({ context: tree.root, dockerfile: tree.path('Nope.Dockerfile') })).rejects.toThrow(/Dockerfile .* not found.*'file'/)
+})
