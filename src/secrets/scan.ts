@@ -127,7 +127,12 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
   const exclude = new DockerIgnore(options.excludePaths ?? [])
   const ignored = await loadIgnoreFile(options.ignoreFile)
   // The ignore file holds only fingerprints (`file:rule:hex`), which look like `key: random` to the generic rule.
-  const ignoreFileRel = options.ignoreFile === undefined ? undefined : relative(context, resolve(options.ignoreFile)).split(sep).join('/')
+  let ignoreFileRel: string | undefined
+  if (options.ignoreFile !== undefined) {
+    const dir = dirname(resolve(options.ignoreFile))
+    const realDir = await io.realpath(dir).catch(() => dir)
+    ignoreFileRel = relative(context, `${realDir}${sep}${basename(options.ignoreFile)}`).split(sep).join('/')
+  }
 
   const raw: Array<{ file: string; finding: RawFinding }> = []
   const result: ScanResult = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0 }
