@@ -45,7 +45,8 @@ function expectFindings(report: DockerfileReport, expected: Expected[]): void {
 }
 
 const baseError = (line: number, message: string | string[]): Expected => ({ check: 'base-image', severity: 'error', line, message })
-const change = (from: string): string => `change FROM ${from} to ${GOOD}`
+/** The fix in a base-image finding: the file and line to edit, from what to what. */
+const change = (from: string, line = 1): string => `in sandbox/Dockerfile line ${line}, change FROM ${from} to ${GOOD}`
 
 const baseRows: Row[] = [
   { name: 'the exact release tag passes', text: `FROM ${GOOD}\nRUN true\n`, findings: [] },
@@ -57,7 +58,7 @@ const baseRows: Row[] = [
     findings: [
       baseError(
         1,
-        'Base image tag 1.22.0-python does not match OHE release 1.23.0: change FROM ghcr.io/openhands/agent-server:1.22.0-python to ghcr.io/openhands/agent-server:1.23.0-python'
+        'Base image tag 1.22.0-python does not match OHE release 1.23.0: in sandbox/Dockerfile line 1, change FROM ghcr.io/openhands/agent-server:1.22.0-python to ghcr.io/openhands/agent-server:1.23.0-python'
       )
     ]
   },
@@ -179,7 +180,7 @@ const baseRows: Row[] = [
   {
     name: 'FROM with a typo of a stage name',
     text: `FROM ${GOOD} AS builder\nFROM buidler\n`,
-    findings: [baseError(2, ["built on docker.io/library/buidler", "(buidler is not a stage name; did you mean stage 'builder' at line 1?)", change('buidler')])]
+    findings: [baseError(2, ["built on docker.io/library/buidler", "(buidler is not a stage name; did you mean stage 'builder' at line 1?)", change('buidler', 2)])]
   },
   {
     name: 'FROM naming a stage in another case is an (invalid) image name in BuildKit',
@@ -187,7 +188,7 @@ const baseRows: Row[] = [
     findings: [
       baseError(
         2,
-        `Base image Builder is not a valid image reference (FROM Builder is read as an image name: BuildKit matches stage names in FROM only in lower case; write FROM builder to use stage 'builder' at line 1): ${change('Builder')}`
+        `Base image Builder is not a valid image reference (FROM Builder is read as an image name: BuildKit matches stage names in FROM only in lower case; write FROM builder to use stage 'builder' at line 1): ${change('Builder', 2)}`
       )
     ]
   },
@@ -213,7 +214,58 @@ const argRows: Row[] = [
     findings: [
       baseError(
         2,
-        `Base image tag 1.22.0-python does not match OHE release 1.23.0: ${change(`${BASE}:1.22.0-python`)} (FROM ${BASE}:$VERSION-python at line 2 uses VERSION=1.22.0)`
+        `Base image tag 1.22.0-python does not match OHE release 1.23.0: in sandbox/Dockerfile line 1, change the default of ARG VERSION from 1.22.0 to 1.23.0, so that FROM at line 2 gives ${GOOD}`
+      )
+    ]
+  },
+  {
+    name: 'a build-arg that does not match names the build-arg to change',
+    text: `ARG VERSION=1.23.0\nFROM ${BASE}:\${VERSION}-python\n`,
+    options: { buildArgs: { VERSION: '1.22.0' } },
+    findings: [
+      baseError(
+        2,
+        `Base image tag 1.22.0-python does not match OHE release 1.23.0: change the build-arg VERSION from 1.22.0 to 1.23.0 (build-args input), so that FROM at line 2 gives ${GOOD}`
+      )
+    ]
+  },
+  {
+    name: 'an ARG holding the whole image: its default is what to change',
+    text: `ARG BASE_IMAGE=${BASE}:1.22.0-python\nFROM $BASE_IMAGE\n`,
+    findings: [
+      baseError(
+        2,
+        `Base image tag 1.22.0-python does not match OHE release 1.23.0: in sandbox/Dockerfile line 1, change the default of ARG BASE_IMAGE from ${BASE}:1.22.0-python to ${GOOD}, so that FROM at line 2 gives ${GOOD}`
+      )
+    ]
+  },
+  {
+    name: 'an ARG holding the variant: its default is what to change',
+    text: `ARG VERSION=1.23.0\nARG VARIANT=java\nFROM ${BASE}:\${VERSION}-\${VARIANT}\n`,
+    findings: [
+      baseError(
+        3,
+        `Base image tag 1.23.0-java is the java variant, not python: in sandbox/Dockerfile line 2, change the default of ARG VARIANT from java to python, so that FROM at line 3 gives ${GOOD}`
+      )
+    ]
+  },
+  {
+    name: 'when no single ARG fixes the tag, the FROM line and the ARG values',
+    text: `ARG VERSION=1.22.0\nARG VARIANT=java\nFROM ${BASE}:\${VERSION}-\${VARIANT}\n`,
+    findings: [
+      baseError(
+        3,
+        `Base image tag 1.22.0-java is the java variant, not python: ${change(`${BASE}:1.22.0-java`, 3)} (FROM ${BASE}:\${VERSION}-\${VARIANT} at line 3 uses VERSION=1.22.0, VARIANT=java)`
+      )
+    ]
+  },
+  {
+    name: 'with a digest the ARG in the tag is not the fix: the digest decides what is pulled',
+    text: `ARG VERSION=1.22.0\nFROM ${BASE}:\${VERSION}-python@${SHA}\n`,
+    findings: [
+      baseError(
+        2,
+        `Base image tag 1.22.0-python does not match OHE release 1.23.0: ${change(`${BASE}:1.22.0-python@${SHA}`, 2)} (FROM ${BASE}:\${VERSION}-python@${SHA} at line 2 uses VERSION=1.22.0)`
       )
     ]
   },
@@ -245,7 +297,7 @@ const argRows: Row[] = [
   {
     name: 'an unset ARG in another image: the image is the problem',
     text: 'ARG TAG\nFROM ubuntu:${TAG}\n',
-    findings: [baseError(2, `Base image ubuntu: is not a valid image reference: ${change('ubuntu:')} (FROM ubuntu:\${TAG} at line 2 uses TAG unset)`)]
+    findings: [baseError(2, `Base image ubuntu: is not a valid image reference: ${change('ubuntu:', 2)} (FROM ubuntu:\${TAG} at line 2 uses TAG unset)`)]
   },
   {
     name: 'an ARG holding the whole reference',

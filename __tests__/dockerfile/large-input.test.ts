@@ -52,7 +52,7 @@ describe('large inputs', () => {
     expect(report.findings.map(({ line, message }) => ({ line, message }))).toEqual([
       {
         line: 1,
-        message: `The final stage is built on docker.io/library/s9999, not on the OHE base image ghcr.io/openhands/agent-server (stage 's9999' is defined later, at line 20000; FROM can only use earlier stages): change FROM s9999 to ${GOOD}`
+        message: `The final stage is built on docker.io/library/s9999, not on the OHE base image ghcr.io/openhands/agent-server (stage 's9999' is defined later, at line 20000; FROM can only use earlier stages): in Dockerfile line 1, change FROM s9999 to ${GOOD}`
       }
     ])
   })
@@ -90,7 +90,9 @@ describe('large inputs', () => {
     const report = check(`ARG BASE=${'a'.repeat(MB)}\nFROM $BASE\n`)
     expect(report.base?.reference).toHaveLength(MB)
     expect(report.findings).toHaveLength(1)
-    expect(report.findings[0]?.message.startsWith(`Base image ${'a'.repeat(200)}… is not a valid image reference: change FROM`)).toBe(true)
+    expect(report.findings[0]?.message).toBe(
+      `Base image ${'a'.repeat(200)}… is not a valid image reference: in Dockerfile line 1, change the default of ARG BASE from ${'a'.repeat(200)}… to ${GOOD}, so that FROM at line 2 gives ${GOOD}`
+    )
     expect(report.findings[0]?.message.length).toBeLessThan(1000)
   })
 

@@ -15,6 +15,8 @@ export interface BaseImageRules {
   match: 'exact' | 'minor'
   buildArgs: Record<string, string>
   escape: string
+  /** The Dockerfile as messages name it, e.g. image/Dockerfile. */
+  shownFile: string
 }
 
 export interface BaseImageResult {
@@ -22,6 +24,12 @@ export interface BaseImageResult {
   problem?: string
   base: { reference: string; line: number; version?: string; digest?: string }
   baseTagArgs: string[]
+  /**
+   * Set when the root FROM names a valid image of another repository (not a stage typo, no unset ARG): it may be a
+   * layered image built on the base, which only its registry can tell. `problem` is the answer without asking it;
+   * `change` is its fix (which file, line and value to change).
+   */
+  otherImage?: { image: ImageReference; change: string }
 }
 
 /** Checks the root stage's FROM: `<baseImage>:<version>-<variant>[@digest]` with the release's version. */
@@ -29,7 +37,6 @@ export function checkBaseImage(graph: StageGraph, rules: BaseImageRules): BaseIm
   const root = graph.chain[graph.chain.length - 1] as StageInfo
   const shown = clip(root.from)
   const expected = `${rules.baseImage}:${rules.release.text}-${rules.variant}`
-  const change = `change FROM ${shown} to ${expected}`
   const reference = root.from === 'scratch' ? undefined : parseImageReference(root.from)
 
   const base: BaseImageResult['base'] = { reference: root.from, line: root.line }
@@ -48,19 +55,44 @@ export function checkBaseImage(graph: StageGraph, rules: BaseImageRules): BaseIm
   if (reference === undefined) {
     result.problem =
       root.from === 'scratch'
-        ? `The final stage is built on scratch (an empty image), not on the OHE base image ${repositoryName(rules.baseRepository)}: ${change}`
-        : `Base image ${shown} is not a valid image reference${stageHint(root, graph)}: ${change}${argNote(root, graph)}`
+        ? `The final stage is built on scratch (an empty image), not on the OHE base image ${repositoryName(rules.baseRepository)}: ${changeTo(root, graph, rules, expected)}`
+        : `Base image ${shown} is not a valid image reference${stageHint(root, graph)}: ${changeTo(root, graph, rules, expected)}`
     return result
   }
   if (!isBaseRepository(reference, rules)) {
-    result.problem = `The final stage is built on ${formatReference(reference)}, not on the OHE base image ${repositoryName(rules.baseRepository)}${stageHint(root, graph)}: ${change}${argNote(root, graph)}`
+    const hint = stageHint(root, graph)
+    const change = changeTo(root, graph, rules, expected)
+    result.problem = `The final stage is built on ${formatReference(reference)}, not on the OHE base image ${repositoryName(rules.baseRepository)}${hint}: ${change}`
+    if (hint === '' && root.unset.length === 0) result.otherImage = { image: reference, change }
     return result
   }
   if (verdict && !verdict.ok) {
     const keepDigest = reference.tag === undefined && reference.digest !== undefined ? ' (add @<digest of that tag> to keep a digest pin)' : ''
-    result.problem = `${verdict.problem}: ${change}${keepDigest}${argNote(root, graph)}`
+    result.problem = `${verdict.problem}: ${changeTo(root, graph, rules, expected)}${keepDigest}`
   }
   return result
+}
+
+/**
+ * Which file, line and value to change so that the root FROM gives `expected`: the one ARG or build-arg that decides
+ * it when a single value fixes it, else the FROM line itself.
+ */
+function changeTo(root: StageInfo, graph: StageGraph, rules: BaseImageRules, expected: string): string {
+  const atFrom = `in ${rules.shownFile} line ${root.line}, change FROM ${clip(root.from)} to ${expected}`
+  if (root.rawFrom === root.from || root.used.length === 0) return atFrom
+  // With a digest the tag decides nothing (the digest is pulled), so an ARG in the tag is not the fix.
+  if (parseImageReference(root.from)?.digest === undefined) {
+    for (const name of new Set(root.used)) {
+      const arg = graph.globals.declared.get(name)
+      if (arg?.value === undefined) continue
+      const value = workingValue(name, root, graph, rules)
+      if (value === undefined || value === arg.value) continue
+      const gives = `, so that FROM at line ${root.line} gives ${expected}`
+      if (arg.source === 'build-arg') return `change the build-arg ${name} from ${clip(arg.value)} to ${value} (build-args input)${gives}`
+      return `in ${rules.shownFile} line ${arg.line}, change the default of ARG ${name} from ${clip(arg.value)} to ${value}${gives}`
+    }
+  }
+  return `${atFrom}${argNote(root, graph)}`
 }
 
 /** When FROM took its text from ARGs: which ones, with their values. */
@@ -165,7 +197,7 @@ function repositoryOf(text: string): ImageReference | undefined {
   return repository
 }
 
-function isBaseRepository(ref: ImageReference | undefined, rules: BaseImageRules): boolean {
+export function isBaseRepository(ref: ImageReference | undefined, rules: Pick<BaseImageRules, 'baseRepository'>): boolean {
   return ref !== undefined && repositoryName(ref) === repositoryName(rules.baseRepository)
 }
 
@@ -173,7 +205,7 @@ function isBaseRepository(ref: ImageReference | undefined, rules: BaseImageRules
 function workingValue(name: string, root: StageInfo, graph: StageGraph, rules: BaseImageRules): string | undefined {
   if (PLATFORM_ARGS.has(name)) return undefined
   const wanted = `${rules.release.text}-${rules.variant}`
-  for (const candidate of [rules.release.text, wanted, `${rules.baseImage}:${wanted}`]) {
+  for (const candidate of [rules.release.text, wanted, `${rules.baseImage}:${wanted}`, rules.variant]) {
     const env = new Map(graph.globals.env)
     env.set(name, candidate)
     try {

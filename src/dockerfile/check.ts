@@ -1,9 +1,10 @@
 import { parseRepository } from '../docker/reference.js'
 import { UserError } from '../errors.js'
 import type { Finding } from '../findings.js'
-import { checkBaseImage } from './base-image.js'
+import { checkBaseImage, type BaseImageResult } from './base-image.js'
 import { parseRelease } from './base-tag.js'
 import { parseDockerfile } from './parse.js'
+import { releaseBuildArgs, type ReleaseBuildArg } from './release-args.js'
 import { runtimeContractFindings } from './runtime-contract.js'
 import { readStages, type StageInfo } from './stages.js'
 import { userFindings } from './user.js'
@@ -11,6 +12,8 @@ import { userFindings } from './user.js'
 export interface DockerfileCheckOptions {
   /** Path put in findings and errors. */
   file: string
+  /** How messages name the file when they say what to change where, e.g. image/Dockerfile; default `file`. */
+  shownAs?: string
   text: string
   /** e.g. ghcr.io/openhands/agent-server */
   baseImage: string
@@ -22,6 +25,16 @@ export interface DockerfileCheckOptions {
   /** '' = the last stage */
   target: string
   buildArgs: Record<string, string>
+  /**
+   * Give global ARGs that hold the base's version the release as build-args (see releaseBuildArgs) and check with
+   * them, so that a scheduled run on a new release needs no Dockerfile edit. The report lists them for the build.
+   */
+  releaseArgs?: boolean
+  /**
+   * Leave a root FROM on another repository to the caller instead of failing it: it may be a layered image, which
+   * only its registry can tell (see `otherImage` in the report).
+   */
+  layered?: boolean
 }
 
 export interface Stage {
@@ -42,6 +55,13 @@ export interface DockerfileReport {
   /** From the final stage back to the root stage, in that order. */
   chain: Stage[]
   finalStage: Stage
+  /** The build-args the checks applied (empty unless `releaseArgs`); the build must get them too. */
+  releaseBuildArgs: ReleaseBuildArg[]
+  /**
+   * The root FROM names a valid image of another repository. Without `layered` there is also a base-image error;
+   * with it there is none and the caller must check the image's own base.
+   */
+  otherImage?: NonNullable<BaseImageResult['otherImage']> & { line: number; problem: string }
 }
 
 /** Reads the Dockerfile as BuildKit does and checks its base image, runtime contract and user. Throws UserError for unusable input. */
@@ -55,29 +75,32 @@ export function checkDockerfile(options: DockerfileCheckOptions): DockerfileRepo
   if (!/^[a-z0-9]+$/.test(options.variant)) throw new UserError(`variant '${options.variant}' is not a variant name such as python, java or golang.`)
 
   const parsed = parseDockerfile(options.text, options.file)
-  const graph = readStages(parsed, { file: options.file, buildArgs: options.buildArgs, target: options.target })
-  const baseCheck = checkBaseImage(graph, {
-    baseImage: options.baseImage,
-    baseRepository,
-    variant: options.variant,
-    release,
-    match: options.match,
-    buildArgs: options.buildArgs,
-    escape: parsed.escape
-  })
+  const stagesWith = (buildArgs: Record<string, string>) => readStages(parsed, { file: options.file, buildArgs, target: options.target })
+  let graph = stagesWith(options.buildArgs)
+  const rules = { baseRepository, variant: options.variant, release, match: options.match, buildArgs: options.buildArgs, escape: parsed.escape }
+  const added = options.releaseArgs ? releaseBuildArgs(graph, rules) : []
+  const buildArgs = { ...options.buildArgs, ...Object.fromEntries(added.map(arg => [arg.name, arg.value])) }
+  if (added.length > 0) graph = stagesWith(buildArgs)
+  const baseCheck = checkBaseImage(graph, { ...rules, baseImage: options.baseImage, buildArgs, shownFile: options.shownAs ?? options.file })
 
   const findings: Finding[] = []
-  if (baseCheck.problem !== undefined) {
+  const deferred = options.layered && baseCheck.otherImage !== undefined
+  if (baseCheck.problem !== undefined && !deferred) {
     findings.push({ check: 'base-image', severity: 'error', file: options.file, line: baseCheck.base.line, message: baseCheck.problem })
   }
   findings.push(...runtimeContractFindings(graph.chain, options.file), ...userFindings(graph.chain, parsed.escape, options.file))
-  return {
+  const report: DockerfileReport = {
     findings,
     base: baseCheck.base,
     baseTagArgs: baseCheck.baseTagArgs,
     chain: graph.chain.map(publicStage),
-    finalStage: publicStage(graph.final)
+    finalStage: publicStage(graph.final),
+    releaseBuildArgs: added
   }
+  if (baseCheck.otherImage !== undefined && baseCheck.problem !== undefined) {
+    report.otherImage = { ...baseCheck.otherImage, line: baseCheck.base.line, problem: baseCheck.problem }
+  }
+  return report
 }
 
 function publicStage(stage: StageInfo): Stage {
