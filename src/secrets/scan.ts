@@ -44,8 +44,8 @@ export interface ScanResult {
   skipped: Array<{ file: string; reason: string }>
   /** Files or folders that could not be read, named. */
   warnings: string[]
-  /** Findings left out by an allow comment or the ignore file. */
-  suppressed: number
+  /** Findings left out by an allow comment or the ignore file (always set by scanContext; optional for callers' fakes). */
+  suppressed?: number
 }
 
 /** The file system calls the scan makes; tests replace some to simulate failures that root cannot cause. */
@@ -194,7 +194,7 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
   for (const { file, finding } of raw) {
     const fingerprint = fingerprintOf(file, finding.rule, finding.value)
     if (finding.allowed || ignored.has(fingerprint)) {
-      result.suppressed++
+      result.suppressed = (result.suppressed ?? 0) + 1
       continue
     }
     result.findings.push({
