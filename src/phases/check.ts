@@ -1,35 +1,79 @@
 import * as core from '@actions/core'
 import path from 'node:path'
+import { parseRepository, type ImageReference } from '../docker/reference.js'
+import { parseRelease } from '../dockerfile/base-tag.js'
 import { checkDockerfile, type DockerfileReport } from '../dockerfile/check.js'
 import { readDockerfile } from '../dockerfile/read-file.js'
 import type { Finding } from '../findings.js'
 import { uncommittedFiles } from '../git/uncommitted.js'
 import { workspacePath } from '../github/annotations.js'
 import type { Inputs } from '../inputs.js'
+import { checkLayeredBase, type LayeredBase, type ReadImage } from '../layered/layered.js'
+import { registryClientFor } from '../registry/for-inputs.js'
 
 export interface CheckResult {
   dockerfile: DockerfileReport
   findings: Finding[]
+  /**
+   * Build-args the action adds so that an ARG-held base version follows the release (never one the user set); the
+   * checks ran with them, so the build must get them too.
+   */
+  releaseBuildArgs: Record<string, string>
+  /** Set when the final stage is built on another image, checked as a layered image through its labels. */
+  layered?: LayeredBase
 }
 
 /** Reads the Dockerfile as BuildKit does and checks the base tag and runtime contract; adds the uncommitted-files advice. */
-export async function runChecks(inputs: Inputs, release: string, workspace: string): Promise<CheckResult> {
+export async function runChecks(inputs: Inputs, release: string, workspace: string, read: ReadImage = registryImageReader(inputs)): Promise<CheckResult> {
   const shownAs = workspacePath(inputs.file, workspace)
   const text = await readDockerfile(inputs.file, shownAs)
   const dockerfile = checkDockerfile({
     file: inputs.file,
+    shownAs,
     text,
     baseImage: inputs['base-image'],
     variant: inputs.variant,
     release,
     match: inputs.match,
     target: inputs.target,
-    buildArgs: inputs['build-args']
+    buildArgs: inputs['build-args'],
+    releaseArgs: true,
+    layered: true
   })
-  const findings = [...dockerfile.findings, ...(await uncommittedFindings(inputs.context, workspace))]
+  const releaseBuildArgs = Object.fromEntries(dockerfile.releaseBuildArgs.map(arg => [arg.name, arg.value]))
+  for (const arg of dockerfile.releaseBuildArgs) {
+    core.info(`ARG ${arg.name} (${shownAs} line ${arg.line}) holds the base version ${arg.replaces}: building with --build-arg ${arg.name}=${arg.value}`)
+  }
+
+  const findings: Finding[] = []
+  let layered: LayeredBase | undefined
+  const other = dockerfile.otherImage
+  if (other !== undefined) {
+    const baseRepository = parseRepository(inputs['base-image'])
+    const version = parseRelease(release)
+    // checkDockerfile has already refused both when they are invalid.
+    if (!baseRepository || !version) throw new Error(`base-image ${inputs['base-image']} or release ${release} passed checkDockerfile unparsed`)
+    const checked = await checkLayeredBase(other, { baseRepository, variant: inputs.variant, release: version, match: inputs.match }, read)
+    layered = checked.layered
+    if (checked.problem !== undefined) findings.push({ check: 'base-image', severity: 'error', file: inputs.file, line: other.line, message: checked.problem })
+    core.info(`Layered image: ${layered.chain.map(link => link.reference).join(' → ')}`)
+  }
+  findings.push(...dockerfile.findings, ...(await uncommittedFindings(inputs.context, workspace)))
   core.info(`Dockerfile: ${shownAs}, ${dockerfile.chain.length} stage(s) from the root to the final one`)
   if (dockerfile.base) core.info(`Base image: ${dockerfile.base.reference}`)
-  return { dockerfile, findings }
+  const result: CheckResult = { dockerfile, findings, releaseBuildArgs }
+  if (layered !== undefined) result.layered = layered
+  return result
+}
+
+/** Reads a FROM image's linux/amd64 config with the credentials registryClientFor allows for its registry. */
+export function registryImageReader(inputs: Pick<Inputs, 'repository' | 'registry-username' | 'registry-password'>): ReadImage {
+  return async (image: ImageReference) => {
+    const client = registryClientFor(image.registry, inputs)
+    // A tagless FROM pulls :latest; a digest wins over a tag, as in Docker.
+    const { digest, config } = await client.getImageConfig(image.repository, image.digest ?? image.tag ?? 'latest')
+    return { digest, labels: config.Labels ?? {} }
+  }
 }
 
 async function uncommittedFindings(context: string, workspace: string): Promise<Finding[]> {
