@@ -1,5 +1,4 @@
 import * as core from '@actions/core'
-import { buildAndPush } from './build/build.js'
 import { resolveTags } from './build/tags.js'
 import { describeError, UserError } from './errors.js'
 import { annotate, workspacePath } from './github/annotations.js'
@@ -7,6 +6,7 @@ import { commentMarker, pullRequestOfRun, upsertPullRequestComment } from './git
 import { renderSummary, type RunReport } from './github/summary.js'
 import { readInputs, workspaceDir, type Inputs } from './inputs.js'
 import { runChecks } from './phases/check.js'
+import { publish } from './phases/publish.js'
 import { runScan } from './phases/scan.js'
 import { ACTION_VERSION } from './version.js'
 
@@ -56,13 +56,24 @@ export async function run(): Promise<void> {
       core.info('build is false: checks done, nothing built.')
       return
     }
-    const build = await buildAndPush(inputs, { release, baseReference: base?.reference })
+    const published = await publish(inputs, { release, baseReference: base?.reference, fromLine: base?.line })
+    const build = published.build
     report.build = build
-    if (build.pushed && build.digest) {
+    report.unchanged = published.unchanged
+    report.contract = published.contract
+    // Set only for an image that really is in the registry: pushed now, or kept unchanged.
+    if (build.digest && (build.pushed || published.unchanged)) {
       core.setOutput('repository', build.repository)
       core.setOutput('tag', build.tag)
       core.setOutput('image', build.image)
       core.setOutput('digest', build.digest)
+    }
+    if (published.contract) {
+      annotate(published.contract.findings, workspace)
+      const broken = published.contract.findings.filter(finding => finding.severity === 'error').length
+      if (broken > 0) {
+        throw new UserError(`${build.image} was pushed but breaks the agent-server contract (${broken} error(s), see the annotations): do not use it in OHE.`)
+      }
     }
   } catch (thrown) {
     fail(thrown, workspace, report)

@@ -80,6 +80,9 @@ describeE2E('build and push against the real stack', () => {
     expect(config.labels['org.opencontainers.image.revision']).toBe(SHA)
     expect(config.labels['org.opencontainers.image.version']).toBe('1.23.0')
     expect(config.labels['org.opencontainers.image.base.name']).toBe(`${base}:1.23.0-python`)
+    const baseManifest = await registry.getManifest(BASE_REPOSITORY, '1.23.0-python')
+    expect(config.labels['org.opencontainers.image.base.digest']).toBe(baseManifest?.digest)
+    expect(run.summary).toContain('### Image contract (verified in the registry)')
 
     expect(run.summary).toContain(`| Sandbox Image Repository | \`${repository}\` |`)
     expect(run.summary).toContain(`| Sandbox Image Tag | \`${tag}\` |`)
@@ -89,6 +92,28 @@ describeE2E('build and push against the real stack', () => {
     const post = await runPostStep(run, workspace)
     expect(post.exitCode).toBe(0)
     expect(post.annotations).toEqual([])
+  })
+
+  it('keeps an image built from the same base digest and revision when skip-unchanged is true', async () => {
+    const repository = newRepository()
+    const workspace = contextWith(goodDockerfile)
+    const first = await runAction(inputs(repository, { 'skip-unchanged': 'true' }), workspace)
+    expect(first.exitCode).toBe(0)
+    expect(first.outputs.pushed).toBe('true')
+    const config = await new RegistryClient(mustBeUp(stack)).getConfig(repository.slice(REGISTRY.length + 1), first.outputs.tag ?? '')
+    expect(config.labels['org.opencontainers.image.base.digest']).toMatch(/^sha256:[0-9a-f]{64}$/)
+
+    const second = await runAction(inputs(repository, { 'skip-unchanged': 'true' }), workspace)
+    expect(second.exitCode).toBe(0)
+    expect(second.outputs).toMatchObject({ pushed: 'false', repository, tag: first.outputs.tag, digest: first.outputs.digest })
+    expect(second.log).not.toContain('buildx build')
+    expect(second.summary).toContain('was built from the same base digest and revision, so it was kept')
+    expect(second.summary).toContain(`| Sandbox Image Tag | \`${first.outputs.tag}\` |`)
+
+    // Another revision is rebuilt: a new build gets a new digest (its created label differs).
+    const third = await runAction(inputs(repository, { 'skip-unchanged': 'true' }), workspace, { GITHUB_SHA: 'f'.repeat(40) })
+    expect(third.outputs.pushed).toBe('true')
+    expect(third.outputs.digest).not.toBe(first.outputs.digest)
   })
 
   it('builds without pushing when push is false', async () => {

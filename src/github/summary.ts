@@ -1,5 +1,6 @@
 import type { BuildResult } from '../build/build.js'
 import type { Finding } from '../findings.js'
+import { renderContract, type ContractReport } from '../image/verify.js'
 import type { ScanReport } from '../phases/scan.js'
 import { workspacePath } from './annotations.js'
 
@@ -11,6 +12,9 @@ export interface RunReport {
   checks: Finding[]
   scan?: ScanReport
   build?: BuildResult
+  /** skip-unchanged kept the image already at the tag. */
+  unchanged?: boolean
+  contract?: ContractReport
   failure?: string
 }
 
@@ -20,7 +24,7 @@ const icon = { error: '❌', warning: '⚠️' } as const
 export function renderSummary(report: RunReport): string {
   const lines: string[] = ['## OpenHands sandbox image', '']
   const build = report.build
-  if (build?.pushed) {
+  if (build?.digest && (build.pushed || report.unchanged)) {
     // First, what a platform engineer came for: the two Admin Console fields, ready to copy.
     lines.push(
       'Enter these in the OHE Admin Console (Config → Sandbox Image):',
@@ -34,7 +38,8 @@ export function renderSummary(report: RunReport): string {
   }
   if (report.failure) lines.push(`**Failed:** ${escapeCell(report.failure)}`, '')
   if (build) {
-    if (build.pushed) lines.push(`- Pushed: \`${build.image}\` (${build.digest ?? ''}) in ${build.seconds} s`)
+    if (report.unchanged) lines.push(`- Unchanged: \`${build.image}\` (${build.digest ?? ''}) was built from the same base digest and revision, so it was kept`)
+    else if (build.pushed) lines.push(`- Pushed: \`${build.image}\` (${build.digest ?? ''}) in ${build.seconds} s`)
     else lines.push(`- Built for linux/amd64 in ${build.seconds} s, not pushed`)
     const extra = build.tags.slice(1)
     if (extra.length > 0) lines.push(`- Also tagged: ${extra.map(ref => `\`${ref}\``).join(', ')}`)
@@ -51,6 +56,7 @@ export function renderSummary(report: RunReport): string {
       lines.push(`| ${icon[finding.severity]} | ${finding.check} | \`${escapeCell(where)}\` | ${escapeCell(finding.message)} |`)
     }
   }
+  if (report.contract) lines.push('', ...renderContract(report.contract))
   if (report.scan) lines.push('', ...renderScan(report.scan, report.workspace))
   return lines.join('\n') + '\n'
 }

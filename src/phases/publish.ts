@@ -1,0 +1,54 @@
+import * as core from '@actions/core'
+import { buildAndPush, type BuildResult } from '../build/build.js'
+import { resolveTags } from '../build/tags.js'
+import { baseDigest } from '../image/base-digest.js'
+import { findUnchangedImage } from '../image/unchanged.js'
+import { verifyPushedImage, type ContractReport } from '../image/verify.js'
+import type { Inputs } from '../inputs.js'
+
+export interface PublishFacts {
+  release: string
+  /** The resolved agent-server base, e.g. ghcr.io/openhands/agent-server:1.23.0-python. */
+  baseReference?: string
+  /** The final stage's FROM line, where a broken contract is annotated. */
+  fromLine?: number
+  /** Build-args the checks added (the release for an ARG-based base tag). */
+  buildArgs?: Record<string, string>
+}
+
+export interface PublishResult {
+  build: BuildResult
+  /** True when skip-unchanged found the image already built from the same base and revision. */
+  unchanged: boolean
+  contract?: ContractReport
+}
+
+/** Builds and pushes, or keeps an unchanged image; then verifies the pushed image's contract in the registry. */
+export async function publish(inputs: Inputs, facts: PublishFacts): Promise<PublishResult> {
+  // The same sha goes into the revision label and into the skip decision.
+  const sha = process.env.GITHUB_SHA || undefined
+  // The digest labels a pushed image and decides skip-unchanged; an image that is not pushed needs neither.
+  const digestOfBase = facts.baseReference && inputs.push ? await baseDigest(facts.baseReference, inputs) : undefined
+  const buildInputs: Inputs = { ...inputs, 'build-args': { ...facts.buildArgs, ...inputs['build-args'] } }
+
+  if (inputs['skip-unchanged'] && inputs.push && inputs.repository) {
+    const { tag, refs } = resolveTags({ repository: inputs.repository, tag: inputs.tag, 'extra-tags': inputs['extra-tags'], release: facts.release, sha })
+    const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase })
+    if (unchanged) {
+      const image = refs[0] ?? `${inputs.repository}:${tag}`
+      core.info(`${image} was built from the same base digest and revision: not rebuilt.`)
+      return { build: { tags: refs, repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true }
+    }
+  }
+
+  const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha })
+  const digest = build.digest
+  if (!build.pushed || !digest || !facts.baseReference) return { build, unchanged: false }
+  const contract = await core.group('Verify the image contract in the registry', () =>
+    verifyPushedImage(inputs, { repository: build.repository, tag: build.tag, digest }, facts.baseReference as string, {
+      line: facts.fromLine,
+      baseDigest: digestOfBase
+    })
+  )
+  return { build, unchanged: false, contract }
+}
