@@ -9,6 +9,7 @@ import { uncommittedFiles } from '../git/uncommitted.js'
 import { workspacePath } from '../github/annotations.js'
 import type { Inputs } from '../inputs.js'
 import { checkLayeredBase, type LayeredBase, type ReadImage } from '../layered/layered.js'
+import { RegistryError } from '../registry/errors.js'
 import { registryClientFor } from '../registry/for-inputs.js'
 
 export interface CheckResult {
@@ -56,7 +57,7 @@ export async function runChecks(inputs: Inputs, release: string, workspace: stri
     const checked = await checkLayeredBase(other, { baseRepository, variant: inputs.variant, release: version, match: inputs.match }, read)
     layered = checked.layered
     if (checked.problem !== undefined) findings.push({ check: 'base-image', severity: 'error', file: inputs.file, line: other.line, message: checked.problem })
-    core.info(`Layered image: ${layered.chain.map(link => link.reference).join(' → ')}`)
+    if (layered.chain.length > 0) core.info(`Layered image: ${layered.chain.map(link => link.reference).join(' → ')}`)
   }
   findings.push(...dockerfile.findings, ...(await uncommittedFindings(inputs.context, workspace)))
   core.info(`Dockerfile: ${shownAs}, ${dockerfile.chain.length} stage(s) from the root to the final one`)
@@ -68,11 +69,21 @@ export async function runChecks(inputs: Inputs, release: string, workspace: stri
 
 /** Reads a FROM image's linux/amd64 config with the credentials registryClientFor allows for its registry. */
 export function registryImageReader(inputs: Pick<Inputs, 'repository' | 'registry-username' | 'registry-password'>): ReadImage {
+  const pushRegistry = inputs.repository ? parseRepository(inputs.repository)?.registry : undefined
   return async (image: ImageReference) => {
-    const client = registryClientFor(image.registry, inputs)
-    // A tagless FROM pulls :latest; a digest wins over a tag, as in Docker.
-    const { digest, config } = await client.getImageConfig(image.repository, image.digest ?? image.tag ?? 'latest')
-    return { digest, labels: config.Labels ?? {} }
+    try {
+      // A tagless FROM pulls :latest; a digest wins over a tag, as in Docker.
+      const reference = image.digest ?? image.tag ?? 'latest'
+      const { digest, config } = await registryClientFor(image.registry, inputs).getImageConfig(image.repository, reference)
+      return { digest, labels: config.Labels ?? {} }
+    } catch (thrown) {
+      // The client's advice to set the credentials cannot help on a registry they are never sent to.
+      if (thrown instanceof RegistryError && (thrown.kind === 'unauthorized' || thrown.kind === 'forbidden') && pushRegistry !== image.registry) {
+        const only = pushRegistry ? `the registry of repository (${pushRegistry}), not to ${image.registry}` : 'the registry of repository, which is not set'
+        throw new RegistryError(`${thrown.message} (registry-username/registry-password go only to ${only})`, thrown.kind, thrown.registry, thrown.repository, thrown.status)
+      }
+      throw thrown
+    }
   }
 }
 
