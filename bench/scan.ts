@@ -135,7 +135,7 @@ if (gitleaks === undefined) {
   const gitleaksSeconds = (performance.now() - t0) / 1000
   const leaks = (JSON.parse(String(execFileSync('cat', [report]))) as unknown[]).length
   const ratio = gitleaksSeconds / seconds
-  console.log(`gitleaks ${version || '(version unknown)'}: ${gitleaksSeconds.toFixed(1)} s, ${leaks} findings`)
+  console.log(`gitleaks (${version || "version unknown"}): ${gitleaksSeconds.toFixed(1)} s, ${leaks} findings`)
   console.log(`speed ratio: ${ratio.toFixed(1)}x faster than gitleaks (target >= 5x)`)
   ok = ok && ratio >= 5
 }
