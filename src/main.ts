@@ -7,6 +7,7 @@ import { renderSummary, type RunReport } from './github/summary.js'
 import { readInputs, workspaceDir, type Inputs } from './inputs.js'
 import { runChecks } from './phases/check.js'
 import { publish } from './phases/publish.js'
+import { resolveRelease } from './phases/release.js'
 import { runScan } from './phases/scan.js'
 import { ACTION_VERSION } from './version.js'
 
@@ -18,7 +19,7 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs(undefined, workspace)
     readOnce = inputs
-    const release = resolveRelease(inputs)
+    const { version: release } = await resolveRelease(inputs)
     report.release = release
     core.setOutput('ohe-release', release)
     // Tags are validated now, so a bad one fails before minutes of checks, scan and build.
@@ -27,17 +28,20 @@ export async function run(): Promise<void> {
     core.info(`Checking the Dockerfile against OHE release ${release}`)
     const checks = await core.group('Check the Dockerfile', () => runChecks(inputs, release, workspace))
     report.checks = checks.findings
+    report.layered = checks.layered
     const base = checks.dockerfile.base
-    if (base) {
-      report.baseImage = base.reference
-      core.setOutput('base-image', base.reference)
+    // A layered image's base is the custom image it is built FROM; the agent-server under it is what OHE runs.
+    const agentServer = checks.layered ? checks.layered.agentServer : base?.reference
+    if (agentServer) {
+      report.baseImage = agentServer
+      core.setOutput('base-image', agentServer)
     }
     annotate(checks.findings, workspace)
 
     // The scan runs even after a failed check, so one run reports every problem; nothing is built after either.
     if (inputs.scan) {
       core.info('Scanning the build context for secrets')
-      const scan = await core.group('Scan the build context for secrets', () => runScan(inputs, ACTION_VERSION))
+      const scan = await core.group('Scan the build context for secrets', () => runScan(inputs, ACTION_VERSION, workspace))
       report.scan = scan
       core.setOutput('findings', String(scan.result.findings.length))
       annotate(scan.findings, workspace)
@@ -56,7 +60,13 @@ export async function run(): Promise<void> {
       core.info('build is false: checks done, nothing built.')
       return
     }
-    const published = await publish(inputs, { release, baseReference: base?.reference, fromLine: base?.line })
+    const published = await publish(inputs, {
+      release,
+      baseReference: base?.reference,
+      agentServerReference: agentServer,
+      fromLine: base?.line,
+      buildArgs: checks.releaseBuildArgs
+    })
     const build = published.build
     report.build = build
     report.unchanged = published.unchanged
@@ -95,12 +105,6 @@ async function finish(report: RunReport, inputs: Inputs | undefined): Promise<vo
     const marker = commentMarker(workspacePath(inputs.file, report.workspace))
     await upsertPullRequestComment(inputs['github-token'], pullRequest, marker, renderSummary(report))
   }
-}
-
-function resolveRelease(inputs: Inputs): string {
-  const release = inputs['ohe-release']
-  if (release.kind === 'version') return release.version
-  throw new UserError('ohe-release: latest is not supported by this version of the action yet. Set ohe-release to a version such as 1.23.0.')
 }
 
 function fail(thrown: unknown, workspace: string, report: RunReport): void {

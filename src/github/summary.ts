@@ -1,6 +1,7 @@
 import type { BuildResult } from '../build/build.js'
 import type { Finding } from '../findings.js'
 import { renderContract, type ContractReport } from '../image/verify.js'
+import type { LayeredBase } from '../layered/layered.js'
 import type { ScanReport } from '../phases/scan.js'
 import { workspacePath } from './annotations.js'
 
@@ -10,6 +11,7 @@ export interface RunReport {
   release?: string
   baseImage?: string
   checks: Finding[]
+  layered?: LayeredBase
   scan?: ScanReport
   build?: BuildResult
   /** skip-unchanged kept the image already at the tag. */
@@ -46,6 +48,9 @@ export function renderSummary(report: RunReport): string {
   }
   if (report.release) lines.push(`- OHE release (agent-server version): \`${report.release}\``)
   if (report.baseImage) lines.push(`- Base image: \`${report.baseImage}\``)
+  if (report.layered && report.layered.chain.length > 0) {
+    lines.push(`- Layered on: ${report.layered.chain.map(link => `\`${link.reference}\``).join(' → ')}`)
+  }
   lines.push('', '### Checks', '')
   if (report.checks.length === 0) {
     lines.push('✅ Base image matches the release and the runtime contract is kept.')

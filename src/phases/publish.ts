@@ -8,8 +8,10 @@ import type { Inputs } from '../inputs.js'
 
 export interface PublishFacts {
   release: string
-  /** The resolved agent-server base, e.g. ghcr.io/openhands/agent-server:1.23.0-python. */
+  /** The image the final stage is built FROM (the agent-server, or a custom image for a layered one). */
   baseReference?: string
+  /** The agent-server image under it, whose contract the pushed image must keep. */
+  agentServerReference?: string
   /** The final stage's FROM line, where a broken contract is annotated. */
   fromLine?: number
   /** Build-args the checks added (the release for an ARG-based base tag). */
@@ -43,11 +45,13 @@ export async function publish(inputs: Inputs, facts: PublishFacts): Promise<Publ
 
   const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha })
   const digest = build.digest
-  if (!build.pushed || !digest || !facts.baseReference) return { build, unchanged: false }
+  const agentServer = facts.agentServerReference
+  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false }
   const contract = await core.group('Verify the image contract in the registry', () =>
-    verifyPushedImage(inputs, { repository: build.repository, tag: build.tag, digest }, facts.baseReference as string, {
+    verifyPushedImage(inputs, { repository: build.repository, tag: build.tag, digest }, agentServer, {
       line: facts.fromLine,
-      baseDigest: digestOfBase
+      // The base digest names the agent-server only when the image is built directly on it.
+      baseDigest: agentServer === facts.baseReference ? digestOfBase : undefined
     })
   )
   return { build, unchanged: false, contract }
