@@ -1,6 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { checksummed } from './secrets/fixtures.js'
 import { runAction, type ActionRun } from './support/action-runner.js'
 
 /** A workspace holding one build context folder `image/` with the given files. */
@@ -50,7 +52,8 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
         ''
       ].join('\n')
     })
-    const run = await runAction(checksOnly, workspace)
+    // The build-arg pins the ARG, so the action does not move it to the release.
+    const run = await runAction({ ...checksOnly, 'build-args': 'VERSION=1.22.0' }, workspace)
     expect(run.exitCode).toBe(1)
     const placed = run.annotations.map(a => [a.level, a.properties.file, a.properties.line, a.properties.title])
     expect(placed).toEqual([
@@ -84,6 +87,29 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
     expect(run.outputs['base-image']).toBe('ghcr.io/openhands/agent-server:1.23.0-python')
   })
 
+  it('warns about uncommitted files that docker would send, not about ignored ones', async () => {
+    const workspace = workspaceWith({ Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n', '.dockerignore': 'scratch/\n' })
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace, stdio: 'pipe' })
+    git('init', '-q')
+    git('add', '.')
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'init')
+    mkdirSync(path.join(workspace, 'image', 'scratch'))
+    writeFileSync(path.join(workspace, 'image', 'scratch', 'notes.txt'), 'ignored by .dockerignore\n')
+    writeFileSync(path.join(workspace, 'image', 'tool.sh'), 'echo new\n')
+    writeFileSync(path.join(workspace, 'image', 'Dockerfile'), 'FROM ghcr.io/openhands/agent-server:1.23.0-python\nRUN echo edited\n')
+
+    const run = await runAction(checksOnly, workspace)
+    expect(run.exitCode).toBe(0)
+    expect(run.annotations).toEqual([
+      {
+        level: 'warning',
+        message:
+          'The build context holds 2 uncommitted file(s): image/Dockerfile, image/tool.sh. Commit them or add them to .dockerignore, so the image holds only reviewed source.',
+        properties: { title: 'uncommitted-changes', file: 'image/.dockerignore' }
+      }
+    ])
+  })
+
   it.each([
     ['a missing Dockerfile', {}, {}, "Dockerfile 'image/Dockerfile' does not exist. Set file to your Dockerfile's path, or add a Dockerfile to the context folder."],
     ['a folder as Dockerfile', { 'Dockerfile/x': 'FROM a' }, {}, "'image/Dockerfile' is a folder, not a Dockerfile. Set file to the Dockerfile inside it, e.g. image/Dockerfile/Dockerfile."],
@@ -107,5 +133,54 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
     const errors = run.annotations.filter(annotation => annotation.level === 'error').map(error => error.message)
     if (errorText === undefined) expect(errors).toEqual([])
     else expect(errors.some(message => message.includes(errorText) && !message.includes('\n'))).toBe(true)
+  })
+
+  describe('the secret scan', () => {
+    const good = 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n'
+    const scanOnly = { 'ohe-release': '1.23.0', context: 'image', build: 'false' }
+
+    it('fails before any build on a secret in the context, placed on its line, never printed, in SARIF', async () => {
+      const token = checksummed('ghp_')
+      const workspace = workspaceWith({ Dockerfile: good, 'config/settings.py': `DEBUG = True\nGITHUB = "${token}"\n`, 'ignored.env': `T=${token}\n`, '.dockerignore': 'ignored.env\n' })
+      const run = await runAction({ ...scanOnly, sarif: 'out/scan.sarif' }, workspace)
+      expect(run.exitCode).toBe(1)
+      expect(run.annotations.map(a => [a.level, a.properties.file, a.properties.line])).toEqual([
+        ['error', 'image/config/settings.py', '2'],
+        ['error', undefined, undefined]
+      ])
+      expect(run.annotations[1]?.message).toBe('1 secret(s) found in the build context (see the annotations); nothing was built or pushed.')
+      expect(run.outputs.findings).toBe('1')
+      expect(run.outputs.pushed).toBe('false')
+      const sarifText = readFileSync(path.join(workspace, 'out', 'scan.sarif'), 'utf8')
+      const sarif = JSON.parse(sarifText) as { version: string; runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> }
+      expect(sarif.version).toBe('2.1.0')
+      expect(sarif.runs[0]?.results.map(r => [r.ruleId, r.locations[0]?.physicalLocation.artifactLocation.uri, r.locations[0]?.physicalLocation.region.startLine])).toEqual([
+        ['github-classic-token', 'image/config/settings.py', 2]
+      ])
+      expect(run.summary).toContain('### Secret scan')
+      for (const text of [run.log, run.summary, sarifText, JSON.stringify(run.outputs)]) expect(text).not.toContain(token)
+      expect(run.log).toContain('ghp_')
+    })
+
+    it('only warns with fail-on-findings: false', async () => {
+      const workspace = workspaceWith({ Dockerfile: good, '.npmrc': `//registry.npmjs.org/:_authToken=${checksummed('npm_')}\n` })
+      const run = await runAction({ ...scanOnly, 'fail-on-findings': 'false' }, workspace)
+      expect(run.exitCode).toBe(0)
+      expect(run.annotations.map(a => [a.level, a.properties.file, a.properties.line])).toEqual([['warning', 'image/.npmrc', '1']])
+      expect(run.outputs.findings).toBe('1')
+    })
+
+    it('accepts a finding listed in the ignore file and one allowed inline', async () => {
+      const workspace = workspaceWith({ Dockerfile: good, 'a.py': `TOKEN = "${checksummed('ghp_')}"  # sandbox-scan:allow\n`, 'b.py': `TOKEN = "${checksummed('ghp_')}"\n` })
+      const first = await runAction(scanOnly, workspace)
+      expect(first.exitCode).toBe(1)
+      const fingerprint = /fingerprint (\S+) to the scan ignore file/.exec(first.annotations[0]?.message ?? '')?.[1]
+      expect(fingerprint).toMatch(/^b\.py:github-classic-token:[0-9a-f]{16}$/)
+      writeFileSync(path.join(workspace, 'image', '.sandbox-scan-ignore'), `# reviewed: a revoked test token\n${fingerprint}\n`)
+      const second = await runAction(scanOnly, workspace)
+      expect(second.annotations).toEqual([])
+      expect(second.exitCode).toBe(0)
+      expect(second.outputs.findings).toBe('0')
+    })
   })
 })

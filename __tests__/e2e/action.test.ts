@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { checksummed } from '../secrets/fixtures.js'
 import { runAction, runPostStep, type ActionRun } from '../support/action-runner.js'
 import { BASE_ENTRYPOINT, BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState } from './stack.js'
 
@@ -141,6 +142,18 @@ describeE2E('build and push against the real stack', () => {
     expect(run.outputs).not.toHaveProperty('digest')
     expect(await tagsOf(repository)).toEqual([])
     expectNoSecretsIn(run)
+  })
+
+  it('fails on a secret in the build context before building, and leaves the registry without the tag', async () => {
+    const repository = newRepository()
+    const token = checksummed('ghp_')
+    const run = await runAction(inputs(repository), contextWith(goodDockerfile, { 'deploy.env': `GITHUB_TOKEN=${token}\n` }))
+    expect(run.exitCode).toBe(1)
+    expect(run.annotations.filter(a => a.level === 'error').map(a => a.properties.file)).toEqual(['image/deploy.env', undefined])
+    expect(run.log).not.toContain('buildx build')
+    expect(run.log).not.toContain(token)
+    expect(run.outputs).toMatchObject({ pushed: 'false', findings: '1' })
+    expect(await tagsOf(repository)).toEqual([])
   })
 
   it('fails with a hint when the registry does not answer', async () => {

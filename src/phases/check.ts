@@ -6,6 +6,8 @@ import { checkDockerfile, type DockerfileReport } from '../dockerfile/check.js'
 import { readDockerfile } from '../dockerfile/read-file.js'
 import type { Finding } from '../findings.js'
 import { uncommittedFiles } from '../git/uncommitted.js'
+import { DockerIgnore } from '../secrets/dockerignore.js'
+import { readDockerignore } from '../secrets/scan.js'
 import { workspacePath } from '../github/annotations.js'
 import type { Inputs } from '../inputs.js'
 import { checkLayeredBase, type LayeredBase, type ReadImage } from '../layered/layered.js'
@@ -59,7 +61,7 @@ export async function runChecks(inputs: Inputs, release: string, workspace: stri
     if (checked.problem !== undefined) findings.push({ check: 'base-image', severity: 'error', file: inputs.file, line: other.line, message: checked.problem })
     if (layered.chain.length > 0) core.info(`Layered image: ${layered.chain.map(link => link.reference).join(' → ')}`)
   }
-  findings.push(...dockerfile.findings, ...(await uncommittedFindings(inputs.context, workspace)))
+  findings.push(...dockerfile.findings, ...(await uncommittedFindings(inputs.context, inputs.file, workspace)))
   core.info(`Dockerfile: ${shownAs}, ${dockerfile.chain.length} stage(s) from the root to the final one`)
   if (dockerfile.base) core.info(`Base image: ${dockerfile.base.reference}`)
   const result: CheckResult = { dockerfile, findings, releaseBuildArgs }
@@ -87,8 +89,12 @@ export function registryImageReader(inputs: Pick<Inputs, 'repository' | 'registr
   }
 }
 
-async function uncommittedFindings(context: string, workspace: string): Promise<Finding[]> {
-  const files = await uncommittedFiles(context)
+/** Uncommitted files that docker would send: .dockerignore'd ones never reach the image; the Dockerfile always counts. */
+async function uncommittedFindings(context: string, dockerfile: string, workspace: string): Promise<Finding[]> {
+  const changed = await uncommittedFiles(context)
+  if (changed.length === 0) return []
+  const dockerignore = DockerIgnore.parse(await readDockerignore(dockerfile, context))
+  const files = changed.filter(file => file === dockerfile || !dockerignore.ignores(path.relative(context, file).split(path.sep).join('/')))
   if (files.length === 0) return []
   const shown = files.slice(0, 10).map(file => workspacePath(file, workspace))
   const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : ''

@@ -14,7 +14,7 @@ export interface ScanReport {
 }
 
 /** Scans exactly what docker would send, before anything is built; writes SARIF when asked. */
-export async function runScan(inputs: Inputs, version: string): Promise<ScanReport> {
+export async function runScan(inputs: Inputs, version: string, workspace: string): Promise<ScanReport> {
   const started = performance.now()
   const result = await scanContext({
     context: inputs.context,
@@ -30,11 +30,17 @@ export async function runScan(inputs: Inputs, version: string): Promise<ScanRepo
   for (const warning of result.warnings) core.warning(warning)
   if (inputs.sarif) {
     await mkdir(path.dirname(inputs.sarif), { recursive: true })
-    await writeFile(inputs.sarif, JSON.stringify(toSarif(result, version), null, 2) + '\n')
+    await writeFile(inputs.sarif, JSON.stringify(toSarif(result, version, { uriBase: repositoryPath(inputs.context, workspace) }), null, 2) + '\n')
     core.info(`SARIF written to ${inputs.sarif}`)
   }
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
   return { result, seconds, findings: result.findings.map(finding => asFinding(finding, inputs.context, severity)) }
+}
+
+/** Code scanning places SARIF paths relative to the repository root: the context's path from the workspace. */
+function repositoryPath(context: string, workspace: string): string {
+  const relative = path.relative(workspace, context)
+  return relative.startsWith('..') || path.isAbsolute(relative) ? '' : relative.split(path.sep).join('/')
 }
 
 function asFinding(secret: SecretFinding, context: string, severity: Finding['severity']): Finding {

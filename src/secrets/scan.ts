@@ -123,7 +123,7 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
   const dockerfileInside = dockerfileRel !== '' && !dockerfileRel.startsWith('..') && !isAbsolute(dockerfileRel)
   const dockerfileDisplay = dockerfileInside ? dockerfileRel.split(sep).join('/') : dockerfileReal
 
-  const dockerignore = DockerIgnore.parse(await readIgnore(options, context))
+  const dockerignore = DockerIgnore.parse(await readDockerignore(options.dockerfile, context))
   const exclude = new DockerIgnore(options.excludePaths ?? [])
   const ignored = await loadIgnoreFile(options.ignoreFile)
   // The ignore file holds only fingerprints (`file:rule:hex`), which look like `key: random` to the generic rule.
@@ -230,8 +230,8 @@ async function realDirectory(path: string, io: ScanIo): Promise<string> {
 }
 
 /** BuildKit's choice: `<Dockerfile>.dockerignore` beside the Dockerfile wins over `<context>/.dockerignore`. */
-async function readIgnore(options: ScanOptions, context: string): Promise<string> {
-  for (const candidate of [`${resolve(options.dockerfile)}.dockerignore`, `${context}/.dockerignore`]) {
+export async function readDockerignore(dockerfile: string, context: string): Promise<string> {
+  for (const candidate of [`${resolve(dockerfile)}.dockerignore`, `${context}/.dockerignore`]) {
     try {
       return await fs.promises.readFile(candidate, 'utf8')
     } catch (error) {
