@@ -8,10 +8,10 @@
 // Options: --size-mb N (default 1024), --dir PATH (default /tmp/sandbox-scan-bench), --no-gitleaks.
 
 import { execFileSync, spawnSync } from 'node:child_process'
-import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { base62, crc32 } from '../src/secrets/checksum.js'
+import { checksummed, random } from '../__tests__/secrets/fixtures.js'
 import { scanContext } from '../src/secrets/scan.js'
 
 const args = process.argv.slice(2)
@@ -51,12 +51,6 @@ function buildContext(): void {
   writeFileSync(marker, '')
 }
 
-const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
-const random = (n: number, alphabet = ALNUM): string => Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('')
-const checksummed = (prefix: string): string => {
-  const body = random(30)
-  return `${prefix}${body}${base62(crc32(body), 6)}`
-}
 
 interface Plant {
   file: string

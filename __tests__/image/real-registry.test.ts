@@ -5,9 +5,7 @@
  * is never touched. Runs in CI always (a stack that is down fails it there); skipped elsewhere when it is down.
  */
 import { jest } from '@jest/globals'
-import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { baseDigest } from '../../src/image/base-digest.js'
@@ -16,6 +14,7 @@ import { renderContract, verifyPushedImage, type ContractReport } from '../../sr
 import type { Inputs } from '../../src/inputs.js'
 import { captureStdout } from '../build/support/capture.js'
 import { BASE_ENTRYPOINT, BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../e2e/stack.js'
+import { dockerPusher, uniqueRepository, type Pusher } from '../support/docker-push.js'
 import { testInputs } from '../support/inputs.js'
 
 const stack = await stackState()
@@ -29,42 +28,14 @@ const ENTRYPOINT = JSON.stringify(BASE_ENTRYPOINT)
 const up = (): StackState => mustBeUp(stack)
 const baseRef = (version: string): string => `${up().registry}/${BASE_REPOSITORY}:${version}-python`
 /** A repository of its own per test, so parallel runs never see each other's tags. */
-const newRepository = (kind: string): string => `${up().registry}/e2e/${kind}-${randomBytes(4).toString('hex')}`
+const newRepository = (kind: string): string => uniqueRepository(up(), kind)
 
 let work = ''
-let dockerConfig = ''
+let pusher: Pusher | undefined
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** docker with the private DOCKER_CONFIG; stdin only when given (the password for login). */
-function docker(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('error', reject)
-    child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }))
-    child.stdin.end(input ?? '')
-  })
-}
-
-/** Builds `dockerfile` for linux/amd64 and pushes it as `image`; returns the pushed manifest digest buildx reports. */
-async function push(image: string, dockerfile: string, labels: Record<string, string> = {}): Promise<string> {
-  const context = mkdtempSync(path.join(work, 'context-'))
-  writeFileSync(path.join(context, 'Dockerfile'), dockerfile)
-  const metadata = path.join(context, 'metadata.json')
-  const labelArgs = Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`])
-  const run = await docker(['buildx', 'build', '--progress', 'plain', '--platform', 'linux/amd64', '--push', '--tag', image, ...labelArgs, '--metadata-file', metadata, context])
-  if (run.code !== 0) throw new Error(`docker buildx build ${image} failed (${run.code}):\n${run.stderr.slice(-2000)}`)
-  const digest = (JSON.parse(readFileSync(metadata, 'utf8')) as Record<string, unknown>)['containerimage.digest']
-  if (typeof digest !== 'string') throw new Error(`buildx reported no digest for ${image}`)
-  return digest
+const push = (image: string, dockerfile: string, labels: Record<string, string> = {}): Promise<string> => {
+  if (!pusher) throw new Error('the pusher is not ready')
+  return pusher.push(image, dockerfile, { labels })
 }
 
 /** The action's inputs for a push to `repository` with the stack's credentials. */
@@ -85,14 +56,12 @@ const verdicts = (report: ContractReport): string[] => report.rows.map(row => `$
 
 describeE2E('images in the real registry', () => {
   beforeAll(async () => {
-    const { registry, username, password } = up()
     work = mkdtempSync(path.join(tmpdir(), 'image-e2e-'))
-    dockerConfig = mkdtempSync(path.join(tmpdir(), 'image-e2e-docker-'))
-    const login = await docker(['login', registry, '--username', username, '--password-stdin'], password)
-    if (login.code !== 0) throw new Error(`docker login ${registry} failed: ${login.stderr}`)
+    pusher = await dockerPusher(up())
   })
-  afterAll(() => {
-    for (const dir of [work, dockerConfig]) if (dir) rmSync(dir, { recursive: true, force: true })
+  afterAll(async () => {
+    await pusher?.close()
+    if (work) rmSync(work, { recursive: true, force: true })
   })
 
   describe('the image contract, verified in the registry', () => {

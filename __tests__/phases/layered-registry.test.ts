@@ -13,7 +13,7 @@ import { runChecks } from '../../src/phases/check.js'
 import { createRegistryClient, RegistryError } from '../../src/registry/client.js'
 import { BASE_REPOSITORY, e2eEnabled, mustBeUp, stackState, type StackState } from '../e2e/stack.js'
 import { testInputs } from '../support/inputs.js'
-import { dockerPusher, uniqueRepository, type Pusher } from './docker-push.js'
+import { dockerPusher, uniqueRepository, type Pusher } from '../support/docker-push.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip

@@ -10,7 +10,7 @@ import { highestRelease } from '../../src/registry/releases.js'
 import { closedPort } from '../registry/stand-in-registry.js'
 import { BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../e2e/stack.js'
 import { testInputs } from '../support/inputs.js'
-import { dockerPusher, uniqueRepository } from './docker-push.js'
+import { dockerPusher, uniqueRepository } from '../support/docker-push.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
