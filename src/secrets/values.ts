@@ -160,6 +160,8 @@ export function looksRandomSecret(value: string): boolean {
   if (UUID.test(value) || GIT_SHA.test(value) || SRI.test(value)) return false
   if (IDENTIFIER_PATH.test(value)) return false
   if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false
+  // Short hex runs are ids, short SHAs and fingerprints (this scanner's own among them); hex keys are 32+ long.
+  if (value.length < 32 && /^[0-9a-f]+$/i.test(value)) return false
   // Words with separators (`super_secret_key_2024`, `my-app.settings`) are names, not secrets.
   if (/^[a-z]{2,30}(?:[._-][a-z0-9]{1,30}){1,10}$/i.test(value) && classSwitchRate(value) < 0.3) return false
   const h = shannonEntropy(value)

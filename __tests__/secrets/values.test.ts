@@ -1,0 +1,21 @@
+import { HEX, random } from './fixtures.js'
+import { looksRandomSecret } from '../../src/secrets/values.js'
+
+describe('looksRandomSecret', () => {
+  it.each([
+    ['a 32-character random token', () => random(32), true],
+    ['a 64-character random hex key', () => random(64, HEX), true],
+    ['a 16-character hex id or fingerprint', () => random(16, HEX), false],
+    ['a 31-character hex id', () => random(31, HEX), false],
+    ['a placeholder', () => 'your-api-key-here', false],
+    ['a UUID', () => '123e4567-e89b-12d3-a456-426614174000', false],
+    ['a git SHA', () => 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', false]
+  ])('%s', (_name, make, expected) => {
+    // Many random draws: a non-secret must never pass (precision first); a real key may be missed rarely, when a
+    // draw happens to look regular (about 1 in 1000 for hex, whose character class changes less often).
+    let found = 0
+    for (let i = 0; i < 200; i++) if (looksRandomSecret(make())) found++
+    if (expected) expect(found).toBeGreaterThanOrEqual(196)
+    else expect(found).toBe(0)
+  })
+})
