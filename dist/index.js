@@ -30893,6 +30893,7 @@ function looksRandomSecret(value2) {
   if (UUID.test(value2) || GIT_SHA.test(value2) || SRI.test(value2)) return false;
   if (IDENTIFIER_PATH.test(value2)) return false;
   if (!/[0-9]/.test(value2) || !/[A-Za-z]/.test(value2)) return false;
+  if (value2.length < 32 && /^[0-9a-f]+$/i.test(value2)) return false;
   if (/^[a-z]{2,30}(?:[._-][a-z0-9]{1,30}){1,10}$/i.test(value2) && classSwitchRate(value2) < 0.3) return false;
   const h = shannonEntropy(value2);
   if (h < 3.4) return false;
