@@ -1,7 +1,6 @@
-import { checkDockerfile, type DockerfileCheckOptions, type DockerfileReport } from '../../src/dockerfile/check.js'
+import type { DockerfileCheckOptions, DockerfileReport } from '../../src/dockerfile/check.js'
+import { BASE, GOOD, check } from './support.js'
 
-const BASE = 'ghcr.io/openhands/agent-server'
-const GOOD = `${BASE}:1.23.0-python`
 const SHA = 'sha256:' + 'b'.repeat(64)
 
 /** An expected finding: `message` is the exact message, or substrings it must hold. */
@@ -19,19 +18,6 @@ interface Row {
   findings: Expected[]
 }
 
-function check(text: string, options: Partial<DockerfileCheckOptions> = {}): DockerfileReport {
-  return checkDockerfile({
-    file: 'sandbox/Dockerfile',
-    text,
-    baseImage: BASE,
-    variant: 'python',
-    release: '1.23.0',
-    match: 'exact',
-    target: '',
-    buildArgs: {},
-    ...options
-  })
-}
 
 function expectFindings(report: DockerfileReport, expected: Expected[]): void {
   expect(report.findings.map(({ check, severity, line, file }) => ({ check, severity, line, file }))).toEqual(

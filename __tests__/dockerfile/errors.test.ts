@@ -1,22 +1,12 @@
-import { checkDockerfile, type DockerfileCheckOptions } from '../../src/dockerfile/check.js'
+import type { DockerfileCheckOptions } from '../../src/dockerfile/check.js'
+import { GOOD, check } from './support.js'
 import { UserError } from '../../src/errors.js'
 
-const GOOD = 'ghcr.io/openhands/agent-server:1.23.0-python'
 const FILE = 'sandbox/Dockerfile'
 
 function thrownBy(text: string, options: Partial<DockerfileCheckOptions> = {}): UserError {
   try {
-    checkDockerfile({
-      file: FILE,
-      text,
-      baseImage: 'ghcr.io/openhands/agent-server',
-      variant: 'python',
-      release: '1.23.0',
-      match: 'exact',
-      target: '',
-      buildArgs: {},
-      ...options
-    })
+    check(text, { file: FILE, ...options })
   } catch (thrown) {
     if (thrown instanceof UserError) return thrown
     throw new Error(`expected a UserError, got ${String(thrown)}`)

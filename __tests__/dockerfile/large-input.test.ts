@@ -1,4 +1,4 @@
-import { checkDockerfile, type DockerfileCheckOptions, type DockerfileReport } from '../../src/dockerfile/check.js'
+import { GOOD, check } from './support.js'
 import { parseDockerfile } from '../../src/dockerfile/parse.js'
 
 /**
@@ -6,22 +6,8 @@ import { parseDockerfile } from '../../src/dockerfile/parse.js'
  * Results are asserted exactly; time is not (the suite's timeout is the only bound).
  */
 
-const GOOD = 'ghcr.io/openhands/agent-server:1.23.0-python'
 const MB = 1024 * 1024
 
-function check(text: string, options: Partial<DockerfileCheckOptions> = {}): DockerfileReport {
-  return checkDockerfile({
-    file: 'Dockerfile',
-    text,
-    baseImage: 'ghcr.io/openhands/agent-server',
-    variant: 'python',
-    release: '1.23.0',
-    match: 'exact',
-    target: '',
-    buildArgs: {},
-    ...options
-  })
-}
 
 function stages(count: number): string {
   const lines = [`FROM ${GOOD} AS s0`, 'RUN echo 0']
