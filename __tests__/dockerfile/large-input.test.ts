@@ -1,4 +1,8 @@
-import { GOOD, check } from './support.js'
+import type { DockerfileCheckOptions, DockerfileReport } from '../../src/dockerfile/check.js'
+import { GOOD, check as checkIn } from './support.js'
+
+// These rows name the file as plain Dockerfile in their expected messages.
+const check = (text: string, options: Partial<DockerfileCheckOptions> = {}): DockerfileReport => checkIn(text, { file: 'Dockerfile', ...options })
 import { parseDockerfile } from '../../src/dockerfile/parse.js'
 
 /**
