@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { checksummed } from './secrets/fixtures.js'
+import { checksummed, random } from './secrets/fixtures.js'
 import { runAction, type ActionRun } from './support/action-runner.js'
 
 /** A workspace holding one build context folder `image/` with the given files. */
@@ -148,6 +148,7 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
         ['error', 'image/config/settings.py', '2'],
         ['error', undefined, undefined]
       ])
+      expect(run.annotations[0]?.message).toMatch(/^GitHub personal access token \(classic\): ghp_… \(40 chars\)\. It would be sent to the build/)
       expect(run.annotations[1]?.message).toBe('1 secret(s) found in the build context (see the annotations); nothing was built or pushed.')
       expect(run.outputs.findings).toBe('1')
       expect(run.outputs.pushed).toBe('false')
@@ -160,6 +161,18 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
       expect(run.summary).toContain('### Secret scan')
       for (const text of [run.log, run.summary, sarifText, JSON.stringify(run.outputs)]) expect(text).not.toContain(token)
       expect(run.log).toContain('ghp_')
+    })
+
+    it('tells how to take a secret out of a Dockerfile, which cannot be left out of its own build', async () => {
+      const workspace = workspaceWith({ Dockerfile: `${good}ENV API_TOKEN=${checksummed('ghp_')}\nARG DB_PASSWORD=${random(16)}\n` })
+      const run = await runAction(scanOnly, workspace)
+      expect(run.exitCode).toBe(1)
+      const found = run.annotations.slice(0, 2)
+      expect(found.map(a => [a.properties.title, a.properties.file, a.properties.line])).toEqual([
+        ['secret/github-classic-token', 'image/Dockerfile', '2'],
+        ['secret/dockerfile-secret-arg', 'image/Dockerfile', '3']
+      ])
+      for (const { message } of found) expect(message).toContain('remove the literal, and pass it with the secrets input and RUN --mount=type=secret,id=<id> instead')
     })
 
     it('only warns with fail-on-findings: false', async () => {

@@ -32736,20 +32736,27 @@ async function runScan(inputs, version, workspace) {
     info(`SARIF written to ${inputs.sarif}`);
   }
   const severity = inputs["fail-on-findings"] ? "error" : "warning";
-  return { result, seconds, findings: result.findings.map((finding) => asFinding(finding, inputs.context, severity)) };
+  return { result, seconds, findings: result.findings.map((finding) => asFinding(finding, inputs, severity)) };
 }
 function repositoryPath(context3, workspace) {
   const relative3 = path11.relative(workspace, context3);
   return relative3.startsWith("..") || path11.isAbsolute(relative3) ? "" : relative3.split(path11.sep).join("/");
 }
-function asFinding(secret, context3, severity) {
+function asFinding(secret, inputs, severity) {
+  const file = path11.resolve(inputs.context, secret.file);
   return {
     check: `secret/${secret.rule}`,
     severity,
-    message: `${secret.description} (${secret.hint}) would be sent to the build and could end up in the image. Remove it from the build context (or exclude the file in .dockerignore), rotate it, and pass what the build needs as a build secret. If it is not a secret, add its fingerprint ${secret.fingerprint} to the scan ignore file.`,
-    file: path11.resolve(context3, secret.file),
+    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)} If it is not a secret, add its fingerprint ${secret.fingerprint} to the scan ignore file.`,
+    file,
     line: secret.line
   };
+}
+function remedy(inDockerfile) {
+  if (inDockerfile) {
+    return "The value would be readable in the pushed image: rotate it, remove the literal, and pass it with the secrets input and RUN --mount=type=secret,id=<id> instead.";
+  }
+  return "It would be sent to the build and could end up in the image: rotate it, remove the file from the build context (or exclude it in .dockerignore), and pass what the build needs with the secrets input instead.";
 }
 
 // src/version.ts

@@ -34,7 +34,7 @@ export async function runScan(inputs: Inputs, version: string, workspace: string
     core.info(`SARIF written to ${inputs.sarif}`)
   }
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
-  return { result, seconds, findings: result.findings.map(finding => asFinding(finding, inputs.context, severity)) }
+  return { result, seconds, findings: result.findings.map(finding => asFinding(finding, inputs, severity)) }
 }
 
 /** Code scanning places SARIF paths relative to the repository root: the context's path from the workspace. */
@@ -43,15 +43,21 @@ function repositoryPath(context: string, workspace: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? '' : relative.split(path.sep).join('/')
 }
 
-function asFinding(secret: SecretFinding, context: string, severity: Finding['severity']): Finding {
+function asFinding(secret: SecretFinding, inputs: Inputs, severity: Finding['severity']): Finding {
+  const file = path.resolve(inputs.context, secret.file)
   return {
     check: `secret/${secret.rule}`,
     severity,
-    message:
-      `${secret.description} (${secret.hint}) would be sent to the build and could end up in the image. ` +
-      `Remove it from the build context (or exclude the file in .dockerignore), rotate it, and pass what the build ` +
-      `needs as a build secret. If it is not a secret, add its fingerprint ${secret.fingerprint} to the scan ignore file.`,
-    file: path.resolve(context, secret.file),
+    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)} If it is not a secret, add its fingerprint ${secret.fingerprint} to the scan ignore file.`,
+    file,
     line: secret.line
   }
+}
+
+/** What to change: a Dockerfile cannot be left out of its own build, so its secrets move to build-time mounts. */
+function remedy(inDockerfile: boolean): string {
+  if (inDockerfile) {
+    return 'The value would be readable in the pushed image: rotate it, remove the literal, and pass it with the secrets input and RUN --mount=type=secret,id=<id> instead.'
+  }
+  return 'It would be sent to the build and could end up in the image: rotate it, remove the file from the build context (or exclude it in .dockerignore), and pass what the build needs with the secrets input instead.'
 }
