@@ -30,6 +30,7 @@ import {
   startStandIn,
   type StandIn
 } from './stand-in-registry.js'
+import { registryError } from './support.js'
 
 let standIn: StandIn
 
@@ -47,16 +48,6 @@ function client(options: Partial<RegistryClientOptions> = {}) {
   return createRegistryClient({ registry: standIn.registry, retryDelayMs: 1, ...options })
 }
 
-/** The RegistryError a promise rejects with (failing the test when it resolves or throws something else). */
-async function registryError(promise: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await promise
-  } catch (thrown) {
-    if (thrown instanceof RegistryError) return thrown
-    throw thrown
-  }
-  throw new Error('expected a RegistryError')
-}
 
 /** Nothing secret may show in a message: the password, the basic header, the user name, issued tokens. */
 function expectNoSecrets(message: string): void {

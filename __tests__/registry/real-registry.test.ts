@@ -15,9 +15,10 @@ import {
   stackState,
   type StackState
 } from '../e2e/stack.js'
-import { MEDIA_TYPES, RegistryError, createRegistryClient } from '../../src/registry/client.js'
+import { MEDIA_TYPES, createRegistryClient } from '../../src/registry/client.js'
 import { highestRelease } from '../../src/registry/releases.js'
 import { closedPort } from './stand-in-registry.js'
+import { registryError } from './support.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -33,15 +34,6 @@ function client(password?: string) {
   })
 }
 
-async function registryError(promise: Promise<unknown>): Promise<RegistryError> {
-  try {
-    await promise
-  } catch (thrown) {
-    if (thrown instanceof RegistryError) return thrown
-    throw thrown
-  }
-  throw new Error('expected a RegistryError')
-}
 
 const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`
 

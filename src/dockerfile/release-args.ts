@@ -1,6 +1,6 @@
 import { parseImageReference } from '../docker/reference.js'
-import { isBaseRepository } from './base-image.js'
-import { judgeTag, type Release } from './base-tag.js'
+import { isBaseRepository, type BaseImageRules } from './base-image.js'
+import { judgeTag } from './base-tag.js'
 import { processWord } from './shell.js'
 import type { StageGraph, StageInfo } from './stages.js'
 
@@ -14,15 +14,8 @@ export interface ReleaseBuildArg {
   line: number
 }
 
-export interface ReleaseArgRules {
-  baseRepository: { registry: string; repository: string }
-  variant: string
-  release: Release
-  match: 'exact' | 'minor'
-  /** The build-args the user set: never overridden. */
-  buildArgs: Record<string, string>
-  escape: string
-}
+/** The base-image rules without the display name, which the planner does not need. */
+export type ReleaseArgRules = Omit<BaseImageRules, 'baseImage' | 'shownFile'>
 
 const VERSION = /^\d+\.\d+\.\d+$/
 
