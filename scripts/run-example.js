@@ -26,6 +26,8 @@ for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCas
 
 console.log(engine ? `Docker engine found: checking, scanning and building (no push) on ${base}` : 'No Docker engine: checks and scan only')
 const result = spawnSync(process.execPath, [join(root, 'dist', 'index.js')], { cwd: root, env, stdio: 'inherit' })
-if (existsSync(env.GITHUB_OUTPUT)) console.log(`\nOutputs:\n${readFileSync(env.GITHUB_OUTPUT, 'utf8')}`)
+// GITHUB_OUTPUT holds `name<<delimiter`, the value, `delimiter`: print it as name = value.
+const records = readFileSync(env.GITHUB_OUTPUT, 'utf8').matchAll(/^([^<\n]+)<<(.+)\n([\s\S]*?)\n\2$/gm)
+console.log(`\nOutputs:\n${[...records].map(([, name, , value]) => `  ${name} = ${value}`).join('\n')}`)
 rmSync(scratch, { recursive: true, force: true })
 process.exit(result.status ?? 1)
