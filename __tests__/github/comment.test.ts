@@ -46,6 +46,20 @@ describe('pull-request comment', () => {
     ])
   })
 
+  it("only warns when a fork's read-only token cannot write the comment", async () => {
+    const comments: StoredComment[] = []
+    const server = fakeGitHub(comments, [], { readOnly: true })
+    process.env.GITHUB_API_URL = await listen(server)
+    try {
+      await expect(upsertPullRequestComment('t0ken', target, marker, 'body')).resolves.toBeUndefined()
+    } finally {
+      server.close()
+    }
+    expect(comments).toEqual([])
+    const printed = stdout.mock.calls.map(([chunk]) => String(chunk)).join('')
+    expect(printed).toMatch(/^::warning::Could not write the pull-request comment \(Resource not accessible by integration/m)
+  })
+
   it('only warns when the API cannot be reached', async () => {
     const server = createServer()
     process.env.GITHUB_API_URL = await listen(server)

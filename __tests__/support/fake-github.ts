@@ -8,7 +8,7 @@ export interface StoredComment {
 }
 
 /** A stand-in of the GitHub REST API's issue-comment endpoints, enough for list, create and update. */
-export function fakeGitHub(comments: StoredComment[], requests: string[]): Server {
+export function fakeGitHub(comments: StoredComment[], requests: string[], options: { readOnly?: boolean } = {}): Server {
   return createServer((request, response) => {
     void readBody(request).then(body => {
       requests.push(`${request.method} ${request.url} auth=${request.headers.authorization ?? ''}`)
@@ -18,6 +18,8 @@ export function fakeGitHub(comments: StoredComment[], requests: string[]): Serve
       }
       const url = new URL(request.url ?? '/', 'http://x')
       if (request.method === 'GET' && url.pathname === '/repos/acme/images/issues/7/comments') return send(200, comments)
+      // A fork's pull request gets a read-only token: GitHub refuses every write with this 403.
+      if (options.readOnly && request.method !== 'GET') return send(403, { message: 'Resource not accessible by integration' })
       if (request.method === 'POST' && url.pathname === '/repos/acme/images/issues/7/comments') {
         const created = { id: 100 + comments.length, body: (JSON.parse(body) as { body: string }).body, html_url: 'https://example.invalid/c' }
         comments.push(created)
