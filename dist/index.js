@@ -28189,9 +28189,16 @@ function annotate(findings, workspace, severity) {
 function commentMarker(dockerfile) {
   return `<!-- ohe-sandbox-image: ${dockerfile.replace(/-->/g, "")} -->`;
 }
+var MAX_COMMENT = 65e3;
 function commentBody(markdown, marker) {
-  return `${marker}
+  const body = `${marker}
 ${markdown}`;
+  if (body.length <= MAX_COMMENT) return body;
+  const cut = body.lastIndexOf("\n", MAX_COMMENT - 100);
+  return `${body.slice(0, cut)}
+
+\u2026 truncated: the job summary and the annotations list everything.
+`;
 }
 function findMarkedComment(comments, marker) {
   return comments.find((comment) => comment.body?.startsWith(marker));

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals'
 import { createServer } from 'node:http'
-import { commentMarker, findMarkedComment, upsertPullRequestComment } from '../../src/github/comment.js'
+import { commentBody, commentMarker, findMarkedComment, upsertPullRequestComment } from '../../src/github/comment.js'
 import { fakeGitHub, listen, type StoredComment } from '../support/fake-github.js'
 
 describe('pull-request comment', () => {
@@ -14,6 +14,15 @@ describe('pull-request comment', () => {
   afterEach(() => {
     stdout.mockRestore()
     delete process.env.GITHUB_API_URL
+  })
+
+  it("keeps a long report under GitHub's comment limit, cut at a line", () => {
+    const markdown = Array.from({ length: 5000 }, (_, i) => `| row ${i} | ${'x'.repeat(20)} |`).join('\n')
+    const body = commentBody(markdown, marker)
+    expect(body.length).toBeLessThanOrEqual(65_000)
+    expect(body.startsWith(`${marker}\n| row 0 |`)).toBe(true)
+    expect(body).toMatch(/\| row \d+ \| x{20} \|\n\n… truncated: the job summary and the annotations list everything\.\n$/)
+    expect(commentBody('short', marker)).toBe(`${marker}\nshort`)
   })
 
   it('finds its own comment by the hidden marker only', () => {

@@ -6,8 +6,14 @@ export function commentMarker(dockerfile: string): string {
   return `<!-- ohe-sandbox-image: ${dockerfile.replace(/-->/g, '')} -->`
 }
 
+/** GitHub refuses comments over 65,536 characters; a context full of findings must still get its comment. */
+const MAX_COMMENT = 65_000
+
 export function commentBody(markdown: string, marker: string): string {
-  return `${marker}\n${markdown}`
+  const body = `${marker}\n${markdown}`
+  if (body.length <= MAX_COMMENT) return body
+  const cut = body.lastIndexOf('\n', MAX_COMMENT - 100)
+  return `${body.slice(0, cut)}\n\n… truncated: the job summary and the annotations list everything.\n`
 }
 
 export function findMarkedComment<T extends { id: number; body?: string | null }>(comments: readonly T[], marker: string): T | undefined {
