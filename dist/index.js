@@ -29093,6 +29093,7 @@ function cell(text) {
 
 // src/github/summary.ts
 var icon = { error: "\u274C", warning: "\u26A0\uFE0F" };
+var MAX_ROWS = 200;
 function renderSummary(report2) {
   const lines = ["## OpenHands sandbox image", ""];
   const build = report2.build;
@@ -29144,13 +29145,15 @@ function renderScan(scan, workspace) {
     return lines;
   }
   lines.push("| | Rule | Where | Value | Fingerprint |", "|---|---|---|---|---|");
-  result.findings.forEach((secret, index) => {
+  result.findings.slice(0, MAX_ROWS).forEach((secret, index) => {
     const finding = scan.findings[index];
     const where = finding ? workspacePath(finding.file, workspace) : secret.file;
     lines.push(
       `| ${icon[finding?.severity ?? "error"]} | ${escapeCell(secret.description)} | \`${escapeCell(where)}:${secret.line}\` | ${escapeCell(secret.hint)} | \`${secret.fingerprint}\` |`
     );
   });
+  const more = result.findings.length - MAX_ROWS;
+  if (more > 0) lines.push("", `\u2026 and ${more} more finding(s): the sarif input writes them all to a file.`);
   return lines;
 }
 function escapeCell(text) {

@@ -47,4 +47,26 @@ describe('renderSummary', () => {
   it('says the checks passed when there are no findings', () => {
     expect(renderSummary({ workspace: '/w', checks: [] })).toContain('✅ Base image matches the release and the runtime contract is kept.')
   })
+
+  it('lists at most 200 scan findings and says how to get the rest', () => {
+    const findings = Array.from({ length: 203 }, (_, i) => ({
+      rule: 'generic-secret',
+      description: 'High-entropy value assigned to a secret-named key',
+      file: `f${i}.env`,
+      line: 1,
+      column: 1,
+      hint: 'abcd… (32 chars)',
+      fingerprint: `f${i}.env:generic-secret:0123456789abcdef`
+    }))
+    const scan = {
+      seconds: 0.5,
+      result: { findings, filesScanned: 203, bytesScanned: 1048576, skipped: [], warnings: [], suppressed: 0 },
+      findings: findings.map(f => ({ check: `secret/${f.rule}`, severity: 'error' as const, message: 'm', file: `/w/${f.file}`, line: 1 }))
+    }
+    const markdown = renderSummary({ workspace: '/w', checks: [], scan })
+    expect(markdown).toContain('203 file(s), 1.0 MB, scanned in 0.5 s.')
+    expect(markdown).toContain('| ❌ | High-entropy value assigned to a secret-named key | `f199.env:1` | abcd… (32 chars) | `f199.env:generic-secret:0123456789abcdef` |')
+    expect(markdown).not.toContain('`f200.env:1`')
+    expect(markdown).toContain('… and 3 more finding(s): the sarif input writes them all to a file.')
+  })
 })

@@ -21,6 +21,7 @@ export interface RunReport {
 }
 
 const icon = { error: '❌', warning: '⚠️' } as const
+const MAX_ROWS = 200
 
 /** Markdown for the job summary; findings never carry secret values, so everything here is safe to show. */
 export function renderSummary(report: RunReport): string {
@@ -76,7 +77,8 @@ function renderScan(scan: ScanReport, workspace: string): string[] {
     return lines
   }
   lines.push('| | Rule | Where | Value | Fingerprint |', '|---|---|---|---|---|')
-  result.findings.forEach((secret, index) => {
+  // The runner refuses a step summary over 1 MiB; the annotations and SARIF carry every finding.
+  result.findings.slice(0, MAX_ROWS).forEach((secret, index) => {
     const finding = scan.findings[index]
     const where = finding ? workspacePath(finding.file, workspace) : secret.file
     lines.push(
@@ -84,6 +86,8 @@ function renderScan(scan: ScanReport, workspace: string): string[] {
         `${escapeCell(secret.hint)} | \`${secret.fingerprint}\` |`
     )
   })
+  const more = result.findings.length - MAX_ROWS
+  if (more > 0) lines.push('', `… and ${more} more finding(s): the sarif input writes them all to a file.`)
   return lines
 }
 
