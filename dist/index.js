@@ -32606,7 +32606,6 @@ async function publish(inputs, facts) {
     const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase });
     if (unchanged) {
       const image = refs[0] ?? `${inputs.repository}:${tag}`;
-      info(`${image} was built from the same base digest and revision: not rebuilt.`);
       return { build: { tags: refs, repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true };
     }
   }

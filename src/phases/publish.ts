@@ -38,7 +38,6 @@ export async function publish(inputs: Inputs, facts: PublishFacts): Promise<Publ
     const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase })
     if (unchanged) {
       const image = refs[0] ?? `${inputs.repository}:${tag}`
-      core.info(`${image} was built from the same base digest and revision: not rebuilt.`)
       return { build: { tags: refs, repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true }
     }
   }
