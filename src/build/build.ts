@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import path from 'node:path'
 import { parseRepository } from '../docker/reference.js'
 import { UserError } from '../errors.js'
+import { commitTime } from '../git/commit-time.js'
 import { workspacePath } from '../github/annotations.js'
 import { workspaceDir, type Inputs } from '../inputs.js'
 import { buildxArgs, type BuildPlan } from './argv.js'
@@ -24,6 +25,8 @@ export interface BuildFacts {
   sha?: string
   /** e.g. https://github.com/acme/sandbox; defaults to GITHUB_SERVER_URL/GITHUB_REPOSITORY. */
   repositoryUrl?: string
+  /** The caller already ran login(inputs), e.g. beside another network call. */
+  loggedIn?: boolean
 }
 
 export interface BuildResult {
@@ -65,7 +68,7 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
   const workDir = await makePrivateDir()
   core.saveState(STATE.tempDir, workDir)
   try {
-    await login(inputs)
+    if (!facts.loggedIn) await login(inputs)
 
     let secrets: BuildPlan['secrets'] = []
     if (inputs.secrets.length > 0) {
@@ -80,7 +83,7 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
       target: inputs.target,
       tags: refs,
       labels: imageLabels(
-        { release: facts.release, created: new Date(), repositoryUrl, sha, baseReference: facts.baseReference, baseDigest: facts.baseDigest },
+        { release: facts.release, created: (await commitTime(inputs.context)) ?? new Date(), repositoryUrl, sha, baseReference: facts.baseReference, baseDigest: facts.baseDigest },
         inputs.labels
       ),
       buildArgs: inputs['build-args'],
@@ -124,7 +127,7 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
 }
 
 /** Logs in to the repository's registry when credentials are given; otherwise docker's own credentials apply. */
-async function login(inputs: Inputs): Promise<void> {
+export async function login(inputs: Inputs): Promise<void> {
   const username = inputs['registry-username']
   if (!username) return
   const registry = inputs.repository ? parseRepository(inputs.repository)?.registry : undefined

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { commitTime } from '../../src/git/commit-time.js'
 import { parsePorcelain, uncommittedFiles } from '../../src/git/uncommitted.js'
 
 describe('parsePorcelain', () => {
@@ -42,5 +43,21 @@ describe('uncommittedFiles', () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'not-git-'))
     writeFileSync(path.join(folder, 'Dockerfile'), 'FROM x\n')
     expect(await uncommittedFiles(folder)).toEqual([])
+  })
+})
+
+describe('commitTime', () => {
+  it('is the checked-out commit’s time, and undefined outside a checkout', async () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'commit-time-'))
+    execFileSync('git', ['init', '-q'], { cwd: repo })
+    writeFileSync(path.join(repo, 'a'), 'a')
+    execFileSync('git', ['add', '.'], { cwd: repo })
+    const date = '2026-03-04T05:06:07+00:00'
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '-qm', 'a'], {
+      cwd: repo,
+      env: { ...process.env, GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date }
+    })
+    expect((await commitTime(repo))?.toISOString()).toBe('2026-03-04T05:06:07.000Z')
+    expect(await commitTime(mkdtempSync(path.join(tmpdir(), 'not-git-')))).toBeUndefined()
   })
 })
