@@ -28930,10 +28930,17 @@ function errorCode(thrown, depth = 0) {
 }
 
 // src/registry/for-inputs.ts
+var clients = /* @__PURE__ */ new Map();
 function registryClientFor(registry, inputs) {
   const pushRegistry = inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
   const credentials = pushRegistry === registry && inputs["registry-username"] ? { username: inputs["registry-username"], password: inputs["registry-password"] } : void 0;
-  return createRegistryClient({ registry, credentials });
+  const key = JSON.stringify([registry, credentials?.username ?? "", credentials?.password ?? ""]);
+  let client = clients.get(key);
+  if (!client) {
+    client = createRegistryClient({ registry, credentials });
+    clients.set(key, client);
+  }
+  return client;
 }
 
 // src/image/contract.ts
@@ -32373,6 +32380,17 @@ async function uncommittedFindings(context3, dockerfile, workspace) {
 // src/build/build.ts
 import path10 from "node:path";
 
+// src/git/commit-time.ts
+async function commitTime(folder) {
+  try {
+    const log = await getExecOutput("git", ["log", "-1", "--format=%cI"], { cwd: folder, silent: true, ignoreReturnCode: true });
+    const time = new Date(log.stdout.trim());
+    return log.exitCode === 0 && !Number.isNaN(time.getTime()) ? time : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
 // src/build/argv.ts
 function buildxArgs(plan) {
   const args = ["buildx", "build"];
@@ -32457,7 +32475,7 @@ async function buildAndPush(inputs, facts) {
   const workDir = await makePrivateDir();
   saveState(STATE.tempDir, workDir);
   try {
-    await login(inputs);
+    if (!facts.loggedIn) await login(inputs);
     let secrets = [];
     if (inputs.secrets.length > 0) {
       info(`Passing ${inputs.secrets.length} build secret(s) as files in a private temp dir: ${inputs.secrets.map((s) => s.id).join(", ")}`);
@@ -32470,7 +32488,7 @@ async function buildAndPush(inputs, facts) {
       target: inputs.target,
       tags: refs,
       labels: imageLabels(
-        { release: facts.release, created: /* @__PURE__ */ new Date(), repositoryUrl, sha, baseReference: facts.baseReference, baseDigest: facts.baseDigest },
+        { release: facts.release, created: await commitTime(inputs.context) ?? /* @__PURE__ */ new Date(), repositoryUrl, sha, baseReference: facts.baseReference, baseDigest: facts.baseDigest },
         inputs.labels
       ),
       buildArgs: inputs["build-args"],
@@ -32599,7 +32617,10 @@ async function findUnchangedImage(inputs, facts) {
 // src/phases/publish.ts
 async function publish(inputs, facts) {
   const sha = process.env.GITHUB_SHA || void 0;
-  const digestOfBase = facts.baseReference && inputs.push ? await baseDigest(facts.baseReference, inputs) : void 0;
+  const [digestOfBase] = await Promise.all([
+    facts.baseReference && inputs.push ? baseDigest(facts.baseReference, inputs) : void 0,
+    inputs.push ? login(inputs) : void 0
+  ]);
   const buildInputs = { ...inputs, "build-args": { ...facts.buildArgs, ...inputs["build-args"] } };
   if (inputs["skip-unchanged"] && inputs.push && inputs.repository) {
     const { tag, refs } = resolveTags({ repository: inputs.repository, tag: inputs.tag, "extra-tags": inputs["extra-tags"], release: facts.release, sha });
@@ -32609,7 +32630,7 @@ async function publish(inputs, facts) {
       return { build: { tags: refs, repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true };
     }
   }
-  const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha });
+  const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha, loggedIn: inputs.push });
   const digest = build.digest;
   const agentServer = facts.agentServerReference;
   if (!build.pushed || !digest || !agentServer) return { build, unchanged: false };

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { buildAndPush, type BuildResult } from '../build/build.js'
+import { buildAndPush, login, type BuildResult } from '../build/build.js'
 import { resolveTags } from '../build/tags.js'
 import { baseDigest } from '../image/base-digest.js'
 import { findUnchangedImage } from '../image/unchanged.js'
@@ -29,8 +29,12 @@ export interface PublishResult {
 export async function publish(inputs: Inputs, facts: PublishFacts): Promise<PublishResult> {
   // The same sha goes into the revision label and into the skip decision.
   const sha = process.env.GITHUB_SHA || undefined
-  // The digest labels a pushed image and decides skip-unchanged; an image that is not pushed needs neither.
-  const digestOfBase = facts.baseReference && inputs.push ? await baseDigest(facts.baseReference, inputs) : undefined
+  // The digest labels a pushed image and decides skip-unchanged; an image that is not pushed needs neither. Both
+  // network round trips run at once.
+  const [digestOfBase] = await Promise.all([
+    facts.baseReference && inputs.push ? baseDigest(facts.baseReference, inputs) : undefined,
+    inputs.push ? login(inputs) : undefined
+  ])
   const buildInputs: Inputs = { ...inputs, 'build-args': { ...facts.buildArgs, ...inputs['build-args'] } }
 
   if (inputs['skip-unchanged'] && inputs.push && inputs.repository) {
@@ -42,7 +46,7 @@ export async function publish(inputs: Inputs, facts: PublishFacts): Promise<Publ
     }
   }
 
-  const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha })
+  const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha, loggedIn: inputs.push })
   const digest = build.digest
   const agentServer = facts.agentServerReference
   if (!build.pushed || !digest || !agentServer) return { build, unchanged: false }
