@@ -103,9 +103,13 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
     expect(run.annotations).toEqual([
       {
         level: 'warning',
-        message:
-          'The build context holds 2 uncommitted file(s): image/Dockerfile, image/tool.sh. Commit them or add them to .dockerignore, so the image holds only reviewed source.',
-        properties: { title: 'uncommitted-changes', file: 'image/.dockerignore' }
+        message: 'image/Dockerfile is not committed, so the image would hold unreviewed source. Commit it, or exclude it in .dockerignore.',
+        properties: { title: 'uncommitted-changes', file: 'image/Dockerfile', line: '1' }
+      },
+      {
+        level: 'warning',
+        message: 'image/tool.sh is not committed, so the image would hold unreviewed source. Commit it, or exclude it in .dockerignore.',
+        properties: { title: 'uncommitted-changes', file: 'image/tool.sh', line: '1' }
       }
     ])
   })

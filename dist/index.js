@@ -29297,9 +29297,6 @@ function readPairs(read, name, form) {
   return pairs;
 }
 
-// src/phases/check.ts
-import path9 from "node:path";
-
 // src/dockerfile/base-tag.ts
 var KNOWN_VARIANTS = ["python", "java", "golang"];
 var RELEASE = /^(\d+)\.(\d+)\.(\d+)$/;
@@ -30620,6 +30617,72 @@ async function readDockerfile(file, shownAs) {
     throw new UserError(`Cannot read Dockerfile '${shownAs}' (${code2}). Check its permissions.`);
   }
 }
+
+// src/layered/layered.ts
+var BASE_NAME_LABEL = "org.opencontainers.image.base.name";
+var BASE_DIGEST_LABEL = "org.opencontainers.image.base.digest";
+var MAX_LAYERS = 5;
+var DIGEST3 = /^sha256:[a-f0-9]{64}$/;
+async function checkLayeredBase(root, rules, read) {
+  const from = formatReference(root.image);
+  const base = repositoryName(rules.baseRepository);
+  const layered = { line: root.line, chain: [], ok: false };
+  const result = (problem) => problem === void 0 ? { layered } : { layered, problem };
+  const path12 = () => layered.chain.map((link) => link.reference).join(" \u2192 ");
+  const notBuiltOn = (found) => result(
+    `The final stage is built on ${from}, which is not built on the agent-server image ${base}: ${found}. Either ${root.change}, or rebuild ${from} with the label ${BASE_NAME_LABEL} naming its agent-server base (this action sets it on every image it pushes)`
+  );
+  const seen = /* @__PURE__ */ new Set();
+  let current = root.image;
+  for (let depth = 0; depth < MAX_LAYERS; depth++) {
+    const name = formatReference(current);
+    seen.add(name);
+    let image;
+    try {
+      image = await read(current);
+    } catch (thrown) {
+      if (!(thrown instanceof RegistryError)) throw thrown;
+      if (depth === 0) return result(`Cannot check FROM ${from} as a layered image (it is not the OHE base image ${base}): ${thrown.message}`);
+      return notBuiltOn(`its labels lead ${path12()} \u2192 ${name}, and the config of ${name} cannot be read (${thrown.message})`);
+    }
+    layered.chain.push({ reference: name, digest: image.digest });
+    const label = image.labels[BASE_NAME_LABEL]?.trim() ?? "";
+    if (label === "") {
+      return notBuiltOn(depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path12()}, and ${name} has no ${BASE_NAME_LABEL} label`);
+    }
+    const next = parseImageReference(label);
+    if (next === void 0) return notBuiltOn(`${name} has the ${BASE_NAME_LABEL} label '${clip(label)}', which is not an image reference`);
+    if (repositoryName(next) === base) {
+      const reference = formatReference(next);
+      const link = { reference };
+      const digest = image.labels[BASE_DIGEST_LABEL]?.trim();
+      if (digest !== void 0 && DIGEST3.test(digest)) link.digest = digest;
+      layered.chain.push(link);
+      layered.agentServer = reference;
+      const verdict = judgeTag(next.tag, next.digest, reference, rules);
+      if (verdict.ok) {
+        layered.ok = true;
+        return result();
+      }
+      return result(mismatch(from, layered.chain, rules, verdict.version === void 0 ? verdict.problem : void 0));
+    }
+    const nextName = formatReference(next);
+    if (seen.has(nextName)) return notBuiltOn(`its labels lead ${path12()} \u2192 ${nextName} again, a loop`);
+    current = next;
+  }
+  return notBuiltOn(`its labels lead through more than ${MAX_LAYERS} images (${path12()} \u2192 \u2026) without reaching it`);
+}
+function mismatch(from, chain, rules, reason) {
+  const { release, variant } = rules;
+  const wanted = `${release.text}-${variant}`;
+  const needs = rules.match === "exact" ? wanted : `${release.major}.${release.minor}.x-${variant} (match: minor)`;
+  const builtOn = chain.slice(1).map((link) => link.reference).join(", which is built on ");
+  const bases = chain.length > 2 ? "layered bases" : "layered base";
+  return `FROM ${from} is built on ${builtOn}, but OHE release ${release.text} needs ${needs}: rebuild the ${bases} on ${wanted} first${reason === void 0 ? "" : ` (${reason})`}`;
+}
+
+// src/phases/uncommitted.ts
+import path9 from "node:path";
 
 // src/git/uncommitted.ts
 import path8 from "node:path";
@@ -32240,67 +32303,31 @@ async function readDockerignore(dockerfile, context3) {
   return "";
 }
 
-// src/layered/layered.ts
-var BASE_NAME_LABEL = "org.opencontainers.image.base.name";
-var BASE_DIGEST_LABEL = "org.opencontainers.image.base.digest";
-var MAX_LAYERS = 5;
-var DIGEST3 = /^sha256:[a-f0-9]{64}$/;
-async function checkLayeredBase(root, rules, read) {
-  const from = formatReference(root.image);
-  const base = repositoryName(rules.baseRepository);
-  const layered = { line: root.line, chain: [], ok: false };
-  const result = (problem) => problem === void 0 ? { layered } : { layered, problem };
-  const path12 = () => layered.chain.map((link) => link.reference).join(" \u2192 ");
-  const notBuiltOn = (found) => result(
-    `The final stage is built on ${from}, which is not built on the agent-server image ${base}: ${found}. Either ${root.change}, or rebuild ${from} with the label ${BASE_NAME_LABEL} naming its agent-server base (this action sets it on every image it pushes)`
-  );
-  const seen = /* @__PURE__ */ new Set();
-  let current = root.image;
-  for (let depth = 0; depth < MAX_LAYERS; depth++) {
-    const name = formatReference(current);
-    seen.add(name);
-    let image;
-    try {
-      image = await read(current);
-    } catch (thrown) {
-      if (!(thrown instanceof RegistryError)) throw thrown;
-      if (depth === 0) return result(`Cannot check FROM ${from} as a layered image (it is not the OHE base image ${base}): ${thrown.message}`);
-      return notBuiltOn(`its labels lead ${path12()} \u2192 ${name}, and the config of ${name} cannot be read (${thrown.message})`);
-    }
-    layered.chain.push({ reference: name, digest: image.digest });
-    const label = image.labels[BASE_NAME_LABEL]?.trim() ?? "";
-    if (label === "") {
-      return notBuiltOn(depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path12()}, and ${name} has no ${BASE_NAME_LABEL} label`);
-    }
-    const next = parseImageReference(label);
-    if (next === void 0) return notBuiltOn(`${name} has the ${BASE_NAME_LABEL} label '${clip(label)}', which is not an image reference`);
-    if (repositoryName(next) === base) {
-      const reference = formatReference(next);
-      const link = { reference };
-      const digest = image.labels[BASE_DIGEST_LABEL]?.trim();
-      if (digest !== void 0 && DIGEST3.test(digest)) link.digest = digest;
-      layered.chain.push(link);
-      layered.agentServer = reference;
-      const verdict = judgeTag(next.tag, next.digest, reference, rules);
-      if (verdict.ok) {
-        layered.ok = true;
-        return result();
-      }
-      return result(mismatch(from, layered.chain, rules, verdict.version === void 0 ? verdict.problem : void 0));
-    }
-    const nextName = formatReference(next);
-    if (seen.has(nextName)) return notBuiltOn(`its labels lead ${path12()} \u2192 ${nextName} again, a loop`);
-    current = next;
+// src/phases/uncommitted.ts
+var MAX_ANNOTATED = 10;
+async function uncommittedFindings(context3, dockerfile, workspace) {
+  const changed = await uncommittedFiles(context3);
+  if (changed.length === 0) return [];
+  const dockerignore = DockerIgnore.parse(await readDockerignore(dockerfile, context3));
+  const files = changed.filter((file) => file === dockerfile || !dockerignore.ignores(path9.relative(context3, file).split(path9.sep).join("/")));
+  const findings = files.slice(0, MAX_ANNOTATED).map((file) => ({
+    check: "uncommitted-changes",
+    severity: "warning",
+    message: `${workspacePath(file, workspace)} is not committed, so the image would hold unreviewed source. Commit it, or exclude it in .dockerignore.`,
+    file,
+    line: 1
+  }));
+  const more = files.length - MAX_ANNOTATED;
+  if (more > 0) {
+    findings.push({
+      check: "uncommitted-changes",
+      severity: "warning",
+      message: `${more} more uncommitted file(s) in the build context: run git status in ${path9.relative(workspace, context3) || "."} to see them all.`,
+      file: dockerfile,
+      line: 1
+    });
   }
-  return notBuiltOn(`its labels lead through more than ${MAX_LAYERS} images (${path12()} \u2192 \u2026) without reaching it`);
-}
-function mismatch(from, chain, rules, reason) {
-  const { release, variant } = rules;
-  const wanted = `${release.text}-${variant}`;
-  const needs = rules.match === "exact" ? wanted : `${release.major}.${release.minor}.x-${variant} (match: minor)`;
-  const builtOn = chain.slice(1).map((link) => link.reference).join(", which is built on ");
-  const bases = chain.length > 2 ? "layered bases" : "layered base";
-  return `FROM ${from} is built on ${builtOn}, but OHE release ${release.text} needs ${needs}: rebuild the ${bases} on ${wanted} first${reason === void 0 ? "" : ` (${reason})`}`;
+  return findings;
 }
 
 // src/phases/check.ts
@@ -32358,23 +32385,6 @@ function registryImageReader(inputs) {
       throw thrown;
     }
   };
-}
-async function uncommittedFindings(context3, dockerfile, workspace) {
-  const changed = await uncommittedFiles(context3);
-  if (changed.length === 0) return [];
-  const dockerignore = DockerIgnore.parse(await readDockerignore(dockerfile, context3));
-  const files = changed.filter((file) => file === dockerfile || !dockerignore.ignores(path9.relative(context3, file).split(path9.sep).join("/")));
-  if (files.length === 0) return [];
-  const shown = files.slice(0, 10).map((file) => workspacePath(file, workspace));
-  const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : "";
-  return [
-    {
-      check: "uncommitted-changes",
-      severity: "warning",
-      message: `The build context holds ${files.length} uncommitted file(s): ${shown.join(", ")}${more}. Commit them or add them to .dockerignore, so the image holds only reviewed source.`,
-      file: path9.join(context3, ".dockerignore")
-    }
-  ];
 }
 
 // src/build/build.ts

@@ -1,18 +1,15 @@
 import * as core from '@actions/core'
-import path from 'node:path'
 import { parseRepository, type ImageReference } from '../docker/reference.js'
 import { parseRelease } from '../dockerfile/base-tag.js'
 import { checkDockerfile, type DockerfileReport } from '../dockerfile/check.js'
 import { readDockerfile } from '../dockerfile/read-file.js'
 import type { Finding } from '../findings.js'
-import { uncommittedFiles } from '../git/uncommitted.js'
-import { DockerIgnore } from '../secrets/dockerignore.js'
-import { readDockerignore } from '../secrets/scan.js'
 import { workspacePath } from '../github/annotations.js'
 import type { Inputs } from '../inputs.js'
 import { checkLayeredBase, type LayeredBase, type ReadImage } from '../layered/layered.js'
 import { RegistryError } from '../registry/errors.js'
 import { registryClientFor } from '../registry/for-inputs.js'
+import { uncommittedFindings } from './uncommitted.js'
 
 export interface CheckResult {
   dockerfile: DockerfileReport
@@ -87,23 +84,4 @@ export function registryImageReader(inputs: Pick<Inputs, 'repository' | 'registr
       throw thrown
     }
   }
-}
-
-/** Uncommitted files that docker would send: .dockerignore'd ones never reach the image; the Dockerfile always counts. */
-async function uncommittedFindings(context: string, dockerfile: string, workspace: string): Promise<Finding[]> {
-  const changed = await uncommittedFiles(context)
-  if (changed.length === 0) return []
-  const dockerignore = DockerIgnore.parse(await readDockerignore(dockerfile, context))
-  const files = changed.filter(file => file === dockerfile || !dockerignore.ignores(path.relative(context, file).split(path.sep).join('/')))
-  if (files.length === 0) return []
-  const shown = files.slice(0, 10).map(file => workspacePath(file, workspace))
-  const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : ''
-  return [
-    {
-      check: 'uncommitted-changes',
-      severity: 'warning',
-      message: `The build context holds ${files.length} uncommitted file(s): ${shown.join(', ')}${more}. Commit them or add them to .dockerignore, so the image holds only reviewed source.`,
-      file: path.join(context, '.dockerignore')
-    }
-  ]
 }
