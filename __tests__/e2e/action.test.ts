@@ -3,13 +3,14 @@
  * 127.0.0.1:5000 with stand-in agent-server bases. Runs in CI always; skipped elsewhere when the stack is down.
  */
 import { jest } from '@jest/globals'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { checksummed } from '../secrets/fixtures.js'
 import { runAction, runPostStep, type ActionRun } from '../support/action-runner.js'
-import { BASE_ENTRYPOINT, BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState } from './stack.js'
+import { BASE_ENTRYPOINT, BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from './stack.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -98,22 +99,24 @@ describeE2E('build and push against the real stack', () => {
   it('keeps an image built from the same base digest and revision when skip-unchanged is true', async () => {
     const repository = newRepository()
     const workspace = contextWith(goodDockerfile)
-    const first = await runAction(inputs(repository, { 'skip-unchanged': 'true' }), workspace)
+    const skipping = inputs(repository, { 'skip-unchanged': 'true', tag: 'weekly' })
+    const first = await runAction(skipping, workspace)
     expect(first.exitCode).toBe(0)
     expect(first.outputs.pushed).toBe('true')
     const config = await new RegistryClient(mustBeUp(stack)).getConfig(repository.slice(REGISTRY.length + 1), first.outputs.tag ?? '')
     expect(config.labels['org.opencontainers.image.base.digest']).toMatch(/^sha256:[0-9a-f]{64}$/)
 
-    const second = await runAction(inputs(repository, { 'skip-unchanged': 'true' }), workspace)
+    const second = await runAction(skipping, workspace)
     expect(second.exitCode).toBe(0)
     expect(second.outputs).toMatchObject({ pushed: 'false', repository, tag: first.outputs.tag, digest: first.outputs.digest })
     expect(second.log).not.toContain('buildx build')
     expect(second.summary).toContain('was built from the same base digest and revision, so it was kept')
     expect(second.summary).toContain(`| Sandbox Image Tag | \`${first.outputs.tag}\` |`)
 
-    // Another revision is rebuilt: a new build gets a new digest (its created label differs).
-    const third = await runAction(inputs(repository, { 'skip-unchanged': 'true' }), workspace, { GITHUB_SHA: 'f'.repeat(40) })
-    expect(third.outputs.pushed).toBe('true')
+    // Another revision at the same tag is rebuilt: its revision label differs, so does its digest.
+    const third = await runAction(skipping, workspace, { GITHUB_SHA: 'f'.repeat(40) })
+    expect(third.log).toContain(`skip-unchanged: building ${repository}:weekly: the image there is not the same: it was built from revision`)
+    expect(third.outputs).toMatchObject({ pushed: 'true', tag: 'weekly' })
     expect(third.outputs.digest).not.toBe(first.outputs.digest)
   })
 
@@ -156,12 +159,55 @@ describeE2E('build and push against the real stack', () => {
     expect(await tagsOf(repository)).toEqual([])
   })
 
-  it('fails with a hint when the registry does not answer', async () => {
-    // A port where nothing listens stands for a stopped registry without stopping the shared one.
-    const run = await runAction(inputs('127.0.0.1:5999/e2e/sandbox'), contextWith(goodDockerfile))
+  it('fails with a hint when the push registry has stopped, and it holds no tag once it is back', async () => {
+    // A registry of this test's own (no auth, 127.0.0.1:5001): stopping the shared one would break other tests.
+    const own = await startRegistry(5001)
+    const repository = `${own.address}/e2e/stopped-${randomBytes(4).toString('hex')}`
+    await own.stop()
+    // No registry-* inputs: docker's own login to the shared registry pulls the base; the push then meets the stopped one.
+    const run = await runAction({ ...inputs(repository), 'registry-username': '', 'registry-password': '' }, contextWith(goodDockerfile), {
+      DOCKER_CONFIG: dockerConfigFor(mustBeUp(stack))
+    })
     expect(run.exitCode).toBe(1)
+    expect(run.log).toContain('buildx build')
     expect(run.outputs.pushed).toBe('false')
-    expect(run.annotations.map(a => a.message).join('\n')).toMatch(/connection refused|unreachable/i)
-    expectNoSecretsIn(run)
+    expect(run.outputs).not.toHaveProperty('digest')
+    expect(run.annotations.map(a => a.message).join('\n')).toMatch(/connection refused[\s\S]*Hint: The registry is unreachable/i)
+    const back = await startRegistry(5001, own.storage)
+    try {
+      const response = await fetch(`http://${back.address}/v2/${repository.slice(back.address.length + 1)}/tags/list`)
+      expect(response.status).toBe(404) // the repository was never created
+    } finally {
+      await back.stop()
+    }
   })
 })
+
+/** A private DOCKER_CONFIG logged in to the shared registry, as docker login (or docker/login-action) leaves it. */
+function dockerConfigFor(state: StackState): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'e2e-docker-config-'))
+  const auth = Buffer.from(`${state.username}:${state.password}`).toString('base64')
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: { [state.registry]: { auth } } }))
+  return dir
+}
+
+/** Runs Debian's docker-registry (Distribution) without auth on 127.0.0.1:<port>, storing under `storage`. */
+async function startRegistry(port: number, storage = mkdtempSync(path.join(tmpdir(), 'e2e-registry-'))): Promise<{ address: string; storage: string; stop: () => Promise<void> }> {
+  const address = `127.0.0.1:${port}`
+  const config = path.join(storage, 'config.yml')
+  writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: ${address}\n`)
+  const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' })
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(`http://${address}/v2/`).then(r => r.ok, () => false)
+    if (up) break
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  const stop = () =>
+    new Promise<void>(resolve => {
+      if (child.exitCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    })
+  return { address, storage, stop }
+}
+
