@@ -5,12 +5,12 @@ import { UserError } from '../errors.js'
 import { commitTime } from '../git/commit-time.js'
 import { workspacePath } from '../github/annotations.js'
 import { workspaceDir, type Inputs } from '../inputs.js'
-import { buildxArgs, type BuildPlan } from './argv.js'
+import { buildxArgs } from './argv.js'
 import { dockerLogin, runDocker } from './docker.js'
 import { explainBuildFailure, failedDockerfileLine } from './hints.js'
-import { imageLabels } from './labels.js'
 import { readMetadata } from './metadata.js'
-import { makePrivateDir, removeDir, writeSecretFiles } from './secret-files.js'
+import { planBuild, tagRequest } from './plan.js'
+import { makePrivateDir, removeDir, writeSecretFiles, type SecretFile } from './secret-files.js'
 import { STATE } from './state.js'
 import { resolveTags } from './tags.js'
 
@@ -54,13 +54,8 @@ export interface BuildResult {
 export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<BuildResult> {
   const sha = facts.sha || process.env.GITHUB_SHA || undefined
   const repositoryUrl = facts.repositoryUrl || runnerRepositoryUrl()
-  const { tag, refs } = resolveTags({
-    repository: inputs.repository,
-    tag: inputs.tag,
-    'extra-tags': inputs['extra-tags'],
-    release: facts.release,
-    sha
-  })
+  // Resolved before any side effect, so a bad tag fails before the login and the temp dir; planBuild resolves the same.
+  const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha))
   const image = refs[0] ?? ''
   const workspace = workspaceDir()
   core.info(refs.length > 0 ? `Tags: ${refs.join(', ')}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`)
@@ -70,30 +65,22 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
   try {
     if (!facts.loggedIn) await login(inputs)
 
-    let secrets: BuildPlan['secrets'] = []
+    let secretFiles: SecretFile[] = []
     if (inputs.secrets.length > 0) {
       core.info(`Passing ${inputs.secrets.length} build secret(s) as files in a private temp dir: ${inputs.secrets.map(s => s.id).join(', ')}`)
-      secrets = (await writeSecretFiles(inputs.secrets, workDir)).files
+      secretFiles = (await writeSecretFiles(inputs.secrets, workDir)).files
     }
 
-    const plan: BuildPlan = {
-      platform: 'linux/amd64',
-      file: inputs.file,
-      context: inputs.context,
-      target: inputs.target,
-      tags: refs,
-      labels: imageLabels(
-        { release: facts.release, created: (await commitTime(inputs.context)) ?? new Date(), repositoryUrl, sha, baseReference: facts.baseReference, baseDigest: facts.baseDigest },
-        inputs.labels
-      ),
-      buildArgs: inputs['build-args'],
-      secrets,
-      cacheFrom: inputs['cache-from'],
-      cacheTo: inputs['cache-to'],
-      builder: inputs.builder,
-      metadataFile: path.join(workDir, 'metadata.json'),
-      push: inputs.push
-    }
+    const plan = planBuild(inputs, {
+      release: facts.release,
+      sha,
+      created: (await commitTime(inputs.context)) ?? new Date(),
+      repositoryUrl,
+      baseReference: facts.baseReference,
+      baseDigest: facts.baseDigest,
+      secretFiles,
+      metadataFile: path.join(workDir, 'metadata.json')
+    })
     const shownFile = workspacePath(inputs.file, workspace)
     const what = image || 'the image'
     core.info(
