@@ -126,7 +126,7 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
   })
 
   it.each([
-    ['an empty file', '', 1, 'empty'],
+    ['an empty file', '', 1, 'image/Dockerfile is empty: it needs at least a FROM instruction'],
     ['binary garbage', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), 1, 'not a text'],
     ['an unknown stage', 'FROM ghcr.io/openhands/agent-server:1.23.0-python AS base\nFROM bsae\nRUN echo\n', 1, 'bsae'],
     ['a 1 MB line', 'FROM ghcr.io/openhands/agent-server:1.23.0-python\nRUN echo ' + 'a'.repeat(1 << 20) + '\n', 0, undefined]
@@ -177,6 +177,12 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
         ['secret/dockerfile-secret-arg', 'image/Dockerfile', '3']
       ])
       for (const { message } of found) expect(message).toContain('remove the literal, and pass it with the secrets input and RUN --mount=type=secret,id=<id> instead')
+    })
+
+    it('says what to set when the ignore file is a folder', async () => {
+      const workspace = workspaceWith({ Dockerfile: good })
+      const run = await runAction({ ...scanOnly, 'scan-ignore-file': 'image' }, workspace)
+      expectOneLineFailure(run, `Cannot read the scan ignore file ${path.join(workspace, 'image')} (it is a folder). Set scan-ignore-file to a file of finding fingerprints, one per line.`)
     })
 
     it('only warns with fail-on-findings: false', async () => {

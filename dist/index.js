@@ -29490,8 +29490,8 @@ function clip(text) {
 }
 var BINARY_SHARE = 0.1;
 var SAMPLE = 64 * 1024;
-function assertDockerfileText(text, file) {
-  const shown = file ?? "The Dockerfile";
+function assertDockerfileText(text, file, shownAs = file) {
+  const shown = shownAs ?? "The Dockerfile";
   let meaningful = false;
   for (let i = 0; i < text.length && !meaningful; i++) {
     const ch = text.charAt(i);
@@ -30169,8 +30169,8 @@ function workingValue(name, root, graph, rules) {
 // src/dockerfile/parse.ts
 var DIRECTIVES = /* @__PURE__ */ new Set(["syntax", "escape", "check"]);
 var HEREDOC_INSTRUCTIONS = /* @__PURE__ */ new Set(["ADD", "COPY", "RUN"]);
-function parseDockerfile(text, file) {
-  assertDockerfileText(text, file);
+function parseDockerfile(text, file, shownAs) {
+  assertDockerfileText(text, file, shownAs);
   const lines = new Lines(text);
   const directives = new Directives(file);
   const instructions = [];
@@ -30562,7 +30562,7 @@ function checkDockerfile(options) {
     throw new UserError(`base-image '${options.baseImage}' is not an image repository without tag or digest, e.g. ghcr.io/openhands/agent-server.`);
   }
   if (!/^[a-z0-9]+$/.test(options.variant)) throw new UserError(`variant '${options.variant}' is not a variant name such as python, java or golang.`);
-  const parsed = parseDockerfile(options.text, options.file);
+  const parsed = parseDockerfile(options.text, options.file, options.shownAs);
   const stagesWith = (buildArgs2) => readStages(parsed, { file: options.file, buildArgs: buildArgs2, target: options.target });
   let graph = stagesWith(options.buildArgs);
   const rules = { baseRepository, variant: options.variant, release, match: options.match, buildArgs: options.buildArgs, escape: parsed.escape };
@@ -32055,7 +32055,8 @@ async function loadIgnoreFile(path12) {
   } catch (error2) {
     const code2 = errorCode2(error2);
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return /* @__PURE__ */ new Set();
-    throw new UserError(`Could not read the ignore file ${path12}: ${code2}`);
+    const why = code2 === "EISDIR" ? "it is a folder" : `${code2}`;
+    throw new UserError(`Cannot read the scan ignore file ${path12} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
   }
 }
 
@@ -32428,19 +32429,6 @@ function csvField(field) {
   return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
-// src/build/labels.ts
-var oci = "org.opencontainers.image";
-function imageLabels(facts, input) {
-  const labels = {};
-  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
-  if (facts.sha) labels[`${oci}.revision`] = facts.sha;
-  labels[`${oci}.created`] = facts.created.toISOString();
-  labels[`${oci}.version`] = facts.release;
-  if (facts.baseReference) labels[`${oci}.base.name`] = facts.baseReference;
-  if (facts.baseDigest) labels[`${oci}.base.digest`] = facts.baseDigest;
-  return { ...labels, ...input };
-}
-
 // src/build/metadata.ts
 import { readFile as readFile3 } from "node:fs/promises";
 var digestPattern = /^sha256:[0-9a-f]{64}$/;
@@ -32468,17 +32456,62 @@ async function readMetadata(path12) {
   }
 }
 
+// src/build/labels.ts
+var oci = "org.opencontainers.image";
+function imageLabels(facts, input) {
+  const labels = {};
+  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
+  if (facts.sha) labels[`${oci}.revision`] = facts.sha;
+  labels[`${oci}.created`] = facts.created.toISOString();
+  labels[`${oci}.version`] = facts.release;
+  if (facts.baseReference) labels[`${oci}.base.name`] = facts.baseReference;
+  if (facts.baseDigest) labels[`${oci}.base.digest`] = facts.baseDigest;
+  return { ...labels, ...input };
+}
+
+// src/build/plan.ts
+function planBuild(inputs, facts) {
+  const { refs } = resolveTags(tagRequest(inputs, facts.release, facts.sha));
+  return {
+    platform: "linux/amd64",
+    file: inputs.file,
+    context: inputs.context,
+    target: inputs.target,
+    tags: refs,
+    labels: imageLabels(
+      {
+        release: facts.release,
+        created: facts.created,
+        repositoryUrl: facts.repositoryUrl,
+        sha: facts.sha,
+        baseReference: facts.baseReference,
+        baseDigest: facts.baseDigest
+      },
+      inputs.labels
+    ),
+    buildArgs: inputs["build-args"],
+    secrets: inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
+    cacheFrom: inputs["cache-from"],
+    cacheTo: inputs["cache-to"],
+    builder: inputs.builder,
+    metadataFile: facts.metadataFile,
+    push: inputs.push
+  };
+}
+function tagRequest(inputs, release, sha) {
+  return { repository: inputs.repository, tag: inputs.tag, "extra-tags": inputs["extra-tags"], release, sha };
+}
+function secretPath(id, files) {
+  const file = files.find((candidate) => candidate.id === id);
+  if (!file) throw new Error(`No temp file was written for build secret '${id}'.`);
+  return file.path;
+}
+
 // src/build/build.ts
 async function buildAndPush(inputs, facts) {
   const sha = facts.sha || process.env.GITHUB_SHA || void 0;
   const repositoryUrl = facts.repositoryUrl || runnerRepositoryUrl();
-  const { tag, refs } = resolveTags({
-    repository: inputs.repository,
-    tag: inputs.tag,
-    "extra-tags": inputs["extra-tags"],
-    release: facts.release,
-    sha
-  });
+  const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha));
   const image = refs[0] ?? "";
   const workspace = workspaceDir();
   info(refs.length > 0 ? `Tags: ${refs.join(", ")}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`);
@@ -32486,29 +32519,21 @@ async function buildAndPush(inputs, facts) {
   saveState(STATE.tempDir, workDir);
   try {
     if (!facts.loggedIn) await login(inputs);
-    let secrets = [];
+    let secretFiles = [];
     if (inputs.secrets.length > 0) {
       info(`Passing ${inputs.secrets.length} build secret(s) as files in a private temp dir: ${inputs.secrets.map((s) => s.id).join(", ")}`);
-      secrets = (await writeSecretFiles(inputs.secrets, workDir)).files;
+      secretFiles = (await writeSecretFiles(inputs.secrets, workDir)).files;
     }
-    const plan = {
-      platform: "linux/amd64",
-      file: inputs.file,
-      context: inputs.context,
-      target: inputs.target,
-      tags: refs,
-      labels: imageLabels(
-        { release: facts.release, created: await commitTime(inputs.context) ?? /* @__PURE__ */ new Date(), repositoryUrl, sha, baseReference: facts.baseReference, baseDigest: facts.baseDigest },
-        inputs.labels
-      ),
-      buildArgs: inputs["build-args"],
-      secrets,
-      cacheFrom: inputs["cache-from"],
-      cacheTo: inputs["cache-to"],
-      builder: inputs.builder,
-      metadataFile: path10.join(workDir, "metadata.json"),
-      push: inputs.push
-    };
+    const plan = planBuild(inputs, {
+      release: facts.release,
+      sha,
+      created: await commitTime(inputs.context) ?? /* @__PURE__ */ new Date(),
+      repositoryUrl,
+      baseReference: facts.baseReference,
+      baseDigest: facts.baseDigest,
+      secretFiles,
+      metadataFile: path10.join(workDir, "metadata.json")
+    });
     const shownFile = workspacePath(inputs.file, workspace);
     const what = image || "the image";
     info(

@@ -32,8 +32,8 @@ const DIRECTIVES = new Set(['syntax', 'escape', 'check'])
 const HEREDOC_INSTRUCTIONS = new Set(['ADD', 'COPY', 'RUN'])
 
 /** Throws UserError (with `file` and the line) for what BuildKit refuses to parse, and for empty or binary text. */
-export function parseDockerfile(text: string, file?: string): ParsedDockerfile {
-  assertDockerfileText(text, file)
+export function parseDockerfile(text: string, file?: string, shownAs?: string): ParsedDockerfile {
+  assertDockerfileText(text, file, shownAs)
   const lines = new Lines(text)
   const directives = new Directives(file)
   const instructions: Instruction[] = []

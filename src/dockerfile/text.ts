@@ -48,8 +48,8 @@ const BINARY_SHARE = 0.1
 const SAMPLE = 64 * 1024
 
 /** Refuses what no Dockerfile can be: empty, whitespace only, or binary. */
-export function assertDockerfileText(text: string, file?: string): void {
-  const shown = file ?? 'The Dockerfile'
+export function assertDockerfileText(text: string, file?: string, shownAs = file): void {
+  const shown = shownAs ?? 'The Dockerfile'
   let meaningful = false
   for (let i = 0; i < text.length && !meaningful; i++) {
     const ch = text.charAt(i)

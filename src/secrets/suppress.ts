@@ -43,6 +43,7 @@ export async function loadIgnoreFile(path: string | undefined): Promise<Set<stri
   } catch (error) {
     const code = errorCode(error)
     if (code === 'ENOENT' || code === 'ENOTDIR') return new Set()
-    throw new UserError(`Could not read the ignore file ${path}: ${code}`)
+    const why = code === 'EISDIR' ? 'it is a folder' : `${code}`
+    throw new UserError(`Cannot read the scan ignore file ${path} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`)
   }
 }
