@@ -1,4 +1,4 @@
-/** Everything the buildx command line depends on, already resolved and validated. */
+/** Everything the buildx command line depends on, already resolved and validated: planBuild() makes it from the inputs. */
 export interface BuildPlan {
   /** OHE runs sandboxes on amd64 nodes only, so this is never a user choice. */
   platform: 'linux/amd64'
