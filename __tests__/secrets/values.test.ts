@@ -1,5 +1,6 @@
+import { createHash, pbkdf2Sync } from 'node:crypto'
+import { fingerprintOf, looksRandomSecret } from '../../src/secrets/values.js'
 import { HEX, random } from './fixtures.js'
-import { looksRandomSecret } from '../../src/secrets/values.js'
 
 describe('looksRandomSecret', () => {
   it.each([
@@ -17,5 +18,20 @@ describe('looksRandomSecret', () => {
     for (let i = 0; i < 200; i++) if (looksRandomSecret(make())) found++
     if (expected) expect(found).toBeGreaterThanOrEqual(196)
     else expect(found).toBe(0)
+  })
+})
+
+describe('fingerprintOf', () => {
+  it('is stable, changes with the file, rule or value, and is a slow hash, not a fast one of the value', () => {
+    const value = random(24)
+    const fingerprint = fingerprintOf('app/.env', 'dotenv-secret', value)
+    expect(fingerprint).toMatch(/^app\/\.env:dotenv-secret:[0-9a-f]{16}$/)
+    expect(fingerprintOf('app/.env', 'dotenv-secret', value)).toBe(fingerprint)
+    expect(fingerprintOf('other/.env', 'dotenv-secret', value)).toBe(fingerprint.replace('app/', 'other/'))
+    expect(fingerprintOf('app/.env', 'generic-secret', value).endsWith(fingerprint.slice(-16))).toBe(false)
+    expect(fingerprintOf('app/.env', 'dotenv-secret', `${value}x`)).not.toBe(fingerprint)
+    const expected = pbkdf2Sync(value, 'sandbox-scan\0dotenv-secret', 10_000, 8, 'sha256').toString('hex')
+    expect(fingerprint.slice(-16)).toBe(expected)
+    expect(createHash('sha256').update(`sandbox-scan\0dotenv-secret\0${value}`).digest('hex').slice(0, 16)).not.toBe(expected)
   })
 })

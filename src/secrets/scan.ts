@@ -1,6 +1,6 @@
 // The build-context secret scan: every file docker would send (and the Dockerfile), read in parallel with
 // bounded memory, checked by the rules in detectors.ts, suppressed as described in suppress.ts. Secret values
-// stay inside this module: results carry only a redacted hint and a salted fingerprint.
+// stay inside this module: results carry only a redacted hint and a slow-hashed fingerprint.
 
 import fs, { constants, type Dirent, type Stats } from 'node:fs'
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path'

@@ -1,5 +1,5 @@
 // Judging candidate values: placeholders, variable references, randomness, and the redacted forms we report.
-import { createHash } from 'node:crypto'
+import { createHash, pbkdf2Sync } from 'node:crypto'
 
 const PLACEHOLDER_WORDS = [
   'example',
@@ -176,8 +176,20 @@ export function redactHint(value: string): string {
   return `${value.slice(0, shown)}\u2026 (${value.length} chars)`
 }
 
-/** Stable across line moves: path, rule and a salted hash of the value (never the value). */
+/** Hashes already made in this run, keyed by a fast hash (the map never holds a value): one slow hash per value. */
+const hashes = new Map<string, string>()
+
+/**
+ * Stable across line moves: path, rule and a hash of the value (never the value). The hash is deliberately slow
+ * (PBKDF2, 10,000 rounds): fingerprints go to summaries, SARIF and pull-request comments beside a hint of the value,
+ * and a fast hash would let anyone confirm a guessed weak password offline at billions of tries a second.
+ */
 export function fingerprintOf(file: string, rule: string, value: string): string {
-  const digest = createHash('sha256').update(`sandbox-scan\0${rule}\0${value}`).digest('hex').slice(0, 16)
+  const key = createHash('sha256').update(`${rule}\0${value}`).digest('base64')
+  let digest = hashes.get(key)
+  if (digest === undefined) {
+    digest = pbkdf2Sync(value, `sandbox-scan\0${rule}`, 10_000, 8, 'sha256').toString('hex')
+    hashes.set(key, digest)
+  }
   return `${file}:${rule}:${digest}`
 }
