@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { tagRequest } from './build/plan.js'
 import { resolveTags } from './build/tags.js'
 import { describeError, UserError } from './errors.js'
 import { annotate, workspacePath } from './github/annotations.js'
@@ -23,7 +24,7 @@ export async function run(): Promise<void> {
     report.release = release
     core.setOutput('ohe-release', release)
     // Tags are validated now, so a bad one fails before minutes of checks, scan and build.
-    resolveTags({ repository: inputs.repository, tag: inputs.tag, 'extra-tags': inputs['extra-tags'], release, sha: process.env.GITHUB_SHA })
+    resolveTags(tagRequest(inputs, release, process.env.GITHUB_SHA))
 
     core.info(`Checking the Dockerfile against OHE release ${release}`)
     const checks = await core.group('Check the Dockerfile', () => runChecks(inputs, release, workspace))

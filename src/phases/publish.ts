@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { buildAndPush, login, type BuildResult } from '../build/build.js'
+import { tagRequest } from '../build/plan.js'
 import { resolveTags } from '../build/tags.js'
 import { baseDigest } from '../image/base-digest.js'
 import { findUnchangedImage } from '../image/unchanged.js'
@@ -38,7 +39,7 @@ export async function publish(inputs: Inputs, facts: PublishFacts): Promise<Publ
   const buildInputs: Inputs = { ...inputs, 'build-args': { ...facts.buildArgs, ...inputs['build-args'] } }
 
   if (inputs['skip-unchanged'] && inputs.push && inputs.repository) {
-    const { tag, refs } = resolveTags({ repository: inputs.repository, tag: inputs.tag, 'extra-tags': inputs['extra-tags'], release: facts.release, sha })
+    const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha))
     const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase })
     if (unchanged) {
       const image = refs[0] ?? `${inputs.repository}:${tag}`
