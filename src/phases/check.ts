@@ -7,7 +7,6 @@ import type { Finding } from '../findings.js'
 import { workspacePath } from '../github/annotations.js'
 import type { Inputs } from '../inputs.js'
 import { checkLayeredBase, type LayeredBase, type ReadImage } from '../layered/layered.js'
-import { RegistryError } from '../registry/errors.js'
 import { registryClientFor } from '../registry/for-inputs.js'
 import { uncommittedFindings } from './uncommitted.js'
 
@@ -66,22 +65,15 @@ export async function runChecks(inputs: Inputs, release: string, workspace: stri
   return result
 }
 
-/** Reads a FROM image's linux/amd64 config with the credentials registryClientFor allows for its registry. */
+/**
+ * Reads a FROM image's linux/amd64 config with the credentials registryClientFor uses for its registry; a refusal
+ * (401/403) already says which credentials were tried and how to give the right ones.
+ */
 export function registryImageReader(inputs: Pick<Inputs, 'repository' | 'registry-username' | 'registry-password'>): ReadImage {
-  const pushRegistry = inputs.repository ? parseRepository(inputs.repository)?.registry : undefined
   return async (image: ImageReference) => {
-    try {
-      // A tagless FROM pulls :latest; a digest wins over a tag, as in Docker.
-      const reference = image.digest ?? image.tag ?? 'latest'
-      const { digest, config } = await registryClientFor(image.registry, inputs).getImageConfig(image.repository, reference)
-      return { digest, labels: config.Labels ?? {} }
-    } catch (thrown) {
-      // The client's advice to set the credentials cannot help on a registry they are never sent to.
-      if (thrown instanceof RegistryError && (thrown.kind === 'unauthorized' || thrown.kind === 'forbidden') && pushRegistry !== image.registry) {
-        const only = pushRegistry ? `the registry of repository (${pushRegistry}), not to ${image.registry}` : 'the registry of repository, which is not set'
-        throw new RegistryError(`${thrown.message} (registry-username/registry-password go only to ${only})`, thrown.kind, thrown.registry, thrown.repository, thrown.status)
-      }
-      throw thrown
-    }
+    // A tagless FROM pulls :latest; a digest wins over a tag, as in Docker.
+    const reference = image.digest ?? image.tag ?? 'latest'
+    const { digest, config } = await registryClientFor(image.registry, inputs).getImageConfig(image.repository, reference)
+    return { digest, labels: config.Labels ?? {} }
   }
 }

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { parseRepository, repositoryName } from '../docker/reference.js'
 import { UserError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
-import { registryClientFor } from '../registry/for-inputs.js'
+import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
 import { highestRelease } from '../registry/releases.js'
 
 export interface ResolvedRelease {
@@ -12,11 +12,13 @@ export interface ResolvedRelease {
   latest: boolean
 }
 
-type ReleaseInputs = Pick<Inputs, 'ohe-release' | 'base-image' | 'variant' | 'repository' | 'registry-username' | 'registry-password'>
+type ReleaseInputs = Pick<Inputs, 'ohe-release' | 'base-image' | 'variant'> & RegistryInputs
 
 /**
- * The release version: as given, or for `latest` the highest stable `X.Y.Z-<variant>` tag of base-image's repository.
- * Registry failures are RegistryErrors (one-line UserErrors) and pass through as they are.
+ * The release version: as given, or for `latest` the highest stable `X.Y.Z-<variant>` tag of base-image's repository,
+ * read with the credentials registryClientFor uses there (the inputs only for repository's registry, else docker's
+ * login for it). Registry failures are RegistryErrors (one-line UserErrors) and pass through as they are: a refusal
+ * already says which credentials were tried and how to give the right ones.
  */
 export async function resolveRelease(inputs: ReleaseInputs): Promise<ResolvedRelease> {
   const release = inputs['ohe-release']

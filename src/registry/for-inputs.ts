@@ -1,27 +1,131 @@
+import { createHash } from 'node:crypto'
 import { parseRepository } from '../docker/reference.js'
 import type { Inputs } from '../inputs.js'
-import { createRegistryClient, type RegistryClient } from './client.js'
+import { createRegistryClient, type Platform, type RegistryClient, type RegistryCredentials } from './client.js'
+import { dockerConfigFile, dockerLoginFor } from './docker-credentials.js'
+import { RegistryError } from './errors.js'
 
-type RegistryInputs = Pick<Inputs, 'repository' | 'registry-username' | 'registry-password'>
+export type RegistryInputs = Pick<Inputs, 'repository' | 'registry-username' | 'registry-password'>
+
+/** Which credentials a registry was read with, for messages. */
+export type CredentialsTried =
+  | { kind: 'inputs' }
+  | { kind: 'docker'; source: string }
+  /** `docker`: why docker had none, e.g. "docker has no login for ghcr.io in /root/.docker/config.json". */
+  | { kind: 'none'; docker: string }
 
 /** One client per registry and credentials for the whole run: it keeps its tokens and learned auth scheme. */
 const clients = new Map<string, RegistryClient>()
 
 /**
- * A client for `registry` (host[:port] as in an image reference). registry-username/registry-password are the
- * credentials of `repository`'s registry, so they are sent only there: a private mirror of the base on the same
- * registry uses them, any other registry is read anonymously (as ghcr.io serves public images).
+ * A client for `registry` (host[:port] as in an image reference), with the credentials docker would use there:
+ * registry-username/registry-password for `repository`'s registry (and only there, as they are its credentials);
+ * otherwise docker's own login for the registry (config.json or its credential helper, as `docker login` or
+ * docker/login-action left it); otherwise none.
+ *
+ * A refusal (401/403) comes back as a RegistryError saying which credentials were tried and how to give the right ones
+ * (explainRefusal), so every caller reports it the same way.
  */
 export function registryClientFor(registry: string, inputs: RegistryInputs): RegistryClient {
-  const pushRegistry = inputs.repository ? parseRepository(inputs.repository)?.registry : undefined
-  const credentials =
-    pushRegistry === registry && inputs['registry-username'] ? { username: inputs['registry-username'], password: inputs['registry-password'] } : undefined
-  // The key stays in this process's memory only; it is never logged.
-  const key = JSON.stringify([registry, credentials?.username ?? '', credentials?.password ?? ''])
+  const explicit = inputsCredentialsFor(registry, inputs)
+  // The key stays in this process's memory and holds no secret: the inputs credentials only as a hash.
+  const key = explicit
+    ? JSON.stringify(['inputs', registry, createHash('sha256').update(`${explicit.username}\0${explicit.password}`).digest('hex')])
+    : JSON.stringify(['docker', registry, dockerConfigFile()])
   let client = clients.get(key)
   if (!client) {
-    client = createRegistryClient({ registry, credentials })
+    client = new ClientForRun(registry, inputs, explicit)
     clients.set(key, client)
   }
   return client
+}
+
+/** registry-username/registry-password when `registry` is repository's registry and they are set. */
+function inputsCredentialsFor(registry: string, inputs: RegistryInputs): RegistryCredentials | undefined {
+  const username = inputs['registry-username']
+  return username && pushRegistryOf(inputs) === registry ? { username, password: inputs['registry-password'] } : undefined
+}
+
+function pushRegistryOf(inputs: RegistryInputs): string | undefined {
+  return inputs.repository ? parseRepository(inputs.repository)?.registry : undefined
+}
+
+/** Finds docker's credentials on first use (they may take a credential helper run), then reads through one client. */
+class ClientForRun implements RegistryClient {
+  private client: Promise<{ client: RegistryClient; tried: CredentialsTried }> | undefined
+
+  constructor(
+    readonly registry: string,
+    private readonly inputs: RegistryInputs,
+    private readonly explicit: RegistryCredentials | undefined
+  ) {}
+
+  listTags(repository: string): Promise<string[]> {
+    return this.read(client => client.listTags(repository))
+  }
+
+  getManifest(repository: string, reference: string) {
+    return this.read(client => client.getManifest(repository, reference))
+  }
+
+  getImageConfig(repository: string, reference: string, platform?: Platform) {
+    return this.read(client => client.getImageConfig(repository, reference, platform))
+  }
+
+  tagExists(repository: string, tag: string): Promise<boolean> {
+    return this.read(client => client.tagExists(repository, tag))
+  }
+
+  private async read<T>(call: (client: RegistryClient) => Promise<T>): Promise<T> {
+    this.client ??= this.connect()
+    const { client, tried } = await this.client
+    try {
+      return await call(client)
+    } catch (thrown) {
+      throw thrown instanceof RegistryError ? explainRefusal(thrown, tried, this.inputs) : thrown
+    }
+  }
+
+  private async connect(): Promise<{ client: RegistryClient; tried: CredentialsTried }> {
+    const { registry, explicit } = this
+    if (explicit) return { client: createRegistryClient({ registry, credentials: explicit }), tried: { kind: 'inputs' } }
+    const login = await dockerLoginFor(registry)
+    if (login.found) return { client: createRegistryClient({ registry, credentials: login.credentials }), tried: { kind: 'docker', source: login.source } }
+    return { client: createRegistryClient({ registry }), tried: { kind: 'none', docker: login.reason } }
+  }
+}
+
+/**
+ * A 401/403 RegistryError told the way this action gives credentials: which ones were tried (the inputs for
+ * repository's registry, docker's login for the registry, or none) and what to do. The client's own advice ("set
+ * registry-username/registry-password") is dropped: it cannot help on a registry they are not sent to. Any other
+ * error is returned as it is.
+ */
+export function explainRefusal(error: RegistryError, tried: CredentialsTried, inputs: RegistryInputs): RegistryError {
+  if (error.kind !== 'unauthorized' && error.kind !== 'forbidden') return error
+  const { registry } = error
+  const push = pushRegistryOf(inputs)
+  const what = error.message
+    .replace('the registry rejected registry-username/registry-password; check them', 'the registry rejected the credentials')
+    .replace('; set registry-username/registry-password', '')
+
+  let triedText: string
+  if (tried.kind === 'inputs') triedText = `registry-username/registry-password (for ${registry}, repository's registry)`
+  else if (tried.kind === 'docker') triedText = `docker's login for ${registry} (from ${tried.source})`
+  else triedText = `none (${tried.docker})`
+
+  const login = `log in to ${registry} with docker login or docker/login-action before this step`
+  let advice: string
+  if (tried.kind === 'inputs') {
+    advice =
+      error.kind === 'unauthorized'
+        ? 'check registry-username/registry-password'
+        : `use registry-username/registry-password that may pull ${error.repository ?? 'the repository'}`
+  } else if (push === registry) {
+    advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login}`
+  } else {
+    const only = push ? `only to ${push}, repository's registry` : "only to repository's registry, and repository is not set"
+    advice = `${login} (registry-username/registry-password are sent ${only})`
+  }
+  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error.kind, registry, error.repository, error.status)
 }

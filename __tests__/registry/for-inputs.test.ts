@@ -1,0 +1,176 @@
+/**
+ * registryClientFor against the stand-in registry (a node:http server in this process, on 127.0.0.1): which
+ * credentials go where (registry-username/registry-password for repository's registry, else docker's login, else
+ * none) and the exact message of each refusal. Each test has a DOCKER_CONFIG of its own in a temp dir.
+ */
+import { Buffer } from 'node:buffer'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createRegistryClient, RegistryError } from '../../src/registry/client.js'
+import { registryClientFor, type RegistryInputs } from '../../src/registry/for-inputs.js'
+import { PAGES, PASSWORD, USERNAME, startStandIn, type StandIn } from './stand-in-registry.js'
+import { registryError } from './support.js'
+
+let standIn: StandIn
+let R: string
+let root: string
+const savedConfig = process.env.DOCKER_CONFIG
+
+beforeAll(async () => {
+  standIn = await startStandIn()
+  R = standIn.registry
+  root = mkdtempSync(path.join(tmpdir(), 'for-inputs-'))
+})
+
+afterAll(async () => {
+  await standIn.close()
+  if (savedConfig === undefined) delete process.env.DOCKER_CONFIG
+  else process.env.DOCKER_CONFIG = savedConfig
+  rmSync(root, { recursive: true, force: true })
+})
+
+/** A fresh DOCKER_CONFIG; with `auths` for the stand-in as docker login writes them. Returns its config.json path. */
+function dockerConfig(login?: { username: string; password: string }): string {
+  const dir = mkdtempSync(path.join(root, 'docker-'))
+  process.env.DOCKER_CONFIG = dir
+  const file = path.join(dir, 'config.json')
+  if (login) writeFileSync(file, JSON.stringify({ auths: { [R]: { auth: Buffer.from(`${login.username}:${login.password}`).toString('base64') } } }))
+  return file
+}
+
+const inputs = (repository = '', username = '', password = ''): RegistryInputs => ({ repository, 'registry-username': username, 'registry-password': password })
+const right = { username: USERNAME, password: PASSWORD }
+const wrong = { username: USERNAME, password: 'wrong-password' }
+
+describe('registryClientFor: which credentials each registry gets', () => {
+  it("docker's login, with no registry-* inputs: basic auth and a token realm both get it", async () => {
+    dockerConfig(right)
+    const client = registryClientFor(R, inputs())
+    expect(await client.listTags('basic/app')).toEqual(PAGES.flat())
+    expect(await client.listTags('private/app')).toEqual(PAGES.flat())
+  })
+
+  it("docker's login for a mirror on another registry than repository's, whose inputs it does not get", async () => {
+    dockerConfig(right)
+    const client = registryClientFor(R, inputs('ghcr.io/acme/sandbox', 'bot', 'ghcr-token'))
+    expect(await client.listTags('basic/app')).toEqual(PAGES.flat())
+  })
+
+  it("the inputs win over docker's login for repository's registry", async () => {
+    dockerConfig(wrong)
+    expect(await registryClientFor(R, inputs(`${R}/acme/sandbox`, USERNAME, PASSWORD)).listTags('basic/app')).toEqual(PAGES.flat())
+  })
+
+  it('one client per registry and credentials for the run', () => {
+    dockerConfig(right)
+    const same = registryClientFor(R, inputs())
+    expect(registryClientFor(R, inputs('ghcr.io/acme/sandbox', 'bot', 'x'))).toBe(same)
+    expect(registryClientFor(R, inputs(`${R}/acme/sandbox`, USERNAME, PASSWORD))).not.toBe(same)
+    expect(registryClientFor(R, inputs(`${R}/acme/sandbox`, USERNAME, PASSWORD))).toBe(registryClientFor(R, inputs(`${R}/other`, USERNAME, PASSWORD)))
+    expect(same.registry).toBe(R)
+  })
+
+  it('a broken docker config is no credentials, not a failure', async () => {
+    const file = dockerConfig()
+    writeFileSync(file, '{"auths": {')
+    const error = await registryError(registryClientFor(R, inputs()).listTags('basic/app'))
+    expect(error.kind).toBe('unauthorized')
+    expect(error.message).toContain(`Credentials tried: none (docker's config ${file} is not valid JSON)`)
+  })
+})
+
+describe('registryClientFor: a refusal says which credentials were tried and what to do', () => {
+  const requires = (what: string) =>
+    `authentication failed at registry ${R} reading ${what} (HTTP 401 UNAUTHORIZED): the registry requires credentials (a private or missing repository answers this way too)`
+  const rejected = (what: string) => `authentication failed at registry ${R} reading ${what} (HTTP 401 UNAUTHORIZED): the registry rejected the credentials`
+  const noLogin = (file: string) => `Credentials tried: none (docker has no login for ${R} in ${file})`
+  const logIn = () => `log in to ${R} with docker login or docker/login-action before this step`
+
+  it('none, no repository', async () => {
+    const file = dockerConfig()
+    const error = await registryError(registryClientFor(R, inputs()).listTags('basic/app'))
+    expect(error).toMatchObject({ kind: 'unauthorized', status: 401, registry: R, repository: 'basic/app' })
+    expect(error.message).toBe(
+      `${requires('tags of basic/app')}. Credentials tried: none (there is no docker config ${file}). ` +
+        `To fix: ${logIn()} (registry-username/registry-password are sent only to repository's registry, and repository is not set)`
+    )
+  })
+
+  it('none, repository on this registry but no inputs: either of the two ways', async () => {
+    const file = dockerConfig()
+    writeFileSync(file, '{"auths": {}}')
+    const error = await registryError(registryClientFor(R, inputs(`${R}/acme/sandbox`)).getManifest('basic/app', 'single'))
+    expect(error.message).toBe(
+      `${requires('basic/app:single')}. ${noLogin(file)}. To fix: set registry-username/registry-password (they are sent only to ${R}) or ${logIn()}`
+    )
+  })
+
+  it('none, a mirror on another registry than repository, whose inputs are set: only a docker login helps', async () => {
+    const file = dockerConfig()
+    writeFileSync(file, JSON.stringify({ auths: { 'ghcr.io': { auth: Buffer.from('bot:ghcr-token').toString('base64') } } }))
+    const error = await registryError(registryClientFor(R, inputs('ghcr.io/acme/sandbox', 'bot', 'ghcr-token')).listTags('basic/app'))
+    expect(error.message).toBe(
+      `${requires('tags of basic/app')}. ${noLogin(file)}. To fix: ${logIn()} (registry-username/registry-password are sent only to ghcr.io, repository's registry)`
+    )
+    expect(error.message).not.toContain('ghcr-token')
+  })
+
+  it("docker's login, rejected", async () => {
+    const file = dockerConfig(wrong)
+    const error = await registryError(registryClientFor(R, inputs('ghcr.io/acme/sandbox')).listTags('basic/app'))
+    expect(error).toMatchObject({ kind: 'unauthorized', status: 401 })
+    expect(error.message).toBe(
+      `${rejected('tags of basic/app')}. Credentials tried: docker's login for ${R} (from ${file}). ` +
+        `To fix: ${logIn()} (registry-username/registry-password are sent only to ghcr.io, repository's registry)`
+    )
+    expect(error.message).not.toContain('wrong-password')
+  })
+
+  it("docker's login rejected at a token service, on repository's registry", async () => {
+    const file = dockerConfig(wrong)
+    const error = await registryError(registryClientFor(R, inputs(`${R}/acme/sandbox`)).listTags('private/app'))
+    expect(error.message).toBe(
+      `authentication failed at registry ${R} (token service ${R}) reading tags of private/app (HTTP 401 UNAUTHORIZED): the registry rejected the credentials. ` +
+        `Credentials tried: docker's login for ${R} (from ${file}). To fix: set registry-username/registry-password (they are sent only to ${R}) or ${logIn()}`
+    )
+  })
+
+  it('the inputs, rejected', async () => {
+    dockerConfig(right)
+    const error = await registryError(registryClientFor(R, inputs(`${R}/acme/sandbox`, USERNAME, 'wrong-password')).listTags('basic/app'))
+    expect(error.message).toBe(
+      `${rejected('tags of basic/app')}. Credentials tried: registry-username/registry-password (for ${R}, repository's registry). To fix: check registry-username/registry-password`
+    )
+    expect(error.message).not.toContain('wrong-password')
+  })
+
+  it('an anonymous token without pull access (forbidden)', async () => {
+    const file = dockerConfig()
+    writeFileSync(file, '{}')
+    const error = await registryError(registryClientFor(R, inputs(`${R}/acme/sandbox`)).listTags('private/app'))
+    expect(error).toMatchObject({ kind: 'forbidden', status: 401 })
+    expect(error.message).toBe(
+      `registry ${R} refused tags of private/app (HTTP 401 UNAUTHORIZED): the anonymous token lacks pull (read) access to private/app (a missing repository answers this way too). ` +
+        `${noLogin(file)}. To fix: set registry-username/registry-password (they are sent only to ${R}) or ${logIn()}`
+    )
+  })
+
+  it('a 403 with the inputs', async () => {
+    dockerConfig()
+    const error = await registryError(registryClientFor(R, inputs(`${R}/acme/sandbox`, USERNAME, PASSWORD)).tagExists('test/status-403', 'x'))
+    expect(error).toMatchObject({ kind: 'forbidden', status: 403 })
+    expect(error.message).toBe(
+      `registry ${R} denied access to test/status-403:x (HTTP 403): the credentials lack pull (read) permission on test/status-403. ` +
+        `Credentials tried: registry-username/registry-password (for ${R}, repository's registry). To fix: use registry-username/registry-password that may pull test/status-403`
+    )
+  })
+
+  it('any other failure is the client error as it is', async () => {
+    dockerConfig(right)
+    const error = await registryError(registryClientFor(R, inputs()).listTags('test/garbage'))
+    const plain = await registryError(createRegistryClient({ registry: R, credentials: right }).listTags('test/garbage'))
+    expect(error).toBeInstanceOf(RegistryError)
+    expect(error).toMatchObject({ kind: 'protocol', message: plain.message })
+  })
+})
