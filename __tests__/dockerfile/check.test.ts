@@ -403,7 +403,7 @@ const userWarning = (line: number, spec: string): Expected => ({
   check: 'user',
   severity: 'warning',
   line,
-  message: `The image ends as USER ${spec} (root); the agent-server base runs as openhands (UID 10001) and OpenHands expects that user. End the Dockerfile with USER openhands after the steps that need root.`
+  message: `The image ends as root (USER ${spec}); the agent-server base runs as openhands (UID 10001) and OpenHands expects that user. End the Dockerfile with USER openhands after the steps that need root.`
 })
 
 const userRows: Row[] = [
@@ -418,6 +418,32 @@ const userRows: Row[] = [
     name: 'the last USER on the chain may be in an earlier stage',
     text: `FROM ${GOOD} AS base\nUSER root\nFROM base\nRUN true\n`,
     findings: [userWarning(2, 'root')]
+  },
+  {
+    name: 'USER from a stage ARG whose default is root',
+    text: `FROM ${GOOD}\nARG RUN_AS=root\nUSER \${RUN_AS}\n`,
+    findings: [userWarning(3, 'root, written USER ${RUN_AS}')]
+  },
+  {
+    name: 'USER from a stage ARG that takes the global default',
+    text: `ARG RUN_AS=0\nFROM ${GOOD}\nARG RUN_AS\nUSER $RUN_AS\n`,
+    findings: [userWarning(4, '0, written USER $RUN_AS')]
+  },
+  {
+    name: 'USER from an ARG that a build-arg sets to openhands',
+    text: `FROM ${GOOD}\nARG RUN_AS=root\nUSER \${RUN_AS}\n`,
+    options: { buildArgs: { RUN_AS: 'openhands' } },
+    findings: []
+  },
+  {
+    name: 'USER from an ENV of an earlier stage, which ENV wins over an ARG of the same name',
+    text: `FROM ${GOOD} AS base\nENV RUN_AS=root\nFROM base\nARG RUN_AS=openhands\nUSER \${RUN_AS}:0\n`,
+    findings: [userWarning(5, 'root:0, written USER ${RUN_AS}:0')]
+  },
+  {
+    name: 'USER from an unset ARG is not a finding',
+    text: `FROM ${GOOD}\nARG RUN_AS\nUSER \${RUN_AS:-openhands}\n`,
+    findings: []
   },
   {
     name: 'USER root in a stage off the chain does not count',

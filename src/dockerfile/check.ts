@@ -88,7 +88,7 @@ export function checkDockerfile(options: DockerfileCheckOptions): DockerfileRepo
   if (baseCheck.problem !== undefined && !deferred) {
     findings.push({ check: 'base-image', severity: 'error', file: options.file, line: baseCheck.base.line, message: baseCheck.problem })
   }
-  findings.push(...runtimeContractFindings(graph.chain, options.file), ...userFindings(graph.chain, parsed.escape, options.file))
+  findings.push(...runtimeContractFindings(graph.chain, options.file), ...userFindings(graph.chain, parsed.escape, options.file, { globals: graph.globals.env, buildArgs }))
   const report: DockerfileReport = {
     findings,
     base: baseCheck.base,
