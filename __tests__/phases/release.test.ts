@@ -2,6 +2,10 @@
  * resolveRelease: a version passes through without the registry; `latest` is read from the real registry of the e2e
  * stack (runs in CI always, so a stack that is down fails there; skipped elsewhere when it is not up).
  */
+import { Buffer } from 'node:buffer'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { UserError } from '../../src/errors.js'
 import type { Inputs } from '../../src/inputs.js'
 import { resolveRelease } from '../../src/phases/release.js'
@@ -15,6 +19,31 @@ import { dockerPusher, uniqueRepository } from '../support/docker-push.js'
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
 const up = (): StackState => mustBeUp(stack)
+
+// Registry reads use docker's own login where the inputs do not apply: a DOCKER_CONFIG of this file's own, empty
+// unless a test writes one, keeps the machine's ~/.docker out of the results.
+const savedConfig = process.env.DOCKER_CONFIG
+let dockerDir: string
+beforeAll(() => {
+  dockerDir = mkdtempSync(path.join(tmpdir(), 'release-docker-'))
+})
+beforeEach(() => {
+  process.env.DOCKER_CONFIG = mkdtempSync(path.join(dockerDir, 'empty-'))
+})
+afterAll(() => {
+  if (savedConfig === undefined) delete process.env.DOCKER_CONFIG
+  else process.env.DOCKER_CONFIG = savedConfig
+  rmSync(dockerDir, { recursive: true, force: true })
+})
+
+/** Switches to a DOCKER_CONFIG holding docker's login for the stack's registry, as docker/login-action leaves it. */
+function dockerLogin(password = up().password): string {
+  const { registry, username } = up()
+  const dir = mkdtempSync(path.join(dockerDir, 'login-'))
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }))
+  process.env.DOCKER_CONFIG = dir
+  return path.join(dir, 'config.json')
+}
 
 /** Reads the registry of `repository` with the stack's credentials, as a push to it would. */
 function latestInputs(changes: Partial<Inputs> = {}): Inputs {
@@ -83,16 +112,54 @@ describeE2E('resolveRelease: latest, read from the real registry', () => {
     }
   }, 120_000)
 
-  it('sends the credentials only to the push registry: without them the registry error passes through', async () => {
+  it('sends the credentials only to the push registry: a mirror elsewhere says none were tried and to log in to it', async () => {
+    const { registry, password } = up()
     const thrown = await rejection(resolveRelease(latestInputs({ repository: 'ghcr.io/acme/openhands-sandbox' })))
     expect(thrown).toBeInstanceOf(RegistryError)
-    expect(thrown).toMatchObject({ kind: 'unauthorized', registry: up().registry, status: 401 })
+    expect(thrown).toMatchObject({ kind: 'unauthorized', registry, status: 401 })
+    expect((thrown as RegistryError).message).toBe(
+      `authentication failed at registry ${registry} reading tags of ${BASE_REPOSITORY} (HTTP 401 UNAUTHORIZED): the registry requires credentials ` +
+        `(a private or missing repository answers this way too). Credentials tried: none (there is no docker config ${process.env.DOCKER_CONFIG ?? ''}/config.json). ` +
+        `To fix: log in to ${registry} with docker login or docker/login-action before this step ` +
+        "(registry-username/registry-password are sent only to ghcr.io, repository's registry)"
+    )
+    expect((thrown as RegistryError).message).not.toContain(password)
   })
 
-  it('a wrong password: the registry error passes through without the password', async () => {
+  it("a mirror elsewhere with docker's login for it: latest is read with that login", async () => {
+    dockerLogin()
+    await expect(resolveRelease(latestInputs({ repository: 'ghcr.io/acme/openhands-sandbox' }))).resolves.toEqual({ version: '1.24.0', latest: true })
+  })
+
+  it("no registry-* inputs, docker's login for the registry: latest is read with it", async () => {
+    dockerLogin()
+    await expect(resolveRelease(latestInputs({ 'registry-username': '', 'registry-password': '' }))).resolves.toEqual({ version: '1.24.0', latest: true })
+  })
+
+  it("the inputs win over docker's login on repository's registry", async () => {
+    dockerLogin('not-the-password')
+    await expect(resolveRelease(latestInputs())).resolves.toEqual({ version: '1.24.0', latest: true })
+  })
+
+  it("docker's login rejected, no inputs: the message names the login and both ways to fix it", async () => {
+    const { registry } = up()
+    const file = dockerLogin('not-the-password')
+    const thrown = await rejection(resolveRelease(latestInputs({ 'registry-username': '', 'registry-password': '' })))
+    expect(thrown).toMatchObject({ kind: 'unauthorized', registry, status: 401 })
+    expect((thrown as RegistryError).message).toBe(
+      `authentication failed at registry ${registry} reading tags of ${BASE_REPOSITORY} (HTTP 401 UNAUTHORIZED): the registry rejected the credentials. ` +
+        `Credentials tried: docker's login for ${registry} (from ${file}). ` +
+        `To fix: set registry-username/registry-password (they are sent only to ${registry}) or log in to ${registry} with docker login or docker/login-action before this step`
+    )
+  })
+
+  it('a wrong password: the registry error says the inputs were rejected, without the password', async () => {
     const thrown = await rejection(resolveRelease(latestInputs({ 'registry-password': 'not-the-password' })))
     expect(thrown).toBeInstanceOf(RegistryError)
     expect(thrown).toMatchObject({ kind: 'unauthorized', status: 401 })
+    expect((thrown as RegistryError).message).toMatch(
+      /: the registry rejected the credentials\. Credentials tried: registry-username\/registry-password \(for 127\.0\.0\.1:5000, repository's registry\)\. To fix: check registry-username\/registry-password$/
+    )
     expect((thrown as RegistryError).message).not.toContain('not-the-password')
   })
 
