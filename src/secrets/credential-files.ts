@@ -20,7 +20,8 @@ export function credentialKind(name: string, parent: string): CredentialKind | u
   if (name === '.git-credentials') return 'git-credentials'
   if (name === '.netrc' || name === '_netrc') return 'netrc'
   if (name === '.pypirc') return 'pypirc'
-  if ((parent === '.kube' && name === 'config') || /^kubeconfig(?:\.ya?ml)?$/i.test(name) || /\.kubeconfig$/i.test(name)) {
+  // ~/.kube/config copied in as kube/config, and kubeconfig, prod.kubeconfig, kubeconfig-staging.yaml …
+  if (((parent === '.kube' || parent === 'kube') && name === 'config') || /kubeconfig/i.test(name)) {
     return 'kubeconfig'
   }
   if (parent === '.aws' && (name === 'credentials' || name === 'config')) return 'aws-credentials'
