@@ -137,6 +137,7 @@ describe('readDockerLogin: real files and a real credential helper', () => {
       ].join('\n') + '\n'
     )
     chmodSync(path.join(bin, 'docker-credential-test'), 0o755)
+    writeFileSync(path.join(bin, 'docker-credential-noexec'), '#!/bin/sh\nexit 0\n', { mode: 0o644 })
     process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ''}`
   })
 
@@ -178,7 +179,8 @@ describe('readDockerLogin: real files and a real credential helper', () => {
     ['an identity token', JSON.stringify({ credsStore: 'test' }), 'token.example', none("docker-credential-test, docker's credential helper for token.example, holds a token, which this action cannot send (only a user name and password)")],
     ['an empty answer', JSON.stringify({ credsStore: 'test' }), 'empty.example', none("docker-credential-test, docker's credential helper for empty.example, has no login for empty.example")],
     ['an answer that is not JSON (not quoted)', JSON.stringify({ credsStore: 'test' }), 'notjson.example', none("docker-credential-test, docker's credential helper for notjson.example, answered with something that is not JSON")],
-    ['a helper that is not installed', JSON.stringify({ credsStore: 'absent' }), 'ghcr.io', none("docker-credential-absent, docker's credential helper for ghcr.io, is not on PATH")]
+    ['a helper that is not installed', JSON.stringify({ credsStore: 'absent' }), 'ghcr.io', none("docker-credential-absent, docker's credential helper for ghcr.io, is not on PATH")],
+    ['a helper that cannot be run', JSON.stringify({ credsStore: 'noexec' }), 'ghcr.io', none("docker-credential-noexec, docker's credential helper for ghcr.io, could not be run (EACCES)")]
   ]
 
   it.each(helperRows)('%s', async (_name, config, registry, expected) => {

@@ -9,7 +9,7 @@
  * a helper's output (it may hold one).
  */
 import { Buffer } from 'node:buffer'
-import { execFile } from 'node:child_process'
+import { execFile, type ExecFileException } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import path from 'node:path'
@@ -157,28 +157,34 @@ function decodeAuth(auth: string): RegistryCredentials | undefined {
 function runCredentialHelper(name: string, server: string, registry: string, timeoutMs: number): Promise<DockerLogin> {
   const program = `docker-credential-${name}`
   const none = (why: string): DockerLogin => ({ found: false, reason: `${program}, docker's credential helper for ${registry}, ${why}` })
+  const options = {
+    // process.env as it is now (PATH, HOME, the helper's own settings), stated explicitly so that a host that swaps
+    // process.env (jest does) still hands it to the helper.
+    env: process.env,
+    timeout: timeoutMs,
+    maxBuffer: HELPER_MAX_BYTES,
+    encoding: 'utf8' as const,
+    windowsHide: true
+  }
   return new Promise(resolve => {
-    const child = execFile(
-      program,
-      ['get'],
-      // process.env as it is now (PATH, HOME, the helper's own settings), stated explicitly so that a host that swaps
-      // process.env (jest does) still hands it to the helper.
-      { env: process.env, timeout: timeoutMs, maxBuffer: HELPER_MAX_BYTES, encoding: 'utf8', windowsHide: true },
-      (error, stdout) => {
-        if (error !== null) {
-          const code = errorCode(error)
-          if (code === 'ENOENT') return resolve(none('is not on PATH'))
-          if (error.killed || error.signal === 'SIGTERM') return resolve(none(`did not answer within ${timeoutMs / 1000} s`))
-          if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return resolve(none('answered with too much output'))
-          // The helpers' "credentials not found in native keychain" is exit status 1.
-          return resolve(none(`has no usable login (exit status ${typeof error.code === 'number' ? error.code : 'unknown'})`))
-        }
-        resolve(helperAnswer(stdout, program, registry, none))
-      }
-    )
-    // A helper that exits before reading stdin makes the write fail with EPIPE: its exit status is what counts.
-    child.stdin?.on('error', () => undefined)
-    child.stdin?.end(server)
+    const answered = (error: ExecFileException | null, stdout: string): void => {
+      if (error === null) return resolve(helperAnswer(stdout, program, registry, none))
+      const code = errorCode(error)
+      if (code === 'ENOENT') return resolve(none('is not on PATH'))
+      if (error.killed || error.signal === 'SIGTERM') return resolve(none(`did not answer within ${timeoutMs / 1000} s`))
+      if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return resolve(none('answered with too much output'))
+      if (code !== undefined) return resolve(none(`could not be run (${code})`))
+      // The helpers' "credentials not found in native keychain" is exit status 1.
+      resolve(none(`has no usable login (exit status ${typeof error.code === 'number' ? error.code : 'unknown'})`))
+    }
+    try {
+      const child = execFile(program, ['get'], options, answered)
+      // A helper that exits before reading stdin makes the write fail with EPIPE: its exit status is what counts.
+      child.stdin?.on('error', () => undefined)
+      child.stdin?.end(server)
+    } catch (thrown) {
+      resolve(none(`could not be run (${errorCode(thrown) ?? 'spawn failed'})`))
+    }
   })
 }
 
