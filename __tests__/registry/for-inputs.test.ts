@@ -65,7 +65,9 @@ describe('registryClientFor: which credentials each registry gets', () => {
   it('one client per registry and credentials for the run', () => {
     dockerConfig(right)
     const same = registryClientFor(R, inputs())
-    expect(registryClientFor(R, inputs('ghcr.io/acme/sandbox', 'bot', 'x'))).toBe(same)
+    // Another push registry gets a client of its own: a refusal's advice names the push registry.
+    expect(registryClientFor(R, inputs('ghcr.io/acme/sandbox', 'bot', 'x'))).not.toBe(same)
+    expect(registryClientFor(R, inputs('ghcr.io/acme/sandbox', 'bot', 'x'))).toBe(registryClientFor(R, inputs('ghcr.io/acme/other', 'bot2', 'y')))
     expect(registryClientFor(R, inputs(`${R}/acme/sandbox`, USERNAME, PASSWORD))).not.toBe(same)
     expect(registryClientFor(R, inputs(`${R}/acme/sandbox`, USERNAME, PASSWORD))).toBe(registryClientFor(R, inputs(`${R}/other`, USERNAME, PASSWORD)))
     expect(same.registry).toBe(R)

@@ -28,10 +28,11 @@ const clients = new Map<string, RegistryClient>()
  */
 export function registryClientFor(registry: string, inputs: RegistryInputs): RegistryClient {
   const explicit = inputsCredentialsFor(registry, inputs)
-  // The key stays in this process's memory and holds no secret: the inputs credentials only as a hash.
+  // The key stays in this process's memory and holds no secret: the inputs credentials only as a hash. The push
+  // registry is part of it because a refusal's advice names it.
   const key = explicit
     ? JSON.stringify(['inputs', registry, createHash('sha256').update(`${explicit.username}\0${explicit.password}`).digest('hex')])
-    : JSON.stringify(['docker', registry, dockerConfigFile()])
+    : JSON.stringify(['docker', registry, dockerConfigFile(), pushRegistryOf(inputs) ?? ''])
   let client = clients.get(key)
   if (!client) {
     client = new ClientForRun(registry, inputs, explicit)
