@@ -5,7 +5,7 @@
 import { jest } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { checksummed } from '../secrets/fixtures.js'
@@ -91,9 +91,13 @@ describeE2E('build and push against the real stack', () => {
     expect(run.summary.indexOf('Sandbox Image Repository')).toBeLessThan(run.summary.indexOf('### Checks'))
     expectNoSecretsIn(run)
 
+    // The step logged in to the registry in the runner's docker config; the post step logs out again.
+    const logins = () => Object.keys((JSON.parse(readFileSync(path.join(run.dockerConfig, 'config.json'), 'utf8')) as { auths?: object }).auths ?? {})
+    expect(logins()).toEqual([REGISTRY])
     const post = await runPostStep(run, workspace)
     expect(post.exitCode).toBe(0)
     expect(post.annotations).toEqual([])
+    expect(logins()).toEqual([])
   })
 
   it('keeps an image built from the same base digest and revision when skip-unchanged is true', async () => {

@@ -137,8 +137,9 @@ describe('runChecks: the uncommitted-files advice', () => {
       {
         check: 'uncommitted-changes',
         severity: 'warning',
-        message: 'The build context holds 1 uncommitted file(s): image/notes.txt. Commit them or add them to .dockerignore, so the image holds only reviewed source.',
-        file: path.join(given.context, '.dockerignore')
+        message: 'image/notes.txt is not committed, so the image would hold unreviewed source. Commit it, or exclude it in .dockerignore.',
+        file: path.join(given.context, 'notes.txt'),
+        line: 1
       }
     ])
   })

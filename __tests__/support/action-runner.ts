@@ -18,6 +18,8 @@ export interface ActionRun {
   outputs: Record<string, string>
   /** What the step saved for its post step (core.saveState). */
   state: Record<string, string>
+  /** The run's own docker config folder: a fresh runner's, so no test leaks a docker login into another. */
+  dockerConfig: string
   annotations: Annotation[]
   summary: string
 }
@@ -48,6 +50,7 @@ export async function runAction(inputs: Record<string, string>, workspace: strin
     GITHUB_REPOSITORY: 'acme/sandbox-images',
     GITHUB_SERVER_URL: 'https://github.com',
     RUNNER_TEMP: scratch,
+    DOCKER_CONFIG: path.join(scratch, 'docker'),
     ...extraEnv
   })
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
@@ -64,6 +67,7 @@ export async function runAction(inputs: Record<string, string>, workspace: strin
     log: stdout + Buffer.concat(errors).toString('utf8'),
     outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
     state: parseOutputFile(readFileSync(stateFile, 'utf8')),
+    dockerConfig: env.DOCKER_CONFIG ?? '',
     annotations: parseAnnotations(stdout),
     summary: readFileSync(summaryFile, 'utf8')
   }
@@ -72,7 +76,7 @@ export async function runAction(inputs: Record<string, string>, workspace: strin
 /** Runs the post step as the runner does after the main step: its saved state comes back as STATE_* variables. */
 export async function runPostStep(main: ActionRun, workspace: string): Promise<ActionRun> {
   const state = Object.fromEntries(Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value]))
-  return runAction({}, workspace, state)
+  return runAction({}, workspace, { ...state, DOCKER_CONFIG: main.dockerConfig })
 }
 
 /** GITHUB_OUTPUT and GITHUB_STATE hold `name<<delimiter\nvalue\ndelimiter` records. */
