@@ -28061,6 +28061,19 @@ async function cleanup() {
   }
 }
 
+// src/build/labels.ts
+var oci = "org.opencontainers.image";
+function imageLabels(facts, input) {
+  const labels = {};
+  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
+  if (facts.sha) labels[`${oci}.revision`] = facts.sha;
+  labels[`${oci}.created`] = facts.created.toISOString();
+  labels[`${oci}.version`] = facts.release;
+  if (facts.baseReference) labels[`${oci}.base.name`] = facts.baseReference;
+  if (facts.baseDigest) labels[`${oci}.base.digest`] = facts.baseDigest;
+  return { ...labels, ...input };
+}
+
 // src/docker/reference.ts
 var DOCKER_HUB = "docker.io";
 var DOCKER_HUB_ALIASES = /* @__PURE__ */ new Set(["index.docker.io", "registry-1.docker.io"]);
@@ -28164,6 +28177,44 @@ function checkTag(tag, source) {
   throw new UserError(
     `${source}: '${tag}' is not a valid Docker tag${why}. A tag matches ${TAG_GRAMMAR}: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'.`
   );
+}
+
+// src/build/plan.ts
+function planBuild(inputs, facts) {
+  const { refs } = resolveTags(tagRequest(inputs, facts.release, facts.sha));
+  return {
+    platform: "linux/amd64",
+    file: inputs.file,
+    context: inputs.context,
+    target: inputs.target,
+    tags: refs,
+    labels: imageLabels(
+      {
+        release: facts.release,
+        created: facts.created,
+        repositoryUrl: facts.repositoryUrl,
+        sha: facts.sha,
+        baseReference: facts.baseReference,
+        baseDigest: facts.baseDigest
+      },
+      inputs.labels
+    ),
+    buildArgs: inputs["build-args"],
+    secrets: inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
+    cacheFrom: inputs["cache-from"],
+    cacheTo: inputs["cache-to"],
+    builder: inputs.builder,
+    metadataFile: facts.metadataFile,
+    push: inputs.push
+  };
+}
+function tagRequest(inputs, release, sha) {
+  return { repository: inputs.repository, tag: inputs.tag, "extra-tags": inputs["extra-tags"], release, sha };
+}
+function secretPath(id, files) {
+  const file = files.find((candidate) => candidate.id === id);
+  if (!file) throw new Error(`No temp file was written for build secret '${id}'.`);
+  return file.path;
 }
 
 // src/github/annotations.ts
@@ -29031,24 +29082,32 @@ function decodeAuth(auth2) {
 function runCredentialHelper(name, server, registry, timeoutMs) {
   const program = `docker-credential-${name}`;
   const none = (why) => ({ found: false, reason: `${program}, docker's credential helper for ${registry}, ${why}` });
+  const options = {
+    // process.env as it is now (PATH, HOME, the helper's own settings), stated explicitly so that a host that swaps
+    // process.env (jest does) still hands it to the helper.
+    env: process.env,
+    timeout: timeoutMs,
+    maxBuffer: HELPER_MAX_BYTES,
+    encoding: "utf8",
+    windowsHide: true
+  };
   return new Promise((resolve3) => {
-    const child2 = execFile(
-      program,
-      ["get"],
-      { timeout: timeoutMs, maxBuffer: HELPER_MAX_BYTES, encoding: "utf8", windowsHide: true },
-      (error2, stdout) => {
-        if (error2 !== null) {
-          const code2 = errorCode2(error2);
-          if (code2 === "ENOENT") return resolve3(none("is not on PATH"));
-          if (error2.killed || error2.signal === "SIGTERM") return resolve3(none(`did not answer within ${timeoutMs / 1e3} s`));
-          if (code2 === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return resolve3(none("answered with too much output"));
-          return resolve3(none(`has no usable login (exit status ${typeof error2.code === "number" ? error2.code : "unknown"})`));
-        }
-        resolve3(helperAnswer(stdout, program, registry, none));
-      }
-    );
-    child2.stdin?.on("error", () => void 0);
-    child2.stdin?.end(server);
+    const answered = (error2, stdout) => {
+      if (error2 === null) return resolve3(helperAnswer(stdout, program, registry, none));
+      const code2 = errorCode2(error2);
+      if (code2 === "ENOENT") return resolve3(none("is not on PATH"));
+      if (error2.killed || error2.signal === "SIGTERM") return resolve3(none(`did not answer within ${timeoutMs / 1e3} s`));
+      if (code2 === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return resolve3(none("answered with too much output"));
+      if (code2 !== void 0) return resolve3(none(`could not be run (${code2})`));
+      resolve3(none(`has no usable login (exit status ${typeof error2.code === "number" ? error2.code : "unknown"})`));
+    };
+    try {
+      const child2 = execFile(program, ["get"], options, answered);
+      child2.stdin?.on("error", () => void 0);
+      child2.stdin?.end(server);
+    } catch (thrown) {
+      resolve3(none(`could not be run (${errorCode2(thrown) ?? "spawn failed"})`));
+    }
   });
 }
 function helperAnswer(stdout, program, registry, none) {
@@ -29080,7 +29139,7 @@ function errorCode2(thrown) {
 var clients = /* @__PURE__ */ new Map();
 function registryClientFor(registry, inputs) {
   const explicit = inputsCredentialsFor(registry, inputs);
-  const key = explicit ? JSON.stringify(["inputs", registry, createHash2("sha256").update(`${explicit.username}\0${explicit.password}`).digest("hex")]) : JSON.stringify(["docker", registry, dockerConfigFile()]);
+  const key = explicit ? JSON.stringify(["inputs", registry, createHash2("sha256").update(`${explicit.username}\0${explicit.password}`).digest("hex")]) : JSON.stringify(["docker", registry, dockerConfigFile(), pushRegistryOf(inputs) ?? ""]);
   let client = clients.get(key);
   if (!client) {
     client = new ClientForRun(registry, inputs, explicit);
@@ -30737,32 +30796,61 @@ function readFrom(instruction2, file) {
 }
 
 // src/dockerfile/user.ts
-function userFindings(chain, escape, file) {
-  for (const stage of chain) {
-    for (let i = stage.instructions.length - 1; i >= 0; i--) {
-      const instruction2 = stage.instructions[i];
-      if (instruction2?.keyword !== "USER") continue;
-      const spec = userSpec(instruction2.args, escape);
-      const user = spec.split(":")[0] ?? "";
-      if (user !== "root" && !/^0+$/.test(user)) return [];
-      return [
-        {
-          check: "user",
-          severity: "warning",
-          file,
-          line: instruction2.line,
-          message: `The image ends as USER ${clip(spec)} (root); the agent-server base runs as openhands (UID 10001) and OpenHands expects that user. End the Dockerfile with USER openhands after the steps that need root.`
+function userFindings(chain, escape, file, scope) {
+  const last = lastUser(chain, escape, scope);
+  if (last === void 0) return [];
+  const user = last.spec.split(":")[0] ?? "";
+  if (user !== "root" && !/^0+$/.test(user)) return [];
+  const written = last.written.includes("$") ? `, written USER ${clip(last.written)}` : "";
+  return [
+    {
+      check: "user",
+      severity: "warning",
+      file,
+      line: last.line,
+      message: `The image ends as root (USER ${clip(last.spec)}${written}); the agent-server base runs as openhands (UID 10001) and OpenHands expects that user. End the Dockerfile with USER openhands after the steps that need root.`
+    }
+  ];
+}
+function lastUser(chain, escape, scope) {
+  const env = /* @__PURE__ */ new Map();
+  let last;
+  for (const stage of [...chain].reverse()) {
+    const args = /* @__PURE__ */ new Map();
+    const variables = () => new Map([...args, ...env]);
+    for (const instruction2 of stage.instructions) {
+      if (instruction2.keyword === "ARG") {
+        for (const word of splitQuotedWords(instruction2.args, escape)) {
+          const equals = word.indexOf("=");
+          const name = equals === -1 ? word : word.slice(0, equals);
+          const value2 = Object.hasOwn(scope.buildArgs, name) ? scope.buildArgs[name] : equals !== -1 ? expand3(word.slice(equals + 1), variables(), escape) : scope.globals.get(name);
+          if (value2 !== void 0) args.set(name, value2);
         }
-      ];
+      } else if (instruction2.keyword === "ENV") {
+        for (const [name, value2] of envPairs(instruction2.args, escape)) env.set(name, expand3(value2, variables(), escape));
+      } else if (instruction2.keyword === "USER") {
+        last = { spec: expand3(instruction2.args, variables(), escape), written: trimSpace(instruction2.args), line: instruction2.line };
+      }
     }
   }
-  return [];
+  return last;
 }
-function userSpec(args, escape) {
+function envPairs(args, escape) {
+  const words = splitQuotedWords(args, escape);
+  if (words.length > 0 && !(words[0] ?? "").includes("=")) {
+    const name = words[0] ?? "";
+    return [[name, trimSpace(args).slice(name.length)]];
+  }
+  return words.map((word) => {
+    const equals = word.indexOf("=");
+    return [word.slice(0, equals), word.slice(equals + 1)];
+  });
+}
+function expand3(text, variables, escape) {
   try {
-    return trimSpace(processWord(args, /* @__PURE__ */ new Map(), { escape, skipUnsetEnv: true }).result);
+    return trimSpace(processWord(text, variables, { escape, skipUnsetEnv: true }).result);
   } catch {
-    return args;
+    return trimSpace(text);
   }
 }
 
@@ -30788,7 +30876,7 @@ function checkDockerfile(options) {
   if (baseCheck.problem !== void 0 && !deferred) {
     findings.push({ check: "base-image", severity: "error", file: options.file, line: baseCheck.base.line, message: baseCheck.problem });
   }
-  findings.push(...runtimeContractFindings(graph.chain, options.file), ...userFindings(graph.chain, parsed.escape, options.file));
+  findings.push(...runtimeContractFindings(graph.chain, options.file), ...userFindings(graph.chain, parsed.escape, options.file, { globals: graph.globals.env, buildArgs }));
   const report2 = {
     findings,
     base: baseCheck.base,
@@ -31215,7 +31303,7 @@ function credentialKind(name, parent) {
   if (name === ".git-credentials") return "git-credentials";
   if (name === ".netrc" || name === "_netrc") return "netrc";
   if (name === ".pypirc") return "pypirc";
-  if (parent === ".kube" && name === "config" || /^kubeconfig(?:\.ya?ml)?$/i.test(name) || /\.kubeconfig$/i.test(name)) {
+  if ((parent === ".kube" || parent === "kube") && name === "config" || /kubeconfig/i.test(name)) {
     return "kubeconfig";
   }
   if (parent === ".aws" && (name === "credentials" || name === "config")) return "aws-credentials";
@@ -32666,57 +32754,6 @@ async function readMetadata(path13) {
   }
 }
 
-// src/build/labels.ts
-var oci = "org.opencontainers.image";
-function imageLabels(facts, input) {
-  const labels = {};
-  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
-  if (facts.sha) labels[`${oci}.revision`] = facts.sha;
-  labels[`${oci}.created`] = facts.created.toISOString();
-  labels[`${oci}.version`] = facts.release;
-  if (facts.baseReference) labels[`${oci}.base.name`] = facts.baseReference;
-  if (facts.baseDigest) labels[`${oci}.base.digest`] = facts.baseDigest;
-  return { ...labels, ...input };
-}
-
-// src/build/plan.ts
-function planBuild(inputs, facts) {
-  const { refs } = resolveTags(tagRequest(inputs, facts.release, facts.sha));
-  return {
-    platform: "linux/amd64",
-    file: inputs.file,
-    context: inputs.context,
-    target: inputs.target,
-    tags: refs,
-    labels: imageLabels(
-      {
-        release: facts.release,
-        created: facts.created,
-        repositoryUrl: facts.repositoryUrl,
-        sha: facts.sha,
-        baseReference: facts.baseReference,
-        baseDigest: facts.baseDigest
-      },
-      inputs.labels
-    ),
-    buildArgs: inputs["build-args"],
-    secrets: inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
-    cacheFrom: inputs["cache-from"],
-    cacheTo: inputs["cache-to"],
-    builder: inputs.builder,
-    metadataFile: facts.metadataFile,
-    push: inputs.push
-  };
-}
-function tagRequest(inputs, release, sha) {
-  return { repository: inputs.repository, tag: inputs.tag, "extra-tags": inputs["extra-tags"], release, sha };
-}
-function secretPath(id, files) {
-  const file = files.find((candidate) => candidate.id === id);
-  if (!file) throw new Error(`No temp file was written for build secret '${id}'.`);
-  return file.path;
-}
-
 // src/build/build.ts
 async function buildAndPush(inputs, facts) {
   const sha = facts.sha || process.env.GITHUB_SHA || void 0;
@@ -32868,7 +32905,7 @@ async function publish(inputs, facts) {
   ]);
   const buildInputs = { ...inputs, "build-args": { ...facts.buildArgs, ...inputs["build-args"] } };
   if (inputs["skip-unchanged"] && inputs.push && inputs.repository) {
-    const { tag, refs } = resolveTags({ repository: inputs.repository, tag: inputs.tag, "extra-tags": inputs["extra-tags"], release: facts.release, sha });
+    const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha));
     const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase });
     if (unchanged) {
       const image = refs[0] ?? `${inputs.repository}:${tag}`;
@@ -33048,7 +33085,7 @@ async function run() {
     const { version: release } = await resolveRelease(inputs);
     report2.release = release;
     setOutput("ohe-release", release);
-    resolveTags({ repository: inputs.repository, tag: inputs.tag, "extra-tags": inputs["extra-tags"], release, sha: process.env.GITHUB_SHA });
+    resolveTags(tagRequest(inputs, release, process.env.GITHUB_SHA));
     info(`Checking the Dockerfile against OHE release ${release}`);
     const checks = await group("Check the Dockerfile", () => runChecks(inputs, release, workspace));
     report2.checks = checks.findings;
