@@ -55,11 +55,16 @@ async function verify(dockerfile: string, kind: string, base = baseRef('1.23.0')
 const verdicts = (report: ContractReport): string[] => report.rows.map(row => `${row.check}: ${row.verdict}`)
 
 describeE2E('images in the real registry', () => {
+  // In-process reads must not depend on whatever docker login the machine's own docker config holds.
+  const savedDockerConfig = process.env.DOCKER_CONFIG
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'image-e2e-'))
+    process.env.DOCKER_CONFIG = mkdtempSync(path.join(tmpdir(), 'image-e2e-docker-config-'))
     pusher = await dockerPusher(up())
   })
   afterAll(async () => {
+    if (savedDockerConfig === undefined) delete process.env.DOCKER_CONFIG
+    else process.env.DOCKER_CONFIG = savedDockerConfig
     await pusher?.close()
     if (work) rmSync(work, { recursive: true, force: true })
   })
