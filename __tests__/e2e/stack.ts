@@ -14,6 +14,7 @@
 import { Buffer } from 'node:buffer'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { MEDIA_TYPES } from '../../src/registry/client.js'
 
 export const REGISTRY = '127.0.0.1:5000'
 export const BASE_REPOSITORY = 'openhands/agent-server'
@@ -85,12 +86,8 @@ export function mustBeUp(state: StackState | undefined): StackState {
   return state
 }
 
-export const MEDIA_TYPES = {
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json'
-} as const
+// The media types are protocol constants, shared with the action's own client; the reading code here stays separate.
+export { MEDIA_TYPES }
 
 const MANIFEST_ACCEPT = Object.values(MEDIA_TYPES).join(', ')
 
