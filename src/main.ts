@@ -15,7 +15,7 @@ import { ACTION_VERSION } from './version.js'
 /** The main step: check, scan, build and push. Every failure ends here as one readable error, never a stack. */
 export async function run(): Promise<void> {
   const workspace = workspaceDir()
-  const report: RunReport = { workspace, checks: [] }
+  const report: RunReport = { workspace }
   let readOnce: Inputs | undefined
   try {
     const inputs = readInputs(undefined, workspace)
@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
     report.release = release
     core.setOutput('ohe-release', release)
     // Tags are validated now, so a bad one fails before minutes of checks, scan and build.
-    resolveTags(tagRequest(inputs, release, process.env.GITHUB_SHA))
+    if (inputs.build) resolveTags(tagRequest(inputs, release, process.env.GITHUB_SHA))
 
     core.info(`Checking the Dockerfile against OHE release ${release}`)
     const checks = await core.group('Check the Dockerfile', () => runChecks(inputs, release, workspace))

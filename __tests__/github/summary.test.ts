@@ -44,6 +44,15 @@ describe('renderSummary', () => {
     )
   })
 
+  it('does not claim passing checks when they never ran, nor offer a failed image to the Admin Console', () => {
+    const build = { tags: ['r/x:1'], repository: 'r/x', tag: '1', image: 'r/x:1', digest: 'sha256:' + 'a'.repeat(64), pushed: true, seconds: 1 }
+    const failed = renderSummary({ workspace: '/w', failure: 'it breaks the agent-server contract', build })
+    expect(failed).toContain('The checks did not run.')
+    expect(failed).not.toContain('✅')
+    expect(failed).not.toContain('Sandbox Image Repository')
+    expect(renderSummary({ workspace: '/w', checks: [], build })).toContain('| Sandbox Image Repository | `r/x` |')
+  })
+
   it('says the checks passed when there are no findings', () => {
     expect(renderSummary({ workspace: '/w', checks: [] })).toContain('✅ Base image matches the release and the runtime contract is kept.')
   })

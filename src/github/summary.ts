@@ -10,7 +10,8 @@ export interface RunReport {
   workspace: string
   release?: string
   baseImage?: string
-  checks: Finding[]
+  /** Undefined until the checks ran. */
+  checks?: Finding[]
   layered?: LayeredBase
   scan?: ScanReport
   build?: BuildResult
@@ -27,7 +28,7 @@ const MAX_ROWS = 200
 export function renderSummary(report: RunReport): string {
   const lines: string[] = ['## OpenHands sandbox image', '']
   const build = report.build
-  if (build?.digest && (build.pushed || report.unchanged)) {
+  if (build?.digest && (build.pushed || report.unchanged) && !report.failure) {
     // First, what a platform engineer came for: the two Admin Console fields, ready to copy.
     lines.push(
       'Enter these in the OHE Admin Console (Config → Sandbox Image):',
@@ -53,7 +54,9 @@ export function renderSummary(report: RunReport): string {
     lines.push(`- Layered on: ${report.layered.chain.map(link => `\`${link.reference}\``).join(' → ')}`)
   }
   lines.push('', '### Checks', '')
-  if (report.checks.length === 0) {
+  if (report.checks === undefined) {
+    lines.push('The checks did not run.')
+  } else if (report.checks.length === 0) {
     lines.push('✅ Base image matches the release and the runtime contract is kept.')
   } else {
     lines.push('| | Check | Where | Finding |', '|---|---|---|---|')
