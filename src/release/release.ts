@@ -1,5 +1,8 @@
 import semver from 'semver'
 
+/** The agent-server's variants; any other suffix (rc.1, beta) marks a pre-release. */
+const KNOWN_VARIANTS = new Set(['python', 'java', 'golang'])
+
 /** `ohe-release` as the user wrote it, reduced to what the checks need. */
 export type ReleaseInput = { kind: 'version'; version: string } | { kind: 'latest' }
 
@@ -17,7 +20,7 @@ export function parseRelease(text: string, variant: string): ReleaseInput | stri
   }
   const suffix = match[2]
   if (suffix !== undefined && suffix !== variant) {
-    if (!/^[a-z]+$/.test(suffix)) {
+    if (!KNOWN_VARIANTS.has(suffix)) {
       return `ohe-release '${value}' is a pre-release; OHE releases ship stable agent-server versions such as ${version}.`
     }
     return `ohe-release '${value}' names the '${suffix}' variant but variant is '${variant}'. Use ${version} or ${version}-${variant}, or set variant: ${suffix}.`
