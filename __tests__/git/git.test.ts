@@ -11,7 +11,8 @@ describe('parsePorcelain', () => {
     [' M Dockerfile\0', ['Dockerfile']],
     ['?? bin/new tool\0A  staged.txt\0', ['bin/new tool', 'staged.txt']],
     ['R  new.txt\0old.txt\0 M after.txt\0', ['new.txt', 'after.txt']],
-    [' D gone.txt\0D  staged-gone.txt\0MM both.txt\0', ['both.txt']]
+    [' D gone.txt\0D  staged-gone.txt\0MM both.txt\0', ['both.txt']],
+    ['MD staged-then-deleted.txt\0AD added-then-deleted.txt\0RD new.txt\0old.txt\0?? kept.txt\0', ['kept.txt']]
   ])('%j', (output, expected) => {
     expect(parsePorcelain(output)).toEqual(expected)
   })

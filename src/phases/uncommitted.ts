@@ -13,7 +13,7 @@ const MAX_ANNOTATED = 10
  * Dockerfile always counts. The user's guide says to keep uncommitted changes out of sandbox images.
  */
 export async function uncommittedFindings(context: string, dockerfile: string, workspace: string): Promise<Finding[]> {
-  const changed = await uncommittedFiles(context)
+  const changed = await uncommittedFiles(context, dockerfile)
   if (changed.length === 0) return []
   const dockerignore = DockerIgnore.parse(await readDockerignore(dockerfile, context))
   const files = changed.filter(file => file === dockerfile || !dockerignore.ignores(path.relative(context, file).split(path.sep).join('/')))
