@@ -47,6 +47,18 @@ const rows: Array<[number, string, LabelFacts, Record<string, string>, Array<[st
       [`${oci}.version`, '2025.11'],
       ['com.acme.team', 'platform']
     ]
+  ],
+  [
+    4,
+    'the labels input cannot forge the provenance skip-unchanged trusts: revision and base.digest',
+    { release: '1.23.0', created, sha: 'a'.repeat(40) },
+    { [`${oci}.revision`]: 'b'.repeat(40), [`${oci}.base.digest`]: 'sha256:' + 'c'.repeat(64), team: 'platform' },
+    [
+      [`${oci}.revision`, 'a'.repeat(40)],
+      [`${oci}.created`, '2025-11-26T18:35:00.000Z'],
+      [`${oci}.version`, '1.23.0'],
+      ['team', 'platform']
+    ]
   ]
 ]
 

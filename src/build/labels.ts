@@ -28,5 +28,13 @@ export function imageLabels(facts: LabelFacts, input: Record<string, string>): R
   labels[`${oci}.version`] = facts.release
   if (facts.baseReference) labels[`${oci}.base.name`] = facts.baseReference
   if (facts.baseDigest) labels[`${oci}.base.digest`] = facts.baseDigest
-  return { ...labels, ...input }
+  const merged = { ...labels, ...input }
+  // skip-unchanged and the layered-image check trust these two: they must say what this build really used.
+  for (const key of PROVENANCE) {
+    if (labels[key] !== undefined) merged[key] = labels[key]
+    else delete merged[key]
+  }
+  return merged
 }
+
+const PROVENANCE = [`${oci}.revision`, `${oci}.base.digest`]

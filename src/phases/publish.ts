@@ -43,7 +43,8 @@ export async function publish(inputs: Inputs, facts: PublishFacts): Promise<Publ
     const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase })
     if (unchanged) {
       const image = refs[0] ?? `${inputs.repository}:${tag}`
-      return { build: { tags: refs, repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true }
+      if (refs.length > 1) core.warning(`skip-unchanged kept ${image}; the extra tags (${refs.slice(1).join(', ')}) were not moved to it.`)
+      return { build: { tags: [image], repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true }
     }
   }
 
