@@ -87,6 +87,15 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
     expect(run.outputs['base-image']).toBe('ghcr.io/openhands/agent-server:1.23.0-python')
   })
 
+  it('does not judge push tags when nothing is built', async () => {
+    const workspace = workspaceWith({ Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n' })
+    expect((await runAction({ ...checksOnly, tag: 'not a tag' }, workspace)).exitCode).toBe(0)
+    const built = await runAction({ ...checksOnly, build: 'true', push: 'false', tag: 'not a tag' }, workspace)
+    expect(built.exitCode).toBe(1)
+    expect(built.annotations.map(a => a.message)[0]).toMatch(/^tag: 'not a tag' is not a valid Docker tag/)
+    expect(built.log).not.toContain('buildx build')
+  })
+
   it('warns about uncommitted files that docker would send, not about ignored ones', async () => {
     const workspace = workspaceWith({ Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n', '.dockerignore': 'scratch/\n' })
     const git = (...args: string[]) => execFileSync('git', args, { cwd: workspace, stdio: 'pipe' })
@@ -187,17 +196,20 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
 
     it('only warns with fail-on-findings: false', async () => {
       const workspace = workspaceWith({ Dockerfile: good, '.npmrc': `//registry.npmjs.org/:_authToken=${checksummed('npm_')}\n` })
-      const run = await runAction({ ...scanOnly, 'fail-on-findings': 'false' }, workspace)
+      const run = await runAction({ ...scanOnly, 'fail-on-findings': 'false', sarif: 'scan.sarif' }, workspace)
       expect(run.exitCode).toBe(0)
       expect(run.annotations.map(a => [a.level, a.properties.file, a.properties.line])).toEqual([['warning', 'image/.npmrc', '1']])
       expect(run.outputs.findings).toBe('1')
+      // Code scanning must not block on what the run let through.
+      const sarif = JSON.parse(readFileSync(path.join(workspace, 'scan.sarif'), 'utf8')) as { runs: Array<{ results: Array<{ level: string }> }> }
+      expect(sarif.runs[0]?.results.map(result => result.level)).toEqual(['warning'])
     })
 
     it('accepts a finding listed in the ignore file and one allowed inline', async () => {
       const workspace = workspaceWith({ Dockerfile: good, 'a.py': `TOKEN = "${checksummed('ghp_')}"  # sandbox-scan:allow\n`, 'b.py': `TOKEN = "${checksummed('ghp_')}"\n` })
       const first = await runAction(scanOnly, workspace)
       expect(first.exitCode).toBe(1)
-      const fingerprint = /fingerprint (\S+) to the scan ignore file/.exec(first.annotations[0]?.message ?? '')?.[1]
+      const fingerprint = /fingerprint (\S+) to image\/\.sandbox-scan-ignore \(scan-ignore-file\)/.exec(first.annotations[0]?.message ?? '')?.[1]
       expect(fingerprint).toMatch(/^b\.py:github-classic-token:[0-9a-f]{16}$/)
       writeFileSync(path.join(workspace, 'image', '.sandbox-scan-ignore'), `# reviewed: a revoked test token\n${fingerprint}\n`)
       const second = await runAction(scanOnly, workspace)

@@ -92,10 +92,11 @@ describe('the scan sends what docker sends', () => {
     expect(result.findings.map((f) => f.file)).toEqual(['a.txt'])
   })
 
-  test('a Dockerfile outside the context is reported by its absolute path', async () => {
+  test('a Dockerfile outside the context is reported by its path relative to the context, the same on every runner', async () => {
     tree.write('ctx3/ok.txt', 'nothing here\n')
     const dockerfile = tree.write('elsewhere/Dockerfile', `FROM scratch\nENV API_TOKEN=${checksummed('ghp_')}\n`)
     const result = await scanContext({ context: tree.path('ctx3'), dockerfile })
-    expect(result.findings.map((f) => [f.file, f.line, f.rule])).toEqual([[dockerfile, 2, 'github-classic-token']])
+    expect(result.findings.map((f) => [f.file, f.line, f.rule])).toEqual([['../elsewhere/Dockerfile', 2, 'github-classic-token']])
+    expect(result.findings[0]?.fingerprint).toMatch(/^\.\.\/elsewhere\/Dockerfile:github-classic-token:[0-9a-f]{16}$/)
   })
 })

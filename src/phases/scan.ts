@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Finding } from '../findings.js'
+import { workspacePath } from '../github/annotations.js'
 import type { Inputs } from '../inputs.js'
 import { toSarif } from '../secrets/sarif.js'
 import { scanContext, type ScanResult, type SecretFinding } from '../secrets/scan.js'
@@ -30,11 +31,11 @@ export async function runScan(inputs: Inputs, version: string, workspace: string
   for (const warning of result.warnings) core.warning(warning)
   if (inputs.sarif) {
     await mkdir(path.dirname(inputs.sarif), { recursive: true })
-    await writeFile(inputs.sarif, JSON.stringify(toSarif(result, version, { uriBase: repositoryPath(inputs.context, workspace) }), null, 2) + '\n')
+    await writeFile(inputs.sarif, JSON.stringify(toSarif(result, version, { uriBase: repositoryPath(inputs.context, workspace), level: inputs['fail-on-findings'] ? 'error' : 'warning' }), null, 2) + '\n')
     core.info(`SARIF written to ${inputs.sarif}`)
   }
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
-  return { result, seconds, findings: result.findings.map(finding => asFinding(finding, inputs, severity)) }
+  return { result, seconds, findings: result.findings.map(finding => asFinding(finding, inputs, severity, workspacePath(inputs['scan-ignore-file'], workspace))) }
 }
 
 /** Code scanning places SARIF paths relative to the repository root: the context's path from the workspace. */
@@ -43,12 +44,12 @@ function repositoryPath(context: string, workspace: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? '' : relative.split(path.sep).join('/')
 }
 
-function asFinding(secret: SecretFinding, inputs: Inputs, severity: Finding['severity']): Finding {
+function asFinding(secret: SecretFinding, inputs: Inputs, severity: Finding['severity'], ignoreFile: string): Finding {
   const file = path.resolve(inputs.context, secret.file)
   return {
     check: `secret/${secret.rule}`,
     severity,
-    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)} If it is not a secret, add its fingerprint ${secret.fingerprint} to the scan ignore file.`,
+    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)} If it is not a secret, add its fingerprint ${secret.fingerprint} to ${ignoreFile} (scan-ignore-file).`,
     file,
     line: secret.line
   }

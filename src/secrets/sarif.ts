@@ -12,6 +12,8 @@ export interface SarifOptions {
    * code scanning finds it (e.g. `docker/sandbox`). Default: none (paths relative to the context).
    */
   uriBase?: string
+  /** `warning` when the findings do not fail the step (fail-on-findings: false), so code scanning does not block. */
+  level?: 'error' | 'warning'
 }
 
 /** `\xNN` (how a non-UTF-8 file name byte is shown) becomes `%NN`; everything else is percent-encoded per segment. */
@@ -49,7 +51,7 @@ export function toSarif(result: ScanResult, toolVersion: string, options: SarifO
               name: rule.id,
               shortDescription: { text: rule.description },
               fullDescription: { text: rule.description },
-              defaultConfiguration: { level: 'error' },
+              defaultConfiguration: { level: options.level ?? 'error' },
               help: {
                 text: `${rule.description}. Remove it from the build context (or add it to .dockerignore) and pass it at build time as a BuildKit secret instead.`
               },
@@ -68,7 +70,7 @@ function toResult(finding: SecretFinding, index: Map<string, number>, options: S
   return {
     ruleId: finding.rule,
     ruleIndex: index.get(finding.rule) ?? -1,
-    level: 'error',
+    level: options.level ?? 'error',
     message: { text: `${finding.description}: ${finding.hint}` },
     locations: [
       {

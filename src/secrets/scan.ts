@@ -121,7 +121,8 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
   const dockerfileReal = `${dockerfileDir}${sep}${basename(options.dockerfile)}`
   const dockerfileRel = relative(context, dockerfileReal)
   const dockerfileInside = dockerfileRel !== '' && !dockerfileRel.startsWith('..') && !isAbsolute(dockerfileRel)
-  const dockerfileDisplay = dockerfileInside ? dockerfileRel.split(sep).join('/') : dockerfileReal
+  // Relative even outside the context (`../docker/Dockerfile`): fingerprints must match on every runner.
+  const dockerfileDisplay = dockerfileInside || !isAbsolute(dockerfileRel) ? dockerfileRel.split(sep).join('/') : dockerfileReal
 
   const dockerignore = DockerIgnore.parse(await readDockerignore(options.dockerfile, context))
   const exclude = new DockerIgnore(options.excludePaths ?? [])

@@ -96,7 +96,7 @@ export function walkContext(options: WalkOptions): Promise<void> {
       const task = stack.pop()!
       active++
       task()
-        .catch((error: unknown) => options.onWarning(errorCode(error)))
+        .catch((error: unknown) => options.onWarning(`Part of the build context could not be listed (${errorCode(error)}), so it was not scanned.`))
         .finally(() => {
           active--
           pump()
