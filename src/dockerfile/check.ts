@@ -75,7 +75,7 @@ export function checkDockerfile(options: DockerfileCheckOptions): DockerfileRepo
   if (!/^[a-z0-9]+$/.test(options.variant)) throw new UserError(`variant '${options.variant}' is not a variant name such as python, java or golang.`)
 
   const parsed = parseDockerfile(options.text, options.file, options.shownAs)
-  const stagesWith = (buildArgs: Record<string, string>) => readStages(parsed, { file: options.file, buildArgs, target: options.target })
+  const stagesWith = (buildArgs: Record<string, string>) => readStages(parsed, { file: options.file, shownAs: options.shownAs, buildArgs, target: options.target })
   let graph = stagesWith(options.buildArgs)
   const rules = { baseRepository, variant: options.variant, release, match: options.match, buildArgs: options.buildArgs, escape: parsed.escape }
   const added = options.releaseArgs ? releaseBuildArgs(graph, rules) : []

@@ -60,8 +60,9 @@ const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/
  * Splits the instructions into stages and links them as BuildKit does: global ARGs expand in FROM, `FROM <name>`
  * is an earlier stage only when a stage of exactly that (lower-case) name precedes it, else an image name.
  */
-export function readStages(parsed: ParsedDockerfile, options: { file: string; buildArgs: Record<string, string>; target: string }): StageGraph {
+export function readStages(parsed: ParsedDockerfile, options: { file: string; shownAs?: string; buildArgs: Record<string, string>; target: string }): StageGraph {
   const { file } = options
+  const shown = options.shownAs ?? file
   const globalArgInstructions: Instruction[] = []
   const stageArgs: Instruction[] = []
   const stages: StageInfo[] = []
@@ -84,7 +85,7 @@ export function readStages(parsed: ParsedDockerfile, options: { file: string; bu
     }
   }
   if (fromCount === 0) {
-    throw new UserError(`${file} has no FROM instruction, so it builds nothing. Start it with FROM ghcr.io/openhands/agent-server:<version>-python.`, file)
+    throw new UserError(`${shown} has no FROM instruction, so it builds nothing. Start it with FROM ghcr.io/openhands/agent-server:<version>-python.`, file)
   }
 
   const globals = readGlobalArgs(globalArgInstructions, options.buildArgs, parsed.escape, file)
@@ -129,7 +130,7 @@ export function readStages(parsed: ParsedDockerfile, options: { file: string; bu
     if (index === undefined) {
       const names = stages.flatMap(stage => (stage.name === undefined ? [] : [stage.name]))
       const known = names.length > 0 ? `its stages are ${names.join(', ')}` : 'it names no stages (FROM image AS name)'
-      throw new UserError(`Target stage '${options.target}' is not in ${file}: ${known}. Set target to one of them, or leave it empty for the last stage.`, file)
+      throw new UserError(`Target stage '${options.target}' is not in ${shown}: ${known}. Set target to one of them, or leave it empty for the last stage.`, file)
     }
     final = stages[index] as StageInfo
   }
