@@ -28071,8 +28071,14 @@ function imageLabels(facts, input) {
   labels[`${oci}.version`] = facts.release;
   if (facts.baseReference) labels[`${oci}.base.name`] = facts.baseReference;
   if (facts.baseDigest) labels[`${oci}.base.digest`] = facts.baseDigest;
-  return { ...labels, ...input };
+  const merged = { ...labels, ...input };
+  for (const key of PROVENANCE) {
+    if (labels[key] !== void 0) merged[key] = labels[key];
+    else delete merged[key];
+  }
+  return merged;
 }
+var PROVENANCE = [`${oci}.revision`, `${oci}.base.digest`];
 
 // src/docker/reference.ts
 var DOCKER_HUB = "docker.io";
@@ -29376,7 +29382,7 @@ var MAX_ROWS = 200;
 function renderSummary(report2) {
   const lines = ["## OpenHands sandbox image", ""];
   const build = report2.build;
-  if (build?.digest && (build.pushed || report2.unchanged)) {
+  if (build?.digest && (build.pushed || report2.unchanged) && !report2.failure) {
     lines.push(
       "Enter these in the OHE Admin Console (Config \u2192 Sandbox Image):",
       "",
@@ -29401,7 +29407,9 @@ function renderSummary(report2) {
     lines.push(`- Layered on: ${report2.layered.chain.map((link) => `\`${link.reference}\``).join(" \u2192 ")}`);
   }
   lines.push("", "### Checks", "");
-  if (report2.checks.length === 0) {
+  if (report2.checks === void 0) {
+    lines.push("The checks did not run.");
+  } else if (report2.checks.length === 0) {
     lines.push("\u2705 Base image matches the release and the runtime contract is kept.");
   } else {
     lines.push("| | Check | Where | Finding |", "|---|---|---|---|");
@@ -29445,6 +29453,7 @@ import path8 from "node:path";
 
 // src/release/release.ts
 var import_semver = __toESM(require_semver2(), 1);
+var KNOWN_VARIANTS = /* @__PURE__ */ new Set(["python", "java", "golang"]);
 function parseRelease(text, variant) {
   const value2 = text.trim();
   if (value2 === "latest") return { kind: "latest" };
@@ -29455,7 +29464,7 @@ function parseRelease(text, variant) {
   }
   const suffix = match[2];
   if (suffix !== void 0 && suffix !== variant) {
-    if (!/^[a-z]+$/.test(suffix)) {
+    if (!KNOWN_VARIANTS.has(suffix)) {
       return `ohe-release '${value2}' is a pre-release; OHE releases ship stable agent-server versions such as ${version}.`;
     }
     return `ohe-release '${value2}' names the '${suffix}' variant but variant is '${variant}'. Use ${version} or ${version}-${variant}, or set variant: ${suffix}.`;
@@ -29570,7 +29579,7 @@ function readPairs(read, name, form) {
 }
 
 // src/dockerfile/base-tag.ts
-var KNOWN_VARIANTS = ["python", "java", "golang"];
+var KNOWN_VARIANTS2 = ["python", "java", "golang"];
 var RELEASE = /^(\d+)\.(\d+)\.(\d+)$/;
 function parseRelease2(text) {
   const match = RELEASE.exec(text);
@@ -29591,7 +29600,7 @@ function judgeTag(tag, digest, shown, rules) {
   }
   const suffix = `-${variant}`;
   if (!tag.endsWith(suffix) || tag.length === suffix.length) {
-    const other = KNOWN_VARIANTS.find((known) => known !== variant && tag.endsWith(`-${known}`));
+    const other = KNOWN_VARIANTS2.find((known) => known !== variant && tag.endsWith(`-${known}`));
     return {
       ok: false,
       problem: other ? `Base image tag ${tag} is the ${other} variant, not ${variant}` : `Base image tag ${tag} is not a ${variant} tag (agent-server tags end in -<variant>, here -${variant})`
@@ -30692,14 +30701,15 @@ var INSTRUCTIONS = /* @__PURE__ */ new Set([
 var STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
 function readStages(parsed, options) {
   const { file } = options;
+  const shown = options.shownAs ?? file;
   const globalArgInstructions = [];
   const stageArgs = [];
   const stages = [];
   let fromCount = 0;
   for (const instruction2 of parsed.instructions) {
     if (!INSTRUCTIONS.has(instruction2.keyword)) {
-      const shown = instruction2.keyword === "" ? "an empty instruction" : `unknown instruction ${clip(instruction2.keyword)}`;
-      throw new UserError(`Line ${instruction2.line}: ${shown}. Dockerfile instructions are ${[...INSTRUCTIONS].join(", ")}.`, file, instruction2.line);
+      const shown2 = instruction2.keyword === "" ? "an empty instruction" : `unknown instruction ${clip(instruction2.keyword)}`;
+      throw new UserError(`Line ${instruction2.line}: ${shown2}. Dockerfile instructions are ${[...INSTRUCTIONS].join(", ")}.`, file, instruction2.line);
     }
     if (instruction2.keyword === "FROM") fromCount++;
     else if (fromCount === 0) {
@@ -30714,7 +30724,7 @@ function readStages(parsed, options) {
     }
   }
   if (fromCount === 0) {
-    throw new UserError(`${file} has no FROM instruction, so it builds nothing. Start it with FROM ghcr.io/openhands/agent-server:<version>-python.`, file);
+    throw new UserError(`${shown} has no FROM instruction, so it builds nothing. Start it with FROM ghcr.io/openhands/agent-server:<version>-python.`, file);
   }
   const globals = readGlobalArgs(globalArgInstructions, options.buildArgs, parsed.escape, file);
   const byName = /* @__PURE__ */ new Map();
@@ -30757,7 +30767,7 @@ function readStages(parsed, options) {
     if (index === void 0) {
       const names = stages.flatMap((stage) => stage.name === void 0 ? [] : [stage.name]);
       const known = names.length > 0 ? `its stages are ${names.join(", ")}` : "it names no stages (FROM image AS name)";
-      throw new UserError(`Target stage '${options.target}' is not in ${file}: ${known}. Set target to one of them, or leave it empty for the last stage.`, file);
+      throw new UserError(`Target stage '${options.target}' is not in ${shown}: ${known}. Set target to one of them, or leave it empty for the last stage.`, file);
     }
     final = stages[index];
   }
@@ -30864,7 +30874,7 @@ function checkDockerfile(options) {
   }
   if (!/^[a-z0-9]+$/.test(options.variant)) throw new UserError(`variant '${options.variant}' is not a variant name such as python, java or golang.`);
   const parsed = parseDockerfile(options.text, options.file, options.shownAs);
-  const stagesWith = (buildArgs2) => readStages(parsed, { file: options.file, buildArgs: buildArgs2, target: options.target });
+  const stagesWith = (buildArgs2) => readStages(parsed, { file: options.file, shownAs: options.shownAs, buildArgs: buildArgs2, target: options.target });
   let graph = stagesWith(options.buildArgs);
   const rules = { baseRepository, variant: options.variant, release, match: options.match, buildArgs: options.buildArgs, escape: parsed.escape };
   const added = options.releaseArgs ? releaseBuildArgs(graph, rules) : [];
@@ -30994,18 +31004,23 @@ function parsePorcelain(output) {
     const entry = entries[i] ?? "";
     if (entry.length < 4) continue;
     const status = entry.slice(0, 2);
-    if (status === "D " || status === " D" || status === "DD") continue;
-    paths.push(entry.slice(3));
     if (status.includes("R") || status.includes("C")) i++;
+    if (status.includes("D")) continue;
+    paths.push(entry.slice(3));
   }
   return paths;
 }
-async function uncommittedFiles(folder) {
-  const options = { cwd: folder, silent: true, ignoreReturnCode: true };
+async function uncommittedFiles(folder, alsoFile) {
+  const inFolder = await changedUnder(folder, ".");
+  const outside = alsoFile !== void 0 && path9.relative(folder, alsoFile).startsWith("..");
+  return outside ? [...inFolder, ...await changedUnder(path9.dirname(alsoFile), path9.basename(alsoFile))] : inFolder;
+}
+async function changedUnder(cwd, pathspec) {
+  const options = { cwd, silent: true, ignoreReturnCode: true };
   try {
     const top = await getExecOutput("git", ["rev-parse", "--show-toplevel"], options);
     if (top.exitCode !== 0) return [];
-    const status = await getExecOutput("git", ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", "."], options);
+    const status = await getExecOutput("git", ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", pathspec], options);
     if (status.exitCode !== 0) return [];
     const root = top.stdout.trim();
     return parsePorcelain(status.stdout).map((file) => path9.join(root, file));
@@ -32271,7 +32286,7 @@ function walkContext(options) {
     while (active < options.concurrency && stack.length > 0) {
       const task = stack.pop();
       active++;
-      task().catch((error2) => options.onWarning(errorCode3(error2))).finally(() => {
+      task().catch((error2) => options.onWarning(`Part of the build context could not be listed (${errorCode3(error2)}), so it was not scanned.`)).finally(() => {
         active--;
         pump();
         if (active === 0 && stack.length === 0) done();
@@ -32506,7 +32521,7 @@ async function scanContextWith(options, io) {
   const dockerfileReal = `${dockerfileDir}${sep3}${basename3(options.dockerfile)}`;
   const dockerfileRel = relative2(context3, dockerfileReal);
   const dockerfileInside = dockerfileRel !== "" && !dockerfileRel.startsWith("..") && !isAbsolute(dockerfileRel);
-  const dockerfileDisplay = dockerfileInside ? dockerfileRel.split(sep3).join("/") : dockerfileReal;
+  const dockerfileDisplay = dockerfileInside || !isAbsolute(dockerfileRel) ? dockerfileRel.split(sep3).join("/") : dockerfileReal;
   const dockerignore = DockerIgnore.parse(await readDockerignore(options.dockerfile, context3));
   const exclude = new DockerIgnore(options.excludePaths ?? []);
   const ignored = await loadIgnoreFile(options.ignoreFile);
@@ -32614,7 +32629,7 @@ async function readDockerignore(dockerfile, context3) {
 // src/phases/uncommitted.ts
 var MAX_ANNOTATED = 10;
 async function uncommittedFindings(context3, dockerfile, workspace) {
-  const changed = await uncommittedFiles(context3);
+  const changed = await uncommittedFiles(context3, dockerfile);
   if (changed.length === 0) return [];
   const dockerignore = DockerIgnore.parse(await readDockerignore(dockerfile, context3));
   const files = changed.filter((file) => file === dockerfile || !dockerignore.ignores(path10.relative(context3, file).split(path10.sep).join("/")));
@@ -32909,7 +32924,8 @@ async function publish(inputs, facts) {
     const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase });
     if (unchanged) {
       const image = refs[0] ?? `${inputs.repository}:${tag}`;
-      return { build: { tags: refs, repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true };
+      if (refs.length > 1) warning(`skip-unchanged kept ${image}; the extra tags (${refs.slice(1).join(", ")}) were not moved to it.`);
+      return { build: { tags: [image], repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true };
     }
   }
   const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha, loggedIn: inputs.push });
@@ -32996,7 +33012,7 @@ function toSarif(result, toolVersion, options = {}) {
               name: rule.id,
               shortDescription: { text: rule.description },
               fullDescription: { text: rule.description },
-              defaultConfiguration: { level: "error" },
+              defaultConfiguration: { level: options.level ?? "error" },
               help: {
                 text: `${rule.description}. Remove it from the build context (or add it to .dockerignore) and pass it at build time as a BuildKit secret instead.`
               },
@@ -33014,7 +33030,7 @@ function toResult(finding, index, options) {
   return {
     ruleId: finding.rule,
     ruleIndex: index.get(finding.rule) ?? -1,
-    level: "error",
+    level: options.level ?? "error",
     message: { text: `${finding.description}: ${finding.hint}` },
     locations: [
       {
@@ -33044,22 +33060,22 @@ async function runScan(inputs, version, workspace) {
   for (const warning2 of result.warnings) warning(warning2);
   if (inputs.sarif) {
     await mkdir2(path12.dirname(inputs.sarif), { recursive: true });
-    await writeFile3(inputs.sarif, JSON.stringify(toSarif(result, version, { uriBase: repositoryPath(inputs.context, workspace) }), null, 2) + "\n");
+    await writeFile3(inputs.sarif, JSON.stringify(toSarif(result, version, { uriBase: repositoryPath(inputs.context, workspace), level: inputs["fail-on-findings"] ? "error" : "warning" }), null, 2) + "\n");
     info(`SARIF written to ${inputs.sarif}`);
   }
   const severity = inputs["fail-on-findings"] ? "error" : "warning";
-  return { result, seconds, findings: result.findings.map((finding) => asFinding(finding, inputs, severity)) };
+  return { result, seconds, findings: result.findings.map((finding) => asFinding(finding, inputs, severity, workspacePath(inputs["scan-ignore-file"], workspace))) };
 }
 function repositoryPath(context3, workspace) {
   const relative3 = path12.relative(workspace, context3);
   return relative3.startsWith("..") || path12.isAbsolute(relative3) ? "" : relative3.split(path12.sep).join("/");
 }
-function asFinding(secret, inputs, severity) {
+function asFinding(secret, inputs, severity, ignoreFile) {
   const file = path12.resolve(inputs.context, secret.file);
   return {
     check: `secret/${secret.rule}`,
     severity,
-    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)} If it is not a secret, add its fingerprint ${secret.fingerprint} to the scan ignore file.`,
+    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)} If it is not a secret, add its fingerprint ${secret.fingerprint} to ${ignoreFile} (scan-ignore-file).`,
     file,
     line: secret.line
   };
@@ -33077,7 +33093,7 @@ var ACTION_VERSION = "0.1.0";
 // src/main.ts
 async function run() {
   const workspace = workspaceDir();
-  const report2 = { workspace, checks: [] };
+  const report2 = { workspace };
   let readOnce;
   try {
     const inputs = readInputs(void 0, workspace);
@@ -33085,7 +33101,7 @@ async function run() {
     const { version: release } = await resolveRelease(inputs);
     report2.release = release;
     setOutput("ohe-release", release);
-    resolveTags(tagRequest(inputs, release, process.env.GITHUB_SHA));
+    if (inputs.build) resolveTags(tagRequest(inputs, release, process.env.GITHUB_SHA));
     info(`Checking the Dockerfile against OHE release ${release}`);
     const checks = await group("Check the Dockerfile", () => runChecks(inputs, release, workspace));
     report2.checks = checks.findings;
