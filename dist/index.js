@@ -28063,14 +28063,17 @@ async function cleanup() {
 
 // src/build/labels.ts
 var oci = "org.opencontainers.image";
+var REVISION_LABEL = `${oci}.revision`;
+var BASE_NAME_LABEL = `${oci}.base.name`;
+var BASE_DIGEST_LABEL = `${oci}.base.digest`;
 function imageLabels(facts, input) {
   const labels = {};
   if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
-  if (facts.sha) labels[`${oci}.revision`] = facts.sha;
+  if (facts.sha) labels[REVISION_LABEL] = facts.sha;
   labels[`${oci}.created`] = facts.created.toISOString();
   labels[`${oci}.version`] = facts.release;
-  if (facts.baseReference) labels[`${oci}.base.name`] = facts.baseReference;
-  if (facts.baseDigest) labels[`${oci}.base.digest`] = facts.baseDigest;
+  if (facts.baseReference) labels[BASE_NAME_LABEL] = facts.baseReference;
+  if (facts.baseDigest) labels[BASE_DIGEST_LABEL] = facts.baseDigest;
   const merged = { ...labels, ...input };
   for (const key of PROVENANCE) {
     if (labels[key] !== void 0) merged[key] = labels[key];
@@ -28078,7 +28081,7 @@ function imageLabels(facts, input) {
   }
   return merged;
 }
-var PROVENANCE = [`${oci}.revision`, `${oci}.base.digest`];
+var PROVENANCE = [REVISION_LABEL, BASE_DIGEST_LABEL];
 
 // src/docker/reference.ts
 var DOCKER_HUB = "docker.io";
@@ -28230,14 +28233,14 @@ function workspacePath(file, workspace) {
   const inside = relative3 !== "" && !relative3.startsWith("..") && !path6.isAbsolute(relative3);
   return (inside ? relative3 : file).split(path6.sep).join("/");
 }
-function annotate(findings, workspace, severity) {
+function annotate(findings, workspace) {
   for (const finding of findings) {
     const properties = {
       title: finding.check,
       file: workspacePath(finding.file, workspace),
       startLine: finding.line
     };
-    if ((severity ?? finding.severity) === "error") error(finding.message, properties);
+    if (finding.severity === "error") error(finding.message, properties);
     else warning(finding.message, properties);
   }
 }
@@ -30930,8 +30933,6 @@ async function readDockerfile(file, shownAs) {
 }
 
 // src/layered/layered.ts
-var BASE_NAME_LABEL = "org.opencontainers.image.base.name";
-var BASE_DIGEST_LABEL = "org.opencontainers.image.base.digest";
 var MAX_LAYERS = 5;
 var DIGEST3 = /^sha256:[a-f0-9]{64}$/;
 async function checkLayeredBase(root, rules, read) {
@@ -32872,14 +32873,12 @@ async function baseDigest(baseReference, inputs) {
 }
 
 // src/image/unchanged.ts
-var BASE_DIGEST_LABEL2 = "org.opencontainers.image.base.digest";
-var REVISION_LABEL = "org.opencontainers.image.revision";
 function skipDecision(labels, facts) {
   if (!facts.baseDigest) return { skip: false, reason: "the base digest is unknown" };
   if (!facts.sha) return { skip: false, reason: "the commit sha is unknown" };
-  const base = labels?.[BASE_DIGEST_LABEL2];
+  const base = labels?.[BASE_DIGEST_LABEL];
   const revision = labels?.[REVISION_LABEL];
-  if (!base) return { skip: false, reason: `it has no ${BASE_DIGEST_LABEL2} label` };
+  if (!base) return { skip: false, reason: `it has no ${BASE_DIGEST_LABEL} label` };
   if (base !== facts.baseDigest) return { skip: false, reason: `it was built on base ${base}, the base is now ${facts.baseDigest}` };
   if (!revision) return { skip: false, reason: `it has no ${REVISION_LABEL} label` };
   if (revision !== facts.sha) return { skip: false, reason: `it was built from revision ${revision}, this run builds ${facts.sha}` };

@@ -15,6 +15,11 @@ export interface LabelFacts {
 
 const oci = 'org.opencontainers.image'
 
+/** The labels that later runs read back: skip-unchanged (revision, base digest) and layered images (base name). */
+export const REVISION_LABEL = `${oci}.revision`
+export const BASE_NAME_LABEL = `${oci}.base.name`
+export const BASE_DIGEST_LABEL = `${oci}.base.digest`
+
 /**
  * The OCI labels (pre-defined annotation keys of the image spec) plus the `labels` input. Input labels win, so a
  * team can override `source` for a mirror or `version` for its own scheme. Unknown facts leave their label out
@@ -23,11 +28,11 @@ const oci = 'org.opencontainers.image'
 export function imageLabels(facts: LabelFacts, input: Record<string, string>): Record<string, string> {
   const labels: Record<string, string> = {}
   if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl
-  if (facts.sha) labels[`${oci}.revision`] = facts.sha
+  if (facts.sha) labels[REVISION_LABEL] = facts.sha
   labels[`${oci}.created`] = facts.created.toISOString()
   labels[`${oci}.version`] = facts.release
-  if (facts.baseReference) labels[`${oci}.base.name`] = facts.baseReference
-  if (facts.baseDigest) labels[`${oci}.base.digest`] = facts.baseDigest
+  if (facts.baseReference) labels[BASE_NAME_LABEL] = facts.baseReference
+  if (facts.baseDigest) labels[BASE_DIGEST_LABEL] = facts.baseDigest
   const merged = { ...labels, ...input }
   // skip-unchanged and the layered-image check trust these two: they must say what this build really used.
   for (const key of PROVENANCE) {
@@ -37,4 +42,4 @@ export function imageLabels(facts: LabelFacts, input: Record<string, string>): R
   return merged
 }
 
-const PROVENANCE = [`${oci}.revision`, `${oci}.base.digest`]
+const PROVENANCE = [REVISION_LABEL, BASE_DIGEST_LABEL]

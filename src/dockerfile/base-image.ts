@@ -1,3 +1,4 @@
+import type { MatchMode } from '../inputs.js'
 import { formatReference, parseImageReference, parseRepository, repositoryName, type ImageReference } from '../docker/reference.js'
 import { judgeTag, type Release } from './base-tag.js'
 import { processWord } from './shell.js'
@@ -12,7 +13,7 @@ export interface BaseImageRules {
   baseRepository: { registry: string; repository: string }
   variant: string
   release: Release
-  match: 'exact' | 'minor'
+  match: MatchMode
   buildArgs: Record<string, string>
   escape: string
   /** The Dockerfile as messages name it, e.g. image/Dockerfile. */

@@ -4,6 +4,7 @@
  * `<sha7|sha40>-<variant>` and `<branch>-<variant>` builds. There is no bare `latest` and no `v` prefix.
  */
 
+import type { MatchMode } from '../inputs.js'
 export interface Release {
   text: string
   major: number
@@ -14,7 +15,7 @@ export interface Release {
 export interface TagRules {
   variant: string
   release: Release
-  match: 'exact' | 'minor'
+  match: MatchMode
 }
 
 export type TagVerdict =

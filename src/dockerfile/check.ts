@@ -1,3 +1,4 @@
+import type { MatchMode } from '../inputs.js'
 import { parseRepository } from '../docker/reference.js'
 import { UserError } from '../errors.js'
 import type { Finding } from '../findings.js'
@@ -21,7 +22,7 @@ export interface DockerfileCheckOptions {
   variant: string
   /** X.Y.Z */
   release: string
-  match: 'exact' | 'minor'
+  match: MatchMode
   /** '' = the last stage */
   target: string
   buildArgs: Record<string, string>

@@ -9,14 +9,14 @@ export function workspacePath(file: string, workspace: string): string {
   return (inside ? relative : file).split(path.sep).join('/')
 }
 
-export function annotate(findings: readonly Finding[], workspace: string, severity?: 'warning'): void {
+export function annotate(findings: readonly Finding[], workspace: string): void {
   for (const finding of findings) {
     const properties: core.AnnotationProperties = {
       title: finding.check,
       file: workspacePath(finding.file, workspace),
       startLine: finding.line
     }
-    if ((severity ?? finding.severity) === 'error') core.error(finding.message, properties)
+    if (finding.severity === 'error') core.error(finding.message, properties)
     else core.warning(finding.message, properties)
   }
 }

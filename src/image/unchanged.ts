@@ -4,8 +4,9 @@ import { describeError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import { registryClientFor } from '../registry/for-inputs.js'
 
-export const BASE_DIGEST_LABEL = 'org.opencontainers.image.base.digest'
-export const REVISION_LABEL = 'org.opencontainers.image.revision'
+import { BASE_DIGEST_LABEL, REVISION_LABEL } from '../build/labels.js'
+
+export { BASE_DIGEST_LABEL, REVISION_LABEL }
 
 export interface UnchangedFacts {
   /** The `repository` input, e.g. ghcr.io/acme/openhands-sandbox. */

@@ -3,13 +3,16 @@
  * built on (`org.opencontainers.image.base.name`, which this action writes on every image it pushes), so the check
  * follows those labels from the FROM image to the agent-server base and judges that base's tag like a direct FROM.
  */
+
+import type { MatchMode } from '../inputs.js'
 import { formatReference, parseImageReference, repositoryName, type ImageReference } from '../docker/reference.js'
 import { judgeTag, type Release } from '../dockerfile/base-tag.js'
 import { clip } from '../dockerfile/text.js'
 import { RegistryError } from '../registry/errors.js'
 
-export const BASE_NAME_LABEL = 'org.opencontainers.image.base.name'
-export const BASE_DIGEST_LABEL = 'org.opencontainers.image.base.digest'
+import { BASE_DIGEST_LABEL, BASE_NAME_LABEL } from '../build/labels.js'
+
+export { BASE_DIGEST_LABEL, BASE_NAME_LABEL }
 /** A hotfix on a hotfix is plausible; a longer chain is a label loop or a mistake, and each step is a registry call. */
 export const MAX_LAYERS = 5
 
@@ -38,7 +41,7 @@ export interface LayeredRules {
   baseRepository: { registry: string; repository: string }
   variant: string
   release: Release
-  match: 'exact' | 'minor'
+  match: MatchMode
 }
 
 /** The FROM image the Dockerfile check left to this one (DockerfileReport.otherImage). */
