@@ -1,9 +1,22 @@
-/** ESM all the way: @actions/* are ESM-only, so ts-jest compiles to ESM and jest runs with vm modules. */
-export default {
+/**
+ * ESM all the way: @actions/* are ESM-only, so ts-jest compiles to ESM and jest runs with vm modules.
+ * Three projects, by what a test needs: `unit` (no engine, no network beyond servers the test starts, seconds),
+ * `stack` (a real dockerd, buildx and registry: scripts/e2e-stack.sh up) and `slow` (multi-GB files, RSS limits).
+ */
+const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
-  testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 30000
+}
+
+export default {
+  collectCoverageFrom: ['src/**/*.ts'],
+  coverageReporters: ['text-summary', 'json-summary'],
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'], testPathIgnorePatterns: ['/__tests__/(stack|slow)/'] },
+    { ...shared, displayName: 'stack', testMatch: ['<rootDir>/__tests__/stack/**/*.test.ts'] },
+    { ...shared, displayName: 'slow', testMatch: ['<rootDir>/__tests__/slow/**/*.test.ts'] }
+  ]
 }

@@ -5,7 +5,7 @@
 # plugin (Debian trixie's docker-buildx), a Distribution registry on 127.0.0.1:5000 with htpasswd auth, and
 # stand-in agent-server base images 127.0.0.1:5000/openhands/agent-server:{1.22.0,1.23.0,1.24.0}-python.
 #
-# State dir convention (tests read it; __tests__/e2e/stack.ts): $OHE_E2E_STATE, default /tmp/ohe-e2e
+# State dir convention (tests read it; __tests__/support/stack.ts): $OHE_E2E_STATE, default /tmp/ohe-e2e
 #   registry-url        127.0.0.1:5000
 #   registry-username   ci
 #   registry-password   generated when the registry is (re)started, mode 0600

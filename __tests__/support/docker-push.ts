@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { StackState } from '../e2e/stack.js'
+import type { StackState } from './stack.js'
 
 interface Run {
   code: number

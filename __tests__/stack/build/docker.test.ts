@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { buildxAvailable, dockerAvailable, dockerLogin, dockerLogout, runDocker } from '../../src/build/docker.js'
-import { explainBuildFailure } from '../../src/build/hints.js'
-import { e2eEnabled, mustBeUp, stackState, type StackState } from '../e2e/stack.js'
-import { captureStdout, scopedEnv, tempDir } from './support/capture.js'
+import { buildxAvailable, dockerAvailable, dockerLogin, dockerLogout, runDocker } from '../../../src/build/docker.js'
+import { explainBuildFailure } from '../../../src/build/hints.js'
+import { e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
+import { captureStdout, scopedEnv, tempDir } from '../../build/support/capture.js'
 
 const stack = await stackState()
 const describeStack = e2eEnabled(stack) ? describe : describe.skip

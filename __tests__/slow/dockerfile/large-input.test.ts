@@ -1,9 +1,9 @@
-import type { DockerfileCheckOptions, DockerfileReport } from '../../src/dockerfile/check.js'
-import { GOOD, check as checkIn } from './support.js'
+import type { DockerfileCheckOptions, DockerfileReport } from '../../../src/dockerfile/check.js'
+import { GOOD, check as checkIn } from '../../dockerfile/support.js'
 
 // These rows name the file as plain Dockerfile in their expected messages.
 const check = (text: string, options: Partial<DockerfileCheckOptions> = {}): DockerfileReport => checkIn(text, { file: 'Dockerfile', ...options })
-import { parseDockerfile } from '../../src/dockerfile/parse.js'
+import { parseDockerfile } from '../../../src/dockerfile/parse.js'
 
 /**
  * Inputs that expose quadratic algorithms or regex backtracking: 10,000 chained stages and 1 MB lines.

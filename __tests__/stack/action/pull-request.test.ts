@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { runAction } from '../support/action-runner.js'
-import { fakeGitHub, listen, type StoredComment } from '../support/fake-github.js'
-import { BASE_REPOSITORY, REGISTRY, e2eEnabled, stackState } from './stack.js'
+import { runAction } from '../../support/action-runner.js'
+import { fakeGitHub, listen, type StoredComment } from '../../support/fake-github.js'
+import { BASE_REPOSITORY, REGISTRY, e2eEnabled, stackState } from '../../support/stack.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip

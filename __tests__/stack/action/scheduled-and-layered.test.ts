@@ -7,9 +7,9 @@ import { jest } from '@jest/globals'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { runAction } from '../support/action-runner.js'
-import { dockerPusher, uniqueRepository } from '../support/docker-push.js'
-import { BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState } from './stack.js'
+import { runAction } from '../../support/action-runner.js'
+import { dockerPusher, uniqueRepository } from '../../support/docker-push.js'
+import { BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState } from '../../support/stack.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip

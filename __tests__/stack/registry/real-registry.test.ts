@@ -14,11 +14,11 @@ import {
   registryFetch,
   stackState,
   type StackState
-} from '../e2e/stack.js'
-import { MEDIA_TYPES, createRegistryClient } from '../../src/registry/client.js'
-import { highestRelease } from '../../src/registry/releases.js'
-import { closedPort } from './stand-in-registry.js'
-import { registryError } from './support.js'
+} from '../../support/stack.js'
+import { MEDIA_TYPES, createRegistryClient } from '../../../src/registry/client.js'
+import { highestRelease } from '../../../src/registry/releases.js'
+import { closedPort } from '../../registry/stand-in-registry.js'
+import { registryError } from '../../registry/support.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip

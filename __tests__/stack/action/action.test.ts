@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { checksummed } from '../secrets/fixtures.js'
-import { runAction, runPostStep, type ActionRun } from '../support/action-runner.js'
-import { BASE_ENTRYPOINT, BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from './stack.js'
+import { checksummed } from '../../secrets/fixtures.js'
+import { runAction, runPostStep, type ActionRun } from '../../support/action-runner.js'
+import { BASE_ENTRYPOINT, BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip

@@ -16,7 +16,7 @@ import {
   registryFetch,
   stackState,
   type StackState
-} from './stack.js'
+} from '../../support/stack.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip

@@ -8,11 +8,11 @@ import { Buffer } from 'node:buffer'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { parseImageReference } from '../../src/docker/reference.js'
-import { registryImageReader } from '../../src/phases/check.js'
-import { registryClientFor, type RegistryInputs } from '../../src/registry/for-inputs.js'
-import { BASE_ENTRYPOINT, BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../e2e/stack.js'
-import { registryError } from './support.js'
+import { parseImageReference } from '../../../src/docker/reference.js'
+import { registryImageReader } from '../../../src/phases/check.js'
+import { registryClientFor, type RegistryInputs } from '../../../src/registry/for-inputs.js'
+import { BASE_ENTRYPOINT, BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
+import { registryError } from '../../registry/support.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip

@@ -7,11 +7,11 @@ import { jest } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { runChecks } from '../../src/phases/check.js'
-import { resolveRelease } from '../../src/phases/release.js'
-import { BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../e2e/stack.js'
-import { testInputs } from '../support/inputs.js'
-import { dockerPusher, uniqueRepository, type Pusher } from '../support/docker-push.js'
+import { runChecks } from '../../../src/phases/check.js'
+import { resolveRelease } from '../../../src/phases/release.js'
+import { BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
+import { testInputs } from '../../support/inputs.js'
+import { dockerPusher, uniqueRepository, type Pusher } from '../../support/docker-push.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
