@@ -27808,8 +27808,8 @@ async function runDocker(args, options = {}) {
     return { exitCode: 127, stderr: [...stderr, describeError(thrown)], stdout };
   }
 }
-function dockerLogin(registry, username, password) {
-  return runDocker(["login", ...serverArgument(registry), "--username", username, "--password-stdin"], { input: password });
+function dockerLogin(registry, username, password, docker = runDocker) {
+  return docker(["login", ...serverArgument(registry), "--username", username, "--password-stdin"], { input: password });
 }
 function dockerLogout(registry) {
   return runDocker(["logout", ...serverArgument(registry)]);
@@ -27981,19 +27981,15 @@ function matchingHints(quoted, stepOutput, others) {
 
 // src/build/secret-files.ts
 import { chmod as chmod2, mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
-import os6 from "node:os";
 import path4 from "node:path";
 var TEMP_PREFIX = "ohe-sandbox-image-";
 var secretId = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-function tempBase() {
-  return process.env.RUNNER_TEMP || os6.tmpdir();
-}
-async function makePrivateDir(base = tempBase()) {
+async function makePrivateDir(base) {
   const dir = await mkdtemp(path4.join(base, TEMP_PREFIX));
   await chmod2(dir, 448);
   return dir;
 }
-async function writeSecretFiles(secrets, base = tempBase()) {
+async function writeSecretFiles(secrets, base) {
   checkSecretIds(secrets);
   const dir = await makePrivateDir(base);
   try {
@@ -28061,29 +28057,10 @@ async function cleanup() {
   }
 }
 
-// src/build/labels.ts
-var oci = "org.opencontainers.image";
-var REVISION_LABEL = `${oci}.revision`;
-var BASE_NAME_LABEL = `${oci}.base.name`;
-var BASE_DIGEST_LABEL = `${oci}.base.digest`;
-function imageLabels(facts, input) {
-  const labels = {};
-  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
-  if (facts.sha) labels[REVISION_LABEL] = facts.sha;
-  labels[`${oci}.created`] = facts.created.toISOString();
-  labels[`${oci}.version`] = facts.release;
-  if (facts.baseReference) labels[BASE_NAME_LABEL] = facts.baseReference;
-  if (facts.baseDigest) labels[BASE_DIGEST_LABEL] = facts.baseDigest;
-  const merged = { ...labels, ...input };
-  for (const key of PROVENANCE) {
-    if (labels[key] !== void 0) merged[key] = labels[key];
-    else delete merged[key];
-  }
-  return merged;
-}
-var PROVENANCE = [REVISION_LABEL, BASE_DIGEST_LABEL];
+// src/build/build.ts
+import path7 from "node:path";
 
-// src/docker/reference.ts
+// src/grammar.ts
 var DOCKER_HUB = "docker.io";
 var DOCKER_HUB_ALIASES = /* @__PURE__ */ new Set(["index.docker.io", "registry-1.docker.io"]);
 var NAME_MAX = 255;
@@ -28097,6 +28074,16 @@ var DIGEST = /^(?:sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$
 var IMAGE_ID = /^[a-f0-9]{64}$/;
 function isValidTag(tag) {
   return TAG.test(tag);
+}
+function isSha256Digest(text) {
+  return SHA256_DIGEST.test(text);
+}
+var SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
+var RELEASE_VERSION = /^\d+\.\d+\.\d+$/;
+function parseVersion(text) {
+  if (!RELEASE_VERSION.test(text)) return void 0;
+  const [major, minor, patch] = text.split(".").map(Number);
+  return { text, major, minor, patch };
 }
 function parseImageReference(text) {
   if (text.length === 0 || text.length > TEXT_MAX || IMAGE_ID.test(text)) return void 0;
@@ -28165,6 +28152,212 @@ function isValidDomain(domain) {
   return port === void 0 || PORT.test(port);
 }
 
+// src/git/commit-time.ts
+async function commitTime(folder) {
+  try {
+    const log = await getExecOutput("git", ["log", "-1", "--format=%cI"], { cwd: folder, silent: true, ignoreReturnCode: true });
+    const time = new Date(log.stdout.trim());
+    return log.exitCode === 0 && !Number.isNaN(time.getTime()) ? time : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/workspace.ts
+import path6 from "node:path";
+function workspacePath(file, workspace) {
+  const relative3 = path6.relative(workspace, path6.resolve(workspace, file));
+  const inside = relative3 !== "" && !relative3.startsWith("..") && !path6.isAbsolute(relative3);
+  return (inside ? relative3 : file).split(path6.sep).join("/");
+}
+
+// src/build/argv.ts
+function buildxArgs(plan) {
+  const args = ["buildx", "build"];
+  if (plan.builder) args.push("--builder", plan.builder);
+  args.push("--progress", "plain");
+  args.push("--platform", plan.platform);
+  args.push("--file", plan.file);
+  if (plan.target) args.push("--target", plan.target);
+  for (const tag of plan.tags) args.push("--tag", tag);
+  for (const [key, value2] of Object.entries(plan.labels)) args.push("--label", `${key}=${value2}`);
+  for (const [name, value2] of Object.entries(plan.buildArgs)) args.push("--build-arg", `${name}=${value2}`);
+  for (const secret of plan.secrets) args.push("--secret", `id=${secret.id},${csvField(`src=${secret.path}`)}`);
+  for (const source of plan.cacheFrom) args.push("--cache-from", source);
+  for (const destination of plan.cacheTo) args.push("--cache-to", destination);
+  args.push("--metadata-file", plan.metadataFile);
+  if (plan.push) {
+    args.push("--push");
+  } else {
+    args.push("--output", "type=cacheonly");
+  }
+  args.push(plan.context);
+  return args;
+}
+function csvField(field) {
+  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+
+// src/build/metadata.ts
+import { readFile } from "node:fs/promises";
+function parseMetadata(text) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { names: [] };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { names: [] };
+  const record = parsed;
+  const digest = record["containerimage.digest"];
+  const name = record["image.name"];
+  return {
+    ...typeof digest === "string" && isSha256Digest(digest) ? { digest } : {},
+    names: typeof name === "string" ? name.split(",").map((item) => item.trim()).filter((item) => item !== "") : []
+  };
+}
+async function readMetadata(path13) {
+  try {
+    return parseMetadata(await readFile(path13, "utf8"));
+  } catch {
+    return { names: [] };
+  }
+}
+
+// src/build/labels.ts
+var oci = "org.opencontainers.image";
+var REVISION_LABEL = `${oci}.revision`;
+var BASE_NAME_LABEL = `${oci}.base.name`;
+var BASE_DIGEST_LABEL = `${oci}.base.digest`;
+function imageLabels(facts, input) {
+  const labels = {};
+  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
+  if (facts.sha) labels[REVISION_LABEL] = facts.sha;
+  labels[`${oci}.created`] = facts.created.toISOString();
+  labels[`${oci}.version`] = facts.release;
+  if (facts.baseReference) labels[BASE_NAME_LABEL] = facts.baseReference;
+  if (facts.baseDigest) labels[BASE_DIGEST_LABEL] = facts.baseDigest;
+  const merged = { ...labels, ...input };
+  for (const key of PROVENANCE) {
+    if (labels[key] !== void 0) merged[key] = labels[key];
+    else delete merged[key];
+  }
+  return merged;
+}
+var PROVENANCE = [REVISION_LABEL, BASE_DIGEST_LABEL];
+
+// src/build/plan.ts
+function planBuild(inputs, facts) {
+  return {
+    platform: "linux/amd64",
+    file: inputs.file,
+    context: inputs.context,
+    target: inputs.target,
+    tags: facts.refs,
+    labels: imageLabels(
+      {
+        release: facts.release,
+        created: facts.created,
+        repositoryUrl: facts.repositoryUrl,
+        sha: facts.sha,
+        baseReference: facts.baseReference,
+        baseDigest: facts.baseDigest
+      },
+      inputs.labels
+    ),
+    buildArgs: inputs["build-args"],
+    secrets: inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
+    cacheFrom: inputs["cache-from"],
+    cacheTo: inputs["cache-to"],
+    builder: inputs.builder,
+    metadataFile: facts.metadataFile,
+    push: inputs.push
+  };
+}
+function secretPath(id, files) {
+  const file = files.find((candidate) => candidate.id === id);
+  if (!file) throw new Error(`No temp file was written for build secret '${id}'.`);
+  return file.path;
+}
+
+// src/build/build.ts
+var buildIo = { docker: runDocker, commitTime, now: () => /* @__PURE__ */ new Date() };
+async function buildAndPush(inputs, facts, io = buildIo) {
+  const { tag, refs } = facts.tags;
+  const image = refs[0] ?? "";
+  info(refs.length > 0 ? `Tags: ${refs.join(", ")}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`);
+  const workDir = await makePrivateDir(facts.tempDir);
+  saveState(STATE.tempDir, workDir);
+  try {
+    if (!facts.loggedIn) await login(inputs, io.docker);
+    let secretFiles = [];
+    if (inputs.secrets.length > 0) {
+      info(`Passing ${inputs.secrets.length} build secret(s) as files in a private temp dir: ${inputs.secrets.map((s) => s.id).join(", ")}`);
+      secretFiles = (await writeSecretFiles(inputs.secrets, workDir)).files;
+    }
+    const plan = planBuild(inputs, {
+      release: facts.release,
+      refs,
+      sha: facts.sha,
+      created: await io.commitTime(inputs.context) ?? io.now(),
+      repositoryUrl: facts.repositoryUrl,
+      baseReference: facts.baseReference,
+      baseDigest: facts.baseDigest,
+      secretFiles,
+      metadataFile: path7.join(workDir, "metadata.json")
+    });
+    const shownFile = workspacePath(inputs.file, facts.workspace);
+    const what = image || "the image";
+    info(
+      `${inputs.push ? "Building and pushing" : "Building (not pushing)"} ${what} for linux/amd64 from ${shownFile}${inputs.builder ? ` on builder ${inputs.builder}` : ""}; the build log is in the group below.`
+    );
+    const started = io.now().getTime();
+    const run2 = await group(`Build ${what}`, () => io.docker(buildxArgs(plan)));
+    const seconds = Math.round((io.now().getTime() - started) / 100) / 10;
+    if (run2.exitCode !== 0) {
+      info(`The build failed after ${seconds} s.`);
+      const line = failedDockerfileLine(run2.stderr, path7.basename(inputs.file));
+      const message = `docker buildx build failed (exit code ${run2.exitCode}):
+${explainBuildFailure(run2.stderr)}`;
+      throw new UserError(redact(message, inputs), line ? inputs.file : void 0, line);
+    }
+    const { digest } = await readMetadata(plan.metadataFile);
+    const pushed = inputs.push && digest !== void 0;
+    if (pushed) {
+      info(`Pushed ${image} (${digest}) in ${seconds} s.`);
+    } else if (inputs.push) {
+      warning(`buildx finished but reported no image digest in its metadata file, so ${image} is not reported as pushed.`);
+    } else {
+      info(`Built in ${seconds} s; not pushed (push is false).`);
+    }
+    return { tags: refs, repository: inputs.repository, tag, image, ...pushed ? { digest } : {}, pushed, seconds };
+  } finally {
+    await removeDir(workDir);
+  }
+}
+async function login(inputs, docker = runDocker) {
+  const username = inputs["registry-username"];
+  if (!username) return;
+  const registry = inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
+  if (registry === void 0) {
+    warning("registry-username is set but repository is not: not logging in, as the registry to log in to is unknown.");
+    return;
+  }
+  info(`Logging in to ${registry} as ${username}`);
+  const run2 = await dockerLogin(registry, username, inputs["registry-password"], docker);
+  if (run2.exitCode !== 0) {
+    throw new UserError(redact(`docker login to ${registry} as ${username} failed:
+${explainBuildFailure(run2.stderr)}`, inputs));
+  }
+  saveState(STATE.registry, registry);
+}
+function redact(text, inputs) {
+  const whole = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value)];
+  const lines = whole.flatMap((value2) => value2.includes("\n") ? value2.split(/\r?\n/).map((line) => line.trim()) : []);
+  const values = [...whole, ...lines.filter((line) => line.length >= 8)].filter((value2) => value2.trim().length > 0).sort((a, b) => b.length - a.length);
+  return values.reduce((result, value2) => result.split(value2).join("***"), text);
+}
+
 // src/build/tags.ts
 var TAG_GRAMMAR = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
 var NO_COMMIT_SUFFIX = "local";
@@ -28188,51 +28381,7 @@ function checkTag(tag, source) {
   );
 }
 
-// src/build/plan.ts
-function planBuild(inputs, facts) {
-  const { refs } = resolveTags(tagRequest(inputs, facts.release, facts.sha));
-  return {
-    platform: "linux/amd64",
-    file: inputs.file,
-    context: inputs.context,
-    target: inputs.target,
-    tags: refs,
-    labels: imageLabels(
-      {
-        release: facts.release,
-        created: facts.created,
-        repositoryUrl: facts.repositoryUrl,
-        sha: facts.sha,
-        baseReference: facts.baseReference,
-        baseDigest: facts.baseDigest
-      },
-      inputs.labels
-    ),
-    buildArgs: inputs["build-args"],
-    secrets: inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
-    cacheFrom: inputs["cache-from"],
-    cacheTo: inputs["cache-to"],
-    builder: inputs.builder,
-    metadataFile: facts.metadataFile,
-    push: inputs.push
-  };
-}
-function tagRequest(inputs, release, sha) {
-  return { repository: inputs.repository, tag: inputs.tag, "extra-tags": inputs["extra-tags"], release, sha };
-}
-function secretPath(id, files) {
-  const file = files.find((candidate) => candidate.id === id);
-  if (!file) throw new Error(`No temp file was written for build secret '${id}'.`);
-  return file.path;
-}
-
 // src/github/annotations.ts
-import path6 from "node:path";
-function workspacePath(file, workspace) {
-  const relative3 = path6.relative(workspace, path6.resolve(workspace, file));
-  const inside = relative3 !== "" && !relative3.startsWith("..") && !path6.isAbsolute(relative3);
-  return (inside ? relative3 : file).split(path6.sep).join("/");
-}
 function annotate(findings, workspace) {
   for (const finding of findings) {
     const properties = {
@@ -28269,14 +28418,14 @@ async function pullRequestOfRun() {
   if (typeof number !== "number") return void 0;
   return { ...context3.repo, number };
 }
-async function upsertPullRequestComment(token, target, marker, markdown) {
+async function upsertPullRequestComment(token, apiUrl, target, marker, markdown) {
   if (!token) {
     warning("No github-token: the pull-request comment was not written.");
     return;
   }
   try {
     const { getOctokit: getOctokit2 } = await Promise.resolve().then(() => (init_github(), github_exports));
-    const octokit = getOctokit2(token, { baseUrl: process.env.GITHUB_API_URL || "https://api.github.com", request: { retries: 0 } });
+    const octokit = getOctokit2(token, { baseUrl: apiUrl, request: { retries: 0 } });
     const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.number, per_page: 100 });
     const body = commentBody(markdown, marker);
     const existing = findMarkedComment(comments, marker);
@@ -28995,17 +29144,17 @@ function errorCode(thrown, depth = 0) {
 // src/registry/docker-credentials.ts
 import { Buffer as Buffer3 } from "node:buffer";
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 import { homedir } from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 var DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 var DOCKER_HUB_NAMES2 = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
 var HELPER_TIMEOUT_MS = 2e4;
 var HELPER_MAX_BYTES = 1024 * 1024;
 var HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function dockerConfigFile(env = process.env) {
-  const dir = env.DOCKER_CONFIG ? env.DOCKER_CONFIG : path7.join(env.HOME ? env.HOME : homedir(), ".docker");
-  return path7.join(dir, "config.json");
+  const dir = env.DOCKER_CONFIG ? env.DOCKER_CONFIG : path8.join(env.HOME ? env.HOME : homedir(), ".docker");
+  return path8.join(dir, "config.json");
 }
 function dockerConfigKey(registry) {
   return DOCKER_HUB_NAMES2.has(registry.toLowerCase()) ? DOCKER_HUB_KEY : registry;
@@ -29024,7 +29173,7 @@ function dockerLoginFor(registry) {
 async function readDockerLogin(registry, file, timeoutMs = HELPER_TIMEOUT_MS) {
   let text;
   try {
-    text = await readFile(file, "utf8");
+    text = await readFile2(file, "utf8");
   } catch (thrown) {
     const missing = errorCode2(thrown) === "ENOENT";
     return { found: false, reason: missing ? `there is no docker config ${file}` : `docker's config ${file} cannot be read` };
@@ -29452,7 +29601,7 @@ function escapeCell(text) {
 
 // src/inputs.ts
 import { existsSync as existsSync3, statSync } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/release/release.ts
 var import_semver = __toESM(require_semver2(), 1);
@@ -29476,8 +29625,8 @@ function parseRelease(text, variant) {
 }
 
 // src/inputs.ts
-var fromActions = (name) => getInput(name);
-function readInputs(read = fromActions, workspace = workspaceDir()) {
+var actionInputs = (name) => getInput(name);
+function readInputs(read, workspace) {
   const variant = read("variant").trim() || "python";
   if (!/^[a-z0-9]+$/.test(variant)) {
     throw new UserError(`variant '${variant}' is not a variant name. Expected a word such as python, java or golang.`);
@@ -29494,11 +29643,11 @@ function readInputs(read = fromActions, workspace = workspaceDir()) {
   if (match !== "exact" && match !== "minor") {
     throw new UserError(`match '${match}' is not supported. Expected exact or minor.`);
   }
-  const context3 = path8.resolve(workspace, read("context").trim() || ".");
+  const context3 = path9.resolve(workspace, read("context").trim() || ".");
   if (!existsSync3(context3)) throw new UserError(`context '${read("context").trim() || "."}' does not exist. Set context to the folder that holds your build files.`);
-  if (!statSync(context3).isDirectory()) throw new UserError(`context '${path8.relative(workspace, context3)}' is not a folder. Set context to the folder that holds your build files.`);
+  if (!statSync(context3).isDirectory()) throw new UserError(`context '${path9.relative(workspace, context3)}' is not a folder. Set context to the folder that holds your build files.`);
   const fileInput = read("file").trim();
-  const file = fileInput ? path8.resolve(workspace, fileInput) : path8.join(context3, "Dockerfile");
+  const file = fileInput ? path9.resolve(workspace, fileInput) : path9.join(context3, "Dockerfile");
   const build = readBoolean(read, "build", true);
   const push = readBoolean(read, "push", true);
   const repository = read("repository").trim();
@@ -29549,14 +29698,11 @@ function readInputs(read = fromActions, workspace = workspaceDir()) {
     builder: read("builder").trim(),
     scan: readBoolean(read, "scan", true),
     "scan-exclude": splitList(read("scan-exclude"), /\n/),
-    "scan-ignore-file": ignoreFileInput ? path8.resolve(workspace, ignoreFileInput) : path8.join(context3, ".sandbox-scan-ignore"),
+    "scan-ignore-file": ignoreFileInput ? path9.resolve(workspace, ignoreFileInput) : path9.join(context3, ".sandbox-scan-ignore"),
     "fail-on-findings": readBoolean(read, "fail-on-findings", true),
-    sarif: sarifInput ? path8.resolve(workspace, sarifInput) : "",
+    sarif: sarifInput ? path9.resolve(workspace, sarifInput) : "",
     "github-token": githubToken
   };
-}
-function workspaceDir() {
-  return process.env.GITHUB_WORKSPACE || process.cwd();
 }
 function readBoolean(read, name, fallback) {
   const value2 = read(name).trim();
@@ -29583,12 +29729,6 @@ function readPairs(read, name, form) {
 
 // src/dockerfile/base-tag.ts
 var KNOWN_VARIANTS2 = ["python", "java", "golang"];
-var RELEASE = /^(\d+)\.(\d+)\.(\d+)$/;
-function parseRelease2(text) {
-  const match = RELEASE.exec(text);
-  if (!match) return void 0;
-  return { text, major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };
-}
 function judgeTag(tag, digest, shown, rules) {
   const { variant, release, match } = rules;
   const line = `${release.major}.${release.minor}`;
@@ -29612,7 +29752,7 @@ function judgeTag(tag, digest, shown, rules) {
   const head = tag.slice(0, -suffix.length);
   if (head === "latest") return { ok: false, problem: `Base image tag ${tag} follows the main branch, not OHE release ${release.text}` };
   if (/^[vV]\d/.test(head)) return { ok: false, problem: `Base image tag ${tag} has a v prefix, which agent-server tags never have` };
-  const version = parseRelease2(head);
+  const version = parseVersion(head);
   if (version) {
     if (match === "exact" && version.text !== release.text) {
       return { ok: false, problem: `Base image tag ${tag} does not match OHE release ${release.text}`, version: head };
@@ -30617,7 +30757,6 @@ function heredocsFromLine(line) {
 }
 
 // src/dockerfile/release-args.ts
-var VERSION7 = /^\d+\.\d+\.\d+$/;
 function releaseBuildArgs(graph, rules) {
   const root = graph.chain[graph.chain.length - 1];
   if (root.rawFrom === root.from || root.unset.length > 0) return [];
@@ -30629,7 +30768,7 @@ function releaseBuildArgs(graph, rules) {
   for (const name of new Set(root.used)) {
     const arg = graph.globals.declared.get(name);
     if (arg?.source !== "default" || arg.value === void 0 || Object.hasOwn(rules.buildArgs, name)) continue;
-    const value2 = VERSION7.test(arg.value) ? rules.release.text : isVersionOfVariant(arg.value, rules.variant) ? wanted : void 0;
+    const value2 = RELEASE_VERSION.test(arg.value) ? rules.release.text : isVersionOfVariant(arg.value, rules.variant) ? wanted : void 0;
     if (value2 === void 0 || !givesRelease(root, graph, rules, name, value2, wanted)) continue;
     added.push({ name, value: value2, replaces: arg.value, line: arg.line });
   }
@@ -30637,7 +30776,7 @@ function releaseBuildArgs(graph, rules) {
 }
 function isVersionOfVariant(value2, variant) {
   const suffix = `-${variant}`;
-  return value2.endsWith(suffix) && VERSION7.test(value2.slice(0, -suffix.length));
+  return value2.endsWith(suffix) && RELEASE_VERSION.test(value2.slice(0, -suffix.length));
 }
 function givesRelease(root, graph, rules, name, value2, wanted) {
   const env = new Map(graph.globals.env);
@@ -30869,7 +31008,7 @@ function expand3(text, variables, escape) {
 
 // src/dockerfile/check.ts
 function checkDockerfile(options) {
-  const release = parseRelease2(options.release);
+  const release = parseVersion(options.release);
   if (!release) throw new UserError(`The OHE release '${options.release}' is not a version X.Y.Z, e.g. 1.23.0.`);
   const baseRepository = parseRepository(options.baseImage);
   if (!baseRepository) {
@@ -30910,7 +31049,7 @@ function publicStage(stage) {
 }
 
 // src/dockerfile/read-file.ts
-import { readFile as readFile2, stat as stat2 } from "node:fs/promises";
+import { readFile as readFile3, stat as stat2 } from "node:fs/promises";
 var MAX_DOCKERFILE_BYTES = 16 * 1024 * 1024;
 async function readDockerfile(file, shownAs) {
   const info2 = await stat2(file).catch(() => void 0);
@@ -30925,7 +31064,7 @@ async function readDockerfile(file, shownAs) {
     throw new UserError(`'${shownAs}' is ${Math.round(info2.size / 1048576)} MB, too large to be a Dockerfile. Check the file input.`);
   }
   try {
-    return await readFile2(file, "utf8");
+    return await readFile3(file, "utf8");
   } catch (thrown) {
     const code2 = thrown.code ?? "unknown error";
     throw new UserError(`Cannot read Dockerfile '${shownAs}' (${code2}). Check its permissions.`);
@@ -30934,7 +31073,6 @@ async function readDockerfile(file, shownAs) {
 
 // src/layered/layered.ts
 var MAX_LAYERS = 5;
-var DIGEST3 = /^sha256:[a-f0-9]{64}$/;
 async function checkLayeredBase(root, rules, read) {
   const from = formatReference(root.image);
   const base = repositoryName(rules.baseRepository);
@@ -30968,7 +31106,7 @@ async function checkLayeredBase(root, rules, read) {
       const reference = formatReference(next);
       const link = { reference };
       const digest = image.labels[BASE_DIGEST_LABEL]?.trim();
-      if (digest !== void 0 && DIGEST3.test(digest)) link.digest = digest;
+      if (digest !== void 0 && isSha256Digest(digest)) link.digest = digest;
       layered.chain.push(link);
       layered.agentServer = reference;
       const verdict = judgeTag(next.tag, next.digest, reference, rules);
@@ -30994,10 +31132,10 @@ function mismatch(from, chain, rules, reason) {
 }
 
 // src/phases/uncommitted.ts
-import path10 from "node:path";
+import path11 from "node:path";
 
 // src/git/uncommitted.ts
-import path9 from "node:path";
+import path10 from "node:path";
 function parsePorcelain(output) {
   const entries = output.split("\0");
   const paths = [];
@@ -31013,8 +31151,8 @@ function parsePorcelain(output) {
 }
 async function uncommittedFiles(folder, alsoFile) {
   const inFolder = await changedUnder(folder, ".");
-  const outside = alsoFile !== void 0 && path9.relative(folder, alsoFile).startsWith("..");
-  return outside ? [...inFolder, ...await changedUnder(path9.dirname(alsoFile), path9.basename(alsoFile))] : inFolder;
+  const outside = alsoFile !== void 0 && path10.relative(folder, alsoFile).startsWith("..");
+  return outside ? [...inFolder, ...await changedUnder(path10.dirname(alsoFile), path10.basename(alsoFile))] : inFolder;
 }
 async function changedUnder(cwd, pathspec) {
   const options = { cwd, silent: true, ignoreReturnCode: true };
@@ -31024,7 +31162,7 @@ async function changedUnder(cwd, pathspec) {
     const status = await getExecOutput("git", ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", pathspec], options);
     if (status.exitCode !== 0) return [];
     const root = top.stdout.trim();
-    return parsePorcelain(status.stdout).map((file) => path9.join(root, file));
+    return parsePorcelain(status.stdout).map((file) => path10.join(root, file));
   } catch {
     return [];
   }
@@ -32238,7 +32376,7 @@ function ruleDescription(id) {
 }
 
 // src/secrets/suppress.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 
 // src/secrets/walk.ts
 import { isUtf8 } from "node:buffer";
@@ -32374,7 +32512,7 @@ function parseIgnoreFile(text) {
 async function loadIgnoreFile(path13) {
   if (path13 === void 0) return /* @__PURE__ */ new Set();
   try {
-    return parseIgnoreFile(await readFile3(path13, "utf8"));
+    return parseIgnoreFile(await readFile4(path13, "utf8"));
   } catch (error2) {
     const code2 = errorCode3(error2);
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return /* @__PURE__ */ new Set();
@@ -32633,7 +32771,7 @@ async function uncommittedFindings(context3, dockerfile, workspace) {
   const changed = await uncommittedFiles(context3, dockerfile);
   if (changed.length === 0) return [];
   const dockerignore = DockerIgnore.parse(await readDockerignore(dockerfile, context3));
-  const files = changed.filter((file) => file === dockerfile || !dockerignore.ignores(path10.relative(context3, file).split(path10.sep).join("/")));
+  const files = changed.filter((file) => file === dockerfile || !dockerignore.ignores(path11.relative(context3, file).split(path11.sep).join("/")));
   const findings = files.slice(0, MAX_ANNOTATED).map((file) => ({
     check: "uncommitted-changes",
     severity: "warning",
@@ -32646,7 +32784,7 @@ async function uncommittedFindings(context3, dockerfile, workspace) {
     findings.push({
       check: "uncommitted-changes",
       severity: "warning",
-      message: `${more} more uncommitted file(s) in the build context: run git status in ${path10.relative(workspace, context3) || "."} to see them all.`,
+      message: `${more} more uncommitted file(s) in the build context: run git status in ${path11.relative(workspace, context3) || "."} to see them all.`,
       file: dockerfile,
       line: 1
     });
@@ -32680,7 +32818,7 @@ async function runChecks(inputs, release, workspace, read = registryImageReader(
   const other = dockerfile.otherImage;
   if (other !== void 0) {
     const baseRepository = parseRepository(inputs["base-image"]);
-    const version = parseRelease2(release);
+    const version = parseVersion(release);
     if (!baseRepository || !version) throw new Error(`base-image ${inputs["base-image"]} or release ${release} passed checkDockerfile unparsed`);
     const checked = await checkLayeredBase(other, { baseRepository, variant: inputs.variant, release: version, match: inputs.match }, read);
     layered = checked.layered;
@@ -32700,157 +32838,6 @@ function registryImageReader(inputs) {
     const { digest, config } = await registryClientFor(image.registry, inputs).getImageConfig(image.repository, reference);
     return { digest, labels: config.Labels ?? {} };
   };
-}
-
-// src/build/build.ts
-import path11 from "node:path";
-
-// src/git/commit-time.ts
-async function commitTime(folder) {
-  try {
-    const log = await getExecOutput("git", ["log", "-1", "--format=%cI"], { cwd: folder, silent: true, ignoreReturnCode: true });
-    const time = new Date(log.stdout.trim());
-    return log.exitCode === 0 && !Number.isNaN(time.getTime()) ? time : void 0;
-  } catch {
-    return void 0;
-  }
-}
-
-// src/build/argv.ts
-function buildxArgs(plan) {
-  const args = ["buildx", "build"];
-  if (plan.builder) args.push("--builder", plan.builder);
-  args.push("--progress", "plain");
-  args.push("--platform", plan.platform);
-  args.push("--file", plan.file);
-  if (plan.target) args.push("--target", plan.target);
-  for (const tag of plan.tags) args.push("--tag", tag);
-  for (const [key, value2] of Object.entries(plan.labels)) args.push("--label", `${key}=${value2}`);
-  for (const [name, value2] of Object.entries(plan.buildArgs)) args.push("--build-arg", `${name}=${value2}`);
-  for (const secret of plan.secrets) args.push("--secret", `id=${secret.id},${csvField(`src=${secret.path}`)}`);
-  for (const source of plan.cacheFrom) args.push("--cache-from", source);
-  for (const destination of plan.cacheTo) args.push("--cache-to", destination);
-  args.push("--metadata-file", plan.metadataFile);
-  if (plan.push) {
-    args.push("--push");
-  } else {
-    args.push("--output", "type=cacheonly");
-  }
-  args.push(plan.context);
-  return args;
-}
-function csvField(field) {
-  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
-}
-
-// src/build/metadata.ts
-import { readFile as readFile4 } from "node:fs/promises";
-var digestPattern = /^sha256:[0-9a-f]{64}$/;
-function parseMetadata(text) {
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { names: [] };
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { names: [] };
-  const record = parsed;
-  const digest = record["containerimage.digest"];
-  const name = record["image.name"];
-  return {
-    ...typeof digest === "string" && digestPattern.test(digest) ? { digest } : {},
-    names: typeof name === "string" ? name.split(",").map((item) => item.trim()).filter((item) => item !== "") : []
-  };
-}
-async function readMetadata(path13) {
-  try {
-    return parseMetadata(await readFile4(path13, "utf8"));
-  } catch {
-    return { names: [] };
-  }
-}
-
-// src/build/build.ts
-async function buildAndPush(inputs, facts) {
-  const sha = facts.sha || process.env.GITHUB_SHA || void 0;
-  const repositoryUrl = facts.repositoryUrl || runnerRepositoryUrl();
-  const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha));
-  const image = refs[0] ?? "";
-  const workspace = workspaceDir();
-  info(refs.length > 0 ? `Tags: ${refs.join(", ")}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`);
-  const workDir = await makePrivateDir();
-  saveState(STATE.tempDir, workDir);
-  try {
-    if (!facts.loggedIn) await login(inputs);
-    let secretFiles = [];
-    if (inputs.secrets.length > 0) {
-      info(`Passing ${inputs.secrets.length} build secret(s) as files in a private temp dir: ${inputs.secrets.map((s) => s.id).join(", ")}`);
-      secretFiles = (await writeSecretFiles(inputs.secrets, workDir)).files;
-    }
-    const plan = planBuild(inputs, {
-      release: facts.release,
-      sha,
-      created: await commitTime(inputs.context) ?? /* @__PURE__ */ new Date(),
-      repositoryUrl,
-      baseReference: facts.baseReference,
-      baseDigest: facts.baseDigest,
-      secretFiles,
-      metadataFile: path11.join(workDir, "metadata.json")
-    });
-    const shownFile = workspacePath(inputs.file, workspace);
-    const what = image || "the image";
-    info(
-      `${inputs.push ? "Building and pushing" : "Building (not pushing)"} ${what} for linux/amd64 from ${shownFile}${inputs.builder ? ` on builder ${inputs.builder}` : ""}; the build log is in the group below.`
-    );
-    const started = Date.now();
-    const run2 = await group(`Build ${what}`, () => runDocker(buildxArgs(plan)));
-    const seconds = Math.round((Date.now() - started) / 100) / 10;
-    if (run2.exitCode !== 0) {
-      info(`The build failed after ${seconds} s.`);
-      const line = failedDockerfileLine(run2.stderr, path11.basename(inputs.file));
-      const message = `docker buildx build failed (exit code ${run2.exitCode}):
-${explainBuildFailure(run2.stderr)}`;
-      throw new UserError(redact(message, inputs), line ? inputs.file : void 0, line);
-    }
-    const { digest } = await readMetadata(plan.metadataFile);
-    const pushed = inputs.push && digest !== void 0;
-    if (pushed) {
-      info(`Pushed ${image} (${digest}) in ${seconds} s.`);
-    } else if (inputs.push) {
-      warning(`buildx finished but reported no image digest in its metadata file, so ${image} is not reported as pushed.`);
-    } else {
-      info(`Built in ${seconds} s; not pushed (push is false).`);
-    }
-    return { tags: refs, repository: inputs.repository, tag, image, ...pushed ? { digest } : {}, pushed, seconds };
-  } finally {
-    await removeDir(workDir);
-  }
-}
-async function login(inputs) {
-  const username = inputs["registry-username"];
-  if (!username) return;
-  const registry = inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
-  if (registry === void 0) {
-    warning("registry-username is set but repository is not: not logging in, as the registry to log in to is unknown.");
-    return;
-  }
-  info(`Logging in to ${registry} as ${username}`);
-  const run2 = await dockerLogin(registry, username, inputs["registry-password"]);
-  if (run2.exitCode !== 0) {
-    throw new UserError(redact(`docker login to ${registry} as ${username} failed:
-${explainBuildFailure(run2.stderr)}`, inputs));
-  }
-  saveState(STATE.registry, registry);
-}
-function redact(text, inputs) {
-  const whole = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value)];
-  const lines = whole.flatMap((value2) => value2.includes("\n") ? value2.split(/\r?\n/).map((line) => line.trim()) : []);
-  const values = [...whole, ...lines.filter((line) => line.length >= 8)].filter((value2) => value2.trim().length > 0).sort((a, b) => b.length - a.length);
-  return values.reduce((result, value2) => result.split(value2).join("***"), text);
-}
-function runnerRepositoryUrl() {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository } = process.env;
-  return server && repository ? `${server}/${repository}` : void 0;
 }
 
 // src/image/base-digest.ts
@@ -32911,29 +32898,42 @@ async function findUnchangedImage(inputs, facts) {
 }
 
 // src/phases/publish.ts
-async function publish(inputs, facts) {
-  const sha = process.env.GITHUB_SHA || void 0;
+async function publish(settings, facts, io = buildIo) {
   const [digestOfBase] = await Promise.all([
-    facts.baseReference && inputs.push ? baseDigest(facts.baseReference, inputs) : void 0,
-    inputs.push ? login(inputs) : void 0
+    facts.baseReference && settings.push ? baseDigest(facts.baseReference, settings) : void 0,
+    settings.push ? login(settings, io.docker) : void 0
   ]);
-  const buildInputs = { ...inputs, "build-args": { ...facts.buildArgs, ...inputs["build-args"] } };
-  if (inputs["skip-unchanged"] && inputs.push && inputs.repository) {
-    const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha));
-    const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase });
+  const { tag, refs } = facts.tags;
+  if (settings["skip-unchanged"] && settings.push && settings.repository) {
+    const unchanged = await findUnchangedImage(settings, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase });
     if (unchanged) {
-      const image = refs[0] ?? `${inputs.repository}:${tag}`;
+      const image = refs[0] ?? `${settings.repository}:${tag}`;
       if (refs.length > 1) warning(`skip-unchanged kept ${image}; the extra tags (${refs.slice(1).join(", ")}) were not moved to it.`);
-      return { build: { tags: [image], repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true };
+      return { build: { tags: [image], repository: settings.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true };
     }
   }
-  const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha, loggedIn: inputs.push });
+  const buildSettings = { ...settings, "build-args": { ...facts.buildArgs, ...settings["build-args"] } };
+  const build = await buildAndPush(
+    buildSettings,
+    {
+      release: facts.release,
+      tags: facts.tags,
+      baseReference: facts.baseReference,
+      baseDigest: digestOfBase,
+      sha: facts.sha,
+      repositoryUrl: facts.repositoryUrl,
+      workspace: facts.workspace,
+      tempDir: facts.tempDir,
+      loggedIn: settings.push
+    },
+    io
+  );
   const digest = build.digest;
   const agentServer = facts.agentServerReference;
   if (!build.pushed || !digest || !agentServer) return { build, unchanged: false };
   const contract = await group(
     "Verify the image contract in the registry",
-    () => verifyPushedImage(inputs, { repository: build.repository, tag: build.tag, digest }, agentServer, {
+    () => verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
       line: facts.fromLine,
       // The base digest names the agent-server only when the image is built directly on it.
       baseDigest: agentServer === facts.baseReference ? digestOfBase : void 0
@@ -32944,7 +32944,6 @@ async function publish(inputs, facts) {
 
 // src/registry/releases.ts
 var import_semver2 = __toESM(require_semver2(), 1);
-var RELEASE_VERSION = /^\d+\.\d+\.\d+$/;
 function highestRelease(tags, variant) {
   const suffix = `-${variant}`;
   let best;
@@ -33086,23 +33085,51 @@ function remedy(inDockerfile) {
   return "It would be sent to the build and could end up in the image: rotate it, remove the file from the build context (or exclude it in .dockerignore), and pass what the build needs with the secrets input instead.";
 }
 
+// src/run-plan.ts
+function readRunPlan(read, runner) {
+  return Object.freeze({ ...readInputs(read, runner.workspace), runner: Object.freeze({ ...runner }) });
+}
+
+// src/runner.ts
+import os6 from "node:os";
+function readRunnerFacts(env, cwd) {
+  const facts = {
+    workspace: env.GITHUB_WORKSPACE || cwd,
+    tempDir: env.RUNNER_TEMP || os6.tmpdir(),
+    apiUrl: env.GITHUB_API_URL || "https://api.github.com"
+  };
+  if (env.GITHUB_SHA) facts.sha = env.GITHUB_SHA;
+  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY) facts.repositoryUrl = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`;
+  if (env.GITHUB_STEP_SUMMARY) facts.summaryFile = env.GITHUB_STEP_SUMMARY;
+  return facts;
+}
+
 // src/version.ts
 var ACTION_VERSION = "0.1.0";
 
 // src/main.ts
-async function run() {
-  const workspace = workspaceDir();
+var actionIo = {
+  input: actionInputs,
+  env: process.env,
+  cwd: process.cwd(),
+  build: buildIo,
+  pullRequest: pullRequestOfRun,
+  comment: upsertPullRequestComment
+};
+async function run(io = actionIo) {
+  const runner = readRunnerFacts(io.env, io.cwd);
+  const workspace = runner.workspace;
   const report2 = { workspace };
   let readOnce;
   try {
-    const inputs = readInputs(void 0, workspace);
-    readOnce = inputs;
-    const { version: release } = await resolveRelease(inputs);
+    const plan = readRunPlan(io.input, runner);
+    readOnce = plan;
+    const { version: release } = await resolveRelease(plan);
     report2.release = release;
     setOutput("ohe-release", release);
-    if (inputs.build) resolveTags(tagRequest(inputs, release, process.env.GITHUB_SHA));
+    const tags = plan.build ? resolveTags({ repository: plan.repository, tag: plan.tag, "extra-tags": plan["extra-tags"], release, sha: runner.sha }) : void 0;
     info(`Checking the Dockerfile against OHE release ${release}`);
-    const checks = await group("Check the Dockerfile", () => runChecks(inputs, release, workspace));
+    const checks = await group("Check the Dockerfile", () => runChecks(plan, release, workspace));
     report2.checks = checks.findings;
     report2.layered = checks.layered;
     const base = checks.dockerfile.base;
@@ -33112,9 +33139,9 @@ async function run() {
       setOutput("base-image", agentServer);
     }
     annotate(checks.findings, workspace);
-    if (inputs.scan) {
+    if (plan.scan) {
       info("Scanning the build context for secrets");
-      const scan = await group("Scan the build context for secrets", () => runScan(inputs, ACTION_VERSION, workspace));
+      const scan = await group("Scan the build context for secrets", () => runScan(plan, ACTION_VERSION, workspace));
       report2.scan = scan;
       setOutput("findings", String(scan.result.findings.length));
       annotate(scan.findings, workspace);
@@ -33127,17 +33154,26 @@ async function run() {
       const problems = [failedChecks && `${failedChecks} Dockerfile check(s) failed`, secrets && `${secrets} secret(s) found in the build context`];
       throw new UserError(`${problems.filter(Boolean).join(" and ")} (see the annotations); nothing was built or pushed.`);
     }
-    if (!inputs.build) {
+    if (!tags) {
       info("build is false: checks done, nothing built.");
       return;
     }
-    const published = await publish(inputs, {
-      release,
-      baseReference: base?.reference,
-      agentServerReference: agentServer,
-      fromLine: base?.line,
-      buildArgs: checks.releaseBuildArgs
-    });
+    const published = await publish(
+      plan,
+      {
+        release,
+        tags,
+        sha: runner.sha,
+        repositoryUrl: runner.repositoryUrl,
+        workspace,
+        tempDir: runner.tempDir,
+        baseReference: base?.reference,
+        agentServerReference: agentServer,
+        fromLine: base?.line,
+        buildArgs: checks.releaseBuildArgs
+      },
+      io.build
+    );
     const build = published.build;
     report2.build = build;
     report2.unchanged = published.unchanged;
@@ -33158,20 +33194,20 @@ async function run() {
   } catch (thrown) {
     fail(thrown, workspace, report2);
   } finally {
-    await finish(report2, readOnce);
+    await finish(report2, runner, readOnce, io);
   }
 }
-async function finish(report2, inputs) {
+async function finish(report2, runner, plan, io) {
   try {
     setOutput("pushed", String(report2.build?.pushed ?? false));
   } catch (thrown) {
     fail(thrown, report2.workspace, report2);
   }
-  await writeSummary(report2);
-  const pullRequest = inputs && await pullRequestOfRun().catch(() => void 0);
-  if (inputs && pullRequest) {
-    const marker = commentMarker(workspacePath(inputs.file, report2.workspace));
-    await upsertPullRequestComment(inputs["github-token"], pullRequest, marker, renderSummary(report2));
+  if (runner.summaryFile) await writeSummary(report2);
+  const pullRequest = plan && await io.pullRequest().catch(() => void 0);
+  if (plan && pullRequest) {
+    const marker = commentMarker(workspacePath(plan.file, report2.workspace));
+    await io.comment(plan["github-token"], plan.runner.apiUrl, pullRequest, marker, renderSummary(report2));
   }
 }
 function fail(thrown, workspace, report2) {
@@ -33186,7 +33222,6 @@ function fail(thrown, workspace, report2) {
   process.exitCode = 1;
 }
 async function writeSummary(report2) {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
     await summary.addRaw(renderSummary(report2)).write();
   } catch (thrown) {

@@ -2,11 +2,9 @@ import * as core from '@actions/core'
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { checkSecretIds } from './build/secret-files.js'
-import { parseRepository } from './docker/reference.js'
+import { parseRepository, type MatchMode } from './grammar.js'
 import { UserError } from './errors.js'
 import { parseRelease, type ReleaseInput } from './release/release.js'
-
-export type MatchMode = 'exact' | 'minor'
 
 /** Every input of action.yml, parsed and validated; keys are the action.yml names. */
 export interface Inputs {
@@ -49,10 +47,10 @@ export interface Inputs {
 /** Reads one input by name; core.getInput in the action, a plain record in tests. */
 export type InputSource = (name: string) => string
 
-const fromActions: InputSource = name => core.getInput(name)
+export const actionInputs: InputSource = name => core.getInput(name)
 
 /** Reads and validates all inputs at once, so a bad value fails before any work starts. */
-export function readInputs(read: InputSource = fromActions, workspace = workspaceDir()): Inputs {
+export function readInputs(read: InputSource, workspace: string): Inputs {
   const variant = read('variant').trim() || 'python'
   if (!/^[a-z0-9]+$/.test(variant)) {
     throw new UserError(`variant '${variant}' is not a variant name. Expected a word such as python, java or golang.`)
@@ -137,10 +135,6 @@ export function readInputs(read: InputSource = fromActions, workspace = workspac
     sarif: sarifInput ? path.resolve(workspace, sarifInput) : '',
     'github-token': githubToken
   }
-}
-
-export function workspaceDir(): string {
-  return process.env.GITHUB_WORKSPACE || process.cwd()
 }
 
 function readBoolean(read: InputSource, name: string, fallback: boolean): boolean {

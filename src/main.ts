@@ -1,33 +1,59 @@
 import * as core from '@actions/core'
-import { tagRequest } from './build/plan.js'
+import { buildIo, type BuildIo } from './build/build.js'
 import { resolveTags } from './build/tags.js'
 import { describeError, UserError } from './errors.js'
-import { annotate, workspacePath } from './github/annotations.js'
-import { commentMarker, pullRequestOfRun, upsertPullRequestComment } from './github/comment.js'
+import { annotate } from './github/annotations.js'
+import { commentMarker, pullRequestOfRun, upsertPullRequestComment, type PullRequestTarget } from './github/comment.js'
 import { renderSummary, type RunReport } from './github/summary.js'
-import { readInputs, workspaceDir, type Inputs } from './inputs.js'
+import { actionInputs, type InputSource } from './inputs.js'
 import { runChecks } from './phases/check.js'
 import { publish } from './phases/publish.js'
 import { resolveRelease } from './phases/release.js'
 import { runScan } from './phases/scan.js'
+import { readRunPlan, type RunPlan } from './run-plan.js'
+import { readRunnerFacts, type RunnerFacts } from './runner.js'
 import { ACTION_VERSION } from './version.js'
+import { workspacePath } from './workspace.js'
+
+/** Where a run reads its inputs and environment, and its side effects: the real ones in the action, fakes in tests. */
+export interface RunIo {
+  input: InputSource
+  env: NodeJS.ProcessEnv
+  cwd: string
+  build: BuildIo
+  pullRequest(): Promise<PullRequestTarget | undefined>
+  comment(token: string, apiUrl: string, target: PullRequestTarget, marker: string, markdown: string): Promise<void>
+}
+
+export const actionIo: RunIo = {
+  input: actionInputs,
+  env: process.env,
+  cwd: process.cwd(),
+  build: buildIo,
+  pullRequest: pullRequestOfRun,
+  comment: upsertPullRequestComment
+}
 
 /** The main step: check, scan, build and push. Every failure ends here as one readable error, never a stack. */
-export async function run(): Promise<void> {
-  const workspace = workspaceDir()
+export async function run(io: RunIo = actionIo): Promise<void> {
+  // The only reads of the environment and the inputs: everything below gets its part of the plan.
+  const runner = readRunnerFacts(io.env, io.cwd)
+  const workspace = runner.workspace
   const report: RunReport = { workspace }
-  let readOnce: Inputs | undefined
+  let readOnce: RunPlan | undefined
   try {
-    const inputs = readInputs(undefined, workspace)
-    readOnce = inputs
-    const { version: release } = await resolveRelease(inputs)
+    const plan = readRunPlan(io.input, runner)
+    readOnce = plan
+    const { version: release } = await resolveRelease(plan)
     report.release = release
     core.setOutput('ohe-release', release)
-    // Tags are validated now, so a bad one fails before minutes of checks, scan and build.
-    if (inputs.build) resolveTags(tagRequest(inputs, release, process.env.GITHUB_SHA))
+    // Every tag of the run, resolved once and now, so a bad one fails before minutes of checks, scan and build.
+    const tags = plan.build
+      ? resolveTags({ repository: plan.repository, tag: plan.tag, 'extra-tags': plan['extra-tags'], release, sha: runner.sha })
+      : undefined
 
     core.info(`Checking the Dockerfile against OHE release ${release}`)
-    const checks = await core.group('Check the Dockerfile', () => runChecks(inputs, release, workspace))
+    const checks = await core.group('Check the Dockerfile', () => runChecks(plan, release, workspace))
     report.checks = checks.findings
     report.layered = checks.layered
     const base = checks.dockerfile.base
@@ -40,9 +66,9 @@ export async function run(): Promise<void> {
     annotate(checks.findings, workspace)
 
     // The scan runs even after a failed check, so one run reports every problem; nothing is built after either.
-    if (inputs.scan) {
+    if (plan.scan) {
       core.info('Scanning the build context for secrets')
-      const scan = await core.group('Scan the build context for secrets', () => runScan(inputs, ACTION_VERSION, workspace))
+      const scan = await core.group('Scan the build context for secrets', () => runScan(plan, ACTION_VERSION, workspace))
       report.scan = scan
       core.setOutput('findings', String(scan.result.findings.length))
       annotate(scan.findings, workspace)
@@ -57,17 +83,26 @@ export async function run(): Promise<void> {
       throw new UserError(`${problems.filter(Boolean).join(' and ')} (see the annotations); nothing was built or pushed.`)
     }
 
-    if (!inputs.build) {
+    if (!tags) {
       core.info('build is false: checks done, nothing built.')
       return
     }
-    const published = await publish(inputs, {
-      release,
-      baseReference: base?.reference,
-      agentServerReference: agentServer,
-      fromLine: base?.line,
-      buildArgs: checks.releaseBuildArgs
-    })
+    const published = await publish(
+      plan,
+      {
+        release,
+        tags,
+        sha: runner.sha,
+        repositoryUrl: runner.repositoryUrl,
+        workspace,
+        tempDir: runner.tempDir,
+        baseReference: base?.reference,
+        agentServerReference: agentServer,
+        fromLine: base?.line,
+        buildArgs: checks.releaseBuildArgs
+      },
+      io.build
+    )
     const build = published.build
     report.build = build
     report.unchanged = published.unchanged
@@ -89,22 +124,22 @@ export async function run(): Promise<void> {
   } catch (thrown) {
     fail(thrown, workspace, report)
   } finally {
-    await finish(report, readOnce)
+    await finish(report, runner, readOnce, io)
   }
 }
 
 /** Runs after success and failure alike; a problem here must not hide the run's own result. */
-async function finish(report: RunReport, inputs: Inputs | undefined): Promise<void> {
+async function finish(report: RunReport, runner: RunnerFacts, plan: RunPlan | undefined, io: RunIo): Promise<void> {
   try {
     core.setOutput('pushed', String(report.build?.pushed ?? false))
   } catch (thrown) {
     fail(thrown, report.workspace, report)
   }
-  await writeSummary(report)
-  const pullRequest = inputs && (await pullRequestOfRun().catch(() => undefined))
-  if (inputs && pullRequest) {
-    const marker = commentMarker(workspacePath(inputs.file, report.workspace))
-    await upsertPullRequestComment(inputs['github-token'], pullRequest, marker, renderSummary(report))
+  if (runner.summaryFile) await writeSummary(report)
+  const pullRequest = plan && (await io.pullRequest().catch(() => undefined))
+  if (plan && pullRequest) {
+    const marker = commentMarker(workspacePath(plan.file, report.workspace))
+    await io.comment(plan['github-token'], plan.runner.apiUrl, pullRequest, marker, renderSummary(report))
   }
 }
 
@@ -120,9 +155,8 @@ function fail(thrown: unknown, workspace: string, report: RunReport): void {
   process.exitCode = 1
 }
 
+/** Only on a runner: off one (npm start) there is no summary file to write. */
 async function writeSummary(report: RunReport): Promise<void> {
-  // Outside a runner (npm start, tests without GITHUB_STEP_SUMMARY) there is no summary file to write.
-  if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
     await core.summary.addRaw(renderSummary(report)).write()
   } catch (thrown) {

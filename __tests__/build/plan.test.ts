@@ -4,6 +4,7 @@
  */
 import { buildxArgs } from '../../src/build/argv.js'
 import { planBuild, type PlanFacts } from '../../src/build/plan.js'
+import { resolveTags } from '../../src/build/tags.js'
 import { UserError } from '../../src/errors.js'
 import type { Inputs } from '../../src/inputs.js'
 import { testInputs } from '../support/inputs.js'
@@ -16,7 +17,7 @@ const BASE = 'ghcr.io/openhands/agent-server:1.23.0-python'
 const oci = 'org.opencontainers.image'
 
 /** What a run on a runner knows: a commit, a repository page, the base and its digest. */
-const facts: PlanFacts = {
+const facts: Omit<PlanFacts, 'refs'> = {
   release: '1.23.0',
   sha: SHA,
   created: new Date('2025-11-26T18:35:00Z'),
@@ -32,8 +33,15 @@ function inputs(changes: Partial<Inputs>): Inputs {
   return testInputs(CONTEXT, { repository: REPO, ...changes })
 }
 
+/** As main.ts does: the run's tags resolved once from the inputs, then the plan. */
+function plan(given: Inputs, factChanges: Partial<PlanFacts> = {}): ReturnType<typeof planBuild> {
+  const known = { ...facts, ...factChanges }
+  const { refs } = resolveTags({ repository: given.repository, tag: given.tag, 'extra-tags': given['extra-tags'], release: known.release, sha: known.sha })
+  return planBuild(given, { ...known, refs })
+}
+
 function argv(changes: Partial<Inputs>, factChanges: Partial<PlanFacts>): string[] {
-  return buildxArgs(planBuild(inputs(changes), { ...facts, ...factChanges }))
+  return buildxArgs(plan(inputs(changes), factChanges))
 }
 
 const head = ['buildx', 'build', '--progress', 'plain', '--platform', 'linux/amd64', '--file', '/w/Dockerfile']
@@ -247,22 +255,22 @@ describe('buildxArgs(planBuild(inputs, facts))', () => {
   test('the same inputs and facts give the same plan, and the inputs are left as they were', () => {
     const given = inputs({ 'extra-tags': ['latest'], labels: { a: 'b' }, 'build-args': { A: '1' } })
     const copy = structuredClone(given)
-    expect(planBuild(given, facts)).toEqual(planBuild(given, facts))
+    expect(plan(given)).toEqual(plan(given))
     expect(given).toEqual(copy)
   })
 })
 
-describe('planBuild refuses', () => {
+describe('planning refuses', () => {
   test('an invalid tag, as a UserError naming the input', () => {
-    expect(() => planBuild(inputs({ tag: '-bad' }), facts)).toThrow(UserError)
-    expect(() => planBuild(inputs({ 'extra-tags': ['a b'] }), facts)).toThrow(/extra-tags: 'a b' is not a valid Docker tag/)
+    expect(() => plan(inputs({ tag: '-bad' }))).toThrow(UserError)
+    expect(() => plan(inputs({ 'extra-tags': ['a b'] }))).toThrow(/extra-tags: 'a b' is not a valid Docker tag/)
   })
 
   test('a secret without its temp file, rather than an id with no source', () => {
     const withSecret = inputs({ secrets: [{ id: 'npm_token', value: 'npm-value' }] })
     const thrown = (() => {
       try {
-        planBuild(withSecret, facts)
+        plan(withSecret)
       } catch (error) {
         return error
       }

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { UserError } from '../../src/errors.js'
-import { makePrivateDir, removeDir, TEMP_PREFIX, tempBase, writeSecretFiles } from '../../src/build/secret-files.js'
+import { makePrivateDir, removeDir, TEMP_PREFIX, writeSecretFiles } from '../../src/build/secret-files.js'
 
 const mode = (file: string): number => statSync(file).mode & 0o777
 
@@ -84,20 +84,7 @@ describe('writeSecretFiles', () => {
   })
 })
 
-describe('tempBase and makePrivateDir', () => {
-  const saved = process.env.RUNNER_TEMP
-  afterEach(() => {
-    if (saved === undefined) delete process.env.RUNNER_TEMP
-    else process.env.RUNNER_TEMP = saved
-  })
-
-  test('RUNNER_TEMP on a runner, the system temp dir elsewhere', () => {
-    process.env.RUNNER_TEMP = '/home/runner/work/_temp'
-    expect(tempBase()).toBe('/home/runner/work/_temp')
-    delete process.env.RUNNER_TEMP
-    expect(tempBase()).toBe(tmpdir())
-  })
-
+describe('makePrivateDir', () => {
   test('a private dir under the base', async () => {
     const base = mkdtempSync(path.join(tmpdir(), 'private-dir-test-'))
     try {

@@ -13,7 +13,6 @@ describe('pull-request comment', () => {
   })
   afterEach(() => {
     stdout.mockRestore()
-    delete process.env.GITHUB_API_URL
   })
 
   it("keeps a long report under GitHub's comment limit, cut at a line", () => {
@@ -39,10 +38,10 @@ describe('pull-request comment', () => {
     const comments: StoredComment[] = [{ id: 1, body: 'a human wrote this', html_url: 'x' }]
     const requests: string[] = []
     const server = fakeGitHub(comments, requests)
-    process.env.GITHUB_API_URL = await listen(server)
+    const apiUrl = await listen(server)
     try {
-      await upsertPullRequestComment('t0ken', target, marker, 'first run')
-      await upsertPullRequestComment('t0ken', target, marker, 'second run')
+      await upsertPullRequestComment('t0ken', apiUrl, target, marker, 'first run')
+      await upsertPullRequestComment('t0ken', apiUrl, target, marker, 'second run')
     } finally {
       server.close()
     }
@@ -58,9 +57,9 @@ describe('pull-request comment', () => {
   it("only warns when a fork's read-only token cannot write the comment", async () => {
     const comments: StoredComment[] = []
     const server = fakeGitHub(comments, [], { readOnly: true })
-    process.env.GITHUB_API_URL = await listen(server)
+    const apiUrl = await listen(server)
     try {
-      await expect(upsertPullRequestComment('t0ken', target, marker, 'body')).resolves.toBeUndefined()
+      await expect(upsertPullRequestComment('t0ken', apiUrl, target, marker, 'body')).resolves.toBeUndefined()
     } finally {
       server.close()
     }
@@ -71,9 +70,9 @@ describe('pull-request comment', () => {
 
   it('only warns when the API cannot be reached', async () => {
     const server = createServer()
-    process.env.GITHUB_API_URL = await listen(server)
+    const apiUrl = await listen(server)
     await new Promise(resolve => server.close(resolve)) // a port that refuses connections
-    await expect(upsertPullRequestComment('t0ken', target, marker, 'body')).resolves.toBeUndefined()
+    await expect(upsertPullRequestComment('t0ken', apiUrl, target, marker, 'body')).resolves.toBeUndefined()
     const printed = stdout.mock.calls.map(([chunk]) => String(chunk)).join('')
     expect(printed).toMatch(/^::warning::Could not write the pull-request comment/m)
     expect(printed).not.toContain('t0ken')

@@ -1,4 +1,4 @@
-import { workspacePath } from '../../src/github/annotations.js'
+import { workspacePath } from '../../src/workspace.js'
 import { renderSummary } from '../../src/github/summary.js'
 
 describe('workspacePath', () => {

@@ -2,8 +2,7 @@
  * The layered decision, given the labels of each image in the chain: an in-memory registry (reference → digest and
  * labels) stands in for the real one, which layered-registry.test.ts uses.
  */
-import { parseImageReference, type ImageReference } from '../../src/docker/reference.js'
-import { parseRelease } from '../../src/dockerfile/base-tag.js'
+import { parseImageReference, parseVersion, type ImageReference } from '../../src/grammar.js'
 import { BASE_DIGEST_LABEL, BASE_NAME_LABEL, checkLayeredBase, MAX_LAYERS, type LayeredCheck, type ReadImage } from '../../src/layered/layered.js'
 import { RegistryError } from '../../src/registry/errors.js'
 
@@ -28,7 +27,7 @@ function reader(images: Images): ReadImage {
 
 function layered(images: Images, options: { release?: string; match?: 'exact' | 'minor'; from?: string } = {}): Promise<LayeredCheck> {
   const image = parseImageReference(options.from ?? HOTFIX) as ImageReference
-  const release = parseRelease(options.release ?? '1.23.0')
+  const release = parseVersion(options.release ?? '1.23.0')
   if (!release) throw new Error('bad release in test')
   return checkLayeredBase(
     { image, line: 3, change: CHANGE },
@@ -210,7 +209,7 @@ describe('checkLayeredBase: the decision from the labels', () => {
 
   it('an error that is not the registry saying no is a bug and propagates', async () => {
     const read: ReadImage = () => Promise.reject(new TypeError('boom'))
-    const release = parseRelease('1.23.0')
+    const release = parseVersion('1.23.0')
     if (!release) throw new Error('bad release in test')
     await expect(
       checkLayeredBase(

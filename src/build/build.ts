@@ -1,33 +1,55 @@
 import * as core from '@actions/core'
 import path from 'node:path'
-import { parseRepository } from '../docker/reference.js'
+import { parseRepository } from '../grammar.js'
 import { UserError } from '../errors.js'
 import { commitTime } from '../git/commit-time.js'
-import { workspacePath } from '../github/annotations.js'
-import { workspaceDir, type Inputs } from '../inputs.js'
+import { workspacePath } from '../workspace.js'
 import { buildxArgs } from './argv.js'
-import { dockerLogin, runDocker } from './docker.js'
+import { dockerLogin, runDocker, type DockerCommand } from './docker.js'
 import { explainBuildFailure, failedDockerfileLine } from './hints.js'
 import { readMetadata } from './metadata.js'
-import { planBuild, tagRequest } from './plan.js'
+import { planBuild, type BuildSettings } from './plan.js'
 import { makePrivateDir, removeDir, writeSecretFiles, type SecretFile } from './secret-files.js'
 import { STATE } from './state.js'
-import { resolveTags } from './tags.js'
+import type { ResolvedTags } from './tags.js'
 
-/** What the earlier phases and the runner know; the orchestrator's values win over the runner's environment. */
+/** The registry login settings, named as in action.yml. */
+export interface LoginSettings {
+  repository: string
+  'registry-username': string
+  'registry-password': string
+}
+
+/** What the earlier phases and the runner know, each computed once by the orchestrator. */
 export interface BuildFacts {
   /** The resolved agent-server version, e.g. 1.23.0. */
   release: string
+  /** The run's tags, resolved once for the whole run. */
+  tags: ResolvedTags
   /** The resolved base reference, e.g. ghcr.io/openhands/agent-server:1.23.0-python. */
   baseReference?: string
   baseDigest?: string
-  /** The full commit sha; defaults to GITHUB_SHA. */
+  /** The full commit sha, when the run has one. */
   sha?: string
-  /** e.g. https://github.com/acme/sandbox; defaults to GITHUB_SERVER_URL/GITHUB_REPOSITORY. */
+  /** e.g. https://github.com/acme/sandbox */
   repositoryUrl?: string
-  /** The caller already ran login(inputs), e.g. beside another network call. */
+  /** Where messages name files from. */
+  workspace: string
+  /** Where the private temp dir (secret files, metadata) is made. */
+  tempDir: string
+  /** The caller already ran login(), e.g. beside another network call. */
   loggedIn?: boolean
 }
+
+/** The build's side effects, so that tests can run it in-process with fakes. */
+export interface BuildIo {
+  docker: DockerCommand
+  /** The commit's time, for the `created` label; undefined outside a git checkout. */
+  commitTime(dir: string): Promise<Date | undefined>
+  now(): Date
+}
+
+export const buildIo: BuildIo = { docker: runDocker, commitTime, now: () => new Date() }
 
 export interface BuildResult {
   /** Full references, `repository:tag`, the primary first; empty without a repository. */
@@ -51,19 +73,15 @@ export interface BuildResult {
  * unless push is false) and read back the digest. A failed build throws a UserError with buildx's own error lines
  * and a hint. The temp dir is removed here and again by the post step, in case this step is cancelled midway.
  */
-export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<BuildResult> {
-  const sha = facts.sha || process.env.GITHUB_SHA || undefined
-  const repositoryUrl = facts.repositoryUrl || runnerRepositoryUrl()
-  // Resolved before any side effect, so a bad tag fails before the login and the temp dir; planBuild resolves the same.
-  const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha))
+export async function buildAndPush(inputs: BuildSettings & LoginSettings, facts: BuildFacts, io: BuildIo = buildIo): Promise<BuildResult> {
+  const { tag, refs } = facts.tags
   const image = refs[0] ?? ''
-  const workspace = workspaceDir()
   core.info(refs.length > 0 ? `Tags: ${refs.join(', ')}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`)
 
-  const workDir = await makePrivateDir()
+  const workDir = await makePrivateDir(facts.tempDir)
   core.saveState(STATE.tempDir, workDir)
   try {
-    if (!facts.loggedIn) await login(inputs)
+    if (!facts.loggedIn) await login(inputs, io.docker)
 
     let secretFiles: SecretFile[] = []
     if (inputs.secrets.length > 0) {
@@ -73,23 +91,24 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
 
     const plan = planBuild(inputs, {
       release: facts.release,
-      sha,
-      created: (await commitTime(inputs.context)) ?? new Date(),
-      repositoryUrl,
+      refs,
+      sha: facts.sha,
+      created: (await io.commitTime(inputs.context)) ?? io.now(),
+      repositoryUrl: facts.repositoryUrl,
       baseReference: facts.baseReference,
       baseDigest: facts.baseDigest,
       secretFiles,
       metadataFile: path.join(workDir, 'metadata.json')
     })
-    const shownFile = workspacePath(inputs.file, workspace)
+    const shownFile = workspacePath(inputs.file, facts.workspace)
     const what = image || 'the image'
     core.info(
       `${inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${what} for linux/amd64 from ${shownFile}` +
         `${inputs.builder ? ` on builder ${inputs.builder}` : ''}; the build log is in the group below.`
     )
-    const started = Date.now()
-    const run = await core.group(`Build ${what}`, () => runDocker(buildxArgs(plan)))
-    const seconds = Math.round((Date.now() - started) / 100) / 10
+    const started = io.now().getTime()
+    const run = await core.group(`Build ${what}`, () => io.docker(buildxArgs(plan)))
+    const seconds = Math.round((io.now().getTime() - started) / 100) / 10
     if (run.exitCode !== 0) {
       core.info(`The build failed after ${seconds} s.`)
       const line = failedDockerfileLine(run.stderr, path.basename(inputs.file))
@@ -114,7 +133,7 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
 }
 
 /** Logs in to the repository's registry when credentials are given; otherwise docker's own credentials apply. */
-export async function login(inputs: Inputs): Promise<void> {
+export async function login(inputs: LoginSettings & Pick<BuildSettings, 'secrets'>, docker: DockerCommand = runDocker): Promise<void> {
   const username = inputs['registry-username']
   if (!username) return
   const registry = inputs.repository ? parseRepository(inputs.repository)?.registry : undefined
@@ -123,7 +142,7 @@ export async function login(inputs: Inputs): Promise<void> {
     return
   }
   core.info(`Logging in to ${registry} as ${username}`)
-  const run = await dockerLogin(registry, username, inputs['registry-password'])
+  const run = await dockerLogin(registry, username, inputs['registry-password'], docker)
   if (run.exitCode !== 0) {
     throw new UserError(redact(`docker login to ${registry} as ${username} failed:\n${explainBuildFailure(run.stderr)}`, inputs))
   }
@@ -135,7 +154,7 @@ export async function login(inputs: Inputs): Promise<void> {
  * The runner masks secrets in the log, but an error message also reaches the job summary, which it does not mask:
  * a RUN that printed a secret before failing must not put it there.
  */
-function redact(text: string, inputs: Inputs): string {
+function redact(text: string, inputs: Pick<LoginSettings, 'registry-password'> & Pick<BuildSettings, 'secrets'>): string {
   const whole = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value)]
   // A multi-line value (a key file) is printed line by line; its short lines (`}`) would only blot the message.
   const lines = whole.flatMap(value => (value.includes('\n') ? value.split(/\r?\n/).map(line => line.trim()) : []))
@@ -143,9 +162,4 @@ function redact(text: string, inputs: Inputs): string {
     .filter(value => value.trim().length > 0)
     .sort((a, b) => b.length - a.length)
   return values.reduce((result, value) => result.split(value).join('***'), text)
-}
-
-function runnerRepositoryUrl(): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository } = process.env
-  return server && repository ? `${server}/${repository}` : undefined
 }

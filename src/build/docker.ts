@@ -12,6 +12,9 @@ export interface DockerRun {
   stdout: string
 }
 
+/** Runs one docker command; runDocker in the action, a fake in in-process tests. */
+export type DockerCommand = (args: string[], options?: DockerOptions) => Promise<DockerRun>
+
 export interface DockerOptions {
   /** Written to docker's stdin (the password for `login --password-stdin`), never placed in argv or the log. */
   input?: string
@@ -56,8 +59,8 @@ export async function runDocker(args: string[], options: DockerOptions = {}): Pr
  * `docker login <registry> --username <user> --password-stdin`. The password goes through stdin only. Docker Hub
  * takes no server argument: the CLI's default server is Hub's own address.
  */
-export function dockerLogin(registry: string, username: string, password: string): Promise<DockerRun> {
-  return runDocker(['login', ...serverArgument(registry), '--username', username, '--password-stdin'], { input: password })
+export function dockerLogin(registry: string, username: string, password: string, docker: DockerCommand = runDocker): Promise<DockerRun> {
+  return docker(['login', ...serverArgument(registry), '--username', username, '--password-stdin'], { input: password })
 }
 
 export function dockerLogout(registry: string): Promise<DockerRun> {

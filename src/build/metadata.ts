@@ -1,3 +1,4 @@
+import { isSha256Digest } from '../grammar.js'
 import { readFile } from 'node:fs/promises'
 
 /** What buildx's --metadata-file tells about the result. */
@@ -8,7 +9,6 @@ export interface BuildMetadata {
   names: string[]
 }
 
-const digestPattern = /^sha256:[0-9a-f]{64}$/
 
 /** Parses the metadata JSON; anything missing or malformed yields no digest rather than a guess. */
 export function parseMetadata(text: string): BuildMetadata {
@@ -23,7 +23,7 @@ export function parseMetadata(text: string): BuildMetadata {
   const digest = record['containerimage.digest']
   const name = record['image.name']
   return {
-    ...(typeof digest === 'string' && digestPattern.test(digest) ? { digest } : {}),
+    ...(typeof digest === 'string' && isSha256Digest(digest) ? { digest } : {}),
     names:
       typeof name === 'string'
         ? name

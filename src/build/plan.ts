@@ -1,32 +1,48 @@
-import type { Inputs } from '../inputs.js'
 import type { BuildPlan } from './argv.js'
 import { imageLabels, type LabelFacts } from './labels.js'
 import type { SecretFile } from './secret-files.js'
-import { resolveTags, type TagRequest } from './tags.js'
+
+/** The settings a build reads, named as in action.yml and already validated. */
+export interface BuildSettings {
+  /** Absolute build context folder. */
+  context: string
+  /** Absolute Dockerfile path. */
+  file: string
+  target: string
+  'build-args': Record<string, string>
+  repository: string
+  labels: Record<string, string>
+  push: boolean
+  secrets: Array<{ id: string; value: string }>
+  'cache-from': string[]
+  'cache-to': string[]
+  builder: string
+}
 
 /**
  * What planBuild needs beside the inputs, all already known: the label facts (release, commit, time, base) and the
  * paths the side-effecting caller chose (the secret files it wrote, where buildx writes its metadata).
  */
 export interface PlanFacts extends LabelFacts {
+  /** The run's full references, `repository:tag`, the primary first (resolveTags, once per run). */
+  refs: string[]
   /** One temp file per `secrets` input, by id, as writeSecretFiles returned them. */
   secretFiles: SecretFile[]
   metadataFile: string
 }
 
 /**
- * Inputs to the buildx plan, with no side effects: the tags (resolveTags), the OCI labels plus the `labels` input
- * (imageLabels), build-args, each secret id with its temp file, cache, builder, metadata file and push. Throws a
- * UserError for an invalid tag, and an Error when a secret has no temp file (the caller wrote too few).
+ * Settings to the buildx plan, with no side effects: the tags, the OCI labels plus the `labels` input (imageLabels),
+ * build-args, each secret id with its temp file, cache, builder, metadata file and push. Throws an Error when a
+ * secret has no temp file (the caller wrote too few).
  */
-export function planBuild(inputs: Inputs, facts: PlanFacts): BuildPlan {
-  const { refs } = resolveTags(tagRequest(inputs, facts.release, facts.sha))
+export function planBuild(inputs: BuildSettings, facts: PlanFacts): BuildPlan {
   return {
     platform: 'linux/amd64',
     file: inputs.file,
     context: inputs.context,
     target: inputs.target,
-    tags: refs,
+    tags: facts.refs,
     labels: imageLabels(
       {
         release: facts.release,
@@ -46,11 +62,6 @@ export function planBuild(inputs: Inputs, facts: PlanFacts): BuildPlan {
     metadataFile: facts.metadataFile,
     push: inputs.push
   }
-}
-
-/** The tag request of a build, so buildAndPush names the same tags as the plan it runs. */
-export function tagRequest(inputs: Inputs, release: string, sha?: string): TagRequest {
-  return { repository: inputs.repository, tag: inputs.tag, 'extra-tags': inputs['extra-tags'], release, sha }
 }
 
 function secretPath(id: string, files: readonly SecretFile[]): string {

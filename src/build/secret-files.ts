@@ -1,5 +1,4 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import { UserError } from '../errors.js'
 
@@ -20,13 +19,8 @@ export interface SecretFiles {
   files: SecretFile[]
 }
 
-/** RUNNER_TEMP is emptied by the runner after each job; os.tmpdir() serves local runs. */
-export function tempBase(): string {
-  return process.env.RUNNER_TEMP || os.tmpdir()
-}
-
 /** A new dir only this user can enter (mkdtemp already creates it 0700; chmod states it against any umask). */
-export async function makePrivateDir(base: string = tempBase()): Promise<string> {
+export async function makePrivateDir(base: string): Promise<string> {
   const dir = await mkdtemp(path.join(base, TEMP_PREFIX))
   await chmod(dir, 0o700)
   return dir
@@ -36,7 +30,7 @@ export async function makePrivateDir(base: string = tempBase()): Promise<string>
  * Writes each secret value to its own 0600 file in a new private dir, for `--secret id=…,src=…`. Files are named by
  * position, never by id, so an id cannot steer a path. Values are never logged; ids are not secret and are quoted.
  */
-export async function writeSecretFiles(secrets: Array<{ id: string; value: string }>, base: string = tempBase()): Promise<SecretFiles> {
+export async function writeSecretFiles(secrets: Array<{ id: string; value: string }>, base: string): Promise<SecretFiles> {
   checkSecretIds(secrets)
   const dir = await makePrivateDir(base)
   try {

@@ -1,4 +1,4 @@
-import { isValidTag } from '../docker/reference.js'
+import { isValidTag } from '../grammar.js'
 import { UserError } from '../errors.js'
 
 /** Docker's tag grammar, quoted in errors so a user sees what a tag may hold. */

@@ -1,6 +1,5 @@
-import type { MatchMode } from '../inputs.js'
-import { formatReference, parseImageReference, parseRepository, repositoryName, type ImageReference } from '../docker/reference.js'
-import { judgeTag, type Release } from './base-tag.js'
+import { formatReference, parseImageReference, parseRepository, repositoryName, type ImageReference, type MatchMode, type Version } from '../grammar.js'
+import { judgeTag } from './base-tag.js'
 import { processWord } from './shell.js'
 import type { StageGraph, StageInfo } from './stages.js'
 import { clip } from './text.js'
@@ -12,7 +11,7 @@ export interface BaseImageRules {
   baseImage: string
   baseRepository: { registry: string; repository: string }
   variant: string
-  release: Release
+  release: Version
   match: MatchMode
   buildArgs: Record<string, string>
   escape: string

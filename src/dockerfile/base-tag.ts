@@ -4,17 +4,11 @@
  * `<sha7|sha40>-<variant>` and `<branch>-<variant>` builds. There is no bare `latest` and no `v` prefix.
  */
 
-import type { MatchMode } from '../inputs.js'
-export interface Release {
-  text: string
-  major: number
-  minor: number
-  patch: number
-}
+import { parseVersion, type MatchMode, type Version } from '../grammar.js'
 
 export interface TagRules {
   variant: string
-  release: Release
+  release: Version
   match: MatchMode
 }
 
@@ -24,13 +18,6 @@ export type TagVerdict =
   | { ok: false; problem: string; version?: string }
 
 const KNOWN_VARIANTS = ['python', 'java', 'golang']
-const RELEASE = /^(\d+)\.(\d+)\.(\d+)$/
-
-export function parseRelease(text: string): Release | undefined {
-  const match = RELEASE.exec(text)
-  if (!match) return undefined
-  return { text, major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) }
-}
 
 /** `shown` is the FROM image text, used when the problem is the reference rather than its tag. */
 export function judgeTag(tag: string | undefined, digest: string | undefined, shown: string, rules: TagRules): TagVerdict {
@@ -61,7 +48,7 @@ export function judgeTag(tag: string | undefined, digest: string | undefined, sh
   const head = tag.slice(0, -suffix.length)
   if (head === 'latest') return { ok: false, problem: `Base image tag ${tag} follows the main branch, not OHE release ${release.text}` }
   if (/^[vV]\d/.test(head)) return { ok: false, problem: `Base image tag ${tag} has a v prefix, which agent-server tags never have` }
-  const version = parseRelease(head)
+  const version = parseVersion(head)
   if (version) {
     if (match === 'exact' && version.text !== release.text) {
       return { ok: false, problem: `Base image tag ${tag} does not match OHE release ${release.text}`, version: head }

@@ -1,9 +1,7 @@
-import type { MatchMode } from '../inputs.js'
-import { parseRepository } from '../docker/reference.js'
+import { parseRepository, parseVersion, type MatchMode } from '../grammar.js'
 import { UserError } from '../errors.js'
 import type { Finding } from '../findings.js'
 import { checkBaseImage, type BaseImageResult } from './base-image.js'
-import { parseRelease } from './base-tag.js'
 import { parseDockerfile } from './parse.js'
 import { releaseBuildArgs, type ReleaseBuildArg } from './release-args.js'
 import { runtimeContractFindings } from './runtime-contract.js'
@@ -67,7 +65,7 @@ export interface DockerfileReport {
 
 /** Reads the Dockerfile as BuildKit does and checks its base image, runtime contract and user. Throws UserError for unusable input. */
 export function checkDockerfile(options: DockerfileCheckOptions): DockerfileReport {
-  const release = parseRelease(options.release)
+  const release = parseVersion(options.release)
   if (!release) throw new UserError(`The OHE release '${options.release}' is not a version X.Y.Z, e.g. 1.23.0.`)
   const baseRepository = parseRepository(options.baseImage)
   if (!baseRepository) {

@@ -1,4 +1,4 @@
-import { parseImageReference } from '../docker/reference.js'
+import { parseImageReference, RELEASE_VERSION } from '../grammar.js'
 import { isBaseRepository, type BaseImageRules } from './base-image.js'
 import { judgeTag } from './base-tag.js'
 import { processWord } from './shell.js'
@@ -17,7 +17,6 @@ export interface ReleaseBuildArg {
 /** The base-image rules without the display name, which the planner does not need. */
 export type ReleaseArgRules = Omit<BaseImageRules, 'baseImage' | 'shownFile'>
 
-const VERSION = /^\d+\.\d+\.\d+$/
 
 /**
  * The build-args that make the root FROM of the final stage give the release's base, for global ARGs that hold only
@@ -38,7 +37,7 @@ export function releaseBuildArgs(graph: StageGraph, rules: ReleaseArgRules): Rel
   for (const name of new Set(root.used)) {
     const arg = graph.globals.declared.get(name)
     if (arg?.source !== 'default' || arg.value === undefined || Object.hasOwn(rules.buildArgs, name)) continue
-    const value = VERSION.test(arg.value) ? rules.release.text : isVersionOfVariant(arg.value, rules.variant) ? wanted : undefined
+    const value = RELEASE_VERSION.test(arg.value) ? rules.release.text : isVersionOfVariant(arg.value, rules.variant) ? wanted : undefined
     if (value === undefined || !givesRelease(root, graph, rules, name, value, wanted)) continue
     added.push({ name, value, replaces: arg.value, line: arg.line })
   }
@@ -47,7 +46,7 @@ export function releaseBuildArgs(graph: StageGraph, rules: ReleaseArgRules): Rel
 
 function isVersionOfVariant(value: string, variant: string): boolean {
   const suffix = `-${variant}`
-  return value.endsWith(suffix) && VERSION.test(value.slice(0, -suffix.length))
+  return value.endsWith(suffix) && RELEASE_VERSION.test(value.slice(0, -suffix.length))
 }
 
 /** Whether FROM, with only `name` changed to `value`, gives `<base>:<wanted>`: the ARG is in the tag, not elsewhere. */

@@ -1,13 +1,6 @@
 import * as core from '@actions/core'
-import path from 'node:path'
 import type { Finding } from '../findings.js'
-
-/** The annotation's `file` must be relative to the workspace for GitHub to place it on the diff. */
-export function workspacePath(file: string, workspace: string): string {
-  const relative = path.relative(workspace, path.resolve(workspace, file))
-  const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
-  return (inside ? relative : file).split(path.sep).join('/')
-}
+import { workspacePath } from '../workspace.js'
 
 export function annotate(findings: readonly Finding[], workspace: string): void {
   for (const finding of findings) {

@@ -39,15 +39,15 @@ export async function pullRequestOfRun(): Promise<PullRequestTarget | undefined>
  * Creates or updates this action's comment on the pull request. A comment that cannot be written (a fork's
  * read-only token, no network) is a warning: the check itself has already said what it had to.
  */
-export async function upsertPullRequestComment(token: string, target: PullRequestTarget, marker: string, markdown: string): Promise<void> {
+export async function upsertPullRequestComment(token: string, apiUrl: string, target: PullRequestTarget, marker: string, markdown: string): Promise<void> {
   if (!token) {
     core.warning('No github-token: the pull-request comment was not written.')
     return
   }
   try {
     const { getOctokit } = await import('@actions/github')
-    // Read per call: the library fixes its default API URL when it loads; GHES runners set GITHUB_API_URL.
-    const octokit = getOctokit(token, { baseUrl: process.env.GITHUB_API_URL || 'https://api.github.com', request: { retries: 0 } })
+    // Given explicitly: the library fixes its default API URL when it loads; GHES runners set GITHUB_API_URL.
+    const octokit = getOctokit(token, { baseUrl: apiUrl, request: { retries: 0 } })
     const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.number, per_page: 100 })
     const body = commentBody(markdown, marker)
     const existing = findMarkedComment(comments, marker)

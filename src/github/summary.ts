@@ -3,7 +3,7 @@ import type { Finding } from '../findings.js'
 import { renderContract, type ContractReport } from '../image/verify.js'
 import type { LayeredBase } from '../layered/layered.js'
 import type { ScanReport } from '../phases/scan.js'
-import { workspacePath } from './annotations.js'
+import { workspacePath } from '../workspace.js'
 
 /** What one run found and did, gathered for the job summary. */
 export interface RunReport {

@@ -1,10 +1,7 @@
 import * as core from '@actions/core'
 import { describeError } from '../errors.js'
-import { parseImageReference } from '../docker/reference.js'
-import type { Inputs } from '../inputs.js'
-import { registryClientFor } from '../registry/for-inputs.js'
-
-export type RegistryInputs = Pick<Inputs, 'repository' | 'registry-username' | 'registry-password'>
+import { parseImageReference } from '../grammar.js'
+import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
 
 /**
  * The digest the base reference stands for: the one pinned in it (`…@sha256:…`), else the manifest or index digest

@@ -1,8 +1,7 @@
 import * as core from '@actions/core'
-import { parseRepository } from '../docker/reference.js'
+import { parseRepository } from '../grammar.js'
 import { describeError } from '../errors.js'
-import type { Inputs } from '../inputs.js'
-import { registryClientFor } from '../registry/for-inputs.js'
+import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
 
 import { BASE_DIGEST_LABEL, REVISION_LABEL } from '../build/labels.js'
 
@@ -43,7 +42,7 @@ export function skipDecision(labels: Readonly<Record<string, string>> | null | u
  * otherwise, with one line that says why; a registry that cannot be read means building, with a warning.
  */
 export async function findUnchangedImage(
-  inputs: Pick<Inputs, 'skip-unchanged' | 'repository' | 'registry-username' | 'registry-password'>,
+  inputs: RegistryInputs & { 'skip-unchanged': boolean },
   facts: UnchangedFacts
 ): Promise<{ digest: string } | undefined> {
   if (!inputs['skip-unchanged']) return undefined

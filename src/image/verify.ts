@@ -3,13 +3,11 @@
  * are read from their registries (linux/amd64, the platform the action builds) and compared. This sees what reading
  * the Dockerfile cannot, such as an entrypoint changed by a layered base.
  */
-import { parseImageReference, parseRepository } from '../docker/reference.js'
+import { parseImageReference, parseRepository } from '../grammar.js'
 import { describeError } from '../errors.js'
 import type { Finding } from '../findings.js'
-import type { Inputs } from '../inputs.js'
 import type { ImageConfigResult } from '../registry/client.js'
-import { registryClientFor } from '../registry/for-inputs.js'
-import type { RegistryInputs } from './base-digest.js'
+import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
 import { compareContract, type ContractRow } from './contract.js'
 
 export interface PushedImage {
@@ -44,7 +42,7 @@ export interface ContractReport {
 const CHECK = 'image-contract'
 
 export async function verifyPushedImage(
-  inputs: Pick<Inputs, 'file' | 'repository' | 'registry-username' | 'registry-password'>,
+  inputs: RegistryInputs & { file: string },
   pushed: PushedImage,
   baseReference: string,
   options: VerifyOptions = {}

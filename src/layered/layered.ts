@@ -4,9 +4,8 @@
  * follows those labels from the FROM image to the agent-server base and judges that base's tag like a direct FROM.
  */
 
-import type { MatchMode } from '../inputs.js'
-import { formatReference, parseImageReference, repositoryName, type ImageReference } from '../docker/reference.js'
-import { judgeTag, type Release } from '../dockerfile/base-tag.js'
+import { formatReference, parseImageReference, repositoryName, isSha256Digest, type ImageReference, type MatchMode, type Version } from '../grammar.js'
+import { judgeTag } from '../dockerfile/base-tag.js'
 import { clip } from '../dockerfile/text.js'
 import { RegistryError } from '../registry/errors.js'
 
@@ -40,7 +39,7 @@ export interface LayeredBase {
 export interface LayeredRules {
   baseRepository: { registry: string; repository: string }
   variant: string
-  release: Release
+  release: Version
   match: MatchMode
 }
 
@@ -61,7 +60,6 @@ export interface LayeredCheck {
   problem?: string
 }
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/
 
 /** Follows the base.name labels from `root.image` to the agent-server base and checks that base against the release. */
 export async function checkLayeredBase(root: LayeredRoot, rules: LayeredRules, read: ReadImage): Promise<LayeredCheck> {
@@ -102,7 +100,7 @@ export async function checkLayeredBase(root: LayeredRoot, rules: LayeredRules, r
       const reference = formatReference(next)
       const link: LayeredLink = { reference }
       const digest = image.labels[BASE_DIGEST_LABEL]?.trim()
-      if (digest !== undefined && DIGEST.test(digest)) link.digest = digest
+      if (digest !== undefined && isSha256Digest(digest)) link.digest = digest
       layered.chain.push(link)
       layered.agentServer = reference
       const verdict = judgeTag(next.tag, next.digest, reference, rules)

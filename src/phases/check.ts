@@ -1,11 +1,11 @@
 import * as core from '@actions/core'
-import { parseRepository, type ImageReference } from '../docker/reference.js'
-import { parseRelease } from '../dockerfile/base-tag.js'
+import { parseRepository, parseVersion, type ImageReference } from '../grammar.js'
 import { checkDockerfile, type DockerfileReport } from '../dockerfile/check.js'
 import { readDockerfile } from '../dockerfile/read-file.js'
 import type { Finding } from '../findings.js'
-import { workspacePath } from '../github/annotations.js'
+import { workspacePath } from '../workspace.js'
 import type { Inputs } from '../inputs.js'
+import type { RegistryInputs } from '../registry/for-inputs.js'
 import { checkLayeredBase, type LayeredBase, type ReadImage } from '../layered/layered.js'
 import { registryClientFor } from '../registry/for-inputs.js'
 import { uncommittedFindings } from './uncommitted.js'
@@ -23,7 +23,10 @@ export interface CheckResult {
 }
 
 /** Reads the Dockerfile as BuildKit does and checks the base tag and runtime contract; adds the uncommitted-files advice. */
-export async function runChecks(inputs: Inputs, release: string, workspace: string, read: ReadImage = registryImageReader(inputs)): Promise<CheckResult> {
+/** The settings the checks read. */
+export type CheckSettings = Pick<Inputs, 'context' | 'file' | 'base-image' | 'variant' | 'match' | 'target' | 'build-args'> & RegistryInputs
+
+export async function runChecks(inputs: CheckSettings, release: string, workspace: string, read: ReadImage = registryImageReader(inputs)): Promise<CheckResult> {
   const shownAs = workspacePath(inputs.file, workspace)
   const text = await readDockerfile(inputs.file, shownAs)
   const dockerfile = checkDockerfile({
@@ -49,7 +52,7 @@ export async function runChecks(inputs: Inputs, release: string, workspace: stri
   const other = dockerfile.otherImage
   if (other !== undefined) {
     const baseRepository = parseRepository(inputs['base-image'])
-    const version = parseRelease(release)
+    const version = parseVersion(release)
     // checkDockerfile has already refused both when they are invalid.
     if (!baseRepository || !version) throw new Error(`base-image ${inputs['base-image']} or release ${release} passed checkDockerfile unparsed`)
     const checked = await checkLayeredBase(other, { baseRepository, variant: inputs.variant, release: version, match: inputs.match }, read)
@@ -69,7 +72,7 @@ export async function runChecks(inputs: Inputs, release: string, workspace: stri
  * Reads a FROM image's linux/amd64 config with the credentials registryClientFor uses for its registry; a refusal
  * (401/403) already says which credentials were tried and how to give the right ones.
  */
-export function registryImageReader(inputs: Pick<Inputs, 'repository' | 'registry-username' | 'registry-password'>): ReadImage {
+export function registryImageReader(inputs: RegistryInputs): ReadImage {
   return async (image: ImageReference) => {
     // A tagless FROM pulls :latest; a digest wins over a tag, as in Docker.
     const reference = image.digest ?? image.tag ?? 'latest'

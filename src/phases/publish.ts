@@ -1,14 +1,23 @@
 import * as core from '@actions/core'
-import { buildAndPush, login, type BuildResult } from '../build/build.js'
-import { tagRequest } from '../build/plan.js'
-import { resolveTags } from '../build/tags.js'
+import { buildAndPush, buildIo, login, type BuildIo, type BuildResult, type LoginSettings } from '../build/build.js'
+import type { BuildSettings } from '../build/plan.js'
+import type { ResolvedTags } from '../build/tags.js'
 import { baseDigest } from '../image/base-digest.js'
 import { findUnchangedImage } from '../image/unchanged.js'
 import { verifyPushedImage, type ContractReport } from '../image/verify.js'
-import type { Inputs } from '../inputs.js'
+
+/** The settings publishing reads, named as in action.yml. */
+export type PublishSettings = BuildSettings & LoginSettings & { 'skip-unchanged': boolean }
 
 export interface PublishFacts {
   release: string
+  /** The run's tags, resolved once. */
+  tags: ResolvedTags
+  /** The commit sha: the revision label and the skip decision use the same one. */
+  sha?: string
+  repositoryUrl?: string
+  workspace: string
+  tempDir: string
   /** The image the final stage is built FROM (the agent-server, or a custom image for a layered one). */
   baseReference?: string
   /** The agent-server image under it, whose contract the pushed image must keep. */
@@ -27,33 +36,45 @@ export interface PublishResult {
 }
 
 /** Builds and pushes, or keeps an unchanged image; then verifies the pushed image's contract in the registry. */
-export async function publish(inputs: Inputs, facts: PublishFacts): Promise<PublishResult> {
-  // The same sha goes into the revision label and into the skip decision.
-  const sha = process.env.GITHUB_SHA || undefined
+export async function publish(settings: PublishSettings, facts: PublishFacts, io: BuildIo = buildIo): Promise<PublishResult> {
   // The digest labels a pushed image and decides skip-unchanged; an image that is not pushed needs neither. Both
   // network round trips run at once.
   const [digestOfBase] = await Promise.all([
-    facts.baseReference && inputs.push ? baseDigest(facts.baseReference, inputs) : undefined,
-    inputs.push ? login(inputs) : undefined
+    facts.baseReference && settings.push ? baseDigest(facts.baseReference, settings) : undefined,
+    settings.push ? login(settings, io.docker) : undefined
   ])
-  const buildInputs: Inputs = { ...inputs, 'build-args': { ...facts.buildArgs, ...inputs['build-args'] } }
+  const { tag, refs } = facts.tags
 
-  if (inputs['skip-unchanged'] && inputs.push && inputs.repository) {
-    const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha))
-    const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase })
+  if (settings['skip-unchanged'] && settings.push && settings.repository) {
+    const unchanged = await findUnchangedImage(settings, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase })
     if (unchanged) {
-      const image = refs[0] ?? `${inputs.repository}:${tag}`
+      const image = refs[0] ?? `${settings.repository}:${tag}`
       if (refs.length > 1) core.warning(`skip-unchanged kept ${image}; the extra tags (${refs.slice(1).join(', ')}) were not moved to it.`)
-      return { build: { tags: [image], repository: inputs.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true }
+      return { build: { tags: [image], repository: settings.repository, tag, image, digest: unchanged.digest, pushed: false, seconds: 0 }, unchanged: true }
     }
   }
 
-  const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha, loggedIn: inputs.push })
+  const buildSettings = { ...settings, 'build-args': { ...facts.buildArgs, ...settings['build-args'] } }
+  const build = await buildAndPush(
+    buildSettings,
+    {
+      release: facts.release,
+      tags: facts.tags,
+      baseReference: facts.baseReference,
+      baseDigest: digestOfBase,
+      sha: facts.sha,
+      repositoryUrl: facts.repositoryUrl,
+      workspace: facts.workspace,
+      tempDir: facts.tempDir,
+      loggedIn: settings.push
+    },
+    io
+  )
   const digest = build.digest
   const agentServer = facts.agentServerReference
   if (!build.pushed || !digest || !agentServer) return { build, unchanged: false }
   const contract = await core.group('Verify the image contract in the registry', () =>
-    verifyPushedImage(inputs, { repository: build.repository, tag: build.tag, digest }, agentServer, {
+    verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
       line: facts.fromLine,
       // The base digest names the agent-server only when the image is built directly on it.
       baseDigest: agentServer === facts.baseReference ? digestOfBase : undefined

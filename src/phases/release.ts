@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { parseRepository, repositoryName } from '../docker/reference.js'
+import { parseRepository, repositoryName } from '../grammar.js'
 import { UserError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Finding } from '../findings.js'
-import { workspacePath } from '../github/annotations.js'
+import { workspacePath } from '../workspace.js'
 import type { Inputs } from '../inputs.js'
 import { toSarif } from '../secrets/sarif.js'
 import { scanContext, type ScanResult, type SecretFinding } from '../secrets/scan.js'
@@ -15,7 +15,10 @@ export interface ScanReport {
 }
 
 /** Scans exactly what docker would send, before anything is built; writes SARIF when asked. */
-export async function runScan(inputs: Inputs, version: string, workspace: string): Promise<ScanReport> {
+/** The settings the scan reads. */
+export type ScanSettings = Pick<Inputs, 'context' | 'file' | 'scan-ignore-file' | 'scan-exclude' | 'sarif' | 'fail-on-findings'>
+
+export async function runScan(inputs: ScanSettings, version: string, workspace: string): Promise<ScanReport> {
   const started = performance.now()
   const result = await scanContext({
     context: inputs.context,
@@ -44,7 +47,7 @@ function repositoryPath(context: string, workspace: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? '' : relative.split(path.sep).join('/')
 }
 
-function asFinding(secret: SecretFinding, inputs: Inputs, severity: Finding['severity'], ignoreFile: string): Finding {
+function asFinding(secret: SecretFinding, inputs: ScanSettings, severity: Finding['severity'], ignoreFile: string): Finding {
   const file = path.resolve(inputs.context, secret.file)
   return {
     check: `secret/${secret.rule}`,

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Finding } from '../findings.js'
 import { uncommittedFiles } from '../git/uncommitted.js'
-import { workspacePath } from '../github/annotations.js'
+import { workspacePath } from '../workspace.js'
 import { DockerIgnore } from '../secrets/dockerignore.js'
 import { readDockerignore } from '../secrets/scan.js'
 

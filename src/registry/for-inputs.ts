@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto'
-import { parseRepository } from '../docker/reference.js'
-import type { Inputs } from '../inputs.js'
+import { parseRepository } from '../grammar.js'
 import { createRegistryClient, type Platform, type RegistryClient, type RegistryCredentials } from './client.js'
 import { dockerConfigFile, dockerLoginFor } from './docker-credentials.js'
 import { RegistryError } from './errors.js'
 
-export type RegistryInputs = Pick<Inputs, 'repository' | 'registry-username' | 'registry-password'>
+/** The push repository and its credentials, named as in action.yml. */
+export interface RegistryInputs {
+  repository: string
+  'registry-username': string
+  'registry-password': string
+}
 
 /** Which credentials a registry was read with, for messages. */
 export type CredentialsTried =

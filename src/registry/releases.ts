@@ -1,7 +1,6 @@
+import { RELEASE_VERSION } from '../grammar.js'
 import semver from 'semver'
 
-/** Only three plain numeric parts: pre-releases, build metadata and `v` prefixes are not agent-server release tags. */
-const RELEASE_VERSION = /^\d+\.\d+\.\d+$/
 
 /**
  * The version of the highest stable `X.Y.Z-<variant>` tag, e.g. `1.24.0` from `['1.23.0-python', '1.24.0-python',

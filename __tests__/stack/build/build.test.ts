@@ -9,6 +9,7 @@ import path from 'node:path'
 import { buildAndPush, type BuildResult } from '../../../src/build/build.js'
 import { runDocker } from '../../../src/build/docker.js'
 import { cleanup } from '../../../src/build/post.js'
+import { resolveTags } from '../../../src/build/tags.js'
 import { STATE } from '../../../src/build/state.js'
 import { UserError } from '../../../src/errors.js'
 import type { Inputs } from '../../../src/inputs.js'
@@ -46,8 +47,13 @@ function dockerfile(name: string, text: string): string {
   return file
 }
 
+/** As main.ts does: the run's tags resolved once, before anything runs, then the build. */
 async function attempt(inputs: Inputs, extra: Partial<typeof facts> = {}): Promise<{ log: string; result?: BuildResult; error?: unknown }> {
-  const outcome = await captureStdout(() => buildAndPush(inputs, { ...facts, ...extra }))
+  const known = { ...facts, ...extra }
+  const outcome = await captureStdout(() => {
+    const tags = resolveTags({ repository: inputs.repository, tag: inputs.tag, 'extra-tags': inputs['extra-tags'], release: known.release, sha: known.sha })
+    return buildAndPush(inputs, { ...known, tags, workspace: work.dir, tempDir: runnerTemp })
+  })
   pushedRefs.push(...(outcome.result?.tags ?? []))
   return outcome
 }

@@ -1,5 +1,6 @@
 /**
- * Docker image references as github.com/distribution/reference reads them (ParseNormalizedNamed), pure.
+ * The grammar of what the action reads and writes, in one place: release versions, tags, digests, and Docker image
+ * references as github.com/distribution/reference reads them (ParseNormalizedNamed). Pure.
  *
  * reference  := name [ ":" tag ] [ "@" digest ]
  * name       := [ domain "/" ] path-component [ "/" path-component ]*
@@ -36,6 +37,37 @@ const IMAGE_ID = /^[a-f0-9]{64}$/
 export function isValidTag(tag: string): boolean {
   return TAG.test(tag)
 }
+
+/** Any digest go-digest accepts (sha256, sha384, sha512). */
+export function isDigest(text: string): boolean {
+  return DIGEST.test(text)
+}
+
+/** The digests buildx and registries write for images: sha256 only. */
+export function isSha256Digest(text: string): boolean {
+  return SHA256_DIGEST.test(text)
+}
+
+const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/
+
+/** A release version: three plain numeric parts; no `v`, pre-release or build metadata (agent-server tags use none). */
+export const RELEASE_VERSION = /^\d+\.\d+\.\d+$/
+
+export interface Version {
+  text: string
+  major: number
+  minor: number
+  patch: number
+}
+
+export function parseVersion(text: string): Version | undefined {
+  if (!RELEASE_VERSION.test(text)) return undefined
+  const [major, minor, patch] = text.split('.').map(Number) as [number, number, number]
+  return { text, major, minor, patch }
+}
+
+/** How a base tag's version must match the release: `exact`, or the same major.minor. */
+export type MatchMode = 'exact' | 'minor'
 
 /** Parses a reference with Docker's defaults applied; undefined when Docker would reject it. */
 export function parseImageReference(text: string): ImageReference | undefined {

@@ -5,7 +5,7 @@ import {
   parseRepository,
   repositoryName,
   type ImageReference
-} from '../../src/docker/reference.js'
+} from '../src/grammar.js'
 
 const SHA = 'sha256:' + 'a'.repeat(64)
 

@@ -1,0 +1,29 @@
+import os from 'node:os'
+
+/** What the runner tells the step through its environment; main.ts reads it once and hands parts of it down. */
+export interface RunnerFacts {
+  /** GITHUB_WORKSPACE, or the working directory off a runner (npm start, tests). */
+  workspace: string
+  /** The full commit sha (GITHUB_SHA); absent off a runner. */
+  sha?: string
+  /** The repository's web address, e.g. https://github.com/acme/sandbox. */
+  repositoryUrl?: string
+  /** RUNNER_TEMP, which the runner empties after each job; the OS temp dir off a runner. */
+  tempDir: string
+  /** The REST API of this GitHub (GHES runners set GITHUB_API_URL). */
+  apiUrl: string
+  /** GITHUB_STEP_SUMMARY; absent off a runner, where there is no summary to write. */
+  summaryFile?: string
+}
+
+export function readRunnerFacts(env: NodeJS.ProcessEnv, cwd: string): RunnerFacts {
+  const facts: RunnerFacts = {
+    workspace: env.GITHUB_WORKSPACE || cwd,
+    tempDir: env.RUNNER_TEMP || os.tmpdir(),
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com'
+  }
+  if (env.GITHUB_SHA) facts.sha = env.GITHUB_SHA
+  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY) facts.repositoryUrl = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
+  if (env.GITHUB_STEP_SUMMARY) facts.summaryFile = env.GITHUB_STEP_SUMMARY
+  return facts
+}
