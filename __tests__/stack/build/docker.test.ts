@@ -30,23 +30,6 @@ const auths = (): Record<string, unknown> => {
   return (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {}
 }
 
-describe('without docker on PATH', () => {
-  let restorePath: () => void
-  beforeEach(() => {
-    restorePath = scopedEnv({ PATH: '/nonexistent' })
-  })
-  afterEach(() => restorePath())
-
-  test('runDocker reports exit code 127 and the reason instead of throwing, and the probes say no', async () => {
-    const run = await runDocker(['version'], { silent: true })
-    expect(run.exitCode).toBe(127)
-    expect(run.stderr.at(-1)).toMatch(/^Unable to locate executable file: docker\./)
-    expect(explainBuildFailure(run.stderr)).toContain('Hint: Docker is not installed on this runner.')
-    expect(await dockerAvailable()).toBe(false)
-    expect(await buildxAvailable()).toBe(false)
-  })
-})
-
 describeStack('docker.ts on the real engine', () => {
   let state: StackState
   beforeAll(() => {
