@@ -3,7 +3,7 @@
  * labels) stands in for the real one, which layered-registry.test.ts uses.
  */
 import { parseImageReference, parseVersion, type ImageReference } from '../../src/grammar.js'
-import { BASE_DIGEST_LABEL, BASE_NAME_LABEL, checkLayeredBase, MAX_LAYERS, type LayeredCheck, type ReadImage } from '../../src/layered/layered.js'
+import { BASE_DIGEST_LABEL, BASE_NAME_LABEL, checkLayeredBase, MAX_LAYERS, type LayeredCheck, type ReadImage } from '../../src/image/layered.js'
 import { RegistryError } from '../../src/registry/errors.js'
 
 const BASE = 'ghcr.io/openhands/agent-server'

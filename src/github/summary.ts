@@ -1,7 +1,7 @@
 import type { BuildResult } from '../build/build.js'
 import type { Finding } from '../findings.js'
 import { renderContract, type ContractReport } from '../image/verify.js'
-import type { LayeredBase } from '../layered/layered.js'
+import type { LayeredBase } from '../image/layered.js'
 import type { ScanReport } from '../phases/scan.js'
 import { workspacePath } from '../workspace.js'
 

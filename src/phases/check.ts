@@ -6,7 +6,7 @@ import type { Finding } from '../findings.js'
 import { workspacePath } from '../workspace.js'
 import type { Inputs } from '../inputs.js'
 import type { RegistryInputs } from '../registry/for-inputs.js'
-import { checkLayeredBase, type LayeredBase, type ReadImage } from '../layered/layered.js'
+import { checkLayeredBase, type LayeredBase, type ReadImage } from '../image/layered.js'
 import { registryClientFor } from '../registry/for-inputs.js'
 import { uncommittedFindings } from './uncommitted.js'
 
