@@ -1,5 +1,5 @@
-import type { DockerfileCheckOptions, DockerfileReport } from '../../src/dockerfile/check.js'
-import { BASE, GOOD, check } from './support.js'
+import type { DockerfileReport } from '../../src/dockerfile/check.js'
+import { BASE, GOOD, check, type CheckOptions } from './support.js'
 
 const SHA = 'sha256:' + 'b'.repeat(64)
 
@@ -14,7 +14,7 @@ interface Expected {
 interface Row {
   name: string
   text: string
-  options?: Partial<DockerfileCheckOptions>
+  options?: CheckOptions
   findings: Expected[]
 }
 

@@ -1,28 +1,16 @@
-import { checkDockerfile, type DockerfileCheckOptions, type DockerfileReport } from '../../src/dockerfile/check.js'
+import { checkDockerfile, type DockerfileReport } from '../../src/dockerfile/check.js'
+import { BASE, checkOptions, type CheckOptions } from './support.js'
 
-const BASE = 'ghcr.io/openhands/agent-server'
 const SHA = 'sha256:' + 'c'.repeat(64)
 
-function check(text: string, options: Partial<DockerfileCheckOptions> = {}): DockerfileReport {
-  return checkDockerfile({
-    file: '/work/repo/image/Dockerfile',
-    shownAs: 'image/Dockerfile',
-    text,
-    baseImage: BASE,
-    variant: 'python',
-    release: '1.24.0',
-    match: 'exact',
-    target: '',
-    buildArgs: {},
-    releaseArgs: true,
-    ...options
-  })
+function check(text: string, options: CheckOptions = {}): DockerfileReport {
+  return checkDockerfile(checkOptions(text, { file: '/work/repo/image/Dockerfile', shownAs: 'image/Dockerfile', release: '1.24.0', releaseArgs: true, ...options }))
 }
 
 interface Row {
   name: string
   text: string
-  options?: Partial<DockerfileCheckOptions>
+  options?: CheckOptions
   /** name=value of the build-args added, in order. */
   added: string[]
   /** The checked base reference afterwards. */

@@ -1,5 +1,4 @@
-import { parseRepository, parseVersion, type MatchMode } from '../grammar.js'
-import { UserError } from '../errors.js'
+import type { MatchMode, Version } from '../grammar.js'
 import type { Finding } from '../findings.js'
 import { checkBaseImage, type BaseImageResult } from './base-image.js'
 import { parseDockerfile } from './parse.js'
@@ -14,12 +13,13 @@ export interface DockerfileCheckOptions {
   /** How messages name the file when they say what to change where, e.g. image/Dockerfile; default `file`. */
   shownAs?: string
   text: string
-  /** e.g. ghcr.io/openhands/agent-server */
+  /** e.g. ghcr.io/openhands/agent-server, as the user wrote it (messages quote it) */
   baseImage: string
+  /** The same repository, parsed (parseRepository) */
+  baseRepository: { registry: string; repository: string }
   /** e.g. python */
   variant: string
-  /** X.Y.Z */
-  release: string
+  release: Version
   match: MatchMode
   /** '' = the last stage */
   target: string
@@ -63,16 +63,12 @@ export interface DockerfileReport {
   otherImage?: NonNullable<BaseImageResult['otherImage']> & { line: number; problem: string }
 }
 
-/** Reads the Dockerfile as BuildKit does and checks its base image, runtime contract and user. Throws UserError for unusable input. */
+/**
+ * Reads the Dockerfile as BuildKit does and checks its base image, runtime contract and user. The options are already
+ * validated (readInputs); a Dockerfile that cannot be read throws UserError with file and line.
+ */
 export function checkDockerfile(options: DockerfileCheckOptions): DockerfileReport {
-  const release = parseVersion(options.release)
-  if (!release) throw new UserError(`The OHE release '${options.release}' is not a version X.Y.Z, e.g. 1.23.0.`)
-  const baseRepository = parseRepository(options.baseImage)
-  if (!baseRepository) {
-    throw new UserError(`base-image '${options.baseImage}' is not an image repository without tag or digest, e.g. ghcr.io/openhands/agent-server.`)
-  }
-  if (!/^[a-z0-9]+$/.test(options.variant)) throw new UserError(`variant '${options.variant}' is not a variant name such as python, java or golang.`)
-
+  const { release, baseRepository } = options
   const parsed = parseDockerfile(options.text, options.file, options.shownAs)
   const stagesWith = (buildArgs: Record<string, string>) => readStages(parsed, { file: options.file, shownAs: options.shownAs, buildArgs, target: options.target })
   let graph = stagesWith(options.buildArgs)

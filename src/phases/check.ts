@@ -22,11 +22,15 @@ export interface CheckResult {
   layered?: LayeredBase
 }
 
-/** Reads the Dockerfile as BuildKit does and checks the base tag and runtime contract; adds the uncommitted-files advice. */
 /** The settings the checks read. */
 export type CheckSettings = Pick<Inputs, 'context' | 'file' | 'base-image' | 'variant' | 'match' | 'target' | 'build-args'> & RegistryInputs
 
+/** Reads the Dockerfile as BuildKit does and checks the base tag and runtime contract; adds the uncommitted-files advice. */
 export async function runChecks(inputs: CheckSettings, release: string, workspace: string, read: ReadImage = registryImageReader(inputs)): Promise<CheckResult> {
+  const baseRepository = parseRepository(inputs['base-image'])
+  const version = parseVersion(release)
+  // readInputs and resolveRelease have validated both: a failure here is a fault of the caller, not of the user.
+  if (!baseRepository || !version) throw new Error(`runChecks was given an unparsed base-image '${inputs['base-image']}' or release '${release}'`)
   const shownAs = workspacePath(inputs.file, workspace)
   const text = await readDockerfile(inputs.file, shownAs)
   const dockerfile = checkDockerfile({
@@ -34,8 +38,9 @@ export async function runChecks(inputs: CheckSettings, release: string, workspac
     shownAs,
     text,
     baseImage: inputs['base-image'],
+    baseRepository,
     variant: inputs.variant,
-    release,
+    release: version,
     match: inputs.match,
     target: inputs.target,
     buildArgs: inputs['build-args'],
@@ -51,10 +56,6 @@ export async function runChecks(inputs: CheckSettings, release: string, workspac
   let layered: LayeredBase | undefined
   const other = dockerfile.otherImage
   if (other !== undefined) {
-    const baseRepository = parseRepository(inputs['base-image'])
-    const version = parseVersion(release)
-    // checkDockerfile has already refused both when they are invalid.
-    if (!baseRepository || !version) throw new Error(`base-image ${inputs['base-image']} or release ${release} passed checkDockerfile unparsed`)
     const checked = await checkLayeredBase(other, { baseRepository, variant: inputs.variant, release: version, match: inputs.match }, read)
     layered = checked.layered
     if (checked.problem !== undefined) findings.push({ check: 'base-image', severity: 'error', file: inputs.file, line: other.line, message: checked.problem })

@@ -1,8 +1,8 @@
-import type { DockerfileCheckOptions, DockerfileReport } from '../../../src/dockerfile/check.js'
-import { GOOD, check as checkIn } from '../../dockerfile/support.js'
+import type { DockerfileReport } from '../../../src/dockerfile/check.js'
+import { GOOD, check as checkIn, type CheckOptions } from '../../dockerfile/support.js'
 
 // These rows name the file as plain Dockerfile in their expected messages.
-const check = (text: string, options: Partial<DockerfileCheckOptions> = {}): DockerfileReport => checkIn(text, { file: 'Dockerfile', ...options })
+const check = (text: string, options: CheckOptions = {}): DockerfileReport => checkIn(text, { file: 'Dockerfile', ...options })
 import { parseDockerfile } from '../../../src/dockerfile/parse.js'
 
 /**
