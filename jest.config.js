@@ -12,6 +12,9 @@ const shared = {
 }
 
 export default {
+  // Random fixtures draw from one seed per run, printed when a test fails (TEST_SEED=<n> replays it).
+  globalSetup: '<rootDir>/__tests__/support/seed-setup.js',
+  reporters: ['default', '<rootDir>/__tests__/support/seed-reporter.js'],
   collectCoverageFrom: ['src/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary'],
   // The orchestration and the build path are covered in-process by the unit project (npm run test:coverage).

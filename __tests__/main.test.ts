@@ -3,7 +3,7 @@
  * with a fake docker that pushes into a memory registry. The same paths against a real engine and registry are in
  * __tests__/stack/action.
  */
-import { randomBytes } from 'node:crypto'
+import { seededStream } from './support/seeded.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { BASE_DIGEST_LABEL, REVISION_LABEL } from '../src/build/labels.js'
@@ -12,6 +12,7 @@ import { AGENT_SERVER_CONFIG, fakeDocker } from './support/fake-docker.js'
 import { runInProcess, SHA } from './support/in-process.js'
 import { startMemoryRegistry, type MemoryRegistry } from './support/memory-registry.js'
 
+const draw = seededStream('main.test')
 let registry: MemoryRegistry
 let work: ReturnType<typeof tempDir>
 let baseDigest: string
@@ -42,7 +43,7 @@ const inputs = (changes: Record<string, string> = {}): Record<string, string> =>
   'base-image': `${registry.host}/openhands/agent-server`,
   repository: `${registry.host}/acme/sandbox`,
   'registry-username': 'ci',
-  'registry-password': `pw-${randomBytes(6).toString('hex')}`,
+  'registry-password': `pw-${draw(6).toString('hex')}`,
   'github-token': 'gh-token',
   ...changes
 })
@@ -91,7 +92,7 @@ describe('main.run in-process', () => {
   })
 
   test('a secret in the build context fails the run before anything is built', async () => {
-    const token = `npm_${randomBytes(18).toString('hex')}`
+    const token = `npm_${draw(18).toString('hex')}`
     const docker = fakeDocker(registry)
     const result = await runInProcess(inputs(), { workspace: workspace(DOCKERFILE(), { '.env': `API_TOKEN=${token}\n` }), docker })
 
@@ -104,7 +105,7 @@ describe('main.run in-process', () => {
   })
 
   test('fail-on-findings: false reports a secret as a warning, writes SARIF without the value, and builds', async () => {
-    const token = `npm_${randomBytes(18).toString('hex')}`
+    const token = `npm_${draw(18).toString('hex')}`
     const docker = fakeDocker(registry)
     const dir = workspace(DOCKERFILE(), { '.env': `API_TOKEN=${token}\n` })
     const result = await runInProcess(inputs({ 'fail-on-findings': 'false', sarif: 'out/scan.sarif', push: 'false' }), { workspace: dir, docker })
@@ -145,7 +146,7 @@ describe('main.run in-process', () => {
   })
 
   test('a failed build quotes buildx with every secret value redacted, and claims nothing', async () => {
-    const secret = `s-${randomBytes(12).toString('hex')}`
+    const secret = `s-${draw(12).toString('hex')}`
     const docker = fakeDocker(registry, {
       build: () => ({ exitCode: 1, stdout: '', stderr: [`#7 0.2 token is ${secret}`, 'ERROR: failed to solve: process "/bin/sh -c exit 1" did not complete successfully: exit code: 1'] })
     })
