@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { checksummed, random } from './secrets/fixtures.js'
 import { runAction, type ActionRun } from './support/action-runner.js'
+import { scratchDir } from './support/scratch.js'
 
 /** A workspace holding one build context folder `image/` with the given files. */
 function workspaceWith(files: Record<string, string | Buffer>): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'action-'))
+  const workspace = scratchDir('action-')
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(workspace, 'image', name)
     mkdirSync(path.dirname(file), { recursive: true })

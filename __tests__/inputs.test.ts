@@ -1,10 +1,10 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../src/errors.js'
 import { readInputs } from '../src/inputs.js'
+import { scratchDir } from './support/scratch.js'
 
-const workspace = mkdtempSync(path.join(tmpdir(), 'inputs-'))
+const workspace = scratchDir('inputs-')
 mkdirSync(path.join(workspace, 'image'))
 writeFileSync(path.join(workspace, 'notes.txt'), 'x')
 

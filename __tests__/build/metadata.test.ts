@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseMetadata, readMetadata, type BuildMetadata } from '../../src/build/metadata.js'
+import { scratchDir } from '../support/scratch.js'
 
 const digest = 'sha256:' + '0123456789abcdef'.repeat(4)
 
@@ -36,7 +36,7 @@ test.each(rows)('%i: %s', (_row, _what, text, expected) => {
 })
 
 describe('readMetadata', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'metadata-test-'))
+  const dir = scratchDir('metadata-test-')
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   test('reads the file buildx wrote', async () => {

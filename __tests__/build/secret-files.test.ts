@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../../src/errors.js'
 import { makePrivateDir, removeDir, TEMP_PREFIX, writeSecretFiles } from '../../src/build/secret-files.js'
+import { scratchDir } from '../support/scratch.js'
 
 const mode = (file: string): number => statSync(file).mode & 0o777
 
 describe('writeSecretFiles', () => {
   let base: string
   beforeEach(() => {
-    base = mkdtempSync(path.join(tmpdir(), 'secret-files-test-'))
+    base = scratchDir('secret-files-test-')
   })
   afterEach(() => rmSync(base, { recursive: true, force: true }))
 
@@ -86,7 +86,7 @@ describe('writeSecretFiles', () => {
 
 describe('makePrivateDir', () => {
   test('a private dir under the base', async () => {
-    const base = mkdtempSync(path.join(tmpdir(), 'private-dir-test-'))
+    const base = scratchDir('private-dir-test-')
     try {
       const dir = await makePrivateDir(base)
       expect(path.dirname(dir)).toBe(base)

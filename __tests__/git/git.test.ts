@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { commitTime } from '../../src/git/commit-time.js'
 import { parsePorcelain, uncommittedFiles } from '../../src/git/uncommitted.js'
+import { scratchDir } from '../support/scratch.js'
 
 describe('parsePorcelain', () => {
   it.each([
@@ -22,7 +22,7 @@ describe('uncommittedFiles', () => {
   const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe' })
 
   it('lists changed and untracked files under the folder, not ignored ones or files elsewhere', async () => {
-    const repo = realpathSync(mkdtempSync(path.join(tmpdir(), 'uncommitted-')))
+    const repo = realpathSync(scratchDir('uncommitted-'))
     git(repo, 'init', '-q')
     mkdirSync(path.join(repo, 'image'))
     writeFileSync(path.join(repo, 'image', 'Dockerfile'), 'FROM x\n')
@@ -41,7 +41,7 @@ describe('uncommittedFiles', () => {
   })
 
   it('is empty outside a git checkout', async () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'not-git-'))
+    const folder = scratchDir('not-git-')
     writeFileSync(path.join(folder, 'Dockerfile'), 'FROM x\n')
     expect(await uncommittedFiles(folder)).toEqual([])
   })
@@ -49,7 +49,7 @@ describe('uncommittedFiles', () => {
 
 describe('commitTime', () => {
   it('is the checked-out commit’s time, and undefined outside a checkout', async () => {
-    const repo = mkdtempSync(path.join(tmpdir(), 'commit-time-'))
+    const repo = scratchDir('commit-time-')
     execFileSync('git', ['init', '-q'], { cwd: repo })
     writeFileSync(path.join(repo, 'a'), 'a')
     execFileSync('git', ['add', '.'], { cwd: repo })
@@ -59,6 +59,6 @@ describe('commitTime', () => {
       env: { ...process.env, GIT_COMMITTER_DATE: date, GIT_AUTHOR_DATE: date }
     })
     expect((await commitTime(repo))?.toISOString()).toBe('2026-03-04T05:06:07.000Z')
-    expect(await commitTime(mkdtempSync(path.join(tmpdir(), 'not-git-')))).toBeUndefined()
+    expect(await commitTime(scratchDir('not-git-'))).toBeUndefined()
   })
 })

@@ -3,8 +3,7 @@
  * reader; layered-registry.test.ts uses the real registry), and the uncommitted-files advice in a real git checkout.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { ImageReference } from '../../src/grammar.js'
 import type { Inputs } from '../../src/inputs.js'
@@ -12,6 +11,7 @@ import { BASE_NAME_LABEL, type ReadImage } from '../../src/image/layered.js'
 import { runChecks, type CheckResult } from '../../src/phases/check.js'
 import { captureStdout } from '../build/support/capture.js'
 import { testInputs } from '../support/inputs.js'
+import { scratchDir } from '../support/scratch.js'
 
 const BASE = 'ghcr.io/openhands/agent-server'
 const folders: string[] = []
@@ -21,7 +21,7 @@ afterAll(() => {
 
 /** A workspace with image/Dockerfile; inputs as readInputs would give them for context: image. */
 function workspaceWith(dockerfile: string): { workspace: string; inputs: (changes?: Partial<Inputs>) => Inputs } {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'check-phase-'))
+  const workspace = scratchDir('check-phase-')
   folders.push(workspace)
   const context = path.join(workspace, 'image')
   mkdirSync(context)

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { realpathSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { uncommittedFindings } from '../../src/phases/uncommitted.js'
+import { scratchDir } from '../support/scratch.js'
 
 it('annotates ten uncommitted files and counts the rest in one more warning', async () => {
-  const repo = realpathSync(mkdtempSync(path.join(tmpdir(), 'uncommitted-phase-')))
+  const repo = realpathSync(scratchDir('uncommitted-phase-'))
   execFileSync('git', ['init', '-q'], { cwd: repo })
   writeFileSync(path.join(repo, 'Dockerfile'), 'FROM x\n')
   for (let i = 10; i < 22; i++) writeFileSync(path.join(repo, `f${i}.txt`), 'x')

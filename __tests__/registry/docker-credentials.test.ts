@@ -5,7 +5,6 @@
  */
 import { Buffer } from 'node:buffer'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
   DOCKER_HUB_KEY,
@@ -15,6 +14,7 @@ import {
   readDockerLogin,
   type DockerLogin
 } from '../../src/registry/docker-credentials.js'
+import { scratchDir } from '../support/scratch.js'
 
 const FILE = '/home/runner/.docker/config.json'
 const b64 = (text: string): string => Buffer.from(text).toString('base64')
@@ -113,7 +113,7 @@ describe('readDockerLogin: real files and a real credential helper', () => {
   }
 
   beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'docker-credentials-'))
+    dir = scratchDir('docker-credentials-')
     bin = path.join(dir, 'bin')
     calls = path.join(dir, 'calls')
     mkdirSync(bin)

@@ -5,12 +5,12 @@
  */
 import { Buffer } from 'node:buffer'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createRegistryClient, RegistryError } from '../../src/registry/client.js'
 import { registryClientFor, type RegistryInputs } from '../../src/registry/for-inputs.js'
 import { PAGES, PASSWORD, USERNAME, startStandIn, type StandIn } from './stand-in-registry.js'
 import { registryError } from './support.js'
+import { scratchDir } from '../support/scratch.js'
 
 let standIn: StandIn
 let R: string
@@ -20,7 +20,7 @@ const savedConfig = process.env.DOCKER_CONFIG
 beforeAll(async () => {
   standIn = await startStandIn()
   R = standIn.registry
-  root = mkdtempSync(path.join(tmpdir(), 'for-inputs-'))
+  root = scratchDir('for-inputs-')
 })
 
 afterAll(async () => {

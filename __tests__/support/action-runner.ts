@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { scratchDir } from './scratch.js'
 
 export const distEntry = path.resolve('dist', 'index.js')
 
@@ -30,7 +30,7 @@ export interface ActionRun {
  */
 export async function runAction(inputs: Record<string, string>, workspace: string, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
   if (!existsSync(distEntry)) throw new Error('dist/index.js is missing: run npm run bundle first')
-  const scratch = mkdtempSync(path.join(tmpdir(), 'action-run-'))
+  const scratch = scratchDir('action-run-')
   const outputFile = path.join(scratch, 'output')
   const summaryFile = path.join(scratch, 'summary')
   const stateFile = path.join(scratch, 'state')

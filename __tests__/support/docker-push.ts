@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { StackState } from './stack.js'
+import { scratchDir } from './scratch.js'
 
 interface Run {
   code: number
@@ -28,7 +28,7 @@ export function uniqueRepository(stack: StackState, kind: string): string {
 }
 
 export async function dockerPusher(stack: StackState): Promise<Pusher> {
-  const work = mkdtempSync(path.join(tmpdir(), 'phases-e2e-'))
+  const work = scratchDir('phases-e2e-')
   const dockerConfig = path.join(work, 'docker-config')
   const built: string[] = []
 

@@ -11,14 +11,13 @@ import { run } from '../../src/main.js'
 import { captureStdout, scopedEnv } from '../build/support/capture.js'
 import { parseAnnotations, parseOutputFile, type Annotation } from './action-runner.js'
 import type { FakeDocker } from './fake-docker.js'
+import { scratchDir } from './scratch.js'
 
 export const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
 
 // @actions/core's summary keeps the first path it was given for the life of the process (one run, on a runner), so
-// every in-process run of this test file writes the same file, emptied before each run and removed at exit.
-const summaryDir = mkdtempSync(path.join(tmpdir(), 'in-process-summary-'))
-const summaryFile = path.join(summaryDir, 'summary')
-process.once('exit', () => rmSync(summaryDir, { recursive: true, force: true }))
+// every in-process run of this test file writes the same file, emptied before each run.
+const summaryFile = path.join(scratchDir('in-process-summary-'), 'summary')
 export const COMMIT_TIME = new Date('2026-11-02T10:00:00Z')
 
 export interface InProcessRun {
