@@ -3,6 +3,8 @@
  * over several pages, config.yaml and values.yaml at a tag, and the API's refusals.
  */
 import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { UserError } from '../../src/errors.js'
 import { githubReleaseSource } from '../../src/release/github.js'
 import { fitRangeFromSource, resolveFromSource } from '../../src/release/resolve.js'
@@ -179,11 +181,22 @@ describe('API refusals: one line, which token, what to set', () => {
   it('network down: says it could not reach the API and what to set', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`
     const message = await failure(githubReleaseSource({ repository: REPOSITORY, token, apiUrl: url, timeoutMs: 5000 }).listReleases())
-    expect(message).toMatch(
-      new RegExp(
-        `^Could not reach the GitHub API at ${url.replace(/\./g, '\\.')} reading the openhands/\\* tags of ${REPOSITORY} \\(.+\\): ` +
-          "check the runner's network and GITHUB_API_URL, or set release-map to a workspace file of OHE release: agent-server tag lines, or pin agent-server-version\\.$"
-      )
+    expect(message).toBe(
+      `Could not reach the GitHub API at ${url} reading the openhands/* tags of ${REPOSITORY} (connect ECONNREFUSED ${url.slice('http://'.length)}): ` +
+        "check the runner's network and GITHUB_API_URL, or set release-map to a workspace file of OHE release: agent-server tag lines, or pin agent-server-version."
     )
+  })
+
+  it('an API that never answers: gives up after the timeout and says so', async () => {
+    const silent = createServer(() => undefined)
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
+    try {
+      const message = await failure(githubReleaseSource({ repository: REPOSITORY, token, apiUrl: url, timeoutMs: 300 }).readFile('0.45.0', 'replicated/config.yaml'))
+      expect(message).toMatch(/^Could not reach the GitHub API at .+ reading replicated\/config\.yaml at openhands\/0\.45\.0 of OpenHands\/OpenHands-Cloud \(no answer in time\): /)
+    } finally {
+      silent.closeAllConnections()
+      await new Promise(resolve => silent.close(resolve))
+    }
   })
 })

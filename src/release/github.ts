@@ -97,7 +97,7 @@ export function apiFailure(thrown: unknown, what: string, context: FailureContex
   const token = context.token ? 'github-token' : 'no token (github-token is empty)'
   if (status === undefined || (status === 500 && headers === undefined)) {
     return new UserError(
-      `Could not reach ${at} ${what} (${describeError(thrown)}): check the runner's network and GITHUB_API_URL, ${FALLBACK}, or pin agent-server-version.`
+      `Could not reach ${at} ${what} (${networkReason(thrown)}): check the runner's network and GITHUB_API_URL, ${FALLBACK}, or pin agent-server-version.`
     )
   }
   const rateLimited = (status === 403 || status === 429) && (headers?.['x-ratelimit-remaining'] === '0' || headers?.['retry-after'] !== undefined)
@@ -137,6 +137,22 @@ function resetText(headers: Record<string, string> | undefined, now: Date): stri
   const retry = Number(headers?.['retry-after'])
   if (Number.isFinite(retry)) return `retry after ${retry} s`
   return 'no reset time given'
+}
+
+/** The innermost cause of a failed fetch (Octokit says "Unknown Error", undici "fetch failed"): e.g. "connect ECONNREFUSED 127.0.0.1:9". */
+function networkReason(thrown: unknown): string {
+  let reason = describeError(thrown)
+  let current: unknown = thrown
+  // Duck-typed: undici's errors come from another realm than this module's Error (and jest's VM in tests).
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { name, code, message, cause } = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown }
+    const text = typeof message === 'string' ? message : ''
+    if (name === 'TimeoutError' || name === 'AbortError') return 'no answer in time'
+    if (typeof code === 'string') return text.includes(code) ? text : `${code}: ${text}`
+    if (text) reason = text
+    current = cause
+  }
+  return reason
 }
 
 function statusOf(thrown: unknown): number | undefined {
