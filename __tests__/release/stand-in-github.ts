@@ -12,7 +12,7 @@ export type ReleaseFiles = Record<string, string>
 
 export interface StandInOptions {
   repository: string
-  /** Release version → its files. */
+  /** Release version → its files; read on every request, so adding a release publishes it. */
   releases: Record<string, ReleaseFiles>
   /** Other tag families of the repository (runtime-api/1.0.0, …), which never match the openhands/ prefix. */
   otherTags?: string[]
@@ -33,7 +33,8 @@ export interface StandInGitHub {
 
 export async function startStandInGitHub(options: StandInOptions): Promise<StandInGitHub> {
   const requests: string[] = []
-  const tags = [...Object.keys(options.releases).map(version => `openhands/${version}`), ...(options.otherTags ?? [])]
+  // Read per request, so a test can publish a new OHE release between two runs.
+  const tags = () => [...Object.keys(options.releases).map(version => `openhands/${version}`), ...(options.otherTags ?? [])]
   let base = ''
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', base)
@@ -63,7 +64,7 @@ export async function startStandInGitHub(options: StandInOptions): Promise<Stand
     const refs = /^git\/matching-refs\/(.*)$/.exec(rest)
     if (request.method === 'GET' && refs) {
       const wanted = refs[1] ?? ''
-      const matching = tags.map(tag => `refs/tags/${tag}`).filter(ref => ref.startsWith(`refs/${wanted}`))
+      const matching = tags().map(tag => `refs/tags/${tag}`).filter(ref => ref.startsWith(`refs/${wanted}`))
       const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), options.pageSize ?? 100)
       const page = Number(url.searchParams.get('page') ?? 1)
       const slice = matching.slice((page - 1) * perPage, page * perPage)

@@ -85,17 +85,43 @@ describeE2E('ohe-release on the real stack', () => {
     expect((await layers(nameOf(repository), tag)).slice(0, onBase.length)).toEqual(onBase)
   })
 
-  it('latest through the API with skip-unchanged: a second run on the same commit and release keeps the image', async () => {
-    const repository = uniqueRepository(mustBeUp(stack), 'i10-ohe-latest')
-    const workspace = workspaceWith(argDockerfile)
-    const env = { GITHUB_API_URL: api.url }
-    const first = await runAction(inputs(repository, { 'ohe-release': 'latest', 'skip-unchanged': 'true' }), workspace, env)
-    expect(errorsOf(first)).toEqual([])
-    expect(first.outputs).toMatchObject({ 'ohe-release': '0.3.1', 'agent-server-version': '1.24.0', pushed: 'true' })
-    pushed.push([nameOf(repository), first.outputs.tag ?? ''])
-    const second = await runAction(inputs(repository, { 'ohe-release': 'latest', 'skip-unchanged': 'true' }), workspace, env)
-    expect(errorsOf(second)).toEqual([])
-    expect(second.outputs).toMatchObject({ 'ohe-release': '0.3.1', pushed: 'false', tag: first.outputs.tag, digest: first.outputs.digest })
+  it('the scheduled job on latest: rebuilds only when the resolved agent-server version or the commit moved', async () => {
+    // Its own API, whose history grows between runs as OpenHands-Cloud's does.
+    const releases: Record<string, Record<string, string>> = { '0.2.0': files('1.23.0-python'), '0.2.1': files('1.23.0-python') }
+    const growing = await startStandInGitHub({ repository: 'OpenHands/OpenHands-Cloud', releases })
+    try {
+      const repository = uniqueRepository(mustBeUp(stack), 'i10-ohe-latest')
+      const workspace = workspaceWith(argDockerfile)
+      const scheduled = (sha?: string) =>
+        runAction(inputs(repository, { 'ohe-release': 'latest', 'skip-unchanged': 'true' }), workspace, { GITHUB_API_URL: growing.url, ...(sha ? { GITHUB_SHA: sha } : {}) })
+
+      const first = await scheduled()
+      expect(errorsOf(first)).toEqual([])
+      expect(first.outputs).toMatchObject({ 'ohe-release': '0.2.1', 'agent-server-version': '1.23.0', pushed: 'true' })
+      pushed.push([nameOf(repository), first.outputs.tag ?? ''])
+
+      // A new OHE release that ships the same agent-server version: nothing to rebuild.
+      releases['0.2.2'] = files('1.23.0-python')
+      const same = await scheduled()
+      expect(errorsOf(same)).toEqual([])
+      expect(same.outputs).toMatchObject({ 'ohe-release': '0.2.2', 'agent-server-version': '1.23.0', pushed: 'false', tag: first.outputs.tag, digest: first.outputs.digest })
+
+      // A new OHE release on a new agent-server version: rebuilt on it, under a new tag.
+      releases['0.3.0'] = files('1.24.0-python')
+      const moved = await scheduled()
+      expect(errorsOf(moved)).toEqual([])
+      expect(moved.outputs).toMatchObject({ 'ohe-release': '0.3.0', 'agent-server-version': '1.24.0', pushed: 'true', 'base-image': `${base}:1.24.0-python` })
+      expect(moved.outputs.tag).toMatch(/^1\.24\.0-[0-9a-f]{7}$/)
+      pushed.push([nameOf(repository), moved.outputs.tag ?? ''])
+
+      // A new commit on the same release: rebuilt too.
+      const commit = randomBytes(20).toString('hex')
+      const rebuilt = await scheduled(commit)
+      expect(rebuilt.outputs).toMatchObject({ 'ohe-release': '0.3.0', pushed: 'true', tag: `1.24.0-${commit.slice(0, 7)}` })
+      pushed.push([nameOf(repository), rebuilt.outputs.tag ?? ''])
+    } finally {
+      await growing.close()
+    }
   })
 
   it('OHE 0.2.1 through a release-map file: a Dockerfile pinned FROM 1.22.0-python fails the check, nothing is pushed', async () => {
