@@ -76,7 +76,7 @@ describe('ohe-release through the GitHub API at GITHUB_API_URL', () => {
     expect(result.exitCode).toBe(1)
     const errors = errorsOf(result)
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(`rate limit was reached reading the openhands/* tags of OpenHands/OpenHands-Cloud with github-token (HTTP 403; it resets at ${new Date(resetAt * 1000).toISOString()}`)
+    expect(errors[0]).toContain(`rate limit reached at ${limited.url} reading the openhands/* tags of OpenHands/OpenHands-Cloud with github-token (HTTP 403; it resets at ${new Date(resetAt * 1000).toISOString()}`)
     expect(errors[0]).toContain('or set release-map to a workspace file')
     expect(result.outputs).not.toHaveProperty('base-image')
   })

@@ -139,7 +139,7 @@ describe('API refusals: one line, which token, what to set', () => {
     const resetAt = Math.floor(Date.now() / 1000) + 600
     const server = await standIn({ refuse: 'rate-limit', resetAt })
     expect(await failure(sourceFor(server).listReleases())).toBe(
-      `The GitHub API at ${server.url} rate limit was reached reading the openhands/* tags of ${REPOSITORY} with github-token ` +
+      `GitHub API rate limit reached at ${server.url} reading the openhands/* tags of ${REPOSITORY} with github-token ` +
         `(HTTP 403; it resets at ${new Date(resetAt * 1000).toISOString()}, in 10 min): wait for the reset, set github-token to a token with a higher limit, ` +
         'or set release-map to a workspace file of OHE release: agent-server tag lines.'
     )

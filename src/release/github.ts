@@ -102,7 +102,7 @@ export function apiFailure(thrown: unknown, what: string, context: FailureContex
   }
   const rateLimited = (status === 403 || status === 429) && (headers?.['x-ratelimit-remaining'] === '0' || headers?.['retry-after'] !== undefined)
   if (rateLimited) {
-    return new UserError(`${capitalize(at)} rate limit was reached ${what} with ${token} (HTTP ${status}; ${resetText(headers, now)}): ${rateAdvice(context)}.`)
+    return new UserError(`GitHub API rate limit reached at ${context.apiUrl} ${what} with ${token} (HTTP ${status}; ${resetText(headers, now)}): ${rateAdvice(context)}.`)
   }
   const said = apiMessage(thrown)
   if (status === 401) {

@@ -144,7 +144,7 @@ describeE2E('ohe-release on the real stack', () => {
     expect(run.exitCode).toBe(1)
     const errors = errorsOf(run)
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/rate limit was reached .* with github-token \(HTTP 403; it resets at .+\): wait for the reset/)
+    expect(errors[0]).toMatch(/rate limit reached at .* with github-token \(HTTP 403; it resets at .+\): wait for the reset/)
     expect(run.log).not.toContain('buildx')
     expect(run.outputs.pushed).toBe('false')
     expect(await new RegistryClient(mustBeUp(stack)).listTags(nameOf(repository))).toEqual([])
