@@ -77,24 +77,39 @@ describe('resolveRelease: ohe-release through a release-map file (no API)', () =
 
   it('an unknown release lists the nearest ones in the file', async () => {
     const file = mapFile()
-    const thrown = await failure(resolveRelease(inputs({ 'ohe-release': { kind: 'release', version: '0.46.0' }, 'release-map': file }), { apiUrl, shownMap: 'ohe/map.yaml' }))
+    const thrown = await failure(
+      resolveRelease(inputs({ 'ohe-release': { kind: 'release', version: '0.46.0' }, 'release-map': file }), { apiUrl, shownMap: 'ohe/map.yaml' })
+    )
     expect(thrown.message).toBe(
       'ohe-release 0.46.0 is not an OHE release in release-map ohe/map.yaml (nearest: 0.33.0, 0.45.0, 0.50.0): set ohe-release to one of its releases, e.g. 0.50.0.'
     )
   })
 
   it('a missing file and a malformed one: one-line errors, the second placed on the file', async () => {
-    const missing = await failure(resolveRelease(inputs({ 'ohe-release': { kind: 'latest' }, 'release-map': path.join(dir, 'nope.yaml') }), { apiUrl, shownMap: 'nope.yaml' }))
-    expect(missing.message).toBe('release-map nope.yaml does not exist: set release-map to a YAML file in the workspace with lines such as "0.45.0: 1.41.0-python".')
+    const missing = await failure(
+      resolveRelease(inputs({ 'ohe-release': { kind: 'latest' }, 'release-map': path.join(dir, 'nope.yaml') }), { apiUrl, shownMap: 'nope.yaml' })
+    )
+    expect(missing.message).toBe(
+      'release-map nope.yaml does not exist: set release-map to a YAML file in the workspace with lines such as "0.45.0: 1.41.0-python".'
+    )
     const file = mapFile('0.45: 1.41.0-python\n')
     const malformed = await failure(resolveRelease(inputs({ 'ohe-release': { kind: 'latest' }, 'release-map': file }), { apiUrl, shownMap: 'map.yaml' }))
-    expect(malformed.message).toBe("release-map map.yaml: '0.45' is not an OHE release X.Y.Z. Quote it if YAML read it as a number, e.g. \"0.45.0\": 1.41.0-python.")
+    expect(malformed.message).toBe(
+      'release-map map.yaml: \'0.45\' is not an OHE release X.Y.Z. Quote it if YAML read it as a number, e.g. "0.45.0": 1.41.0-python.'
+    )
     expect(malformed.file).toBe(file)
   })
 
   it('a tag that is no agent-server tag', async () => {
-    const thrown = await failure(resolveRelease(inputs({ 'ohe-release': { kind: 'release', version: '0.45.0' }, 'release-map': mapFile('"0.45.0": latest-python\n') }), { apiUrl, shownMap: 'm.yaml' }))
-    expect(thrown.message).toBe("OHE release 0.45.0 names agent-server tag 'latest-python' (m.yaml), which is not X.Y.Z-<variant>: pin agent-server-version to the version you want instead.")
+    const thrown = await failure(
+      resolveRelease(inputs({ 'ohe-release': { kind: 'release', version: '0.45.0' }, 'release-map': mapFile('"0.45.0": latest-python\n') }), {
+        apiUrl,
+        shownMap: 'm.yaml'
+      })
+    )
+    expect(thrown.message).toBe(
+      "OHE release 0.45.0 names agent-server tag 'latest-python' (m.yaml), which is not X.Y.Z-<variant>: pin agent-server-version to the version you want instead."
+    )
   })
 })
 

@@ -41,14 +41,23 @@ describe('ohe-release through the GitHub API at GITHUB_API_URL', () => {
     const result = await run({ 'ohe-release': 'v0.23.1' }, 'FROM ghcr.io/openhands/agent-server:1.36.0-python\n')
     expect(errorsOf(result)).toEqual([])
     expect(result.exitCode).toBe(0)
-    expect(result.outputs).toMatchObject({ 'ohe-release': '0.23.1', 'agent-server-version': '1.36.0', 'base-image': 'ghcr.io/openhands/agent-server:1.36.0-python' })
+    expect(result.outputs).toMatchObject({
+      'ohe-release': '0.23.1',
+      'agent-server-version': '1.36.0',
+      'base-image': 'ghcr.io/openhands/agent-server:1.36.0-python'
+    })
     expect(result.log).toContain('OHE release 0.23.1 ships agent-server 1.36.0-python (replicated/config.yaml)')
     expect(result.summary).toContain('- OHE release: `0.23.1`, which ships agent-server `1.36.0`')
     expect(result.summary).toContain('- Fits: agent-server 1.36.0: OHE 0.16.2 to 0.33.0')
     // The token went to the API as github-token, and nowhere else.
     expect(api.requests.some(request => request.endsWith(`auth=token ${token}`))).toBe(true)
     // `::add-mask::` asks the runner to mask the value; the runner never shows that line.
-    expect(result.log.split('\n').filter(line => !line.startsWith('::add-mask::')).join('\n')).not.toContain(token)
+    expect(
+      result.log
+        .split('\n')
+        .filter(line => !line.startsWith('::add-mask::'))
+        .join('\n')
+    ).not.toContain(token)
     expect(result.summary).not.toContain(token)
   })
 
@@ -76,7 +85,9 @@ describe('ohe-release through the GitHub API at GITHUB_API_URL', () => {
     expect(result.exitCode).toBe(1)
     const errors = errorsOf(result)
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toContain(`rate limit reached at ${limited.url} reading the openhands/* tags of OpenHands/OpenHands-Cloud with github-token (HTTP 403; it resets at ${new Date(resetAt * 1000).toISOString()}`)
+    expect(errors[0]).toContain(
+      `rate limit reached at ${limited.url} reading the openhands/* tags of OpenHands/OpenHands-Cloud with github-token (HTTP 403; it resets at ${new Date(resetAt * 1000).toISOString()}`
+    )
     expect(errors[0]).toContain('or set release-map to a workspace file')
     expect(result.outputs).not.toHaveProperty('base-image')
   })

@@ -92,7 +92,9 @@ describe('resolveFromSource', () => {
   })
 
   it('latest skips a newest release that names no tag at all', async () => {
-    const server = await standIn({ releases: { ...historyFiles(), '0.52.0': { 'replicated/config.yaml': 'apiVersion: kots.io/v1beta1\nkind: Config\nspec:\n  groups: []\n' } } })
+    const server = await standIn({
+      releases: { ...historyFiles(), '0.52.0': { 'replicated/config.yaml': 'apiVersion: kots.io/v1beta1\nkind: Config\nspec:\n  groups: []\n' } }
+    })
     const { mapped } = await resolveFromSource({ kind: 'latest' }, sourceFor(server))
     expect(mapped.release).toBe('0.51.0')
   })
@@ -192,8 +194,12 @@ describe('API refusals: one line, which token, what to set', () => {
     await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
     try {
-      const message = await failure(githubReleaseSource({ repository: REPOSITORY, token, apiUrl: url, timeoutMs: 300 }).readFile('0.45.0', 'replicated/config.yaml'))
-      expect(message).toMatch(/^Could not reach the GitHub API at .+ reading replicated\/config\.yaml at openhands\/0\.45\.0 of OpenHands\/OpenHands-Cloud \(no answer in time\): /)
+      const message = await failure(
+        githubReleaseSource({ repository: REPOSITORY, token, apiUrl: url, timeoutMs: 300 }).readFile('0.45.0', 'replicated/config.yaml')
+      )
+      expect(message).toMatch(
+        /^Could not reach the GitHub API at .+ reading replicated\/config\.yaml at openhands\/0\.45\.0 of OpenHands\/OpenHands-Cloud \(no answer in time\): /
+      )
     } finally {
       silent.closeAllConnections()
       await new Promise(resolve => silent.close(resolve))

@@ -52,7 +52,11 @@ const argDockerfile = () => `ARG AGENT_SERVER_VERSION=1.22.0\nFROM ${registry.ho
 describe('main.run with ohe-release', () => {
   test('through the GitHub API: 0.23.1 ships 1.36.0; outputs, fit range and both labels', async () => {
     const given = inputs({ 'ohe-release': '0.23.1' })
-    const result = await runInProcess(given, { workspace: workspace({ Dockerfile: argDockerfile() }), docker: fakeDocker(registry), env: { GITHUB_API_URL: api.url } })
+    const result = await runInProcess(given, {
+      workspace: workspace({ Dockerfile: argDockerfile() }),
+      docker: fakeDocker(registry),
+      env: { GITHUB_API_URL: api.url }
+    })
     expect(result.annotations.filter(a => a.level === 'error')).toEqual([])
     expect(result.exitCode).toBe(0)
     const tag = `1.36.0-${SHA.slice(0, 7)}`
@@ -75,7 +79,11 @@ describe('main.run with ohe-release', () => {
 
   test('an unknown release fails with one line before anything is built', async () => {
     const docker = fakeDocker(registry)
-    const result = await runInProcess(inputs({ 'ohe-release': '0.46.0' }), { workspace: workspace({ Dockerfile: argDockerfile() }), docker, env: { GITHUB_API_URL: api.url } })
+    const result = await runInProcess(inputs({ 'ohe-release': '0.46.0' }), {
+      workspace: workspace({ Dockerfile: argDockerfile() }),
+      docker,
+      env: { GITHUB_API_URL: api.url }
+    })
     expect(result.exitCode).toBe(1)
     expect(result.annotations.filter(a => a.level === 'error').map(a => a.message)).toEqual([
       `ohe-release 0.46.0 is not an OHE release in OpenHands/OpenHands-Cloud at ${api.url} (nearest: 0.34.0, 0.45.0, 0.50.0): set ohe-release to one of its releases, e.g. 0.50.0.`

@@ -39,9 +39,21 @@ describe('the agent-server tag in the files of one release', () => {
   })
 
   it.each([
-    ['both agree: config.yaml answers', { config: configYaml('1.41.0-python'), values: valuesYaml('1.41.0-python') }, { tag: '1.41.0-python', file: 'replicated/config.yaml' }],
-    ['config.yaml first when they differ', { config: configYaml('1.41.0-python'), values: valuesYaml('1.40.0-python') }, { tag: '1.41.0-python', file: 'replicated/config.yaml' }],
-    ['values.yaml when config.yaml lacks the option', { config: configYaml(undefined), values: valuesYaml('1.42.0-python') }, { tag: '1.42.0-python', file: 'charts/openhands/values.yaml' }],
+    [
+      'both agree: config.yaml answers',
+      { config: configYaml('1.41.0-python'), values: valuesYaml('1.41.0-python') },
+      { tag: '1.41.0-python', file: 'replicated/config.yaml' }
+    ],
+    [
+      'config.yaml first when they differ',
+      { config: configYaml('1.41.0-python'), values: valuesYaml('1.40.0-python') },
+      { tag: '1.41.0-python', file: 'replicated/config.yaml' }
+    ],
+    [
+      'values.yaml when config.yaml lacks the option',
+      { config: configYaml(undefined), values: valuesYaml('1.42.0-python') },
+      { tag: '1.42.0-python', file: 'charts/openhands/values.yaml' }
+    ],
     ['only config.yaml (before the chart had the key)', { config: configYaml('1.0.0-python') }, { tag: '1.0.0-python', file: 'replicated/config.yaml' }],
     ['neither names it', { config: configYaml(undefined), values: valuesYaml(undefined) }, undefined],
     ['no files', {}, undefined]
@@ -63,7 +75,10 @@ describe('parseReleaseMap', () => {
   })
 
   it.each([
-    ['0.45: 1.41.0-python\n', "release-map ohe/map.yaml: '0.45' is not an OHE release X.Y.Z. Quote it if YAML read it as a number, e.g. \"0.45.0\": 1.41.0-python."],
+    [
+      '0.45: 1.41.0-python\n',
+      'release-map ohe/map.yaml: \'0.45\' is not an OHE release X.Y.Z. Quote it if YAML read it as a number, e.g. "0.45.0": 1.41.0-python.'
+    ],
     ['0.45.0:\n', 'release-map ohe/map.yaml: OHE release 0.45.0 has no agent-server tag. Expected e.g. "0.45.0: 1.41.0-python".'],
     ['- 0.45.0\n', 'release-map ohe/map.yaml is not a mapping. Expected lines such as "0.45.0: 1.41.0-python" (OHE release: agent-server tag).'],
     ['', 'release-map ohe/map.yaml is not a mapping. Expected lines such as "0.45.0: 1.41.0-python" (OHE release: agent-server tag).'],
@@ -73,7 +88,9 @@ describe('parseReleaseMap', () => {
   })
 
   it('refuses text that is not YAML, quoting the parser', () => {
-    expect(parseReleaseMap('0.45.0: [1.41.0\n', 'm.yaml')).toMatch(/^release-map m\.yaml is not YAML \(.+\)\. Expected lines such as "0\.45\.0: 1\.41\.0-python"\.$/)
+    expect(parseReleaseMap('0.45.0: [1.41.0\n', 'm.yaml')).toMatch(
+      /^release-map m\.yaml is not YAML \(.+\)\. Expected lines such as "0\.45\.0: 1\.41\.0-python"\.$/
+    )
   })
 })
 

@@ -65,8 +65,16 @@ describe('parseAgentServerVersion', () => {
           "agent-server-version '1.41.0-python-slim' names the 'python-slim' variant but variant is 'python'. Use 1.41.0 or 1.41.0-python, or set variant: python-slim."
       }
     ],
-    ['1.24.0-rc.1', 'python', { problem: "agent-server-version '1.24.0-rc.1' is a pre-release; OHE releases ship stable agent-server versions such as 1.24.0." }],
-    ['1.24.0-beta', 'python', { problem: "agent-server-version '1.24.0-beta' is a pre-release; OHE releases ship stable agent-server versions such as 1.24.0." }]
+    [
+      '1.24.0-rc.1',
+      'python',
+      { problem: "agent-server-version '1.24.0-rc.1' is a pre-release; OHE releases ship stable agent-server versions such as 1.24.0." }
+    ],
+    [
+      '1.24.0-beta',
+      'python',
+      { problem: "agent-server-version '1.24.0-beta' is a pre-release; OHE releases ship stable agent-server versions such as 1.24.0." }
+    ]
   ])('%s (variant %s)', (text, variant, expected) => {
     expect(parseAgentServerVersion(text, variant)).toEqual(expected)
   })

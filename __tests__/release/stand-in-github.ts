@@ -47,7 +47,10 @@ export async function startStandInGitHub(options: StandInOptions): Promise<Stand
     if (options.refuse === 'rate-limit') {
       return send(
         403,
-        { message: "API rate limit exceeded for 203.0.113.7. (But here's the good news: Authenticated requests get a higher rate limit.)", documentation_url: 'https://docs.github.com/rest' },
+        {
+          message: "API rate limit exceeded for 203.0.113.7. (But here's the good news: Authenticated requests get a higher rate limit.)",
+          documentation_url: 'https://docs.github.com/rest'
+        },
         { 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(options.resetAt ?? 0), 'x-ratelimit-resource': 'core' }
       )
     }
@@ -64,7 +67,9 @@ export async function startStandInGitHub(options: StandInOptions): Promise<Stand
     const refs = /^git\/matching-refs\/(.*)$/.exec(rest)
     if (request.method === 'GET' && refs) {
       const wanted = refs[1] ?? ''
-      const matching = tags().map(tag => `refs/tags/${tag}`).filter(ref => ref.startsWith(`refs/${wanted}`))
+      const matching = tags()
+        .map(tag => `refs/tags/${tag}`)
+        .filter(ref => ref.startsWith(`refs/${wanted}`))
       const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), options.pageSize ?? 100)
       const page = Number(url.searchParams.get('page') ?? 1)
       const slice = matching.slice((page - 1) * perPage, page * perPage)
@@ -88,7 +93,8 @@ export async function startStandInGitHub(options: StandInOptions): Promise<Stand
       const file = version === undefined ? undefined : options.releases[version]?.[contents[1] ?? '']
       if (file === undefined) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/contents' })
       // GitHub answers the raw media type (vnd.github.raw, or vnd.github.v3.raw as Octokit names it) with the bytes.
-      if (!/application\/vnd\.github(?:\.v3)?\.raw/.test(request.headers.accept ?? '')) return send(415, { message: 'test server serves the raw media type only' })
+      if (!/application\/vnd\.github(?:\.v3)?\.raw/.test(request.headers.accept ?? ''))
+        return send(415, { message: 'test server serves the raw media type only' })
       return send(200, file)
     }
     send(404, { message: 'Not Found' })

@@ -69,7 +69,8 @@ export async function resolveRelease(inputs: ReleaseInputs, context: ReleaseCont
     }
   }
   const named = mapped.agentServer.variant
-  const variantNote = named !== undefined && named !== inputs.variant ? `; building on the ${inputs.variant} variant, ${mapped.agentServer.version}-${inputs.variant}` : ''
+  const variantNote =
+    named !== undefined && named !== inputs.variant ? `; building on the ${inputs.variant} variant, ${mapped.agentServer.version}-${inputs.variant}` : ''
   const how = wanted.kind === 'latest' ? `ohe-release: latest is OHE ${mapped.release}, which` : `OHE release ${mapped.release}`
   core.info(`${how} ships agent-server ${mapped.tag} (${mapped.from})${variantNote}`)
   if (fits) core.info(`Fits: ${describeRange(fits)}`)

@@ -102,11 +102,15 @@ export function apiFailure(thrown: unknown, what: string, context: FailureContex
   }
   const rateLimited = (status === 403 || status === 429) && (headers?.['x-ratelimit-remaining'] === '0' || headers?.['retry-after'] !== undefined)
   if (rateLimited) {
-    return new UserError(`GitHub API rate limit reached at ${context.apiUrl} ${what} with ${token} (HTTP ${status}; ${resetText(headers, now)}): ${rateAdvice(context)}.`)
+    return new UserError(
+      `GitHub API rate limit reached at ${context.apiUrl} ${what} with ${token} (HTTP ${status}; ${resetText(headers, now)}): ${rateAdvice(context)}.`
+    )
   }
   const said = apiMessage(thrown)
   if (status === 401) {
-    return new UserError(`${capitalize(at)} rejected ${token} (HTTP 401${said}) ${what}: set github-token to a valid token that can read ${context.repository}, ${FALLBACK}.`)
+    return new UserError(
+      `${capitalize(at)} rejected ${token} (HTTP 401${said}) ${what}: set github-token to a valid token that can read ${context.repository}, ${FALLBACK}.`
+    )
   }
   if (status === 403) {
     return new UserError(
@@ -123,7 +127,9 @@ export function apiFailure(thrown: unknown, what: string, context: FailureContex
 }
 
 function rateAdvice(context: FailureContext): string {
-  const first = context.token ? 'wait for the reset, set github-token to a token with a higher limit' : 'set github-token (a token gets a far higher limit) or wait for the reset'
+  const first = context.token
+    ? 'wait for the reset, set github-token to a token with a higher limit'
+    : 'set github-token (a token gets a far higher limit) or wait for the reset'
   return `${first}, ${FALLBACK}`
 }
 

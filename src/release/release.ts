@@ -60,7 +60,9 @@ export function parseOheRelease(text: string): OheReleaseInput | string {
 export function parseAgentServerVersion(text: string, variant: string): string | { problem: string } {
   const value = text.trim()
   if (value === 'latest') {
-    return { problem: "agent-server-version 'latest' is not a version: set ohe-release: latest for the agent-server of the newest OHE release, or a version X.Y.Z." }
+    return {
+      problem: "agent-server-version 'latest' is not a version: set ohe-release: latest for the agent-server of the newest OHE release, or a version X.Y.Z."
+    }
   }
   const match = VERSION_WITH_SUFFIX.exec(value)
   const version = match?.[1]

@@ -23,7 +23,13 @@ jest.setTimeout(240_000)
 const base = `${REGISTRY}/${BASE_REPOSITORY}`
 const token = randomBytes(20).toString('hex')
 /** OHE releases over the stand-in bases: 0.2.0 and 0.2.1 both ship 1.23.0, 0.3.0 and 0.3.1 ship 1.24.0. */
-const SHIPS: Record<string, string> = { '0.1.0': '1.22.0-python', '0.2.0': '1.23.0-python', '0.2.1': '1.23.0-python', '0.3.0': '1.24.0-python', '0.3.1': '1.24.0-python' }
+const SHIPS: Record<string, string> = {
+  '0.1.0': '1.22.0-python',
+  '0.2.0': '1.23.0-python',
+  '0.2.1': '1.23.0-python',
+  '0.3.0': '1.24.0-python',
+  '0.3.1': '1.24.0-python'
+}
 const files = (tag: string) => ({ 'replicated/config.yaml': configYaml(tag), 'charts/openhands/values.yaml': valuesYaml(tag) })
 
 let api: StandInGitHub
@@ -93,7 +99,10 @@ describeE2E('ohe-release on the real stack', () => {
       const repository = uniqueRepository(mustBeUp(stack), 'i10-ohe-latest')
       const workspace = workspaceWith(argDockerfile)
       const scheduled = (sha?: string) =>
-        runAction(inputs(repository, { 'ohe-release': 'latest', 'skip-unchanged': 'true' }), workspace, { GITHUB_API_URL: growing.url, ...(sha ? { GITHUB_SHA: sha } : {}) })
+        runAction(inputs(repository, { 'ohe-release': 'latest', 'skip-unchanged': 'true' }), workspace, {
+          GITHUB_API_URL: growing.url,
+          ...(sha ? { GITHUB_SHA: sha } : {})
+        })
 
       const first = await scheduled()
       expect(errorsOf(first)).toEqual([])
@@ -104,7 +113,13 @@ describeE2E('ohe-release on the real stack', () => {
       releases['0.2.2'] = files('1.23.0-python')
       const same = await scheduled()
       expect(errorsOf(same)).toEqual([])
-      expect(same.outputs).toMatchObject({ 'ohe-release': '0.2.2', 'agent-server-version': '1.23.0', pushed: 'false', tag: first.outputs.tag, digest: first.outputs.digest })
+      expect(same.outputs).toMatchObject({
+        'ohe-release': '0.2.2',
+        'agent-server-version': '1.23.0',
+        pushed: 'false',
+        tag: first.outputs.tag,
+        digest: first.outputs.digest
+      })
 
       // A new OHE release on a new agent-server version: rebuilt on it, under a new tag.
       releases['0.3.0'] = files('1.24.0-python')
@@ -126,10 +141,15 @@ describeE2E('ohe-release on the real stack', () => {
 
   it('OHE 0.2.1 through a release-map file: a Dockerfile pinned FROM 1.22.0-python fails the check, nothing is pushed', async () => {
     const repository = uniqueRepository(mustBeUp(stack), 'i10-ohe-map')
-    const map = Object.entries(SHIPS).map(([release, tag]) => `"${release}": ${tag}`).join('\n') + '\n'
+    const map =
+      Object.entries(SHIPS)
+        .map(([release, tag]) => `"${release}": ${tag}`)
+        .join('\n') + '\n'
     const workspace = workspaceWith(`FROM ${base}:1.22.0-python\nRUN echo stale\n`, map)
     // No API at all: the map file replaces it.
-    const run = await runAction(inputs(repository, { 'ohe-release': '0.2.1', 'release-map': 'release-map.yaml' }), workspace, { GITHUB_API_URL: 'http://127.0.0.1:9' })
+    const run = await runAction(inputs(repository, { 'ohe-release': '0.2.1', 'release-map': 'release-map.yaml' }), workspace, {
+      GITHUB_API_URL: 'http://127.0.0.1:9'
+    })
     expect(run.exitCode).toBe(1)
     expect(run.outputs).toMatchObject({ 'ohe-release': '0.2.1', 'agent-server-version': '1.23.0', pushed: 'false' })
     const fromLine = run.annotations.find(annotation => annotation.level === 'error' && annotation.properties.line === '1')
