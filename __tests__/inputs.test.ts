@@ -130,6 +130,7 @@ describe('readInputs', () => {
       "agent-server-version '0.45.0' is an OHE release, not an agent-server version (agent-server versions are 1.x, e.g. 1.41.0): set ohe-release: 0.45.0 instead."
     ],
     [{ 'release-source': 'OpenHands-Cloud' }, "release-source 'OpenHands-Cloud' is not a repository. Expected owner/name, e.g. OpenHands/OpenHands-Cloud."],
+    [{ 'release-source': '../..' }, "release-source '../..' is not a repository. Expected owner/name, e.g. OpenHands/OpenHands-Cloud."],
     [{ match: 'patch' }, "match 'patch' is not supported. Expected exact or minor."],
     [{ push: 'yes' }, "push 'yes' is not a boolean. Expected true or false."],
     [{ variant: 'Python 3' }, "variant 'Python 3' is not a variant name. Expected one such as python, java, golang, python-slim or python-minimal."],

@@ -65,7 +65,7 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
 
   const baseVersion = readTarget(read, variant)
   const releaseSource = read('release-source').trim() || 'OpenHands/OpenHands-Cloud'
-  if (!/^[\w.-]+\/[\w.-]+$/.test(releaseSource)) {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(releaseSource) || releaseSource.split('/').some(part => /^\.+$/.test(part))) {
     throw new UserError(`release-source '${releaseSource}' is not a repository. Expected owner/name, e.g. OpenHands/OpenHands-Cloud.`)
   }
   const releaseMapInput = read('release-map').trim()
