@@ -17,7 +17,7 @@ function workspaceWith(files: Record<string, string | Buffer>): string {
   return workspace
 }
 
-const checksOnly = { 'ohe-release': '1.23.0', context: 'image', build: 'false', scan: 'false' }
+const checksOnly = { 'agent-server-version': '1.23.0', context: 'image', build: 'false', scan: 'false' }
 
 function expectOneLineFailure(run: ActionRun, message: string): void {
   expect(run.exitCode).toBe(1)
@@ -34,7 +34,7 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
     const run = await runAction(checksOnly, workspace)
     expect(run.exitCode).toBe(0)
     expect(run.annotations).toEqual([])
-    expect(run.outputs).toMatchObject({ 'ohe-release': '1.23.0', 'base-image': 'ghcr.io/openhands/agent-server:1.23.0-python' })
+    expect(run.outputs).toMatchObject({ 'ohe-release': '', 'agent-server-version': '1.23.0', 'base-image': 'ghcr.io/openhands/agent-server:1.23.0-python' })
     expect(run.outputs).not.toHaveProperty('repository')
     expect(run.outputs).not.toHaveProperty('digest')
     expect(run.summary).toContain('✅ Base image matches the release')
@@ -126,8 +126,14 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
   it.each([
     ['a missing Dockerfile', {}, {}, "Dockerfile 'image/Dockerfile' does not exist. Set file to your Dockerfile's path, or add a Dockerfile to the context folder."],
     ['a folder as Dockerfile', { 'Dockerfile/x': 'FROM a' }, {}, "'image/Dockerfile' is a folder, not a Dockerfile. Set file to the Dockerfile inside it, e.g. image/Dockerfile/Dockerfile."],
-    ['a release without patch number', { Dockerfile: 'FROM x\n' }, { 'ohe-release': '1.23' }, "ohe-release '1.23' is not a release version. Expected X.Y.Z (e.g. 1.23.0), vX.Y.Z, X.Y.Z-python or latest."],
-    ['a release that is no version', { Dockerfile: 'FROM x\n' }, { 'ohe-release': 'banana' }, "ohe-release 'banana' is not a release version. Expected X.Y.Z (e.g. 1.23.0), vX.Y.Z, X.Y.Z-python or latest."],
+    ['a version without patch number', { Dockerfile: 'FROM x\n' }, { 'agent-server-version': '1.23' }, "agent-server-version '1.23' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-python."],
+    ['a version that is no version', { Dockerfile: 'FROM x\n' }, { 'agent-server-version': 'banana' }, "agent-server-version 'banana' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-python."],
+    [
+      'an agent-server version in ohe-release',
+      { Dockerfile: 'FROM x\n' },
+      { 'agent-server-version': '', 'ohe-release': '1.23.0' },
+      "ohe-release '1.23.0' is an agent-server version, not an OHE release (OHE releases are 0.x, e.g. 0.45.0): set agent-server-version: 1.23.0 instead, or set ohe-release to the OHE release you run."
+    ],
     ['a context that does not exist', {}, { context: 'nowhere' }, "context 'nowhere' does not exist. Set context to the folder that holds your build files."]
   ])('fails %s with one line that says what to fix', async (_name, files, inputs, message) => {
     const run = await runAction({ ...checksOnly, ...inputs }, workspaceWith(files))
@@ -150,7 +156,7 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
 
   describe('the secret scan', () => {
     const good = 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n'
-    const scanOnly = { 'ohe-release': '1.23.0', context: 'image', build: 'false' }
+    const scanOnly = { 'agent-server-version': '1.23.0', context: 'image', build: 'false' }
 
     it('fails before any build on a secret in the context, placed on its line, never printed, in SARIF', async () => {
       const token = checksummed('ghp_')

@@ -9,7 +9,7 @@ mkdirSync(path.join(workspace, 'image'))
 writeFileSync(path.join(workspace, 'notes.txt'), 'x')
 
 function read(values: Record<string, string>) {
-  const all: Record<string, string> = { 'ohe-release': '1.23.0', repository: 'ghcr.io/acme/sandbox', ...values }
+  const all: Record<string, string> = { 'agent-server-version': '1.23.0', repository: 'ghcr.io/acme/sandbox', ...values }
   return readInputs(name => all[name] ?? '', workspace)
 }
 
@@ -27,7 +27,10 @@ describe('readInputs', () => {
   it('applies the documented defaults', () => {
     const inputs = read({})
     expect(inputs).toEqual({
-      'ohe-release': { kind: 'version', version: '1.23.0' },
+      'ohe-release': undefined,
+      'agent-server-version': '1.23.0',
+      'release-source': 'OpenHands/OpenHands-Cloud',
+      'release-map': '',
       'base-image': 'ghcr.io/openhands/agent-server',
       variant: 'python',
       match: 'exact',
@@ -82,17 +85,56 @@ describe('readInputs', () => {
     expect(inputs.match).toBe('minor')
   })
 
+  it.each([
+    [{ 'agent-server-version': '', 'ohe-release': '0.45.0' }, { kind: 'release', version: '0.45.0' }, ''],
+    [{ 'agent-server-version': '', 'ohe-release': ' v0.45.0 ' }, { kind: 'release', version: '0.45.0' }, ''],
+    [{ 'agent-server-version': '', 'ohe-release': 'latest' }, { kind: 'latest' }, ''],
+    [{ 'agent-server-version': 'v1.41.0' }, undefined, '1.41.0'],
+    [{ 'agent-server-version': '1.41.0-python' }, undefined, '1.41.0'],
+    [{ 'agent-server-version': '1.41.0-python-slim', variant: 'python-slim' }, undefined, '1.41.0']
+  ])('reads the target %j: exactly one of ohe-release and agent-server-version', (values, release, version) => {
+    const inputs = read(values)
+    expect(inputs['ohe-release']).toEqual(release)
+    expect(inputs['agent-server-version']).toBe(version)
+  })
+
+  it('reads release-source and release-map (a workspace path)', () => {
+    const inputs = read({ 'agent-server-version': '', 'ohe-release': 'latest', 'release-source': 'acme/ohe-mirror', 'release-map': 'ohe/map.yaml' })
+    expect(inputs['release-source']).toBe('acme/ohe-mirror')
+    expect(inputs['release-map']).toBe(path.join(workspace, 'ohe/map.yaml'))
+  })
+
+  it('accepts the published variants, hyphenated ones included', () => {
+    for (const variant of ['python', 'java', 'golang', 'python-slim', 'python-minimal']) expect(read({ variant }).variant).toBe(variant)
+  })
+
   it('needs no repository when nothing is pushed', () => {
     expect(read({ repository: '', push: 'false' }).repository).toBe('')
     expect(read({ repository: '', build: 'false' }).repository).toBe('')
   })
 
   it.each([
-    [{ 'ohe-release': '' }, 'ohe-release is required: set it to the agent-server version that your OHE release ships, e.g. 1.23.0.'],
-    [{ 'ohe-release': '1.23' }, "ohe-release '1.23' is not a release version. Expected X.Y.Z (e.g. 1.23.0), vX.Y.Z, X.Y.Z-python or latest."],
+    [{ 'agent-server-version': '' }, 'ohe-release is required: set it to the OHE release you run or will install (e.g. 0.45.0, or latest), or pin agent-server-version (e.g. 1.41.0).'],
+    [{ 'agent-server-version': '1.23' }, "agent-server-version '1.23' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-python."],
+    [{ 'agent-server-version': '', 'ohe-release': '0.45' }, "ohe-release '0.45' is not an OHE release. Expected X.Y.Z as the Admin Console shows it (e.g. 0.45.0), vX.Y.Z or latest."],
+    [
+      { 'ohe-release': '0.45.0' },
+      "ohe-release '0.45.0' and agent-server-version '1.23.0' are both set: keep ohe-release to build for an OHE release, or agent-server-version to pin the base."
+    ],
+    [
+      { 'agent-server-version': '', 'ohe-release': '1.41.0' },
+      "ohe-release '1.41.0' is an agent-server version, not an OHE release (OHE releases are 0.x, e.g. 0.45.0): set agent-server-version: 1.41.0 instead, or set ohe-release to the OHE release you run."
+    ],
+    [
+      { 'agent-server-version': '0.45.0' },
+      "agent-server-version '0.45.0' is an OHE release, not an agent-server version (agent-server versions are 1.x, e.g. 1.41.0): set ohe-release: 0.45.0 instead."
+    ],
+    [{ 'release-source': 'OpenHands-Cloud' }, "release-source 'OpenHands-Cloud' is not a repository. Expected owner/name, e.g. OpenHands/OpenHands-Cloud."],
+    [{ 'release-source': '../..' }, "release-source '../..' is not a repository. Expected owner/name, e.g. OpenHands/OpenHands-Cloud."],
     [{ match: 'patch' }, "match 'patch' is not supported. Expected exact or minor."],
     [{ push: 'yes' }, "push 'yes' is not a boolean. Expected true or false."],
-    [{ variant: 'Python 3' }, "variant 'Python 3' is not a variant name. Expected a word such as python, java or golang."],
+    [{ variant: 'Python 3' }, "variant 'Python 3' is not a variant name. Expected one such as python, java, golang, python-slim or python-minimal."],
+    [{ variant: 'python-' }, "variant 'python-' is not a variant name. Expected one such as python, java, golang, python-slim or python-minimal."],
     [{ context: 'missing' }, "context 'missing' does not exist. Set context to the folder that holds your build files."],
     [{ context: 'notes.txt' }, "context 'notes.txt' is not a folder. Set context to the folder that holds your build files."],
     [{ 'base-image': 'ghcr.io/openhands/agent-server:1.23.0-python' }, "base-image 'ghcr.io/openhands/agent-server:1.23.0-python' is not an image repository. Expected a name without tag, e.g. ghcr.io/openhands/agent-server."],

@@ -39,7 +39,7 @@ function workspace(dockerfile = DOCKERFILE(), files: Record<string, string> = {}
 }
 
 const inputs = (changes: Record<string, string> = {}): Record<string, string> => ({
-  'ohe-release': '1.23.0',
+  'agent-server-version': '1.23.0',
   'base-image': `${registry.host}/openhands/agent-server`,
   repository: `${registry.host}/acme/sandbox`,
   'registry-username': 'ci',
@@ -57,7 +57,8 @@ describe('main.run in-process', () => {
     expect(result.exitCode).toBe(0)
     const tag = `1.23.0-${SHA.slice(0, 7)}`
     expect(result.outputs).toMatchObject({
-      'ohe-release': '1.23.0',
+      'ohe-release': '',
+      'agent-server-version': '1.23.0',
       'base-image': `${registry.host}/openhands/agent-server:1.23.0-python`,
       findings: '0',
       repository: `${registry.host}/acme/sandbox`,

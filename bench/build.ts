@@ -47,7 +47,7 @@ function actionRun(): number {
   writeFileSync(output, '')
   writeFileSync(join(scratch, 'state'), '')
   const inputs: Record<string, string> = {
-    'ohe-release': '1.23.0',
+    'agent-server-version': '1.23.0',
     'base-image': baseRepository,
     context: 'examples/sandbox',
     'build-args': `BASE_REPOSITORY=${baseRepository}`,

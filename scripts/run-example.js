@@ -13,7 +13,7 @@ const stackUp = engine && existsSync(join(process.env.OHE_E2E_STATE ?? '/tmp/ohe
 const base = stackUp ? '127.0.0.1:5000/openhands/agent-server' : 'ghcr.io/openhands/agent-server'
 
 const inputs = {
-  'ohe-release': '1.23.0',
+  'agent-server-version': '1.23.0',
   'base-image': base,
   context: 'examples/sandbox',
   'build-args': `BASE_REPOSITORY=${base}`,

@@ -4,11 +4,18 @@ import path from 'node:path'
 import { checkSecretIds } from './build/secret-files.js'
 import { parseRepository, type MatchMode } from './grammar.js'
 import { UserError } from './errors.js'
-import { parseRelease, type ReleaseInput } from './release/release.js'
+import { parseAgentServerVersion, parseOheRelease, VARIANT_NAME, type OheReleaseInput } from './release/release.js'
 
 /** Every input of action.yml, parsed and validated; keys are the action.yml names. */
 export interface Inputs {
-  'ohe-release': ReleaseInput
+  /** The OHE release to build for (resolved through the release map); undefined when agent-server-version pins the base. */
+  'ohe-release': OheReleaseInput | undefined
+  /** The agent-server version X.Y.Z pinned directly; empty when ohe-release names the target. */
+  'agent-server-version': string
+  /** `owner/name` whose `openhands/X.Y.Z` tags define the release map. */
+  'release-source': string
+  /** Absolute path of the release-map file, or empty (read the map from release-source). */
+  'release-map': string
   'base-image': string
   variant: string
   match: MatchMode
@@ -52,14 +59,16 @@ export const actionInputs: InputSource = name => core.getInput(name)
 /** Reads and validates all inputs at once, so a bad value fails before any work starts. */
 export function readInputs(read: InputSource, workspace: string): Inputs {
   const variant = read('variant').trim() || 'python'
-  if (!/^[a-z0-9]+$/.test(variant)) {
-    throw new UserError(`variant '${variant}' is not a variant name. Expected a word such as python, java or golang.`)
+  if (!VARIANT_NAME.test(variant)) {
+    throw new UserError(`variant '${variant}' is not a variant name. Expected one such as python, java, golang, python-slim or python-minimal.`)
   }
 
-  const releaseText = read('ohe-release').trim()
-  if (!releaseText) throw new UserError('ohe-release is required: set it to the agent-server version that your OHE release ships, e.g. 1.23.0.')
-  const release = parseRelease(releaseText, variant)
-  if (typeof release === 'string') throw new UserError(release)
+  const baseVersion = readTarget(read, variant)
+  const releaseSource = read('release-source').trim() || 'OpenHands/OpenHands-Cloud'
+  if (!/^[\w.-]+\/[\w.-]+$/.test(releaseSource) || releaseSource.split('/').some(part => /^\.+$/.test(part))) {
+    throw new UserError(`release-source '${releaseSource}' is not a repository. Expected owner/name, e.g. OpenHands/OpenHands-Cloud.`)
+  }
+  const releaseMapInput = read('release-map').trim()
 
   const baseImage = read('base-image').trim() || 'ghcr.io/openhands/agent-server'
   if (!parseRepository(baseImage)) {
@@ -107,7 +116,9 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
   const sarifInput = read('sarif').trim()
   const ignoreFileInput = read('scan-ignore-file').trim()
   return {
-    'ohe-release': release,
+    ...baseVersion,
+    'release-source': releaseSource,
+    'release-map': releaseMapInput ? path.resolve(workspace, releaseMapInput) : '',
     'base-image': baseImage,
     variant,
     match,
@@ -135,6 +146,28 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
     sarif: sarifInput ? path.resolve(workspace, sarifInput) : '',
     'github-token': githubToken
   }
+}
+
+/** Exactly one of ohe-release and agent-server-version names the base version. */
+function readTarget(read: InputSource, variant: string): Pick<Inputs, 'ohe-release' | 'agent-server-version'> {
+  const releaseText = read('ohe-release').trim()
+  const versionText = read('agent-server-version').trim()
+  if (releaseText && versionText) {
+    throw new UserError(
+      `ohe-release '${releaseText}' and agent-server-version '${versionText}' are both set: keep ohe-release to build for an OHE release, or agent-server-version to pin the base.`
+    )
+  }
+  if (versionText) {
+    const version = parseAgentServerVersion(versionText, variant)
+    if (typeof version !== 'string') throw new UserError(version.problem)
+    return { 'ohe-release': undefined, 'agent-server-version': version }
+  }
+  if (!releaseText) {
+    throw new UserError('ohe-release is required: set it to the OHE release you run or will install (e.g. 0.45.0, or latest), or pin agent-server-version (e.g. 1.41.0).')
+  }
+  const release = parseOheRelease(releaseText)
+  if (typeof release === 'string') throw new UserError(release)
+  return { 'ohe-release': release, 'agent-server-version': '' }
 }
 
 function readBoolean(read: InputSource, name: string, fallback: boolean): boolean {

@@ -44,15 +44,22 @@ export async function run(io: RunIo = actionIo): Promise<void> {
   try {
     const plan = readRunPlan(io.input, runner)
     readOnce = plan
-    const { version: release } = await resolveRelease(plan)
+    const resolved = await resolveRelease(plan, {
+      apiUrl: runner.apiUrl,
+      shownMap: plan['release-map'] && workspacePath(plan['release-map'], workspace)
+    })
+    const release = resolved.version
     report.release = release
-    core.setOutput('ohe-release', release)
+    report.oheRelease = resolved.oheRelease
+    report.fits = resolved.fits
+    core.setOutput('ohe-release', resolved.oheRelease)
+    core.setOutput('agent-server-version', release)
     // Every tag of the run, resolved once and now, so a bad one fails before minutes of checks, scan and build.
     const tags = plan.build
       ? resolveTags({ repository: plan.repository, tag: plan.tag, 'extra-tags': plan['extra-tags'], release, sha: runner.sha })
       : undefined
 
-    core.info(`Checking the Dockerfile against OHE release ${release}`)
+    core.info(`Checking the Dockerfile against agent-server ${release}${resolved.oheRelease ? ` (OHE release ${resolved.oheRelease})` : ''}`)
     const checks = await core.group('Check the Dockerfile', () => runChecks(plan, release, workspace))
     report.checks = checks.findings
     report.layered = checks.layered
@@ -91,6 +98,7 @@ export async function run(io: RunIo = actionIo): Promise<void> {
       plan,
       {
         release,
+        oheRelease: resolved.oheRelease,
         tags,
         sha: runner.sha,
         repositoryUrl: runner.repositoryUrl,

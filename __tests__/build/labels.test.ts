@@ -2,6 +2,8 @@ import { imageLabels, type LabelFacts } from '../../src/build/labels.js'
 
 const created = new Date('2025-11-26T18:35:00Z')
 const oci = 'org.opencontainers.image'
+const AGENT_SERVER = 'dev.openhands.agent-server.version'
+const OHE = 'dev.openhands.ohe.release'
 
 // [row, what, facts, labels input, exact labels in order]
 const rows: Array<[number, string, LabelFacts, Record<string, string>, Array<[string, string]>]> = [
@@ -23,7 +25,8 @@ const rows: Array<[number, string, LabelFacts, Record<string, string>, Array<[st
       [`${oci}.created`, '2025-11-26T18:35:00.000Z'],
       [`${oci}.version`, '1.23.0'],
       [`${oci}.base.name`, 'ghcr.io/openhands/agent-server:1.23.0-python'],
-      [`${oci}.base.digest`, 'sha256:' + 'ab'.repeat(32)]
+      [`${oci}.base.digest`, 'sha256:' + 'ab'.repeat(32)],
+      [AGENT_SERVER, '1.23.0']
     ]
   ],
   [
@@ -34,7 +37,8 @@ const rows: Array<[number, string, LabelFacts, Record<string, string>, Array<[st
     [
       [`${oci}.created`, '2025-11-26T18:35:00.000Z'],
       [`${oci}.version`, '1.23.0'],
-      [`${oci}.base.name`, 'ghcr.io/openhands/agent-server:1.23.0-python']
+      [`${oci}.base.name`, 'ghcr.io/openhands/agent-server:1.23.0-python'],
+      [AGENT_SERVER, '1.23.0']
     ]
   ],
   [
@@ -45,6 +49,7 @@ const rows: Array<[number, string, LabelFacts, Record<string, string>, Array<[st
     [
       [`${oci}.created`, '2025-11-26T18:35:00.000Z'],
       [`${oci}.version`, '2025.11'],
+      [AGENT_SERVER, '1.23.0'],
       ['com.acme.team', 'platform']
     ]
   ],
@@ -57,7 +62,32 @@ const rows: Array<[number, string, LabelFacts, Record<string, string>, Array<[st
       [`${oci}.revision`, 'a'.repeat(40)],
       [`${oci}.created`, '2025-11-26T18:35:00.000Z'],
       [`${oci}.version`, '1.23.0'],
+      [AGENT_SERVER, '1.23.0'],
       ['team', 'platform']
+    ]
+  ],
+  [
+    5,
+    'built for an OHE release: both versions, and the labels input cannot change what the image was built for',
+    { release: '1.41.0', oheRelease: '0.45.0', created },
+    { [AGENT_SERVER]: '9.9.9', [OHE]: '0.1.0', team: 'platform' },
+    [
+      [`${oci}.created`, '2025-11-26T18:35:00.000Z'],
+      [`${oci}.version`, '1.41.0'],
+      [AGENT_SERVER, '1.41.0'],
+      [OHE, '0.45.0'],
+      ['team', 'platform']
+    ]
+  ],
+  [
+    6,
+    'pinned by agent-server-version: no OHE release label, not even from the labels input',
+    { release: '1.41.0', oheRelease: '', created },
+    { [OHE]: '0.45.0' },
+    [
+      [`${oci}.created`, '2025-11-26T18:35:00.000Z'],
+      [`${oci}.version`, '1.41.0'],
+      [AGENT_SERVER, '1.41.0']
     ]
   ]
 ]

@@ -54,8 +54,10 @@ const created = label('created', '2025-11-26T18:35:00.000Z')
 const version = label('version', '1.23.0')
 const baseName = label('base.name', BASE)
 const baseDigest = label('base.digest', DIGEST)
+/** What the image was built for: the agent-server version (and the OHE release, when one was resolved). */
+const builtFor = ['--label', 'dev.openhands.agent-server.version=1.23.0']
 /** The OCI labels of a run that knows everything, in their fixed order. */
-const labels = [...source, ...revision, ...created, ...version, ...baseName, ...baseDigest]
+const labels = [...source, ...revision, ...created, ...version, ...baseName, ...baseDigest, ...builtFor]
 const defaultTag = ['--tag', `${REPO}:1.23.0-0123456`]
 
 // [row, what, Inputs changes, facts changes, exact argv]
@@ -120,7 +122,7 @@ const rows: Array<[number, string, Partial<Inputs>, Partial<PlanFacts>, string[]
     [
       ...[...head, ...defaultTag, ...source, ...revision, ...created],
       ...label('version', '2025.11-acme'),
-      ...[...baseName, ...baseDigest, '--label', 'com.acme.team=platform'],
+      ...[...baseName, ...baseDigest, ...builtFor, '--label', 'com.acme.team=platform'],
       ...push
     ]
   ],
@@ -176,35 +178,35 @@ const rows: Array<[number, string, Partial<Inputs>, Partial<PlanFacts>, string[]
     'base digest unknown (push false skips the lookup): base.name without base.digest',
     {},
     { baseDigest: undefined },
-    [...head, ...defaultTag, ...source, ...revision, ...created, ...version, ...baseName, ...push]
+    [...head, ...defaultTag, ...source, ...revision, ...created, ...version, ...baseName, ...builtFor, ...push]
   ],
   [
     13,
     'no base known at all: neither base label',
     {},
     { baseReference: undefined, baseDigest: undefined },
-    [...head, ...defaultTag, ...source, ...revision, ...created, ...version, ...push]
+    [...head, ...defaultTag, ...source, ...revision, ...created, ...version, ...builtFor, ...push]
   ],
   [
     14,
     'no sha (a local run): the tag <release>-local and no revision label',
     {},
     { sha: undefined },
-    [...head, '--tag', `${REPO}:1.23.0-local`, ...source, ...created, ...version, ...baseName, ...baseDigest, ...push]
+    [...head, '--tag', `${REPO}:1.23.0-local`, ...source, ...created, ...version, ...baseName, ...baseDigest, ...builtFor, ...push]
   ],
   [
     15,
     'an empty sha counts as none',
     {},
     { sha: '' },
-    [...head, '--tag', `${REPO}:1.23.0-local`, ...source, ...created, ...version, ...baseName, ...baseDigest, ...push]
+    [...head, '--tag', `${REPO}:1.23.0-local`, ...source, ...created, ...version, ...baseName, ...baseDigest, ...builtFor, ...push]
   ],
   [
     16,
     'no repository page known: no source label',
     {},
     { repositoryUrl: undefined },
-    [...head, ...defaultTag, ...revision, ...created, ...version, ...baseName, ...baseDigest, ...push]
+    [...head, ...defaultTag, ...revision, ...created, ...version, ...baseName, ...baseDigest, ...builtFor, ...push]
   ],
   [
     17,
@@ -222,11 +224,11 @@ const rows: Array<[number, string, Partial<Inputs>, Partial<PlanFacts>, string[]
       'cache-to': ['type=local,dest=/c'],
       push: false
     },
-    { sha: undefined, baseDigest: undefined, secretFiles: [{ id: 's', path: '/t/secret-1' }], metadataFile: '/t/m.json' },
+    { sha: undefined, baseDigest: undefined, oheRelease: '0.23.1', secretFiles: [{ id: 's', path: '/t/secret-1' }], metadataFile: '/t/m.json' },
     [
       ...['buildx', 'build', '--builder', 'k8s', '--progress', 'plain', '--platform', 'linux/amd64', '--file', '/w/Dockerfile'],
       ...['--target', 'final', '--tag', '127.0.0.1:5000/acme/sandbox:pr-42', '--tag', '127.0.0.1:5000/acme/sandbox:pr-latest'],
-      ...[...source, ...created, ...version, ...baseName, '--label', 'com.acme.pr=42'],
+      ...[...source, ...created, ...version, ...baseName, ...builtFor, '--label', 'dev.openhands.ohe.release=0.23.1', '--label', 'com.acme.pr=42'],
       ...['--build-arg', 'A=1', '--secret', 'id=s,src=/t/secret-1'],
       ...['--cache-from', 'type=local,src=/c', '--cache-to', 'type=local,dest=/c'],
       ...['--metadata-file', '/t/m.json', '--output', 'type=cacheonly', '/w']

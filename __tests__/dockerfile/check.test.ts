@@ -44,7 +44,7 @@ const baseRows: Row[] = [
     findings: [
       baseError(
         1,
-        'Base image tag 1.22.0-python does not match OHE release 1.23.0: in sandbox/Dockerfile line 1, change FROM ghcr.io/openhands/agent-server:1.22.0-python to ghcr.io/openhands/agent-server:1.23.0-python'
+        'Base image tag 1.22.0-python does not match agent-server 1.23.0: in sandbox/Dockerfile line 1, change FROM ghcr.io/openhands/agent-server:1.22.0-python to ghcr.io/openhands/agent-server:1.23.0-python'
       )
     ]
   },
@@ -54,13 +54,13 @@ const baseRows: Row[] = [
     name: 'match minor refuses another minor',
     text: `FROM ${BASE}:1.22.9-python\n`,
     options: { match: 'minor' },
-    findings: [baseError(1, `Base image tag 1.22.9-python is not in the 1.23 line of OHE release 1.23.0 (match: minor): ${change(`${BASE}:1.22.9-python`)}`)]
+    findings: [baseError(1, `Base image tag 1.22.9-python is not in the 1.23 line of agent-server 1.23.0 (match: minor): ${change(`${BASE}:1.22.9-python`)}`)]
   },
   {
     name: 'match minor refuses the X.Y alias of another minor',
     text: `FROM ${BASE}:1.22-python\n`,
     options: { match: 'minor' },
-    findings: [baseError(1, `Base image tag 1.22-python is not in the 1.23 line of OHE release 1.23.0 (match: minor): ${change(`${BASE}:1.22-python`)}`)]
+    findings: [baseError(1, `Base image tag 1.22-python is not in the 1.23 line of agent-server 1.23.0 (match: minor): ${change(`${BASE}:1.22-python`)}`)]
   },
   {
     name: 'the X.Y alias floats: an error under exact',
@@ -68,7 +68,7 @@ const baseRows: Row[] = [
     findings: [
       baseError(
         1,
-        `Base image tag 1.23-python is a floating alias that moves with every 1.23.x release; pin OHE release 1.23.0: ${change(`${BASE}:1.23-python`)}`
+        `Base image tag 1.23-python is a floating alias that moves with every 1.23.x release; pin agent-server 1.23.0: ${change(`${BASE}:1.23-python`)}`
       )
     ]
   },
@@ -76,18 +76,18 @@ const baseRows: Row[] = [
     name: 'the X alias floats across minors, also under minor',
     text: `FROM ${BASE}:1-python\n`,
     options: { match: 'minor' },
-    findings: [baseError(1, `Base image tag 1-python is a floating alias that moves with every 1.x release; pin OHE release 1.23.0: ${change(`${BASE}:1-python`)}`)]
+    findings: [baseError(1, `Base image tag 1-python is a floating alias that moves with every 1.x release; pin agent-server 1.23.0: ${change(`${BASE}:1-python`)}`)]
   },
   {
     name: 'latest-python follows main',
     text: `FROM ${BASE}:latest-python\n`,
-    findings: [baseError(1, `Base image tag latest-python follows the main branch, not OHE release 1.23.0: ${change(`${BASE}:latest-python`)}`)]
+    findings: [baseError(1, `Base image tag latest-python follows the main branch, not agent-server 1.23.0: ${change(`${BASE}:latest-python`)}`)]
   },
   {
     name: 'bare latest is not published',
     text: `FROM ${BASE}:latest\n`,
     findings: [
-      baseError(1, `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin OHE release 1.23.0: ${change(`${BASE}:latest`)}`)
+      baseError(1, `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin agent-server 1.23.0: ${change(`${BASE}:latest`)}`)
     ]
   },
   {
@@ -96,7 +96,7 @@ const baseRows: Row[] = [
     findings: [
       baseError(
         1,
-        `Base image ${BASE} has no tag, so Docker would pull :latest, which agent-server does not publish and which would not pin OHE release 1.23.0: ${change(BASE)}`
+        `Base image ${BASE} has no tag, so Docker would pull :latest, which agent-server does not publish and which would not pin agent-server 1.23.0: ${change(BASE)}`
       )
     ]
   },
@@ -106,7 +106,7 @@ const baseRows: Row[] = [
     findings: [
       baseError(
         1,
-        `Base image ${BASE}@${SHA} is pinned by digest only, so its version cannot be checked against OHE release 1.23.0: ${change(`${BASE}@${SHA}`)} (add @<digest of that tag> to keep a digest pin)`
+        `Base image ${BASE}@${SHA} is pinned by digest only, so its version cannot be checked against agent-server 1.23.0: ${change(`${BASE}@${SHA}`)} (add @<digest of that tag> to keep a digest pin)`
       )
     ]
   },
@@ -123,17 +123,17 @@ const baseRows: Row[] = [
   {
     name: 'a pre-release',
     text: `FROM ${BASE}:1.24.0-rc.1-python\n`,
-    findings: [baseError(1, `Base image tag 1.24.0-rc.1-python is a pre-release, not OHE release 1.23.0: ${change(`${BASE}:1.24.0-rc.1-python`)}`)]
+    findings: [baseError(1, `Base image tag 1.24.0-rc.1-python is a pre-release, not agent-server 1.23.0: ${change(`${BASE}:1.24.0-rc.1-python`)}`)]
   },
   {
     name: 'a commit build',
     text: `FROM ${BASE}:a1b2c3d-python\n`,
-    findings: [baseError(1, `Base image tag a1b2c3d-python is a build of commit a1b2c3d, not OHE release 1.23.0: ${change(`${BASE}:a1b2c3d-python`)}`)]
+    findings: [baseError(1, `Base image tag a1b2c3d-python is a build of commit a1b2c3d, not agent-server 1.23.0: ${change(`${BASE}:a1b2c3d-python`)}`)]
   },
   {
     name: 'a branch build',
     text: `FROM ${BASE}:feature-x-python\n`,
-    findings: [baseError(1, `Base image tag feature-x-python is a build of branch feature-x, not OHE release 1.23.0: ${change(`${BASE}:feature-x-python`)}`)]
+    findings: [baseError(1, `Base image tag feature-x-python is a build of branch feature-x, not agent-server 1.23.0: ${change(`${BASE}:feature-x-python`)}`)]
   },
   {
     name: 'a v prefix',
@@ -200,7 +200,7 @@ const argRows: Row[] = [
     findings: [
       baseError(
         2,
-        `Base image tag 1.22.0-python does not match OHE release 1.23.0: in sandbox/Dockerfile line 1, change the default of ARG VERSION from 1.22.0 to 1.23.0, so that FROM at line 2 gives ${GOOD}`
+        `Base image tag 1.22.0-python does not match agent-server 1.23.0: in sandbox/Dockerfile line 1, change the default of ARG VERSION from 1.22.0 to 1.23.0, so that FROM at line 2 gives ${GOOD}`
       )
     ]
   },
@@ -211,7 +211,7 @@ const argRows: Row[] = [
     findings: [
       baseError(
         2,
-        `Base image tag 1.22.0-python does not match OHE release 1.23.0: change the build-arg VERSION from 1.22.0 to 1.23.0 (build-args input), so that FROM at line 2 gives ${GOOD}`
+        `Base image tag 1.22.0-python does not match agent-server 1.23.0: change the build-arg VERSION from 1.22.0 to 1.23.0 (build-args input), so that FROM at line 2 gives ${GOOD}`
       )
     ]
   },
@@ -221,7 +221,7 @@ const argRows: Row[] = [
     findings: [
       baseError(
         2,
-        `Base image tag 1.22.0-python does not match OHE release 1.23.0: in sandbox/Dockerfile line 1, change the default of ARG BASE_IMAGE from ${BASE}:1.22.0-python to ${GOOD}, so that FROM at line 2 gives ${GOOD}`
+        `Base image tag 1.22.0-python does not match agent-server 1.23.0: in sandbox/Dockerfile line 1, change the default of ARG BASE_IMAGE from ${BASE}:1.22.0-python to ${GOOD}, so that FROM at line 2 gives ${GOOD}`
       )
     ]
   },
@@ -251,7 +251,7 @@ const argRows: Row[] = [
     findings: [
       baseError(
         2,
-        `Base image tag 1.22.0-python does not match OHE release 1.23.0: ${change(`${BASE}:1.22.0-python@${SHA}`, 2)} (FROM ${BASE}:\${VERSION}-python@${SHA} at line 2 uses VERSION=1.22.0)`
+        `Base image tag 1.22.0-python does not match agent-server 1.23.0: ${change(`${BASE}:1.22.0-python@${SHA}`, 2)} (FROM ${BASE}:\${VERSION}-python@${SHA} at line 2 uses VERSION=1.22.0)`
       )
     ]
   },
@@ -317,7 +317,7 @@ const argRows: Row[] = [
   {
     name: '${VAR:-word} gives VAR when it is set',
     text: `ARG VERSION=1.22.0\nFROM ${BASE}:\${VERSION:-1.23.0}-python\n`,
-    findings: [baseError(2, 'Base image tag 1.22.0-python does not match OHE release 1.23.0')].map(f => ({ ...f, message: [String(f.message)] }))
+    findings: [baseError(2, 'Base image tag 1.22.0-python does not match agent-server 1.23.0')].map(f => ({ ...f, message: [String(f.message)] }))
   },
   {
     name: '${VAR:+word} adds a digest only when VAR is set',
@@ -457,7 +457,7 @@ const readingRows: Row[] = [
     name: 'CRLF line endings and a BOM keep every line number',
     text: `\ufeff# syntax=docker/dockerfile:1\r\nFROM ${BASE}:1.22.0-python\r\nUSER root\r\nRUN a \\\r\n  b\r\nCMD x\r\n`,
     findings: [
-      baseError(2, ['Base image tag 1.22.0-python does not match OHE release 1.23.0']),
+      baseError(2, ['Base image tag 1.22.0-python does not match agent-server 1.23.0']),
       { check: 'runtime-contract', severity: 'error', line: 6, message: ['CMD is not allowed'] },
       userWarning(3, 'root')
     ]

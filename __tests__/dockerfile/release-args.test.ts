@@ -76,14 +76,14 @@ const rows: Row[] = [
     options: { buildArgs: { V: '1.22.0' } },
     added: [],
     base: `${BASE}:1.22.0-python`,
-    problem: `Base image tag 1.22.0-python does not match OHE release 1.24.0: change the build-arg V from 1.22.0 to 1.24.0 (build-args input), so that FROM at line 2 gives ${BASE}:1.24.0-python`
+    problem: `Base image tag 1.22.0-python does not match agent-server 1.24.0: change the build-arg V from 1.22.0 to 1.24.0 (build-args input), so that FROM at line 2 gives ${BASE}:1.24.0-python`
   },
   {
     name: 'an ARG holding the whole image is left alone, and the finding says what to change',
     text: `ARG BASE_IMAGE=${BASE}:1.23.0-python\nFROM \${BASE_IMAGE}\n`,
     added: [],
     base: `${BASE}:1.23.0-python`,
-    problem: `Base image tag 1.23.0-python does not match OHE release 1.24.0: in image/Dockerfile line 1, change the default of ARG BASE_IMAGE from ${BASE}:1.23.0-python to ${BASE}:1.24.0-python, so that FROM at line 2 gives ${BASE}:1.24.0-python`
+    problem: `Base image tag 1.23.0-python does not match agent-server 1.24.0: in image/Dockerfile line 1, change the default of ARG BASE_IMAGE from ${BASE}:1.23.0-python to ${BASE}:1.24.0-python, so that FROM at line 2 gives ${BASE}:1.24.0-python`
   },
   {
     name: 'an ARG holding the variant is left alone; the version ARG next to it still follows the release',
@@ -103,21 +103,21 @@ const rows: Row[] = [
     text: `ARG V=1.23\nFROM ${BASE}:\${V}-python\n`,
     added: [],
     base: `${BASE}:1.23-python`,
-    problem: `Base image tag 1.23-python is a floating alias that moves with every 1.23.x release; pin OHE release 1.24.0: in image/Dockerfile line 1, change the default of ARG V from 1.23 to 1.24.0, so that FROM at line 2 gives ${BASE}:1.24.0-python`
+    problem: `Base image tag 1.23-python is a floating alias that moves with every 1.23.x release; pin agent-server 1.24.0: in image/Dockerfile line 1, change the default of ARG V from 1.23 to 1.24.0, so that FROM at line 2 gives ${BASE}:1.24.0-python`
   },
   {
     name: 'a literal tag gets nothing; the finding names the file, line and both references',
     text: `# syntax=docker/dockerfile:1\nFROM ${BASE}:1.23.0-python\n`,
     added: [],
     base: `${BASE}:1.23.0-python`,
-    problem: `Base image tag 1.23.0-python does not match OHE release 1.24.0: in image/Dockerfile line 2, change FROM ${BASE}:1.23.0-python to ${BASE}:1.24.0-python`
+    problem: `Base image tag 1.23.0-python does not match agent-server 1.24.0: in image/Dockerfile line 2, change FROM ${BASE}:1.23.0-python to ${BASE}:1.24.0-python`
   },
   {
     name: 'a digest pin: the tag is not replaced (the digest would still pull the old image)',
     text: `ARG V=1.23.0\nFROM ${BASE}:\${V}-python@${SHA}\n`,
     added: [],
     base: `${BASE}:1.23.0-python@${SHA}`,
-    problem: `Base image tag 1.23.0-python does not match OHE release 1.24.0: in image/Dockerfile line 2, change FROM ${BASE}:1.23.0-python@${SHA} to ${BASE}:1.24.0-python (FROM ${BASE}:\${V}-python@${SHA} at line 2 uses V=1.23.0)`
+    problem: `Base image tag 1.23.0-python does not match agent-server 1.24.0: in image/Dockerfile line 2, change FROM ${BASE}:1.23.0-python@${SHA} to ${BASE}:1.24.0-python (FROM ${BASE}:\${V}-python@${SHA} at line 2 uses V=1.23.0)`
   },
   {
     name: 'an X.Y.Z ARG of another image is not the base version',
@@ -168,7 +168,7 @@ describe('release build-args for an ARG-based base tag', () => {
     const report = check(`ARG V=1.23.0\nFROM ${BASE}:\${V}-python\n`, { releaseArgs: false })
     expect(report.releaseBuildArgs).toEqual([])
     expect(report.findings.map(finding => finding.message)).toEqual([
-      `Base image tag 1.23.0-python does not match OHE release 1.24.0: in image/Dockerfile line 1, change the default of ARG V from 1.23.0 to 1.24.0, so that FROM at line 2 gives ${BASE}:1.24.0-python`
+      `Base image tag 1.23.0-python does not match agent-server 1.24.0: in image/Dockerfile line 1, change the default of ARG V from 1.23.0 to 1.24.0, so that FROM at line 2 gives ${BASE}:1.24.0-python`
     ])
   })
 })

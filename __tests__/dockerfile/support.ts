@@ -7,7 +7,7 @@ export const GOOD = `${BASE}:1.23.0-python`
 /** Options as a row writes them: the release and the base image as text, parsed here as runChecks parses them. */
 export type CheckOptions = Partial<Omit<DockerfileCheckOptions, 'release' | 'baseRepository'>> & { release?: string }
 
-/** checkDockerfile's options from a row's, with the action's defaults for OHE release 1.23.0 otherwise. */
+/** checkDockerfile's options from a row's, with the action's defaults for agent-server 1.23.0 otherwise. */
 export function checkOptions(text: string, options: CheckOptions = {}): DockerfileCheckOptions {
   const { release = '1.23.0', baseImage = BASE, ...rest } = options
   const version = parseVersion(release)
@@ -16,7 +16,7 @@ export function checkOptions(text: string, options: CheckOptions = {}): Dockerfi
   return { file: 'sandbox/Dockerfile', text, baseImage, baseRepository, variant: 'python', release: version, match: 'exact', target: '', buildArgs: {}, ...rest }
 }
 
-/** checkDockerfile with the action's defaults for OHE release 1.23.0; a row overrides what it tests. */
+/** checkDockerfile with the action's defaults for agent-server 1.23.0; a row overrides what it tests. */
 export function check(text: string, options: CheckOptions = {}): DockerfileReport {
   return checkDockerfile(checkOptions(text, options))
 }

@@ -30,7 +30,7 @@ describe('renderSummary', () => {
         '',
         '**Failed:** 1 Dockerfile check(s) failed',
         '',
-        '- OHE release (agent-server version): `1.23.0`',
+        '- agent-server version: `1.23.0` (pinned by agent-server-version)',
         '- Base image: `ghcr.io/openhands/agent-server:1.22.0-python`',
         '',
         '### Checks',
@@ -51,6 +51,24 @@ describe('renderSummary', () => {
     expect(failed).not.toContain('✅')
     expect(failed).not.toContain('Sandbox Image Repository')
     expect(renderSummary({ workspace: '/w', checks: [], build })).toContain('| Sandbox Image Repository | `r/x` |')
+  })
+
+  it.each([
+    [
+      'an OHE release with its fit range',
+      { oheRelease: '0.23.1', release: '1.36.0', fits: { agentServer: '1.36.0', first: '0.16.2', last: '0.33.0', count: 5 } },
+      ['- OHE release: `0.23.1`, which ships agent-server `1.36.0`', '- Fits: agent-server 1.36.0: OHE 0.16.2 to 0.33.0']
+    ],
+    ['an OHE release alone', { oheRelease: '0.45.0', release: '1.41.0' }, ['- OHE release: `0.45.0`, which ships agent-server `1.41.0`']],
+    [
+      'a pinned version that one OHE release ships',
+      { oheRelease: '', release: '1.38.0', fits: { agentServer: '1.38.0', first: '0.34.0', last: '0.34.0', count: 1 } },
+      ['- agent-server version: `1.38.0` (pinned by agent-server-version)', '- Fits: agent-server 1.38.0: OHE 0.34.0']
+    ]
+  ])('says which OHE release the image is for: %s', (_name, report, lines) => {
+    const markdown = renderSummary({ workspace: '/w', ...report })
+    const head = markdown.split('\n').filter(line => line.startsWith('- '))
+    expect(head).toEqual(lines)
   })
 
   it('says the checks passed when there are no findings', () => {

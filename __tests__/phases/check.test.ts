@@ -67,7 +67,7 @@ describe('runChecks: the base version from an ARG follows the release', () => {
         severity: 'error',
         file,
         line: 2,
-        message: `Base image tag 1.22.0-python does not match OHE release 1.24.0: change the build-arg AGENT_SERVER_VERSION from 1.22.0 to 1.24.0 (build-args input), so that FROM at line 2 gives ${BASE}:1.24.0-python`
+        message: `Base image tag 1.22.0-python does not match agent-server 1.24.0: change the build-arg AGENT_SERVER_VERSION from 1.22.0 to 1.24.0 (build-args input), so that FROM at line 2 gives ${BASE}:1.24.0-python`
       }
     ])
   })
@@ -83,7 +83,7 @@ describe('runChecks: a literal base tag', () => {
         severity: 'error',
         file,
         line: 2,
-        message: `Base image tag 1.23.0-python does not match OHE release 1.24.0: in image/Dockerfile line 2, change FROM ${BASE}:1.23.0-python to ${BASE}:1.24.0-python`
+        message: `Base image tag 1.23.0-python does not match agent-server 1.24.0: in image/Dockerfile line 2, change FROM ${BASE}:1.23.0-python to ${BASE}:1.24.0-python`
       }
     ])
   })
@@ -105,7 +105,7 @@ describe('runChecks: a root on another image is checked as a layered image', () 
       { check: 'user', severity: 'warning', line: 2, file }
     ])
     expect(result.findings[0]?.message).toBe(
-      `FROM ${HOTFIX} is built on ${BASE}:1.23.0-python, but OHE release 1.24.0 needs 1.24.0-python: rebuild the layered base on 1.24.0-python first`
+      `FROM ${HOTFIX} is built on ${BASE}:1.23.0-python, but the target agent-server 1.24.0 needs 1.24.0-python: rebuild the layered base on 1.24.0-python first`
     )
     expect(result.layered).toEqual({
       line: 1,

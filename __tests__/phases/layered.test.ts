@@ -58,7 +58,7 @@ const rows: Row[] = [
   {
     name: 'built on an older base: names the chain and the rebuild',
     images: { [HOTFIX]: { [BASE_NAME_LABEL]: `${BASE}:1.22.0-python` } },
-    problem: `FROM ${HOTFIX} is built on ${BASE}:1.22.0-python, but OHE release 1.23.0 needs 1.23.0-python: rebuild the layered base on 1.23.0-python first`,
+    problem: `FROM ${HOTFIX} is built on ${BASE}:1.22.0-python, but the target agent-server 1.23.0 needs 1.23.0-python: rebuild the layered base on 1.23.0-python first`,
     chain: [HOTFIX, `${BASE}:1.22.0-python`],
     agentServer: `${BASE}:1.22.0-python`
   },
@@ -73,21 +73,21 @@ const rows: Row[] = [
     name: 'match minor refuses another line',
     images: { [HOTFIX]: { [BASE_NAME_LABEL]: `${BASE}:1.22.5-python` } },
     options: { match: 'minor' },
-    problem: `FROM ${HOTFIX} is built on ${BASE}:1.22.5-python, but OHE release 1.23.0 needs 1.23.x-python (match: minor): rebuild the layered base on 1.23.0-python first`,
+    problem: `FROM ${HOTFIX} is built on ${BASE}:1.22.5-python, but the target agent-server 1.23.0 needs 1.23.x-python (match: minor): rebuild the layered base on 1.23.0-python first`,
     chain: [HOTFIX, `${BASE}:1.22.5-python`],
     agentServer: `${BASE}:1.22.5-python`
   },
   {
     name: 'a base tag that is no release says why, with the tag rules of a direct FROM',
     images: { [HOTFIX]: { [BASE_NAME_LABEL]: `${BASE}:latest-python` } },
-    problem: `FROM ${HOTFIX} is built on ${BASE}:latest-python, but OHE release 1.23.0 needs 1.23.0-python: rebuild the layered base on 1.23.0-python first (Base image tag latest-python follows the main branch, not OHE release 1.23.0)`,
+    problem: `FROM ${HOTFIX} is built on ${BASE}:latest-python, but the target agent-server 1.23.0 needs 1.23.0-python: rebuild the layered base on 1.23.0-python first (Base image tag latest-python follows the main branch, not agent-server 1.23.0)`,
     chain: [HOTFIX, `${BASE}:latest-python`],
     agentServer: `${BASE}:latest-python`
   },
   {
     name: 'another variant',
     images: { [HOTFIX]: { [BASE_NAME_LABEL]: `${BASE}:1.23.0-java` } },
-    problem: `FROM ${HOTFIX} is built on ${BASE}:1.23.0-java, but OHE release 1.23.0 needs 1.23.0-python: rebuild the layered base on 1.23.0-python first (Base image tag 1.23.0-java is the java variant, not python)`,
+    problem: `FROM ${HOTFIX} is built on ${BASE}:1.23.0-java, but the target agent-server 1.23.0 needs 1.23.0-python: rebuild the layered base on 1.23.0-python first (Base image tag 1.23.0-java is the java variant, not python)`,
     chain: [HOTFIX, `${BASE}:1.23.0-java`],
     agentServer: `${BASE}:1.23.0-java`
   },
@@ -124,7 +124,7 @@ const rows: Row[] = [
   {
     name: 'a hotfix on a custom image on an older base names the whole chain',
     images: { [HOTFIX]: { [BASE_NAME_LABEL]: CUSTOM }, [CUSTOM]: { [BASE_NAME_LABEL]: `${BASE}:1.22.0-python` } },
-    problem: `FROM ${HOTFIX} is built on ${CUSTOM}, which is built on ${BASE}:1.22.0-python, but OHE release 1.23.0 needs 1.23.0-python: rebuild the layered bases on 1.23.0-python first`,
+    problem: `FROM ${HOTFIX} is built on ${CUSTOM}, which is built on ${BASE}:1.22.0-python, but the target agent-server 1.23.0 needs 1.23.0-python: rebuild the layered bases on 1.23.0-python first`,
     chain: [HOTFIX, CUSTOM, `${BASE}:1.22.0-python`],
     agentServer: `${BASE}:1.22.0-python`
   },

@@ -4,7 +4,10 @@ import type { Inputs } from '../../src/inputs.js'
 /** A complete, already validated Inputs object (what readInputs returns) for a context folder. */
 export function testInputs(context: string, changes: Partial<Inputs> = {}): Inputs {
   return {
-    'ohe-release': { kind: 'version', version: '1.23.0' },
+    'ohe-release': undefined,
+    'agent-server-version': '1.23.0',
+    'release-source': 'OpenHands/OpenHands-Cloud',
+    'release-map': '',
     'base-image': '127.0.0.1:5000/openhands/agent-server',
     variant: 'python',
     match: 'exact',

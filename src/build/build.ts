@@ -26,6 +26,8 @@ export interface BuildFacts {
   release: string
   /** The run's tags, resolved once for the whole run. */
   tags: ResolvedTags
+  /** The OHE release it was resolved from; empty when agent-server-version pinned it. */
+  oheRelease?: string
   /** The resolved base reference, e.g. ghcr.io/openhands/agent-server:1.23.0-python. */
   baseReference?: string
   baseDigest?: string
@@ -91,6 +93,7 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings, facts:
 
     const plan = planBuild(inputs, {
       release: facts.release,
+      oheRelease: facts.oheRelease,
       refs,
       sha: facts.sha,
       created: (await io.commitTime(inputs.context)) ?? io.now(),

@@ -46,6 +46,7 @@ export function planBuild(inputs: BuildSettings, facts: PlanFacts): BuildPlan {
     labels: imageLabels(
       {
         release: facts.release,
+        oheRelease: facts.oheRelease,
         created: facts.created,
         repositoryUrl: facts.repositoryUrl,
         sha: facts.sha,

@@ -1,10 +1,11 @@
 /**
- * Judges an agent-server tag against the OHE release. Tag forms (software-agent-sdk server.yml):
+ * Judges an agent-server tag against the target agent-server version (what the OHE release ships). Tag forms (software-agent-sdk server.yml):
  * `X.Y.Z-<variant>` releases; `X-<variant>` and `X.Y-<variant>` floating aliases; `latest-<variant>` from main;
  * `<sha7|sha40>-<variant>` and `<branch>-<variant>` builds. There is no bare `latest` and no `v` prefix.
  */
 
 import { parseVersion, type MatchMode, type Version } from '../grammar.js'
+import { VARIANTS } from '../release/release.js'
 
 export interface TagRules {
   variant: string
@@ -17,7 +18,6 @@ export type TagVerdict =
   /** `problem` is a sentence naming what was found and what was expected. */
   | { ok: false; problem: string; version?: string }
 
-const KNOWN_VARIANTS = ['python', 'java', 'golang']
 
 /** `shown` is the FROM image text, used when the problem is the reference rather than its tag. */
 export function judgeTag(tag: string | undefined, digest: string | undefined, shown: string, rules: TagRules): TagVerdict {
@@ -28,16 +28,17 @@ export function judgeTag(tag: string | undefined, digest: string | undefined, sh
       ok: false,
       problem:
         digest === undefined
-          ? `Base image ${shown} has no tag, so Docker would pull :latest, which agent-server does not publish and which would not pin OHE release ${release.text}`
-          : `Base image ${shown} is pinned by digest only, so its version cannot be checked against OHE release ${release.text}`
+          ? `Base image ${shown} has no tag, so Docker would pull :latest, which agent-server does not publish and which would not pin agent-server ${release.text}`
+          : `Base image ${shown} is pinned by digest only, so its version cannot be checked against agent-server ${release.text}`
     }
   }
   if (tag === 'latest') {
-    return { ok: false, problem: `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin OHE release ${release.text}` }
+    return { ok: false, problem: `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin agent-server ${release.text}` }
   }
   const suffix = `-${variant}`
   if (!tag.endsWith(suffix) || tag.length === suffix.length) {
-    const other = KNOWN_VARIANTS.find(known => known !== variant && tag.endsWith(`-${known}`))
+    // The longest known suffix: 1.41.0-python-slim is python-slim, not slim.
+    const other = [...VARIANTS].sort((a, b) => b.length - a.length).find(known => known !== variant && tag.endsWith(`-${known}`))
     return {
       ok: false,
       problem: other
@@ -46,33 +47,33 @@ export function judgeTag(tag: string | undefined, digest: string | undefined, sh
     }
   }
   const head = tag.slice(0, -suffix.length)
-  if (head === 'latest') return { ok: false, problem: `Base image tag ${tag} follows the main branch, not OHE release ${release.text}` }
+  if (head === 'latest') return { ok: false, problem: `Base image tag ${tag} follows the main branch, not agent-server ${release.text}` }
   if (/^[vV]\d/.test(head)) return { ok: false, problem: `Base image tag ${tag} has a v prefix, which agent-server tags never have` }
   const version = parseVersion(head)
   if (version) {
     if (match === 'exact' && version.text !== release.text) {
-      return { ok: false, problem: `Base image tag ${tag} does not match OHE release ${release.text}`, version: head }
+      return { ok: false, problem: `Base image tag ${tag} does not match agent-server ${release.text}`, version: head }
     }
     if (match === 'minor' && (version.major !== release.major || version.minor !== release.minor)) {
-      return { ok: false, problem: `Base image tag ${tag} is not in the ${line} line of OHE release ${release.text} (match: minor)`, version: head }
+      return { ok: false, problem: `Base image tag ${tag} is not in the ${line} line of agent-server ${release.text} (match: minor)`, version: head }
     }
     return { ok: true, version: head }
   }
-  if (/^\d+\.\d+\.\d+-/.test(head)) return { ok: false, problem: `Base image tag ${tag} is a pre-release, not OHE release ${release.text}` }
+  if (/^\d+\.\d+\.\d+-/.test(head)) return { ok: false, problem: `Base image tag ${tag} is a pre-release, not agent-server ${release.text}` }
   if (/^(?:[0-9a-f]{7}|[0-9a-f]{40})$/.test(head)) {
-    return { ok: false, problem: `Base image tag ${tag} is a build of commit ${head}, not OHE release ${release.text}` }
+    return { ok: false, problem: `Base image tag ${tag} is a build of commit ${head}, not agent-server ${release.text}` }
   }
   const minorAlias = /^(\d+)\.(\d+)$/.exec(head)
   if (minorAlias) {
     const sameLine = Number(minorAlias[1]) === release.major && Number(minorAlias[2]) === release.minor
     if (match === 'minor' && sameLine) return { ok: true }
     if (match === 'minor') {
-      return { ok: false, problem: `Base image tag ${tag} is not in the ${line} line of OHE release ${release.text} (match: minor)` }
+      return { ok: false, problem: `Base image tag ${tag} is not in the ${line} line of agent-server ${release.text} (match: minor)` }
     }
-    return { ok: false, problem: `Base image tag ${tag} is a floating alias that moves with every ${head}.x release; pin OHE release ${release.text}` }
+    return { ok: false, problem: `Base image tag ${tag} is a floating alias that moves with every ${head}.x release; pin agent-server ${release.text}` }
   }
   if (/^\d+$/.test(head)) {
-    return { ok: false, problem: `Base image tag ${tag} is a floating alias that moves with every ${head}.x release; pin OHE release ${release.text}` }
+    return { ok: false, problem: `Base image tag ${tag} is a floating alias that moves with every ${head}.x release; pin agent-server ${release.text}` }
   }
-  return { ok: false, problem: `Base image tag ${tag} is a build of branch ${head}, not OHE release ${release.text}` }
+  return { ok: false, problem: `Base image tag ${tag} is a build of branch ${head}, not agent-server ${release.text}` }
 }

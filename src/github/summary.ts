@@ -3,12 +3,18 @@ import type { Finding } from '../findings.js'
 import { renderContract, type ContractReport } from '../image/verify.js'
 import type { LayeredBase } from '../image/layered.js'
 import type { ScanReport } from '../phases/scan.js'
+import { describeRange, type FitRange } from '../release/fit.js'
 import { workspacePath } from '../workspace.js'
 
 /** What one run found and did, gathered for the job summary. */
 export interface RunReport {
   workspace: string
+  /** The agent-server version X.Y.Z the image is built on. */
   release?: string
+  /** The OHE release it was resolved from; empty when agent-server-version pinned it. */
+  oheRelease?: string
+  /** The OHE releases that ship the same agent-server version. */
+  fits?: FitRange
   baseImage?: string
   /** Undefined until the checks ran. */
   checks?: Finding[]
@@ -48,7 +54,9 @@ export function renderSummary(report: RunReport): string {
     const extra = build.tags.slice(1)
     if (extra.length > 0) lines.push(`- Also tagged: ${extra.map(ref => `\`${ref}\``).join(', ')}`)
   }
-  if (report.release) lines.push(`- OHE release (agent-server version): \`${report.release}\``)
+  if (report.oheRelease) lines.push(`- OHE release: \`${report.oheRelease}\`, which ships agent-server \`${report.release ?? ''}\``)
+  else if (report.release) lines.push(`- agent-server version: \`${report.release}\` (pinned by agent-server-version)`)
+  if (report.fits) lines.push(`- Fits: ${describeRange(report.fits)}`)
   if (report.baseImage) lines.push(`- Base image: \`${report.baseImage}\``)
   if (report.layered && report.layered.chain.length > 0) {
     lines.push(`- Layered on: ${report.layered.chain.map(link => `\`${link.reference}\``).join(' → ')}`)

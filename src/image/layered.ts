@@ -127,5 +127,5 @@ function mismatch(from: string, chain: LayeredLink[], rules: LayeredRules, reaso
     .map(link => link.reference)
     .join(', which is built on ')
   const bases = chain.length > 2 ? 'layered bases' : 'layered base'
-  return `FROM ${from} is built on ${builtOn}, but OHE release ${release.text} needs ${needs}: rebuild the ${bases} on ${wanted} first${reason === undefined ? '' : ` (${reason})`}`
+  return `FROM ${from} is built on ${builtOn}, but the target agent-server ${release.text} needs ${needs}: rebuild the ${bases} on ${wanted} first${reason === undefined ? '' : ` (${reason})`}`
 }

@@ -18,6 +18,8 @@ export interface PublishFacts {
   repositoryUrl?: string
   workspace: string
   tempDir: string
+  /** The OHE release it was resolved from; empty when agent-server-version pinned it. */
+  oheRelease?: string
   /** The image the final stage is built FROM (the agent-server, or a custom image for a layered one). */
   baseReference?: string
   /** The agent-server image under it, whose contract the pushed image must keep. */
@@ -59,6 +61,7 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
     buildSettings,
     {
       release: facts.release,
+      oheRelease: facts.oheRelease,
       tags: facts.tags,
       baseReference: facts.baseReference,
       baseDigest: digestOfBase,

@@ -1,48 +1,98 @@
 import * as core from '@actions/core'
-import { parseRepository, repositoryName } from '../grammar.js'
-import { UserError } from '../errors.js'
+import { readFile } from 'node:fs/promises'
+import { describeError, UserError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
-import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
-import { highestRelease } from '../registry/releases.js'
+import { describeRange, rangeInMap, type FitRange } from '../release/fit.js'
+import { githubReleaseSource, type ReleaseSource } from '../release/github.js'
+import { parseReleaseMap } from '../release/map.js'
+import { splitAgentServerTag } from '../release/release.js'
+import { fitRangeFromSource, resolveFromMap, resolveFromSource, type MappedRelease } from '../release/resolve.js'
 
 export interface ResolvedRelease {
   /** X.Y.Z, the agent-server version the checks and the build use. */
   version: string
-  /** True when it was read from the registry (`ohe-release: latest`). */
+  /** The OHE release it was resolved from (e.g. 0.45.0); empty when agent-server-version pinned it. */
+  oheRelease: string
+  /** The agent-server tag the release map names (e.g. 1.41.0-python); empty when pinned. */
+  mapTag: string
+  /** True for `ohe-release: latest`. */
   latest: boolean
+  /** The OHE releases that ship this agent-server version, when they could be worked out. */
+  fits?: FitRange
 }
 
-type ReleaseInputs = Pick<Inputs, 'ohe-release' | 'base-image' | 'variant'> & RegistryInputs
+type ReleaseInputs = Pick<Inputs, 'ohe-release' | 'agent-server-version' | 'release-source' | 'release-map' | 'variant' | 'github-token'>
+
+export interface ReleaseContext {
+  /** GITHUB_API_URL, read by main.ts. */
+  apiUrl: string
+  /** The workspace path of release-map, for messages. */
+  shownMap?: string
+  /** Replaces the GitHub source (tests). */
+  source?: ReleaseSource
+}
 
 /**
- * The release version: as given, or for `latest` the highest stable `X.Y.Z-<variant>` tag of base-image's repository,
- * read with the credentials registryClientFor uses there (the inputs only for repository's registry, else docker's
- * login for it). Registry failures are RegistryErrors (one-line UserErrors) and pass through as they are: a refusal
- * already says which credentials were tried and how to give the right ones.
+ * The agent-server version to check and build on: agent-server-version as given, or ohe-release resolved through the
+ * release map (the release-map file, else the `openhands/X.Y.Z` tags of release-source read with github-token). The
+ * fit range ("agent-server 1.36.0: OHE 0.16.2 to 0.33.0") is extra information: a failure there is only a warning.
  */
-export async function resolveRelease(inputs: ReleaseInputs): Promise<ResolvedRelease> {
-  const release = inputs['ohe-release']
-  if (release.kind === 'version') return { version: release.version, latest: false }
+export async function resolveRelease(inputs: ReleaseInputs, context: ReleaseContext): Promise<ResolvedRelease> {
+  const pinned = inputs['agent-server-version']
+  const wanted = inputs['ohe-release']
+  const mapFile = inputs['release-map']
+  const shownMap = context.shownMap ?? mapFile
+  const map = mapFile ? await readReleaseMap(mapFile, shownMap) : undefined
 
-  const base = parseRepository(inputs['base-image'])
-  // readInputs has validated base-image; this guards callers that build Inputs themselves.
-  if (!base) throw new UserError(`base-image '${inputs['base-image']}' is not an image repository, e.g. ghcr.io/openhands/agent-server.`)
-  const tags = await registryClientFor(base.registry, inputs).listTags(base.repository)
-  const version = highestRelease(tags, inputs.variant)
-  const name = repositoryName(base)
-  if (version === undefined) {
-    throw new UserError(
-      `ohe-release: latest found no release tag X.Y.Z-${inputs.variant} in ${name} (${describeTags(tags)}). ` +
-        `Check base-image and variant, or set ohe-release to a version such as 1.23.0.`
-    )
+  if (wanted === undefined) {
+    const resolved: ResolvedRelease = { version: pinned, oheRelease: '', mapTag: '', latest: false }
+    // Without a map file the API is not asked: a pinned build must also work where GitHub cannot be reached.
+    const fits = map && rangeInMap(map, pinned, versionOf)
+    if (fits) resolved.fits = fits
+    else if (map) core.info(`agent-server ${pinned} is in no OHE release of release-map ${shownMap}.`)
+    return resolved
   }
-  core.info(`ohe-release: latest is ${version}, the highest X.Y.Z-${inputs.variant} tag of ${name} (${tags.length} tag(s) read)`)
-  return { version, latest: true }
+
+  let mapped: MappedRelease
+  let fits: FitRange | undefined
+  if (map) {
+    mapped = resolveFromMap(wanted, map, shownMap)
+    fits = rangeInMap(map, mapped.agentServer.version, versionOf)
+  } else {
+    const source = context.source ?? githubReleaseSource({ repository: inputs['release-source'], token: inputs['github-token'], apiUrl: context.apiUrl })
+    const resolved = await resolveFromSource(wanted, source)
+    mapped = resolved.mapped
+    try {
+      fits = await fitRangeFromSource(source, resolved.releases, mapped)
+    } catch (thrown) {
+      core.warning(`Could not work out which other OHE releases ship agent-server ${mapped.agentServer.version}: ${describeError(thrown)}`)
+    }
+  }
+  const named = mapped.agentServer.variant
+  const variantNote =
+    named !== undefined && named !== inputs.variant ? `; building on the ${inputs.variant} variant, ${mapped.agentServer.version}-${inputs.variant}` : ''
+  const how = wanted.kind === 'latest' ? `ohe-release: latest is OHE ${mapped.release}, which` : `OHE release ${mapped.release}`
+  core.info(`${how} ships agent-server ${mapped.tag} (${mapped.from})${variantNote}`)
+  if (fits) core.info(`Fits: ${describeRange(fits)}`)
+  const resolved: ResolvedRelease = { version: mapped.agentServer.version, oheRelease: mapped.release, mapTag: mapped.tag, latest: wanted.kind === 'latest' }
+  if (fits) resolved.fits = fits
+  return resolved
 }
 
-/** A few of the tags that were there, so a wrong variant or repository is obvious. */
-function describeTags(tags: readonly string[]): string {
-  if (tags.length === 0) return 'it has no tags'
-  const shown = tags.slice(0, 5).join(', ')
-  return tags.length > 5 ? `${tags.length} tags, e.g. ${shown}` : `its tags: ${shown}`
+async function readReleaseMap(file: string, shownAs: string): Promise<Map<string, string>> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (thrown) {
+    const code = (thrown as { code?: unknown }).code
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${describeError(thrown)})`
+    throw new UserError(`release-map ${shownAs} ${why}: set release-map to a YAML file in the workspace with lines such as "0.45.0: 1.41.0-python".`)
+  }
+  const map = parseReleaseMap(text, shownAs)
+  if (typeof map === 'string') throw new UserError(map, file)
+  return map
+}
+
+function versionOf(tag: string): string | undefined {
+  return splitAgentServerTag(tag)?.version
 }

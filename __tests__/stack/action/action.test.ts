@@ -33,7 +33,7 @@ const newRepository = () => `${REGISTRY}/e2e/sandbox-${randomBytes(4).toString('
 function inputs(repository: string, extra: Record<string, string> = {}): Record<string, string> {
   const { username, password } = mustBeUp(stack)
   return {
-    'ohe-release': '1.23.0',
+    'agent-server-version': '1.23.0',
     'base-image': base,
     context: 'image',
     repository,
@@ -68,7 +68,7 @@ describeE2E('build and push against the real stack', () => {
     expect(run.exitCode).toBe(0)
 
     const tag = `1.23.0-${SHA.slice(0, 7)}`
-    expect(run.outputs).toMatchObject({ repository, tag, image: `${repository}:${tag}`, pushed: 'true', 'ohe-release': '1.23.0' })
+    expect(run.outputs).toMatchObject({ repository, tag, image: `${repository}:${tag}`, pushed: 'true', 'ohe-release': '', 'agent-server-version': '1.23.0' })
     expect((await tagsOf(repository)).sort()).toEqual([tag, 'stable'].sort())
 
     const registry = new RegistryClient(mustBeUp(stack))

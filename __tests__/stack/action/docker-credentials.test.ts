@@ -1,6 +1,6 @@
 /**
  * The bundled action with docker's own login and no registry-* inputs, as after a docker/login-action step: buildx
- * pushes with it, and so do the action's own registry reads (ohe-release: latest, the base digest, skip-unchanged,
+ * pushes with it, and so do the action's own registry reads (the base digest, skip-unchanged,
  * the contract verification after the push). Against the real stack (scripts/e2e-stack.sh); runs in CI always,
  * skipped elsewhere when the stack is down. Needs a fresh `npm run bundle`.
  */
@@ -20,7 +20,7 @@ jest.setTimeout(180_000)
 const base = `${REGISTRY}/${BASE_REPOSITORY}`
 
 describeE2E("the bundled action with docker's login and no registry-* inputs", () => {
-  it('labels the base digest, reads latest and skip-unchanged, and verifies the contract, without warnings', async () => {
+  it('labels the base digest, reads skip-unchanged, and verifies the contract, without warnings', async () => {
     const state = mustBeUp(stack)
     const dockerConfig = mkdtempSync(path.join(tmpdir(), 'e2e-docker-login-'))
     const auth = Buffer.from(`${state.username}:${state.password}`).toString('base64')
@@ -32,7 +32,7 @@ describeE2E("the bundled action with docker's login and no registry-* inputs", (
     const repository = `${REGISTRY}/e2e/docker-login-${randomBytes(4).toString('hex')}`
 
     const run = await runAction(
-      { 'ohe-release': 'latest', 'base-image': base, context: 'image', repository, 'skip-unchanged': 'true' },
+      { 'agent-server-version': '1.24.0', 'base-image': base, context: 'image', repository, 'skip-unchanged': 'true' },
       workspace,
       { DOCKER_CONFIG: dockerConfig }
     )
@@ -41,9 +41,8 @@ describeE2E("the bundled action with docker's login and no registry-* inputs", (
     expect(run.exitCode).toBe(0)
     expect(run.log).not.toContain('could not be verified')
     expect(run.log).not.toContain('Could not read the digest of the base')
-    expect(run.log).toContain(`ohe-release: latest is 1.24.0`)
     expect(run.log).toContain('no image has that tag yet')
-    expect(run.outputs).toMatchObject({ pushed: 'true', 'ohe-release': '1.24.0' })
+    expect(run.outputs).toMatchObject({ pushed: 'true', 'ohe-release': '', 'agent-server-version': '1.24.0' })
     expect(run.summary).toContain('### Image contract (verified in the registry)')
 
     const registry = new RegistryClient(state)

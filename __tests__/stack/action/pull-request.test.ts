@@ -26,7 +26,7 @@ function pullRequestWorkspace(dockerfile: string): { workspace: string; eventFil
   return { workspace, eventFile }
 }
 
-const prInputs = { 'ohe-release': '1.23.0', 'base-image': base, context: 'image', push: 'false', 'github-token': 'gh-test-token' }
+const prInputs = { 'agent-server-version': '1.23.0', 'base-image': base, context: 'image', push: 'false', 'github-token': 'gh-test-token' }
 
 function prEnv(eventFile: string, apiUrl: string): Record<string, string> {
   return { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventFile, GITHUB_REPOSITORY: 'acme/images', GITHUB_API_URL: apiUrl }

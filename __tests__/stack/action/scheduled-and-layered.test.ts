@@ -1,6 +1,6 @@
 /**
- * The scheduled rebuild and layered images, through the bundled action on the real stack: `latest` read from the
- * registry, the release passed to an ARG-held base tag, hotfix images built FROM a published custom image, and the
+ * The scheduled rebuild and layered images, through the bundled action on the real stack: `latest` read from a
+ * release-map file, the release passed to an ARG-held base tag, hotfix images built FROM a published custom image, and the
  * contract checked in the registry after the push. Runs in CI always; skipped elsewhere when the stack is down.
  */
 import { jest } from '@jest/globals'
@@ -32,13 +32,15 @@ function inputs(repository: string, extra: Record<string, string>): Record<strin
 const nameOf = (repository: string) => repository.slice(REGISTRY.length + 1)
 
 describeE2E('scheduled rebuild and layered images', () => {
-  it('resolves latest to 1.24.0 and builds the ARG-based Dockerfile on 1.24.0-python', async () => {
+  it('resolves the latest OHE release to 1.24.0 and builds the ARG-based Dockerfile on 1.24.0-python', async () => {
     const repository = uniqueRepository(mustBeUp(stack), 'scheduled')
     const dockerfile = `ARG AGENT_SERVER_VERSION=1.23.0\nFROM ${base}:\${AGENT_SERVER_VERSION}-python\nRUN echo rebuilt\n`
-    const run = await runAction(inputs(repository, { 'ohe-release': 'latest' }), workspaceWith(dockerfile))
+    const workspace = workspaceWith(dockerfile)
+    writeFileSync(path.join(workspace, 'release-map.yaml'), '"0.1.0": 1.22.0-python\n"0.2.0": 1.23.0-python\n"0.3.0": 1.24.0-python\n')
+    const run = await runAction(inputs(repository, { 'ohe-release': 'latest', 'release-map': 'release-map.yaml' }), workspace)
     expect(run.annotations.filter(a => a.level === 'error')).toEqual([])
     expect(run.exitCode).toBe(0)
-    expect(run.outputs).toMatchObject({ 'ohe-release': '1.24.0', 'base-image': `${base}:1.24.0-python`, pushed: 'true' })
+    expect(run.outputs).toMatchObject({ 'ohe-release': '0.3.0', 'agent-server-version': '1.24.0', 'base-image': `${base}:1.24.0-python`, pushed: 'true' })
     expect(run.log).toContain('--build-arg AGENT_SERVER_VERSION=1.24.0')
     // Built on 1.24.0 for real: the pushed image starts with that base's layers, not with 1.23.0's.
     const registry = new RegistryClient(mustBeUp(stack))
@@ -52,22 +54,22 @@ describeE2E('scheduled rebuild and layered images', () => {
 
   it('checks a hotfix image through the custom image it is built on', async () => {
     const custom = uniqueRepository(mustBeUp(stack), 'custom')
-    const first = await runAction(inputs(custom, { 'ohe-release': '1.23.0' }), workspaceWith(`FROM ${base}:1.23.0-python\nRUN echo custom\n`))
+    const first = await runAction(inputs(custom, { 'agent-server-version': '1.23.0' }), workspaceWith(`FROM ${base}:1.23.0-python\nRUN echo custom\n`))
     expect(first.exitCode).toBe(0)
     const hotfix = `FROM ${first.outputs.image}\nRUN echo hotfix\n`
 
-    const onSameRelease = await runAction(inputs(uniqueRepository(mustBeUp(stack), 'hotfix'), { 'ohe-release': '1.23.0' }), workspaceWith(hotfix))
+    const onSameRelease = await runAction(inputs(uniqueRepository(mustBeUp(stack), 'hotfix'), { 'agent-server-version': '1.23.0' }), workspaceWith(hotfix))
     expect(onSameRelease.annotations.filter(a => a.level === 'error')).toEqual([])
     expect(onSameRelease.exitCode).toBe(0)
     expect(onSameRelease.outputs['base-image']).toBe(`${base}:1.23.0-python`)
     expect(onSameRelease.summary).toContain(`- Layered on: \`${first.outputs.image}\``)
 
     const nextRelease = uniqueRepository(mustBeUp(stack), 'hotfix')
-    const onNextRelease = await runAction(inputs(nextRelease, { 'ohe-release': '1.24.0' }), workspaceWith(hotfix))
+    const onNextRelease = await runAction(inputs(nextRelease, { 'agent-server-version': '1.24.0' }), workspaceWith(hotfix))
     expect(onNextRelease.exitCode).toBe(1)
     const error = onNextRelease.annotations.find(a => a.properties.title === 'base-image')
     expect(error?.properties).toMatchObject({ file: 'image/Dockerfile', line: '1' })
-    expect(error?.message).toContain(`is built on ${base}:1.23.0-python, but OHE release 1.24.0 needs 1.24.0-python`)
+    expect(error?.message).toContain(`is built on ${base}:1.23.0-python, but the target agent-server 1.24.0 needs 1.24.0-python`)
     expect(await new RegistryClient(mustBeUp(stack)).listTags(nameOf(nextRelease))).toEqual([])
   })
 
@@ -80,7 +82,7 @@ describeE2E('scheduled rebuild and layered images', () => {
       await pusher.push(broken, `FROM ${base}:1.23.0-python\nENTRYPOINT ["/bin/sh"]\n`, {
         labels: { 'org.opencontainers.image.base.name': `${base}:1.23.0-python` }
       })
-      const run = await runAction(inputs(uniqueRepository(mustBeUp(stack), 'hotfix'), { 'ohe-release': '1.23.0' }), workspaceWith(`FROM ${broken}\nRUN echo hotfix\n`))
+      const run = await runAction(inputs(uniqueRepository(mustBeUp(stack), 'hotfix'), { 'agent-server-version': '1.23.0' }), workspaceWith(`FROM ${broken}\nRUN echo hotfix\n`))
       expect(run.exitCode).toBe(1)
       const contract = run.annotations.filter(a => a.properties.title === 'image-contract')
       expect(contract).toHaveLength(1)

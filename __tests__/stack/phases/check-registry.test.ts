@@ -1,5 +1,5 @@
 /**
- * The scheduled rebuild against the real e2e stack: `latest` resolves from the registry, runChecks returns the
+ * The scheduled rebuild against the real e2e stack: `latest` resolves through the release map, runChecks returns the
  * build-arg for an ARG-held base version, and a real buildx build given that build-arg lands on the new base.
  * Runs in CI always (a stack that is down fails it there); skipped elsewhere when the stack is not up.
  */
@@ -30,22 +30,26 @@ describeE2E('a scheduled rebuild on the real stack', () => {
     if (workspace) rmSync(workspace, { recursive: true, force: true })
   })
 
-  it('latest is 1.24.0, the ARG-based Dockerfile gets --build-arg 1.24.0 and is built on 1.24.0-python', async () => {
+  it('latest OHE release ships 1.24.0, the ARG-based Dockerfile gets --build-arg 1.24.0 and is built on 1.24.0-python', async () => {
     const { registry, username, password } = up()
     const base = `${registry}/${BASE_REPOSITORY}`
     const dockerfile = `ARG AGENT_SERVER_VERSION=1.23.0\nFROM ${base}:\${AGENT_SERVER_VERSION}-python\nCOPY hotfix.txt /opt/hotfix.txt\n`
     writeFileSync(path.join(workspace, 'Dockerfile'), dockerfile)
     const repository = uniqueRepository(up(), 'release-args')
+    const map = path.join(workspace, 'release-map.yaml')
+    writeFileSync(map, '"0.1.0": 1.22.0-python\n"0.2.0": 1.23.0-python\n"0.3.0": 1.24.0-python\n')
     const inputs = testInputs(workspace, {
       'ohe-release': { kind: 'latest' },
+      'agent-server-version': '',
+      'release-map': map,
       'base-image': base,
       repository,
       'registry-username': username,
       'registry-password': password
     })
 
-    const release = await resolveRelease(inputs)
-    expect(release).toEqual({ version: '1.24.0', latest: true })
+    const release = await resolveRelease(inputs, { apiUrl: 'http://127.0.0.1:9' })
+    expect(release).toMatchObject({ version: '1.24.0', oheRelease: '0.3.0', latest: true })
     const checks = await runChecks(inputs, release.version, workspace)
     expect(checks.findings).toEqual([])
     expect(checks.releaseBuildArgs).toEqual({ AGENT_SERVER_VERSION: '1.24.0' })

@@ -97,7 +97,7 @@ describeE2E('layered images in the real registry', () => {
         severity: 'error',
         file: inputs.file,
         line: 1,
-        message: `FROM ${hotfixBase.image} is built on ${baseRef('1.23.0')}, but OHE release 1.24.0 needs 1.24.0-python: rebuild the layered base on 1.24.0-python first`
+        message: `FROM ${hotfixBase.image} is built on ${baseRef('1.23.0')}, but the target agent-server 1.24.0 needs 1.24.0-python: rebuild the layered base on 1.24.0-python first`
       }
     ])
     expect(result.layered?.ok).toBe(false)
@@ -109,7 +109,7 @@ describeE2E('layered images in the real registry', () => {
     const workspace = workspaceFrom(hotfix.image)
     const result = await runChecks(inputsFor(workspace), '1.24.0', workspace)
     expect(result.findings.map(finding => finding.message)).toEqual([
-      `FROM ${hotfix.image} is built on ${hotfixBase.image}, which is built on ${baseRef('1.23.0')}, but OHE release 1.24.0 needs 1.24.0-python: rebuild the layered bases on 1.24.0-python first`
+      `FROM ${hotfix.image} is built on ${hotfixBase.image}, which is built on ${baseRef('1.23.0')}, but the target agent-server 1.24.0 needs 1.24.0-python: rebuild the layered bases on 1.24.0-python first`
     ])
     expect(result.layered?.chain).toEqual([
       { reference: hotfix.image, digest: hotfix.digest },

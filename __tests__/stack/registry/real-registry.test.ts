@@ -16,7 +16,6 @@ import {
   type StackState
 } from '../../support/stack.js'
 import { MEDIA_TYPES, createRegistryClient } from '../../../src/registry/client.js'
-import { highestRelease } from '../../../src/registry/releases.js'
 import { closedPort } from '../../registry/stand-in-registry.js'
 import { registryError } from '../../registry/support.js'
 
@@ -60,10 +59,9 @@ async function pushManifest(s: StackState, repository: string, tag: string, body
 }
 
 describeE2E('registry client against the e2e registry', () => {
-  it('lists the base tags; the highest release is 1.24.0', async () => {
+  it('lists the base tags of every stand-in release', async () => {
     const tags = await client().listTags(BASE_REPOSITORY)
     expect(tags).toEqual(expect.arrayContaining(BASE_VERSIONS.map(v => `${v}-python`)))
-    expect(highestRelease(tags, 'python')).toBe('1.24.0')
   })
 
   it.each(BASE_VERSIONS)('reads the config of %s-python: the agent-server contract', async version => {
