@@ -4,7 +4,7 @@ import path from 'node:path'
 import { checkSecretIds } from './build/secret-files.js'
 import { parseRepository, type MatchMode } from './grammar.js'
 import { UserError } from './errors.js'
-import { parseAgentServerVersion, parseOheRelease, VARIANT_NAME, type OheReleaseInput } from './release/release.js'
+import { parseAgentServerVersion, parseOheRelease, VARIANT_NAME, type OheReleaseInput } from './release/target-inputs.js'
 
 /** Every input of action.yml, parsed and validated; keys are the action.yml names. */
 export interface Inputs {

@@ -1,5 +1,5 @@
 import { describeRange, rangeInMap, sharedRange } from '../../src/release/fit.js'
-import { splitAgentServerTag } from '../../src/release/release.js'
+import { splitAgentServerTag } from '../../src/release/target-inputs.js'
 
 /** Release i ships versions[i]; the probe counts its calls, so the bound on requests is checked too. */
 function probeOf(versions: ReadonlyArray<string | undefined>) {

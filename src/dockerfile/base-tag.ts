@@ -5,7 +5,7 @@
  */
 
 import { parseVersion, type MatchMode, type Version } from '../grammar.js'
-import { VARIANTS } from '../release/release.js'
+import { VARIANTS } from '../release/target-inputs.js'
 
 export interface TagRules {
   variant: string

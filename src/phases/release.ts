@@ -5,7 +5,7 @@ import type { Inputs } from '../inputs.js'
 import { describeRange, rangeInMap, type FitRange } from '../release/fit.js'
 import { githubReleaseSource, type ReleaseSource } from '../release/github.js'
 import { parseReleaseMap } from '../release/map.js'
-import { splitAgentServerTag } from '../release/release.js'
+import { splitAgentServerTag } from '../release/target-inputs.js'
 import { fitRangeFromSource, resolveFromMap, resolveFromSource, type MappedRelease } from '../release/resolve.js'
 
 export interface ResolvedRelease {

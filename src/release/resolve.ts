@@ -8,7 +8,7 @@ import { UserError } from '../errors.js'
 import { sharedRange, type FitRange } from './fit.js'
 import type { ReleaseSource } from './github.js'
 import { CONFIG_FILE, CONFIG_OPTION, nearestReleases, OHE_TAG_PREFIX, tagFromConfig, tagFromValues, VALUES_FILE } from './map.js'
-import { splitAgentServerTag, type AgentServerTag, type OheReleaseInput } from './release.js'
+import { splitAgentServerTag, type AgentServerTag, type OheReleaseInput } from './target-inputs.js'
 
 /** The newest releases `latest` looks at before giving up: old ones without the option are not what latest means. */
 const LATEST_TRIES = 3

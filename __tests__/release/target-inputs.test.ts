@@ -1,4 +1,4 @@
-import { parseAgentServerVersion, parseOheRelease, splitAgentServerTag } from '../../src/release/release.js'
+import { parseAgentServerVersion, parseOheRelease, splitAgentServerTag } from '../../src/release/target-inputs.js'
 
 const notOhe = (value: string) => `ohe-release '${value}' is not an OHE release. Expected X.Y.Z as the Admin Console shows it (e.g. 0.45.0), vX.Y.Z or latest.`
 
