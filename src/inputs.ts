@@ -5,6 +5,7 @@ import { checkSecretIds } from './build/secret-files.js'
 import { parseRepository } from './docker/reference.js'
 import { UserError } from './errors.js'
 import { parseRelease, type ReleaseInput } from './release/release.js'
+import { parseSize } from './verify/size.js'
 
 export type MatchMode = 'exact' | 'minor'
 
@@ -32,6 +33,16 @@ export interface Inputs {
   'registry-username': string
   'registry-password': string
   secrets: Array<{ id: string; value: string }>
+  /** Build secrets from files: `id=path` lines, paths absolute (resolved against the workspace). */
+  'secret-files': Array<{ id: string; path: string }>
+  /** `--ssh` values: `default` or `id=path[,path]`. */
+  ssh: string[]
+  /** Verify the built image (secret scan of its layers and config, boot check) before pushing it. */
+  verify: boolean
+  /** Seconds the boot check waits for /alive and /health. */
+  'boot-timeout': number
+  /** Fail when the layers added over the base exceed this many compressed bytes; undefined: no limit. */
+  'max-added-size'?: number
   'cache-from': string[]
   'cache-to': string[]
   builder: string
@@ -103,6 +114,21 @@ export function readInputs(read: InputSource = fromActions, workspace = workspac
     return { id, value }
   })
   checkSecretIds(secrets)
+  const secretFiles = readSecretFiles(read, workspace)
+  checkSecretIds([...secrets, ...secretFiles])
+  const ssh = splitList(read('ssh'), /\n/)
+  for (const entry of ssh) {
+    if (!/^[A-Za-z0-9_.-]+(=\S.*)?$/.test(entry)) {
+      throw new UserError(`ssh: '${entry}' is not an SSH entry. Expected default, or id=path to an agent socket or key, one per line.`)
+    }
+  }
+  const bootTimeoutText = read('boot-timeout').trim() || '120'
+  const bootTimeout = Number(bootTimeoutText)
+  if (!/^\d+$/.test(bootTimeoutText) || bootTimeout < 1 || bootTimeout > 3600) {
+    throw new UserError(`boot-timeout '${bootTimeoutText}' is not a number of seconds from 1 to 3600. Expected e.g. 120.`)
+  }
+  const maxAddedText = read('max-added-size').trim()
+  const maxAdded = maxAddedText ? parseSize(maxAddedText, 'max-added-size') : undefined
 
   const githubToken = read('github-token').trim()
   if (githubToken) core.setSecret(githubToken)
@@ -127,6 +153,11 @@ export function readInputs(read: InputSource = fromActions, workspace = workspac
     'registry-username': username,
     'registry-password': password,
     secrets,
+    'secret-files': secretFiles,
+    ssh,
+    verify: readBoolean(read, 'verify', true),
+    'boot-timeout': bootTimeout,
+    ...(maxAdded === undefined ? {} : { 'max-added-size': maxAdded }),
     'cache-from': splitList(read('cache-from'), /\n/),
     'cache-to': splitList(read('cache-to'), /\n/),
     builder: read('builder').trim(),
@@ -137,6 +168,17 @@ export function readInputs(read: InputSource = fromActions, workspace = workspac
     sarif: sarifInput ? path.resolve(workspace, sarifInput) : '',
     'github-token': githubToken
   }
+}
+
+/** `secret-files`: `id=path` lines; each file must exist (its contents are never read here). */
+function readSecretFiles(read: InputSource, workspace: string): Array<{ id: string; path: string }> {
+  return readPairs(read, 'secret-files', 'id=path').map(([id, file]) => {
+    const resolved = path.resolve(workspace, file.trim())
+    if (!file.trim() || !existsSync(resolved) || !statSync(resolved).isFile()) {
+      throw new UserError(`secret-files: '${id}' names '${file.trim()}', which is not a file. Write id=path to a file in the workspace or on the runner.`)
+    }
+    return { id, path: resolved }
+  })
 }
 
 export function workspaceDir(): string {

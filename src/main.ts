@@ -66,7 +66,12 @@ export async function run(): Promise<void> {
       baseReference: base?.reference,
       agentServerReference: agentServer,
       fromLine: base?.line,
-      buildArgs: checks.releaseBuildArgs
+      buildArgs: checks.releaseBuildArgs,
+      // The verify phase's report (issue 11) reaches the summary and the annotations also when it fails.
+      onVerify: verify => {
+        report.verify = verify
+        annotate(verify.findings, workspace)
+      }
     })
     const build = published.build
     report.build = build

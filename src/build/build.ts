@@ -5,7 +5,8 @@ import { UserError } from '../errors.js'
 import { commitTime } from '../git/commit-time.js'
 import { workspacePath } from '../github/annotations.js'
 import { workspaceDir, type Inputs } from '../inputs.js'
-import { buildxArgs } from './argv.js'
+import { warnSecretBuildArgs } from '../verify/build-args.js'
+import { buildxArgs, shownArgs } from './argv.js'
 import { dockerLogin, runDocker } from './docker.js'
 import { explainBuildFailure, failedDockerfileLine } from './hints.js'
 import { readMetadata } from './metadata.js'
@@ -27,6 +28,8 @@ export interface BuildFacts {
   repositoryUrl?: string
   /** The caller already ran login(inputs), e.g. beside another network call. */
   loggedIn?: boolean
+  /** Load the image into the engine under this local tag and push nothing (the verify phase pushes it later). */
+  loadAs?: string
 }
 
 export interface BuildResult {
@@ -79,16 +82,19 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
       baseReference: facts.baseReference,
       baseDigest: facts.baseDigest,
       secretFiles,
-      metadataFile: path.join(workDir, 'metadata.json')
+      metadataFile: path.join(workDir, 'metadata.json'),
+      ...(facts.loadAs ? { loadAs: facts.loadAs } : {})
     })
+    warnSecretBuildArgs(inputs['build-args'])
     const shownFile = workspacePath(inputs.file, workspace)
     const what = image || 'the image'
     core.info(
-      `${inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${what} for linux/amd64 from ${shownFile}` +
+      `${facts.loadAs ? `Building ${what} into the Docker engine as ${facts.loadAs}, to verify it before any push,` : inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${facts.loadAs ? '' : `${what} `}for linux/amd64 from ${shownFile}` +
         `${inputs.builder ? ` on builder ${inputs.builder}` : ''}; the build log is in the group below.`
     )
     const started = Date.now()
-    const run = await core.group(`Build ${what}`, () => runDocker(buildxArgs(plan)))
+    const args = buildxArgs(plan)
+    const run = await core.group(`Build ${what}`, () => runDocker(args, { shown: shownArgs(args) }))
     const seconds = Math.round((Date.now() - started) / 100) / 10
     if (run.exitCode !== 0) {
       core.info(`The build failed after ${seconds} s.`)
@@ -98,6 +104,10 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
     }
 
     const { digest } = await readMetadata(plan.metadataFile)
+    if (facts.loadAs) {
+      core.info(`Built in ${seconds} s and loaded as ${facts.loadAs}; nothing is pushed before it is verified.`)
+      return { tags: refs, repository: inputs.repository, tag, image, pushed: false, seconds }
+    }
     const pushed = inputs.push && digest !== undefined
     if (pushed) {
       core.info(`Pushed ${image} (${digest}) in ${seconds} s.`)

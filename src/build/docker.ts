@@ -17,6 +17,8 @@ export interface DockerOptions {
   input?: string
   /** Keep the output out of the log (probes). */
   silent?: boolean
+  /** The command line to show instead of args (values left out); the output is still streamed to the log. */
+  shown?: string[]
 }
 
 /**
@@ -27,17 +29,23 @@ export interface DockerOptions {
 export async function runDocker(args: string[], options: DockerOptions = {}): Promise<DockerRun> {
   const stderr: string[] = []
   let stdout = ''
+  const shown = options.shown
+  if (shown) process.stdout.write(`[command]docker ${shown.join(' ')}\n`)
   try {
     const exitCode = await exec.exec('docker', args, {
       // This process's environment as it is now (DOCKER_CONFIG, DOCKER_HOST, BUILDX_BUILDER …), stated explicitly
       // so that an embedding host that swaps process.env (jest does) still hands it to docker.
       env: currentEnv(),
       ignoreReturnCode: true,
-      silent: options.silent ?? false,
+      silent: (options.silent ?? false) || shown !== undefined,
       ...(options.input !== undefined ? { input: Buffer.from(options.input) } : {}),
       listeners: {
         stdout: data => {
           stdout += data.toString()
+          if (shown && !options.silent) process.stdout.write(data)
+        },
+        stderr: data => {
+          if (shown && !options.silent) process.stderr.write(data)
         },
         errline: line => {
           stderr.push(line)

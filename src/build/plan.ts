@@ -12,6 +12,8 @@ export interface PlanFacts extends LabelFacts {
   /** One temp file per `secrets` input, by id, as writeSecretFiles returned them. */
   secretFiles: SecretFile[]
   metadataFile: string
+  /** Load the image into the engine under this one local tag instead of pushing (the verify phase). */
+  loadAs?: string
 }
 
 /**
@@ -26,7 +28,7 @@ export function planBuild(inputs: Inputs, facts: PlanFacts): BuildPlan {
     file: inputs.file,
     context: inputs.context,
     target: inputs.target,
-    tags: refs,
+    tags: facts.loadAs ? [facts.loadAs] : refs,
     labels: imageLabels(
       {
         release: facts.release,
@@ -39,12 +41,17 @@ export function planBuild(inputs: Inputs, facts: PlanFacts): BuildPlan {
       inputs.labels
     ),
     buildArgs: inputs['build-args'],
-    secrets: inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
+    secrets: [
+      ...inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
+      ...(inputs['secret-files'] ?? []).map(({ id, path }) => ({ id, path }))
+    ],
+    ...(inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {}),
+    ...(facts.loadAs ? { load: true } : {}),
     cacheFrom: inputs['cache-from'],
     cacheTo: inputs['cache-to'],
     builder: inputs.builder,
     metadataFile: facts.metadataFile,
-    push: inputs.push
+    push: inputs.push && !facts.loadAs
   }
 }
 

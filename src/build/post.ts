@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import { describeError } from '../errors.js'
+import { cleanupVerify } from '../verify/post.js'
 import { dockerLogout } from './docker.js'
 import { explainBuildFailure } from './hints.js'
 import { removeDir, TEMP_PREFIX } from './secret-files.js'
@@ -23,6 +24,8 @@ export function isPostStep(): boolean {
  * It runs even after a failed or cancelled main step, and never fails the job: problems are warnings.
  */
 export async function cleanup(): Promise<void> {
+  // The verify phase's container, local image and temp dir (issue 11), before the logout.
+  await cleanupVerify()
   const registry = core.getState(STATE.registry)
   if (registry) {
     try {

@@ -3,6 +3,8 @@ import type { Finding } from '../findings.js'
 import { renderContract, type ContractReport } from '../image/verify.js'
 import type { LayeredBase } from '../layered/layered.js'
 import type { ScanReport } from '../phases/scan.js'
+import { renderVerify } from '../verify/render.js'
+import type { VerifyReport } from '../verify/verify.js'
 import { workspacePath } from './annotations.js'
 
 /** What one run found and did, gathered for the job summary. */
@@ -18,6 +20,8 @@ export interface RunReport {
   /** skip-unchanged kept the image already at the tag. */
   unchanged?: boolean
   contract?: ContractReport
+  /** The verify phase (image secret scan, boot check, added size). */
+  verify?: VerifyReport
   failure?: string
 }
 
@@ -65,6 +69,7 @@ export function renderSummary(report: RunReport): string {
       lines.push(`| ${icon[finding.severity]} | ${finding.check} | \`${escapeCell(where)}\` | ${escapeCell(finding.message)} |`)
     }
   }
+  if (report.verify) lines.push('', ...renderVerify(report.verify))
   if (report.contract) lines.push('', ...renderContract(report.contract))
   if (report.scan) lines.push('', ...renderScan(report.scan, report.workspace))
   return lines.join('\n') + '\n'

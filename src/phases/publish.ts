@@ -6,6 +6,9 @@ import { baseDigest } from '../image/base-digest.js'
 import { findUnchangedImage } from '../image/unchanged.js'
 import { verifyPushedImage, type ContractReport } from '../image/verify.js'
 import type { Inputs } from '../inputs.js'
+import { engineAvailable } from '../verify/docker-image.js'
+import { publishVerified } from '../verify/publish-verified.js'
+import type { VerifyReport } from '../verify/verify.js'
 
 export interface PublishFacts {
   release: string
@@ -17,6 +20,8 @@ export interface PublishFacts {
   fromLine?: number
   /** Build-args the checks added (the release for an ARG-based base tag). */
   buildArgs?: Record<string, string>
+  /** Receives the verify phase's report as soon as it exists, also when it fails (issue 11). */
+  onVerify?: (report: VerifyReport) => void
 }
 
 export interface PublishResult {
@@ -24,6 +29,7 @@ export interface PublishResult {
   /** True when skip-unchanged found the image already built from the same base and revision. */
   unchanged: boolean
   contract?: ContractReport
+  verify?: VerifyReport
 }
 
 /** Builds and pushes, or keeps an unchanged image; then verifies the pushed image's contract in the registry. */
@@ -48,10 +54,24 @@ export async function publish(inputs: Inputs, facts: PublishFacts): Promise<Publ
     }
   }
 
-  const build = await buildAndPush(buildInputs, { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha, loggedIn: inputs.push })
+  const buildFacts = { release: facts.release, baseReference: facts.baseReference, baseDigest: digestOfBase, sha, loggedIn: inputs.push }
+  // --- verify (issue 11): build into the engine, verify, push exactly that image ---
+  let verify: VerifyReport | undefined
+  let build: BuildResult
+  if (inputs.verify && (await engineAvailable())) {
+    const verified = await publishVerified(buildInputs, { ...buildFacts, agentServerReference: facts.agentServerReference }, report => {
+      verify = report
+      facts.onVerify?.(report)
+    })
+    build = verified.build
+  } else {
+    if (inputs.verify) core.notice('verify: no Docker engine answers here (a remote builder?), so the image is pushed without being verified first.')
+    build = await buildAndPush(buildInputs, buildFacts)
+  }
+  // --- end verify ---
   const digest = build.digest
   const agentServer = facts.agentServerReference
-  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false }
+  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...(verify ? { verify } : {}) }
   const contract = await core.group('Verify the image contract in the registry', () =>
     verifyPushedImage(inputs, { repository: build.repository, tag: build.tag, digest }, agentServer, {
       line: facts.fromLine,
@@ -59,5 +79,5 @@ export async function publish(inputs: Inputs, facts: PublishFacts): Promise<Publ
       baseDigest: agentServer === facts.baseReference ? digestOfBase : undefined
     })
   )
-  return { build, unchanged: false, contract }
+  return { build, unchanged: false, contract, ...(verify ? { verify } : {}) }
 }

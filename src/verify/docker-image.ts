@@ -1,0 +1,48 @@
+/** The local engine's view of the loaded image: `docker image inspect` and a streamed `docker save`. */
+import { spawn } from 'node:child_process'
+import { runDocker } from '../build/docker.js'
+import { explainBuildFailure } from '../build/hints.js'
+import { UserError } from '../errors.js'
+
+export interface LocalImage {
+  /** The image ID: the config digest. */
+  id: string
+  diffIds: string[]
+}
+
+export async function inspectImage(ref: string): Promise<LocalImage> {
+  const run = await runDocker(['image', 'inspect', '--format', '{{json .Id}} {{json .RootFS.Layers}}', ref], { silent: true })
+  if (run.exitCode !== 0) throw new UserError(`The built image ${ref} is not in the Docker engine: ${explainBuildFailure(run.stderr)}`)
+  const [id, layers] = run.stdout.trim().split(' ')
+  return { id: JSON.parse(id ?? '""') as string, diffIds: (JSON.parse(layers ?? '[]') as string[] | null) ?? [] }
+}
+
+/**
+ * `docker save <ref>` as a stream of chunks; the stream fails when docker exits non-zero, with its last stderr line.
+ * The caller reads it to the end (or the process is killed when it stops early).
+ */
+export async function* saveImage(ref: string): AsyncGenerator<Buffer> {
+  const child = spawn('docker', ['save', ref], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000)
+  })
+  const exited = new Promise<number>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', code => resolve(code ?? -1))
+  })
+  let finished = false
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) yield chunk
+    const code = await exited
+    if (code !== 0) throw new Error(`docker save ${ref} failed (exit code ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`)
+    finished = true
+  } finally {
+    if (!finished) child.kill()
+  }
+}
+
+/** A Docker engine answers (the image can be loaded into it and run). */
+export async function engineAvailable(): Promise<boolean> {
+  return (await runDocker(['info', '--format', '{{.ServerVersion}}'], { silent: true })).exitCode === 0
+}
