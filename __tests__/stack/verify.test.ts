@@ -36,6 +36,8 @@ function inputs(repository: string, extra: Record<string, string> = {}): Record<
 }
 
 const nameOf = (repository: string): string => repository.slice(REGISTRY.length + 1)
+/** What a reader of the run sees: the log without the runner's ::add-mask:: commands (the runner consumes those), and the summary. */
+const shown = (run: ActionRun): string => run.log.replace(/^::add-mask::.*$/gm, '') + run.summary
 const errors = (run: ActionRun): string[] => run.annotations.filter(a => a.level === 'error').map(a => a.message)
 
 /** The action run, its post step, and the proof that nothing reached the registry and no container is left. */
@@ -79,5 +81,90 @@ describeE2E('verify: the built image before anything is pushed', () => {
     expect(manifest?.json.layers).toHaveLength(2)
     await runPostStep(run, workspace)
     expect(leftovers()).toEqual([])
+  })
+
+  it('fails on a token written by RUN from a build arg, found in the layer and in the history', async () => {
+    const token = checksummed('npm_')
+    const repository = uniqueRepository(mustBeUp(stack), 'i11-buildarg')
+    const workspace = workspaceWith(
+      `FROM ${base}:1.23.0-python\nARG NPM_TOKEN\nUSER root\nRUN echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > /root/.npmrc\nUSER openhands\n`
+    )
+    const run = await runAction(inputs(repository, { 'build-args': `NPM_TOKEN=${token}` }), workspace)
+    const found = errors(run).filter(message => message.startsWith('npm'))
+    expect(found).toEqual([
+      expect.stringMatching(/in file \/root\/\.npmrc, layer 2 \(made by RUN echo .*\(with build args NPM_TOKEN\)\)/),
+      expect.stringMatching(/in the image config's history, layer 2 \(made by RUN echo/)
+    ])
+    expect(run.annotations.find(a => a.message.startsWith('npm'))?.properties).toMatchObject({ file: 'image/Dockerfile', line: '4' })
+    expect(run.annotations.some(a => a.level === 'warning' && a.message.includes('build-args: NPM_TOKEN looks like a secret'))).toBe(true)
+    expect(run.log).toContain('--build-arg NPM_TOKEN=***')
+    expect(shown(run)).not.toContain(token)
+    expect(run.summary).toMatch(/Secrets in layers and config \| ❌ 2 finding\(s\)/)
+    await expectNothingPushed(run, repository, workspace)
+  })
+
+  it('fails on a key added in one layer and deleted in a later one: the first layer still ships it', async () => {
+    const repository = uniqueRepository(mustBeUp(stack), 'i11-deleted')
+    const workspace = workspaceWith(
+      `FROM ${base}:1.23.0-python\nUSER root\nCOPY deploy_key /root/.ssh/id_ed25519\nRUN rm /root/.ssh/id_ed25519\nUSER openhands\n`,
+      { deploy_key: pemKey('ec') }
+    )
+    // The context scan is told to leave the file alone: the image scan must still see it.
+    const run = await runAction(inputs(repository, { 'scan-exclude': 'deploy_key' }), workspace)
+    const found = errors(run).filter(message => message.includes('/root/.ssh/id_ed25519'))
+    expect(found).toHaveLength(1)
+    expect(found[0]).toMatch(/layer 2 \(made by COPY deploy_key \/root\/\.ssh\/id_ed25519\)\. It was deleted by layer 3 \(RUN rm \/root\/\.ssh\/id_ed25519\)/)
+    expect(run.summary).toContain('(deleted in layer 3, still shipped)')
+    await expectNothingPushed(run, repository, workspace)
+  })
+
+  it('fails on a secret put in ENV through a build arg', async () => {
+    const token = checksummed('ghp_')
+    const repository = uniqueRepository(mustBeUp(stack), 'i11-env')
+    const workspace = workspaceWith(`FROM ${base}:1.23.0-python\nARG TOKEN_FROM_CI\nENV GITHUB_TOKEN=$TOKEN_FROM_CI\nRUN true\n`)
+    const run = await runAction(inputs(repository, { 'build-args': `TOKEN_FROM_CI=${token}` }), workspace)
+    expect(errors(run)).toContainEqual(expect.stringMatching(/in the image config's Env GITHUB_TOKEN \(made by ENV GITHUB_TOKEN=…\)/))
+    expect(shown(run)).not.toContain(token)
+    await expectNothingPushed(run, repository, workspace)
+  })
+
+  it('fails on an image that replaces the server binary, with the log tail', async () => {
+    const repository = uniqueRepository(mustBeUp(stack), 'i11-replaced')
+    const workspace = workspaceWith(
+      `FROM ${base}:1.23.0-python\nUSER root\nRUN printf '#!/bin/sh\\necho "my own server starting"\\nexit 3\\n' > /usr/local/bin/openhands-agent-server\nUSER openhands\n`
+    )
+    const run = await runAction(inputs(repository), workspace)
+    const boot = errors(run).find(message => message.startsWith('Boot check failed'))
+    expect(boot).toMatch(/^Boot check failed at \/alive: the container exited \(code 3\) before \/alive answered 200/)
+    expect(boot).toContain('my own server starting')
+    expect(run.summary).toContain('Container log (last lines, redacted)')
+    await expectNothingPushed(run, repository, workspace)
+  })
+
+  it('fails when the server never answers: the deadline is hit and the log tail shown', async () => {
+    const repository = uniqueRepository(mustBeUp(stack), 'i11-silent')
+    const workspace = workspaceWith(
+      `FROM ${base}:1.23.0-python\nUSER root\nRUN printf '#!/bin/sh\\necho "warming up forever"\\nexec sleep 600\\n' > /usr/local/bin/openhands-agent-server\nUSER openhands\n`
+    )
+    const started = Date.now()
+    const run = await runAction(inputs(repository, { 'boot-timeout': '4' }), workspace)
+    const boot = errors(run).find(message => message.startsWith('Boot check failed'))
+    expect(boot).toMatch(/^Boot check failed at \/alive: \/alive did not answer 200 within 4 s \(boot-timeout; last: [A-Z_]+\)/)
+    expect(boot).toContain('warming up forever')
+    expect(Date.now() - started).toBeLessThan(120_000)
+    await expectNothingPushed(run, repository, workspace)
+  })
+
+  it('fails when /server_info reports another SDK minor', async () => {
+    const repository = uniqueRepository(mustBeUp(stack), 'i11-sdk')
+    const workspace = workspaceWith(
+      `FROM ${base}:1.23.0-python\nUSER root\nRUN printf '{"sdk_version":"1.24.0"}\\n' > /srv/agent-server/server_info\nUSER openhands\n`
+    )
+    const run = await runAction(inputs(repository), workspace)
+    expect(errors(run)).toContainEqual(
+      expect.stringMatching(/^Boot check failed at \/server_info: \/server_info reports sdk_version 1\.24\.0, but the target agent-server is 1\.23\.0/)
+    )
+    expect(run.summary).toMatch(/Boot as OHE starts it \| ❌ \/server_info/)
+    await expectNothingPushed(run, repository, workspace)
   })
 })

@@ -85,7 +85,7 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
       metadataFile: path.join(workDir, 'metadata.json'),
       ...(facts.loadAs ? { loadAs: facts.loadAs } : {})
     })
-    warnSecretBuildArgs(inputs['build-args'])
+    const secretArgs = warnSecretBuildArgs(inputs['build-args'])
     const shownFile = workspacePath(inputs.file, workspace)
     const what = image || 'the image'
     core.info(
@@ -94,7 +94,11 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
     )
     const started = Date.now()
     const args = buildxArgs(plan)
-    const run = await core.group(`Build ${what}`, () => runDocker(args, { shown: shownArgs(args) }))
+    // BuildKit prints each RUN with its build args expanded: a secret-looking value is masked there too.
+    const hide = secretArgs.map(name => inputs['build-args'][name] ?? '').filter(value => value.length >= 4)
+    const run = await core.group(`Build ${what}`, () =>
+      runDocker(args, { shown: shownArgs(args), redact: line => hide.reduce((text, value) => text.split(value).join('***'), line) })
+    )
     const seconds = Math.round((Date.now() - started) / 100) / 10
     if (run.exitCode !== 0) {
       core.info(`The build failed after ${seconds} s.`)

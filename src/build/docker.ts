@@ -19,6 +19,8 @@ export interface DockerOptions {
   silent?: boolean
   /** The command line to show instead of args (values left out); the output is still streamed to the log. */
   shown?: string[]
+  /** With `shown`: applied to each output line before it is logged (build-arg values BuildKit prints in RUN lines). */
+  redact?: (line: string) => string
 }
 
 /**
@@ -30,6 +32,7 @@ export async function runDocker(args: string[], options: DockerOptions = {}): Pr
   const stderr: string[] = []
   let stdout = ''
   const shown = options.shown
+  const redact = options.redact ?? ((line: string): string => line)
   if (shown) process.stdout.write(`[command]docker ${shown.join(' ')}\n`)
   try {
     const exitCode = await exec.exec('docker', args, {
@@ -42,12 +45,12 @@ export async function runDocker(args: string[], options: DockerOptions = {}): Pr
       listeners: {
         stdout: data => {
           stdout += data.toString()
-          if (shown && !options.silent) process.stdout.write(data)
         },
-        stderr: data => {
-          if (shown && !options.silent) process.stderr.write(data)
+        stdline: line => {
+          if (shown && !options.silent) process.stdout.write(`${redact(line)}\n`)
         },
         errline: line => {
+          if (shown && !options.silent) process.stdout.write(`${redact(line)}\n`)
           stderr.push(line)
           if (stderr.length > KEPT_LINES) stderr.shift()
         }

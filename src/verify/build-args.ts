@@ -21,13 +21,17 @@ export function secretLookingBuildArgs(args: Readonly<Record<string, string>>): 
     .map(([name]) => name)
 }
 
-/** One warning per such build arg, naming it (never its value). */
-export function warnSecretBuildArgs(args: Readonly<Record<string, string>>): void {
-  for (const name of secretLookingBuildArgs(args)) {
+/** One warning per such build arg, naming it (never its value), which is masked in the log; returns their names. */
+export function warnSecretBuildArgs(args: Readonly<Record<string, string>>): string[] {
+  const names = secretLookingBuildArgs(args)
+  for (const name of names) {
+    const value = args[name] ?? ''
+    if (value.length >= 4) core.setSecret(value)
     core.warning(
       `build-args: ${name} looks like a secret. A build arg's value is stored in the image (its history records it for every RUN that uses it, ` +
         `and the verify phase fails on it): pass it with the secrets input (or secret-files for a file) and read it in ` +
         `RUN --mount=type=secret,id=${name.toLowerCase()} instead.`
     )
   }
+  return names
 }
