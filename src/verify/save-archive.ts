@@ -35,6 +35,8 @@ export interface ArchivePlan {
   /** How many of them are the base's (a prefix); those are not scanned. */
   baseLayers: number
   spoolDir: string
+  /** Files above this size are spooled to spoolDir (default SPOOL_AT); tests lower it. */
+  spoolAt?: number
   /** Also gzip the custom layers (level 1) to estimate their compressed size before anything is pushed. */
   estimateCompressed?: boolean
 }
@@ -77,7 +79,7 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
       const index = custom.get(what.digest) as number
       const counter = { bytes: 0 }
       const source = plan.estimateCompressed ? gzipCounted(bytes(entry), counter) : bytes(entry)
-      result.layers.set(index, await scanLayerTar(source, { spoolDir: plan.spoolDir }))
+      result.layers.set(index, await scanLayerTar(source, { spoolDir: plan.spoolDir, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) }))
       result.sizes.set(index, size)
       if (plan.estimateCompressed) result.compressed.set(index, counter.bytes)
       continue
@@ -88,7 +90,7 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
       const hash = createHash('sha256')
       const counter = { bytes: 0 }
       const source = hashed(bytes(entry), hash)
-      const scan = await scanLayerTar(plan.estimateCompressed ? gzipCounted(source, counter) : source, { spoolDir: plan.spoolDir })
+      const scan = await scanLayerTar(plan.estimateCompressed ? gzipCounted(source, counter) : source, { spoolDir: plan.spoolDir, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) })
       const digest = `sha256:${hash.digest('hex')}`
       const index = custom.get(digest)
       if (index !== undefined) {
