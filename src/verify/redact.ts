@@ -7,7 +7,8 @@ import { chunkReader } from './layer-scan.js'
  * secret rules detect becomes its redacted hint.
  */
 export function makeRedactor(known: readonly string[]): (text: string) => string {
-  const values = known.filter(value => value.trim().length >= 4).sort((a, b) => b.length - a.length)
+  // Shorter values would blot ordinary words out of the log.
+  const values = known.filter(value => value.trim().length >= 8).sort((a, b) => b.length - a.length)
   const buf = Buffer.allocUnsafe(BUFFER_SIZE)
   return text => {
     let result = values.reduce((current, value) => current.split(value).join('***'), text)

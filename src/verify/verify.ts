@@ -83,7 +83,7 @@ export async function verifyImage(inputs: VerifyInputs, facts: VerifyFacts): Pro
   const local = await inspectImage(facts.image)
   const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds)
   const known = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value), ...Object.values(inputs['build-args'])]
-  const redact = makeRedactor(known.filter(value => value.length >= 8))
+  const redact = makeRedactor(known)
 
   const [scanned, boot] = await Promise.all([
     core.group('Verify: scan the image layers and config for secrets', () => scanImage(inputs, facts, local, base)),
