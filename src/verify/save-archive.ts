@@ -6,8 +6,7 @@
  * base's results are dropped afterwards.
  */
 import { createHash } from 'node:crypto'
-import { once } from 'node:events'
-import { createGzip } from 'node:zlib'
+import { gzip } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { bytes, drain, feed, scanLayerTar, type LayerScan } from './layer-scan.js'
 
@@ -46,7 +45,7 @@ export interface ArchiveScan {
   layers: Map<number, LayerScan>
   /** Uncompressed size of each custom layer, by index. */
   sizes: Map<number, number>
-  /** gzip (level 1) size of each custom layer, by index, when estimateCompressed was asked. */
+  /** Estimated gzip (level 1) size of each custom layer, by index, when estimateCompressed was asked. */
   compressed: Map<number, number>
   /** The raw config blob, as the engine holds it. */
   config?: Buffer
@@ -108,22 +107,51 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
   return result
 }
 
-/** Passes the chunks on while a gzip stream (in the thread pool) counts their compressed size. */
+/** Sample block size and rate of the compressed-size estimate. */
+const SAMPLE_BLOCK = 1 << 20
+const SAMPLE_EVERY = 16
+
+/**
+ * Passes the chunks on while estimating their gzip size: every 16th MiB (the first always) is gzipped at level 1
+ * in the thread pool, and the ratio found is applied to the whole layer. Gzipping everything would cost more than
+ * the scan itself (measured: 26 vs 224 MB/s on 2 cores); sampling keeps the scan's pace and stays within a few
+ * percent on layers of one kind of content. Memory: one sample block.
+ */
 async function* gzipCounted(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<Buffer> {
-  const gzip = createGzip({ level: 1 })
-  gzip.on('data', (chunk: Buffer) => {
-    counter.bytes += chunk.length
-  })
-  try {
-    for await (const chunk of source) {
-      if (!gzip.write(chunk)) await once(gzip, 'drain')
-      yield chunk
-    }
-    gzip.end()
-    await once(gzip, 'end')
-  } finally {
-    gzip.destroy()
+  let position = 0
+  let sampledRaw = 0
+  let sampledGzip = 0
+  let block: Buffer[] = []
+  let blockBytes = 0
+  let pending: Promise<void> = Promise.resolve()
+  const flush = async (): Promise<void> => {
+    if (blockBytes === 0) return
+    const data = Buffer.concat(block)
+    block = []
+    blockBytes = 0
+    await pending
+    pending = new Promise<void>((resolve, reject) =>
+      gzip(data, { level: 1 }, (error, result) => {
+        if (error) return reject(error)
+        sampledRaw += data.length
+        sampledGzip += result.length
+        resolve()
+      })
+    )
   }
+  for await (const chunk of source) {
+    const sampled = Math.floor(position / SAMPLE_BLOCK) % SAMPLE_EVERY === 0
+    position += chunk.length
+    if (sampled) {
+      block.push(chunk)
+      blockBytes += chunk.length
+      if (blockBytes >= SAMPLE_BLOCK) await flush()
+    }
+    yield chunk
+  }
+  await flush()
+  await pending
+  counter.bytes = sampledRaw > 0 ? Math.round((position * sampledGzip) / sampledRaw) : 0
 }
 
 async function* hashed(source: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {

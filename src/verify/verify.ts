@@ -190,7 +190,8 @@ async function baseFacts(inputs: VerifyInputs, reference: string | undefined, di
     }
     return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {} }
   } catch (thrown) {
-    core.warning(`Could not read the base ${reference} to tell its layers apart; every layer is scanned: ${describeError(thrown)}`)
+    // Only more to scan (the build itself pulled the base, perhaps with credentials this step does not have).
+    core.notice(`Could not read the base ${reference} to tell its layers apart, so every layer is scanned: ${describeError(thrown)}`)
     return none(describeError(thrown))
   }
 }

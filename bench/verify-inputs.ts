@@ -1,0 +1,18 @@
+import type { VerifyInputs } from '../src/verify/verify.js'
+
+/** The verify phase's inputs for the bench: the stack's registry credentials, defaults otherwise. */
+export function testInputsFor(root: string, changes: Partial<VerifyInputs>): VerifyInputs {
+  return {
+    file: `${root}/examples/sandbox/Dockerfile`,
+    repository: '',
+    'registry-username': '',
+    'registry-password': '',
+    secrets: [],
+    'build-args': {},
+    'scan-ignore-file': `${root}/examples/sandbox/.sandbox-scan-ignore`,
+    'fail-on-findings': true,
+    'boot-timeout': 120,
+    push: false,
+    ...changes
+  }
+}
