@@ -13,6 +13,7 @@ export function testInputsFor(root: string, changes: Partial<VerifyInputs>): Ver
     'fail-on-findings': true,
     'boot-timeout': 120,
     push: false,
+    sarif: '',
     ...changes
   }
 }

@@ -6,7 +6,8 @@
  */
 import { jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runAction, runPostStep, type ActionRun } from '../support/action-runner.js'
@@ -36,6 +37,12 @@ function inputs(repository: string, extra: Record<string, string> = {}): Record<
 }
 
 const nameOf = (repository: string): string => repository.slice(REGISTRY.length + 1)
+interface SarifResult {
+  message: { text: string }
+  locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>
+  partialFingerprints: Record<string, string>
+}
+
 /** What a reader of the run sees: the log without the runner's ::add-mask:: commands (the runner consumes those), and the summary. */
 const shown = (run: ActionRun): string => run.log.replace(/^::add-mask::.*$/gm, '') + run.summary
 const errors = (run: ActionRun): string[] => run.annotations.filter(a => a.level === 'error').map(a => a.message)
@@ -89,7 +96,7 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const workspace = workspaceWith(
       `FROM ${base}:1.23.0-python\nARG NPM_TOKEN\nUSER root\nRUN echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > /root/.npmrc\nUSER openhands\n`
     )
-    const run = await runAction(inputs(repository, { 'build-args': `NPM_TOKEN=${token}` }), workspace)
+    const run = await runAction(inputs(repository, { 'build-args': `NPM_TOKEN=${token}`, sarif: 'out/scan.sarif' }), workspace)
     const found = errors(run).filter(message => message.startsWith('npm'))
     expect(found).toEqual([
       expect.stringMatching(/in file \/root\/\.npmrc, layer 2 \(made by RUN echo .*\(with build args NPM_TOKEN\)\)/),
@@ -100,6 +107,16 @@ describeE2E('verify: the built image before anything is pushed', () => {
     expect(run.log).toContain('--build-arg NPM_TOKEN=***')
     expect(shown(run)).not.toContain(token)
     expect(run.summary).toMatch(/Secrets in layers and config \| ❌ 2 finding\(s\)/)
+    // The same SARIF file as the context scan's, placed on the Dockerfile line, fingerprinted, the value never in it.
+    const sarifText = readFileSync(path.join(workspace, 'out', 'scan.sarif'), 'utf8')
+    expect(sarifText).not.toContain(token)
+    const results = (JSON.parse(sarifText) as { runs: Array<{ results: SarifResult[] }> }).runs[0]?.results ?? []
+    expect(results.map(result => [result.locations[0]?.physicalLocation.artifactLocation.uri, result.locations[0]?.physicalLocation.region.startLine])).toEqual([
+      ['image/Dockerfile', 4],
+      ['image/Dockerfile', 4]
+    ])
+    expect(results[0]?.message.text).toMatch(/in the built image, file \/root\/\.npmrc, layer 2 \(made by RUN echo/)
+    expect(results[0]?.partialFingerprints['sandboxSecret/v1']).toMatch(/^image:\/root\/\.npmrc:/)
     await expectNothingPushed(run, repository, workspace)
   })
 
@@ -166,5 +183,36 @@ describeE2E('verify: the built image before anything is pushed', () => {
     )
     expect(run.summary).toMatch(/Boot as OHE starts it \| ❌ \/server_info/)
     await expectNothingPushed(run, repository, workspace)
+  })
+
+  it('the post step removes the container, the local image and the temp dir a cancelled run left', async () => {
+    const hex = randomBytes(6).toString('hex')
+    const container = `ohe-verify-${hex}`
+    const image = `ohe-sandbox-verify:${hex}`
+    const baseRef = `${base}:1.23.0-python`
+    const workspace = workspaceWith(`FROM ${baseRef}\n`)
+    const scratch = mkdtempSync(path.join(tmpdir(), 'ohe-sandbox-image-'))
+    const dockerConfig = mkdtempSync(path.join(tmpdir(), 'i11-docker-config-'))
+    const docker = (args: string[]): string => execFileSync('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig } }).toString()
+    const { username, password } = mustBeUp(stack)
+    execFileSync('docker', ['login', REGISTRY, '--username', username, '--password-stdin'], { input: password, env: { ...process.env, DOCKER_CONFIG: dockerConfig } })
+    docker(['pull', '--quiet', baseRef])
+    docker(['tag', baseRef, image])
+    docker(['run', '--detach', '--name', container, image, '--port', '8000'])
+    const cancelled = {
+      exitCode: 1,
+      log: '',
+      outputs: {},
+      state: { 'is-post': 'true', 'verify-container': container, 'verify-image': image, 'verify-temp-dir': scratch },
+      dockerConfig,
+      annotations: [],
+      summary: ''
+    }
+    const post = await runPostStep(cancelled, workspace)
+    expect(post.exitCode).toBe(0)
+    expect(leftovers()).not.toContain(container)
+    expect(execFileSync('docker', ['images', '--quiet', image]).toString().trim()).toBe('')
+    expect(existsSync(scratch)).toBe(false)
+    rmSync(dockerConfig, { recursive: true, force: true })
   })
 })

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto'
 import { buildAndPush, type BuildFacts, type BuildResult } from '../build/build.js'
 import { makePrivateDir, removeDir } from '../build/secret-files.js'
 import { UserError } from '../errors.js'
-import type { Inputs } from '../inputs.js'
+import { workspaceDir, type Inputs } from '../inputs.js'
+import { ACTION_VERSION } from '../version.js'
 import { pushVerified, removeLocalImages } from './push.js'
 import { VERIFY_STATE } from './state.js'
 import { verifyImage, type VerifyReport } from './verify.js'
@@ -43,7 +44,9 @@ export async function publishVerified(
       image: local,
       release: facts.release,
       ...(facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {}),
-      workDir
+      workDir,
+      workspace: workspaceDir(),
+      version: ACTION_VERSION
     })
     onReport(report)
     if (report.problems.length > 0) {

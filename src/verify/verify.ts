@@ -5,6 +5,7 @@
  */
 import * as core from '@actions/core'
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { parseImageReference } from '../docker/reference.js'
 import { describeError } from '../errors.js'
 import type { Finding } from '../findings.js'
@@ -17,6 +18,7 @@ import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecret
 import { instructionLine } from './instruction-line.js'
 import { makeRedactor } from './redact.js'
 import { scanSaveArchive } from './save-archive.js'
+import { appendToSarif, imageResults } from './sarif.js'
 import { formatSize } from './size.js'
 
 export type VerifyInputs = Pick<
@@ -32,6 +34,7 @@ export type VerifyInputs = Pick<
   | 'boot-timeout'
   | 'max-added-size'
   | 'push'
+  | 'sarif'
 >
 
 export interface VerifyFacts {
@@ -43,6 +46,9 @@ export interface VerifyFacts {
   agentServerReference?: string
   /** Private temp dir (spooled files, the boot check's env file). */
   workDir: string
+  /** For the SARIF file: the workspace (paths relative to it) and the action's version. */
+  workspace?: string
+  version?: string
 }
 
 export interface ImageSecretReport extends ImageSecrets {
@@ -97,7 +103,13 @@ export async function verifyImage(inputs: VerifyInputs, facts: VerifyFacts): Pro
   const problems: string[] = []
   const dockerfile = await readFile(inputs.file, 'utf8').catch(() => '')
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
-  for (const finding of secrets.findings) findings.push(asAnnotation(finding, inputs, dockerfile, severity))
+  const placed = secrets.findings.map(finding => ({ finding, line: instructionLine(dockerfile, finding.instruction) }))
+  for (const { finding, line } of placed) findings.push(asAnnotation(finding, inputs, line, severity))
+  if (inputs.sarif && placed.length > 0) {
+    const uri = path.relative(facts.workspace ?? path.dirname(inputs.file), inputs.file).split(path.sep).join('/')
+    await appendToSarif(inputs.sarif, imageResults(placed, uri, severity), facts.version ?? '0.0.0', severity)
+    core.info(`Image findings added to ${inputs.sarif}`)
+  }
   if (secrets.findings.length > 0 && inputs['fail-on-findings']) {
     problems.push(`${secrets.findings.length} secret(s) found in the built image`)
   }
@@ -196,8 +208,7 @@ async function baseFacts(inputs: VerifyInputs, reference: string | undefined, di
   }
 }
 
-function asAnnotation(finding: ImageSecretFinding, inputs: VerifyInputs, dockerfile: string, severity: Finding['severity']): Finding {
-  const line = instructionLine(dockerfile, finding.instruction)
+function asAnnotation(finding: ImageSecretFinding, inputs: VerifyInputs, line: number | undefined, severity: Finding['severity']): Finding {
   const layer = finding.layer === undefined ? '' : `, layer ${finding.layer}`
   const deleted = finding.deletedBy
     ? ` It was deleted by layer ${finding.deletedBy.layer} (${finding.deletedBy.instruction}), but the layer that added it still ships with the image.`
