@@ -185,6 +185,17 @@ describeE2E('verify: the built image before anything is pushed', () => {
     await expectNothingPushed(run, repository, workspace)
   })
 
+  it('fails above max-added-size before pushing, saying the size', async () => {
+    const repository = uniqueRepository(mustBeUp(stack), 'i11-size')
+    // 300 kB of random bytes: incompressible, far above the 100kB limit.
+    const workspace = workspaceWith(`FROM ${base}:1.23.0-python\nUSER root\nRUN head -c 300000 /dev/urandom > /opt-blob.bin\nUSER openhands\n`)
+    const run = await runAction(inputs(repository, { 'max-added-size': '100kB' }), workspace)
+    expect(errors(run)).toContainEqual(
+      expect.stringMatching(/^The layers added over the base are 30\d kB compressed \(estimated with gzip -1; 30\d kB uncompressed, 1 layer\(s\)\), above max-added-size 100 kB/)
+    )
+    await expectNothingPushed(run, repository, workspace)
+  })
+
   it('the post step removes the container, the local image and the temp dir a cancelled run left', async () => {
     const hex = randomBytes(6).toString('hex')
     const container = `ohe-verify-${hex}`
