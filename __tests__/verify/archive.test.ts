@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { gzipSync } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { BUFFER_SIZE, scanFile } from '../../src/secrets/engine.js'
 import { chunkReader } from '../../src/verify/layer-scan.js'
@@ -15,6 +16,7 @@ import { classifySaveEntry, scanSaveArchive } from '../../src/verify/save-archiv
 import { checksummed, pemKey } from '../secrets/fixtures.js'
 
 type Files = Record<string, string | Buffer>
+type Layout = 'legacy' | 'oci' | 'containerd'
 
 async function tarOf(files: Files): Promise<Buffer> {
   const pack = tar.pack()
@@ -49,17 +51,28 @@ interface Image {
   configDigest: string
   diffIds: string[]
   config: ConfigBlob
+  /** The layer blobs' digests as named in the archive (compressed ones for the containerd store). */
+  blobs: string[]
 }
 
 /** An image of `layers` (base first) in one of the two docker save layouts. */
-async function imageOf(layers: Files[], config: Omit<ConfigBlob, 'rootfs'>, layout: 'legacy' | 'oci'): Promise<Image> {
+async function imageOf(layers: Files[], config: Omit<ConfigBlob, 'rootfs'>, layout: Layout): Promise<Image> {
   const tars = await Promise.all(layers.map(tarOf))
   const diffIds = tars.map(layer => `sha256:${sha(layer)}`)
   const full: ConfigBlob = { ...config, rootfs: { diff_ids: diffIds } }
   const configJson = JSON.stringify(full)
   const configHex = sha(configJson)
   const files: Files = {}
-  if (layout === 'oci') {
+  let blobs = diffIds
+  if (layout === 'containerd') {
+    // Docker's containerd image store saves the registry's compressed blobs, named by their own digests.
+    const compressed = tars.map(layer => gzipSync(layer))
+    blobs = compressed.map(blob => `sha256:${sha(blob)}`)
+    files['oci-layout'] = '{"imageLayoutVersion":"1.0.0"}'
+    for (const blob of compressed) files[`blobs/sha256/${sha(blob)}`] = blob
+    files[`blobs/sha256/${configHex}`] = configJson
+    files['index.json'] = '{"schemaVersion":2,"manifests":[]}'
+  } else if (layout === 'oci') {
     files['oci-layout'] = '{"imageLayoutVersion":"1.0.0"}'
     // Names sort the base's layer anywhere: the scan must go by name, not by position.
     for (const layer of [...tars].reverse()) files[`blobs/sha256/${sha(layer)}`] = layer
@@ -77,7 +90,7 @@ async function imageOf(layers: Files[], config: Omit<ConfigBlob, 'rootfs'>, layo
     files['manifest.json'] = JSON.stringify([{ Config: `${configHex}.json`, Layers: [] }])
   }
   const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)))
-  return { archive: await tarOf(sorted), configDigest: `sha256:${configHex}`, diffIds, config: full }
+  return { archive: await tarOf(sorted), configDigest: `sha256:${configHex}`, diffIds, config: full, blobs }
 }
 
 let spool = ''
@@ -99,7 +112,7 @@ describe('classifySaveEntry', () => {
   ])('%s', (name, kind) => expect(classifySaveEntry(name)).toEqual(kind))
 })
 
-describe.each(['legacy', 'oci'] as const)('a docker save archive, %s layout', layout => {
+describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, %s layout', layout => {
   const npmToken = checksummed('npm_')
   const ghToken = checksummed('ghp_')
   const baseToken = checksummed('ghp_')
@@ -137,11 +150,17 @@ describe.each(['legacy', 'oci'] as const)('a docker save archive, %s layout', la
       configDigest: image.configDigest,
       diffIds: image.diffIds,
       baseLayers: 1,
+      baseBlobs: new Set(image.blobs.slice(0, 1)),
       spoolDir: spool,
       spoolAt: 64 * 1024,
       estimateCompressed: true
     })
     expect(archive.skippedBase).toBe(1)
+    if (layout === 'containerd') {
+      // Compressed blobs: the compressed size is exact.
+      const blob = gzipSync(await tarOf(layers[1] as Files))
+      expect(archive.compressed.get(1)).toBe(blob.length)
+    }
     expect([...archive.layers.keys()].sort()).toEqual([1, 2, 3])
     expect(archive.config?.toString()).toBe(JSON.stringify(image.config))
     expect(archive.layers.get(1)).toMatchObject({ files: 2, binary: 1 })

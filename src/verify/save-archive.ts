@@ -6,7 +6,8 @@
  * base's results are dropped afterwards.
  */
 import { createHash } from 'node:crypto'
-import { gzip } from 'node:zlib'
+import { once } from 'node:events'
+import { createGunzip, gzip } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { bytes, drain, feed, scanLayerTar, type LayerScan } from './layer-scan.js'
 
@@ -36,6 +37,8 @@ export interface ArchivePlan {
   spoolDir: string
   /** Files above this size are spooled to spoolDir (default SPOOL_AT); tests lower it. */
   spoolAt?: number
+  /** Compressed digests of the base's layers (its registry manifest): blobs so named are skipped unread. */
+  baseBlobs?: ReadonlySet<string>
   /** Also gzip the custom layers (level 1) to estimate their compressed size before anything is pushed. */
   estimateCompressed?: boolean
 }
@@ -51,6 +54,8 @@ export interface ArchiveScan {
   config?: Buffer
   /** Base layers met in the archive and not scanned (or scanned and dropped, in the old layout). */
   skippedBase: number
+  /** Layer blobs that could not be read (zstd-compressed): their files were not scanned. */
+  unreadable: number
   bytesRead: number
 }
 
@@ -62,9 +67,10 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
     if (index >= plan.baseLayers && !custom.has(id)) custom.set(id, index)
   })
   const base = new Set(plan.diffIds.slice(0, plan.baseLayers).filter(id => !custom.has(id)))
-  const result: ArchiveScan = { layers: new Map(), sizes: new Map(), compressed: new Map(), skippedBase: 0, bytesRead: 0 }
+  const result: ArchiveScan = { layers: new Map(), sizes: new Map(), compressed: new Map(), skippedBase: 0, unreadable: 0, bytesRead: 0 }
   const extract = tar.extract()
   const feeding = feed(archive, extract)
+  const scanOptions = { spoolDir: plan.spoolDir, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) }
   for await (const entry of extract) {
     const what = classifySaveEntry(entry.header.name)
     const size = entry.header.size ?? 0
@@ -78,27 +84,41 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
       const index = custom.get(what.digest) as number
       const counter = { bytes: 0 }
       const source = plan.estimateCompressed ? gzipCounted(bytes(entry), counter) : bytes(entry)
-      result.layers.set(index, await scanLayerTar(source, { spoolDir: plan.spoolDir, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) }))
+      result.layers.set(index, await scanLayerTar(source, scanOptions))
       result.sizes.set(index, size)
       if (plan.estimateCompressed) result.compressed.set(index, counter.bytes)
       continue
     }
-    if (what.kind === 'blob' && base.has(what.digest)) result.skippedBase++
-    if (what.kind === 'legacy-layer' && entry.header.type === 'file') {
-      // The diff_id is the sha256 of the uncompressed layer tar: hashed while it is scanned.
+    if (what.kind === 'blob' && (base.has(what.digest) || plan.baseBlobs?.has(what.digest))) {
+      result.skippedBase++
+      await drain(bytes(entry))
+      continue
+    }
+    const layer = what.kind === 'legacy-layer' || what.kind === 'blob' ? await sniffLayer(bytes(entry)) : undefined
+    if (layer && layer.kind !== 'other' && entry.header.type === 'file') {
+      // Named by something other than its diff_id (the old layout's v1 ids, or a compressed blob of the containerd
+      // image store): the diff_id is the sha256 of the uncompressed tar, hashed while it is scanned.
       const hash = createHash('sha256')
       const counter = { bytes: 0 }
-      const source = hashed(bytes(entry), hash)
-      const scan = await scanLayerTar(plan.estimateCompressed ? gzipCounted(source, counter) : source, { spoolDir: plan.spoolDir, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) })
+      const raw = { bytes: 0 }
+      const tarBytes = counted(hashed(layer.kind === 'gzip' ? gunzipped(layer.source) : layer.source, hash), raw)
+      const estimate = plan.estimateCompressed && layer.kind === 'tar'
+      const scan = await scanLayerTar(estimate ? gzipCounted(tarBytes, counter) : tarBytes, scanOptions)
       const digest = `sha256:${hash.digest('hex')}`
       const index = custom.get(digest)
       if (index !== undefined) {
         result.layers.set(index, scan)
-        result.sizes.set(index, size)
-        if (plan.estimateCompressed) result.compressed.set(index, counter.bytes)
+        result.sizes.set(index, raw.bytes)
+        if (layer.kind === 'gzip') result.compressed.set(index, size)
+        else if (estimate) result.compressed.set(index, counter.bytes)
       } else if (base.has(digest)) {
         result.skippedBase++
       }
+      continue
+    }
+    if (layer?.kind === 'zstd') result.unreadable++
+    if (layer) {
+      await drain(layer.source)
       continue
     }
     await drain(bytes(entry))
@@ -157,6 +177,57 @@ async function* gzipCounted(source: AsyncIterable<Buffer>, counter: { bytes: num
 async function* hashed(source: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
   for await (const chunk of source) {
     hash.update(chunk)
+    yield chunk
+  }
+}
+
+type Sniffed = { kind: 'tar' | 'gzip' | 'zstd' | 'other'; source: AsyncIterable<Buffer> }
+
+/** What a blob holds, from its first bytes: a tar (ustar magic at 257), gzip, zstd, or something else (JSON). */
+async function sniffLayer(source: AsyncIterable<Buffer>): Promise<Sniffed> {
+  const iterator = source[Symbol.asyncIterator]()
+  const held: Buffer[] = []
+  let bytes = 0
+  let done = false
+  while (bytes < 263 && !done) {
+    const next = await iterator.next()
+    if (next.done) done = true
+    else {
+      held.push(next.value)
+      bytes += next.value.length
+    }
+  }
+  const head = Buffer.concat(held)
+  const kind =
+    head[0] === 0x1f && head[1] === 0x8b
+      ? 'gzip'
+      : head.readUInt32LE(0) === 0xfd2fb528 && head.length >= 4
+        ? 'zstd'
+        : head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar'
+          ? 'tar'
+          : 'other'
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head
+    if (done) return
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value
+  }
+  return { kind, source: replay() }
+}
+
+async function* gunzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip()
+  const feeding = (async () => {
+    for await (const chunk of source) if (!gunzip.write(chunk)) await once(gunzip, 'drain')
+    gunzip.end()
+  })()
+  feeding.catch((error: unknown) => gunzip.destroy(error instanceof Error ? error : new Error(String(error))))
+  for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk
+  await feeding
+}
+
+async function* counted(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    counter.bytes += chunk.length
     yield chunk
   }
 }

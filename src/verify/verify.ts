@@ -147,16 +147,25 @@ async function scanImage(
   inputs: VerifyInputs,
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
-  base: BaseFacts & { unknown?: string }
+  base: BaseFacts & { unknown?: string; blobs?: Set<string> }
 ): Promise<{ secrets: ImageSecretReport; size: AddedSize }> {
   const started = performance.now()
   const archive = await scanSaveArchive(saveImage(facts.image), {
     configDigest: local.id,
     diffIds: local.diffIds,
     baseLayers: base.layers,
+    ...(base.blobs ? { baseBlobs: base.blobs } : {}),
     spoolDir: facts.workDir,
     estimateCompressed: true
   })
+  const customLayers = local.diffIds.length - base.layers
+  const missing = new Set(local.diffIds.slice(base.layers)).size - archive.layers.size
+  if (missing > 0 || archive.unreadable > 0) {
+    core.warning(
+      `${Math.max(missing, archive.unreadable)} custom layer(s) of ${facts.image} could not be read from docker save` +
+        `${archive.unreadable > 0 ? ' (zstd-compressed)' : ''}; their files were not scanned for secrets.`
+    )
+  }
   let config: ConfigBlob = { rootfs: { diff_ids: local.diffIds } }
   try {
     if (archive.config) config = JSON.parse(archive.config.toString('utf8')) as ConfigBlob
@@ -167,7 +176,6 @@ async function scanImage(
   const assembled = assembleImageSecrets(archive, config, base, ignored)
   const seconds = Math.round(performance.now() - started) / 1000
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0
-  const customLayers = local.diffIds.length - base.layers
   core.info(
     `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config ` +
       `in ${seconds} s; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
@@ -187,7 +195,11 @@ async function scanImage(
 }
 
 /** The base's layers (a prefix of the image's), Env and Labels, read from its registry; none when unreadable. */
-async function baseFacts(inputs: VerifyInputs, reference: string | undefined, diffIds: readonly string[]): Promise<BaseFacts & { unknown?: string }> {
+async function baseFacts(
+  inputs: VerifyInputs,
+  reference: string | undefined,
+  diffIds: readonly string[]
+): Promise<BaseFacts & { unknown?: string; blobs?: Set<string> }> {
   const none = (unknown: string): BaseFacts & { unknown: string } => ({ layers: 0, env: [], labels: {}, unknown })
   if (!reference) return none('no agent-server base was resolved')
   const parsed = parseImageReference(reference)
@@ -200,7 +212,9 @@ async function baseFacts(inputs: VerifyInputs, reference: string | undefined, di
     if (layers < baseIds.length) {
       return { ...none(`the image's first layers are not ${reference}'s, so every layer was scanned`) }
     }
-    return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {} }
+    // The compressed digests too: Docker's containerd image store saves the registry's blobs under those names.
+    const blobs = new Set((read.layers ?? []).map(layer => layer.digest))
+    return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs }
   } catch (thrown) {
     // Only more to scan (the build itself pulled the base, perhaps with credentials this step does not have).
     core.notice(`Could not read the base ${reference} to tell its layers apart, so every layer is scanned: ${describeError(thrown)}`)
