@@ -90,6 +90,30 @@ describeE2E('verify: the built image before anything is pushed', () => {
     expect(leftovers()).toEqual([])
   })
 
+  it('passes a multi-line key in through secret-files: used by RUN, never in the image', async () => {
+    const repository = uniqueRepository(mustBeUp(stack), 'i11-secretfile')
+    const key = pemKey('ec')
+    const workspace = workspaceWith(
+      `FROM ${base}:1.23.0-python\nUSER root\nRUN --mount=type=secret,id=deploy_key grep -c . /run/secrets/deploy_key > /key-lines.txt\nUSER openhands\n`
+    )
+    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'i11-key-')), 'deploy_key')
+    writeFileSync(keyFile, key, { mode: 0o600 })
+    const run = await runAction(inputs(repository, { 'secret-files': `deploy_key=${keyFile}` }), workspace)
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.log).toContain(`--secret id=deploy_key,src=${keyFile}`)
+    expect(run.outputs.pushed).toBe('true')
+    // The RUN saw every line of the key (the secrets input cannot carry more than one).
+    const lines = key.trim().split('\n').length
+    const image = run.outputs.image ?? ''
+    const pushed = `${image.replace(/:[^:/]+$/, '')}@${run.outputs.digest ?? ''}`
+    const count = execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', pushed, '/key-lines.txt'], { env: { ...process.env, DOCKER_CONFIG: run.dockerConfig } })
+    execFileSync('docker', ['image', 'rm', pushed], { stdio: 'ignore' })
+    expect(count.toString().trim()).toBe(String(lines))
+    await runPostStep(run, workspace)
+    rmSync(path.dirname(keyFile), { recursive: true, force: true })
+  })
+
   it('fails on a token written by RUN from a build arg, found in the layer and in the history', async () => {
     const token = checksummed('npm_')
     const repository = uniqueRepository(mustBeUp(stack), 'i11-buildarg')
