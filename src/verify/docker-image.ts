@@ -22,9 +22,22 @@ export async function inspectImage(ref: string): Promise<LocalImage> {
  * The caller reads it to the end (or the process is killed when it stops early).
  */
 const BLOCK = 1 << 20
+/** docker save of a big image on an old engine exports every layer to a temp dir before the first byte. */
+const SAVE_STALL_SECONDS = 600
 
-export async function* saveImage(ref: string): AsyncGenerator<Buffer> {
+export async function* saveImage(ref: string, stallSeconds = SAVE_STALL_SECONDS): AsyncGenerator<Buffer> {
   const child = spawn('docker', ['save', ref], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Every wait has a deadline: docker save that sends nothing for stallSeconds is killed and the scan fails.
+  let stalled = false
+  let watchdog: NodeJS.Timeout | undefined
+  const arm = (): void => {
+    clearTimeout(watchdog)
+    watchdog = setTimeout(() => {
+      stalled = true
+      child.kill()
+    }, stallSeconds * 1000)
+  }
+  arm()
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000)
@@ -40,6 +53,7 @@ export async function* saveImage(ref: string): AsyncGenerator<Buffer> {
     let held: Buffer[] = []
     let bytes = 0
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      arm()
       held.push(chunk)
       bytes += chunk.length
       if (bytes >= BLOCK) {
@@ -50,9 +64,11 @@ export async function* saveImage(ref: string): AsyncGenerator<Buffer> {
     }
     if (bytes > 0) yield Buffer.concat(held, bytes)
     const code = await exited
+    if (stalled) throw new Error(`docker save ${ref} sent nothing for ${stallSeconds} s and was stopped`)
     if (code !== 0) throw new Error(`docker save ${ref} failed (exit code ${code}): ${stderr.trim().split('\n').at(-1) ?? ''}`)
     finished = true
   } finally {
+    clearTimeout(watchdog)
     if (!finished) child.kill()
   }
 }
