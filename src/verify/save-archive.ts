@@ -183,13 +183,13 @@ async function* hashed(source: AsyncIterable<Buffer>, hash: ReturnType<typeof cr
 
 type Sniffed = { kind: 'tar' | 'gzip' | 'zstd' | 'other'; source: AsyncIterable<Buffer> }
 
-/** What a blob holds, from its first bytes: a tar (ustar magic at 257), gzip, zstd, or something else (JSON). */
+/** What a blob holds, from its first bytes: a tar (ustar magic at 257, or only zeros), gzip, zstd, or something else (JSON). */
 async function sniffLayer(source: AsyncIterable<Buffer>): Promise<Sniffed> {
   const iterator = source[Symbol.asyncIterator]()
   const held: Buffer[] = []
   let bytes = 0
   let done = false
-  while (bytes < 263 && !done) {
+  while (bytes < 512 && !done) {
     const next = await iterator.next()
     if (next.done) done = true
     else {
@@ -203,7 +203,7 @@ async function sniffLayer(source: AsyncIterable<Buffer>): Promise<Sniffed> {
       ? 'gzip'
       : head.readUInt32LE(0) === 0xfd2fb528 && head.length >= 4
         ? 'zstd'
-        : head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar'
+        : (head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar') || isEmptyTar(head)
           ? 'tar'
           : 'other'
   async function* replay(): AsyncGenerator<Buffer> {
@@ -212,6 +212,11 @@ async function sniffLayer(source: AsyncIterable<Buffer>): Promise<Sniffed> {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value
   }
   return { kind, source: replay() }
+}
+
+/** A layer that changed nothing is a tar of zero blocks only (its end-of-archive marker). */
+function isEmptyTar(head: Buffer): boolean {
+  return head.length >= 512 && head.subarray(0, 512).every(byte => byte === 0)
 }
 
 async function* gunzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {

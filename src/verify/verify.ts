@@ -113,6 +113,10 @@ export async function verifyImage(inputs: VerifyInputs, facts: VerifyFacts): Pro
   if (secrets.findings.length > 0 && inputs['fail-on-findings']) {
     problems.push(`${secrets.findings.length} secret(s) found in the built image`)
   }
+  if (scanned.unscanned) {
+    findings.push({ check: 'verify/secrets', severity: 'error', message: `${scanned.unscanned}. Run the workflow again; report it if it persists.`, file: inputs.file })
+    problems.push(scanned.unscanned)
+  }
   if (!boot.ok) {
     const message =
       `Boot check failed at ${boot.failedProbe ?? '?'}: ${boot.problem ?? ''}. OHE starts the image with ` +
@@ -148,7 +152,7 @@ async function scanImage(
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
   base: BaseFacts & { unknown?: string; blobs?: Set<string> }
-): Promise<{ secrets: ImageSecretReport; size: AddedSize }> {
+): Promise<{ secrets: ImageSecretReport; size: AddedSize; unscanned?: string }> {
   const started = performance.now()
   const archive = await scanSaveArchive(saveImage(facts.image), {
     configDigest: local.id,
@@ -159,13 +163,13 @@ async function scanImage(
     estimateCompressed: true
   })
   const customLayers = local.diffIds.length - base.layers
+  // A layer that was not read cannot be vouched for: verification fails rather than push it unscanned.
   const missing = new Set(local.diffIds.slice(base.layers)).size - archive.layers.size
-  if (missing > 0 || archive.unreadable > 0) {
-    core.warning(
-      `${Math.max(missing, archive.unreadable)} custom layer(s) of ${facts.image} could not be read from docker save` +
-        `${archive.unreadable > 0 ? ' (zstd-compressed)' : ''}; their files were not scanned for secrets.`
-    )
-  }
+  const unscanned =
+    missing > 0
+      ? `${missing} custom layer(s) of ${facts.image} could not be read from docker save` +
+        `${archive.unreadable > 0 ? ' (zstd-compressed)' : ''}, so their files were not scanned for secrets`
+      : undefined
   let config: ConfigBlob = { rootfs: { diff_ids: local.diffIds } }
   try {
     if (archive.config) config = JSON.parse(archive.config.toString('utf8')) as ConfigBlob
@@ -190,7 +194,8 @@ async function scanImage(
       seconds,
       bytesPerSecond
     },
-    size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' }
+    size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
+    ...(unscanned ? { unscanned } : {})
   }
 }
 
