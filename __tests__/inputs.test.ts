@@ -48,6 +48,10 @@ describe('readInputs', () => {
       'registry-username': '',
       'registry-password': '',
       secrets: [],
+      'secret-files': [],
+      ssh: [],
+      verify: true,
+      'boot-timeout': 120,
       'cache-from': [],
       'cache-to': [],
       builder: '',
@@ -152,5 +156,37 @@ describe('readInputs', () => {
     const message = failure({ secrets: 'token hunter2-value' })
     expect(message).toBe('secrets: line 1 is not id=value. Write one id=value per line.')
     expect(message).not.toContain('hunter2')
+  })
+
+  it('reads the verify inputs: secret-files, ssh, verify, boot-timeout, max-added-size', () => {
+    writeFileSync(path.join(workspace, 'image', 'deploy_key'), 'key\n')
+    const inputs = read({
+      'secret-files': 'deploy_key=image/deploy_key\n',
+      ssh: 'default\ngithub=/tmp/agent.sock',
+      verify: 'false',
+      'boot-timeout': '30',
+      'max-added-size': '2GB'
+    })
+    expect(inputs).toMatchObject({
+      'secret-files': [{ id: 'deploy_key', path: path.join(workspace, 'image', 'deploy_key') }],
+      ssh: ['default', 'github=/tmp/agent.sock'],
+      verify: false,
+      'boot-timeout': 30,
+      'max-added-size': 2_000_000_000
+    })
+    expect(read({})).not.toHaveProperty('max-added-size')
+  })
+
+  it.each([
+    [{ 'secret-files': 'key=missing/file' }, "secret-files: 'key' names 'missing/file', which is not a file. Write id=path to a file in the workspace or on the runner."],
+    [{ 'secret-files': 'key=image' }, "secret-files: 'key' names 'image', which is not a file. Write id=path to a file in the workspace or on the runner."],
+    [{ secrets: 'npm=x', 'secret-files': 'npm=notes.txt' }, "secrets: id 'npm' is given twice. Give each secret id once."],
+    [{ ssh: 'a b' }, "ssh: 'a b' is not an SSH entry. Expected default, or id=path to an agent socket or key, one per line."],
+    [{ 'boot-timeout': '0' }, "boot-timeout '0' is not a number of seconds from 1 to 3600. Expected e.g. 120."],
+    [{ 'boot-timeout': '2m' }, "boot-timeout '2m' is not a number of seconds from 1 to 3600. Expected e.g. 120."],
+    [{ 'max-added-size': 'huge' }, "max-added-size 'huge' is not a size. Expected a number with an optional unit, e.g. 2GB, 500MB or 1.5GiB."],
+    [{ verify: 'yes' }, "verify 'yes' is not a boolean. Expected true or false."]
+  ])('rejects the verify input %j', (values, message) => {
+    expect(failure(values)).toBe(message)
   })
 })

@@ -1,12 +1,13 @@
 import * as core from '@actions/core'
-import { cleanup, isPostStep, markMainStep } from './build/post.js'
+import { isPostStep, markMainStep } from './build/post.js'
+import { runPostStep } from './post.js'
 import { describeError } from './errors.js'
 import { run } from './main.js'
 
 // The runner starts this bundle twice, as the main step and as the post step; the main step marks its state.
 try {
   if (isPostStep()) {
-    await cleanup()
+    await runPostStep()
   } else {
     markMainStep()
     await run()

@@ -5,6 +5,7 @@ import { checkSecretIds } from './build/secret-files.js'
 import { parseRepository, type MatchMode } from './grammar.js'
 import { UserError } from './errors.js'
 import { parseAgentServerVersion, parseOheRelease, VARIANT_NAME, type OheReleaseInput } from './release/target-inputs.js'
+import { parseSize } from './verify/size.js'
 
 /** Every input of action.yml, parsed and validated; keys are the action.yml names. */
 export interface Inputs {
@@ -37,6 +38,16 @@ export interface Inputs {
   'registry-username': string
   'registry-password': string
   secrets: Array<{ id: string; value: string }>
+  /** Build secrets from files: `id=path` lines, paths absolute (resolved against the workspace). */
+  'secret-files': Array<{ id: string; path: string }>
+  /** `--ssh` values: `default` or `id=path[,path]`. */
+  ssh: string[]
+  /** Verify the built image (secret scan of its layers and config, boot check) before pushing it. */
+  verify: boolean
+  /** Seconds the boot check waits for /alive and /health. */
+  'boot-timeout': number
+  /** Fail when the layers added over the base exceed this many compressed bytes; undefined: no limit. */
+  'max-added-size'?: number
   'cache-from': string[]
   'cache-to': string[]
   builder: string
@@ -110,6 +121,21 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
     return { id, value }
   })
   checkSecretIds(secrets)
+  const secretFiles = readSecretFiles(read, workspace)
+  checkSecretIds([...secrets, ...secretFiles])
+  const ssh = splitList(read('ssh'), /\n/)
+  for (const entry of ssh) {
+    if (!/^[A-Za-z0-9_.-]+(=\S.*)?$/.test(entry)) {
+      throw new UserError(`ssh: '${entry}' is not an SSH entry. Expected default, or id=path to an agent socket or key, one per line.`)
+    }
+  }
+  const bootTimeoutText = read('boot-timeout').trim() || '120'
+  const bootTimeout = Number(bootTimeoutText)
+  if (!/^\d+$/.test(bootTimeoutText) || bootTimeout < 1 || bootTimeout > 3600) {
+    throw new UserError(`boot-timeout '${bootTimeoutText}' is not a number of seconds from 1 to 3600. Expected e.g. 120.`)
+  }
+  const maxAddedText = read('max-added-size').trim()
+  const maxAdded = maxAddedText ? parseSize(maxAddedText, 'max-added-size') : undefined
 
   const githubToken = read('github-token').trim()
   if (githubToken) core.setSecret(githubToken)
@@ -136,6 +162,11 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
     'registry-username': username,
     'registry-password': password,
     secrets,
+    'secret-files': secretFiles,
+    ssh,
+    verify: readBoolean(read, 'verify', true),
+    'boot-timeout': bootTimeout,
+    ...(maxAdded === undefined ? {} : { 'max-added-size': maxAdded }),
     'cache-from': splitList(read('cache-from'), /\n/),
     'cache-to': splitList(read('cache-to'), /\n/),
     builder: read('builder').trim(),
@@ -168,6 +199,17 @@ function readTarget(read: InputSource, variant: string): Pick<Inputs, 'ohe-relea
   const release = parseOheRelease(releaseText)
   if (typeof release === 'string') throw new UserError(release)
   return { 'ohe-release': release, 'agent-server-version': '' }
+}
+
+/** `secret-files`: `id=path` lines; each file must exist (its contents are never read here). */
+function readSecretFiles(read: InputSource, workspace: string): Array<{ id: string; path: string }> {
+  return readPairs(read, 'secret-files', 'id=path').map(([id, file]) => {
+    const resolved = path.resolve(workspace, file.trim())
+    if (!file.trim() || !existsSync(resolved) || !statSync(resolved).isFile()) {
+      throw new UserError(`secret-files: '${id}' names '${file.trim()}', which is not a file. Write id=path to a file in the workspace or on the runner.`)
+    }
+    return { id, path: resolved }
+  })
 }
 
 function readBoolean(read: InputSource, name: string, fallback: boolean): boolean {

@@ -107,7 +107,12 @@ export async function run(io: RunIo = actionIo): Promise<void> {
         baseReference: base?.reference,
         agentServerReference: agentServer,
         fromLine: base?.line,
-        buildArgs: checks.releaseBuildArgs
+        buildArgs: checks.releaseBuildArgs,
+        // The verify phase's report reaches the summary and the annotations also when it fails.
+        onVerify: verify => {
+          report.verify = verify
+          annotate(verify.findings, workspace)
+        }
       },
       io.build
     )

@@ -1,4 +1,4 @@
-import { buildxArgs, type BuildPlan } from '../../src/build/argv.js'
+import { buildxArgs, shownArgs, type BuildPlan } from '../../src/build/argv.js'
 
 const base: BuildPlan = {
   platform: 'linux/amd64',
@@ -136,6 +136,29 @@ const rows: Array<[number, string, Partial<BuildPlan>, string[]]> = [
       ...['--cache-from', 'type=local,src=/c', '--cache-to', 'type=local,dest=/c'],
       ...['--metadata-file', '/t/metadata.json', '--output', 'type=cacheonly', '/w']
     ]
+  ],
+  [
+    13,
+    'verify: --load under the one local tag instead of --push (every driver: docker-container and remote builders send the tarball to the engine)',
+    { tags: ['ohe-sandbox-verify:0123abcd'], load: true },
+    [...head, '--tag', 'ohe-sandbox-verify:0123abcd', '--metadata-file', '/t/metadata.json', '--load', '/w']
+  ],
+  [
+    14,
+    'verify with push false loads too (load wins over push and over the cache-only output)',
+    { tags: ['ohe-sandbox-verify:0123abcd'], load: true, push: false },
+    [...head, '--tag', 'ohe-sandbox-verify:0123abcd', '--metadata-file', '/t/metadata.json', '--load', '/w']
+  ],
+  [
+    15,
+    'ssh forwards after the secrets, one --ssh each, on a named (e.g. docker-container) builder',
+    { builder: 'ci-builder', secrets: [{ id: 'key', path: '/t/deploy_key' }], ssh: ['default', 'github=/home/runner/.ssh/id_ed25519'] },
+    [
+      ...['buildx', 'build', '--builder', 'ci-builder', '--progress', 'plain', '--platform', 'linux/amd64', '--file', '/w/Dockerfile'],
+      ...['--tag', 'ghcr.io/acme/sandbox:1.23.0-a1b2c3d', '--secret', 'id=key,src=/t/deploy_key'],
+      ...['--ssh', 'default', '--ssh', 'github=/home/runner/.ssh/id_ed25519'],
+      ...tail
+    ]
   ]
 ]
 
@@ -146,5 +169,15 @@ describe('buildxArgs', () => {
 
   test('the context is always the last argument, so no value can be taken for it', () => {
     for (const [, , changes] of rows) expect(buildxArgs({ ...base, ...changes }).at(-1)).toBe((changes.context ?? base.context))
+  })
+})
+
+describe('shownArgs', () => {
+  test('the logged command line leaves out every build-arg value, and nothing else', () => {
+    const args = buildxArgs({ ...base, buildArgs: { NPM_TOKEN: 'npm_x=y', EMPTY: '' }, labels: { note: 'a=b' } })
+    const shown = shownArgs(args)
+    expect(shown).toEqual(args.map(arg => (arg === 'NPM_TOKEN=npm_x=y' ? 'NPM_TOKEN=***' : arg === 'EMPTY=' ? 'EMPTY=***' : arg)))
+    expect(shown).toContain('note=a=b')
+    expect(shown.join(' ')).not.toContain('npm_x')
   })
 })

@@ -283,3 +283,22 @@ describe('planning refuses', () => {
     expect(thrown).not.toBeInstanceOf(UserError)
   })
 })
+
+describe('planBuild for the verify phase (issue 11)', () => {
+  test('loadAs: the one local tag, --load, never --push; secret-files and ssh forwarded', () => {
+    const changes: Partial<Inputs> = {
+      'secret-files': [{ id: 'deploy_key', path: '/w/keys/deploy' }],
+      ssh: ['default'],
+      'build-args': { A: '1' }
+    }
+    expect(argv(changes, { loadAs: 'ohe-sandbox-verify:00ff' })).toEqual([
+      ...head,
+      '--tag',
+      'ohe-sandbox-verify:00ff',
+      ...labels,
+      ...['--build-arg', 'A=1', '--secret', 'id=deploy_key,src=/w/keys/deploy', '--ssh', 'default'],
+      ...['--metadata-file', '/t/metadata.json', '--load', '/w']
+    ])
+    expect(argv({ ...changes, push: false }, { loadAs: 'ohe-sandbox-verify:00ff' }).slice(-2)).toEqual(['--load', '/w'])
+  })
+})

@@ -240,8 +240,10 @@ describe('manifests and image configs', () => {
         Cmd: null,
         User: 'openhands',
         ExposedPorts: { '8000/tcp': {}, '8002/tcp': {} },
-        Labels: { 'org.opencontainers.image.version': '1.24.0', arch: 'amd64' }
-      }
+        Labels: { 'org.opencontainers.image.version': '1.24.0', arch: 'amd64' },
+        diffIds: []
+      },
+      layers: []
     })
     // The bearer token (and the credentials) stay with the registry: blob storage gets no Authorization.
     expect(standIn.storageAuthorizations).toEqual([undefined])

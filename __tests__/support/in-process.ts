@@ -70,7 +70,8 @@ export async function runInProcess(inputs: Record<string, string>, setup: InProc
         input: name => inputs[name] ?? '',
         env,
         cwd: setup.workspace,
-        build: { docker: setup.docker.command, commitTime: async () => COMMIT_TIME, now: () => new Date() },
+        // No engine to load and run images in: the verify phase says so and the fake build pushes.
+        build: { docker: setup.docker.command, commitTime: async () => COMMIT_TIME, now: () => new Date(), engineAvailable: async () => false },
         pullRequest: async () => setup.pullRequest,
         comment: async (token, apiUrl, _target, marker, markdown) => {
           comments.push({ token, apiUrl, marker, markdown })

@@ -21,6 +21,13 @@ export interface BuildPlan {
   builder: string
   metadataFile: string
   push: boolean
+  /** SSH forwards for `--ssh`: `default` or `id=path`. */
+  ssh?: string[]
+  /**
+   * Load the result into the Docker engine under `tags` instead of pushing (the verify phase: build once, verify,
+   * then push that image). Wins over push.
+   */
+  load?: boolean
 }
 
 /**
@@ -40,10 +47,15 @@ export function buildxArgs(plan: BuildPlan): string[] {
   for (const [key, value] of Object.entries(plan.labels)) args.push('--label', `${key}=${value}`)
   for (const [name, value] of Object.entries(plan.buildArgs)) args.push('--build-arg', `${name}=${value}`)
   for (const secret of plan.secrets) args.push('--secret', `id=${secret.id},${csvField(`src=${secret.path}`)}`)
+  for (const ssh of plan.ssh ?? []) args.push('--ssh', ssh)
   for (const source of plan.cacheFrom) args.push('--cache-from', source)
   for (const destination of plan.cacheTo) args.push('--cache-to', destination)
   args.push('--metadata-file', plan.metadataFile)
-  if (plan.push) {
+  if (plan.load) {
+    // --load is `--output type=docker` into the engine on every driver (docker-container and remote builders send
+    // the image tarball to the engine), so the verify phase can read and run exactly what was built.
+    args.push('--load')
+  } else if (plan.push) {
     args.push('--push')
   } else {
     // Build only, and say so: `type=cacheonly` keeps the result in the build cache on every driver. With no output
@@ -61,4 +73,9 @@ export function buildxArgs(plan: BuildPlan): string[] {
 /** buildx reads `--secret` as one CSV record: a temp path with a comma or quote must be a quoted field. */
 function csvField(field: string): string {
   return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field
+}
+
+/** The command line as the log shows it: build-arg values left out (they may be secrets; the log keeps them). */
+export function shownArgs(args: readonly string[]): string[] {
+  return args.map((arg, i) => (args[i - 1] === '--build-arg' && arg.includes('=') ? `${arg.slice(0, arg.indexOf('='))}=***` : arg))
 }

@@ -4,8 +4,9 @@ import { parseRepository } from '../grammar.js'
 import { UserError } from '../errors.js'
 import { commitTime } from '../git/commit-time.js'
 import { workspacePath } from '../workspace.js'
-import { buildxArgs } from './argv.js'
-import { dockerLogin, runDocker, type DockerCommand } from './docker.js'
+import { warnSecretBuildArgs } from './secret-args.js'
+import { buildxArgs, shownArgs } from './argv.js'
+import { dockerLogin, engineAvailable, runDocker, type DockerCommand } from './docker.js'
 import { explainBuildFailure, failedDockerfileLine } from './hints.js'
 import { readMetadata } from './metadata.js'
 import { planBuild, type BuildSettings } from './plan.js'
@@ -41,6 +42,8 @@ export interface BuildFacts {
   tempDir: string
   /** The caller already ran login(), e.g. beside another network call. */
   loggedIn?: boolean
+  /** Load the image into the engine under this local tag and push nothing (the verify phase pushes it later). */
+  loadAs?: string
 }
 
 /** The build's side effects, so that tests can run it in-process with fakes. */
@@ -49,9 +52,11 @@ export interface BuildIo {
   /** The commit's time, for the `created` label; undefined outside a git checkout. */
   commitTime(dir: string): Promise<Date | undefined>
   now(): Date
+  /** A Docker engine answers, so the image can be loaded and verified before the push. */
+  engineAvailable(): Promise<boolean>
 }
 
-export const buildIo: BuildIo = { docker: runDocker, commitTime, now: () => new Date() }
+export const buildIo: BuildIo = { docker: runDocker, commitTime, now: () => new Date(), engineAvailable }
 
 export interface BuildResult {
   /** Full references, `repository:tag`, the primary first; empty without a repository. */
@@ -101,16 +106,23 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings, facts:
       baseReference: facts.baseReference,
       baseDigest: facts.baseDigest,
       secretFiles,
-      metadataFile: path.join(workDir, 'metadata.json')
+      metadataFile: path.join(workDir, 'metadata.json'),
+      ...(facts.loadAs ? { loadAs: facts.loadAs } : {})
     })
+    const secretArgs = warnSecretBuildArgs(inputs['build-args'])
     const shownFile = workspacePath(inputs.file, facts.workspace)
     const what = image || 'the image'
     core.info(
-      `${inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${what} for linux/amd64 from ${shownFile}` +
+      `${facts.loadAs ? `Building ${what} into the Docker engine as ${facts.loadAs}, to verify it before any push,` : inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${facts.loadAs ? '' : `${what} `}for linux/amd64 from ${shownFile}` +
         `${inputs.builder ? ` on builder ${inputs.builder}` : ''}; the build log is in the group below.`
     )
     const started = io.now().getTime()
-    const run = await core.group(`Build ${what}`, () => io.docker(buildxArgs(plan)))
+    const args = buildxArgs(plan)
+    // BuildKit prints each RUN with its build args expanded: a secret-looking value is masked there too.
+    const hide = secretArgs.map(name => inputs['build-args'][name] ?? '').filter(value => value.length >= 4)
+    const run = await core.group(`Build ${what}`, () =>
+      io.docker(args, { shown: shownArgs(args), redact: line => hide.reduce((text, value) => text.split(value).join('***'), line) })
+    )
     const seconds = Math.round((io.now().getTime() - started) / 100) / 10
     if (run.exitCode !== 0) {
       core.info(`The build failed after ${seconds} s.`)
@@ -120,6 +132,10 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings, facts:
     }
 
     const { digest } = await readMetadata(plan.metadataFile)
+    if (facts.loadAs) {
+      core.info(`Built in ${seconds} s and loaded as ${facts.loadAs}; nothing is pushed before it is verified.`)
+      return { tags: refs, repository: inputs.repository, tag, image, pushed: false, seconds }
+    }
     const pushed = inputs.push && digest !== undefined
     if (pushed) {
       core.info(`Pushed ${image} (${digest}) in ${seconds} s.`)

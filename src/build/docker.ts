@@ -20,6 +20,10 @@ export interface DockerOptions {
   input?: string
   /** Keep the output out of the log (probes). */
   silent?: boolean
+  /** The command line to show instead of args (values left out); the output is still streamed to the log. */
+  shown?: string[]
+  /** With `shown`: applied to each output line before it is logged (build-arg values BuildKit prints in RUN lines). */
+  redact?: (line: string) => string
 }
 
 /**
@@ -30,19 +34,26 @@ export interface DockerOptions {
 export async function runDocker(args: string[], options: DockerOptions = {}): Promise<DockerRun> {
   const stderr: string[] = []
   let stdout = ''
+  const shown = options.shown
+  const redact = options.redact ?? ((line: string): string => line)
+  if (shown) process.stdout.write(`[command]docker ${shown.join(' ')}\n`)
   try {
     const exitCode = await exec.exec('docker', args, {
       // This process's environment as it is now (DOCKER_CONFIG, DOCKER_HOST, BUILDX_BUILDER …), stated explicitly
       // so that an embedding host that swaps process.env (jest does) still hands it to docker.
       env: currentEnv(),
       ignoreReturnCode: true,
-      silent: options.silent ?? false,
+      silent: (options.silent ?? false) || shown !== undefined,
       ...(options.input !== undefined ? { input: Buffer.from(options.input) } : {}),
       listeners: {
         stdout: data => {
           stdout += data.toString()
         },
+        stdline: line => {
+          if (shown && !options.silent) process.stdout.write(`${redact(line)}\n`)
+        },
         errline: line => {
+          if (shown && !options.silent) process.stdout.write(`${redact(line)}\n`)
           stderr.push(line)
           if (stderr.length > KEPT_LINES) stderr.shift()
         }
@@ -70,6 +81,11 @@ export function dockerLogout(registry: string): Promise<DockerRun> {
 /** The docker CLI is installed (the daemon may be elsewhere or absent: a remote builder needs none). */
 export async function dockerAvailable(): Promise<boolean> {
   return (await runDocker(['--version'], { silent: true })).exitCode === 0
+}
+
+/** A Docker engine answers: an image can be loaded into it and run (a remote builder needs none). */
+export async function engineAvailable(): Promise<boolean> {
+  return (await runDocker(['info', '--format', '{{.ServerVersion}}'], { silent: true })).exitCode === 0
 }
 
 /** The buildx plugin answers. */

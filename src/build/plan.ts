@@ -14,6 +14,10 @@ export interface BuildSettings {
   labels: Record<string, string>
   push: boolean
   secrets: Array<{ id: string; value: string }>
+  /** Build secrets read by buildx from files the user has (multi-line values such as keys). */
+  'secret-files'?: Array<{ id: string; path: string }>
+  /** `default` or `id=path`, forwarded as buildx --ssh. */
+  ssh?: string[]
   'cache-from': string[]
   'cache-to': string[]
   builder: string
@@ -29,6 +33,8 @@ export interface PlanFacts extends LabelFacts {
   /** One temp file per `secrets` input, by id, as writeSecretFiles returned them. */
   secretFiles: SecretFile[]
   metadataFile: string
+  /** Load the image into the engine under this one local tag instead of pushing (the verify phase). */
+  loadAs?: string
 }
 
 /**
@@ -42,7 +48,7 @@ export function planBuild(inputs: BuildSettings, facts: PlanFacts): BuildPlan {
     file: inputs.file,
     context: inputs.context,
     target: inputs.target,
-    tags: facts.refs,
+    tags: facts.loadAs ? [facts.loadAs] : facts.refs,
     labels: imageLabels(
       {
         release: facts.release,
@@ -56,12 +62,17 @@ export function planBuild(inputs: BuildSettings, facts: PlanFacts): BuildPlan {
       inputs.labels
     ),
     buildArgs: inputs['build-args'],
-    secrets: inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
+    secrets: [
+      ...inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
+      ...(inputs['secret-files'] ?? []).map(({ id, path }) => ({ id, path }))
+    ],
+    ...(inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {}),
+    ...(facts.loadAs ? { load: true } : {}),
     cacheFrom: inputs['cache-from'],
     cacheTo: inputs['cache-to'],
     builder: inputs.builder,
     metadataFile: facts.metadataFile,
-    push: inputs.push
+    push: inputs.push && !facts.loadAs
   }
 }
 

@@ -4,6 +4,8 @@ import { renderContract, type ContractReport } from '../image/verify.js'
 import type { LayeredBase } from '../image/layered.js'
 import type { ScanReport } from '../phases/scan.js'
 import { describeRange, type FitRange } from '../release/fit.js'
+import { renderVerify } from '../verify/render.js'
+import type { VerifyReport } from '../verify/verify.js'
 import { workspacePath } from '../workspace.js'
 
 /** What one run found and did, gathered for the job summary. */
@@ -24,6 +26,8 @@ export interface RunReport {
   /** skip-unchanged kept the image already at the tag. */
   unchanged?: boolean
   contract?: ContractReport
+  /** The verify phase (image secret scan, boot check, added size). */
+  verify?: VerifyReport
   failure?: string
 }
 
@@ -73,6 +77,7 @@ export function renderSummary(report: RunReport): string {
       lines.push(`| ${icon[finding.severity]} | ${finding.check} | \`${escapeCell(where)}\` | ${escapeCell(finding.message)} |`)
     }
   }
+  if (report.verify) lines.push('', ...renderVerify(report.verify))
   if (report.contract) lines.push('', ...renderContract(report.contract))
   if (report.scan) lines.push('', ...renderScan(report.scan, report.workspace))
   return lines.join('\n') + '\n'

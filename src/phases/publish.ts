@@ -1,13 +1,15 @@
 import * as core from '@actions/core'
-import { buildAndPush, buildIo, login, type BuildIo, type BuildResult, type LoginSettings } from '../build/build.js'
+import { buildAndPush, buildIo, login, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings } from '../build/build.js'
 import type { BuildSettings } from '../build/plan.js'
 import type { ResolvedTags } from '../build/tags.js'
 import { baseDigest } from '../image/base-digest.js'
 import { findUnchangedImage } from '../image/unchanged.js'
 import { verifyPushedImage, type ContractReport } from '../image/verify.js'
+import { publishVerified } from '../verify/publish-verified.js'
+import type { VerifyReport, VerifySettings } from '../verify/verify.js'
 
 /** The settings publishing reads, named as in action.yml. */
-export type PublishSettings = BuildSettings & LoginSettings & { 'skip-unchanged': boolean }
+export type PublishSettings = BuildSettings & LoginSettings & VerifySettings & { 'skip-unchanged': boolean; verify: boolean }
 
 export interface PublishFacts {
   release: string
@@ -28,6 +30,8 @@ export interface PublishFacts {
   fromLine?: number
   /** Build-args the checks added (the release for an ARG-based base tag). */
   buildArgs?: Record<string, string>
+  /** Receives the verify phase's report as soon as it exists, also when it fails (issue 11). */
+  onVerify?: (report: VerifyReport) => void
 }
 
 export interface PublishResult {
@@ -35,6 +39,7 @@ export interface PublishResult {
   /** True when skip-unchanged found the image already built from the same base and revision. */
   unchanged: boolean
   contract?: ContractReport
+  verify?: VerifyReport
 }
 
 /** Builds and pushes, or keeps an unchanged image; then verifies the pushed image's contract in the registry. */
@@ -57,25 +62,35 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   }
 
   const buildSettings = { ...settings, 'build-args': { ...facts.buildArgs, ...settings['build-args'] } }
-  const build = await buildAndPush(
-    buildSettings,
-    {
-      release: facts.release,
-      oheRelease: facts.oheRelease,
-      tags: facts.tags,
-      baseReference: facts.baseReference,
-      baseDigest: digestOfBase,
-      sha: facts.sha,
-      repositoryUrl: facts.repositoryUrl,
-      workspace: facts.workspace,
-      tempDir: facts.tempDir,
-      loggedIn: settings.push
-    },
-    io
-  )
+  const buildFacts: BuildFacts = {
+    release: facts.release,
+    oheRelease: facts.oheRelease,
+    tags: facts.tags,
+    baseReference: facts.baseReference,
+    baseDigest: digestOfBase,
+    sha: facts.sha,
+    repositoryUrl: facts.repositoryUrl,
+    workspace: facts.workspace,
+    tempDir: facts.tempDir,
+    loggedIn: settings.push
+  }
+  // Build into the engine, verify, push exactly that image; without an engine (a remote builder) there is nothing to
+  // run the image in, so it is pushed unverified, and the notice says so.
+  let verify: VerifyReport | undefined
+  let build: BuildResult
+  if (settings.verify && (await io.engineAvailable())) {
+    const onReport = (report: VerifyReport): void => {
+      verify = report
+      facts.onVerify?.(report)
+    }
+    build = (await publishVerified(buildSettings, { ...buildFacts, agentServerReference: facts.agentServerReference }, onReport, io)).build
+  } else {
+    if (settings.verify) core.notice('verify: no Docker engine answers here (a remote builder?), so the image is pushed without being verified first.')
+    build = await buildAndPush(buildSettings, buildFacts, io)
+  }
   const digest = build.digest
   const agentServer = facts.agentServerReference
-  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false }
+  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...(verify ? { verify } : {}) }
   const contract = await core.group('Verify the image contract in the registry', () =>
     verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
       line: facts.fromLine,
@@ -83,5 +98,5 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
       baseDigest: agentServer === facts.baseReference ? digestOfBase : undefined
     })
   )
-  return { build, unchanged: false, contract }
+  return { build, unchanged: false, contract, ...(verify ? { verify } : {}) }
 }

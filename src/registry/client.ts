@@ -64,6 +64,8 @@ export interface ImageConfig {
   ExposedPorts?: Record<string, object> | null
   Env?: string[] | null
   WorkingDir?: string
+  /** `rootfs.diff_ids` (top level of the config blob): the uncompressed layer digests, base first. */
+  diffIds?: string[]
 }
 
 export interface ImageConfigResult {
@@ -73,6 +75,8 @@ export interface ImageConfigResult {
   indexDigest?: string
   configDigest: string
   config: ImageConfig
+  /** The manifest's layer descriptors (compressed digest and size), base first. */
+  layers?: Array<{ digest: string; size: number }>
 }
 
 export interface RegistryClient {
@@ -315,7 +319,7 @@ class Client implements RegistryClient {
         )
       }
     }
-    const result: ImageConfigResult = { digest: current.digest, configDigest, config }
+    const result: ImageConfigResult = { digest: current.digest, configDigest, config, layers: layersOf(current.manifest) }
     if (indexDigest !== undefined) result.indexDigest = indexDigest
     return result
   }
@@ -754,7 +758,19 @@ function toImageConfig(blob: unknown): ImageConfig {
     const ports = asRecord(c.ExposedPorts)
     if (ports !== undefined) config.ExposedPorts = Object.fromEntries(Object.keys(ports).map(port => [port, {}]))
   }
+  const diffIds = stringArray(asRecord(top.rootfs)?.diff_ids)
+  if (diffIds) config.diffIds = diffIds
   return config
+}
+
+/** An image manifest's `layers`: digest and compressed size of each, skipping malformed entries. */
+function layersOf(manifest: unknown): Array<{ digest: string; size: number }> {
+  const layers = asRecord(manifest)?.layers
+  if (!Array.isArray(layers)) return []
+  return layers.flatMap(layer => {
+    const record = asRecord(layer)
+    return typeof record?.digest === 'string' && typeof record.size === 'number' ? [{ digest: record.digest, size: record.size }] : []
+  })
 }
 
 /** The `rel="next"` target of a Link header: `<url>; rel="next"`, possibly among other links. */

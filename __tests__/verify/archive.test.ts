@@ -1,0 +1,229 @@
+/**
+ * docker save archives made in the test (both layouts: Docker Engine < 25 and the OCI layout of 25+), streamed in
+ * small chunks through scanSaveArchive and assembled by assembleImageSecrets: what is scanned, what is skipped,
+ * whiteouts, spooling, and the exact findings.
+ */
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import * as tar from 'tar-stream'
+import { BUFFER_SIZE, scanFile } from '../../src/secrets/engine.js'
+import { assembleImageSecrets, type ConfigBlob } from '../../src/verify/image-scan.js'
+import { classifySaveEntry, scanSaveArchive } from '../../src/verify/save-archive.js'
+import { checksummed, pemKey } from '../secrets/fixtures.js'
+import { chunkReader } from '../../src/secrets/chunk-reader.js'
+
+type Files = Record<string, string | Buffer>
+type Layout = 'legacy' | 'oci' | 'containerd'
+
+async function tarOf(files: Files): Promise<Buffer> {
+  const pack = tar.pack()
+  const chunks: Buffer[] = []
+  const done = (async () => {
+    for await (const chunk of pack) chunks.push(chunk as Buffer)
+  })()
+  for (const [name, content] of Object.entries(files)) {
+    await new Promise<void>((resolve, reject) => pack.entry({ name }, content, error => (error ? reject(error) : resolve())))
+  }
+  pack.finalize()
+  await done
+  return Buffer.concat(chunks)
+}
+
+/** The rule the scanner's engine gives a value on its own (the rule table is another module's, and grows). */
+function ruleOf(value: string): string {
+  const bytes = Buffer.from(`value ${value}\n`)
+  const found = scanFile(chunkReader([bytes]), Buffer.allocUnsafe(BUFFER_SIZE), bytes.length, { dotenv: false, codeFile: false, dockerfile: false }).findings
+  if (found.length !== 1) throw new Error(`expected one finding for the fixture, got ${found.length}`)
+  return found[0]?.rule ?? ''
+}
+
+const sha = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex')
+
+async function* chunked(data: Buffer, size = 7001): AsyncGenerator<Buffer> {
+  for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size)
+}
+
+interface Image {
+  archive: Buffer
+  configDigest: string
+  diffIds: string[]
+  config: ConfigBlob
+  /** The layer blobs' digests as named in the archive (compressed ones for the containerd store). */
+  blobs: string[]
+  /** Their sizes in the archive. */
+  blobSizes: number[]
+  /** Their bytes as stored in the archive. */
+  payloads: Buffer[]
+}
+
+/** An image of `layers` (base first) in one of the two docker save layouts. */
+async function imageOf(layers: Files[], config: Omit<ConfigBlob, 'rootfs'>, layout: Layout): Promise<Image> {
+  const tars = await Promise.all(layers.map(tarOf))
+  const diffIds = tars.map(layer => `sha256:${sha(layer)}`)
+  const full: ConfigBlob = { ...config, rootfs: { diff_ids: diffIds } }
+  const configJson = JSON.stringify(full)
+  const configHex = sha(configJson)
+  const files: Files = {}
+  let blobs = diffIds
+  let blobSizes = tars.map(layer => layer.length)
+  let payloads = tars
+  if (layout === 'containerd') {
+    // Docker's containerd image store saves the registry's compressed blobs, named by their own digests.
+    const compressed = tars.map(layer => gzipSync(layer))
+    blobs = compressed.map(blob => `sha256:${sha(blob)}`)
+    blobSizes = compressed.map(blob => blob.length)
+    payloads = compressed
+    files['oci-layout'] = '{"imageLayoutVersion":"1.0.0"}'
+    for (const blob of compressed) files[`blobs/sha256/${sha(blob)}`] = blob
+    files[`blobs/sha256/${configHex}`] = configJson
+    files['index.json'] = '{"schemaVersion":2,"manifests":[]}'
+  } else if (layout === 'oci') {
+    files['oci-layout'] = '{"imageLayoutVersion":"1.0.0"}'
+    // Names sort the base's layer anywhere: the scan must go by name, not by position.
+    for (const layer of [...tars].reverse()) files[`blobs/sha256/${sha(layer)}`] = layer
+    files[`blobs/sha256/${configHex}`] = configJson
+    files['manifest.json'] = JSON.stringify([{ Config: `blobs/sha256/${configHex}`, Layers: tars.map(layer => `blobs/sha256/${sha(layer)}`) }])
+  } else {
+    // Folder names are v1 ids, unrelated to the content: sorted here in reverse of the layer order.
+    tars.forEach((layer, index) => {
+      const dir = sha(`v1-${tars.length - index}`)
+      files[`${dir}/VERSION`] = '1.0'
+      files[`${dir}/json`] = '{}'
+      files[`${dir}/layer.tar`] = layer
+    })
+    files[`${configHex}.json`] = configJson
+    files['manifest.json'] = JSON.stringify([{ Config: `${configHex}.json`, Layers: [] }])
+  }
+  const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)))
+  return { archive: await tarOf(sorted), configDigest: `sha256:${configHex}`, diffIds, config: full, blobs, blobSizes, payloads }
+}
+
+let spool = ''
+beforeEach(() => {
+  spool = mkdtempSync(path.join(tmpdir(), 'verify-archive-'))
+})
+afterEach(() => rmSync(spool, { recursive: true, force: true }))
+
+describe('classifySaveEntry', () => {
+  const hex = 'ab'.repeat(32)
+  it.each([
+    [`blobs/sha256/${hex}`, { kind: 'blob', digest: `sha256:${hex}` }],
+    [`./blobs/sha256/${hex}`, { kind: 'blob', digest: `sha256:${hex}` }],
+    [`${hex}/layer.tar`, { kind: 'legacy-layer' }],
+    [`${hex}.json`, { kind: 'legacy-config', digest: `sha256:${hex}` }],
+    [`${hex}/json`, { kind: 'other' }],
+    ['manifest.json', { kind: 'other' }],
+    ['blobs/sha256/short', { kind: 'other' }]
+  ])('%s', (name, kind) => expect(classifySaveEntry(name)).toEqual(kind))
+})
+
+describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, %s layout', layout => {
+  const npmToken = checksummed('npm_')
+  const ghToken = checksummed('ghp_')
+  const baseToken = checksummed('ghp_')
+  const key = pemKey('ec')
+  const history = [
+    { created_by: 'base' },
+    { created_by: 'ENTRYPOINT ["tini"]', empty_layer: true },
+    { created_by: `RUN |1 NPM_TOKEN=${npmToken} /bin/sh -c echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc # buildkit` },
+    { created_by: 'COPY deploy_key /root/.ssh/id_ed25519 # buildkit' },
+    { created_by: 'RUN /bin/sh -c rm /root/.ssh/id_ed25519 # buildkit' },
+    { created_by: `ENV GITHUB_TOKEN=${ghToken}`, empty_layer: true },
+    { created_by: 'RUN /bin/sh -c true # buildkit' }
+  ]
+  const layers: Files[] = [
+    // The base: a token here is OpenHands' business, never reported.
+    { 'srv/base-token.txt': `token=${baseToken}\n`, 'usr/bin/tool': Buffer.alloc(100) },
+    {
+      'root/.npmrc': `//r/:_authToken=${npmToken}\n`,
+      // Binary: a NUL in the first 8000 bytes; the token after it is not read, as in the context scan.
+      'opt/blob.bin': Buffer.concat([Buffer.alloc(10), Buffer.from(`x ${checksummed('ghp_')} x`)]),
+      // Bigger than spoolAt: scanned from a temp file, the token near its end still found.
+      'opt/big.log': `${'log line without secrets\n'.repeat(4000)}github ${ghToken}\n`
+    },
+    { 'root/.ssh/id_ed25519': key },
+    { 'root/.ssh/.wh.id_ed25519': '' },
+    // A RUN that changed nothing: an empty layer tar, which must still count as read.
+    {}
+  ]
+  const config = {
+    config: { Env: ['PATH=/usr/bin', `GITHUB_TOKEN=${ghToken}`], Labels: { 'org.opencontainers.image.version': '1.23.0' } },
+    history
+  }
+  const base = { layers: 1, env: ['PATH=/usr/bin'], labels: {} }
+
+  it('scans the custom layers and the config, skips the base, and names path, layer and instruction', async () => {
+    const image = await imageOf(layers, config, layout)
+    const archive = await scanSaveArchive(chunked(image.archive), {
+      configDigest: image.configDigest,
+      diffIds: image.diffIds,
+      baseLayers: 1,
+      baseBlobs: new Set(image.blobs.slice(0, 1)),
+      spoolDir: spool,
+      spoolAt: 64 * 1024,
+      estimateCompressed: true
+    })
+    expect(archive.skippedBase).toBe(1)
+    if (layout === 'containerd') {
+      // Compressed blobs: the compressed size is exact.
+      expect(archive.compressed.get(1)).toBe(image.blobSizes[1])
+    }
+    expect([...archive.layers.keys()].sort()).toEqual([1, 2, 3, 4])
+    expect(archive.config?.toString()).toBe(JSON.stringify(image.config))
+    expect(archive.layers.get(1)).toMatchObject({ files: 2, binary: 1 })
+    expect(archive.layers.get(3)?.whiteouts).toEqual([{ kind: 'file', path: '/root/.ssh/id_ed25519' }])
+    // Uncompressed sizes are the layer tars' (tarOf pads to the same length whatever the mtime); the gzip estimate is smaller for text.
+    expect(archive.sizes.get(1)).toBe((await tarOf(layers[1] as Files)).length)
+    expect(archive.compressed.get(1)).toBeGreaterThan(0)
+    expect(archive.compressed.get(1)).toBeLessThan(archive.sizes.get(1) ?? 0)
+    expect(readdirSync(spool)).toEqual([])
+
+    const secrets = assembleImageSecrets(archive, image.config, base, new Set())
+    const rows = secrets.findings.map(f => [f.source, f.where, f.layer, f.rule, f.instruction, f.deletedBy?.layer])
+    expect(rows).toEqual([
+      ['env', 'Env GITHUB_TOKEN', undefined, ruleOf(ghToken), 'ENV GITHUB_TOKEN=…', undefined],
+      ['history', 'history', undefined, ruleOf(ghToken), 'ENV GITHUB_TOKEN=…', undefined],
+      ['layer', '/opt/big.log', 2, ruleOf(ghToken), 'RUN echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc (with build args NPM_TOKEN)', undefined],
+      ['layer', '/root/.npmrc', 2, ruleOf(npmToken), 'RUN echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc (with build args NPM_TOKEN)', undefined],
+      ['history', 'history', 2, ruleOf(npmToken), 'RUN echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc (with build args NPM_TOKEN)', undefined],
+      ['layer', '/root/.ssh/id_ed25519', 3, ruleOf(key), 'COPY deploy_key /root/.ssh/id_ed25519', 4]
+    ])
+    const text = JSON.stringify(secrets)
+    for (const value of [npmToken, ghToken, baseToken]) expect(text).not.toContain(value)
+    expect(secrets.findings.find(f => f.where === '/root/.npmrc')?.fingerprint).toMatch(new RegExp(`^image:/root/\\.npmrc:${ruleOf(npmToken)}:[0-9a-f]{16}$`))
+    expect(secrets.layersScanned).toBe(4)
+  })
+
+  it('drops what the ignore file lists, by fingerprint', async () => {
+    const image = await imageOf(layers, config, layout)
+    const scan = (): ReturnType<typeof scanSaveArchive> =>
+      scanSaveArchive(chunked(image.archive), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
+    const first = assembleImageSecrets(await scan(), image.config, base, new Set())
+    const ignored = new Set(first.findings.filter(f => f.source === 'layer').map(f => f.fingerprint))
+    const second = assembleImageSecrets(await scan(), image.config, base, ignored)
+    expect(second.findings.map(f => f.source)).toEqual(['env', 'history', 'history'])
+    expect(second.suppressed).toBe(3)
+  })
+
+  it('scans every layer when the base is unknown, the base token included', async () => {
+    const image = await imageOf(layers, config, layout)
+    const archive = await scanSaveArchive(chunked(image.archive), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 0, spoolDir: spool })
+    expect(archive.skippedBase).toBe(0)
+    const secrets = assembleImageSecrets(archive, image.config, { layers: 0, env: [], labels: {} }, new Set())
+    expect(secrets.findings.filter(f => f.where === '/srv/base-token.txt').map(f => [f.layer, f.instruction])).toEqual([[1, 'base']])
+  })
+
+  it('fails when the archive is cut short inside a custom layer', async () => {
+    const image = await imageOf(layers, config, layout)
+    const payload = image.payloads[1] as Buffer
+    const at = image.archive.indexOf(payload)
+    expect(at).toBeGreaterThan(0)
+    const cut = image.archive.subarray(0, at + Math.floor(payload.length / 2))
+    await expect(
+      scanSaveArchive(chunked(cut), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
+    ).rejects.toThrow()
+  })
+})

@@ -1,0 +1,76 @@
+import { renderSummary } from '../../src/github/summary.js'
+import type { VerifyReport } from '../../src/verify/verify.js'
+
+const report = (changes: Partial<VerifyReport> = {}): VerifyReport => ({
+  image: 'ohe-sandbox-verify:ab',
+  diffIds: [],
+  baseLayers: 1,
+  secrets: { findings: [], suppressed: 0, layersScanned: 2, filesScanned: 14, bytesScanned: 2_345_000, baseLayersSkipped: 1, seconds: 0.4, bytesPerSecond: 0 },
+  boot: { ran: true, ok: true, secondsToHealthy: 3.2, sdkVersion: '1.23.0' },
+  size: { layers: 2, uncompressed: 48_200_000, compressed: 17_900_000, compressedSource: 'registry' },
+  findings: [],
+  problems: [],
+  seconds: 4.1,
+  ...changes
+})
+
+describe('the verify section of the summary and PR comment', () => {
+  it('reports a passed verification: time to healthy and the added size', () => {
+    const text = renderSummary({ workspace: '/w', verify: report() })
+    expect(text).toContain(
+      [
+        '### Image verification (before the push)',
+        '',
+        '✅ Verified in 4.1 s.',
+        '',
+        '| Part | Result |',
+        '|---|---|',
+        '| Secrets in layers and config | ✅ none: 2 custom layer(s), 14 text file(s), 2.35 MB in 0.4 s; 1 base layer(s) skipped |',
+        '| Boot as OHE starts it | ✅ healthy in 3.2 s, sdk_version 1.23.0 |',
+        '| Size added over the base | 2 layer(s), 17.9 MB compressed, 48.2 MB uncompressed |'
+      ].join('\n')
+    )
+  })
+
+  it('reports a failed one: the findings without values, the probe, the log tail, the size estimate', () => {
+    const text = renderSummary({
+      workspace: '/w',
+      verify: report({
+        problems: ['1 secret(s) found in the built image', 'the image did not boot as OHE starts it (/alive)'],
+        secrets: {
+          ...report().secrets,
+          findings: [
+            {
+              rule: 'npm-access-token',
+              description: 'npm access token',
+              file: 'image:/root/.npmrc',
+              line: 1,
+              column: 30,
+              hint: 'npm_… (40 chars)',
+              fingerprint: 'image:/root/.npmrc:npm-access-token:0123456789abcdef',
+              source: 'layer',
+              where: '/root/.npmrc',
+              layer: 2,
+              instruction: 'COPY npmrc /root/.npmrc',
+              deletedBy: { layer: 3, instruction: 'RUN rm /root/.npmrc' }
+            }
+          ]
+        },
+        boot: { ran: true, ok: false, failedProbe: '/alive', problem: 'the container exited (code 3) before /alive answered 200', logTail: ['boom'] },
+        size: { layers: 2, uncompressed: 1000, compressed: 400, compressedSource: 'estimate' }
+      })
+    })
+    expect(text).toContain('❌ 1 secret(s) found in the built image; the image did not boot as OHE starts it (/alive); nothing was pushed.')
+    expect(text).toContain(
+      '| npm access token | `/root/.npmrc` (deleted in layer 3, still shipped) | 2 | `COPY npmrc /root/.npmrc` | npm_… (40 chars) | `image:/root/.npmrc:npm-access-token:0123456789abcdef` |'
+    )
+    expect(text).toContain('| Boot as OHE starts it | ❌ /alive: the container exited (code 3) before /alive answered 200 |')
+    expect(text).toContain('| Size added over the base | 2 layer(s), 400 B compressed (gzip estimate), 1.00 kB uncompressed |')
+    expect(text).toContain('```\nboom\n```')
+  })
+
+  it('says when the boot check was skipped', () => {
+    const text = renderSummary({ workspace: '/w', verify: report({ boot: { ran: false, ok: true, skipped: 'the Docker engine is linux/aarch64, not linux/amd64' } }) })
+    expect(text).toContain('| Boot as OHE starts it | ⏭️ skipped: the Docker engine is linux/aarch64, not linux/amd64 |')
+  })
+})

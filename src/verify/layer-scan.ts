@@ -1,0 +1,162 @@
+/**
+ * Scans one layer tar as a stream: every regular file it adds goes through the context scan's engine (scanFile),
+ * whiteouts are collected, and nothing bigger than SPOOL_AT bytes is held in memory (a bigger text file is
+ * spooled to a temp file and scanned from there). Binary files (a NUL in the first 8000 bytes, as git and the
+ * context scan decide) are drained unread.
+ */
+import { closeSync, openSync, readSync, rmSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import path from 'node:path'
+import * as tar from 'tar-stream'
+import { credentialKind, isDotenv } from '../secrets/credential-files.js'
+import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from '../secrets/engine.js'
+import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
+import { chunkReader } from '../secrets/chunk-reader.js'
+
+/** Files up to this size are scanned from memory; bigger text files from a temp file. */
+export const SPOOL_AT = 32 * 1024 * 1024
+const SNIFF = 8000
+
+export interface LayerFinding {
+  /** The file's path in the image, e.g. /root/.npmrc. */
+  path: string
+  finding: RawFinding
+}
+
+export interface LayerScan {
+  findings: LayerFinding[]
+  whiteouts: Whiteout[]
+  /** Text files scanned. */
+  files: number
+  /** Bytes of the files scanned (binary ones included: they were read to be judged). */
+  bytes: number
+  binary: number
+}
+
+export interface LayerScanOptions {
+  /** A private temp dir for spooled files. */
+  spoolDir: string
+  /** Default SPOOL_AT; tests lower it. */
+  spoolAt?: number
+}
+
+const CODE_EXTENSIONS = new Set(
+  '.js .mjs .cjs .jsx .ts .tsx .mts .cts .py .rb .go .java .kt .kts .scala .cs .php .rs .swift .c .h .cc .cpp .hpp .m .lua .pl .dart .vue .svelte .groovy .coffee .map'.split(' ')
+)
+
+/** The same file kinds as the context scan, judged by the path in the image. */
+export function imageFileKind(file: string): FileKind {
+  const base = path.posix.basename(file)
+  const parent = path.posix.basename(path.posix.dirname(file))
+  return { credential: credentialKind(base, parent), dotenv: isDotenv(base), codeFile: CODE_EXTENSIONS.has(path.posix.extname(base).toLowerCase()), dockerfile: false }
+}
+
+/** One buffer for every scan in this process: scanFile is synchronous, so no two scans share it at once. */
+let shared: Buffer | undefined
+function scanBuffer(): Buffer {
+  shared ??= Buffer.allocUnsafe(BUFFER_SIZE)
+  return shared
+}
+
+let spoolCount = 0
+
+/** Feeds a byte stream into a tar extractor with backpressure; a failure of the source destroys the extractor. */
+export function feed(source: AsyncIterable<Buffer>, extract: tar.Extract): Promise<void> {
+  const done = (async () => {
+    for await (const chunk of source) {
+      if (!extract.write(chunk)) await new Promise<void>(resolve => extract.once('drain', () => resolve()))
+    }
+    extract.end(undefined)
+  })()
+  done.catch((error: unknown) => extract.destroy(error instanceof Error ? error : new Error(String(error))))
+  return done
+}
+
+export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerScanOptions): Promise<LayerScan> {
+  const spoolAt = options.spoolAt ?? SPOOL_AT
+  const result: LayerScan = { findings: [], whiteouts: [], files: 0, bytes: 0, binary: 0 }
+  const extract = tar.extract()
+  const feeding = feed(layer, extract)
+  for await (const entry of extract) {
+    const header = entry.header
+    const whiteout = whiteoutOf(header.name)
+    if (whiteout) result.whiteouts.push(whiteout)
+    if (whiteout || (header.type !== 'file' && header.type !== 'contiguous-file')) {
+      await drain(bytes(entry))
+      continue
+    }
+    const file = imagePath(header.name)
+    const kind = imageFileKind(file)
+    const chunks: Buffer[] = []
+    let held = 0
+    let sniffed = false
+    let binary = false
+    let spool: { path: string; handle: Awaited<ReturnType<typeof open>> } | undefined
+    for await (const chunk of bytes(entry)) {
+      result.bytes += chunk.length
+      if (binary) continue
+      if (spool) {
+        await spool.handle.write(chunk)
+        continue
+      }
+      chunks.push(chunk)
+      held += chunk.length
+      if (!sniffed && held >= SNIFF && kind.credential === undefined) {
+        sniffed = true
+        binary = hasNul(chunks, SNIFF)
+        if (binary) chunks.length = 0
+      }
+      if (!binary && held > spoolAt) {
+        const file = path.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`)
+        spool = { path: file, handle: await open(file, 'wx', 0o600) }
+        for (const held of chunks) await spool.handle.write(held)
+        chunks.length = 0
+      }
+    }
+    if (!sniffed && !spool && kind.credential === undefined) binary = hasNul(chunks, SNIFF)
+    if (binary) {
+      result.binary++
+      continue
+    }
+    result.files++
+    let scanned: RawFinding[]
+    if (spool) {
+      await spool.handle.close()
+      const fd = openSync(spool.path, 'r')
+      try {
+        scanned = scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings
+      } finally {
+        closeSync(fd)
+        rmSync(spool.path, { force: true })
+      }
+    } else {
+      scanned = scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings
+    }
+    for (const finding of scanned) result.findings.push({ path: file, finding })
+  }
+  await feeding
+  return result
+}
+
+function hasNul(chunks: readonly Buffer[], limit: number): boolean {
+  let seen = 0
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, Math.min(chunk.length, limit - seen))
+    if (part.includes(0)) return true
+    seen += part.length
+    if (seen >= limit) return false
+  }
+  return false
+}
+
+export async function drain(entry: AsyncIterable<Buffer>): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  for await (const _ of entry) {
+    /* read and dropped */
+  }
+}
+
+/** A tar entry's chunks: tar-stream's (streamx) entries yield Buffers, its types say unknown. */
+export function bytes(entry: AsyncIterable<unknown>): AsyncIterable<Buffer> {
+  return entry as AsyncIterable<Buffer>
+}

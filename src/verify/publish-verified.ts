@@ -1,0 +1,74 @@
+/**
+ * Build once, verify, push exactly that: the image is built into the Docker engine under a temporary local tag,
+ * verified (verifyImage), and only then tagged and pushed by the engine; the registry's rootfs.diff_ids are
+ * compared with the verified image's before the digest is reported.
+ */
+import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
+import { buildAndPush, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings } from '../build/build.js'
+import type { BuildSettings } from '../build/plan.js'
+import { makePrivateDir, removeDir } from '../build/secret-files.js'
+import { UserError } from '../errors.js'
+import { ACTION_VERSION } from '../version.js'
+import { pushVerified, removeLocalImages } from './push.js'
+import { VERIFY_STATE } from './state.js'
+import { verifyImage, type VerifyReport, type VerifySettings } from './verify.js'
+
+export interface VerifiedPublish {
+  build: BuildResult
+  verify: VerifyReport
+}
+
+/** A local tag no registry can receive: `ohe-sandbox-verify:<random>`. */
+export function verifyTag(): string {
+  return `ohe-sandbox-verify:${randomBytes(8).toString('hex')}`
+}
+
+/**
+ * Throws a UserError when verification fails (the report goes to `onReport` first, for the summary), and
+ * nothing is pushed then.
+ */
+export async function publishVerified(
+  inputs: BuildSettings & LoginSettings & VerifySettings,
+  facts: BuildFacts & { agentServerReference?: string },
+  onReport: (report: VerifyReport) => void,
+  io: BuildIo
+): Promise<VerifiedPublish> {
+  const local = verifyTag()
+  core.saveState(VERIFY_STATE.image, local)
+  const workDir = await makePrivateDir(facts.tempDir)
+  core.saveState(VERIFY_STATE.tempDir, workDir)
+  const made = [local]
+  try {
+    const built = await buildAndPush(inputs, { ...facts, loadAs: local }, io)
+    const report = await verifyImage(inputs, {
+      image: local,
+      release: facts.release,
+      ...(facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {}),
+      workDir,
+      workspace: facts.workspace,
+      version: ACTION_VERSION
+    })
+    onReport(report)
+    if (report.problems.length > 0) {
+      throw new UserError(`Verification of the built image failed: ${report.problems.join('; ')} (see the annotations); nothing was pushed.`, inputs.file)
+    }
+    if (!inputs.push || built.tags.length === 0) {
+      core.info(`Verified in ${report.seconds} s; not pushed (push is false).`)
+      return { build: built, verify: report }
+    }
+    made.push(...built.tags)
+    const pushed = await pushVerified(local, built.tags, report.diffIds, inputs)
+    const customSizes = pushed.layerSizes.slice(report.baseLayers)
+    if (customSizes.length === report.size.layers) {
+      // The same object onReport received: the summary shows the registry's sizes.
+      report.size.compressed = customSizes.reduce((a, b) => a + b, 0)
+      report.size.compressedSource = 'registry'
+    }
+    return { build: { ...built, digest: pushed.digest, pushed: true, seconds: built.seconds + pushed.seconds }, verify: report }
+  } finally {
+    await removeLocalImages(made)
+    await removeDir(workDir)
+    core.saveState(VERIFY_STATE.image, '')
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Pushes exactly the image that was verified: the loaded image is tagged with the final references and pushed by
+ * the engine, then the registry's config is read back and its rootfs.diff_ids compared with the verified image's.
+ */
+import * as core from '@actions/core'
+import { runDocker } from '../build/docker.js'
+import { explainBuildFailure } from '../build/hints.js'
+import { parseImageReference } from '../grammar.js'
+import { UserError } from '../errors.js'
+import type { RegistryInputs } from '../registry/for-inputs.js'
+import { registryClientFor } from '../registry/for-inputs.js'
+
+export interface PushedVerified {
+  /** The registry's manifest digest of the primary reference. */
+  digest: string
+  /** Compressed sizes of the manifest's layers, base first. */
+  layerSizes: number[]
+  seconds: number
+}
+
+/** Which diff_ids differ, as one sentence; undefined when both lists are equal. Pure. */
+export function diffIdMismatch(verified: readonly string[], pushed: readonly string[]): string | undefined {
+  if (verified.length === pushed.length && verified.every((id, i) => id === pushed[i])) return undefined
+  const first = verified.findIndex((id, i) => id !== pushed[i])
+  const at = first < 0 ? verified.length : first
+  return `layer ${at + 1}: verified ${verified[at] ?? '(none)'}, registry ${pushed[at] ?? '(none)'} (${verified.length} vs ${pushed.length} layers)`
+}
+
+export async function pushVerified(localImage: string, refs: readonly string[], verifiedDiffIds: readonly string[], inputs: RegistryInputs): Promise<PushedVerified> {
+  const started = Date.now()
+  for (const ref of refs) {
+    const tag = await runDocker(['tag', localImage, ref], { silent: true })
+    if (tag.exitCode !== 0) throw new UserError(`docker tag ${localImage} ${ref} failed: ${explainBuildFailure(tag.stderr)}`)
+    const push = await core.group(`Push ${ref}`, () => runDocker(['push', ref]))
+    if (push.exitCode !== 0) throw new UserError(`docker push ${ref} failed (exit code ${push.exitCode}):\n${explainBuildFailure(push.stderr)}`)
+  }
+  const primary = refs[0]
+  const parsed = primary === undefined ? undefined : parseImageReference(primary)
+  if (primary === undefined || parsed === undefined) throw new Error(`no reference to push (${refs.join(', ')})`)
+  const client = registryClientFor(parsed.registry, inputs)
+  const read = await client.getImageConfig(parsed.repository, parsed.tag ?? 'latest')
+  const mismatch = diffIdMismatch(verifiedDiffIds, read.config.diffIds ?? [])
+  if (mismatch !== undefined) {
+    throw new UserError(
+      `The registry holds an unverified image at ${primary}: its layers differ from the image that was verified (${mismatch}). ` +
+        'Something else pushed to that tag meanwhile, or the push was altered; do not use it, and run the workflow again.'
+    )
+  }
+  const digest = read.indexDigest ?? read.digest
+  // Every extra tag must name the same manifest.
+  for (const ref of refs.slice(1)) {
+    const other = parseImageReference(ref)
+    if (other === undefined) continue
+    const manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? 'latest')
+    if (manifest.digest !== digest) {
+      throw new UserError(`The registry holds an unverified image at ${ref}: it points to ${manifest.digest}, the verified image was pushed as ${digest}.`)
+    }
+  }
+  const seconds = Math.round((Date.now() - started) / 100) / 10
+  core.info(`Pushed ${refs.join(', ')} (${digest}) in ${seconds} s; the registry's layers are the verified ones (${verifiedDiffIds.length} diff_ids match).`)
+  return { digest, layerSizes: (read.layers ?? []).map(layer => layer.size), seconds }
+}
+
+/** Removes the local tags the verify phase made (the temp tag and the pushed ones); failures only warn. */
+export async function removeLocalImages(refs: readonly string[]): Promise<void> {
+  if (refs.length === 0) return
+  const run = await runDocker(['image', 'rm', ...refs], { silent: true })
+  if (run.exitCode !== 0 && !run.stderr.every(line => /No such image/i.test(line))) {
+    core.warning(`Could not remove the local image(s) ${refs.join(', ')}: ${run.stderr.at(-1) ?? run.exitCode}`)
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * The verify phase: the image built into the engine is scanned for secrets (its custom layers and its config) and
+ * booted as OHE boots it, both at once; its added size is measured. Nothing here pushes: publishVerified pushes
+ * only after this passed.
+ */
+import * as core from '@actions/core'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseImageReference } from '../grammar.js'
+import { describeError } from '../errors.js'
+import type { Finding } from '../findings.js'
+import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
+import { loadIgnoreFile } from '../secrets/suppress.js'
+import { bootCheck, type BootReport } from './boot.js'
+import { inspectImage, saveImage } from './docker-image.js'
+import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecretFinding, type ImageSecrets } from './image-scan.js'
+import { instructionLine } from './instruction-line.js'
+import { makeRedactor } from './redact.js'
+import { scanSaveArchive } from './save-archive.js'
+import { appendToSarif, imageResults } from './sarif.js'
+import { formatSize } from './size.js'
+
+/** The settings verification reads, named as in action.yml. */
+export interface VerifySettings extends RegistryInputs {
+  /** Absolute Dockerfile path: findings are placed on its lines. */
+  file: string
+  secrets: Array<{ id: string; value: string }>
+  'build-args': Record<string, string>
+  'scan-ignore-file': string
+  'fail-on-findings': boolean
+  /** Seconds to wait for /alive and /health. */
+  'boot-timeout': number
+  /** Bytes the custom layers may add; undefined for no limit. */
+  'max-added-size'?: number
+  push: boolean
+  /** Absolute SARIF path, or empty. */
+  sarif: string
+}
+
+export interface VerifyFacts {
+  /** The local tag the image was loaded under. */
+  image: string
+  /** The target agent-server version, e.g. 1.23.0. */
+  release: string
+  /** The agent-server base the image is built on; its layers are not scanned. */
+  agentServerReference?: string
+  /** Private temp dir (spooled files, the boot check's env file). */
+  workDir: string
+  /** For the SARIF file: the workspace (paths relative to it) and the action's version. */
+  workspace?: string
+  version?: string
+}
+
+export interface ImageSecretReport extends ImageSecrets {
+  /** Base layers met and not scanned. */
+  baseLayersSkipped: number
+  /** Why the base's layers could not be told apart (then every layer was scanned). */
+  baseUnknown?: string
+  seconds: number
+  /** Bytes of `docker save` read, per second. */
+  bytesPerSecond: number
+}
+
+export interface AddedSize {
+  /** Layers the image adds over the base. */
+  layers: number
+  uncompressed: number
+  /** gzip level 1 estimate before the push; replaced by the registry's sizes once pushed. */
+  compressed: number
+  compressedSource: 'estimate' | 'registry'
+}
+
+export interface VerifyReport {
+  image: string
+  diffIds: string[]
+  baseLayers: number
+  secrets: ImageSecretReport
+  boot: BootReport
+  size: AddedSize
+  /** Annotations: each image secret, the boot failure, a size over max-added-size. */
+  findings: Finding[]
+  /** One line per failed part; empty when the image may be pushed. */
+  problems: string[]
+  seconds: number
+}
+
+export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): Promise<VerifyReport> {
+  const started = Date.now()
+  const local = await inspectImage(facts.image)
+  const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds)
+  const known = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value), ...Object.values(inputs['build-args'])]
+  const redact = makeRedactor(known)
+
+  const [scanned, boot] = await Promise.all([
+    core.group('Verify: scan the image layers and config for secrets', () => scanImage(inputs, facts, local, base)),
+    core.group('Verify: boot the image as OHE does', () =>
+      bootCheck({ image: facts.image, target: facts.release, timeoutSeconds: inputs['boot-timeout'], workDir: facts.workDir, redact })
+    )
+  ])
+  const { secrets, size } = scanned
+
+  const findings: Finding[] = []
+  const problems: string[] = []
+  const dockerfile = await readFile(inputs.file, 'utf8').catch(() => '')
+  const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
+  const placed = secrets.findings.map(finding => ({ finding, line: instructionLine(dockerfile, finding.instruction) }))
+  for (const { finding, line } of placed) findings.push(asAnnotation(finding, inputs, line, severity))
+  if (inputs.sarif && placed.length > 0) {
+    const uri = path.relative(facts.workspace ?? path.dirname(inputs.file), inputs.file).split(path.sep).join('/')
+    await appendToSarif(inputs.sarif, imageResults(placed, uri, severity), facts.version ?? '0.0.0', severity)
+    core.info(`Image findings added to ${inputs.sarif}`)
+  }
+  if (secrets.findings.length > 0 && inputs['fail-on-findings']) {
+    problems.push(`${secrets.findings.length} secret(s) found in the built image`)
+  }
+  if (scanned.unscanned) {
+    findings.push({ check: 'verify/secrets', severity: 'error', message: `${scanned.unscanned}. Run the workflow again; report it if it persists.`, file: inputs.file })
+    problems.push(scanned.unscanned)
+  }
+  if (!boot.ok) {
+    const message =
+      `Boot check failed at ${boot.failedProbe ?? '?'}: ${boot.problem ?? ''}. OHE starts the image with ` +
+      `${'/usr/local/bin/openhands-agent-server'} --port <port> as UID 10001; keep the base's server, entrypoint and user.` +
+      (boot.logTail && boot.logTail.length > 0 ? ` Last log lines:\n${boot.logTail.join('\n')}` : ' The container printed nothing.')
+    findings.push({ check: 'verify/boot', severity: 'error', message, file: inputs.file })
+    problems.push(`the image did not boot as OHE starts it (${boot.failedProbe ?? '?'})`)
+  }
+  const limit = inputs['max-added-size']
+  if (limit !== undefined && size.compressed > limit) {
+    const message =
+      `The layers added over the base are ${formatSize(size.compressed)} compressed (estimated with gzip -1; ${formatSize(size.uncompressed)} ` +
+      `uncompressed, ${size.layers} layer(s)), above max-added-size ${formatSize(limit)}: every sandbox start pulls them. ` +
+      'Remove caches and build tools in the same RUN that made them, or raise max-added-size.'
+    findings.push({ check: 'verify/size', severity: 'error', message, file: inputs.file })
+    problems.push(`the added layers exceed max-added-size (${formatSize(size.compressed)} > ${formatSize(limit)})`)
+  }
+  return {
+    image: facts.image,
+    diffIds: local.diffIds,
+    baseLayers: base.layers,
+    secrets,
+    boot,
+    size,
+    findings,
+    problems,
+    seconds: Math.round((Date.now() - started) / 100) / 10
+  }
+}
+
+async function scanImage(
+  inputs: VerifySettings,
+  facts: VerifyFacts,
+  local: { id: string; diffIds: string[] },
+  base: BaseFacts & { unknown?: string; blobs?: Set<string> }
+): Promise<{ secrets: ImageSecretReport; size: AddedSize; unscanned?: string }> {
+  const started = performance.now()
+  const archive = await scanSaveArchive(saveImage(facts.image), {
+    configDigest: local.id,
+    diffIds: local.diffIds,
+    baseLayers: base.layers,
+    ...(base.blobs ? { baseBlobs: base.blobs } : {}),
+    spoolDir: facts.workDir,
+    estimateCompressed: true
+  })
+  const customLayers = local.diffIds.length - base.layers
+  // A layer that was not read cannot be vouched for: verification fails rather than push it unscanned.
+  const missing = new Set(local.diffIds.slice(base.layers)).size - archive.layers.size
+  const unscanned =
+    missing > 0
+      ? `${missing} custom layer(s) of ${facts.image} could not be read from docker save` +
+        `${archive.unreadable > 0 ? ' (zstd-compressed)' : ''}, so their files were not scanned for secrets`
+      : undefined
+  let config: ConfigBlob = { rootfs: { diff_ids: local.diffIds } }
+  try {
+    if (archive.config) config = JSON.parse(archive.config.toString('utf8')) as ConfigBlob
+  } catch {
+    core.warning('The image config in docker save could not be parsed; Env, Labels and history were not scanned.')
+  }
+  const ignored = await loadIgnoreFile(inputs['scan-ignore-file'])
+  const assembled = assembleImageSecrets(archive, config, base, ignored)
+  const seconds = Math.round(performance.now() - started) / 1000
+  const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0
+  core.info(
+    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config ` +
+      `in ${seconds} s; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
+      `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}.`
+  )
+  const sum = (map: Map<number, number>): number => [...map.values()].reduce((a, b) => a + b, 0)
+  return {
+    secrets: {
+      ...assembled,
+      baseLayersSkipped: archive.skippedBase,
+      ...(base.unknown ? { baseUnknown: base.unknown } : {}),
+      seconds,
+      bytesPerSecond
+    },
+    size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
+    ...(unscanned ? { unscanned } : {})
+  }
+}
+
+/** The base's layers (a prefix of the image's), Env and Labels, read from its registry; none when unreadable. */
+async function baseFacts(
+  inputs: VerifySettings,
+  reference: string | undefined,
+  diffIds: readonly string[]
+): Promise<BaseFacts & { unknown?: string; blobs?: Set<string> }> {
+  const none = (unknown: string): BaseFacts & { unknown: string } => ({ layers: 0, env: [], labels: {}, unknown })
+  if (!reference) return none('no agent-server base was resolved')
+  const parsed = parseImageReference(reference)
+  if (!parsed) return none(`'${reference}' is not an image reference`)
+  try {
+    const read = await registryClientFor(parsed.registry, inputs).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? 'latest')
+    const baseIds = read.config.diffIds ?? []
+    let layers = 0
+    while (layers < baseIds.length && baseIds[layers] === diffIds[layers]) layers++
+    if (layers < baseIds.length) {
+      return { ...none(`the image's first layers are not ${reference}'s, so every layer was scanned`) }
+    }
+    // The compressed digests too: Docker's containerd image store saves the registry's blobs under those names.
+    const blobs = new Set((read.layers ?? []).map(layer => layer.digest))
+    return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs }
+  } catch (thrown) {
+    // Only more to scan (the build itself pulled the base, perhaps with credentials this step does not have).
+    core.notice(`Could not read the base ${reference} to tell its layers apart, so every layer is scanned: ${describeError(thrown)}`)
+    return none(describeError(thrown))
+  }
+}
+
+function asAnnotation(finding: ImageSecretFinding, inputs: VerifySettings, line: number | undefined, severity: Finding['severity']): Finding {
+  const layer = finding.layer === undefined ? '' : `, layer ${finding.layer}`
+  const deleted = finding.deletedBy
+    ? ` It was deleted by layer ${finding.deletedBy.layer} (${finding.deletedBy.instruction}), but the layer that added it still ships with the image.`
+    : ''
+  const where = finding.source === 'layer' ? `file ${finding.where}` : `the image config's ${finding.where}`
+  return {
+    check: `image-secret/${finding.rule}`,
+    severity,
+    message:
+      `${finding.description}: ${finding.hint} in ${where}${layer} (made by ${finding.instruction}).${deleted} ` +
+      'Anyone who pulls the image can read it: rotate it, and pass it with the secrets or secret-files input and RUN --mount=type=secret ' +
+      `instead of a build arg, ENV or a copied file. If it is not a secret, add its fingerprint ${finding.fingerprint} to the scan ignore file.`,
+    file: inputs.file,
+    ...(line === undefined ? {} : { line })
+  }
+}
