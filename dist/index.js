@@ -1087,14 +1087,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path13 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path18 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path13 && path13[0] !== "/") {
-          path13 = `/${path13}`;
+        if (path18 && path18[0] !== "/") {
+          path18 = `/${path18}`;
         }
-        return new URL(`${origin}${path13}`);
+        return new URL(`${origin}${path18}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1545,39 +1545,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path18, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path13);
+        debuglog("sending request to %s %s/%s", method, origin, path18);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path18, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path13,
+          path18,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin }
+          request: { method, path: path18, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path13);
+        debuglog("trailers received from %s %s/%s", method, origin, path18);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path13, origin },
+          request: { method, path: path18, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path13,
+          path18,
           error2.message
         );
       });
@@ -1626,9 +1626,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path13, origin }
+            request: { method, path: path18, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path13);
+          debuglog("sending request to %s %s/%s", method, origin, path18);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1691,7 +1691,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path13,
+        path: path18,
         method,
         body,
         headers,
@@ -1706,11 +1706,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path13 !== "string") {
+        if (typeof path18 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path18[0] !== "/" && !(path18.startsWith("http://") || path18.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path13)) {
+        } else if (invalidPathRegex.test(path18)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1776,7 +1776,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path13, query) : path13;
+        this.path = query ? buildURL(path18, query) : path18;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -3392,8 +3392,8 @@ var require_data_url = __commonJS({
       return input.slice(start, position2.position);
     }
     function stringPercentDecode(input) {
-      const bytes = encoder.encode(input);
-      return percentDecode(bytes);
+      const bytes2 = encoder.encode(input);
+      return percentDecode(bytes2);
     }
     function isHexCharByte(byte) {
       return byte >= 48 && byte <= 57 || byte >= 65 && byte <= 70 || byte >= 97 && byte <= 102;
@@ -4376,7 +4376,7 @@ var require_util2 = __commonJS({
         return false;
       }
     }
-    function bytesMatch(bytes, metadataList) {
+    function bytesMatch(bytes2, metadataList) {
       if (crypto2 === void 0) {
         return true;
       }
@@ -4392,7 +4392,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto2.createHash(algorithm).update(bytes).digest("base64");
+        let actualValue = crypto2.createHash(algorithm).update(bytes2).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -4670,17 +4670,17 @@ var require_util2 = __commonJS({
       return input;
     }
     async function readAllBytes(reader) {
-      const bytes = [];
+      const bytes2 = [];
       let byteLength = 0;
       while (true) {
         const { done, value: chunk } = await reader.read();
         if (done) {
-          return Buffer.concat(bytes, byteLength);
+          return Buffer.concat(bytes2, byteLength);
         }
         if (!isUint8Array(chunk)) {
           throw new TypeError("Received non-Uint8Array chunk");
         }
-        bytes.push(chunk);
+        bytes2.push(chunk);
         byteLength += chunk.length;
       }
     }
@@ -5513,7 +5513,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value2) => value2.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5521,14 +5521,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value2] of object) {
           if (typeof value2 === "string") {
-            const chunk2 = textEncoder.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value2)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value2.name ? `; filename="${escape(value2.name)}"` : "") + `\r
+            const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value2.name ? `; filename="${escape2(value2.name)}"` : "") + `\r
 Content-Type: ${value2.type || "application/octet-stream"}\r
 \r
 `);
@@ -5634,19 +5634,19 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
     function bodyMixinMethods(instance) {
       const methods = {
         blob() {
-          return consumeBody(this, (bytes) => {
+          return consumeBody(this, (bytes2) => {
             let mimeType = bodyMimeType(this);
             if (mimeType === null) {
               mimeType = "";
             } else if (mimeType) {
               mimeType = serializeAMimeType(mimeType);
             }
-            return new Blob2([bytes], { type: mimeType });
+            return new Blob2([bytes2], { type: mimeType });
           }, instance);
         },
         arrayBuffer() {
-          return consumeBody(this, (bytes) => {
-            return new Uint8Array(bytes).buffer;
+          return consumeBody(this, (bytes2) => {
+            return new Uint8Array(bytes2).buffer;
           }, instance);
         },
         text() {
@@ -5685,8 +5685,8 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
           }, instance);
         },
         bytes() {
-          return consumeBody(this, (bytes) => {
-            return new Uint8Array(bytes);
+          return consumeBody(this, (bytes2) => {
+            return new Uint8Array(bytes2);
           }, instance);
         }
       };
@@ -5721,8 +5721,8 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
       const body = object[kState].body;
       return body != null && (body.stream.locked || util.isDisturbed(body.stream));
     }
-    function parseJSONFromBytes(bytes) {
-      return JSON.parse(utf8DecodeBytes(bytes));
+    function parseJSONFromBytes(bytes2) {
+      return JSON.parse(utf8DecodeBytes(bytes2));
     }
     function bodyMimeType(requestOrResponse) {
       const headers = requestOrResponse[kState].headersList;
@@ -6469,7 +6469,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path13, host, upgrade, blocking, reset } = request2;
+      const { method, path: path18, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6550,7 +6550,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path13} HTTP/1.1\r
+      let header = `${method} ${path18} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7079,7 +7079,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path18, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7176,7 +7176,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path13;
+      headers[HTTP2_HEADER_PATH] = path18;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7529,9 +7529,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path13 = search ? `${pathname}${search}` : pathname;
+        const path18 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path13;
+        this.opts.path = path18;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8770,10 +8770,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path13 = "/",
+          path: path18 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path13;
+        opts.path = origin + path18;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10745,20 +10745,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path13) {
-      if (typeof path13 !== "string") {
-        return path13;
+    function safeUrl(path18) {
+      if (typeof path18 !== "string") {
+        return path18;
       }
-      const pathSegments = path13.split("?");
+      const pathSegments = path18.split("?");
       if (pathSegments.length !== 2) {
-        return path13;
+        return path18;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path13, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path13);
+    function matchKey(mockDispatch2, { path: path18, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path18);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10780,7 +10780,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path18 }) => matchValue(safeUrl(path18), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10818,9 +10818,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path13, method, body, headers, query } = opts;
+      const { path: path18, method, body, headers, query } = opts;
       return {
-        path: path13,
+        path: path18,
         method,
         body,
         headers,
@@ -11283,10 +11283,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path18, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path13,
+            Path: path18,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12425,10 +12425,10 @@ var require_response = __commonJS({
         if (init !== null) {
           init = webidl.converters.ResponseInit(init);
         }
-        const bytes = textEncoder.encode(
+        const bytes2 = textEncoder.encode(
           serializeJavascriptValueToJSONString(data)
         );
-        const body = extractBody(bytes);
+        const body = extractBody(bytes2);
         const responseObject = fromInnerResponse(makeResponse({}), "response");
         initializeResponse(responseObject, init, { body: body[0], type: "application/json" });
         return responseObject;
@@ -13885,12 +13885,12 @@ var require_fetch = __commonJS({
           processBodyError(response.error);
           return;
         }
-        const processBody = (bytes) => {
-          if (!bytesMatch(bytes, request2.integrity)) {
+        const processBody = (bytes2) => {
+          if (!bytesMatch(bytes2, request2.integrity)) {
             processBodyError("integrity mismatch");
             return;
           }
-          response.body = safelyExtractBody(bytes)[0];
+          response.body = safelyExtractBody(bytes2)[0];
           fetchFinale(fetchParams, response);
         };
         await fullyReadBody(response.body, processBody, processBodyError);
@@ -14303,12 +14303,12 @@ var require_fetch = __commonJS({
       if (request2.body == null && fetchParams.processRequestEndOfBody) {
         queueMicrotask(() => fetchParams.processRequestEndOfBody());
       } else if (request2.body != null) {
-        const processBodyChunk = async function* (bytes) {
+        const processBodyChunk = async function* (bytes2) {
           if (isCancelled(fetchParams)) {
             return;
           }
-          yield bytes;
-          fetchParams.processRequestBodyChunkLength?.(bytes.byteLength);
+          yield bytes2;
+          fetchParams.processRequestBodyChunkLength?.(bytes2.byteLength);
         };
         const processEndOfBody = () => {
           if (isCancelled(fetchParams)) {
@@ -14330,8 +14330,8 @@ var require_fetch = __commonJS({
         };
         requestBody = (async function* () {
           try {
-            for await (const bytes of request2.body.stream) {
-              yield* processBodyChunk(bytes);
+            for await (const bytes2 of request2.body.stream) {
+              yield* processBodyChunk(bytes2);
             }
             processEndOfBody();
           } catch (err) {
@@ -14383,33 +14383,33 @@ var require_fetch = __commonJS({
       }
       fetchParams.controller.resume = async () => {
         while (true) {
-          let bytes;
+          let bytes2;
           let isFailure;
           try {
             const { done, value: value2 } = await fetchParams.controller.next();
             if (isAborted(fetchParams)) {
               break;
             }
-            bytes = done ? void 0 : value2;
+            bytes2 = done ? void 0 : value2;
           } catch (err) {
             if (fetchParams.controller.ended && !timingInfo.encodedBodySize) {
-              bytes = void 0;
+              bytes2 = void 0;
             } else {
-              bytes = err;
+              bytes2 = err;
               isFailure = true;
             }
           }
-          if (bytes === void 0) {
+          if (bytes2 === void 0) {
             readableStreamClose(fetchParams.controller.controller);
             finalizeResponse(fetchParams, response);
             return;
           }
-          timingInfo.decodedBodySize += bytes?.byteLength ?? 0;
+          timingInfo.decodedBodySize += bytes2?.byteLength ?? 0;
           if (isFailure) {
-            fetchParams.controller.terminate(bytes);
+            fetchParams.controller.terminate(bytes2);
             return;
           }
-          const buffer = new Uint8Array(bytes);
+          const buffer = new Uint8Array(bytes2);
           if (buffer.byteLength) {
             fetchParams.controller.controller.enqueue(buffer);
           }
@@ -14535,9 +14535,9 @@ var require_fetch = __commonJS({
               if (fetchParams.controller.dump) {
                 return;
               }
-              const bytes = chunk;
-              timingInfo.encodedBodySize += bytes.byteLength;
-              return this.body.push(bytes);
+              const bytes2 = chunk;
+              timingInfo.encodedBodySize += bytes2.byteLength;
+              return this.body.push(bytes2);
             },
             onComplete() {
               if (this.abort) {
@@ -14983,7 +14983,7 @@ var require_util4 = __commonJS({
       fr[kError] = null;
       const stream = blob.stream();
       const reader = stream.getReader();
-      const bytes = [];
+      const bytes2 = [];
       let chunkPromise = reader.read();
       let isFirstChunk = true;
       (async () => {
@@ -14997,7 +14997,7 @@ var require_util4 = __commonJS({
             }
             isFirstChunk = false;
             if (!done && types.isUint8Array(value2)) {
-              bytes.push(value2);
+              bytes2.push(value2);
               if ((fr[kLastProgressEventFired] === void 0 || Date.now() - fr[kLastProgressEventFired] >= 50) && !fr[kAborted]) {
                 fr[kLastProgressEventFired] = Date.now();
                 queueMicrotask(() => {
@@ -15009,7 +15009,7 @@ var require_util4 = __commonJS({
               queueMicrotask(() => {
                 fr[kState] = "done";
                 try {
-                  const result = packageData(bytes, type, blob.type, encodingName);
+                  const result = packageData(bytes2, type, blob.type, encodingName);
                   if (fr[kAborted]) {
                     return;
                   }
@@ -15049,7 +15049,7 @@ var require_util4 = __commonJS({
       });
       reader.dispatchEvent(event);
     }
-    function packageData(bytes, type, mimeType, encodingName) {
+    function packageData(bytes2, type, mimeType, encodingName) {
       switch (type) {
         case "DataURL": {
           let dataURL = "data:";
@@ -15059,7 +15059,7 @@ var require_util4 = __commonJS({
           }
           dataURL += ";base64,";
           const decoder = new StringDecoder2("latin1");
-          for (const chunk of bytes) {
+          for (const chunk of bytes2) {
             dataURL += btoa2(decoder.write(chunk));
           }
           dataURL += btoa2(decoder.end());
@@ -15079,16 +15079,16 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode(bytes, encoding);
+          return decode(bytes2, encoding);
         }
         case "ArrayBuffer": {
-          const sequence = combineByteSequences(bytes);
+          const sequence = combineByteSequences(bytes2);
           return sequence.buffer;
         }
         case "BinaryString": {
           let binaryString = "";
           const decoder = new StringDecoder2("latin1");
-          for (const chunk of bytes) {
+          for (const chunk of bytes2) {
             binaryString += decoder.write(chunk);
           }
           binaryString += decoder.end();
@@ -15097,14 +15097,14 @@ var require_util4 = __commonJS({
       }
     }
     function decode(ioQueue, encoding) {
-      const bytes = combineByteSequences(ioQueue);
-      const BOMEncoding = BOMSniffing(bytes);
+      const bytes2 = combineByteSequences(ioQueue);
+      const BOMEncoding = BOMSniffing(bytes2);
       let slice2 = 0;
       if (BOMEncoding !== null) {
         encoding = BOMEncoding;
         slice2 = BOMEncoding === "UTF-8" ? 3 : 2;
       }
-      const sliced = bytes.slice(slice2);
+      const sliced = bytes2.slice(slice2);
       return new TextDecoder(encoding).decode(sliced);
     }
     function BOMSniffing(ioQueue) {
@@ -15657,9 +15657,9 @@ var require_cache = __commonJS({
           // 16.
         };
         operations.push(operation);
-        const bytes = await bodyReadPromise.promise;
+        const bytes2 = await bodyReadPromise.promise;
         if (clonedResponse.body != null) {
-          clonedResponse.body.source = bytes;
+          clonedResponse.body.source = bytes2;
         }
         const cacheJobPromise = createDeferredPromise();
         let errorData = null;
@@ -16165,9 +16165,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path13) {
-      for (let i = 0; i < path13.length; ++i) {
-        const code2 = path13.charCodeAt(i);
+    function validateCookiePath(path18) {
+      for (let i = 0; i < path18.length; ++i) {
+        const code2 = path18.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19087,11 +19087,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path13 = opts.path;
+          let path18 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path13 = `/${path13}`;
+            path18 = `/${path18}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path13);
+          url = new URL(util.parseOrigin(url).origin + path18);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19179,8 +19179,8 @@ var init_context = __esm({
           if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
             this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
           } else {
-            const path13 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path13} does not exist${EOL6}`);
+            const path18 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path18} does not exist${EOL6}`);
           }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -20384,7 +20384,7 @@ function getValues(context3, operator, key, modifier) {
   }
   return result;
 }
-function parseUrl(template) {
+function parseUrl2(template) {
   return {
     expand: expand.bind(null, template)
   };
@@ -20441,7 +20441,7 @@ function parse(options) {
     "mediaType"
   ]);
   const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
+  url = parseUrl2(url).expand(parameters);
   if (!/^http/.test(url)) {
     url = options.baseUrl + url;
   }
@@ -20530,7 +20530,7 @@ function parse2(header, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header.length;
   let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS2) !== 0) {
     valueStart++;
   }
   let index = valueStart;
@@ -20544,7 +20544,7 @@ function parse2(header, options) {
       stop |= flags & COMMA_FLAG;
       break;
     }
-    if ((flags & OWS) !== 0) {
+    if ((flags & OWS2) !== 0) {
       if (whitespace === -1)
         whitespace = index;
     } else {
@@ -20565,7 +20565,7 @@ function parseParameters(header, type, index, len, stopFlags) {
   const parameters = new NullObject();
   parameter: while (index < len) {
     index++;
-    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+    while ((CHAR_MAP[header.charCodeAt(index)] & OWS2) !== 0) {
       index++;
     }
     const keyStart = index;
@@ -20584,7 +20584,7 @@ function parseParameters(header, type, index, len, stopFlags) {
         const value2 = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
         index++;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS2) !== 0) {
           index++;
         }
         if (index < len && header.charCodeAt(index) === DQUOTE) {
@@ -20630,7 +20630,7 @@ function parseParameters(header, type, index, len, stopFlags) {
             stop = flags2 & COMMA_FLAG;
             break;
           }
-          if ((flags2 & OWS) !== 0) {
+          if ((flags2 & OWS2) !== 0) {
             if (valueWhitespace === -1)
               valueWhitespace = index;
           } else {
@@ -20646,7 +20646,7 @@ function parseParameters(header, type, index, len, stopFlags) {
           break parameter;
         continue parameter;
       }
-      if ((flags & OWS) !== 0) {
+      if ((flags & OWS2) !== 0) {
         if (keyWhitespace === -1)
           keyWhitespace = index;
       } else {
@@ -20668,7 +20668,7 @@ function unescapeQuotedPairs(str, start, end) {
   }
   return result + str.slice(start, end);
 }
-var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
+var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS2, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist = __esm({
   "node_modules/content-type/dist/index.js"() {
     SP = 32;
@@ -20679,15 +20679,15 @@ var init_dist = __esm({
     BSLASH = 92;
     COMMA = 44;
     LOWER_CASE = 1;
-    OWS = 2;
+    OWS2 = 2;
     SEMI_FLAG = 4;
     COMMA_FLAG = 8;
     TOKEN_FLAG = 16;
     NON_ASCII = 65280;
     CASE_FLAGS = LOWER_CASE | NON_ASCII;
     CHAR_MAP = new Uint8Array(256);
-    CHAR_MAP[HTAB] |= OWS;
-    CHAR_MAP[SP] |= OWS;
+    CHAR_MAP[HTAB] |= OWS2;
+    CHAR_MAP[SP] |= OWS2;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
     CHAR_MAP[COMMA] |= COMMA_FLAG;
     for (let code2 = 128; code2 <= 255; code2++) {
@@ -24900,8 +24900,8 @@ var require_compare = __commonJS({
   "node_modules/semver/functions/compare.js"(exports, module) {
     "use strict";
     var SemVer = require_semver();
-    var compare2 = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
-    module.exports = compare2;
+    var compare3 = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
+    module.exports = compare3;
   }
 });
 
@@ -24909,8 +24909,8 @@ var require_compare = __commonJS({
 var require_rcompare = __commonJS({
   "node_modules/semver/functions/rcompare.js"(exports, module) {
     "use strict";
-    var compare2 = require_compare();
-    var rcompare = (a, b, loose) => compare2(b, a, loose);
+    var compare3 = require_compare();
+    var rcompare = (a, b, loose) => compare3(b, a, loose);
     module.exports = rcompare;
   }
 });
@@ -24919,8 +24919,8 @@ var require_rcompare = __commonJS({
 var require_compare_loose = __commonJS({
   "node_modules/semver/functions/compare-loose.js"(exports, module) {
     "use strict";
-    var compare2 = require_compare();
-    var compareLoose = (a, b) => compare2(a, b, true);
+    var compare3 = require_compare();
+    var compareLoose = (a, b) => compare3(a, b, true);
     module.exports = compareLoose;
   }
 });
@@ -24963,8 +24963,8 @@ var require_rsort = __commonJS({
 var require_gt = __commonJS({
   "node_modules/semver/functions/gt.js"(exports, module) {
     "use strict";
-    var compare2 = require_compare();
-    var gt = (a, b, loose) => compare2(a, b, loose) > 0;
+    var compare3 = require_compare();
+    var gt = (a, b, loose) => compare3(a, b, loose) > 0;
     module.exports = gt;
   }
 });
@@ -24973,8 +24973,8 @@ var require_gt = __commonJS({
 var require_lt = __commonJS({
   "node_modules/semver/functions/lt.js"(exports, module) {
     "use strict";
-    var compare2 = require_compare();
-    var lt = (a, b, loose) => compare2(a, b, loose) < 0;
+    var compare3 = require_compare();
+    var lt = (a, b, loose) => compare3(a, b, loose) < 0;
     module.exports = lt;
   }
 });
@@ -24983,8 +24983,8 @@ var require_lt = __commonJS({
 var require_eq = __commonJS({
   "node_modules/semver/functions/eq.js"(exports, module) {
     "use strict";
-    var compare2 = require_compare();
-    var eq = (a, b, loose) => compare2(a, b, loose) === 0;
+    var compare3 = require_compare();
+    var eq = (a, b, loose) => compare3(a, b, loose) === 0;
     module.exports = eq;
   }
 });
@@ -24993,8 +24993,8 @@ var require_eq = __commonJS({
 var require_neq = __commonJS({
   "node_modules/semver/functions/neq.js"(exports, module) {
     "use strict";
-    var compare2 = require_compare();
-    var neq = (a, b, loose) => compare2(a, b, loose) !== 0;
+    var compare3 = require_compare();
+    var neq = (a, b, loose) => compare3(a, b, loose) !== 0;
     module.exports = neq;
   }
 });
@@ -25003,8 +25003,8 @@ var require_neq = __commonJS({
 var require_gte = __commonJS({
   "node_modules/semver/functions/gte.js"(exports, module) {
     "use strict";
-    var compare2 = require_compare();
-    var gte = (a, b, loose) => compare2(a, b, loose) >= 0;
+    var compare3 = require_compare();
+    var gte = (a, b, loose) => compare3(a, b, loose) >= 0;
     module.exports = gte;
   }
 });
@@ -25013,8 +25013,8 @@ var require_gte = __commonJS({
 var require_lte = __commonJS({
   "node_modules/semver/functions/lte.js"(exports, module) {
     "use strict";
-    var compare2 = require_compare();
-    var lte = (a, b, loose) => compare2(a, b, loose) <= 0;
+    var compare3 = require_compare();
+    var lte = (a, b, loose) => compare3(a, b, loose) <= 0;
     module.exports = lte;
   }
 });
@@ -26151,12 +26151,12 @@ var require_simplify = __commonJS({
   "node_modules/semver/ranges/simplify.js"(exports, module) {
     "use strict";
     var satisfies = require_satisfies();
-    var compare2 = require_compare();
+    var compare3 = require_compare();
     module.exports = (versions, range, options) => {
       const set = [];
       let first = null;
       let prev = null;
-      const v = versions.sort((a, b) => compare2(a, b, options));
+      const v = versions.sort((a, b) => compare3(a, b, options));
       for (const version of v) {
         const included = satisfies(version, range, options);
         if (included) {
@@ -26204,7 +26204,7 @@ var require_subset = __commonJS({
     var Comparator = require_comparator();
     var { ANY } = Comparator;
     var satisfies = require_satisfies();
-    var compare2 = require_compare();
+    var compare3 = require_compare();
     var subset = (sub, dom, options = {}) => {
       if (sub === dom) {
         return true;
@@ -26264,7 +26264,7 @@ var require_subset = __commonJS({
       }
       let gtltComp;
       if (gt && lt) {
-        gtltComp = compare2(gt.semver, lt.semver, options);
+        gtltComp = compare3(gt.semver, lt.semver, options);
         if (gtltComp > 0) {
           return null;
         } else if (gtltComp === 0 && (gt.operator !== ">=" || lt.operator !== "<=")) {
@@ -26344,14 +26344,14 @@ var require_subset = __commonJS({
       if (!a) {
         return b;
       }
-      const comp = compare2(a.semver, b.semver, options);
+      const comp = compare3(a.semver, b.semver, options);
       return comp > 0 ? a : comp < 0 ? b : b.operator === ">" && a.operator === ">=" ? b : a;
     };
     var lowerLT = (a, b, options) => {
       if (!a) {
         return b;
       }
-      const comp = compare2(a.semver, b.semver, options);
+      const comp = compare3(a.semver, b.semver, options);
       return comp < 0 ? a : comp > 0 ? b : b.operator === "<" && a.operator === "<=" ? b : a;
     };
     module.exports = subset;
@@ -26375,7 +26375,7 @@ var require_semver2 = __commonJS({
     var minor = require_minor();
     var patch = require_patch();
     var prerelease = require_prerelease();
-    var compare2 = require_compare();
+    var compare3 = require_compare();
     var rcompare = require_rcompare();
     var compareLoose = require_compare_loose();
     var compareBuild = require_compare_build();
@@ -26414,7 +26414,7 @@ var require_semver2 = __commonJS({
       minor,
       patch,
       prerelease,
-      compare: compare2,
+      compare: compare3,
       rcompare,
       compareLoose,
       compareBuild,
@@ -26452,6 +26452,2432 @@ var require_semver2 = __commonJS({
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
+  }
+});
+
+// node_modules/events-universal/default.js
+var require_default = __commonJS({
+  "node_modules/events-universal/default.js"(exports, module) {
+    module.exports = __require("events");
+  }
+});
+
+// node_modules/fast-fifo/fixed-size.js
+var require_fixed_size = __commonJS({
+  "node_modules/fast-fifo/fixed-size.js"(exports, module) {
+    module.exports = class FixedFIFO {
+      constructor(hwm) {
+        if (!(hwm > 0) || (hwm - 1 & hwm) !== 0) throw new Error("Max size for a FixedFIFO should be a power of two");
+        this.buffer = new Array(hwm);
+        this.mask = hwm - 1;
+        this.top = 0;
+        this.btm = 0;
+        this.next = null;
+      }
+      clear() {
+        this.top = this.btm = 0;
+        this.next = null;
+        this.buffer.fill(void 0);
+      }
+      push(data) {
+        if (this.buffer[this.top] !== void 0) return false;
+        this.buffer[this.top] = data;
+        this.top = this.top + 1 & this.mask;
+        return true;
+      }
+      shift() {
+        const last = this.buffer[this.btm];
+        if (last === void 0) return void 0;
+        this.buffer[this.btm] = void 0;
+        this.btm = this.btm + 1 & this.mask;
+        return last;
+      }
+      peek() {
+        return this.buffer[this.btm];
+      }
+      isEmpty() {
+        return this.buffer[this.btm] === void 0;
+      }
+    };
+  }
+});
+
+// node_modules/fast-fifo/index.js
+var require_fast_fifo = __commonJS({
+  "node_modules/fast-fifo/index.js"(exports, module) {
+    var FixedFIFO = require_fixed_size();
+    module.exports = class FastFIFO {
+      constructor(hwm) {
+        this.hwm = hwm || 16;
+        this.head = new FixedFIFO(this.hwm);
+        this.tail = this.head;
+        this.length = 0;
+      }
+      clear() {
+        this.head = this.tail;
+        this.head.clear();
+        this.length = 0;
+      }
+      push(val) {
+        this.length++;
+        if (!this.head.push(val)) {
+          const prev = this.head;
+          this.head = prev.next = new FixedFIFO(2 * this.head.buffer.length);
+          this.head.push(val);
+        }
+      }
+      shift() {
+        if (this.length !== 0) this.length--;
+        const val = this.tail.shift();
+        if (val === void 0 && this.tail.next) {
+          const next = this.tail.next;
+          this.tail.next = null;
+          this.tail = next;
+          return this.tail.shift();
+        }
+        return val;
+      }
+      peek() {
+        const val = this.tail.peek();
+        if (val === void 0 && this.tail.next) return this.tail.next.peek();
+        return val;
+      }
+      isEmpty() {
+        return this.length === 0;
+      }
+    };
+  }
+});
+
+// node_modules/b4a/index.js
+var require_b4a = __commonJS({
+  "node_modules/b4a/index.js"(exports, module) {
+    function isBuffer(value2) {
+      return Buffer.isBuffer(value2) || value2 instanceof Uint8Array;
+    }
+    function isEncoding(encoding) {
+      return Buffer.isEncoding(encoding);
+    }
+    function alloc(size, fill2, encoding) {
+      return Buffer.alloc(size, fill2, encoding);
+    }
+    function allocUnsafe(size) {
+      return Buffer.allocUnsafe(size);
+    }
+    function allocUnsafeSlow(size) {
+      return Buffer.allocUnsafeSlow(size);
+    }
+    function byteLength(string, encoding) {
+      return Buffer.byteLength(string, encoding);
+    }
+    function compare3(a, b) {
+      return Buffer.compare(a, b);
+    }
+    function concat(buffers, totalLength) {
+      return Buffer.concat(buffers, totalLength);
+    }
+    function copy(source, target, targetStart, start, end) {
+      return toBuffer(source).copy(target, targetStart, start, end);
+    }
+    function equals(a, b) {
+      return toBuffer(a).equals(b);
+    }
+    function fill(buffer, value2, offset, end, encoding) {
+      return toBuffer(buffer).fill(value2, offset, end, encoding);
+    }
+    function from(value2, encodingOrOffset, length) {
+      return Buffer.from(value2, encodingOrOffset, length);
+    }
+    function includes(buffer, value2, byteOffset, encoding) {
+      return toBuffer(buffer).includes(value2, byteOffset, encoding);
+    }
+    function indexOf(buffer, value2, byfeOffset, encoding) {
+      return toBuffer(buffer).indexOf(value2, byfeOffset, encoding);
+    }
+    function lastIndexOf(buffer, value2, byteOffset, encoding) {
+      return toBuffer(buffer).lastIndexOf(value2, byteOffset, encoding);
+    }
+    function swap16(buffer) {
+      return toBuffer(buffer).swap16();
+    }
+    function swap32(buffer) {
+      return toBuffer(buffer).swap32();
+    }
+    function swap64(buffer) {
+      return toBuffer(buffer).swap64();
+    }
+    function toBuffer(buffer) {
+      if (Buffer.isBuffer(buffer)) return buffer;
+      return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    }
+    function toString(buffer, encoding, start, end) {
+      return toBuffer(buffer).toString(encoding, start, end);
+    }
+    function toHex(buffer, start, end) {
+      return toBuffer(buffer).toString("hex", start, end);
+    }
+    function write(buffer, string, offset, length, encoding) {
+      return toBuffer(buffer).write(string, offset, length, encoding);
+    }
+    function readDoubleBE(buffer, offset) {
+      return toBuffer(buffer).readDoubleBE(offset);
+    }
+    function readDoubleLE(buffer, offset) {
+      return toBuffer(buffer).readDoubleLE(offset);
+    }
+    function readFloatBE(buffer, offset) {
+      return toBuffer(buffer).readFloatBE(offset);
+    }
+    function readFloatLE(buffer, offset) {
+      return toBuffer(buffer).readFloatLE(offset);
+    }
+    function readInt32BE(buffer, offset) {
+      return toBuffer(buffer).readInt32BE(offset);
+    }
+    function readInt32LE(buffer, offset) {
+      return toBuffer(buffer).readInt32LE(offset);
+    }
+    function readUInt32BE(buffer, offset) {
+      return toBuffer(buffer).readUInt32BE(offset);
+    }
+    function readUInt32LE(buffer, offset) {
+      return toBuffer(buffer).readUInt32LE(offset);
+    }
+    function writeDoubleBE(buffer, value2, offset) {
+      return toBuffer(buffer).writeDoubleBE(value2, offset);
+    }
+    function writeDoubleLE(buffer, value2, offset) {
+      return toBuffer(buffer).writeDoubleLE(value2, offset);
+    }
+    function writeFloatBE(buffer, value2, offset) {
+      return toBuffer(buffer).writeFloatBE(value2, offset);
+    }
+    function writeFloatLE(buffer, value2, offset) {
+      return toBuffer(buffer).writeFloatLE(value2, offset);
+    }
+    function writeInt32BE(buffer, value2, offset) {
+      return toBuffer(buffer).writeInt32BE(value2, offset);
+    }
+    function writeInt32LE(buffer, value2, offset) {
+      return toBuffer(buffer).writeInt32LE(value2, offset);
+    }
+    function writeUInt32BE(buffer, value2, offset) {
+      return toBuffer(buffer).writeUInt32BE(value2, offset);
+    }
+    function writeUInt32LE(buffer, value2, offset) {
+      return toBuffer(buffer).writeUInt32LE(value2, offset);
+    }
+    module.exports = {
+      isBuffer,
+      isEncoding,
+      alloc,
+      allocUnsafe,
+      allocUnsafeSlow,
+      byteLength,
+      compare: compare3,
+      concat,
+      copy,
+      equals,
+      fill,
+      from,
+      includes,
+      indexOf,
+      lastIndexOf,
+      swap16,
+      swap32,
+      swap64,
+      toBuffer,
+      toString,
+      toHex,
+      write,
+      readDoubleBE,
+      readDoubleLE,
+      readFloatBE,
+      readFloatLE,
+      readInt32BE,
+      readInt32LE,
+      readUInt32BE,
+      readUInt32LE,
+      writeDoubleBE,
+      writeDoubleLE,
+      writeFloatBE,
+      writeFloatLE,
+      writeInt32BE,
+      writeInt32LE,
+      writeUInt32BE,
+      writeUInt32LE
+    };
+  }
+});
+
+// node_modules/text-decoder/lib/pass-through-decoder.js
+var require_pass_through_decoder = __commonJS({
+  "node_modules/text-decoder/lib/pass-through-decoder.js"(exports, module) {
+    var b4a = require_b4a();
+    module.exports = class PassThroughDecoder {
+      constructor(encoding) {
+        this.encoding = encoding;
+      }
+      get remaining() {
+        return 0;
+      }
+      decode(data) {
+        return b4a.toString(data, this.encoding);
+      }
+      flush() {
+        return "";
+      }
+    };
+  }
+});
+
+// node_modules/text-decoder/lib/utf8-decoder.js
+var require_utf8_decoder = __commonJS({
+  "node_modules/text-decoder/lib/utf8-decoder.js"(exports, module) {
+    var b4a = require_b4a();
+    module.exports = class UTF8Decoder {
+      constructor() {
+        this._reset();
+      }
+      get remaining() {
+        return this.bytesSeen;
+      }
+      decode(data) {
+        if (data.byteLength === 0) return "";
+        if (this.bytesNeeded === 0 && trailingIncomplete(data, 0) === 0) {
+          this.bytesSeen = trailingBytesSeen(data);
+          return b4a.toString(data, "utf8");
+        }
+        let result = "";
+        let start = 0;
+        if (this.bytesNeeded > 0) {
+          while (start < data.byteLength) {
+            const byte = data[start];
+            if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+              result += "\uFFFD";
+              this._reset();
+              break;
+            }
+            this.lowerBoundary = 128;
+            this.upperBoundary = 191;
+            this.codePoint = this.codePoint << 6 | byte & 63;
+            this.bytesSeen++;
+            start++;
+            if (this.bytesSeen === this.bytesNeeded) {
+              result += String.fromCodePoint(this.codePoint);
+              this._reset();
+              break;
+            }
+          }
+          if (this.bytesNeeded > 0) return result;
+        }
+        const trailing = trailingIncomplete(data, start);
+        const end = data.byteLength - trailing;
+        if (end > start) result += b4a.toString(data, "utf8", start, end);
+        for (let i = end; i < data.byteLength; i++) {
+          const byte = data[i];
+          if (this.bytesNeeded === 0) {
+            if (byte <= 127) {
+              this.bytesSeen = 0;
+              result += String.fromCharCode(byte);
+            } else if (byte >= 194 && byte <= 223) {
+              this.bytesNeeded = 2;
+              this.bytesSeen = 1;
+              this.codePoint = byte & 31;
+            } else if (byte >= 224 && byte <= 239) {
+              if (byte === 224) this.lowerBoundary = 160;
+              else if (byte === 237) this.upperBoundary = 159;
+              this.bytesNeeded = 3;
+              this.bytesSeen = 1;
+              this.codePoint = byte & 15;
+            } else if (byte >= 240 && byte <= 244) {
+              if (byte === 240) this.lowerBoundary = 144;
+              else if (byte === 244) this.upperBoundary = 143;
+              this.bytesNeeded = 4;
+              this.bytesSeen = 1;
+              this.codePoint = byte & 7;
+            } else {
+              this.bytesSeen = 1;
+              result += "\uFFFD";
+            }
+            continue;
+          }
+          if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+            result += "\uFFFD";
+            i--;
+            this._reset();
+            continue;
+          }
+          this.lowerBoundary = 128;
+          this.upperBoundary = 191;
+          this.codePoint = this.codePoint << 6 | byte & 63;
+          this.bytesSeen++;
+          if (this.bytesSeen === this.bytesNeeded) {
+            result += String.fromCodePoint(this.codePoint);
+            this._reset();
+          }
+        }
+        return result;
+      }
+      flush() {
+        const result = this.bytesNeeded > 0 ? "\uFFFD" : "";
+        this._reset();
+        return result;
+      }
+      _reset() {
+        this.codePoint = 0;
+        this.bytesNeeded = 0;
+        this.bytesSeen = 0;
+        this.lowerBoundary = 128;
+        this.upperBoundary = 191;
+      }
+    };
+    function trailingIncomplete(data, start) {
+      const len = data.byteLength;
+      if (len <= start) return 0;
+      const limit = Math.max(start, len - 4);
+      let i = len - 1;
+      while (i > limit && (data[i] & 192) === 128) i--;
+      if (i < start) return 0;
+      const byte = data[i];
+      let needed;
+      if (byte <= 127) return 0;
+      if (byte >= 194 && byte <= 223) needed = 2;
+      else if (byte >= 224 && byte <= 239) needed = 3;
+      else if (byte >= 240 && byte <= 244) needed = 4;
+      else return 0;
+      const available = len - i;
+      return available < needed ? available : 0;
+    }
+    function trailingBytesSeen(data) {
+      const len = data.byteLength;
+      if (len === 0) return 0;
+      const last = data[len - 1];
+      if (last <= 127) return 0;
+      if ((last & 192) !== 128) return 1;
+      const limit = Math.max(0, len - 4);
+      let i = len - 2;
+      while (i >= limit && (data[i] & 192) === 128) i--;
+      if (i < 0) return 1;
+      const first = data[i];
+      let needed;
+      if (first >= 194 && first <= 223) needed = 2;
+      else if (first >= 224 && first <= 239) needed = 3;
+      else if (first >= 240 && first <= 244) needed = 4;
+      else return 1;
+      if (len - i !== needed) return 1;
+      if (needed >= 3) {
+        const second = data[i + 1];
+        if (first === 224 && second < 160) return 1;
+        if (first === 237 && second > 159) return 1;
+        if (first === 240 && second < 144) return 1;
+        if (first === 244 && second > 143) return 1;
+      }
+      return 0;
+    }
+  }
+});
+
+// node_modules/text-decoder/index.js
+var require_text_decoder = __commonJS({
+  "node_modules/text-decoder/index.js"(exports, module) {
+    var PassThroughDecoder = require_pass_through_decoder();
+    var UTF8Decoder = require_utf8_decoder();
+    module.exports = class TextDecoder {
+      constructor(encoding = "utf8") {
+        this.encoding = normalizeEncoding(encoding);
+        switch (this.encoding) {
+          case "utf8":
+            this.decoder = new UTF8Decoder();
+            break;
+          case "utf16le":
+          case "base64":
+            throw new Error("Unsupported encoding: " + this.encoding);
+          default:
+            this.decoder = new PassThroughDecoder(this.encoding);
+        }
+      }
+      get remaining() {
+        return this.decoder.remaining;
+      }
+      push(data) {
+        if (typeof data === "string") return data;
+        return this.decoder.decode(data);
+      }
+      // For Node.js compatibility
+      write(data) {
+        return this.push(data);
+      }
+      end(data) {
+        let result = "";
+        if (data) result = this.push(data);
+        result += this.decoder.flush();
+        return result;
+      }
+    };
+    function normalizeEncoding(encoding) {
+      encoding = encoding.toLowerCase();
+      switch (encoding) {
+        case "utf8":
+        case "utf-8":
+          return "utf8";
+        case "ucs2":
+        case "ucs-2":
+        case "utf16le":
+        case "utf-16le":
+          return "utf16le";
+        case "latin1":
+        case "binary":
+          return "latin1";
+        case "base64":
+        case "ascii":
+        case "hex":
+          return encoding;
+        default:
+          throw new Error("Unknown encoding: " + encoding);
+      }
+    }
+  }
+});
+
+// node_modules/streamx/lib/errors.js
+var require_errors2 = __commonJS({
+  "node_modules/streamx/lib/errors.js"(exports, module) {
+    module.exports = class StreamError extends Error {
+      constructor(msg, code2, fn = StreamError) {
+        super(msg);
+        this.code = code2;
+        if (Error.captureStackTrace) {
+          Error.captureStackTrace(this, fn);
+        }
+      }
+      static isStreamDestroyed(err) {
+        return err && err.code === "STREAM_DESTROYED";
+      }
+      static isPrematureClose(err) {
+        return err && err.code === "PREMATURE_CLOSE";
+      }
+      static isAborted(err) {
+        return err && err.code === "ABORTED";
+      }
+      static isBadArgument(err) {
+        return err && err.code === "BAD_ARGUMENT";
+      }
+      get name() {
+        return "StreamError";
+      }
+      static STREAM_DESTROYED() {
+        return new StreamError("Stream was destroyed", "STREAM_DESTROYED", StreamError.STREAM_DESTROYED);
+      }
+      static PREMATURE_CLOSE(msg = "Premature close") {
+        return new StreamError(msg, "PREMATURE_CLOSE", StreamError.PREMATURE_CLOSE);
+      }
+      static ABORTED() {
+        return new StreamError("Stream aborted", "ABORTED", StreamError.ABORTED);
+      }
+      static BAD_ARGUMENT(msg = "Bad argument") {
+        return new StreamError(msg, "BAD_ARGUMENT", StreamError.BAD_ARGUMENT);
+      }
+    };
+  }
+});
+
+// node_modules/streamx/index.js
+var require_streamx = __commonJS({
+  "node_modules/streamx/index.js"(exports, module) {
+    var { EventEmitter: EventEmitter2 } = require_default();
+    var FIFO = require_fast_fifo();
+    var TextDecoder2 = require_text_decoder();
+    var StreamError = require_errors2();
+    var qmt = typeof queueMicrotask === "undefined" ? (fn) => global.process.nextTick(fn) : queueMicrotask;
+    var MAX2 = (1 << 29) - 1;
+    var OPENING = 1;
+    var PREDESTROYING = 2;
+    var DESTROYING = 4;
+    var DESTROYED = 8;
+    var NOT_OPENING = MAX2 ^ OPENING;
+    var NOT_PREDESTROYING = MAX2 ^ PREDESTROYING;
+    var READ_ACTIVE = 1 << 4;
+    var READ_UPDATING = 2 << 4;
+    var READ_PRIMARY = 4 << 4;
+    var READ_QUEUED = 8 << 4;
+    var READ_RESUMED = 16 << 4;
+    var READ_PIPE_DRAINED = 32 << 4;
+    var READ_ENDING = 64 << 4;
+    var READ_EMIT_DATA = 128 << 4;
+    var READ_EMIT_READABLE = 256 << 4;
+    var READ_EMITTED_READABLE = 512 << 4;
+    var READ_DONE = 1024 << 4;
+    var READ_NEXT_TICK = 2048 << 4;
+    var READ_NEEDS_PUSH = 4096 << 4;
+    var READ_READ_AHEAD = 8192 << 4;
+    var READ_FLOWING = READ_RESUMED | READ_PIPE_DRAINED;
+    var READ_ACTIVE_AND_NEEDS_PUSH = READ_ACTIVE | READ_NEEDS_PUSH;
+    var READ_PRIMARY_AND_ACTIVE = READ_PRIMARY | READ_ACTIVE;
+    var READ_EMIT_READABLE_AND_QUEUED = READ_EMIT_READABLE | READ_QUEUED;
+    var READ_RESUMED_READ_AHEAD = READ_RESUMED | READ_READ_AHEAD;
+    var READ_NOT_ACTIVE = MAX2 ^ READ_ACTIVE;
+    var READ_NON_PRIMARY = MAX2 ^ READ_PRIMARY;
+    var READ_NON_PRIMARY_AND_PUSHED = MAX2 ^ (READ_PRIMARY | READ_NEEDS_PUSH);
+    var READ_PUSHED = MAX2 ^ READ_NEEDS_PUSH;
+    var READ_PAUSED = MAX2 ^ READ_RESUMED;
+    var READ_NOT_QUEUED = MAX2 ^ (READ_QUEUED | READ_EMITTED_READABLE);
+    var READ_NOT_ENDING = MAX2 ^ READ_ENDING;
+    var READ_PIPE_NOT_DRAINED = MAX2 ^ READ_FLOWING;
+    var READ_NOT_NEXT_TICK = MAX2 ^ READ_NEXT_TICK;
+    var READ_NOT_UPDATING = MAX2 ^ READ_UPDATING;
+    var READ_NO_READ_AHEAD = MAX2 ^ READ_READ_AHEAD;
+    var READ_PAUSED_NO_READ_AHEAD = MAX2 ^ READ_RESUMED_READ_AHEAD;
+    var WRITE_ACTIVE = 1 << 18;
+    var WRITE_UPDATING = 2 << 18;
+    var WRITE_PRIMARY = 4 << 18;
+    var WRITE_QUEUED = 8 << 18;
+    var WRITE_UNDRAINED = 16 << 18;
+    var WRITE_DONE = 32 << 18;
+    var WRITE_EMIT_DRAIN = 64 << 18;
+    var WRITE_NEXT_TICK = 128 << 18;
+    var WRITE_WRITING = 256 << 18;
+    var WRITE_FINISHING = 512 << 18;
+    var WRITE_CORKED = 1024 << 18;
+    var WRITE_NOT_ACTIVE = MAX2 ^ (WRITE_ACTIVE | WRITE_WRITING);
+    var WRITE_NON_PRIMARY = MAX2 ^ WRITE_PRIMARY;
+    var WRITE_NOT_FINISHING = MAX2 ^ (WRITE_ACTIVE | WRITE_FINISHING);
+    var WRITE_DRAINED = MAX2 ^ WRITE_UNDRAINED;
+    var WRITE_NOT_QUEUED = MAX2 ^ WRITE_QUEUED;
+    var WRITE_NOT_NEXT_TICK = MAX2 ^ WRITE_NEXT_TICK;
+    var WRITE_NOT_UPDATING = MAX2 ^ WRITE_UPDATING;
+    var WRITE_NOT_CORKED = MAX2 ^ WRITE_CORKED;
+    var ACTIVE = READ_ACTIVE | WRITE_ACTIVE;
+    var NOT_ACTIVE = MAX2 ^ ACTIVE;
+    var DONE = READ_DONE | WRITE_DONE;
+    var DESTROY_STATUS = DESTROYING | DESTROYED | PREDESTROYING;
+    var OPEN_STATUS = DESTROY_STATUS | OPENING;
+    var AUTO_DESTROY = DESTROY_STATUS | DONE;
+    var NON_PRIMARY = WRITE_NON_PRIMARY & READ_NON_PRIMARY;
+    var ACTIVE_OR_TICKING = WRITE_NEXT_TICK | READ_NEXT_TICK;
+    var TICKING = ACTIVE_OR_TICKING & NOT_ACTIVE;
+    var IS_OPENING = OPEN_STATUS | TICKING;
+    var READ_PRIMARY_STATUS = OPEN_STATUS | READ_ENDING | READ_DONE;
+    var READ_STATUS = OPEN_STATUS | READ_DONE | READ_QUEUED;
+    var READ_ENDING_STATUS = OPEN_STATUS | READ_ENDING | READ_QUEUED;
+    var READ_READABLE_STATUS = OPEN_STATUS | READ_EMIT_READABLE | READ_QUEUED | READ_EMITTED_READABLE;
+    var SHOULD_NOT_READ = OPEN_STATUS | READ_ACTIVE | READ_ENDING | READ_DONE | READ_NEEDS_PUSH | READ_READ_AHEAD;
+    var READ_BACKPRESSURE_STATUS = DESTROY_STATUS | READ_ENDING | READ_DONE;
+    var READ_UPDATE_SYNC_STATUS = READ_UPDATING | OPEN_STATUS | READ_NEXT_TICK | READ_PRIMARY;
+    var READ_NEXT_TICK_OR_OPENING = READ_NEXT_TICK | OPENING;
+    var WRITE_PRIMARY_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_DONE;
+    var WRITE_QUEUED_AND_UNDRAINED = WRITE_QUEUED | WRITE_UNDRAINED;
+    var WRITE_QUEUED_AND_ACTIVE = WRITE_QUEUED | WRITE_ACTIVE;
+    var WRITE_DRAIN_STATUS = WRITE_QUEUED | WRITE_UNDRAINED | OPEN_STATUS | WRITE_ACTIVE;
+    var WRITE_STATUS = OPEN_STATUS | WRITE_ACTIVE | WRITE_QUEUED | WRITE_CORKED;
+    var WRITE_PRIMARY_AND_ACTIVE = WRITE_PRIMARY | WRITE_ACTIVE;
+    var WRITE_ACTIVE_AND_WRITING = WRITE_ACTIVE | WRITE_WRITING;
+    var WRITE_FINISHING_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_QUEUED_AND_ACTIVE | WRITE_DONE;
+    var WRITE_BACKPRESSURE_STATUS = WRITE_UNDRAINED | DESTROY_STATUS | WRITE_FINISHING | WRITE_DONE;
+    var WRITE_UPDATE_SYNC_STATUS = WRITE_UPDATING | OPEN_STATUS | WRITE_NEXT_TICK | WRITE_PRIMARY;
+    var WRITE_DROP_DATA = WRITE_FINISHING | WRITE_DONE | DESTROY_STATUS;
+    var asyncIterator = Symbol.asyncIterator || /* @__PURE__ */ Symbol("asyncIterator");
+    var WritableState = class {
+      constructor(stream, { highWaterMark = 16384, map = null, mapWritable, byteLength, byteLengthWritable } = {}) {
+        this.stream = stream;
+        this.queue = new FIFO();
+        this.highWaterMark = highWaterMark;
+        this.buffered = 0;
+        this.error = null;
+        this.pipeline = null;
+        this.drains = null;
+        this.byteLength = byteLengthWritable || byteLength || defaultByteLength;
+        this.map = mapWritable || map;
+        this.afterWrite = afterWrite.bind(this);
+        this.afterUpdateNextTick = updateWriteNT.bind(this);
+      }
+      get ending() {
+        return (this.stream._duplexState & WRITE_FINISHING) !== 0;
+      }
+      get ended() {
+        return (this.stream._duplexState & WRITE_DONE) !== 0;
+      }
+      push(data) {
+        if ((this.stream._duplexState & WRITE_DROP_DATA) !== 0) return false;
+        if (this.map !== null) data = this.map(data);
+        this.buffered += this.byteLength(data);
+        this.queue.push(data);
+        if (this.buffered < this.highWaterMark) {
+          this.stream._duplexState |= WRITE_QUEUED;
+          return true;
+        }
+        this.stream._duplexState |= WRITE_QUEUED_AND_UNDRAINED;
+        return false;
+      }
+      shift() {
+        const data = this.queue.shift();
+        this.buffered -= this.byteLength(data);
+        if (this.buffered === 0) this.stream._duplexState &= WRITE_NOT_QUEUED;
+        return data;
+      }
+      end(data) {
+        if (typeof data === "function") {
+          this.stream.once("finish", data);
+        } else if (data !== void 0 && data !== null) {
+          this.push(data);
+        }
+        this.stream._duplexState = (this.stream._duplexState | WRITE_FINISHING) & WRITE_NON_PRIMARY;
+      }
+      autoBatch(data, cb) {
+        const buffer = [];
+        const stream = this.stream;
+        buffer.push(data);
+        while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED_AND_ACTIVE) {
+          buffer.push(stream._writableState.shift());
+        }
+        if ((stream._duplexState & OPEN_STATUS) !== 0) return cb(null);
+        stream._writev(buffer, cb);
+      }
+      update() {
+        const stream = this.stream;
+        stream._duplexState |= WRITE_UPDATING;
+        do {
+          while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED) {
+            const data = this.shift();
+            stream._duplexState |= WRITE_ACTIVE_AND_WRITING;
+            stream._write(data, this.afterWrite);
+          }
+          if ((stream._duplexState & WRITE_PRIMARY_AND_ACTIVE) === 0) this.updateNonPrimary();
+        } while (this.continueUpdate() === true);
+        stream._duplexState &= WRITE_NOT_UPDATING;
+      }
+      updateNonPrimary() {
+        const stream = this.stream;
+        if ((stream._duplexState & WRITE_FINISHING_STATUS) === WRITE_FINISHING) {
+          stream._duplexState = stream._duplexState | WRITE_ACTIVE;
+          stream._final(afterFinal.bind(this));
+          return;
+        }
+        if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+          if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+            stream._duplexState |= ACTIVE;
+            stream._destroy(afterDestroy.bind(this));
+          }
+          return;
+        }
+        if ((stream._duplexState & IS_OPENING) === OPENING) {
+          stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING;
+          stream._open(afterOpen.bind(this));
+        }
+      }
+      continueUpdate() {
+        if ((this.stream._duplexState & WRITE_NEXT_TICK) === 0) return false;
+        this.stream._duplexState &= WRITE_NOT_NEXT_TICK;
+        return true;
+      }
+      updateCallback() {
+        if ((this.stream._duplexState & WRITE_UPDATE_SYNC_STATUS) === WRITE_PRIMARY) {
+          this.update();
+        } else {
+          this.updateNextTick();
+        }
+      }
+      updateNextTick() {
+        if ((this.stream._duplexState & WRITE_NEXT_TICK) !== 0) return;
+        this.stream._duplexState |= WRITE_NEXT_TICK;
+        if ((this.stream._duplexState & WRITE_UPDATING) === 0) qmt(this.afterUpdateNextTick);
+      }
+    };
+    var ReadableState = class {
+      constructor(stream, { highWaterMark = 16384, map = null, mapReadable, byteLength, byteLengthReadable } = {}) {
+        this.stream = stream;
+        this.queue = new FIFO();
+        this.highWaterMark = highWaterMark === 0 ? 1 : highWaterMark;
+        this.buffered = 0;
+        this.readAhead = highWaterMark > 0;
+        this.error = null;
+        this.pipeline = null;
+        this.byteLength = byteLengthReadable || byteLength || defaultByteLength;
+        this.map = mapReadable || map;
+        this.pipeTo = null;
+        this.afterRead = afterRead.bind(this);
+        this.afterUpdateNextTick = updateReadNT.bind(this);
+      }
+      get ending() {
+        return (this.stream._duplexState & READ_ENDING) !== 0;
+      }
+      get ended() {
+        return (this.stream._duplexState & READ_DONE) !== 0;
+      }
+      pipe(pipeTo, cb) {
+        if (this.pipeTo !== null) throw StreamError.BAD_ARGUMENT("Can only pipe to one destination");
+        if (typeof cb !== "function") cb = null;
+        this.stream._duplexState |= READ_PIPE_DRAINED;
+        this.pipeTo = pipeTo;
+        this.pipeline = new Pipeline(this.stream, pipeTo, cb);
+        if (cb) this.stream.on("error", noop3);
+        if (isStreamx(pipeTo)) {
+          pipeTo._writableState.pipeline = this.pipeline;
+          if (cb) pipeTo.on("error", noop3);
+          pipeTo.on("finish", this.pipeline.finished.bind(this.pipeline));
+        } else {
+          const onerror = this.pipeline.done.bind(this.pipeline, pipeTo);
+          const onclose = this.pipeline.done.bind(this.pipeline, pipeTo, null);
+          pipeTo.on("error", onerror);
+          pipeTo.on("close", onclose);
+          pipeTo.on("finish", this.pipeline.finished.bind(this.pipeline));
+        }
+        pipeTo.on("drain", afterDrain.bind(this));
+        this.stream.emit("piping", pipeTo);
+        pipeTo.emit("pipe", this.stream);
+      }
+      push(data) {
+        const stream = this.stream;
+        if (data === null) {
+          this.highWaterMark = 0;
+          stream._duplexState = (stream._duplexState | READ_ENDING) & READ_NON_PRIMARY_AND_PUSHED;
+          return false;
+        }
+        if (this.map !== null) {
+          data = this.map(data);
+          if (data === null) {
+            stream._duplexState &= READ_PUSHED;
+            return this.buffered < this.highWaterMark;
+          }
+        }
+        this.buffered += this.byteLength(data);
+        this.queue.push(data);
+        stream._duplexState = (stream._duplexState | READ_QUEUED) & READ_PUSHED;
+        return this.buffered < this.highWaterMark;
+      }
+      shift() {
+        const data = this.queue.shift();
+        this.buffered -= this.byteLength(data);
+        if (this.buffered === 0) {
+          this.stream._duplexState &= READ_NOT_QUEUED;
+        }
+        return data;
+      }
+      unshift(data) {
+        const pending = [this.map !== null ? this.map(data) : data];
+        while (this.buffered > 0) pending.push(this.shift());
+        for (let i = 0; i < pending.length - 1; i++) {
+          const data2 = pending[i];
+          this.buffered += this.byteLength(data2);
+          this.queue.push(data2);
+        }
+        this.push(pending[pending.length - 1]);
+      }
+      read() {
+        const stream = this.stream;
+        if ((stream._duplexState & READ_STATUS) === READ_QUEUED) {
+          const data = this.shift();
+          if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+            stream._duplexState &= READ_PIPE_NOT_DRAINED;
+          }
+          if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+            stream.emit("data", data);
+          }
+          return data;
+        }
+        if (this.readAhead === false) {
+          stream._duplexState |= READ_READ_AHEAD;
+          this.updateNextTick();
+        }
+        return null;
+      }
+      drain() {
+        const stream = this.stream;
+        while ((stream._duplexState & READ_STATUS) === READ_QUEUED && (stream._duplexState & READ_FLOWING) !== 0) {
+          const data = this.shift();
+          if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+            stream._duplexState &= READ_PIPE_NOT_DRAINED;
+          }
+          if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+            stream.emit("data", data);
+          }
+        }
+      }
+      update() {
+        const stream = this.stream;
+        stream._duplexState |= READ_UPDATING;
+        do {
+          this.drain();
+          while (this.buffered < this.highWaterMark && (stream._duplexState & SHOULD_NOT_READ) === READ_READ_AHEAD) {
+            stream._duplexState |= READ_ACTIVE_AND_NEEDS_PUSH;
+            stream._read(this.afterRead);
+            this.drain();
+          }
+          if ((stream._duplexState & READ_READABLE_STATUS) === READ_EMIT_READABLE_AND_QUEUED) {
+            stream._duplexState |= READ_EMITTED_READABLE;
+            stream.emit("readable");
+          }
+          if ((stream._duplexState & READ_PRIMARY_AND_ACTIVE) === 0) {
+            this.updateNonPrimary();
+          }
+        } while (this.continueUpdate() === true);
+        stream._duplexState &= READ_NOT_UPDATING;
+      }
+      updateNonPrimary() {
+        const stream = this.stream;
+        if ((stream._duplexState & READ_ENDING_STATUS) === READ_ENDING) {
+          stream._duplexState = (stream._duplexState | READ_DONE) & READ_NOT_ENDING;
+          stream.emit("end");
+          if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+            stream._duplexState |= DESTROYING;
+          }
+          if (this.pipeTo !== null) {
+            this.pipeTo.end();
+          }
+        }
+        if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+          if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+            stream._duplexState |= ACTIVE;
+            stream._destroy(afterDestroy.bind(this));
+          }
+          return;
+        }
+        if ((stream._duplexState & IS_OPENING) === OPENING) {
+          stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING;
+          stream._open(afterOpen.bind(this));
+        }
+      }
+      continueUpdate() {
+        if ((this.stream._duplexState & READ_NEXT_TICK) === 0) return false;
+        this.stream._duplexState &= READ_NOT_NEXT_TICK;
+        return true;
+      }
+      updateCallback() {
+        if ((this.stream._duplexState & READ_UPDATE_SYNC_STATUS) === READ_PRIMARY) {
+          this.update();
+        } else {
+          this.updateNextTick();
+        }
+      }
+      updateNextTickIfOpen() {
+        if ((this.stream._duplexState & READ_NEXT_TICK_OR_OPENING) !== 0) return;
+        this.stream._duplexState |= READ_NEXT_TICK;
+        if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick);
+      }
+      updateNextTick() {
+        if ((this.stream._duplexState & READ_NEXT_TICK) !== 0) return;
+        this.stream._duplexState |= READ_NEXT_TICK;
+        if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick);
+      }
+    };
+    var TransformState = class {
+      constructor(stream) {
+        this.data = null;
+        this.afterTransform = afterTransform.bind(stream);
+        this.afterFinal = null;
+      }
+    };
+    var Pipeline = class {
+      constructor(src, dst, cb) {
+        this.from = src;
+        this.to = dst;
+        this.afterPipe = cb;
+        this.error = null;
+        this.pipeToFinished = false;
+      }
+      finished() {
+        this.pipeToFinished = true;
+      }
+      done(stream, err) {
+        if (err) this.error = err;
+        if (stream === this.to) {
+          this.to = null;
+          if (this.from !== null) {
+            if ((this.from._duplexState & READ_DONE) === 0 || !this.pipeToFinished) {
+              this.from.destroy(this.error || StreamError.PREMATURE_CLOSE("Writable stream closed"));
+            }
+            return;
+          }
+        }
+        if (stream === this.from) {
+          this.from = null;
+          if (this.to !== null) {
+            if ((stream._duplexState & READ_DONE) === 0) {
+              this.to.destroy(this.error || StreamError.PREMATURE_CLOSE("Readable stream closed"));
+            }
+            return;
+          }
+        }
+        if (this.afterPipe !== null) this.afterPipe(this.error);
+        this.to = this.from = this.afterPipe = null;
+      }
+    };
+    function afterDrain() {
+      this.stream._duplexState |= READ_PIPE_DRAINED;
+      this.updateCallback();
+    }
+    function afterFinal(err) {
+      const stream = this.stream;
+      if (err) stream.destroy(err);
+      if ((stream._duplexState & DESTROY_STATUS) === 0) {
+        stream._duplexState |= WRITE_DONE;
+        stream.emit("finish");
+      }
+      if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+        stream._duplexState |= DESTROYING;
+      }
+      stream._duplexState &= WRITE_NOT_FINISHING;
+      if ((stream._duplexState & WRITE_UPDATING) === 0) {
+        this.update();
+      } else {
+        this.updateNextTick();
+      }
+    }
+    function afterDestroy(err) {
+      const stream = this.stream;
+      if (!err && !StreamError.isStreamDestroyed(this.error)) err = this.error;
+      if (err) stream.emit("error", err);
+      stream._duplexState |= DESTROYED;
+      stream.emit("close");
+      const rs = stream._readableState;
+      const ws = stream._writableState;
+      if (rs !== null && rs.pipeline !== null) {
+        rs.pipeline.done(stream, err);
+      }
+      if (ws !== null) {
+        while (ws.drains !== null && ws.drains.length > 0) {
+          ws.drains.shift().resolve(false);
+        }
+        if (ws.pipeline !== null) {
+          ws.pipeline.done(stream, err);
+        }
+      }
+    }
+    function afterWrite(err) {
+      const stream = this.stream;
+      if (err) stream.destroy(err);
+      stream._duplexState &= WRITE_NOT_ACTIVE;
+      if (this.drains !== null) tickDrains(this.drains);
+      if ((stream._duplexState & WRITE_DRAIN_STATUS) === WRITE_UNDRAINED) {
+        stream._duplexState &= WRITE_DRAINED;
+        if ((stream._duplexState & WRITE_EMIT_DRAIN) === WRITE_EMIT_DRAIN) {
+          stream.emit("drain");
+        }
+      }
+      this.updateCallback();
+    }
+    function afterRead(err) {
+      if (err) this.stream.destroy(err);
+      this.stream._duplexState &= READ_NOT_ACTIVE;
+      if (this.readAhead === false && (this.stream._duplexState & READ_RESUMED) === 0) {
+        this.stream._duplexState &= READ_NO_READ_AHEAD;
+      }
+      this.updateCallback();
+    }
+    function updateReadNT() {
+      if ((this.stream._duplexState & READ_UPDATING) === 0) {
+        this.stream._duplexState &= READ_NOT_NEXT_TICK;
+        this.update();
+      }
+    }
+    function updateWriteNT() {
+      if ((this.stream._duplexState & WRITE_UPDATING) === 0) {
+        this.stream._duplexState &= WRITE_NOT_NEXT_TICK;
+        this.update();
+      }
+    }
+    function tickDrains(drains) {
+      for (let i = 0; i < drains.length; i++) {
+        if (--drains[i].writes === 0) {
+          drains.shift().resolve(true);
+          i--;
+        }
+      }
+    }
+    function afterOpen(err) {
+      const stream = this.stream;
+      if (err) stream.destroy(err);
+      if ((stream._duplexState & DESTROYING) === 0) {
+        if ((stream._duplexState & READ_PRIMARY_STATUS) === 0) {
+          stream._duplexState |= READ_PRIMARY;
+        }
+        if ((stream._duplexState & WRITE_PRIMARY_STATUS) === 0) {
+          stream._duplexState |= WRITE_PRIMARY;
+        }
+        stream.emit("open");
+      }
+      stream._duplexState &= NOT_ACTIVE;
+      if (stream._writableState !== null) {
+        stream._writableState.updateCallback();
+      }
+      if (stream._readableState !== null) {
+        stream._readableState.updateCallback();
+      }
+    }
+    function afterTransform(err, data) {
+      if (data !== void 0 && data !== null) this.push(data);
+      this._writableState.afterWrite(err);
+    }
+    function newListener(name) {
+      if (this._readableState !== null) {
+        if (name === "data") {
+          this._duplexState |= READ_EMIT_DATA | READ_RESUMED_READ_AHEAD;
+          this._readableState.updateNextTick();
+        }
+        if (name === "readable") {
+          this._duplexState |= READ_EMIT_READABLE;
+          this._readableState.updateNextTick();
+        }
+      }
+      if (this._writableState !== null) {
+        if (name === "drain") {
+          this._duplexState |= WRITE_EMIT_DRAIN;
+          this._writableState.updateNextTick();
+        }
+      }
+    }
+    var Stream = class extends EventEmitter2 {
+      constructor(opts) {
+        super();
+        this._duplexState = 0;
+        this._readableState = null;
+        this._writableState = null;
+        if (opts) {
+          if (opts.open) this._open = opts.open;
+          if (opts.destroy) this._destroy = opts.destroy;
+          if (opts.predestroy) this._predestroy = opts.predestroy;
+          if (opts.signal) opts.signal.addEventListener("abort", abort.bind(this));
+        }
+        this.on("newListener", newListener);
+      }
+      _open(cb) {
+        cb(null);
+      }
+      _destroy(cb) {
+        cb(null);
+      }
+      _predestroy() {
+      }
+      get readable() {
+        return this._readableState !== null ? true : void 0;
+      }
+      get writable() {
+        return this._writableState !== null ? true : void 0;
+      }
+      get destroyed() {
+        return (this._duplexState & DESTROYED) !== 0;
+      }
+      get destroying() {
+        return (this._duplexState & DESTROY_STATUS) !== 0;
+      }
+      destroy(err) {
+        if ((this._duplexState & DESTROY_STATUS) === 0) {
+          if (!err) err = StreamError.STREAM_DESTROYED();
+          this._duplexState = (this._duplexState | DESTROYING) & NON_PRIMARY;
+          if (this._readableState !== null) {
+            this._readableState.highWaterMark = 0;
+            this._readableState.error = err;
+          }
+          if (this._writableState !== null) {
+            this._writableState.highWaterMark = 0;
+            this._writableState.error = err;
+          }
+          this._duplexState |= PREDESTROYING;
+          this._predestroy();
+          this._duplexState &= NOT_PREDESTROYING;
+          if (this._readableState !== null) {
+            this._readableState.updateNextTick();
+          }
+          if (this._writableState !== null) {
+            this._writableState.updateNextTick();
+          }
+        }
+      }
+    };
+    var Readable = class _Readable extends Stream {
+      constructor(opts) {
+        super(opts);
+        this._duplexState |= OPENING | WRITE_DONE | READ_READ_AHEAD;
+        this._readableState = new ReadableState(this, opts);
+        if (opts) {
+          if (this._readableState.readAhead === false) this._duplexState &= READ_NO_READ_AHEAD;
+          if (opts.read) this._read = opts.read;
+          if (opts.eagerOpen) this._readableState.updateNextTick();
+          if (opts.encoding) this.setEncoding(opts.encoding);
+        }
+      }
+      static deferred(fn, opts) {
+        const out = new PassThrough(opts);
+        fn().then((src) => {
+          if (src === null) return out.end();
+          if (out.destroying) return;
+          pipeline(src, out, noop3);
+        }).catch((err) => out.destroy(err));
+        return out;
+      }
+      setEncoding(encoding) {
+        const dec = new TextDecoder2(encoding);
+        const map = this._readableState.map || echo;
+        this._readableState.map = mapOrSkip;
+        return this;
+        function mapOrSkip(data) {
+          const next = dec.push(data);
+          return next === "" && (data.byteLength !== 0 || dec.remaining > 0) ? null : map(next);
+        }
+      }
+      _read(cb) {
+        cb(null);
+      }
+      pipe(dest, cb) {
+        this._readableState.updateNextTick();
+        this._readableState.pipe(dest, cb);
+        return dest;
+      }
+      read() {
+        this._readableState.updateNextTick();
+        return this._readableState.read();
+      }
+      push(data) {
+        this._readableState.updateNextTickIfOpen();
+        return this._readableState.push(data);
+      }
+      unshift(data) {
+        this._readableState.updateNextTickIfOpen();
+        return this._readableState.unshift(data);
+      }
+      resume() {
+        this._duplexState |= READ_RESUMED_READ_AHEAD;
+        this._readableState.updateNextTick();
+        return this;
+      }
+      pause() {
+        this._duplexState &= this._readableState.readAhead === false ? READ_PAUSED_NO_READ_AHEAD : READ_PAUSED;
+        return this;
+      }
+      static _fromAsyncIterator(ite, opts) {
+        let destroy;
+        const rs = new _Readable({
+          ...opts,
+          read(cb) {
+            ite.next().then(push).then(cb.bind(null, null)).catch(cb);
+          },
+          predestroy() {
+            destroy = ite.return();
+          },
+          destroy(cb) {
+            if (!destroy) return cb(null);
+            destroy.then(cb.bind(null, null)).catch(cb);
+          }
+        });
+        return rs;
+        function push(data) {
+          if (data.done) rs.push(null);
+          else rs.push(data.value);
+        }
+      }
+      static from(data, opts) {
+        if (isReadStreamx(data)) return data;
+        if (data[asyncIterator]) return this._fromAsyncIterator(data[asyncIterator](), opts);
+        if (!Array.isArray(data)) data = data === void 0 ? [] : [data];
+        let i = 0;
+        return new _Readable({
+          ...opts,
+          read(cb) {
+            this.push(i === data.length ? null : data[i++]);
+            cb(null);
+          }
+        });
+      }
+      static isBackpressured(rs) {
+        return (rs._duplexState & READ_BACKPRESSURE_STATUS) !== 0 || rs._readableState.buffered >= rs._readableState.highWaterMark;
+      }
+      static isPaused(rs) {
+        return (rs._duplexState & READ_RESUMED) === 0;
+      }
+      [asyncIterator]() {
+        const stream = this;
+        let error2 = null;
+        let promiseResolve = null;
+        let promiseReject = null;
+        this.on("error", (err) => {
+          error2 = err;
+        });
+        this.on("readable", onreadable);
+        this.on("close", onclose);
+        return {
+          [asyncIterator]() {
+            return this;
+          },
+          next() {
+            return new Promise(function(resolve3, reject) {
+              promiseResolve = resolve3;
+              promiseReject = reject;
+              const data = stream.read();
+              if (data !== null) ondata(data);
+              else if ((stream._duplexState & DESTROYED) !== 0) ondata(null);
+            });
+          },
+          return() {
+            return destroy(null);
+          },
+          throw(err) {
+            return destroy(err);
+          }
+        };
+        function onreadable() {
+          if (promiseResolve !== null) ondata(stream.read());
+        }
+        function onclose() {
+          if (promiseResolve !== null) ondata(null);
+        }
+        function ondata(data) {
+          if (promiseReject === null) return;
+          if (error2) {
+            promiseReject(error2);
+          } else if (data === null && (stream._duplexState & READ_DONE) === 0) {
+            promiseReject(StreamError.STREAM_DESTROYED());
+          } else {
+            promiseResolve({ value: data, done: data === null });
+          }
+          promiseReject = promiseResolve = null;
+        }
+        function destroy(err) {
+          stream.destroy(err);
+          return new Promise((resolve3, reject) => {
+            if (stream._duplexState & DESTROYED) return resolve3({ value: void 0, done: true });
+            stream.once("close", function() {
+              if (err) reject(err);
+              else resolve3({ value: void 0, done: true });
+            });
+          });
+        }
+      }
+    };
+    var Writable = class extends Stream {
+      constructor(opts) {
+        super(opts);
+        this._duplexState |= OPENING | READ_DONE;
+        this._writableState = new WritableState(this, opts);
+        if (opts) {
+          if (opts.writev) this._writev = opts.writev;
+          if (opts.write) this._write = opts.write;
+          if (opts.final) this._final = opts.final;
+          if (opts.eagerOpen) this._writableState.updateNextTick();
+        }
+      }
+      cork() {
+        this._duplexState |= WRITE_CORKED;
+      }
+      uncork() {
+        this._duplexState &= WRITE_NOT_CORKED;
+        this._writableState.updateNextTick();
+      }
+      _writev(batch, cb) {
+        cb(null);
+      }
+      _write(data, cb) {
+        this._writableState.autoBatch(data, cb);
+      }
+      _final(cb) {
+        cb(null);
+      }
+      static isBackpressured(ws) {
+        return (ws._duplexState & WRITE_BACKPRESSURE_STATUS) !== 0;
+      }
+      static drained(ws) {
+        if (ws.destroyed) return Promise.resolve(false);
+        const state = ws._writableState;
+        const pending = isWritev(ws) ? Math.min(1, state.queue.length) : state.queue.length;
+        const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0);
+        if (writes === 0) return Promise.resolve(true);
+        if (state.drains === null) state.drains = [];
+        return new Promise((resolve3) => {
+          state.drains.push({ writes, resolve: resolve3 });
+        });
+      }
+      write(data) {
+        this._writableState.updateNextTick();
+        return this._writableState.push(data);
+      }
+      end(data) {
+        this._writableState.updateNextTick();
+        this._writableState.end(data);
+        return this;
+      }
+    };
+    var Duplex = class extends Readable {
+      // and Writable
+      constructor(opts) {
+        super(opts);
+        this._duplexState = OPENING | this._duplexState & READ_READ_AHEAD;
+        this._writableState = new WritableState(this, opts);
+        if (opts) {
+          if (opts.writev) this._writev = opts.writev;
+          if (opts.write) this._write = opts.write;
+          if (opts.final) this._final = opts.final;
+        }
+      }
+      cork() {
+        this._duplexState |= WRITE_CORKED;
+      }
+      uncork() {
+        this._duplexState &= WRITE_NOT_CORKED;
+        this._writableState.updateNextTick();
+      }
+      _writev(batch, cb) {
+        cb(null);
+      }
+      _write(data, cb) {
+        this._writableState.autoBatch(data, cb);
+      }
+      _final(cb) {
+        cb(null);
+      }
+      write(data) {
+        this._writableState.updateNextTick();
+        return this._writableState.push(data);
+      }
+      end(data) {
+        this._writableState.updateNextTick();
+        this._writableState.end(data);
+        return this;
+      }
+    };
+    var Transform = class extends Duplex {
+      constructor(opts) {
+        super(opts);
+        this._transformState = new TransformState(this);
+        if (opts) {
+          if (opts.transform) this._transform = opts.transform;
+          if (opts.flush) this._flush = opts.flush;
+        }
+      }
+      _write(data, cb) {
+        if (this._readableState.buffered >= this._readableState.highWaterMark) {
+          this._transformState.data = data;
+        } else {
+          this._transform(data, this._transformState.afterTransform);
+        }
+      }
+      _read(cb) {
+        if (this._transformState.data !== null) {
+          const data = this._transformState.data;
+          this._transformState.data = null;
+          cb(null);
+          this._transform(data, this._transformState.afterTransform);
+        } else {
+          cb(null);
+        }
+      }
+      destroy(err) {
+        super.destroy(err);
+        if (this._transformState.data !== null) {
+          this._transformState.data = null;
+          this._transformState.afterTransform();
+        }
+      }
+      _transform(data, cb) {
+        cb(null, data);
+      }
+      _flush(cb) {
+        cb(null);
+      }
+      _final(cb) {
+        this._transformState.afterFinal = cb;
+        this._flush(transformAfterFlush.bind(this));
+      }
+    };
+    var PassThrough = class extends Transform {
+    };
+    function transformAfterFlush(err, data) {
+      const cb = this._transformState.afterFinal;
+      if (err) return cb(err);
+      if (data !== null && data !== void 0) this.push(data);
+      this.push(null);
+      cb(null);
+    }
+    function pipelinePromise(...streams) {
+      return new Promise((resolve3, reject) => {
+        return pipeline(...streams, (err) => {
+          if (err) return reject(err);
+          resolve3();
+        });
+      });
+    }
+    function pipeline(stream, ...streams) {
+      const all = Array.isArray(stream) ? [...stream, ...streams] : [stream, ...streams];
+      const done = all.length && typeof all[all.length - 1] === "function" ? all.pop() : null;
+      if (all.length < 2) throw StreamError.BAD_ARGUMENT("Pipeline requires at least 2 streams");
+      let src = all[0];
+      let dest = null;
+      let error2 = null;
+      for (let i = 1; i < all.length; i++) {
+        dest = all[i];
+        if (isStreamx(src)) {
+          src.pipe(dest, onerror);
+        } else {
+          errorHandle(src, true, i > 1, onerror);
+          src.pipe(dest);
+        }
+        src = dest;
+      }
+      if (done) {
+        let fin = false;
+        const autoDestroy = isStreamx(dest) || !!(dest._writableState && dest._writableState.autoDestroy);
+        dest.on("error", (err) => {
+          if (error2 === null) error2 = err;
+        });
+        dest.on("finish", () => {
+          fin = true;
+          if (!autoDestroy) done(error2);
+        });
+        if (autoDestroy) {
+          dest.on("close", () => done(error2 || (fin ? null : StreamError.PREMATURE_CLOSE())));
+        }
+      }
+      return dest;
+      function errorHandle(s, rd, wr, onerror2) {
+        s.on("error", onerror2);
+        s.on("close", onclose);
+        function onclose() {
+          if (rd && s._readableState && !s._readableState.ended) {
+            return onerror2(StreamError.PREMATURE_CLOSE());
+          }
+          if (wr && s._writableState && !s._writableState.ended) {
+            return onerror2(StreamError.PREMATURE_CLOSE());
+          }
+        }
+      }
+      function onerror(err) {
+        if (!err || error2) return;
+        error2 = err;
+        for (const s of all) {
+          s.destroy(err);
+        }
+      }
+    }
+    function echo(s) {
+      return s;
+    }
+    function isStream(stream) {
+      return !!stream._readableState || !!stream._writableState;
+    }
+    function isStreamx(stream) {
+      return typeof stream._duplexState === "number" && isStream(stream);
+    }
+    function isEnding(stream) {
+      return !!stream._readableState && stream._readableState.ending;
+    }
+    function isEnded(stream) {
+      return !!stream._readableState && stream._readableState.ended;
+    }
+    function isFinishing(stream) {
+      return !!stream._writableState && stream._writableState.ending;
+    }
+    function isFinished(stream) {
+      return !!stream._writableState && stream._writableState.ended;
+    }
+    function getStreamError(stream, opts = {}) {
+      const err = stream._readableState && stream._readableState.error || stream._writableState && stream._writableState.error;
+      return !opts.all && StreamError.isStreamDestroyed(err) ? null : err;
+    }
+    function isReadStreamx(stream) {
+      return isStreamx(stream) && stream.readable;
+    }
+    function isDisturbed(stream) {
+      return (stream._duplexState & OPENING) !== OPENING || (stream._duplexState & DESTROYING) === DESTROYING || (stream._duplexState & ACTIVE_OR_TICKING) !== 0;
+    }
+    function isTypedArray(data) {
+      return typeof data === "object" && data !== null && typeof data.byteLength === "number";
+    }
+    function defaultByteLength(data) {
+      return isTypedArray(data) ? data.byteLength : 1024;
+    }
+    function noop3() {
+    }
+    function abort() {
+      this.destroy(StreamError.ABORTED());
+    }
+    function isWritev(s) {
+      return s._writev !== Writable.prototype._writev && s._writev !== Duplex.prototype._writev;
+    }
+    module.exports = {
+      pipeline,
+      pipelinePromise,
+      isStream,
+      isStreamx,
+      isEnding,
+      isEnded,
+      isFinishing,
+      isFinished,
+      isDisturbed,
+      getStreamError,
+      Stream,
+      Writable,
+      Readable,
+      Duplex,
+      Transform,
+      // Export PassThrough for compatibility with Node.js core's stream module
+      PassThrough
+    };
+  }
+});
+
+// node_modules/tar-stream/headers.js
+var require_headers2 = __commonJS({
+  "node_modules/tar-stream/headers.js"(exports) {
+    var b4a = require_b4a();
+    var ZEROS = "0000000000000000000";
+    var SEVENS = "7777777777777777777";
+    var ZERO_OFFSET = "0".charCodeAt(0);
+    var USTAR_MAGIC = b4a.from([117, 115, 116, 97, 114, 0]);
+    var USTAR_VER = b4a.from([ZERO_OFFSET, ZERO_OFFSET]);
+    var GNU_MAGIC = b4a.from([117, 115, 116, 97, 114, 32]);
+    var GNU_VER = b4a.from([32, 0]);
+    var MASK = 4095;
+    var MAGIC_OFFSET = 257;
+    var VERSION_OFFSET = 263;
+    exports.decodeLongPath = function decodeLongPath(buf, encoding) {
+      return decodeStr(buf, 0, buf.length, encoding);
+    };
+    exports.encodePax = function encodePax(opts) {
+      let result = "";
+      if (opts.name) result += addLength(" path=" + opts.name + "\n");
+      if (opts.linkname) result += addLength(" linkpath=" + opts.linkname + "\n");
+      const pax = opts.pax;
+      if (pax) {
+        for (const key in pax) {
+          result += addLength(" " + key + "=" + pax[key] + "\n");
+        }
+      }
+      return b4a.from(result);
+    };
+    exports.decodePax = function decodePax(buf) {
+      const result = {};
+      while (buf.length) {
+        let i = 0;
+        while (i < buf.length && buf[i] !== 32) i++;
+        const len = parseInt(b4a.toString(buf.subarray(0, i)), 10);
+        if (!len) return result;
+        const b = b4a.toString(buf.subarray(i + 1, len - 1));
+        const keyIndex = b.indexOf("=");
+        if (keyIndex === -1) return result;
+        result[b.slice(0, keyIndex)] = b.slice(keyIndex + 1);
+        buf = buf.subarray(len);
+      }
+      return result;
+    };
+    exports.encode = function encode(opts) {
+      const buf = b4a.alloc(512);
+      let name = opts.name;
+      let prefix = "";
+      if (opts.typeflag === 5 && name[name.length - 1] !== "/") name += "/";
+      if (b4a.byteLength(name) !== name.length) return null;
+      while (b4a.byteLength(name) > 100) {
+        const i = name.indexOf("/");
+        if (i === -1) return null;
+        prefix += prefix ? "/" + name.slice(0, i) : name.slice(0, i);
+        name = name.slice(i + 1);
+      }
+      if (b4a.byteLength(name) > 100 || b4a.byteLength(prefix) > 155) return null;
+      if (opts.linkname && b4a.byteLength(opts.linkname) > 100) return null;
+      b4a.write(buf, name);
+      b4a.write(buf, encodeOct(opts.mode & MASK, 6), 100);
+      b4a.write(buf, encodeOct(opts.uid, 6), 108);
+      b4a.write(buf, encodeOct(opts.gid, 6), 116);
+      encodeSize(opts.size, buf, 124);
+      b4a.write(buf, encodeOct(opts.mtime.getTime() / 1e3 | 0, 11), 136);
+      buf[156] = ZERO_OFFSET + toTypeflag(opts.type);
+      if (opts.linkname) b4a.write(buf, opts.linkname, 157);
+      b4a.copy(USTAR_MAGIC, buf, MAGIC_OFFSET);
+      b4a.copy(USTAR_VER, buf, VERSION_OFFSET);
+      if (opts.uname) b4a.write(buf, opts.uname, 265);
+      if (opts.gname) b4a.write(buf, opts.gname, 297);
+      b4a.write(buf, encodeOct(opts.devmajor || 0, 6), 329);
+      b4a.write(buf, encodeOct(opts.devminor || 0, 6), 337);
+      if (prefix) b4a.write(buf, prefix, 345);
+      b4a.write(buf, encodeOct(cksum(buf), 6), 148);
+      return buf;
+    };
+    exports.decode = function decode(buf, filenameEncoding, allowUnknownFormat) {
+      let typeflag = buf[156] === 0 ? 0 : buf[156] - ZERO_OFFSET;
+      let name = decodeStr(buf, 0, 100, filenameEncoding);
+      const mode = decodeOct(buf, 100, 8);
+      const uid = decodeOct(buf, 108, 8);
+      const gid = decodeOct(buf, 116, 8);
+      const size = decodeOct(buf, 124, 12);
+      const mtime = decodeOct(buf, 136, 12);
+      const type = toType(typeflag);
+      const linkname = buf[157] === 0 ? null : decodeStr(buf, 157, 100, filenameEncoding);
+      const uname = decodeStr(buf, 265, 32);
+      const gname = decodeStr(buf, 297, 32);
+      const devmajor = decodeOct(buf, 329, 8);
+      const devminor = decodeOct(buf, 337, 8);
+      const c = cksum(buf);
+      if (c === 8 * 32) return null;
+      if (c !== decodeOct(buf, 148, 8)) throw new Error("Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?");
+      if (isUSTAR(buf)) {
+        if (buf[345]) name = decodeStr(buf, 345, 155, filenameEncoding) + "/" + name;
+      } else if (isGNU(buf)) {
+      } else {
+        if (!allowUnknownFormat) {
+          throw new Error("Invalid tar header: unknown format.");
+        }
+      }
+      if (typeflag === 0 && name && name[name.length - 1] === "/") typeflag = 5;
+      return {
+        name,
+        mode,
+        uid,
+        gid,
+        size,
+        byteOffset: 0,
+        mtime: new Date(1e3 * mtime),
+        type,
+        linkname,
+        uname,
+        gname,
+        devmajor,
+        devminor,
+        pax: null
+      };
+    };
+    function isUSTAR(buf) {
+      return b4a.equals(USTAR_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6));
+    }
+    function isGNU(buf) {
+      return b4a.equals(GNU_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6)) && b4a.equals(GNU_VER, buf.subarray(VERSION_OFFSET, VERSION_OFFSET + 2));
+    }
+    function clamp(index, len, defaultValue) {
+      if (typeof index !== "number") return defaultValue;
+      index = ~~index;
+      if (index >= len) return len;
+      if (index >= 0) return index;
+      index += len;
+      if (index >= 0) return index;
+      return 0;
+    }
+    function toType(flag) {
+      switch (flag) {
+        case 0:
+          return "file";
+        case 1:
+          return "link";
+        case 2:
+          return "symlink";
+        case 3:
+          return "character-device";
+        case 4:
+          return "block-device";
+        case 5:
+          return "directory";
+        case 6:
+          return "fifo";
+        case 7:
+          return "contiguous-file";
+        case 72:
+          return "pax-header";
+        case 55:
+          return "pax-global-header";
+        case 27:
+          return "gnu-long-link-path";
+        case 28:
+        case 30:
+          return "gnu-long-path";
+      }
+      return null;
+    }
+    function toTypeflag(flag) {
+      switch (flag) {
+        case "file":
+          return 0;
+        case "link":
+          return 1;
+        case "symlink":
+          return 2;
+        case "character-device":
+          return 3;
+        case "block-device":
+          return 4;
+        case "directory":
+          return 5;
+        case "fifo":
+          return 6;
+        case "contiguous-file":
+          return 7;
+        case "pax-header":
+          return 72;
+      }
+      return 0;
+    }
+    function indexOf(block, num, offset, end) {
+      for (; offset < end; offset++) {
+        if (block[offset] === num) return offset;
+      }
+      return end;
+    }
+    function cksum(block) {
+      let sum = 8 * 32;
+      for (let i = 0; i < 148; i++) sum += block[i];
+      for (let j = 156; j < 512; j++) sum += block[j];
+      return sum;
+    }
+    function encodeOct(val, n) {
+      val = val.toString(8);
+      if (val.length > n) return SEVENS.slice(0, n) + " ";
+      return ZEROS.slice(0, n - val.length) + val + " ";
+    }
+    function encodeSizeBin(num, buf, off) {
+      buf[off] = 128;
+      for (let i = 11; i > 0; i--) {
+        buf[off + i] = num & 255;
+        num = Math.floor(num / 256);
+      }
+    }
+    function encodeSize(num, buf, off) {
+      if (num.toString(8).length > 11) {
+        encodeSizeBin(num, buf, off);
+      } else {
+        b4a.write(buf, encodeOct(num, 11), off);
+      }
+    }
+    function parse256(buf) {
+      let positive;
+      if (buf[0] === 128) positive = true;
+      else if (buf[0] === 255) positive = false;
+      else return null;
+      const tuple = [];
+      let i;
+      for (i = buf.length - 1; i > 0; i--) {
+        const byte = buf[i];
+        if (positive) tuple.push(byte);
+        else tuple.push(255 - byte);
+      }
+      let sum = 0;
+      const l = tuple.length;
+      for (i = 0; i < l; i++) {
+        sum += tuple[i] * Math.pow(256, i);
+      }
+      return positive ? sum : -1 * sum;
+    }
+    function decodeOct(val, offset, length) {
+      val = val.subarray(offset, offset + length);
+      offset = 0;
+      if (val[offset] & 128) {
+        return parse256(val);
+      } else {
+        while (offset < val.length && val[offset] === 32) offset++;
+        const end = clamp(indexOf(val, 32, offset, val.length), val.length, val.length);
+        while (offset < end && val[offset] === 0) offset++;
+        if (end === offset) return 0;
+        return parseInt(b4a.toString(val.subarray(offset, end)), 8);
+      }
+    }
+    function decodeStr(val, offset, length, encoding) {
+      return b4a.toString(val.subarray(offset, indexOf(val, 0, offset, offset + length)), encoding);
+    }
+    function addLength(str) {
+      const len = b4a.byteLength(str);
+      let digits = Math.floor(Math.log(len) / Math.log(10)) + 1;
+      if (len + digits >= Math.pow(10, digits)) digits++;
+      return len + digits + str;
+    }
+  }
+});
+
+// node_modules/tar-stream/extract.js
+var require_extract = __commonJS({
+  "node_modules/tar-stream/extract.js"(exports, module) {
+    var { Writable, Readable, getStreamError } = require_streamx();
+    var FIFO = require_fast_fifo();
+    var b4a = require_b4a();
+    var headers = require_headers2();
+    var EMPTY = b4a.alloc(0);
+    var MAX_HEADER_SIZE = 4 * 1024 * 1024;
+    var BufferList = class {
+      constructor() {
+        this.buffered = 0;
+        this.shifted = 0;
+        this.queue = new FIFO();
+        this._offset = 0;
+      }
+      push(buffer) {
+        this.buffered += buffer.byteLength;
+        this.queue.push(buffer);
+      }
+      shiftFirst(size) {
+        return this.buffered === 0 ? null : this._next(size);
+      }
+      shift(size) {
+        if (size > this.buffered) return null;
+        if (size === 0) return EMPTY;
+        let chunk = this._next(size);
+        if (size === chunk.byteLength) return chunk;
+        const chunks = [chunk];
+        while ((size -= chunk.byteLength) > 0) {
+          chunk = this._next(size);
+          chunks.push(chunk);
+        }
+        return b4a.concat(chunks);
+      }
+      _next(size) {
+        const buf = this.queue.peek();
+        const rem = buf.byteLength - this._offset;
+        if (size >= rem) {
+          const sub = this._offset ? buf.subarray(this._offset, buf.byteLength) : buf;
+          this.queue.shift();
+          this._offset = 0;
+          this.buffered -= rem;
+          this.shifted += rem;
+          return sub;
+        }
+        this.buffered -= size;
+        this.shifted += size;
+        return buf.subarray(this._offset, this._offset += size);
+      }
+    };
+    var Source = class extends Readable {
+      constructor(self, header, offset) {
+        super();
+        this.header = header;
+        this.offset = offset;
+        this._parent = self;
+      }
+      _read(cb) {
+        if (this.header.size === 0) {
+          this.push(null);
+        }
+        if (this._parent._stream === this) {
+          this._parent._update();
+        }
+        cb(null);
+      }
+      _predestroy() {
+        this._parent.destroy(getStreamError(this));
+      }
+      _detach() {
+        if (this._parent._stream === this) {
+          this._parent._stream = null;
+          this._parent._missing = overflow(this.header.size);
+          this._parent._update();
+        }
+      }
+      _destroy(cb) {
+        this._detach();
+        cb(null);
+      }
+    };
+    var Extract = class extends Writable {
+      constructor(opts) {
+        super(opts);
+        if (!opts) opts = {};
+        this._buffer = new BufferList();
+        this._offset = 0;
+        this._header = null;
+        this._stream = null;
+        this._missing = 0;
+        this._longHeader = false;
+        this._callback = noop3;
+        this._locked = false;
+        this._finished = false;
+        this._pax = null;
+        this._paxGlobal = null;
+        this._gnuLongPath = null;
+        this._gnuLongLinkPath = null;
+        this._filenameEncoding = opts.filenameEncoding || "utf-8";
+        this._allowUnknownFormat = !!opts.allowUnknownFormat;
+        this._unlockBound = this._unlock.bind(this);
+      }
+      _unlock(err) {
+        this._locked = false;
+        if (err) {
+          this.destroy(err);
+          this._continueWrite(err);
+          return;
+        }
+        this._update();
+      }
+      _consumeHeader() {
+        if (this._locked) return false;
+        this._offset = this._buffer.shifted;
+        try {
+          this._header = headers.decode(this._buffer.shift(512), this._filenameEncoding, this._allowUnknownFormat);
+        } catch (err) {
+          this._continueWrite(err);
+          return false;
+        }
+        if (!this._header) return true;
+        this._header.byteOffset = this._buffer.shifted;
+        switch (this._header.type) {
+          case "gnu-long-path":
+          case "gnu-long-link-path":
+          case "pax-global-header":
+          case "pax-header":
+            this._longHeader = true;
+            this._missing = this._header.size;
+            if (this._missing > MAX_HEADER_SIZE) {
+              this._continueWrite(new Error("Header exceeds max size"));
+              return false;
+            }
+            return true;
+        }
+        this._locked = true;
+        this._applyLongHeaders();
+        if (!(this._header.size >= 0)) {
+          this._continueWrite(new Error("Invalid header"));
+          return false;
+        }
+        if (this._header.size === 0 || this._header.type === "directory") {
+          this.emit("entry", this._header, this._createStream(), this._unlockBound);
+          return true;
+        }
+        this._stream = this._createStream();
+        this._missing = this._header.size;
+        this.emit("entry", this._header, this._stream, this._unlockBound);
+        return true;
+      }
+      _applyLongHeaders() {
+        if (this._gnuLongPath) {
+          this._header.name = this._gnuLongPath;
+          this._gnuLongPath = null;
+        }
+        if (this._gnuLongLinkPath) {
+          this._header.linkname = this._gnuLongLinkPath;
+          this._gnuLongLinkPath = null;
+        }
+        if (this._pax) {
+          if (this._pax.path) this._header.name = this._pax.path;
+          if (this._pax.linkpath) this._header.linkname = this._pax.linkpath;
+          if (this._pax.size) this._header.size = parseInt(this._pax.size, 10);
+          this._header.pax = this._pax;
+          this._pax = null;
+        }
+      }
+      _decodeLongHeader(buf) {
+        switch (this._header.type) {
+          case "gnu-long-path":
+            this._gnuLongPath = headers.decodeLongPath(buf, this._filenameEncoding);
+            break;
+          case "gnu-long-link-path":
+            this._gnuLongLinkPath = headers.decodeLongPath(buf, this._filenameEncoding);
+            break;
+          case "pax-global-header":
+            this._paxGlobal = headers.decodePax(buf);
+            break;
+          case "pax-header":
+            this._pax = this._paxGlobal === null ? headers.decodePax(buf) : Object.assign({}, this._paxGlobal, headers.decodePax(buf));
+            break;
+        }
+      }
+      _consumeLongHeader() {
+        this._longHeader = false;
+        this._missing = overflow(this._header.size);
+        const buf = this._buffer.shift(this._header.size);
+        try {
+          this._decodeLongHeader(buf);
+        } catch (err) {
+          this._continueWrite(err);
+          return false;
+        }
+        return true;
+      }
+      _consumeStream() {
+        const buf = this._buffer.shiftFirst(this._missing);
+        if (buf === null) return false;
+        this._missing -= buf.byteLength;
+        const drained = this._stream.push(buf);
+        if (this._missing === 0) {
+          this._stream.push(null);
+          if (drained) this._stream._detach();
+          return drained && this._locked === false;
+        }
+        return drained;
+      }
+      _createStream() {
+        return new Source(this, this._header, this._offset);
+      }
+      _update() {
+        while (this._buffer.buffered > 0 && !this.destroying) {
+          if (this._missing > 0) {
+            if (this._stream !== null) {
+              if (this._consumeStream() === false) return;
+              continue;
+            }
+            if (this._longHeader === true) {
+              if (this._missing > this._buffer.buffered) break;
+              if (this._consumeLongHeader() === false) return false;
+              continue;
+            }
+            const ignore = this._buffer.shiftFirst(this._missing);
+            if (ignore !== null) this._missing -= ignore.byteLength;
+            continue;
+          }
+          if (this._buffer.buffered < 512) break;
+          if (this._stream !== null || this._consumeHeader() === false) return;
+        }
+        this._continueWrite(null);
+      }
+      _continueWrite(err) {
+        const cb = this._callback;
+        this._callback = noop3;
+        cb(err);
+      }
+      _write(data, cb) {
+        this._callback = cb;
+        this._buffer.push(data);
+        this._update();
+      }
+      _final(cb) {
+        this._finished = this._missing === 0 && this._buffer.buffered === 0;
+        cb(this._finished ? null : new Error("Unexpected end of data"));
+      }
+      _predestroy() {
+        this._continueWrite(null);
+      }
+      _destroy(cb) {
+        if (this._stream) this._stream.destroy(getStreamError(this));
+        cb(null);
+      }
+      [Symbol.asyncIterator]() {
+        let error2 = null;
+        let promiseResolve = null;
+        let promiseReject = null;
+        let entryStream = null;
+        let entryCallback = null;
+        const extract3 = this;
+        this.on("entry", onentry);
+        this.on("error", (err) => {
+          error2 = err;
+        });
+        this.on("close", onclose);
+        return {
+          [Symbol.asyncIterator]() {
+            return this;
+          },
+          next() {
+            return new Promise(onnext);
+          },
+          return() {
+            return destroy(null);
+          },
+          throw(err) {
+            return destroy(err);
+          }
+        };
+        function consumeCallback(err) {
+          if (!entryCallback) return;
+          const cb = entryCallback;
+          entryCallback = null;
+          cb(err);
+        }
+        function onnext(resolve3, reject) {
+          if (error2) {
+            return reject(error2);
+          }
+          if (entryStream) {
+            resolve3({ value: entryStream, done: false });
+            entryStream = null;
+            return;
+          }
+          promiseResolve = resolve3;
+          promiseReject = reject;
+          consumeCallback(null);
+          if (extract3._finished && promiseResolve) {
+            promiseResolve({ value: void 0, done: true });
+            promiseResolve = promiseReject = null;
+          }
+        }
+        function onentry(header, stream, callback2) {
+          entryCallback = callback2;
+          stream.on("error", noop3);
+          if (promiseResolve) {
+            promiseResolve({ value: stream, done: false });
+            promiseResolve = promiseReject = null;
+          } else {
+            entryStream = stream;
+          }
+        }
+        function onclose() {
+          consumeCallback(error2);
+          if (!promiseResolve) return;
+          if (error2) promiseReject(error2);
+          else promiseResolve({ value: void 0, done: true });
+          promiseResolve = promiseReject = null;
+        }
+        function destroy(err) {
+          extract3.destroy(err);
+          consumeCallback(err);
+          return new Promise((resolve3, reject) => {
+            if (extract3.destroyed) return resolve3({ value: void 0, done: true });
+            extract3.once("close", function() {
+              if (err) reject(err);
+              else resolve3({ value: void 0, done: true });
+            });
+          });
+        }
+      }
+    };
+    module.exports = function extract3(opts) {
+      return new Extract(opts);
+    };
+    function noop3() {
+    }
+    function overflow(size) {
+      size &= 511;
+      return size && 512 - size;
+    }
+  }
+});
+
+// node_modules/tar-stream/constants.js
+var require_constants7 = __commonJS({
+  "node_modules/tar-stream/constants.js"(exports, module) {
+    var constants4 = {
+      // just for envs without fs
+      S_IFMT: 61440,
+      S_IFDIR: 16384,
+      S_IFCHR: 8192,
+      S_IFBLK: 24576,
+      S_IFIFO: 4096,
+      S_IFLNK: 40960
+    };
+    try {
+      module.exports = __require("fs").constants || constants4;
+    } catch {
+      module.exports = constants4;
+    }
+  }
+});
+
+// node_modules/tar-stream/pack.js
+var require_pack = __commonJS({
+  "node_modules/tar-stream/pack.js"(exports, module) {
+    var { Readable, Writable, getStreamError } = require_streamx();
+    var b4a = require_b4a();
+    var constants4 = require_constants7();
+    var headers = require_headers2();
+    var DMODE = 493;
+    var FMODE = 420;
+    var END_OF_TAR = b4a.alloc(1024);
+    var Sink = class extends Writable {
+      constructor(pack, header, callback2) {
+        super({ mapWritable, eagerOpen: true });
+        this.written = 0;
+        this.header = header;
+        this._callback = callback2;
+        this._linkname = null;
+        this._isLinkname = header.type === "symlink" && !header.linkname;
+        this._isVoid = header.type !== "file" && header.type !== "contiguous-file";
+        this._finished = false;
+        this._pack = pack;
+        this._openCallback = null;
+        if (this._pack._stream === null) this._pack._stream = this;
+        else this._pack._pending.push(this);
+      }
+      _open(cb) {
+        this._openCallback = cb;
+        if (this._pack._stream === this) this._continueOpen();
+      }
+      _continuePack(err) {
+        if (this._callback === null) return;
+        const callback2 = this._callback;
+        this._callback = null;
+        callback2(err);
+      }
+      _continueOpen() {
+        if (this._pack._stream === null) this._pack._stream = this;
+        const cb = this._openCallback;
+        this._openCallback = null;
+        if (cb === null) return;
+        if (this._pack.destroying) return cb(new Error("pack stream destroyed"));
+        if (this._pack._finalized) return cb(new Error("pack stream is already finalized"));
+        this._pack._stream = this;
+        if (!this._isLinkname) {
+          this._pack._encode(this.header);
+        }
+        if (this._isVoid) {
+          this._finish();
+          this._continuePack(null);
+        }
+        cb(null);
+      }
+      _write(data, cb) {
+        if (this._isLinkname) {
+          this._linkname = this._linkname ? b4a.concat([this._linkname, data]) : data;
+          return cb(null);
+        }
+        if (this._isVoid) {
+          if (data.byteLength > 0) {
+            return cb(new Error("No body allowed for this entry"));
+          }
+          return cb();
+        }
+        this.written += data.byteLength;
+        if (this._pack.push(data)) return cb();
+        this._pack._drain = cb;
+      }
+      _finish() {
+        if (this._finished) return;
+        this._finished = true;
+        if (this._isLinkname) {
+          this.header.linkname = this._linkname ? b4a.toString(this._linkname, "utf-8") : "";
+          this._pack._encode(this.header);
+        }
+        overflow(this._pack, this.header.size);
+        this._pack._done(this);
+      }
+      _final(cb) {
+        if (this.written !== this.header.size) {
+          return cb(new Error("Size mismatch"));
+        }
+        this._finish();
+        cb(null);
+      }
+      _getError() {
+        return getStreamError(this) || new Error("tar entry destroyed");
+      }
+      _predestroy() {
+        this._pack.destroy(this._getError());
+      }
+      _destroy(cb) {
+        this._pack._done(this);
+        this._continuePack(this._finished ? null : this._getError());
+        cb();
+      }
+    };
+    var Pack = class extends Readable {
+      constructor(opts) {
+        super(opts);
+        this._drain = noop3;
+        this._finalized = false;
+        this._finalizing = false;
+        this._pending = [];
+        this._stream = null;
+      }
+      entry(header, buffer, callback2) {
+        if (this._finalized || this.destroying) throw new Error("already finalized or destroyed");
+        if (typeof buffer === "function") {
+          callback2 = buffer;
+          buffer = null;
+        }
+        if (!callback2) callback2 = noop3;
+        if (!header.size || header.type === "symlink") header.size = 0;
+        if (!header.type) header.type = modeToType(header.mode);
+        if (!header.mode) header.mode = header.type === "directory" ? DMODE : FMODE;
+        if (!header.uid) header.uid = 0;
+        if (!header.gid) header.gid = 0;
+        if (!header.mtime) header.mtime = /* @__PURE__ */ new Date();
+        if (typeof buffer === "string") buffer = b4a.from(buffer);
+        const sink = new Sink(this, header, callback2);
+        if (b4a.isBuffer(buffer)) {
+          header.size = buffer.byteLength;
+          sink.write(buffer);
+          sink.end();
+          return sink;
+        }
+        if (sink._isVoid) {
+          return sink;
+        }
+        return sink;
+      }
+      finalize() {
+        if (this._stream || this._pending.length > 0) {
+          this._finalizing = true;
+          return;
+        }
+        if (this._finalized) return;
+        this._finalized = true;
+        this.push(END_OF_TAR);
+        this.push(null);
+      }
+      _done(stream) {
+        if (stream !== this._stream) return;
+        this._stream = null;
+        if (this._finalizing) this.finalize();
+        if (this._pending.length) this._pending.shift()._continueOpen();
+      }
+      _encode(header) {
+        if (!header.pax) {
+          const buf = headers.encode(header);
+          if (buf) {
+            this.push(buf);
+            return;
+          }
+        }
+        this._encodePax(header);
+      }
+      _encodePax(header) {
+        const paxHeader = headers.encodePax({
+          name: header.name,
+          linkname: header.linkname,
+          pax: header.pax
+        });
+        const newHeader = {
+          name: "PaxHeader",
+          mode: header.mode,
+          uid: header.uid,
+          gid: header.gid,
+          size: paxHeader.byteLength,
+          mtime: header.mtime,
+          type: "pax-header",
+          linkname: header.linkname && "PaxHeader",
+          uname: header.uname,
+          gname: header.gname,
+          devmajor: header.devmajor,
+          devminor: header.devminor
+        };
+        this.push(headers.encode(newHeader));
+        this.push(paxHeader);
+        overflow(this, paxHeader.byteLength);
+        newHeader.size = header.size;
+        newHeader.type = header.type;
+        this.push(headers.encode(newHeader));
+      }
+      _doDrain() {
+        const drain2 = this._drain;
+        this._drain = noop3;
+        drain2();
+      }
+      _predestroy() {
+        const err = getStreamError(this);
+        if (this._stream) this._stream.destroy(err);
+        while (this._pending.length) {
+          const stream = this._pending.shift();
+          stream.destroy(err);
+          stream._continueOpen();
+        }
+        this._doDrain();
+      }
+      _read(cb) {
+        this._doDrain();
+        cb();
+      }
+    };
+    module.exports = function pack(opts) {
+      return new Pack(opts);
+    };
+    function modeToType(mode) {
+      switch (mode & constants4.S_IFMT) {
+        case constants4.S_IFBLK:
+          return "block-device";
+        case constants4.S_IFCHR:
+          return "character-device";
+        case constants4.S_IFDIR:
+          return "directory";
+        case constants4.S_IFIFO:
+          return "fifo";
+        case constants4.S_IFLNK:
+          return "symlink";
+      }
+      return "file";
+    }
+    function noop3() {
+    }
+    function overflow(self, size) {
+      size &= 511;
+      if (size) self.push(END_OF_TAR.subarray(0, 512 - size));
+    }
+    function mapWritable(buf) {
+      return b4a.isBuffer(buf) ? buf : b4a.from(buf);
+    }
+  }
+});
+
+// node_modules/tar-stream/index.js
+var require_tar_stream = __commonJS({
+  "node_modules/tar-stream/index.js"(exports) {
+    exports.extract = require_extract();
+    exports.pack = require_pack();
   }
 });
 
@@ -26532,17 +28958,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path13) {
-      const ctrl = callVisitor(key, node, visitor, path13);
+    function visit_(key, node, visitor, path18) {
+      const ctrl = callVisitor(key, node, visitor, path18);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visit_(key, ctrl, visitor, path13);
+        replaceNode(key, path18, ctrl);
+        return visit_(key, ctrl, visitor, path18);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path18 = Object.freeze(path18.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path13);
+            const ci = visit_(i, node.items[i], visitor, path18);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26553,13 +28979,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = visit_("key", node.key, visitor, path13);
+          path18 = Object.freeze(path18.concat(node));
+          const ck = visit_("key", node.key, visitor, path18);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path13);
+          const cv = visit_("value", node.value, visitor, path18);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -26580,17 +29006,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path13) {
-      const ctrl = await callVisitor(key, node, visitor, path13);
+    async function visitAsync_(key, node, visitor, path18) {
+      const ctrl = await callVisitor(key, node, visitor, path18);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visitAsync_(key, ctrl, visitor, path13);
+        replaceNode(key, path18, ctrl);
+        return visitAsync_(key, ctrl, visitor, path18);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path18 = Object.freeze(path18.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path13);
+            const ci = await visitAsync_(i, node.items[i], visitor, path18);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26601,13 +29027,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path13);
+          path18 = Object.freeze(path18.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path18);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path13);
+          const cv = await visitAsync_("value", node.value, visitor, path18);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -26634,23 +29060,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path13) {
+    function callVisitor(key, node, visitor, path18) {
       if (typeof visitor === "function")
-        return visitor(key, node, path13);
+        return visitor(key, node, path18);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path13);
+        return visitor.Map?.(key, node, path18);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path13);
+        return visitor.Seq?.(key, node, path18);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path13);
+        return visitor.Pair?.(key, node, path18);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path13);
+        return visitor.Scalar?.(key, node, path18);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path13);
+        return visitor.Alias?.(key, node, path18);
       return void 0;
     }
-    function replaceNode(key, path13, node) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key, path18, node) {
+      const parent = path18[path18.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -27262,10 +29688,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path13, value2) {
+    function collectionFromPath(schema, path18, value2) {
       let v = value2;
-      for (let i = path13.length - 1; i >= 0; --i) {
-        const k = path13[i];
+      for (let i = path18.length - 1; i >= 0; --i) {
+        const k = path18[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -27284,7 +29710,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path18) => path18 == null || typeof path18 === "object" && !!path18[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -27314,11 +29740,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value2) {
-        if (isEmptyPath(path13))
+      addIn(path18, value2) {
+        if (isEmptyPath(path18))
           this.add(value2);
         else {
-          const [key, ...rest] = path13;
+          const [key, ...rest] = path18;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value2);
@@ -27332,8 +29758,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key, ...rest] = path13;
+      deleteIn(path18) {
+        const [key, ...rest] = path18;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -27347,8 +29773,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key, ...rest] = path13;
+      getIn(path18, keepScalar) {
+        const [key, ...rest] = path18;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -27366,8 +29792,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key, ...rest] = path13;
+      hasIn(path18) {
+        const [key, ...rest] = path18;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -27377,8 +29803,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value2) {
-        const [key, ...rest] = path13;
+      setIn(path18, value2) {
+        const [key, ...rest] = path18;
         if (rest.length === 0) {
           this.set(key, value2);
         } else {
@@ -29893,9 +32319,9 @@ var require_Document = __commonJS({
           this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path13, value2) {
+      addIn(path18, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value2);
+          this.contents.addIn(path18, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -29970,14 +32396,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection2.isEmptyPath(path13)) {
+      deleteIn(path18) {
+        if (Collection2.isEmptyPath(path18)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path18) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -29992,10 +32418,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection2.isEmptyPath(path13))
+      getIn(path18, keepScalar) {
+        if (Collection2.isEmptyPath(path18))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path18, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -30006,10 +32432,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection2.isEmptyPath(path13))
+      hasIn(path18) {
+        if (Collection2.isEmptyPath(path18))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path18) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -30026,13 +32452,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value2) {
-        if (Collection2.isEmptyPath(path13)) {
+      setIn(path18, value2) {
+        if (Collection2.isEmptyPath(path18)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path13), value2);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path18), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value2);
+          this.contents.setIn(path18, value2);
         }
       }
       /**
@@ -30125,7 +32551,7 @@ var require_Document = __commonJS({
 });
 
 // node_modules/yaml/dist/errors.js
-var require_errors2 = __commonJS({
+var require_errors3 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
@@ -31531,7 +33957,7 @@ var require_composer = __commonJS({
     var node_process = __require("process");
     var directives = require_directives();
     var Document = require_Document();
-    var errors = require_errors2();
+    var errors = require_errors3();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
@@ -31738,7 +34164,7 @@ var require_cst_scalar = __commonJS({
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
-    var errors = require_errors2();
+    var errors = require_errors3();
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
@@ -31993,9 +34419,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path13) => {
+    visit.itemAtPath = (cst, path18) => {
       let item = cst;
-      for (const [field2, index] of path13) {
+      for (const [field2, index] of path18) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -32004,23 +34430,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path13) => {
-      const parent = visit.itemAtPath(cst, path13.slice(0, -1));
-      const field2 = path13[path13.length - 1][0];
+    visit.parentCollection = (cst, path18) => {
+      const parent = visit.itemAtPath(cst, path18.slice(0, -1));
+      const field2 = path18[path18.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path18, item, visitor) {
+      let ctrl = visitor(item, path18);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path13.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path18.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -32031,10 +34457,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path18);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path18) : ctrl;
     }
     exports.visit = visit;
   }
@@ -33642,7 +36068,7 @@ var require_public_api = __commonJS({
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
-    var errors = require_errors2();
+    var errors = require_errors3();
     var log = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
@@ -33740,7 +36166,7 @@ var require_dist = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var Schema = require_Schema();
-    var errors = require_errors2();
+    var errors = require_errors3();
     var Alias = require_Alias();
     var identity = require_identity();
     var Pair = require_Pair();
@@ -34128,11 +36554,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell2) => {
-        if (typeof cell2 === "string") {
-          return this.wrap("td", cell2);
+      const cells = row.map((cell3) => {
+        if (typeof cell3 === "string") {
+          return this.wrap("td", cell3);
         }
-        const { header, data, colspan, rowspan } = cell2;
+        const { header, data, colspan, rowspan } = cell3;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -35054,6 +37480,9 @@ function error(message, properties = {}) {
 function warning(message, properties = {}) {
   issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function notice(message, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os5.EOL);
 }
@@ -35115,19 +37544,29 @@ var KEPT_LINES = 400;
 async function runDocker(args, options = {}) {
   const stderr = [];
   let stdout = "";
+  const shown = options.shown;
+  const redact2 = options.redact ?? ((line) => line);
+  if (shown) process.stdout.write(`[command]docker ${shown.join(" ")}
+`);
   try {
     const exitCode = await exec("docker", args, {
       // This process's environment as it is now (DOCKER_CONFIG, DOCKER_HOST, BUILDX_BUILDER …), stated explicitly
       // so that an embedding host that swaps process.env (jest does) still hands it to docker.
       env: currentEnv(),
       ignoreReturnCode: true,
-      silent: options.silent ?? false,
+      silent: (options.silent ?? false) || shown !== void 0,
       ...options.input !== void 0 ? { input: Buffer.from(options.input) } : {},
       listeners: {
         stdout: (data) => {
           stdout += data.toString();
         },
+        stdline: (line) => {
+          if (shown && !options.silent) process.stdout.write(`${redact2(line)}
+`);
+        },
         errline: (line) => {
+          if (shown && !options.silent) process.stdout.write(`${redact2(line)}
+`);
           stderr.push(line);
           if (stderr.length > KEPT_LINES) stderr.shift();
         }
@@ -35143,6 +37582,9 @@ function dockerLogin(registry, username, password, docker = runDocker) {
 }
 function dockerLogout(registry) {
   return runDocker(["logout", ...serverArgument(registry)]);
+}
+async function engineAvailable() {
+  return (await runDocker(["info", "--format", "{{.ServerVersion}}"], { silent: true })).exitCode === 0;
 }
 function currentEnv() {
   const env = {};
@@ -35387,8 +37829,184 @@ async function cleanup() {
   }
 }
 
-// src/build/build.ts
-import path7 from "node:path";
+// src/verify/post.ts
+import path8 from "node:path";
+
+// src/verify/boot.ts
+import { randomBytes } from "node:crypto";
+import { writeFile as writeFile3 } from "node:fs/promises";
+import { createServer } from "node:net";
+import path6 from "node:path";
+
+// src/verify/state.ts
+var VERIFY_STATE = {
+  /** The boot-check container, removed by the post step if the main step did not. */
+  container: "verify-container",
+  /** The local tag the image was loaded under, for verifying. */
+  image: "verify-image",
+  /** The private temp dir of the verify phase (spooled files, the boot check's env file). */
+  tempDir: "verify-temp-dir"
+};
+
+// src/verify/boot.ts
+var SERVER = "/usr/local/bin/openhands-agent-server";
+var SANDBOX_USER = "10001:10001";
+var LOG_LINES = 30;
+var POLL_MS = 500;
+var PROBE_TIMEOUT_MS = 2e3;
+function bootRunArgs(image, name, port, envFile) {
+  return [
+    "run",
+    "--detach",
+    "--name",
+    name,
+    "--platform",
+    "linux/amd64",
+    "--user",
+    SANDBOX_USER,
+    "--env-file",
+    envFile,
+    "--publish",
+    `127.0.0.1:${port}:${port}`,
+    "--entrypoint",
+    SERVER,
+    image,
+    "--port",
+    String(port)
+  ];
+}
+function sdkMismatch(sdkVersion, target) {
+  const want = /^v?(\d+)\.(\d+)/.exec(target);
+  if (!want) return void 0;
+  if (sdkVersion === void 0) return `/server_info has no sdk_version; OHE compares it with its own (${want[1]}.${want[2]})`;
+  const got = /^v?(\d+)\.(\d+)/.exec(sdkVersion);
+  if (!got) return `/server_info reports sdk_version '${sdkVersion}', not a version`;
+  if (got[1] !== want[1] || got[2] !== want[2]) {
+    return `/server_info reports sdk_version ${sdkVersion}, but the target agent-server is ${target}: OHE refuses a sandbox whose SDK major.minor differs (${got[1]}.${got[2]} vs ${want[1]}.${want[2]}). Do not replace or upgrade the agent server in the image`;
+  }
+  return void 0;
+}
+async function engineRunsAmd64() {
+  const info2 = await runDocker(["info", "--format", "{{.OSType}}/{{.Architecture}}"], { silent: true });
+  if (info2.exitCode !== 0) return `no Docker engine answers (${info2.stderr.at(-1) ?? `exit code ${info2.exitCode}`})`;
+  const platform2 = info2.stdout.trim();
+  if (platform2 === "linux/x86_64" || platform2 === "linux/amd64") return void 0;
+  return `the Docker engine is ${platform2}, not linux/amd64`;
+}
+async function bootCheck(options) {
+  const unable = await engineRunsAmd64();
+  if (unable !== void 0) {
+    notice(`Boot check skipped: ${unable}.`);
+    return { ran: false, skipped: unable, ok: true };
+  }
+  const name = `ohe-verify-${randomBytes(6).toString("hex")}`;
+  const key = randomBytes(24).toString("hex");
+  setSecret(key);
+  const envFile = path6.join(options.workDir, `${name}.env`);
+  await writeFile3(envFile, `OH_SESSION_API_KEYS_0=${key}
+`, { mode: 384 });
+  const port = await freePort();
+  saveState(VERIFY_STATE.container, name);
+  const started = Date.now();
+  try {
+    info(`Starting ${options.image} as OHE does: ${SERVER} --port ${port}, user ${SANDBOX_USER}, published on 127.0.0.1:${port}`);
+    const run2 = await runDocker(bootRunArgs(options.image, name, port, envFile), { silent: true });
+    if (run2.exitCode !== 0) {
+      return await failed(name, options, "start", `docker run failed: ${options.redact(run2.stderr.slice(-5).join(" "))}`);
+    }
+    const deadline = started + options.timeoutSeconds * 1e3;
+    const base = `http://127.0.0.1:${port}`;
+    const headers = { "X-Session-API-Key": key };
+    for (const probe of ["/alive", "/health"]) {
+      let last = "no answer yet";
+      for (; ; ) {
+        const answer = await get(`${base}${probe}`, headers);
+        if (answer.status === 200) break;
+        last = answer.status > 0 ? `HTTP ${answer.status}` : answer.error;
+        const state = await containerState(name);
+        if (state !== void 0) {
+          return await failed(name, options, probe, `the container ${state} before ${probe} answered 200 (last: ${last})`);
+        }
+        if (Date.now() + POLL_MS > deadline) {
+          return await failed(name, options, probe, `${probe} did not answer 200 within ${options.timeoutSeconds} s (boot-timeout; last: ${last})`);
+        }
+        await sleep(POLL_MS);
+      }
+    }
+    const secondsToHealthy = Math.round((Date.now() - started) / 100) / 10;
+    const info2 = await get(`${base}/server_info`, headers);
+    if (info2.status !== 200) {
+      return await failed(name, options, "/server_info", `/server_info answered ${info2.status > 0 ? `HTTP ${info2.status}` : info2.error}`, secondsToHealthy);
+    }
+    const sdkVersion = sdkVersionOf(info2.body);
+    const mismatch2 = sdkMismatch(sdkVersion, options.target);
+    if (mismatch2 !== void 0) return await failed(name, options, "/server_info", mismatch2, secondsToHealthy, sdkVersion);
+    info(`Healthy after ${secondsToHealthy} s; sdk_version ${sdkVersion ?? "?"} matches ${options.target}.`);
+    return { ran: true, ok: true, secondsToHealthy, ...sdkVersion === void 0 ? {} : { sdkVersion } };
+  } finally {
+    await removeContainer(name);
+    saveState(VERIFY_STATE.container, "");
+  }
+}
+async function failed(name, options, probe, problem, secondsToHealthy, sdkVersion) {
+  const logs = await runDocker(["logs", "--tail", String(LOG_LINES), name], { silent: true });
+  const lines = [...logs.stdout.split(/\r?\n/), ...logs.stderr].filter((line) => line.trim() !== "").slice(-LOG_LINES).map((line) => options.redact(line));
+  return {
+    ran: true,
+    ok: false,
+    failedProbe: probe,
+    problem,
+    logTail: lines,
+    ...secondsToHealthy === void 0 ? {} : { secondsToHealthy },
+    ...sdkVersion === void 0 ? {} : { sdkVersion }
+  };
+}
+async function containerState(name) {
+  const inspect = await runDocker(["inspect", "--format", "{{.State.Running}} {{.State.ExitCode}}", name], { silent: true });
+  if (inspect.exitCode !== 0) return "disappeared";
+  const [running, code2] = inspect.stdout.trim().split(" ");
+  return running === "true" ? void 0 : `exited (code ${code2 ?? "?"})`;
+}
+async function removeContainer(name) {
+  if (!/^ohe-verify-[0-9a-f]+$/.test(name)) return;
+  const run2 = await runDocker(["rm", "--force", "--volumes", name], { silent: true });
+  if (run2.exitCode !== 0 && !run2.stderr.some((line) => /No such container/i.test(line))) {
+    warning(`Could not remove the boot-check container ${name}: ${run2.stderr.at(-1) ?? run2.exitCode}`);
+  }
+}
+function sdkVersionOf(body) {
+  try {
+    const parsed = JSON.parse(body);
+    const value2 = typeof parsed === "object" && parsed !== null ? parsed.sdk_version : void 0;
+    return typeof value2 === "string" ? value2 : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function get(url, headers) {
+  try {
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const body = (await res.text()).slice(0, 64 * 1024);
+    return { status: res.status, body, error: "" };
+  } catch (thrown) {
+    const cause = thrown.cause?.code;
+    return { status: 0, body: "", error: cause ?? describeError(thrown) };
+  }
+}
+function freePort() {
+  return new Promise((resolve3, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve3(port));
+    });
+  });
+}
+function sleep(ms) {
+  return new Promise((resolve3) => setTimeout(resolve3, ms));
+}
 
 // src/grammar.ts
 var DOCKER_HUB = "docker.io";
@@ -35424,13 +38042,13 @@ function parseImageReference(text) {
   const digest = at === -1 ? void 0 : remainder.slice(at + 1);
   if (digest !== void 0 && !DIGEST.test(digest)) return void 0;
   const colon = nameAndTag.indexOf(":");
-  const path13 = colon === -1 ? nameAndTag : nameAndTag.slice(0, colon);
+  const path18 = colon === -1 ? nameAndTag : nameAndTag.slice(0, colon);
   const tag = colon === -1 ? void 0 : nameAndTag.slice(colon + 1);
   if (tag !== void 0 && !isValidTag(tag)) return void 0;
-  if (!path13.split("/").every((component) => PATH_COMPONENT.test(component))) return void 0;
+  if (!path18.split("/").every((component) => PATH_COMPONENT.test(component))) return void 0;
   let registry = (domain ?? DOCKER_HUB).toLowerCase();
   if (DOCKER_HUB_ALIASES.has(registry)) registry = DOCKER_HUB;
-  const repository = registry === DOCKER_HUB && !path13.includes("/") ? `library/${path13}` : path13;
+  const repository = registry === DOCKER_HUB && !path18.includes("/") ? `library/${path18}` : path18;
   const measured = domain === void 0 || domain === "index.docker.io" ? DOCKER_HUB : domain;
   if (measured.length + 1 + repository.length > NAME_MAX) return void 0;
   const reference = { registry, repository };
@@ -35482,301 +38100,6 @@ function isValidDomain(domain) {
   return port === void 0 || PORT.test(port);
 }
 
-// src/git/commit-time.ts
-async function commitTime(folder) {
-  try {
-    const log = await getExecOutput("git", ["log", "-1", "--format=%cI"], { cwd: folder, silent: true, ignoreReturnCode: true });
-    const time = new Date(log.stdout.trim());
-    return log.exitCode === 0 && !Number.isNaN(time.getTime()) ? time : void 0;
-  } catch {
-    return void 0;
-  }
-}
-
-// src/workspace.ts
-import path6 from "node:path";
-function workspacePath(file, workspace) {
-  const relative3 = path6.relative(workspace, path6.resolve(workspace, file));
-  const inside = relative3 !== "" && !relative3.startsWith("..") && !path6.isAbsolute(relative3);
-  return (inside ? relative3 : file).split(path6.sep).join("/");
-}
-
-// src/build/argv.ts
-function buildxArgs(plan) {
-  const args = ["buildx", "build"];
-  if (plan.builder) args.push("--builder", plan.builder);
-  args.push("--progress", "plain");
-  args.push("--platform", plan.platform);
-  args.push("--file", plan.file);
-  if (plan.target) args.push("--target", plan.target);
-  for (const tag of plan.tags) args.push("--tag", tag);
-  for (const [key, value2] of Object.entries(plan.labels)) args.push("--label", `${key}=${value2}`);
-  for (const [name, value2] of Object.entries(plan.buildArgs)) args.push("--build-arg", `${name}=${value2}`);
-  for (const secret of plan.secrets) args.push("--secret", `id=${secret.id},${csvField(`src=${secret.path}`)}`);
-  for (const source of plan.cacheFrom) args.push("--cache-from", source);
-  for (const destination of plan.cacheTo) args.push("--cache-to", destination);
-  args.push("--metadata-file", plan.metadataFile);
-  if (plan.push) {
-    args.push("--push");
-  } else {
-    args.push("--output", "type=cacheonly");
-  }
-  args.push(plan.context);
-  return args;
-}
-function csvField(field2) {
-  return /[",\r\n]/.test(field2) ? `"${field2.replace(/"/g, '""')}"` : field2;
-}
-
-// src/build/metadata.ts
-import { readFile } from "node:fs/promises";
-function parseMetadata(text) {
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { names: [] };
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { names: [] };
-  const record = parsed;
-  const digest = record["containerimage.digest"];
-  const name = record["image.name"];
-  return {
-    ...typeof digest === "string" && isSha256Digest(digest) ? { digest } : {},
-    names: typeof name === "string" ? name.split(",").map((item) => item.trim()).filter((item) => item !== "") : []
-  };
-}
-async function readMetadata(path13) {
-  try {
-    return parseMetadata(await readFile(path13, "utf8"));
-  } catch {
-    return { names: [] };
-  }
-}
-
-// src/build/labels.ts
-var oci = "org.opencontainers.image";
-var REVISION_LABEL = `${oci}.revision`;
-var BASE_NAME_LABEL = `${oci}.base.name`;
-var BASE_DIGEST_LABEL = `${oci}.base.digest`;
-var AGENT_SERVER_VERSION_LABEL = "dev.openhands.agent-server.version";
-var OHE_RELEASE_LABEL = "dev.openhands.ohe.release";
-function imageLabels(facts, input) {
-  const labels = {};
-  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
-  if (facts.sha) labels[REVISION_LABEL] = facts.sha;
-  labels[`${oci}.created`] = facts.created.toISOString();
-  labels[`${oci}.version`] = facts.release;
-  if (facts.baseReference) labels[BASE_NAME_LABEL] = facts.baseReference;
-  if (facts.baseDigest) labels[BASE_DIGEST_LABEL] = facts.baseDigest;
-  labels[AGENT_SERVER_VERSION_LABEL] = facts.release;
-  if (facts.oheRelease) labels[OHE_RELEASE_LABEL] = facts.oheRelease;
-  const merged = { ...labels, ...input };
-  for (const key of PROVENANCE) {
-    if (labels[key] !== void 0) merged[key] = labels[key];
-    else delete merged[key];
-  }
-  return merged;
-}
-var PROVENANCE = [REVISION_LABEL, BASE_DIGEST_LABEL, AGENT_SERVER_VERSION_LABEL, OHE_RELEASE_LABEL];
-
-// src/build/plan.ts
-function planBuild(inputs, facts) {
-  return {
-    platform: "linux/amd64",
-    file: inputs.file,
-    context: inputs.context,
-    target: inputs.target,
-    tags: facts.refs,
-    labels: imageLabels(
-      {
-        release: facts.release,
-        oheRelease: facts.oheRelease,
-        created: facts.created,
-        repositoryUrl: facts.repositoryUrl,
-        sha: facts.sha,
-        baseReference: facts.baseReference,
-        baseDigest: facts.baseDigest
-      },
-      inputs.labels
-    ),
-    buildArgs: inputs["build-args"],
-    secrets: inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
-    cacheFrom: inputs["cache-from"],
-    cacheTo: inputs["cache-to"],
-    builder: inputs.builder,
-    metadataFile: facts.metadataFile,
-    push: inputs.push
-  };
-}
-function secretPath(id, files) {
-  const file = files.find((candidate) => candidate.id === id);
-  if (!file) throw new Error(`No temp file was written for build secret '${id}'.`);
-  return file.path;
-}
-
-// src/build/build.ts
-var buildIo = { docker: runDocker, commitTime, now: () => /* @__PURE__ */ new Date() };
-async function buildAndPush(inputs, facts, io = buildIo) {
-  const { tag, refs } = facts.tags;
-  const image = refs[0] ?? "";
-  info(refs.length > 0 ? `Tags: ${refs.join(", ")}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`);
-  const workDir = await makePrivateDir(facts.tempDir);
-  saveState(STATE.tempDir, workDir);
-  try {
-    if (!facts.loggedIn) await login(inputs, io.docker);
-    let secretFiles = [];
-    if (inputs.secrets.length > 0) {
-      info(`Passing ${inputs.secrets.length} build secret(s) as files in a private temp dir: ${inputs.secrets.map((s) => s.id).join(", ")}`);
-      secretFiles = (await writeSecretFiles(inputs.secrets, workDir)).files;
-    }
-    const plan = planBuild(inputs, {
-      release: facts.release,
-      oheRelease: facts.oheRelease,
-      refs,
-      sha: facts.sha,
-      created: await io.commitTime(inputs.context) ?? io.now(),
-      repositoryUrl: facts.repositoryUrl,
-      baseReference: facts.baseReference,
-      baseDigest: facts.baseDigest,
-      secretFiles,
-      metadataFile: path7.join(workDir, "metadata.json")
-    });
-    const shownFile = workspacePath(inputs.file, facts.workspace);
-    const what = image || "the image";
-    info(
-      `${inputs.push ? "Building and pushing" : "Building (not pushing)"} ${what} for linux/amd64 from ${shownFile}${inputs.builder ? ` on builder ${inputs.builder}` : ""}; the build log is in the group below.`
-    );
-    const started = io.now().getTime();
-    const run2 = await group(`Build ${what}`, () => io.docker(buildxArgs(plan)));
-    const seconds = Math.round((io.now().getTime() - started) / 100) / 10;
-    if (run2.exitCode !== 0) {
-      info(`The build failed after ${seconds} s.`);
-      const line = failedDockerfileLine(run2.stderr, path7.basename(inputs.file));
-      const message = `docker buildx build failed (exit code ${run2.exitCode}):
-${explainBuildFailure(run2.stderr)}`;
-      throw new UserError(redact(message, inputs), line ? inputs.file : void 0, line);
-    }
-    const { digest } = await readMetadata(plan.metadataFile);
-    const pushed = inputs.push && digest !== void 0;
-    if (pushed) {
-      info(`Pushed ${image} (${digest}) in ${seconds} s.`);
-    } else if (inputs.push) {
-      warning(`buildx finished but reported no image digest in its metadata file, so ${image} is not reported as pushed.`);
-    } else {
-      info(`Built in ${seconds} s; not pushed (push is false).`);
-    }
-    return { tags: refs, repository: inputs.repository, tag, image, ...pushed ? { digest } : {}, pushed, seconds };
-  } finally {
-    await removeDir(workDir);
-  }
-}
-async function login(inputs, docker = runDocker) {
-  const username = inputs["registry-username"];
-  if (!username) return;
-  const registry = inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
-  if (registry === void 0) {
-    warning("registry-username is set but repository is not: not logging in, as the registry to log in to is unknown.");
-    return;
-  }
-  info(`Logging in to ${registry} as ${username}`);
-  const run2 = await dockerLogin(registry, username, inputs["registry-password"], docker);
-  if (run2.exitCode !== 0) {
-    throw new UserError(redact(`docker login to ${registry} as ${username} failed:
-${explainBuildFailure(run2.stderr)}`, inputs));
-  }
-  saveState(STATE.registry, registry);
-}
-function redact(text, inputs) {
-  const whole = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value)];
-  const lines = whole.flatMap((value2) => value2.includes("\n") ? value2.split(/\r?\n/).map((line) => line.trim()) : []);
-  const values = [...whole, ...lines.filter((line) => line.length >= 8)].filter((value2) => value2.trim().length > 0).sort((a, b) => b.length - a.length);
-  return values.reduce((result, value2) => result.split(value2).join("***"), text);
-}
-
-// src/build/tags.ts
-var TAG_GRAMMAR = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
-var NO_COMMIT_SUFFIX = "local";
-function defaultTag(release, sha) {
-  const short = sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7).toLowerCase() : void 0;
-  return `${release}-${short ?? NO_COMMIT_SUFFIX}`;
-}
-function resolveTags(request2) {
-  const tag = request2.tag || defaultTag(request2.release, request2.sha);
-  checkTag(tag, request2.tag ? "tag" : "the default tag");
-  for (const extra of request2["extra-tags"]) checkTag(extra, "extra-tags");
-  const names = [.../* @__PURE__ */ new Set([tag, ...request2["extra-tags"]])];
-  const refs = request2.repository ? names.map((name) => `${request2.repository}:${name}`) : [];
-  return { tag, names, refs };
-}
-function checkTag(tag, source) {
-  if (isValidTag(tag)) return;
-  const why = tag.length > 128 ? ` (${tag.length} characters)` : "";
-  throw new UserError(
-    `${source}: '${tag}' is not a valid Docker tag${why}. A tag matches ${TAG_GRAMMAR}: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'.`
-  );
-}
-
-// src/github/annotations.ts
-function annotate(findings, workspace) {
-  for (const finding of findings) {
-    const properties = {
-      title: finding.check,
-      file: workspacePath(finding.file, workspace),
-      startLine: finding.line
-    };
-    if (finding.severity === "error") error(finding.message, properties);
-    else warning(finding.message, properties);
-  }
-}
-
-// src/github/comment.ts
-function commentMarker(dockerfile) {
-  return `<!-- ohe-sandbox-image: ${dockerfile.replace(/-->/g, "")} -->`;
-}
-var MAX_COMMENT = 65e3;
-function commentBody(markdown, marker) {
-  const body = `${marker}
-${markdown}`;
-  if (body.length <= MAX_COMMENT) return body;
-  const cut = body.lastIndexOf("\n", MAX_COMMENT - 100);
-  return `${body.slice(0, cut)}
-
-\u2026 truncated: the job summary and the annotations list everything.
-`;
-}
-function findMarkedComment(comments, marker) {
-  return comments.find((comment) => comment.body?.startsWith(marker));
-}
-async function pullRequestOfRun() {
-  const { context: context3 } = await Promise.resolve().then(() => (init_github(), github_exports));
-  const number = context3.payload.pull_request?.number;
-  if (typeof number !== "number") return void 0;
-  return { ...context3.repo, number };
-}
-async function upsertPullRequestComment(token, apiUrl, target, marker, markdown) {
-  if (!token) {
-    warning("No github-token: the pull-request comment was not written.");
-    return;
-  }
-  try {
-    const { getOctokit: getOctokit2 } = await Promise.resolve().then(() => (init_github(), github_exports));
-    const octokit = getOctokit2(token, { baseUrl: apiUrl, request: { retries: 0 } });
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.number, per_page: 100 });
-    const body = commentBody(markdown, marker);
-    const existing = findMarkedComment(comments, marker);
-    if (existing) {
-      await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
-      info(`Updated the pull-request comment ${existing.html_url ?? existing.id}`);
-    } else {
-      const created = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
-      info(`Commented on the pull request: ${created.data.html_url}`);
-    }
-  } catch (thrown) {
-    warning(`Could not write the pull-request comment (${describeError(thrown)}). A fork's pull request gets a read-only token; the checks above still apply.`);
-  }
-}
-
 // src/registry/for-inputs.ts
 import { createHash as createHash2 } from "node:crypto";
 
@@ -35803,7 +38126,7 @@ var RegistryError = class extends UserError {
 // src/registry/www-authenticate.ts
 var WORD_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z/]/;
 var TCHAR_ONLY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-var OWS2 = /[ \t]/;
+var OWS = /[ \t]/;
 function parseWwwAuthenticate(header) {
   const challenges = [];
   let current;
@@ -35829,7 +38152,7 @@ function parseWwwAuthenticate(header) {
   };
   const readBare = () => read(/[^,\s"]/);
   while (i < header.length) {
-    skip(OWS2);
+    skip(OWS);
     if (header.charAt(i) === ",") {
       sawComma = true;
       i++;
@@ -35841,10 +38164,10 @@ function parseWwwAuthenticate(header) {
       i++;
       continue;
     }
-    skip(OWS2);
+    skip(OWS);
     if (header.charAt(i) === "=") {
       const equals = read(/=/);
-      skip(OWS2);
+      skip(OWS);
       const atEnd = i >= header.length || header.charAt(i) === ",";
       if (current !== void 0 && !sawComma && current.token68 === void 0 && isEmpty(current.params) && atEnd) {
         current.token68 = word + equals;
@@ -36041,7 +38364,7 @@ var Client = class {
         );
       }
     }
-    const result = { digest: current.digest, configDigest, config };
+    const result = { digest: current.digest, configDigest, config, layers: layersOf(current.manifest) };
     if (indexDigest !== void 0) result.indexDigest = indexDigest;
     return result;
   }
@@ -36165,7 +38488,7 @@ var Client = class {
         if ([301, 302, 303, 307, 308].includes(res.status) && location !== null) {
           await res.body?.cancel().catch(() => void 0);
           if (hop >= MAX_REDIRECTS) throw this.protocolError(subject, `more than ${MAX_REDIRECTS} redirects`);
-          const next = parseUrl2(location, current);
+          const next = parseUrl(location, current);
           if (next === null || next.protocol !== "https:" && next.protocol !== "http:") {
             throw this.protocolError(subject, "a redirect to an invalid location");
           }
@@ -36187,7 +38510,7 @@ var Client = class {
   nextPage(subject, reply) {
     const link = nextLink(reply.headers.get("link"));
     if (link === void 0) return void 0;
-    const next = parseUrl2(link, reply.url);
+    const next = parseUrl(link, reply.url);
     if (next === null || next.origin !== this.origin) {
       throw this.protocolError(subject, "a next-page link outside the registry");
     }
@@ -36406,7 +38729,17 @@ function toImageConfig(blob) {
     const ports = asRecord(c.ExposedPorts);
     if (ports !== void 0) config.ExposedPorts = Object.fromEntries(Object.keys(ports).map((port) => [port, {}]));
   }
+  const diffIds = stringArray(asRecord(top.rootfs)?.diff_ids);
+  if (diffIds) config.diffIds = diffIds;
   return config;
+}
+function layersOf(manifest) {
+  const layers = asRecord(manifest)?.layers;
+  if (!Array.isArray(layers)) return [];
+  return layers.flatMap((layer) => {
+    const record = asRecord(layer);
+    return typeof record?.digest === "string" && typeof record.size === "number" ? [{ digest: record.digest, size: record.size }] : [];
+  });
 }
 function nextLink(header) {
   if (header === null) return void 0;
@@ -36451,7 +38784,7 @@ function errorCodes(body) {
   const codes = errors.map((e) => asRecord(e)?.code).filter((code2) => typeof code2 === "string" && /^[A-Z][A-Z_]{0,40}$/.test(code2));
   return [...new Set(codes)].slice(0, 3);
 }
-function parseUrl2(text, base) {
+function parseUrl(text, base) {
   try {
     return new URL(text, base);
   } catch {
@@ -36480,17 +38813,17 @@ function errorCode(thrown, depth = 0) {
 // src/registry/docker-credentials.ts
 import { Buffer as Buffer3 } from "node:buffer";
 import { execFile } from "node:child_process";
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import path8 from "node:path";
+import path7 from "node:path";
 var DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 var DOCKER_HUB_NAMES2 = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
 var HELPER_TIMEOUT_MS = 2e4;
 var HELPER_MAX_BYTES = 1024 * 1024;
 var HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 function dockerConfigFile(env = process.env) {
-  const dir = env.DOCKER_CONFIG ? env.DOCKER_CONFIG : path8.join(env.HOME ? env.HOME : homedir(), ".docker");
-  return path8.join(dir, "config.json");
+  const dir = env.DOCKER_CONFIG ? env.DOCKER_CONFIG : path7.join(env.HOME ? env.HOME : homedir(), ".docker");
+  return path7.join(dir, "config.json");
 }
 function dockerConfigKey(registry) {
   return DOCKER_HUB_NAMES2.has(registry.toLowerCase()) ? DOCKER_HUB_KEY : registry;
@@ -36509,7 +38842,7 @@ function dockerLoginFor(registry) {
 async function readDockerLogin(registry, file, timeoutMs = HELPER_TIMEOUT_MS) {
   let text;
   try {
-    text = await readFile2(file, "utf8");
+    text = await readFile(file, "utf8");
   } catch (thrown) {
     const missing = errorCode2(thrown) === "ENOENT";
     return { found: false, reason: missing ? `there is no docker config ${file}` : `docker's config ${file} cannot be read` };
@@ -36709,2015 +39042,127 @@ function explainRefusal(error2, tried, inputs) {
   return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error2.kind, registry, error2.repository, error2.status);
 }
 
-// src/image/contract.ts
-var NONE = "(none)";
-var HEALTH = "OpenHands starts the sandbox with its own arguments (--host \u2026 --port \u2026) after the base entrypoint, so this image would never become healthy";
-function compareContract(base, image) {
-  const rows = [];
-  const problems = [];
-  const add = (row, message) => {
-    rows.push(row);
-    if (row.verdict !== "pass" && message !== void 0) problems.push({ check: row.check, severity: row.verdict, message });
-  };
-  const baseEntrypoint = showCommand(base.Entrypoint);
-  const imageEntrypoint = showCommand(image.Entrypoint);
-  add(
-    { check: "Entrypoint", expected: baseEntrypoint, found: imageEntrypoint, verdict: sameCommand(base.Entrypoint, image.Entrypoint) ? "pass" : "error" },
-    // The Dockerfile may set no ENTRYPOINT at all: an image it is built FROM can have changed it (a layered base).
-    `The pushed image's Entrypoint is ${imageEntrypoint}, its base's is ${baseEntrypoint}: ${HEALTH}. Remove ENTRYPOINT from the Dockerfile and from any image it is built FROM; the OpenHands docs say never to set ENTRYPOINT or CMD in a custom sandbox image.`
-  );
-  const baseCmd = showCommand(base.Cmd);
-  const imageCmd = showCommand(image.Cmd);
-  add(
-    { check: "Cmd", expected: baseCmd, found: imageCmd, verdict: sameCommand(base.Cmd, image.Cmd) ? "pass" : "error" },
-    `The pushed image's Cmd is ${imageCmd}, its base's is ${baseCmd}: ${HEALTH}. Remove CMD (and ENTRYPOINT, which resets CMD) from the Dockerfile and from any image it is built FROM.`
-  );
-  const baseUser = base.User ?? "";
-  const imageUser = image.User ?? "";
-  const root = isRoot(imageUser);
-  add(
-    {
-      check: "User",
-      expected: baseUser && !isRoot(baseUser) ? baseUser : "(not root)",
-      found: imageUser || "(not set: root)",
-      verdict: root ? "warning" : "pass"
-    },
-    `The pushed image runs as ${imageUser ? `user ${imageUser}` : "root (User is not set)"}${baseUser ? `, its base as ${baseUser}` : ""}: OpenHands expects the agent-server user openhands (UID 10001). End the Dockerfile with USER openhands after the steps that need root.`
-  );
-  const basePorts = portsOf(base.ExposedPorts);
-  const imagePorts = new Set(portsOf(image.ExposedPorts));
-  const missing = basePorts.filter((port) => !imagePorts.has(port));
-  add(
-    {
-      check: "Exposed ports",
-      expected: basePorts.join(", ") || NONE,
-      found: [...imagePorts].sort(comparePorts).join(", ") || NONE,
-      verdict: missing.length > 0 ? "error" : "pass"
-    },
-    `The pushed image no longer exposes ${missing.join(", ")}, which its base exposes: the agent-server listens there. Keep the base configuration (do not rebuild the image from a different base or reset its config).`
-  );
-  return { rows, problems };
+// src/verify/push.ts
+function diffIdMismatch(verified, pushed) {
+  if (verified.length === pushed.length && verified.every((id, i) => id === pushed[i])) return void 0;
+  const first = verified.findIndex((id, i) => id !== pushed[i]);
+  const at = first < 0 ? verified.length : first;
+  return `layer ${at + 1}: verified ${verified[at] ?? "(none)"}, registry ${pushed[at] ?? "(none)"} (${verified.length} vs ${pushed.length} layers)`;
 }
-function isRoot(user) {
-  const name = user.trim().split(":")[0] ?? "";
-  return name === "" || name === "root" || /^0+$/.test(name);
-}
-function sameCommand(a, b) {
-  const left = a ?? [];
-  const right = b ?? [];
-  return left.length === right.length && left.every((word, i) => word === right[i]);
-}
-function showCommand(command) {
-  return command && command.length > 0 ? JSON.stringify(command) : NONE;
-}
-function portsOf(ports) {
-  const names = Object.keys(ports ?? {}).map((port) => port.includes("/") ? port.toLowerCase() : `${port}/tcp`);
-  return [...new Set(names)].sort(comparePorts);
-}
-function comparePorts(a, b) {
-  return Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b);
-}
-
-// src/image/verify.ts
-var CHECK = "image-contract";
-async function verifyPushedImage(inputs, pushed, baseReference, options = {}) {
-  const image = `${pushed.repository}:${pushed.tag}@${pushed.digest}`;
-  const parsedBase = parseImageReference(baseReference);
-  const baseDigest2 = parsedBase?.digest ?? options.baseDigest;
-  const base = parsedBase && baseDigest2 && !parsedBase.digest ? `${baseReference}@${baseDigest2}` : baseReference;
-  const finding = (severity, message) => ({
-    check: CHECK,
-    severity,
-    message,
-    file: inputs.file,
-    ...options.line === void 0 ? {} : { line: options.line }
-  });
-  let configs;
-  try {
-    configs = await readConfigs(inputs, pushed, baseReference, baseDigest2);
-  } catch (thrown) {
-    const unverified = describeError(thrown);
-    return {
-      image,
-      base,
-      rows: [],
-      findings: [finding("warning", `The image contract could not be verified in the registry: ${unverified}`)],
-      unverified
-    };
+async function pushVerified(localImage, refs, verifiedDiffIds, inputs) {
+  const started = Date.now();
+  for (const ref of refs) {
+    const tag = await runDocker(["tag", localImage, ref], { silent: true });
+    if (tag.exitCode !== 0) throw new UserError(`docker tag ${localImage} ${ref} failed: ${explainBuildFailure(tag.stderr)}`);
+    const push = await group(`Push ${ref}`, () => runDocker(["push", ref]));
+    if (push.exitCode !== 0) throw new UserError(`docker push ${ref} failed (exit code ${push.exitCode}):
+${explainBuildFailure(push.stderr)}`);
   }
-  const { rows, problems } = compareContract(configs.base.config, configs.pushed.config);
-  return {
-    image,
-    base,
-    rows,
-    findings: problems.map((problem) => finding(problem.severity, problem.message)),
-    baseConfigDigest: configs.base.configDigest,
-    imageConfigDigest: configs.pushed.configDigest
-  };
-}
-async function readConfigs(inputs, pushed, baseReference, baseDigest2) {
-  const name = parseRepository(pushed.repository);
-  if (name === void 0) throw new Error(`'${pushed.repository}' is not an image repository`);
-  const base = parseImageReference(baseReference);
-  if (base === void 0) throw new Error(`'${baseReference}' is not an image reference`);
-  const [pushedConfig, baseConfig] = await Promise.all([
-    registryClientFor(name.registry, inputs).getImageConfig(name.repository, pushed.digest),
-    registryClientFor(base.registry, inputs).getImageConfig(base.repository, baseDigest2 ?? base.tag ?? "latest")
-  ]);
-  return { pushed: pushedConfig, base: baseConfig };
-}
-var VERDICT = { pass: "\u2705", warning: "\u26A0\uFE0F", error: "\u274C" };
-function renderContract(report2) {
-  const lines = ["### Image contract (verified in the registry)", ""];
-  if (report2.unverified !== void 0) {
-    lines.push(`\u26A0\uFE0F Could not read the configs of ${code(report2.image)} and its base ${code(report2.base)}: ${cell(report2.unverified)}`);
-    return lines;
-  }
-  lines.push(
-    `${code(report2.image)} (config ${code(report2.imageConfigDigest ?? "")}) compared with its base ${code(report2.base)} (config ${code(report2.baseConfigDigest ?? "")}), linux/amd64.`,
-    "",
-    "| | Check | Base | Pushed image |",
-    "|---|---|---|---|"
-  );
-  for (const row of report2.rows) {
-    lines.push(`| ${VERDICT[row.verdict]} | ${row.check} | ${value(row.expected)} | ${value(row.found)} |`);
-  }
-  const failed = report2.findings.filter((f) => f.severity === "error").length;
-  const warned = report2.findings.length - failed;
-  lines.push(
-    "",
-    failed + warned === 0 ? "\u2705 The pushed image keeps the agent-server contract." : `${failed > 0 ? "\u274C" : "\u26A0\uFE0F"} ${[failed && `${failed} error(s)`, warned && `${warned} warning(s)`].filter(Boolean).join(" and ")} (see the annotations).`
-  );
-  return lines;
-}
-function value(text) {
-  return /^\(.*\)$/.test(text) ? cell(text) : code(text);
-}
-function code(text) {
-  const flat = cell(text);
-  const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-function cell(text) {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-
-// src/release/fit.ts
-var import_semver = __toESM(require_semver2(), 1);
-async function sharedRange(releases, at, agentServer, probe) {
-  const seen = /* @__PURE__ */ new Map([[at, agentServer]]);
-  const same = async (index) => {
-    if (!seen.has(index)) seen.set(index, await probe(index));
-    return seen.get(index) === agentServer;
-  };
-  let low = 0;
-  let high = at;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (await same(middle)) high = middle;
-    else low = middle + 1;
-  }
-  const first = low;
-  low = at;
-  high = releases.length - 1;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (await same(middle)) low = middle;
-    else high = middle - 1;
-  }
-  const last = low;
-  return { agentServer, first: releases[first] ?? "", last: releases[last] ?? "", count: last - first + 1 };
-}
-function rangeInMap(map, agentServer, versionOf2) {
-  const releases = [...map.entries()].filter(([, tag]) => versionOf2(tag) === agentServer).map(([release]) => release).sort(import_semver.default.compare);
-  const first = releases[0];
-  const last = releases[releases.length - 1];
-  if (first === void 0 || last === void 0) return void 0;
-  return { agentServer, first, last, count: releases.length };
-}
-function describeRange(range) {
-  const releases = range.first === range.last ? `OHE ${range.first}` : `OHE ${range.first} to ${range.last}`;
-  return `agent-server ${range.agentServer}: ${releases}`;
-}
-
-// src/github/summary.ts
-var icon = { error: "\u274C", warning: "\u26A0\uFE0F" };
-var MAX_ROWS = 200;
-function renderSummary(report2) {
-  const lines = ["## OpenHands sandbox image", ""];
-  const build = report2.build;
-  if (build?.digest && (build.pushed || report2.unchanged) && !report2.failure) {
-    lines.push(
-      "Enter these in the OHE Admin Console (Config \u2192 Sandbox Image):",
-      "",
-      "| Admin Console field | Value |",
-      "|---|---|",
-      `| Sandbox Image Repository | \`${build.repository}\` |`,
-      `| Sandbox Image Tag | \`${build.tag}\` |`,
-      ""
-    );
-  }
-  if (report2.failure) lines.push(`**Failed:** ${escapeCell(report2.failure)}`, "");
-  if (build) {
-    if (report2.unchanged) lines.push(`- Unchanged: \`${build.image}\` (${build.digest ?? ""}) was built from the same base digest and revision, so it was kept`);
-    else if (build.pushed) lines.push(`- Pushed: \`${build.image}\` (${build.digest ?? ""}) in ${build.seconds} s`);
-    else lines.push(`- Built for linux/amd64 in ${build.seconds} s, not pushed`);
-    const extra = build.tags.slice(1);
-    if (extra.length > 0) lines.push(`- Also tagged: ${extra.map((ref) => `\`${ref}\``).join(", ")}`);
-  }
-  if (report2.oheRelease) lines.push(`- OHE release: \`${report2.oheRelease}\`, which ships agent-server \`${report2.release ?? ""}\``);
-  else if (report2.release) lines.push(`- agent-server version: \`${report2.release}\` (pinned by agent-server-version)`);
-  if (report2.fits) lines.push(`- Fits: ${describeRange(report2.fits)}`);
-  if (report2.baseImage) lines.push(`- Base image: \`${report2.baseImage}\``);
-  if (report2.layered && report2.layered.chain.length > 0) {
-    lines.push(`- Layered on: ${report2.layered.chain.map((link) => `\`${link.reference}\``).join(" \u2192 ")}`);
-  }
-  lines.push("", "### Checks", "");
-  if (report2.checks === void 0) {
-    lines.push("The checks did not run.");
-  } else if (report2.checks.length === 0) {
-    lines.push("\u2705 Base image matches the release and the runtime contract is kept.");
-  } else {
-    lines.push("| | Check | Where | Finding |", "|---|---|---|---|");
-    for (const finding of report2.checks) {
-      const where = workspacePath(finding.file, report2.workspace) + (finding.line ? `:${finding.line}` : "");
-      lines.push(`| ${icon[finding.severity]} | ${finding.check} | \`${escapeCell(where)}\` | ${escapeCell(finding.message)} |`);
-    }
-  }
-  if (report2.contract) lines.push("", ...renderContract(report2.contract));
-  if (report2.scan) lines.push("", ...renderScan(report2.scan, report2.workspace));
-  return lines.join("\n") + "\n";
-}
-function renderScan(scan, workspace) {
-  const { result } = scan;
-  const size = (result.bytesScanned / 1048576).toFixed(1);
-  const suppressed = result.suppressed ? `, ${result.suppressed} suppressed` : "";
-  const lines = ["### Secret scan", "", `${result.filesScanned} file(s), ${size} MB, scanned in ${scan.seconds} s${suppressed}.`, ""];
-  if (result.findings.length === 0) {
-    lines.push("\u2705 No secrets in the build context.");
-    return lines;
-  }
-  lines.push("| | Rule | Where | Value | Fingerprint |", "|---|---|---|---|---|");
-  result.findings.slice(0, MAX_ROWS).forEach((secret, index) => {
-    const finding = scan.findings[index];
-    const where = finding ? workspacePath(finding.file, workspace) : secret.file;
-    lines.push(
-      `| ${icon[finding?.severity ?? "error"]} | ${escapeCell(secret.description)} | \`${escapeCell(where)}:${secret.line}\` | ${escapeCell(secret.hint)} | \`${secret.fingerprint}\` |`
-    );
-  });
-  const more = result.findings.length - MAX_ROWS;
-  if (more > 0) lines.push("", `\u2026 and ${more} more finding(s): the sarif input writes them all to a file.`);
-  return lines;
-}
-function escapeCell(text) {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-
-// src/inputs.ts
-import { existsSync as existsSync3, statSync } from "node:fs";
-import path9 from "node:path";
-
-// src/release/target-inputs.ts
-var import_semver2 = __toESM(require_semver2(), 1);
-var VARIANTS = ["python", "java", "golang", "python-slim", "python-minimal"];
-var VARIANT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-var VERSION_WITH_SUFFIX = /^v?(\d+\.\d+\.\d+)(?:-(.+))?$/;
-function looksLikeAgentServer(version) {
-  return import_semver2.default.major(version) >= 1;
-}
-function splitAgentServerTag(tag) {
-  const match = /^(\d+\.\d+\.\d+)(?:-(.+))?$/.exec(tag.trim());
-  const version = match?.[1];
-  if (!match || !version || !import_semver2.default.valid(version)) return void 0;
-  return match[2] === void 0 ? { version } : { version, variant: match[2] };
-}
-function parseOheRelease(text) {
-  const value2 = text.trim();
-  if (value2 === "latest") return { kind: "latest" };
-  const match = VERSION_WITH_SUFFIX.exec(value2);
-  const version = match?.[1];
-  if (!match || !version || !import_semver2.default.valid(version)) {
-    return `ohe-release '${value2}' is not an OHE release. Expected X.Y.Z as the Admin Console shows it (e.g. 0.45.0), vX.Y.Z or latest.`;
-  }
-  const suffix = match[2];
-  if (suffix !== void 0 || looksLikeAgentServer(version)) {
-    return `ohe-release '${value2}' is an agent-server ${suffix === void 0 ? "version" : "tag"}, not an OHE release (OHE releases are 0.x, e.g. 0.45.0): set agent-server-version: ${value2} instead, or set ohe-release to the OHE release you run.`;
-  }
-  return { kind: "release", version };
-}
-function parseAgentServerVersion(text, variant) {
-  const value2 = text.trim();
-  if (value2 === "latest") {
-    return {
-      problem: "agent-server-version 'latest' is not a version: set ohe-release: latest for the agent-server of the newest OHE release, or a version X.Y.Z."
-    };
-  }
-  const match = VERSION_WITH_SUFFIX.exec(value2);
-  const version = match?.[1];
-  if (!match || !version || !import_semver2.default.valid(version)) {
-    return { problem: `agent-server-version '${value2}' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-${variant}.` };
-  }
-  const suffix = match[2];
-  if (suffix === void 0 && !looksLikeAgentServer(version)) {
-    return {
-      problem: `agent-server-version '${value2}' is an OHE release, not an agent-server version (agent-server versions are 1.x, e.g. 1.41.0): set ohe-release: ${value2} instead.`
-    };
-  }
-  if (suffix !== void 0 && suffix !== variant) {
-    if (!VARIANTS.includes(suffix)) {
-      return { problem: `agent-server-version '${value2}' is a pre-release; OHE releases ship stable agent-server versions such as ${version}.` };
-    }
-    return {
-      problem: `agent-server-version '${value2}' names the '${suffix}' variant but variant is '${variant}'. Use ${version} or ${version}-${variant}, or set variant: ${suffix}.`
-    };
-  }
-  return version;
-}
-
-// src/inputs.ts
-var actionInputs = (name) => getInput(name);
-function readInputs(read, workspace) {
-  const variant = read("variant").trim() || "python";
-  if (!VARIANT_NAME.test(variant)) {
-    throw new UserError(`variant '${variant}' is not a variant name. Expected one such as python, java, golang, python-slim or python-minimal.`);
-  }
-  const baseVersion = readTarget(read, variant);
-  const releaseSource = read("release-source").trim() || "OpenHands/OpenHands-Cloud";
-  if (!/^[\w.-]+\/[\w.-]+$/.test(releaseSource) || releaseSource.split("/").some((part) => /^\.+$/.test(part))) {
-    throw new UserError(`release-source '${releaseSource}' is not a repository. Expected owner/name, e.g. OpenHands/OpenHands-Cloud.`);
-  }
-  const releaseMapInput = read("release-map").trim();
-  const baseImage = read("base-image").trim() || "ghcr.io/openhands/agent-server";
-  if (!parseRepository(baseImage)) {
-    throw new UserError(`base-image '${baseImage}' is not an image repository. Expected a name without tag, e.g. ghcr.io/openhands/agent-server.`);
-  }
-  const match = read("match").trim() || "exact";
-  if (match !== "exact" && match !== "minor") {
-    throw new UserError(`match '${match}' is not supported. Expected exact or minor.`);
-  }
-  const context3 = path9.resolve(workspace, read("context").trim() || ".");
-  if (!existsSync3(context3)) throw new UserError(`context '${read("context").trim() || "."}' does not exist. Set context to the folder that holds your build files.`);
-  if (!statSync(context3).isDirectory()) throw new UserError(`context '${path9.relative(workspace, context3)}' is not a folder. Set context to the folder that holds your build files.`);
-  const fileInput = read("file").trim();
-  const file = fileInput ? path9.resolve(workspace, fileInput) : path9.join(context3, "Dockerfile");
-  const build = readBoolean(read, "build", true);
-  const push = readBoolean(read, "push", true);
-  const repository = read("repository").trim();
-  if (repository && !parseRepository(repository)) {
+  const primary = refs[0];
+  const parsed = primary === void 0 ? void 0 : parseImageReference(primary);
+  if (primary === void 0 || parsed === void 0) throw new Error(`no reference to push (${refs.join(", ")})`);
+  const client = registryClientFor(parsed.registry, inputs);
+  const read = await client.getImageConfig(parsed.repository, parsed.tag ?? "latest");
+  const mismatch2 = diffIdMismatch(verifiedDiffIds, read.config.diffIds ?? []);
+  if (mismatch2 !== void 0) {
     throw new UserError(
-      `repository '${repository}' is not an image repository. Expected a lowercase name without tag or digest, e.g. ghcr.io/acme/openhands-sandbox.`
+      `The registry holds an unverified image at ${primary}: its layers differ from the image that was verified (${mismatch2}). Something else pushed to that tag meanwhile, or the push was altered; do not use it, and run the workflow again.`
     );
   }
-  if (build && push && !repository) {
-    throw new UserError("repository is required when push is true: set it to the image repository to push, e.g. ghcr.io/acme/openhands-sandbox, or set push: false.");
-  }
-  const username = read("registry-username").trim();
-  const password = read("registry-password");
-  if (password) setSecret(password);
-  if (Boolean(username) !== Boolean(password)) {
-    throw new UserError("registry-username and registry-password go together: set both, or neither to use the credentials docker already has.");
-  }
-  const secrets = readPairs(read, "secrets", "id=value").map(([id, value2]) => {
-    if (value2) setSecret(value2);
-    return { id, value: value2 };
-  });
-  checkSecretIds(secrets);
-  const githubToken = read("github-token").trim();
-  if (githubToken) setSecret(githubToken);
-  const sarifInput = read("sarif").trim();
-  const ignoreFileInput = read("scan-ignore-file").trim();
-  return {
-    ...baseVersion,
-    "release-source": releaseSource,
-    "release-map": releaseMapInput ? path9.resolve(workspace, releaseMapInput) : "",
-    "base-image": baseImage,
-    variant,
-    match,
-    context: context3,
-    file,
-    target: read("target").trim(),
-    "build-args": Object.fromEntries(readPairs(read, "build-args", "NAME=value")),
-    repository,
-    tag: read("tag").trim(),
-    "extra-tags": splitList(read("extra-tags"), /[\n,]/),
-    labels: Object.fromEntries(readPairs(read, "labels", "key=value")),
-    build,
-    push,
-    "skip-unchanged": readBoolean(read, "skip-unchanged", false),
-    "registry-username": username,
-    "registry-password": password,
-    secrets,
-    "cache-from": splitList(read("cache-from"), /\n/),
-    "cache-to": splitList(read("cache-to"), /\n/),
-    builder: read("builder").trim(),
-    scan: readBoolean(read, "scan", true),
-    "scan-exclude": splitList(read("scan-exclude"), /\n/),
-    "scan-ignore-file": ignoreFileInput ? path9.resolve(workspace, ignoreFileInput) : path9.join(context3, ".sandbox-scan-ignore"),
-    "fail-on-findings": readBoolean(read, "fail-on-findings", true),
-    sarif: sarifInput ? path9.resolve(workspace, sarifInput) : "",
-    "github-token": githubToken
-  };
-}
-function readTarget(read, variant) {
-  const releaseText = read("ohe-release").trim();
-  const versionText = read("agent-server-version").trim();
-  if (releaseText && versionText) {
-    throw new UserError(
-      `ohe-release '${releaseText}' and agent-server-version '${versionText}' are both set: keep ohe-release to build for an OHE release, or agent-server-version to pin the base.`
-    );
-  }
-  if (versionText) {
-    const version = parseAgentServerVersion(versionText, variant);
-    if (typeof version !== "string") throw new UserError(version.problem);
-    return { "ohe-release": void 0, "agent-server-version": version };
-  }
-  if (!releaseText) {
-    throw new UserError("ohe-release is required: set it to the OHE release you run or will install (e.g. 0.45.0, or latest), or pin agent-server-version (e.g. 1.41.0).");
-  }
-  const release = parseOheRelease(releaseText);
-  if (typeof release === "string") throw new UserError(release);
-  return { "ohe-release": release, "agent-server-version": "" };
-}
-function readBoolean(read, name, fallback) {
-  const value2 = read(name).trim();
-  if (!value2) return fallback;
-  if (/^(true|True|TRUE)$/.test(value2)) return true;
-  if (/^(false|False|FALSE)$/.test(value2)) return false;
-  throw new UserError(`${name} '${value2}' is not a boolean. Expected true or false.`);
-}
-function splitList(text, separator) {
-  return text.split(separator).map((item) => item.trim()).filter((item) => item !== "");
-}
-function readPairs(read, name, form) {
-  const pairs = [];
-  read(name).split(/\r?\n/).forEach((raw, index) => {
-    if (!raw.trim()) return;
-    const line = raw.replace(/^\s+/, "");
-    const equals = line.indexOf("=");
-    const key = equals > 0 ? line.slice(0, equals).trim() : "";
-    if (!key || /\s/.test(key)) throw new UserError(`${name}: line ${index + 1} is not ${form}. Write one ${form} per line.`);
-    pairs.push([key, line.slice(equals + 1)]);
-  });
-  return pairs;
-}
-
-// src/dockerfile/base-tag.ts
-function judgeTag(tag, digest, shown, rules) {
-  const { variant, release, match } = rules;
-  const line = `${release.major}.${release.minor}`;
-  if (tag === void 0) {
-    return {
-      ok: false,
-      problem: digest === void 0 ? `Base image ${shown} has no tag, so Docker would pull :latest, which agent-server does not publish and which would not pin agent-server ${release.text}` : `Base image ${shown} is pinned by digest only, so its version cannot be checked against agent-server ${release.text}`
-    };
-  }
-  if (tag === "latest") {
-    return { ok: false, problem: `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin agent-server ${release.text}` };
-  }
-  const suffix = `-${variant}`;
-  if (!tag.endsWith(suffix) || tag.length === suffix.length) {
-    const other = [...VARIANTS].sort((a, b) => b.length - a.length).find((known) => known !== variant && tag.endsWith(`-${known}`));
-    return {
-      ok: false,
-      problem: other ? `Base image tag ${tag} is the ${other} variant, not ${variant}` : `Base image tag ${tag} is not a ${variant} tag (agent-server tags end in -<variant>, here -${variant})`
-    };
-  }
-  const head = tag.slice(0, -suffix.length);
-  if (head === "latest") return { ok: false, problem: `Base image tag ${tag} follows the main branch, not agent-server ${release.text}` };
-  if (/^[vV]\d/.test(head)) return { ok: false, problem: `Base image tag ${tag} has a v prefix, which agent-server tags never have` };
-  const version = parseVersion(head);
-  if (version) {
-    if (match === "exact" && version.text !== release.text) {
-      return { ok: false, problem: `Base image tag ${tag} does not match agent-server ${release.text}`, version: head };
-    }
-    if (match === "minor" && (version.major !== release.major || version.minor !== release.minor)) {
-      return { ok: false, problem: `Base image tag ${tag} is not in the ${line} line of agent-server ${release.text} (match: minor)`, version: head };
-    }
-    return { ok: true, version: head };
-  }
-  if (/^\d+\.\d+\.\d+-/.test(head)) return { ok: false, problem: `Base image tag ${tag} is a pre-release, not agent-server ${release.text}` };
-  if (/^(?:[0-9a-f]{7}|[0-9a-f]{40})$/.test(head)) {
-    return { ok: false, problem: `Base image tag ${tag} is a build of commit ${head}, not agent-server ${release.text}` };
-  }
-  const minorAlias = /^(\d+)\.(\d+)$/.exec(head);
-  if (minorAlias) {
-    const sameLine = Number(minorAlias[1]) === release.major && Number(minorAlias[2]) === release.minor;
-    if (match === "minor" && sameLine) return { ok: true };
-    if (match === "minor") {
-      return { ok: false, problem: `Base image tag ${tag} is not in the ${line} line of agent-server ${release.text} (match: minor)` };
-    }
-    return { ok: false, problem: `Base image tag ${tag} is a floating alias that moves with every ${head}.x release; pin agent-server ${release.text}` };
-  }
-  if (/^\d+$/.test(head)) {
-    return { ok: false, problem: `Base image tag ${tag} is a floating alias that moves with every ${head}.x release; pin agent-server ${release.text}` };
-  }
-  return { ok: false, problem: `Base image tag ${tag} is a build of branch ${head}, not agent-server ${release.text}` };
-}
-
-// src/dockerfile/glob.ts
-var GlobSyntaxError = class extends Error {
-};
-function compileGlob(pattern) {
-  const chars = Array.from(pattern);
-  const tokens = [];
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i];
-    if (ch === "*") tokens.push({ kind: "star" });
-    else if (ch === "?") tokens.push({ kind: "one" });
-    else if (ch === "\\") {
-      const next = chars[i + 1];
-      if (next === "}" || next === "/") continue;
-      if (next !== "*" && next !== "?" && next !== "\\") throw new GlobSyntaxError(`invalid escape '\\${next ?? ""}'`);
-      tokens.push({ kind: "char", char: next });
-      i++;
-    } else tokens.push({ kind: "char", char: ch });
-  }
-  return tokens;
-}
-function matchAt(tokens, chars, from, longest) {
-  const size = tokens.length + 1;
-  let current = new Uint8Array(size);
-  let next = new Uint8Array(size);
-  current[0] = 1;
-  close(tokens, current);
-  let found = current[tokens.length] ? from : void 0;
-  if (found !== void 0 && !longest) return found;
-  for (let i = from; i < chars.length; i++) {
-    next.fill(0);
-    let alive = false;
-    for (let j = 0; j < tokens.length; j++) {
-      if (!current[j]) continue;
-      const token = tokens[j];
-      if (token.kind === "star") next[j] = 1;
-      else if (token.kind === "one" || token.char === chars[i]) next[j + 1] = 1;
-    }
-    close(tokens, next);
-    [current, next] = [next, current];
-    for (let j = 0; j < size && !alive; j++) alive = current[j] === 1;
-    if (!alive) break;
-    if (current[tokens.length]) {
-      found = i + 1;
-      if (!longest) return found;
+  const digest = read.indexDigest ?? read.digest;
+  for (const ref of refs.slice(1)) {
+    const other = parseImageReference(ref);
+    if (other === void 0) continue;
+    const manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? "latest");
+    if (manifest.digest !== digest) {
+      throw new UserError(`The registry holds an unverified image at ${ref}: it points to ${manifest.digest}, the verified image was pushed as ${digest}.`);
     }
   }
-  return found;
+  const seconds = Math.round((Date.now() - started) / 100) / 10;
+  info(`Pushed ${refs.join(", ")} (${digest}) in ${seconds} s; the registry's layers are the verified ones (${verifiedDiffIds.length} diff_ids match).`);
+  return { digest, layerSizes: (read.layers ?? []).map((layer) => layer.size), seconds };
 }
-function close(tokens, states) {
-  for (let j = 0; j < tokens.length; j++) {
-    if (states[j] && tokens[j].kind === "star") states[j + 1] = 1;
-  }
-}
-function trimPrefix(value2, pattern, longest) {
-  const chars = Array.from(value2);
-  const end = matchAt(compileGlob(pattern), chars, 0, longest);
-  return end === void 0 ? value2 : chars.slice(end).join("");
-}
-function trimSuffix(value2, pattern, longest) {
-  const chars = Array.from(value2).reverse();
-  const end = matchAt(compileGlob(pattern).reverse(), chars, 0, longest);
-  return end === void 0 ? value2 : chars.slice(end).reverse().join("");
-}
-function replacePattern(value2, pattern, replacement, all) {
-  const tokens = compileGlob(pattern);
-  const chars = Array.from(value2);
-  const find = (from) => {
-    for (let start = from; start <= chars.length; start++) {
-      const end = matchAt(tokens, chars, start, true);
-      if (end !== void 0) return [start, end];
-    }
-    return void 0;
-  };
-  if (!all) {
-    const match = find(0);
-    return match ? slice(chars, 0, match[0]) + replacement + slice(chars, match[1]) : value2;
-  }
-  const out = [];
-  let lastEnd = 0;
-  let search = 0;
-  while (search <= chars.length) {
-    const match = find(search);
-    if (!match) break;
-    out.push(slice(chars, lastEnd, match[0]));
-    if (match[1] > lastEnd || match[0] === 0) out.push(replacement);
-    lastEnd = match[1];
-    search = match[1] > search ? match[1] : search + 1;
-  }
-  out.push(slice(chars, lastEnd));
-  return out.join("");
-}
-function slice(chars, start, end) {
-  return chars.slice(start, end).join("");
-}
-
-// src/dockerfile/text.ts
-function isSpace(ch) {
-  switch (ch) {
-    case " ":
-    case "	":
-    case "\n":
-    case "\v":
-    case "\f":
-    case "\r":
-    case "\x85":
-    case "\xA0":
-    case "\u1680":
-    case "\u2028":
-    case "\u2029":
-    case "\u202F":
-    case "\u205F":
-    case "\u3000":
-      return true;
-    default:
-      return ch >= "\u2000" && ch <= "\u200A";
-  }
-}
-function trimLeftSpace(text) {
-  let start = 0;
-  while (start < text.length && isSpace(text.charAt(start))) start++;
-  return start === 0 ? text : text.slice(start);
-}
-function trimSpace(text) {
-  let end = text.length;
-  while (end > 0 && isSpace(text.charAt(end - 1))) end--;
-  return trimLeftSpace(end === text.length ? text : text.slice(0, end));
-}
-var CLIP = 200;
-function clip(text) {
-  return text.length > CLIP ? `${text.slice(0, CLIP)}\u2026` : text;
-}
-var BINARY_SHARE = 0.1;
-var SAMPLE = 64 * 1024;
-function assertDockerfileText(text, file, shownAs = file) {
-  const shown = shownAs ?? "The Dockerfile";
-  let meaningful = false;
-  for (let i = 0; i < text.length && !meaningful; i++) {
-    const ch = text.charAt(i);
-    meaningful = !isSpace(ch) && ch !== "\uFEFF";
-  }
-  if (!meaningful) {
-    throw new UserError(`${shown} is empty: it needs at least a FROM instruction, e.g. FROM ghcr.io/openhands/agent-server:<version>-python.`, file);
-  }
-  const nul = text.indexOf("\0");
-  if (nul !== -1) {
-    throw new UserError(`${shown} is not a text file (it holds a NUL byte at character ${nul + 1}). Set file to your Dockerfile.`, file);
-  }
-  const sample = text.length > SAMPLE ? text.slice(0, SAMPLE) : text;
-  let odd = 0;
-  for (let i = 0; i < sample.length; i++) {
-    const code2 = sample.charCodeAt(i);
-    if (code2 < 32 && code2 !== 9 && code2 !== 10 && code2 !== 11 && code2 !== 12 && code2 !== 13 || code2 === 127 || code2 === 65533) odd++;
-  }
-  if (odd > sample.length * BINARY_SHARE) {
-    throw new UserError(`${shown} is not a text file (${odd} of its first ${sample.length} characters are control bytes or not UTF-8). Set file to your Dockerfile.`, file);
+async function removeLocalImages(refs) {
+  if (refs.length === 0) return;
+  const run2 = await runDocker(["image", "rm", ...refs], { silent: true });
+  if (run2.exitCode !== 0 && !run2.stderr.every((line) => /No such image/i.test(line))) {
+    warning(`Could not remove the local image(s) ${refs.join(", ")}: ${run2.stderr.at(-1) ?? run2.exitCode}`);
   }
 }
 
-// src/dockerfile/shell.ts
-var ShellSyntaxError = class extends Error {
-};
-var EOF = "";
-function processWord(text, env, options) {
-  const lexer = new Lexer(text, env, options);
-  const { result, words } = lexer.processStopOn(void 0, options.rawEscapes ?? false);
-  return { result, words, used: [...lexer.used], unset: [...lexer.unset] };
-}
-var Words = class {
-  constructor(enabled) {
-    this.enabled = enabled;
-  }
-  enabled;
-  words = [];
-  buffer = [];
-  length = 0;
-  inWord = false;
-  addChar(ch) {
-    if (isSpace(ch)) {
-      if (this.inWord && this.length !== 0) this.flush();
-    } else this.addRaw(ch);
-  }
-  addRaw(text) {
-    if (!this.enabled) return;
-    this.buffer.push(text);
-    this.length += text.length;
-    this.inWord = true;
-  }
-  addString(text) {
-    if (!this.enabled) return;
-    for (const ch of text) this.addChar(ch);
-  }
-  finish() {
-    if (this.length > 0) this.flush();
-    return this.words;
-  }
-  flush() {
-    this.words.push(this.buffer.join(""));
-    this.buffer = [];
-    this.length = 0;
-    this.inWord = false;
-  }
-};
-var Lexer = class {
-  constructor(text, env, options) {
-    this.text = text;
-    this.env = env;
-    this.options = options;
-    this.rawEscapes = options.rawEscapes ?? false;
-  }
-  text;
-  env;
-  options;
-  pos = 0;
-  rawEscapes;
-  used = /* @__PURE__ */ new Set();
-  unset = /* @__PURE__ */ new Set();
-  peek() {
-    return this.pos < this.text.length ? this.text.charAt(this.pos) : EOF;
-  }
-  next() {
-    const ch = this.peek();
-    if (ch !== EOF) this.pos++;
-    return ch;
-  }
-  processStopOn(stop, rawEscapes) {
-    const saved = this.rawEscapes;
-    this.rawEscapes = rawEscapes;
-    try {
-      const result = [];
-      const words = new Words(this.options.words ?? false);
-      while (this.peek() !== EOF) {
-        const ch = this.peek();
-        if (stop !== void 0 && ch === stop) {
-          this.next();
-          return { result: result.join(""), words: words.finish() };
-        }
-        if (ch === "$") {
-          const value2 = this.processDollar();
-          result.push(value2);
-          words.addString(value2);
-        } else if (ch === "'" || ch === '"') {
-          const value2 = ch === "'" ? this.processSingleQuote() : this.processDoubleQuote();
-          result.push(value2);
-          words.addRaw(value2);
-        } else if (ch !== this.options.escape) {
-          const end = this.ordinaryRunEnd(stop);
-          const run2 = this.text.slice(this.pos, end);
-          this.pos = end;
-          result.push(run2);
-          words.addString(run2);
-        } else {
-          const escape = this.next();
-          if (this.rawEscapes) {
-            words.addRaw(escape);
-            result.push(escape);
-          }
-          const escaped = this.next();
-          if (escaped === EOF) break;
-          words.addRaw(escaped);
-          result.push(escaped);
-        }
-      }
-      if (stop !== void 0) throw new ShellSyntaxError(`unexpected end of statement while looking for matching ${stop}`);
-      return { result: result.join(""), words: words.finish() };
-    } finally {
-      this.rawEscapes = saved;
-    }
-  }
-  ordinaryRunEnd(stop) {
-    let end = this.pos;
-    while (end < this.text.length) {
-      const ch = this.text.charAt(end);
-      if (ch === "$" || ch === "'" || ch === '"' || ch === this.options.escape || ch === stop) break;
-      end++;
-    }
-    return end;
-  }
-  processSingleQuote() {
-    const quote = this.next();
-    const close2 = this.text.indexOf("'", this.pos);
-    if (close2 === -1) throw new ShellSyntaxError("unexpected end of statement while looking for matching single-quote");
-    const inner = this.text.slice(this.pos, close2);
-    this.pos = close2 + 1;
-    return this.options.rawQuotes ? `${quote}${inner}'` : inner;
-  }
-  processDoubleQuote() {
-    const result = [];
-    const quote = this.next();
-    if (this.options.rawQuotes) result.push(quote);
-    for (; ; ) {
-      const ch = this.peek();
-      if (ch === EOF) throw new ShellSyntaxError("unexpected end of statement while looking for matching double-quote");
-      if (ch === '"') {
-        this.next();
-        if (this.options.rawQuotes) result.push(ch);
-        return result.join("");
-      }
-      if (ch === "$") {
-        result.push(this.processDollar());
-        continue;
-      }
-      let current = this.next();
-      if (current === this.options.escape) {
-        if (this.rawEscapes) result.push(current);
-        const after = this.peek();
-        if (after === EOF) continue;
-        if (after === '"' || after === "$" || after === this.options.escape) current = this.next();
-      }
-      result.push(current);
-    }
-  }
-  processDollar() {
-    this.next();
-    if (this.peek() !== "{") {
-      const name2 = this.processName();
-      if (name2 === "") return "$";
-      const value2 = this.lookup(name2);
-      if (value2 !== void 0) return value2;
-      if (this.options.skipUnsetEnv) return `$${name2}`;
-      this.unset.add(name2);
-      return "";
-    }
-    this.next();
-    const first = this.peek();
-    if (first === EOF) throw new ShellSyntaxError("syntax error: missing '}'");
-    if (first === "{" || first === "}" || first === ":") throw new ShellSyntaxError("syntax error: bad substitution");
-    const name = this.processName();
-    const modifier = this.next();
-    switch (modifier) {
-      case "}": {
-        const value2 = this.lookup(name);
-        if (value2 !== void 0) return value2;
-        if (this.options.skipUnsetEnv) return `\${${name}}`;
-        this.unset.add(name);
-        return "";
-      }
-      case ":":
-      case "+":
-      case "-":
-      case "?":
-      case "#":
-      case "%":
-        return this.processModifier(name, modifier);
-      case "/":
-        return this.processReplace(name);
-      case EOF:
-        throw new ShellSyntaxError("syntax error: missing '}'");
-      default:
-        throw new ShellSyntaxError(`unsupported modifier (${modifier}) in substitution`);
-    }
-  }
-  processModifier(name, first) {
-    let modifier = first;
-    let written = first;
-    const nullIsUnset = first === ":";
-    if (nullIsUnset) {
-      modifier = this.next();
-      written += modifier;
-    }
-    const patterned = modifier === "#" || modifier === "%";
-    if (nullIsUnset && patterned) throw new ShellSyntaxError(`unsupported modifier (${written}) in substitution`);
-    let word = this.processBraceWord("}", patterned);
-    const value2 = this.lookup(name);
-    if (value2 === void 0 && this.options.skipUnsetEnv) return `\${${name}${written}${word}}`;
-    const empty = value2 === void 0 || nullIsUnset && value2 === "";
-    switch (modifier) {
-      case "-":
-        return empty ? word : value2;
-      case "+":
-        return empty ? "" : word;
-      case "?":
-        if (value2 === void 0) throw new ShellSyntaxError(`${name}: ${word || "is not allowed to be unset"}`);
-        if (empty) throw new ShellSyntaxError(`${name}: ${word || "is not allowed to be empty"}`);
-        return value2;
-      case "#":
-      case "%": {
-        const longest = word.startsWith(modifier);
-        if (longest) word = word.slice(1);
-        return this.withGlob(() => modifier === "%" ? trimSuffix(value2 ?? "", word, longest) : trimPrefix(value2 ?? "", word, longest), word);
-      }
-      default:
-        throw new ShellSyntaxError(`unsupported modifier (${written}) in substitution`);
-    }
-  }
-  processReplace(name) {
-    const all = this.peek() === "/";
-    if (all) this.next();
-    const pattern = this.processBraceWord("/", true);
-    const replacement = this.processBraceWord("}", true);
-    const value2 = this.lookup(name);
-    if (value2 === void 0 && this.options.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`;
-    return this.withGlob(() => replacePattern(value2 ?? "", pattern, replacement, all), pattern);
-  }
-  processBraceWord(stop, rawEscapes) {
-    try {
-      return this.processStopOn(stop, rawEscapes).result;
-    } catch (thrown) {
-      if (thrown instanceof ShellSyntaxError && this.peek() === EOF) {
-        throw new ShellSyntaxError(stop === "}" ? "syntax error: missing '}'" : "syntax error: missing '/' in ${}");
-      }
-      throw thrown;
-    }
-  }
-  withGlob(apply, pattern) {
-    try {
-      return apply();
-    } catch (thrown) {
-      if (thrown instanceof GlobSyntaxError) throw new ShellSyntaxError(`invalid pattern (${pattern}) in substitution: ${thrown.message}`);
-      throw thrown;
-    }
-  }
-  /** A name is letters, digits and `_`; a leading digit run or one special parameter character ends it. */
-  processName() {
-    const start = this.pos;
-    const first = this.peek();
-    if (isDigit(first)) {
-      while (isDigit(this.peek())) this.next();
-      return this.text.slice(start, this.pos);
-    }
-    if (SPECIAL_PARAMETERS.has(first)) {
-      this.next();
-      return first;
-    }
-    while (this.peek() !== EOF && NAME_CHAR.test(this.peek())) this.next();
-    return this.text.slice(start, this.pos);
-  }
-  lookup(name) {
-    this.used.add(name);
-    return this.env.get(name);
-  }
-};
-var SPECIAL_PARAMETERS = /* @__PURE__ */ new Set(["@", "*", "#", "?", "-", "$", "!"]);
-var NAME_CHAR = /^[\p{L}\p{Nd}_]$/u;
-function isDigit(ch) {
-  return ch !== EOF && new RegExp("^\\p{Nd}$", "u").test(ch);
-}
-
-// src/dockerfile/words.ts
-var SEPARATORS = /* @__PURE__ */ new Set([" ", "	", "\v", "\f", "\r"]);
-function splitFields(text) {
-  const fields = [];
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    const separator = i === text.length || SEPARATORS.has(text.charAt(i));
-    if (separator && start !== -1) {
-      fields.push(text.slice(start, i));
-      start = -1;
-    } else if (!separator && start === -1) start = i;
-  }
-  return fields;
-}
-function splitCommand(line) {
-  const trimmed = trimSpace(line);
-  let end = 0;
-  while (end < trimmed.length && !SEPARATORS.has(trimmed.charAt(end))) end++;
-  return { keyword: trimmed.slice(0, end), args: trimSpace(trimmed.slice(end)) };
-}
-function extractFlags(line) {
-  const flags = [];
-  let phase = "spaces";
-  let word = [];
-  let quote = "";
-  let blankOK = false;
-  for (let pos = 0; pos <= line.length; pos++) {
-    const ch = line.charAt(pos);
-    if (phase === "spaces") {
-      if (pos === line.length) break;
-      if (isSpace(ch)) continue;
-      if (ch !== "-" || line.charAt(pos + 1) !== "-") return { flags, rest: line.slice(pos) };
-      phase = "word";
-    }
-    if (pos === line.length) {
-      const text = word.join("");
-      if (text !== "--" && (blankOK || text.length > 0)) flags.push(text);
-      break;
-    }
-    if (phase === "word") {
-      if (isSpace(ch)) {
-        const text = word.join("");
-        if (text === "--") return { flags, rest: line.slice(pos) };
-        if (blankOK || text.length > 0) flags.push(text);
-        phase = "spaces";
-        word = [];
-        blankOK = false;
-        continue;
-      }
-      if (ch === "'" || ch === '"') {
-        quote = ch;
-        blankOK = true;
-        phase = "quote";
-        continue;
-      }
-      if (ch === "\\") {
-        if (pos + 1 === line.length) continue;
-        pos++;
-      }
-      word.push(line.charAt(pos));
-      continue;
-    }
-    if (ch === quote) {
-      phase = "word";
-      continue;
-    }
-    if (ch === "\\") {
-      if (pos + 1 === line.length) {
-        phase = "word";
-        continue;
-      }
-      pos++;
-    }
-    word.push(line.charAt(pos));
-  }
-  return { flags, rest: "" };
-}
-function splitQuotedWords(rest, escape) {
-  const words = [];
-  let phase = "spaces";
-  let start = 0;
-  let quote = "";
-  let blankOK = false;
-  const finish2 = (end) => {
-    if (blankOK || end > start) words.push(rest.slice(start, end));
-  };
-  for (let pos = 0; pos <= rest.length; pos++) {
-    const ch = rest.charAt(pos);
-    if (phase === "spaces") {
-      if (pos === rest.length) break;
-      if (isSpace(ch)) continue;
-      phase = "word";
-      start = pos;
-    }
-    if (pos === rest.length) {
-      finish2(pos);
-      break;
-    }
-    if (phase === "word") {
-      if (isSpace(ch)) {
-        finish2(pos);
-        phase = "spaces";
-        blankOK = false;
-        continue;
-      }
-      if (ch === "'" || ch === '"') {
-        quote = ch;
-        blankOK = true;
-        phase = "quote";
-      } else if (ch === escape) {
-        if (pos + 1 === rest.length) {
-          finish2(pos);
-          break;
-        }
-        pos++;
-      }
-      continue;
-    }
-    if (ch === quote) phase = "word";
-    else if (ch === escape && quote !== "'") {
-      if (pos + 1 === rest.length) {
-        finish2(pos);
-        break;
-      }
-      pos++;
-    }
-  }
-  return words;
-}
-function isJsonStringArray(text) {
-  const s = trimLeftSpace(text);
-  if (!s.startsWith("[")) return false;
-  let pos = skipJsonSpace(s, 1);
-  if (s.charAt(pos) === "]") return true;
-  for (; ; ) {
-    pos = skipJsonString(s, pos);
-    if (pos === -1) return false;
-    pos = skipJsonSpace(s, pos);
-    const ch = s.charAt(pos);
-    if (ch === "]") return true;
-    if (ch !== ",") return false;
-    pos = skipJsonSpace(s, pos + 1);
-  }
-}
-function skipJsonSpace(s, pos) {
-  while (pos < s.length && " 	\r\n".includes(s.charAt(pos))) pos++;
-  return pos;
-}
-function skipJsonString(s, pos) {
-  if (s.charAt(pos) !== '"') return -1;
-  for (let i = pos + 1; i < s.length; i++) {
-    const code2 = s.charCodeAt(i);
-    if (code2 === 34) return i + 1;
-    if (code2 < 32) return -1;
-    if (code2 === 92) {
-      const next = s.charAt(i + 1);
-      if (next === "u") {
-        if (!/^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) return -1;
-        i += 5;
-      } else if ('"\\/bfnrt'.includes(next) && next !== "") i++;
-      else return -1;
-    }
-  }
-  return -1;
-}
-
-// src/dockerfile/variables.ts
-var PLATFORM_ARGS = /* @__PURE__ */ new Set([
-  "BUILDPLATFORM",
-  "BUILDOS",
-  "BUILDARCH",
-  "BUILDVARIANT",
-  "TARGETPLATFORM",
-  "TARGETOS",
-  "TARGETARCH",
-  "TARGETVARIANT"
-]);
-function readGlobalArgs(args, buildArgs, escape, file) {
-  const env = /* @__PURE__ */ new Map();
-  const declared = /* @__PURE__ */ new Map();
-  for (const instruction2 of args) {
-    const words = splitQuotedWords(instruction2.args, escape);
-    if (words.length === 0) throw new UserError(`ARG at line ${instruction2.line} needs a name, e.g. ARG NAME=value.`, file, instruction2.line);
-    for (const word of words) {
-      const equals = word.indexOf("=");
-      const name = equals === -1 ? word : word.slice(0, equals);
-      const written = equals === -1 ? void 0 : word.slice(equals + 1);
-      const arg = { name, line: instruction2.line, source: "unset" };
-      if (Object.hasOwn(buildArgs, name)) {
-        arg.source = "build-arg";
-        arg.value = buildArgs[name];
-      } else if (written !== void 0) {
-        arg.source = "default";
-        arg.value = expand2(written, env, escape, file, instruction2.line).result;
-      }
-      if (arg.value !== void 0) env.set(name, arg.value);
-      else if (env.has(name)) {
-        arg.value = env.get(name);
-        arg.source = declared.get(name)?.source ?? "default";
-      }
-      declared.set(name, arg);
-    }
-  }
-  return { env, declared };
-}
-function expand2(word, env, escape, file, line) {
+// src/verify/post.ts
+async function cleanupVerify() {
   try {
-    return processWord(word, env, { escape });
+    const container = getState(VERIFY_STATE.container);
+    if (container) await removeContainer(container);
+    const image = getState(VERIFY_STATE.image);
+    if (image && /^ohe-sandbox-verify:[0-9a-f]+$/.test(image)) await removeLocalImages([image]);
+    const dir = getState(VERIFY_STATE.tempDir);
+    if (dir && path8.isAbsolute(dir) && path8.basename(dir).startsWith(TEMP_PREFIX)) await removeDir(dir);
   } catch (thrown) {
-    if (thrown instanceof ShellSyntaxError) {
-      throw new UserError(`Line ${line}: cannot expand ${clip(word)}: ${clip(thrown.message)}.`, file, line);
-    }
-    throw thrown;
+    warning(`Cleaning up after the verify phase failed: ${describeError(thrown)}`);
   }
 }
 
-// src/dockerfile/base-image.ts
-function checkBaseImage(graph, rules) {
-  const root = graph.chain[graph.chain.length - 1];
-  const shown = clip(root.from);
-  const expected = `${rules.baseImage}:${rules.release.text}-${rules.variant}`;
-  const reference = root.from === "scratch" ? void 0 : parseImageReference(root.from);
-  const base = { reference: root.from, line: root.line };
-  if (reference?.digest !== void 0) base.digest = reference.digest;
-  const result = { base, baseTagArgs: root.used.filter((name) => graph.globals.declared.has(name)) };
-  const verdict = isBaseRepository(reference, rules) ? judgeTag(reference?.tag, reference?.digest, shown, rules) : void 0;
-  if (verdict?.version !== void 0) base.version = verdict.version;
-  const values = new Map(root.unset.map((name) => [name, workingValue(name, root, graph, rules)]));
-  const fixable = [...values.values()].some((value2) => value2 !== void 0) || isBaseRepository(repositoryOf(root.from), rules);
-  if (root.unset.length > 0 && (verdict !== void 0 || reference === void 0 && fixable)) {
-    if (!verdict?.ok) result.problem = unresolved(root, graph, rules, expected, values);
-    return result;
-  }
-  if (reference === void 0) {
-    result.problem = root.from === "scratch" ? `The final stage is built on scratch (an empty image), not on the OHE base image ${repositoryName(rules.baseRepository)}: ${changeTo(root, graph, rules, expected)}` : `Base image ${shown} is not a valid image reference${stageHint(root, graph)}: ${changeTo(root, graph, rules, expected)}`;
-    return result;
-  }
-  if (!isBaseRepository(reference, rules)) {
-    const hint = stageHint(root, graph);
-    const change = changeTo(root, graph, rules, expected);
-    result.problem = `The final stage is built on ${formatReference(reference)}, not on the OHE base image ${repositoryName(rules.baseRepository)}${hint}: ${change}`;
-    if (hint === "" && root.unset.length === 0) result.otherImage = { image: reference, change };
-    return result;
-  }
-  if (verdict && !verdict.ok) {
-    const keepDigest = reference.tag === void 0 && reference.digest !== void 0 ? " (add @<digest of that tag> to keep a digest pin)" : "";
-    result.problem = `${verdict.problem}: ${changeTo(root, graph, rules, expected)}${keepDigest}`;
-  }
-  return result;
-}
-function changeTo(root, graph, rules, expected) {
-  const atFrom = `in ${rules.shownFile} line ${root.line}, change FROM ${clip(root.from)} to ${expected}`;
-  if (root.rawFrom === root.from || root.used.length === 0) return atFrom;
-  if (parseImageReference(root.from)?.digest === void 0) {
-    for (const name of new Set(root.used)) {
-      const arg = graph.globals.declared.get(name);
-      if (arg?.value === void 0) continue;
-      const value2 = workingValue(name, root, graph, rules);
-      if (value2 === void 0 || value2 === arg.value) continue;
-      const gives = `, so that FROM at line ${root.line} gives ${expected}`;
-      if (arg.source === "build-arg") return `change the build-arg ${name} from ${clip(arg.value)} to ${value2} (build-args input)${gives}`;
-      return `in ${rules.shownFile} line ${arg.line}, change the default of ARG ${name} from ${clip(arg.value)} to ${value2}${gives}`;
-    }
-  }
-  return `${atFrom}${argNote(root, graph)}`;
-}
-function argNote(root, graph) {
-  if (root.rawFrom === root.from || root.used.length === 0) return "";
-  const values = root.used.map((name) => {
-    const value2 = graph.globals.env.get(name);
-    return value2 === void 0 ? `${name} unset` : `${name}=${value2}`;
-  });
-  return ` (FROM ${clip(root.rawFrom)} at line ${root.line} uses ${clip(values.join(", "))})`;
-}
-function stageHint(root, graph) {
-  const text = root.from;
-  const later = graph.stages.find((stage) => stage.index > root.index && stage.name === text);
-  if (later) return ` (stage '${text}' is defined later, at line ${later.line}; FROM can only use earlier stages)`;
-  const earlier = graph.stages.slice(0, root.index);
-  const lower = text.toLowerCase();
-  const sameButCase = lower !== text ? earlier.find((stage) => stage.name === lower) : void 0;
-  if (sameButCase) {
-    return ` (FROM ${text} is read as an image name: BuildKit matches stage names in FROM only in lower case; write FROM ${lower} to use stage '${lower}' at line ${sameButCase.line})`;
-  }
-  if (!/^[a-z][a-z0-9-_.]*$/i.test(text)) return "";
-  const near = closestStage(lower, graph.stages, root.index);
-  return near ? ` (${text} is not a stage name; did you mean stage '${near.name}' at line ${near.line}?)` : "";
-}
-function closestStage(text, stages, rootIndex) {
-  let best;
-  let bestDistance = Math.min(2, Math.floor(text.length / 3));
-  for (const stage of stages) {
-    if (stage.index === rootIndex || stage.name === void 0 || stage.name === text) continue;
-    const distance = editDistance(text, stage.name, bestDistance);
-    if (distance <= bestDistance && (best === void 0 || distance < bestDistance)) {
-      best = stage;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-function editDistance(a, b, limit) {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let before = new Array(b.length + 1).fill(0);
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = new Array(b.length + 1).fill(0);
-    current[0] = i;
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value2 = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value2 = Math.min(value2, before[j - 2] + 1);
-      current[j] = value2;
-      rowMin = Math.min(rowMin, value2);
-    }
-    if (rowMin > limit) return limit + 1;
-    before = previous;
-    previous = current;
-  }
-  return previous[b.length];
-}
-function unresolved(root, graph, rules, expected, values) {
-  const reasons = [];
-  const fixes = [];
-  for (const name of root.unset) {
-    const value2 = values.get(name);
-    const declared = graph.globals.declared.get(name);
-    if (PLATFORM_ARGS.has(name)) {
-      reasons.push(`${name} is set by BuildKit per target platform, so the base tag cannot be checked`);
-      fixes.push(`do not build the base tag from ${name}`);
-    } else if (declared) {
-      reasons.push(`ARG ${name} (line ${declared.line}) has no default and no build-arg was given`);
-      fixes.push(
-        value2 === void 0 ? `give ARG ${name} a default or pass it as a build-arg` : `give ARG ${name} a default (ARG ${name}=${value2}) or pass the build-arg ${name}=${value2}`
-      );
-    } else {
-      const inStage = graph.stageArgs.find((arg) => splitQuotedWords(arg.args, rules.escape).some((word) => word.split("=")[0] === name));
-      const where = inStage ? `; ARG ${name} at line ${inStage.line} is inside a stage` : "";
-      const ignored = Object.hasOwn(rules.buildArgs, name) ? `; the build-arg ${name} has no effect until it is declared there` : "";
-      reasons.push(`${name} is not declared as an ARG before the first FROM, the only ARGs FROM can use${where}${ignored}`);
-      fixes.push(value2 === void 0 ? `declare ARG ${name} with a default before the first FROM` : `add ARG ${name}=${value2} before the first FROM`);
-    }
-  }
-  const outcome = [...values.values()].every((value2) => value2 !== void 0) ? `, so that FROM gives ${expected}` : ` (FROM must give ${expected})`;
-  return `Base image tag is unresolved: FROM ${clip(root.rawFrom)} gives ${clip(root.from)} because ${reasons.join(", and ")}: ${fixes.join("; ")}${outcome}`;
-}
-function repositoryOf(text) {
-  const at = text.indexOf("@");
-  const name = at === -1 ? text : text.slice(0, at);
-  const colon = name.lastIndexOf(":");
-  const repository = parseRepository(colon > name.lastIndexOf("/") ? name.slice(0, colon) : name);
-  return repository;
-}
-function isBaseRepository(ref, rules) {
-  return ref !== void 0 && repositoryName(ref) === repositoryName(rules.baseRepository);
-}
-function workingValue(name, root, graph, rules) {
-  if (PLATFORM_ARGS.has(name)) return void 0;
-  const wanted = `${rules.release.text}-${rules.variant}`;
-  for (const candidate of [rules.release.text, wanted, `${rules.baseImage}:${wanted}`, rules.variant]) {
-    const env = new Map(graph.globals.env);
-    env.set(name, candidate);
-    try {
-      const ref = parseImageReference(processWord(root.rawFrom, env, { escape: rules.escape }).result);
-      if (isBaseRepository(ref, rules) && ref?.tag === wanted) return candidate;
-    } catch {
-    }
-  }
-  return void 0;
+// src/post.ts
+async function runPostStep() {
+  await cleanupVerify();
+  await cleanup();
 }
 
-// src/dockerfile/parse.ts
-var DIRECTIVES = /* @__PURE__ */ new Set(["syntax", "escape", "check"]);
-var HEREDOC_INSTRUCTIONS = /* @__PURE__ */ new Set(["ADD", "COPY", "RUN"]);
-function parseDockerfile(text, file, shownAs) {
-  assertDockerfileText(text, file, shownAs);
-  const lines = new Lines(text);
-  const directives = new Directives(file);
-  const instructions = [];
-  while (!lines.done) {
-    let raw = lines.next();
-    const startLine = lines.number;
-    if (startLine === 1 && raw.startsWith("\uFEFF")) raw = raw.slice(1);
-    const token = trimLeftSpace(trimNewline(raw));
-    directives.read(token, startLine);
-    const escape = directives.escape;
-    let [content, ended] = trimContinuation(token.startsWith("#") ? "" : token, escape);
-    if (ended && content === "") continue;
-    const parts = [content];
-    while (!ended && !lines.done) {
-      const next = trimNewline(lines.next());
-      const trimmed = trimLeftSpace(next);
-      if (trimmed.startsWith("#") || trimmed === "") continue;
-      [content, ended] = trimContinuation(next, escape);
-      parts.push(content);
-    }
-    const line = parts.join("");
-    const { keyword, args } = splitCommand(line);
-    const heredocs = line.includes("<<") && canContainHeredoc(keyword, args) ? readHeredocs(line, lines, file, startLine) : [];
-    instructions.push({ keyword: keyword.toUpperCase(), args, line: startLine, endLine: lines.number, heredocs });
-  }
-  return { directives: directives.values, escape: directives.escape, instructions };
-}
-var Lines = class {
-  lines;
-  finalNewline;
-  number = 0;
-  constructor(text) {
-    this.lines = text.split("\n");
-    this.finalNewline = text.endsWith("\n");
-    if (this.finalNewline) this.lines.pop();
-  }
-  get done() {
-    return this.number >= this.lines.length;
-  }
-  next() {
-    return this.lines[this.number++];
-  }
-  /** Whether the last line read ended with a newline (only the file's last line may not). */
-  get hadNewline() {
-    return this.number < this.lines.length || this.finalNewline;
-  }
-};
-var Directives = class {
-  constructor(file) {
-    this.file = file;
-  }
-  file;
-  values = {};
-  escape = "\\";
-  done = false;
-  read(token, line) {
-    if (this.done) return;
-    const directive = matchDirective(token);
-    if (!directive || !DIRECTIVES.has(directive.name)) {
-      this.done = true;
-      return;
-    }
-    if (directive.name in this.values) {
-      throw new UserError(`Line ${line}: only one ${directive.name} parser directive can be used.`, this.file, line);
-    }
-    if (directive.name === "escape") {
-      if (directive.value !== "\\" && directive.value !== "`") {
-        throw new UserError(`Line ${line}: invalid escape directive '${clip(directive.value)}'; use \\ or \`.`, this.file, line);
-      }
-      this.escape = directive.value;
-    }
-    this.values[directive.name] = directive.value;
-  }
-};
-function readHeredocs(line, lines, file, startLine) {
-  const heredocs = [];
-  for (const heredoc of heredocsFromLine(line)) {
-    const body = [];
-    let terminated = false;
-    while (!lines.done && !terminated) {
-      const bodyLine = lines.next();
-      let candidate = trimNewline(bodyLine);
-      if (heredoc.chomp) candidate = candidate.replace(/^\t+/, "");
-      if (candidate === heredoc.name) terminated = true;
-      else body.push(lines.hadNewline ? `${bodyLine}
-` : bodyLine);
-    }
-    if (!terminated) {
-      throw new UserError(`Line ${startLine}: heredoc <<${clip(heredoc.name)} is never terminated (no line holding only ${clip(heredoc.name)}).`, file, startLine);
-    }
-    heredocs.push({ delimiter: heredoc.name, body: body.join("") });
-  }
-  return heredocs;
-}
-function trimNewline(line) {
-  let end = line.length;
-  while (end > 0 && (line.charCodeAt(end - 1) === 13 || line.charCodeAt(end - 1) === 10)) end--;
-  return end === line.length ? line : line.slice(0, end);
-}
-function trimContinuation(line, escape) {
-  let end = line.length;
-  while (end > 0 && (line.charAt(end - 1) === " " || line.charAt(end - 1) === "	")) end--;
-  const at = end - 1;
-  if (at < 0 || line.charAt(at) !== escape) return [line, true];
-  if (at > 0 && line.charAt(at - 1) === escape) return [line, true];
-  return [line.slice(0, at), false];
-}
-function matchDirective(line) {
-  if (!line.startsWith("#")) return void 0;
-  const text = trimLeftSpace(line.slice(1));
-  const name = /^[a-zA-Z][a-zA-Z0-9]*/.exec(text)?.[0];
-  if (name === void 0) return void 0;
-  let pos = name.length;
-  while (isRegexSpace(text.charAt(pos))) pos++;
-  if (text.charAt(pos) !== "=") return void 0;
-  const rest = text.slice(pos + 1);
-  if (rest === "") return void 0;
-  let start = 0;
-  while (start < rest.length && isRegexSpace(rest.charAt(start))) start++;
-  let end = rest.length;
-  while (end > start && isRegexSpace(rest.charAt(end - 1))) end--;
-  const value2 = start === end ? rest.slice(-1) : rest.slice(start, end);
-  return { name: name.toLowerCase(), value: value2 };
-}
-function isRegexSpace(ch) {
-  return ch === " " || ch === "	" || ch === "\n" || ch === "\f" || ch === "\r";
-}
-function canContainHeredoc(keyword, args) {
-  let name = keyword.toUpperCase();
-  let rest = args;
-  if (name === "ONBUILD") {
-    const inner = splitCommand(args);
-    name = inner.keyword.toUpperCase();
-    rest = inner.args;
-  }
-  return HEREDOC_INSTRUCTIONS.has(name) && !isJsonStringArray(extractFlags(rest).rest);
-}
-var HEREDOC_WORD = /^(\d*)<<(-?)([^<]*)$/;
-function heredocsFromLine(line) {
-  let words;
-  try {
-    words = processWord(line, /* @__PURE__ */ new Map(), { escape: "\\", rawQuotes: true, rawEscapes: true, skipUnsetEnv: true, words: true }).words;
-  } catch {
-    return [];
-  }
-  const heredocs = [];
-  for (const word of words) {
-    const match = HEREDOC_WORD.exec(word);
-    const rest = match?.[3];
-    if (!match || !rest) continue;
-    let names;
-    try {
-      names = processWord(rest, /* @__PURE__ */ new Map(), { escape: "\\", skipUnsetEnv: true, words: true }).words;
-    } catch {
-      continue;
-    }
-    if (names.length === 1) heredocs.push({ name: names[0], chomp: match[2] === "-" });
-  }
-  return heredocs;
-}
-
-// src/dockerfile/release-args.ts
-function releaseBuildArgs(graph, rules) {
-  const root = graph.chain[graph.chain.length - 1];
-  if (root.rawFrom === root.from || root.unset.length > 0) return [];
-  const current = parseImageReference(root.from);
-  if (current === void 0 || !isBaseRepository(current, rules) || current.digest !== void 0) return [];
-  if (judgeTag(current.tag, current.digest, root.from, rules).ok) return [];
-  const wanted = `${rules.release.text}-${rules.variant}`;
-  const added = [];
-  for (const name of new Set(root.used)) {
-    const arg = graph.globals.declared.get(name);
-    if (arg?.source !== "default" || arg.value === void 0 || Object.hasOwn(rules.buildArgs, name)) continue;
-    const value2 = RELEASE_VERSION.test(arg.value) ? rules.release.text : isVersionOfVariant(arg.value, rules.variant) ? wanted : void 0;
-    if (value2 === void 0 || !givesRelease(root, graph, rules, name, value2, wanted)) continue;
-    added.push({ name, value: value2, replaces: arg.value, line: arg.line });
-  }
-  return added;
-}
-function isVersionOfVariant(value2, variant) {
-  const suffix = `-${variant}`;
-  return value2.endsWith(suffix) && RELEASE_VERSION.test(value2.slice(0, -suffix.length));
-}
-function givesRelease(root, graph, rules, name, value2, wanted) {
-  const env = new Map(graph.globals.env);
-  env.set(name, value2);
-  try {
-    const reference = parseImageReference(processWord(root.rawFrom, env, { escape: rules.escape }).result);
-    return reference !== void 0 && isBaseRepository(reference, rules) && reference.tag === wanted && reference.digest === void 0;
-  } catch {
-    return false;
-  }
-}
-
-// src/dockerfile/runtime-contract.ts
-var ENTRYPOINT = "tini -- /usr/local/bin/openhands-agent-server";
-function runtimeContractFindings(chain, file) {
-  const final = chain[0];
-  const findings = [];
-  for (const stage of [...chain].reverse()) {
-    const where = stage === final ? "" : ` in stage ${stage.name === void 0 ? `#${stage.index}` : `'${stage.name}'`} (which the final stage is built on)`;
-    for (const instruction2 of stage.instructions) {
-      if (instruction2.keyword === "ENTRYPOINT") {
-        findings.push({
-          check: "runtime-contract",
-          severity: "error",
-          file,
-          line: instruction2.line,
-          message: `ENTRYPOINT${where} replaces the agent-server entrypoint (${ENTRYPOINT}); OpenHands starts the sandbox with its own arguments after that entrypoint, so this image would never become healthy. Remove it: the OpenHands docs say never to set ENTRYPOINT or CMD in a custom sandbox image.`
-        });
-      } else if (instruction2.keyword === "CMD") {
-        findings.push({
-          check: "runtime-contract",
-          severity: "error",
-          file,
-          line: instruction2.line,
-          message: `CMD${where} is not allowed in a sandbox image: OpenHands starts the agent-server entrypoint (${ENTRYPOINT}) with its own arguments. Remove it: the OpenHands docs say never to set ENTRYPOINT or CMD in a custom sandbox image.`
-        });
-      }
-    }
-  }
-  return findings;
-}
-
-// src/dockerfile/stages.ts
-var INSTRUCTIONS = /* @__PURE__ */ new Set([
-  "ADD",
-  "ARG",
-  "CMD",
-  "COPY",
-  "ENTRYPOINT",
-  "ENV",
-  "EXPOSE",
-  "FROM",
-  "HEALTHCHECK",
-  "LABEL",
-  "MAINTAINER",
-  "ONBUILD",
-  "RUN",
-  "SHELL",
-  "STOPSIGNAL",
-  "USER",
-  "VOLUME",
-  "WORKDIR"
-]);
-var STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
-function readStages(parsed, options) {
-  const { file } = options;
-  const shown = options.shownAs ?? file;
-  const globalArgInstructions = [];
-  const stageArgs = [];
-  const stages = [];
-  let fromCount = 0;
-  for (const instruction2 of parsed.instructions) {
-    if (!INSTRUCTIONS.has(instruction2.keyword)) {
-      const shown2 = instruction2.keyword === "" ? "an empty instruction" : `unknown instruction ${clip(instruction2.keyword)}`;
-      throw new UserError(`Line ${instruction2.line}: ${shown2}. Dockerfile instructions are ${[...INSTRUCTIONS].join(", ")}.`, file, instruction2.line);
-    }
-    if (instruction2.keyword === "FROM") fromCount++;
-    else if (fromCount === 0) {
-      if (instruction2.keyword !== "ARG") {
-        throw new UserError(
-          `Line ${instruction2.line}: ${instruction2.keyword} comes before the first FROM; only ARG may (BuildKit: no build stage in current context). Move it below a FROM.`,
-          file,
-          instruction2.line
-        );
-      }
-      globalArgInstructions.push(instruction2);
-    }
-  }
-  if (fromCount === 0) {
-    throw new UserError(`${shown} has no FROM instruction, so it builds nothing. Start it with FROM ghcr.io/openhands/agent-server:<version>-python.`, file);
-  }
-  const globals = readGlobalArgs(globalArgInstructions, options.buildArgs, parsed.escape, file);
-  const byName = /* @__PURE__ */ new Map();
-  let current;
-  for (const instruction2 of parsed.instructions) {
-    if (instruction2.keyword !== "FROM") {
-      if (!current) continue;
-      current.instructions.push(instruction2);
-      if (instruction2.keyword === "ARG") stageArgs.push(instruction2);
-      continue;
-    }
-    const { image, name } = readFrom(instruction2, file);
-    const expansion = expand2(image, globals.env, parsed.escape, file, instruction2.line);
-    if (expansion.result === "") {
-      const why = expansion.unset.length > 0 ? ` because ${expansion.unset.join(", ")} ${expansion.unset.length > 1 ? "are" : "is"} unset` : "";
-      throw new UserError(
-        `Line ${instruction2.line}: FROM ${clip(image)} gives an empty image name${why}. Give the ARG a default before the first FROM or pass it as a build-arg.`,
-        file,
-        instruction2.line
-      );
-    }
-    current = {
-      index: stages.length,
-      line: instruction2.line,
-      rawFrom: image,
-      from: expansion.result,
-      used: expansion.used,
-      unset: expansion.unset,
-      instructions: []
-    };
-    if (name !== void 0) current.name = name;
-    const parent = byName.get(expansion.result);
-    if (parent !== void 0) current.parent = parent;
-    stages.push(current);
-    if (name !== void 0) byName.set(name, current.index);
-  }
-  let final = stages[stages.length - 1];
-  if (options.target !== "") {
-    const index = byName.get(options.target.toLowerCase());
-    if (index === void 0) {
-      const names = stages.flatMap((stage) => stage.name === void 0 ? [] : [stage.name]);
-      const known = names.length > 0 ? `its stages are ${names.join(", ")}` : "it names no stages (FROM image AS name)";
-      throw new UserError(`Target stage '${options.target}' is not in ${shown}: ${known}. Set target to one of them, or leave it empty for the last stage.`, file);
-    }
-    final = stages[index];
-  }
-  const chain = [final];
-  for (let stage = final; stage.parent !== void 0; ) {
-    stage = stages[stage.parent];
-    chain.push(stage);
-  }
-  return { stages, globals, final, chain, stageArgs };
-}
-function readFrom(instruction2, file) {
-  const { line } = instruction2;
-  const { flags, rest } = extractFlags(instruction2.args);
-  for (const flag of flags) {
-    const equals = flag.indexOf("=");
-    const flagName = flag.slice(2, equals === -1 ? void 0 : equals);
-    if (flagName !== "platform") {
-      throw new UserError(`Line ${line}: FROM has an unknown flag --${clip(flagName)}; only --platform is allowed.`, file, line);
-    }
-    if (equals === -1) throw new UserError(`Line ${line}: FROM --platform needs its value after '=', e.g. --platform=linux/amd64.`, file, line);
-  }
-  const fields = splitFields(trimSpace(rest));
-  const [image, as, name] = fields;
-  if (image === void 0) {
-    throw new UserError(`Line ${line}: FROM has no image. Write FROM ghcr.io/openhands/agent-server:<version>-python.`, file, line);
-  }
-  if (fields.length === 1) return { image };
-  if (fields.length !== 3 || as?.toLowerCase() !== "as" || name === void 0) {
-    throw new UserError(`Line ${line}: FROM ${clip(instruction2.args)} is not FROM [--platform=\u2026] image [AS name] (FROM takes one or three arguments).`, file, line);
-  }
-  const stageName = name.toLowerCase();
-  if (!STAGE_NAME.test(stageName)) {
-    throw new UserError(`Line ${line}: '${clip(name)}' is not a valid stage name: it must start with a letter and hold only letters, digits, '-', '_' and '.'.`, file, line);
-  }
-  return { image, name: stageName };
-}
-
-// src/dockerfile/user.ts
-function userFindings(chain, escape, file, scope) {
-  const last = lastUser(chain, escape, scope);
-  if (last === void 0) return [];
-  const user = last.spec.split(":")[0] ?? "";
-  if (user !== "root" && !/^0+$/.test(user)) return [];
-  const written = last.written.includes("$") ? `, written USER ${clip(last.written)}` : "";
-  return [
-    {
-      check: "user",
-      severity: "warning",
-      file,
-      line: last.line,
-      message: `The image ends as root (USER ${clip(last.spec)}${written}); the agent-server base runs as openhands (UID 10001) and OpenHands expects that user. End the Dockerfile with USER openhands after the steps that need root.`
-    }
-  ];
-}
-function lastUser(chain, escape, scope) {
-  const env = /* @__PURE__ */ new Map();
-  let last;
-  for (const stage of [...chain].reverse()) {
-    const args = /* @__PURE__ */ new Map();
-    const variables = () => new Map([...args, ...env]);
-    for (const instruction2 of stage.instructions) {
-      if (instruction2.keyword === "ARG") {
-        for (const word of splitQuotedWords(instruction2.args, escape)) {
-          const equals = word.indexOf("=");
-          const name = equals === -1 ? word : word.slice(0, equals);
-          const value2 = Object.hasOwn(scope.buildArgs, name) ? scope.buildArgs[name] : equals !== -1 ? expand3(word.slice(equals + 1), variables(), escape) : scope.globals.get(name);
-          if (value2 !== void 0) args.set(name, value2);
-        }
-      } else if (instruction2.keyword === "ENV") {
-        for (const [name, value2] of envPairs(instruction2.args, escape)) env.set(name, expand3(value2, variables(), escape));
-      } else if (instruction2.keyword === "USER") {
-        last = { spec: expand3(instruction2.args, variables(), escape), written: trimSpace(instruction2.args), line: instruction2.line };
-      }
-    }
-  }
-  return last;
-}
-function envPairs(args, escape) {
-  const words = splitQuotedWords(args, escape);
-  if (words.length > 0 && !(words[0] ?? "").includes("=")) {
-    const name = words[0] ?? "";
-    return [[name, trimSpace(args).slice(name.length)]];
-  }
-  return words.map((word) => {
-    const equals = word.indexOf("=");
-    return [word.slice(0, equals), word.slice(equals + 1)];
-  });
-}
-function expand3(text, variables, escape) {
-  try {
-    return trimSpace(processWord(text, variables, { escape, skipUnsetEnv: true }).result);
-  } catch {
-    return trimSpace(text);
-  }
-}
-
-// src/dockerfile/check.ts
-function checkDockerfile(options) {
-  const { release, baseRepository } = options;
-  const parsed = parseDockerfile(options.text, options.file, options.shownAs);
-  const stagesWith = (buildArgs2) => readStages(parsed, { file: options.file, shownAs: options.shownAs, buildArgs: buildArgs2, target: options.target });
-  let graph = stagesWith(options.buildArgs);
-  const rules = { baseRepository, variant: options.variant, release, match: options.match, buildArgs: options.buildArgs, escape: parsed.escape };
-  const added = options.releaseArgs ? releaseBuildArgs(graph, rules) : [];
-  const buildArgs = { ...options.buildArgs, ...Object.fromEntries(added.map((arg) => [arg.name, arg.value])) };
-  if (added.length > 0) graph = stagesWith(buildArgs);
-  const baseCheck = checkBaseImage(graph, { ...rules, baseImage: options.baseImage, buildArgs, shownFile: options.shownAs ?? options.file });
-  const findings = [];
-  const deferred = options.layered && baseCheck.otherImage !== void 0;
-  if (baseCheck.problem !== void 0 && !deferred) {
-    findings.push({ check: "base-image", severity: "error", file: options.file, line: baseCheck.base.line, message: baseCheck.problem });
-  }
-  findings.push(...runtimeContractFindings(graph.chain, options.file), ...userFindings(graph.chain, parsed.escape, options.file, { globals: graph.globals.env, buildArgs }));
-  const report2 = {
-    findings,
-    base: baseCheck.base,
-    baseTagArgs: baseCheck.baseTagArgs,
-    chain: graph.chain.map(publicStage),
-    finalStage: publicStage(graph.final),
-    releaseBuildArgs: added
-  };
-  if (baseCheck.otherImage !== void 0 && baseCheck.problem !== void 0) {
-    report2.otherImage = { ...baseCheck.otherImage, line: baseCheck.base.line, problem: baseCheck.problem };
-  }
-  return report2;
-}
-function publicStage(stage) {
-  const shown = { index: stage.index, line: stage.line, from: stage.from };
-  if (stage.name !== void 0) shown.name = stage.name;
-  return shown;
-}
-
-// src/dockerfile/read-file.ts
-import { readFile as readFile3, stat as stat2 } from "node:fs/promises";
-var MAX_DOCKERFILE_BYTES = 16 * 1024 * 1024;
-async function readDockerfile(file, shownAs) {
-  const info2 = await stat2(file).catch(() => void 0);
-  if (!info2) {
-    throw new UserError(`Dockerfile '${shownAs}' does not exist. Set file to your Dockerfile's path, or add a Dockerfile to the context folder.`);
-  }
-  if (info2.isDirectory()) {
-    throw new UserError(`'${shownAs}' is a folder, not a Dockerfile. Set file to the Dockerfile inside it, e.g. ${shownAs.replace(/\/$/, "")}/Dockerfile.`);
-  }
-  if (!info2.isFile()) throw new UserError(`'${shownAs}' is not a regular file. Set file to your Dockerfile's path.`);
-  if (info2.size > MAX_DOCKERFILE_BYTES) {
-    throw new UserError(`'${shownAs}' is ${Math.round(info2.size / 1048576)} MB, too large to be a Dockerfile. Check the file input.`);
-  }
-  try {
-    return await readFile3(file, "utf8");
-  } catch (thrown) {
-    const code2 = thrown.code ?? "unknown error";
-    throw new UserError(`Cannot read Dockerfile '${shownAs}' (${code2}). Check its permissions.`);
-  }
-}
-
-// src/image/layered.ts
-var MAX_LAYERS = 5;
-async function checkLayeredBase(root, rules, read) {
-  const from = formatReference(root.image);
-  const base = repositoryName(rules.baseRepository);
-  const layered = { line: root.line, chain: [], ok: false };
-  const result = (problem) => problem === void 0 ? { layered } : { layered, problem };
-  const path13 = () => layered.chain.map((link) => link.reference).join(" \u2192 ");
-  const notBuiltOn = (found) => result(
-    `The final stage is built on ${from}, which is not built on the agent-server image ${base}: ${found}. Either ${root.change}, or rebuild ${from} with the label ${BASE_NAME_LABEL} naming its agent-server base (this action sets it on every image it pushes)`
-  );
-  const seen = /* @__PURE__ */ new Set();
-  let current = root.image;
-  for (let depth = 0; depth < MAX_LAYERS; depth++) {
-    const name = formatReference(current);
-    seen.add(name);
-    let image;
-    try {
-      image = await read(current);
-    } catch (thrown) {
-      if (!(thrown instanceof RegistryError)) throw thrown;
-      if (depth === 0) return result(`Cannot check FROM ${from} as a layered image (it is not the OHE base image ${base}): ${thrown.message}`);
-      return notBuiltOn(`its labels lead ${path13()} \u2192 ${name}, and the config of ${name} cannot be read (${thrown.message})`);
-    }
-    layered.chain.push({ reference: name, digest: image.digest });
-    const label = image.labels[BASE_NAME_LABEL]?.trim() ?? "";
-    if (label === "") {
-      return notBuiltOn(depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path13()}, and ${name} has no ${BASE_NAME_LABEL} label`);
-    }
-    const next = parseImageReference(label);
-    if (next === void 0) return notBuiltOn(`${name} has the ${BASE_NAME_LABEL} label '${clip(label)}', which is not an image reference`);
-    if (repositoryName(next) === base) {
-      const reference = formatReference(next);
-      const link = { reference };
-      const digest = image.labels[BASE_DIGEST_LABEL]?.trim();
-      if (digest !== void 0 && isSha256Digest(digest)) link.digest = digest;
-      layered.chain.push(link);
-      layered.agentServer = reference;
-      const verdict = judgeTag(next.tag, next.digest, reference, rules);
-      if (verdict.ok) {
-        layered.ok = true;
-        return result();
-      }
-      return result(mismatch(from, layered.chain, rules, verdict.version === void 0 ? verdict.problem : void 0));
-    }
-    const nextName = formatReference(next);
-    if (seen.has(nextName)) return notBuiltOn(`its labels lead ${path13()} \u2192 ${nextName} again, a loop`);
-    current = next;
-  }
-  return notBuiltOn(`its labels lead through more than ${MAX_LAYERS} images (${path13()} \u2192 \u2026) without reaching it`);
-}
-function mismatch(from, chain, rules, reason) {
-  const { release, variant } = rules;
-  const wanted = `${release.text}-${variant}`;
-  const needs = rules.match === "exact" ? wanted : `${release.major}.${release.minor}.x-${variant} (match: minor)`;
-  const builtOn = chain.slice(1).map((link) => link.reference).join(", which is built on ");
-  const bases = chain.length > 2 ? "layered bases" : "layered base";
-  return `FROM ${from} is built on ${builtOn}, but the target agent-server ${release.text} needs ${needs}: rebuild the ${bases} on ${wanted} first${reason === void 0 ? "" : ` (${reason})`}`;
-}
-
-// src/phases/uncommitted.ts
-import path11 from "node:path";
-
-// src/git/uncommitted.ts
+// src/build/build.ts
 import path10 from "node:path";
-function parsePorcelain(output) {
-  const entries = output.split("\0");
-  const paths = [];
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i] ?? "";
-    if (entry.length < 4) continue;
-    const status = entry.slice(0, 2);
-    if (status.includes("R") || status.includes("C")) i++;
-    if (status.includes("D")) continue;
-    paths.push(entry.slice(3));
-  }
-  return paths;
-}
-async function uncommittedFiles(folder, alsoFile) {
-  const inFolder = await changedUnder(folder, ".");
-  const outside = alsoFile !== void 0 && path10.relative(folder, alsoFile).startsWith("..");
-  return outside ? [...inFolder, ...await changedUnder(path10.dirname(alsoFile), path10.basename(alsoFile))] : inFolder;
-}
-async function changedUnder(cwd, pathspec) {
-  const options = { cwd, silent: true, ignoreReturnCode: true };
+
+// src/git/commit-time.ts
+async function commitTime(folder) {
   try {
-    const top = await getExecOutput("git", ["rev-parse", "--show-toplevel"], options);
-    if (top.exitCode !== 0) return [];
-    const status = await getExecOutput("git", ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", pathspec], options);
-    if (status.exitCode !== 0) return [];
-    const root = top.stdout.trim();
-    return parsePorcelain(status.stdout).map((file) => path10.join(root, file));
+    const log = await getExecOutput("git", ["log", "-1", "--format=%cI"], { cwd: folder, silent: true, ignoreReturnCode: true });
+    const time = new Date(log.stdout.trim());
+    return log.exitCode === 0 && !Number.isNaN(time.getTime()) ? time : void 0;
   } catch {
-    return [];
+    return void 0;
   }
 }
 
-// src/secrets/dockerignore.ts
-import { posix } from "node:path";
-var DockerIgnore = class _DockerIgnore {
-  rules;
-  exceptionsWithWildcards;
-  constructor(patterns) {
-    this.rules = [];
-    for (const line of patterns) {
-      const rule = compileLine(line);
-      if (rule !== void 0) this.rules.push(rule);
-    }
-    this.exceptionsWithWildcards = this.rules.some((r) => r.exclusion && /[*?[\\]/.test(r.text));
-  }
-  static parse(text) {
-    return new _DockerIgnore(text.replace(/^\uFEFF/, "").split(/\r?\n/));
-  }
-  get empty() {
-    return this.rules.length === 0;
-  }
-  /**
-   * Whether `relPath` ('/'-separated, relative to the context) is excluded, given the match bits of its parent
-   * directory (undefined for entries at the root). Returns the bits to pass to its children.
-   */
-  match(relPath, parentBits) {
-    const bits = new Array(this.rules.length);
-    let excluded = false;
-    for (let i = 0; i < this.rules.length; i++) {
-      const rule = this.rules[i];
-      const hit = parentBits?.[i] === true || rule.re.test(relPath);
-      bits[i] = hit;
-      if (hit) excluded = !rule.exclusion;
-    }
-    return { excluded, bits };
-  }
-  /** For an excluded directory: may an exception re-include something below it? (fsutil's walk shortcut) */
-  mayReinclude(relDir) {
-    if (this.exceptionsWithWildcards) return true;
-    const prefix = `${relDir}/`;
-    return this.rules.some((r) => r.exclusion && `${r.text}/`.startsWith(prefix));
-  }
-  /** Convenience for one path without a walk: checks every parent directory too. */
-  ignores(relPath) {
-    const parts = relPath.split("/");
-    let bits;
-    let excluded = false;
-    for (let i = 1; i <= parts.length; i++) {
-      const r = this.match(parts.slice(0, i).join("/"), bits);
-      bits = r.bits;
-      excluded = r.excluded;
-    }
-    return excluded;
-  }
-};
-function compileLine(raw) {
-  if (raw.startsWith("#")) return void 0;
-  let pattern = raw.trim();
-  if (pattern === "") return void 0;
-  let exclusion = false;
-  if (pattern.startsWith("!")) {
-    exclusion = true;
-    pattern = pattern.slice(1).trim();
-  }
-  if (pattern.length > 0) {
-    pattern = posix.normalize(pattern);
-    if (pattern.length > 1 && pattern.endsWith("/")) pattern = pattern.slice(0, -1);
-    if (pattern.length > 1 && pattern.startsWith("/")) pattern = pattern.slice(1);
-  }
-  if (pattern === "" || pattern === ".") {
-    if (pattern === "" || exclusion) return void 0;
-  }
-  return { text: pattern, re: toRegExp(pattern), exclusion };
-}
-function toRegExp(pattern) {
-  if (pattern === ".") return /^.*$/;
-  let re = "^";
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (inClass) {
-      if (ch === "]") inClass = false;
-      re += ch === "\\" ? "\\\\" : ch;
-      continue;
-    }
-    if (ch === "*") {
-      if (pattern[i + 1] === "*") {
-        i++;
-        if (pattern[i + 1] === "/") i++;
-        re += i + 1 >= pattern.length ? ".*" : "(?:.*/)?";
-      } else {
-        re += "[^/]*";
-      }
-    } else if (ch === "?") {
-      re += "[^/]";
-    } else if (ch === "\\") {
-      const next = pattern[i + 1];
-      if (next !== void 0) {
-        re += escapeRegExp(next);
-        i++;
-      } else {
-        re += "\\\\";
-      }
-    } else if (ch === "[") {
-      inClass = true;
-      re += ch;
-    } else {
-      re += escapeRegExp(ch);
-    }
-  }
-  try {
-    return new RegExp(`${re}$`, "s");
-  } catch {
-    return new RegExp(`^${escapeRegExp(pattern)}$`, "s");
-  }
-}
-function escapeRegExp(ch) {
-  return ch.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+// src/workspace.ts
+import path9 from "node:path";
+function workspacePath(file, workspace) {
+  const relative3 = path9.relative(workspace, path9.resolve(workspace, file));
+  const inside = relative3 !== "" && !relative3.startsWith("..") && !path9.isAbsolute(relative3);
+  return (inside ? relative3 : file).split(path9.sep).join("/");
 }
 
-// src/secrets/scan.ts
-import fs3, { constants as constants3 } from "node:fs";
-import { basename as basename3, dirname as dirname3, extname as extname2, isAbsolute, relative as relative2, resolve as resolve2, sep as sep3 } from "node:path";
+// src/secrets/checksum.ts
+var CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+function crc32(text) {
+  let crc = 4294967295;
+  for (let i = 0; i < text.length; i++) crc = (CRC_TABLE[(crc ^ text.charCodeAt(i)) & 255] ?? 0) ^ crc >>> 8;
+  return (crc ^ 4294967295) >>> 0;
+}
+var BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+function base62(n, width) {
+  let out = "";
+  let rest = n;
+  while (rest > 0) {
+    out = BASE62[rest % 62] + out;
+    rest = Math.floor(rest / 62);
+  }
+  return out.padStart(width, "0");
+}
+function hasValidBase62Checksum(token) {
+  const underscore = token.lastIndexOf("_");
+  const body = token.slice(underscore + 1);
+  if (body.length !== 36) return false;
+  return base62(crc32(body.slice(0, 30)), 6) === body.slice(30);
+}
 
 // src/secrets/values.ts
 import { createHash as createHash3, pbkdf2Sync } from "node:crypto";
@@ -38877,100 +39322,6 @@ function fingerprintOf(file, rule, value2) {
     hashes.set(key, digest);
   }
   return `${file}:${rule}:${digest}`;
-}
-
-// src/secrets/credential-files.ts
-function credentialKind(name, parent) {
-  if (name === ".npmrc" || name === "npmrc") return "npmrc";
-  if (name === ".dockercfg" || name === "config.json" && (parent === ".docker" || parent === "docker")) return "docker-config";
-  if (name === ".git-credentials") return "git-credentials";
-  if (name === ".netrc" || name === "_netrc") return "netrc";
-  if (name === ".pypirc") return "pypirc";
-  if ((parent === ".kube" || parent === "kube") && name === "config" || /kubeconfig/i.test(name)) {
-    return "kubeconfig";
-  }
-  if (parent === ".aws" && (name === "credentials" || name === "config")) return "aws-credentials";
-  return void 0;
-}
-function isDotenv(name) {
-  if (!(name === ".env" || name.startsWith(".env.") || name.endsWith(".env"))) return false;
-  return !/(?:example|sample|template|dist|defaults|tpl)$/i.test(name);
-}
-var PARSERS = {
-  npmrc: [
-    {
-      re: /^[ \t]{0,16}(?:\/\/[^\s=]{1,500}:)?(_authToken|_auth|_password|password)[ \t]{0,16}=[ \t]{0,16}([^\r\n]{1,4000})/gm,
-      rule: () => "npmrc-auth"
-    }
-  ],
-  "docker-config": [{ re: /"(auth|identitytoken|registrytoken)"[ \t]{0,8}:[ \t]{0,8}"([^"\\\r\n]{1,8192})"/g, rule: () => "docker-config-auth" }],
-  "git-credentials": [
-    { re: /^[ \t]{0,16}[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/([^\s:/@]{0,256}):([^\s@]{1,1024})@/gm, rule: () => "git-credentials" }
-  ],
-  netrc: [{ re: /(?:^|[ \t\r\n])(password|passwd)[ \t\r\n]{1,20}([^\s]{1,1024})/g, rule: () => "netrc-password" }],
-  pypirc: [{ re: /^[ \t]{0,16}(password)[ \t]{0,16}[=:][ \t]{0,16}([^\r\n]{1,1024})/gm, rule: () => "pypirc-password" }],
-  kubeconfig: [
-    {
-      re: /^[ \t]{0,16}(?:-[ \t]{1,8})?(token|password|client-key-data|client-secret|id-token|refresh-token)[ \t]{0,16}:[ \t]{0,16}([^\r\n]{1,20000})/gm,
-      rule: (key) => key === "client-key-data" ? "kubeconfig-client-key" : "kubeconfig-credential"
-    }
-  ],
-  "aws-credentials": [
-    {
-      re: /^[ \t]{0,16}(aws_secret_access_key|aws_session_token|aws_security_token)[ \t]{0,16}=[ \t]{0,16}([^\r\n]{1,4096})/gim,
-      rule: (key) => key.toLowerCase() === "aws_secret_access_key" ? "aws-secret-access-key" : "aws-session-token"
-    }
-  ]
-};
-function scanCredentialFile(kind, text, offset, emit) {
-  if (kind === "docker-config" && !text.includes('"auth')) return;
-  for (const { re, rule } of PARSERS[kind]) {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const raw = m[m.length - 1] ?? "";
-      const key = m.length > 2 ? m[1] ?? "" : "";
-      const trimmed = raw.replace(/[ \t]+$/, "");
-      const quoted = /^(["'])(.*)\1$/.exec(trimmed);
-      const value2 = quoted === null ? trimmed : quoted[2] ?? "";
-      if (value2.length < 4 || isVariableReference(value2) || isPlaceholder(value2, true)) continue;
-      if (/EXAMPLE|REDACTED|OMITTED/.test(value2)) continue;
-      const start = m.index + m[0].length - raw.length + (quoted === null ? 0 : 1);
-      emit(rule(key), offset + start, offset + start + value2.length, value2);
-    }
-  }
-}
-var CREDENTIAL_PATTERNS = Object.values(PARSERS).flatMap((rules) => rules.map((r) => r.re));
-
-// src/secrets/checksum.ts
-var CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-function crc32(text) {
-  let crc = 4294967295;
-  for (let i = 0; i < text.length; i++) crc = (CRC_TABLE[(crc ^ text.charCodeAt(i)) & 255] ?? 0) ^ crc >>> 8;
-  return (crc ^ 4294967295) >>> 0;
-}
-var BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-function base62(n, width) {
-  let out = "";
-  let rest = n;
-  while (rest > 0) {
-    out = BASE62[rest % 62] + out;
-    rest = Math.floor(rest / 62);
-  }
-  return out.padStart(width, "0");
-}
-function hasValidBase62Checksum(token) {
-  const underscore = token.lastIndexOf("_");
-  const body = token.slice(underscore + 1);
-  if (body.length !== 36) return false;
-  return base62(crc32(body.slice(0, 30)), 6) === body.slice(30);
 }
 
 // src/secrets/detectors.ts
@@ -39339,9 +39690,9 @@ function keywordHandler(anchorLength) {
     if (ke >= maxKe) return;
     ctx.lastKeyStart = ks;
     let i = ke;
-    const open2 = ks > 0 ? buf[ks - 1] : 10;
-    if (open2 === 34 || open2 === 39 || open2 === 96) {
-      if (buf[i] !== open2) return;
+    const open3 = ks > 0 ? buf[ks - 1] : 10;
+    if (open3 === 34 || open3 === 39 || open3 === 96) {
+      if (buf[i] !== open3) return;
       i++;
     }
     if (buf[i] === 93) i++;
@@ -39500,6 +39851,68 @@ function buildAnchors() {
 var { anchors: ANCHORS, handlers: HANDLERS } = buildAnchors();
 var RULE_PATTERNS = [...TOKEN_SPECS.map((s) => s.re), PEM_HEADER, USERINFO];
 
+// src/secrets/credential-files.ts
+function credentialKind(name, parent) {
+  if (name === ".npmrc" || name === "npmrc") return "npmrc";
+  if (name === ".dockercfg" || name === "config.json" && (parent === ".docker" || parent === "docker")) return "docker-config";
+  if (name === ".git-credentials") return "git-credentials";
+  if (name === ".netrc" || name === "_netrc") return "netrc";
+  if (name === ".pypirc") return "pypirc";
+  if ((parent === ".kube" || parent === "kube") && name === "config" || /kubeconfig/i.test(name)) {
+    return "kubeconfig";
+  }
+  if (parent === ".aws" && (name === "credentials" || name === "config")) return "aws-credentials";
+  return void 0;
+}
+function isDotenv(name) {
+  if (!(name === ".env" || name.startsWith(".env.") || name.endsWith(".env"))) return false;
+  return !/(?:example|sample|template|dist|defaults|tpl)$/i.test(name);
+}
+var PARSERS = {
+  npmrc: [
+    {
+      re: /^[ \t]{0,16}(?:\/\/[^\s=]{1,500}:)?(_authToken|_auth|_password|password)[ \t]{0,16}=[ \t]{0,16}([^\r\n]{1,4000})/gm,
+      rule: () => "npmrc-auth"
+    }
+  ],
+  "docker-config": [{ re: /"(auth|identitytoken|registrytoken)"[ \t]{0,8}:[ \t]{0,8}"([^"\\\r\n]{1,8192})"/g, rule: () => "docker-config-auth" }],
+  "git-credentials": [
+    { re: /^[ \t]{0,16}[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/([^\s:/@]{0,256}):([^\s@]{1,1024})@/gm, rule: () => "git-credentials" }
+  ],
+  netrc: [{ re: /(?:^|[ \t\r\n])(password|passwd)[ \t\r\n]{1,20}([^\s]{1,1024})/g, rule: () => "netrc-password" }],
+  pypirc: [{ re: /^[ \t]{0,16}(password)[ \t]{0,16}[=:][ \t]{0,16}([^\r\n]{1,1024})/gm, rule: () => "pypirc-password" }],
+  kubeconfig: [
+    {
+      re: /^[ \t]{0,16}(?:-[ \t]{1,8})?(token|password|client-key-data|client-secret|id-token|refresh-token)[ \t]{0,16}:[ \t]{0,16}([^\r\n]{1,20000})/gm,
+      rule: (key) => key === "client-key-data" ? "kubeconfig-client-key" : "kubeconfig-credential"
+    }
+  ],
+  "aws-credentials": [
+    {
+      re: /^[ \t]{0,16}(aws_secret_access_key|aws_session_token|aws_security_token)[ \t]{0,16}=[ \t]{0,16}([^\r\n]{1,4096})/gim,
+      rule: (key) => key.toLowerCase() === "aws_secret_access_key" ? "aws-secret-access-key" : "aws-session-token"
+    }
+  ]
+};
+function scanCredentialFile(kind, text, offset, emit) {
+  if (kind === "docker-config" && !text.includes('"auth')) return;
+  for (const { re, rule } of PARSERS[kind]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const raw = m[m.length - 1] ?? "";
+      const key = m.length > 2 ? m[1] ?? "" : "";
+      const trimmed = raw.replace(/[ \t]+$/, "");
+      const quoted = /^(["'])(.*)\1$/.exec(trimmed);
+      const value2 = quoted === null ? trimmed : quoted[2] ?? "";
+      if (value2.length < 4 || isVariableReference(value2) || isPlaceholder(value2, true)) continue;
+      if (/EXAMPLE|REDACTED|OMITTED/.test(value2)) continue;
+      const start = m.index + m[0].length - raw.length + (quoted === null ? 0 : 1);
+      emit(rule(key), offset + start, offset + start + value2.length, value2);
+    }
+  }
+}
+var CREDENTIAL_PATTERNS = Object.values(PARSERS).flatMap((rules) => rules.map((r) => r.re));
+
 // src/secrets/dockerfile.ts
 var SECRET_NAME = /(?:password|passwd|passphrase|pwd|secret|secretkey|token|apikey|apisecret|accesskey|privatekey|authkey|credential|credentials)$/;
 var NOT_SECRET_NAME = /(?:public|example|sample|dummy)/;
@@ -39508,7 +39921,7 @@ function isSecretName(name) {
   return SECRET_NAME.test(key) && !NOT_SECRET_NAME.test(key);
 }
 function scanDockerfile(text, offset, emit) {
-  let escape = "\\";
+  let escape2 = "\\";
   const lineRe = /[^\n]{0,1000000}\n?/g;
   const lines = [];
   for (let m = lineRe.exec(text); m !== null && m[0].length > 0; m = lineRe.exec(text)) {
@@ -39534,7 +39947,7 @@ function scanDockerfile(text, offset, emit) {
     if (directives) {
       const directive = /^#[ \t]*([a-z]+)[ \t]*=[ \t]*(\S+)[ \t]*$/i.exec(trimmed);
       if (directive !== null) {
-        if (directive[1]?.toLowerCase() === "escape" && (directive[2] === "`" || directive[2] === "\\")) escape = directive[2];
+        if (directive[1]?.toLowerCase() === "escape" && (directive[2] === "`" || directive[2] === "\\")) escape2 = directive[2];
         continue;
       }
       directives = false;
@@ -39542,7 +39955,7 @@ function scanDockerfile(text, offset, emit) {
     if (trimmed.startsWith("#") || joined === "" && trimmed === "") continue;
     let body = line.text;
     const withoutTrailing = body.replace(/[ \t]+$/, "");
-    const continues = withoutTrailing.endsWith(escape);
+    const continues = withoutTrailing.endsWith(escape2);
     if (continues) body = withoutTrailing.slice(0, -1);
     segments.push({ joined: joined.length, offset: line.start });
     joined += body;
@@ -39630,9 +40043,9 @@ var Prefilter = class {
       for (const prefix of prefixes) {
         const raw = prefix < 0 ? text : Buffer.concat([Buffer.from([prefix]), text]);
         if (raw.length < M) throw new Error(`anchor '${anchor.text}' is shorter than ${M} bytes; give it 'before' bytes`);
-        const bytes = ci ? raw.map((b) => FOLD[b] ?? b) : raw;
-        maxLength = Math.max(maxLength, bytes.length);
-        this.add({ bytes, ci, id: anchor.id, offset: prefix < 0 ? 0 : 1 });
+        const bytes2 = ci ? raw.map((b) => FOLD[b] ?? b) : raw;
+        maxLength = Math.max(maxLength, bytes2.length);
+        this.add({ bytes: bytes2, ci, id: anchor.id, offset: prefix < 0 ? 0 : 1 });
       }
     }
     this.maxLength = maxLength;
@@ -39728,14 +40141,14 @@ var Prefilter = class {
     const list = this.heads[buf[start] << 8 | buf[start + 1]];
     if (list === void 0) return;
     for (const p of list) {
-      const bytes = p.bytes;
-      const len = bytes.length;
+      const bytes2 = p.bytes;
+      const len = bytes2.length;
       if (start + len > end) continue;
       let k = 2;
       if (p.ci) {
-        while (k < len && FOLD[buf[start + k]] === bytes[k]) k++;
+        while (k < len && FOLD[buf[start + k]] === bytes2[k]) k++;
       } else {
-        while (k < len && buf[start + k] === bytes[k]) k++;
+        while (k < len && buf[start + k] === bytes2[k]) k++;
       }
       if (k === len) onMatch(p.id, start + p.offset);
     }
@@ -39805,10 +40218,130 @@ function ruleDescription(id) {
 }
 
 // src/secrets/suppress.ts
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 
 // src/secrets/walk.ts
 import { isUtf8 } from "node:buffer";
+
+// src/secrets/dockerignore.ts
+import { posix } from "node:path";
+var DockerIgnore = class _DockerIgnore {
+  rules;
+  exceptionsWithWildcards;
+  constructor(patterns) {
+    this.rules = [];
+    for (const line of patterns) {
+      const rule = compileLine(line);
+      if (rule !== void 0) this.rules.push(rule);
+    }
+    this.exceptionsWithWildcards = this.rules.some((r) => r.exclusion && /[*?[\\]/.test(r.text));
+  }
+  static parse(text) {
+    return new _DockerIgnore(text.replace(/^\uFEFF/, "").split(/\r?\n/));
+  }
+  get empty() {
+    return this.rules.length === 0;
+  }
+  /**
+   * Whether `relPath` ('/'-separated, relative to the context) is excluded, given the match bits of its parent
+   * directory (undefined for entries at the root). Returns the bits to pass to its children.
+   */
+  match(relPath, parentBits) {
+    const bits = new Array(this.rules.length);
+    let excluded = false;
+    for (let i = 0; i < this.rules.length; i++) {
+      const rule = this.rules[i];
+      const hit = parentBits?.[i] === true || rule.re.test(relPath);
+      bits[i] = hit;
+      if (hit) excluded = !rule.exclusion;
+    }
+    return { excluded, bits };
+  }
+  /** For an excluded directory: may an exception re-include something below it? (fsutil's walk shortcut) */
+  mayReinclude(relDir) {
+    if (this.exceptionsWithWildcards) return true;
+    const prefix = `${relDir}/`;
+    return this.rules.some((r) => r.exclusion && `${r.text}/`.startsWith(prefix));
+  }
+  /** Convenience for one path without a walk: checks every parent directory too. */
+  ignores(relPath) {
+    const parts = relPath.split("/");
+    let bits;
+    let excluded = false;
+    for (let i = 1; i <= parts.length; i++) {
+      const r = this.match(parts.slice(0, i).join("/"), bits);
+      bits = r.bits;
+      excluded = r.excluded;
+    }
+    return excluded;
+  }
+};
+function compileLine(raw) {
+  if (raw.startsWith("#")) return void 0;
+  let pattern = raw.trim();
+  if (pattern === "") return void 0;
+  let exclusion = false;
+  if (pattern.startsWith("!")) {
+    exclusion = true;
+    pattern = pattern.slice(1).trim();
+  }
+  if (pattern.length > 0) {
+    pattern = posix.normalize(pattern);
+    if (pattern.length > 1 && pattern.endsWith("/")) pattern = pattern.slice(0, -1);
+    if (pattern.length > 1 && pattern.startsWith("/")) pattern = pattern.slice(1);
+  }
+  if (pattern === "" || pattern === ".") {
+    if (pattern === "" || exclusion) return void 0;
+  }
+  return { text: pattern, re: toRegExp(pattern), exclusion };
+}
+function toRegExp(pattern) {
+  if (pattern === ".") return /^.*$/;
+  let re = "^";
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (inClass) {
+      if (ch === "]") inClass = false;
+      re += ch === "\\" ? "\\\\" : ch;
+      continue;
+    }
+    if (ch === "*") {
+      if (pattern[i + 1] === "*") {
+        i++;
+        if (pattern[i + 1] === "/") i++;
+        re += i + 1 >= pattern.length ? ".*" : "(?:.*/)?";
+      } else {
+        re += "[^/]*";
+      }
+    } else if (ch === "?") {
+      re += "[^/]";
+    } else if (ch === "\\") {
+      const next = pattern[i + 1];
+      if (next !== void 0) {
+        re += escapeRegExp(next);
+        i++;
+      } else {
+        re += "\\\\";
+      }
+    } else if (ch === "[") {
+      inClass = true;
+      re += ch;
+    } else {
+      re += escapeRegExp(ch);
+    }
+  }
+  try {
+    return new RegExp(`${re}$`, "s");
+  } catch {
+    return new RegExp(`^${escapeRegExp(pattern)}$`, "s");
+  }
+}
+function escapeRegExp(ch) {
+  return ch.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+}
+
+// src/secrets/walk.ts
 var SLASH = Buffer.from("/");
 function displayName(name) {
   if (isUtf8(name)) return name.toString("utf8");
@@ -39873,11 +40406,11 @@ function walkContext(options) {
       const utf8 = isUtf8(entry.name);
       const name = utf8 ? entry.name.toString("utf8") : displayName(entry.name);
       const rel = dir.rel === "" ? name : `${dir.rel}/${name}`;
-      const path13 = join3(dir.path, entry.name, utf8);
+      const path18 = join3(dir.path, entry.name, utf8);
       let kind = kindOf(entry);
       if (kind === void 0) {
         try {
-          kind = await io.lstatKind(path13);
+          kind = await io.lstatKind(path18);
         } catch (error2) {
           options.onWarning(`Could not read ${rel}: ${errorCode3(error2)}; it was not scanned`);
           continue;
@@ -39888,25 +40421,25 @@ function walkContext(options) {
       if (kind === "directory") {
         if (docker?.excluded === true && !dockerignore.mayReinclude(rel)) continue;
         if (user?.excluded === true && !exclude.mayReinclude(rel)) continue;
-        const task = { path: path13, rel, dockerBits: docker?.bits, excludeBits: user?.bits };
+        const task = { path: path18, rel, dockerBits: docker?.bits, excludeBits: user?.bits };
         stack.push(() => visitDir(task));
         continue;
       }
       if (docker?.excluded === true || user?.excluded === true) continue;
       if (kind === "file") {
-        const walkEntry = { path: path13, rel, name, parent: dir.rel.slice(dir.rel.lastIndexOf("/") + 1) };
+        const walkEntry = { path: path18, rel, name, parent: dir.rel.slice(dir.rel.lastIndexOf("/") + 1) };
         stack.push(() => options.onFile(walkEntry));
       } else if (kind === "symlink") {
-        stack.push(() => checkLink(path13, rel));
+        stack.push(() => checkLink(path18, rel));
       } else {
         options.onSkip(rel, `${kind}: not a regular file`);
       }
     }
   };
-  const checkLink = async (path13, rel) => {
+  const checkLink = async (path18, rel) => {
     let target;
     try {
-      target = await io.realpath(path13);
+      target = await io.realpath(path18);
     } catch (error2) {
       if (errorCode3(error2) === "ELOOP") options.onSkip(rel, "symlink loop, not followed");
       return;
@@ -39938,15 +40471,15 @@ function parseIgnoreFile(text) {
   }
   return fingerprints;
 }
-async function loadIgnoreFile(path13) {
-  if (path13 === void 0) return /* @__PURE__ */ new Set();
+async function loadIgnoreFile(path18) {
+  if (path18 === void 0) return /* @__PURE__ */ new Set();
   try {
-    return parseIgnoreFile(await readFile4(path13, "utf8"));
+    return parseIgnoreFile(await readFile2(path18, "utf8"));
   } catch (error2) {
     const code2 = errorCode3(error2);
     if (code2 === "ENOENT" || code2 === "ENOTDIR") return /* @__PURE__ */ new Set();
     const why = code2 === "EISDIR" ? "it is a folder" : `${code2}`;
-    throw new UserError(`Cannot read the scan ignore file ${path13} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
+    throw new UserError(`Cannot read the scan ignore file ${path18} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
   }
 }
 
@@ -40039,17 +40572,2359 @@ function dedupe(findings) {
   return kept;
 }
 
+// src/secrets/chunk-reader.ts
+function chunkReader(chunks) {
+  let index = 0;
+  let offset = 0;
+  return (buf, at, length) => {
+    let copied = 0;
+    while (copied < length && index < chunks.length) {
+      const chunk = chunks[index];
+      const take = Math.min(length - copied, chunk.length - offset);
+      chunk.copy(buf, at + copied, offset, offset + take);
+      copied += take;
+      offset += take;
+      if (offset === chunk.length) {
+        index++;
+        offset = 0;
+      }
+    }
+    return copied;
+  };
+}
+
+// src/build/secret-args.ts
+var SECRET_NAME2 = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(?:_|$)|(?:TOKEN|SECRET|PASSWORD|APIKEY)$/i;
+function secretLookingBuildArgs(args) {
+  const buf = Buffer.allocUnsafe(BUFFER_SIZE);
+  return Object.entries(args).filter(([name, value2]) => {
+    if (value2.trim() === "") return false;
+    if (SECRET_NAME2.test(name)) return true;
+    const line = Buffer.from(`${name}=${value2}`, "utf8");
+    return scanFile(chunkReader([line]), buf, line.length, { dotenv: true, codeFile: false, dockerfile: false }).findings.length > 0;
+  }).map(([name]) => name);
+}
+function warnSecretBuildArgs(args) {
+  const names = secretLookingBuildArgs(args);
+  for (const name of names) {
+    const value2 = args[name] ?? "";
+    if (value2.length >= 4) setSecret(value2);
+    warning(
+      `build-args: ${name} looks like a secret. A build arg's value is stored in the image (its history records it for every RUN that uses it, and the verify phase fails on it): pass it with the secrets input (or secret-files for a file) and read it in RUN --mount=type=secret,id=${name.toLowerCase()} instead.`
+    );
+  }
+  return names;
+}
+
+// src/build/argv.ts
+function buildxArgs(plan) {
+  const args = ["buildx", "build"];
+  if (plan.builder) args.push("--builder", plan.builder);
+  args.push("--progress", "plain");
+  args.push("--platform", plan.platform);
+  args.push("--file", plan.file);
+  if (plan.target) args.push("--target", plan.target);
+  for (const tag of plan.tags) args.push("--tag", tag);
+  for (const [key, value2] of Object.entries(plan.labels)) args.push("--label", `${key}=${value2}`);
+  for (const [name, value2] of Object.entries(plan.buildArgs)) args.push("--build-arg", `${name}=${value2}`);
+  for (const secret of plan.secrets) args.push("--secret", `id=${secret.id},${csvField(`src=${secret.path}`)}`);
+  for (const ssh of plan.ssh ?? []) args.push("--ssh", ssh);
+  for (const source of plan.cacheFrom) args.push("--cache-from", source);
+  for (const destination of plan.cacheTo) args.push("--cache-to", destination);
+  args.push("--metadata-file", plan.metadataFile);
+  if (plan.load) {
+    args.push("--load");
+  } else if (plan.push) {
+    args.push("--push");
+  } else {
+    args.push("--output", "type=cacheonly");
+  }
+  args.push(plan.context);
+  return args;
+}
+function csvField(field2) {
+  return /[",\r\n]/.test(field2) ? `"${field2.replace(/"/g, '""')}"` : field2;
+}
+function shownArgs(args) {
+  return args.map((arg, i) => args[i - 1] === "--build-arg" && arg.includes("=") ? `${arg.slice(0, arg.indexOf("="))}=***` : arg);
+}
+
+// src/build/metadata.ts
+import { readFile as readFile3 } from "node:fs/promises";
+function parseMetadata(text) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { names: [] };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { names: [] };
+  const record = parsed;
+  const digest = record["containerimage.digest"];
+  const name = record["image.name"];
+  return {
+    ...typeof digest === "string" && isSha256Digest(digest) ? { digest } : {},
+    names: typeof name === "string" ? name.split(",").map((item) => item.trim()).filter((item) => item !== "") : []
+  };
+}
+async function readMetadata(path18) {
+  try {
+    return parseMetadata(await readFile3(path18, "utf8"));
+  } catch {
+    return { names: [] };
+  }
+}
+
+// src/build/labels.ts
+var oci = "org.opencontainers.image";
+var REVISION_LABEL = `${oci}.revision`;
+var BASE_NAME_LABEL = `${oci}.base.name`;
+var BASE_DIGEST_LABEL = `${oci}.base.digest`;
+var AGENT_SERVER_VERSION_LABEL = "dev.openhands.agent-server.version";
+var OHE_RELEASE_LABEL = "dev.openhands.ohe.release";
+function imageLabels(facts, input) {
+  const labels = {};
+  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
+  if (facts.sha) labels[REVISION_LABEL] = facts.sha;
+  labels[`${oci}.created`] = facts.created.toISOString();
+  labels[`${oci}.version`] = facts.release;
+  if (facts.baseReference) labels[BASE_NAME_LABEL] = facts.baseReference;
+  if (facts.baseDigest) labels[BASE_DIGEST_LABEL] = facts.baseDigest;
+  labels[AGENT_SERVER_VERSION_LABEL] = facts.release;
+  if (facts.oheRelease) labels[OHE_RELEASE_LABEL] = facts.oheRelease;
+  const merged = { ...labels, ...input };
+  for (const key of PROVENANCE) {
+    if (labels[key] !== void 0) merged[key] = labels[key];
+    else delete merged[key];
+  }
+  return merged;
+}
+var PROVENANCE = [REVISION_LABEL, BASE_DIGEST_LABEL, AGENT_SERVER_VERSION_LABEL, OHE_RELEASE_LABEL];
+
+// src/build/plan.ts
+function planBuild(inputs, facts) {
+  return {
+    platform: "linux/amd64",
+    file: inputs.file,
+    context: inputs.context,
+    target: inputs.target,
+    tags: facts.loadAs ? [facts.loadAs] : facts.refs,
+    labels: imageLabels(
+      {
+        release: facts.release,
+        oheRelease: facts.oheRelease,
+        created: facts.created,
+        repositoryUrl: facts.repositoryUrl,
+        sha: facts.sha,
+        baseReference: facts.baseReference,
+        baseDigest: facts.baseDigest
+      },
+      inputs.labels
+    ),
+    buildArgs: inputs["build-args"],
+    secrets: [
+      ...inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
+      ...(inputs["secret-files"] ?? []).map(({ id, path: path18 }) => ({ id, path: path18 }))
+    ],
+    ...inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {},
+    ...facts.loadAs ? { load: true } : {},
+    cacheFrom: inputs["cache-from"],
+    cacheTo: inputs["cache-to"],
+    builder: inputs.builder,
+    metadataFile: facts.metadataFile,
+    push: inputs.push && !facts.loadAs
+  };
+}
+function secretPath(id, files) {
+  const file = files.find((candidate) => candidate.id === id);
+  if (!file) throw new Error(`No temp file was written for build secret '${id}'.`);
+  return file.path;
+}
+
+// src/build/build.ts
+var buildIo = { docker: runDocker, commitTime, now: () => /* @__PURE__ */ new Date(), engineAvailable };
+async function buildAndPush(inputs, facts, io = buildIo) {
+  const { tag, refs } = facts.tags;
+  const image = refs[0] ?? "";
+  info(refs.length > 0 ? `Tags: ${refs.join(", ")}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`);
+  const workDir = await makePrivateDir(facts.tempDir);
+  saveState(STATE.tempDir, workDir);
+  try {
+    if (!facts.loggedIn) await login(inputs, io.docker);
+    let secretFiles = [];
+    if (inputs.secrets.length > 0) {
+      info(`Passing ${inputs.secrets.length} build secret(s) as files in a private temp dir: ${inputs.secrets.map((s) => s.id).join(", ")}`);
+      secretFiles = (await writeSecretFiles(inputs.secrets, workDir)).files;
+    }
+    const plan = planBuild(inputs, {
+      release: facts.release,
+      oheRelease: facts.oheRelease,
+      refs,
+      sha: facts.sha,
+      created: await io.commitTime(inputs.context) ?? io.now(),
+      repositoryUrl: facts.repositoryUrl,
+      baseReference: facts.baseReference,
+      baseDigest: facts.baseDigest,
+      secretFiles,
+      metadataFile: path10.join(workDir, "metadata.json"),
+      ...facts.loadAs ? { loadAs: facts.loadAs } : {}
+    });
+    const secretArgs = warnSecretBuildArgs(inputs["build-args"]);
+    const shownFile = workspacePath(inputs.file, facts.workspace);
+    const what = image || "the image";
+    info(
+      `${facts.loadAs ? `Building ${what} into the Docker engine as ${facts.loadAs}, to verify it before any push,` : inputs.push ? "Building and pushing" : "Building (not pushing)"} ${facts.loadAs ? "" : `${what} `}for linux/amd64 from ${shownFile}${inputs.builder ? ` on builder ${inputs.builder}` : ""}; the build log is in the group below.`
+    );
+    const started = io.now().getTime();
+    const args = buildxArgs(plan);
+    const hide = secretArgs.map((name) => inputs["build-args"][name] ?? "").filter((value2) => value2.length >= 4);
+    const run2 = await group(
+      `Build ${what}`,
+      () => io.docker(args, { shown: shownArgs(args), redact: (line) => hide.reduce((text, value2) => text.split(value2).join("***"), line) })
+    );
+    const seconds = Math.round((io.now().getTime() - started) / 100) / 10;
+    if (run2.exitCode !== 0) {
+      info(`The build failed after ${seconds} s.`);
+      const line = failedDockerfileLine(run2.stderr, path10.basename(inputs.file));
+      const message = `docker buildx build failed (exit code ${run2.exitCode}):
+${explainBuildFailure(run2.stderr)}`;
+      throw new UserError(redact(message, inputs), line ? inputs.file : void 0, line);
+    }
+    const { digest } = await readMetadata(plan.metadataFile);
+    if (facts.loadAs) {
+      info(`Built in ${seconds} s and loaded as ${facts.loadAs}; nothing is pushed before it is verified.`);
+      return { tags: refs, repository: inputs.repository, tag, image, pushed: false, seconds };
+    }
+    const pushed = inputs.push && digest !== void 0;
+    if (pushed) {
+      info(`Pushed ${image} (${digest}) in ${seconds} s.`);
+    } else if (inputs.push) {
+      warning(`buildx finished but reported no image digest in its metadata file, so ${image} is not reported as pushed.`);
+    } else {
+      info(`Built in ${seconds} s; not pushed (push is false).`);
+    }
+    return { tags: refs, repository: inputs.repository, tag, image, ...pushed ? { digest } : {}, pushed, seconds };
+  } finally {
+    await removeDir(workDir);
+  }
+}
+async function login(inputs, docker = runDocker) {
+  const username = inputs["registry-username"];
+  if (!username) return;
+  const registry = inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
+  if (registry === void 0) {
+    warning("registry-username is set but repository is not: not logging in, as the registry to log in to is unknown.");
+    return;
+  }
+  info(`Logging in to ${registry} as ${username}`);
+  const run2 = await dockerLogin(registry, username, inputs["registry-password"], docker);
+  if (run2.exitCode !== 0) {
+    throw new UserError(redact(`docker login to ${registry} as ${username} failed:
+${explainBuildFailure(run2.stderr)}`, inputs));
+  }
+  saveState(STATE.registry, registry);
+}
+function redact(text, inputs) {
+  const whole = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value)];
+  const lines = whole.flatMap((value2) => value2.includes("\n") ? value2.split(/\r?\n/).map((line) => line.trim()) : []);
+  const values = [...whole, ...lines.filter((line) => line.length >= 8)].filter((value2) => value2.trim().length > 0).sort((a, b) => b.length - a.length);
+  return values.reduce((result, value2) => result.split(value2).join("***"), text);
+}
+
+// src/build/tags.ts
+var TAG_GRAMMAR = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+var NO_COMMIT_SUFFIX = "local";
+function defaultTag(release, sha) {
+  const short = sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7).toLowerCase() : void 0;
+  return `${release}-${short ?? NO_COMMIT_SUFFIX}`;
+}
+function resolveTags(request2) {
+  const tag = request2.tag || defaultTag(request2.release, request2.sha);
+  checkTag(tag, request2.tag ? "tag" : "the default tag");
+  for (const extra of request2["extra-tags"]) checkTag(extra, "extra-tags");
+  const names = [.../* @__PURE__ */ new Set([tag, ...request2["extra-tags"]])];
+  const refs = request2.repository ? names.map((name) => `${request2.repository}:${name}`) : [];
+  return { tag, names, refs };
+}
+function checkTag(tag, source) {
+  if (isValidTag(tag)) return;
+  const why = tag.length > 128 ? ` (${tag.length} characters)` : "";
+  throw new UserError(
+    `${source}: '${tag}' is not a valid Docker tag${why}. A tag matches ${TAG_GRAMMAR}: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'.`
+  );
+}
+
+// src/github/annotations.ts
+function annotate(findings, workspace) {
+  for (const finding of findings) {
+    const properties = {
+      title: finding.check,
+      file: workspacePath(finding.file, workspace),
+      startLine: finding.line
+    };
+    if (finding.severity === "error") error(finding.message, properties);
+    else warning(finding.message, properties);
+  }
+}
+
+// src/github/comment.ts
+function commentMarker(dockerfile) {
+  return `<!-- ohe-sandbox-image: ${dockerfile.replace(/-->/g, "")} -->`;
+}
+var MAX_COMMENT = 65e3;
+function commentBody(markdown, marker) {
+  const body = `${marker}
+${markdown}`;
+  if (body.length <= MAX_COMMENT) return body;
+  const cut = body.lastIndexOf("\n", MAX_COMMENT - 100);
+  return `${body.slice(0, cut)}
+
+\u2026 truncated: the job summary and the annotations list everything.
+`;
+}
+function findMarkedComment(comments, marker) {
+  return comments.find((comment) => comment.body?.startsWith(marker));
+}
+async function pullRequestOfRun() {
+  const { context: context3 } = await Promise.resolve().then(() => (init_github(), github_exports));
+  const number = context3.payload.pull_request?.number;
+  if (typeof number !== "number") return void 0;
+  return { ...context3.repo, number };
+}
+async function upsertPullRequestComment(token, apiUrl, target, marker, markdown) {
+  if (!token) {
+    warning("No github-token: the pull-request comment was not written.");
+    return;
+  }
+  try {
+    const { getOctokit: getOctokit2 } = await Promise.resolve().then(() => (init_github(), github_exports));
+    const octokit = getOctokit2(token, { baseUrl: apiUrl, request: { retries: 0 } });
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.number, per_page: 100 });
+    const body = commentBody(markdown, marker);
+    const existing = findMarkedComment(comments, marker);
+    if (existing) {
+      await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
+      info(`Updated the pull-request comment ${existing.html_url ?? existing.id}`);
+    } else {
+      const created = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
+      info(`Commented on the pull request: ${created.data.html_url}`);
+    }
+  } catch (thrown) {
+    warning(`Could not write the pull-request comment (${describeError(thrown)}). A fork's pull request gets a read-only token; the checks above still apply.`);
+  }
+}
+
+// src/image/contract.ts
+var NONE = "(none)";
+var HEALTH = "OpenHands starts the sandbox with its own arguments (--host \u2026 --port \u2026) after the base entrypoint, so this image would never become healthy";
+function compareContract(base, image) {
+  const rows = [];
+  const problems = [];
+  const add = (row, message) => {
+    rows.push(row);
+    if (row.verdict !== "pass" && message !== void 0) problems.push({ check: row.check, severity: row.verdict, message });
+  };
+  const baseEntrypoint = showCommand(base.Entrypoint);
+  const imageEntrypoint = showCommand(image.Entrypoint);
+  add(
+    { check: "Entrypoint", expected: baseEntrypoint, found: imageEntrypoint, verdict: sameCommand(base.Entrypoint, image.Entrypoint) ? "pass" : "error" },
+    // The Dockerfile may set no ENTRYPOINT at all: an image it is built FROM can have changed it (a layered base).
+    `The pushed image's Entrypoint is ${imageEntrypoint}, its base's is ${baseEntrypoint}: ${HEALTH}. Remove ENTRYPOINT from the Dockerfile and from any image it is built FROM; the OpenHands docs say never to set ENTRYPOINT or CMD in a custom sandbox image.`
+  );
+  const baseCmd = showCommand(base.Cmd);
+  const imageCmd = showCommand(image.Cmd);
+  add(
+    { check: "Cmd", expected: baseCmd, found: imageCmd, verdict: sameCommand(base.Cmd, image.Cmd) ? "pass" : "error" },
+    `The pushed image's Cmd is ${imageCmd}, its base's is ${baseCmd}: ${HEALTH}. Remove CMD (and ENTRYPOINT, which resets CMD) from the Dockerfile and from any image it is built FROM.`
+  );
+  const baseUser = base.User ?? "";
+  const imageUser = image.User ?? "";
+  const root = isRoot(imageUser);
+  add(
+    {
+      check: "User",
+      expected: baseUser && !isRoot(baseUser) ? baseUser : "(not root)",
+      found: imageUser || "(not set: root)",
+      verdict: root ? "warning" : "pass"
+    },
+    `The pushed image runs as ${imageUser ? `user ${imageUser}` : "root (User is not set)"}${baseUser ? `, its base as ${baseUser}` : ""}: OpenHands expects the agent-server user openhands (UID 10001). End the Dockerfile with USER openhands after the steps that need root.`
+  );
+  const basePorts = portsOf(base.ExposedPorts);
+  const imagePorts = new Set(portsOf(image.ExposedPorts));
+  const missing = basePorts.filter((port) => !imagePorts.has(port));
+  add(
+    {
+      check: "Exposed ports",
+      expected: basePorts.join(", ") || NONE,
+      found: [...imagePorts].sort(comparePorts).join(", ") || NONE,
+      verdict: missing.length > 0 ? "error" : "pass"
+    },
+    `The pushed image no longer exposes ${missing.join(", ")}, which its base exposes: the agent-server listens there. Keep the base configuration (do not rebuild the image from a different base or reset its config).`
+  );
+  return { rows, problems };
+}
+function isRoot(user) {
+  const name = user.trim().split(":")[0] ?? "";
+  return name === "" || name === "root" || /^0+$/.test(name);
+}
+function sameCommand(a, b) {
+  const left = a ?? [];
+  const right = b ?? [];
+  return left.length === right.length && left.every((word, i) => word === right[i]);
+}
+function showCommand(command) {
+  return command && command.length > 0 ? JSON.stringify(command) : NONE;
+}
+function portsOf(ports) {
+  const names = Object.keys(ports ?? {}).map((port) => port.includes("/") ? port.toLowerCase() : `${port}/tcp`);
+  return [...new Set(names)].sort(comparePorts);
+}
+function comparePorts(a, b) {
+  return Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b);
+}
+
+// src/image/verify.ts
+var CHECK = "image-contract";
+async function verifyPushedImage(inputs, pushed, baseReference, options = {}) {
+  const image = `${pushed.repository}:${pushed.tag}@${pushed.digest}`;
+  const parsedBase = parseImageReference(baseReference);
+  const baseDigest2 = parsedBase?.digest ?? options.baseDigest;
+  const base = parsedBase && baseDigest2 && !parsedBase.digest ? `${baseReference}@${baseDigest2}` : baseReference;
+  const finding = (severity, message) => ({
+    check: CHECK,
+    severity,
+    message,
+    file: inputs.file,
+    ...options.line === void 0 ? {} : { line: options.line }
+  });
+  let configs;
+  try {
+    configs = await readConfigs(inputs, pushed, baseReference, baseDigest2);
+  } catch (thrown) {
+    const unverified = describeError(thrown);
+    return {
+      image,
+      base,
+      rows: [],
+      findings: [finding("warning", `The image contract could not be verified in the registry: ${unverified}`)],
+      unverified
+    };
+  }
+  const { rows, problems } = compareContract(configs.base.config, configs.pushed.config);
+  return {
+    image,
+    base,
+    rows,
+    findings: problems.map((problem) => finding(problem.severity, problem.message)),
+    baseConfigDigest: configs.base.configDigest,
+    imageConfigDigest: configs.pushed.configDigest
+  };
+}
+async function readConfigs(inputs, pushed, baseReference, baseDigest2) {
+  const name = parseRepository(pushed.repository);
+  if (name === void 0) throw new Error(`'${pushed.repository}' is not an image repository`);
+  const base = parseImageReference(baseReference);
+  if (base === void 0) throw new Error(`'${baseReference}' is not an image reference`);
+  const [pushedConfig, baseConfig] = await Promise.all([
+    registryClientFor(name.registry, inputs).getImageConfig(name.repository, pushed.digest),
+    registryClientFor(base.registry, inputs).getImageConfig(base.repository, baseDigest2 ?? base.tag ?? "latest")
+  ]);
+  return { pushed: pushedConfig, base: baseConfig };
+}
+var VERDICT = { pass: "\u2705", warning: "\u26A0\uFE0F", error: "\u274C" };
+function renderContract(report2) {
+  const lines = ["### Image contract (verified in the registry)", ""];
+  if (report2.unverified !== void 0) {
+    lines.push(`\u26A0\uFE0F Could not read the configs of ${code(report2.image)} and its base ${code(report2.base)}: ${cell(report2.unverified)}`);
+    return lines;
+  }
+  lines.push(
+    `${code(report2.image)} (config ${code(report2.imageConfigDigest ?? "")}) compared with its base ${code(report2.base)} (config ${code(report2.baseConfigDigest ?? "")}), linux/amd64.`,
+    "",
+    "| | Check | Base | Pushed image |",
+    "|---|---|---|---|"
+  );
+  for (const row of report2.rows) {
+    lines.push(`| ${VERDICT[row.verdict]} | ${row.check} | ${value(row.expected)} | ${value(row.found)} |`);
+  }
+  const failed2 = report2.findings.filter((f) => f.severity === "error").length;
+  const warned = report2.findings.length - failed2;
+  lines.push(
+    "",
+    failed2 + warned === 0 ? "\u2705 The pushed image keeps the agent-server contract." : `${failed2 > 0 ? "\u274C" : "\u26A0\uFE0F"} ${[failed2 && `${failed2} error(s)`, warned && `${warned} warning(s)`].filter(Boolean).join(" and ")} (see the annotations).`
+  );
+  return lines;
+}
+function value(text) {
+  return /^\(.*\)$/.test(text) ? cell(text) : code(text);
+}
+function code(text) {
+  const flat = cell(text);
+  const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+function cell(text) {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+// src/release/fit.ts
+var import_semver = __toESM(require_semver2(), 1);
+async function sharedRange(releases, at, agentServer, probe) {
+  const seen = /* @__PURE__ */ new Map([[at, agentServer]]);
+  const same = async (index) => {
+    if (!seen.has(index)) seen.set(index, await probe(index));
+    return seen.get(index) === agentServer;
+  };
+  let low = 0;
+  let high = at;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (await same(middle)) high = middle;
+    else low = middle + 1;
+  }
+  const first = low;
+  low = at;
+  high = releases.length - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (await same(middle)) low = middle;
+    else high = middle - 1;
+  }
+  const last = low;
+  return { agentServer, first: releases[first] ?? "", last: releases[last] ?? "", count: last - first + 1 };
+}
+function rangeInMap(map, agentServer, versionOf2) {
+  const releases = [...map.entries()].filter(([, tag]) => versionOf2(tag) === agentServer).map(([release]) => release).sort(import_semver.default.compare);
+  const first = releases[0];
+  const last = releases[releases.length - 1];
+  if (first === void 0 || last === void 0) return void 0;
+  return { agentServer, first, last, count: releases.length };
+}
+function describeRange(range) {
+  const releases = range.first === range.last ? `OHE ${range.first}` : `OHE ${range.first} to ${range.last}`;
+  return `agent-server ${range.agentServer}: ${releases}`;
+}
+
+// src/verify/size.ts
+var UNITS = {
+  "": 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
+  ki: 1024,
+  kib: 1024,
+  mi: 1024 ** 2,
+  mib: 1024 ** 2,
+  gi: 1024 ** 3,
+  gib: 1024 ** 3,
+  ti: 1024 ** 4,
+  tib: 1024 ** 4
+};
+function parseSize(text, input = "max-added-size") {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text);
+  const factor = match ? UNITS[(match[2] ?? "").toLowerCase()] : void 0;
+  if (!match || factor === void 0) {
+    throw new UserError(`${input} '${text}' is not a size. Expected a number with an optional unit, e.g. 2GB, 500MB or 1.5GiB.`);
+  }
+  const bytes2 = Math.round(Number(match[1]) * factor);
+  if (bytes2 <= 0) throw new UserError(`${input} '${text}' must be more than zero, e.g. 2GB.`);
+  return bytes2;
+}
+function formatSize(bytes2) {
+  if (bytes2 < 1e3) return `${bytes2} B`;
+  const units = ["kB", "MB", "GB", "TB"];
+  let value2 = bytes2 / 1e3;
+  let unit = 0;
+  while (value2 >= 999.5 && unit < units.length - 1) {
+    value2 /= 1e3;
+    unit++;
+  }
+  const digits = value2 >= 99.95 ? 0 : value2 >= 9.995 ? 1 : 2;
+  return `${value2.toFixed(digits)} ${units[unit]}`;
+}
+
+// src/verify/render.ts
+var MAX_ROWS = 100;
+function renderVerify(report2) {
+  const lines = ["### Image verification (before the push)", ""];
+  const { secrets, boot, size } = report2;
+  const ok = report2.problems.length === 0;
+  lines.push(ok ? `\u2705 Verified in ${report2.seconds} s.` : `\u274C ${cell2(report2.problems.join("; "))}; nothing was pushed.`, "");
+  lines.push("| Part | Result |", "|---|---|");
+  const skipped = `${secrets.baseLayersSkipped} base layer(s) skipped${secrets.baseUnknown ? ` (${cell2(secrets.baseUnknown)})` : ""}`;
+  lines.push(
+    `| Secrets in layers and config | ${secrets.findings.length === 0 ? "\u2705 none" : `\u274C ${secrets.findings.length} finding(s)`}: ${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)} in ${secrets.seconds} s; ${skipped}${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ""} |`
+  );
+  if (!boot.ran) lines.push(`| Boot as OHE starts it | \u23ED\uFE0F skipped: ${cell2(boot.skipped ?? "")} |`);
+  else if (boot.ok) lines.push(`| Boot as OHE starts it | \u2705 healthy in ${boot.secondsToHealthy ?? "?"} s, sdk_version ${boot.sdkVersion ?? "?"} |`);
+  else lines.push(`| Boot as OHE starts it | \u274C ${boot.failedProbe ?? ""}: ${cell2(boot.problem ?? "")} |`);
+  const compressed = `${formatSize(size.compressed)} compressed${size.compressedSource === "estimate" ? " (gzip estimate)" : ""}`;
+  lines.push(`| Size added over the base | ${size.layers} layer(s), ${compressed}, ${formatSize(size.uncompressed)} uncompressed |`);
+  if (secrets.findings.length > 0) {
+    lines.push("", "| Rule | Where | Layer | Made by | Value | Fingerprint |", "|---|---|---|---|---|---|");
+    for (const finding of secrets.findings.slice(0, MAX_ROWS)) {
+      const deleted = finding.deletedBy ? ` (deleted in layer ${finding.deletedBy.layer}, still shipped)` : "";
+      lines.push(
+        `| ${cell2(finding.description)} | \`${cell2(finding.where)}\`${deleted} | ${finding.layer ?? ""} | \`${cell2(finding.instruction)}\` | ${cell2(finding.hint)} | \`${finding.fingerprint}\` |`
+      );
+    }
+    if (secrets.findings.length > MAX_ROWS) lines.push("", `\u2026 and ${secrets.findings.length - MAX_ROWS} more (see the annotations).`);
+  }
+  if (boot.ran && !boot.ok && boot.logTail && boot.logTail.length > 0) {
+    lines.push("", "<details><summary>Container log (last lines, redacted)</summary>", "", "```", ...boot.logTail.map((line) => line.replace(/```/g, "`\u200B``")), "```", "</details>");
+  }
+  return lines;
+}
+function cell2(text) {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+// src/github/summary.ts
+var icon = { error: "\u274C", warning: "\u26A0\uFE0F" };
+var MAX_ROWS2 = 200;
+function renderSummary(report2) {
+  const lines = ["## OpenHands sandbox image", ""];
+  const build = report2.build;
+  if (build?.digest && (build.pushed || report2.unchanged) && !report2.failure) {
+    lines.push(
+      "Enter these in the OHE Admin Console (Config \u2192 Sandbox Image):",
+      "",
+      "| Admin Console field | Value |",
+      "|---|---|",
+      `| Sandbox Image Repository | \`${build.repository}\` |`,
+      `| Sandbox Image Tag | \`${build.tag}\` |`,
+      ""
+    );
+  }
+  if (report2.failure) lines.push(`**Failed:** ${escapeCell(report2.failure)}`, "");
+  if (build) {
+    if (report2.unchanged) lines.push(`- Unchanged: \`${build.image}\` (${build.digest ?? ""}) was built from the same base digest and revision, so it was kept`);
+    else if (build.pushed) lines.push(`- Pushed: \`${build.image}\` (${build.digest ?? ""}) in ${build.seconds} s`);
+    else lines.push(`- Built for linux/amd64 in ${build.seconds} s, not pushed`);
+    const extra = build.tags.slice(1);
+    if (extra.length > 0) lines.push(`- Also tagged: ${extra.map((ref) => `\`${ref}\``).join(", ")}`);
+  }
+  if (report2.oheRelease) lines.push(`- OHE release: \`${report2.oheRelease}\`, which ships agent-server \`${report2.release ?? ""}\``);
+  else if (report2.release) lines.push(`- agent-server version: \`${report2.release}\` (pinned by agent-server-version)`);
+  if (report2.fits) lines.push(`- Fits: ${describeRange(report2.fits)}`);
+  if (report2.baseImage) lines.push(`- Base image: \`${report2.baseImage}\``);
+  if (report2.layered && report2.layered.chain.length > 0) {
+    lines.push(`- Layered on: ${report2.layered.chain.map((link) => `\`${link.reference}\``).join(" \u2192 ")}`);
+  }
+  lines.push("", "### Checks", "");
+  if (report2.checks === void 0) {
+    lines.push("The checks did not run.");
+  } else if (report2.checks.length === 0) {
+    lines.push("\u2705 Base image matches the release and the runtime contract is kept.");
+  } else {
+    lines.push("| | Check | Where | Finding |", "|---|---|---|---|");
+    for (const finding of report2.checks) {
+      const where = workspacePath(finding.file, report2.workspace) + (finding.line ? `:${finding.line}` : "");
+      lines.push(`| ${icon[finding.severity]} | ${finding.check} | \`${escapeCell(where)}\` | ${escapeCell(finding.message)} |`);
+    }
+  }
+  if (report2.verify) lines.push("", ...renderVerify(report2.verify));
+  if (report2.contract) lines.push("", ...renderContract(report2.contract));
+  if (report2.scan) lines.push("", ...renderScan(report2.scan, report2.workspace));
+  return lines.join("\n") + "\n";
+}
+function renderScan(scan, workspace) {
+  const { result } = scan;
+  const size = (result.bytesScanned / 1048576).toFixed(1);
+  const suppressed = result.suppressed ? `, ${result.suppressed} suppressed` : "";
+  const lines = ["### Secret scan", "", `${result.filesScanned} file(s), ${size} MB, scanned in ${scan.seconds} s${suppressed}.`, ""];
+  if (result.findings.length === 0) {
+    lines.push("\u2705 No secrets in the build context.");
+    return lines;
+  }
+  lines.push("| | Rule | Where | Value | Fingerprint |", "|---|---|---|---|---|");
+  result.findings.slice(0, MAX_ROWS2).forEach((secret, index) => {
+    const finding = scan.findings[index];
+    const where = finding ? workspacePath(finding.file, workspace) : secret.file;
+    lines.push(
+      `| ${icon[finding?.severity ?? "error"]} | ${escapeCell(secret.description)} | \`${escapeCell(where)}:${secret.line}\` | ${escapeCell(secret.hint)} | \`${secret.fingerprint}\` |`
+    );
+  });
+  const more = result.findings.length - MAX_ROWS2;
+  if (more > 0) lines.push("", `\u2026 and ${more} more finding(s): the sarif input writes them all to a file.`);
+  return lines;
+}
+function escapeCell(text) {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+// src/inputs.ts
+import { existsSync as existsSync3, statSync } from "node:fs";
+import path11 from "node:path";
+
+// src/release/target-inputs.ts
+var import_semver2 = __toESM(require_semver2(), 1);
+var VARIANTS = ["python", "java", "golang", "python-slim", "python-minimal"];
+var VARIANT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+var VERSION_WITH_SUFFIX = /^v?(\d+\.\d+\.\d+)(?:-(.+))?$/;
+function looksLikeAgentServer(version) {
+  return import_semver2.default.major(version) >= 1;
+}
+function splitAgentServerTag(tag) {
+  const match = /^(\d+\.\d+\.\d+)(?:-(.+))?$/.exec(tag.trim());
+  const version = match?.[1];
+  if (!match || !version || !import_semver2.default.valid(version)) return void 0;
+  return match[2] === void 0 ? { version } : { version, variant: match[2] };
+}
+function parseOheRelease(text) {
+  const value2 = text.trim();
+  if (value2 === "latest") return { kind: "latest" };
+  const match = VERSION_WITH_SUFFIX.exec(value2);
+  const version = match?.[1];
+  if (!match || !version || !import_semver2.default.valid(version)) {
+    return `ohe-release '${value2}' is not an OHE release. Expected X.Y.Z as the Admin Console shows it (e.g. 0.45.0), vX.Y.Z or latest.`;
+  }
+  const suffix = match[2];
+  if (suffix !== void 0 || looksLikeAgentServer(version)) {
+    return `ohe-release '${value2}' is an agent-server ${suffix === void 0 ? "version" : "tag"}, not an OHE release (OHE releases are 0.x, e.g. 0.45.0): set agent-server-version: ${value2} instead, or set ohe-release to the OHE release you run.`;
+  }
+  return { kind: "release", version };
+}
+function parseAgentServerVersion(text, variant) {
+  const value2 = text.trim();
+  if (value2 === "latest") {
+    return {
+      problem: "agent-server-version 'latest' is not a version: set ohe-release: latest for the agent-server of the newest OHE release, or a version X.Y.Z."
+    };
+  }
+  const match = VERSION_WITH_SUFFIX.exec(value2);
+  const version = match?.[1];
+  if (!match || !version || !import_semver2.default.valid(version)) {
+    return { problem: `agent-server-version '${value2}' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-${variant}.` };
+  }
+  const suffix = match[2];
+  if (suffix === void 0 && !looksLikeAgentServer(version)) {
+    return {
+      problem: `agent-server-version '${value2}' is an OHE release, not an agent-server version (agent-server versions are 1.x, e.g. 1.41.0): set ohe-release: ${value2} instead.`
+    };
+  }
+  if (suffix !== void 0 && suffix !== variant) {
+    if (!VARIANTS.includes(suffix)) {
+      return { problem: `agent-server-version '${value2}' is a pre-release; OHE releases ship stable agent-server versions such as ${version}.` };
+    }
+    return {
+      problem: `agent-server-version '${value2}' names the '${suffix}' variant but variant is '${variant}'. Use ${version} or ${version}-${variant}, or set variant: ${suffix}.`
+    };
+  }
+  return version;
+}
+
+// src/inputs.ts
+var actionInputs = (name) => getInput(name);
+function readInputs(read, workspace) {
+  const variant = read("variant").trim() || "python";
+  if (!VARIANT_NAME.test(variant)) {
+    throw new UserError(`variant '${variant}' is not a variant name. Expected one such as python, java, golang, python-slim or python-minimal.`);
+  }
+  const baseVersion = readTarget(read, variant);
+  const releaseSource = read("release-source").trim() || "OpenHands/OpenHands-Cloud";
+  if (!/^[\w.-]+\/[\w.-]+$/.test(releaseSource) || releaseSource.split("/").some((part) => /^\.+$/.test(part))) {
+    throw new UserError(`release-source '${releaseSource}' is not a repository. Expected owner/name, e.g. OpenHands/OpenHands-Cloud.`);
+  }
+  const releaseMapInput = read("release-map").trim();
+  const baseImage = read("base-image").trim() || "ghcr.io/openhands/agent-server";
+  if (!parseRepository(baseImage)) {
+    throw new UserError(`base-image '${baseImage}' is not an image repository. Expected a name without tag, e.g. ghcr.io/openhands/agent-server.`);
+  }
+  const match = read("match").trim() || "exact";
+  if (match !== "exact" && match !== "minor") {
+    throw new UserError(`match '${match}' is not supported. Expected exact or minor.`);
+  }
+  const context3 = path11.resolve(workspace, read("context").trim() || ".");
+  if (!existsSync3(context3)) throw new UserError(`context '${read("context").trim() || "."}' does not exist. Set context to the folder that holds your build files.`);
+  if (!statSync(context3).isDirectory()) throw new UserError(`context '${path11.relative(workspace, context3)}' is not a folder. Set context to the folder that holds your build files.`);
+  const fileInput = read("file").trim();
+  const file = fileInput ? path11.resolve(workspace, fileInput) : path11.join(context3, "Dockerfile");
+  const build = readBoolean(read, "build", true);
+  const push = readBoolean(read, "push", true);
+  const repository = read("repository").trim();
+  if (repository && !parseRepository(repository)) {
+    throw new UserError(
+      `repository '${repository}' is not an image repository. Expected a lowercase name without tag or digest, e.g. ghcr.io/acme/openhands-sandbox.`
+    );
+  }
+  if (build && push && !repository) {
+    throw new UserError("repository is required when push is true: set it to the image repository to push, e.g. ghcr.io/acme/openhands-sandbox, or set push: false.");
+  }
+  const username = read("registry-username").trim();
+  const password = read("registry-password");
+  if (password) setSecret(password);
+  if (Boolean(username) !== Boolean(password)) {
+    throw new UserError("registry-username and registry-password go together: set both, or neither to use the credentials docker already has.");
+  }
+  const secrets = readPairs(read, "secrets", "id=value").map(([id, value2]) => {
+    if (value2) setSecret(value2);
+    return { id, value: value2 };
+  });
+  checkSecretIds(secrets);
+  const secretFiles = readSecretFiles(read, workspace);
+  checkSecretIds([...secrets, ...secretFiles]);
+  const ssh = splitList(read("ssh"), /\n/);
+  for (const entry of ssh) {
+    if (!/^[A-Za-z0-9_.-]+(=\S.*)?$/.test(entry)) {
+      throw new UserError(`ssh: '${entry}' is not an SSH entry. Expected default, or id=path to an agent socket or key, one per line.`);
+    }
+  }
+  const bootTimeoutText = read("boot-timeout").trim() || "120";
+  const bootTimeout = Number(bootTimeoutText);
+  if (!/^\d+$/.test(bootTimeoutText) || bootTimeout < 1 || bootTimeout > 3600) {
+    throw new UserError(`boot-timeout '${bootTimeoutText}' is not a number of seconds from 1 to 3600. Expected e.g. 120.`);
+  }
+  const maxAddedText = read("max-added-size").trim();
+  const maxAdded = maxAddedText ? parseSize(maxAddedText, "max-added-size") : void 0;
+  const githubToken = read("github-token").trim();
+  if (githubToken) setSecret(githubToken);
+  const sarifInput = read("sarif").trim();
+  const ignoreFileInput = read("scan-ignore-file").trim();
+  return {
+    ...baseVersion,
+    "release-source": releaseSource,
+    "release-map": releaseMapInput ? path11.resolve(workspace, releaseMapInput) : "",
+    "base-image": baseImage,
+    variant,
+    match,
+    context: context3,
+    file,
+    target: read("target").trim(),
+    "build-args": Object.fromEntries(readPairs(read, "build-args", "NAME=value")),
+    repository,
+    tag: read("tag").trim(),
+    "extra-tags": splitList(read("extra-tags"), /[\n,]/),
+    labels: Object.fromEntries(readPairs(read, "labels", "key=value")),
+    build,
+    push,
+    "skip-unchanged": readBoolean(read, "skip-unchanged", false),
+    "registry-username": username,
+    "registry-password": password,
+    secrets,
+    "secret-files": secretFiles,
+    ssh,
+    verify: readBoolean(read, "verify", true),
+    "boot-timeout": bootTimeout,
+    ...maxAdded === void 0 ? {} : { "max-added-size": maxAdded },
+    "cache-from": splitList(read("cache-from"), /\n/),
+    "cache-to": splitList(read("cache-to"), /\n/),
+    builder: read("builder").trim(),
+    scan: readBoolean(read, "scan", true),
+    "scan-exclude": splitList(read("scan-exclude"), /\n/),
+    "scan-ignore-file": ignoreFileInput ? path11.resolve(workspace, ignoreFileInput) : path11.join(context3, ".sandbox-scan-ignore"),
+    "fail-on-findings": readBoolean(read, "fail-on-findings", true),
+    sarif: sarifInput ? path11.resolve(workspace, sarifInput) : "",
+    "github-token": githubToken
+  };
+}
+function readTarget(read, variant) {
+  const releaseText = read("ohe-release").trim();
+  const versionText = read("agent-server-version").trim();
+  if (releaseText && versionText) {
+    throw new UserError(
+      `ohe-release '${releaseText}' and agent-server-version '${versionText}' are both set: keep ohe-release to build for an OHE release, or agent-server-version to pin the base.`
+    );
+  }
+  if (versionText) {
+    const version = parseAgentServerVersion(versionText, variant);
+    if (typeof version !== "string") throw new UserError(version.problem);
+    return { "ohe-release": void 0, "agent-server-version": version };
+  }
+  if (!releaseText) {
+    throw new UserError("ohe-release is required: set it to the OHE release you run or will install (e.g. 0.45.0, or latest), or pin agent-server-version (e.g. 1.41.0).");
+  }
+  const release = parseOheRelease(releaseText);
+  if (typeof release === "string") throw new UserError(release);
+  return { "ohe-release": release, "agent-server-version": "" };
+}
+function readSecretFiles(read, workspace) {
+  return readPairs(read, "secret-files", "id=path").map(([id, file]) => {
+    const resolved = path11.resolve(workspace, file.trim());
+    if (!file.trim() || !existsSync3(resolved) || !statSync(resolved).isFile()) {
+      throw new UserError(`secret-files: '${id}' names '${file.trim()}', which is not a file. Write id=path to a file in the workspace or on the runner.`);
+    }
+    return { id, path: resolved };
+  });
+}
+function readBoolean(read, name, fallback) {
+  const value2 = read(name).trim();
+  if (!value2) return fallback;
+  if (/^(true|True|TRUE)$/.test(value2)) return true;
+  if (/^(false|False|FALSE)$/.test(value2)) return false;
+  throw new UserError(`${name} '${value2}' is not a boolean. Expected true or false.`);
+}
+function splitList(text, separator) {
+  return text.split(separator).map((item) => item.trim()).filter((item) => item !== "");
+}
+function readPairs(read, name, form) {
+  const pairs = [];
+  read(name).split(/\r?\n/).forEach((raw, index) => {
+    if (!raw.trim()) return;
+    const line = raw.replace(/^\s+/, "");
+    const equals = line.indexOf("=");
+    const key = equals > 0 ? line.slice(0, equals).trim() : "";
+    if (!key || /\s/.test(key)) throw new UserError(`${name}: line ${index + 1} is not ${form}. Write one ${form} per line.`);
+    pairs.push([key, line.slice(equals + 1)]);
+  });
+  return pairs;
+}
+
+// src/dockerfile/base-tag.ts
+function judgeTag(tag, digest, shown, rules) {
+  const { variant, release, match } = rules;
+  const line = `${release.major}.${release.minor}`;
+  if (tag === void 0) {
+    return {
+      ok: false,
+      problem: digest === void 0 ? `Base image ${shown} has no tag, so Docker would pull :latest, which agent-server does not publish and which would not pin agent-server ${release.text}` : `Base image ${shown} is pinned by digest only, so its version cannot be checked against agent-server ${release.text}`
+    };
+  }
+  if (tag === "latest") {
+    return { ok: false, problem: `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin agent-server ${release.text}` };
+  }
+  const suffix = `-${variant}`;
+  if (!tag.endsWith(suffix) || tag.length === suffix.length) {
+    const other = [...VARIANTS].sort((a, b) => b.length - a.length).find((known) => known !== variant && tag.endsWith(`-${known}`));
+    return {
+      ok: false,
+      problem: other ? `Base image tag ${tag} is the ${other} variant, not ${variant}` : `Base image tag ${tag} is not a ${variant} tag (agent-server tags end in -<variant>, here -${variant})`
+    };
+  }
+  const head = tag.slice(0, -suffix.length);
+  if (head === "latest") return { ok: false, problem: `Base image tag ${tag} follows the main branch, not agent-server ${release.text}` };
+  if (/^[vV]\d/.test(head)) return { ok: false, problem: `Base image tag ${tag} has a v prefix, which agent-server tags never have` };
+  const version = parseVersion(head);
+  if (version) {
+    if (match === "exact" && version.text !== release.text) {
+      return { ok: false, problem: `Base image tag ${tag} does not match agent-server ${release.text}`, version: head };
+    }
+    if (match === "minor" && (version.major !== release.major || version.minor !== release.minor)) {
+      return { ok: false, problem: `Base image tag ${tag} is not in the ${line} line of agent-server ${release.text} (match: minor)`, version: head };
+    }
+    return { ok: true, version: head };
+  }
+  if (/^\d+\.\d+\.\d+-/.test(head)) return { ok: false, problem: `Base image tag ${tag} is a pre-release, not agent-server ${release.text}` };
+  if (/^(?:[0-9a-f]{7}|[0-9a-f]{40})$/.test(head)) {
+    return { ok: false, problem: `Base image tag ${tag} is a build of commit ${head}, not agent-server ${release.text}` };
+  }
+  const minorAlias = /^(\d+)\.(\d+)$/.exec(head);
+  if (minorAlias) {
+    const sameLine = Number(minorAlias[1]) === release.major && Number(minorAlias[2]) === release.minor;
+    if (match === "minor" && sameLine) return { ok: true };
+    if (match === "minor") {
+      return { ok: false, problem: `Base image tag ${tag} is not in the ${line} line of agent-server ${release.text} (match: minor)` };
+    }
+    return { ok: false, problem: `Base image tag ${tag} is a floating alias that moves with every ${head}.x release; pin agent-server ${release.text}` };
+  }
+  if (/^\d+$/.test(head)) {
+    return { ok: false, problem: `Base image tag ${tag} is a floating alias that moves with every ${head}.x release; pin agent-server ${release.text}` };
+  }
+  return { ok: false, problem: `Base image tag ${tag} is a build of branch ${head}, not agent-server ${release.text}` };
+}
+
+// src/dockerfile/glob.ts
+var GlobSyntaxError = class extends Error {
+};
+function compileGlob(pattern) {
+  const chars = Array.from(pattern);
+  const tokens = [];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    if (ch === "*") tokens.push({ kind: "star" });
+    else if (ch === "?") tokens.push({ kind: "one" });
+    else if (ch === "\\") {
+      const next = chars[i + 1];
+      if (next === "}" || next === "/") continue;
+      if (next !== "*" && next !== "?" && next !== "\\") throw new GlobSyntaxError(`invalid escape '\\${next ?? ""}'`);
+      tokens.push({ kind: "char", char: next });
+      i++;
+    } else tokens.push({ kind: "char", char: ch });
+  }
+  return tokens;
+}
+function matchAt(tokens, chars, from, longest) {
+  const size = tokens.length + 1;
+  let current = new Uint8Array(size);
+  let next = new Uint8Array(size);
+  current[0] = 1;
+  close(tokens, current);
+  let found = current[tokens.length] ? from : void 0;
+  if (found !== void 0 && !longest) return found;
+  for (let i = from; i < chars.length; i++) {
+    next.fill(0);
+    let alive = false;
+    for (let j = 0; j < tokens.length; j++) {
+      if (!current[j]) continue;
+      const token = tokens[j];
+      if (token.kind === "star") next[j] = 1;
+      else if (token.kind === "one" || token.char === chars[i]) next[j + 1] = 1;
+    }
+    close(tokens, next);
+    [current, next] = [next, current];
+    for (let j = 0; j < size && !alive; j++) alive = current[j] === 1;
+    if (!alive) break;
+    if (current[tokens.length]) {
+      found = i + 1;
+      if (!longest) return found;
+    }
+  }
+  return found;
+}
+function close(tokens, states) {
+  for (let j = 0; j < tokens.length; j++) {
+    if (states[j] && tokens[j].kind === "star") states[j + 1] = 1;
+  }
+}
+function trimPrefix(value2, pattern, longest) {
+  const chars = Array.from(value2);
+  const end = matchAt(compileGlob(pattern), chars, 0, longest);
+  return end === void 0 ? value2 : chars.slice(end).join("");
+}
+function trimSuffix(value2, pattern, longest) {
+  const chars = Array.from(value2).reverse();
+  const end = matchAt(compileGlob(pattern).reverse(), chars, 0, longest);
+  return end === void 0 ? value2 : chars.slice(end).reverse().join("");
+}
+function replacePattern(value2, pattern, replacement, all) {
+  const tokens = compileGlob(pattern);
+  const chars = Array.from(value2);
+  const find = (from) => {
+    for (let start = from; start <= chars.length; start++) {
+      const end = matchAt(tokens, chars, start, true);
+      if (end !== void 0) return [start, end];
+    }
+    return void 0;
+  };
+  if (!all) {
+    const match = find(0);
+    return match ? slice(chars, 0, match[0]) + replacement + slice(chars, match[1]) : value2;
+  }
+  const out = [];
+  let lastEnd = 0;
+  let search = 0;
+  while (search <= chars.length) {
+    const match = find(search);
+    if (!match) break;
+    out.push(slice(chars, lastEnd, match[0]));
+    if (match[1] > lastEnd || match[0] === 0) out.push(replacement);
+    lastEnd = match[1];
+    search = match[1] > search ? match[1] : search + 1;
+  }
+  out.push(slice(chars, lastEnd));
+  return out.join("");
+}
+function slice(chars, start, end) {
+  return chars.slice(start, end).join("");
+}
+
+// src/dockerfile/text.ts
+function isSpace(ch) {
+  switch (ch) {
+    case " ":
+    case "	":
+    case "\n":
+    case "\v":
+    case "\f":
+    case "\r":
+    case "\x85":
+    case "\xA0":
+    case "\u1680":
+    case "\u2028":
+    case "\u2029":
+    case "\u202F":
+    case "\u205F":
+    case "\u3000":
+      return true;
+    default:
+      return ch >= "\u2000" && ch <= "\u200A";
+  }
+}
+function trimLeftSpace(text) {
+  let start = 0;
+  while (start < text.length && isSpace(text.charAt(start))) start++;
+  return start === 0 ? text : text.slice(start);
+}
+function trimSpace(text) {
+  let end = text.length;
+  while (end > 0 && isSpace(text.charAt(end - 1))) end--;
+  return trimLeftSpace(end === text.length ? text : text.slice(0, end));
+}
+var CLIP = 200;
+function clip(text) {
+  return text.length > CLIP ? `${text.slice(0, CLIP)}\u2026` : text;
+}
+var BINARY_SHARE = 0.1;
+var SAMPLE = 64 * 1024;
+function assertDockerfileText(text, file, shownAs = file) {
+  const shown = shownAs ?? "The Dockerfile";
+  let meaningful = false;
+  for (let i = 0; i < text.length && !meaningful; i++) {
+    const ch = text.charAt(i);
+    meaningful = !isSpace(ch) && ch !== "\uFEFF";
+  }
+  if (!meaningful) {
+    throw new UserError(`${shown} is empty: it needs at least a FROM instruction, e.g. FROM ghcr.io/openhands/agent-server:<version>-python.`, file);
+  }
+  const nul = text.indexOf("\0");
+  if (nul !== -1) {
+    throw new UserError(`${shown} is not a text file (it holds a NUL byte at character ${nul + 1}). Set file to your Dockerfile.`, file);
+  }
+  const sample = text.length > SAMPLE ? text.slice(0, SAMPLE) : text;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const code2 = sample.charCodeAt(i);
+    if (code2 < 32 && code2 !== 9 && code2 !== 10 && code2 !== 11 && code2 !== 12 && code2 !== 13 || code2 === 127 || code2 === 65533) odd++;
+  }
+  if (odd > sample.length * BINARY_SHARE) {
+    throw new UserError(`${shown} is not a text file (${odd} of its first ${sample.length} characters are control bytes or not UTF-8). Set file to your Dockerfile.`, file);
+  }
+}
+
+// src/dockerfile/shell.ts
+var ShellSyntaxError = class extends Error {
+};
+var EOF = "";
+function processWord(text, env, options) {
+  const lexer = new Lexer(text, env, options);
+  const { result, words } = lexer.processStopOn(void 0, options.rawEscapes ?? false);
+  return { result, words, used: [...lexer.used], unset: [...lexer.unset] };
+}
+var Words = class {
+  constructor(enabled) {
+    this.enabled = enabled;
+  }
+  enabled;
+  words = [];
+  buffer = [];
+  length = 0;
+  inWord = false;
+  addChar(ch) {
+    if (isSpace(ch)) {
+      if (this.inWord && this.length !== 0) this.flush();
+    } else this.addRaw(ch);
+  }
+  addRaw(text) {
+    if (!this.enabled) return;
+    this.buffer.push(text);
+    this.length += text.length;
+    this.inWord = true;
+  }
+  addString(text) {
+    if (!this.enabled) return;
+    for (const ch of text) this.addChar(ch);
+  }
+  finish() {
+    if (this.length > 0) this.flush();
+    return this.words;
+  }
+  flush() {
+    this.words.push(this.buffer.join(""));
+    this.buffer = [];
+    this.length = 0;
+    this.inWord = false;
+  }
+};
+var Lexer = class {
+  constructor(text, env, options) {
+    this.text = text;
+    this.env = env;
+    this.options = options;
+    this.rawEscapes = options.rawEscapes ?? false;
+  }
+  text;
+  env;
+  options;
+  pos = 0;
+  rawEscapes;
+  used = /* @__PURE__ */ new Set();
+  unset = /* @__PURE__ */ new Set();
+  peek() {
+    return this.pos < this.text.length ? this.text.charAt(this.pos) : EOF;
+  }
+  next() {
+    const ch = this.peek();
+    if (ch !== EOF) this.pos++;
+    return ch;
+  }
+  processStopOn(stop, rawEscapes) {
+    const saved = this.rawEscapes;
+    this.rawEscapes = rawEscapes;
+    try {
+      const result = [];
+      const words = new Words(this.options.words ?? false);
+      while (this.peek() !== EOF) {
+        const ch = this.peek();
+        if (stop !== void 0 && ch === stop) {
+          this.next();
+          return { result: result.join(""), words: words.finish() };
+        }
+        if (ch === "$") {
+          const value2 = this.processDollar();
+          result.push(value2);
+          words.addString(value2);
+        } else if (ch === "'" || ch === '"') {
+          const value2 = ch === "'" ? this.processSingleQuote() : this.processDoubleQuote();
+          result.push(value2);
+          words.addRaw(value2);
+        } else if (ch !== this.options.escape) {
+          const end = this.ordinaryRunEnd(stop);
+          const run2 = this.text.slice(this.pos, end);
+          this.pos = end;
+          result.push(run2);
+          words.addString(run2);
+        } else {
+          const escape2 = this.next();
+          if (this.rawEscapes) {
+            words.addRaw(escape2);
+            result.push(escape2);
+          }
+          const escaped = this.next();
+          if (escaped === EOF) break;
+          words.addRaw(escaped);
+          result.push(escaped);
+        }
+      }
+      if (stop !== void 0) throw new ShellSyntaxError(`unexpected end of statement while looking for matching ${stop}`);
+      return { result: result.join(""), words: words.finish() };
+    } finally {
+      this.rawEscapes = saved;
+    }
+  }
+  ordinaryRunEnd(stop) {
+    let end = this.pos;
+    while (end < this.text.length) {
+      const ch = this.text.charAt(end);
+      if (ch === "$" || ch === "'" || ch === '"' || ch === this.options.escape || ch === stop) break;
+      end++;
+    }
+    return end;
+  }
+  processSingleQuote() {
+    const quote = this.next();
+    const close2 = this.text.indexOf("'", this.pos);
+    if (close2 === -1) throw new ShellSyntaxError("unexpected end of statement while looking for matching single-quote");
+    const inner = this.text.slice(this.pos, close2);
+    this.pos = close2 + 1;
+    return this.options.rawQuotes ? `${quote}${inner}'` : inner;
+  }
+  processDoubleQuote() {
+    const result = [];
+    const quote = this.next();
+    if (this.options.rawQuotes) result.push(quote);
+    for (; ; ) {
+      const ch = this.peek();
+      if (ch === EOF) throw new ShellSyntaxError("unexpected end of statement while looking for matching double-quote");
+      if (ch === '"') {
+        this.next();
+        if (this.options.rawQuotes) result.push(ch);
+        return result.join("");
+      }
+      if (ch === "$") {
+        result.push(this.processDollar());
+        continue;
+      }
+      let current = this.next();
+      if (current === this.options.escape) {
+        if (this.rawEscapes) result.push(current);
+        const after = this.peek();
+        if (after === EOF) continue;
+        if (after === '"' || after === "$" || after === this.options.escape) current = this.next();
+      }
+      result.push(current);
+    }
+  }
+  processDollar() {
+    this.next();
+    if (this.peek() !== "{") {
+      const name2 = this.processName();
+      if (name2 === "") return "$";
+      const value2 = this.lookup(name2);
+      if (value2 !== void 0) return value2;
+      if (this.options.skipUnsetEnv) return `$${name2}`;
+      this.unset.add(name2);
+      return "";
+    }
+    this.next();
+    const first = this.peek();
+    if (first === EOF) throw new ShellSyntaxError("syntax error: missing '}'");
+    if (first === "{" || first === "}" || first === ":") throw new ShellSyntaxError("syntax error: bad substitution");
+    const name = this.processName();
+    const modifier = this.next();
+    switch (modifier) {
+      case "}": {
+        const value2 = this.lookup(name);
+        if (value2 !== void 0) return value2;
+        if (this.options.skipUnsetEnv) return `\${${name}}`;
+        this.unset.add(name);
+        return "";
+      }
+      case ":":
+      case "+":
+      case "-":
+      case "?":
+      case "#":
+      case "%":
+        return this.processModifier(name, modifier);
+      case "/":
+        return this.processReplace(name);
+      case EOF:
+        throw new ShellSyntaxError("syntax error: missing '}'");
+      default:
+        throw new ShellSyntaxError(`unsupported modifier (${modifier}) in substitution`);
+    }
+  }
+  processModifier(name, first) {
+    let modifier = first;
+    let written = first;
+    const nullIsUnset = first === ":";
+    if (nullIsUnset) {
+      modifier = this.next();
+      written += modifier;
+    }
+    const patterned = modifier === "#" || modifier === "%";
+    if (nullIsUnset && patterned) throw new ShellSyntaxError(`unsupported modifier (${written}) in substitution`);
+    let word = this.processBraceWord("}", patterned);
+    const value2 = this.lookup(name);
+    if (value2 === void 0 && this.options.skipUnsetEnv) return `\${${name}${written}${word}}`;
+    const empty = value2 === void 0 || nullIsUnset && value2 === "";
+    switch (modifier) {
+      case "-":
+        return empty ? word : value2;
+      case "+":
+        return empty ? "" : word;
+      case "?":
+        if (value2 === void 0) throw new ShellSyntaxError(`${name}: ${word || "is not allowed to be unset"}`);
+        if (empty) throw new ShellSyntaxError(`${name}: ${word || "is not allowed to be empty"}`);
+        return value2;
+      case "#":
+      case "%": {
+        const longest = word.startsWith(modifier);
+        if (longest) word = word.slice(1);
+        return this.withGlob(() => modifier === "%" ? trimSuffix(value2 ?? "", word, longest) : trimPrefix(value2 ?? "", word, longest), word);
+      }
+      default:
+        throw new ShellSyntaxError(`unsupported modifier (${written}) in substitution`);
+    }
+  }
+  processReplace(name) {
+    const all = this.peek() === "/";
+    if (all) this.next();
+    const pattern = this.processBraceWord("/", true);
+    const replacement = this.processBraceWord("}", true);
+    const value2 = this.lookup(name);
+    if (value2 === void 0 && this.options.skipUnsetEnv) return `\${${name}/${pattern}/${replacement}}`;
+    return this.withGlob(() => replacePattern(value2 ?? "", pattern, replacement, all), pattern);
+  }
+  processBraceWord(stop, rawEscapes) {
+    try {
+      return this.processStopOn(stop, rawEscapes).result;
+    } catch (thrown) {
+      if (thrown instanceof ShellSyntaxError && this.peek() === EOF) {
+        throw new ShellSyntaxError(stop === "}" ? "syntax error: missing '}'" : "syntax error: missing '/' in ${}");
+      }
+      throw thrown;
+    }
+  }
+  withGlob(apply, pattern) {
+    try {
+      return apply();
+    } catch (thrown) {
+      if (thrown instanceof GlobSyntaxError) throw new ShellSyntaxError(`invalid pattern (${pattern}) in substitution: ${thrown.message}`);
+      throw thrown;
+    }
+  }
+  /** A name is letters, digits and `_`; a leading digit run or one special parameter character ends it. */
+  processName() {
+    const start = this.pos;
+    const first = this.peek();
+    if (isDigit(first)) {
+      while (isDigit(this.peek())) this.next();
+      return this.text.slice(start, this.pos);
+    }
+    if (SPECIAL_PARAMETERS.has(first)) {
+      this.next();
+      return first;
+    }
+    while (this.peek() !== EOF && NAME_CHAR.test(this.peek())) this.next();
+    return this.text.slice(start, this.pos);
+  }
+  lookup(name) {
+    this.used.add(name);
+    return this.env.get(name);
+  }
+};
+var SPECIAL_PARAMETERS = /* @__PURE__ */ new Set(["@", "*", "#", "?", "-", "$", "!"]);
+var NAME_CHAR = /^[\p{L}\p{Nd}_]$/u;
+function isDigit(ch) {
+  return ch !== EOF && new RegExp("^\\p{Nd}$", "u").test(ch);
+}
+
+// src/dockerfile/words.ts
+var SEPARATORS = /* @__PURE__ */ new Set([" ", "	", "\v", "\f", "\r"]);
+function splitFields(text) {
+  const fields = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const separator = i === text.length || SEPARATORS.has(text.charAt(i));
+    if (separator && start !== -1) {
+      fields.push(text.slice(start, i));
+      start = -1;
+    } else if (!separator && start === -1) start = i;
+  }
+  return fields;
+}
+function splitCommand(line) {
+  const trimmed = trimSpace(line);
+  let end = 0;
+  while (end < trimmed.length && !SEPARATORS.has(trimmed.charAt(end))) end++;
+  return { keyword: trimmed.slice(0, end), args: trimSpace(trimmed.slice(end)) };
+}
+function extractFlags(line) {
+  const flags = [];
+  let phase = "spaces";
+  let word = [];
+  let quote = "";
+  let blankOK = false;
+  for (let pos = 0; pos <= line.length; pos++) {
+    const ch = line.charAt(pos);
+    if (phase === "spaces") {
+      if (pos === line.length) break;
+      if (isSpace(ch)) continue;
+      if (ch !== "-" || line.charAt(pos + 1) !== "-") return { flags, rest: line.slice(pos) };
+      phase = "word";
+    }
+    if (pos === line.length) {
+      const text = word.join("");
+      if (text !== "--" && (blankOK || text.length > 0)) flags.push(text);
+      break;
+    }
+    if (phase === "word") {
+      if (isSpace(ch)) {
+        const text = word.join("");
+        if (text === "--") return { flags, rest: line.slice(pos) };
+        if (blankOK || text.length > 0) flags.push(text);
+        phase = "spaces";
+        word = [];
+        blankOK = false;
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        blankOK = true;
+        phase = "quote";
+        continue;
+      }
+      if (ch === "\\") {
+        if (pos + 1 === line.length) continue;
+        pos++;
+      }
+      word.push(line.charAt(pos));
+      continue;
+    }
+    if (ch === quote) {
+      phase = "word";
+      continue;
+    }
+    if (ch === "\\") {
+      if (pos + 1 === line.length) {
+        phase = "word";
+        continue;
+      }
+      pos++;
+    }
+    word.push(line.charAt(pos));
+  }
+  return { flags, rest: "" };
+}
+function splitQuotedWords(rest, escape2) {
+  const words = [];
+  let phase = "spaces";
+  let start = 0;
+  let quote = "";
+  let blankOK = false;
+  const finish2 = (end) => {
+    if (blankOK || end > start) words.push(rest.slice(start, end));
+  };
+  for (let pos = 0; pos <= rest.length; pos++) {
+    const ch = rest.charAt(pos);
+    if (phase === "spaces") {
+      if (pos === rest.length) break;
+      if (isSpace(ch)) continue;
+      phase = "word";
+      start = pos;
+    }
+    if (pos === rest.length) {
+      finish2(pos);
+      break;
+    }
+    if (phase === "word") {
+      if (isSpace(ch)) {
+        finish2(pos);
+        phase = "spaces";
+        blankOK = false;
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        blankOK = true;
+        phase = "quote";
+      } else if (ch === escape2) {
+        if (pos + 1 === rest.length) {
+          finish2(pos);
+          break;
+        }
+        pos++;
+      }
+      continue;
+    }
+    if (ch === quote) phase = "word";
+    else if (ch === escape2 && quote !== "'") {
+      if (pos + 1 === rest.length) {
+        finish2(pos);
+        break;
+      }
+      pos++;
+    }
+  }
+  return words;
+}
+function isJsonStringArray(text) {
+  const s = trimLeftSpace(text);
+  if (!s.startsWith("[")) return false;
+  let pos = skipJsonSpace(s, 1);
+  if (s.charAt(pos) === "]") return true;
+  for (; ; ) {
+    pos = skipJsonString(s, pos);
+    if (pos === -1) return false;
+    pos = skipJsonSpace(s, pos);
+    const ch = s.charAt(pos);
+    if (ch === "]") return true;
+    if (ch !== ",") return false;
+    pos = skipJsonSpace(s, pos + 1);
+  }
+}
+function skipJsonSpace(s, pos) {
+  while (pos < s.length && " 	\r\n".includes(s.charAt(pos))) pos++;
+  return pos;
+}
+function skipJsonString(s, pos) {
+  if (s.charAt(pos) !== '"') return -1;
+  for (let i = pos + 1; i < s.length; i++) {
+    const code2 = s.charCodeAt(i);
+    if (code2 === 34) return i + 1;
+    if (code2 < 32) return -1;
+    if (code2 === 92) {
+      const next = s.charAt(i + 1);
+      if (next === "u") {
+        if (!/^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) return -1;
+        i += 5;
+      } else if ('"\\/bfnrt'.includes(next) && next !== "") i++;
+      else return -1;
+    }
+  }
+  return -1;
+}
+
+// src/dockerfile/variables.ts
+var PLATFORM_ARGS = /* @__PURE__ */ new Set([
+  "BUILDPLATFORM",
+  "BUILDOS",
+  "BUILDARCH",
+  "BUILDVARIANT",
+  "TARGETPLATFORM",
+  "TARGETOS",
+  "TARGETARCH",
+  "TARGETVARIANT"
+]);
+function readGlobalArgs(args, buildArgs, escape2, file) {
+  const env = /* @__PURE__ */ new Map();
+  const declared = /* @__PURE__ */ new Map();
+  for (const instruction2 of args) {
+    const words = splitQuotedWords(instruction2.args, escape2);
+    if (words.length === 0) throw new UserError(`ARG at line ${instruction2.line} needs a name, e.g. ARG NAME=value.`, file, instruction2.line);
+    for (const word of words) {
+      const equals = word.indexOf("=");
+      const name = equals === -1 ? word : word.slice(0, equals);
+      const written = equals === -1 ? void 0 : word.slice(equals + 1);
+      const arg = { name, line: instruction2.line, source: "unset" };
+      if (Object.hasOwn(buildArgs, name)) {
+        arg.source = "build-arg";
+        arg.value = buildArgs[name];
+      } else if (written !== void 0) {
+        arg.source = "default";
+        arg.value = expand2(written, env, escape2, file, instruction2.line).result;
+      }
+      if (arg.value !== void 0) env.set(name, arg.value);
+      else if (env.has(name)) {
+        arg.value = env.get(name);
+        arg.source = declared.get(name)?.source ?? "default";
+      }
+      declared.set(name, arg);
+    }
+  }
+  return { env, declared };
+}
+function expand2(word, env, escape2, file, line) {
+  try {
+    return processWord(word, env, { escape: escape2 });
+  } catch (thrown) {
+    if (thrown instanceof ShellSyntaxError) {
+      throw new UserError(`Line ${line}: cannot expand ${clip(word)}: ${clip(thrown.message)}.`, file, line);
+    }
+    throw thrown;
+  }
+}
+
+// src/dockerfile/base-image.ts
+function checkBaseImage(graph, rules) {
+  const root = graph.chain[graph.chain.length - 1];
+  const shown = clip(root.from);
+  const expected = `${rules.baseImage}:${rules.release.text}-${rules.variant}`;
+  const reference = root.from === "scratch" ? void 0 : parseImageReference(root.from);
+  const base = { reference: root.from, line: root.line };
+  if (reference?.digest !== void 0) base.digest = reference.digest;
+  const result = { base, baseTagArgs: root.used.filter((name) => graph.globals.declared.has(name)) };
+  const verdict = isBaseRepository(reference, rules) ? judgeTag(reference?.tag, reference?.digest, shown, rules) : void 0;
+  if (verdict?.version !== void 0) base.version = verdict.version;
+  const values = new Map(root.unset.map((name) => [name, workingValue(name, root, graph, rules)]));
+  const fixable = [...values.values()].some((value2) => value2 !== void 0) || isBaseRepository(repositoryOf(root.from), rules);
+  if (root.unset.length > 0 && (verdict !== void 0 || reference === void 0 && fixable)) {
+    if (!verdict?.ok) result.problem = unresolved(root, graph, rules, expected, values);
+    return result;
+  }
+  if (reference === void 0) {
+    result.problem = root.from === "scratch" ? `The final stage is built on scratch (an empty image), not on the OHE base image ${repositoryName(rules.baseRepository)}: ${changeTo(root, graph, rules, expected)}` : `Base image ${shown} is not a valid image reference${stageHint(root, graph)}: ${changeTo(root, graph, rules, expected)}`;
+    return result;
+  }
+  if (!isBaseRepository(reference, rules)) {
+    const hint = stageHint(root, graph);
+    const change = changeTo(root, graph, rules, expected);
+    result.problem = `The final stage is built on ${formatReference(reference)}, not on the OHE base image ${repositoryName(rules.baseRepository)}${hint}: ${change}`;
+    if (hint === "" && root.unset.length === 0) result.otherImage = { image: reference, change };
+    return result;
+  }
+  if (verdict && !verdict.ok) {
+    const keepDigest = reference.tag === void 0 && reference.digest !== void 0 ? " (add @<digest of that tag> to keep a digest pin)" : "";
+    result.problem = `${verdict.problem}: ${changeTo(root, graph, rules, expected)}${keepDigest}`;
+  }
+  return result;
+}
+function changeTo(root, graph, rules, expected) {
+  const atFrom = `in ${rules.shownFile} line ${root.line}, change FROM ${clip(root.from)} to ${expected}`;
+  if (root.rawFrom === root.from || root.used.length === 0) return atFrom;
+  if (parseImageReference(root.from)?.digest === void 0) {
+    for (const name of new Set(root.used)) {
+      const arg = graph.globals.declared.get(name);
+      if (arg?.value === void 0) continue;
+      const value2 = workingValue(name, root, graph, rules);
+      if (value2 === void 0 || value2 === arg.value) continue;
+      const gives = `, so that FROM at line ${root.line} gives ${expected}`;
+      if (arg.source === "build-arg") return `change the build-arg ${name} from ${clip(arg.value)} to ${value2} (build-args input)${gives}`;
+      return `in ${rules.shownFile} line ${arg.line}, change the default of ARG ${name} from ${clip(arg.value)} to ${value2}${gives}`;
+    }
+  }
+  return `${atFrom}${argNote(root, graph)}`;
+}
+function argNote(root, graph) {
+  if (root.rawFrom === root.from || root.used.length === 0) return "";
+  const values = root.used.map((name) => {
+    const value2 = graph.globals.env.get(name);
+    return value2 === void 0 ? `${name} unset` : `${name}=${value2}`;
+  });
+  return ` (FROM ${clip(root.rawFrom)} at line ${root.line} uses ${clip(values.join(", "))})`;
+}
+function stageHint(root, graph) {
+  const text = root.from;
+  const later = graph.stages.find((stage) => stage.index > root.index && stage.name === text);
+  if (later) return ` (stage '${text}' is defined later, at line ${later.line}; FROM can only use earlier stages)`;
+  const earlier = graph.stages.slice(0, root.index);
+  const lower = text.toLowerCase();
+  const sameButCase = lower !== text ? earlier.find((stage) => stage.name === lower) : void 0;
+  if (sameButCase) {
+    return ` (FROM ${text} is read as an image name: BuildKit matches stage names in FROM only in lower case; write FROM ${lower} to use stage '${lower}' at line ${sameButCase.line})`;
+  }
+  if (!/^[a-z][a-z0-9-_.]*$/i.test(text)) return "";
+  const near = closestStage(lower, graph.stages, root.index);
+  return near ? ` (${text} is not a stage name; did you mean stage '${near.name}' at line ${near.line}?)` : "";
+}
+function closestStage(text, stages, rootIndex) {
+  let best;
+  let bestDistance = Math.min(2, Math.floor(text.length / 3));
+  for (const stage of stages) {
+    if (stage.index === rootIndex || stage.name === void 0 || stage.name === text) continue;
+    const distance = editDistance(text, stage.name, bestDistance);
+    if (distance <= bestDistance && (best === void 0 || distance < bestDistance)) {
+      best = stage;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+function editDistance(a, b, limit) {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let before = new Array(b.length + 1).fill(0);
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = new Array(b.length + 1).fill(0);
+    current[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value2 = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value2 = Math.min(value2, before[j - 2] + 1);
+      current[j] = value2;
+      rowMin = Math.min(rowMin, value2);
+    }
+    if (rowMin > limit) return limit + 1;
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length];
+}
+function unresolved(root, graph, rules, expected, values) {
+  const reasons = [];
+  const fixes = [];
+  for (const name of root.unset) {
+    const value2 = values.get(name);
+    const declared = graph.globals.declared.get(name);
+    if (PLATFORM_ARGS.has(name)) {
+      reasons.push(`${name} is set by BuildKit per target platform, so the base tag cannot be checked`);
+      fixes.push(`do not build the base tag from ${name}`);
+    } else if (declared) {
+      reasons.push(`ARG ${name} (line ${declared.line}) has no default and no build-arg was given`);
+      fixes.push(
+        value2 === void 0 ? `give ARG ${name} a default or pass it as a build-arg` : `give ARG ${name} a default (ARG ${name}=${value2}) or pass the build-arg ${name}=${value2}`
+      );
+    } else {
+      const inStage = graph.stageArgs.find((arg) => splitQuotedWords(arg.args, rules.escape).some((word) => word.split("=")[0] === name));
+      const where = inStage ? `; ARG ${name} at line ${inStage.line} is inside a stage` : "";
+      const ignored = Object.hasOwn(rules.buildArgs, name) ? `; the build-arg ${name} has no effect until it is declared there` : "";
+      reasons.push(`${name} is not declared as an ARG before the first FROM, the only ARGs FROM can use${where}${ignored}`);
+      fixes.push(value2 === void 0 ? `declare ARG ${name} with a default before the first FROM` : `add ARG ${name}=${value2} before the first FROM`);
+    }
+  }
+  const outcome = [...values.values()].every((value2) => value2 !== void 0) ? `, so that FROM gives ${expected}` : ` (FROM must give ${expected})`;
+  return `Base image tag is unresolved: FROM ${clip(root.rawFrom)} gives ${clip(root.from)} because ${reasons.join(", and ")}: ${fixes.join("; ")}${outcome}`;
+}
+function repositoryOf(text) {
+  const at = text.indexOf("@");
+  const name = at === -1 ? text : text.slice(0, at);
+  const colon = name.lastIndexOf(":");
+  const repository = parseRepository(colon > name.lastIndexOf("/") ? name.slice(0, colon) : name);
+  return repository;
+}
+function isBaseRepository(ref, rules) {
+  return ref !== void 0 && repositoryName(ref) === repositoryName(rules.baseRepository);
+}
+function workingValue(name, root, graph, rules) {
+  if (PLATFORM_ARGS.has(name)) return void 0;
+  const wanted = `${rules.release.text}-${rules.variant}`;
+  for (const candidate of [rules.release.text, wanted, `${rules.baseImage}:${wanted}`, rules.variant]) {
+    const env = new Map(graph.globals.env);
+    env.set(name, candidate);
+    try {
+      const ref = parseImageReference(processWord(root.rawFrom, env, { escape: rules.escape }).result);
+      if (isBaseRepository(ref, rules) && ref?.tag === wanted) return candidate;
+    } catch {
+    }
+  }
+  return void 0;
+}
+
+// src/dockerfile/parse.ts
+var DIRECTIVES = /* @__PURE__ */ new Set(["syntax", "escape", "check"]);
+var HEREDOC_INSTRUCTIONS = /* @__PURE__ */ new Set(["ADD", "COPY", "RUN"]);
+function parseDockerfile(text, file, shownAs) {
+  assertDockerfileText(text, file, shownAs);
+  const lines = new Lines(text);
+  const directives = new Directives(file);
+  const instructions = [];
+  while (!lines.done) {
+    let raw = lines.next();
+    const startLine = lines.number;
+    if (startLine === 1 && raw.startsWith("\uFEFF")) raw = raw.slice(1);
+    const token = trimLeftSpace(trimNewline(raw));
+    directives.read(token, startLine);
+    const escape2 = directives.escape;
+    let [content, ended] = trimContinuation(token.startsWith("#") ? "" : token, escape2);
+    if (ended && content === "") continue;
+    const parts = [content];
+    while (!ended && !lines.done) {
+      const next = trimNewline(lines.next());
+      const trimmed = trimLeftSpace(next);
+      if (trimmed.startsWith("#") || trimmed === "") continue;
+      [content, ended] = trimContinuation(next, escape2);
+      parts.push(content);
+    }
+    const line = parts.join("");
+    const { keyword, args } = splitCommand(line);
+    const heredocs = line.includes("<<") && canContainHeredoc(keyword, args) ? readHeredocs(line, lines, file, startLine) : [];
+    instructions.push({ keyword: keyword.toUpperCase(), args, line: startLine, endLine: lines.number, heredocs });
+  }
+  return { directives: directives.values, escape: directives.escape, instructions };
+}
+var Lines = class {
+  lines;
+  finalNewline;
+  number = 0;
+  constructor(text) {
+    this.lines = text.split("\n");
+    this.finalNewline = text.endsWith("\n");
+    if (this.finalNewline) this.lines.pop();
+  }
+  get done() {
+    return this.number >= this.lines.length;
+  }
+  next() {
+    return this.lines[this.number++];
+  }
+  /** Whether the last line read ended with a newline (only the file's last line may not). */
+  get hadNewline() {
+    return this.number < this.lines.length || this.finalNewline;
+  }
+};
+var Directives = class {
+  constructor(file) {
+    this.file = file;
+  }
+  file;
+  values = {};
+  escape = "\\";
+  done = false;
+  read(token, line) {
+    if (this.done) return;
+    const directive = matchDirective(token);
+    if (!directive || !DIRECTIVES.has(directive.name)) {
+      this.done = true;
+      return;
+    }
+    if (directive.name in this.values) {
+      throw new UserError(`Line ${line}: only one ${directive.name} parser directive can be used.`, this.file, line);
+    }
+    if (directive.name === "escape") {
+      if (directive.value !== "\\" && directive.value !== "`") {
+        throw new UserError(`Line ${line}: invalid escape directive '${clip(directive.value)}'; use \\ or \`.`, this.file, line);
+      }
+      this.escape = directive.value;
+    }
+    this.values[directive.name] = directive.value;
+  }
+};
+function readHeredocs(line, lines, file, startLine) {
+  const heredocs = [];
+  for (const heredoc of heredocsFromLine(line)) {
+    const body = [];
+    let terminated = false;
+    while (!lines.done && !terminated) {
+      const bodyLine = lines.next();
+      let candidate = trimNewline(bodyLine);
+      if (heredoc.chomp) candidate = candidate.replace(/^\t+/, "");
+      if (candidate === heredoc.name) terminated = true;
+      else body.push(lines.hadNewline ? `${bodyLine}
+` : bodyLine);
+    }
+    if (!terminated) {
+      throw new UserError(`Line ${startLine}: heredoc <<${clip(heredoc.name)} is never terminated (no line holding only ${clip(heredoc.name)}).`, file, startLine);
+    }
+    heredocs.push({ delimiter: heredoc.name, body: body.join("") });
+  }
+  return heredocs;
+}
+function trimNewline(line) {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 13 || line.charCodeAt(end - 1) === 10)) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+function trimContinuation(line, escape2) {
+  let end = line.length;
+  while (end > 0 && (line.charAt(end - 1) === " " || line.charAt(end - 1) === "	")) end--;
+  const at = end - 1;
+  if (at < 0 || line.charAt(at) !== escape2) return [line, true];
+  if (at > 0 && line.charAt(at - 1) === escape2) return [line, true];
+  return [line.slice(0, at), false];
+}
+function matchDirective(line) {
+  if (!line.startsWith("#")) return void 0;
+  const text = trimLeftSpace(line.slice(1));
+  const name = /^[a-zA-Z][a-zA-Z0-9]*/.exec(text)?.[0];
+  if (name === void 0) return void 0;
+  let pos = name.length;
+  while (isRegexSpace(text.charAt(pos))) pos++;
+  if (text.charAt(pos) !== "=") return void 0;
+  const rest = text.slice(pos + 1);
+  if (rest === "") return void 0;
+  let start = 0;
+  while (start < rest.length && isRegexSpace(rest.charAt(start))) start++;
+  let end = rest.length;
+  while (end > start && isRegexSpace(rest.charAt(end - 1))) end--;
+  const value2 = start === end ? rest.slice(-1) : rest.slice(start, end);
+  return { name: name.toLowerCase(), value: value2 };
+}
+function isRegexSpace(ch) {
+  return ch === " " || ch === "	" || ch === "\n" || ch === "\f" || ch === "\r";
+}
+function canContainHeredoc(keyword, args) {
+  let name = keyword.toUpperCase();
+  let rest = args;
+  if (name === "ONBUILD") {
+    const inner = splitCommand(args);
+    name = inner.keyword.toUpperCase();
+    rest = inner.args;
+  }
+  return HEREDOC_INSTRUCTIONS.has(name) && !isJsonStringArray(extractFlags(rest).rest);
+}
+var HEREDOC_WORD = /^(\d*)<<(-?)([^<]*)$/;
+function heredocsFromLine(line) {
+  let words;
+  try {
+    words = processWord(line, /* @__PURE__ */ new Map(), { escape: "\\", rawQuotes: true, rawEscapes: true, skipUnsetEnv: true, words: true }).words;
+  } catch {
+    return [];
+  }
+  const heredocs = [];
+  for (const word of words) {
+    const match = HEREDOC_WORD.exec(word);
+    const rest = match?.[3];
+    if (!match || !rest) continue;
+    let names;
+    try {
+      names = processWord(rest, /* @__PURE__ */ new Map(), { escape: "\\", skipUnsetEnv: true, words: true }).words;
+    } catch {
+      continue;
+    }
+    if (names.length === 1) heredocs.push({ name: names[0], chomp: match[2] === "-" });
+  }
+  return heredocs;
+}
+
+// src/dockerfile/release-args.ts
+function releaseBuildArgs(graph, rules) {
+  const root = graph.chain[graph.chain.length - 1];
+  if (root.rawFrom === root.from || root.unset.length > 0) return [];
+  const current = parseImageReference(root.from);
+  if (current === void 0 || !isBaseRepository(current, rules) || current.digest !== void 0) return [];
+  if (judgeTag(current.tag, current.digest, root.from, rules).ok) return [];
+  const wanted = `${rules.release.text}-${rules.variant}`;
+  const added = [];
+  for (const name of new Set(root.used)) {
+    const arg = graph.globals.declared.get(name);
+    if (arg?.source !== "default" || arg.value === void 0 || Object.hasOwn(rules.buildArgs, name)) continue;
+    const value2 = RELEASE_VERSION.test(arg.value) ? rules.release.text : isVersionOfVariant(arg.value, rules.variant) ? wanted : void 0;
+    if (value2 === void 0 || !givesRelease(root, graph, rules, name, value2, wanted)) continue;
+    added.push({ name, value: value2, replaces: arg.value, line: arg.line });
+  }
+  return added;
+}
+function isVersionOfVariant(value2, variant) {
+  const suffix = `-${variant}`;
+  return value2.endsWith(suffix) && RELEASE_VERSION.test(value2.slice(0, -suffix.length));
+}
+function givesRelease(root, graph, rules, name, value2, wanted) {
+  const env = new Map(graph.globals.env);
+  env.set(name, value2);
+  try {
+    const reference = parseImageReference(processWord(root.rawFrom, env, { escape: rules.escape }).result);
+    return reference !== void 0 && isBaseRepository(reference, rules) && reference.tag === wanted && reference.digest === void 0;
+  } catch {
+    return false;
+  }
+}
+
+// src/dockerfile/runtime-contract.ts
+var ENTRYPOINT = "tini -- /usr/local/bin/openhands-agent-server";
+function runtimeContractFindings(chain, file) {
+  const final = chain[0];
+  const findings = [];
+  for (const stage of [...chain].reverse()) {
+    const where = stage === final ? "" : ` in stage ${stage.name === void 0 ? `#${stage.index}` : `'${stage.name}'`} (which the final stage is built on)`;
+    for (const instruction2 of stage.instructions) {
+      if (instruction2.keyword === "ENTRYPOINT") {
+        findings.push({
+          check: "runtime-contract",
+          severity: "error",
+          file,
+          line: instruction2.line,
+          message: `ENTRYPOINT${where} replaces the agent-server entrypoint (${ENTRYPOINT}); OpenHands starts the sandbox with its own arguments after that entrypoint, so this image would never become healthy. Remove it: the OpenHands docs say never to set ENTRYPOINT or CMD in a custom sandbox image.`
+        });
+      } else if (instruction2.keyword === "CMD") {
+        findings.push({
+          check: "runtime-contract",
+          severity: "error",
+          file,
+          line: instruction2.line,
+          message: `CMD${where} is not allowed in a sandbox image: OpenHands starts the agent-server entrypoint (${ENTRYPOINT}) with its own arguments. Remove it: the OpenHands docs say never to set ENTRYPOINT or CMD in a custom sandbox image.`
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+// src/dockerfile/stages.ts
+var INSTRUCTIONS = /* @__PURE__ */ new Set([
+  "ADD",
+  "ARG",
+  "CMD",
+  "COPY",
+  "ENTRYPOINT",
+  "ENV",
+  "EXPOSE",
+  "FROM",
+  "HEALTHCHECK",
+  "LABEL",
+  "MAINTAINER",
+  "ONBUILD",
+  "RUN",
+  "SHELL",
+  "STOPSIGNAL",
+  "USER",
+  "VOLUME",
+  "WORKDIR"
+]);
+var STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+function readStages(parsed, options) {
+  const { file } = options;
+  const shown = options.shownAs ?? file;
+  const globalArgInstructions = [];
+  const stageArgs = [];
+  const stages = [];
+  let fromCount = 0;
+  for (const instruction2 of parsed.instructions) {
+    if (!INSTRUCTIONS.has(instruction2.keyword)) {
+      const shown2 = instruction2.keyword === "" ? "an empty instruction" : `unknown instruction ${clip(instruction2.keyword)}`;
+      throw new UserError(`Line ${instruction2.line}: ${shown2}. Dockerfile instructions are ${[...INSTRUCTIONS].join(", ")}.`, file, instruction2.line);
+    }
+    if (instruction2.keyword === "FROM") fromCount++;
+    else if (fromCount === 0) {
+      if (instruction2.keyword !== "ARG") {
+        throw new UserError(
+          `Line ${instruction2.line}: ${instruction2.keyword} comes before the first FROM; only ARG may (BuildKit: no build stage in current context). Move it below a FROM.`,
+          file,
+          instruction2.line
+        );
+      }
+      globalArgInstructions.push(instruction2);
+    }
+  }
+  if (fromCount === 0) {
+    throw new UserError(`${shown} has no FROM instruction, so it builds nothing. Start it with FROM ghcr.io/openhands/agent-server:<version>-python.`, file);
+  }
+  const globals = readGlobalArgs(globalArgInstructions, options.buildArgs, parsed.escape, file);
+  const byName = /* @__PURE__ */ new Map();
+  let current;
+  for (const instruction2 of parsed.instructions) {
+    if (instruction2.keyword !== "FROM") {
+      if (!current) continue;
+      current.instructions.push(instruction2);
+      if (instruction2.keyword === "ARG") stageArgs.push(instruction2);
+      continue;
+    }
+    const { image, name } = readFrom(instruction2, file);
+    const expansion = expand2(image, globals.env, parsed.escape, file, instruction2.line);
+    if (expansion.result === "") {
+      const why = expansion.unset.length > 0 ? ` because ${expansion.unset.join(", ")} ${expansion.unset.length > 1 ? "are" : "is"} unset` : "";
+      throw new UserError(
+        `Line ${instruction2.line}: FROM ${clip(image)} gives an empty image name${why}. Give the ARG a default before the first FROM or pass it as a build-arg.`,
+        file,
+        instruction2.line
+      );
+    }
+    current = {
+      index: stages.length,
+      line: instruction2.line,
+      rawFrom: image,
+      from: expansion.result,
+      used: expansion.used,
+      unset: expansion.unset,
+      instructions: []
+    };
+    if (name !== void 0) current.name = name;
+    const parent = byName.get(expansion.result);
+    if (parent !== void 0) current.parent = parent;
+    stages.push(current);
+    if (name !== void 0) byName.set(name, current.index);
+  }
+  let final = stages[stages.length - 1];
+  if (options.target !== "") {
+    const index = byName.get(options.target.toLowerCase());
+    if (index === void 0) {
+      const names = stages.flatMap((stage) => stage.name === void 0 ? [] : [stage.name]);
+      const known = names.length > 0 ? `its stages are ${names.join(", ")}` : "it names no stages (FROM image AS name)";
+      throw new UserError(`Target stage '${options.target}' is not in ${shown}: ${known}. Set target to one of them, or leave it empty for the last stage.`, file);
+    }
+    final = stages[index];
+  }
+  const chain = [final];
+  for (let stage = final; stage.parent !== void 0; ) {
+    stage = stages[stage.parent];
+    chain.push(stage);
+  }
+  return { stages, globals, final, chain, stageArgs };
+}
+function readFrom(instruction2, file) {
+  const { line } = instruction2;
+  const { flags, rest } = extractFlags(instruction2.args);
+  for (const flag of flags) {
+    const equals = flag.indexOf("=");
+    const flagName = flag.slice(2, equals === -1 ? void 0 : equals);
+    if (flagName !== "platform") {
+      throw new UserError(`Line ${line}: FROM has an unknown flag --${clip(flagName)}; only --platform is allowed.`, file, line);
+    }
+    if (equals === -1) throw new UserError(`Line ${line}: FROM --platform needs its value after '=', e.g. --platform=linux/amd64.`, file, line);
+  }
+  const fields = splitFields(trimSpace(rest));
+  const [image, as, name] = fields;
+  if (image === void 0) {
+    throw new UserError(`Line ${line}: FROM has no image. Write FROM ghcr.io/openhands/agent-server:<version>-python.`, file, line);
+  }
+  if (fields.length === 1) return { image };
+  if (fields.length !== 3 || as?.toLowerCase() !== "as" || name === void 0) {
+    throw new UserError(`Line ${line}: FROM ${clip(instruction2.args)} is not FROM [--platform=\u2026] image [AS name] (FROM takes one or three arguments).`, file, line);
+  }
+  const stageName = name.toLowerCase();
+  if (!STAGE_NAME.test(stageName)) {
+    throw new UserError(`Line ${line}: '${clip(name)}' is not a valid stage name: it must start with a letter and hold only letters, digits, '-', '_' and '.'.`, file, line);
+  }
+  return { image, name: stageName };
+}
+
+// src/dockerfile/user.ts
+function userFindings(chain, escape2, file, scope) {
+  const last = lastUser(chain, escape2, scope);
+  if (last === void 0) return [];
+  const user = last.spec.split(":")[0] ?? "";
+  if (user !== "root" && !/^0+$/.test(user)) return [];
+  const written = last.written.includes("$") ? `, written USER ${clip(last.written)}` : "";
+  return [
+    {
+      check: "user",
+      severity: "warning",
+      file,
+      line: last.line,
+      message: `The image ends as root (USER ${clip(last.spec)}${written}); the agent-server base runs as openhands (UID 10001) and OpenHands expects that user. End the Dockerfile with USER openhands after the steps that need root.`
+    }
+  ];
+}
+function lastUser(chain, escape2, scope) {
+  const env = /* @__PURE__ */ new Map();
+  let last;
+  for (const stage of [...chain].reverse()) {
+    const args = /* @__PURE__ */ new Map();
+    const variables = () => new Map([...args, ...env]);
+    for (const instruction2 of stage.instructions) {
+      if (instruction2.keyword === "ARG") {
+        for (const word of splitQuotedWords(instruction2.args, escape2)) {
+          const equals = word.indexOf("=");
+          const name = equals === -1 ? word : word.slice(0, equals);
+          const value2 = Object.hasOwn(scope.buildArgs, name) ? scope.buildArgs[name] : equals !== -1 ? expand3(word.slice(equals + 1), variables(), escape2) : scope.globals.get(name);
+          if (value2 !== void 0) args.set(name, value2);
+        }
+      } else if (instruction2.keyword === "ENV") {
+        for (const [name, value2] of envPairs(instruction2.args, escape2)) env.set(name, expand3(value2, variables(), escape2));
+      } else if (instruction2.keyword === "USER") {
+        last = { spec: expand3(instruction2.args, variables(), escape2), written: trimSpace(instruction2.args), line: instruction2.line };
+      }
+    }
+  }
+  return last;
+}
+function envPairs(args, escape2) {
+  const words = splitQuotedWords(args, escape2);
+  if (words.length > 0 && !(words[0] ?? "").includes("=")) {
+    const name = words[0] ?? "";
+    return [[name, trimSpace(args).slice(name.length)]];
+  }
+  return words.map((word) => {
+    const equals = word.indexOf("=");
+    return [word.slice(0, equals), word.slice(equals + 1)];
+  });
+}
+function expand3(text, variables, escape2) {
+  try {
+    return trimSpace(processWord(text, variables, { escape: escape2, skipUnsetEnv: true }).result);
+  } catch {
+    return trimSpace(text);
+  }
+}
+
+// src/dockerfile/check.ts
+function checkDockerfile(options) {
+  const { release, baseRepository } = options;
+  const parsed = parseDockerfile(options.text, options.file, options.shownAs);
+  const stagesWith = (buildArgs2) => readStages(parsed, { file: options.file, shownAs: options.shownAs, buildArgs: buildArgs2, target: options.target });
+  let graph = stagesWith(options.buildArgs);
+  const rules = { baseRepository, variant: options.variant, release, match: options.match, buildArgs: options.buildArgs, escape: parsed.escape };
+  const added = options.releaseArgs ? releaseBuildArgs(graph, rules) : [];
+  const buildArgs = { ...options.buildArgs, ...Object.fromEntries(added.map((arg) => [arg.name, arg.value])) };
+  if (added.length > 0) graph = stagesWith(buildArgs);
+  const baseCheck = checkBaseImage(graph, { ...rules, baseImage: options.baseImage, buildArgs, shownFile: options.shownAs ?? options.file });
+  const findings = [];
+  const deferred = options.layered && baseCheck.otherImage !== void 0;
+  if (baseCheck.problem !== void 0 && !deferred) {
+    findings.push({ check: "base-image", severity: "error", file: options.file, line: baseCheck.base.line, message: baseCheck.problem });
+  }
+  findings.push(...runtimeContractFindings(graph.chain, options.file), ...userFindings(graph.chain, parsed.escape, options.file, { globals: graph.globals.env, buildArgs }));
+  const report2 = {
+    findings,
+    base: baseCheck.base,
+    baseTagArgs: baseCheck.baseTagArgs,
+    chain: graph.chain.map(publicStage),
+    finalStage: publicStage(graph.final),
+    releaseBuildArgs: added
+  };
+  if (baseCheck.otherImage !== void 0 && baseCheck.problem !== void 0) {
+    report2.otherImage = { ...baseCheck.otherImage, line: baseCheck.base.line, problem: baseCheck.problem };
+  }
+  return report2;
+}
+function publicStage(stage) {
+  const shown = { index: stage.index, line: stage.line, from: stage.from };
+  if (stage.name !== void 0) shown.name = stage.name;
+  return shown;
+}
+
+// src/dockerfile/read-file.ts
+import { readFile as readFile4, stat as stat2 } from "node:fs/promises";
+var MAX_DOCKERFILE_BYTES = 16 * 1024 * 1024;
+async function readDockerfile(file, shownAs) {
+  const info2 = await stat2(file).catch(() => void 0);
+  if (!info2) {
+    throw new UserError(`Dockerfile '${shownAs}' does not exist. Set file to your Dockerfile's path, or add a Dockerfile to the context folder.`);
+  }
+  if (info2.isDirectory()) {
+    throw new UserError(`'${shownAs}' is a folder, not a Dockerfile. Set file to the Dockerfile inside it, e.g. ${shownAs.replace(/\/$/, "")}/Dockerfile.`);
+  }
+  if (!info2.isFile()) throw new UserError(`'${shownAs}' is not a regular file. Set file to your Dockerfile's path.`);
+  if (info2.size > MAX_DOCKERFILE_BYTES) {
+    throw new UserError(`'${shownAs}' is ${Math.round(info2.size / 1048576)} MB, too large to be a Dockerfile. Check the file input.`);
+  }
+  try {
+    return await readFile4(file, "utf8");
+  } catch (thrown) {
+    const code2 = thrown.code ?? "unknown error";
+    throw new UserError(`Cannot read Dockerfile '${shownAs}' (${code2}). Check its permissions.`);
+  }
+}
+
+// src/image/layered.ts
+var MAX_LAYERS = 5;
+async function checkLayeredBase(root, rules, read) {
+  const from = formatReference(root.image);
+  const base = repositoryName(rules.baseRepository);
+  const layered = { line: root.line, chain: [], ok: false };
+  const result = (problem) => problem === void 0 ? { layered } : { layered, problem };
+  const path18 = () => layered.chain.map((link) => link.reference).join(" \u2192 ");
+  const notBuiltOn = (found) => result(
+    `The final stage is built on ${from}, which is not built on the agent-server image ${base}: ${found}. Either ${root.change}, or rebuild ${from} with the label ${BASE_NAME_LABEL} naming its agent-server base (this action sets it on every image it pushes)`
+  );
+  const seen = /* @__PURE__ */ new Set();
+  let current = root.image;
+  for (let depth = 0; depth < MAX_LAYERS; depth++) {
+    const name = formatReference(current);
+    seen.add(name);
+    let image;
+    try {
+      image = await read(current);
+    } catch (thrown) {
+      if (!(thrown instanceof RegistryError)) throw thrown;
+      if (depth === 0) return result(`Cannot check FROM ${from} as a layered image (it is not the OHE base image ${base}): ${thrown.message}`);
+      return notBuiltOn(`its labels lead ${path18()} \u2192 ${name}, and the config of ${name} cannot be read (${thrown.message})`);
+    }
+    layered.chain.push({ reference: name, digest: image.digest });
+    const label = image.labels[BASE_NAME_LABEL]?.trim() ?? "";
+    if (label === "") {
+      return notBuiltOn(depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path18()}, and ${name} has no ${BASE_NAME_LABEL} label`);
+    }
+    const next = parseImageReference(label);
+    if (next === void 0) return notBuiltOn(`${name} has the ${BASE_NAME_LABEL} label '${clip(label)}', which is not an image reference`);
+    if (repositoryName(next) === base) {
+      const reference = formatReference(next);
+      const link = { reference };
+      const digest = image.labels[BASE_DIGEST_LABEL]?.trim();
+      if (digest !== void 0 && isSha256Digest(digest)) link.digest = digest;
+      layered.chain.push(link);
+      layered.agentServer = reference;
+      const verdict = judgeTag(next.tag, next.digest, reference, rules);
+      if (verdict.ok) {
+        layered.ok = true;
+        return result();
+      }
+      return result(mismatch(from, layered.chain, rules, verdict.version === void 0 ? verdict.problem : void 0));
+    }
+    const nextName = formatReference(next);
+    if (seen.has(nextName)) return notBuiltOn(`its labels lead ${path18()} \u2192 ${nextName} again, a loop`);
+    current = next;
+  }
+  return notBuiltOn(`its labels lead through more than ${MAX_LAYERS} images (${path18()} \u2192 \u2026) without reaching it`);
+}
+function mismatch(from, chain, rules, reason) {
+  const { release, variant } = rules;
+  const wanted = `${release.text}-${variant}`;
+  const needs = rules.match === "exact" ? wanted : `${release.major}.${release.minor}.x-${variant} (match: minor)`;
+  const builtOn = chain.slice(1).map((link) => link.reference).join(", which is built on ");
+  const bases = chain.length > 2 ? "layered bases" : "layered base";
+  return `FROM ${from} is built on ${builtOn}, but the target agent-server ${release.text} needs ${needs}: rebuild the ${bases} on ${wanted} first${reason === void 0 ? "" : ` (${reason})`}`;
+}
+
+// src/phases/uncommitted.ts
+import path13 from "node:path";
+
+// src/git/uncommitted.ts
+import path12 from "node:path";
+function parsePorcelain(output) {
+  const entries = output.split("\0");
+  const paths = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] ?? "";
+    if (entry.length < 4) continue;
+    const status = entry.slice(0, 2);
+    if (status.includes("R") || status.includes("C")) i++;
+    if (status.includes("D")) continue;
+    paths.push(entry.slice(3));
+  }
+  return paths;
+}
+async function uncommittedFiles(folder, alsoFile) {
+  const inFolder = await changedUnder(folder, ".");
+  const outside = alsoFile !== void 0 && path12.relative(folder, alsoFile).startsWith("..");
+  return outside ? [...inFolder, ...await changedUnder(path12.dirname(alsoFile), path12.basename(alsoFile))] : inFolder;
+}
+async function changedUnder(cwd, pathspec) {
+  const options = { cwd, silent: true, ignoreReturnCode: true };
+  try {
+    const top = await getExecOutput("git", ["rev-parse", "--show-toplevel"], options);
+    if (top.exitCode !== 0) return [];
+    const status = await getExecOutput("git", ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", pathspec], options);
+    if (status.exitCode !== 0) return [];
+    const root = top.stdout.trim();
+    return parsePorcelain(status.stdout).map((file) => path12.join(root, file));
+  } catch {
+    return [];
+  }
+}
+
 // src/secrets/scan.ts
+import fs3, { constants as constants3 } from "node:fs";
+import { basename as basename3, dirname as dirname3, extname as extname2, isAbsolute, relative as relative2, resolve as resolve2, sep as sep3 } from "node:path";
 var callback = (resolvePromise, reject) => (error2, value2) => {
   if (error2) reject(error2);
   else resolvePromise(value2);
 };
 var nodeIo = {
-  readdir: (path13) => new Promise((ok, fail2) => fs3.readdir(path13, { withFileTypes: true, encoding: "buffer" }, callback(ok, fail2))),
-  lstatKind: (path13) => new Promise((ok, fail2) => fs3.lstat(path13, callback(ok, fail2))).then(statKind),
-  realpath: (path13) => new Promise((ok, fail2) => fs3.realpath(path13, callback(ok, fail2))),
+  readdir: (path18) => new Promise((ok, fail2) => fs3.readdir(path18, { withFileTypes: true, encoding: "buffer" }, callback(ok, fail2))),
+  lstatKind: (path18) => new Promise((ok, fail2) => fs3.lstat(path18, callback(ok, fail2))).then(statKind),
+  realpath: (path18) => new Promise((ok, fail2) => fs3.realpath(path18, callback(ok, fail2))),
   // O_NONBLOCK: a FIFO swapped in after the walk looked cannot block the scan; O_NOFOLLOW: nor can a link.
-  open: (path13) => fs3.openSync(path13, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK),
+  open: (path18) => fs3.openSync(path18, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK),
   read: (fd, buf, offset, length, position2) => fs3.readSync(fd, buf, offset, length, position2),
   close: (fd) => fs3.closeSync(fd)
 };
@@ -40103,14 +42978,14 @@ async function scanContextWith(options, io) {
   const result = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0 };
   const buf = Buffer.allocUnsafe(BUFFER_SIZE);
   let lastYield = performance.now();
-  const scanOne = async (path13, display, kind) => {
+  const scanOne = async (path18, display, kind) => {
     if (performance.now() - lastYield > YIELD_MS) {
       await new Promise((ok) => setImmediate(ok));
       lastYield = performance.now();
     }
     let fd;
     try {
-      fd = io.open(path13);
+      fd = io.open(path18);
     } catch (error2) {
       const code2 = errorCode3(error2);
       if (code2 === "ELOOP") result.skipped.push({ file: display, reason: "symlink, not followed" });
@@ -40172,15 +43047,15 @@ async function scanContextWith(options, io) {
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-async function realDirectory(path13, io) {
+async function realDirectory(path18, io) {
   let real;
   try {
-    real = await io.realpath(resolve2(path13));
+    real = await io.realpath(resolve2(path18));
   } catch {
-    throw new UserError(`Build context '${path13}' not found. Expected a directory; set 'context' to it.`);
+    throw new UserError(`Build context '${path18}' not found. Expected a directory; set 'context' to it.`);
   }
   const kind = await io.lstatKind(real);
-  if (kind !== "directory") throw new UserError(`Build context '${path13}' is not a directory. Expected a directory; set 'context' to it.`);
+  if (kind !== "directory") throw new UserError(`Build context '${path18}' is not a directory. Expected a directory; set 'context' to it.`);
   return real;
 }
 async function readDockerignore(dockerfile, context3) {
@@ -40200,7 +43075,7 @@ async function uncommittedFindings(context3, dockerfile, workspace) {
   const changed = await uncommittedFiles(context3, dockerfile);
   if (changed.length === 0) return [];
   const dockerignore = DockerIgnore.parse(await readDockerignore(dockerfile, context3));
-  const files = changed.filter((file) => file === dockerfile || !dockerignore.ignores(path11.relative(context3, file).split(path11.sep).join("/")));
+  const files = changed.filter((file) => file === dockerfile || !dockerignore.ignores(path13.relative(context3, file).split(path13.sep).join("/")));
   const findings = files.slice(0, MAX_ANNOTATED).map((file) => ({
     check: "uncommitted-changes",
     severity: "warning",
@@ -40213,7 +43088,7 @@ async function uncommittedFindings(context3, dockerfile, workspace) {
     findings.push({
       check: "uncommitted-changes",
       severity: "warning",
-      message: `${more} more uncommitted file(s) in the build context: run git status in ${path11.relative(workspace, context3) || "."} to see them all.`,
+      message: `${more} more uncommitted file(s) in the build context: run git status in ${path13.relative(workspace, context3) || "."} to see them all.`,
       file: dockerfile,
       line: 1
     });
@@ -40327,6 +43202,842 @@ async function findUnchangedImage(inputs, facts) {
   }
 }
 
+// src/verify/publish-verified.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+
+// src/version.ts
+var ACTION_VERSION = "0.1.0";
+
+// src/verify/verify.ts
+import { readFile as readFile6 } from "node:fs/promises";
+import path16 from "node:path";
+
+// src/verify/docker-image.ts
+import { spawn as spawn2 } from "node:child_process";
+async function inspectImage(ref) {
+  const run2 = await runDocker(["image", "inspect", "--format", "{{json .Id}} {{json .RootFS.Layers}}", ref], { silent: true });
+  if (run2.exitCode !== 0) throw new UserError(`The built image ${ref} is not in the Docker engine: ${explainBuildFailure(run2.stderr)}`);
+  const [id, layers] = run2.stdout.trim().split(" ");
+  return { id: JSON.parse(id ?? '""'), diffIds: JSON.parse(layers ?? "[]") ?? [] };
+}
+var BLOCK2 = 1 << 20;
+var SAVE_STALL_SECONDS = 600;
+async function* saveImage(ref, stallSeconds = SAVE_STALL_SECONDS) {
+  const child2 = spawn2("docker", ["save", ref], { stdio: ["ignore", "pipe", "pipe"] });
+  let stalled = false;
+  let watchdog;
+  const arm = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      stalled = true;
+      child2.kill();
+    }, stallSeconds * 1e3);
+  };
+  arm();
+  let stderr = "";
+  child2.stderr.on("data", (chunk) => {
+    stderr = (stderr + chunk.toString()).slice(-4e3);
+  });
+  const exited = new Promise((resolve3, reject) => {
+    child2.once("error", reject);
+    child2.once("close", (code2) => resolve3(code2 ?? -1));
+  });
+  let finished = false;
+  try {
+    let held = [];
+    let bytes2 = 0;
+    for await (const chunk of child2.stdout) {
+      arm();
+      held.push(chunk);
+      bytes2 += chunk.length;
+      if (bytes2 >= BLOCK2) {
+        yield held.length === 1 ? held[0] : Buffer.concat(held, bytes2);
+        held = [];
+        bytes2 = 0;
+      }
+    }
+    if (bytes2 > 0) yield Buffer.concat(held, bytes2);
+    const code2 = await exited;
+    if (stalled) throw new Error(`docker save ${ref} sent nothing for ${stallSeconds} s and was stopped`);
+    if (code2 !== 0) throw new Error(`docker save ${ref} failed (exit code ${code2}): ${stderr.trim().split("\n").at(-1) ?? ""}`);
+    finished = true;
+  } finally {
+    clearTimeout(watchdog);
+    if (!finished) child2.kill();
+  }
+}
+
+// src/verify/history.ts
+function layerInstructions(history, layerCount) {
+  const made = (history ?? []).filter((entry) => entry.empty_layer !== true);
+  const result = [];
+  const offset = layerCount - made.length;
+  for (let i = 0; i < layerCount; i++) {
+    const entry = made[i - offset];
+    result.push(entry ? showInstruction(entry.created_by ?? "") : "(unknown)");
+  }
+  return result;
+}
+var MAX = 160;
+function showInstruction(createdBy) {
+  let text = createdBy.trim();
+  const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(text);
+  if (nop) text = text.slice(nop[0].length);
+  else if (text.startsWith("/bin/sh -c ")) text = `RUN ${text.slice("/bin/sh -c ".length)}`;
+  text = text.replace(/\s+# buildkit$/, "");
+  let args = "";
+  const withArgs = /^RUN \|(\d+) /.exec(text);
+  if (withArgs) {
+    const { names, rest } = dropBuildArgs(text.slice(withArgs[0].length), Number(withArgs[1]));
+    text = `RUN ${rest.replace(/^\/bin\/sh -c /, "")}`;
+    args = names.length > 0 ? ` (with build args ${names.join(", ")})` : "";
+  } else if (text.startsWith("RUN /bin/sh -c ")) {
+    text = `RUN ${text.slice("RUN /bin/sh -c ".length)}`;
+  }
+  text = text.replace(/\s+/g, " ");
+  if (/^(?:ENV|ARG) /.test(text)) text = text.replace(/=("[^"]*"|'[^']*'|\S*)/g, "=\u2026");
+  if (text.length > MAX) text = `${text.slice(0, MAX - 1)}\u2026`;
+  return text + args;
+}
+function dropBuildArgs(text, count) {
+  const names = [];
+  let rest = text;
+  for (let i = 0; i < count; i++) {
+    const name = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(rest);
+    if (!name) break;
+    names.push(name[1] ?? "");
+    rest = rest.slice(name[0].length);
+    if (rest.startsWith('"') || rest.startsWith("'")) {
+      const close2 = rest.indexOf(rest[0] ?? "", 1);
+      rest = close2 < 0 ? "" : rest.slice(close2 + 1);
+    }
+    const space = rest.indexOf(" ");
+    rest = space < 0 ? "" : rest.slice(space + 1);
+  }
+  return { names, rest };
+}
+
+// src/verify/whiteout.ts
+var WHITEOUT = ".wh.";
+var OPAQUE = ".wh..wh..opq";
+function imagePath(name) {
+  const parts = name.split("/").filter((part) => part !== "" && part !== ".");
+  return `/${parts.join("/")}`;
+}
+function whiteoutOf(name) {
+  const path18 = imagePath(name);
+  const slash = path18.lastIndexOf("/");
+  const dir = path18.slice(0, slash) || "/";
+  const base = path18.slice(slash + 1);
+  if (base === OPAQUE) return { kind: "opaque", dir };
+  if (base.startsWith(WHITEOUT) && base.length > WHITEOUT.length) {
+    return { kind: "file", path: `${dir === "/" ? "" : dir}/${base.slice(WHITEOUT.length)}` };
+  }
+  return void 0;
+}
+function deletedIn(path18, layer, whiteouts) {
+  for (let later = layer + 1; later < whiteouts.length; later++) {
+    for (const whiteout of whiteouts[later] ?? []) {
+      if (whiteout.kind === "file" && (path18 === whiteout.path || path18.startsWith(`${whiteout.path}/`))) return later;
+      if (whiteout.kind === "opaque" && path18.startsWith(whiteout.dir === "/" ? "/" : `${whiteout.dir}/`)) return later;
+    }
+  }
+  return void 0;
+}
+
+// src/verify/image-scan.ts
+var ENV_DESCRIPTION = "image config";
+function assembleImageSecrets(archive, config, base, ignored) {
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  const instructions = layerInstructions(config.history, diffIds.length);
+  const whiteouts = diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? []);
+  const result = { findings: [], suppressed: 0, layersScanned: archive.layers.size, filesScanned: 0, bytesScanned: 0 };
+  const values = [];
+  const add = (raw, fields, file) => {
+    const fingerprint = fingerprintOf(file, raw.rule, raw.value);
+    if (raw.allowed || ignored.has(fingerprint)) {
+      result.suppressed++;
+      return;
+    }
+    values.push(raw.value);
+    result.findings.push({
+      rule: raw.rule,
+      description: ruleDescription(raw.rule),
+      file,
+      line: raw.line,
+      column: raw.column,
+      hint: redactHint(raw.value),
+      fingerprint,
+      ...fields
+    });
+  };
+  for (const [index, layer] of [...archive.layers].sort((a, b) => a[0] - b[0])) {
+    result.filesScanned += layer.files;
+    result.bytesScanned += layer.bytes;
+    for (const { path: path18, finding } of layer.findings) {
+      const deleted = deletedIn(path18, index, whiteouts);
+      add(
+        finding,
+        {
+          source: "layer",
+          where: path18,
+          layer: index + 1,
+          instruction: instructions[index] ?? "(unknown)",
+          ...deleted === void 0 ? {} : { deletedBy: { layer: deleted + 1, instruction: instructions[deleted] ?? "(unknown)" } }
+        },
+        `image:${path18}`
+      );
+    }
+  }
+  const baseEnv = new Set(base.env);
+  const env = (config.config?.Env ?? []).filter((entry) => !baseEnv.has(entry));
+  for (const { raw, text } of scanLines(env, true)) {
+    const name = text.split("=")[0] ?? "";
+    add(raw, { source: "env", where: `Env ${name}`, instruction: envInstruction(config.history, name) }, "image:config/Env");
+  }
+  const labels = Object.entries(config.config?.Labels ?? {}).filter(([key, value2]) => base.labels[key] !== value2).map(([key, value2]) => `${key}=${value2}`);
+  for (const { raw, text } of scanLines(labels, false)) {
+    add(raw, { source: "label", where: `Labels ${text.split("=")[0] ?? ""}`, instruction: "LABEL (or the labels input)" }, "image:config/Labels");
+  }
+  const history = customHistory(config.history, base.layers);
+  for (const { raw, text } of scanLines(history.map((entry) => entry.createdBy), false)) {
+    const entry = history.find((candidate) => candidate.createdBy === text);
+    add(
+      raw,
+      { source: "history", where: "history", ...entry?.layer === void 0 ? {} : { layer: entry.layer + 1 }, instruction: entry ? entry.instruction : "(unknown)" },
+      "image:config/history"
+    );
+  }
+  for (const finding of result.findings) {
+    finding.instruction = redactValues(finding.instruction, values);
+    if (finding.deletedBy) finding.deletedBy.instruction = redactValues(finding.deletedBy.instruction, values);
+  }
+  result.findings.sort((a, b) => (a.layer ?? 0) - (b.layer ?? 0) || compare2(a.where, b.where) || a.line - b.line || compare2(a.rule, b.rule));
+  return result;
+}
+function scanLines(lines, dotenv) {
+  const found = [];
+  const buf = Buffer.allocUnsafe(BUFFER_SIZE);
+  for (const text of lines) {
+    const bytes2 = Buffer.from(text, "utf8");
+    const scan = scanFile(chunkReader([bytes2]), buf, bytes2.length, { dotenv, codeFile: false, dockerfile: false });
+    for (const raw of scan.findings) found.push({ raw, text });
+  }
+  return found;
+}
+function customHistory(history, baseLayers) {
+  const result = [];
+  let layers = 0;
+  for (const entry of history ?? []) {
+    const made = entry.empty_layer !== true;
+    if (made) layers++;
+    if (layers < baseLayers || made && layers === baseLayers) continue;
+    const createdBy = entry.created_by ?? "";
+    if (createdBy === "") continue;
+    result.push({ createdBy, instruction: showInstructionSafe(createdBy), ...made ? { layer: layers - 1 } : {} });
+  }
+  return result;
+}
+function showInstructionSafe(createdBy) {
+  return layerInstructions([{ created_by: createdBy }], 1)[0] ?? "(unknown)";
+}
+function envInstruction(history, name) {
+  const set = (history ?? []).some((entry) => new RegExp(`^(?:/bin/sh -c #\\(nop\\)\\s*)?ENV\\b.*\\b${escape(name)}[= ]`).test(entry.created_by ?? ""));
+  return set ? `ENV ${name}=\u2026` : `${ENV_DESCRIPTION} Env ${name} (set by an image it is built FROM, or at build time)`;
+}
+function escape(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function redactValues(text, values) {
+  return [...values].sort((a, b) => b.length - a.length).reduce((result, value2) => value2.length >= 4 ? result.split(value2).join(redactHint(value2)) : result, text);
+}
+function compare2(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/verify/instruction-line.ts
+function instructionLine(dockerfile, instruction2) {
+  const match = /^([A-Z]+) (.*?)(?: \(with build args [^)]*\))?$/.exec(instruction2);
+  if (!match) return void 0;
+  const keyword = match[1] ?? "";
+  const body = squeeze(match[2] ?? "").replace(/…$/, "").slice(0, 40);
+  const lines = dockerfile.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    let text = lines[i] ?? "";
+    let j = i;
+    while (/\\\s*$/.test(text) && j + 1 < lines.length) text = text.replace(/\\\s*$/, " ") + (lines[++j] ?? "");
+    const line = squeeze(text);
+    const head = /^(\w+)\s+(.*)$/.exec(line);
+    if (!head || (head[1] ?? "").toUpperCase() !== keyword) continue;
+    const rest = (head[2] ?? "").replace(/^(?:--\S+\s+)*/, "");
+    if (body === "" || rest.includes(body) || rest !== "" && body.includes(rest.slice(0, 40))) return i + 1;
+  }
+  return void 0;
+}
+function squeeze(text) {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+// src/verify/redact.ts
+function makeRedactor(known) {
+  const values = known.filter((value2) => value2.trim().length >= 8).sort((a, b) => b.length - a.length);
+  const buf = Buffer.allocUnsafe(BUFFER_SIZE);
+  return (text) => {
+    let result = values.reduce((current, value2) => current.split(value2).join("***"), text);
+    const bytes2 = Buffer.from(result, "utf8");
+    const found = scanFile(chunkReader([bytes2]), buf, bytes2.length, { dotenv: true, codeFile: false, dockerfile: false }).findings;
+    for (const finding of found) result = result.split(finding.value).join(redactHint(finding.value));
+    return result;
+  };
+}
+
+// src/verify/save-archive.ts
+var tar2 = __toESM(require_tar_stream(), 1);
+import { createHash as createHash4 } from "node:crypto";
+import { once } from "node:events";
+import { createGunzip, gzip } from "node:zlib";
+
+// src/verify/layer-scan.ts
+var tar = __toESM(require_tar_stream(), 1);
+import { closeSync, openSync, readSync, rmSync } from "node:fs";
+import { open as open2 } from "node:fs/promises";
+import path14 from "node:path";
+var SPOOL_AT = 32 * 1024 * 1024;
+var SNIFF2 = 8e3;
+var CODE_EXTENSIONS2 = new Set(
+  ".js .mjs .cjs .jsx .ts .tsx .mts .cts .py .rb .go .java .kt .kts .scala .cs .php .rs .swift .c .h .cc .cpp .hpp .m .lua .pl .dart .vue .svelte .groovy .coffee .map".split(" ")
+);
+function imageFileKind(file) {
+  const base = path14.posix.basename(file);
+  const parent = path14.posix.basename(path14.posix.dirname(file));
+  return { credential: credentialKind(base, parent), dotenv: isDotenv(base), codeFile: CODE_EXTENSIONS2.has(path14.posix.extname(base).toLowerCase()), dockerfile: false };
+}
+var shared;
+function scanBuffer() {
+  shared ??= Buffer.allocUnsafe(BUFFER_SIZE);
+  return shared;
+}
+var spoolCount = 0;
+function feed(source, extract3) {
+  const done = (async () => {
+    for await (const chunk of source) {
+      if (!extract3.write(chunk)) await new Promise((resolve3) => extract3.once("drain", () => resolve3()));
+    }
+    extract3.end(void 0);
+  })();
+  done.catch((error2) => extract3.destroy(error2 instanceof Error ? error2 : new Error(String(error2))));
+  return done;
+}
+async function scanLayerTar(layer, options) {
+  const spoolAt = options.spoolAt ?? SPOOL_AT;
+  const result = { findings: [], whiteouts: [], files: 0, bytes: 0, binary: 0 };
+  const extract3 = tar.extract();
+  const feeding = feed(layer, extract3);
+  for await (const entry of extract3) {
+    const header = entry.header;
+    const whiteout = whiteoutOf(header.name);
+    if (whiteout) result.whiteouts.push(whiteout);
+    if (whiteout || header.type !== "file" && header.type !== "contiguous-file") {
+      await drain(bytes(entry));
+      continue;
+    }
+    const file = imagePath(header.name);
+    const kind = imageFileKind(file);
+    const chunks = [];
+    let held = 0;
+    let sniffed = false;
+    let binary = false;
+    let spool;
+    for await (const chunk of bytes(entry)) {
+      result.bytes += chunk.length;
+      if (binary) continue;
+      if (spool) {
+        await spool.handle.write(chunk);
+        continue;
+      }
+      chunks.push(chunk);
+      held += chunk.length;
+      if (!sniffed && held >= SNIFF2 && kind.credential === void 0) {
+        sniffed = true;
+        binary = hasNul(chunks, SNIFF2);
+        if (binary) chunks.length = 0;
+      }
+      if (!binary && held > spoolAt) {
+        const file2 = path14.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`);
+        spool = { path: file2, handle: await open2(file2, "wx", 384) };
+        for (const held2 of chunks) await spool.handle.write(held2);
+        chunks.length = 0;
+      }
+    }
+    if (!sniffed && !spool && kind.credential === void 0) binary = hasNul(chunks, SNIFF2);
+    if (binary) {
+      result.binary++;
+      continue;
+    }
+    result.files++;
+    let scanned;
+    if (spool) {
+      await spool.handle.close();
+      const fd = openSync(spool.path, "r");
+      try {
+        scanned = scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings;
+      } finally {
+        closeSync(fd);
+        rmSync(spool.path, { force: true });
+      }
+    } else {
+      scanned = scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings;
+    }
+    for (const finding of scanned) result.findings.push({ path: file, finding });
+  }
+  await feeding;
+  return result;
+}
+function hasNul(chunks, limit) {
+  let seen = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, Math.min(chunk.length, limit - seen));
+    if (part.includes(0)) return true;
+    seen += part.length;
+    if (seen >= limit) return false;
+  }
+  return false;
+}
+async function drain(entry) {
+  for await (const _ of entry) {
+  }
+}
+function bytes(entry) {
+  return entry;
+}
+
+// src/verify/save-archive.ts
+function classifySaveEntry(name) {
+  const blob = /^(?:\.\/)?blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
+  if (blob) return { kind: "blob", digest: `sha256:${blob[1]}` };
+  if (/^(?:\.\/)?[0-9a-f]{64}\/layer\.tar$/.test(name)) return { kind: "legacy-layer" };
+  const config = /^(?:\.\/)?([0-9a-f]{64})\.json$/.exec(name);
+  if (config) return { kind: "legacy-config", digest: `sha256:${config[1]}` };
+  return { kind: "other" };
+}
+var MAX_CONFIG = 16 * 1024 * 1024;
+async function scanSaveArchive(archive, plan) {
+  const custom = /* @__PURE__ */ new Map();
+  plan.diffIds.forEach((id, index) => {
+    if (index >= plan.baseLayers && !custom.has(id)) custom.set(id, index);
+  });
+  const base = new Set(plan.diffIds.slice(0, plan.baseLayers).filter((id) => !custom.has(id)));
+  const result = { layers: /* @__PURE__ */ new Map(), sizes: /* @__PURE__ */ new Map(), compressed: /* @__PURE__ */ new Map(), skippedBase: 0, unreadable: 0, bytesRead: 0 };
+  const extract3 = tar2.extract();
+  const feeding = feed(archive, extract3);
+  const scanOptions = { spoolDir: plan.spoolDir, ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {} };
+  for await (const entry of extract3) {
+    const what = classifySaveEntry(entry.header.name);
+    const size = entry.header.size ?? 0;
+    result.bytesRead += size;
+    const isConfig = (what.kind === "blob" || what.kind === "legacy-config") && what.digest === plan.configDigest;
+    if (isConfig && size <= MAX_CONFIG) {
+      result.config = await collect(bytes(entry));
+      continue;
+    }
+    if (what.kind === "blob" && custom.has(what.digest)) {
+      const index = custom.get(what.digest);
+      const counter = { bytes: 0 };
+      const source = plan.estimateCompressed ? gzipCounted(bytes(entry), counter) : bytes(entry);
+      result.layers.set(index, await scanLayerTar(source, scanOptions));
+      result.sizes.set(index, size);
+      if (plan.estimateCompressed) result.compressed.set(index, counter.bytes);
+      continue;
+    }
+    if (what.kind === "blob" && (base.has(what.digest) || plan.baseBlobs?.has(what.digest))) {
+      result.skippedBase++;
+      await drain(bytes(entry));
+      continue;
+    }
+    const layer = what.kind === "legacy-layer" || what.kind === "blob" ? await sniffLayer(bytes(entry)) : void 0;
+    if (layer && layer.kind !== "other" && entry.header.type === "file") {
+      const hash = createHash4("sha256");
+      const counter = { bytes: 0 };
+      const raw = { bytes: 0 };
+      const tarBytes = counted(hashed(layer.kind === "gzip" ? gunzipped(layer.source) : layer.source, hash), raw);
+      const estimate = plan.estimateCompressed && layer.kind === "tar";
+      const scan = await scanLayerTar(estimate ? gzipCounted(tarBytes, counter) : tarBytes, scanOptions);
+      const digest = `sha256:${hash.digest("hex")}`;
+      const index = custom.get(digest);
+      if (index !== void 0) {
+        result.layers.set(index, scan);
+        result.sizes.set(index, raw.bytes);
+        if (layer.kind === "gzip") result.compressed.set(index, size);
+        else if (estimate) result.compressed.set(index, counter.bytes);
+      } else if (base.has(digest)) {
+        result.skippedBase++;
+      }
+      continue;
+    }
+    if (layer?.kind === "zstd") result.unreadable++;
+    if (layer) {
+      await drain(layer.source);
+      continue;
+    }
+    await drain(bytes(entry));
+  }
+  await feeding;
+  return result;
+}
+var SAMPLE_BLOCK = 1 << 20;
+var SAMPLE_EVERY = 16;
+async function* gzipCounted(source, counter) {
+  let position2 = 0;
+  let sampledRaw = 0;
+  let sampledGzip = 0;
+  let block = [];
+  let blockBytes = 0;
+  let pending = Promise.resolve();
+  const flush = async () => {
+    if (blockBytes === 0) return;
+    const data = Buffer.concat(block);
+    block = [];
+    blockBytes = 0;
+    await pending;
+    pending = new Promise(
+      (resolve3, reject) => gzip(data, { level: 1 }, (error2, result) => {
+        if (error2) return reject(error2);
+        sampledRaw += data.length;
+        sampledGzip += result.length;
+        resolve3();
+      })
+    );
+  };
+  for await (const chunk of source) {
+    const sampled = Math.floor(position2 / SAMPLE_BLOCK) % SAMPLE_EVERY === 0;
+    position2 += chunk.length;
+    if (sampled) {
+      block.push(chunk);
+      blockBytes += chunk.length;
+      if (blockBytes >= SAMPLE_BLOCK) await flush();
+    }
+    yield chunk;
+  }
+  await flush();
+  await pending;
+  counter.bytes = sampledRaw > 0 ? Math.round(position2 * sampledGzip / sampledRaw) : 0;
+}
+async function* hashed(source, hash) {
+  for await (const chunk of source) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+async function sniffLayer(source) {
+  const iterator2 = source[Symbol.asyncIterator]();
+  const held = [];
+  let bytes2 = 0;
+  let done = false;
+  while (bytes2 < 512 && !done) {
+    const next = await iterator2.next();
+    if (next.done) done = true;
+    else {
+      held.push(next.value);
+      bytes2 += next.value.length;
+    }
+  }
+  const head = Buffer.concat(held);
+  const kind = head[0] === 31 && head[1] === 139 ? "gzip" : head.readUInt32LE(0) === 4247762216 && head.length >= 4 ? "zstd" : head.length >= 262 && head.toString("latin1", 257, 262) === "ustar" || isEmptyTar(head) ? "tar" : "other";
+  async function* replay() {
+    if (head.length > 0) yield head;
+    if (done) return;
+    for (let next = await iterator2.next(); !next.done; next = await iterator2.next()) yield next.value;
+  }
+  return { kind, source: replay() };
+}
+function isEmptyTar(head) {
+  return head.length >= 512 && head.subarray(0, 512).every((byte) => byte === 0);
+}
+async function* gunzipped(source) {
+  const gunzip = createGunzip();
+  const feeding = (async () => {
+    for await (const chunk of source) if (!gunzip.write(chunk)) await once(gunzip, "drain");
+    gunzip.end();
+  })();
+  feeding.catch((error2) => gunzip.destroy(error2 instanceof Error ? error2 : new Error(String(error2))));
+  for await (const chunk of gunzip) yield chunk;
+  await feeding;
+}
+async function* counted(source, counter) {
+  for await (const chunk of source) {
+    counter.bytes += chunk.length;
+    yield chunk;
+  }
+}
+async function collect(entry) {
+  const chunks = [];
+  for await (const chunk of entry) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+// src/verify/sarif.ts
+import { mkdir as mkdir2, readFile as readFile5, writeFile as writeFile4 } from "node:fs/promises";
+import path15 from "node:path";
+
+// src/secrets/sarif.ts
+function fileUri(file, uriBase = "") {
+  if (file.startsWith("/")) return `file://${encodePath(file)}`;
+  const base = uriBase.replace(/^\.?\/+|\/+$/g, "");
+  return encodePath(base === "" ? file : `${base}/${file}`);
+}
+function encodePath(path18) {
+  return path18.split("/").map(
+    (segment) => segment.split(/(\\x[0-9a-f]{2})/).map((part) => /^\\x[0-9a-f]{2}$/.test(part) ? `%${part.slice(2).toUpperCase()}` : encodeURIComponent(part)).join("")
+  ).join("/");
+}
+function toSarif(result, toolVersion, options = {}) {
+  const index = new Map(RULES.map((rule, i) => [rule.id, i]));
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "ohe-sandbox-secret-scan",
+            version: toolVersion,
+            rules: RULES.map((rule) => ({
+              id: rule.id,
+              name: rule.id,
+              shortDescription: { text: rule.description },
+              fullDescription: { text: rule.description },
+              defaultConfiguration: { level: options.level ?? "error" },
+              help: {
+                text: `${rule.description}. Remove it from the build context (or add it to .dockerignore) and pass it at build time as a BuildKit secret instead.`
+              },
+              properties: { tags: ["security", "secret"], precision: "high" }
+            }))
+          }
+        },
+        columnKind: "utf16CodeUnits",
+        results: result.findings.map((finding) => toResult(finding, index, options))
+      }
+    ]
+  };
+}
+function toResult(finding, index, options) {
+  return {
+    ruleId: finding.rule,
+    ruleIndex: index.get(finding.rule) ?? -1,
+    level: options.level ?? "error",
+    message: { text: `${finding.description}: ${finding.hint}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: fileUri(finding.file, options.uriBase) },
+          region: { startLine: finding.line, startColumn: finding.column }
+        }
+      }
+    ],
+    partialFingerprints: { "sandboxSecret/v1": finding.fingerprint }
+  };
+}
+
+// src/verify/sarif.ts
+function imageResults(findings, dockerfileUri, level) {
+  const index = new Map(RULES.map((rule, i) => [rule.id, i]));
+  return findings.map(({ finding, line }) => ({
+    ruleId: finding.rule,
+    ruleIndex: index.get(finding.rule) ?? -1,
+    level,
+    message: {
+      text: `${finding.description}: ${finding.hint} in the built image, ${finding.source === "layer" ? `file ${finding.where}` : `config ${finding.where}`}${finding.layer === void 0 ? "" : `, layer ${finding.layer}`} (made by ${finding.instruction})${finding.deletedBy ? `, deleted by layer ${finding.deletedBy.layer} but still shipped` : ""}`
+    },
+    locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(dockerfileUri) }, region: { startLine: line ?? 1 } } }],
+    partialFingerprints: { "sandboxSecret/v1": finding.fingerprint }
+  }));
+}
+async function appendToSarif(file, results, version, level) {
+  let log;
+  try {
+    log = JSON.parse(await readFile5(file, "utf8"));
+    if (!Array.isArray(log.runs) || log.runs.length === 0) throw new Error("no run");
+  } catch {
+    log = toSarif({ findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [] }, version, { level });
+  }
+  const run2 = log.runs[0];
+  run2.results = [...Array.isArray(run2.results) ? run2.results : [], ...results];
+  await mkdir2(path15.dirname(file), { recursive: true });
+  await writeFile4(file, JSON.stringify(log, null, 2) + "\n");
+}
+
+// src/verify/verify.ts
+async function verifyImage(inputs, facts) {
+  const started = Date.now();
+  const local = await inspectImage(facts.image);
+  const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds);
+  const known = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value), ...Object.values(inputs["build-args"])];
+  const redact2 = makeRedactor(known);
+  const [scanned, boot] = await Promise.all([
+    group("Verify: scan the image layers and config for secrets", () => scanImage(inputs, facts, local, base)),
+    group(
+      "Verify: boot the image as OHE does",
+      () => bootCheck({ image: facts.image, target: facts.release, timeoutSeconds: inputs["boot-timeout"], workDir: facts.workDir, redact: redact2 })
+    )
+  ]);
+  const { secrets, size } = scanned;
+  const findings = [];
+  const problems = [];
+  const dockerfile = await readFile6(inputs.file, "utf8").catch(() => "");
+  const severity = inputs["fail-on-findings"] ? "error" : "warning";
+  const placed = secrets.findings.map((finding) => ({ finding, line: instructionLine(dockerfile, finding.instruction) }));
+  for (const { finding, line } of placed) findings.push(asAnnotation(finding, inputs, line, severity));
+  if (inputs.sarif && placed.length > 0) {
+    const uri = path16.relative(facts.workspace ?? path16.dirname(inputs.file), inputs.file).split(path16.sep).join("/");
+    await appendToSarif(inputs.sarif, imageResults(placed, uri, severity), facts.version ?? "0.0.0", severity);
+    info(`Image findings added to ${inputs.sarif}`);
+  }
+  if (secrets.findings.length > 0 && inputs["fail-on-findings"]) {
+    problems.push(`${secrets.findings.length} secret(s) found in the built image`);
+  }
+  if (scanned.unscanned) {
+    findings.push({ check: "verify/secrets", severity: "error", message: `${scanned.unscanned}. Run the workflow again; report it if it persists.`, file: inputs.file });
+    problems.push(scanned.unscanned);
+  }
+  if (!boot.ok) {
+    const message = `Boot check failed at ${boot.failedProbe ?? "?"}: ${boot.problem ?? ""}. OHE starts the image with ${"/usr/local/bin/openhands-agent-server"} --port <port> as UID 10001; keep the base's server, entrypoint and user.` + (boot.logTail && boot.logTail.length > 0 ? ` Last log lines:
+${boot.logTail.join("\n")}` : " The container printed nothing.");
+    findings.push({ check: "verify/boot", severity: "error", message, file: inputs.file });
+    problems.push(`the image did not boot as OHE starts it (${boot.failedProbe ?? "?"})`);
+  }
+  const limit = inputs["max-added-size"];
+  if (limit !== void 0 && size.compressed > limit) {
+    const message = `The layers added over the base are ${formatSize(size.compressed)} compressed (estimated with gzip -1; ${formatSize(size.uncompressed)} uncompressed, ${size.layers} layer(s)), above max-added-size ${formatSize(limit)}: every sandbox start pulls them. Remove caches and build tools in the same RUN that made them, or raise max-added-size.`;
+    findings.push({ check: "verify/size", severity: "error", message, file: inputs.file });
+    problems.push(`the added layers exceed max-added-size (${formatSize(size.compressed)} > ${formatSize(limit)})`);
+  }
+  return {
+    image: facts.image,
+    diffIds: local.diffIds,
+    baseLayers: base.layers,
+    secrets,
+    boot,
+    size,
+    findings,
+    problems,
+    seconds: Math.round((Date.now() - started) / 100) / 10
+  };
+}
+async function scanImage(inputs, facts, local, base) {
+  const started = performance.now();
+  const archive = await scanSaveArchive(saveImage(facts.image), {
+    configDigest: local.id,
+    diffIds: local.diffIds,
+    baseLayers: base.layers,
+    ...base.blobs ? { baseBlobs: base.blobs } : {},
+    spoolDir: facts.workDir,
+    estimateCompressed: true
+  });
+  const customLayers = local.diffIds.length - base.layers;
+  const missing = new Set(local.diffIds.slice(base.layers)).size - archive.layers.size;
+  const unscanned = missing > 0 ? `${missing} custom layer(s) of ${facts.image} could not be read from docker save${archive.unreadable > 0 ? " (zstd-compressed)" : ""}, so their files were not scanned for secrets` : void 0;
+  let config = { rootfs: { diff_ids: local.diffIds } };
+  try {
+    if (archive.config) config = JSON.parse(archive.config.toString("utf8"));
+  } catch {
+    warning("The image config in docker save could not be parsed; Env, Labels and history were not scanned.");
+  }
+  const ignored = await loadIgnoreFile(inputs["scan-ignore-file"]);
+  const assembled = assembleImageSecrets(archive, config, base, ignored);
+  const seconds = Math.round(performance.now() - started) / 1e3;
+  const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0;
+  info(
+    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config in ${seconds} s; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ""}: ${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ""}.`
+  );
+  const sum = (map) => [...map.values()].reduce((a, b) => a + b, 0);
+  return {
+    secrets: {
+      ...assembled,
+      baseLayersSkipped: archive.skippedBase,
+      ...base.unknown ? { baseUnknown: base.unknown } : {},
+      seconds,
+      bytesPerSecond
+    },
+    size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: "estimate" },
+    ...unscanned ? { unscanned } : {}
+  };
+}
+async function baseFacts(inputs, reference, diffIds) {
+  const none = (unknown) => ({ layers: 0, env: [], labels: {}, unknown });
+  if (!reference) return none("no agent-server base was resolved");
+  const parsed = parseImageReference(reference);
+  if (!parsed) return none(`'${reference}' is not an image reference`);
+  try {
+    const read = await registryClientFor(parsed.registry, inputs).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? "latest");
+    const baseIds = read.config.diffIds ?? [];
+    let layers = 0;
+    while (layers < baseIds.length && baseIds[layers] === diffIds[layers]) layers++;
+    if (layers < baseIds.length) {
+      return { ...none(`the image's first layers are not ${reference}'s, so every layer was scanned`) };
+    }
+    const blobs = new Set((read.layers ?? []).map((layer) => layer.digest));
+    return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs };
+  } catch (thrown) {
+    notice(`Could not read the base ${reference} to tell its layers apart, so every layer is scanned: ${describeError(thrown)}`);
+    return none(describeError(thrown));
+  }
+}
+function asAnnotation(finding, inputs, line, severity) {
+  const layer = finding.layer === void 0 ? "" : `, layer ${finding.layer}`;
+  const deleted = finding.deletedBy ? ` It was deleted by layer ${finding.deletedBy.layer} (${finding.deletedBy.instruction}), but the layer that added it still ships with the image.` : "";
+  const where = finding.source === "layer" ? `file ${finding.where}` : `the image config's ${finding.where}`;
+  return {
+    check: `image-secret/${finding.rule}`,
+    severity,
+    message: `${finding.description}: ${finding.hint} in ${where}${layer} (made by ${finding.instruction}).${deleted} Anyone who pulls the image can read it: rotate it, and pass it with the secrets or secret-files input and RUN --mount=type=secret instead of a build arg, ENV or a copied file. If it is not a secret, add its fingerprint ${finding.fingerprint} to the scan ignore file.`,
+    file: inputs.file,
+    ...line === void 0 ? {} : { line }
+  };
+}
+
+// src/verify/publish-verified.ts
+function verifyTag() {
+  return `ohe-sandbox-verify:${randomBytes2(8).toString("hex")}`;
+}
+async function publishVerified(inputs, facts, onReport, io) {
+  const local = verifyTag();
+  saveState(VERIFY_STATE.image, local);
+  const workDir = await makePrivateDir(facts.tempDir);
+  saveState(VERIFY_STATE.tempDir, workDir);
+  const made = [local];
+  try {
+    const built = await buildAndPush(inputs, { ...facts, loadAs: local }, io);
+    const report2 = await verifyImage(inputs, {
+      image: local,
+      release: facts.release,
+      ...facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {},
+      workDir,
+      workspace: facts.workspace,
+      version: ACTION_VERSION
+    });
+    onReport(report2);
+    if (report2.problems.length > 0) {
+      throw new UserError(`Verification of the built image failed: ${report2.problems.join("; ")} (see the annotations); nothing was pushed.`, inputs.file);
+    }
+    if (!inputs.push || built.tags.length === 0) {
+      info(`Verified in ${report2.seconds} s; not pushed (push is false).`);
+      return { build: built, verify: report2 };
+    }
+    made.push(...built.tags);
+    const pushed = await pushVerified(local, built.tags, report2.diffIds, inputs);
+    const customSizes = pushed.layerSizes.slice(report2.baseLayers);
+    if (customSizes.length === report2.size.layers) {
+      report2.size.compressed = customSizes.reduce((a, b) => a + b, 0);
+      report2.size.compressedSource = "registry";
+    }
+    return { build: { ...built, digest: pushed.digest, pushed: true, seconds: built.seconds + pushed.seconds }, verify: report2 };
+  } finally {
+    await removeLocalImages(made);
+    await removeDir(workDir);
+    saveState(VERIFY_STATE.image, "");
+  }
+}
+
 // src/phases/publish.ts
 async function publish(settings, facts, io = buildIo) {
   const [digestOfBase] = await Promise.all([
@@ -40343,25 +44054,33 @@ async function publish(settings, facts, io = buildIo) {
     }
   }
   const buildSettings = { ...settings, "build-args": { ...facts.buildArgs, ...settings["build-args"] } };
-  const build = await buildAndPush(
-    buildSettings,
-    {
-      release: facts.release,
-      oheRelease: facts.oheRelease,
-      tags: facts.tags,
-      baseReference: facts.baseReference,
-      baseDigest: digestOfBase,
-      sha: facts.sha,
-      repositoryUrl: facts.repositoryUrl,
-      workspace: facts.workspace,
-      tempDir: facts.tempDir,
-      loggedIn: settings.push
-    },
-    io
-  );
+  const buildFacts = {
+    release: facts.release,
+    oheRelease: facts.oheRelease,
+    tags: facts.tags,
+    baseReference: facts.baseReference,
+    baseDigest: digestOfBase,
+    sha: facts.sha,
+    repositoryUrl: facts.repositoryUrl,
+    workspace: facts.workspace,
+    tempDir: facts.tempDir,
+    loggedIn: settings.push
+  };
+  let verify;
+  let build;
+  if (settings.verify && await io.engineAvailable()) {
+    const onReport = (report2) => {
+      verify = report2;
+      facts.onVerify?.(report2);
+    };
+    build = (await publishVerified(buildSettings, { ...buildFacts, agentServerReference: facts.agentServerReference }, onReport, io)).build;
+  } else {
+    if (settings.verify) notice("verify: no Docker engine answers here (a remote builder?), so the image is pushed without being verified first.");
+    build = await buildAndPush(buildSettings, buildFacts, io);
+  }
   const digest = build.digest;
   const agentServer = facts.agentServerReference;
-  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false };
+  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...verify ? { verify } : {} };
   const contract = await group(
     "Verify the image contract in the registry",
     () => verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
@@ -40370,11 +44089,11 @@ async function publish(settings, facts, io = buildIo) {
       baseDigest: agentServer === facts.baseReference ? digestOfBase : void 0
     })
   );
-  return { build, unchanged: false, contract };
+  return { build, unchanged: false, contract, ...verify ? { verify } : {} };
 }
 
 // src/phases/release.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 
 // src/release/github.ts
 init_github();
@@ -40703,7 +44422,7 @@ async function resolveRelease(inputs, context3) {
 async function readReleaseMap(file, shownAs) {
   let text;
   try {
-    text = await readFile5(file, "utf8");
+    text = await readFile7(file, "utf8");
   } catch (thrown) {
     const code2 = thrown.code;
     const why = code2 === "ENOENT" ? "does not exist" : `cannot be read (${describeError(thrown)})`;
@@ -40718,69 +44437,8 @@ function versionOf(tag) {
 }
 
 // src/phases/scan.ts
-import { mkdir as mkdir2, writeFile as writeFile3 } from "node:fs/promises";
-import path12 from "node:path";
-
-// src/secrets/sarif.ts
-function fileUri(file, uriBase = "") {
-  if (file.startsWith("/")) return `file://${encodePath(file)}`;
-  const base = uriBase.replace(/^\.?\/+|\/+$/g, "");
-  return encodePath(base === "" ? file : `${base}/${file}`);
-}
-function encodePath(path13) {
-  return path13.split("/").map(
-    (segment) => segment.split(/(\\x[0-9a-f]{2})/).map((part) => /^\\x[0-9a-f]{2}$/.test(part) ? `%${part.slice(2).toUpperCase()}` : encodeURIComponent(part)).join("")
-  ).join("/");
-}
-function toSarif(result, toolVersion, options = {}) {
-  const index = new Map(RULES.map((rule, i) => [rule.id, i]));
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "ohe-sandbox-secret-scan",
-            version: toolVersion,
-            rules: RULES.map((rule) => ({
-              id: rule.id,
-              name: rule.id,
-              shortDescription: { text: rule.description },
-              fullDescription: { text: rule.description },
-              defaultConfiguration: { level: options.level ?? "error" },
-              help: {
-                text: `${rule.description}. Remove it from the build context (or add it to .dockerignore) and pass it at build time as a BuildKit secret instead.`
-              },
-              properties: { tags: ["security", "secret"], precision: "high" }
-            }))
-          }
-        },
-        columnKind: "utf16CodeUnits",
-        results: result.findings.map((finding) => toResult(finding, index, options))
-      }
-    ]
-  };
-}
-function toResult(finding, index, options) {
-  return {
-    ruleId: finding.rule,
-    ruleIndex: index.get(finding.rule) ?? -1,
-    level: options.level ?? "error",
-    message: { text: `${finding.description}: ${finding.hint}` },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: fileUri(finding.file, options.uriBase) },
-          region: { startLine: finding.line, startColumn: finding.column }
-        }
-      }
-    ],
-    partialFingerprints: { "sandboxSecret/v1": finding.fingerprint }
-  };
-}
-
-// src/phases/scan.ts
+import { mkdir as mkdir3, writeFile as writeFile5 } from "node:fs/promises";
+import path17 from "node:path";
 async function runScan(inputs, version, workspace) {
   const started = performance.now();
   const result = await scanContext({
@@ -40795,19 +44453,19 @@ async function runScan(inputs, version, workspace) {
   );
   for (const warning2 of result.warnings) warning(warning2);
   if (inputs.sarif) {
-    await mkdir2(path12.dirname(inputs.sarif), { recursive: true });
-    await writeFile3(inputs.sarif, JSON.stringify(toSarif(result, version, { uriBase: repositoryPath(inputs.context, workspace), level: inputs["fail-on-findings"] ? "error" : "warning" }), null, 2) + "\n");
+    await mkdir3(path17.dirname(inputs.sarif), { recursive: true });
+    await writeFile5(inputs.sarif, JSON.stringify(toSarif(result, version, { uriBase: repositoryPath(inputs.context, workspace), level: inputs["fail-on-findings"] ? "error" : "warning" }), null, 2) + "\n");
     info(`SARIF written to ${inputs.sarif}`);
   }
   const severity = inputs["fail-on-findings"] ? "error" : "warning";
   return { result, seconds, findings: result.findings.map((finding) => asFinding(finding, inputs, severity, workspacePath(inputs["scan-ignore-file"], workspace))) };
 }
 function repositoryPath(context3, workspace) {
-  const relative3 = path12.relative(workspace, context3);
-  return relative3.startsWith("..") || path12.isAbsolute(relative3) ? "" : relative3.split(path12.sep).join("/");
+  const relative3 = path17.relative(workspace, context3);
+  return relative3.startsWith("..") || path17.isAbsolute(relative3) ? "" : relative3.split(path17.sep).join("/");
 }
 function asFinding(secret, inputs, severity, ignoreFile) {
-  const file = path12.resolve(inputs.context, secret.file);
+  const file = path17.resolve(inputs.context, secret.file);
   return {
     check: `secret/${secret.rule}`,
     severity,
@@ -40841,9 +44499,6 @@ function readRunnerFacts(env, cwd) {
   if (env.GITHUB_STEP_SUMMARY) facts.summaryFile = env.GITHUB_STEP_SUMMARY;
   return facts;
 }
-
-// src/version.ts
-var ACTION_VERSION = "0.1.0";
 
 // src/main.ts
 var actionIo = {
@@ -40916,7 +44571,12 @@ async function run(io = actionIo) {
         baseReference: base?.reference,
         agentServerReference: agentServer,
         fromLine: base?.line,
-        buildArgs: checks.releaseBuildArgs
+        buildArgs: checks.releaseBuildArgs,
+        // The verify phase's report reaches the summary and the annotations also when it fails.
+        onVerify: (verify) => {
+          report2.verify = verify;
+          annotate(verify.findings, workspace);
+        }
       },
       io.build
     );
@@ -40978,7 +44638,7 @@ async function writeSummary(report2) {
 // src/index.ts
 try {
   if (isPostStep()) {
-    await cleanup();
+    await runPostStep();
   } else {
     markMainStep();
     await run();
