@@ -33,7 +33,7 @@ function workspaceWith(dockerfile: string, files: Record<string, string> = {}): 
 
 function inputs(repository: string, extra: Record<string, string> = {}): Record<string, string> {
   const { username, password } = mustBeUp(stack)
-  return { 'ohe-release': '1.23.0', 'base-image': base, context: 'image', repository, 'registry-username': username, 'registry-password': password, ...extra }
+  return { 'agent-server-version': '1.23.0', 'base-image': base, context: 'image', repository, 'registry-username': username, 'registry-password': password, ...extra }
 }
 
 const nameOf = (repository: string): string => repository.slice(REGISTRY.length + 1)
