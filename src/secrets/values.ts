@@ -170,6 +170,13 @@ export function looksRandomSecret(value: string): boolean {
   return true
 }
 
+/** Hex keys of 16+ characters, UUID-shaped API keys, 40-hex keys: credentials under an unmistakable key name. */
+export function isKeyShaped(value: string): boolean {
+  if (isUuid(value)) return !/^0{8}-|^(.)\1{7}-/.test(value) && shannonEntropy(value.replace(/-/g, '')) > 3
+  if (/^[0-9a-fA-F]{20,128}$/.test(value)) return !isPlaceholder(value, true) && shannonEntropy(value) > 3 && !/^(.)\1+$/.test(value)
+  return false
+}
+
 /** First four characters and the length; short values show fewer so that the hint never gives most of them away. */
 export function redactHint(value: string): string {
   const shown = value.length >= 16 ? 4 : Math.floor(value.length / 4)
