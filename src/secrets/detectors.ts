@@ -10,15 +10,31 @@ import type { Handler, TokenSpec } from './rules/types.js'
 
 export { LOOKAHEAD, LOOKBACK, lastIndexOfByte, type DetectContext } from './rules/types.js'
 
+/** Recent spans per spec: an anchor inside a span the same spec already read (matched or rejected) is skipped. */
+const MEMO = 8
+
 function tokenHandler(spec: TokenSpec): Handler {
+  // The prefilter reports anchors from four interleaved lanes, so a few spans are remembered, not one. A token
+  // whose body repeats its own anchor (`ops_eyJ…ops_eyJ…`) is then read once, not once per occurrence.
+  const starts = new Int32Array(MEMO).fill(-1)
+  const ends = new Int32Array(MEMO).fill(-1)
+  const generations = new Float64Array(MEMO).fill(-1)
+  let slot = 0
   return (ctx, pos) => {
     const { buf, end } = ctx
+    for (let k = 0; k < MEMO; k++) {
+      if (generations[k] === ctx.generation && pos > starts[k]! && pos < ends[k]!) return
+    }
     if (pos > 0 && spec.lead[buf[pos - 1]!] === 1) return
     const text = buf.toString('latin1', pos, Math.min(end, pos + spec.maxLength + 1))
     spec.re.lastIndex = 0
     const m = spec.re.exec(text)
     if (m === null) return
     const length = m[0].length
+    starts[slot] = pos
+    ends[slot] = pos + length
+    generations[slot] = ctx.generation
+    slot = (slot + 1) % MEMO
     if (pos + length < end && spec.tail[buf[pos + length]!] === 1) return
     const value = m[spec.group ?? 0] ?? m[0]
     if (spec.validate !== undefined && !spec.validate(value)) return

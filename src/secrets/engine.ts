@@ -44,6 +44,7 @@ export interface FileScan {
 }
 
 const prefilter = new Prefilter(ANCHORS)
+let generations = 0
 const allowBytes = Buffer.from(ALLOW_MARKER, 'latin1')
 const allowNextBytes = Buffer.from(ALLOW_NEXT_LINE_MARKER, 'latin1')
 
@@ -69,6 +70,7 @@ export function scanFile(read: ReadFn, buf: Buffer, size: number, kind: FileKind
     codeFile: kind.codeFile,
     dotenv: kind.dotenv,
     lastKeyStart: -1,
+    generation: ++generations,
     emit(rule, start, stop, value) {
       const finding: RawFinding = { rule, line: 0, column: 0, value, start: base + start, end: base + stop, allowed: isAllowed(buf, start, ctx.end) }
       findings.push(finding)
@@ -115,6 +117,7 @@ export function scanFile(read: ReadFn, buf: Buffer, size: number, kind: FileKind
     }
     const limit = eof ? end : end - LOOKAHEAD
     ctx.lastKeyStart = -1
+    ctx.generation = ++generations
     prefilter.scan(buf, processed, limit, end, (id, pos) => HANDLERS[id]?.(ctx, pos))
     place()
     if (eof) break

@@ -210,6 +210,7 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
     .slice(keyText.lastIndexOf('.') + 1)
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '')
+  const fullKey = keyText.toLowerCase().replace(/[^a-z0-9]/g, '')
   let value = buf.toString('latin1', vs, ve)
 
   if ((key === 'password' || key === 'pwd') && op === 61 && !quoted) {
@@ -226,7 +227,7 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
   }
   if (ctx.codeFile && !quoted) return
   for (const spec of keyed) {
-    if (spec.key.test(key) && spec.value.test(value) && (spec.validate === undefined || spec.validate(value))) {
+    if (spec.key.test(fullKey) && spec.value.test(value) && (spec.validate === undefined || spec.validate(value))) {
       ctx.emit(spec.rule, vs, ve, value)
       return
     }

@@ -33,6 +33,8 @@ export interface DetectContext {
   dotenv: boolean
   /** Start of the last key looked at, so that `secret_token` is judged once, not once per keyword. */
   lastKeyStart: number
+  /** Changes whenever the buffer's contents move (each chunk of each file): positions of older reads are stale. */
+  generation: number
   emit(rule: RuleId, start: number, end: number, value: string): void
 }
 
