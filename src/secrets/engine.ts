@@ -10,6 +10,7 @@ import { Prefilter } from './prefilter.js'
 import type { RuleId } from './rules.js'
 import { ruleRank } from './rules.js'
 import { ALLOW_MARKER, ALLOW_NEXT_LINE_MARKER } from './suppress.js'
+import { isDocumentedExample, isExampleLine } from './examples.js'
 
 export const CHUNK = 1 << 20
 /** Size of the buffer one file needs while it is being read. */
@@ -35,6 +36,8 @@ export interface RawFinding {
   start: number
   end: number
   allowed: boolean
+  /** A documented example value, or a value on a comment line that calls itself an example: never a failure. */
+  example?: boolean
 }
 
 export interface FileScan {
@@ -73,6 +76,7 @@ export function scanFile(read: ReadFn, buf: Buffer, size: number, kind: FileKind
     generation: ++generations,
     emit(rule, start, stop, value) {
       const finding: RawFinding = { rule, line: 0, column: 0, value, start: base + start, end: base + stop, allowed: isAllowed(buf, start, ctx.end) }
+      if (isDocumentedExample(value) || onExampleLine(buf, start, ctx.end)) finding.example = true
       findings.push(finding)
       pending.push({ finding, at: start })
     }
@@ -145,6 +149,15 @@ function isAllowed(buf: Buffer, at: number, end: number): boolean {
   if (lineStart <= 0) return false
   const prevStart = Math.max(0, lastIndexOfByte(buf, 10, lineStart - 1, Math.max(0, lineStart - LOOKBACK)))
   return buf.subarray(prevStart, lineStart).indexOf(allowNextBytes) >= 0
+}
+
+function onExampleLine(buf: Buffer, at: number, end: number): boolean {
+  const min = Math.max(0, at - 1024)
+  const newline = lastIndexOfByte(buf, 10, at - 1, min)
+  const lineStart = newline < 0 ? min : newline + 1
+  const after = buf.subarray(at, Math.min(end, at + 1024)).indexOf(10)
+  const line = buf.toString('latin1', lineStart, after < 0 ? Math.min(end, at + 1024) : at + after)
+  return isExampleLine(line, at - lineStart)
 }
 
 /** One finding per secret: where two overlap (a token inside a URL, a key found by two rules), keep the more specific. */
