@@ -21,13 +21,17 @@ export async function runScan(inputs: Inputs, version: string, workspace: string
     context: inputs.context,
     dockerfile: inputs.file,
     ignoreFile: inputs['scan-ignore-file'],
-    excludePaths: inputs['scan-exclude']
+    excludePaths: inputs['scan-exclude'],
+    installedPackages: inputs['scan-installed-packages']
   })
   const seconds = Math.round(performance.now() - started) / 1000
   core.info(
     `Scanned ${result.filesScanned} file(s), ${(result.bytesScanned / 1048576).toFixed(1)} MB, in ${seconds} s: ` +
-      `${result.findings.length} finding(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`
+      `${result.findings.length} finding(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}` +
+      `${result.notices?.length ? `, ${result.notices.length} notice(s) in installed packages` : ''}` +
+      `${result.examples ? `, ${result.examples} documented example(s) ignored` : ''}`
   )
+  reportNotices(result.notices ?? [], inputs.context)
   for (const warning of result.warnings) core.warning(warning)
   if (inputs.sarif) {
     await mkdir(path.dirname(inputs.sarif), { recursive: true })
@@ -36,6 +40,17 @@ export async function runScan(inputs: Inputs, version: string, workspace: string
   }
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
   return { result, seconds, findings: result.findings.map(finding => asFinding(finding, inputs, severity, workspacePath(inputs['scan-ignore-file'], workspace))) }
+}
+
+/** Token-shaped strings in installed third-party packages: public already, so notices (the first few annotated). */
+function reportNotices(notices: SecretFinding[], context: string): void {
+  for (const notice of notices.slice(0, 10)) {
+    core.notice(`${notice.description}: ${notice.hint}, in installed package ${notice.package ?? 'unknown'} (not failing: scan-installed-packages is notice).`, {
+      file: path.resolve(context, notice.file),
+      startLine: notice.line
+    })
+  }
+  if (notices.length > 10) core.notice(`${notices.length - 10} more finding(s) in installed packages, not failing (scan-installed-packages: notice).`)
 }
 
 /** Code scanning places SARIF paths relative to the repository root: the context's path from the workspace. */
