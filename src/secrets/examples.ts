@@ -30,6 +30,26 @@ export const DOCUMENTED_EXAMPLES: readonly DocumentedExample[] = [
     sha256: '2cafc0970149a84f3b9e62eaf169f36f59907a3b3e31f7b82e68c69cd27f7326',
     what: "Stripe's documented sample test-mode secret key",
     source: 'https://docs.stripe.com/api/authentication'
+  },
+  {
+    sha256: '6c96130f130ab0d6d158397e24d2bcc1c9a5e73ae081f6e983f1c7b545d24a4c',
+    what: 'OAuth 2.0 sample access token (2YotnFZ…)',
+    source: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.1.4'
+  },
+  {
+    sha256: '9d03b692e941d5ace207a9f8048834439f6de98e5c6c1590c22c4f4577c88a42',
+    what: 'OAuth 1.0 sample token credentials (ad180jj…)',
+    source: 'https://www.rfc-editor.org/rfc/rfc5849#section-1.2'
+  },
+  {
+    sha256: 'bf145d9380bbe05bdc1a72525796b224f8a8c93ae0e9e102eafbc255ac1af9e8',
+    what: "PyJWT's usage example token ({\"some\": \"payload\"} signed with \"secret\")",
+    source: 'https://pyjwt.readthedocs.io/en/stable/'
+  },
+  {
+    sha256: '98d808174a53ca07f899276596236a238e0f16a689e462430ad8a0eefa038f86',
+    what: 'azure-common get_client_from_json_dict docstring sample clientSecret',
+    source: 'https://github.com/Azure/azure-sdk-for-python/blob/main/sdk/core/azure-common/azure/common/client_factory.py'
   }
 ]
 

@@ -233,7 +233,9 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
     }
   }
   if (!SECRET_KEY.test(key) || NOT_SECRET_KEY.test(key)) return
-  const unmistakable = UNMISTAKABLE.test(key) || (key.length > 6 && /[a-z0-9]{3}(?:token|secret)$/.test(key) && /[_.-]|[a-z][A-Z]/.test(keyText))
+  // `O_AUTH2_CLIENT_CREDENTIAL = "OAuth2ClientCredential"`: an enum spelling its own name.
+  if (value.toLowerCase().replace(/[^a-z0-9]/g, '') === fullKey) return
+  const unmistakable = UNMISTAKABLE.test(key)
   if (ctx.dotenv) {
     if (value.length >= 8 && !isPlaceholder(value) && (!isUuidOrNumber(value) || (unmistakable && isKeyShaped(value)))) {
       ctx.emit('dotenv-secret', vs, ve, value)

@@ -71,6 +71,7 @@ export class PackageIndex {
     const records = names.filter((n) => /\.(?:dist|egg)-info$/.test(n))
     if (records.length === 0) return undefined
     const tops = new Map<string, string>()
+    const claims = new Map<string, Set<string>>()
     for (const record of records) {
       const m = /^(.+?)-([0-9][^-]*?)(?:-py[0-9.]+)?\.(?:dist|egg)-info$/.exec(record)
       const label = m === null ? record.replace(/\.(?:dist|egg)-info$/, '') : `${m[1]}@${m[2]}`
@@ -81,8 +82,15 @@ export class PackageIndex {
       const listed = topLevel ?? (await this.io.readText(`${dir}/${record}/RECORD`))?.split('\n').map((l) => l.split('/')[0]?.split(',')[0] ?? '')
       for (const line of typeof listed === 'string' ? listed.split('\n') : (listed ?? [])) {
         const top = line.trim().replace(/\.py$/, '')
-        if (top !== '' && !top.endsWith('-info') && top !== '..' && !tops.has(top)) tops.set(top, label)
+        if (top === '' || top.endsWith('-info') || top === '..') continue
+        const owners = claims.get(top) ?? new Set<string>()
+        owners.add(label)
+        claims.set(top, owners)
       }
+    }
+    // A namespace (`azure`, `google`) is shared by many distributions: name the namespace, not one of them.
+    for (const [top, owners] of claims) {
+      tops.set(top, owners.size === 1 ? [...owners][0]! : `${top} (namespace of ${owners.size} installed Python distributions)`)
     }
     return tops
   }

@@ -47,6 +47,8 @@ export function isRealPassword(password: string, user: string): boolean {
   if (decoded.length < 4 || decoded === user || /^[0-9]{1,6}$/.test(decoded)) return false
   if (DUMMY_PASSWORDS.has(decoded.toLowerCase())) return false
   if (user !== '' && isPlaceholder(user, true)) return false
+  // The classic documentation login (Oracle's scott/tiger), with or without decorations.
+  if (user.toLowerCase() === 'scott' && /^tiger/i.test(decoded)) return false
   // A long, random-looking password is judged by the strict placeholder words only: a generated one may contain
   // `here` or `none` by chance.
   const random = decoded.length >= 12 && shannonEntropy(decoded) > 3.3
