@@ -53,7 +53,8 @@ export function isRealPassword(password: string, user: string): boolean {
   // `here` or `none` by chance.
   const random = decoded.length >= 12 && shannonEntropy(decoded) > 3.3
   if (isPlaceholder(decoded, random)) return false
-  if (/^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(decoded) && /(?:pass|pwd|secret|token|key)/i.test(decoded)) return false
+  // `db_password`, `secretKey`: the name of a password, not one (a random one may contain `key` by chance).
+  if (!random && /^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(decoded) && /(?:pass|pwd|secret|token|key)/i.test(decoded)) return false
   return true
 }
 
