@@ -1,6 +1,15 @@
 // Values under secret-named keys (the reader is ../keyvalue.ts): any literal in a .env file, a random-looking
 // value elsewhere, and hex / UUID / 40-hex values under key names that can only mean a credential.
-import { HEX_CHARS, draw, type Family } from './types.js'
+import { looksRandomSecret } from '../values.js'
+import { HEX_CHARS, draw, type Family, type Rand } from './types.js'
+
+/** 32 random characters; about 1 draw in 500 looks too regular to be taken for a key, and is drawn again. */
+function randomKey(r: Rand): string {
+  for (;;) {
+    const value = draw(r, 32)
+    if (looksRandomSecret(value)) return value
+  }
+}
 
 export const generic: Family = {
   name: 'Secret-named keys',
@@ -15,7 +24,7 @@ export const generic: Family = {
       rule: 'generic-secret',
       key: 'api_key',
       file: 'settings.yaml',
-      make: (r) => draw(r, 32),
+      make: randomKey,
       content: (v) => `api_key: "${v}"`,
       negatives: ['api_key: "your-api-key-here"', 'secret: "${{ secrets.API_KEY }}"', 'token: 123e4567-e89b-12d3-a456-426614174000', 'SecretId: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf']
     },
