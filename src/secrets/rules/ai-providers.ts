@@ -1,7 +1,7 @@
 // AI API keys with a fixed prefix: Groq `gsk_` + 52, xAI `xai-` + 80, Perplexity `pplx-` + 48, Replicate `r8_` + 37.
 // https://console.groq.com/docs/api-keys
 import { prefixed } from './common.js'
-import { NOT_TOKEN, TOKEN, draw, type Family } from './types.js'
+import { BEFORE_TOKEN, TOKEN, draw, type Family } from './types.js'
 
 export const aiProviders: Family = {
   name: 'AI APIs',
@@ -16,7 +16,7 @@ export const aiProviders: Family = {
     prefixed({ rule: 'groq-api-key', anchors: ['gsk_'], re: /gsk_[A-Za-z0-9]{52}/y, maxLength: 56 }),
     prefixed({ rule: 'xai-api-key', anchors: ['xai-'], re: /xai-[A-Za-z0-9]{80}/y, maxLength: 84, lead: TOKEN }),
     prefixed({ rule: 'perplexity-api-key', anchors: ['pplx-'], re: /pplx-[A-Za-z0-9]{48}/y, maxLength: 53, lead: TOKEN }),
-    prefixed({ rule: 'replicate-api-token', anchors: ['r8_'], re: /r8_[A-Za-z0-9]{37}/y, maxLength: 40, lead: TOKEN, before: NOT_TOKEN })
+    prefixed({ rule: 'replicate-api-token', anchors: ['r8_'], re: /r8_[A-Za-z0-9]{37}/y, maxLength: 40, lead: TOKEN, before: BEFORE_TOKEN })
   ],
   cases: [
     { rule: 'groq-api-key', key: 'GROQ_API_KEY', make: (r) => `gsk_${draw(r, 52)}`, negatives: ["gsk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] },

@@ -1,6 +1,6 @@
 // JSON Web Tokens (RFC 7519): `eyJ…` (base64url of `{"`) header . payload . signature, and the base64 of a
 // whole JWT (`ZXlK…`). Only signed tokens whose header decodes to JSON naming an algorithm other than `none`.
-import { LOOKAHEAD, NOT_TOKEN, TOKEN, draw, type Family, type Handler, type Rand } from './types.js'
+import { BEFORE_TOKEN, LOOKAHEAD, TOKEN, draw, type Family, type Handler, type Rand } from './types.js'
 
 const JWT = /eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,8000}\.[A-Za-z0-9_-]{16,1400}/y
 const B64_JWT = /ZXlK[A-Za-z0-9+/]{60,16000}={0,2}/y
@@ -66,7 +66,7 @@ export const jwt: Family = {
   source: 'https://www.rfc-editor.org/rfc/rfc7519',
   rules: [{ id: 'jwt', description: 'Signed JSON Web Token', rank: 1 }],
   anchors: [
-    { text: 'eyJ', before: NOT_TOKEN.replace('.', ''), handler: jwtHandler, patterns: [JWT] },
+    { text: 'eyJ', before: BEFORE_TOKEN, handler: jwtHandler, patterns: [JWT] },
     { text: 'ZXlK', handler: base64JwtHandler, patterns: [B64_JWT] }
   ],
   cases: [

@@ -149,6 +149,12 @@ export const NOT_TOKEN = (() => {
   return s
 })()
 
+/**
+ * The printable bytes and whitespace that usually precede a token (quotes, `=`, `:`, brackets, blanks). A short
+ * anchor given these as `before` costs the prefilter far less than one given every non-token byte.
+ */
+export const BEFORE_TOKEN = ' \t\r\n"\'`=:;,([{<>|/\\!?&*+#~@$%^'
+
 /** `n` characters drawn from `alphabet`. */
 export function draw(r: Rand, n: number, alphabet = ALNUM_CHARS): string {
   let out = ''
