@@ -31,7 +31,7 @@ export async function runScan(inputs: Inputs, version: string, workspace: string
       `${result.notices?.length ? `, ${result.notices.length} notice(s) in installed packages` : ''}` +
       `${result.examples ? `, ${result.examples} documented example(s) ignored` : ''}`
   )
-  reportNotices(result.notices ?? [], inputs.context)
+  reportNotices(result.notices ?? [], inputs.context, workspace)
   for (const warning of result.warnings) core.warning(warning)
   if (inputs.sarif) {
     await mkdir(path.dirname(inputs.sarif), { recursive: true })
@@ -43,10 +43,10 @@ export async function runScan(inputs: Inputs, version: string, workspace: string
 }
 
 /** Token-shaped strings in installed third-party packages: public already, so notices (the first few annotated). */
-function reportNotices(notices: SecretFinding[], context: string): void {
+function reportNotices(notices: SecretFinding[], context: string, workspace: string): void {
   for (const notice of notices.slice(0, 10)) {
     core.notice(`${notice.description}: ${notice.hint}, in installed package ${notice.package ?? 'unknown'} (not failing: scan-installed-packages is notice).`, {
-      file: path.resolve(context, notice.file),
+      file: workspacePath(path.resolve(context, notice.file), workspace),
       startLine: notice.line
     })
   }
