@@ -1,6 +1,7 @@
 // Installed third-party packages are notices (never failures) unless installedPackages is 'fail'; credential
 // files and folders that are no package still fail; documented example values and example comment lines are
 // counted, not reported.
+import { DOCUMENTED_EXAMPLES, isDocumentedExample } from '../../src/secrets/examples.js'
 import { PackageIndex } from '../../src/secrets/packages.js'
 import { scanContext, type ScanResult } from '../../src/secrets/scan.js'
 import { TempTree, checksummed, random } from './fixtures.js'
@@ -101,4 +102,27 @@ test('the package index reads records once per package', async () => {
   expect(await index.lookup('node_modules/b/x.js')).toBeUndefined()
   expect(await index.lookup('src/x.js')).toBeUndefined()
   expect(reads).toBe(2)
+})
+
+test('every documented example names its source and is kept only as a SHA-256', () => {
+  for (const example of DOCUMENTED_EXAMPLES) {
+    expect(example.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(example.source).toMatch(/^https:\/\//)
+    expect(example.what.length).toBeGreaterThan(10)
+  }
+  expect(isDocumentedExample(random(40))).toBe(false)
+})
+
+test('a Python namespace shared by several distributions is named as one', async () => {
+  const files: Record<string, string> = {
+    'site-packages/azure_storage_blob-12.0.0.dist-info/top_level.txt': 'azure\n',
+    'site-packages/azure_identity-1.15.0.dist-info/top_level.txt': 'azure\n',
+    'site-packages/boto3-1.26.27.egg-info/top_level.txt': 'boto3\n'
+  }
+  const index = new PackageIndex({
+    readText: (rel) => Promise.resolve(files[rel]),
+    list: (rel) => Promise.resolve(rel === 'site-packages' ? ['azure', 'boto3', 'azure_storage_blob-12.0.0.dist-info', 'azure_identity-1.15.0.dist-info', 'boto3-1.26.27.egg-info'] : [])
+  })
+  expect(await index.lookup('site-packages/azure/storage/blob/x.py')).toBe('azure (namespace of 2 installed Python distributions)')
+  expect(await index.lookup('site-packages/boto3/session.py')).toBe('boto3@1.26.27')
 })
