@@ -22,6 +22,7 @@ beforeAll(async () => {
   tree.write('node_modules/@acme/sdk/dist/index.js', t())
   tree.write('node_modules/foo/.npmrc', `//registry.npmjs.org/:_authToken=${checksummed('npm_')}\n`)
   tree.write('node_modules/foo/id_ed25519', t())
+  tree.write('node_modules/foo/test/server.key', t())
   tree.write('node_modules/.cache/tool/state.json', t())
   tree.write('node_modules/nopkg/index.js', t())
   tree.write('py/site-packages/requests/auth.py', t())
@@ -71,6 +72,7 @@ test('credential files inside packages, folders that are no package, and the pro
     'node_modules/.cache/tool/state.json',
     'node_modules/foo/.npmrc',
     'node_modules/foo/id_ed25519',
+    'node_modules/foo/test/server.key',
     'node_modules/nopkg/index.js',
     'py/site-packages/.env'
   ])

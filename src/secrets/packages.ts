@@ -141,7 +141,10 @@ export class PackageIndex {
   }
 }
 
-/** Files that only ever hold credentials: inside an installed package they still fail (a package never ships one). */
+/**
+ * Files that only ever hold credentials, private key files among them: inside an installed package they still fail
+ * (a package has no business shipping one; a .pem holding only certificates yields no finding anyway).
+ */
 export function isCredentialFileName(name: string): boolean {
-  return /^(?:id_(?:rsa|dsa|ecdsa|ed25519)|\.npmrc|\.git-credentials|\.netrc|_netrc|\.pypirc|\.dockercfg)$/.test(name) || /\.ppk$/.test(name)
+  return /^(?:id_(?:rsa|dsa|ecdsa|ed25519)|\.npmrc|\.git-credentials|\.netrc|_netrc|\.pypirc|\.dockercfg)$/.test(name) || /\.(?:ppk|pem|key|p8)$/.test(name)
 }
