@@ -200,6 +200,25 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
       expectOneLineFailure(run, `Cannot read the scan ignore file ${path.join(workspace, 'image')} (it is a folder). Set scan-ignore-file to a file of finding fingerprints, one per line.`)
     })
 
+    it('reports a token in an installed package as a notice, and fails on it with scan-installed-packages: fail', async () => {
+      const token = checksummed('ghp_')
+      const workspace = workspaceWith({
+        Dockerfile: good,
+        'node_modules/acme-sdk/package.json': '{"name":"acme-sdk","version":"1.4.2"}',
+        'node_modules/acme-sdk/lib/client.js': `const token = "${token}"\n`
+      })
+      const run = await runAction(scanOnly, workspace)
+      expect(run.exitCode).toBe(0)
+      expect(run.annotations.map(a => [a.level, a.properties.file, a.properties.line])).toEqual([['notice', 'image/node_modules/acme-sdk/lib/client.js', '1']])
+      expect(run.annotations[0]?.message).toContain('in installed package acme-sdk@1.4.2')
+      expect(run.outputs.findings).toBe('0')
+      expect(run.summary).toContain('1 in installed packages (notices, not failing)')
+      for (const text of [run.log, run.summary]) expect(text).not.toContain(token)
+      const strict = await runAction({ ...scanOnly, 'scan-installed-packages': 'fail' }, workspace)
+      expect(strict.exitCode).toBe(1)
+      expect(strict.annotations.filter(a => a.level === 'error').map(a => a.properties.file)).toEqual(['image/node_modules/acme-sdk/lib/client.js'])
+    })
+
     it('only warns with fail-on-findings: false', async () => {
       const workspace = workspaceWith({ Dockerfile: good, '.npmrc': `//registry.npmjs.org/:_authToken=${checksummed('npm_')}\n` })
       const run = await runAction({ ...scanOnly, 'fail-on-findings': 'false', sarif: 'scan.sarif' }, workspace)

@@ -59,6 +59,7 @@ describe('readInputs', () => {
       'scan-exclude': [],
       'scan-ignore-file': path.join(workspace, '.sandbox-scan-ignore'),
       'fail-on-findings': true,
+      'scan-installed-packages': 'notice',
       sarif: '',
       'github-token': ''
     })
@@ -112,6 +113,10 @@ describe('readInputs', () => {
     for (const variant of ['python', 'java', 'golang', 'python-slim', 'python-minimal']) expect(read({ variant }).variant).toBe(variant)
   })
 
+  it('reads scan-installed-packages', () => {
+    expect(read({ 'scan-installed-packages': 'fail' })['scan-installed-packages']).toBe('fail')
+  })
+
   it('needs no repository when nothing is pushed', () => {
     expect(read({ repository: '', push: 'false' }).repository).toBe('')
     expect(read({ repository: '', build: 'false' }).repository).toBe('')
@@ -147,7 +152,8 @@ describe('readInputs', () => {
     [{ repository: '' }, 'repository is required when push is true: set it to the image repository to push, e.g. ghcr.io/acme/openhands-sandbox, or set push: false.'],
     [{ 'registry-username': 'bot' }, 'registry-username and registry-password go together: set both, or neither to use the credentials docker already has.'],
     [{ 'build-args': 'A=1\nnot a pair' }, 'build-args: line 2 is not NAME=value. Write one NAME=value per line.'],
-    [{ labels: '=x' }, 'labels: line 1 is not key=value. Write one key=value per line.']
+    [{ labels: '=x' }, 'labels: line 1 is not key=value. Write one key=value per line.'],
+    [{ 'scan-installed-packages': 'warn' }, "scan-installed-packages 'warn' is not supported. Expected notice or fail."]
   ])('rejects %j', (values, message) => {
     expect(failure(values)).toBe(message)
   })

@@ -57,6 +57,8 @@ export interface Inputs {
   /** Absolute path of the fingerprint ignore file (it need not exist). */
   'scan-ignore-file': string
   'fail-on-findings': boolean
+  /** Findings inside installed third-party packages: `notice` (never fail) or `fail`. */
+  'scan-installed-packages': 'notice' | 'fail'
   /** Absolute path for the SARIF file, or empty. */
   sarif: string
   'github-token': string
@@ -139,6 +141,10 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
 
   const githubToken = read('github-token').trim()
   if (githubToken) core.setSecret(githubToken)
+  const installedPackages = read('scan-installed-packages').trim() || 'notice'
+  if (installedPackages !== 'notice' && installedPackages !== 'fail') {
+    throw new UserError(`scan-installed-packages '${installedPackages}' is not supported. Expected notice or fail.`)
+  }
   const sarifInput = read('sarif').trim()
   const ignoreFileInput = read('scan-ignore-file').trim()
   return {
@@ -174,6 +180,7 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
     'scan-exclude': splitList(read('scan-exclude'), /\n/),
     'scan-ignore-file': ignoreFileInput ? path.resolve(workspace, ignoreFileInput) : path.join(context, '.sandbox-scan-ignore'),
     'fail-on-findings': readBoolean(read, 'fail-on-findings', true),
+    'scan-installed-packages': installedPackages,
     sarif: sarifInput ? path.resolve(workspace, sarifInput) : '',
     'github-token': githubToken
   }

@@ -1,10 +1,14 @@
-// Hostile contexts: symlink loops and links out, FIFOs and sockets, unreadable files, non-UTF-8 names.
+// Hostile contexts: symlink loops and links out, FIFOs and sockets, unreadable files, non-UTF-8 names; and
+// adversarial file contents against every rule family.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
+import { BUFFER_SIZE, scanFile, type FileKind } from '../../src/secrets/engine.js'
+import { FAMILIES } from '../../src/secrets/rules/index.js'
+import type { Family } from '../../src/secrets/rules/types.js'
 import { toSarif } from '../../src/secrets/sarif.js'
 import { nodeIo, scanContext, scanContextWith, type ScanIo } from '../../src/secrets/scan.js'
-import { TempTree, checksummed } from './fixtures.js'
+import { BASE64, TempTree, checksummed } from './fixtures.js'
 
 const tree = new TempTree()
 const outside = new TempTree('secrets-outside-')
@@ -87,4 +91,42 @@ test('an unlistable folder is named in a warning', async () => {
 test('a missing context or Dockerfile is a user error that says what to set', async () => {
   await expect(scanContext({ context: tree.path('nope'), dockerfile: tree.path('Dockerfile') })).rejects.toThrow(/Build context .*nope.* not found.*'context'/)
   await expect(scanContext({ context: tree.root, dockerfile: tree.path('Nope.Dockerfile') })).rejects.toThrow(/Dockerfile .* not found.*'file'/)
+})
+
+// Adversarial inputs against every family's rules: its anchors back to back, each anchor followed by a megabyte
+// of its body alphabet with no terminator, and anchors interleaved with separators. Quadratic work would take
+// minutes here; the bound is generous for a loaded CI machine.
+describe('adversarial inputs per rule family', () => {
+  const MB = 1 << 20
+  const fill = (unit: string, size = MB): string => unit.repeat(Math.ceil(size / Math.max(1, unit.length))).slice(0, size)
+  const kinds: FileKind[] = [
+    { dotenv: false, codeFile: false, dockerfile: false },
+    { dotenv: true, codeFile: true, dockerfile: false }
+  ]
+  const scan = (text: string): number => {
+    const data = Buffer.from(text, 'latin1')
+    const buf = Buffer.alloc(BUFFER_SIZE)
+    const started = performance.now()
+    for (const kind of kinds) scanFile((b, o, l, p) => data.copy(b, o, p, Math.min(data.length, p + l)), buf, data.length, kind)
+    return performance.now() - started
+  }
+  const texts = (family: Family): string[] => [
+    ...(family.tokens ?? []).flatMap((t) => t.anchors),
+    ...(family.anchors ?? []).map((a) => a.text),
+    ...(family.keywords ?? [])
+  ]
+
+  test.each(FAMILIES.filter((f) => texts(f).length > 0).map((f) => [f.name, f] as const))('%s', (_name, family) => {
+    const anchors = texts(family)
+    const inputs = [
+      fill(anchors.join('')),
+      fill(anchors.map((a) => `${a}=`).join('')),
+      fill(anchors.map((a) => `${a}.`).join('')),
+      ...anchors.slice(0, 4).map((a) => a + fill('aB3_-', MB / 4)),
+      ...anchors.slice(0, 4).map((a) => a + fill(`${BASE64}=.`, MB / 4))
+    ]
+    let worst = 0
+    for (const text of inputs) worst = Math.max(worst, scan(text))
+    expect(worst).toBeLessThan(5000)
+  })
 })

@@ -36,6 +36,7 @@ export function testInputs(context: string, changes: Partial<Inputs> = {}): Inpu
     'scan-exclude': [],
     'scan-ignore-file': path.join(context, '.sandbox-scan-ignore'),
     'fail-on-findings': true,
+    'scan-installed-packages': 'notice',
     sarif: '',
     'github-token': '',
     ...changes

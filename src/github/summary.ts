@@ -86,7 +86,9 @@ export function renderSummary(report: RunReport): string {
 function renderScan(scan: ScanReport, workspace: string): string[] {
   const { result } = scan
   const size = (result.bytesScanned / 1048576).toFixed(1)
-  const suppressed = result.suppressed ? `, ${result.suppressed} suppressed` : ''
+  const suppressed =
+    (result.suppressed ? `, ${result.suppressed} suppressed` : '') +
+    (result.notices?.length ? `, ${result.notices.length} in installed packages (notices, not failing)` : '')
   const lines = ['### Secret scan', '', `${result.filesScanned} file(s), ${size} MB, scanned in ${scan.seconds} s${suppressed}.`, '']
   if (result.findings.length === 0) {
     lines.push('✅ No secrets in the build context.')

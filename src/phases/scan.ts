@@ -16,7 +16,7 @@ export interface ScanReport {
 
 /** Scans exactly what docker would send, before anything is built; writes SARIF when asked. */
 /** The settings the scan reads. */
-export type ScanSettings = Pick<Inputs, 'context' | 'file' | 'scan-ignore-file' | 'scan-exclude' | 'sarif' | 'fail-on-findings'>
+export type ScanSettings = Pick<Inputs, 'context' | 'file' | 'scan-ignore-file' | 'scan-exclude' | 'sarif' | 'fail-on-findings' | 'scan-installed-packages'>
 
 export async function runScan(inputs: ScanSettings, version: string, workspace: string): Promise<ScanReport> {
   const started = performance.now()
@@ -24,13 +24,17 @@ export async function runScan(inputs: ScanSettings, version: string, workspace: 
     context: inputs.context,
     dockerfile: inputs.file,
     ignoreFile: inputs['scan-ignore-file'],
-    excludePaths: inputs['scan-exclude']
+    excludePaths: inputs['scan-exclude'],
+    installedPackages: inputs['scan-installed-packages']
   })
   const seconds = Math.round(performance.now() - started) / 1000
   core.info(
     `Scanned ${result.filesScanned} file(s), ${(result.bytesScanned / 1048576).toFixed(1)} MB, in ${seconds} s: ` +
-      `${result.findings.length} finding(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}`
+      `${result.findings.length} finding(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}` +
+      `${result.notices?.length ? `, ${result.notices.length} notice(s) in installed packages` : ''}` +
+      `${result.examples ? `, ${result.examples} documented example(s) ignored` : ''}`
   )
+  reportNotices(result.notices ?? [], inputs.context, workspace)
   for (const warning of result.warnings) core.warning(warning)
   if (inputs.sarif) {
     await mkdir(path.dirname(inputs.sarif), { recursive: true })
@@ -39,6 +43,17 @@ export async function runScan(inputs: ScanSettings, version: string, workspace: 
   }
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
   return { result, seconds, findings: result.findings.map(finding => asFinding(finding, inputs, severity, workspacePath(inputs['scan-ignore-file'], workspace))) }
+}
+
+/** Token-shaped strings in installed third-party packages: public already, so notices (the first few annotated). */
+function reportNotices(notices: SecretFinding[], context: string, workspace: string): void {
+  for (const notice of notices.slice(0, 10)) {
+    core.notice(`${notice.description}: ${notice.hint}, in installed package ${notice.package ?? 'unknown'} (not failing: scan-installed-packages is notice).`, {
+      file: workspacePath(path.resolve(context, notice.file), workspace),
+      startLine: notice.line
+    })
+  }
+  if (notices.length > 10) core.notice(`${notices.length - 10} more finding(s) in installed packages, not failing (scan-installed-packages: notice).`)
 }
 
 /** Code scanning places SARIF paths relative to the repository root: the context's path from the workspace. */

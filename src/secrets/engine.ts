@@ -10,6 +10,7 @@ import { Prefilter } from './prefilter.js'
 import type { RuleId } from './rules.js'
 import { ruleRank } from './rules.js'
 import { ALLOW_MARKER, ALLOW_NEXT_LINE_MARKER } from './suppress.js'
+import { isDocumentedExample, isExampleLine } from './examples.js'
 
 export const CHUNK = 1 << 20
 /** Size of the buffer one file needs while it is being read. */
@@ -35,6 +36,8 @@ export interface RawFinding {
   start: number
   end: number
   allowed: boolean
+  /** A documented example value, or a value on a comment line that calls itself an example: never a failure. */
+  example?: boolean
 }
 
 export interface FileScan {
@@ -44,6 +47,7 @@ export interface FileScan {
 }
 
 const prefilter = new Prefilter(ANCHORS)
+let generations = 0
 const allowBytes = Buffer.from(ALLOW_MARKER, 'latin1')
 const allowNextBytes = Buffer.from(ALLOW_NEXT_LINE_MARKER, 'latin1')
 
@@ -69,10 +73,35 @@ export function scanFile(read: ReadFn, buf: Buffer, size: number, kind: FileKind
     codeFile: kind.codeFile,
     dotenv: kind.dotenv,
     lastKeyStart: -1,
+    generation: ++generations,
     emit(rule, start, stop, value) {
-      const { line, column } = position(buf, start, base, lineBase, lastNewline)
-      findings.push({ rule, line, column, value, start: base + start, end: base + stop, allowed: isAllowed(buf, start, ctx.end) })
+      const finding: RawFinding = { rule, line: 0, column: 0, value, start: base + start, end: base + stop, allowed: isAllowed(buf, start, ctx.end) }
+      if (isDocumentedExample(value) || onExampleLine(buf, start, ctx.end)) finding.example = true
+      findings.push(finding)
+      pending.push({ finding, at: start })
     }
+  }
+  // Lines and columns are worked out once per chunk for all its findings (in one pass over its newlines), so a
+  // file with many findings on one long line costs no more than one with a single finding.
+  let pending: Array<{ finding: RawFinding; at: number }> = []
+  const place = (): void => {
+    if (pending.length === 0) return
+    pending.sort((a, b) => a.at - b.at)
+    let line = lineBase
+    let lineStart = -1 // buffer index of the newline before the current position, -1: before buf[0]
+    let next = buf.indexOf(10)
+    for (const p of pending) {
+      while (next >= 0 && next < p.at) {
+        line++
+        lineStart = next
+        next = buf.indexOf(10, next + 1)
+      }
+      p.finding.line = line
+      if (lineStart < 0) p.finding.column = base + p.at - lastNewline
+      // Columns count UTF-16 code units (SARIF's default) when the line start is at hand.
+      else p.finding.column = p.at - lineStart > 65536 ? p.at - lineStart : buf.toString('utf8', lineStart + 1, p.at).length + 1
+    }
+    pending = []
   }
 
   for (;;) {
@@ -88,10 +117,13 @@ export function scanFile(read: ReadFn, buf: Buffer, size: number, kind: FileKind
       if (kind.credential === undefined && buf.subarray(1, sniffEnd).includes(0)) return { findings: [], bytes: filePos, binary: true }
       if (kind.credential !== undefined) scanCredentialFile(kind.credential, buf.toString('latin1', 1, end), 1, ctx.emit)
       if (kind.dockerfile) scanDockerfile(buf.toString('latin1', 1, end), 1, ctx.emit)
+      place()
     }
     const limit = eof ? end : end - LOOKAHEAD
     ctx.lastKeyStart = -1
+    ctx.generation = ++generations
     prefilter.scan(buf, processed, limit, end, (id, pos) => HANDLERS[id]?.(ctx, pos))
+    place()
     if (eof) break
     const keepFrom = limit - LOOKBACK
     for (let i = buf.indexOf(10); i >= 0 && i < keepFrom; i = buf.indexOf(10, i + 1)) {
@@ -106,29 +138,26 @@ export function scanFile(read: ReadFn, buf: Buffer, size: number, kind: FileKind
   return { findings: dedupe(findings), bytes: filePos, binary: false }
 }
 
-function position(buf: Buffer, at: number, base: number, lineBase: number, lastNewline: number): { line: number; column: number } {
-  let line = lineBase
-  for (let i = buf.indexOf(10); i >= 0 && i < at; i = buf.indexOf(10, i + 1)) line++
-  const lineStart = lastIndexOfByte(buf, 10, at - 1, 0)
-  if (lineStart < 0) return { line, column: base + at - lastNewline }
-  // Columns count UTF-16 code units (SARIF's default) when the line start is at hand.
-  const column = at - lineStart > 65536 ? at - lineStart : buf.toString('utf8', lineStart + 1, at).length + 1
-  return { line, column }
-}
-
 /** `sandbox-scan:allow` on the finding's line, or `sandbox-scan:allow-next-line` on the line before it. */
 function isAllowed(buf: Buffer, at: number, end: number): boolean {
   const lineStart = lastIndexOfByte(buf, 10, at - 1, Math.max(0, at - LOOKBACK))
-  let lineEnd = buf.indexOf(10, at)
-  if (lineEnd < 0 || lineEnd > end) lineEnd = end
-  lineEnd = Math.min(lineEnd, at + LOOKAHEAD)
+  let lineEnd = buf.subarray(at, Math.min(end, at + LOOKAHEAD)).indexOf(10)
+  lineEnd = lineEnd < 0 ? Math.min(end, at + LOOKAHEAD) : at + lineEnd
   const from = lineStart < 0 ? Math.max(0, at - LOOKBACK) : lineStart
-  const hit = buf.indexOf(allowBytes, from)
-  if (hit >= 0 && hit < lineEnd) return true
+  // Searches bounded to the line: a long line with many findings must not be searched to its end for each.
+  if (buf.subarray(from, lineEnd).indexOf(allowBytes) >= 0) return true
   if (lineStart <= 0) return false
   const prevStart = Math.max(0, lastIndexOfByte(buf, 10, lineStart - 1, Math.max(0, lineStart - LOOKBACK)))
-  const prev = buf.indexOf(allowNextBytes, prevStart)
-  return prev >= 0 && prev < lineStart
+  return buf.subarray(prevStart, lineStart).indexOf(allowNextBytes) >= 0
+}
+
+function onExampleLine(buf: Buffer, at: number, end: number): boolean {
+  const min = Math.max(0, at - 1024)
+  const newline = lastIndexOfByte(buf, 10, at - 1, min)
+  const lineStart = newline < 0 ? min : newline + 1
+  const after = buf.subarray(at, Math.min(end, at + 1024)).indexOf(10)
+  const line = buf.toString('latin1', lineStart, after < 0 ? Math.min(end, at + 1024) : at + after)
+  return isExampleLine(line, at - lineStart)
 }
 
 /** One finding per secret: where two overlap (a token inside a URL, a key found by two rules), keep the more specific. */

@@ -9,6 +9,7 @@ import { credentialKind, isDotenv } from './credential-files.js'
 import { DockerIgnore } from './dockerignore.js'
 import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from './engine.js'
 import { ruleDescription } from './rules.js'
+import { PackageIndex, isCredentialFileName, type PackageIo } from './packages.js'
 import { loadIgnoreFile } from './suppress.js'
 import { fingerprintOf, redactHint } from './values.js'
 import { errorCode, walkContext, type EntryKind, type FsPath, type WalkIo } from './walk.js'
@@ -22,6 +23,12 @@ export interface ScanOptions {
   ignoreFile?: string
   /** Extra .dockerignore-style patterns (relative to the context) whose files are not scanned. */
   excludePaths?: string[]
+  /**
+   * Findings inside installed third-party packages (node_modules/<pkg>, site-packages, vendor/): `notice` (the
+   * default) reports them in `notices` and never fails; `fail` reports them as findings. Credential files are
+   * findings either way.
+   */
+  installedPackages?: 'notice' | 'fail'
 }
 
 export interface SecretFinding {
@@ -35,6 +42,8 @@ export interface SecretFinding {
   hint: string
   /** `<file>:<rule>:<16 hex>`, stable when lines move; what the ignore file lists. */
   fingerprint: string
+  /** `name@version` of the installed third-party package the file belongs to, when it does. */
+  package?: string
 }
 
 export interface ScanResult {
@@ -46,6 +55,10 @@ export interface ScanResult {
   warnings: string[]
   /** Findings left out by an allow comment or the ignore file (always set by scanContext; optional for callers' fakes). */
   suppressed?: number
+  /** Findings in installed third-party packages, reported as notices and never failing (scan-installed-packages: notice). */
+  notices?: SecretFinding[]
+  /** Documented example values and values on comment lines that call themselves examples: counted, not reported. */
+  examples?: number
 }
 
 /** The file system calls the scan makes; tests replace some to simulate failures that root cannot cause. */
@@ -135,8 +148,9 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
     ignoreFileRel = relative(context, `${realDir}${sep}${basename(options.ignoreFile)}`).split(sep).join('/')
   }
 
-  const raw: Array<{ file: string; finding: RawFinding }> = []
-  const result: ScanResult = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0 }
+  const raw: Array<{ file: string; finding: RawFinding; credential: boolean }> = []
+  const result: ScanResult = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0, notices: [], examples: 0 }
+  const packages = new PackageIndex(packageIo(context, io))
   const buf = Buffer.allocUnsafe(BUFFER_SIZE)
   let lastYield = performance.now()
 
@@ -163,7 +177,8 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
         return
       }
       result.filesScanned++
-      for (const finding of scan.findings) raw.push({ file: display, finding })
+      const credential = kind.credential !== undefined || kind.dotenv || isCredentialFileName(basename(display))
+      for (const finding of scan.findings) raw.push({ file: display, finding, credential })
     } catch (error) {
       const code = errorCode(error)
       if (code === 'EISDIR' || code === 'EAGAIN') result.skipped.push({ file: display, reason: 'not a regular file' })
@@ -192,13 +207,17 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
     onWarning: (message) => result.warnings.push(message)
   })
 
-  for (const { file, finding } of raw) {
+  for (const { file, finding, credential } of raw) {
+    if (finding.example === true) {
+      result.examples = (result.examples ?? 0) + 1
+      continue
+    }
     const fingerprint = fingerprintOf(file, finding.rule, finding.value)
     if (finding.allowed || ignored.has(fingerprint)) {
       result.suppressed = (result.suppressed ?? 0) + 1
       continue
     }
-    result.findings.push({
+    const secret: SecretFinding = {
       rule: finding.rule,
       description: ruleDescription(finding.rule),
       file,
@@ -206,12 +225,52 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
       column: finding.column,
       hint: redactHint(finding.value),
       fingerprint
-    })
+    }
+    const pkg = credential || file === dockerfileDisplay ? undefined : await packages.lookup(file)
+    if (pkg !== undefined) secret.package = pkg
+    if (pkg !== undefined && options.installedPackages !== 'fail') result.notices?.push(secret)
+    else result.findings.push(secret)
   }
+  const order = (a: SecretFinding, b: SecretFinding): number => compare(a.file, b.file) || a.line - b.line || a.column - b.column || compare(a.rule, b.rule)
+  result.notices?.sort(order)
   result.findings.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.column - b.column || compare(a.rule, b.rule))
   result.skipped.sort((a, b) => compare(a.file, b.file))
   result.warnings.sort(compare)
   return result
+}
+
+/** Package records read through the scan's own io (at most 1 MB each), relative to the context. */
+function packageIo(context: string, io: ScanIo): PackageIo {
+  const buf = Buffer.allocUnsafe(1 << 20)
+  return {
+    readText: (rel) => {
+      let fd: number
+      try {
+        fd = io.open(`${context}/${rel}`)
+      } catch {
+        return Promise.resolve(undefined)
+      }
+      try {
+        let n = 0
+        for (;;) {
+          const got = io.read(fd, buf, n, buf.length - n, n)
+          if (got <= 0) break
+          n += got
+          if (n >= buf.length) break
+        }
+        return Promise.resolve(buf.toString('utf8', 0, n))
+      } catch {
+        return Promise.resolve(undefined)
+      } finally {
+        io.close(fd)
+      }
+    },
+    list: (rel) =>
+      io.readdir(`${context}/${rel}`).then(
+        (entries) => entries.map((e) => e.name.toString('utf8')),
+        () => []
+      )
+  }
 }
 
 function compare(a: string, b: string): number {

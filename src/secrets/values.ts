@@ -139,6 +139,8 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const GIT_SHA = /^[0-9a-f]{40}$/
 const SRI = /^(?:sha1|sha256|sha384|sha512|md5)-/
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}){1,20}$/
+/** `StreamDescription.Shards[-1].ShardId`, `$.items[0].id`: a path into a document. */
+const JSON_PATH = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}|\[-?[0-9]{1,6}\]){1,20}$/
 const JWT = /^eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,4000}\.[A-Za-z0-9_-]{0,1000}$/
 
 export function isUuid(value: string): boolean {
@@ -158,7 +160,7 @@ export function looksRandomSecret(value: string): boolean {
   if (value.includes('://') || value.startsWith('data:')) return false
   if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return false
   if (UUID.test(value) || GIT_SHA.test(value) || SRI.test(value)) return false
-  if (IDENTIFIER_PATH.test(value)) return false
+  if (IDENTIFIER_PATH.test(value) || JSON_PATH.test(value)) return false
   if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false
   // Short hex runs are ids, short SHAs and fingerprints (this scanner's own among them); hex keys are 32+ long.
   if (value.length < 32 && /^[0-9a-f]+$/i.test(value)) return false
@@ -168,6 +170,13 @@ export function looksRandomSecret(value: string): boolean {
   if (h < 3.4) return false
   if (classSwitchRate(value) < 0.28) return false
   return true
+}
+
+/** Hex keys of 16+ characters, UUID-shaped API keys, 40-hex keys: credentials under an unmistakable key name. */
+export function isKeyShaped(value: string): boolean {
+  if (isUuid(value)) return !/^0{8}-|^(.)\1{7}-/.test(value) && shannonEntropy(value.replace(/-/g, '')) > 3
+  if (/^[0-9a-fA-F]{20,128}$/.test(value)) return !isPlaceholder(value, true) && shannonEntropy(value) > 3 && !/^(.)\1+$/.test(value)
+  return false
 }
 
 /** First four characters and the length; short values show fewer so that the hint never gives most of them away. */
