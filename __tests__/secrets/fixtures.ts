@@ -1,10 +1,14 @@
 // Secrets for the tests, generated at run time: no realistic secret literal is ever committed (push protection,
 // and our own scanner would flag this repository). Formats with a checksum get a valid one.
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto'
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { base62, crc32 } from '../../src/secrets/checksum.js'
+import { seededStream } from '../support/seeded.js'
+
+// Every random value here comes from the run's seed (TEST_SEED), so a failing run replays with the same values.
+const draw = seededStream('secrets/fixtures')
 
 export const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 export const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
@@ -14,7 +18,12 @@ export const BASE64 = `${ALNUM}+/`
 export const TOKEN = `${ALNUM}_-`
 
 export function random(n: number, alphabet = ALNUM): string {
-  return Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('')
+  return Array.from(draw(n), (b) => alphabet[b % alphabet.length]).join('')
+}
+
+/** A whole number in [0, n), from the run's seed. */
+export function randomBelow(n: number): number {
+  return draw(4).readUInt32BE(0) % n
 }
 
 /** `<prefix>` + 30 random base62 + base62 CRC-32 of those 30: GitHub's and npm's format. */
@@ -39,8 +48,13 @@ export function publicPem(): string {
   return String(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }))
 }
 
+/** A version-4 UUID from the run's seed. */
 export function uuid(): string {
-  return randomUUID()
+  const b = draw(16)
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
+  const hex = b.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
 export class TempTree {

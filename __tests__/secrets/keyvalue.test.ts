@@ -1,9 +1,8 @@
 // The key/value reader across syntaxes: each row is a file kind, a line with a generated value, and the rule
 // expected on it (or none), with the exact value span checked through the finding's column.
-import { randomUUID } from 'node:crypto'
 import { BUFFER_SIZE, scanFile, type FileKind } from '../../src/secrets/engine.js'
 import { looksRandomSecret } from '../../src/secrets/values.js'
-import { ALNUM, HEX, random } from './fixtures.js'
+import { ALNUM, HEX, random, uuid } from './fixtures.js'
 
 const conf: FileKind = { dotenv: false, codeFile: false, dockerfile: false }
 const code: FileKind = { dotenv: false, codeFile: true, dockerfile: false }
@@ -49,15 +48,15 @@ const ROWS: Row[] = [
   ['TOML', conf, (s) => `api_key = "${s}"`, v, 'generic-secret'],
   ['shell export', conf, (s) => `export SERVICE_TOKEN="${s}"`, v, 'generic-secret'],
   ['hex key under an unmistakable name', conf, (s) => `SERVICE_API_KEY=${s}`, () => random(24, HEX), 'generic-secret'],
-  ['UUID under an unmistakable name', conf, (s) => `SERVICE_API_KEY: ${s}`, () => randomUUID(), 'generic-secret'],
+  ['UUID under an unmistakable name', conf, (s) => `SERVICE_API_KEY: ${s}`, () => uuid(), 'generic-secret'],
   ['40-hex under an unmistakable name', conf, (s) => `deploy_token = "${s}"`, () => random(40, HEX), 'generic-secret'],
-  ['UUID under a Heroku key in .env', env, (s) => `HEROKU_API_KEY=${s}`, () => randomUUID(), 'heroku-api-key'],
-  ['UUID under a Snyk key', conf, (s) => `SNYK_TOKEN: ${s}`, () => randomUUID(), 'snyk-token'],
+  ['UUID under a Heroku key in .env', env, (s) => `HEROKU_API_KEY=${s}`, () => uuid(), 'heroku-api-key'],
+  ['UUID under a Snyk key', conf, (s) => `SNYK_TOKEN: ${s}`, () => uuid(), 'snyk-token'],
   ['40-hex under a Sonar key', conf, (s) => `sonar.token=${s}`, () => random(40, HEX), 'sonar-token'],
   ['40-hex under a Meraki key', conf, (s) => `MERAKI_DASHBOARD_API_KEY=${s}`, () => random(40, HEX), 'meraki-api-key'],
   ['32-hex under a Datadog key', conf, (s) => `DD_API_KEY=${s}`, () => random(32, HEX), 'datadog-api-key'],
   // Quiet
-  ['a UUID under a plain key', conf, (s) => `token: ${s}`, () => randomUUID(), undefined],
+  ['a UUID under a plain key', conf, (s) => `token: ${s}`, () => uuid(), undefined],
   ['a git SHA under a plain key', conf, (s) => `token = ${s}`, () => random(40, HEX), undefined],
   ['a 16-hex fingerprint', conf, (s) => `b.conf:npm-access-token:${s}`, () => random(16, HEX), undefined],
   ['a C++ scope', code, (s) => `auto x = Config::token; // ${s}`, v, undefined],

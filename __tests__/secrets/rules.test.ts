@@ -1,16 +1,15 @@
 // The table test of every provider family's cases (src/secrets/rules/*.ts): each positive case is found once,
 // at the right line, under its rule; its look-alikes stay quiet; a dockerignored copy and a copy outside the
 // context (through a symlink) are not reported; and the raw value never appears in the result or the SARIF.
-import { randomInt } from 'node:crypto'
 import { symlinkSync } from 'node:fs'
 import { FAMILIES } from '../../src/secrets/rules/index.js'
 import type { Rand, RuleCase } from '../../src/secrets/rules/types.js'
 import { RULES } from '../../src/secrets/rules.js'
 import { toSarif } from '../../src/secrets/sarif.js'
 import { scanContext, type ScanResult } from '../../src/secrets/scan.js'
-import { TempTree, onLine } from './fixtures.js'
+import { TempTree, onLine, randomBelow } from './fixtures.js'
 
-const rand: Rand = { int: (n) => randomInt(n) }
+const rand: Rand = { int: randomBelow }
 
 interface Made {
   name: string
