@@ -52,6 +52,11 @@ export function dockerConfigKey(registry: string): string {
 /** Memoised per config file and registry: docker's credentials are read once per registry per run. */
 const logins = new Map<string, Promise<DockerLogin>>()
 
+/** Forgets the memoised logins (a test that writes a new config, or a login that just changed them). */
+export function resetDockerLogins(): void {
+  logins.clear()
+}
+
 /** Docker's credentials for `registry` (host[:port] as in an image reference), read once per run. */
 export function dockerLoginFor(registry: string): Promise<DockerLogin> {
   const file = dockerConfigFile()
