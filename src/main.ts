@@ -10,6 +10,7 @@ import { runChecks } from './phases/check.js'
 import { publish } from './phases/publish.js'
 import { resolveRelease } from './phases/release.js'
 import { runScan } from './phases/scan.js'
+import { PHASE_READ_BUDGET_MS, withReadBudget } from './registry/budget.js'
 import { ACTION_VERSION } from './version.js'
 
 /** The main step: check, scan, build and push. Every failure ends here as one readable error, never a stack. */
@@ -20,14 +21,14 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs(undefined, workspace)
     readOnce = inputs
-    const { version: release } = await resolveRelease(inputs)
+    const { version: release } = await withReadBudget('the release lookup', PHASE_READ_BUDGET_MS, () => resolveRelease(inputs))
     report.release = release
     core.setOutput('ohe-release', release)
     // Tags are validated now, so a bad one fails before minutes of checks, scan and build.
     if (inputs.build) resolveTags(tagRequest(inputs, release, process.env.GITHUB_SHA))
 
     core.info(`Checking the Dockerfile against OHE release ${release}`)
-    const checks = await core.group('Check the Dockerfile', () => runChecks(inputs, release, workspace))
+    const checks = await core.group('Check the Dockerfile', () => withReadBudget('the checks', PHASE_READ_BUDGET_MS, () => runChecks(inputs, release, workspace)))
     report.checks = checks.findings
     report.layered = checks.layered
     const base = checks.dockerfile.base

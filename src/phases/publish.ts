@@ -6,6 +6,7 @@ import { baseDigest } from '../image/base-digest.js'
 import { findUnchangedImage } from '../image/unchanged.js'
 import { verifyPushedImage, type ContractReport } from '../image/verify.js'
 import type { Inputs } from '../inputs.js'
+import { PHASE_READ_BUDGET_MS, withReadBudget } from '../registry/budget.js'
 
 export interface PublishFacts {
   release: string
@@ -33,14 +34,16 @@ export async function publish(inputs: Inputs, facts: PublishFacts): Promise<Publ
   // The digest labels a pushed image and decides skip-unchanged; an image that is not pushed needs neither. Both
   // network round trips run at once.
   const [digestOfBase] = await Promise.all([
-    facts.baseReference && inputs.push ? baseDigest(facts.baseReference, inputs) : undefined,
+    facts.baseReference && inputs.push ? withReadBudget('the base digest', PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? '', inputs)) : undefined,
     inputs.push ? login(inputs) : undefined
   ])
   const buildInputs: Inputs = { ...inputs, 'build-args': { ...facts.buildArgs, ...inputs['build-args'] } }
 
   if (inputs['skip-unchanged'] && inputs.push && inputs.repository) {
     const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha))
-    const unchanged = await findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase })
+    const unchanged = await withReadBudget('skip-unchanged', PHASE_READ_BUDGET_MS, () =>
+      findUnchangedImage(inputs, { repository: inputs.repository, tag, sha, baseDigest: digestOfBase })
+    )
     if (unchanged) {
       const image = refs[0] ?? `${inputs.repository}:${tag}`
       if (refs.length > 1) core.warning(`skip-unchanged kept ${image}; the extra tags (${refs.slice(1).join(', ')}) were not moved to it.`)
@@ -53,11 +56,11 @@ export async function publish(inputs: Inputs, facts: PublishFacts): Promise<Publ
   const agentServer = facts.agentServerReference
   if (!build.pushed || !digest || !agentServer) return { build, unchanged: false }
   const contract = await core.group('Verify the image contract in the registry', () =>
-    verifyPushedImage(inputs, { repository: build.repository, tag: build.tag, digest }, agentServer, {
+    withReadBudget('the contract verification', PHASE_READ_BUDGET_MS, () => verifyPushedImage(inputs, { repository: build.repository, tag: build.tag, digest }, agentServer, {
       line: facts.fromLine,
       // The base digest names the agent-server only when the image is built directly on it.
       baseDigest: agentServer === facts.baseReference ? digestOfBase : undefined
-    })
+    }))
   )
   return { build, unchanged: false, contract }
 }

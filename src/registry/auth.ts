@@ -54,7 +54,7 @@ export class Authenticator {
     if (bearer !== undefined) {
       const key = scopeKey(bearer)
       this.repositoryScopes.set(subject.repository, key)
-      const token = await this.token(subject, bearer, key, sent)
+      const token = await this.token(subject, bearer, key, options, sent)
       return this.transport.send(subject, url, { ...options, authorization: `Bearer ${token}` })
     }
     if (challenges.some(c => c.scheme === 'basic') && this.basicAuth !== undefined && sent !== this.basicAuth) {
@@ -73,7 +73,7 @@ export class Authenticator {
   }
 
   /** The cached token for the scope, unless it is the one just refused or expired; else a new one. */
-  private async token(subject: Subject, challenge: Challenge, key: string, refused?: string): Promise<string> {
+  private async token(subject: Subject, challenge: Challenge, key: string, request: SendOptions, refused?: string): Promise<string> {
     const cached = this.tokens.get(key)
     const entry = await cached?.catch(() => undefined)
     if (entry !== undefined && `Bearer ${entry.token}` !== refused && entry.expiresAt > Date.now()) return entry.token
@@ -81,7 +81,7 @@ export class Authenticator {
     const latest = this.tokens.get(key)
     if (latest !== undefined && latest !== cached) return (await latest).token
 
-    const pending = this.fetchToken(subject, challenge)
+    const pending = this.fetchToken(subject, challenge, request)
     this.tokens.set(key, pending)
     pending.catch(() => {
       if (this.tokens.get(key) === pending) this.tokens.delete(key)
@@ -89,7 +89,8 @@ export class Authenticator {
     return (await pending).token
   }
 
-  private async fetchToken(subject: Subject, challenge: Challenge): Promise<Token> {
+  /** `request`: the registry request the token is for; the token request shares its deadline. */
+  private async fetchToken(subject: Subject, challenge: Challenge, request: SendOptions): Promise<Token> {
     const { context } = this
     let realm: URL
     try {
@@ -125,7 +126,8 @@ export class Authenticator {
       accept: 'application/json',
       authorization: this.basicAuth,
       maxBytes: MAX_TOKEN_BYTES,
-      peer: 'token'
+      peer: 'token',
+      ...(request.deadline !== undefined ? { deadline: request.deadline } : {})
     })
     if (reply.status !== 200) throw httpError(context, subject, reply, 'token')
     const body = asRecord(parseJson(context, subject, reply.body))

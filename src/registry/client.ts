@@ -4,6 +4,7 @@
  * (challenges, tokens) and error-mapping.ts (a failure as one RegistryError); this module holds what is read.
  */
 import { createHash } from 'node:crypto'
+import { callDeadline, type Deadline } from './budget.js'
 import { Authenticator, basicAuthorization, parseJson, type RegistryCredentials } from './auth.js'
 import { RegistryError } from './errors.js'
 import { asRecord, describeSubject as describe, httpError, protocolError, type ErrorContext, type Reply, type Subject } from './error-mapping.js'
@@ -42,6 +43,11 @@ export interface RegistryClientOptions {
   retries?: number
   /** First retry delay when the answer has no Retry-After, doubled per retry. Default 1 s. */
   retryDelayMs?: number
+  /**
+   * One call (all pages of a tag list; an index, its manifest and config), retries and tokens included. Default 2 min.
+   * A phase's budget (withReadBudget) can end it sooner.
+   */
+  callBudgetMs?: number
 }
 
 export interface Manifest {
@@ -96,6 +102,7 @@ const INDEX_TYPES: ReadonlySet<string> = new Set([MEDIA_TYPES.ociIndex, MEDIA_TY
 const MANIFEST_TYPES: ReadonlySet<string> = new Set(Object.values(MEDIA_TYPES))
 
 const DEFAULT_TIMEOUT_MS = 30_000
+const DEFAULT_CALL_BUDGET_MS = 120_000
 const MAX_PAGES = 1000
 /** The Distribution spec lets registries refuse manifests above 4 MiB. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -113,6 +120,7 @@ class Client implements RegistryClient {
   private readonly auth: Authenticator
   private readonly retries: number
   private readonly retryDelayMs: number
+  private readonly callBudgetMs: number
 
   constructor(options: RegistryClientOptions) {
     this.registry = options.registry
@@ -128,6 +136,7 @@ class Client implements RegistryClient {
     this.auth = new Authenticator(this.context, transport, basicAuth, options.insecure === true)
     this.retries = options.retries ?? 2
     this.retryDelayMs = options.retryDelayMs ?? 1000
+    this.callBudgetMs = options.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS
   }
 
   async listTags(repository: string): Promise<string[]> {
@@ -135,6 +144,7 @@ class Client implements RegistryClient {
     const subject: Subject = { repository, kind: 'tags' }
     const tags: string[] = []
     const seen = new Set<string>()
+    const deadline = callDeadline(this.callBudgetMs)
     let url: URL | undefined = new URL(`/v2/${repository}/tags/list`, this.origin)
     for (let page = 0; url !== undefined; page++) {
       if (page >= MAX_PAGES || seen.has(url.href)) {
@@ -145,6 +155,7 @@ class Client implements RegistryClient {
       }
       seen.add(url.href)
       const reply = await this.request(subject, url, {
+        deadline,
         method: 'GET',
         accept: 'application/json',
         maxBytes: MAX_TAGS_PAGE_BYTES,
@@ -162,11 +173,16 @@ class Client implements RegistryClient {
     return tags
   }
 
-  async getManifest(repository: string, reference: string): Promise<Manifest> {
+  getManifest(repository: string, reference: string): Promise<Manifest> {
+    return this.readManifest(repository, reference, callDeadline(this.callBudgetMs))
+  }
+
+  private async readManifest(repository: string, reference: string, deadline: Deadline): Promise<Manifest> {
     this.checkRepository(repository)
     this.checkReference(repository, reference)
     const subject: Subject = { repository, kind: 'manifest', reference }
     const reply = await this.request(subject, this.manifestUrl(repository, reference), {
+      deadline,
       method: 'GET',
       accept: MANIFEST_ACCEPT,
       maxBytes: MAX_MANIFEST_BYTES,
@@ -207,13 +223,14 @@ class Client implements RegistryClient {
     reference: string,
     platform: Platform = { os: 'linux', architecture: 'amd64' }
   ): Promise<ImageConfigResult> {
-    let current = await this.getManifest(repository, reference)
+    const deadline = callDeadline(this.callBudgetMs)
+    let current = await this.readManifest(repository, reference, deadline)
     const indexDigest = isIndex(current) ? current.digest : undefined
     // An index may point at another index; two levels is all real images use.
     for (let depth = 0; isIndex(current); depth++) {
       if (depth >= 2) throw this.protocolError({ repository, kind: 'manifest', reference }, 'indexes nested too deep')
       const descriptor = this.selectPlatform(repository, reference, current, platform)
-      current = await this.getManifest(repository, descriptor)
+      current = await this.readManifest(repository, descriptor, deadline)
     }
 
     const subject: Subject = { repository, kind: 'manifest', reference }
@@ -223,6 +240,7 @@ class Client implements RegistryClient {
     }
     const blobSubject: Subject = { repository, kind: 'blob', reference: configDigest }
     const reply = await this.request(blobSubject, new URL(`/v2/${repository}/blobs/${configDigest}`, this.origin), {
+      deadline,
       method: 'GET',
       maxBytes: MAX_CONFIG_BYTES,
       peer: 'registry'
@@ -255,6 +273,7 @@ class Client implements RegistryClient {
     this.checkReference(repository, tag)
     const subject: Subject = { repository, kind: 'manifest', reference: tag }
     const reply = await this.request(subject, this.manifestUrl(repository, tag), {
+      deadline: callDeadline(this.callBudgetMs),
       method: 'HEAD',
       accept: MANIFEST_ACCEPT,
       maxBytes: 0,
@@ -271,7 +290,7 @@ class Client implements RegistryClient {
 
   /** A registry request, authenticated, retried on 429/502/503/504. */
   private request(subject: Subject, url: URL, options: SendOptions): Promise<Reply> {
-    return withRetries(() => this.auth.authorized(subject, url, options), this.retries, this.retryDelayMs)
+    return withRetries(() => this.auth.authorized(subject, url, options), this.retries, this.retryDelayMs, options.deadline)
   }
 
   private nextPage(subject: Subject, reply: Reply): URL | undefined {

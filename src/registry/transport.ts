@@ -4,8 +4,9 @@
  * Retry-After; the registry's API origin and the next-page link.
  */
 import { Buffer } from 'node:buffer'
+import type { Deadline } from './budget.js'
 import { RegistryError } from './errors.js'
-import { networkError, protocolError, type ErrorContext, type Peer, type Reply, type Subject } from './error-mapping.js'
+import { budgetError, isTimeout, networkError, protocolError, type ErrorContext, type Peer, type Reply, type Subject } from './error-mapping.js'
 import { DOCKER_HUB_NAMES, HOST } from './grammar.js'
 
 export interface SendOptions {
@@ -15,6 +16,8 @@ export interface SendOptions {
   authorization?: string
   maxBytes: number
   peer: Peer
+  /** The overall end of the read this request is part of; a request never runs past it. */
+  deadline?: Deadline
 }
 
 const MAX_REDIRECTS = 5
@@ -53,7 +56,11 @@ export class Transport {
   /** One request with manual redirects and one timeout for all of it, body read up to a limit. */
   async send(subject: Subject, url: URL, options: SendOptions): Promise<Reply> {
     const authOrigin = url.origin
-    const signal = AbortSignal.timeout(this.context.timeoutMs)
+    const { deadline } = options
+    const remaining = deadline === undefined ? Infinity : deadline.at - Date.now()
+    if (deadline !== undefined && remaining <= 0) throw budgetError(this.context, subject, deadline.ms, deadline.label)
+    const byBudget = remaining < this.context.timeoutMs
+    const signal = AbortSignal.timeout(Math.max(1, Math.min(this.context.timeoutMs, remaining)))
     let current = url
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = {}
@@ -82,19 +89,24 @@ export class Transport {
         return { status: res.status, headers: res.headers, body: body ?? new Uint8Array(), url: current }
       } catch (thrown) {
         if (thrown instanceof RegistryError) throw thrown
+        if (byBudget && deadline !== undefined && isTimeout(thrown)) throw budgetError(this.context, subject, deadline.ms, deadline.label)
         throw networkError(this.context, subject, current, options.peer, thrown)
       }
     }
   }
 }
 
-/** Runs `attempt` again while it is answered 429/502/503/504, up to `retries` more times, waiting as asked. */
-export async function withRetries(attempt: () => Promise<Reply>, retries: number, retryDelayMs: number): Promise<Reply> {
+/**
+ * Runs `attempt` again while it is answered 429/502/503/504, up to `retries` more times, waiting as asked; a wait
+ * that would end past the deadline is not started (the status is the answer).
+ */
+export async function withRetries(attempt: () => Promise<Reply>, retries: number, retryDelayMs: number, deadline?: Deadline): Promise<Reply> {
   for (let count = 0; ; count++) {
     const reply = await attempt()
     if (!RETRY_STATUSES.has(reply.status) || count >= retries) return reply
     const delay = retryDelay(reply.headers.get('retry-after'), retryDelayMs * 2 ** count)
     if (delay === undefined) return reply
+    if (deadline !== undefined && Date.now() + delay >= deadline.at) return reply
     await new Promise(resolve => setTimeout(resolve, delay))
   }
 }
