@@ -53,7 +53,11 @@ describe('readInputs', () => {
       'scan-ignore-file': path.join(workspace, '.sandbox-scan-ignore'),
       'fail-on-findings': true,
       sarif: '',
-      'github-token': ''
+      'github-token': '',
+      timeout: 0,
+      'push-stall-timeout': 600_000,
+      'push-retries': 2,
+      'docker-env': []
     })
   })
 

@@ -1,4 +1,9 @@
 import * as core from '@actions/core'
+import os from 'node:os'
+import { childEnv, GHA_CACHE_NAMES, setDockerEnvironment, usesGhaCache } from './docker/child-env.js'
+import { trackChildrenForPostStep } from './build/children.js'
+import { STATE } from './build/state.js'
+import { createRunDockerConfig, removeRunDockerConfig, userDockerConfigDir } from './build/run-config.js'
 import { tagRequest } from './build/plan.js'
 import { resolveTags } from './build/tags.js'
 import { describeError, UserError } from './errors.js'
@@ -10,6 +15,7 @@ import { runChecks } from './phases/check.js'
 import { publish } from './phases/publish.js'
 import { resolveRelease } from './phases/release.js'
 import { runScan } from './phases/scan.js'
+import { redact } from './redaction.js'
 import { PHASE_READ_BUDGET_MS, withReadBudget } from './registry/budget.js'
 import { ACTION_VERSION } from './version.js'
 
@@ -18,9 +24,12 @@ export async function run(): Promise<void> {
   const workspace = workspaceDir()
   const report: RunReport = { workspace }
   let readOnce: Inputs | undefined
+  const userDockerConfig = process.env.DOCKER_CONFIG
+  let runDockerConfig: string | undefined
   try {
     const inputs = readInputs(undefined, workspace)
     readOnce = inputs
+    runDockerConfig = await useRunDockerConfig(inputs)
     const { version: release } = await withReadBudget('the release lookup', PHASE_READ_BUDGET_MS, () => resolveRelease(inputs))
     report.release = release
     core.setOutput('ohe-release', release)
@@ -91,7 +100,28 @@ export async function run(): Promise<void> {
     fail(thrown, workspace, report)
   } finally {
     await finish(report, readOnce)
+    // The per-run docker config served this step only; the post step removes it too if this step never got here.
+    if (runDockerConfig) {
+      if (userDockerConfig === undefined) delete process.env.DOCKER_CONFIG
+      else process.env.DOCKER_CONFIG = userDockerConfig
+      setDockerEnvironment(undefined)
+      await removeRunDockerConfig(runDockerConfig).catch(() => undefined)
+    }
   }
+}
+
+/**
+ * Docker for this run: a DOCKER_CONFIG of its own that inherits the user's (so the action's login never replaces
+ * theirs), a minimal environment for every docker process, and their process groups saved for the post step.
+ */
+async function useRunDockerConfig(inputs: Inputs): Promise<string> {
+  const dir = await createRunDockerConfig(userDockerConfigDir(process.env, os.homedir()), process.env.RUNNER_TEMP || os.tmpdir())
+  core.saveState(STATE.dockerConfig, dir)
+  process.env.DOCKER_CONFIG = dir
+  const gha = usesGhaCache([...inputs['cache-from'], ...inputs['cache-to']]) ? GHA_CACHE_NAMES : []
+  setDockerEnvironment(childEnv(process.env, [...inputs['docker-env'], ...gha]))
+  trackChildrenForPostStep(true)
+  return dir
 }
 
 /** Runs after success and failure alike; a problem here must not hide the run's own result. */
@@ -105,12 +135,12 @@ async function finish(report: RunReport, inputs: Inputs | undefined): Promise<vo
   const pullRequest = inputs && (await pullRequestOfRun().catch(() => undefined))
   if (inputs && pullRequest) {
     const marker = commentMarker(workspacePath(inputs.file, report.workspace))
-    await upsertPullRequestComment(inputs['github-token'], pullRequest, marker, renderSummary(report))
+    await upsertPullRequestComment(inputs['github-token'], pullRequest, marker, redact(renderSummary(report)))
   }
 }
 
 function fail(thrown: unknown, workspace: string, report: RunReport): void {
-  const message = describeError(thrown)
+  const message = redact(describeError(thrown))
   report.failure = message
   if (thrown instanceof UserError && thrown.file) {
     core.error(message, { file: workspacePath(thrown.file, workspace), startLine: thrown.line })
@@ -125,7 +155,7 @@ async function writeSummary(report: RunReport): Promise<void> {
   // Outside a runner (npm start, tests without GITHUB_STEP_SUMMARY) there is no summary file to write.
   if (!process.env.GITHUB_STEP_SUMMARY) return
   try {
-    await core.summary.addRaw(renderSummary(report)).write()
+    await core.summary.addRaw(redact(renderSummary(report))).write()
   } catch (thrown) {
     core.warning(`Could not write the job summary: ${describeError(thrown)}`)
   }

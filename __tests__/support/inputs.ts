@@ -31,6 +31,10 @@ export function testInputs(context: string, changes: Partial<Inputs> = {}): Inpu
     'fail-on-findings': true,
     sarif: '',
     'github-token': '',
+    timeout: 0,
+    'push-stall-timeout': 10 * 60_000,
+    'push-retries': 2,
+    'docker-env': [],
     ...changes
   }
 }

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import path from 'node:path'
 import { parseRepository } from '../docker/reference.js'
 import { UserError } from '../errors.js'
+import { redact, rememberSecret } from '../redaction.js'
 import { commitTime } from '../git/commit-time.js'
 import { workspacePath } from '../github/annotations.js'
 import { workspaceDir, type Inputs } from '../inputs.js'
@@ -60,6 +61,7 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
   const workspace = workspaceDir()
   core.info(refs.length > 0 ? `Tags: ${refs.join(', ')}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`)
 
+  rememberInputSecrets(inputs)
   const workDir = await makePrivateDir()
   core.saveState(STATE.tempDir, workDir)
   try {
@@ -94,7 +96,7 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
       core.info(`The build failed after ${seconds} s.`)
       const line = failedDockerfileLine(run.stderr, path.basename(inputs.file))
       const message = `docker buildx build failed (exit code ${run.exitCode}):\n${explainBuildFailure(run.stderr)}`
-      throw new UserError(redact(message, inputs), line ? inputs.file : undefined, line)
+      throw new UserError(redact(message), line ? inputs.file : undefined, line)
     }
 
     const { digest } = await readMetadata(plan.metadataFile)
@@ -122,27 +124,20 @@ export async function login(inputs: Inputs): Promise<void> {
     core.warning('registry-username is set but repository is not: not logging in, as the registry to log in to is unknown.')
     return
   }
+  rememberInputSecrets(inputs)
   core.info(`Logging in to ${registry} as ${username}`)
   const run = await dockerLogin(registry, username, inputs['registry-password'])
   if (run.exitCode !== 0) {
-    throw new UserError(redact(`docker login to ${registry} as ${username} failed:\n${explainBuildFailure(run.stderr)}`, inputs))
+    throw new UserError(redact(`docker login to ${registry} as ${username} failed:\n${explainBuildFailure(run.stderr)}`))
   }
   // Only a registry this step logged in to is logged out again: one from docker/login-action stays for later steps.
   core.saveState(STATE.registry, registry)
 }
 
-/**
- * The runner masks secrets in the log, but an error message also reaches the job summary, which it does not mask:
- * a RUN that printed a secret before failing must not put it there.
- */
-function redact(text: string, inputs: Inputs): string {
-  const whole = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value)]
-  // A multi-line value (a key file) is printed line by line; its short lines (`}`) would only blot the message.
-  const lines = whole.flatMap(value => (value.includes('\n') ? value.split(/\r?\n/).map(line => line.trim()) : []))
-  const values = [...whole, ...lines.filter(line => line.length >= 8)]
-    .filter(value => value.trim().length > 0)
-    .sort((a, b) => b.length - a.length)
-  return values.reduce((result, value) => result.split(value).join('***'), text)
+/** The inputs' secret values, for the one redaction function (readInputs adds them too; a direct caller may not). */
+function rememberInputSecrets(inputs: Pick<Inputs, 'registry-password' | 'secrets'>): void {
+  rememberSecret(inputs['registry-password'])
+  for (const secret of inputs.secrets) rememberSecret(secret.value)
 }
 
 function runnerRepositoryUrl(): string | undefined {

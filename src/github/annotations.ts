@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import path from 'node:path'
 import type { Finding } from '../findings.js'
+import { redact } from '../redaction.js'
 
 /** The annotation's `file` must be relative to the workspace for GitHub to place it on the diff. */
 export function workspacePath(file: string, workspace: string): string {
@@ -16,7 +17,8 @@ export function annotate(findings: readonly Finding[], workspace: string): void 
       file: workspacePath(finding.file, workspace),
       startLine: finding.line
     }
-    if (finding.severity === 'error') core.error(finding.message, properties)
-    else core.warning(finding.message, properties)
+    const message = redact(finding.message)
+    if (finding.severity === 'error') core.error(message, properties)
+    else core.warning(message, properties)
   }
 }
