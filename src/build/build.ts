@@ -7,10 +7,16 @@ import { commitTime } from '../git/commit-time.js'
 import { workspacePath } from '../github/annotations.js'
 import { workspaceDir, type Inputs } from '../inputs.js'
 import { buildxArgs } from './argv.js'
-import { dockerLogin, runDocker } from './docker.js'
+import { dockerEnvironment } from '../docker/child-env.js'
+import { escapeWorkflowCommands } from '../input-text.js'
+import { runWithRetries } from './attempts.js'
+import { dockerLogin, formatDuration, LOGIN_TIMEOUT_MS, type DockerRun } from './docker.js'
 import { explainBuildFailure, failedDockerfileLine } from './hints.js'
 import { readMetadata } from './metadata.js'
 import { planBuild, tagRequest } from './plan.js'
+import { builtConfigDigest, checkPushed } from './push-check.js'
+import { pushFailureMessage, type PushFailure } from './push-failure.js'
+import { isRunDockerConfig, storeLoginInFile } from './run-config.js'
 import { makePrivateDir, removeDir, writeSecretFiles, type SecretFile } from './secret-files.js'
 import { STATE } from './state.js'
 import { resolveTags } from './tags.js'
@@ -28,7 +34,11 @@ export interface BuildFacts {
   repositoryUrl?: string
   /** The caller already ran login(inputs), e.g. beside another network call. */
   loggedIn?: boolean
+  /** First back-off before a push retry, doubled per retry. Default 5 s. */
+  pushRetryDelayMs?: number
 }
+
+const DEFAULT_PUSH_RETRY_DELAY_MS = 5_000
 
 export interface BuildResult {
   /** Full references, `repository:tag`, the primary first; empty without a repository. */
@@ -90,12 +100,33 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
         `${inputs.builder ? ` on builder ${inputs.builder}` : ''}; the build log is in the group below.`
     )
     const started = Date.now()
-    const run = await core.group(`Build ${what}`, () => runDocker(buildxArgs(plan)))
+    const { run, attempts, failure } = await core.group(`Build ${what}`, () =>
+      runWithRetries(buildxArgs(plan), {
+        push: inputs.push,
+        retries: inputs['push-retries'],
+        retryDelayMs: facts.pushRetryDelayMs ?? DEFAULT_PUSH_RETRY_DELAY_MS,
+        timeoutMs: inputs.timeout,
+        stallMs: inputs['push-stall-timeout'],
+        image: what
+      })
+    )
     const seconds = Math.round((Date.now() - started) / 100) / 10
     if (run.exitCode !== 0) {
       core.info(`The build failed after ${seconds} s.`)
       const line = failedDockerfileLine(run.stderr, path.basename(inputs.file))
-      const message = `docker buildx build failed (exit code ${run.exitCode}):\n${explainBuildFailure(run.stderr)}`
+      let message = buildFailureMessage(run, failure, attempts, inputs, image)
+      // A push docker called failed may still have landed (its read-back failed, or a retry did): the registry says.
+      if (inputs.push && image && (failure !== undefined || run.killed !== undefined)) {
+        const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), inputs)
+        if (check.found) {
+          core.warning(
+            redact(`docker reported the push as failed (${(failure?.line ?? run.killed?.reason) ?? 'unknown'}), but registry ${pushRegistryOf(inputs)} has ${image} ` +
+              `with this build's content (${check.digest}): it is reported as pushed.`)
+          )
+          return { tags: refs, repository: inputs.repository, tag, image, digest: check.digest, pushed: true, seconds }
+        }
+        message += `\nNot pushed: ${check.why}.`
+      }
       throw new UserError(redact(message), line ? inputs.file : undefined, line)
     }
 
@@ -125,13 +156,52 @@ export async function login(inputs: Inputs): Promise<void> {
     return
   }
   rememberInputSecrets(inputs)
-  core.info(`Logging in to ${registry} as ${username}`)
+  core.info(escapeWorkflowCommands(`Logging in to ${registry} as ${username}`))
+  // In this run's own docker config the login replaces nothing of the user's (it goes to that file, not a helper).
+  const config = dockerEnvironment().DOCKER_CONFIG
+  const ownConfig = config !== undefined && isRunDockerConfig(config)
+  if (ownConfig) await storeLoginInFile(config, registry)
   const run = await dockerLogin(registry, username, inputs['registry-password'])
+  if (run.killed) {
+    const daemon = dockerEnvironment().DOCKER_HOST ?? 'unix:///var/run/docker.sock'
+    throw new UserError(
+      redact(`docker login to ${registry} as ${username} did not finish within ${formatDuration(LOGIN_TIMEOUT_MS)} and was stopped: the Docker daemon at ${daemon} or registry ${registry} does not answer. Check that dockerd is running and responsive (docker info), and that ${registry} is reachable.`)
+    )
+  }
   if (run.exitCode !== 0) {
     throw new UserError(redact(`docker login to ${registry} as ${username} failed:\n${explainBuildFailure(run.stderr)}`))
   }
-  // Only a registry this step logged in to is logged out again: one from docker/login-action stays for later steps.
-  core.saveState(STATE.registry, registry)
+  // A login in the user's own config (no per-run config: an embedding host) is logged out again in the post step;
+  // one in this run's config goes with that config.
+  if (!ownConfig) core.saveState(STATE.registry, registry)
+}
+
+/** The message of a failed build or push: what was stopped and why, or the classified push failure, then buildx's lines and hints. */
+function buildFailureMessage(run: DockerRun, failure: PushFailure | undefined, attempts: number, inputs: Inputs, image: string): string {
+  const registry = pushRegistryOf(inputs) ?? 'the registry'
+  const details = explainBuildFailure(run.stderr)
+  if (run.killed) {
+    const { reason, afterMs, lastLine } = run.killed
+    const doing = inputs.push && image ? `building and pushing ${image} to ${registry}` : `building ${image || 'the image'}`
+    const why =
+      reason === 'stall'
+        ? `it showed no progress for ${formatDuration(inputs['push-stall-timeout'])} (push-stall-timeout)`
+        : `the timeout of ${formatDuration(inputs.timeout)} passed (timeout)`
+    return (
+      `docker buildx build (${doing}) was stopped after ${formatDuration(afterMs)}: ${why}; docker and every process it started were killed.` +
+      (lastLine !== undefined ? `\nLast output: ${lastLine.trim()}` : '')
+    )
+  }
+  if (failure !== undefined && image) {
+    const username = inputs['registry-username']
+    const account = username ? `registry-username ${username}` : `the login docker has for ${registry} (docker login or docker/login-action)`
+    return `${pushFailureMessage(failure, { image, registry, account }, attempts)}\n${details}`
+  }
+  return `docker buildx build failed (exit code ${run.exitCode}):\n${details}`
+}
+
+function pushRegistryOf(inputs: Pick<Inputs, 'repository'>): string | undefined {
+  return inputs.repository ? parseRepository(inputs.repository)?.registry : undefined
 }
 
 /** The inputs' secret values, for the one redaction function (readInputs adds them too; a direct caller may not). */
