@@ -15,7 +15,7 @@ import { explainBuildFailure, failedDockerfileLine } from './hints.js'
 import { readMetadata } from './metadata.js'
 import { planBuild, tagRequest } from './plan.js'
 import { builtConfigDigest, checkPushed } from './push-check.js'
-import { pushFailureMessage, type PushFailure } from './push-failure.js'
+import { pushFailureMessage, reachedPush, type PushFailure } from './push-failure.js'
 import { isRunDockerConfig, storeLoginInFile } from './run-config.js'
 import { makePrivateDir, removeDir, writeSecretFiles, type SecretFile } from './secret-files.js'
 import { STATE } from './state.js'
@@ -116,7 +116,7 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
       const line = failedDockerfileLine(run.stderr, path.basename(inputs.file))
       let message = buildFailureMessage(run, failure, attempts, inputs, image)
       // A push docker called failed may still have landed (its read-back failed, or a retry did): the registry says.
-      if (inputs.push && image && (failure !== undefined || run.killed !== undefined)) {
+      if (inputs.push && image && (failure !== undefined || run.killed !== undefined || reachedPush(run.stderr))) {
         const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), inputs)
         if (check.found) {
           core.warning(

@@ -42,6 +42,8 @@ export function classifyPushFailure(stderrLines: readonly string[]): PushFailure
     if (step?.[1] !== undefined) pushSteps.add(step[1])
     if (/^> pushing \S+ with docker:?$/.test(line) || /failed to push\b/.test(line) || /^> exporting to image:?$/.test(line)) pushing = true
   }
+  // Past a push step every later error is the push's (dockerd's read-back after the upload prints no step).
+  if (pushSteps.size > 0) pushing = true
   const errors = lines.filter(line => {
     const step = /^#(\d+) ERROR: /.exec(line)
     if (step?.[1] !== undefined) return pushSteps.has(step[1])
@@ -56,6 +58,11 @@ export function classifyPushFailure(stderrLines: readonly string[]): PushFailure
     return failure
   }
   return undefined
+}
+
+/** Whether the build got as far as pushing (a push step was printed): the registry may then hold the image. */
+export function reachedPush(stderrLines: readonly string[]): boolean {
+  return stderrLines.some(line => /^#\d+ (?:pushing |exporting to image\b)/.test(stripAnsi(line).trim()))
 }
 
 export interface PushTarget {
