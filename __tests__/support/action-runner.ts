@@ -97,10 +97,23 @@ export function parseOutputFile(text: string): Record<string, string> {
 const unescapeData = (text: string) => text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
 const unescapeProperty = (text: string) => unescapeData(text).replace(/%3A/g, ':').replace(/%2C/g, ',')
 
-/** Workflow commands `::error file=f,line=3,title=t::message` as the runner reads them. */
+/**
+ * Workflow commands `::error file=f,line=3,title=t::message` as the runner reads them: none between
+ * `::stop-commands::<token>` and `::<token>::`.
+ */
 export function parseAnnotations(stdout: string): Annotation[] {
   const annotations: Annotation[] = []
+  let stopped: string | undefined
   for (const line of stdout.split(/\r?\n/)) {
+    if (stopped !== undefined) {
+      if (line === `::${stopped}::`) stopped = undefined
+      continue
+    }
+    const stop = /^::stop-commands::(.+)$/.exec(line)
+    if (stop) {
+      stopped = stop[1]
+      continue
+    }
     const command = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line)
     if (!command) continue
     const properties: Record<string, string> = {}
