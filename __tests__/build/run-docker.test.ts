@@ -26,6 +26,8 @@ beforeAll(() => {
       '  child) sleep 60 & echo $! > "$2"; wait ;;',
       '  commands) echo "::warning::injected"; printf "::add-mask::partial" ;;',
       '  stdin) cat ;;',
+      // A RUN that stays silent for a while, then a push that stops moving.
+      '  silentrun) echo "#6 [2/2] RUN make" >&2; sleep 1.5; echo "#8 pushing layer abc 1.50MB / 1.50MB 0.1s" >&2; sleep 60 ;;',
       '  fail) echo "ERROR: it broke" >&2; exit 3 ;;',
       'esac'
     ].join('\n')
@@ -90,6 +92,15 @@ test('the watchdog kills a run whose lines repeat with only the elapsed time cha
   expect(run.killed).toMatchObject({ reason: 'stall', lastLine: '#8 pushing layer abc 1.50MB / 1.50MB 0.4s' })
   expect(elapsed).toBeGreaterThanOrEqual(1000)
   expect(elapsed).toBeLessThan(5000)
+})
+
+test('with stallFrom, a silent RUN before the push is no stall; the push that stops moving is', async () => {
+  const run = await runDocker(['silentrun'], { silent: true, stallMs: 1000, stallFrom: /^#\d+ pushing / })
+  expect(run.killed).toMatchObject({ reason: 'stall', lastLine: '#8 pushing layer abc 1.50MB / 1.50MB 0.1s' })
+  expect(run.killed?.afterMs).toBeGreaterThanOrEqual(2400)
+  // Without it, the silent RUN itself is a stall.
+  const early = await runDocker(['silentrun'], { silent: true, stallMs: 1000 })
+  expect(early.killed).toMatchObject({ reason: 'stall', lastLine: '#6 [2/2] RUN make' })
 })
 
 test('byte counts that change are progress: the watchdog lets the run finish', async () => {

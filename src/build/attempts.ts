@@ -4,6 +4,7 @@
  * from the cache and the registry answers "already exists" for the layers it has.
  */
 import * as core from '@actions/core'
+import { escapeWorkflowCommands } from '../input-text.js'
 import { runDocker, type DockerRun } from './docker.js'
 import { classifyPushFailure, TRANSIENT, type PushFailure } from './push-failure.js'
 
@@ -29,12 +30,17 @@ export interface Attempts {
 }
 
 const MAX_WAIT_MS = 60_000
+/**
+ * Where the watchdog starts: the export and push (docker driver: `#8 pushing <ref> with docker`; container drivers:
+ * `#9 exporting to image`). Before it, a RUN may rightly stay silent for long; the overall timeout bounds that.
+ */
+const PUSH_PHASE = /^#\d+ (?:pushing |exporting to image\b|exporting layers\b)/
 
 export async function runWithRetries(args: string[], options: AttemptOptions): Promise<Attempts> {
   const deadline = options.timeoutMs > 0 ? Date.now() + options.timeoutMs : undefined
   for (let attempt = 1; ; attempt++) {
     const remaining = deadline === undefined ? 0 : Math.max(1, deadline - Date.now())
-    const run = await runDocker(args, { timeoutMs: remaining, stallMs: options.stallMs })
+    const run = await runDocker(args, { timeoutMs: remaining, stallMs: options.stallMs, stallFrom: PUSH_PHASE })
     if (run.exitCode === 0) return { run, attempts: attempt }
     const failure = options.push && run.killed === undefined ? classifyPushFailure(run.stderr) : undefined
     if (failure === undefined || !TRANSIENT.has(failure.class) || attempt > options.retries) {
@@ -44,8 +50,10 @@ export async function runWithRetries(args: string[], options: AttemptOptions): P
     const wait = Math.min(failure.retryAfter !== undefined ? Math.max(failure.retryAfter * 1000, backOff) : backOff, MAX_WAIT_MS)
     if (deadline !== undefined && Date.now() + wait >= deadline) return { run, attempts: attempt, failure }
     core.info(
-      `Pushing ${options.image} failed (${failure.line}); retry ${attempt} of ${options.retries} in ${Math.round(wait / 100) / 10} s. ` +
-        'The build comes from the cache and only what the registry does not have yet is pushed.'
+      escapeWorkflowCommands(
+        `Pushing ${options.image} failed (${failure.line}); retry ${attempt} of ${options.retries} in ${Math.round(wait / 100) / 10} s. ` +
+          'The build comes from the cache and only what the registry does not have yet is pushed.'
+      )
     )
     await new Promise(resolve => setTimeout(resolve, wait))
   }

@@ -69,7 +69,7 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
   const { tag, refs } = resolveTags(tagRequest(inputs, facts.release, sha))
   const image = refs[0] ?? ''
   const workspace = workspaceDir()
-  core.info(refs.length > 0 ? `Tags: ${refs.join(', ')}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`)
+  core.info(escapeWorkflowCommands(refs.length > 0 ? `Tags: ${refs.join(', ')}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`))
 
   rememberInputSecrets(inputs)
   const workDir = await makePrivateDir()
@@ -96,8 +96,10 @@ export async function buildAndPush(inputs: Inputs, facts: BuildFacts): Promise<B
     const shownFile = workspacePath(inputs.file, workspace)
     const what = image || 'the image'
     core.info(
-      `${inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${what} for linux/amd64 from ${shownFile}` +
-        `${inputs.builder ? ` on builder ${inputs.builder}` : ''}; the build log is in the group below.`
+      escapeWorkflowCommands(
+        `${inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${what} for linux/amd64 from ${shownFile}` +
+          `${inputs.builder ? ` on builder ${inputs.builder}` : ''}; the build log is in the group below.`
+      )
     )
     const started = Date.now()
     const { run, attempts, failure } = await core.group(`Build ${what}`, () =>

@@ -32,6 +32,8 @@ export interface DockerOptions {
   timeoutMs?: number
   /** Kill the whole process group when no output line is new for this long (progress lines differing only in their elapsed time do not count). */
   stallMs?: number
+  /** The watchdog starts only once a line matches (e.g. the push step), so a long silent RUN is not a stall. */
+  stallFrom?: RegExp
 }
 
 /**
@@ -63,6 +65,7 @@ export function runDocker(args: string[], options: DockerOptions = {}): Promise<
     let lastLine: string | undefined
     const seen = new Set<string>()
     let lastProgress = Date.now()
+    let armed = options.stallFrom === undefined
     const kill = (reason: 'deadline' | 'stall'): void => {
       if (killed !== undefined || pid === undefined) return
       killed = { reason, afterMs: Date.now() - started, ...(lastLine !== undefined ? { lastLine } : {}) }
@@ -74,13 +77,14 @@ export function runDocker(args: string[], options: DockerOptions = {}): Promise<
     if (options.stallMs) {
       const stallMs = options.stallMs
       timers.push(setInterval(() => {
-        if (Date.now() - lastProgress >= stallMs) kill('stall')
+        if (armed && Date.now() - lastProgress >= stallMs) kill('stall')
       }, Math.min(1000, Math.max(50, Math.floor(stallMs / 4)))))
     }
 
     const progress = (line: string): void => {
       if (line.trim() === '') return
       lastLine = line
+      if (!armed && options.stallFrom?.test(line)) armed = true
       const key = progressKey(line)
       if (seen.has(key)) return
       if (seen.size > 20_000) seen.clear()
