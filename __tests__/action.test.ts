@@ -27,6 +27,20 @@ function expectOneLineFailure(run: ActionRun, message: string): void {
 }
 
 describe('the bundled action (dist/index.js) run as a runner does', () => {
+  it.each([
+    ['registry-username', { 'registry-username': 'ci\n::warning::injected\n::add-mask::x', 'registry-password': 'pw', repository: '127.0.0.1:5000/a/b' }],
+    ['builder', { builder: 'b\r\n::stop-commands::t' }],
+    ['tag', { tag: 'v1\u001b]0;title\u0007' }]
+  ])('a control character in %s fails with one line naming it, and writes no workflow command', async (name, values) => {
+    const run = await runAction({ 'ohe-release': '1.23.0', context: 'image', scan: 'false', push: 'false', ...values }, workspaceWith({ Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n' }))
+    expect(run.exitCode).toBe(1)
+    const errors = run.annotations.filter(annotation => annotation.level === 'error').map(error => error.message)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(new RegExp(`^${name} holds a control character \\(`))
+    expect(run.annotations.filter(annotation => annotation.level === 'warning')).toEqual([])
+    expect(run.log).not.toMatch(/^::(?:warning::injected|stop-commands::t|add-mask::x)/m)
+  })
+
   it('passes a Dockerfile built on the release and sets the outputs', async () => {
     const workspace = workspaceWith({
       Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\nUSER root\nRUN apt-get update\nUSER openhands\n'

@@ -61,7 +61,11 @@ describe('readInputs', () => {
       'fail-on-findings': true,
       'scan-installed-packages': 'notice',
       sarif: '',
-      'github-token': ''
+      'github-token': '',
+      timeout: 0,
+      'push-stall-timeout': 600_000,
+      'push-retries': 2,
+      'docker-env': []
     })
   })
 

@@ -19,18 +19,24 @@ export interface ImageReference {
 
 const DOCKER_HUB = 'docker.io'
 const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io'])
+/** Every name Docker Hub's registry goes by. */
+export const DOCKER_HUB_NAMES: ReadonlySet<string> = new Set([DOCKER_HUB, ...DOCKER_HUB_ALIASES])
 /** distribution/reference's NameTotalLengthMax. */
 const NAME_MAX = 255
 /** Name, tag and the longest digest together stay far below this; longer text is rejected before any regex runs. */
 const TEXT_MAX = 1024
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+/** A whole repository path of lower-case components, e.g. openhands/agent-server (what the registry client sends). */
+export const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/
+/** A registry host[:port] as the registry client accepts it, an IPv6 literal in brackets allowed. */
+export const HOST = /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::\d{1,5})?$/
 const DOMAIN_COMPONENT = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/
 const IPV6_HOST = /^\[[a-fA-F0-9:]+\]$/
 const PORT = /^[0-9]+$/
-const TAG = /^\w[\w.-]{0,127}$/
+export const TAG = /^\w[\w.-]{0,127}$/
 /** go-digest validates the encoded part per algorithm: lower-case hex of the algorithm's exact length. */
-const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/
+export const DIGEST = /^(?:sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/
 /** A bare image ID is refused as a name ("cannot specify 64-byte hexadecimal strings"). */
 const IMAGE_ID = /^[a-f0-9]{64}$/
 

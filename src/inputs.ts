@@ -1,9 +1,12 @@
 import * as core from '@actions/core'
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { ENV_NAME, isInputVariable } from './child-env.js'
 import { checkSecretIds } from './build/secret-files.js'
 import { parseRepository, type MatchMode } from './grammar.js'
 import { UserError } from './errors.js'
+import { checkInputText, parseCount, parseDuration } from './input-text.js'
+import { rememberSecret } from './redaction.js'
 import { parseAgentServerVersion, parseOheRelease, VARIANT_NAME, type OheReleaseInput } from './release/target-inputs.js'
 import { parseSize } from './verify/size.js'
 
@@ -62,7 +65,19 @@ export interface Inputs {
   /** Absolute path for the SARIF file, or empty. */
   sarif: string
   'github-token': string
+  /** Overall deadline of each build/push in ms; 0 for none (the default). */
+  timeout: number
+  /** Kill a build/push that printed nothing new for this long, in ms; 0 for never. Default 10 min. */
+  'push-stall-timeout': number
+  /** Retries of a push that failed for a transient reason (5xx, 429, a reset connection). Default 2. */
+  'push-retries': number
+  /** More environment variable names docker, buildx and credential helpers get (beyond PATH, HOME, DOCKER_* …). */
+  'docker-env': string[]
 }
+
+/** Defaults of the deadline inputs. */
+export const DEFAULT_STALL_TIMEOUT_MS = 10 * 60_000
+export const DEFAULT_PUSH_RETRIES = 2
 
 /** Reads one input by name; core.getInput in the action, a plain record in tests. */
 export type InputSource = (name: string) => string
@@ -70,7 +85,13 @@ export type InputSource = (name: string) => string
 export const actionInputs: InputSource = name => core.getInput(name)
 
 /** Reads and validates all inputs at once, so a bad value fails before any work starts. */
-export function readInputs(read: InputSource, workspace: string): Inputs {
+export function readInputs(source: InputSource, workspace: string): Inputs {
+  // Every input is checked for control characters before anything quotes, logs or passes it on.
+  const read: InputSource = name => {
+    const value = source(name)
+    checkInputText(name, value)
+    return value
+  }
   const variant = read('variant').trim() || 'python'
   if (!VARIANT_NAME.test(variant)) {
     throw new UserError(`variant '${variant}' is not a variant name. Expected one such as python, java, golang, python-slim or python-minimal.`)
@@ -113,13 +134,19 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
 
   const username = read('registry-username').trim()
   const password = read('registry-password')
-  if (password) core.setSecret(password)
+  if (password) {
+    core.setSecret(password)
+    rememberSecret(password)
+  }
   if (Boolean(username) !== Boolean(password)) {
     throw new UserError('registry-username and registry-password go together: set both, or neither to use the credentials docker already has.')
   }
 
   const secrets = readPairs(read, 'secrets', 'id=value').map(([id, value]) => {
-    if (value) core.setSecret(value)
+    if (value) {
+      core.setSecret(value)
+      rememberSecret(value)
+    }
     return { id, value }
   })
   checkSecretIds(secrets)
@@ -140,10 +167,19 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
   const maxAdded = maxAddedText ? parseSize(maxAddedText, 'max-added-size') : undefined
 
   const githubToken = read('github-token').trim()
-  if (githubToken) core.setSecret(githubToken)
+  if (githubToken) {
+    core.setSecret(githubToken)
+    rememberSecret(githubToken)
+  }
   const installedPackages = read('scan-installed-packages').trim() || 'notice'
   if (installedPackages !== 'notice' && installedPackages !== 'fail') {
     throw new UserError(`scan-installed-packages '${installedPackages}' is not supported. Expected notice or fail.`)
+  }
+  const dockerEnv = splitList(read('docker-env'), /[\n,]/)
+  for (const name of dockerEnv) {
+    if (!ENV_NAME.test(name) || isInputVariable(name)) {
+      throw new UserError(`docker-env '${name}' is not an environment variable name docker may get. Expected names such as AWS_PROFILE, one per line; INPUT_* names are never passed.`)
+    }
   }
   const sarifInput = read('sarif').trim()
   const ignoreFileInput = read('scan-ignore-file').trim()
@@ -182,7 +218,11 @@ export function readInputs(read: InputSource, workspace: string): Inputs {
     'fail-on-findings': readBoolean(read, 'fail-on-findings', true),
     'scan-installed-packages': installedPackages,
     sarif: sarifInput ? path.resolve(workspace, sarifInput) : '',
-    'github-token': githubToken
+    'github-token': githubToken,
+    timeout: parseDuration('timeout', read('timeout')) ?? 0,
+    'push-stall-timeout': parseDuration('push-stall-timeout', read('push-stall-timeout')) ?? DEFAULT_STALL_TIMEOUT_MS,
+    'push-retries': parseCount('push-retries', read('push-retries'), 10) ?? DEFAULT_PUSH_RETRIES,
+    'docker-env': dockerEnv
   }
 }
 

@@ -1,5 +1,10 @@
 import * as core from '@actions/core'
+import os from 'node:os'
 import { buildIo, type BuildIo } from './build/build.js'
+import { childEnv, GHA_CACHE_NAMES, setDockerEnvironment, usesGhaCache } from './child-env.js'
+import { trackChildrenForPostStep } from './build/children.js'
+import { createRunDockerConfig, removeRunDockerConfig, userDockerConfigDir } from './build/run-config.js'
+import { STATE } from './build/state.js'
 import { resolveTags } from './build/tags.js'
 import { describeError, UserError } from './errors.js'
 import { annotate } from './github/annotations.js'
@@ -10,6 +15,8 @@ import { runChecks } from './phases/check.js'
 import { publish } from './phases/publish.js'
 import { resolveRelease } from './phases/release.js'
 import { runScan } from './phases/scan.js'
+import { redact } from './redaction.js'
+import { PHASE_READ_BUDGET_MS, withReadBudget } from './registry/budget.js'
 import { readRunPlan, type RunPlan } from './run-plan.js'
 import { readRunnerFacts, type RunnerFacts } from './runner.js'
 import { ACTION_VERSION } from './version.js'
@@ -41,13 +48,15 @@ export async function run(io: RunIo = actionIo): Promise<void> {
   const workspace = runner.workspace
   const report: RunReport = { workspace }
   let readOnce: RunPlan | undefined
+  const userDockerConfig = process.env.DOCKER_CONFIG
+  let runDockerConfig: string | undefined
   try {
     const plan = readRunPlan(io.input, runner)
     readOnce = plan
-    const resolved = await resolveRelease(plan, {
-      apiUrl: runner.apiUrl,
-      shownMap: plan['release-map'] && workspacePath(plan['release-map'], workspace)
-    })
+    runDockerConfig = await useRunDockerConfig(plan, io.env)
+    const resolved = await withReadBudget('the release lookup', PHASE_READ_BUDGET_MS, () =>
+      resolveRelease(plan, { apiUrl: runner.apiUrl, shownMap: plan['release-map'] && workspacePath(plan['release-map'], workspace) })
+    )
     const release = resolved.version
     report.release = release
     report.oheRelease = resolved.oheRelease
@@ -60,7 +69,7 @@ export async function run(io: RunIo = actionIo): Promise<void> {
       : undefined
 
     core.info(`Checking the Dockerfile against agent-server ${release}${resolved.oheRelease ? ` (OHE release ${resolved.oheRelease})` : ''}`)
-    const checks = await core.group('Check the Dockerfile', () => runChecks(plan, release, workspace))
+    const checks = await core.group('Check the Dockerfile', () => withReadBudget('the checks', PHASE_READ_BUDGET_MS, () => runChecks(plan, release, workspace)))
     report.checks = checks.findings
     report.layered = checks.layered
     const base = checks.dockerfile.base
@@ -138,7 +147,29 @@ export async function run(io: RunIo = actionIo): Promise<void> {
     fail(thrown, workspace, report)
   } finally {
     await finish(report, runner, readOnce, io)
+    // The per-run docker config served this step only; the post step removes it too if this step never got here.
+    if (runDockerConfig) {
+      if (userDockerConfig === undefined) delete process.env.DOCKER_CONFIG
+      else process.env.DOCKER_CONFIG = userDockerConfig
+      setDockerEnvironment(undefined)
+      await removeRunDockerConfig(runDockerConfig).catch(() => undefined)
+    }
   }
+}
+
+/**
+ * Docker for this run: a DOCKER_CONFIG of its own that inherits the user's (so the action's login never replaces
+ * theirs), a minimal environment for every docker process, and their process groups saved for the post step.
+ */
+async function useRunDockerConfig(plan: RunPlan, env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = await createRunDockerConfig(userDockerConfigDir(env, os.homedir()), plan.runner.tempDir)
+  core.saveState(STATE.dockerConfig, dir)
+  // Docker children and the action's own registry reads (docker's credentials) both find it here.
+  process.env.DOCKER_CONFIG = dir
+  const gha = usesGhaCache([...plan['cache-from'], ...plan['cache-to']]) ? GHA_CACHE_NAMES : []
+  setDockerEnvironment(childEnv({ ...env, DOCKER_CONFIG: dir }, [...plan['docker-env'], ...gha]))
+  trackChildrenForPostStep(true)
+  return dir
 }
 
 /** Runs after success and failure alike; a problem here must not hide the run's own result. */
@@ -152,12 +183,12 @@ async function finish(report: RunReport, runner: RunnerFacts, plan: RunPlan | un
   const pullRequest = plan && (await io.pullRequest().catch(() => undefined))
   if (plan && pullRequest) {
     const marker = commentMarker(workspacePath(plan.file, report.workspace))
-    await io.comment(plan['github-token'], plan.runner.apiUrl, pullRequest, marker, renderSummary(report))
+    await io.comment(plan['github-token'], plan.runner.apiUrl, pullRequest, marker, redact(renderSummary(report)))
   }
 }
 
 function fail(thrown: unknown, workspace: string, report: RunReport): void {
-  const message = describeError(thrown)
+  const message = redact(describeError(thrown))
   report.failure = message
   if (thrown instanceof UserError && thrown.file) {
     core.error(message, { file: workspacePath(thrown.file, workspace), startLine: thrown.line })
@@ -171,7 +202,7 @@ function fail(thrown: unknown, workspace: string, report: RunReport): void {
 /** Only on a runner: off one (npm start) there is no summary file to write. */
 async function writeSummary(report: RunReport): Promise<void> {
   try {
-    await core.summary.addRaw(renderSummary(report)).write()
+    await core.summary.addRaw(redact(renderSummary(report))).write()
   } catch (thrown) {
     core.warning(`Could not write the job summary: ${describeError(thrown)}`)
   }

@@ -221,6 +221,17 @@ const otherRows: Array<[number, string, string[], string[]]> = [
   ]
 ]
 
+describe('explainBuildFailure: the registry failures a push or a FROM meets', () => {
+  test.each([
+    ['ERROR: received unexpected HTTP status: 500 Internal Server Error', 'Hint: The registry failed (HTTP 5xx): retry later or check its status.'],
+    ['ERROR: toomanyrequests: slow down', 'Hint: The registry throttled the requests (HTTP 429): wait and run the job again; for Docker Hub bases, log in (docker/login-action) for a higher pull limit.'],
+    ['ERROR: write tcp 127.0.0.1:1->127.0.0.1:2: use of closed network connection', 'Hint: The connection to the registry was reset or closed: a proxy, load balancer or the registry dropped it; retry later.'],
+    ['ERROR: failed to do request: Head "https://r.example/v2/a/manifests/1": context deadline exceeded', 'Hint: A request ran into its deadline: the registry or the network is too slow, or a proxy holds the connection; retry later.']
+  ])('%s', (line, expected) => {
+    expect(explainBuildFailure([line])).toBe(`${line}\n${expected}`)
+  })
+})
+
 describe('explainBuildFailure on other texts', () => {
   test.each(otherRows)('%i: %s', (_row, _what, lines, expected) => {
     expect(explainBuildFailure(lines)).toBe(expected.join('\n'))

@@ -20,7 +20,7 @@ const rows: Array<[number, string, string, BuildMetadata]> = [
     1,
     'a push: digest and every name',
     pushed,
-    { digest, names: ['127.0.0.1:5000/acme/sandbox:1.23.0-a1b2c3d', '127.0.0.1:5000/acme/sandbox:latest'] }
+    { digest, configDigest: 'sha256:' + 'f'.repeat(64), names: ['127.0.0.1:5000/acme/sandbox:1.23.0-a1b2c3d', '127.0.0.1:5000/acme/sandbox:latest'] }
   ],
   [2, 'a cache-only build: no image, no digest', JSON.stringify({ 'buildx.build.ref': 'default/default/x0n9' }), { names: [] }],
   [3, 'an empty file', '', { names: [] }],

@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { createRegistryClient, RegistryError } from '../../src/registry/client.js'
-import { registryClientFor, type RegistryInputs } from '../../src/registry/for-inputs.js'
+import { registryClientFor, resetRegistryClients, type RegistryInputs } from '../../src/registry/for-inputs.js'
 import { PAGES, PASSWORD, USERNAME, startStandIn, type StandIn } from './stand-in-registry.js'
 import { registryError } from './support.js'
 import { scratchDir } from '../support/scratch.js'
@@ -22,6 +22,9 @@ beforeAll(async () => {
   R = standIn.registry
   root = scratchDir('for-inputs-')
 })
+
+// Each test starts with no memoised client or docker login, whatever ran before it.
+beforeEach(() => resetRegistryClients())
 
 afterAll(async () => {
   await standIn.close()
@@ -60,6 +63,19 @@ describe('registryClientFor: which credentials each registry gets', () => {
   it("the inputs win over docker's login for repository's registry", async () => {
     dockerConfig(wrong)
     expect(await registryClientFor(R, inputs(`${R}/acme/sandbox`, USERNAME, PASSWORD)).listTags('basic/app')).toEqual(PAGES.flat())
+  })
+
+  it('resetRegistryClients forgets the clients and docker logins: a config written after it is read', async () => {
+    const file = dockerConfig(wrong)
+    const first = registryClientFor(R, inputs())
+    await expect(first.listTags('basic/app')).rejects.toThrow(RegistryError)
+    // The same config file, now with the right login (as a docker login in between would leave it).
+    writeFileSync(file, JSON.stringify({ auths: { [R]: { auth: Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64') } } }))
+    expect(registryClientFor(R, inputs())).toBe(first)
+    resetRegistryClients()
+    const second = registryClientFor(R, inputs())
+    expect(second).not.toBe(first)
+    expect(await second.listTags('basic/app')).toEqual(PAGES.flat())
   })
 
   it('one client per registry and credentials for the run', () => {

@@ -28,7 +28,13 @@ export interface ActionRun {
  * Runs the bundled action as a runner does: inputs as INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY
  * files, a workspace; nothing is inherited from the test's own GitHub environment.
  */
-export async function runAction(inputs: Record<string, string>, workspace: string, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  workspace: string,
+  extraEnv: Record<string, string> = {},
+  /** Cancel the step as the runner does, `cancelDelayMs` after its output first matches `cancelWhen`. */
+  options: { cancelWhen?: RegExp; cancelDelayMs?: number } = {}
+): Promise<ActionRun> {
   if (!existsSync(distEntry)) throw new Error('dist/index.js is missing: run npm run bundle first')
   const scratch = scratchDir('action-run-')
   const outputFile = path.join(scratch, 'output')
@@ -58,9 +64,28 @@ export async function runAction(inputs: Record<string, string>, workspace: strin
   const child = spawn(process.execPath, [distEntry], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
   const chunks: Buffer[] = []
   const errors: Buffer[] = []
-  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
+  let cancelling = false
+  child.stdout.on('data', (chunk: Buffer) => {
+    chunks.push(chunk)
+    if (options.cancelWhen === undefined || cancelling || !options.cancelWhen.test(Buffer.concat(chunks).toString('utf8'))) return
+    cancelling = true
+    // The runner cancels with SIGINT, then SIGTERM, to the action's node process only. SIGTERM here: a shell that
+    // starts jest in the background leaves SIGINT ignored, and node inherits that.
+    setTimeout(() => child.kill('SIGTERM'), options.cancelDelayMs ?? 0)
+  })
   child.stderr.on('data', (chunk: Buffer) => errors.push(chunk))
-  const exitCode = await new Promise<number>(resolve => child.on('close', code => resolve(code ?? -1)))
+  const exitCode = await new Promise<number>(resolve => {
+    child.on('close', code => resolve(code ?? -1))
+    // After a cancel, a docker the step left running may still hold the step's output pipe: its exit is the end then.
+    child.on('exit', code => {
+      if (!cancelling) return
+      setTimeout(() => {
+        child.stdout.destroy()
+        child.stderr.destroy()
+        resolve(code ?? -1)
+      }, 300)
+    })
+  })
   const stdout = Buffer.concat(chunks).toString('utf8')
   return {
     exitCode,
@@ -97,10 +122,23 @@ export function parseOutputFile(text: string): Record<string, string> {
 const unescapeData = (text: string) => text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
 const unescapeProperty = (text: string) => unescapeData(text).replace(/%3A/g, ':').replace(/%2C/g, ',')
 
-/** Workflow commands `::error file=f,line=3,title=t::message` as the runner reads them. */
+/**
+ * Workflow commands `::error file=f,line=3,title=t::message` as the runner reads them: none between
+ * `::stop-commands::<token>` and `::<token>::`.
+ */
 export function parseAnnotations(stdout: string): Annotation[] {
   const annotations: Annotation[] = []
+  let stopped: string | undefined
   for (const line of stdout.split(/\r?\n/)) {
+    if (stopped !== undefined) {
+      if (line === `::${stopped}::`) stopped = undefined
+      continue
+    }
+    const stop = /^::stop-commands::(.+)$/.exec(line)
+    if (stop) {
+      stopped = stop[1]
+      continue
+    }
     const command = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line)
     if (!command) continue
     const properties: Record<string, string> = {}

@@ -39,6 +39,10 @@ export function testInputs(context: string, changes: Partial<Inputs> = {}): Inpu
     'scan-installed-packages': 'notice',
     sarif: '',
     'github-token': '',
+    timeout: 0,
+    'push-stall-timeout': 10 * 60_000,
+    'push-retries': 2,
+    'docker-env': [],
     ...changes
   }
 }

@@ -1,15 +1,22 @@
 import * as core from '@actions/core'
 import path from 'node:path'
-import { parseRepository } from '../grammar.js'
 import { UserError } from '../errors.js'
 import { commitTime } from '../git/commit-time.js'
+import { parseRepository } from '../grammar.js'
+import { escapeWorkflowCommands } from '../input-text.js'
+import { redact, rememberSecret } from '../redaction.js'
 import { workspacePath } from '../workspace.js'
-import { warnSecretBuildArgs } from './secret-args.js'
 import { buildxArgs, shownArgs } from './argv.js'
-import { dockerLogin, engineAvailable, runDocker, type DockerCommand } from './docker.js'
+import { runWithRetries } from './attempts.js'
+import { dockerEnvironment } from '../child-env.js'
+import { dockerLogin, engineAvailable, formatDuration, LOGIN_TIMEOUT_MS, runDocker, type DockerCommand, type DockerRun } from './docker.js'
 import { explainBuildFailure, failedDockerfileLine } from './hints.js'
 import { readMetadata } from './metadata.js'
 import { planBuild, type BuildSettings } from './plan.js'
+import { builtConfigDigest, checkPushed } from './push-check.js'
+import { pushFailureMessage, reachedPush, type PushFailure } from './push-failure.js'
+import { isRunDockerConfig, storeLoginInFile } from './run-config.js'
+import { warnSecretBuildArgs } from './secret-args.js'
 import { makePrivateDir, removeDir, writeSecretFiles, type SecretFile } from './secret-files.js'
 import { STATE } from './state.js'
 import type { ResolvedTags } from './tags.js'
@@ -21,14 +28,21 @@ export interface LoginSettings {
   'registry-password': string
 }
 
+/** The deadlines and retries of a build and push, named as in action.yml (ms; 0 for none). */
+export interface PushSettings {
+  timeout: number
+  'push-stall-timeout': number
+  'push-retries': number
+}
+
 /** What the earlier phases and the runner know, each computed once by the orchestrator. */
 export interface BuildFacts {
   /** The resolved agent-server version, e.g. 1.23.0. */
   release: string
+  /** The OHE release the target came from, when ohe-release named one. */
+  oheRelease?: string
   /** The run's tags, resolved once for the whole run. */
   tags: ResolvedTags
-  /** The OHE release it was resolved from; empty when agent-server-version pinned it. */
-  oheRelease?: string
   /** The resolved base reference, e.g. ghcr.io/openhands/agent-server:1.23.0-python. */
   baseReference?: string
   baseDigest?: string
@@ -44,7 +58,11 @@ export interface BuildFacts {
   loggedIn?: boolean
   /** Load the image into the engine under this local tag and push nothing (the verify phase pushes it later). */
   loadAs?: string
+  /** First back-off before a push retry, doubled per retry. Default 5 s. */
+  pushRetryDelayMs?: number
 }
+
+const DEFAULT_PUSH_RETRY_DELAY_MS = 5_000
 
 /** The build's side effects, so that tests can run it in-process with fakes. */
 export interface BuildIo {
@@ -80,11 +98,12 @@ export interface BuildResult {
  * unless push is false) and read back the digest. A failed build throws a UserError with buildx's own error lines
  * and a hint. The temp dir is removed here and again by the post step, in case this step is cancelled midway.
  */
-export async function buildAndPush(inputs: BuildSettings & LoginSettings, facts: BuildFacts, io: BuildIo = buildIo): Promise<BuildResult> {
+export async function buildAndPush(inputs: BuildSettings & LoginSettings & PushSettings, facts: BuildFacts, io: BuildIo = buildIo): Promise<BuildResult> {
   const { tag, refs } = facts.tags
   const image = refs[0] ?? ''
-  core.info(refs.length > 0 ? `Tags: ${refs.join(', ')}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`)
+  core.info(escapeWorkflowCommands(refs.length > 0 ? `Tags: ${refs.join(', ')}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`))
 
+  rememberInputSecrets(inputs)
   const workDir = await makePrivateDir(facts.tempDir)
   core.saveState(STATE.tempDir, workDir)
   try {
@@ -112,32 +131,56 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings, facts:
     const secretArgs = warnSecretBuildArgs(inputs['build-args'])
     const shownFile = workspacePath(inputs.file, facts.workspace)
     const what = image || 'the image'
+    const doing = facts.loadAs
+      ? `Building ${what} into the Docker engine as ${facts.loadAs}, to verify it before any push,`
+      : `${inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${what}`
     core.info(
-      `${facts.loadAs ? `Building ${what} into the Docker engine as ${facts.loadAs}, to verify it before any push,` : inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${facts.loadAs ? '' : `${what} `}for linux/amd64 from ${shownFile}` +
-        `${inputs.builder ? ` on builder ${inputs.builder}` : ''}; the build log is in the group below.`
+      escapeWorkflowCommands(
+        `${doing} for linux/amd64 from ${shownFile}${inputs.builder ? ` on builder ${inputs.builder}` : ''}; the build log is in the group below.`
+      )
     )
     const started = io.now().getTime()
     const args = buildxArgs(plan)
     // BuildKit prints each RUN with its build args expanded: a secret-looking value is masked there too.
     const hide = secretArgs.map(name => inputs['build-args'][name] ?? '').filter(value => value.length >= 4)
-    const run = await core.group(`Build ${what}`, () =>
-      io.docker(args, { shown: shownArgs(args), redact: line => hide.reduce((text, value) => text.split(value).join('***'), line) })
+    const pushing = plan.push
+    const { run, attempts, failure } = await core.group(`Build ${what}`, () =>
+      runWithRetries(io.docker, args, {
+        push: pushing,
+        retries: inputs['push-retries'],
+        retryDelayMs: facts.pushRetryDelayMs ?? DEFAULT_PUSH_RETRY_DELAY_MS,
+        timeoutMs: inputs.timeout,
+        stallMs: inputs['push-stall-timeout'],
+        image: what,
+        shown: shownArgs(args),
+        redact: text => hide.reduce((out, value) => out.split(value).join('***'), text)
+      })
     )
     const seconds = Math.round((io.now().getTime() - started) / 100) / 10
     if (run.exitCode !== 0) {
       core.info(`The build failed after ${seconds} s.`)
       const line = failedDockerfileLine(run.stderr, path.basename(inputs.file))
-      const message = `docker buildx build failed (exit code ${run.exitCode}):\n${explainBuildFailure(run.stderr)}`
-      throw new UserError(redact(message, inputs), line ? inputs.file : undefined, line)
+      let message = buildFailureMessage(run, failure, attempts, inputs, image)
+      // A push docker called failed may still have landed (its read-back failed, or a retry did): the registry says.
+      if (pushing && image && (failure !== undefined || run.killed !== undefined || reachedPush(run.stderr))) {
+        const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), inputs)
+        if (check.found) {
+          core.warning(
+            redact(`docker reported the push as failed (${(failure?.line ?? run.killed?.reason) ?? 'unknown'}), but registry ${pushRegistryOf(inputs)} has ${image} ` +
+              `with this build's content (${check.digest}): it is reported as pushed.`)
+          )
+          return { tags: refs, repository: inputs.repository, tag, image, digest: check.digest, pushed: true, seconds }
+        }
+        message += `\nNot pushed: ${check.why}.`
+      }
+      throw new UserError(redact(message), line ? inputs.file : undefined, line)
     }
 
     const { digest } = await readMetadata(plan.metadataFile)
+    const pushed = pushing && digest !== undefined
     if (facts.loadAs) {
-      core.info(`Built in ${seconds} s and loaded as ${facts.loadAs}; nothing is pushed before it is verified.`)
-      return { tags: refs, repository: inputs.repository, tag, image, pushed: false, seconds }
-    }
-    const pushed = inputs.push && digest !== undefined
-    if (pushed) {
+      core.info(`Built and loaded as ${facts.loadAs} in ${seconds} s.`)
+    } else if (pushed) {
       core.info(`Pushed ${image} (${digest}) in ${seconds} s.`)
     } else if (inputs.push) {
       // Without the digest nothing proves what reached the registry; the outputs must not claim it.
@@ -160,25 +203,57 @@ export async function login(inputs: LoginSettings & Pick<BuildSettings, 'secrets
     core.warning('registry-username is set but repository is not: not logging in, as the registry to log in to is unknown.')
     return
   }
-  core.info(`Logging in to ${registry} as ${username}`)
+  rememberInputSecrets(inputs)
+  core.info(escapeWorkflowCommands(`Logging in to ${registry} as ${username}`))
+  // In this run's own docker config the login replaces nothing of the user's (it goes to that file, not a helper).
+  const config = dockerEnvironment().DOCKER_CONFIG
+  const ownConfig = config !== undefined && isRunDockerConfig(config)
+  if (ownConfig) await storeLoginInFile(config, registry)
   const run = await dockerLogin(registry, username, inputs['registry-password'], docker)
-  if (run.exitCode !== 0) {
-    throw new UserError(redact(`docker login to ${registry} as ${username} failed:\n${explainBuildFailure(run.stderr)}`, inputs))
+  if (run.killed) {
+    const daemon = dockerEnvironment().DOCKER_HOST ?? 'unix:///var/run/docker.sock'
+    throw new UserError(
+      redact(`docker login to ${registry} as ${username} did not finish within ${formatDuration(LOGIN_TIMEOUT_MS)} and was stopped: the Docker daemon at ${daemon} or registry ${registry} does not answer. Check that dockerd is running and responsive (docker info), and that ${registry} is reachable.`)
+    )
   }
-  // Only a registry this step logged in to is logged out again: one from docker/login-action stays for later steps.
-  core.saveState(STATE.registry, registry)
+  if (run.exitCode !== 0) {
+    throw new UserError(redact(`docker login to ${registry} as ${username} failed:\n${explainBuildFailure(run.stderr)}`))
+  }
+  // A login in the user's own config (no per-run config: an embedding host) is logged out again in the post step;
+  // one in this run's config goes with that config.
+  if (!ownConfig) core.saveState(STATE.registry, registry)
 }
 
-/**
- * The runner masks secrets in the log, but an error message also reaches the job summary, which it does not mask:
- * a RUN that printed a secret before failing must not put it there.
- */
-function redact(text: string, inputs: Pick<LoginSettings, 'registry-password'> & Pick<BuildSettings, 'secrets'>): string {
-  const whole = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value)]
-  // A multi-line value (a key file) is printed line by line; its short lines (`}`) would only blot the message.
-  const lines = whole.flatMap(value => (value.includes('\n') ? value.split(/\r?\n/).map(line => line.trim()) : []))
-  const values = [...whole, ...lines.filter(line => line.length >= 8)]
-    .filter(value => value.trim().length > 0)
-    .sort((a, b) => b.length - a.length)
-  return values.reduce((result, value) => result.split(value).join('***'), text)
+/** The message of a failed build or push: what was stopped and why, or the classified push failure, then buildx's lines and hints. */
+function buildFailureMessage(run: DockerRun, failure: PushFailure | undefined, attempts: number, inputs: LoginSettings & PushSettings & Pick<BuildSettings, 'push'>, image: string): string {
+  const registry = pushRegistryOf(inputs) ?? 'the registry'
+  const details = explainBuildFailure(run.stderr)
+  if (run.killed) {
+    const { reason, afterMs, lastLine } = run.killed
+    const doing = inputs.push && image ? `building and pushing ${image} to ${registry}` : `building ${image || 'the image'}`
+    const why =
+      reason === 'stall'
+        ? `it showed no progress for ${formatDuration(inputs['push-stall-timeout'])} (push-stall-timeout)`
+        : `the timeout of ${formatDuration(inputs.timeout)} passed (timeout)`
+    return (
+      `docker buildx build (${doing}) was stopped after ${formatDuration(afterMs)}: ${why}; docker and every process it started were killed.` +
+      (lastLine !== undefined ? `\nLast output: ${lastLine.trim()}` : '')
+    )
+  }
+  if (failure !== undefined && image) {
+    const username = inputs['registry-username']
+    const account = username ? `registry-username ${username}` : `the login docker has for ${registry} (docker login or docker/login-action)`
+    return `${pushFailureMessage(failure, { image, registry, account }, attempts)}\n${details}`
+  }
+  return `docker buildx build failed (exit code ${run.exitCode}):\n${details}`
+}
+
+function pushRegistryOf(inputs: Pick<LoginSettings, 'repository'>): string | undefined {
+  return inputs.repository ? parseRepository(inputs.repository)?.registry : undefined
+}
+
+/** The inputs' secret values, for the one redaction function (readInputs adds them too; a direct caller may not). */
+function rememberInputSecrets(inputs: Pick<LoginSettings, 'registry-password'> & Pick<BuildSettings, 'secrets'>): void {
+  rememberSecret(inputs['registry-password'])
+  for (const secret of inputs.secrets) rememberSecret(secret.value)
 }

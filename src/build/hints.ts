@@ -69,6 +69,22 @@ const hints: Hint[] = [
     hint: 'The registry is unreachable: check the registry host and port in repository, and that the registry is up and reachable from the runner.'
   },
   {
+    pattern: /toomanyrequests|\b429 Too Many Requests\b|rate limit exceeded/i,
+    hint: 'The registry throttled the requests (HTTP 429): wait and run the job again; for Docker Hub bases, log in (docker/login-action) for a higher pull limit.'
+  },
+  {
+    pattern: /\b5\d\d (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b/i,
+    hint: 'The registry failed (HTTP 5xx): retry later or check its status.'
+  },
+  {
+    pattern: /connection reset by peer|use of closed network connection|broken pipe|unexpected EOF/i,
+    hint: 'The connection to the registry was reset or closed: a proxy, load balancer or the registry dropped it; retry later.'
+  },
+  {
+    pattern: /context deadline exceeded|Client\.Timeout exceeded/i,
+    hint: 'A request ran into its deadline: the registry or the network is too slow, or a proxy holds the connection; retry later.'
+  },
+  {
     // The agent-server base runs as openhands (10001), and BuildKit mounts secrets root-only (0400) by default.
     inStepOutput: true,
     pattern: /\/run\/secrets\/[^\s:']+'?:? Permission denied/i,

@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises'
 export interface BuildMetadata {
   /** The image manifest (or index) digest, `sha256:<64 hex>`; absent when nothing was exported as an image. */
   digest?: string
+  /** The image config digest (`containerimage.config.digest`): the built content, whatever the manifest. */
+  configDigest?: string
   /** The names buildx gave the image (`image.name`, comma-separated there). */
   names: string[]
 }
@@ -21,9 +23,11 @@ export function parseMetadata(text: string): BuildMetadata {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { names: [] }
   const record = parsed as Record<string, unknown>
   const digest = record['containerimage.digest']
+  const configDigest = record['containerimage.config.digest']
   const name = record['image.name']
   return {
     ...(typeof digest === 'string' && isSha256Digest(digest) ? { digest } : {}),
+    ...(typeof configDigest === 'string' && isSha256Digest(configDigest) ? { configDigest } : {}),
     names:
       typeof name === 'string'
         ? name

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Finding } from '../findings.js'
+import { redact } from '../redaction.js'
 import { workspacePath } from '../workspace.js'
 
 export function annotate(findings: readonly Finding[], workspace: string): void {
@@ -9,7 +10,8 @@ export function annotate(findings: readonly Finding[], workspace: string): void 
       file: workspacePath(finding.file, workspace),
       startLine: finding.line
     }
-    if (finding.severity === 'error') core.error(finding.message, properties)
-    else core.warning(finding.message, properties)
+    const message = redact(finding.message)
+    if (finding.severity === 'error') core.error(message, properties)
+    else core.warning(message, properties)
   }
 }

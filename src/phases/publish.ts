@@ -1,15 +1,16 @@
 import * as core from '@actions/core'
-import { buildAndPush, buildIo, login, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings } from '../build/build.js'
+import { buildAndPush, buildIo, login, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings, type PushSettings } from '../build/build.js'
 import type { BuildSettings } from '../build/plan.js'
 import type { ResolvedTags } from '../build/tags.js'
 import { baseDigest } from '../image/base-digest.js'
 import { findUnchangedImage } from '../image/unchanged.js'
 import { verifyPushedImage, type ContractReport } from '../image/verify.js'
+import { PHASE_READ_BUDGET_MS, withReadBudget } from '../registry/budget.js'
 import { publishVerified } from '../verify/publish-verified.js'
 import type { VerifyReport, VerifySettings } from '../verify/verify.js'
 
 /** The settings publishing reads, named as in action.yml. */
-export type PublishSettings = BuildSettings & LoginSettings & VerifySettings & { 'skip-unchanged': boolean; verify: boolean }
+export type PublishSettings = BuildSettings & LoginSettings & PushSettings & VerifySettings & { 'skip-unchanged': boolean; verify: boolean }
 
 export interface PublishFacts {
   release: string
@@ -47,13 +48,17 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   // The digest labels a pushed image and decides skip-unchanged; an image that is not pushed needs neither. Both
   // network round trips run at once.
   const [digestOfBase] = await Promise.all([
-    facts.baseReference && settings.push ? baseDigest(facts.baseReference, settings) : undefined,
+    facts.baseReference && settings.push
+      ? withReadBudget('the base digest', PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? '', settings))
+      : undefined,
     settings.push ? login(settings, io.docker) : undefined
   ])
   const { tag, refs } = facts.tags
 
   if (settings['skip-unchanged'] && settings.push && settings.repository) {
-    const unchanged = await findUnchangedImage(settings, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase })
+    const unchanged = await withReadBudget('skip-unchanged', PHASE_READ_BUDGET_MS, () =>
+      findUnchangedImage(settings, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase })
+    )
     if (unchanged) {
       const image = refs[0] ?? `${settings.repository}:${tag}`
       if (refs.length > 1) core.warning(`skip-unchanged kept ${image}; the extra tags (${refs.slice(1).join(', ')}) were not moved to it.`)
@@ -92,11 +97,11 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   const agentServer = facts.agentServerReference
   if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...(verify ? { verify } : {}) }
   const contract = await core.group('Verify the image contract in the registry', () =>
-    verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
+    withReadBudget('the contract verification', PHASE_READ_BUDGET_MS, () => verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
       line: facts.fromLine,
       // The base digest names the agent-server only when the image is built directly on it.
       baseDigest: agentServer === facts.baseReference ? digestOfBase : undefined
-    })
+    }))
   )
   return { build, unchanged: false, contract, ...(verify ? { verify } : {}) }
 }

@@ -13,6 +13,8 @@ import { execFile, type ExecFileException } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import path from 'node:path'
+import { dockerEnvironment } from '../child-env.js'
+import { rememberSecret } from '../redaction.js'
 import type { RegistryCredentials } from './client.js'
 
 export type DockerLogin =
@@ -52,13 +54,22 @@ export function dockerConfigKey(registry: string): string {
 /** Memoised per config file and registry: docker's credentials are read once per registry per run. */
 const logins = new Map<string, Promise<DockerLogin>>()
 
+/** Forgets the memoised logins (a test that writes a new config, or a login that just changed them). */
+export function resetDockerLogins(): void {
+  logins.clear()
+}
+
 /** Docker's credentials for `registry` (host[:port] as in an image reference), read once per run. */
 export function dockerLoginFor(registry: string): Promise<DockerLogin> {
   const file = dockerConfigFile()
   const key = JSON.stringify([file, registry])
   let login = logins.get(key)
   if (login === undefined) {
-    login = readDockerLogin(registry, file)
+    login = readDockerLogin(registry, file).then(found => {
+      // The summary and annotations never show a credential the run read, as they never show the inputs'.
+      if (found.found) rememberSecret(found.credentials.password)
+      return found
+    })
     logins.set(key, login)
   }
   return login
@@ -158,9 +169,8 @@ function runCredentialHelper(name: string, server: string, registry: string, tim
   const program = `docker-credential-${name}`
   const none = (why: string): DockerLogin => ({ found: false, reason: `${program}, docker's credential helper for ${registry}, ${why}` })
   const options = {
-    // process.env as it is now (PATH, HOME, the helper's own settings), stated explicitly so that a host that swaps
-    // process.env (jest does) still hands it to the helper.
-    env: process.env,
+    // The same minimal environment docker gets (PATH, HOME, DOCKER_*, proxies, docker-env's names), never INPUT_*.
+    env: dockerEnvironment(),
     timeout: timeoutMs,
     maxBuffer: HELPER_MAX_BYTES,
     encoding: 'utf8' as const,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { parseRepository } from '../grammar.js'
 import { createRegistryClient, type Platform, type RegistryClient, type RegistryCredentials } from './client.js'
-import { dockerConfigFile, dockerLoginFor } from './docker-credentials.js'
+import { dockerConfigFile, dockerLoginFor, resetDockerLogins } from './docker-credentials.js'
 import { RegistryError } from './errors.js'
 
 /** The push repository and its credentials, named as in action.yml. */
@@ -20,6 +20,12 @@ export type CredentialsTried =
 
 /** One client per registry and credentials for the whole run: it keeps its tokens and learned auth scheme. */
 const clients = new Map<string, RegistryClient>()
+
+/** Forgets every client (their tokens and learned auth) and docker's memoised logins: a new run, or a test, starts clean. */
+export function resetRegistryClients(): void {
+  clients.clear()
+  resetDockerLogins()
+}
 
 /**
  * A client for `registry` (host[:port] as in an image reference), with the credentials docker would use there:

@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { buildAndPush, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings } from '../build/build.js'
+import { buildAndPush, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings, type PushSettings } from '../build/build.js'
 import type { BuildSettings } from '../build/plan.js'
 import { makePrivateDir, removeDir } from '../build/secret-files.js'
 import { UserError } from '../errors.js'
@@ -29,7 +29,7 @@ export function verifyTag(): string {
  * nothing is pushed then.
  */
 export async function publishVerified(
-  inputs: BuildSettings & LoginSettings & VerifySettings,
+  inputs: BuildSettings & LoginSettings & PushSettings & VerifySettings,
   facts: BuildFacts & { agentServerReference?: string },
   onReport: (report: VerifyReport) => void,
   io: BuildIo

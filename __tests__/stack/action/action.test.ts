@@ -5,7 +5,7 @@
 import { jest } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { checksummed } from '../../secrets/fixtures.js'
@@ -91,13 +91,32 @@ describeE2E('build and push against the real stack', () => {
     expect(run.summary.indexOf('Sandbox Image Repository')).toBeLessThan(run.summary.indexOf('### Checks'))
     expectNoSecretsIn(run)
 
-    // The step logged in to the registry in the runner's docker config; the post step logs out again.
-    const logins = () => Object.keys((JSON.parse(readFileSync(path.join(run.dockerConfig, 'config.json'), 'utf8')) as { auths?: object }).auths ?? {})
-    expect(logins()).toEqual([REGISTRY])
+    // The step logged in within a docker config of its own: the runner's config is never written, and the copy is gone
+    // when the step ends; the post step has nothing to log out.
+    expect(existsSync(path.join(run.dockerConfig, 'config.json'))).toBe(false)
+    const own = run.state['docker-config-dir'] ?? ''
+    expect(path.basename(own)).toMatch(/^ohe-docker-config-/)
+    expect(existsSync(own)).toBe(false)
     const post = await runPostStep(run, workspace)
     expect(post.exitCode).toBe(0)
     expect(post.annotations).toEqual([])
-    expect(logins()).toEqual([])
+    expect(existsSync(path.join(run.dockerConfig, 'config.json'))).toBe(false)
+  })
+
+  it("leaves an earlier docker login for the same registry as it was, through the step and its post step", async () => {
+    const repository = newRepository()
+    const workspace = contextWith(goodDockerfile)
+    // What docker/login-action would have left: another account's login for the same registry.
+    const userConfig = mkdtempSync(path.join(tmpdir(), 'e2e-user-docker-'))
+    const earlier = `${JSON.stringify({ auths: { [REGISTRY]: { auth: Buffer.from(`earlier-user:${randomBytes(8).toString('hex')}`).toString('base64') } } }, null, '\t')}\n`
+    writeFileSync(path.join(userConfig, 'config.json'), earlier)
+    const run = await runAction(inputs(repository), workspace, { DOCKER_CONFIG: userConfig })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.pushed).toBe('true')
+    expect(readFileSync(path.join(userConfig, 'config.json'), 'utf8')).toBe(earlier)
+    const post = await runPostStep(run, workspace)
+    expect(post.exitCode).toBe(0)
+    expect(readFileSync(path.join(userConfig, 'config.json'), 'utf8')).toBe(earlier)
   })
 
   it('keeps an image built from the same base digest and revision when skip-unchanged is true', async () => {

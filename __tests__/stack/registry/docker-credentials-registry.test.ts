@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseImageReference } from '../../../src/grammar.js'
 import { registryImageReader } from '../../../src/phases/check.js'
-import { registryClientFor, type RegistryInputs } from '../../../src/registry/for-inputs.js'
+import { registryClientFor, resetRegistryClients, type RegistryInputs } from '../../../src/registry/for-inputs.js'
 import { BASE_ENTRYPOINT, BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 import { registryError } from '../../registry/support.js'
 
@@ -26,6 +26,9 @@ let root: string
 beforeAll(() => {
   root = mkdtempSync(path.join(tmpdir(), 'docker-credentials-registry-'))
 })
+
+// Each test starts with no memoised client or docker login, whatever ran before it.
+beforeEach(() => resetRegistryClients())
 
 afterAll(() => {
   if (savedConfig === undefined) delete process.env.DOCKER_CONFIG
