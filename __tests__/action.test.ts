@@ -32,7 +32,7 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
     ['builder', { builder: 'b\r\n::stop-commands::t' }],
     ['tag', { tag: 'v1\u001b]0;title\u0007' }]
   ])('a control character in %s fails with one line naming it, and writes no workflow command', async (name, values) => {
-    const run = await runAction({ 'ohe-release': '1.23.0', context: 'image', scan: 'false', push: 'false', ...values }, workspaceWith({ Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n' }))
+    const run = await runAction({ 'agent-server-version': '1.23.0', context: 'image', scan: 'false', push: 'false', ...values }, workspaceWith({ Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n' }))
     expect(run.exitCode).toBe(1)
     const errors = run.annotations.filter(annotation => annotation.level === 'error').map(error => error.message)
     expect(errors).toHaveLength(1)

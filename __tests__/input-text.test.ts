@@ -43,7 +43,7 @@ test('every input of action.yml is covered', () => {
 })
 
 test.each(cases)('%s with %s fails with one line naming it', (name, _what, bad) => {
-  const values: Record<string, string> = { 'ohe-release': '1.23.0', repository: 'ghcr.io/acme/sandbox', [name]: valueWith(name, bad) }
+  const values: Record<string, string> = { 'agent-server-version': '1.23.0', repository: 'ghcr.io/acme/sandbox', [name]: valueWith(name, bad) }
   let thrown: unknown
   try {
     readInputs(input => values[input] ?? '', workspace)

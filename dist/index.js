@@ -38286,7 +38286,7 @@ async function endLeftoverProcesses(groups, graceMs = 3e3) {
 }
 
 // src/verify/post.ts
-import path9 from "node:path";
+import path11 from "node:path";
 
 // src/verify/boot.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
@@ -38464,6 +38464,174 @@ function sleep(ms) {
   return new Promise((resolve3) => setTimeout(resolve3, ms));
 }
 
+// src/input-text.ts
+var MULTI_LINE_INPUTS = /* @__PURE__ */ new Set([
+  "build-args",
+  "extra-tags",
+  "labels",
+  "secrets",
+  "secret-files",
+  "ssh",
+  "cache-from",
+  "cache-to",
+  "scan-exclude",
+  "docker-env"
+]);
+var CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+var CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+function checkInputText(name, value2) {
+  if (MULTI_LINE_INPUTS.has(name)) {
+    value2.split(/\r?\n/).forEach((line, index) => {
+      const at2 = line.search(CONTROL_BUT_TAB);
+      if (at2 >= 0) {
+        throw new UserError(`${name}: line ${index + 1} holds a control character (${describeCharacter(line.charCodeAt(at2))}) at column ${at2 + 1}. Remove it; each line must be plain text.`);
+      }
+    });
+    return;
+  }
+  const at = value2.search(CONTROL);
+  if (at >= 0) {
+    const what = describeCharacter(value2.charCodeAt(at));
+    throw new UserError(`${name} holds a control character (${what}) at position ${at + 1}. It must be one line of plain text: remove the character${what === "a line break" ? " (a YAML block scalar `|` keeps line breaks; use a plain or quoted scalar)" : ""}.`);
+  }
+}
+function describeCharacter(code2) {
+  if (code2 === 10 || code2 === 13 || code2 === 8232 || code2 === 8233 || code2 === 133) return "a line break";
+  if (code2 === 9) return "a tab";
+  if (code2 === 27) return "an escape character";
+  return `U+${code2.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+function parseDuration(name, text) {
+  const value2 = text.trim();
+  if (value2 === "") return void 0;
+  if (/^\d+$/.test(value2)) return Number(value2) * 1e3;
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value2);
+  if (!match || value2 === "" || !match[1] && !match[2] && !match[3]) {
+    throw new UserError(`${name} '${value2}' is not a duration. Expected e.g. 90s, 10m, 1h30m, or 0 for none.`);
+  }
+  const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? "0"));
+  return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1e3;
+}
+function parseCount(name, text, max) {
+  const value2 = text.trim();
+  if (value2 === "") return void 0;
+  if (!/^\d+$/.test(value2) || Number(value2) > max) {
+    throw new UserError(`${name} '${value2}' is not a whole number from 0 to ${max}.`);
+  }
+  return Number(value2);
+}
+function escapeWorkflowCommands(text) {
+  return text.split("\n").map((line) => line.replace(/^(\s*):(?=:)/, "$1:\u200B").replace(/##\[/g, "#\u200B#[")).join("\n");
+}
+
+// src/build/push-failure.ts
+var TRANSIENT = /* @__PURE__ */ new Set(["server", "throttled", "reset"]);
+var CLASSES = [
+  ["throttled", /toomanyrequests|\b429\b|too many requests|rate limit/i],
+  ["server", /\b5\d\d (?:Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Timeout)\b|unexpected (?:HTTP )?status(?: code)?:? 5\d\d|\bstatus(?: code)?:? 5\d\d\b/i],
+  ["denied", /\bdenied\b|\b403\b|forbidden|insufficient_scope/i],
+  ["unauthorized", /unauthorized|\b401\b|no basic auth credentials|authentication required/i],
+  ["deadline", /deadline exceeded|Client\.Timeout exceeded|timeout awaiting response headers/i],
+  ["reset", /connection reset|use of closed network connection|broken pipe|unexpected EOF|:\s*EOF$|server closed (?:idle )?connection|connection closed|http2: (?:server sent GOAWAY|stream error)/i],
+  ["unreachable", /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|TLS handshake timeout|dial tcp/i]
+];
+function classifyPushFailure(stderrLines) {
+  const lines = stderrLines.map((line) => stripAnsi(line).trim());
+  const pushSteps = /* @__PURE__ */ new Set();
+  let pushing = false;
+  for (const line of lines) {
+    const step = /^#(\d+) (?:pushing |exporting to image\b|exporting manifest|exporting config)/.exec(line);
+    if (step?.[1] !== void 0) pushSteps.add(step[1]);
+    if (/^> pushing \S+ with docker:?$/.test(line) || /failed to push\b/.test(line) || /^> exporting to image:?$/.test(line)) pushing = true;
+  }
+  if (pushSteps.size > 0) pushing = true;
+  const errors = lines.filter((line) => {
+    const step = /^#(\d+) ERROR: /.exec(line);
+    if (step?.[1] !== void 0) return pushSteps.has(step[1]);
+    return pushing && /^(?:ERROR|error)\b:?/.test(line);
+  });
+  for (const line of errors.reverse()) {
+    const found = CLASSES.find(([, pattern]) => pattern.test(line));
+    if (found === void 0) continue;
+    const failure = { class: found[0], line: line.replace(/^#\d+ /, "") };
+    const after = /retry[- ]after:?\s*(\d{1,5})\b/i.exec(line);
+    if (found[0] === "throttled" && after?.[1] !== void 0) failure.retryAfter = Number(after[1]);
+    return failure;
+  }
+  return void 0;
+}
+function reachedPush(stderrLines) {
+  return stderrLines.some((line) => /^#\d+ (?:pushing |exporting to image\b)/.test(stripAnsi(line).trim()));
+}
+function pushFailureMessage(failure, target, attempts) {
+  const { image, registry, account } = target;
+  const tried = attempts > 1 ? ` (${attempts} attempts)` : "";
+  switch (failure.class) {
+    case "server":
+      return `Pushing ${image} failed${tried}: registry ${registry} answered with a server error (HTTP 5xx): the registry failed; retry later or check its status.`;
+    case "throttled":
+      return `Pushing ${image} failed${tried}: registry ${registry} throttled the push (HTTP 429 too many requests${failure.retryAfter !== void 0 ? `, retry after ${failure.retryAfter} s` : ""}): wait and run the job again, or push less often.`;
+    case "denied":
+      return `Pushing ${image} failed: registry ${registry} denied ${account} write access to the repository (HTTP 403): give that account push rights` + (isGhcr(registry) ? `; for ghcr.io open the package's settings, "Manage Actions access", and give this repository the Write role (or push with a token that has write:packages).` : ".");
+    case "unauthorized":
+      return `Pushing ${image} failed: registry ${registry} did not accept the credentials of ${account} (HTTP 401): check registry-username/registry-password, or the docker login for ${registry} before this step.`;
+    case "unreachable":
+      return `Pushing ${image} failed: registry ${registry} cannot be reached from the runner: check the host and port in repository, and that the registry is up and reachable.`;
+    case "reset":
+      return `Pushing ${image} failed${tried}: the connection to registry ${registry} was reset or closed during the upload: a proxy, load balancer or the registry dropped it; retry later.`;
+    case "deadline":
+      return `Pushing ${image} failed: a request to registry ${registry} ran into docker's own deadline (deadline exceeded): the registry or the network is too slow; retry later.`;
+  }
+}
+function isGhcr(registry) {
+  return registry.toLowerCase() === "ghcr.io";
+}
+
+// src/build/attempts.ts
+var MAX_WAIT_MS = 6e4;
+var PUSH_PHASE = /^#\d+ (?:pushing |exporting to image\b|exporting layers\b)/;
+async function runWithRetries(docker2, args, options) {
+  const deadline = options.timeoutMs > 0 ? Date.now() + options.timeoutMs : void 0;
+  for (let attempt = 1; ; attempt++) {
+    const remaining = deadline === void 0 ? 0 : Math.max(1, deadline - Date.now());
+    const run2 = await docker2(args, {
+      timeoutMs: remaining,
+      stallMs: options.stallMs,
+      ...options.stallFromStart ? {} : { stallFrom: PUSH_PHASE },
+      ...options.shown ? { shown: options.shown } : {},
+      ...options.redact ? { redact: options.redact } : {}
+    });
+    if (run2.exitCode === 0) return { run: run2, attempts: attempt };
+    const failure = options.push && run2.killed === void 0 ? classifyPushFailure(run2.stderr) : void 0;
+    if (failure === void 0 || !TRANSIENT.has(failure.class) || attempt > options.retries) {
+      return { run: run2, attempts: attempt, ...failure !== void 0 ? { failure } : {} };
+    }
+    const backOff = options.retryDelayMs * 2 ** (attempt - 1);
+    const wait = Math.min(failure.retryAfter !== void 0 ? Math.max(failure.retryAfter * 1e3, backOff) : backOff, MAX_WAIT_MS);
+    if (deadline !== void 0 && Date.now() + wait >= deadline) return { run: run2, attempts: attempt, failure };
+    info(
+      escapeWorkflowCommands(
+        `Pushing ${options.image} failed (${failure.line}); retry ${attempt} of ${options.retries} in ${Math.round(wait / 100) / 10} s. The build comes from the cache and only what the registry does not have yet is pushed.`
+      )
+    );
+    await new Promise((resolve3) => setTimeout(resolve3, wait));
+  }
+}
+
+// src/build/build.ts
+import path10 from "node:path";
+
+// src/git/commit-time.ts
+async function commitTime(folder) {
+  try {
+    const log = await getExecOutput("git", ["log", "-1", "--format=%cI"], { cwd: folder, silent: true, ignoreReturnCode: true });
+    const time = new Date(log.stdout.trim());
+    return log.exitCode === 0 && !Number.isNaN(time.getTime()) ? time : void 0;
+  } catch {
+    return void 0;
+  }
+}
+
 // src/grammar.ts
 var DOCKER_HUB = "docker.io";
 var DOCKER_HUB_ALIASES = /* @__PURE__ */ new Set(["index.docker.io", "registry-1.docker.io"]);
@@ -38559,11 +38727,140 @@ function isValidDomain(domain) {
   return port === void 0 || PORT.test(port);
 }
 
-// src/registry/for-inputs.ts
-import { createHash as createHash2 } from "node:crypto";
+// src/workspace.ts
+import path9 from "node:path";
+function workspacePath(file, workspace) {
+  const relative3 = path9.relative(workspace, path9.resolve(workspace, file));
+  const inside = relative3 !== "" && !relative3.startsWith("..") && !path9.isAbsolute(relative3);
+  return (inside ? relative3 : file).split(path9.sep).join("/");
+}
 
-// src/registry/client.ts
-import { createHash } from "node:crypto";
+// src/build/argv.ts
+function buildxArgs(plan) {
+  const args = ["buildx", "build"];
+  if (plan.builder) args.push("--builder", plan.builder);
+  args.push("--progress", "plain");
+  args.push("--platform", plan.platform);
+  args.push("--file", plan.file);
+  if (plan.target) args.push("--target", plan.target);
+  for (const tag of plan.tags) args.push("--tag", tag);
+  for (const [key, value2] of Object.entries(plan.labels)) args.push("--label", `${key}=${value2}`);
+  for (const [name, value2] of Object.entries(plan.buildArgs)) args.push("--build-arg", `${name}=${value2}`);
+  for (const secret of plan.secrets) args.push("--secret", `id=${secret.id},${csvField(`src=${secret.path}`)}`);
+  for (const ssh of plan.ssh ?? []) args.push("--ssh", ssh);
+  for (const source of plan.cacheFrom) args.push("--cache-from", source);
+  for (const destination of plan.cacheTo) args.push("--cache-to", destination);
+  args.push("--metadata-file", plan.metadataFile);
+  if (plan.load) {
+    args.push("--load");
+  } else if (plan.push) {
+    args.push("--push");
+  } else {
+    args.push("--output", "type=cacheonly");
+  }
+  args.push(plan.context);
+  return args;
+}
+function csvField(field2) {
+  return /[",\r\n]/.test(field2) ? `"${field2.replace(/"/g, '""')}"` : field2;
+}
+function shownArgs(args) {
+  return args.map((arg, i) => args[i - 1] === "--build-arg" && arg.includes("=") ? `${arg.slice(0, arg.indexOf("="))}=***` : arg);
+}
+
+// src/build/metadata.ts
+import { readFile as readFile3 } from "node:fs/promises";
+function parseMetadata(text) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { names: [] };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { names: [] };
+  const record = parsed;
+  const digest = record["containerimage.digest"];
+  const configDigest = record["containerimage.config.digest"];
+  const name = record["image.name"];
+  return {
+    ...typeof digest === "string" && isSha256Digest(digest) ? { digest } : {},
+    ...typeof configDigest === "string" && isSha256Digest(configDigest) ? { configDigest } : {},
+    names: typeof name === "string" ? name.split(",").map((item) => item.trim()).filter((item) => item !== "") : []
+  };
+}
+async function readMetadata(path19) {
+  try {
+    return parseMetadata(await readFile3(path19, "utf8"));
+  } catch {
+    return { names: [] };
+  }
+}
+
+// src/build/labels.ts
+var oci = "org.opencontainers.image";
+var REVISION_LABEL = `${oci}.revision`;
+var BASE_NAME_LABEL = `${oci}.base.name`;
+var BASE_DIGEST_LABEL = `${oci}.base.digest`;
+var AGENT_SERVER_VERSION_LABEL = "dev.openhands.agent-server.version";
+var OHE_RELEASE_LABEL = "dev.openhands.ohe.release";
+function imageLabels(facts, input) {
+  const labels = {};
+  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
+  if (facts.sha) labels[REVISION_LABEL] = facts.sha;
+  labels[`${oci}.created`] = facts.created.toISOString();
+  labels[`${oci}.version`] = facts.release;
+  if (facts.baseReference) labels[BASE_NAME_LABEL] = facts.baseReference;
+  if (facts.baseDigest) labels[BASE_DIGEST_LABEL] = facts.baseDigest;
+  labels[AGENT_SERVER_VERSION_LABEL] = facts.release;
+  if (facts.oheRelease) labels[OHE_RELEASE_LABEL] = facts.oheRelease;
+  const merged = { ...labels, ...input };
+  for (const key of PROVENANCE) {
+    if (labels[key] !== void 0) merged[key] = labels[key];
+    else delete merged[key];
+  }
+  return merged;
+}
+var PROVENANCE = [REVISION_LABEL, BASE_DIGEST_LABEL, AGENT_SERVER_VERSION_LABEL, OHE_RELEASE_LABEL];
+
+// src/build/plan.ts
+function planBuild(inputs, facts) {
+  return {
+    platform: "linux/amd64",
+    file: inputs.file,
+    context: inputs.context,
+    target: inputs.target,
+    tags: facts.loadAs ? [facts.loadAs] : facts.refs,
+    labels: imageLabels(
+      {
+        release: facts.release,
+        oheRelease: facts.oheRelease,
+        created: facts.created,
+        repositoryUrl: facts.repositoryUrl,
+        sha: facts.sha,
+        baseReference: facts.baseReference,
+        baseDigest: facts.baseDigest
+      },
+      inputs.labels
+    ),
+    buildArgs: inputs["build-args"],
+    secrets: [
+      ...inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
+      ...(inputs["secret-files"] ?? []).map(({ id, path: path19 }) => ({ id, path: path19 }))
+    ],
+    ...inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {},
+    ...facts.loadAs ? { load: true } : {},
+    cacheFrom: inputs["cache-from"],
+    cacheTo: inputs["cache-to"],
+    builder: inputs.builder,
+    metadataFile: facts.metadataFile,
+    push: inputs.push && !facts.loadAs
+  };
+}
+function secretPath(id, files) {
+  const file = files.find((candidate) => candidate.id === id);
+  if (!file) throw new Error(`No temp file was written for build secret '${id}'.`);
+  return file.path;
+}
 
 // src/registry/budget.ts
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -38579,6 +38876,12 @@ function callDeadline(callBudgetMs) {
   const outer = phase.getStore();
   return outer !== void 0 && outer.at < own.at ? outer : own;
 }
+
+// src/registry/for-inputs.ts
+import { createHash as createHash2 } from "node:crypto";
+
+// src/registry/client.ts
+import { createHash } from "node:crypto";
 
 // src/registry/auth.ts
 import { Buffer as Buffer5 } from "node:buffer";
@@ -39440,380 +39743,6 @@ function explainRefusal(error2, tried, inputs) {
     advice = `${login2} (registry-username/registry-password are sent ${only})`;
   }
   return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error2.kind, registry, error2.repository, error2.status);
-}
-
-// src/verify/push.ts
-function diffIdMismatch(verified, pushed) {
-  if (verified.length === pushed.length && verified.every((id, i) => id === pushed[i])) return void 0;
-  const first = verified.findIndex((id, i) => id !== pushed[i]);
-  const at = first < 0 ? verified.length : first;
-  return `layer ${at + 1}: verified ${verified[at] ?? "(none)"}, registry ${pushed[at] ?? "(none)"} (${verified.length} vs ${pushed.length} layers)`;
-}
-async function pushVerified(localImage, refs, verifiedDiffIds, inputs) {
-  const started = Date.now();
-  for (const ref of refs) {
-    const tag = await runDocker(["tag", localImage, ref], { silent: true });
-    if (tag.exitCode !== 0) throw new UserError(`docker tag ${localImage} ${ref} failed: ${explainBuildFailure(tag.stderr)}`);
-    const push = await group(`Push ${ref}`, () => runDocker(["push", ref]));
-    if (push.exitCode !== 0) throw new UserError(`docker push ${ref} failed (exit code ${push.exitCode}):
-${explainBuildFailure(push.stderr)}`);
-  }
-  const primary = refs[0];
-  const parsed = primary === void 0 ? void 0 : parseImageReference(primary);
-  if (primary === void 0 || parsed === void 0) throw new Error(`no reference to push (${refs.join(", ")})`);
-  const client = registryClientFor(parsed.registry, inputs);
-  const read = await client.getImageConfig(parsed.repository, parsed.tag ?? "latest");
-  const mismatch2 = diffIdMismatch(verifiedDiffIds, read.config.diffIds ?? []);
-  if (mismatch2 !== void 0) {
-    throw new UserError(
-      `The registry holds an unverified image at ${primary}: its layers differ from the image that was verified (${mismatch2}). Something else pushed to that tag meanwhile, or the push was altered; do not use it, and run the workflow again.`
-    );
-  }
-  const digest = read.indexDigest ?? read.digest;
-  for (const ref of refs.slice(1)) {
-    const other = parseImageReference(ref);
-    if (other === void 0) continue;
-    const manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? "latest");
-    if (manifest.digest !== digest) {
-      throw new UserError(`The registry holds an unverified image at ${ref}: it points to ${manifest.digest}, the verified image was pushed as ${digest}.`);
-    }
-  }
-  const seconds = Math.round((Date.now() - started) / 100) / 10;
-  info(`Pushed ${refs.join(", ")} (${digest}) in ${seconds} s; the registry's layers are the verified ones (${verifiedDiffIds.length} diff_ids match).`);
-  return { digest, layerSizes: (read.layers ?? []).map((layer) => layer.size), seconds };
-}
-async function removeLocalImages(refs) {
-  if (refs.length === 0) return;
-  const run2 = await runDocker(["image", "rm", ...refs], { silent: true });
-  if (run2.exitCode !== 0 && !run2.stderr.every((line) => /No such image/i.test(line))) {
-    warning(`Could not remove the local image(s) ${refs.join(", ")}: ${run2.stderr.at(-1) ?? run2.exitCode}`);
-  }
-}
-
-// src/verify/post.ts
-async function cleanupVerify() {
-  try {
-    const container = getState(VERIFY_STATE.container);
-    if (container) await removeContainer(container);
-    const image = getState(VERIFY_STATE.image);
-    if (image && /^ohe-sandbox-verify:[0-9a-f]+$/.test(image)) await removeLocalImages([image]);
-    const dir = getState(VERIFY_STATE.tempDir);
-    if (dir && path9.isAbsolute(dir) && path9.basename(dir).startsWith(TEMP_PREFIX)) await removeDir(dir);
-  } catch (thrown) {
-    warning(`Cleaning up after the verify phase failed: ${describeError(thrown)}`);
-  }
-}
-
-// src/post.ts
-async function runPostStep() {
-  await cleanupVerify();
-  await cleanup();
-}
-
-// src/main.ts
-import os7 from "node:os";
-
-// src/build/build.ts
-import path11 from "node:path";
-
-// src/git/commit-time.ts
-async function commitTime(folder) {
-  try {
-    const log = await getExecOutput("git", ["log", "-1", "--format=%cI"], { cwd: folder, silent: true, ignoreReturnCode: true });
-    const time = new Date(log.stdout.trim());
-    return log.exitCode === 0 && !Number.isNaN(time.getTime()) ? time : void 0;
-  } catch {
-    return void 0;
-  }
-}
-
-// src/input-text.ts
-var MULTI_LINE_INPUTS = /* @__PURE__ */ new Set([
-  "build-args",
-  "extra-tags",
-  "labels",
-  "secrets",
-  "secret-files",
-  "ssh",
-  "cache-from",
-  "cache-to",
-  "scan-exclude",
-  "docker-env"
-]);
-var CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-var CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
-function checkInputText(name, value2) {
-  if (MULTI_LINE_INPUTS.has(name)) {
-    value2.split(/\r?\n/).forEach((line, index) => {
-      const at2 = line.search(CONTROL_BUT_TAB);
-      if (at2 >= 0) {
-        throw new UserError(`${name}: line ${index + 1} holds a control character (${describeCharacter(line.charCodeAt(at2))}) at column ${at2 + 1}. Remove it; each line must be plain text.`);
-      }
-    });
-    return;
-  }
-  const at = value2.search(CONTROL);
-  if (at >= 0) {
-    const what = describeCharacter(value2.charCodeAt(at));
-    throw new UserError(`${name} holds a control character (${what}) at position ${at + 1}. It must be one line of plain text: remove the character${what === "a line break" ? " (a YAML block scalar `|` keeps line breaks; use a plain or quoted scalar)" : ""}.`);
-  }
-}
-function describeCharacter(code2) {
-  if (code2 === 10 || code2 === 13 || code2 === 8232 || code2 === 8233 || code2 === 133) return "a line break";
-  if (code2 === 9) return "a tab";
-  if (code2 === 27) return "an escape character";
-  return `U+${code2.toString(16).toUpperCase().padStart(4, "0")}`;
-}
-function parseDuration(name, text) {
-  const value2 = text.trim();
-  if (value2 === "") return void 0;
-  if (/^\d+$/.test(value2)) return Number(value2) * 1e3;
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value2);
-  if (!match || value2 === "" || !match[1] && !match[2] && !match[3]) {
-    throw new UserError(`${name} '${value2}' is not a duration. Expected e.g. 90s, 10m, 1h30m, or 0 for none.`);
-  }
-  const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? "0"));
-  return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1e3;
-}
-function parseCount(name, text, max) {
-  const value2 = text.trim();
-  if (value2 === "") return void 0;
-  if (!/^\d+$/.test(value2) || Number(value2) > max) {
-    throw new UserError(`${name} '${value2}' is not a whole number from 0 to ${max}.`);
-  }
-  return Number(value2);
-}
-function escapeWorkflowCommands(text) {
-  return text.split("\n").map((line) => line.replace(/^(\s*):(?=:)/, "$1:\u200B").replace(/##\[/g, "#\u200B#[")).join("\n");
-}
-
-// src/workspace.ts
-import path10 from "node:path";
-function workspacePath(file, workspace) {
-  const relative3 = path10.relative(workspace, path10.resolve(workspace, file));
-  const inside = relative3 !== "" && !relative3.startsWith("..") && !path10.isAbsolute(relative3);
-  return (inside ? relative3 : file).split(path10.sep).join("/");
-}
-
-// src/build/argv.ts
-function buildxArgs(plan) {
-  const args = ["buildx", "build"];
-  if (plan.builder) args.push("--builder", plan.builder);
-  args.push("--progress", "plain");
-  args.push("--platform", plan.platform);
-  args.push("--file", plan.file);
-  if (plan.target) args.push("--target", plan.target);
-  for (const tag of plan.tags) args.push("--tag", tag);
-  for (const [key, value2] of Object.entries(plan.labels)) args.push("--label", `${key}=${value2}`);
-  for (const [name, value2] of Object.entries(plan.buildArgs)) args.push("--build-arg", `${name}=${value2}`);
-  for (const secret of plan.secrets) args.push("--secret", `id=${secret.id},${csvField(`src=${secret.path}`)}`);
-  for (const ssh of plan.ssh ?? []) args.push("--ssh", ssh);
-  for (const source of plan.cacheFrom) args.push("--cache-from", source);
-  for (const destination of plan.cacheTo) args.push("--cache-to", destination);
-  args.push("--metadata-file", plan.metadataFile);
-  if (plan.load) {
-    args.push("--load");
-  } else if (plan.push) {
-    args.push("--push");
-  } else {
-    args.push("--output", "type=cacheonly");
-  }
-  args.push(plan.context);
-  return args;
-}
-function csvField(field2) {
-  return /[",\r\n]/.test(field2) ? `"${field2.replace(/"/g, '""')}"` : field2;
-}
-function shownArgs(args) {
-  return args.map((arg, i) => args[i - 1] === "--build-arg" && arg.includes("=") ? `${arg.slice(0, arg.indexOf("="))}=***` : arg);
-}
-
-// src/build/push-failure.ts
-var TRANSIENT = /* @__PURE__ */ new Set(["server", "throttled", "reset"]);
-var CLASSES = [
-  ["throttled", /toomanyrequests|\b429\b|too many requests|rate limit/i],
-  ["server", /\b5\d\d (?:Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Timeout)\b|unexpected (?:HTTP )?status(?: code)?:? 5\d\d|\bstatus(?: code)?:? 5\d\d\b/i],
-  ["denied", /\bdenied\b|\b403\b|forbidden|insufficient_scope/i],
-  ["unauthorized", /unauthorized|\b401\b|no basic auth credentials|authentication required/i],
-  ["deadline", /deadline exceeded|Client\.Timeout exceeded|timeout awaiting response headers/i],
-  ["reset", /connection reset|use of closed network connection|broken pipe|unexpected EOF|:\s*EOF$|server closed (?:idle )?connection|connection closed|http2: (?:server sent GOAWAY|stream error)/i],
-  ["unreachable", /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|TLS handshake timeout|dial tcp/i]
-];
-function classifyPushFailure(stderrLines) {
-  const lines = stderrLines.map((line) => stripAnsi(line).trim());
-  const pushSteps = /* @__PURE__ */ new Set();
-  let pushing = false;
-  for (const line of lines) {
-    const step = /^#(\d+) (?:pushing |exporting to image\b|exporting manifest|exporting config)/.exec(line);
-    if (step?.[1] !== void 0) pushSteps.add(step[1]);
-    if (/^> pushing \S+ with docker:?$/.test(line) || /failed to push\b/.test(line) || /^> exporting to image:?$/.test(line)) pushing = true;
-  }
-  if (pushSteps.size > 0) pushing = true;
-  const errors = lines.filter((line) => {
-    const step = /^#(\d+) ERROR: /.exec(line);
-    if (step?.[1] !== void 0) return pushSteps.has(step[1]);
-    return pushing && /^(?:ERROR|error)\b:?/.test(line);
-  });
-  for (const line of errors.reverse()) {
-    const found = CLASSES.find(([, pattern]) => pattern.test(line));
-    if (found === void 0) continue;
-    const failure = { class: found[0], line: line.replace(/^#\d+ /, "") };
-    const after = /retry[- ]after:?\s*(\d{1,5})\b/i.exec(line);
-    if (found[0] === "throttled" && after?.[1] !== void 0) failure.retryAfter = Number(after[1]);
-    return failure;
-  }
-  return void 0;
-}
-function reachedPush(stderrLines) {
-  return stderrLines.some((line) => /^#\d+ (?:pushing |exporting to image\b)/.test(stripAnsi(line).trim()));
-}
-function pushFailureMessage(failure, target, attempts) {
-  const { image, registry, account } = target;
-  const tried = attempts > 1 ? ` (${attempts} attempts)` : "";
-  switch (failure.class) {
-    case "server":
-      return `Pushing ${image} failed${tried}: registry ${registry} answered with a server error (HTTP 5xx): the registry failed; retry later or check its status.`;
-    case "throttled":
-      return `Pushing ${image} failed${tried}: registry ${registry} throttled the push (HTTP 429 too many requests${failure.retryAfter !== void 0 ? `, retry after ${failure.retryAfter} s` : ""}): wait and run the job again, or push less often.`;
-    case "denied":
-      return `Pushing ${image} failed: registry ${registry} denied ${account} write access to the repository (HTTP 403): give that account push rights` + (isGhcr(registry) ? `; for ghcr.io open the package's settings, "Manage Actions access", and give this repository the Write role (or push with a token that has write:packages).` : ".");
-    case "unauthorized":
-      return `Pushing ${image} failed: registry ${registry} did not accept the credentials of ${account} (HTTP 401): check registry-username/registry-password, or the docker login for ${registry} before this step.`;
-    case "unreachable":
-      return `Pushing ${image} failed: registry ${registry} cannot be reached from the runner: check the host and port in repository, and that the registry is up and reachable.`;
-    case "reset":
-      return `Pushing ${image} failed${tried}: the connection to registry ${registry} was reset or closed during the upload: a proxy, load balancer or the registry dropped it; retry later.`;
-    case "deadline":
-      return `Pushing ${image} failed: a request to registry ${registry} ran into docker's own deadline (deadline exceeded): the registry or the network is too slow; retry later.`;
-  }
-}
-function isGhcr(registry) {
-  return registry.toLowerCase() === "ghcr.io";
-}
-
-// src/build/attempts.ts
-var MAX_WAIT_MS = 6e4;
-var PUSH_PHASE = /^#\d+ (?:pushing |exporting to image\b|exporting layers\b)/;
-async function runWithRetries(docker2, args, options) {
-  const deadline = options.timeoutMs > 0 ? Date.now() + options.timeoutMs : void 0;
-  for (let attempt = 1; ; attempt++) {
-    const remaining = deadline === void 0 ? 0 : Math.max(1, deadline - Date.now());
-    const run2 = await docker2(args, {
-      timeoutMs: remaining,
-      stallMs: options.stallMs,
-      stallFrom: PUSH_PHASE,
-      ...options.shown ? { shown: options.shown } : {},
-      ...options.redact ? { redact: options.redact } : {}
-    });
-    if (run2.exitCode === 0) return { run: run2, attempts: attempt };
-    const failure = options.push && run2.killed === void 0 ? classifyPushFailure(run2.stderr) : void 0;
-    if (failure === void 0 || !TRANSIENT.has(failure.class) || attempt > options.retries) {
-      return { run: run2, attempts: attempt, ...failure !== void 0 ? { failure } : {} };
-    }
-    const backOff = options.retryDelayMs * 2 ** (attempt - 1);
-    const wait = Math.min(failure.retryAfter !== void 0 ? Math.max(failure.retryAfter * 1e3, backOff) : backOff, MAX_WAIT_MS);
-    if (deadline !== void 0 && Date.now() + wait >= deadline) return { run: run2, attempts: attempt, failure };
-    info(
-      escapeWorkflowCommands(
-        `Pushing ${options.image} failed (${failure.line}); retry ${attempt} of ${options.retries} in ${Math.round(wait / 100) / 10} s. The build comes from the cache and only what the registry does not have yet is pushed.`
-      )
-    );
-    await new Promise((resolve3) => setTimeout(resolve3, wait));
-  }
-}
-
-// src/build/metadata.ts
-import { readFile as readFile3 } from "node:fs/promises";
-function parseMetadata(text) {
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { names: [] };
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { names: [] };
-  const record = parsed;
-  const digest = record["containerimage.digest"];
-  const configDigest = record["containerimage.config.digest"];
-  const name = record["image.name"];
-  return {
-    ...typeof digest === "string" && isSha256Digest(digest) ? { digest } : {},
-    ...typeof configDigest === "string" && isSha256Digest(configDigest) ? { configDigest } : {},
-    names: typeof name === "string" ? name.split(",").map((item) => item.trim()).filter((item) => item !== "") : []
-  };
-}
-async function readMetadata(path19) {
-  try {
-    return parseMetadata(await readFile3(path19, "utf8"));
-  } catch {
-    return { names: [] };
-  }
-}
-
-// src/build/labels.ts
-var oci = "org.opencontainers.image";
-var REVISION_LABEL = `${oci}.revision`;
-var BASE_NAME_LABEL = `${oci}.base.name`;
-var BASE_DIGEST_LABEL = `${oci}.base.digest`;
-var AGENT_SERVER_VERSION_LABEL = "dev.openhands.agent-server.version";
-var OHE_RELEASE_LABEL = "dev.openhands.ohe.release";
-function imageLabels(facts, input) {
-  const labels = {};
-  if (facts.repositoryUrl) labels[`${oci}.source`] = facts.repositoryUrl;
-  if (facts.sha) labels[REVISION_LABEL] = facts.sha;
-  labels[`${oci}.created`] = facts.created.toISOString();
-  labels[`${oci}.version`] = facts.release;
-  if (facts.baseReference) labels[BASE_NAME_LABEL] = facts.baseReference;
-  if (facts.baseDigest) labels[BASE_DIGEST_LABEL] = facts.baseDigest;
-  labels[AGENT_SERVER_VERSION_LABEL] = facts.release;
-  if (facts.oheRelease) labels[OHE_RELEASE_LABEL] = facts.oheRelease;
-  const merged = { ...labels, ...input };
-  for (const key of PROVENANCE) {
-    if (labels[key] !== void 0) merged[key] = labels[key];
-    else delete merged[key];
-  }
-  return merged;
-}
-var PROVENANCE = [REVISION_LABEL, BASE_DIGEST_LABEL, AGENT_SERVER_VERSION_LABEL, OHE_RELEASE_LABEL];
-
-// src/build/plan.ts
-function planBuild(inputs, facts) {
-  return {
-    platform: "linux/amd64",
-    file: inputs.file,
-    context: inputs.context,
-    target: inputs.target,
-    tags: facts.loadAs ? [facts.loadAs] : facts.refs,
-    labels: imageLabels(
-      {
-        release: facts.release,
-        oheRelease: facts.oheRelease,
-        created: facts.created,
-        repositoryUrl: facts.repositoryUrl,
-        sha: facts.sha,
-        baseReference: facts.baseReference,
-        baseDigest: facts.baseDigest
-      },
-      inputs.labels
-    ),
-    buildArgs: inputs["build-args"],
-    secrets: [
-      ...inputs.secrets.map(({ id }) => ({ id, path: secretPath(id, facts.secretFiles) })),
-      ...(inputs["secret-files"] ?? []).map(({ id, path: path19 }) => ({ id, path: path19 }))
-    ],
-    ...inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {},
-    ...facts.loadAs ? { load: true } : {},
-    cacheFrom: inputs["cache-from"],
-    cacheTo: inputs["cache-to"],
-    builder: inputs.builder,
-    metadataFile: facts.metadataFile,
-    push: inputs.push && !facts.loadAs
-  };
-}
-function secretPath(id, files) {
-  const file = files.find((candidate) => candidate.id === id);
-  if (!file) throw new Error(`No temp file was written for build secret '${id}'.`);
-  return file.path;
 }
 
 // src/build/push-check.ts
@@ -42693,7 +42622,7 @@ async function buildAndPush(inputs, facts, io = buildIo) {
       baseReference: facts.baseReference,
       baseDigest: facts.baseDigest,
       secretFiles,
-      metadataFile: path11.join(workDir, "metadata.json"),
+      metadataFile: path10.join(workDir, "metadata.json"),
       ...facts.loadAs ? { loadAs: facts.loadAs } : {}
     });
     const secretArgs = warnSecretBuildArgs(inputs["build-args"]);
@@ -42725,7 +42654,7 @@ async function buildAndPush(inputs, facts, io = buildIo) {
     const seconds = Math.round((io.now().getTime() - started) / 100) / 10;
     if (run2.exitCode !== 0) {
       info(`The build failed after ${seconds} s.`);
-      const line = failedDockerfileLine(run2.stderr, path11.basename(inputs.file));
+      const line = failedDockerfileLine(run2.stderr, path10.basename(inputs.file));
       let message = buildFailureMessage(run2, failure, attempts, inputs, image);
       if (pushing && image && (failure !== void 0 || run2.killed !== void 0 || reachedPush(run2.stderr))) {
         const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), inputs);
@@ -42782,14 +42711,14 @@ ${explainBuildFailure(run2.stderr)}`));
   }
   if (!ownConfig) saveState(STATE.registry, registry);
 }
-function buildFailureMessage(run2, failure, attempts, inputs, image) {
+function buildFailureMessage(run2, failure, attempts, inputs, image, command = "docker buildx build") {
   const registry = pushRegistryOf2(inputs) ?? "the registry";
   const details = explainBuildFailure(run2.stderr);
   if (run2.killed) {
     const { reason, afterMs, lastLine } = run2.killed;
     const doing = inputs.push && image ? `building and pushing ${image} to ${registry}` : `building ${image || "the image"}`;
     const why = reason === "stall" ? `it showed no progress for ${formatDuration(inputs["push-stall-timeout"])} (push-stall-timeout)` : `the timeout of ${formatDuration(inputs.timeout)} passed (timeout)`;
-    return `docker buildx build (${doing}) was stopped after ${formatDuration(afterMs)}: ${why}; docker and every process it started were killed.` + (lastLine !== void 0 ? `
+    return `${command} (${doing}) was stopped after ${formatDuration(afterMs)}: ${why}; docker and every process it started were killed.` + (lastLine !== void 0 ? `
 Last output: ${lastLine.trim()}` : "");
   }
   if (failure !== void 0 && image) {
@@ -42798,7 +42727,7 @@ Last output: ${lastLine.trim()}` : "");
     return `${pushFailureMessage(failure, { image, registry, account }, attempts)}
 ${details}`;
   }
-  return `docker buildx build failed (exit code ${run2.exitCode}):
+  return `${command} failed (exit code ${run2.exitCode}):
 ${details}`;
 }
 function pushRegistryOf2(inputs) {
@@ -42808,6 +42737,87 @@ function rememberInputSecrets(inputs) {
   rememberSecret(inputs["registry-password"]);
   for (const secret of inputs.secrets) rememberSecret(secret.value);
 }
+
+// src/verify/push.ts
+function diffIdMismatch(verified, pushed) {
+  if (verified.length === pushed.length && verified.every((id, i) => id === pushed[i])) return void 0;
+  const first = verified.findIndex((id, i) => id !== pushed[i]);
+  const at = first < 0 ? verified.length : first;
+  return `layer ${at + 1}: verified ${verified[at] ?? "(none)"}, registry ${pushed[at] ?? "(none)"} (${verified.length} vs ${pushed.length} layers)`;
+}
+async function pushVerified(localImage, refs, verifiedDiffIds, inputs, docker2 = runDocker, retryDelayMs = 5e3) {
+  const started = Date.now();
+  for (const ref of refs) {
+    const tag = await docker2(["tag", localImage, ref], { silent: true, timeoutMs: SHORT_TIMEOUT_MS });
+    if (tag.exitCode !== 0) throw new UserError(`docker tag ${localImage} ${ref} failed: ${explainBuildFailure(tag.stderr)}`);
+    const { run: run2, attempts, failure } = await group(
+      `Push ${ref}`,
+      () => runWithRetries(docker2, ["push", ref], {
+        push: true,
+        retries: inputs["push-retries"],
+        retryDelayMs,
+        timeoutMs: inputs.timeout,
+        stallMs: inputs["push-stall-timeout"],
+        image: ref,
+        stallFromStart: true
+      })
+    );
+    if (run2.exitCode !== 0) throw new UserError(redact(buildFailureMessage(run2, failure, attempts, { ...inputs, push: true }, ref, "docker push")));
+  }
+  const primary = refs[0];
+  const parsed = primary === void 0 ? void 0 : parseImageReference(primary);
+  if (primary === void 0 || parsed === void 0) throw new Error(`no reference to push (${refs.join(", ")})`);
+  const client = registryClientFor(parsed.registry, inputs);
+  const read = await client.getImageConfig(parsed.repository, parsed.tag ?? "latest");
+  const mismatch2 = diffIdMismatch(verifiedDiffIds, read.config.diffIds ?? []);
+  if (mismatch2 !== void 0) {
+    throw new UserError(
+      `The registry holds an unverified image at ${primary}: its layers differ from the image that was verified (${mismatch2}). Something else pushed to that tag meanwhile, or the push was altered; do not use it, and run the workflow again.`
+    );
+  }
+  const digest = read.indexDigest ?? read.digest;
+  for (const ref of refs.slice(1)) {
+    const other = parseImageReference(ref);
+    if (other === void 0) continue;
+    const manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? "latest");
+    if (manifest.digest !== digest) {
+      throw new UserError(`The registry holds an unverified image at ${ref}: it points to ${manifest.digest}, the verified image was pushed as ${digest}.`);
+    }
+  }
+  const seconds = Math.round((Date.now() - started) / 100) / 10;
+  info(`Pushed ${refs.join(", ")} (${digest}) in ${seconds} s; the registry's layers are the verified ones (${verifiedDiffIds.length} diff_ids match).`);
+  return { digest, layerSizes: (read.layers ?? []).map((layer) => layer.size), seconds };
+}
+async function removeLocalImages(refs) {
+  if (refs.length === 0) return;
+  const run2 = await runDocker(["image", "rm", ...refs], { silent: true });
+  if (run2.exitCode !== 0 && !run2.stderr.every((line) => /No such image/i.test(line))) {
+    warning(`Could not remove the local image(s) ${refs.join(", ")}: ${run2.stderr.at(-1) ?? run2.exitCode}`);
+  }
+}
+
+// src/verify/post.ts
+async function cleanupVerify() {
+  try {
+    const container = getState(VERIFY_STATE.container);
+    if (container) await removeContainer(container);
+    const image = getState(VERIFY_STATE.image);
+    if (image && /^ohe-sandbox-verify:[0-9a-f]+$/.test(image)) await removeLocalImages([image]);
+    const dir = getState(VERIFY_STATE.tempDir);
+    if (dir && path11.isAbsolute(dir) && path11.basename(dir).startsWith(TEMP_PREFIX)) await removeDir(dir);
+  } catch (thrown) {
+    warning(`Cleaning up after the verify phase failed: ${describeError(thrown)}`);
+  }
+}
+
+// src/post.ts
+async function runPostStep() {
+  await cleanupVerify();
+  await cleanup();
+}
+
+// src/main.ts
+import os7 from "node:os";
 
 // src/build/tags.ts
 var TAG_GRAMMAR = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
@@ -46202,7 +46212,7 @@ async function publishVerified(inputs, facts, onReport, io) {
       return { build: built2, verify: report2 };
     }
     made.push(...built2.tags);
-    const pushed = await pushVerified(local, built2.tags, report2.diffIds, inputs);
+    const pushed = await pushVerified(local, built2.tags, report2.diffIds, inputs, io.docker);
     const customSizes = pushed.layerSizes.slice(report2.baseLayers);
     if (customSizes.length === report2.size.layers) {
       report2.size.compressed = customSizes.reduce((a, b) => a + b, 0);

@@ -24,6 +24,8 @@ export interface AttemptOptions {
   shown?: string[]
   /** Applied to docker's output before it is logged. */
   redact?: (text: string) => string
+  /** Arm the watchdog from the first line (`docker push`, which is all upload) instead of at buildx's push step. */
+  stallFromStart?: boolean
 }
 
 export interface Attempts {
@@ -47,7 +49,7 @@ export async function runWithRetries(docker: DockerCommand, args: string[], opti
     const run = await docker(args, {
       timeoutMs: remaining,
       stallMs: options.stallMs,
-      stallFrom: PUSH_PHASE,
+      ...(options.stallFromStart ? {} : { stallFrom: PUSH_PHASE }),
       ...(options.shown ? { shown: options.shown } : {}),
       ...(options.redact ? { redact: options.redact } : {})
     })

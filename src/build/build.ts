@@ -224,8 +224,18 @@ export async function login(inputs: LoginSettings & Pick<BuildSettings, 'secrets
   if (!ownConfig) core.saveState(STATE.registry, registry)
 }
 
-/** The message of a failed build or push: what was stopped and why, or the classified push failure, then buildx's lines and hints. */
-function buildFailureMessage(run: DockerRun, failure: PushFailure | undefined, attempts: number, inputs: LoginSettings & PushSettings & Pick<BuildSettings, 'push'>, image: string): string {
+/**
+ * The message of a failed build or push: what was stopped and why, or the classified push failure, then docker's lines
+ * and hints. `command` names what ran: `docker buildx build`, or `docker push` of a verified image.
+ */
+export function buildFailureMessage(
+  run: DockerRun,
+  failure: PushFailure | undefined,
+  attempts: number,
+  inputs: LoginSettings & PushSettings & Pick<BuildSettings, 'push'>,
+  image: string,
+  command = 'docker buildx build'
+): string {
   const registry = pushRegistryOf(inputs) ?? 'the registry'
   const details = explainBuildFailure(run.stderr)
   if (run.killed) {
@@ -236,7 +246,7 @@ function buildFailureMessage(run: DockerRun, failure: PushFailure | undefined, a
         ? `it showed no progress for ${formatDuration(inputs['push-stall-timeout'])} (push-stall-timeout)`
         : `the timeout of ${formatDuration(inputs.timeout)} passed (timeout)`
     return (
-      `docker buildx build (${doing}) was stopped after ${formatDuration(afterMs)}: ${why}; docker and every process it started were killed.` +
+      `${command} (${doing}) was stopped after ${formatDuration(afterMs)}: ${why}; docker and every process it started were killed.` +
       (lastLine !== undefined ? `\nLast output: ${lastLine.trim()}` : '')
     )
   }
@@ -245,7 +255,7 @@ function buildFailureMessage(run: DockerRun, failure: PushFailure | undefined, a
     const account = username ? `registry-username ${username}` : `the login docker has for ${registry} (docker login or docker/login-action)`
     return `${pushFailureMessage(failure, { image, registry, account }, attempts)}\n${details}`
   }
-  return `docker buildx build failed (exit code ${run.exitCode}):\n${details}`
+  return `${command} failed (exit code ${run.exitCode}):\n${details}`
 }
 
 function pushRegistryOf(inputs: Pick<LoginSettings, 'repository'>): string | undefined {

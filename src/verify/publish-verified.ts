@@ -58,7 +58,7 @@ export async function publishVerified(
       return { build: built, verify: report }
     }
     made.push(...built.tags)
-    const pushed = await pushVerified(local, built.tags, report.diffIds, inputs)
+    const pushed = await pushVerified(local, built.tags, report.diffIds, inputs, io.docker)
     const customSizes = pushed.layerSizes.slice(report.baseLayers)
     if (customSizes.length === report.size.layers) {
       // The same object onReport received: the summary shows the registry's sizes.

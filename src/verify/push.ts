@@ -3,8 +3,11 @@
  * the engine, then the registry's config is read back and its rootfs.diff_ids compared with the verified image's.
  */
 import * as core from '@actions/core'
-import { runDocker } from '../build/docker.js'
+import { runWithRetries } from '../build/attempts.js'
+import { buildFailureMessage, type LoginSettings, type PushSettings } from '../build/build.js'
+import { runDocker, SHORT_TIMEOUT_MS, type DockerCommand } from '../build/docker.js'
 import { explainBuildFailure } from '../build/hints.js'
+import { redact } from '../redaction.js'
 import { parseImageReference } from '../grammar.js'
 import { UserError } from '../errors.js'
 import type { RegistryInputs } from '../registry/for-inputs.js'
@@ -26,13 +29,34 @@ export function diffIdMismatch(verified: readonly string[], pushed: readonly str
   return `layer ${at + 1}: verified ${verified[at] ?? '(none)'}, registry ${pushed[at] ?? '(none)'} (${verified.length} vs ${pushed.length} layers)`
 }
 
-export async function pushVerified(localImage: string, refs: readonly string[], verifiedDiffIds: readonly string[], inputs: RegistryInputs): Promise<PushedVerified> {
+/**
+ * Tags the verified image with each reference and pushes it under the same deadlines, watchdog and retries as a
+ * buildx push (timeout, push-stall-timeout, push-retries); a failure is classified the same way.
+ */
+export async function pushVerified(
+  localImage: string,
+  refs: readonly string[],
+  verifiedDiffIds: readonly string[],
+  inputs: RegistryInputs & LoginSettings & PushSettings,
+  docker: DockerCommand = runDocker,
+  retryDelayMs = 5_000
+): Promise<PushedVerified> {
   const started = Date.now()
   for (const ref of refs) {
-    const tag = await runDocker(['tag', localImage, ref], { silent: true })
+    const tag = await docker(['tag', localImage, ref], { silent: true, timeoutMs: SHORT_TIMEOUT_MS })
     if (tag.exitCode !== 0) throw new UserError(`docker tag ${localImage} ${ref} failed: ${explainBuildFailure(tag.stderr)}`)
-    const push = await core.group(`Push ${ref}`, () => runDocker(['push', ref]))
-    if (push.exitCode !== 0) throw new UserError(`docker push ${ref} failed (exit code ${push.exitCode}):\n${explainBuildFailure(push.stderr)}`)
+    const { run, attempts, failure } = await core.group(`Push ${ref}`, () =>
+      runWithRetries(docker, ['push', ref], {
+        push: true,
+        retries: inputs['push-retries'],
+        retryDelayMs,
+        timeoutMs: inputs.timeout,
+        stallMs: inputs['push-stall-timeout'],
+        image: ref,
+        stallFromStart: true
+      })
+    )
+    if (run.exitCode !== 0) throw new UserError(redact(buildFailureMessage(run, failure, attempts, { ...inputs, push: true }, ref, 'docker push')))
   }
   const primary = refs[0]
   const parsed = primary === undefined ? undefined : parseImageReference(primary)
