@@ -149,6 +149,30 @@ describe('RecordView', () => {
   })
 })
 
+describe('RecordView at scale', () => {
+  it('applies thousands of whiteouts over thousands of records by what they delete, an opaque root clearing all', async () => {
+    const view = new RecordView()
+    const records = Array.from({ length: 20_000 }, (_, i) => ({ path: `/app/node_modules/p${i}/package.json`, text: pkgJson(`p${i}`, '1.0.0') }))
+    view.apply([], records)
+    // An apt purge: whiteouts of files no record is under, and of every other package folder.
+    const whiteouts = [
+      ...Array.from({ length: 20_000 }, (_, i) => ({ kind: 'file' as const, path: `/usr/share/doc/d${i}` })),
+      ...Array.from({ length: 10_000 }, (_, i) => ({ kind: 'file' as const, path: `/app/node_modules/p${2 * i}` }))
+    ]
+    view.apply(whiteouts, [])
+    expect(
+      await view
+        .io()
+        .list('app/node_modules')
+        .then(names => names.length)
+    ).toBe(10_000)
+    const index = new PackageIndex(view.io())
+    expect(await Promise.all(['app/node_modules/p0/x.js', 'app/node_modules/p1/x.js'].map(f => index.lookup(f)))).toEqual([undefined, 'p1@1.0.0'])
+    view.apply([{ kind: 'opaque', dir: '/' }], [])
+    expect(await view.io().list('')).toEqual([])
+  })
+})
+
 describe.each(['oci', 'legacy'] as const)('installed packages in the image, %s layout', layout => {
   const token = checksummed('npm_')
   const code = `module.exports = { token: '${token}' }\n`

@@ -60,17 +60,35 @@ export function packageRecordKind(file: string): 'content' | 'marker' | undefine
 /** The records as the image stands after some layers: relative paths (no leading `/`) to text. */
 export class RecordView {
   private readonly files = new Map<string, string>()
+  /** Folder -> the records beneath it, so a whiteout costs what it deletes (an apt purge writes thousands). */
+  private readonly under = new Map<string, Set<string>>()
 
   /** Applies one layer: its whiteouts delete what the layers below it put there, then its records are added. */
   apply(whiteouts: readonly Whiteout[], records: readonly PackageRecord[]): void {
     for (const whiteout of whiteouts) {
       const target = relative(whiteout.kind === 'file' ? whiteout.path : whiteout.dir)
-      for (const key of [...this.files.keys()]) {
-        const under = target === '' || key.startsWith(`${target}/`)
-        if (under || (whiteout.kind === 'file' && key === target)) this.files.delete(key)
+      if (target === '') {
+        this.files.clear()
+        this.under.clear()
+        continue
+      }
+      if (whiteout.kind === 'file') this.delete(target)
+      for (const key of [...(this.under.get(target) ?? [])]) this.delete(key)
+    }
+    for (const record of records) {
+      const key = relative(record.path)
+      this.files.set(key, record.text)
+      for (const dir of ancestors(key)) {
+        let set = this.under.get(dir)
+        if (set === undefined) this.under.set(dir, (set = new Set()))
+        set.add(key)
       }
     }
-    for (const record of records) this.files.set(relative(record.path), record.text)
+  }
+
+  private delete(key: string): void {
+    if (!this.files.delete(key)) return
+    for (const dir of ancestors(key)) this.under.get(dir)?.delete(key)
   }
 
   /** A PackageIo over a snapshot of the records (so a lookup never sees a later layer). */
@@ -87,6 +105,12 @@ export class RecordView {
       }
     }
   }
+}
+
+/** `a/b/c` -> `a`, `a/b`. */
+function ancestors(key: string): string[] {
+  const segs = key.split('/')
+  return segs.slice(0, -1).map((_, index) => segs.slice(0, index + 1).join('/'))
 }
 
 function relative(imagePath: string): string {
