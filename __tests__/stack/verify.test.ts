@@ -133,6 +133,7 @@ describeE2E('verify: the built image before anything is pushed', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs.pushed).toBe('true')
     const notices = run.annotations.filter(a => a.level === 'notice' && a.message.includes('in installed package'))
+    expect(notices.map(a => a.properties)).toEqual([expect.objectContaining({ file: 'image/Dockerfile', line: '3' })])
     expect(notices.map(a => a.message)).toEqual([
       expect.stringMatching(new RegExp(`in file ${sdk}/lib/example\\.js, layer 2, in installed package example-sdk@2\\.4\\.1 \\(made by RUN .*\\); not failing`))
     ])

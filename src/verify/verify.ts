@@ -20,6 +20,7 @@ import { makeRedactor } from './redact.js'
 import { scanSaveArchive } from './save-archive.js'
 import { appendToSarif, imageResults } from './sarif.js'
 import { formatSize } from './size.js'
+import { workspacePath } from '../workspace.js'
 
 /** The settings verification reads, named as in action.yml. */
 export interface VerifySettings extends RegistryInputs {
@@ -108,7 +109,7 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
   const placed = secrets.findings.map(finding => ({ finding, line: instructionLine(dockerfile, finding.instruction) }))
   for (const { finding, line } of placed) findings.push(asAnnotation(finding, inputs, line, severity))
-  reportNotices(secrets.notices ?? [], inputs.file, dockerfile)
+  reportNotices(secrets.notices ?? [], facts.workspace ? workspacePath(inputs.file, facts.workspace) : inputs.file, dockerfile)
   if (inputs.sarif && placed.length > 0) {
     const uri = path.relative(facts.workspace ?? path.dirname(inputs.file), inputs.file).split(path.sep).join('/')
     await appendToSarif(inputs.sarif, imageResults(placed, uri, severity), facts.version ?? '0.0.0', severity)
