@@ -11,6 +11,7 @@ export function testInputsFor(root: string, changes: Partial<VerifySettings>): V
     'build-args': {},
     'scan-ignore-file': `${root}/examples/sandbox/.sandbox-scan-ignore`,
     'fail-on-findings': true,
+    'scan-installed-packages': 'notice',
     'boot-timeout': 120,
     push: false,
     sarif: '',

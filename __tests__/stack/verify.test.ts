@@ -114,6 +114,62 @@ describeE2E('verify: the built image before anything is pushed', () => {
     rmSync(path.dirname(keyFile), { recursive: true, force: true })
   })
 
+  it('passes a token-shaped string inside an installed package (issue 13): a notice naming the package, and pushes', async () => {
+    // A public example value inside an SDK, as `npm ci` installs it. It reaches the layer through a secret mount, so
+    // neither the context nor the history holds it: only the file in the package does.
+    const token = checksummed('npm_')
+    const repository = uniqueRepository(mustBeUp(stack), 'i13-package')
+    const sdk = '/app/node_modules/example-sdk'
+    const workspace = workspaceWith(
+      `FROM ${base}:1.23.0-python\nUSER root\n` +
+        `RUN --mount=type=secret,id=sdk_example mkdir -p ${sdk}/lib && echo '{"name":"example-sdk","version":"2.4.1"}' > ${sdk}/package.json && ` +
+        `echo "module.exports = { example: '$(cat /run/secrets/sdk_example)' }" > ${sdk}/lib/example.js\nUSER openhands\n`
+    )
+    const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'i13-token-')), 'sdk_example')
+    writeFileSync(tokenFile, token, { mode: 0o600 })
+    const run = await runAction(inputs(repository, { 'secret-files': `sdk_example=${tokenFile}`, sarif: 'out/scan.sarif' }), workspace)
+    if (process.env.I13_DEBUG) console.log(run.log, run.summary)
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.pushed).toBe('true')
+    const notices = run.annotations.filter(a => a.level === 'notice' && a.message.includes('in installed package'))
+    expect(notices.map(a => a.properties)).toEqual([expect.objectContaining({ file: 'image/Dockerfile', line: '3' })])
+    expect(notices.map(a => a.message)).toEqual([
+      expect.stringMatching(new RegExp(`in file ${sdk}/lib/example\\.js, layer 2, in installed package example-sdk@2\\.4\\.1 \\(made by RUN .*\\); not failing`))
+    ])
+    expect(run.log).toMatch(/0 finding\(s\), 1 notice\(s\) in installed packages/)
+    expect(run.summary).toMatch(/Secrets in layers and config \| ✅ none: .*; 1 in installed packages \(notices, not failing\) \|/)
+    expect(run.summary).toContain(`in \`${sdk}/lib/example.js\`, package \`example-sdk@2.4.1\`, layer 2`)
+    expect(shown(run)).not.toContain(token)
+    // Like the context scan's notices, they stay out of SARIF.
+    const sarifText = readFileSync(path.join(workspace, 'out', 'scan.sarif'), 'utf8')
+    expect(sarifText).not.toContain(token)
+    expect((JSON.parse(sarifText) as { runs: Array<{ results: SarifResult[] }> }).runs[0]?.results).toEqual([])
+    const registry = new RegistryClient(mustBeUp(stack))
+    expect(await registry.listTags(nameOf(repository))).toEqual([run.outputs.tag])
+    await runPostStep(run, workspace)
+    expect(leftovers()).toEqual([])
+    rmSync(path.dirname(tokenFile), { recursive: true, force: true })
+  })
+
+  it('fails on a token in an installed package with scan-installed-packages: fail (issue 13)', async () => {
+    const token = checksummed('npm_')
+    const repository = uniqueRepository(mustBeUp(stack), 'i13-package-fail')
+    const sdk = '/app/node_modules/example-sdk'
+    const workspace = workspaceWith(
+      `FROM ${base}:1.23.0-python\nUSER root\n` +
+        `RUN --mount=type=secret,id=sdk_example mkdir -p ${sdk}/lib && echo '{"name":"example-sdk","version":"2.4.1"}' > ${sdk}/package.json && ` +
+        `echo "module.exports = { example: '$(cat /run/secrets/sdk_example)' }" > ${sdk}/lib/example.js\nUSER openhands\n`
+    )
+    const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'i13-token-')), 'sdk_example')
+    writeFileSync(tokenFile, token, { mode: 0o600 })
+    const run = await runAction(inputs(repository, { 'secret-files': `sdk_example=${tokenFile}`, 'scan-installed-packages': 'fail' }), workspace)
+    expect(errors(run)).toContainEqual(expect.stringMatching(new RegExp(`in file ${sdk}/lib/example\\.js, layer 2 \\(made by RUN`)))
+    expect(shown(run)).not.toContain(token)
+    await expectNothingPushed(run, repository, workspace)
+    rmSync(path.dirname(tokenFile), { recursive: true, force: true })
+  })
+
   it('fails on a token written by RUN from a build arg, found in the layer and in the history', async () => {
     const token = checksummed('npm_')
     const repository = uniqueRepository(mustBeUp(stack), 'i11-buildarg')

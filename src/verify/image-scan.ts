@@ -44,6 +44,8 @@ export interface BaseFacts {
 
 export interface ImageSecrets {
   findings: ImageSecretFinding[]
+  /** Findings inside installed third-party packages (scan-installed-packages: notice): reported, never failing. */
+  notices?: ImageSecretFinding[]
   suppressed: number
   layersScanned: number
   filesScanned: number

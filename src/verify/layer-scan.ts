@@ -11,6 +11,7 @@ import * as tar from 'tar-stream'
 import { credentialKind, isDotenv } from '../secrets/credential-files.js'
 import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from '../secrets/engine.js'
 import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
+import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './image-packages.js'
 import { chunkReader } from '../secrets/chunk-reader.js'
 
 /** Files up to this size are scanned from memory; bigger text files from a temp file. */
@@ -31,6 +32,10 @@ export interface LayerScan {
   /** Bytes of the files scanned (binary ones included: they were read to be judged). */
   bytes: number
   binary: number
+  /** The package-manager records the layer adds (packageRecordKind), for the installed-package policy. */
+  records?: PackageRecord[]
+  /** Some records were not kept: the budget shared by the archive's layers ran out. */
+  recordsDropped?: boolean
 }
 
 export interface LayerScanOptions {
@@ -38,6 +43,8 @@ export interface LayerScanOptions {
   spoolDir: string
   /** Default SPOOL_AT; tests lower it. */
   spoolAt?: number
+  /** Keep package records within this budget (shared by the archive's layers); none are kept without it. */
+  records?: RecordBudget
 }
 
 const CODE_EXTENSIONS = new Set(
@@ -87,6 +94,9 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
     }
     const file = imagePath(header.name)
     const kind = imageFileKind(file)
+    const record = options.records ? packageRecordKind(file) : undefined
+    const recordChunks: Buffer[] = []
+    let recordBytes = 0
     const chunks: Buffer[] = []
     let held = 0
     let sniffed = false
@@ -94,6 +104,11 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
     let spool: { path: string; handle: Awaited<ReturnType<typeof open>> } | undefined
     for await (const chunk of bytes(entry)) {
       result.bytes += chunk.length
+      if (record === 'content' && recordBytes < RECORD_MAX) {
+        const part = chunk.subarray(0, RECORD_MAX - recordBytes)
+        recordChunks.push(part)
+        recordBytes += part.length
+      }
       if (binary) continue
       if (spool) {
         await spool.handle.write(chunk)
@@ -113,6 +128,7 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
         chunks.length = 0
       }
     }
+    if (record !== undefined && options.records) keepRecord(result, options.records, file, record === 'content' ? Buffer.concat(recordChunks).toString('utf8') : '')
     if (!sniffed && !spool && kind.credential === undefined) binary = hasNul(chunks, SNIFF)
     if (binary) {
       result.binary++
@@ -136,6 +152,18 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
   }
   await feeding
   return result
+}
+
+function keepRecord(result: LayerScan, budget: RecordBudget, file: string, text: string): void {
+  const cost = text.length + file.length
+  if (budget.full || cost > budget.left) {
+    budget.full = true
+    result.recordsDropped = true
+    return
+  }
+  budget.left -= cost
+  if (!result.records) result.records = []
+  result.records.push({ path: file, text })
 }
 
 function hasNul(chunks: readonly Buffer[], limit: number): boolean {

@@ -2,6 +2,8 @@ import { formatSize } from './size.js'
 import type { VerifyReport } from './verify.js'
 
 const MAX_ROWS = 100
+/** Installed-package notices listed by name; the rest are counted. */
+const MAX_NOTICES = 5
 
 /** The summary (and PR comment) section of the verify phase: markdown lines. Holds only redacted hints. */
 export function renderVerify(report: VerifyReport): string[] {
@@ -14,7 +16,8 @@ export function renderVerify(report: VerifyReport): string[] {
   lines.push(
     `| Secrets in layers and config | ${secrets.findings.length === 0 ? '✅ none' : `❌ ${secrets.findings.length} finding(s)`}: ` +
       `${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)} in ${secrets.seconds} s; ${skipped}` +
-      `${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ''} |`
+      `${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ''}` +
+      `${secrets.notices?.length ? `; ${secrets.notices.length} in installed packages (notices, not failing)` : ''} |`
   )
   if (!boot.ran) lines.push(`| Boot as OHE starts it | ⏭️ skipped: ${cell(boot.skipped ?? '')} |`)
   else if (boot.ok) lines.push(`| Boot as OHE starts it | ✅ healthy in ${boot.secondsToHealthy ?? '?'} s, sdk_version ${boot.sdkVersion ?? '?'} |`)
@@ -31,6 +34,14 @@ export function renderVerify(report: VerifyReport): string[] {
       )
     }
     if (secrets.findings.length > MAX_ROWS) lines.push('', `… and ${secrets.findings.length - MAX_ROWS} more (see the annotations).`)
+  }
+  const notices = secrets.notices ?? []
+  if (notices.length > 0) {
+    lines.push('', `ℹ️ ${notices.length} token-shaped string(s) in installed third-party packages, public already and not failing (scan-installed-packages: notice):`, '')
+    for (const notice of notices.slice(0, MAX_NOTICES)) {
+      lines.push(`- ${cell(notice.description)} ${cell(notice.hint)} in \`${cell(notice.where)}\`, package \`${cell(notice.package ?? 'unknown')}\`, layer ${notice.layer ?? '?'}`)
+    }
+    if (notices.length > MAX_NOTICES) lines.push(`- … and ${notices.length - MAX_NOTICES} more (see the log).`)
   }
   if (boot.ran && !boot.ok && boot.logTail && boot.logTail.length > 0) {
     lines.push('', '<details><summary>Container log (last lines, redacted)</summary>', '', '```', ...boot.logTail.map(line => line.replace(/```/g, '`​``')), '```', '</details>')

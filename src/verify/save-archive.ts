@@ -10,6 +10,7 @@ import { once } from 'node:events'
 import { createGunzip, gzip } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { bytes, drain, feed, scanLayerTar, type LayerScan } from './layer-scan.js'
+import { recordBudget } from './image-packages.js'
 
 /** What one archive member is. Pure. */
 export type SaveEntry =
@@ -41,6 +42,8 @@ export interface ArchivePlan {
   baseBlobs?: ReadonlySet<string>
   /** Also gzip the custom layers (level 1) to estimate their compressed size before anything is pushed. */
   estimateCompressed?: boolean
+  /** Bytes of package records (image-packages.ts) kept across the custom layers; default RECORDS_TOTAL. */
+  recordsTotal?: number
 }
 
 export interface ArchiveScan {
@@ -57,6 +60,8 @@ export interface ArchiveScan {
   /** Layer blobs that could not be read (zstd-compressed): their files were not scanned. */
   unreadable: number
   bytesRead: number
+  /** Some package records of the custom layers were not kept: the records budget ran out. */
+  recordsDropped?: boolean
 }
 
 const MAX_CONFIG = 16 * 1024 * 1024
@@ -70,7 +75,8 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
   const result: ArchiveScan = { layers: new Map(), sizes: new Map(), compressed: new Map(), skippedBase: 0, unreadable: 0, bytesRead: 0 }
   const extract = tar.extract()
   const feeding = feed(archive, extract)
-  const scanOptions = { spoolDir: plan.spoolDir, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) }
+  const budget = recordBudget(plan.recordsTotal)
+  const scanOptions = { spoolDir: plan.spoolDir, records: budget, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) }
   for await (const entry of extract) {
     const what = classifySaveEntry(entry.header.name)
     const size = entry.header.size ?? 0
@@ -111,8 +117,11 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
         result.sizes.set(index, raw.bytes)
         if (layer.kind === 'gzip') result.compressed.set(index, size)
         else if (estimate) result.compressed.set(index, counter.bytes)
-      } else if (base.has(digest)) {
-        result.skippedBase++
+      } else {
+        // Not a custom layer after all: its records give their room back.
+        for (const record of scan.records ?? []) budget.left += record.text.length + record.path.length
+        budget.full = false
+        if (base.has(digest)) result.skippedBase++
       }
       continue
     }
@@ -124,6 +133,7 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
     await drain(bytes(entry))
   }
   await feeding
+  if ([...result.layers.values()].some(layer => layer.recordsDropped)) result.recordsDropped = true
   return result
 }
 

@@ -14,11 +14,13 @@ import { loadIgnoreFile } from '../secrets/suppress.js'
 import { bootCheck, type BootReport } from './boot.js'
 import { inspectImage, saveImage } from './docker-image.js'
 import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecretFinding, type ImageSecrets } from './image-scan.js'
+import { classifyInstalledPackages } from './image-packages.js'
 import { instructionLine } from './instruction-line.js'
 import { makeRedactor } from './redact.js'
 import { scanSaveArchive } from './save-archive.js'
 import { appendToSarif, imageResults } from './sarif.js'
 import { formatSize } from './size.js'
+import { workspacePath } from '../workspace.js'
 
 /** The settings verification reads, named as in action.yml. */
 export interface VerifySettings extends RegistryInputs {
@@ -28,6 +30,8 @@ export interface VerifySettings extends RegistryInputs {
   'build-args': Record<string, string>
   'scan-ignore-file': string
   'fail-on-findings': boolean
+  /** Image findings inside installed third-party packages: notices (never failing), or findings with `fail`. */
+  'scan-installed-packages': 'notice' | 'fail'
   /** Seconds to wait for /alive and /health. */
   'boot-timeout': number
   /** Bytes the custom layers may add; undefined for no limit. */
@@ -105,6 +109,7 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
   const placed = secrets.findings.map(finding => ({ finding, line: instructionLine(dockerfile, finding.instruction) }))
   for (const { finding, line } of placed) findings.push(asAnnotation(finding, inputs, line, severity))
+  reportNotices(secrets.notices ?? [], facts.workspace ? workspacePath(inputs.file, facts.workspace) : inputs.file, dockerfile)
   if (inputs.sarif && placed.length > 0) {
     const uri = path.relative(facts.workspace ?? path.dirname(inputs.file), inputs.file).split(path.sep).join('/')
     await appendToSarif(inputs.sarif, imageResults(placed, uri, severity), facts.version ?? '0.0.0', severity)
@@ -177,13 +182,20 @@ async function scanImage(
     core.warning('The image config in docker save could not be parsed; Env, Labels and history were not scanned.')
   }
   const ignored = await loadIgnoreFile(inputs['scan-ignore-file'])
-  const assembled = assembleImageSecrets(archive, config, base, ignored)
+  const assembled = await classifyInstalledPackages(assembleImageSecrets(archive, config, base, ignored), archive, inputs['scan-installed-packages'])
+  if (archive.recordsDropped) {
+    core.warning(
+      'The custom layers hold more package records (package.json, *.dist-info, vendor manifests) than the scan keeps ' +
+        '(64 MB): findings in the packages whose records were not kept are reported as findings, not as installed-package notices.'
+    )
+  }
   const seconds = Math.round(performance.now() - started) / 1000
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0
   core.info(
     `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config ` +
       `in ${seconds} s; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
-      `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}.`
+      `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}` +
+      `${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ''}.`
   )
   const sum = (map: Map<number, number>): number => [...map.values()].reduce((a, b) => a + b, 0)
   return {
@@ -225,6 +237,27 @@ async function baseFacts(
     core.notice(`Could not read the base ${reference} to tell its layers apart, so every layer is scanned: ${describeError(thrown)}`)
     return none(describeError(thrown))
   }
+}
+
+/** Token-shaped strings in installed third-party packages: public already, so notices (the first 10 annotated). Like the context scan, they stay out of SARIF. */
+function reportNotices(notices: readonly ImageSecretFinding[], file: string, dockerfile: string): void {
+  for (const notice of notices.slice(0, MAX_NOTICES)) {
+    const line = instructionLine(dockerfile, notice.instruction)
+    core.notice(noticeMessage(notice), { file, ...(line === undefined ? {} : { startLine: line }) })
+  }
+  if (notices.length > MAX_NOTICES) {
+    core.notice(`${notices.length - MAX_NOTICES} more finding(s) in installed packages in the image, not failing (scan-installed-packages: notice).`)
+  }
+}
+
+const MAX_NOTICES = 10
+
+/** One notice's text: the rule, the redacted hint, the file in the image, its package and layer. */
+export function noticeMessage(notice: ImageSecretFinding): string {
+  return (
+    `${notice.description}: ${notice.hint} in file ${notice.where}${notice.layer === undefined ? '' : `, layer ${notice.layer}`}, ` +
+    `in installed package ${notice.package ?? 'unknown'} (made by ${notice.instruction}); not failing: scan-installed-packages is notice.`
+  )
 }
 
 function asAnnotation(finding: ImageSecretFinding, inputs: VerifySettings, line: number | undefined, severity: Finding['severity']): Finding {
