@@ -208,6 +208,17 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
     expect(second.suppressed).toBe(3)
   })
 
+  it('counts documented examples instead of reporting them, as the context scan does', async () => {
+    const shown = checksummed('ghp_')
+    const withDocs = [...layers.slice(0, 2), { ...(layers[2] as Files), 'usr/share/doc/tool/README.md': `# Configure it\n# e.g. token: ${shown}\n` }, ...layers.slice(3)]
+    const image = await imageOf(withDocs, config, layout)
+    const archive = await scanSaveArchive(chunked(image.archive), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
+    const secrets = assembleImageSecrets(archive, image.config, base, new Set())
+    expect(secrets.examples).toBe(1)
+    expect(secrets.findings.some(f => f.where === '/usr/share/doc/tool/README.md')).toBe(false)
+    expect(JSON.stringify(secrets)).not.toContain(shown)
+  })
+
   it('scans every layer when the base is unknown, the base token included', async () => {
     const image = await imageOf(layers, config, layout)
     const archive = await scanSaveArchive(chunked(image.archive), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 0, spoolDir: spool })

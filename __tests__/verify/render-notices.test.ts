@@ -26,6 +26,7 @@ const report = (notices: ImageSecretFinding[]): VerifyReport => ({
     findings: [],
     notices,
     suppressed: 0,
+    examples: 0,
     layersScanned: 1,
     filesScanned: 3,
     bytesScanned: 1000,

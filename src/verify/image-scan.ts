@@ -47,6 +47,8 @@ export interface ImageSecrets {
   /** Findings inside installed third-party packages (scan-installed-packages: notice): reported, never failing. */
   notices?: ImageSecretFinding[]
   suppressed: number
+  /** Documented example values and values on comment lines that call themselves examples: counted, not reported. */
+  examples: number
   layersScanned: number
   filesScanned: number
   bytesScanned: number
@@ -58,9 +60,14 @@ export function assembleImageSecrets(archive: ArchiveScan, config: ConfigBlob, b
   const diffIds = config.rootfs?.diff_ids ?? []
   const instructions = layerInstructions(config.history, diffIds.length)
   const whiteouts: Whiteout[][] = diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? [])
-  const result: ImageSecrets = { findings: [], suppressed: 0, layersScanned: archive.layers.size, filesScanned: 0, bytesScanned: 0 }
+  const result: ImageSecrets = { findings: [], suppressed: 0, examples: 0, layersScanned: archive.layers.size, filesScanned: 0, bytesScanned: 0 }
   const values: string[] = []
   const add = (raw: RawFinding, fields: Omit<ImageSecretFinding, keyof SecretFinding>, file: string): void => {
+    // As in the context scan: a value providers publish as an example, or one a comment calls an example, is no secret.
+    if (raw.example === true) {
+      result.examples++
+      return
+    }
     const fingerprint = fingerprintOf(file, raw.rule, raw.value)
     if (raw.allowed || ignored.has(fingerprint)) {
       result.suppressed++

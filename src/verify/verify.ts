@@ -195,6 +195,7 @@ async function scanImage(
     `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config ` +
       `in ${seconds} s; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
       `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}` +
+      `${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ''}` +
       `${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ''}.`
   )
   const sum = (map: Map<number, number>): number => [...map.values()].reduce((a, b) => a + b, 0)
