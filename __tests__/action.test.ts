@@ -32,7 +32,10 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
     ['builder', { builder: 'b\r\n::stop-commands::t' }],
     ['tag', { tag: 'v1\u001b]0;title\u0007' }]
   ])('a control character in %s fails with one line naming it, and writes no workflow command', async (name, values) => {
-    const run = await runAction({ 'agent-server-version': '1.23.0', context: 'image', scan: 'false', push: 'false', ...values }, workspaceWith({ Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n' }))
+    const run = await runAction(
+      { 'agent-server-version': '1.23.0', context: 'image', scan: 'false', push: 'false', ...values },
+      workspaceWith({ Dockerfile: 'FROM ghcr.io/openhands/agent-server:1.23.0-python\n' })
+    )
     expect(run.exitCode).toBe(1)
     const errors = run.annotations.filter(annotation => annotation.level === 'error').map(error => error.message)
     expect(errors).toHaveLength(1)
@@ -138,10 +141,30 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
   })
 
   it.each([
-    ['a missing Dockerfile', {}, {}, "Dockerfile 'image/Dockerfile' does not exist. Set file to your Dockerfile's path, or add a Dockerfile to the context folder."],
-    ['a folder as Dockerfile', { 'Dockerfile/x': 'FROM a' }, {}, "'image/Dockerfile' is a folder, not a Dockerfile. Set file to the Dockerfile inside it, e.g. image/Dockerfile/Dockerfile."],
-    ['a version without patch number', { Dockerfile: 'FROM x\n' }, { 'agent-server-version': '1.23' }, "agent-server-version '1.23' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-python."],
-    ['a version that is no version', { Dockerfile: 'FROM x\n' }, { 'agent-server-version': 'banana' }, "agent-server-version 'banana' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-python."],
+    [
+      'a missing Dockerfile',
+      {},
+      {},
+      "Dockerfile 'image/Dockerfile' does not exist. Set file to your Dockerfile's path, or add a Dockerfile to the context folder."
+    ],
+    [
+      'a folder as Dockerfile',
+      { 'Dockerfile/x': 'FROM a' },
+      {},
+      "'image/Dockerfile' is a folder, not a Dockerfile. Set file to the Dockerfile inside it, e.g. image/Dockerfile/Dockerfile."
+    ],
+    [
+      'a version without patch number',
+      { Dockerfile: 'FROM x\n' },
+      { 'agent-server-version': '1.23' },
+      "agent-server-version '1.23' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-python."
+    ],
+    [
+      'a version that is no version',
+      { Dockerfile: 'FROM x\n' },
+      { 'agent-server-version': 'banana' },
+      "agent-server-version 'banana' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-python."
+    ],
     [
       'an agent-server version in ohe-release',
       { Dockerfile: 'FROM x\n' },
@@ -174,7 +197,12 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
 
     it('fails before any build on a secret in the context, placed on its line, never printed, in SARIF', async () => {
       const token = checksummed('ghp_')
-      const workspace = workspaceWith({ Dockerfile: good, 'config/settings.py': `DEBUG = True\nGITHUB = "${token}"\n`, 'ignored.env': `T=${token}\n`, '.dockerignore': 'ignored.env\n' })
+      const workspace = workspaceWith({
+        Dockerfile: good,
+        'config/settings.py': `DEBUG = True\nGITHUB = "${token}"\n`,
+        'ignored.env': `T=${token}\n`,
+        '.dockerignore': 'ignored.env\n'
+      })
       const run = await runAction({ ...scanOnly, sarif: 'out/scan.sarif' }, workspace)
       expect(run.exitCode).toBe(1)
       expect(run.annotations.map(a => [a.level, a.properties.file, a.properties.line])).toEqual([
@@ -186,11 +214,16 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
       expect(run.outputs.findings).toBe('1')
       expect(run.outputs.pushed).toBe('false')
       const sarifText = readFileSync(path.join(workspace, 'out', 'scan.sarif'), 'utf8')
-      const sarif = JSON.parse(sarifText) as { version: string; runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> }
+      const sarif = JSON.parse(sarifText) as {
+        version: string
+        runs: Array<{
+          results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }>
+        }>
+      }
       expect(sarif.version).toBe('2.1.0')
-      expect(sarif.runs[0]?.results.map(r => [r.ruleId, r.locations[0]?.physicalLocation.artifactLocation.uri, r.locations[0]?.physicalLocation.region.startLine])).toEqual([
-        ['github-classic-token', 'image/config/settings.py', 2]
-      ])
+      expect(
+        sarif.runs[0]?.results.map(r => [r.ruleId, r.locations[0]?.physicalLocation.artifactLocation.uri, r.locations[0]?.physicalLocation.region.startLine])
+      ).toEqual([['github-classic-token', 'image/config/settings.py', 2]])
       expect(run.summary).toContain('### Secret scan')
       for (const text of [run.log, run.summary, sarifText, JSON.stringify(run.outputs)]) expect(text).not.toContain(token)
       expect(run.log).toContain('ghp_')
@@ -205,13 +238,17 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
         ['secret/github-classic-token', 'image/Dockerfile', '2'],
         ['secret/dockerfile-secret-arg', 'image/Dockerfile', '3']
       ])
-      for (const { message } of found) expect(message).toContain('remove the literal, and pass it with the secrets input and RUN --mount=type=secret,id=<id> instead')
+      for (const { message } of found)
+        expect(message).toContain('remove the literal, and pass it with the secrets input and RUN --mount=type=secret,id=<id> instead')
     })
 
     it('says what to set when the ignore file is a folder', async () => {
       const workspace = workspaceWith({ Dockerfile: good })
       const run = await runAction({ ...scanOnly, 'scan-ignore-file': 'image' }, workspace)
-      expectOneLineFailure(run, `Cannot read the scan ignore file ${path.join(workspace, 'image')} (it is a folder). Set scan-ignore-file to a file of finding fingerprints, one per line.`)
+      expectOneLineFailure(
+        run,
+        `Cannot read the scan ignore file ${path.join(workspace, 'image')} (it is a folder). Set scan-ignore-file to a file of finding fingerprints, one per line.`
+      )
     })
 
     it('reports a token in an installed package as a notice, and fails on it with scan-installed-packages: fail', async () => {
@@ -245,7 +282,11 @@ describe('the bundled action (dist/index.js) run as a runner does', () => {
     })
 
     it('accepts a finding listed in the ignore file and one allowed inline', async () => {
-      const workspace = workspaceWith({ Dockerfile: good, 'a.py': `TOKEN = "${checksummed('ghp_')}"  # sandbox-scan:allow\n`, 'b.py': `TOKEN = "${checksummed('ghp_')}"\n` })
+      const workspace = workspaceWith({
+        Dockerfile: good,
+        'a.py': `TOKEN = "${checksummed('ghp_')}"  # sandbox-scan:allow\n`,
+        'b.py': `TOKEN = "${checksummed('ghp_')}"\n`
+      })
       const first = await runAction(scanOnly, workspace)
       expect(first.exitCode).toBe(1)
       const fingerprint = /fingerprint (\S+) to image\/\.sandbox-scan-ignore \(scan-ignore-file\)/.exec(first.annotations[0]?.message ?? '')?.[1]

@@ -24,10 +24,47 @@ const runner = {
 // [row, extra names, names passed]
 const rows: Array<[number, string[], string[]]> = [
   [1, [], ['PATH', 'HOME', 'DOCKER_CONFIG', 'DOCKER_HOST', 'BUILDX_BUILDER', 'BUILDKIT_PROGRESS', 'http_proxy', 'HTTPS_PROXY', 'NO_PROXY', 'SSH_AUTH_SOCK']],
-  [2, ['AWS_PROFILE'], ['PATH', 'HOME', 'DOCKER_CONFIG', 'DOCKER_HOST', 'BUILDX_BUILDER', 'BUILDKIT_PROGRESS', 'http_proxy', 'HTTPS_PROXY', 'NO_PROXY', 'SSH_AUTH_SOCK', 'AWS_PROFILE']],
+  [
+    2,
+    ['AWS_PROFILE'],
+    [
+      'PATH',
+      'HOME',
+      'DOCKER_CONFIG',
+      'DOCKER_HOST',
+      'BUILDX_BUILDER',
+      'BUILDKIT_PROGRESS',
+      'http_proxy',
+      'HTTPS_PROXY',
+      'NO_PROXY',
+      'SSH_AUTH_SOCK',
+      'AWS_PROFILE'
+    ]
+  ],
   // INPUT_* never, even when listed.
-  [3, ['INPUT_SECRETS', 'INPUT_REGISTRY-PASSWORD'], ['PATH', 'HOME', 'DOCKER_CONFIG', 'DOCKER_HOST', 'BUILDX_BUILDER', 'BUILDKIT_PROGRESS', 'http_proxy', 'HTTPS_PROXY', 'NO_PROXY', 'SSH_AUTH_SOCK']],
-  [4, [...GHA_CACHE_NAMES], ['PATH', 'HOME', 'DOCKER_CONFIG', 'DOCKER_HOST', 'BUILDX_BUILDER', 'BUILDKIT_PROGRESS', 'http_proxy', 'HTTPS_PROXY', 'NO_PROXY', 'SSH_AUTH_SOCK', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_CACHE_URL']]
+  [
+    3,
+    ['INPUT_SECRETS', 'INPUT_REGISTRY-PASSWORD'],
+    ['PATH', 'HOME', 'DOCKER_CONFIG', 'DOCKER_HOST', 'BUILDX_BUILDER', 'BUILDKIT_PROGRESS', 'http_proxy', 'HTTPS_PROXY', 'NO_PROXY', 'SSH_AUTH_SOCK']
+  ],
+  [
+    4,
+    [...GHA_CACHE_NAMES],
+    [
+      'PATH',
+      'HOME',
+      'DOCKER_CONFIG',
+      'DOCKER_HOST',
+      'BUILDX_BUILDER',
+      'BUILDKIT_PROGRESS',
+      'http_proxy',
+      'HTTPS_PROXY',
+      'NO_PROXY',
+      'SSH_AUTH_SOCK',
+      'ACTIONS_RUNTIME_TOKEN',
+      'ACTIONS_CACHE_URL'
+    ]
+  ]
 ]
 
 test.each(rows)('%i: childEnv passes exactly the expected names', (_row, extra, names) => {

@@ -1,11 +1,4 @@
-import {
-  formatReference,
-  isValidTag,
-  parseImageReference,
-  parseRepository,
-  repositoryName,
-  type ImageReference
-} from '../src/grammar.js'
+import { formatReference, isValidTag, parseImageReference, parseRepository, repositoryName, type ImageReference } from '../src/grammar.js'
 
 const SHA = 'sha256:' + 'a'.repeat(64)
 
@@ -19,18 +12,9 @@ describe('parseImageReference: valid references, normalised as Docker does', () 
     ['registry-1.docker.io/ubuntu:1', { registry: 'docker.io', repository: 'library/ubuntu', tag: '1' }],
     ['DOCKER.IO/ubuntu', { registry: 'docker.io', repository: 'library/ubuntu' }],
     ['acme/sandbox', { registry: 'docker.io', repository: 'acme/sandbox' }],
-    [
-      'ghcr.io/openhands/agent-server:1.23.0-python',
-      { registry: 'ghcr.io', repository: 'openhands/agent-server', tag: '1.23.0-python' }
-    ],
-    [
-      'GHCR.IO/openhands/agent-server:1.23.0-python',
-      { registry: 'ghcr.io', repository: 'openhands/agent-server', tag: '1.23.0-python' }
-    ],
-    [
-      `ghcr.io/openhands/agent-server:1.23.0-python@${SHA}`,
-      { registry: 'ghcr.io', repository: 'openhands/agent-server', tag: '1.23.0-python', digest: SHA }
-    ],
+    ['ghcr.io/openhands/agent-server:1.23.0-python', { registry: 'ghcr.io', repository: 'openhands/agent-server', tag: '1.23.0-python' }],
+    ['GHCR.IO/openhands/agent-server:1.23.0-python', { registry: 'ghcr.io', repository: 'openhands/agent-server', tag: '1.23.0-python' }],
+    [`ghcr.io/openhands/agent-server:1.23.0-python@${SHA}`, { registry: 'ghcr.io', repository: 'openhands/agent-server', tag: '1.23.0-python', digest: SHA }],
     [`ghcr.io/openhands/agent-server@${SHA}`, { registry: 'ghcr.io', repository: 'openhands/agent-server', digest: SHA }],
     [`busybox@sha512:${'0'.repeat(128)}`, { registry: 'docker.io', repository: 'library/busybox', digest: `sha512:${'0'.repeat(128)}` }],
     ['localhost/sandbox', { registry: 'localhost', repository: 'sandbox' }],

@@ -35,7 +35,9 @@ function valueWith(name: string, bad: string): string {
   return marker
 }
 
-const cases = actionInputs.flatMap(name => BAD.filter(([, bad]) => !(MULTI_LINE_INPUTS.has(name) && (bad === '\n' || bad === '\r'))).map(([what, bad]): [string, string, string] => [name, what, bad]))
+const cases = actionInputs.flatMap(name =>
+  BAD.filter(([, bad]) => !(MULTI_LINE_INPUTS.has(name) && (bad === '\n' || bad === '\r'))).map(([what, bad]): [string, string, string] => [name, what, bad])
+)
 
 test('every input of action.yml is covered', () => {
   expect(actionInputs.length).toBeGreaterThan(25)

@@ -127,9 +127,15 @@ describe('readInputs', () => {
   })
 
   it.each([
-    [{ 'agent-server-version': '' }, 'ohe-release is required: set it to the OHE release you run or will install (e.g. 0.45.0, or latest), or pin agent-server-version (e.g. 1.41.0).'],
+    [
+      { 'agent-server-version': '' },
+      'ohe-release is required: set it to the OHE release you run or will install (e.g. 0.45.0, or latest), or pin agent-server-version (e.g. 1.41.0).'
+    ],
     [{ 'agent-server-version': '1.23' }, "agent-server-version '1.23' is not a version. Expected X.Y.Z (e.g. 1.41.0), vX.Y.Z or X.Y.Z-python."],
-    [{ 'agent-server-version': '', 'ohe-release': '0.45' }, "ohe-release '0.45' is not an OHE release. Expected X.Y.Z as the Admin Console shows it (e.g. 0.45.0), vX.Y.Z or latest."],
+    [
+      { 'agent-server-version': '', 'ohe-release': '0.45' },
+      "ohe-release '0.45' is not an OHE release. Expected X.Y.Z as the Admin Console shows it (e.g. 0.45.0), vX.Y.Z or latest."
+    ],
     [
       { 'ohe-release': '0.45.0' },
       "ohe-release '0.45.0' and agent-server-version '1.23.0' are both set: keep ohe-release to build for an OHE release, or agent-server-version to pin the base."
@@ -150,10 +156,22 @@ describe('readInputs', () => {
     [{ variant: 'python-' }, "variant 'python-' is not a variant name. Expected one such as python, java, golang, python-slim or python-minimal."],
     [{ context: 'missing' }, "context 'missing' does not exist. Set context to the folder that holds your build files."],
     [{ context: 'notes.txt' }, "context 'notes.txt' is not a folder. Set context to the folder that holds your build files."],
-    [{ 'base-image': 'ghcr.io/openhands/agent-server:1.23.0-python' }, "base-image 'ghcr.io/openhands/agent-server:1.23.0-python' is not an image repository. Expected a name without tag, e.g. ghcr.io/openhands/agent-server."],
-    [{ repository: 'ghcr.io/Acme/Sandbox' }, "repository 'ghcr.io/Acme/Sandbox' is not an image repository. Expected a lowercase name without tag or digest, e.g. ghcr.io/acme/openhands-sandbox."],
-    [{ repository: 'ghcr.io/acme/sandbox:1.0' }, "repository 'ghcr.io/acme/sandbox:1.0' is not an image repository. Expected a lowercase name without tag or digest, e.g. ghcr.io/acme/openhands-sandbox."],
-    [{ repository: '' }, 'repository is required when push is true: set it to the image repository to push, e.g. ghcr.io/acme/openhands-sandbox, or set push: false.'],
+    [
+      { 'base-image': 'ghcr.io/openhands/agent-server:1.23.0-python' },
+      "base-image 'ghcr.io/openhands/agent-server:1.23.0-python' is not an image repository. Expected a name without tag, e.g. ghcr.io/openhands/agent-server."
+    ],
+    [
+      { repository: 'ghcr.io/Acme/Sandbox' },
+      "repository 'ghcr.io/Acme/Sandbox' is not an image repository. Expected a lowercase name without tag or digest, e.g. ghcr.io/acme/openhands-sandbox."
+    ],
+    [
+      { repository: 'ghcr.io/acme/sandbox:1.0' },
+      "repository 'ghcr.io/acme/sandbox:1.0' is not an image repository. Expected a lowercase name without tag or digest, e.g. ghcr.io/acme/openhands-sandbox."
+    ],
+    [
+      { repository: '' },
+      'repository is required when push is true: set it to the image repository to push, e.g. ghcr.io/acme/openhands-sandbox, or set push: false.'
+    ],
     [{ 'registry-username': 'bot' }, 'registry-username and registry-password go together: set both, or neither to use the credentials docker already has.'],
     [{ 'build-args': 'A=1\nnot a pair' }, 'build-args: line 2 is not NAME=value. Write one NAME=value per line.'],
     [{ labels: '=x' }, 'labels: line 1 is not key=value. Write one key=value per line.'],
@@ -188,7 +206,10 @@ describe('readInputs', () => {
   })
 
   it.each([
-    [{ 'secret-files': 'key=missing/file' }, "secret-files: 'key' names 'missing/file', which is not a file. Write id=path to a file in the workspace or on the runner."],
+    [
+      { 'secret-files': 'key=missing/file' },
+      "secret-files: 'key' names 'missing/file', which is not a file. Write id=path to a file in the workspace or on the runner."
+    ],
     [{ 'secret-files': 'key=image' }, "secret-files: 'key' names 'image', which is not a file. Write id=path to a file in the workspace or on the runner."],
     [{ secrets: 'npm=x', 'secret-files': 'npm=notes.txt' }, "secrets: id 'npm' is given twice. Give each secret id once."],
     [{ ssh: 'a b' }, "ssh: 'a b' is not an SSH entry. Expected default, or id=path to an agent socket or key, one per line."],

@@ -151,7 +151,11 @@ describe('main.run in-process', () => {
   test('a failed build quotes buildx with every secret value redacted, and claims nothing', async () => {
     const secret = `s-${draw(12).toString('hex')}`
     const docker = fakeDocker(registry, {
-      build: () => ({ exitCode: 1, stdout: '', stderr: [`#7 0.2 token is ${secret}`, 'ERROR: failed to solve: process "/bin/sh -c exit 1" did not complete successfully: exit code: 1'] })
+      build: () => ({
+        exitCode: 1,
+        stdout: '',
+        stderr: [`#7 0.2 token is ${secret}`, 'ERROR: failed to solve: process "/bin/sh -c exit 1" did not complete successfully: exit code: 1']
+      })
     })
     const result = await runInProcess(inputs({ secrets: `tool_token=${secret}` }), { workspace: workspace(), docker })
     expect(result.exitCode).toBe(1)

@@ -23,7 +23,11 @@ const rows: Array<[string, NodeJS.ProcessEnv, RunnerFacts]> = [
       summaryFile: '/home/runner/summary'
     }
   ],
-  ['empty variables count as unset; a repository URL needs both parts', { GITHUB_WORKSPACE: '', GITHUB_SHA: '', GITHUB_REPOSITORY: 'acme/sandbox' }, { workspace: '/cwd', tempDir: tmpdir(), apiUrl: 'https://api.github.com' }]
+  [
+    'empty variables count as unset; a repository URL needs both parts',
+    { GITHUB_WORKSPACE: '', GITHUB_SHA: '', GITHUB_REPOSITORY: 'acme/sandbox' },
+    { workspace: '/cwd', tempDir: tmpdir(), apiUrl: 'https://api.github.com' }
+  ]
 ]
 
 test.each(rows)('%s', (_what, env, expected) => {

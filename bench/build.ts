@@ -36,7 +36,20 @@ function bareBuild(): number {
   const started = performance.now()
   execFileSync(
     'docker',
-    ['buildx', 'build', '--progress', 'quiet', '--platform', 'linux/amd64', '--build-arg', `BASE_REPOSITORY=${baseRepository}`, '--tag', `${repository}:bare`, '--push', context],
+    [
+      'buildx',
+      'build',
+      '--progress',
+      'quiet',
+      '--platform',
+      'linux/amd64',
+      '--build-arg',
+      `BASE_REPOSITORY=${baseRepository}`,
+      '--tag',
+      `${repository}:bare`,
+      '--push',
+      context
+    ],
     { env, stdio: ['ignore', 'ignore', 'inherit'] }
   )
   return (performance.now() - started) / 1000
@@ -56,13 +69,24 @@ function actionRun(): number {
     'registry-username': username,
     'registry-password': password
   }
-  const actionEnv: Record<string, string | undefined> = { ...env, GITHUB_WORKSPACE: root, GITHUB_OUTPUT: output, GITHUB_STATE: join(scratch, 'state'), RUNNER_TEMP: scratch }
+  const actionEnv: Record<string, string | undefined> = {
+    ...env,
+    GITHUB_WORKSPACE: root,
+    GITHUB_OUTPUT: output,
+    GITHUB_STATE: join(scratch, 'state'),
+    RUNNER_TEMP: scratch
+  }
   for (const [name, value] of Object.entries(inputs)) actionEnv[`INPUT_${name.toUpperCase()}`] = value
   const started = performance.now()
   const run = spawnSync(process.execPath, [join(root, 'dist', 'index.js')], { cwd: root, env: actionEnv, encoding: 'utf8' })
   const seconds = (performance.now() - started) / 1000
   if (run.status !== 0) {
-    console.error(run.stdout.split('\n').filter(line => line.startsWith('::error')).join('\n'))
+    console.error(
+      run.stdout
+        .split('\n')
+        .filter(line => line.startsWith('::error'))
+        .join('\n')
+    )
     throw new Error(`the action failed (exit ${run.status})`)
   }
   return seconds

@@ -61,7 +61,16 @@ const SYNTAXES: Syntax[] = [
   { name: 'dockerfile', file: 'Dockerfile', write: (k, v) => ({ text: `FROM python:3.12-slim\n\nENV ${k}=${v}\n`, line: 3 }) }
 ]
 
-const PLACEHOLDERS = ['your-api-token-here', '${API_TOKEN}', 'xxxxxxxxxxxxxxxxxxxxxxxx', '<token>', 'changeme', 'REPLACE_ME', '{{ .Values.token }}', '%API_TOKEN%']
+const PLACEHOLDERS = [
+  'your-api-token-here',
+  '${API_TOKEN}',
+  'xxxxxxxxxxxxxxxxxxxxxxxx',
+  '<token>',
+  'changeme',
+  'REPLACE_ME',
+  '{{ .Values.token }}',
+  '%API_TOKEN%'
+]
 
 interface Sample {
   family: string
@@ -137,31 +146,37 @@ const perFamily = new Map<string, Tally>()
 const perSyntax = new Map<string, Tally>()
 const misses: string[] = []
 for (const s of samples) {
-  const hits = (byFile.get(s.file) ?? []).filter((h) => h.line === s.line)
+  const hits = (byFile.get(s.file) ?? []).filter(h => h.line === s.line)
   const found = hits.length > 0
-  const specific = hits.some((h) => h.rule === s.rule)
+  const specific = hits.some(h => h.rule === s.rule)
   tally(perFamily, s.family, found, specific)
   tally(perSyntax, s.syntax, found, specific)
   tally(perSyntax, 'all', found, specific)
   if (!found) misses.push(`${s.rule} in ${s.syntax} (${s.file})`)
 }
-const falsePositives = negatives.flatMap((file) => (byFile.get(file) ?? []).map((h) => `${file}:${h.line} ${h.rule}`))
+const falsePositives = negatives.flatMap(file => (byFile.get(file) ?? []).map(h => `${file}:${h.line} ${h.rule}`))
 
 const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`
 const table = (title: string, map: Map<string, Tally>): void => {
   console.log(`\n${title}`)
-  const width = Math.max(...[...map.keys()].map((k) => k.length))
+  const width = Math.max(...[...map.keys()].map(k => k.length))
   for (const [key, t] of [...map].sort((a, b) => a[0].localeCompare(b[0]))) {
-    console.log(`  ${key.padEnd(width)}  recall ${pct(t.found, t.total).padStart(6)}  specific rule ${pct(t.specific, t.total).padStart(6)}  (${t.found}/${t.total})`)
+    console.log(
+      `  ${key.padEnd(width)}  recall ${pct(t.found, t.total).padStart(6)}  specific rule ${pct(t.specific, t.total).padStart(6)}  (${t.found}/${t.total})`
+    )
   }
 }
 
 const all = perSyntax.get('all') ?? { found: 0, specific: 0, total: 0 }
 perSyntax.delete('all')
-console.log(`eval:scan seed ${seed}: ${samples.length} positives from ${FAMILIES.length} families (${perFamily.size} with samples) in ${SYNTAXES.length} syntaxes + native files, ${negatives.length} negative files; scanned in ${seconds.toFixed(2)} s`)
+console.log(
+  `eval:scan seed ${seed}: ${samples.length} positives from ${FAMILIES.length} families (${perFamily.size} with samples) in ${SYNTAXES.length} syntaxes + native files, ${negatives.length} negative files; scanned in ${seconds.toFixed(2)} s`
+)
 table('Recall per provider family', perFamily)
 table('Recall per syntax', perSyntax)
-console.log(`\nOverall recall ${pct(all.found, all.total)} (${all.found}/${all.total}), specific rule ${pct(all.specific, all.total)}; target >= ${pct(target, 1)}`)
+console.log(
+  `\nOverall recall ${pct(all.found, all.total)} (${all.found}/${all.total}), specific rule ${pct(all.specific, all.total)}; target >= ${pct(target, 1)}`
+)
 console.log(`False positives on negatives: ${falsePositives.length}`)
 for (const fp of falsePositives.slice(0, 30)) console.log(`  FP ${fp}`)
 for (const miss of misses.slice(0, 40)) console.log(`  MISS ${miss}`)

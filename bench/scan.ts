@@ -57,7 +57,6 @@ function buildContext(): void {
   writeFileSync(marker, '')
 }
 
-
 interface Plant {
   file: string
   rule: string
@@ -70,10 +69,7 @@ function plant(): Plant[] {
   mkdirSync(join(dir, 'deep', 'er'), { recursive: true })
   const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' })
   writeFileSync(join(dir, '.env'), `NODE_ENV=production\nGITHUB_TOKEN=${checksummed('ghp_')}\n`)
-  writeFileSync(
-    join(dir, 'deep', 'er', 'settings.yaml'),
-    `aws:\n  access_key_id: AKIA${random(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\n  region: eu-west-1\n`
-  )
+  writeFileSync(join(dir, 'deep', 'er', 'settings.yaml'), `aws:\n  access_key_id: AKIA${random(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\n  region: eu-west-1\n`)
   writeFileSync(join(dir, 'deep', 'server.key'), String(privateKey))
   writeFileSync(join(dir, '.npmrc'), `//registry.npmjs.org/:_authToken=${checksummed('npm_')}\n`)
   // A token in the middle of a 3 MB single-line minified file: crosses chunk boundaries and line-length limits.
@@ -105,10 +101,10 @@ const result = await scanContext({ context, dockerfile: join(context, 'Dockerfil
 const seconds = (performance.now() - started) / 1000
 const peakRssMb = process.resourceUsage().maxRSS / 1024
 
-const found = result.findings.map((f) => `${f.file} ${f.rule}`).sort()
-const expected = planted.map((p) => `${p.file} ${p.rule}`).sort()
-const missing = expected.filter((e) => !found.includes(e))
-const extra = found.filter((f) => !expected.includes(f))
+const found = result.findings.map(f => `${f.file} ${f.rule}`).sort()
+const expected = planted.map(p => `${p.file} ${p.rule}`).sort()
+const missing = expected.filter(e => !found.includes(e))
+const extra = found.filter(f => !expected.includes(f))
 const mbPerSecond = result.bytesScanned / 1e6 / seconds
 
 console.log(`scanContext: ${seconds.toFixed(2)} s, ${result.filesScanned} files, ${(result.bytesScanned / 1e6).toFixed(0)} MB read`)
@@ -135,7 +131,7 @@ if (gitleaks === undefined) {
   const gitleaksSeconds = (performance.now() - t0) / 1000
   const leaks = (JSON.parse(String(execFileSync('cat', [report]))) as unknown[]).length
   const ratio = gitleaksSeconds / seconds
-  console.log(`gitleaks (${version || "version unknown"}): ${gitleaksSeconds.toFixed(1)} s, ${leaks} findings`)
+  console.log(`gitleaks (${version || 'version unknown'}): ${gitleaksSeconds.toFixed(1)} s, ${leaks} findings`)
   console.log(`speed ratio: ${ratio.toFixed(1)}x faster than gitleaks (target >= 10x)`)
   ok = ok && ratio >= 10
 }
@@ -164,11 +160,17 @@ async function installedTrees(): Promise<boolean> {
   const pythonRoot = option('--python-root') ?? '/usr/lib/python3'
   const wanted = readFileSync(resolve('bench/installed/debian-packages.txt'), 'utf8')
     .split('\n')
-    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .filter(l => l.trim() !== '' && !l.startsWith('#'))
   const query = spawnSync('dpkg-query', ['-W', '-f', '${Package} ${Status}\\n', ...wanted], { encoding: 'utf8' })
-  const installed = new Set(query.stdout.split('\n').filter((l) => l.endsWith('install ok installed')).map((l) => l.split(' ')[0]))
-  const missing = wanted.filter((p) => !installed.has(p))
-  if (missing.length > 0) console.log(`python: ${missing.length} Debian package(s) not installed (${missing.join(' ')}): apt-get install them for the full tree`)
+  const installed = new Set(
+    query.stdout
+      .split('\n')
+      .filter(l => l.endsWith('install ok installed'))
+      .map(l => l.split(' ')[0])
+  )
+  const missing = wanted.filter(p => !installed.has(p))
+  if (missing.length > 0)
+    console.log(`python: ${missing.length} Debian package(s) not installed (${missing.join(' ')}): apt-get install them for the full tree`)
   if (existsSync(join(pythonRoot, 'dist-packages'))) {
     writeFileSync(join(root, 'Dockerfile.python'), 'FROM python:3.11-slim\n')
     ok = (await scanInstalled(`Debian python3-* SDKs (${pythonRoot}/dist-packages)`, pythonRoot, join(root, 'Dockerfile.python'))) && ok
@@ -185,12 +187,19 @@ async function scanInstalled(title: string, context: string, dockerfile: string)
   const count = (list: Array<{ rule: string }>): string => {
     const by = new Map<string, number>()
     for (const f of list) by.set(f.rule, (by.get(f.rule) ?? 0) + 1)
-    return [...by].sort((a, b) => b[1] - a[1]).map(([rule, n]) => `${rule} ${n}`).join(', ') || 'none'
+    return (
+      [...by]
+        .sort((a, b) => b[1] - a[1])
+        .map(([rule, n]) => `${rule} ${n}`)
+        .join(', ') || 'none'
+    )
   }
   const notices = r.notices ?? []
-  console.log(`\n${title}: ${r.filesScanned} files, ${(r.bytesScanned / 1e6).toFixed(0)} MB in ${s.toFixed(2)} s (${(r.bytesScanned / 1e6 / s).toFixed(0)} MB/s), peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`)
+  console.log(
+    `\n${title}: ${r.filesScanned} files, ${(r.bytesScanned / 1e6).toFixed(0)} MB in ${s.toFixed(2)} s (${(r.bytesScanned / 1e6 / s).toFixed(0)} MB/s), peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`
+  )
   console.log(`  failing findings: ${r.findings.length} (${count(r.findings)})`)
-  console.log(`  notices in installed packages: ${notices.length} in ${new Set(notices.map((n) => n.package)).size} package(s) (${count(notices)})`)
+  console.log(`  notices in installed packages: ${notices.length} in ${new Set(notices.map(n => n.package)).size} package(s) (${count(notices)})`)
   console.log(`  documented examples ignored: ${r.examples ?? 0}; suppressed: ${r.suppressed ?? 0}`)
   for (const f of r.findings.slice(0, 20)) console.log(`  FAIL ${f.rule} ${f.file}:${f.line} ${f.hint}`)
   return r.findings.length === 0

@@ -52,7 +52,9 @@ interface Case {
   context: string
   buildArgs: string[]
 }
-const cases: Case[] = [{ name: 'examples/sandbox', context: join(root, 'examples', 'sandbox'), buildArgs: ['--build-arg', `BASE_REPOSITORY=${baseRepository}`] }]
+const cases: Case[] = [
+  { name: 'examples/sandbox', context: join(root, 'examples', 'sandbox'), buildArgs: ['--build-arg', `BASE_REPOSITORY=${baseRepository}`] }
+]
 if (!process.argv.includes('--skip-big')) cases.push({ name: 'image with a 1 GB added layer', context: bigContext, buildArgs: [] })
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN

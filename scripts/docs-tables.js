@@ -9,7 +9,10 @@ import { parse } from 'yaml'
 const README = 'README.md'
 const action = parse(readFileSync('action.yml', 'utf8'))
 
-const oneLine = text => String(text ?? '').replace(/\s+/g, ' ').trim()
+const oneLine = text =>
+  String(text ?? '')
+    .replace(/\s+/g, ' ')
+    .trim()
 const cell = text => oneLine(text).replace(/\|/g, '\\|')
 const code = text => (text.startsWith('`') ? text : `\`${text}\``)
 

@@ -35,7 +35,9 @@ export function checkInputText(name: string, value: string): void {
     value.split(/\r?\n/).forEach((line, index) => {
       const at = line.search(CONTROL_BUT_TAB)
       if (at >= 0) {
-        throw new UserError(`${name}: line ${index + 1} holds a control character (${describeCharacter(line.charCodeAt(at))}) at column ${at + 1}. Remove it; each line must be plain text.`)
+        throw new UserError(
+          `${name}: line ${index + 1} holds a control character (${describeCharacter(line.charCodeAt(at))}) at column ${at + 1}. Remove it; each line must be plain text.`
+        )
       }
     })
     return
@@ -43,7 +45,9 @@ export function checkInputText(name: string, value: string): void {
   const at = value.search(CONTROL)
   if (at >= 0) {
     const what = describeCharacter(value.charCodeAt(at))
-    throw new UserError(`${name} holds a control character (${what}) at position ${at + 1}. It must be one line of plain text: remove the character${what === 'a line break' ? ' (a YAML block scalar `|` keeps line breaks; use a plain or quoted scalar)' : ''}.`)
+    throw new UserError(
+      `${name} holds a control character (${what}) at position ${at + 1}. It must be one line of plain text: remove the character${what === 'a line break' ? ' (a YAML block scalar `|` keeps line breaks; use a plain or quoted scalar)' : ''}.`
+    )
   }
 }
 

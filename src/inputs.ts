@@ -115,8 +115,10 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
   }
 
   const context = path.resolve(workspace, read('context').trim() || '.')
-  if (!existsSync(context)) throw new UserError(`context '${read('context').trim() || '.'}' does not exist. Set context to the folder that holds your build files.`)
-  if (!statSync(context).isDirectory()) throw new UserError(`context '${path.relative(workspace, context)}' is not a folder. Set context to the folder that holds your build files.`)
+  if (!existsSync(context))
+    throw new UserError(`context '${read('context').trim() || '.'}' does not exist. Set context to the folder that holds your build files.`)
+  if (!statSync(context).isDirectory())
+    throw new UserError(`context '${path.relative(workspace, context)}' is not a folder. Set context to the folder that holds your build files.`)
   const fileInput = read('file').trim()
   const file = fileInput ? path.resolve(workspace, fileInput) : path.join(context, 'Dockerfile')
 
@@ -129,7 +131,9 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
     )
   }
   if (build && push && !repository) {
-    throw new UserError('repository is required when push is true: set it to the image repository to push, e.g. ghcr.io/acme/openhands-sandbox, or set push: false.')
+    throw new UserError(
+      'repository is required when push is true: set it to the image repository to push, e.g. ghcr.io/acme/openhands-sandbox, or set push: false.'
+    )
   }
 
   const username = read('registry-username').trim()
@@ -178,7 +182,9 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
   const dockerEnv = splitList(read('docker-env'), /[\n,]/)
   for (const name of dockerEnv) {
     if (!ENV_NAME.test(name) || isInputVariable(name)) {
-      throw new UserError(`docker-env '${name}' is not an environment variable name docker may get. Expected names such as AWS_PROFILE, one per line; INPUT_* names are never passed.`)
+      throw new UserError(
+        `docker-env '${name}' is not an environment variable name docker may get. Expected names such as AWS_PROFILE, one per line; INPUT_* names are never passed.`
+      )
     }
   }
   const sarifInput = read('sarif').trim()
@@ -241,7 +247,9 @@ function readTarget(read: InputSource, variant: string): Pick<Inputs, 'ohe-relea
     return { 'ohe-release': undefined, 'agent-server-version': version }
   }
   if (!releaseText) {
-    throw new UserError('ohe-release is required: set it to the OHE release you run or will install (e.g. 0.45.0, or latest), or pin agent-server-version (e.g. 1.41.0).')
+    throw new UserError(
+      'ohe-release is required: set it to the OHE release you run or will install (e.g. 0.45.0, or latest), or pin agent-server-version (e.g. 1.41.0).'
+    )
   }
   const release = parseOheRelease(releaseText)
   if (typeof release === 'string') throw new UserError(release)

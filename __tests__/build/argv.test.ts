@@ -66,18 +66,17 @@ const rows: Array<[number, string, Partial<BuildPlan>, string[]]> = [
     7,
     'build args passed as one argument each, shell characters untouched',
     { buildArgs: { TOOLS_REF: 'v1.2', GREETING: '$(whoami); echo "hi"' } },
-    [
-      ...head,
-      '--tag',
-      'ghcr.io/acme/sandbox:1.23.0-a1b2c3d',
-      ...['--build-arg', 'TOOLS_REF=v1.2', '--build-arg', 'GREETING=$(whoami); echo "hi"'],
-      ...tail
-    ]
+    [...head, '--tag', 'ghcr.io/acme/sandbox:1.23.0-a1b2c3d', ...['--build-arg', 'TOOLS_REF=v1.2', '--build-arg', 'GREETING=$(whoami); echo "hi"'], ...tail]
   ],
   [
     8,
     'secrets by id and temp file, never by value',
-    { secrets: [{ id: 'npm_token', path: '/t/s/secret-1' }, { id: 'pip.conf', path: '/t/s/secret-2' }] },
+    {
+      secrets: [
+        { id: 'npm_token', path: '/t/s/secret-1' },
+        { id: 'pip.conf', path: '/t/s/secret-2' }
+      ]
+    },
     [
       ...head,
       '--tag',
@@ -168,7 +167,7 @@ describe('buildxArgs', () => {
   })
 
   test('the context is always the last argument, so no value can be taken for it', () => {
-    for (const [, , changes] of rows) expect(buildxArgs({ ...base, ...changes }).at(-1)).toBe((changes.context ?? base.context))
+    for (const [, , changes] of rows) expect(buildxArgs({ ...base, ...changes }).at(-1)).toBe(changes.context ?? base.context)
   })
 })
 

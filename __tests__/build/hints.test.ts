@@ -6,15 +6,19 @@ import { explainBuildFailure, failedDockerfileLine, stripAnsi } from '../../src/
  * Real stderr of docker 28.2 CLI / buildx 0.13.1 / dockerd 20.10 (BuildKit 0.8), captured on the e2e stack with the
  * command each name says (see fixtures/buildx-errors/README.md).
  */
-const fixture = (name: string): string[] =>
-  readFileSync(path.join(import.meta.dirname, 'fixtures', 'buildx-errors', `${name}.txt`), 'utf8').split('\n')
+const fixture = (name: string): string[] => readFileSync(path.join(import.meta.dirname, 'fixtures', 'buildx-errors', `${name}.txt`), 'utf8').split('\n')
 
 const hint = {
-  docker: 'Hint: Docker is not installed on this runner. GitHub-hosted Ubuntu runners have it; on a self-hosted runner install Docker Engine with the buildx plugin.',
-  buildx: 'Hint: The docker buildx plugin is missing: add a docker/setup-buildx-action step before this one, or install the docker-buildx-plugin package on the runner.',
-  daemon: 'Hint: The Docker daemon is not running or not reachable: start Docker on the runner (or fix DOCKER_HOST), or set builder to a remote buildx builder.',
-  builder: 'Hint: The builder named in builder does not exist: create it before this step (docker/setup-buildx-action or docker buildx create); this action never creates a builder.',
-  cacheTo: 'Hint: cache-to needs a builder other than the default docker driver: add a docker/setup-buildx-action step (docker-container driver) before this one, or drop cache-to.',
+  docker:
+    'Hint: Docker is not installed on this runner. GitHub-hosted Ubuntu runners have it; on a self-hosted runner install Docker Engine with the buildx plugin.',
+  buildx:
+    'Hint: The docker buildx plugin is missing: add a docker/setup-buildx-action step before this one, or install the docker-buildx-plugin package on the runner.',
+  daemon:
+    'Hint: The Docker daemon is not running or not reachable: start Docker on the runner (or fix DOCKER_HOST), or set builder to a remote buildx builder.',
+  builder:
+    'Hint: The builder named in builder does not exist: create it before this step (docker/setup-buildx-action or docker buildx create); this action never creates a builder.',
+  cacheTo:
+    'Hint: cache-to needs a builder other than the default docker driver: add a docker/setup-buildx-action step (docker-container driver) before this one, or drop cache-to.',
   from: 'Hint: An image named in FROM does not exist or cannot be read: check that its tag exists, and for a private registry that this step may pull from it (registry-username/registry-password or docker/login-action).',
   auth: 'Hint: The registry refused the credentials: check registry-username and registry-password (for ghcr.io a token allowed to write packages), or log in with a docker/login-action step before this one.',
   platform:
@@ -143,7 +147,10 @@ const otherRows: Array<[number, string, string[], string[]]> = [
   [
     3,
     'ghcr.io refusing a token without write:packages',
-    ['#9 ERROR: failed to push ghcr.io/acme/sandbox:1.23.0-a1b2c3d: unexpected status from POST request: 403 Forbidden', 'ERROR: failed to solve: failed to push ghcr.io/acme/sandbox:1.23.0-a1b2c3d: unexpected status from POST request: 403 Forbidden'],
+    [
+      '#9 ERROR: failed to push ghcr.io/acme/sandbox:1.23.0-a1b2c3d: unexpected status from POST request: 403 Forbidden',
+      'ERROR: failed to solve: failed to push ghcr.io/acme/sandbox:1.23.0-a1b2c3d: unexpected status from POST request: 403 Forbidden'
+    ],
     ['ERROR: failed to solve: failed to push ghcr.io/acme/sandbox:1.23.0-a1b2c3d: unexpected status from POST request: 403 Forbidden', hint.auth]
   ],
   [
@@ -178,8 +185,13 @@ const otherRows: Array<[number, string, string[], string[]]> = [
   [
     8,
     'an HTTP-only registry',
-    ['ERROR: failed to solve: failed to do request: Head "https://reg.internal:5000/v2/acme/sandbox/blobs/sha256:ab": http: server gave HTTP response to HTTPS client'],
-    ['ERROR: failed to solve: failed to do request: Head "https://reg.internal:5000/v2/acme/sandbox/blobs/sha256:ab": http: server gave HTTP response to HTTPS client', hint.http]
+    [
+      'ERROR: failed to solve: failed to do request: Head "https://reg.internal:5000/v2/acme/sandbox/blobs/sha256:ab": http: server gave HTTP response to HTTPS client'
+    ],
+    [
+      'ERROR: failed to solve: failed to do request: Head "https://reg.internal:5000/v2/acme/sandbox/blobs/sha256:ab": http: server gave HTTP response to HTTPS client',
+      hint.http
+    ]
   ],
   [
     9,
@@ -224,9 +236,18 @@ const otherRows: Array<[number, string, string[], string[]]> = [
 describe('explainBuildFailure: the registry failures a push or a FROM meets', () => {
   test.each([
     ['ERROR: received unexpected HTTP status: 500 Internal Server Error', 'Hint: The registry failed (HTTP 5xx): retry later or check its status.'],
-    ['ERROR: toomanyrequests: slow down', 'Hint: The registry throttled the requests (HTTP 429): wait and run the job again; for Docker Hub bases, log in (docker/login-action) for a higher pull limit.'],
-    ['ERROR: write tcp 127.0.0.1:1->127.0.0.1:2: use of closed network connection', 'Hint: The connection to the registry was reset or closed: a proxy, load balancer or the registry dropped it; retry later.'],
-    ['ERROR: failed to do request: Head "https://r.example/v2/a/manifests/1": context deadline exceeded', 'Hint: A request ran into its deadline: the registry or the network is too slow, or a proxy holds the connection; retry later.']
+    [
+      'ERROR: toomanyrequests: slow down',
+      'Hint: The registry throttled the requests (HTTP 429): wait and run the job again; for Docker Hub bases, log in (docker/login-action) for a higher pull limit.'
+    ],
+    [
+      'ERROR: write tcp 127.0.0.1:1->127.0.0.1:2: use of closed network connection',
+      'Hint: The connection to the registry was reset or closed: a proxy, load balancer or the registry dropped it; retry later.'
+    ],
+    [
+      'ERROR: failed to do request: Head "https://r.example/v2/a/manifests/1": context deadline exceeded',
+      'Hint: A request ran into its deadline: the registry or the network is too slow, or a proxy holds the connection; retry later.'
+    ]
   ])('%s', (line, expected) => {
     expect(explainBuildFailure([line])).toBe(`${line}\n${expected}`)
   })

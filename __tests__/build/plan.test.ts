@@ -84,13 +84,7 @@ const rows: Array<[number, string, Partial<Inputs>, Partial<PlanFacts>, string[]
     {},
     [...head, ...labels, ...noPush]
   ],
-  [
-    5,
-    'push false with a repository keeps the tags but writes to the cache only',
-    { push: false },
-    {},
-    [...head, ...defaultTag, ...labels, ...noPush]
-  ],
+  [5, 'push false with a repository keeps the tags but writes to the cache only', { push: false }, {}, [...head, ...defaultTag, ...labels, ...noPush]],
   [
     6,
     'a target stage and a Dockerfile elsewhere',
@@ -141,11 +135,7 @@ const rows: Array<[number, string, Partial<Inputs>, Partial<PlanFacts>, string[]
         { id: 'npm_token', path: '/t/s/secret-1' }
       ]
     },
-    [
-      ...[...head, ...defaultTag, ...labels],
-      ...['--secret', 'id=npm_token,src=/t/s/secret-1', '--secret', 'id=pip.conf,src=/t/s/secret-2'],
-      ...push
-    ]
+    [...[...head, ...defaultTag, ...labels], ...['--secret', 'id=npm_token,src=/t/s/secret-1', '--secret', 'id=pip.conf,src=/t/s/secret-2'], ...push]
   ],
   [
     10,

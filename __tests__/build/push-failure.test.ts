@@ -32,13 +32,52 @@ const rows: Array<[number, string[], PushFailureClass | undefined, number | unde
   [12, pushStep('Get "https://r.example/v2/": dial tcp: lookup r.example: no such host'), 'unreachable', undefined],
   [13, pushStep('Put "https://r.example/v2/a/blobs/uploads/x": context deadline exceeded'), 'deadline', undefined],
   // dockerd's read-back after the upload: the push step is DONE, the error follows without a step.
-  [14, ['#8 pushing 127.0.0.1:1/a:t with docker', '#8 pushing layer c9f43d61b115 0.5s done', '#8 DONE 0.9s', 'ERROR: Error response from daemon: received unexpected HTTP status: 500 Internal Server Error'], 'server', undefined],
+  [
+    14,
+    [
+      '#8 pushing 127.0.0.1:1/a:t with docker',
+      '#8 pushing layer c9f43d61b115 0.5s done',
+      '#8 DONE 0.9s',
+      'ERROR: Error response from daemon: received unexpected HTTP status: 500 Internal Server Error'
+    ],
+    'server',
+    undefined
+  ],
   // The docker-container driver pushes inside "exporting to image".
-  [15, ['#9 exporting to image', '#9 pushing layers', '#9 ERROR: failed to push r.example/a:t: unexpected status from PUT request to https://r.example/v2/a/manifests/t: 502 Bad Gateway', 'ERROR: failed to solve: failed to push r.example/a:t: unexpected status from PUT request to https://r.example/v2/a/manifests/t: 502 Bad Gateway'], 'server', undefined],
+  [
+    15,
+    [
+      '#9 exporting to image',
+      '#9 pushing layers',
+      '#9 ERROR: failed to push r.example/a:t: unexpected status from PUT request to https://r.example/v2/a/manifests/t: 502 Bad Gateway',
+      'ERROR: failed to solve: failed to push r.example/a:t: unexpected status from PUT request to https://r.example/v2/a/manifests/t: 502 Bad Gateway'
+    ],
+    'server',
+    undefined
+  ],
   // A RUN that fails (and prints a 500 of its own) is no push failure.
-  [16, ['#6 [2/2] RUN curl https://x', '#6 0.3 HTTP 500 Internal Server Error', '#6 ERROR: process "/bin/sh -c curl https://x" did not complete successfully: exit code: 22', 'ERROR: failed to solve: process "/bin/sh -c curl https://x" did not complete successfully: exit code: 22'], undefined, undefined],
+  [
+    16,
+    [
+      '#6 [2/2] RUN curl https://x',
+      '#6 0.3 HTTP 500 Internal Server Error',
+      '#6 ERROR: process "/bin/sh -c curl https://x" did not complete successfully: exit code: 22',
+      'ERROR: failed to solve: process "/bin/sh -c curl https://x" did not complete successfully: exit code: 22'
+    ],
+    undefined,
+    undefined
+  ],
   // A FROM that cannot be read is no push failure either.
-  [17, ['#3 [internal] load metadata for r.example/base:1', '#3 ERROR: unexpected status code 500 Internal Server Error', 'ERROR: failed to solve: r.example/base:1: unexpected status code 500 Internal Server Error'], undefined, undefined],
+  [
+    17,
+    [
+      '#3 [internal] load metadata for r.example/base:1',
+      '#3 ERROR: unexpected status code 500 Internal Server Error',
+      'ERROR: failed to solve: r.example/base:1: unexpected status code 500 Internal Server Error'
+    ],
+    undefined,
+    undefined
+  ],
   [18, pushStep('something nobody has seen'), undefined, undefined]
 ]
 
@@ -56,12 +95,36 @@ test('reachedPush: only when a push step was printed', () => {
 describe('pushFailureMessage names the image, the registry and what to do', () => {
   const target = { image: 'ghcr.io/acme/app:1', registry: 'ghcr.io', account: 'registry-username bot' }
   test.each([
-    ['server', 3, 'Pushing ghcr.io/acme/app:1 failed (3 attempts): registry ghcr.io answered with a server error (HTTP 5xx): the registry failed; retry later or check its status.'],
-    ['throttled', 1, 'Pushing ghcr.io/acme/app:1 failed: registry ghcr.io throttled the push (HTTP 429 too many requests): wait and run the job again, or push less often.'],
-    ['unauthorized', 1, 'Pushing ghcr.io/acme/app:1 failed: registry ghcr.io did not accept the credentials of registry-username bot (HTTP 401): check registry-username/registry-password, or the docker login for ghcr.io before this step.'],
-    ['unreachable', 1, 'Pushing ghcr.io/acme/app:1 failed: registry ghcr.io cannot be reached from the runner: check the host and port in repository, and that the registry is up and reachable.'],
-    ['reset', 2, 'Pushing ghcr.io/acme/app:1 failed (2 attempts): the connection to registry ghcr.io was reset or closed during the upload: a proxy, load balancer or the registry dropped it; retry later.'],
-    ['deadline', 1, "Pushing ghcr.io/acme/app:1 failed: a request to registry ghcr.io ran into docker's own deadline (deadline exceeded): the registry or the network is too slow; retry later."]
+    [
+      'server',
+      3,
+      'Pushing ghcr.io/acme/app:1 failed (3 attempts): registry ghcr.io answered with a server error (HTTP 5xx): the registry failed; retry later or check its status.'
+    ],
+    [
+      'throttled',
+      1,
+      'Pushing ghcr.io/acme/app:1 failed: registry ghcr.io throttled the push (HTTP 429 too many requests): wait and run the job again, or push less often.'
+    ],
+    [
+      'unauthorized',
+      1,
+      'Pushing ghcr.io/acme/app:1 failed: registry ghcr.io did not accept the credentials of registry-username bot (HTTP 401): check registry-username/registry-password, or the docker login for ghcr.io before this step.'
+    ],
+    [
+      'unreachable',
+      1,
+      'Pushing ghcr.io/acme/app:1 failed: registry ghcr.io cannot be reached from the runner: check the host and port in repository, and that the registry is up and reachable.'
+    ],
+    [
+      'reset',
+      2,
+      'Pushing ghcr.io/acme/app:1 failed (2 attempts): the connection to registry ghcr.io was reset or closed during the upload: a proxy, load balancer or the registry dropped it; retry later.'
+    ],
+    [
+      'deadline',
+      1,
+      "Pushing ghcr.io/acme/app:1 failed: a request to registry ghcr.io ran into docker's own deadline (deadline exceeded): the registry or the network is too slow; retry later."
+    ]
   ] as Array<[PushFailureClass, number, string]>)('%s', (kind, attempts, message) => {
     expect(pushFailureMessage({ class: kind, line: '' }, target, attempts)).toBe(message)
   })

@@ -20,7 +20,10 @@ test('inherits the user config: config.json copied (0600), everything else linke
   const dir = await createRunDockerConfig(user, work.dir)
   expect(isRunDockerConfig(dir)).toBe(true)
   expect(statSync(dir).mode & 0o777).toBe(0o700)
-  expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({ auths: { 'ghcr.io': { auth: 'eA==' } }, credHelpers: { 'gcr.io': 'gcloud' } })
+  expect(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'))).toEqual({
+    auths: { 'ghcr.io': { auth: 'eA==' } },
+    credHelpers: { 'gcr.io': 'gcloud' }
+  })
   expect(statSync(path.join(dir, 'config.json')).mode & 0o777).toBe(0o600)
   expect(lstatSync(path.join(dir, 'cli-plugins')).isSymbolicLink()).toBe(true)
   expect(readlinkSync(path.join(dir, 'buildx'))).toBe(path.join(user, 'buildx'))

@@ -33,7 +33,16 @@ beforeAll(() => {
     ].join('\n')
   )
   chmodSync(path.join(bin.dir, 'docker'), 0o755)
-  restore = scopedEnv({ PATH: `${bin.dir}:${process.env.PATH ?? ''}`, 'INPUT_REGISTRY-PASSWORD': 'pw-from-input', INPUT_SECRETS: 'a=b', DOCKER_HOST: 'unix:///tmp/x.sock', BUILDX_BUILDER: 'b1', HTTPS_PROXY: 'http://proxy:3128', AWS_PROFILE: 'ci', UNRELATED: 'u' })
+  restore = scopedEnv({
+    PATH: `${bin.dir}:${process.env.PATH ?? ''}`,
+    'INPUT_REGISTRY-PASSWORD': 'pw-from-input',
+    INPUT_SECRETS: 'a=b',
+    DOCKER_HOST: 'unix:///tmp/x.sock',
+    BUILDX_BUILDER: 'b1',
+    HTTPS_PROXY: 'http://proxy:3128',
+    AWS_PROFILE: 'ci',
+    UNRELATED: 'u'
+  })
 })
 
 afterAll(() => {

@@ -21,7 +21,12 @@ describe('resolveTags', () => {
   // [row, what, request changes, result]
   const rows: Array<[number, string, Partial<TagRequest>, ResolvedTags]> = [
     [1, 'the default tag', {}, { tag: '1.23.0-a1b2c3d', names: ['1.23.0-a1b2c3d'], refs: ['ghcr.io/acme/sandbox:1.23.0-a1b2c3d'] }],
-    [2, 'the tag input wins', { tag: '1.23.0-python-custom' }, { tag: '1.23.0-python-custom', names: ['1.23.0-python-custom'], refs: ['ghcr.io/acme/sandbox:1.23.0-python-custom'] }],
+    [
+      2,
+      'the tag input wins',
+      { tag: '1.23.0-python-custom' },
+      { tag: '1.23.0-python-custom', names: ['1.23.0-python-custom'], refs: ['ghcr.io/acme/sandbox:1.23.0-python-custom'] }
+    ],
     [
       3,
       'extra tags after the primary, in order',
@@ -38,9 +43,19 @@ describe('resolveTags', () => {
       { tag: 'latest', 'extra-tags': ['latest', '1.23', '1.23'] },
       { tag: 'latest', names: ['latest', '1.23'], refs: ['ghcr.io/acme/sandbox:latest', 'ghcr.io/acme/sandbox:1.23'] }
     ],
-    [5, 'a registry with a port', { repository: '127.0.0.1:5000/acme/sandbox' }, { tag: '1.23.0-a1b2c3d', names: ['1.23.0-a1b2c3d'], refs: ['127.0.0.1:5000/acme/sandbox:1.23.0-a1b2c3d'] }],
+    [
+      5,
+      'a registry with a port',
+      { repository: '127.0.0.1:5000/acme/sandbox' },
+      { tag: '1.23.0-a1b2c3d', names: ['1.23.0-a1b2c3d'], refs: ['127.0.0.1:5000/acme/sandbox:1.23.0-a1b2c3d'] }
+    ],
     [6, 'no repository (push: false): tags, but no references', { repository: '' }, { tag: '1.23.0-a1b2c3d', names: ['1.23.0-a1b2c3d'], refs: [] }],
-    [7, 'the longest tag Docker allows', { tag: 'x'.repeat(128) }, { tag: 'x'.repeat(128), names: ['x'.repeat(128)], refs: [`ghcr.io/acme/sandbox:${'x'.repeat(128)}`] }],
+    [
+      7,
+      'the longest tag Docker allows',
+      { tag: 'x'.repeat(128) },
+      { tag: 'x'.repeat(128), names: ['x'.repeat(128)], refs: [`ghcr.io/acme/sandbox:${'x'.repeat(128)}`] }
+    ],
     [8, 'underscore first', { tag: '_build' }, { tag: '_build', names: ['_build'], refs: ['ghcr.io/acme/sandbox:_build'] }]
   ]
   test.each(rows)('%i: %s', (_row, _what, changes, expected) => {

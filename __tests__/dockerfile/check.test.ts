@@ -18,7 +18,6 @@ interface Row {
   findings: Expected[]
 }
 
-
 function expectFindings(report: DockerfileReport, expected: Expected[]): void {
   expect(report.findings.map(({ check, severity, line, file }) => ({ check, severity, line, file }))).toEqual(
     expected.map(({ check, severity, line }) => ({ check, severity, line, file: 'sandbox/Dockerfile' }))
@@ -76,7 +75,9 @@ const baseRows: Row[] = [
     name: 'the X alias floats across minors, also under minor',
     text: `FROM ${BASE}:1-python\n`,
     options: { match: 'minor' },
-    findings: [baseError(1, `Base image tag 1-python is a floating alias that moves with every 1.x release; pin agent-server 1.23.0: ${change(`${BASE}:1-python`)}`)]
+    findings: [
+      baseError(1, `Base image tag 1-python is a floating alias that moves with every 1.x release; pin agent-server 1.23.0: ${change(`${BASE}:1-python`)}`)
+    ]
   },
   {
     name: 'latest-python follows main',
@@ -87,7 +88,10 @@ const baseRows: Row[] = [
     name: 'bare latest is not published',
     text: `FROM ${BASE}:latest\n`,
     findings: [
-      baseError(1, `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin agent-server 1.23.0: ${change(`${BASE}:latest`)}`)
+      baseError(
+        1,
+        `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin agent-server 1.23.0: ${change(`${BASE}:latest`)}`
+      )
     ]
   },
   {
@@ -143,9 +147,7 @@ const baseRows: Row[] = [
   {
     name: 'a final stage built on another image says what it is built on',
     text: 'FROM ubuntu:22.04\nRUN true\n',
-    findings: [
-      baseError(1, `The final stage is built on docker.io/library/ubuntu:22.04, not on the OHE base image ${BASE}: ${change('ubuntu:22.04')}`)
-    ]
+    findings: [baseError(1, `The final stage is built on docker.io/library/ubuntu:22.04, not on the OHE base image ${BASE}: ${change('ubuntu:22.04')}`)]
   },
   {
     name: 'a final stage built on scratch',
@@ -166,7 +168,9 @@ const baseRows: Row[] = [
   {
     name: 'FROM with a typo of a stage name',
     text: `FROM ${GOOD} AS builder\nFROM buidler\n`,
-    findings: [baseError(2, ["built on docker.io/library/buidler", "(buidler is not a stage name; did you mean stage 'builder' at line 1?)", change('buidler', 2)])]
+    findings: [
+      baseError(2, ['built on docker.io/library/buidler', "(buidler is not a stage name; did you mean stage 'builder' at line 1?)", change('buidler', 2)])
+    ]
   },
   {
     name: 'FROM naming a stage in another case is an (invalid) image name in BuildKit',
@@ -278,7 +282,9 @@ const argRows: Row[] = [
   {
     name: 'a platform ARG in the tag cannot be checked',
     text: `FROM ${BASE}:1.23.0-\${TARGETARCH}\n`,
-    findings: [baseError(1, ['TARGETARCH is set by BuildKit per target platform, so the base tag cannot be checked: do not build the base tag from TARGETARCH'])]
+    findings: [
+      baseError(1, ['TARGETARCH is set by BuildKit per target platform, so the base tag cannot be checked: do not build the base tag from TARGETARCH'])
+    ]
   },
   {
     name: 'an unset ARG in another image: the image is the problem',

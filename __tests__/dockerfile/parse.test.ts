@@ -120,11 +120,7 @@ const heredocRows: Row[] = [
   {
     name: 'a heredoc body holding FROM and ENTRYPOINT is never an instruction',
     text: 'FROM a\nRUN <<EOF\nFROM evil\nENTRYPOINT ["sh"]\nEOF\nUSER x\n',
-    expected: parsed([
-      ins('FROM', 'a', 1),
-      ins('RUN', '<<EOF', 2, 5, [{ delimiter: 'EOF', body: 'FROM evil\nENTRYPOINT ["sh"]\n' }]),
-      ins('USER', 'x', 6)
-    ])
+    expected: parsed([ins('FROM', 'a', 1), ins('RUN', '<<EOF', 2, 5, [{ delimiter: 'EOF', body: 'FROM evil\nENTRYPOINT ["sh"]\n' }]), ins('USER', 'x', 6)])
   },
   {
     name: '<<-EOF ends at a tab-indented terminator',

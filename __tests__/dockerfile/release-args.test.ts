@@ -4,7 +4,9 @@ import { BASE, checkOptions, type CheckOptions } from './support.js'
 const SHA = 'sha256:' + 'c'.repeat(64)
 
 function check(text: string, options: CheckOptions = {}): DockerfileReport {
-  return checkDockerfile(checkOptions(text, { file: '/work/repo/image/Dockerfile', shownAs: 'image/Dockerfile', release: '1.24.0', releaseArgs: true, ...options }))
+  return checkDockerfile(
+    checkOptions(text, { file: '/work/repo/image/Dockerfile', shownAs: 'image/Dockerfile', release: '1.24.0', releaseArgs: true, ...options })
+  )
 }
 
 interface Row {

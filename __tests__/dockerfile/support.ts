@@ -13,7 +13,18 @@ export function checkOptions(text: string, options: CheckOptions = {}): Dockerfi
   const version = parseVersion(release)
   const baseRepository = parseRepository(baseImage)
   if (!version || !baseRepository) throw new Error(`test row gives an invalid release '${release}' or base image '${baseImage}'`)
-  return { file: 'sandbox/Dockerfile', text, baseImage, baseRepository, variant: 'python', release: version, match: 'exact', target: '', buildArgs: {}, ...rest }
+  return {
+    file: 'sandbox/Dockerfile',
+    text,
+    baseImage,
+    baseRepository,
+    variant: 'python',
+    release: version,
+    match: 'exact',
+    target: '',
+    buildArgs: {},
+    ...rest
+  }
 }
 
 /** checkDockerfile with the action's defaults for agent-server 1.23.0; a row overrides what it tests. */

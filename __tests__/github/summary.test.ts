@@ -92,7 +92,9 @@ describe('renderSummary', () => {
     }
     const markdown = renderSummary({ workspace: '/w', checks: [], scan })
     expect(markdown).toContain('203 file(s), 1.0 MB, scanned in 0.5 s.')
-    expect(markdown).toContain('| ❌ | High-entropy value assigned to a secret-named key | `f199.env:1` | abcd… (32 chars) | `f199.env:generic-secret:0123456789abcdef` |')
+    expect(markdown).toContain(
+      '| ❌ | High-entropy value assigned to a secret-named key | `f199.env:1` | abcd… (32 chars) | `f199.env:generic-secret:0123456789abcdef` |'
+    )
     expect(markdown).not.toContain('`f200.env:1`')
     expect(markdown).toContain('… and 3 more finding(s): the sarif input writes them all to a file.')
   })

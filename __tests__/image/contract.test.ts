@@ -36,12 +36,26 @@ const rows: Array<[number, string, Partial<ImageConfig>, Partial<ImageConfig>, V
   [8, 'no entrypoint at all', {}, { Entrypoint: null }, ['error', 'pass', 'pass', 'pass'], [`Entrypoint is (none), its base's is ${SHOWN}`]],
   [9, 'the same words, one more argument', {}, { Entrypoint: [...ENTRYPOINT, '--port', '9'] }, ['error', 'pass', 'pass', 'pass'], ['"--port","9"]']],
   [10, 'a CMD', {}, { Cmd: ['bash'] }, ['pass', 'error', 'pass', 'pass'], [`The pushed image's Cmd is ["bash"], its base's is (none)`]],
-  [11, 'a base CMD reset by an ENTRYPOINT', { Cmd: ['serve'] }, { Entrypoint: ['/bin/sh'], Cmd: null }, ['error', 'error', 'pass', 'pass'], ['Cmd is (none), its base\'s is ["serve"]']],
+  [
+    11,
+    'a base CMD reset by an ENTRYPOINT',
+    { Cmd: ['serve'] },
+    { Entrypoint: ['/bin/sh'], Cmd: null },
+    ['error', 'error', 'pass', 'pass'],
+    ['Cmd is (none), its base\'s is ["serve"]']
+  ],
   [12, 'USER root', {}, { User: 'root' }, ['pass', 'pass', 'warning', 'pass'], ['runs as user root, its base as openhands', 'USER openhands']],
   [13, 'USER 0', {}, { User: '0' }, ['pass', 'pass', 'warning', 'pass'], ['user 0']],
   [14, 'USER 0:0', {}, { User: '0:0' }, ['pass', 'pass', 'warning', 'pass'], ['user 0:0']],
   [15, 'USER root:root', {}, { User: 'root:root' }, ['pass', 'pass', 'warning', 'pass'], ['user root:root']],
-  [16, 'an empty User on a base that sets one', {}, { User: '' }, ['pass', 'pass', 'warning', 'pass'], ['runs as root (User is not set), its base as openhands']],
+  [
+    16,
+    'an empty User on a base that sets one',
+    {},
+    { User: '' },
+    ['pass', 'pass', 'warning', 'pass'],
+    ['runs as root (User is not set), its base as openhands']
+  ],
   [17, 'no User field at all', {}, { User: undefined }, ['pass', 'pass', 'warning', 'pass'], ['root (User is not set)']],
   [18, 'a root base and a root image', { User: '' }, { User: '' }, ['pass', 'pass', 'warning', 'pass'], ['runs as root (User is not set):']],
   [19, 'a lost port', {}, { ExposedPorts: { '8000/tcp': {} } }, ['pass', 'pass', 'pass', 'error'], ['no longer exposes 8002/tcp, which its base exposes']],

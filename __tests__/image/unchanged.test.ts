@@ -11,8 +11,20 @@ const same = { [BASE_DIGEST_LABEL]: BASE, [REVISION_LABEL]: SHA, 'org.opencontai
 // [#, name, labels of the image at the tag, this run's facts, decision]
 const rows: Array<[number, string, Record<string, string> | null | undefined, { sha?: string; baseDigest?: string }, SkipDecision]> = [
   [1, 'same base digest and revision', same, { sha: SHA, baseDigest: BASE }, { skip: true }],
-  [2, 'another base digest', same, { sha: SHA, baseDigest: OTHER_BASE }, { skip: false, reason: `it was built on base ${BASE}, the base is now ${OTHER_BASE}` }],
-  [3, 'another revision', same, { sha: OTHER_SHA, baseDigest: BASE }, { skip: false, reason: `it was built from revision ${SHA}, this run builds ${OTHER_SHA}` }],
+  [
+    2,
+    'another base digest',
+    same,
+    { sha: SHA, baseDigest: OTHER_BASE },
+    { skip: false, reason: `it was built on base ${BASE}, the base is now ${OTHER_BASE}` }
+  ],
+  [
+    3,
+    'another revision',
+    same,
+    { sha: OTHER_SHA, baseDigest: BASE },
+    { skip: false, reason: `it was built from revision ${SHA}, this run builds ${OTHER_SHA}` }
+  ],
   [4, 'no base digest label', { [REVISION_LABEL]: SHA }, { sha: SHA, baseDigest: BASE }, { skip: false, reason: `it has no ${BASE_DIGEST_LABEL} label` }],
   [5, 'no revision label', { [BASE_DIGEST_LABEL]: BASE }, { sha: SHA, baseDigest: BASE }, { skip: false, reason: `it has no ${REVISION_LABEL} label` }],
   [6, 'no labels at all (null)', null, { sha: SHA, baseDigest: BASE }, { skip: false, reason: `it has no ${BASE_DIGEST_LABEL} label` }],
@@ -20,7 +32,13 @@ const rows: Array<[number, string, Record<string, string> | null | undefined, { 
   [8, 'the base digest is unknown: never skip', same, { sha: SHA }, { skip: false, reason: 'the base digest is unknown' }],
   [9, 'an empty base digest: never skip', same, { sha: SHA, baseDigest: '' }, { skip: false, reason: 'the base digest is unknown' }],
   [10, 'the sha is unknown: never skip', same, { baseDigest: BASE }, { skip: false, reason: 'the commit sha is unknown' }],
-  [11, 'empty labels do not match unknown facts', { [BASE_DIGEST_LABEL]: '', [REVISION_LABEL]: '' }, { sha: SHA, baseDigest: BASE }, { skip: false, reason: `it has no ${BASE_DIGEST_LABEL} label` }]
+  [
+    11,
+    'empty labels do not match unknown facts',
+    { [BASE_DIGEST_LABEL]: '', [REVISION_LABEL]: '' },
+    { sha: SHA, baseDigest: BASE },
+    { skip: false, reason: `it has no ${BASE_DIGEST_LABEL} label` }
+  ]
 ]
 
 describe('skipDecision', () => {

@@ -71,15 +71,26 @@ describe('verifyPushedImage without a registry', () => {
   it('a registry that cannot be read: unverified, one warning at the given line', async () => {
     const registry = `127.0.0.1:${await closedPort()}`
     const inputs = { file: '/w/Dockerfile', repository: `${registry}/e2e/x`, 'registry-username': '', 'registry-password': '' }
-    const result = await verifyPushedImage(inputs, { repository: `${registry}/e2e/x`, tag: 't', digest: D('1') }, `${registry}/openhands/agent-server:1.23.0-python`, {
-      line: 3,
-      baseDigest: D('2')
-    })
+    const result = await verifyPushedImage(
+      inputs,
+      { repository: `${registry}/e2e/x`, tag: 't', digest: D('1') },
+      `${registry}/openhands/agent-server:1.23.0-python`,
+      {
+        line: 3,
+        baseDigest: D('2')
+      }
+    )
     expect(result.base).toBe(`${registry}/openhands/agent-server:1.23.0-python@${D('2')}`)
     expect(result.rows).toEqual([])
     expect(result.unverified).toContain('(ECONNREFUSED)')
     expect(result.findings).toEqual([
-      { check: 'image-contract', severity: 'warning', file: '/w/Dockerfile', line: 3, message: `The image contract could not be verified in the registry: ${result.unverified}` }
+      {
+        check: 'image-contract',
+        severity: 'warning',
+        file: '/w/Dockerfile',
+        line: 3,
+        message: `The image contract could not be verified in the registry: ${result.unverified}`
+      }
     ])
   })
 })

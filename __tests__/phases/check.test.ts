@@ -32,7 +32,12 @@ function workspaceWith(dockerfile: string): { workspace: string; inputs: (change
 /** A reader that must not be called: the Dockerfile names the base image directly. */
 const noRegistry: ReadImage = image => Promise.reject(new Error(`unexpected registry read of ${image.repository}`))
 
-async function checked(dockerfile: string, release: string, changes: Partial<Inputs> = {}, read = noRegistry): Promise<{ result: CheckResult; log: string; file: string }> {
+async function checked(
+  dockerfile: string,
+  release: string,
+  changes: Partial<Inputs> = {},
+  read = noRegistry
+): Promise<{ result: CheckResult; log: string; file: string }> {
   const { workspace, inputs } = workspaceWith(dockerfile)
   const given = inputs(changes)
   const run = await captureStdout(() => runChecks(given, release, workspace, read))
@@ -49,7 +54,9 @@ describe('runChecks: the base version from an ARG follows the release', () => {
     expect(result.findings).toEqual([])
     expect(result.dockerfile.base).toEqual({ reference: `${BASE}:1.24.0-python`, line: 2, version: '1.24.0' })
     expect(result.layered).toBeUndefined()
-    expect(log).toContain('ARG AGENT_SERVER_VERSION (image/Dockerfile line 1) holds the base version 1.23.0: building with --build-arg AGENT_SERVER_VERSION=1.24.0\n')
+    expect(log).toContain(
+      'ARG AGENT_SERVER_VERSION (image/Dockerfile line 1) holds the base version 1.23.0: building with --build-arg AGENT_SERVER_VERSION=1.24.0\n'
+    )
   })
 
   it('adds nothing when the default already is the release', async () => {

@@ -154,10 +154,7 @@ const rows: Row[] = [
   {
     name: `more than ${MAX_LAYERS} layered images`,
     images: Object.fromEntries(
-      Array.from({ length: MAX_LAYERS + 1 }, (_, i) => [
-        i === 0 ? HOTFIX : `ghcr.io/acme/layer:${i}`,
-        { [BASE_NAME_LABEL]: `ghcr.io/acme/layer:${i + 1}` }
-      ])
+      Array.from({ length: MAX_LAYERS + 1 }, (_, i) => [i === 0 ? HOTFIX : `ghcr.io/acme/layer:${i}`, { [BASE_NAME_LABEL]: `ghcr.io/acme/layer:${i + 1}` }])
     ),
     problem: notBuiltOn(
       `its labels lead through more than ${MAX_LAYERS} images (${HOTFIX} → ghcr.io/acme/layer:1 → ghcr.io/acme/layer:2 → ghcr.io/acme/layer:3 → ghcr.io/acme/layer:4 → …) without reaching it`

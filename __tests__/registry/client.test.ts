@@ -47,7 +47,6 @@ function client(options: Partial<RegistryClientOptions> = {}) {
   return createRegistryClient({ registry: standIn.registry, retryDelayMs: 1, ...options })
 }
 
-
 /** Nothing secret may show in a message: the password, the basic header, the user name, issued tokens. */
 function expectNoSecrets(message: string): void {
   for (const secret of [PASSWORD, USERNAME, Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64'), '-token-']) {
@@ -74,9 +73,7 @@ describe('listTags', () => {
   it('stops on a page that links to itself, and on a next page at another origin', async () => {
     const loop = await registryError(client().listTags('test/loop'))
     expect(loop.kind).toBe('protocol')
-    expect(loop.message).toBe(
-      `registry ${standIn.registry} answered tags of test/loop with tag pages that link in a loop`
-    )
+    expect(loop.message).toBe(`registry ${standIn.registry} answered tags of test/loop with tag pages that link in a loop`)
     const elsewhere = await registryError(client().listTags('test/elsewhere'))
     expect(elsewhere.message).toContain('a next-page link outside the registry')
   })
@@ -84,9 +81,7 @@ describe('listTags', () => {
   it('says which repository is missing', async () => {
     const error = await registryError(client().listTags('openhands/agent-serve'))
     expect(error).toMatchObject({ kind: 'not-found', status: 404, repository: 'openhands/agent-serve' })
-    expect(error.message).toBe(
-      `repository openhands/agent-serve not found in registry ${standIn.registry} (HTTP 404 NAME_UNKNOWN): check the name`
-    )
+    expect(error.message).toBe(`repository openhands/agent-serve not found in registry ${standIn.registry} (HTTP 404 NAME_UNKNOWN): check the name`)
   })
 
   it('reports invalid JSON', async () => {
@@ -102,25 +97,18 @@ describe('bearer tokens', () => {
     await registry.getManifest(REPOSITORY, '1.24.0-python')
     await registry.getImageConfig(REPOSITORY, '1.24.0-python')
     expect(await registry.tagExists(REPOSITORY, '1.24.0-python')).toBe(true)
-    expect(standIn.tokenRequests).toEqual([
-      { scope: [`repository:${REPOSITORY}:pull`], service: 'test', as: 'anonymous' }
-    ])
+    expect(standIn.tokenRequests).toEqual([{ scope: [`repository:${REPOSITORY}:pull`], service: 'test', as: 'anonymous' }])
     expect(standIn.challenges).toHaveLength(1)
 
     // Another repository is another scope: one more token.
     await registry.listTags('test/empty')
     await registry.listTags('test/empty')
-    expect(standIn.tokenRequests.map(r => r.scope)).toEqual([
-      [`repository:${REPOSITORY}:pull`],
-      ['repository:test/empty:pull']
-    ])
+    expect(standIn.tokenRequests.map(r => r.scope)).toEqual([[`repository:${REPOSITORY}:pull`], ['repository:test/empty:pull']])
   })
 
   it('shares one token request between concurrent requests', async () => {
     const registry = client()
-    const manifests = await Promise.all(
-      Array.from({ length: 5 }, () => registry.getManifest(REPOSITORY, '1.24.0-python'))
-    )
+    const manifests = await Promise.all(Array.from({ length: 5 }, () => registry.getManifest(REPOSITORY, '1.24.0-python')))
     expect(new Set(manifests.map(m => m.digest))).toEqual(new Set([digest(INDEX)]))
     expect(standIn.tokenRequests).toHaveLength(1)
   })
@@ -145,9 +133,7 @@ describe('bearer tokens', () => {
       return new Response('{}', { status: 401, headers: { 'WWW-Authenticate': challenge } })
     }
     const error = await registryError(createRegistryClient({ registry: '127.0.0.1:9', fetch: fake }).listTags('a/b'))
-    expect(error.message).toBe(
-      'registry 127.0.0.1:9 answered tags of a/b with a token answer from 127.0.0.1:9 without a usable token'
-    )
+    expect(error.message).toBe('registry 127.0.0.1:9 answered tags of a/b with a token answer from 127.0.0.1:9 without a usable token')
   })
 
   it('uses the injected fetch', async () => {
@@ -157,17 +143,11 @@ describe('bearer tokens', () => {
       return fetch(input, init)
     }
     await client({ fetch: counting }).tagExists(REPOSITORY, '1.24.0-python')
-    expect(urls.map(u => new URL(u).pathname)).toEqual([
-      `/v2/${REPOSITORY}/manifests/1.24.0-python`,
-      '/token',
-      `/v2/${REPOSITORY}/manifests/1.24.0-python`
-    ])
+    expect(urls.map(u => new URL(u).pathname)).toEqual([`/v2/${REPOSITORY}/manifests/1.24.0-python`, '/token', `/v2/${REPOSITORY}/manifests/1.24.0-python`])
   })
 
   it('fails on wrong credentials at the token service without showing them', async () => {
-    const error = await registryError(
-      client({ credentials: { username: USERNAME, password: 'wrong-password' } }).listTags(REPOSITORY)
-    )
+    const error = await registryError(client({ credentials: { username: USERNAME, password: 'wrong-password' } }).listTags(REPOSITORY))
     expect(error).toMatchObject({ kind: 'unauthorized', status: 401, repository: REPOSITORY })
     expect(error.message).toBe(
       `authentication failed at registry ${standIn.registry} (token service ${standIn.registry}) reading tags of ` +
@@ -208,9 +188,7 @@ describe('basic auth', () => {
   })
 
   it('fails on a wrong password without showing it', async () => {
-    const error = await registryError(
-      client({ credentials: { username: USERNAME, password: `${PASSWORD}x` } }).tagExists('basic/app', 'single')
-    )
+    const error = await registryError(client({ credentials: { username: USERNAME, password: `${PASSWORD}x` } }).tagExists('basic/app', 'single'))
     expect(error.kind).toBe('unauthorized')
     expect(error.message).toContain('the registry rejected registry-username/registry-password; check them')
     expectNoSecrets(error.message)
@@ -264,21 +242,14 @@ describe('manifests and image configs', () => {
   })
 
   it('names the platforms an index has when the one asked for is missing (attestations left out)', async () => {
-    const error = await registryError(
-      client().getImageConfig(REPOSITORY, '1.24.0-python', { os: 'linux', architecture: 's390x' })
-    )
+    const error = await registryError(client().getImageConfig(REPOSITORY, '1.24.0-python', { os: 'linux', architecture: 's390x' }))
     expect(error.kind).toBe('platform')
-    expect(error.message).toBe(
-      `${REPOSITORY}:1.24.0-python in registry ${standIn.registry} has no linux/s390x image (it has linux/amd64, ` +
-        'linux/arm64/v8)'
-    )
+    expect(error.message).toBe(`${REPOSITORY}:1.24.0-python in registry ${standIn.registry} has no linux/s390x image (it has linux/amd64, ` + 'linux/arm64/v8)')
   })
 
   it('refuses a single-platform image of another platform', async () => {
     const error = await registryError(client().getImageConfig(REPOSITORY, 'single'))
-    expect(error.message).toBe(
-      `${REPOSITORY}:single in registry ${standIn.registry} is a linux/arm64 image, not linux/amd64`
-    )
+    expect(error.message).toBe(`${REPOSITORY}:single in registry ${standIn.registry} is a linux/arm64 image, not linux/amd64`)
   })
 
   it('reads a manifest by digest and checks the content against it', async () => {
@@ -290,20 +261,14 @@ describe('manifests and image configs', () => {
   it('refuses a config blob that does not match its digest', async () => {
     const error = await registryError(client().getImageConfig(REPOSITORY, 'tampered'))
     expect(error.kind).toBe('protocol')
-    expect(error.message).toMatch(
-      /answered config blob sha256:[0-9a-f]{64} of openhands\/agent-server with content not matching its digest$/
-    )
+    expect(error.message).toMatch(/answered config blob sha256:[0-9a-f]{64} of openhands\/agent-server with content not matching its digest$/)
   })
 
   it('says whether the tag or the repository is missing', async () => {
     const tag = await registryError(client().getManifest(REPOSITORY, '9.9.9-python'))
-    expect(tag.message).toBe(
-      `tag 9.9.9-python not found in ${REPOSITORY} in registry ${standIn.registry} (HTTP 404 MANIFEST_UNKNOWN)`
-    )
+    expect(tag.message).toBe(`tag 9.9.9-python not found in ${REPOSITORY} in registry ${standIn.registry} (HTTP 404 MANIFEST_UNKNOWN)`)
     const repository = await registryError(client().getImageConfig('openhands/agent-serve', '1.24.0-python'))
-    expect(repository.message).toBe(
-      `repository openhands/agent-serve not found in registry ${standIn.registry} (HTTP 404 NAME_UNKNOWN): check the name`
-    )
+    expect(repository.message).toBe(`repository openhands/agent-serve not found in registry ${standIn.registry} (HTTP 404 NAME_UNKNOWN): check the name`)
   })
 
   it('tagExists: true, false on 404, an error otherwise', async () => {
@@ -318,13 +283,10 @@ describe('manifests and image configs', () => {
     const repository = await registryError(registry.listTags('../../etc'))
     expect(repository).toMatchObject({ kind: 'invalid' })
     expect(repository.message).toBe(
-      `invalid repository name '../../etc' for registry ${standIn.registry}: expected lower-case path components such ` +
-        'as openhands/agent-server'
+      `invalid repository name '../../etc' for registry ${standIn.registry}: expected lower-case path components such ` + 'as openhands/agent-server'
     )
     const reference = await registryError(registry.getManifest(REPOSITORY, '1.0/../x'))
-    expect(reference.message).toBe(
-      `invalid tag or digest '1.0/../x' for ${REPOSITORY}: expected a tag such as 1.23.0-python or sha256:<64 hex>`
-    )
+    expect(reference.message).toBe(`invalid tag or digest '1.0/../x' for ${REPOSITORY}: expected a tag such as 1.23.0-python or sha256:<64 hex>`)
     expect(standIn.requests).toEqual([])
   })
 })
@@ -371,20 +333,15 @@ describe('failures', () => {
   it('times out', async () => {
     const error = await registryError(client({ timeoutMs: 200 }).listTags('test/hang'))
     expect(error).toMatchObject({ kind: 'timeout', repository: 'test/hang' })
-    expect(error.message).toBe(
-      `registry ${standIn.registry} did not answer within 0.2 s reading tags of test/hang: is it reachable from the runner?`
-    )
+    expect(error.message).toBe(`registry ${standIn.registry} did not answer within 0.2 s reading tags of test/hang: is it reachable from the runner?`)
   })
 
   it('cannot reach a registry that is down', async () => {
     const port = await closedPort()
-    const error = await registryError(
-      createRegistryClient({ registry: `127.0.0.1:${port}`, credentials }).listTags(REPOSITORY)
-    )
+    const error = await registryError(createRegistryClient({ registry: `127.0.0.1:${port}`, credentials }).listTags(REPOSITORY))
     expect(error).toMatchObject({ kind: 'unreachable', registry: `127.0.0.1:${port}` })
     expect(error.message).toBe(
-      `cannot reach registry 127.0.0.1:${port} (ECONNREFUSED) reading tags of ${REPOSITORY}: is it running and ` +
-        'reachable from the runner?'
+      `cannot reach registry 127.0.0.1:${port} (ECONNREFUSED) reading tags of ${REPOSITORY}: is it running and ` + 'reachable from the runner?'
     )
     expectNoSecrets(error.message)
   })
@@ -395,9 +352,7 @@ describe('failures', () => {
       const cause = Object.assign(new Error('getaddrinfo ENOTFOUND registry.invalid'), { code: 'ENOTFOUND' })
       throw new TypeError('fetch failed', { cause })
     }
-    const error = await registryError(
-      createRegistryClient({ registry: 'registry.invalid', fetch: lookupFails }).listTags(REPOSITORY)
-    )
+    const error = await registryError(createRegistryClient({ registry: 'registry.invalid', fetch: lookupFails }).listTags(REPOSITORY))
     expect(error.kind).toBe('unreachable')
     expect(error.message).toMatch(/^cannot reach registry registry\.invalid \(ENOTFOUND\) reading tags of /)
     expect(error.message).toMatch(/openhands\/agent-server: the host name does not resolve; check it and the runner network$/)
@@ -411,9 +366,7 @@ describe('failures', () => {
           'WWW-Authenticate': 'Bearer realm="http://auth.example.com/token",service="s",scope="repository:a/b:pull"'
         }
       })
-    const error = await registryError(
-      createRegistryClient({ registry: 'registry.example.com', credentials, fetch: challenge }).listTags('a/b')
-    )
+    const error = await registryError(createRegistryClient({ registry: 'registry.example.com', credentials, fetch: challenge }).listTags('a/b'))
     expect(error.message).toBe(
       'registry registry.example.com asks for its credentials at auth.example.com over plain http; refusing to ' +
         'send registry-username/registry-password unencrypted (reading tags of a/b)'

@@ -6,14 +6,7 @@
 import { Buffer } from 'node:buffer'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import {
-  DOCKER_HUB_KEY,
-  dockerConfigFile,
-  dockerLoginFor,
-  loginInConfig,
-  readDockerLogin,
-  type DockerLogin
-} from '../../src/registry/docker-credentials.js'
+import { DOCKER_HUB_KEY, dockerConfigFile, dockerLoginFor, loginInConfig, readDockerLogin, type DockerLogin } from '../../src/registry/docker-credentials.js'
 import { scratchDir } from '../support/scratch.js'
 
 const FILE = '/home/runner/.docker/config.json'
@@ -39,7 +32,12 @@ describe('loginInConfig: what config.json says about a registry', () => {
     ['Docker Hub as docker.io', auths({ [DOCKER_HUB_KEY]: { auth: b64('hubuser:hubpw') } }), 'docker.io', found('hubuser', 'hubpw')],
     ['Docker Hub as index.docker.io', auths({ [DOCKER_HUB_KEY]: { auth: b64('hubuser:hubpw') } }), 'index.docker.io', found('hubuser', 'hubpw')],
     ['Docker Hub as registry-1.docker.io', auths({ [DOCKER_HUB_KEY]: { auth: b64('hubuser:hubpw') } }), 'registry-1.docker.io', found('hubuser', 'hubpw')],
-    ['Docker Hub under docker.io only: docker does not read it', auths({ 'docker.io': { auth: b64('hubuser:hubpw') } }), 'docker.io', none(`docker has no login for docker.io in ${FILE}`)],
+    [
+      'Docker Hub under docker.io only: docker does not read it',
+      auths({ 'docker.io': { auth: b64('hubuser:hubpw') } }),
+      'docker.io',
+      none(`docker has no login for docker.io in ${FILE}`)
+    ],
     ['another registry only', auths({ 'ghcr.io': { auth: b64('bot:s3cret') } }), 'quay.io', none(`docker has no login for quay.io in ${FILE}`)],
     // 11-18: the forms of an entry
     ['username and password fields', auths({ 'ghcr.io': { username: 'bot', password: 'pw' } }), 'ghcr.io', found('bot', 'pw')],
@@ -52,8 +50,18 @@ describe('loginInConfig: what config.json says about a registry', () => {
       'ghcr.io',
       none(`the login for ghcr.io in ${FILE} is a token, which this action cannot send (only a user name and password)`)
     ],
-    ['auth that is not base64', auths({ 'ghcr.io': { auth: 'not base64!' } }), 'ghcr.io', none(`the login for ghcr.io in ${FILE} has an \`auth\` that is not base64 of user:password`)],
-    ['auth without a colon', auths({ 'ghcr.io': { auth: b64('justauser') } }), 'ghcr.io', none(`the login for ghcr.io in ${FILE} has an \`auth\` that is not base64 of user:password`)],
+    [
+      'auth that is not base64',
+      auths({ 'ghcr.io': { auth: 'not base64!' } }),
+      'ghcr.io',
+      none(`the login for ghcr.io in ${FILE} has an \`auth\` that is not base64 of user:password`)
+    ],
+    [
+      'auth without a colon',
+      auths({ 'ghcr.io': { auth: b64('justauser') } }),
+      'ghcr.io',
+      none(`the login for ghcr.io in ${FILE} has an \`auth\` that is not base64 of user:password`)
+    ],
     ['an empty entry', auths({ 'ghcr.io': {} }), 'ghcr.io', none(`the login for ghcr.io in ${FILE} has no user name or password`)],
     ['an entry that is not an object', auths({ 'ghcr.io': 'bot:pw' }), 'ghcr.io', none(`the login for ghcr.io in ${FILE} is not a JSON object`)],
     // 20-25: credential helpers
@@ -68,7 +76,12 @@ describe('loginInConfig: what config.json says about a registry', () => {
       found('a', 'b')
     ],
     ['Docker Hub helper under its index key', JSON.stringify({ credHelpers: { [DOCKER_HUB_KEY]: 'hub' } }), 'docker.io', { helper: 'hub' }],
-    ['a helper name with a path', JSON.stringify({ credsStore: '../../bin/sh' }), 'ghcr.io', none(`docker's config ${FILE} names an invalid credential helper for ghcr.io`)],
+    [
+      'a helper name with a path',
+      JSON.stringify({ credsStore: '../../bin/sh' }),
+      'ghcr.io',
+      none(`docker's config ${FILE} names an invalid credential helper for ghcr.io`)
+    ],
     // 27-30: files that are no config
     ['bad JSON', '{"auths": {', 'ghcr.io', none(`docker's config ${FILE} is not valid JSON`)],
     ['a JSON array', '[]', 'ghcr.io', none(`docker's config ${FILE} is not a JSON object`)],
@@ -168,19 +181,54 @@ describe('readDockerLogin: real files and a real credential helper', () => {
   })
 
   const helperRows: [string, string, string, DockerLogin][] = [
-    ['credsStore: the helper gets the host on stdin', JSON.stringify({ credsStore: 'test' }), '127.0.0.1:5000', found('helper-user', 'helper-secret', 'docker-credential-test')],
-    ['credHelpers: Docker Hub is asked as https://index.docker.io/v1/', JSON.stringify({ credHelpers: { [DOCKER_HUB_KEY]: 'test' } }), 'docker.io', found('hub-user', 'hub-secret', 'docker-credential-test')],
+    [
+      'credsStore: the helper gets the host on stdin',
+      JSON.stringify({ credsStore: 'test' }),
+      '127.0.0.1:5000',
+      found('helper-user', 'helper-secret', 'docker-credential-test')
+    ],
+    [
+      'credHelpers: Docker Hub is asked as https://index.docker.io/v1/',
+      JSON.stringify({ credHelpers: { [DOCKER_HUB_KEY]: 'test' } }),
+      'docker.io',
+      found('hub-user', 'hub-secret', 'docker-credential-test')
+    ],
     [
       'the helper has none (exit 1): auths are not read instead, as the CLI',
       JSON.stringify({ credsStore: 'test', auths: { 'quay.io': { auth: b64('a:b') } } }),
       'quay.io',
       none("docker-credential-test, docker's credential helper for quay.io, has no usable login (exit status 1)")
     ],
-    ['an identity token', JSON.stringify({ credsStore: 'test' }), 'token.example', none("docker-credential-test, docker's credential helper for token.example, holds a token, which this action cannot send (only a user name and password)")],
-    ['an empty answer', JSON.stringify({ credsStore: 'test' }), 'empty.example', none("docker-credential-test, docker's credential helper for empty.example, has no login for empty.example")],
-    ['an answer that is not JSON (not quoted)', JSON.stringify({ credsStore: 'test' }), 'notjson.example', none("docker-credential-test, docker's credential helper for notjson.example, answered with something that is not JSON")],
-    ['a helper that is not installed', JSON.stringify({ credsStore: 'absent' }), 'ghcr.io', none("docker-credential-absent, docker's credential helper for ghcr.io, is not on PATH")],
-    ['a helper that cannot be run', JSON.stringify({ credsStore: 'noexec' }), 'ghcr.io', none("docker-credential-noexec, docker's credential helper for ghcr.io, could not be run (EACCES)")]
+    [
+      'an identity token',
+      JSON.stringify({ credsStore: 'test' }),
+      'token.example',
+      none("docker-credential-test, docker's credential helper for token.example, holds a token, which this action cannot send (only a user name and password)")
+    ],
+    [
+      'an empty answer',
+      JSON.stringify({ credsStore: 'test' }),
+      'empty.example',
+      none("docker-credential-test, docker's credential helper for empty.example, has no login for empty.example")
+    ],
+    [
+      'an answer that is not JSON (not quoted)',
+      JSON.stringify({ credsStore: 'test' }),
+      'notjson.example',
+      none("docker-credential-test, docker's credential helper for notjson.example, answered with something that is not JSON")
+    ],
+    [
+      'a helper that is not installed',
+      JSON.stringify({ credsStore: 'absent' }),
+      'ghcr.io',
+      none("docker-credential-absent, docker's credential helper for ghcr.io, is not on PATH")
+    ],
+    [
+      'a helper that cannot be run',
+      JSON.stringify({ credsStore: 'noexec' }),
+      'ghcr.io',
+      none("docker-credential-noexec, docker's credential helper for ghcr.io, could not be run (EACCES)")
+    ]
   ]
 
   it.each(helperRows)('%s', async (_name, config, registry, expected) => {

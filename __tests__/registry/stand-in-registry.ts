@@ -214,8 +214,7 @@ export async function startStandIn(): Promise<StandIn> {
         challenges.push(url.pathname)
         const error = granted === undefined ? '' : ',error="insufficient_scope"'
         return distributionError(res, 401, 'UNAUTHORIZED', {
-          'WWW-Authenticate':
-            `Bearer realm="${origin}/token",service="test",scope="repository:${repository}:pull"${error}`
+          'WWW-Authenticate': `Bearer realm="${origin}/token",service="test",scope="repository:${repository}:pull"${error}`
         })
       }
     }
@@ -260,11 +259,7 @@ export async function startStandIn(): Promise<StandIn> {
         single: [MANIFEST_ARM64, MEDIA_TYPES.ociManifest],
         tampered: [MANIFEST_TAMPERED, MEDIA_TYPES.ociManifest]
       }
-      const all: [Buffer, string][] = [
-        ...Object.values(byTag),
-        [MANIFEST_AMD64, MEDIA_TYPES.ociManifest],
-        [ATTESTATION, MEDIA_TYPES.ociManifest]
-      ]
+      const all: [Buffer, string][] = [...Object.values(byTag), [MANIFEST_AMD64, MEDIA_TYPES.ociManifest], [ATTESTATION, MEDIA_TYPES.ociManifest]]
       const found = byTag[reference] ?? all.find(([body]) => digest(body) === reference)
       if (!known(repository)) return distributionError(res, 404, 'NAME_UNKNOWN')
       if (found === undefined) return distributionError(res, 404, 'MANIFEST_UNKNOWN')
@@ -288,10 +283,7 @@ export async function startStandIn(): Promise<StandIn> {
     close: async () => {
       server.closeAllConnections()
       storage.closeAllConnections()
-      await Promise.all([
-        new Promise(resolve => server.close(resolve)),
-        new Promise(resolve => storage.close(resolve))
-      ])
+      await Promise.all([new Promise(resolve => server.close(resolve)), new Promise(resolve => storage.close(resolve))])
     }
   }
 }

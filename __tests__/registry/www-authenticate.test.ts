@@ -31,10 +31,7 @@ describe('parseWwwAuthenticate', () => {
       ]
     ],
     // Scheme and parameter names are case-insensitive; values keep their case; whitespace around = and , is allowed.
-    [
-      'BEARER Realm = "http://h/T" ,  Service="S"',
-      [{ scheme: 'bearer', params: { realm: 'http://h/T', service: 'S' } }]
-    ],
+    ['BEARER Realm = "http://h/T" ,  Service="S"', [{ scheme: 'bearer', params: { realm: 'http://h/T', service: 'S' } }]],
     // Unquoted values, including a non-compliant scope with colons and a slash.
     [
       'Bearer realm=http://127.0.0.1:1/token,service=test,scope=repository:a/b:pull',
@@ -55,7 +52,13 @@ describe('parseWwwAuthenticate', () => {
         { scheme: 'bearer', params: { realm: 'https://auth/token', service: 's' } }
       ]
     ],
-    ['Basic, Bearer realm="y"', [{ scheme: 'basic', params: {} }, { scheme: 'bearer', params: { realm: 'y' } }]],
+    [
+      'Basic, Bearer realm="y"',
+      [
+        { scheme: 'basic', params: {} },
+        { scheme: 'bearer', params: { realm: 'y' } }
+      ]
+    ],
     // token68 forms.
     ['Negotiate dGVzdA==', [{ scheme: 'negotiate', params: {}, token68: 'dGVzdA==' }]],
     [
@@ -78,10 +81,7 @@ describe('parseWwwAuthenticate', () => {
     [',, Basic realm="x" ,,', [{ scheme: 'basic', params: { realm: 'x' } }]],
     ['Bearer realm="r", @@@, service="s"', [{ scheme: 'bearer', params: { realm: 'r', service: 's' } }]],
     // Names that exist on Object.prototype are plain parameters; __proto__ is dropped.
-    [
-      'Bearer constructor="c",__proto__="p",realm="r"',
-      [{ scheme: 'bearer', params: { constructor: 'c', realm: 'r' } }]
-    ],
+    ['Bearer constructor="c",__proto__="p",realm="r"', [{ scheme: 'bearer', params: { constructor: 'c', realm: 'r' } }]],
     // A parameter before any scheme belongs to nothing.
     ['realm="x"', []]
   ]

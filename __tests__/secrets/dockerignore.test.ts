@@ -49,7 +49,23 @@ test.each([
 
 test('agrees with @balena/dockerignore (case-sensitive) on a grid of patterns and paths', () => {
   const patterns = ['*.md', '!README*.md', 'a', '!a/keep', '**/*.log', 'b/*/c', 'x?z', '/root.txt', 'dir/', '*/temp*', '**/node_modules']
-  const paths = ['README.md', 'x.md', 'a', 'a/keep', 'a/other', 'q/w.log', 'w.log', 'b/1/c', 'b/1/2/c', 'xyz', 'root.txt', 'dir/f', 'p/temp1', 'p/q/temp1', 'p/node_modules/z']
+  const paths = [
+    'README.md',
+    'x.md',
+    'a',
+    'a/keep',
+    'a/other',
+    'q/w.log',
+    'w.log',
+    'b/1/c',
+    'b/1/2/c',
+    'xyz',
+    'root.txt',
+    'dir/f',
+    'p/temp1',
+    'p/q/temp1',
+    'p/node_modules/z'
+  ]
   for (let n = 1; n <= patterns.length; n++) {
     const set = patterns.slice(0, n)
     const ours = new DockerIgnore(set)
@@ -79,7 +95,7 @@ describe('the scan sends what docker sends', () => {
     tree.write('ctx/docs/NOTES.md', token())
     tree.write('ctx/Dockerfile', `FROM scratch\n# ${checksummed('ghp_')}\n`)
     const result = await scanContext({ context: tree.path('ctx'), dockerfile: tree.path('ctx/Dockerfile') })
-    expect(result.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['Dockerfile:2', 'README-ops.md:1', 'docs/NOTES.md:1'])
+    expect(result.findings.map(f => `${f.file}:${f.line}`)).toEqual(['Dockerfile:2', 'README-ops.md:1', 'docs/NOTES.md:1'])
   })
 
   test('<Dockerfile>.dockerignore beside the Dockerfile wins over the context .dockerignore', async () => {
@@ -89,14 +105,14 @@ describe('the scan sends what docker sends', () => {
     tree.write('build/app.Dockerfile', 'FROM scratch\n')
     tree.write('build/app.Dockerfile.dockerignore', 'b.txt\n')
     const result = await scanContext({ context: tree.path('ctx2'), dockerfile: tree.path('build/app.Dockerfile') })
-    expect(result.findings.map((f) => f.file)).toEqual(['a.txt'])
+    expect(result.findings.map(f => f.file)).toEqual(['a.txt'])
   })
 
   test('a Dockerfile outside the context is reported by its path relative to the context, the same on every runner', async () => {
     tree.write('ctx3/ok.txt', 'nothing here\n')
     const dockerfile = tree.write('elsewhere/Dockerfile', `FROM scratch\nENV API_TOKEN=${checksummed('ghp_')}\n`)
     const result = await scanContext({ context: tree.path('ctx3'), dockerfile })
-    expect(result.findings.map((f) => [f.file, f.line, f.rule])).toEqual([['../elsewhere/Dockerfile', 2, 'github-classic-token']])
+    expect(result.findings.map(f => [f.file, f.line, f.rule])).toEqual([['../elsewhere/Dockerfile', 2, 'github-classic-token']])
     expect(result.findings[0]?.fingerprint).toMatch(/^\.\.\/elsewhere\/Dockerfile:github-classic-token:[0-9a-f]{16}$/)
   })
 })

@@ -17,12 +17,12 @@ function scanText(content: Buffer | string, kind: FileKind = plain) {
 }
 
 describe('streaming', () => {
-  test.each([CHUNK - 20, CHUNK - 1, CHUNK, CHUNK + 5, 3 * CHUNK - 17])('a token straddling a chunk boundary at %i is found once', (at) => {
+  test.each([CHUNK - 20, CHUNK - 1, CHUNK, CHUNK + 5, 3 * CHUNK - 17])('a token straddling a chunk boundary at %i is found once', at => {
     const token = checksummed('ghp_')
     const data = Buffer.alloc(at + 200, 'a')
     data.write(` ${token} `, at - 1, 'latin1')
     const scan = scanText(data)
-    expect(scan.findings.map((f) => [f.rule, f.line, f.column])).toEqual([['github-classic-token', 1, at + 1]])
+    expect(scan.findings.map(f => [f.rule, f.line, f.column])).toEqual([['github-classic-token', 1, at + 1]])
   })
 
   test('a 50 MB line without a newline is scanned in bounded memory, with the token near its end found', () => {
@@ -40,7 +40,7 @@ describe('streaming', () => {
       const buf = Buffer.alloc(BUFFER_SIZE)
       const scan = scanFile((b, o, l, p) => readSync(data.fd, b, o, l, p), buf, Infinity, plain)
       closeSync(data.fd)
-      expect(scan.findings.map((f) => [f.rule, f.line])).toEqual([['npm-access-token', 1]])
+      expect(scan.findings.map(f => [f.rule, f.line])).toEqual([['npm-access-token', 1]])
       expect(scan.findings[0]?.column).toBe(50 * piece.length + 8)
       expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024)
     } finally {
@@ -60,7 +60,7 @@ describe('streaming', () => {
       closeSync(fd)
       const before = process.memoryUsage().rss
       const result = await scanContext({ context: tree.root, dockerfile: tree.write('Dockerfile', 'FROM scratch\n') })
-      expect(result.findings.map((f) => [f.file, f.rule, f.line])).toEqual([['huge.log', 'github-classic-token', 1002]])
+      expect(result.findings.map(f => [f.file, f.rule, f.line])).toEqual([['huge.log', 'github-classic-token', 1002]])
       expect(result.bytesScanned).toBeGreaterThan(2 ** 31)
       expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024)
     } finally {
@@ -71,7 +71,7 @@ describe('streaming', () => {
   test('lines and columns count from 1, columns in UTF-16 units', () => {
     const token = checksummed('ghp_')
     const scan = scanText(Buffer.from(`first\r\nsecond\n\u00e9\u00e9 ${token}\n`, 'utf8'))
-    expect(scan.findings.map((f) => [f.line, f.column])).toEqual([[3, 4]])
+    expect(scan.findings.map(f => [f.line, f.column])).toEqual([[3, 4]])
   })
 })
 
@@ -88,7 +88,7 @@ describe('binary files', () => {
       credential: 'npmrc'
     })
     expect(scan.binary).toBe(false)
-    expect(scan.findings.map((f) => [f.rule, f.line])).toEqual([['npm-access-token', 2]])
+    expect(scan.findings.map(f => [f.rule, f.line])).toEqual([['npm-access-token', 2]])
   })
 })
 
@@ -142,7 +142,7 @@ function unboundedOrNested(source: string): string | undefined {
 }
 
 describe('linear time', () => {
-  test.each([...RULE_PATTERNS, ...CREDENTIAL_PATTERNS].map((re) => [re.source, re]))('%s has only bounded, unnested repetition', (_s, re) => {
+  test.each([...RULE_PATTERNS, ...CREDENTIAL_PATTERNS].map(re => [re.source, re]))('%s has only bounded, unnested repetition', (_s, re) => {
     expect(unboundedOrNested(re.source)).toBeUndefined()
   })
 
@@ -158,7 +158,7 @@ describe('linear time', () => {
     ['a', repeat('a')],
     ['=', repeat('=')],
     ['base64 alphabet', repeat(BASE64 + '=')],
-    ['anchors back to back', repeat(ANCHORS.map((a) => a.text).join(''))],
+    ['anchors back to back', repeat(ANCHORS.map(a => a.text).join(''))],
     ['keyword assignments', repeat('password=token:secret="')],
     ['URL userinfo', repeat('a://b:c@')],
     ['PEM headers', repeat('-----BEGIN PRIVATE KEY-----\n')],

@@ -18,7 +18,7 @@ export const BASE64 = `${ALNUM}+/`
 export const TOKEN = `${ALNUM}_-`
 
 export function random(n: number, alphabet = ALNUM): string {
-  return Array.from(draw(n), (b) => alphabet[b % alphabet.length]).join('')
+  return Array.from(draw(n), b => alphabet[b % alphabet.length]).join('')
 }
 
 /** A whole number in [0, n), from the run's seed. */

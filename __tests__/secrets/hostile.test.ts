@@ -30,20 +30,20 @@ beforeAll(async () => {
   mkdirSync(tree.path('sock'))
   const s = createServer()
   server = s
-  await new Promise<void>((ok) => s.listen(tree.path('sock/s.sock'), ok))
+  await new Promise<void>(ok => s.listen(tree.path('sock/s.sock'), ok))
   // A name that is not UTF-8: "caf\xe9.txt" as Latin-1 bytes.
   writeFileSync(Buffer.concat([Buffer.from(tree.path('caf')), Buffer.from([0xe9]), Buffer.from('.txt')]), `TOKEN=${checksummed('ghp_')}\n`)
 })
 
 afterAll(async () => {
-  await new Promise<void>((ok) => (server === undefined ? ok() : server.close(() => ok())))
+  await new Promise<void>(ok => (server === undefined ? ok() : server.close(() => ok())))
   tree.remove()
   outside.remove()
 })
 
 test('loops end, links are not followed, special files are skipped without blocking', async () => {
   const result = await scanContext({ context: tree.root, dockerfile: tree.path('Dockerfile') })
-  expect(result.findings.map((f) => f.file).sort()).toEqual(['caf\\xe9.txt', 'real/secret.txt'])
+  expect(result.findings.map(f => f.file).sort()).toEqual(['caf\\xe9.txt', 'real/secret.txt'])
   expect(result.skipped).toEqual(
     expect.arrayContaining([
       { file: 'a', reason: 'symlink loop, not followed' },
@@ -60,7 +60,7 @@ test('loops end, links are not followed, special files are skipped without block
 
 test('a non-UTF-8 file name is opened and reported with its bytes escaped; SARIF percent-encodes them', async () => {
   const result = await scanContext({ context: tree.root, dockerfile: tree.path('Dockerfile') })
-  const finding = result.findings.find((f) => f.file.startsWith('caf'))
+  const finding = result.findings.find(f => f.file.startsWith('caf'))
   expect(finding?.file).toBe('caf\\xe9.txt')
   expect(JSON.stringify(toSarif(result, '1.0.0'))).toContain('"uri":"caf%E9.txt"')
 })
@@ -69,20 +69,20 @@ test('an unreadable file is named in a warning and the scan goes on', async () =
   // Root reads anything, so the permission error is simulated at the fs boundary.
   const io: ScanIo = {
     ...nodeIo,
-    open: (path) => {
+    open: path => {
       if (String(path).endsWith('real/secret.txt')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
       return nodeIo.open(path)
     }
   }
   const result = await scanContextWith({ context: tree.root, dockerfile: tree.path('Dockerfile') }, io)
   expect(result.warnings).toEqual(['Could not read real/secret.txt: EACCES; it was not scanned'])
-  expect(result.findings.map((f) => f.file)).toEqual(['caf\\xe9.txt'])
+  expect(result.findings.map(f => f.file)).toEqual(['caf\\xe9.txt'])
 })
 
 test('an unlistable folder is named in a warning', async () => {
   const io: ScanIo = {
     ...nodeIo,
-    readdir: (path) => (String(path).endsWith('/real') ? Promise.reject(Object.assign(new Error('denied'), { code: 'EACCES' })) : nodeIo.readdir(path))
+    readdir: path => (String(path).endsWith('/real') ? Promise.reject(Object.assign(new Error('denied'), { code: 'EACCES' })) : nodeIo.readdir(path))
   }
   const result = await scanContextWith({ context: tree.root, dockerfile: tree.path('Dockerfile') }, io)
   expect(result.warnings).toEqual(['Could not list real: EACCES; its files were not scanned'])
@@ -111,19 +111,19 @@ describe('adversarial inputs per rule family', () => {
     return performance.now() - started
   }
   const texts = (family: Family): string[] => [
-    ...(family.tokens ?? []).flatMap((t) => t.anchors),
-    ...(family.anchors ?? []).map((a) => a.text),
+    ...(family.tokens ?? []).flatMap(t => t.anchors),
+    ...(family.anchors ?? []).map(a => a.text),
     ...(family.keywords ?? [])
   ]
 
-  test.each(FAMILIES.filter((f) => texts(f).length > 0).map((f) => [f.name, f] as const))('%s', (_name, family) => {
+  test.each(FAMILIES.filter(f => texts(f).length > 0).map(f => [f.name, f] as const))('%s', (_name, family) => {
     const anchors = texts(family)
     const inputs = [
       fill(anchors.join('')),
-      fill(anchors.map((a) => `${a}=`).join('')),
-      fill(anchors.map((a) => `${a}.`).join('')),
-      ...anchors.slice(0, 4).map((a) => a + fill('aB3_-', MB / 4)),
-      ...anchors.slice(0, 4).map((a) => a + fill(`${BASE64}=.`, MB / 4))
+      fill(anchors.map(a => `${a}=`).join('')),
+      fill(anchors.map(a => `${a}.`).join('')),
+      ...anchors.slice(0, 4).map(a => a + fill('aB3_-', MB / 4)),
+      ...anchors.slice(0, 4).map(a => a + fill(`${BASE64}=.`, MB / 4))
     ]
     let worst = 0
     for (const text of inputs) worst = Math.max(worst, scan(text))

@@ -24,46 +24,46 @@ const v = (): string => {
 type Row = [name: string, kind: FileKind, make: (value: string) => string, value: () => string, rule: string | undefined]
 
 const ROWS: Row[] = [
-  ['Go short declaration', code, (s) => `\tapiToken := "${s}"`, v, 'generic-secret'],
-  ['Go var with a type', code, (s) => `var apiToken string = "${s}"`, v, 'generic-secret'],
-  ['Go const with a type', code, (s) => `const ServiceSecret string = \`${s}\``, v, 'generic-secret'],
-  ['TypeScript typed const', code, (s) => `const apiToken: string = '${s}'`, v, 'generic-secret'],
-  ['Kotlin typed val', code, (s) => `val apiSecret: String = "${s}"`, v, 'generic-secret'],
-  ['PHP append', code, (s) => `$token .= "${s}";`, v, 'generic-secret'],
-  ['PHP array', code, (s) => `'api_key' => '${s}',`, v, 'generic-secret'],
-  ['make ::=', conf, (s) => `API_TOKEN ::= ${s}`, v, 'generic-secret'],
-  ['make :::=', conf, (s) => `API_TOKEN :::= ${s}`, v, 'generic-secret'],
-  ['make ?=', conf, (s) => `API_TOKEN ?= ${s}`, v, 'generic-secret'],
-  ['make +=', conf, (s) => `API_TOKEN += ${s}`, v, 'generic-secret'],
-  ['Java setProperty', code, (s) => `System.setProperty("X_TOKEN", "${s}");`, v, 'generic-secret'],
-  ['Python setdefault', code, (s) => `os.environ.setdefault('SERVICE_TOKEN', '${s}')`, v, 'generic-secret'],
-  ['JSON string KEY=value', conf, (s) => `  "environment": ["LOG=1", "X_TOKEN=${s}"]`, v, 'generic-secret'],
-  ['Dockerfile exec form env', conf, (s) => `CMD ["run", "--api-key=${s}"]`, v, 'generic-secret'],
-  ['XML element on one line', conf, (s) => `<token>${s}</token>`, v, 'generic-secret'],
-  ['XML element across lines', conf, (s) => `<apiToken>\n    ${s}\n  </apiToken>`, v, 'generic-secret'],
-  ['.NET appSettings', conf, (s) => `<add key="ApiToken" value="${s}" />`, v, 'generic-secret'],
-  ['YAML folded block', conf, (s) => `token: >-\n  ${s}\n`, v, 'generic-secret'],
-  ['YAML literal block', conf, (s) => `secret: |\n    ${s}\n`, v, 'generic-secret'],
-  ['INI', conf, (s) => `client_secret = ${s}`, v, 'generic-secret'],
-  ['TOML', conf, (s) => `api_key = "${s}"`, v, 'generic-secret'],
-  ['shell export', conf, (s) => `export SERVICE_TOKEN="${s}"`, v, 'generic-secret'],
-  ['hex key under an unmistakable name', conf, (s) => `SERVICE_API_KEY=${s}`, () => random(24, HEX), 'generic-secret'],
-  ['UUID under an unmistakable name', conf, (s) => `SERVICE_API_KEY: ${s}`, () => uuid(), 'generic-secret'],
-  ['40-hex under an unmistakable name', conf, (s) => `deploy_token = "${s}"`, () => random(40, HEX), 'generic-secret'],
-  ['UUID under a Heroku key in .env', env, (s) => `HEROKU_API_KEY=${s}`, () => uuid(), 'heroku-api-key'],
-  ['UUID under a Snyk key', conf, (s) => `SNYK_TOKEN: ${s}`, () => uuid(), 'snyk-token'],
-  ['40-hex under a Sonar key', conf, (s) => `sonar.token=${s}`, () => random(40, HEX), 'sonar-token'],
-  ['40-hex under a Meraki key', conf, (s) => `MERAKI_DASHBOARD_API_KEY=${s}`, () => random(40, HEX), 'meraki-api-key'],
-  ['32-hex under a Datadog key', conf, (s) => `DD_API_KEY=${s}`, () => random(32, HEX), 'datadog-api-key'],
+  ['Go short declaration', code, s => `\tapiToken := "${s}"`, v, 'generic-secret'],
+  ['Go var with a type', code, s => `var apiToken string = "${s}"`, v, 'generic-secret'],
+  ['Go const with a type', code, s => `const ServiceSecret string = \`${s}\``, v, 'generic-secret'],
+  ['TypeScript typed const', code, s => `const apiToken: string = '${s}'`, v, 'generic-secret'],
+  ['Kotlin typed val', code, s => `val apiSecret: String = "${s}"`, v, 'generic-secret'],
+  ['PHP append', code, s => `$token .= "${s}";`, v, 'generic-secret'],
+  ['PHP array', code, s => `'api_key' => '${s}',`, v, 'generic-secret'],
+  ['make ::=', conf, s => `API_TOKEN ::= ${s}`, v, 'generic-secret'],
+  ['make :::=', conf, s => `API_TOKEN :::= ${s}`, v, 'generic-secret'],
+  ['make ?=', conf, s => `API_TOKEN ?= ${s}`, v, 'generic-secret'],
+  ['make +=', conf, s => `API_TOKEN += ${s}`, v, 'generic-secret'],
+  ['Java setProperty', code, s => `System.setProperty("X_TOKEN", "${s}");`, v, 'generic-secret'],
+  ['Python setdefault', code, s => `os.environ.setdefault('SERVICE_TOKEN', '${s}')`, v, 'generic-secret'],
+  ['JSON string KEY=value', conf, s => `  "environment": ["LOG=1", "X_TOKEN=${s}"]`, v, 'generic-secret'],
+  ['Dockerfile exec form env', conf, s => `CMD ["run", "--api-key=${s}"]`, v, 'generic-secret'],
+  ['XML element on one line', conf, s => `<token>${s}</token>`, v, 'generic-secret'],
+  ['XML element across lines', conf, s => `<apiToken>\n    ${s}\n  </apiToken>`, v, 'generic-secret'],
+  ['.NET appSettings', conf, s => `<add key="ApiToken" value="${s}" />`, v, 'generic-secret'],
+  ['YAML folded block', conf, s => `token: >-\n  ${s}\n`, v, 'generic-secret'],
+  ['YAML literal block', conf, s => `secret: |\n    ${s}\n`, v, 'generic-secret'],
+  ['INI', conf, s => `client_secret = ${s}`, v, 'generic-secret'],
+  ['TOML', conf, s => `api_key = "${s}"`, v, 'generic-secret'],
+  ['shell export', conf, s => `export SERVICE_TOKEN="${s}"`, v, 'generic-secret'],
+  ['hex key under an unmistakable name', conf, s => `SERVICE_API_KEY=${s}`, () => random(24, HEX), 'generic-secret'],
+  ['UUID under an unmistakable name', conf, s => `SERVICE_API_KEY: ${s}`, () => uuid(), 'generic-secret'],
+  ['40-hex under an unmistakable name', conf, s => `deploy_token = "${s}"`, () => random(40, HEX), 'generic-secret'],
+  ['UUID under a Heroku key in .env', env, s => `HEROKU_API_KEY=${s}`, () => uuid(), 'heroku-api-key'],
+  ['UUID under a Snyk key', conf, s => `SNYK_TOKEN: ${s}`, () => uuid(), 'snyk-token'],
+  ['40-hex under a Sonar key', conf, s => `sonar.token=${s}`, () => random(40, HEX), 'sonar-token'],
+  ['40-hex under a Meraki key', conf, s => `MERAKI_DASHBOARD_API_KEY=${s}`, () => random(40, HEX), 'meraki-api-key'],
+  ['32-hex under a Datadog key', conf, s => `DD_API_KEY=${s}`, () => random(32, HEX), 'datadog-api-key'],
   // Quiet
-  ['a UUID under a plain key', conf, (s) => `token: ${s}`, () => uuid(), undefined],
-  ['a git SHA under a plain key', conf, (s) => `token = ${s}`, () => random(40, HEX), undefined],
-  ['a 16-hex fingerprint', conf, (s) => `b.conf:npm-access-token:${s}`, () => random(16, HEX), undefined],
-  ['a C++ scope', code, (s) => `auto x = Config::token; // ${s}`, v, undefined],
-  ['a comparison', code, (s) => `if (token == "${s}") {}`, v, undefined],
-  ['a bare expression in code', code, (s) => `apiToken = ${s}`, v, undefined],
+  ['a UUID under a plain key', conf, s => `token: ${s}`, () => uuid(), undefined],
+  ['a git SHA under a plain key', conf, s => `token = ${s}`, () => random(40, HEX), undefined],
+  ['a 16-hex fingerprint', conf, s => `b.conf:npm-access-token:${s}`, () => random(16, HEX), undefined],
+  ['a C++ scope', code, s => `auto x = Config::token; // ${s}`, v, undefined],
+  ['a comparison', code, s => `if (token == "${s}") {}`, v, undefined],
+  ['a bare expression in code', code, s => `apiToken = ${s}`, v, undefined],
   ['an ARN under SecretId', conf, () => 'SecretId: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf', v, undefined],
-  ['a Go type without a value', code, (s) => `var apiToken string // ${s}`, v, undefined]
+  ['a Go type without a value', code, s => `var apiToken string // ${s}`, v, undefined]
 ]
 
 test.each(ROWS)('%s', (_name, kind, make, value, rule) => {
@@ -75,7 +75,7 @@ test.each(ROWS)('%s', (_name, kind, make, value, rule) => {
     expect(findings).toEqual([])
     return
   }
-  expect(findings.map((f) => [f.rule, f.value])).toEqual([[rule, secret]])
+  expect(findings.map(f => [f.rule, f.value])).toEqual([[rule, secret]])
   const at = text.indexOf(secret)
   const lineStart = text.lastIndexOf('\n', at - 1)
   expect(findings[0]?.column).toBe(at - lineStart)

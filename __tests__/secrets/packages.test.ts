@@ -50,7 +50,7 @@ beforeAll(async () => {
 afterAll(() => tree.remove())
 
 test('a token in an installed package is a notice naming the package', () => {
-  expect(result.notices?.map((f) => [f.file, f.package])).toEqual([
+  expect(result.notices?.map(f => [f.file, f.package])).toEqual([
     ['deb/dist-packages/jwt/api.py', 'PyJWT@2.6.0'],
     ['go/vendor/github.com/acme/api/client.go', 'github.com/acme/api@v1.4.0'],
     ['node_modules/@acme/sdk/dist/index.js', '@acme/sdk@2.0.0'],
@@ -64,7 +64,7 @@ test('a token in an installed package is a notice naming the package', () => {
 })
 
 test('credential files inside packages, folders that are no package, and the project itself still fail', () => {
-  expect(result.findings.map((f) => f.file)).toEqual([
+  expect(result.findings.map(f => f.file)).toEqual([
     'app/config.js',
     'app/vendor/notes.txt',
     'docs/settings.py',
@@ -76,24 +76,24 @@ test('credential files inside packages, folders that are no package, and the pro
     'node_modules/nopkg/index.js',
     'py/site-packages/.env'
   ])
-  expect(result.findings.every((f) => f.package === undefined)).toBe(true)
+  expect(result.findings.every(f => f.package === undefined)).toBe(true)
 })
 
 test('scan-installed-packages: fail makes them findings, still naming the package', () => {
   expect(failing.notices).toEqual([])
   expect(failing.findings.length).toBe(result.findings.length + (result.notices?.length ?? 0))
-  expect(failing.findings.find((f) => f.file === 'node_modules/foo/lib/client.js')?.package).toBe('foo@1.2.3')
+  expect(failing.findings.find(f => f.file === 'node_modules/foo/lib/client.js')?.package).toBe('foo@1.2.3')
 })
 
 test('documented examples and example comment lines are counted, not reported', () => {
   expect(result.examples).toBe(2)
-  expect(result.findings.filter((f) => f.file.startsWith('docs/')).map((f) => [f.file, f.line])).toEqual([['docs/settings.py', 2]])
+  expect(result.findings.filter(f => f.file.startsWith('docs/')).map(f => [f.file, f.line])).toEqual([['docs/settings.py', 2]])
 })
 
 test('the package index reads records once per package', async () => {
   let reads = 0
   const index = new PackageIndex({
-    readText: (rel) => {
+    readText: rel => {
       reads++
       return Promise.resolve(rel === 'node_modules/a/package.json' ? '{"name":"a","version":"1.0.0"}' : undefined)
     },
@@ -122,8 +122,11 @@ test('a Python namespace shared by several distributions is named as one', async
     'site-packages/boto3-1.26.27.egg-info/top_level.txt': 'boto3\n'
   }
   const index = new PackageIndex({
-    readText: (rel) => Promise.resolve(files[rel]),
-    list: (rel) => Promise.resolve(rel === 'site-packages' ? ['azure', 'boto3', 'azure_storage_blob-12.0.0.dist-info', 'azure_identity-1.15.0.dist-info', 'boto3-1.26.27.egg-info'] : [])
+    readText: rel => Promise.resolve(files[rel]),
+    list: rel =>
+      Promise.resolve(
+        rel === 'site-packages' ? ['azure', 'boto3', 'azure_storage_blob-12.0.0.dist-info', 'azure_identity-1.15.0.dist-info', 'boto3-1.26.27.egg-info'] : []
+      )
   })
   expect(await index.lookup('site-packages/azure/storage/blob/x.py')).toBe('azure (namespace of 2 installed Python distributions)')
   expect(await index.lookup('site-packages/boto3/session.py')).toBe('boto3@1.26.27')

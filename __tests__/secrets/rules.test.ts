@@ -53,31 +53,31 @@ afterAll(() => {
 })
 
 test('every rule has a case, and every case names a rule of its family', () => {
-  const covered = new Set(FAMILIES.flatMap((f) => f.cases.map((c) => c.rule)))
-  const missing = RULES.map((r) => r.id).filter((id) => !covered.has(id) && !id.startsWith('dockerfile-'))
+  const covered = new Set(FAMILIES.flatMap(f => f.cases.map(c => c.rule)))
+  const missing = RULES.map(r => r.id).filter(id => !covered.has(id) && !id.startsWith('dockerfile-'))
   expect(missing).toEqual([])
   for (const family of FAMILIES) {
-    const ids = new Set(family.rules.map((r) => r.id))
-    expect(family.cases.filter((c) => !ids.has(c.rule)).map((c) => c.rule)).toEqual([])
+    const ids = new Set(family.rules.map(r => r.id))
+    expect(family.cases.filter(c => !ids.has(c.rule)).map(c => c.rule)).toEqual([])
   }
 })
 
 test('rule ids are unique', () => {
-  const ids = RULES.map((r) => r.id)
+  const ids = RULES.map(r => r.id)
   expect(ids.length).toBe(new Set(ids).size)
 })
 
 test('every case has look-alikes', () => {
-  expect(FAMILIES.flatMap((f) => f.cases).filter((c) => c.negatives.length === 0)).toEqual([])
+  expect(FAMILIES.flatMap(f => f.cases).filter(c => c.negatives.length === 0)).toEqual([])
 })
 
 describe('each case', () => {
-  test.each(FAMILIES.flatMap((f) => f.cases.map((c) => [c.rule, c] as const)).map(([rule], i) => [rule, i]))('%s (case %i)', (_rule, i) => {
+  test.each(FAMILIES.flatMap(f => f.cases.map(c => [c.rule, c] as const)).map(([rule], i) => [rule, i]))('%s (case %i)', (_rule, i) => {
     const made = CASES[i]!
-    const found = result.findings.filter((f) => f.file === `real/${made.name}/${made.file}`)
-    expect(found.map((f) => [f.rule, f.line])).toEqual([[made.c.rule, made.line]])
+    const found = result.findings.filter(f => f.file === `real/${made.name}/${made.file}`)
+    expect(found.map(f => [f.rule, f.line])).toEqual([[made.c.rule, made.line]])
     expect(found[0]?.hint).toMatch(/^.{0,4}\u2026 \(\d+ chars\)$/)
-    expect(result.findings.filter((f) => f.file.startsWith(`twin/${made.name}/`))).toEqual([])
+    expect(result.findings.filter(f => f.file.startsWith(`twin/${made.name}/`))).toEqual([])
     // Nothing raw, ever: not in the result, not in the SARIF.
     expect(made.raw.length).toBeGreaterThan(7)
     expect(JSON.stringify(result)).not.toContain(made.raw)
@@ -86,7 +86,7 @@ describe('each case', () => {
 })
 
 test('nothing is found when dockerignored or outside the context', () => {
-  expect(result.findings.filter((f) => !f.file.startsWith('real/') && !f.file.startsWith('twin/'))).toEqual([])
+  expect(result.findings.filter(f => !f.file.startsWith('real/') && !f.file.startsWith('twin/'))).toEqual([])
   expect(result.skipped).toContainEqual({ file: 'link-out', reason: 'symlink to outside the context, not followed' })
 })
 

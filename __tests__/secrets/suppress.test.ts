@@ -13,7 +13,7 @@ describe('suppression', () => {
   test('sandbox-scan:allow on the line, and sandbox-scan:allow-next-line on the line before', async () => {
     tree.write('a.sh', `A=${checksummed('ghp_')} # sandbox-scan:allow\n# sandbox-scan:allow-next-line\nB=${checksummed('ghp_')}\nC=${checksummed('ghp_')}\n`)
     const result = await scanContext({ context: tree.root, dockerfile: dockerfile() })
-    expect(result.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['a.sh:4'])
+    expect(result.findings.map(f => `${f.file}:${f.line}`)).toEqual(['a.sh:4'])
     expect(result.suppressed).toBe(2)
   })
 
@@ -22,7 +22,7 @@ describe('suppression', () => {
     tree.write('a.sh', '')
     tree.write('b.conf', `x = 1\nkey ${token}\n`)
     const first = await scanContext({ context: tree.root, dockerfile: dockerfile() })
-    const fingerprint = first.findings.find((f) => f.file === 'b.conf')?.fingerprint ?? ''
+    const fingerprint = first.findings.find(f => f.file === 'b.conf')?.fingerprint ?? ''
     expect(fingerprint).toMatch(/^b\.conf:npm-access-token:[0-9a-f]{16}$/)
     expect(fingerprint).not.toContain(token)
     tree.write('b.conf', `new line\nx = 1\n\n\nkey ${token}\n`)
@@ -31,7 +31,7 @@ describe('suppression', () => {
     expect(second.findings).toEqual([])
     expect(second.suppressed).toBe(1)
     const missing = await scanContext({ context: tree.root, dockerfile: dockerfile(), ignoreFile: tree.path('no-such-file') })
-    expect(missing.findings.map((f) => [f.fingerprint, f.line])).toEqual([[fingerprint, 5]])
+    expect(missing.findings.map(f => [f.fingerprint, f.line])).toEqual([[fingerprint, 5]])
   })
 
   test('excludePaths are dockerignore-style patterns relative to the context', async () => {
@@ -40,7 +40,7 @@ describe('suppression', () => {
     tree.write('fixtures/keep.txt', `T=${checksummed('ghp_')}\n`)
     tree.write('docs/x.md', `T=${checksummed('ghp_')}\n`)
     const result = await scanContext({ context: tree.root, dockerfile: dockerfile(), excludePaths: ['fixtures', '!fixtures/keep.txt', '**/*.md'] })
-    expect(result.findings.map((f) => f.file)).toEqual(['fixtures/keep.txt'])
+    expect(result.findings.map(f => f.file)).toEqual(['fixtures/keep.txt'])
   })
 
   test('ignore file syntax', () => {
@@ -74,7 +74,7 @@ describe('Dockerfile ENV and ARG', () => {
     ].join('\n')
     tree.write('Dockerfile', text)
     const result = await scanContext({ context: tree.root, dockerfile: tree.path('Dockerfile') })
-    expect(result.findings.map((f) => [f.rule, f.line])).toEqual([
+    expect(result.findings.map(f => [f.rule, f.line])).toEqual([
       ['dockerfile-secret-env', 4],
       ['dockerfile-secret-arg', 5],
       // A heredoc body is a script, not an instruction: only the rules for any file apply to it.
@@ -88,7 +88,7 @@ describe('Dockerfile ENV and ARG', () => {
   test('the escape directive changes the continuation character', async () => {
     tree.write('Dockerfile', `# escape=\`\nFROM scratch\nENV A=1 \`\n    DEPLOY_TOKEN=${random(24)}\n`)
     const result = await scanContext({ context: tree.root, dockerfile: tree.path('Dockerfile') })
-    expect(result.findings.map((f) => [f.rule, f.line])).toEqual([['dockerfile-secret-env', 4]])
+    expect(result.findings.map(f => [f.rule, f.line])).toEqual([['dockerfile-secret-env', 4]])
   })
 })
 
@@ -119,15 +119,13 @@ describe('SARIF', () => {
     expect(sarif.version).toBe('2.1.0')
     const run = sarif.runs[0]!
     expect(run.tool.driver.version).toBe('1.2.3')
-    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(RULES.map((r) => r.id))
+    expect(run.tool.driver.rules.map(r => r.id)).toEqual(RULES.map(r => r.id))
     expect(run.results[0]).toEqual({
       ruleId: 'github-classic-token',
-      ruleIndex: RULES.findIndex((r) => r.id === 'github-classic-token'),
+      ruleIndex: RULES.findIndex(r => r.id === 'github-classic-token'),
       level: 'error',
       message: { text: 'GitHub personal access token (classic): ghp_\u2026 (40 chars)' },
-      locations: [
-        { physicalLocation: { artifactLocation: { uri: 'docker/sandbox/dir/a%20b.txt' }, region: { startLine: 3, startColumn: 7 } } }
-      ],
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'docker/sandbox/dir/a%20b.txt' }, region: { startLine: 3, startColumn: 7 } } }],
       partialFingerprints: { 'sandboxSecret/v1': 'dir/a b.txt:github-classic-token:0123456789abcdef' }
     })
   })

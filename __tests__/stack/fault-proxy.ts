@@ -7,10 +7,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type Fault =
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
-  | { kind: 'reset' }
-  | { kind: 'stall' }
+export type Fault = { kind: 'status'; status: number; headers?: Record<string, string>; body?: string } | { kind: 'reset' } | { kind: 'stall' }
 
 export interface Rule {
   method?: string
@@ -66,13 +63,10 @@ export async function startFaultProxy(upstream: string, rules: Rule[] = []): Pro
       })
       return
     }
-    const upstreamReq = http.request(
-      { host, port: Number(port), method: req.method, path: req.url, headers: req.headers },
-      upstreamRes => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers)
-        upstreamRes.pipe(res)
-      }
-    )
+    const upstreamReq = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers }, upstreamRes => {
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers)
+      upstreamRes.pipe(res)
+    })
     upstreamReq.on('error', () => req.socket.destroy())
     req.pipe(upstreamReq)
   })

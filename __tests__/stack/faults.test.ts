@@ -132,7 +132,9 @@ describeStack('push faults through a fault-injecting proxy', () => {
   test('500 on every manifest upload: retried once, then a server-error message naming image and registry; nothing claimed', async () => {
     const out = await pushThrough('m500', [{ method: 'PUT', path: /\/manifests\//, fault: { kind: 'status', status: 500 } }])
     expect(out.error).toBeInstanceOf(UserError)
-    expect(out.message).toContain(`Pushing ${out.image} failed (2 attempts): registry ${proxy?.registry} answered with a server error (HTTP 5xx): the registry failed; retry later or check its status.`)
+    expect(out.message).toContain(
+      `Pushing ${out.image} failed (2 attempts): registry ${proxy?.registry} answered with a server error (HTTP 5xx): the registry failed; retry later or check its status.`
+    )
     expect(out.message).toContain('Not pushed:')
     expect(proxy?.log.filter(line => line.startsWith('PUT') && line.includes('/manifests/'))).toHaveLength(2)
     expect(out.log).toContain('retry 1 of 1')
@@ -160,7 +162,16 @@ describeStack('push faults through a fault-injecting proxy', () => {
 
   test('429 on every upload start: throttled, retried, and the message says so', async () => {
     const out = await pushThrough('t429', [
-      { method: 'POST', path: /\/blobs\/uploads\/$/, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }) } }
+      {
+        method: 'POST',
+        path: /\/blobs\/uploads\/$/,
+        fault: {
+          kind: 'status',
+          status: 429,
+          headers: { 'retry-after': '1' },
+          body: JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] })
+        }
+      }
     ])
     expect(out.message).toContain(`Pushing ${out.image} failed (2 attempts): registry ${proxy?.registry} throttled the push (HTTP 429 too many requests)`)
     expect(out.seconds).toBeLessThan(60)
@@ -170,9 +181,15 @@ describeStack('push faults through a fault-injecting proxy', () => {
 
   test('403 on upload after a good login: denied, naming the account, not retried', async () => {
     const out = await pushThrough('d403', [
-      { method: 'POST', path: /\/blobs\/uploads\/$/, fault: { kind: 'status', status: 403, body: JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }) } }
+      {
+        method: 'POST',
+        path: /\/blobs\/uploads\/$/,
+        fault: { kind: 'status', status: 403, body: JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }) }
+      }
     ])
-    expect(out.message).toContain(`Pushing ${out.image} failed: registry ${proxy?.registry} denied registry-username ${state.username} write access to the repository (HTTP 403)`)
+    expect(out.message).toContain(
+      `Pushing ${out.image} failed: registry ${proxy?.registry} denied registry-username ${state.username} write access to the repository (HTTP 403)`
+    )
     expect(out.log).not.toContain('retry 1 of 1')
     expect(out.seconds).toBeLessThan(60)
     expect(await tagInRegistry(out.repository, out.tag)).toBe(false)
@@ -182,7 +199,9 @@ describeStack('push faults through a fault-injecting proxy', () => {
   test('a connection reset on every manifest upload: reset class, retried, nothing claimed', async () => {
     const out = await pushThrough('reset', [{ method: 'PUT', path: /\/manifests\//, fault: { kind: 'reset' } }])
     expect(out.error).toBeInstanceOf(UserError)
-    expect(out.message).toContain(`Pushing ${out.image} failed (2 attempts): the connection to registry ${proxy?.registry} was reset or closed during the upload`)
+    expect(out.message).toContain(
+      `Pushing ${out.image} failed (2 attempts): the connection to registry ${proxy?.registry} was reset or closed during the upload`
+    )
     expect(out.seconds).toBeLessThan(90)
     expect(await tagInRegistry(out.repository, out.tag)).toBe(false)
     expectNothingLeft(out.image)
@@ -191,7 +210,11 @@ describeStack('push faults through a fault-injecting proxy', () => {
   test('a registry that stalls in the middle of a layer upload: the watchdog kills the whole group', async () => {
     const out = await pushThrough('stall', [{ method: 'PATCH', path: /\/blobs\/uploads\//, fault: { kind: 'stall' } }], { 'push-stall-timeout': 4000 })
     expect(out.error).toBeInstanceOf(UserError)
-    expect(out.message).toMatch(new RegExp(`^docker buildx build \\(building and pushing ${escape(out.image)} to ${escape(proxy?.registry ?? '')}\\) was stopped after \\d+ s: it showed no progress for 4 s \\(push-stall-timeout\\); docker and every process it started were killed\\.`))
+    expect(out.message).toMatch(
+      new RegExp(
+        `^docker buildx build \\(building and pushing ${escape(out.image)} to ${escape(proxy?.registry ?? '')}\\) was stopped after \\d+ s: it showed no progress for 4 s \\(push-stall-timeout\\); docker and every process it started were killed\\.`
+      )
+    )
     expect(out.message).toContain('Not pushed:')
     expect(out.seconds).toBeLessThan(40)
     expect(await tagInRegistry(out.repository, out.tag)).toBe(false)
@@ -199,7 +222,10 @@ describeStack('push faults through a fault-injecting proxy', () => {
   }, 120_000)
 
   test('the overall timeout stops a push that keeps stalling', async () => {
-    const out = await pushThrough('deadline', [{ method: 'PATCH', path: /\/blobs\/uploads\//, fault: { kind: 'stall' } }], { timeout: 5000, 'push-stall-timeout': 0 })
+    const out = await pushThrough('deadline', [{ method: 'PATCH', path: /\/blobs\/uploads\//, fault: { kind: 'stall' } }], {
+      timeout: 5000,
+      'push-stall-timeout': 0
+    })
     expect(out.message).toContain('the timeout of 5 s passed (timeout)')
     expect(out.message).toContain(out.image)
     expect(out.seconds).toBeLessThan(40)
@@ -207,7 +233,9 @@ describeStack('push faults through a fault-injecting proxy', () => {
   }, 120_000)
 
   test("docker's read-back after a good manifest upload fails: the registry is asked, and the push is reported with its digest", async () => {
-    const out = await pushThrough('readback', [{ method: 'GET', path: /\/manifests\/sha256:/, fault: { kind: 'status', status: 500 }, requests: [1, 2, 3] }], { 'push-retries': 0 })
+    const out = await pushThrough('readback', [{ method: 'GET', path: /\/manifests\/sha256:/, fault: { kind: 'status', status: 500 }, requests: [1, 2, 3] }], {
+      'push-retries': 0
+    })
     expect(out.log).toContain('::warning::docker reported the push as failed')
     const manifest = await registry.getManifest(out.repository, out.tag)
     // Either docker never noticed (pushed) or it failed and the check found the tag: both tell the registry's truth.
@@ -249,7 +277,11 @@ describeStack('a Docker daemon that accepts and never answers', () => {
     const restore = scopedEnv({ DOCKER_HOST: `unix://${socket}` })
     try {
       const started = Date.now()
-      const inputs = testInputs(work.dir, { repository: `${state.registry}/i9-faults/login`, 'registry-username': state.username, 'registry-password': state.password })
+      const inputs = testInputs(work.dir, {
+        repository: `${state.registry}/i9-faults/login`,
+        'registry-username': state.username,
+        'registry-password': state.password
+      })
       const { error } = await captureStdout(() => login(inputs))
       const elapsed = Date.now() - started
       expect(error).toBeInstanceOf(UserError)

@@ -33,7 +33,15 @@ function workspaceWith(dockerfile: string, files: Record<string, string> = {}): 
 
 function inputs(repository: string, extra: Record<string, string> = {}): Record<string, string> {
   const { username, password } = mustBeUp(stack)
-  return { 'agent-server-version': '1.23.0', 'base-image': base, context: 'image', repository, 'registry-username': username, 'registry-password': password, ...extra }
+  return {
+    'agent-server-version': '1.23.0',
+    'base-image': base,
+    context: 'image',
+    repository,
+    'registry-username': username,
+    'registry-password': password,
+    ...extra
+  }
 }
 
 const nameOf = (repository: string): string => repository.slice(REGISTRY.length + 1)
@@ -107,7 +115,9 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const lines = key.trim().split('\n').length
     const image = run.outputs.image ?? ''
     const pushed = `${image.replace(/:[^:/]+$/, '')}@${run.outputs.digest ?? ''}`
-    const count = execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', pushed, '/key-lines.txt'], { env: { ...process.env, DOCKER_CONFIG: run.dockerConfig } })
+    const count = execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', pushed, '/key-lines.txt'], {
+      env: { ...process.env, DOCKER_CONFIG: run.dockerConfig }
+    })
     execFileSync('docker', ['image', 'rm', pushed], { stdio: 'ignore' })
     expect(count.toString().trim()).toBe(String(lines))
     await runPostStep(run, workspace)
@@ -135,7 +145,9 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const notices = run.annotations.filter(a => a.level === 'notice' && a.message.includes('in installed package'))
     expect(notices.map(a => a.properties)).toEqual([expect.objectContaining({ file: 'image/Dockerfile', line: '3' })])
     expect(notices.map(a => a.message)).toEqual([
-      expect.stringMatching(new RegExp(`in file ${sdk}/lib/example\\.js, layer 2, in installed package example-sdk@2\\.4\\.1 \\(made by RUN .*\\); not failing`))
+      expect.stringMatching(
+        new RegExp(`in file ${sdk}/lib/example\\.js, layer 2, in installed package example-sdk@2\\.4\\.1 \\(made by RUN .*\\); not failing`)
+      )
     ])
     expect(run.log).toMatch(/0 finding\(s\), 1 notice\(s\) in installed packages/)
     expect(run.summary).toMatch(/Secrets in layers and config \| ✅ none: .*; 1 in installed packages \(notices, not failing\) \|/)
@@ -191,10 +203,12 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const sarifText = readFileSync(path.join(workspace, 'out', 'scan.sarif'), 'utf8')
     expect(sarifText).not.toContain(token)
     const results = (JSON.parse(sarifText) as { runs: Array<{ results: SarifResult[] }> }).runs[0]?.results ?? []
-    expect(results.map(result => [result.locations[0]?.physicalLocation.artifactLocation.uri, result.locations[0]?.physicalLocation.region.startLine])).toEqual([
-      ['image/Dockerfile', 4],
-      ['image/Dockerfile', 4]
-    ])
+    expect(results.map(result => [result.locations[0]?.physicalLocation.artifactLocation.uri, result.locations[0]?.physicalLocation.region.startLine])).toEqual(
+      [
+        ['image/Dockerfile', 4],
+        ['image/Dockerfile', 4]
+      ]
+    )
     expect(results[0]?.message.text).toMatch(/in the built image, file \/root\/\.npmrc, layer 2 \(made by RUN echo/)
     expect(results[0]?.partialFingerprints['sandboxSecret/v1']).toMatch(/^image:\/root\/\.npmrc:/)
     await expectNothingPushed(run, repository, workspace)
@@ -273,7 +287,9 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const workspace = workspaceWith(`FROM ${base}:1.23.0-python\nUSER root\nRUN head -c 300000 /dev/urandom > /opt-blob.bin\nUSER openhands\n`)
     const run = await runAction(inputs(repository, { 'max-added-size': '100kB' }), workspace)
     expect(errors(run)).toContainEqual(
-      expect.stringMatching(/^The layers added over the base are 30\d kB compressed \(estimated with gzip -1; 30\d kB uncompressed, 1 layer\(s\)\), above max-added-size 100 kB/)
+      expect.stringMatching(
+        /^The layers added over the base are 30\d kB compressed \(estimated with gzip -1; 30\d kB uncompressed, 1 layer\(s\)\), above max-added-size 100 kB/
+      )
     )
     await expectNothingPushed(run, repository, workspace)
   })
@@ -288,7 +304,10 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const dockerConfig = mkdtempSync(path.join(tmpdir(), 'i11-docker-config-'))
     const docker = (args: string[]): string => execFileSync('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig } }).toString()
     const { username, password } = mustBeUp(stack)
-    execFileSync('docker', ['login', REGISTRY, '--username', username, '--password-stdin'], { input: password, env: { ...process.env, DOCKER_CONFIG: dockerConfig } })
+    execFileSync('docker', ['login', REGISTRY, '--username', username, '--password-stdin'], {
+      input: password,
+      env: { ...process.env, DOCKER_CONFIG: dockerConfig }
+    })
     docker(['pull', '--quiet', baseRef])
     docker(['tag', baseRef, image])
     docker(['run', '--detach', '--name', container, image, '--port', '8000'])

@@ -57,7 +57,21 @@ export async function dockerPusher(stack: StackState): Promise<Pusher> {
         ...Object.entries(options.labels ?? {}).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
         ...Object.entries(options.buildArgs ?? {}).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`])
       ]
-      const args = ['buildx', 'build', '--progress', 'plain', '--platform', 'linux/amd64', '--push', '--tag', image, ...flags, '--metadata-file', metadata, context]
+      const args = [
+        'buildx',
+        'build',
+        '--progress',
+        'plain',
+        '--platform',
+        'linux/amd64',
+        '--push',
+        '--tag',
+        image,
+        ...flags,
+        '--metadata-file',
+        metadata,
+        context
+      ]
       const run = await docker(args)
       if (run.code !== 0) throw new Error(`docker buildx build ${image} failed (${run.code}):\n${run.stderr.slice(-2000)}`)
       built.push(image)

@@ -222,9 +222,7 @@ export class RegistryClient {
     let manifest = await this.getManifest(repo, ref)
     if (manifest === undefined) throw new Error(`registry: no manifest ${repo}:${ref}`)
     if (isIndex(manifest.mediaType, manifest.json)) {
-      const entry = (manifest.json.manifests ?? []).find(
-        (d) => d.platform?.os === 'linux' && d.platform.architecture === 'amd64'
-      )
+      const entry = (manifest.json.manifests ?? []).find(d => d.platform?.os === 'linux' && d.platform.architecture === 'amd64')
       if (entry === undefined) throw new Error(`registry: ${repo}:${ref} has no linux/amd64 manifest`)
       manifest = await this.getManifest(repo, entry.digest)
       if (manifest === undefined) throw new Error(`registry: ${repo}@${entry.digest} listed but missing`)

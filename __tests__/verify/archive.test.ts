@@ -210,7 +210,11 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
 
   it('counts documented examples instead of reporting them, as the context scan does', async () => {
     const shown = checksummed('ghp_')
-    const withDocs = [...layers.slice(0, 2), { ...(layers[2] as Files), 'usr/share/doc/tool/README.md': `# Configure it\n# e.g. token: ${shown}\n` }, ...layers.slice(3)]
+    const withDocs = [
+      ...layers.slice(0, 2),
+      { ...(layers[2] as Files), 'usr/share/doc/tool/README.md': `# Configure it\n# e.g. token: ${shown}\n` },
+      ...layers.slice(3)
+    ]
     const image = await imageOf(withDocs, config, layout)
     const archive = await scanSaveArchive(chunked(image.archive), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
     const secrets = assembleImageSecrets(archive, image.config, base, new Set())
@@ -233,8 +237,6 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
     const at = image.archive.indexOf(payload)
     expect(at).toBeGreaterThan(0)
     const cut = image.archive.subarray(0, at + Math.floor(payload.length / 2))
-    await expect(
-      scanSaveArchive(chunked(cut), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
-    ).rejects.toThrow()
+    await expect(scanSaveArchive(chunked(cut), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })).rejects.toThrow()
   })
 })

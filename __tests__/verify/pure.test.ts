@@ -11,8 +11,16 @@ describe('sdkMismatch', () => {
     ['1.23.7', '1.23.0', undefined],
     ['v1.23.0', '1.23.0', undefined],
     ['1.23.0', '1.23.0-python', undefined],
-    ['1.24.0', '1.23.0', '/server_info reports sdk_version 1.24.0, but the target agent-server is 1.23.0: OHE refuses a sandbox whose SDK major.minor differs (1.24 vs 1.23). Do not replace or upgrade the agent server in the image'],
-    ['2.23.0', '1.23.0', '/server_info reports sdk_version 2.23.0, but the target agent-server is 1.23.0: OHE refuses a sandbox whose SDK major.minor differs (2.23 vs 1.23). Do not replace or upgrade the agent server in the image'],
+    [
+      '1.24.0',
+      '1.23.0',
+      '/server_info reports sdk_version 1.24.0, but the target agent-server is 1.23.0: OHE refuses a sandbox whose SDK major.minor differs (1.24 vs 1.23). Do not replace or upgrade the agent server in the image'
+    ],
+    [
+      '2.23.0',
+      '1.23.0',
+      '/server_info reports sdk_version 2.23.0, but the target agent-server is 1.23.0: OHE refuses a sandbox whose SDK major.minor differs (2.23 vs 1.23). Do not replace or upgrade the agent server in the image'
+    ],
     [undefined, '1.23.0', '/server_info has no sdk_version; OHE compares it with its own (1.23)'],
     ['dev', '1.23.0', "/server_info reports sdk_version 'dev', not a version"],
     ['1.24.0', 'latest', undefined]

@@ -5,7 +5,17 @@ const report = (changes: Partial<VerifyReport> = {}): VerifyReport => ({
   image: 'ohe-sandbox-verify:ab',
   diffIds: [],
   baseLayers: 1,
-  secrets: { findings: [], suppressed: 0, examples: 0, layersScanned: 2, filesScanned: 14, bytesScanned: 2_345_000, baseLayersSkipped: 1, seconds: 0.4, bytesPerSecond: 0 },
+  secrets: {
+    findings: [],
+    suppressed: 0,
+    examples: 0,
+    layersScanned: 2,
+    filesScanned: 14,
+    bytesScanned: 2_345_000,
+    baseLayersSkipped: 1,
+    seconds: 0.4,
+    bytesPerSecond: 0
+  },
   boot: { ran: true, ok: true, secondsToHealthy: 3.2, sdkVersion: '1.23.0' },
   size: { layers: 2, uncompressed: 48_200_000, compressed: 17_900_000, compressedSource: 'registry' },
   findings: [],
@@ -70,7 +80,10 @@ describe('the verify section of the summary and PR comment', () => {
   })
 
   it('says when the boot check was skipped', () => {
-    const text = renderSummary({ workspace: '/w', verify: report({ boot: { ran: false, ok: true, skipped: 'the Docker engine is linux/aarch64, not linux/amd64' } }) })
+    const text = renderSummary({
+      workspace: '/w',
+      verify: report({ boot: { ran: false, ok: true, skipped: 'the Docker engine is linux/aarch64, not linux/amd64' } })
+    })
     expect(text).toContain('| Boot as OHE starts it | ⏭️ skipped: the Docker engine is linux/aarch64, not linux/amd64 |')
   })
 })

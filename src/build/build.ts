@@ -101,7 +101,9 @@ export interface BuildResult {
 export async function buildAndPush(inputs: BuildSettings & LoginSettings & PushSettings, facts: BuildFacts, io: BuildIo = buildIo): Promise<BuildResult> {
   const { tag, refs } = facts.tags
   const image = refs[0] ?? ''
-  core.info(escapeWorkflowCommands(refs.length > 0 ? `Tags: ${refs.join(', ')}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`))
+  core.info(
+    escapeWorkflowCommands(refs.length > 0 ? `Tags: ${refs.join(', ')}` : `Tag ${tag} is not used: no repository is set, so the image is built without a name.`)
+  )
 
   rememberInputSecrets(inputs)
   const workDir = await makePrivateDir(facts.tempDir)
@@ -166,8 +168,10 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings & PushS
         const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), inputs)
         if (check.found) {
           core.warning(
-            redact(`docker reported the push as failed (${(failure?.line ?? run.killed?.reason) ?? 'unknown'}), but registry ${pushRegistryOf(inputs)} has ${image} ` +
-              `with this build's content (${check.digest}): it is reported as pushed.`)
+            redact(
+              `docker reported the push as failed (${failure?.line ?? run.killed?.reason ?? 'unknown'}), but registry ${pushRegistryOf(inputs)} has ${image} ` +
+                `with this build's content (${check.digest}): it is reported as pushed.`
+            )
           )
           return { tags: refs, repository: inputs.repository, tag, image, digest: check.digest, pushed: true, seconds }
         }
@@ -213,7 +217,9 @@ export async function login(inputs: LoginSettings & Pick<BuildSettings, 'secrets
   if (run.killed) {
     const daemon = dockerEnvironment().DOCKER_HOST ?? 'unix:///var/run/docker.sock'
     throw new UserError(
-      redact(`docker login to ${registry} as ${username} did not finish within ${formatDuration(LOGIN_TIMEOUT_MS)} and was stopped: the Docker daemon at ${daemon} or registry ${registry} does not answer. Check that dockerd is running and responsive (docker info), and that ${registry} is reachable.`)
+      redact(
+        `docker login to ${registry} as ${username} did not finish within ${formatDuration(LOGIN_TIMEOUT_MS)} and was stopped: the Docker daemon at ${daemon} or registry ${registry} does not answer. Check that dockerd is running and responsive (docker info), and that ${registry} is reachable.`
+      )
     )
   }
   if (run.exitCode !== 0) {

@@ -83,9 +83,14 @@ export function runDocker(args: string[], options: DockerOptions = {}): Promise<
     if (options.timeoutMs) timers.push(setTimeout(() => kill('deadline'), options.timeoutMs))
     if (options.stallMs) {
       const stallMs = options.stallMs
-      timers.push(setInterval(() => {
-        if (armed && Date.now() - lastProgress >= stallMs) kill('stall')
-      }, Math.min(1000, Math.max(50, Math.floor(stallMs / 4)))))
+      timers.push(
+        setInterval(
+          () => {
+            if (armed && Date.now() - lastProgress >= stallMs) kill('stall')
+          },
+          Math.min(1000, Math.max(50, Math.floor(stallMs / 4)))
+        )
+      )
     }
 
     const progress = (line: string): void => {
@@ -114,7 +119,10 @@ export function runDocker(args: string[], options: DockerOptions = {}): Promise<
         if (rest !== '') progress(rest)
       }
     }
-    child.stdout?.on('data', lines(line => progress(line)))
+    child.stdout?.on(
+      'data',
+      lines(line => progress(line))
+    )
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
     })
@@ -145,7 +153,7 @@ export function runDocker(args: string[], options: DockerOptions = {}): Promise<
         const missing = (spawnError as { code?: unknown }).code === 'ENOENT'
         // The same words as @actions/exec, so a missing docker is recognised wherever it is explained.
         const reason = missing
-          ? "Unable to locate executable file: docker. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable."
+          ? 'Unable to locate executable file: docker. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.'
           : describeError(spawnError)
         resolve({ exitCode: 127, stderr: [...stderr, reason], stdout })
         return
@@ -194,7 +202,13 @@ function signalNumber(signal: NodeJS.Signals): number | undefined {
  * `docker login <registry> --username <user> --password-stdin`. The password goes through stdin only. Docker Hub
  * takes no server argument: the CLI's default server is Hub's own address.
  */
-export function dockerLogin(registry: string, username: string, password: string, docker: DockerCommand = runDocker, timeoutMs: number = LOGIN_TIMEOUT_MS): Promise<DockerRun> {
+export function dockerLogin(
+  registry: string,
+  username: string,
+  password: string,
+  docker: DockerCommand = runDocker,
+  timeoutMs: number = LOGIN_TIMEOUT_MS
+): Promise<DockerRun> {
   return docker(['login', ...serverArgument(registry), '--username', username, '--password-stdin'], { input: password, timeoutMs })
 }
 

@@ -57,7 +57,8 @@ const hints: Hint[] = [
     hint: 'An image named in FROM does not exist or cannot be read: check that its tag exists, and for a private registry that this step may pull from it (registry-username/registry-password or docker/login-action).'
   },
   {
-    pattern: /\bunauthorized\b|authentication required|(?<!permission )\bdenied\b|insufficient_scope|no basic auth credentials|\b40[13] (?:Unauthorized|Forbidden)\b/i,
+    pattern:
+      /\bunauthorized\b|authentication required|(?<!permission )\bdenied\b|insufficient_scope|no basic auth credentials|\b40[13] (?:Unauthorized|Forbidden)\b/i,
     hint: 'The registry refused the credentials: check registry-username and registry-password (for ghcr.io a token allowed to write packages), or log in with a docker/login-action step before this one.'
   },
   {
@@ -108,15 +109,17 @@ const hints: Hint[] = [
  * is known, what to do about it.
  */
 export function explainBuildFailure(stderrLines: string[]): string {
-  const lines = stderrLines
-    .map(line => stripAnsi(line).trimEnd())
-    .filter(line => line.trim() !== '' && !isLogNoise(line))
+  const lines = stderrLines.map(line => stripAnsi(line).trimEnd()).filter(line => line.trim() !== '' && !isLogNoise(line))
   const errors = errorLines(lines)
   const quoted = errors.length > 0 ? errors : lines.slice(-MAX_ERROR_LINES).map(line => line.trim())
   const step = failedStepExcerpt(lines)
   const parts = [quoted.length > 0 ? quoted.join('\n') : 'docker failed without an error message.']
   if (step && step.output.length > 0) parts.push([step.title, ...step.output.map(line => `  ${line}`)].join('\n'))
-  const found = matchingHints(quoted, step?.output ?? [], lines.filter(line => !isStepOutput(line)))
+  const found = matchingHints(
+    quoted,
+    step?.output ?? [],
+    lines.filter(line => !isStepOutput(line))
+  )
   for (const hint of found) parts.push(`Hint: ${hint}`)
   return parts.join('\n')
 }
@@ -209,10 +212,7 @@ function isStepOutput(line: string): boolean {
  */
 function matchingHints(quoted: string[], stepOutput: string[], others: string[]): string[] {
   const rounds: Array<Array<[string, Hint[]]>> = [
-    [
-      ...quoted.map((line): [string, Hint[]] => [line, hints]),
-      ...stepOutput.map((line): [string, Hint[]] => [line, hints.filter(hint => hint.inStepOutput)])
-    ],
+    [...quoted.map((line): [string, Hint[]] => [line, hints]), ...stepOutput.map((line): [string, Hint[]] => [line, hints.filter(hint => hint.inStepOutput)])],
     others.map((line): [string, Hint[]] => [line, hints])
   ]
   for (const round of rounds) {

@@ -11,7 +11,6 @@ export interface BuildMetadata {
   names: string[]
 }
 
-
 /** Parses the metadata JSON; anything missing or malformed yields no digest rather than a guess. */
 export function parseMetadata(text: string): BuildMetadata {
   let parsed: unknown

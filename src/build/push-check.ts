@@ -14,9 +14,7 @@ import { runDocker, SHORT_TIMEOUT_MS } from './docker.js'
 /** The check is one short look, not another phase. */
 const CHECK_BUDGET_MS = 60_000
 
-export type PushCheck =
-  | { found: true; digest: string }
-  | { found: false; why: string }
+export type PushCheck = { found: true; digest: string } | { found: false; why: string }
 
 /** The built image's config digest: buildx's metadata first, else the docker driver's local image ID. */
 export async function builtConfigDigest(metadataConfigDigest: string | undefined, image: string): Promise<string | undefined> {
@@ -27,11 +25,7 @@ export async function builtConfigDigest(metadataConfigDigest: string | undefined
 }
 
 /** Whether `image` (repository:tag) is in its registry with the config `expectedConfig`. Never throws. */
-export async function checkPushed(
-  image: string,
-  expectedConfig: string | undefined,
-  inputs: RegistryInputs
-): Promise<PushCheck> {
+export async function checkPushed(image: string, expectedConfig: string | undefined, inputs: RegistryInputs): Promise<PushCheck> {
   const reference = parseImageReference(image)
   if (!reference?.tag) return { found: false, why: `${image} is not a tagged reference` }
   if (expectedConfig === undefined) return { found: false, why: 'the built image could not be identified to compare (no metadata, no local image)' }

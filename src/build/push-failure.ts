@@ -21,11 +21,17 @@ export const TRANSIENT: ReadonlySet<PushFailureClass> = new Set(['server', 'thro
 /** First match wins: a 429 line may also say "unexpected status", a denied one "unauthorized". */
 const CLASSES: Array<[PushFailureClass, RegExp]> = [
   ['throttled', /toomanyrequests|\b429\b|too many requests|rate limit/i],
-  ['server', /\b5\d\d (?:Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Timeout)\b|unexpected (?:HTTP )?status(?: code)?:? 5\d\d|\bstatus(?: code)?:? 5\d\d\b/i],
+  [
+    'server',
+    /\b5\d\d (?:Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Timeout)\b|unexpected (?:HTTP )?status(?: code)?:? 5\d\d|\bstatus(?: code)?:? 5\d\d\b/i
+  ],
   ['denied', /\bdenied\b|\b403\b|forbidden|insufficient_scope/i],
   ['unauthorized', /unauthorized|\b401\b|no basic auth credentials|authentication required/i],
   ['deadline', /deadline exceeded|Client\.Timeout exceeded|timeout awaiting response headers/i],
-  ['reset', /connection reset|use of closed network connection|broken pipe|unexpected EOF|:\s*EOF$|server closed (?:idle )?connection|connection closed|http2: (?:server sent GOAWAY|stream error)/i],
+  [
+    'reset',
+    /connection reset|use of closed network connection|broken pipe|unexpected EOF|:\s*EOF$|server closed (?:idle )?connection|connection closed|http2: (?:server sent GOAWAY|stream error)/i
+  ],
   ['unreachable', /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|TLS handshake timeout|dial tcp/i]
 ]
 

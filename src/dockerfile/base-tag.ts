@@ -18,7 +18,6 @@ export type TagVerdict =
   /** `problem` is a sentence naming what was found and what was expected. */
   | { ok: false; problem: string; version?: string }
 
-
 /** `shown` is the FROM image text, used when the problem is the reference rather than its tag. */
 export function judgeTag(tag: string | undefined, digest: string | undefined, shown: string, rules: TagRules): TagVerdict {
   const { variant, release, match } = rules
@@ -33,7 +32,10 @@ export function judgeTag(tag: string | undefined, digest: string | undefined, sh
     }
   }
   if (tag === 'latest') {
-    return { ok: false, problem: `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin agent-server ${release.text}` }
+    return {
+      ok: false,
+      problem: `Base image tag latest is not published for agent-server (only latest-<variant>) and would not pin agent-server ${release.text}`
+    }
   }
   const suffix = `-${variant}`
   if (!tag.endsWith(suffix) || tag.length === suffix.length) {

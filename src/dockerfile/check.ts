@@ -70,7 +70,8 @@ export interface DockerfileReport {
 export function checkDockerfile(options: DockerfileCheckOptions): DockerfileReport {
   const { release, baseRepository } = options
   const parsed = parseDockerfile(options.text, options.file, options.shownAs)
-  const stagesWith = (buildArgs: Record<string, string>) => readStages(parsed, { file: options.file, shownAs: options.shownAs, buildArgs, target: options.target })
+  const stagesWith = (buildArgs: Record<string, string>) =>
+    readStages(parsed, { file: options.file, shownAs: options.shownAs, buildArgs, target: options.target })
   let graph = stagesWith(options.buildArgs)
   const rules = { baseRepository, variant: options.variant, release, match: options.match, buildArgs: options.buildArgs, escape: parsed.escape }
   const added = options.releaseArgs ? releaseBuildArgs(graph, rules) : []
@@ -83,7 +84,10 @@ export function checkDockerfile(options: DockerfileCheckOptions): DockerfileRepo
   if (baseCheck.problem !== undefined && !deferred) {
     findings.push({ check: 'base-image', severity: 'error', file: options.file, line: baseCheck.base.line, message: baseCheck.problem })
   }
-  findings.push(...runtimeContractFindings(graph.chain, options.file), ...userFindings(graph.chain, parsed.escape, options.file, { globals: graph.globals.env, buildArgs }))
+  findings.push(
+    ...runtimeContractFindings(graph.chain, options.file),
+    ...userFindings(graph.chain, parsed.escape, options.file, { globals: graph.globals.env, buildArgs })
+  )
   const report: DockerfileReport = {
     findings,
     base: baseCheck.base,

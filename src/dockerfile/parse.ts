@@ -134,7 +134,11 @@ function readHeredocs(line: string, lines: Lines, file: string | undefined, star
       else body.push(lines.hadNewline ? `${bodyLine}\n` : bodyLine)
     }
     if (!terminated) {
-      throw new UserError(`Line ${startLine}: heredoc <<${clip(heredoc.name)} is never terminated (no line holding only ${clip(heredoc.name)}).`, file, startLine)
+      throw new UserError(
+        `Line ${startLine}: heredoc <<${clip(heredoc.name)} is never terminated (no line holding only ${clip(heredoc.name)}).`,
+        file,
+        startLine
+      )
     }
     heredocs.push({ delimiter: heredoc.name, body: body.join('') })
   }

@@ -17,7 +17,6 @@ export interface ReleaseBuildArg {
 /** The base-image rules without the display name, which the planner does not need. */
 export type ReleaseArgRules = Omit<BaseImageRules, 'baseImage' | 'shownFile'>
 
-
 /**
  * The build-args that make the root FROM of the final stage give the release's base, for global ARGs that hold only
  * the version: a default `X.Y.Z` gets `<release>`, `X.Y.Z-<variant>` gets `<release>-<variant>`. Nothing when the

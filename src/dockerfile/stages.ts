@@ -60,7 +60,10 @@ const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/
  * Splits the instructions into stages and links them as BuildKit does: global ARGs expand in FROM, `FROM <name>`
  * is an earlier stage only when a stage of exactly that (lower-case) name precedes it, else an image name.
  */
-export function readStages(parsed: ParsedDockerfile, options: { file: string; shownAs?: string; buildArgs: Record<string, string>; target: string }): StageGraph {
+export function readStages(
+  parsed: ParsedDockerfile,
+  options: { file: string; shownAs?: string; buildArgs: Record<string, string>; target: string }
+): StageGraph {
   const { file } = options
   const shown = options.shownAs ?? file
   const globalArgInstructions: Instruction[] = []
@@ -130,12 +133,15 @@ export function readStages(parsed: ParsedDockerfile, options: { file: string; sh
     if (index === undefined) {
       const names = stages.flatMap(stage => (stage.name === undefined ? [] : [stage.name]))
       const known = names.length > 0 ? `its stages are ${names.join(', ')}` : 'it names no stages (FROM image AS name)'
-      throw new UserError(`Target stage '${options.target}' is not in ${shown}: ${known}. Set target to one of them, or leave it empty for the last stage.`, file)
+      throw new UserError(
+        `Target stage '${options.target}' is not in ${shown}: ${known}. Set target to one of them, or leave it empty for the last stage.`,
+        file
+      )
     }
     final = stages[index] as StageInfo
   }
   const chain: StageInfo[] = [final]
-  for (let stage = final; stage.parent !== undefined; ) {
+  for (let stage = final; stage.parent !== undefined;) {
     stage = stages[stage.parent] as StageInfo
     chain.push(stage)
   }
@@ -161,11 +167,19 @@ function readFrom(instruction: Instruction, file: string): { image: string; name
   }
   if (fields.length === 1) return { image }
   if (fields.length !== 3 || as?.toLowerCase() !== 'as' || name === undefined) {
-    throw new UserError(`Line ${line}: FROM ${clip(instruction.args)} is not FROM [--platform=…] image [AS name] (FROM takes one or three arguments).`, file, line)
+    throw new UserError(
+      `Line ${line}: FROM ${clip(instruction.args)} is not FROM [--platform=…] image [AS name] (FROM takes one or three arguments).`,
+      file,
+      line
+    )
   }
   const stageName = name.toLowerCase()
   if (!STAGE_NAME.test(stageName)) {
-    throw new UserError(`Line ${line}: '${clip(name)}' is not a valid stage name: it must start with a letter and hold only letters, digits, '-', '_' and '.'.`, file, line)
+    throw new UserError(
+      `Line ${line}: '${clip(name)}' is not a valid stage name: it must start with a letter and hold only letters, digits, '-', '_' and '.'.`,
+      file,
+      line
+    )
   }
   return { image, name: stageName }
 }

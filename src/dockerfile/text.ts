@@ -69,6 +69,9 @@ export function assertDockerfileText(text: string, file?: string, shownAs = file
     if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0b && code !== 0x0c && code !== 0x0d) || code === 0x7f || code === 0xfffd) odd++
   }
   if (odd > sample.length * BINARY_SHARE) {
-    throw new UserError(`${shown} is not a text file (${odd} of its first ${sample.length} characters are control bytes or not UTF-8). Set file to your Dockerfile.`, file)
+    throw new UserError(
+      `${shown} is not a text file (${odd} of its first ${sample.length} characters are control bytes or not UTF-8). Set file to your Dockerfile.`,
+      file
+    )
   }
 }

@@ -21,16 +21,7 @@ export interface GlobalArgs {
 }
 
 /** BuildKit sets these for every build; their values depend on the platform, so this check cannot know them. */
-export const PLATFORM_ARGS = new Set([
-  'BUILDPLATFORM',
-  'BUILDOS',
-  'BUILDARCH',
-  'BUILDVARIANT',
-  'TARGETPLATFORM',
-  'TARGETOS',
-  'TARGETARCH',
-  'TARGETVARIANT'
-])
+export const PLATFORM_ARGS = new Set(['BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT', 'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT'])
 
 /**
  * Evaluates the ARGs before the first FROM as BuildKit's buildMetaArgs does: a build-arg replaces the default

@@ -48,7 +48,12 @@ export async function upsertPullRequestComment(token: string, apiUrl: string, ta
     const { getOctokit } = await import('@actions/github')
     // Given explicitly: the library fixes its default API URL when it loads; GHES runners set GITHUB_API_URL.
     const octokit = getOctokit(token, { baseUrl: apiUrl, request: { retries: 0 } })
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: target.owner, repo: target.repo, issue_number: target.number, per_page: 100 })
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner: target.owner,
+      repo: target.repo,
+      issue_number: target.number,
+      per_page: 100
+    })
     const body = commentBody(markdown, marker)
     const existing = findMarkedComment(comments, marker)
     if (existing) {
@@ -59,6 +64,8 @@ export async function upsertPullRequestComment(token: string, apiUrl: string, ta
       core.info(`Commented on the pull request: ${created.data.html_url}`)
     }
   } catch (thrown) {
-    core.warning(`Could not write the pull-request comment (${describeError(thrown)}). A fork's pull request gets a read-only token; the checks above still apply.`)
+    core.warning(
+      `Could not write the pull-request comment (${describeError(thrown)}). A fork's pull request gets a read-only token; the checks above still apply.`
+    )
   }
 }

@@ -30,8 +30,7 @@ export interface ContractResult {
 }
 
 const NONE = '(none)'
-const HEALTH =
-  'OpenHands starts the sandbox with its own arguments (--host … --port …) after the base entrypoint, so this image would never become healthy'
+const HEALTH = 'OpenHands starts the sandbox with its own arguments (--host … --port …) after the base entrypoint, so this image would never become healthy'
 
 export function compareContract(base: ImageConfig, image: ImageConfig): ContractResult {
   const rows: ContractRow[] = []

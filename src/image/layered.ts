@@ -60,7 +60,6 @@ export interface LayeredCheck {
   problem?: string
 }
 
-
 /** Follows the base.name labels from `root.image` to the agent-server base and checks that base against the release. */
 export async function checkLayeredBase(root: LayeredRoot, rules: LayeredRules, read: ReadImage): Promise<LayeredCheck> {
   const from = formatReference(root.image)
@@ -91,7 +90,9 @@ export async function checkLayeredBase(root: LayeredRoot, rules: LayeredRules, r
 
     const label = image.labels[BASE_NAME_LABEL]?.trim() ?? ''
     if (label === '') {
-      return notBuiltOn(depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path()}, and ${name} has no ${BASE_NAME_LABEL} label`)
+      return notBuiltOn(
+        depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path()}, and ${name} has no ${BASE_NAME_LABEL} label`
+      )
     }
     const next = parseImageReference(label)
     if (next === undefined) return notBuiltOn(`${name} has the ${BASE_NAME_LABEL} label '${clip(label)}', which is not an image reference`)

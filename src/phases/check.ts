@@ -26,7 +26,12 @@ export interface CheckResult {
 export type CheckSettings = Pick<Inputs, 'context' | 'file' | 'base-image' | 'variant' | 'match' | 'target' | 'build-args'> & RegistryInputs
 
 /** Reads the Dockerfile as BuildKit does and checks the base tag and runtime contract; adds the uncommitted-files advice. */
-export async function runChecks(inputs: CheckSettings, release: string, workspace: string, read: ReadImage = registryImageReader(inputs)): Promise<CheckResult> {
+export async function runChecks(
+  inputs: CheckSettings,
+  release: string,
+  workspace: string,
+  read: ReadImage = registryImageReader(inputs)
+): Promise<CheckResult> {
   const baseRepository = parseRepository(inputs['base-image'])
   const version = parseVersion(release)
   // readInputs and resolveRelease have validated both: a failure here is a fault of the caller, not of the user.

@@ -97,11 +97,13 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   const agentServer = facts.agentServerReference
   if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...(verify ? { verify } : {}) }
   const contract = await core.group('Verify the image contract in the registry', () =>
-    withReadBudget('the contract verification', PHASE_READ_BUDGET_MS, () => verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
-      line: facts.fromLine,
-      // The base digest names the agent-server only when the image is built directly on it.
-      baseDigest: agentServer === facts.baseReference ? digestOfBase : undefined
-    }))
+    withReadBudget('the contract verification', PHASE_READ_BUDGET_MS, () =>
+      verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
+        line: facts.fromLine,
+        // The base digest names the agent-server only when the image is built directly on it.
+        baseDigest: agentServer === facts.baseReference ? digestOfBase : undefined
+      })
+    )
   )
   return { build, unchanged: false, contract, ...(verify ? { verify } : {}) }
 }

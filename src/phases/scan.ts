@@ -38,20 +38,34 @@ export async function runScan(inputs: ScanSettings, version: string, workspace: 
   for (const warning of result.warnings) core.warning(warning)
   if (inputs.sarif) {
     await mkdir(path.dirname(inputs.sarif), { recursive: true })
-    await writeFile(inputs.sarif, JSON.stringify(toSarif(result, version, { uriBase: repositoryPath(inputs.context, workspace), level: inputs['fail-on-findings'] ? 'error' : 'warning' }), null, 2) + '\n')
+    await writeFile(
+      inputs.sarif,
+      JSON.stringify(
+        toSarif(result, version, { uriBase: repositoryPath(inputs.context, workspace), level: inputs['fail-on-findings'] ? 'error' : 'warning' }),
+        null,
+        2
+      ) + '\n'
+    )
     core.info(`SARIF written to ${inputs.sarif}`)
   }
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
-  return { result, seconds, findings: result.findings.map(finding => asFinding(finding, inputs, severity, workspacePath(inputs['scan-ignore-file'], workspace))) }
+  return {
+    result,
+    seconds,
+    findings: result.findings.map(finding => asFinding(finding, inputs, severity, workspacePath(inputs['scan-ignore-file'], workspace)))
+  }
 }
 
 /** Token-shaped strings in installed third-party packages: public already, so notices (the first few annotated). */
 function reportNotices(notices: SecretFinding[], context: string, workspace: string): void {
   for (const notice of notices.slice(0, 10)) {
-    core.notice(`${notice.description}: ${notice.hint}, in installed package ${notice.package ?? 'unknown'} (not failing: scan-installed-packages is notice).`, {
-      file: workspacePath(path.resolve(context, notice.file), workspace),
-      startLine: notice.line
-    })
+    core.notice(
+      `${notice.description}: ${notice.hint}, in installed package ${notice.package ?? 'unknown'} (not failing: scan-installed-packages is notice).`,
+      {
+        file: workspacePath(path.resolve(context, notice.file), workspace),
+        startLine: notice.line
+      }
+    )
   }
   if (notices.length > 10) core.notice(`${notices.length - 10} more finding(s) in installed packages, not failing (scan-installed-packages: notice).`)
 }

@@ -106,12 +106,7 @@ export class Authenticator {
     const { service, scope } = challenge.params
     if (service !== undefined && service !== '') realm.searchParams.set('service', service)
     for (const one of (scope ?? '').split(' ')) if (one !== '') realm.searchParams.append('scope', one)
-    if (
-      this.basicAuth !== undefined &&
-      realm.protocol === 'http:' &&
-      !isLoopbackHost(realm.hostname) &&
-      !this.insecureChosen
-    ) {
+    if (this.basicAuth !== undefined && realm.protocol === 'http:' && !isLoopbackHost(realm.hostname) && !this.insecureChosen) {
       throw new RegistryError(
         `registry ${context.registry} asks for its credentials at ${realm.host} over plain http; refusing to send ` +
           `registry-username/registry-password unencrypted (reading ${describeSubject(subject)})`,
@@ -152,5 +147,12 @@ export function parseJson(context: ErrorContext, subject: Subject, body: Uint8Ar
 
 function scopeKey(challenge: Challenge): string {
   const { realm = '', service = '', scope = '' } = challenge.params
-  return JSON.stringify([realm, service, scope.split(' ').filter(s => s !== '').sort()])
+  return JSON.stringify([
+    realm,
+    service,
+    scope
+      .split(' ')
+      .filter(s => s !== '')
+      .sort()
+  ])
 }

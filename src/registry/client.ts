@@ -96,12 +96,7 @@ export interface RegistryClient {
   tagExists(repository: string, tag: string): Promise<boolean>
 }
 
-const MANIFEST_ACCEPT = [
-  MEDIA_TYPES.ociIndex,
-  MEDIA_TYPES.ociManifest,
-  MEDIA_TYPES.dockerList,
-  MEDIA_TYPES.dockerManifest
-].join(', ')
+const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest].join(', ')
 const INDEX_TYPES: ReadonlySet<string> = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList])
 const MANIFEST_TYPES: ReadonlySet<string> = new Set(Object.values(MEDIA_TYPES))
 
@@ -152,10 +147,7 @@ class Client implements RegistryClient {
     let url: URL | undefined = new URL(`/v2/${repository}/tags/list`, this.origin)
     for (let page = 0; url !== undefined; page++) {
       if (page >= MAX_PAGES || seen.has(url.href)) {
-        throw this.protocolError(
-          subject,
-          page >= MAX_PAGES ? `more than ${MAX_PAGES} pages of tags` : 'tag pages that link in a loop'
-        )
+        throw this.protocolError(subject, page >= MAX_PAGES ? `more than ${MAX_PAGES} pages of tags` : 'tag pages that link in a loop')
       }
       seen.add(url.href)
       const reply = await this.request(subject, url, {
@@ -214,19 +206,12 @@ class Client implements RegistryClient {
       digest = reference
     } else {
       const header = reply.headers.get('docker-content-digest')?.trim()
-      digest =
-        header !== undefined && DIGEST.test(header)
-          ? header
-          : `sha256:${createHash('sha256').update(reply.body).digest('hex')}`
+      digest = header !== undefined && DIGEST.test(header) ? header : `sha256:${createHash('sha256').update(reply.body).digest('hex')}`
     }
     return { digest, mediaType, manifest }
   }
 
-  async getImageConfig(
-    repository: string,
-    reference: string,
-    platform: Platform = { os: 'linux', architecture: 'amd64' }
-  ): Promise<ImageConfigResult> {
+  async getImageConfig(repository: string, reference: string, platform: Platform = { os: 'linux', architecture: 'amd64' }): Promise<ImageConfigResult> {
     const deadline = callDeadline(this.callBudgetMs)
     let current = await this.readManifest(repository, reference, deadline)
     const indexDigest = isIndex(current) ? current.digest : undefined
@@ -259,8 +244,7 @@ class Client implements RegistryClient {
     if (indexDigest === undefined && config.os !== undefined && config.architecture !== undefined) {
       if (config.os !== platform.os || config.architecture !== platform.architecture) {
         throw new RegistryError(
-          `${describe(subject)} in registry ${this.registry} is a ${config.os}/${config.architecture} image, ` +
-            `not ${platformText(platform)}`,
+          `${describe(subject)} in registry ${this.registry} is a ${config.os}/${config.architecture} image, ` + `not ${platformText(platform)}`,
           'platform',
           this.registry,
           repository
@@ -329,8 +313,7 @@ class Client implements RegistryClient {
       const variant = typeof platform?.variant === 'string' ? platform.variant : undefined
       available.push(platformText({ os, architecture, variant }))
       if (os !== want.os || architecture !== want.architecture) continue
-      const variantOk =
-        want.variant === undefined || normalVariant(architecture, variant) === normalVariant(architecture, want.variant)
+      const variantOk = want.variant === undefined || normalVariant(architecture, variant) === normalVariant(architecture, want.variant)
       if (variantOk) return digest
     }
     throw new RegistryError(
@@ -348,8 +331,7 @@ class Client implements RegistryClient {
   private checkRepository(repository: string): void {
     if (!REPOSITORY.test(repository) || repository.length > 255) {
       throw new RegistryError(
-        `invalid repository name '${repository}' for registry ${this.registry}: expected lower-case path components ` +
-          `such as openhands/agent-server`,
+        `invalid repository name '${repository}' for registry ${this.registry}: expected lower-case path components ` + `such as openhands/agent-server`,
         'invalid',
         this.registry
       )
@@ -359,8 +341,7 @@ class Client implements RegistryClient {
   private checkReference(repository: string, reference: string): void {
     if (!TAG.test(reference) && !DIGEST.test(reference)) {
       throw new RegistryError(
-        `invalid tag or digest '${reference}' for ${repository}: expected a tag such as 1.23.0-python ` +
-          'or sha256:<64 hex>',
+        `invalid tag or digest '${reference}' for ${repository}: expected a tag such as 1.23.0-python ` + 'or sha256:<64 hex>',
         'invalid',
         this.registry,
         repository
@@ -380,7 +361,6 @@ class Client implements RegistryClient {
     return httpError(this.context, subject, reply)
   }
 }
-
 
 // ---- pure helpers
 function mediaTypeOf(contentType: string | null): string {
@@ -427,9 +407,7 @@ function toImageConfig(blob: unknown): ImageConfig {
   else {
     const labels = asRecord(c.Labels)
     if (labels !== undefined) {
-      config.Labels = Object.fromEntries(
-        Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string')
-      )
+      config.Labels = Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'))
     }
   }
   if (c.ExposedPorts === null) config.ExposedPorts = null

@@ -44,12 +44,7 @@ export function describeSubject(subject: Subject): string {
 }
 
 export function protocolError(context: ErrorContext, subject: Subject, what: string): RegistryError {
-  return new RegistryError(
-    `registry ${context.registry} answered ${describeSubject(subject)} with ${what}`,
-    'protocol',
-    context.registry,
-    subject.repository
-  )
+  return new RegistryError(`registry ${context.registry} answered ${describeSubject(subject)} with ${what}`, 'protocol', context.registry, subject.repository)
 }
 
 /** The overall read budget ran out (a phase's or one call's, pages and retries included). */
@@ -74,8 +69,7 @@ export function networkError(context: ErrorContext, subject: Subject, url: URL, 
   const reading = `reading ${describeSubject(subject)}`
   if (isTimeout(thrown)) {
     return new RegistryError(
-      `${target} did not answer within ${Math.round(context.timeoutMs / 100) / 10} s ${reading}: ` +
-        'is it reachable from the runner?',
+      `${target} did not answer within ${Math.round(context.timeoutMs / 100) / 10} s ${reading}: ` + 'is it reachable from the runner?',
       'timeout',
       registry,
       subject.repository
@@ -88,12 +82,7 @@ export function networkError(context: ErrorContext, subject: Subject, url: URL, 
   } else if (code !== undefined && /CERT|TLS|SSL|EPROTO/.test(code)) {
     hint = url.protocol === 'https:' ? 'does it serve https with a certificate the runner trusts?' : 'TLS failed'
   }
-  return new RegistryError(
-    `cannot reach ${target} (${code ?? 'network error'}) ${reading}: ${hint}`,
-    'unreachable',
-    registry,
-    subject.repository
-  )
+  return new RegistryError(`cannot reach ${target} (${code ?? 'network error'}) ${reading}: ${hint}`, 'unreachable', registry, subject.repository)
 }
 
 export function httpError(context: ErrorContext, subject: Subject, reply: Reply, peer: Peer = 'registry'): RegistryError {
@@ -106,8 +95,7 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
   const { repository } = subject
   const credentials = context.credentials
   const setCredentials = 'set registry-username/registry-password'
-  const error = (kind: RegistryErrorKind, message: string): RegistryError =>
-    new RegistryError(message, kind, registry, repository, status)
+  const error = (kind: RegistryErrorKind, message: string): RegistryError => new RegistryError(message, kind, registry, repository, status)
 
   if (status === 401) {
     const challenge = parseWwwAuthenticate(reply.headers.get('www-authenticate') ?? '')
@@ -122,8 +110,7 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
     return error(
       'unauthorized',
       credentials
-        ? `authentication failed at ${where} reading ${what} ${at}: the registry rejected ` +
-            `registry-username/registry-password; check them`
+        ? `authentication failed at ${where} reading ${what} ${at}: the registry rejected ` + `registry-username/registry-password; check them`
         : `authentication failed at ${where} reading ${what} ${at}: the registry requires credentials; ` +
             `${setCredentials} (a private or missing repository answers this way too)`
     )
@@ -140,8 +127,7 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
     if (subject.kind === 'tags' || codes.includes('NAME_UNKNOWN')) {
       return error(
         'not-found',
-        `repository ${repository} not found in registry ${registry} ${at}: check the name` +
-          (credentials ? ' and that the credentials can see it' : '')
+        `repository ${repository} not found in registry ${registry} ${at}: check the name` + (credentials ? ' and that the credentials can see it' : '')
       )
     }
     const reference = subject.reference ?? ''
@@ -158,8 +144,7 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
     }
     return error(
       'not-found',
-      `${what} not found in registry ${registry} ${at}: the repository or the ` +
-        `${DIGEST.test(reference) ? 'digest' : 'tag'} does not exist`
+      `${what} not found in registry ${registry} ${at}: the repository or the ` + `${DIGEST.test(reference) ? 'digest' : 'tag'} does not exist`
     )
   }
   if (status === 429) {
@@ -167,8 +152,7 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
     const when = after !== null && /^\d+$/.test(after) ? `, retry after ${after} s` : ''
     return error(
       'rate-limited',
-      `${where} rate-limited reading ${what} (HTTP 429${when}): retry later` +
-        (credentials ? '' : `, or ${setCredentials}: anonymous pulls have lower limits`)
+      `${where} rate-limited reading ${what} (HTTP 429${when}): retry later` + (credentials ? '' : `, or ${setCredentials}: anonymous pulls have lower limits`)
     )
   }
   if (status >= 500) {
@@ -187,9 +171,7 @@ export function errorCodes(body: Uint8Array): string[] {
   }
   const errors = asRecord(parsed)?.errors
   if (!Array.isArray(errors)) return []
-  const codes = errors
-    .map(e => asRecord(e)?.code)
-    .filter((code): code is string => typeof code === 'string' && /^[A-Z][A-Z_]{0,40}$/.test(code))
+  const codes = errors.map(e => asRecord(e)?.code).filter((code): code is string => typeof code === 'string' && /^[A-Z][A-Z_]{0,40}$/.test(code))
   return [...new Set(codes)].slice(0, 3)
 }
 
@@ -217,7 +199,5 @@ export function errorCode(thrown: unknown, depth = 0): string | undefined {
 }
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
 }

@@ -37,11 +37,7 @@ export function isLoopbackHost(hostname: string): boolean {
 export function registryOrigin(registry: string, insecure?: boolean): string {
   const host = DOCKER_HUB_NAMES.has(registry.toLowerCase()) ? 'registry-1.docker.io' : registry.toLowerCase()
   if (!HOST.test(host)) {
-    throw new RegistryError(
-      `invalid registry '${registry}': expected a host[:port] such as ghcr.io or 127.0.0.1:5000`,
-      'invalid',
-      registry
-    )
+    throw new RegistryError(`invalid registry '${registry}': expected a host[:port] such as ghcr.io or 127.0.0.1:5000`, 'invalid', registry)
   }
   const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '')
   return `${(insecure ?? isLoopbackHost(hostname)) ? 'http' : 'https'}://${host}`
@@ -124,9 +120,7 @@ export function nextLink(header: string | null): string | undefined {
 /** Milliseconds to wait before a retry; undefined when the registry asks for longer than is worth waiting. */
 function retryDelay(retryAfter: string | null, fallbackMs: number): number | undefined {
   if (retryAfter === null) return fallbackMs
-  const seconds = /^\d+$/.test(retryAfter.trim())
-    ? Number(retryAfter.trim())
-    : (Date.parse(retryAfter) - Date.now()) / 1000
+  const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : (Date.parse(retryAfter) - Date.now()) / 1000
   if (Number.isNaN(seconds)) return fallbackMs
   return seconds > MAX_RETRY_AFTER_S ? undefined : Math.max(seconds, 0) * 1000
 }

@@ -4,14 +4,7 @@
 import type { RuleId } from './rules.js'
 import { isPlaceholder, isVariableReference } from './values.js'
 
-export type CredentialKind =
-  | 'npmrc'
-  | 'docker-config'
-  | 'git-credentials'
-  | 'netrc'
-  | 'pypirc'
-  | 'kubeconfig'
-  | 'aws-credentials'
+export type CredentialKind = 'npmrc' | 'docker-config' | 'git-credentials' | 'netrc' | 'pypirc' | 'kubeconfig' | 'aws-credentials'
 
 /** Which credential file `name` (in directory `parent`) is, if any. */
 export function credentialKind(name: string, parent: string): CredentialKind | undefined {
@@ -49,21 +42,19 @@ const PARSERS: Record<CredentialKind, LineRule[]> = {
     }
   ],
   'docker-config': [{ re: /"(auth|identitytoken|registrytoken)"[ \t]{0,8}:[ \t]{0,8}"([^"\\\r\n]{1,8192})"/g, rule: () => 'docker-config-auth' }],
-  'git-credentials': [
-    { re: /^[ \t]{0,16}[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/([^\s:/@]{0,256}):([^\s@]{1,1024})@/gm, rule: () => 'git-credentials' }
-  ],
+  'git-credentials': [{ re: /^[ \t]{0,16}[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/([^\s:/@]{0,256}):([^\s@]{1,1024})@/gm, rule: () => 'git-credentials' }],
   netrc: [{ re: /(?:^|[ \t\r\n])(password|passwd)[ \t\r\n]{1,20}([^\s]{1,1024})/g, rule: () => 'netrc-password' }],
   pypirc: [{ re: /^[ \t]{0,16}(password)[ \t]{0,16}[=:][ \t]{0,16}([^\r\n]{1,1024})/gm, rule: () => 'pypirc-password' }],
   kubeconfig: [
     {
       re: /^[ \t]{0,16}(?:-[ \t]{1,8})?(token|password|client-key-data|client-secret|id-token|refresh-token)[ \t]{0,16}:[ \t]{0,16}([^\r\n]{1,20000})/gm,
-      rule: (key) => (key === 'client-key-data' ? 'kubeconfig-client-key' : 'kubeconfig-credential')
+      rule: key => (key === 'client-key-data' ? 'kubeconfig-client-key' : 'kubeconfig-credential')
     }
   ],
   'aws-credentials': [
     {
       re: /^[ \t]{0,16}(aws_secret_access_key|aws_session_token|aws_security_token)[ \t]{0,16}=[ \t]{0,16}([^\r\n]{1,4096})/gim,
-      rule: (key) => (key.toLowerCase() === 'aws_secret_access_key' ? 'aws-secret-access-key' : 'aws-session-token')
+      rule: key => (key.toLowerCase() === 'aws_secret_access_key' ? 'aws-secret-access-key' : 'aws-session-token')
     }
   ]
 }
@@ -91,4 +82,4 @@ export function scanCredentialFile(kind: CredentialKind, text: string, offset: n
 }
 
 /** Every RegExp the parsers apply, for the linear-time check in the tests. */
-export const CREDENTIAL_PATTERNS: readonly RegExp[] = Object.values(PARSERS).flatMap((rules) => rules.map((r) => r.re))
+export const CREDENTIAL_PATTERNS: readonly RegExp[] = Object.values(PARSERS).flatMap(rules => rules.map(r => r.re))

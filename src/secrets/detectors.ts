@@ -51,7 +51,7 @@ function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[]; patterns:
     anchors.push({ ...spec, id: handlers.length })
     handlers.push(handler)
   }
-  const keyed = FAMILIES.flatMap((family) => family.keyed ?? [])
+  const keyed = FAMILIES.flatMap(family => family.keyed ?? [])
   const keywords = new Set(KEYWORDS)
   for (const family of FAMILIES) {
     for (const spec of family.tokens ?? []) {

@@ -69,13 +69,7 @@ export function scanDockerfile(text: string, offset: number, emit: Emit): void {
   finish()
 }
 
-function instruction(
-  text: string,
-  segments: Segment[],
-  emit: Emit,
-  offset: number,
-  heredocs: Array<{ delimiter: string; strip: boolean }>
-): void {
+function instruction(text: string, segments: Segment[], emit: Emit, offset: number, heredocs: Array<{ delimiter: string; strip: boolean }>): void {
   const head = /^[ \t]*([A-Za-z]+)[ \t]+/.exec(text)
   if (head === null) return
   const name = (head[1] ?? '').toUpperCase()

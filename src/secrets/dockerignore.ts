@@ -26,7 +26,7 @@ export class DockerIgnore {
       const rule = compileLine(line)
       if (rule !== undefined) this.rules.push(rule)
     }
-    this.exceptionsWithWildcards = this.rules.some((r) => r.exclusion && /[*?[\\]/.test(r.text))
+    this.exceptionsWithWildcards = this.rules.some(r => r.exclusion && /[*?[\\]/.test(r.text))
   }
 
   static parse(text: string): DockerIgnore {
@@ -57,7 +57,7 @@ export class DockerIgnore {
   mayReinclude(relDir: string): boolean {
     if (this.exceptionsWithWildcards) return true
     const prefix = `${relDir}/`
-    return this.rules.some((r) => r.exclusion && `${r.text}/`.startsWith(prefix))
+    return this.rules.some(r => r.exclusion && `${r.text}/`.startsWith(prefix))
   }
 
   /** Convenience for one path without a walk: checks every parent directory too. */

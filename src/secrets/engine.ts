@@ -166,7 +166,7 @@ function dedupe(findings: RawFinding[]): RawFinding[] {
   const sorted = [...findings].sort((a, b) => ruleRank(a.rule) - ruleRank(b.rule) || a.start - b.start)
   const kept: RawFinding[] = []
   for (const f of sorted) {
-    if (!kept.some((k) => f.start < k.end && k.start < f.end)) kept.push(f)
+    if (!kept.some(k => f.start < k.end && k.start < f.end)) kept.push(f)
   }
   return kept
 }

@@ -43,7 +43,7 @@ export const DOCUMENTED_EXAMPLES: readonly DocumentedExample[] = [
   },
   {
     sha256: 'bf145d9380bbe05bdc1a72525796b224f8a8c93ae0e9e102eafbc255ac1af9e8',
-    what: "PyJWT's usage example token ({\"some\": \"payload\"} signed with \"secret\")",
+    what: 'PyJWT\'s usage example token ({"some": "payload"} signed with "secret")',
     source: 'https://pyjwt.readthedocs.io/en/stable/'
   },
   {
@@ -53,7 +53,7 @@ export const DOCUMENTED_EXAMPLES: readonly DocumentedExample[] = [
   }
 ]
 
-const HASHES = new Set(DOCUMENTED_EXAMPLES.map((e) => e.sha256))
+const HASHES = new Set(DOCUMENTED_EXAMPLES.map(e => e.sha256))
 
 export function isDocumentedExample(value: string): boolean {
   return HASHES.has(createHash('sha256').update(value).digest('hex'))

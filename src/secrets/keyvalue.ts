@@ -27,9 +27,11 @@ const BARE_STOP = (() => {
 })()
 
 const SECRET_KEY = /(?:password|passwd|passphrase|secret|secretkey|token|apikey|apisecret|accesskey|privatekey|authkey|credential|credentials)$/
-const NOT_SECRET_KEY = /(?:public|example|sample|dummy|fake|mock|(?:page|next|continuation|cancel|cancellation|csrf|xsrf|sync|resume|last|first|prev|previous|start|end|refresh)token$)/
+const NOT_SECRET_KEY =
+  /(?:public|example|sample|dummy|fake|mock|(?:page|next|continuation|cancel|cancellation|csrf|xsrf|sync|resume|last|first|prev|previous|start|end|refresh)token$)/
 /** Key names no one gives to anything but a credential: a provider or purpose word before the secret word. */
-const UNMISTAKABLE = /(?:apikey|apitoken|apisecret|accesstoken|authtoken|secretkey|clientsecret|privatekey|accesskey|secrettoken|servicetoken|licensekey|deploytoken|bottoken|webhooksecret|signingsecret|encryptionkey|masterkey)$/
+const UNMISTAKABLE =
+  /(?:apikey|apitoken|apisecret|accesstoken|authtoken|secretkey|clientsecret|privatekey|accesskey|secrettoken|servicetoken|licensekey|deploytoken|bottoken|webhooksecret|signingsecret|encryptionkey|masterkey)$/
 const CONNECTION_KEYS = /(?:^|[;"'\s])(?:server|data source|host|user id|uid|database|initial catalog|address)[ \t]{0,4}=/i
 const IDENT = /^[A-Za-z_][A-Za-z0-9_.*[\]<>|]{0,40}$/
 
@@ -250,7 +252,6 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
   }
   if (looksRandomSecret(value) || (unmistakable && isKeyShaped(value))) ctx.emit('generic-secret', vs, ve, value)
 }
-
 
 function isUuidOrNumber(value: string): boolean {
   return isUuid(value) || /^[0-9.]{1,20}$/.test(value) || /^(?:true|false|yes|no|on|off)$/i.test(value)

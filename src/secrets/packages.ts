@@ -68,7 +68,7 @@ export class PackageIndex {
   /** top-level module -> `name@version`, or undefined when the folder holds no distribution records. */
   private async readDistributions(dir: string): Promise<Map<string, string> | undefined> {
     const names = await this.io.list(dir)
-    const records = names.filter((n) => /\.(?:dist|egg)-info$/.test(n))
+    const records = names.filter(n => /\.(?:dist|egg)-info$/.test(n))
     if (records.length === 0) return undefined
     const tops = new Map<string, string>()
     const claims = new Map<string, Set<string>>()
@@ -79,7 +79,7 @@ export class PackageIndex {
       tops.set(name, label)
       tops.set(name.replace(/-/g, '_'), label)
       const topLevel = await this.io.readText(`${dir}/${record}/top_level.txt`)
-      const listed = topLevel ?? (await this.io.readText(`${dir}/${record}/RECORD`))?.split('\n').map((l) => l.split('/')[0]?.split(',')[0] ?? '')
+      const listed = topLevel ?? (await this.io.readText(`${dir}/${record}/RECORD`))?.split('\n').map(l => l.split('/')[0]?.split(',')[0] ?? '')
       for (const line of typeof listed === 'string' ? listed.split('\n') : (listed ?? [])) {
         const top = line.trim().replace(/\.py$/, '')
         if (top === '' || top.endsWith('-info') || top === '..') continue

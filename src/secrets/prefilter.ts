@@ -53,7 +53,7 @@ export class Prefilter {
       for (const prefix of prefixes) {
         const raw = prefix < 0 ? text : Buffer.concat([Buffer.from([prefix]), text])
         if (raw.length < M) throw new Error(`anchor '${anchor.text}' is shorter than ${M} bytes; give it 'before' bytes`)
-        const bytes = ci ? raw.map((b) => FOLD[b] ?? b) : raw
+        const bytes = ci ? raw.map(b => FOLD[b] ?? b) : raw
         maxLength = Math.max(maxLength, bytes.length)
         this.add({ bytes, ci, id: anchor.id, offset: prefix < 0 ? 0 : 1 })
       }
@@ -63,7 +63,7 @@ export class Prefilter {
 
   private add(pattern: Pattern): void {
     const b = pattern.bytes
-    const variants = [0, 1, 2, 3].map((j) => caseVariants(b[j] ?? 0, pattern.ci))
+    const variants = [0, 1, 2, 3].map(j => caseVariants(b[j] ?? 0, pattern.ci))
     for (let j = 1; j < M; j++) {
       const s = M - 1 - j
       for (const x of variants[j - 1] ?? []) {

@@ -10,12 +10,12 @@ export interface RuleInfo {
   description: string
 }
 
-const ALL = FAMILIES.flatMap((family) => family.rules)
+const ALL = FAMILIES.flatMap(family => family.rules)
 
 export const RULES: ReadonlyArray<RuleInfo> = ALL.map(({ id, description }) => ({ id, description }))
 
-const RANK = new Map<string, number>(ALL.map((rule) => [rule.id, rule.rank ?? 0]))
-const DESCRIPTION = new Map<string, string>(ALL.map((rule) => [rule.id, rule.description]))
+const RANK = new Map<string, number>(ALL.map(rule => [rule.id, rule.rank ?? 0]))
+const DESCRIPTION = new Map<string, string>(ALL.map(rule => [rule.id, rule.description]))
 
 export function ruleRank(id: string): number {
   return RANK.get(id) ?? 9

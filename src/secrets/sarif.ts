@@ -26,10 +26,10 @@ export function fileUri(file: string, uriBase = ''): string {
 function encodePath(path: string): string {
   return path
     .split('/')
-    .map((segment) =>
+    .map(segment =>
       segment
         .split(/(\\x[0-9a-f]{2})/)
-        .map((part) => (/^\\x[0-9a-f]{2}$/.test(part) ? `%${part.slice(2).toUpperCase()}` : encodeURIComponent(part)))
+        .map(part => (/^\\x[0-9a-f]{2}$/.test(part) ? `%${part.slice(2).toUpperCase()}` : encodeURIComponent(part)))
         .join('')
     )
     .join('/')
@@ -46,7 +46,7 @@ export function toSarif(result: ScanResult, toolVersion: string, options: SarifO
           driver: {
             name: 'ohe-sandbox-secret-scan',
             version: toolVersion,
-            rules: RULES.map((rule) => ({
+            rules: RULES.map(rule => ({
               id: rule.id,
               name: rule.id,
               shortDescription: { text: rule.description },
@@ -60,7 +60,7 @@ export function toSarif(result: ScanResult, toolVersion: string, options: SarifO
           }
         },
         columnKind: 'utf16CodeUnits',
-        results: result.findings.map((finding) => toResult(finding, index, options))
+        results: result.findings.map(finding => toResult(finding, index, options))
       }
     ]
   }

@@ -81,14 +81,13 @@ const callback =
 // async call costs a thread-pool round trip that is dearer than the read itself. The scan yields to the event
 // loop every few milliseconds so that timers and other I/O of the action still run.
 export const nodeIo: ScanIo = {
-  readdir: (path) =>
-    new Promise<Array<Dirent<Buffer>>>((ok, fail) => fs.readdir(path, { withFileTypes: true, encoding: 'buffer' }, callback(ok, fail))),
-  lstatKind: (path) => new Promise<Stats>((ok, fail) => fs.lstat(path, callback(ok, fail))).then(statKind),
-  realpath: (path) => new Promise<string>((ok, fail) => fs.realpath(path, callback(ok, fail))),
+  readdir: path => new Promise<Array<Dirent<Buffer>>>((ok, fail) => fs.readdir(path, { withFileTypes: true, encoding: 'buffer' }, callback(ok, fail))),
+  lstatKind: path => new Promise<Stats>((ok, fail) => fs.lstat(path, callback(ok, fail))).then(statKind),
+  realpath: path => new Promise<string>((ok, fail) => fs.realpath(path, callback(ok, fail))),
   // O_NONBLOCK: a FIFO swapped in after the walk looked cannot block the scan; O_NOFOLLOW: nor can a link.
-  open: (path) => fs.openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK),
+  open: path => fs.openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK),
   read: (fd, buf, offset, length, position) => fs.readSync(fd, buf, offset, length, position),
-  close: (fd) => fs.closeSync(fd)
+  close: fd => fs.closeSync(fd)
 }
 
 function statKind(s: Stats): EntryKind {
@@ -145,7 +144,9 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
   if (options.ignoreFile !== undefined) {
     const dir = dirname(resolve(options.ignoreFile))
     const realDir = await io.realpath(dir).catch(() => dir)
-    ignoreFileRel = relative(context, `${realDir}${sep}${basename(options.ignoreFile)}`).split(sep).join('/')
+    ignoreFileRel = relative(context, `${realDir}${sep}${basename(options.ignoreFile)}`)
+      .split(sep)
+      .join('/')
   }
 
   const raw: Array<{ file: string; finding: RawFinding; credential: boolean }> = []
@@ -156,7 +157,7 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
 
   const scanOne = async (path: FsPath, display: string, kind: FileKind): Promise<void> => {
     if (performance.now() - lastYield > YIELD_MS) {
-      await new Promise<void>((ok) => setImmediate(ok))
+      await new Promise<void>(ok => setImmediate(ok))
       lastYield = performance.now()
     }
     let fd: number
@@ -199,12 +200,12 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
     exclude,
     io,
     concurrency: CONCURRENCY,
-    onFile: (entry) =>
+    onFile: entry =>
       (entry.rel === dockerfileDisplay && dockerfileInside) || entry.rel === ignoreFileRel
         ? Promise.resolve()
         : scanOne(entry.path, entry.rel, fileKind(entry.name, entry.parent, false)),
     onSkip: (file, reason) => result.skipped.push({ file, reason }),
-    onWarning: (message) => result.warnings.push(message)
+    onWarning: message => result.warnings.push(message)
   })
 
   for (const { file, finding, credential } of raw) {
@@ -243,7 +244,7 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
 function packageIo(context: string, io: ScanIo): PackageIo {
   const buf = Buffer.allocUnsafe(1 << 20)
   return {
-    readText: (rel) => {
+    readText: rel => {
       let fd: number
       try {
         fd = io.open(`${context}/${rel}`)
@@ -265,9 +266,9 @@ function packageIo(context: string, io: ScanIo): PackageIo {
         io.close(fd)
       }
     },
-    list: (rel) =>
+    list: rel =>
       io.readdir(`${context}/${rel}`).then(
-        (entries) => entries.map((e) => e.name.toString('utf8')),
+        entries => entries.map(e => e.name.toString('utf8')),
         () => []
       )
   }

@@ -87,7 +87,7 @@ export function walkContext(options: WalkOptions): Promise<void> {
   const stack: Array<() => Promise<void>> = []
   let active = 0
   let done: () => void = () => undefined
-  const finished = new Promise<void>((resolve) => {
+  const finished = new Promise<void>(resolve => {
     done = resolve
   })
 

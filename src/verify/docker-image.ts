@@ -72,4 +72,3 @@ export async function* saveImage(ref: string, stallSeconds = SAVE_STALL_SECONDS)
     if (!finished) child.kill()
   }
 }
-

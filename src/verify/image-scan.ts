@@ -118,11 +118,19 @@ export function assembleImageSecrets(archive: ArchiveScan, config: ConfigBlob, b
     add(raw, { source: 'label', where: `Labels ${text.split('=')[0] ?? ''}`, instruction: 'LABEL (or the labels input)' }, 'image:config/Labels')
   }
   const history = customHistory(config.history, base.layers)
-  for (const { raw, text } of scanLines(history.map(entry => entry.createdBy), false)) {
+  for (const { raw, text } of scanLines(
+    history.map(entry => entry.createdBy),
+    false
+  )) {
     const entry = history.find(candidate => candidate.createdBy === text)
     add(
       raw,
-      { source: 'history', where: 'history', ...(entry?.layer === undefined ? {} : { layer: entry.layer + 1 }), instruction: entry ? entry.instruction : '(unknown)' },
+      {
+        source: 'history',
+        where: 'history',
+        ...(entry?.layer === undefined ? {} : { layer: entry.layer + 1 }),
+        instruction: entry ? entry.instruction : '(unknown)'
+      },
       'image:config/history'
     )
   }
@@ -189,7 +197,9 @@ function escape(text: string): string {
 }
 
 export function redactValues(text: string, values: readonly string[]): string {
-  return [...values].sort((a, b) => b.length - a.length).reduce((result, value) => (value.length >= 4 ? result.split(value).join(redactHint(value)) : result), text)
+  return [...values]
+    .sort((a, b) => b.length - a.length)
+    .reduce((result, value) => (value.length >= 4 ? result.split(value).join(redactHint(value)) : result), text)
 }
 
 function compare(a: string, b: string): number {

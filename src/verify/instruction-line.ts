@@ -7,7 +7,9 @@ export function instructionLine(dockerfile: string, instruction: string): number
   const match = /^([A-Z]+) (.*?)(?: \(with build args [^)]*\))?$/.exec(instruction)
   if (!match) return undefined
   const keyword = match[1] ?? ''
-  const body = squeeze(match[2] ?? '').replace(/…$/, '').slice(0, 40)
+  const body = squeeze(match[2] ?? '')
+    .replace(/…$/, '')
+    .slice(0, 40)
   const lines = dockerfile.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     let text = lines[i] ?? ''

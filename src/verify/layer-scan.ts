@@ -48,14 +48,21 @@ export interface LayerScanOptions {
 }
 
 const CODE_EXTENSIONS = new Set(
-  '.js .mjs .cjs .jsx .ts .tsx .mts .cts .py .rb .go .java .kt .kts .scala .cs .php .rs .swift .c .h .cc .cpp .hpp .m .lua .pl .dart .vue .svelte .groovy .coffee .map'.split(' ')
+  '.js .mjs .cjs .jsx .ts .tsx .mts .cts .py .rb .go .java .kt .kts .scala .cs .php .rs .swift .c .h .cc .cpp .hpp .m .lua .pl .dart .vue .svelte .groovy .coffee .map'.split(
+    ' '
+  )
 )
 
 /** The same file kinds as the context scan, judged by the path in the image. */
 export function imageFileKind(file: string): FileKind {
   const base = path.posix.basename(file)
   const parent = path.posix.basename(path.posix.dirname(file))
-  return { credential: credentialKind(base, parent), dotenv: isDotenv(base), codeFile: CODE_EXTENSIONS.has(path.posix.extname(base).toLowerCase()), dockerfile: false }
+  return {
+    credential: credentialKind(base, parent),
+    dotenv: isDotenv(base),
+    codeFile: CODE_EXTENSIONS.has(path.posix.extname(base).toLowerCase()),
+    dockerfile: false
+  }
 }
 
 /** One buffer for every scan in this process: scanFile is synchronous, so no two scans share it at once. */
@@ -128,7 +135,8 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
         chunks.length = 0
       }
     }
-    if (record !== undefined && options.records) keepRecord(result, options.records, file, record === 'content' ? Buffer.concat(recordChunks).toString('utf8') : '')
+    if (record !== undefined && options.records)
+      keepRecord(result, options.records, file, record === 'content' ? Buffer.concat(recordChunks).toString('utf8') : '')
     if (!sniffed && !spool && kind.credential === undefined) binary = hasNul(chunks, SNIFF)
     if (binary) {
       result.binary++

@@ -37,14 +37,28 @@ export function renderVerify(report: VerifyReport): string[] {
   }
   const notices = secrets.notices ?? []
   if (notices.length > 0) {
-    lines.push('', `ℹ️ ${notices.length} token-shaped string(s) in installed third-party packages, public already and not failing (scan-installed-packages: notice):`, '')
+    lines.push(
+      '',
+      `ℹ️ ${notices.length} token-shaped string(s) in installed third-party packages, public already and not failing (scan-installed-packages: notice):`,
+      ''
+    )
     for (const notice of notices.slice(0, MAX_NOTICES)) {
-      lines.push(`- ${cell(notice.description)} ${cell(notice.hint)} in \`${cell(notice.where)}\`, package \`${cell(notice.package ?? 'unknown')}\`, layer ${notice.layer ?? '?'}`)
+      lines.push(
+        `- ${cell(notice.description)} ${cell(notice.hint)} in \`${cell(notice.where)}\`, package \`${cell(notice.package ?? 'unknown')}\`, layer ${notice.layer ?? '?'}`
+      )
     }
     if (notices.length > MAX_NOTICES) lines.push(`- … and ${notices.length - MAX_NOTICES} more (see the log).`)
   }
   if (boot.ran && !boot.ok && boot.logTail && boot.logTail.length > 0) {
-    lines.push('', '<details><summary>Container log (last lines, redacted)</summary>', '', '```', ...boot.logTail.map(line => line.replace(/```/g, '`​``')), '```', '</details>')
+    lines.push(
+      '',
+      '<details><summary>Container log (last lines, redacted)</summary>',
+      '',
+      '```',
+      ...boot.logTail.map(line => line.replace(/```/g, '`​``')),
+      '```',
+      '</details>'
+    )
   }
   return lines
 }

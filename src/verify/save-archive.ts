@@ -13,11 +13,7 @@ import { bytes, drain, feed, scanLayerTar, type LayerScan } from './layer-scan.j
 import { recordBudget } from './image-packages.js'
 
 /** What one archive member is. Pure. */
-export type SaveEntry =
-  | { kind: 'blob'; digest: string }
-  | { kind: 'legacy-layer' }
-  | { kind: 'legacy-config'; digest: string }
-  | { kind: 'other' }
+export type SaveEntry = { kind: 'blob'; digest: string } | { kind: 'legacy-layer' } | { kind: 'legacy-config'; digest: string } | { kind: 'other' }
 
 export function classifySaveEntry(name: string): SaveEntry {
   const blob = /^(?:\.\/)?blobs\/sha256\/([0-9a-f]{64})$/.exec(name)

@@ -111,7 +111,10 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   for (const { finding, line } of placed) findings.push(asAnnotation(finding, inputs, line, severity))
   reportNotices(secrets.notices ?? [], facts.workspace ? workspacePath(inputs.file, facts.workspace) : inputs.file, dockerfile)
   if (inputs.sarif && placed.length > 0) {
-    const uri = path.relative(facts.workspace ?? path.dirname(inputs.file), inputs.file).split(path.sep).join('/')
+    const uri = path
+      .relative(facts.workspace ?? path.dirname(inputs.file), inputs.file)
+      .split(path.sep)
+      .join('/')
     await appendToSarif(inputs.sarif, imageResults(placed, uri, severity), facts.version ?? '0.0.0', severity)
     core.info(`Image findings added to ${inputs.sarif}`)
   }
@@ -119,7 +122,12 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
     problems.push(`${secrets.findings.length} secret(s) found in the built image`)
   }
   if (scanned.unscanned) {
-    findings.push({ check: 'verify/secrets', severity: 'error', message: `${scanned.unscanned}. Run the workflow again; report it if it persists.`, file: inputs.file })
+    findings.push({
+      check: 'verify/secrets',
+      severity: 'error',
+      message: `${scanned.unscanned}. Run the workflow again; report it if it persists.`,
+      file: inputs.file
+    })
     problems.push(scanned.unscanned)
   }
   if (!boot.ok) {

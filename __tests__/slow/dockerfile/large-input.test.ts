@@ -12,7 +12,6 @@ import { parseDockerfile } from '../../../src/dockerfile/parse.js'
 
 const MB = 1024 * 1024
 
-
 function stages(count: number): string {
   const lines = [`FROM ${GOOD} AS s0`, 'RUN echo 0']
   for (let i = 1; i < count; i++) lines.push(`FROM s${i - 1} AS s${i}`, `RUN echo ${i}`)

@@ -103,7 +103,7 @@ describeE2E('build and push against the real stack', () => {
     expect(existsSync(path.join(run.dockerConfig, 'config.json'))).toBe(false)
   })
 
-  it("leaves an earlier docker login for the same registry as it was, through the step and its post step", async () => {
+  it('leaves an earlier docker login for the same registry as it was, through the step and its post step', async () => {
     const repository = newRepository()
     const workspace = contextWith(goodDockerfile)
     // What docker/login-action would have left: another account's login for the same registry.
@@ -215,13 +215,19 @@ function dockerConfigFor(state: StackState): string {
 }
 
 /** Runs Debian's docker-registry (Distribution) without auth on 127.0.0.1:<port>, storing under `storage`. */
-async function startRegistry(port: number, storage = mkdtempSync(path.join(tmpdir(), 'e2e-registry-'))): Promise<{ address: string; storage: string; stop: () => Promise<void> }> {
+async function startRegistry(
+  port: number,
+  storage = mkdtempSync(path.join(tmpdir(), 'e2e-registry-'))
+): Promise<{ address: string; storage: string; stop: () => Promise<void> }> {
   const address = `127.0.0.1:${port}`
   const config = path.join(storage, 'config.yml')
   writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: ${address}\n`)
   const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' })
   for (let i = 0; i < 100; i++) {
-    const up = await fetch(`http://${address}/v2/`).then(r => r.ok, () => false)
+    const up = await fetch(`http://${address}/v2/`).then(
+      r => r.ok,
+      () => false
+    )
     if (up) break
     await new Promise(resolve => setTimeout(resolve, 100))
   }
@@ -233,4 +239,3 @@ async function startRegistry(port: number, storage = mkdtempSync(path.join(tmpdi
     })
   return { address, storage, stop }
 }
-

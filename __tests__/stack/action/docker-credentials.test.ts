@@ -31,11 +31,9 @@ describeE2E("the bundled action with docker's login and no registry-* inputs", (
     writeFileSync(path.join(workspace, 'image', 'Dockerfile'), `FROM ${base}:1.24.0-python\nUSER root\nRUN echo baked > /opt-baked.txt\nUSER openhands\n`)
     const repository = `${REGISTRY}/e2e/docker-login-${randomBytes(4).toString('hex')}`
 
-    const run = await runAction(
-      { 'agent-server-version': '1.24.0', 'base-image': base, context: 'image', repository, 'skip-unchanged': 'true' },
-      workspace,
-      { DOCKER_CONFIG: dockerConfig }
-    )
+    const run = await runAction({ 'agent-server-version': '1.24.0', 'base-image': base, context: 'image', repository, 'skip-unchanged': 'true' }, workspace, {
+      DOCKER_CONFIG: dockerConfig
+    })
     const messages = run.annotations.map(a => `${a.level}: ${a.message}`)
     expect(messages.filter(m => !m.startsWith('notice'))).toEqual([])
     expect(run.exitCode).toBe(0)

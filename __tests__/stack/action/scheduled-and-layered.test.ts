@@ -83,12 +83,17 @@ describeE2E('scheduled rebuild and layered images', () => {
       await pusher.push(broken, `FROM ${base}:1.23.0-python\nENTRYPOINT ["/bin/sh"]\n`, {
         labels: { 'org.opencontainers.image.base.name': `${base}:1.23.0-python` }
       })
-      const run = await runAction(inputs(uniqueRepository(mustBeUp(stack), 'hotfix'), { 'agent-server-version': '1.23.0' }), workspaceWith(`FROM ${broken}\nRUN echo hotfix\n`))
+      const run = await runAction(
+        inputs(uniqueRepository(mustBeUp(stack), 'hotfix'), { 'agent-server-version': '1.23.0' }),
+        workspaceWith(`FROM ${broken}\nRUN echo hotfix\n`)
+      )
       expect(run.exitCode).toBe(1)
       const contract = run.annotations.filter(a => a.properties.title === 'image-contract')
       expect(contract).toHaveLength(1)
       expect(contract[0]?.message).toContain(`The pushed image's Entrypoint is ["/bin/sh"]`)
-      expect(run.annotations.at(-1)?.message).toMatch(/was pushed but breaks the agent-server contract \(1 error\(s\), see the annotations\): do not use it in OHE\.$/)
+      expect(run.annotations.at(-1)?.message).toMatch(
+        /was pushed but breaks the agent-server contract \(1 error\(s\), see the annotations\): do not use it in OHE\.$/
+      )
       expect(run.summary).toContain('| ❌ | Entrypoint |')
     } finally {
       await pusher.close()

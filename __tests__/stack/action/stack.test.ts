@@ -34,10 +34,10 @@ describeE2E('e2e stack', () => {
 
   it('has the three stand-in base tags', async () => {
     const tags = await new RegistryClient(up()).listTags(BASE_REPOSITORY)
-    expect(tags).toEqual(expect.arrayContaining(BASE_VERSIONS.map((v) => `${v}-python`)))
+    expect(tags).toEqual(expect.arrayContaining(BASE_VERSIONS.map(v => `${v}-python`)))
   })
 
-  it.each(BASE_VERSIONS)('base %s-python is linux/amd64 with the agent-server contract', async (version) => {
+  it.each(BASE_VERSIONS)('base %s-python is linux/amd64 with the agent-server contract', async version => {
     const registry = new RegistryClient(up())
     const manifest = await registry.getManifest(BASE_REPOSITORY, `${version}-python`)
     expect(manifest?.digest).toMatch(/^sha256:[0-9a-f]{64}$/)

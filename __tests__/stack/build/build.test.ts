@@ -260,7 +260,9 @@ describeStack('buildAndPush on the real stack', () => {
 
   test('a registry that does not answer: connection refused, with the unreachable hint', async () => {
     // 127.0.0.1:5999 has no listener: the same error a stopped registry gives, without stopping the shared one.
-    const { error } = await attempt(testInputs(context, { repository: '127.0.0.1:5999/build-tests/sandbox', tag: `${run}-down`, secrets: [{ id: 'tool_token', value: SECRET }] }))
+    const { error } = await attempt(
+      testInputs(context, { repository: '127.0.0.1:5999/build-tests/sandbox', tag: `${run}-down`, secrets: [{ id: 'tool_token', value: SECRET }] })
+    )
     expect(error).toBeInstanceOf(UserError)
     const message = (error as UserError).message
     expect(message).toContain('connection refused')

@@ -152,9 +152,15 @@ describeE2E('layered images in the real registry', () => {
       )
     expect(refused).toBeInstanceOf(RegistryError)
     expect((refused as RegistryError).kind).toBe('unauthorized')
-    expect(result.findings.map(({ check, severity, file, line }) => ({ check, severity, file, line }))).toEqual([{ check: 'base-image', severity: 'error', file: inputs.file, line: 1 }])
+    expect(result.findings.map(({ check, severity, file, line }) => ({ check, severity, file, line }))).toEqual([
+      { check: 'base-image', severity: 'error', file: inputs.file, line: 1 }
+    ])
     const message = result.findings[0]?.message ?? ''
-    expect(message.startsWith(`Cannot check FROM ${hotfixBase.image} as a layered image (it is not the OHE base image ${baseImage()}): authentication failed at registry ${up().registry}`)).toBe(true)
+    expect(
+      message.startsWith(
+        `Cannot check FROM ${hotfixBase.image} as a layered image (it is not the OHE base image ${baseImage()}): authentication failed at registry ${up().registry}`
+      )
+    ).toBe(true)
     expect(message).toContain(`Credentials tried: none (there is no docker config ${path.join(emptyDockerConfig, 'config.json')}).`)
     expect(
       message.endsWith(

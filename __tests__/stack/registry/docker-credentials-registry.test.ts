@@ -64,7 +64,10 @@ describeE2E("the action's registry reads with docker's login", () => {
     const answer = path.join(bin, 'answer.json')
     writeFileSync(answer, JSON.stringify({ ServerURL: registry, Username: username, Secret: password }), { mode: 0o600 })
     const helper = path.join(bin, 'docker-credential-e2e')
-    writeFileSync(helper, `#!/bin/sh\n[ "$1" = get ] && [ "$(cat)" = '${registry}' ] && exec cat '${answer}'\necho "credentials not found in native keychain"; exit 1\n`)
+    writeFileSync(
+      helper,
+      `#!/bin/sh\n[ "$1" = get ] && [ "$(cat)" = '${registry}' ] && exec cat '${answer}'\necho "credentials not found in native keychain"; exit 1\n`
+    )
     chmodSync(helper, 0o755)
     process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ''}`
     dockerConfig({ credsStore: 'e2e', auths: { [registry]: {} } })

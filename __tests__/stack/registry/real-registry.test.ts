@@ -33,7 +33,6 @@ function client(password?: string) {
   })
 }
 
-
 const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`
 
 /** Monolithic blob upload (POST, then PUT with the digest), as the stack's own tests push. */
@@ -97,9 +96,7 @@ describeE2E('registry client against the e2e registry', () => {
     const s = up()
     const tag = await registryError(client().getManifest(BASE_REPOSITORY, '0.0.0-missing-python'))
     expect(tag).toMatchObject({ kind: 'not-found', status: 404 })
-    expect(tag.message).toBe(
-      `tag 0.0.0-missing-python not found in ${BASE_REPOSITORY} in registry ${s.registry} (HTTP 404 MANIFEST_UNKNOWN)`
-    )
+    expect(tag.message).toBe(`tag 0.0.0-missing-python not found in ${BASE_REPOSITORY} in registry ${s.registry} (HTTP 404 MANIFEST_UNKNOWN)`)
     const repository = await registryError(client().listTags('e2e-registry/never-pushed'))
     expect(repository.message).toBe(
       `repository e2e-registry/never-pushed not found in registry ${s.registry} (HTTP 404 NAME_UNKNOWN): check the ` +
@@ -187,9 +184,7 @@ describeE2E('registry client against the e2e registry', () => {
 
       const windows = { os: 'windows', architecture: 'amd64' }
       const missing = await registryError(registry.getImageConfig(repository, tag, windows))
-      expect(missing.message).toBe(
-        `${repository}:${tag} in registry ${s.registry} has no windows/amd64 image (it has linux/arm64/v8, linux/amd64)`
-      )
+      expect(missing.message).toBe(`${repository}:${tag} in registry ${s.registry} has no windows/amd64 image (it has linux/arm64/v8, linux/amd64)`)
     } finally {
       const cleanup = new StackRegistryClient(s)
       await cleanup.deleteTag(repository, tag)
@@ -208,8 +203,7 @@ describeE2E('registry client against the e2e registry', () => {
     const error = await registryError(registry.getImageConfig(BASE_REPOSITORY, '1.24.0-python'))
     expect(error).toMatchObject({ kind: 'unreachable', registry: `127.0.0.1:${port}`, repository: BASE_REPOSITORY })
     expect(error.message).toBe(
-      `cannot reach registry 127.0.0.1:${port} (ECONNREFUSED) reading ${BASE_REPOSITORY}:1.24.0-python: is it ` +
-        'running and reachable from the runner?'
+      `cannot reach registry 127.0.0.1:${port} (ECONNREFUSED) reading ${BASE_REPOSITORY}:1.24.0-python: is it ` + 'running and reachable from the runner?'
     )
     expect(error.message).not.toContain(s.password)
   })

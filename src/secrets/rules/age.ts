@@ -17,11 +17,11 @@ function polymod(values: number[]): number {
   return chk >>> 0
 }
 
-const hrpExpand = (hrp: string): number[] => [...[...hrp].map((c) => c.charCodeAt(0) >> 5), 0, ...[...hrp].map((c) => c.charCodeAt(0) & 31)]
+const hrpExpand = (hrp: string): number[] => [...[...hrp].map(c => c.charCodeAt(0) >> 5), 0, ...[...hrp].map(c => c.charCodeAt(0) & 31)]
 
 /** BIP 173 bech32 checksum of `AGE-SECRET-KEY-1…` (age encodes identities in upper case). */
 export function validBech32(key: string): boolean {
-  const data = [...key.slice(HRP.length + 1).toLowerCase()].map((c) => BECH32.indexOf(c))
+  const data = [...key.slice(HRP.length + 1).toLowerCase()].map(c => BECH32.indexOf(c))
   return !data.includes(-1) && polymod([...hrpExpand(HRP), ...data]) === 1
 }
 
@@ -42,19 +42,30 @@ export function makeAgeKey(r: Rand): string {
   if (bits > 0) data.push((acc << (5 - bits)) & 31)
   const mod = polymod([...hrpExpand(HRP), ...data, 0, 0, 0, 0, 0, 0]) ^ 1
   const checksum = Array.from({ length: 6 }, (_, i) => (mod >>> (5 * (5 - i))) & 31)
-  return `${HRP}1${[...data, ...checksum].map((d) => BECH32[d]).join('')}`.toUpperCase()
+  return `${HRP}1${[...data, ...checksum].map(d => BECH32[d]).join('')}`.toUpperCase()
 }
 
 export const age: Family = {
   name: 'age',
   source: 'https://age-encryption.org/v1',
-  rules: [
-    { id: 'age-secret-key', description: 'age secret key (X25519 identity)' }
-  ],
+  rules: [{ id: 'age-secret-key', description: 'age secret key (X25519 identity)' }],
   tokens: [
-    prefixed({ rule: 'age-secret-key', anchors: ['AGE-SECRET-KEY-1'], re: /AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}/y, maxLength: 74, lead: TOKEN, tail: ALNUM, validate: validBech32 })
+    prefixed({
+      rule: 'age-secret-key',
+      anchors: ['AGE-SECRET-KEY-1'],
+      re: /AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}/y,
+      maxLength: 74,
+      lead: TOKEN,
+      tail: ALNUM,
+      validate: validBech32
+    })
   ],
   cases: [
-    { rule: 'age-secret-key', key: 'AGE_SECRET_KEY', make: makeAgeKey, negatives: ["AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ"] }
+    {
+      rule: 'age-secret-key',
+      key: 'AGE_SECRET_KEY',
+      make: makeAgeKey,
+      negatives: ['AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ']
+    }
   ]
 }

@@ -19,9 +19,14 @@ export const aiProviders: Family = {
     prefixed({ rule: 'replicate-api-token', anchors: ['r8_'], re: /r8_[A-Za-z0-9]{37}/y, maxLength: 40, lead: TOKEN, before: BEFORE_TOKEN })
   ],
   cases: [
-    { rule: 'groq-api-key', key: 'GROQ_API_KEY', make: (r) => `gsk_${draw(r, 52)}`, negatives: ["gsk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] },
-    { rule: 'xai-api-key', key: 'XAI_API_KEY', make: (r) => `xai-${draw(r, 80)}`, negatives: ["xai-..."] },
-    { rule: 'perplexity-api-key', key: 'PERPLEXITY_API_KEY', make: (r) => `pplx-${draw(r, 48)}`, negatives: ["pplx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] },
-    { rule: 'replicate-api-token', key: 'REPLICATE_API_TOKEN', make: (r) => `r8_${draw(r, 37)}`, negatives: ["r8_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] }
+    { rule: 'groq-api-key', key: 'GROQ_API_KEY', make: r => `gsk_${draw(r, 52)}`, negatives: ['gsk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'] },
+    { rule: 'xai-api-key', key: 'XAI_API_KEY', make: r => `xai-${draw(r, 80)}`, negatives: ['xai-...'] },
+    {
+      rule: 'perplexity-api-key',
+      key: 'PERPLEXITY_API_KEY',
+      make: r => `pplx-${draw(r, 48)}`,
+      negatives: ['pplx-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']
+    },
+    { rule: 'replicate-api-token', key: 'REPLICATE_API_TOKEN', make: r => `r8_${draw(r, 37)}`, negatives: ['r8_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'] }
   ]
 }

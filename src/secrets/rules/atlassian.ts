@@ -15,7 +15,12 @@ export const atlassian: Family = {
     prefixed({ rule: 'bitbucket-app-password', anchors: ['ATBB'], re: /ATBB[A-Za-z0-9]{28,40}/y, maxLength: 44, lead: ALNUM, tail: ALNUM })
   ],
   cases: [
-    { rule: 'atlassian-api-token', key: 'JIRA_API_TOKEN', make: (r) => `ATATT3xFfGF0${draw(r, 160, TOKEN_CHARS)}=${draw(r, 8, HEX_CHARS).toUpperCase()}`, negatives: ["ATATT3xFfGF0..."] },
-    { rule: 'bitbucket-app-password', key: 'BITBUCKET_APP_PASSWORD', make: (r) => `ATBB${draw(r, 32)}`, negatives: ["ATBBXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"] }
+    {
+      rule: 'atlassian-api-token',
+      key: 'JIRA_API_TOKEN',
+      make: r => `ATATT3xFfGF0${draw(r, 160, TOKEN_CHARS)}=${draw(r, 8, HEX_CHARS).toUpperCase()}`,
+      negatives: ['ATATT3xFfGF0...']
+    },
+    { rule: 'bitbucket-app-password', key: 'BITBUCKET_APP_PASSWORD', make: r => `ATBB${draw(r, 32)}`, negatives: ['ATBBXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] }
   ]
 }

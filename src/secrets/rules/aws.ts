@@ -20,7 +20,7 @@ export const aws: Family = {
       rule: 'aws-access-key-id',
       lead: ALNUM,
       tail: ALNUM,
-      validate: (t) => !t.includes('EXAMPLE') && randomAfter(4, 2.5)(t)
+      validate: t => !t.includes('EXAMPLE') && randomAfter(4, 2.5)(t)
     }
   ],
   keyed: [
@@ -28,7 +28,7 @@ export const aws: Family = {
       key: /secretaccesskey$/,
       value: /^[A-Za-z0-9/+]{40}$/,
       rule: 'aws-secret-access-key',
-      validate: (v) => !isPlaceholder(v) && shannonEntropy(v) > 3.5
+      validate: v => !isPlaceholder(v) && shannonEntropy(v) > 3.5
     },
     { key: /^aws(?:session|security)token$/, value: /^[A-Za-z0-9/+=]{100,4000}$/, rule: 'aws-session-token' }
   ],
@@ -36,7 +36,7 @@ export const aws: Family = {
     {
       rule: 'aws-access-key-id',
       key: 'AWS_ACCESS_KEY_ID',
-      make: (r) => `AKIA${draw(r, 16, BASE32_CHARS)}`,
+      make: r => `AKIA${draw(r, 16, BASE32_CHARS)}`,
       negatives: [`aws_access_key_id = ${'AKIA' + 'IOSFODNN7' + 'EXAMPLE'}`, 'AKIAXXXXXXXXXXXXXXXX']
     },
     {
@@ -44,8 +44,8 @@ export const aws: Family = {
       key: 'AWS_SECRET_ACCESS_KEY',
       keyed: true,
       file: 'a.ini',
-      make: (r) => draw(r, 40, BASE64_CHARS),
-      content: (v) => `aws_secret_access_key = ${v}`,
+      make: r => draw(r, 40, BASE64_CHARS),
+      content: v => `aws_secret_access_key = ${v}`,
       negatives: [`aws_secret_access_key = ${'wJalrXUtnFEMI/K7MDENG/' + 'bPxRfiCYEXAMPLEKEY'}`]
     },
     {
@@ -53,8 +53,8 @@ export const aws: Family = {
       key: 'AWS_SESSION_TOKEN',
       keyed: true,
       file: '.aws/credentials',
-      make: (r) => `IQo${draw(r, 297, BASE64_CHARS)}`,
-      content: (v) => `aws_session_token = ${v}`,
+      make: r => `IQo${draw(r, 297, BASE64_CHARS)}`,
+      content: v => `aws_session_token = ${v}`,
       negatives: ['[default]', 'aws_session_token = <session-token>']
     }
   ]

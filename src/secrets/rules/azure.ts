@@ -17,15 +17,15 @@ export const azure: Family = {
       lead: ALNUM,
       tail: BASE64,
       group: 1,
-      validate: (k) => !isPlaceholder(k, true) && shannonEntropy(k) > 4.5
+      validate: k => !isPlaceholder(k, true) && shannonEntropy(k) > 4.5
     }
   ],
   cases: [
     {
       rule: 'azure-storage-account-key',
       key: 'AZURE_STORAGE_CONNECTION_STRING',
-      make: (r) => `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${draw(r, 86, BASE64_CHARS)}==;EndpointSuffix=core.windows.net`,
-      raw: (v) => /AccountKey=([^;]+)/.exec(v)?.[1] ?? v,
+      make: r => `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${draw(r, 86, BASE64_CHARS)}==;EndpointSuffix=core.windows.net`,
+      raw: v => /AccountKey=([^;]+)/.exec(v)?.[1] ?? v,
       negatives: ['DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=<storage-key>;']
     }
   ]

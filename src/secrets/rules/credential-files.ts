@@ -17,26 +17,45 @@ export const credentialFiles: Family = {
     {
       rule: 'npmrc-auth',
       file: '.npmrc',
-      make: (r) => `${draw(r, 8, '0123456789abcdef')}-${draw(r, 4, '0123456789abcdef')}-4${draw(r, 3, '0123456789abcdef')}-a${draw(r, 3, '0123456789abcdef')}-${draw(r, 12, '0123456789abcdef')}`,
-      content: (v) => `//registry.npmjs.org/:_authToken=${v}`,
+      make: r =>
+        `${draw(r, 8, '0123456789abcdef')}-${draw(r, 4, '0123456789abcdef')}-4${draw(r, 3, '0123456789abcdef')}-a${draw(r, 3, '0123456789abcdef')}-${draw(r, 12, '0123456789abcdef')}`,
+      content: v => `//registry.npmjs.org/:_authToken=${v}`,
       negatives: ['//registry.npmjs.org/:_authToken=${NPM_TOKEN}']
     },
     {
       rule: 'docker-config-auth',
       file: '.docker/config.json',
-      make: (r) => Buffer.from(`robot:${draw(r, 20)}`).toString('base64'),
-      content: (v) => `{\n  "auths": {\n    "ghcr.io": { "auth": "${v}" }\n  }\n}`,
+      make: r => Buffer.from(`robot:${draw(r, 20)}`).toString('base64'),
+      content: v => `{\n  "auths": {\n    "ghcr.io": { "auth": "${v}" }\n  }\n}`,
       line: 3,
       negatives: ['{', '  "auths": { "ghcr.io": {} },', '  "credsStore": "desktop"', '}']
     },
-    { rule: 'git-credentials', file: '.git-credentials', make: (r) => draw(r, 24), content: (v) => `https://robot:${v}@git.internal.corp`, negatives: ['https://robot:${GIT_TOKEN}@git.internal.corp'] },
-    { rule: 'netrc-password', file: '.netrc', make: (r) => draw(r, 16), content: (v) => `machine api.internal.corp login bob password ${v}`, negatives: ['machine api.internal.corp login bob password changeme'] },
-    { rule: 'pypirc-password', file: '.pypirc', make: (r) => draw(r, 24), content: (v) => `password = ${v}`, negatives: ['[pypi]', 'username = __token__', 'password = <your PyPI token>'] },
+    {
+      rule: 'git-credentials',
+      file: '.git-credentials',
+      make: r => draw(r, 24),
+      content: v => `https://robot:${v}@git.internal.corp`,
+      negatives: ['https://robot:${GIT_TOKEN}@git.internal.corp']
+    },
+    {
+      rule: 'netrc-password',
+      file: '.netrc',
+      make: r => draw(r, 16),
+      content: v => `machine api.internal.corp login bob password ${v}`,
+      negatives: ['machine api.internal.corp login bob password changeme']
+    },
+    {
+      rule: 'pypirc-password',
+      file: '.pypirc',
+      make: r => draw(r, 24),
+      content: v => `password = ${v}`,
+      negatives: ['[pypi]', 'username = __token__', 'password = <your PyPI token>']
+    },
     {
       rule: 'kubeconfig-credential',
       file: '.kube/config',
-      make: (r) => `${draw(r, 24, 'abcdefghijklmnopqrstuvwxyz')}.${draw(r, 16, BASE64_CHARS.slice(0, 62))}`,
-      content: (v) => `    token: ${v}`,
+      make: r => `${draw(r, 24, 'abcdefghijklmnopqrstuvwxyz')}.${draw(r, 16, BASE64_CHARS.slice(0, 62))}`,
+      content: v => `    token: ${v}`,
       negatives: ['users:', '- name: u', '  user:', '    token: <your-token>']
     }
   ]

@@ -16,7 +16,23 @@ export const datadog: Family = {
     { key: /^(?:datadog|dd).*(?:appkey|applicationkey)$/, value: /^[a-f0-9]{40}$/, rule: 'datadog-app-key', validate: isKeyShaped }
   ],
   cases: [
-    { rule: 'datadog-api-key', key: 'DD_API_KEY', keyed: true, file: 'settings.env.txt', content: (v) => `DD_API_KEY=${v}`, make: (r) => draw(r, 32, HEX_CHARS), negatives: ["DD_API_KEY=<api key>"] },
-    { rule: 'datadog-app-key', key: 'DD_APP_KEY', keyed: true, file: 'settings.env.txt', content: (v) => `DD_APP_KEY=${v}`, make: (r) => draw(r, 40, HEX_CHARS), negatives: ["DD_APP_KEY=0000000000000000000000000000000000000000"] }
+    {
+      rule: 'datadog-api-key',
+      key: 'DD_API_KEY',
+      keyed: true,
+      file: 'settings.env.txt',
+      content: v => `DD_API_KEY=${v}`,
+      make: r => draw(r, 32, HEX_CHARS),
+      negatives: ['DD_API_KEY=<api key>']
+    },
+    {
+      rule: 'datadog-app-key',
+      key: 'DD_APP_KEY',
+      keyed: true,
+      file: 'settings.env.txt',
+      content: v => `DD_APP_KEY=${v}`,
+      make: r => draw(r, 40, HEX_CHARS),
+      negatives: ['DD_APP_KEY=0000000000000000000000000000000000000000']
+    }
   ]
 }

@@ -19,15 +19,34 @@ export const generic: Family = {
     { id: 'generic-secret', description: 'High-entropy value assigned to a secret-named key', rank: 5 }
   ],
   cases: [
-    { rule: 'dotenv-secret', file: '.env', make: (r) => draw(r, 12), content: (v) => `DB_PASSWORD=${v}`, negatives: ['DB_PASSWORD=changeme', 'API_TOKEN=${API_TOKEN}', 'SECRET_KEY='] },
+    {
+      rule: 'dotenv-secret',
+      file: '.env',
+      make: r => draw(r, 12),
+      content: v => `DB_PASSWORD=${v}`,
+      negatives: ['DB_PASSWORD=changeme', 'API_TOKEN=${API_TOKEN}', 'SECRET_KEY=']
+    },
     {
       rule: 'generic-secret',
       key: 'api_key',
       file: 'settings.yaml',
       make: randomKey,
-      content: (v) => `api_key: "${v}"`,
-      negatives: ['api_key: "your-api-key-here"', 'secret: "${{ secrets.API_KEY }}"', 'token: 123e4567-e89b-12d3-a456-426614174000', 'SecretId: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf']
+      content: v => `api_key: "${v}"`,
+      negatives: [
+        'api_key: "your-api-key-here"',
+        'secret: "${{ secrets.API_KEY }}"',
+        'token: 123e4567-e89b-12d3-a456-426614174000',
+        'SecretId: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf'
+      ]
     },
-    { rule: 'generic-secret', key: 'SERVICE_API_KEY', keyed: true, file: 'config.ini', make: (r) => draw(r, 24, HEX_CHARS), content: (v) => `SERVICE_API_KEY = ${v}`, negatives: ['SERVICE_API_KEY = 0123456789abcdef0123'] }
+    {
+      rule: 'generic-secret',
+      key: 'SERVICE_API_KEY',
+      keyed: true,
+      file: 'config.ini',
+      make: r => draw(r, 24, HEX_CHARS),
+      content: v => `SERVICE_API_KEY = ${v}`,
+      negatives: ['SERVICE_API_KEY = 0123456789abcdef0123']
+    }
   ]
 }

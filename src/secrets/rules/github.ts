@@ -33,7 +33,7 @@ export const github: Family = {
       anchors: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
       re: /gh[pousr]_[A-Za-z0-9]{36}/y,
       maxLength: 40,
-      rule: (t) => KIND[t.slice(0, 4)] ?? 'github-app-token',
+      rule: t => KIND[t.slice(0, 4)] ?? 'github-app-token',
       lead: WORD,
       tail: WORD,
       validate: hasValidBase62Checksum
@@ -49,14 +49,19 @@ export const github: Family = {
     }
   ],
   cases: [
-    { rule: 'github-classic-token', key: 'GITHUB_TOKEN', make: (r) => checksummed(r, 'ghp_'), negatives: [`a ghp_${'x'.repeat(36)}`, 'ghp_000000000000000000000000000000000000'] },
-    { rule: 'github-oauth-token', key: 'GH_OAUTH_TOKEN', make: (r) => checksummed(r, 'gho_'), negatives: ['gho_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij'] },
-    { rule: 'github-app-token', key: 'GH_APP_TOKEN', make: (r) => checksummed(r, 'ghs_'), negatives: ['ghu_<token>'] },
-    { rule: 'github-refresh-token', key: 'GH_REFRESH_TOKEN', make: (r) => checksummed(r, 'ghr_'), negatives: ['ghr_...'] },
+    {
+      rule: 'github-classic-token',
+      key: 'GITHUB_TOKEN',
+      make: r => checksummed(r, 'ghp_'),
+      negatives: [`a ghp_${'x'.repeat(36)}`, 'ghp_000000000000000000000000000000000000']
+    },
+    { rule: 'github-oauth-token', key: 'GH_OAUTH_TOKEN', make: r => checksummed(r, 'gho_'), negatives: ['gho_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij'] },
+    { rule: 'github-app-token', key: 'GH_APP_TOKEN', make: r => checksummed(r, 'ghs_'), negatives: ['ghu_<token>'] },
+    { rule: 'github-refresh-token', key: 'GH_REFRESH_TOKEN', make: r => checksummed(r, 'ghr_'), negatives: ['ghr_...'] },
     {
       rule: 'github-fine-grained-token',
       key: 'GITHUB_PAT',
-      make: (r) => `github_pat_${draw(r, 22)}_${draw(r, 59)}`,
+      make: r => `github_pat_${draw(r, 22)}_${draw(r, 59)}`,
       negatives: [`github_pat_${'X'.repeat(22)}_${'X'.repeat(59)}`]
     }
   ]

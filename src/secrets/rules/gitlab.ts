@@ -41,28 +41,45 @@ export const gitlab: Family = {
   ],
   tokens: [
     prefixed({
-      rule: (t) => KINDS[t.slice(0, t.indexOf('-'))] ?? 'gitlab-token',
-      anchors: Object.keys(KINDS).filter((k) => k !== 'glrtr').map((k) => `${k}-`),
+      rule: t => KINDS[t.slice(0, t.indexOf('-'))] ?? 'gitlab-token',
+      anchors: Object.keys(KINDS)
+        .filter(k => k !== 'glrtr')
+        .map(k => `${k}-`),
       re: /gl(?:pat|oas|dt|rtr?|cbt|ptt|ft|imt|agent|soat|ffct)-[A-Za-z0-9_.-]{20,300}/y,
       maxLength: 310,
       tail: TOKEN,
-      validate: (t) => !t.endsWith('.') && randomAfter(t.indexOf('-') + 1)(t) && shannonEntropy(body(t)) > 3.2
+      validate: t => !t.endsWith('.') && randomAfter(t.indexOf('-') + 1)(t) && shannonEntropy(body(t)) > 3.2
     }),
     prefixed({ rule: 'gitlab-runner-token', anchors: ['GR1348941'], re: /GR1348941[A-Za-z0-9_-]{20}/y, maxLength: 29, tail: TOKEN })
   ],
   cases: [
-    { rule: 'gitlab-token', key: 'GITLAB_TOKEN', make: (r) => `glpat-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glpat-xxxxxxxxxxxxxxxxxxxx'] },
-    { rule: 'gitlab-token', key: 'GITLAB_PAT', make: (r) => `glpat-${draw(r, 27, TOKEN_CHARS)}.01.${draw(r, 9)}`, negatives: ['glpat-<your-token>'] },
-    { rule: 'gitlab-oauth-secret', key: 'GITLAB_OAUTH_SECRET', make: (r) => `gloas-${draw(r, 64, TOKEN_CHARS)}`, negatives: ['gloas-...'] },
-    { rule: 'gitlab-deploy-token', key: 'GITLAB_DEPLOY_TOKEN', make: (r) => `gldt-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['gldt-XXXXXXXXXXXXXXXXXXXX'] },
-    { rule: 'gitlab-runner-token', key: 'RUNNER_TOKEN', make: (r) => `glrt-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glrt-xxxxxxxxxxxxxxxxxxxx'] },
-    { rule: 'gitlab-runner-token', key: 'REGISTRATION_TOKEN', make: (r) => `GR1348941${draw(r, 20, TOKEN_CHARS)}`, negatives: ['GR1348941xxxxxxxxxxxxxxxxxxxx'] },
-    { rule: 'gitlab-ci-job-token', key: 'CI_JOB_TOKEN', make: (r) => `glcbt-${draw(r, 2, '0123456789abcdef')}_${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glcbt-...'] },
-    { rule: 'gitlab-trigger-token', key: 'TRIGGER_TOKEN', make: (r) => `glptt-${draw(r, 40, '0123456789abcdef')}`, negatives: ['glptt-0000000000000000000000000000000000000000'] },
-    { rule: 'gitlab-feed-token', key: 'GITLAB_FEED_TOKEN', make: (r) => `glft-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glft-<feed token>'] },
-    { rule: 'gitlab-incoming-mail-token', key: 'INCOMING_MAIL_TOKEN', make: (r) => `glimt-${draw(r, 25, TOKEN_CHARS)}`, negatives: ['glimt-xxxxxxxxxxxxxxxxxxxxxxxxx'] },
-    { rule: 'gitlab-agent-token', key: 'AGENT_TOKEN', make: (r) => `glagent-${draw(r, 50, TOKEN_CHARS)}`, negatives: ['glagent-...'] },
-    { rule: 'gitlab-scim-token', key: 'SCIM_TOKEN', make: (r) => `glsoat-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glsoat-XXXXXXXXXXXXXXXXXXXX'] },
-    { rule: 'gitlab-feature-flags-token', key: 'UNLEASH_TOKEN', make: (r) => `glffct-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glffct-xxxxxxxxxxxxxxxxxxxx'] }
+    { rule: 'gitlab-token', key: 'GITLAB_TOKEN', make: r => `glpat-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glpat-xxxxxxxxxxxxxxxxxxxx'] },
+    { rule: 'gitlab-token', key: 'GITLAB_PAT', make: r => `glpat-${draw(r, 27, TOKEN_CHARS)}.01.${draw(r, 9)}`, negatives: ['glpat-<your-token>'] },
+    { rule: 'gitlab-oauth-secret', key: 'GITLAB_OAUTH_SECRET', make: r => `gloas-${draw(r, 64, TOKEN_CHARS)}`, negatives: ['gloas-...'] },
+    { rule: 'gitlab-deploy-token', key: 'GITLAB_DEPLOY_TOKEN', make: r => `gldt-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['gldt-XXXXXXXXXXXXXXXXXXXX'] },
+    { rule: 'gitlab-runner-token', key: 'RUNNER_TOKEN', make: r => `glrt-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glrt-xxxxxxxxxxxxxxxxxxxx'] },
+    { rule: 'gitlab-runner-token', key: 'REGISTRATION_TOKEN', make: r => `GR1348941${draw(r, 20, TOKEN_CHARS)}`, negatives: ['GR1348941xxxxxxxxxxxxxxxxxxxx'] },
+    {
+      rule: 'gitlab-ci-job-token',
+      key: 'CI_JOB_TOKEN',
+      make: r => `glcbt-${draw(r, 2, '0123456789abcdef')}_${draw(r, 20, TOKEN_CHARS)}`,
+      negatives: ['glcbt-...']
+    },
+    {
+      rule: 'gitlab-trigger-token',
+      key: 'TRIGGER_TOKEN',
+      make: r => `glptt-${draw(r, 40, '0123456789abcdef')}`,
+      negatives: ['glptt-0000000000000000000000000000000000000000']
+    },
+    { rule: 'gitlab-feed-token', key: 'GITLAB_FEED_TOKEN', make: r => `glft-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glft-<feed token>'] },
+    {
+      rule: 'gitlab-incoming-mail-token',
+      key: 'INCOMING_MAIL_TOKEN',
+      make: r => `glimt-${draw(r, 25, TOKEN_CHARS)}`,
+      negatives: ['glimt-xxxxxxxxxxxxxxxxxxxxxxxxx']
+    },
+    { rule: 'gitlab-agent-token', key: 'AGENT_TOKEN', make: r => `glagent-${draw(r, 50, TOKEN_CHARS)}`, negatives: ['glagent-...'] },
+    { rule: 'gitlab-scim-token', key: 'SCIM_TOKEN', make: r => `glsoat-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glsoat-XXXXXXXXXXXXXXXXXXXX'] },
+    { rule: 'gitlab-feature-flags-token', key: 'UNLEASH_TOKEN', make: r => `glffct-${draw(r, 20, TOKEN_CHARS)}`, negatives: ['glffct-xxxxxxxxxxxxxxxxxxxx'] }
   ]
 }

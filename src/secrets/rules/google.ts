@@ -18,16 +18,21 @@ export const google: Family = {
     prefixed({ rule: 'google-oauth-client-secret', anchors: ['GOCSPX-'], re: /GOCSPX-[0-9A-Za-z_-]{28}/y, maxLength: 35, lead: TOKEN, tail: TOKEN })
   ],
   cases: [
-    { rule: 'google-api-key', key: 'GOOGLE_API_KEY', make: (r) => `AIza${draw(r, 35, TOKEN_CHARS)}`, negatives: [`AIzaSy${'X'.repeat(33)}`] },
+    { rule: 'google-api-key', key: 'GOOGLE_API_KEY', make: r => `AIza${draw(r, 35, TOKEN_CHARS)}`, negatives: [`AIzaSy${'X'.repeat(33)}`] },
     {
       rule: 'gcp-service-account-key',
       file: 'sa.json',
-      make: (r) => pemBlock(r),
-      content: (pem) => `{\n  "type": "service_account",\n  "private_key": "${pem.replace(/\n/g, '\\n')}",\n  "client_email": "x@p.iam.gserviceaccount.com"\n}`,
+      make: r => pemBlock(r),
+      content: pem => `{\n  "type": "service_account",\n  "private_key": "${pem.replace(/\n/g, '\\n')}",\n  "client_email": "x@p.iam.gserviceaccount.com"\n}`,
       line: 3,
-      raw: (pem) => pem.split('\n')[1] ?? pem,
+      raw: pem => pem.split('\n')[1] ?? pem,
       negatives: ['{', '  "type": "service_account",', '  "private_key": "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\\n"', '}']
     },
-    { rule: 'google-oauth-client-secret', key: 'GOOGLE_CLIENT_SECRET', make: (r) => `GOCSPX-${draw(r, 28, TOKEN_CHARS)}`, negatives: [`GOCSPX-${'x'.repeat(28)}`] }
+    {
+      rule: 'google-oauth-client-secret',
+      key: 'GOOGLE_CLIENT_SECRET',
+      make: r => `GOCSPX-${draw(r, 28, TOKEN_CHARS)}`,
+      negatives: [`GOCSPX-${'x'.repeat(28)}`]
+    }
   ]
 }

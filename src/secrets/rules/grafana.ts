@@ -15,11 +15,19 @@ export const grafana: Family = {
     prefixed({ rule: 'grafana-cloud-token', anchors: ['glc_eyJ'], re: /glc_eyJ[A-Za-z0-9+/]{29,400}={0,2}/y, maxLength: 410, prefix: 4, tail: BASE64 })
   ],
   cases: [
-    { rule: 'grafana-service-account-token', key: 'GRAFANA_TOKEN', make: (r) => `glsa_${draw(r, 32)}_${draw(r, 8, HEX_CHARS)}`, negatives: [`glsa_${'x'.repeat(32)}_${'0'.repeat(8)}`] },
+    {
+      rule: 'grafana-service-account-token',
+      key: 'GRAFANA_TOKEN',
+      make: r => `glsa_${draw(r, 32)}_${draw(r, 8, HEX_CHARS)}`,
+      negatives: [`glsa_${'x'.repeat(32)}_${'0'.repeat(8)}`]
+    },
     {
       rule: 'grafana-cloud-token',
       key: 'GRAFANA_CLOUD_TOKEN',
-      make: (r) => `glc_${Buffer.from(JSON.stringify({ o: '123456', n: 'stack', k: draw(r, 24, ALNUM_CHARS), m: { r: 'prod-eu' } })).toString('base64').replace(/=+$/, '')}`,
+      make: r =>
+        `glc_${Buffer.from(JSON.stringify({ o: '123456', n: 'stack', k: draw(r, 24, ALNUM_CHARS), m: { r: 'prod-eu' } }))
+          .toString('base64')
+          .replace(/=+$/, '')}`,
       negatives: [`glc_eyJ${'x'.repeat(40)}`]
     }
   ]

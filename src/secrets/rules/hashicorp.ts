@@ -31,8 +31,13 @@ export const hashicorp: Family = {
   ],
   anchors: [{ text: '.atlasv1.', handler: terraformHandler, patterns: [TF_BODY] }],
   cases: [
-    { rule: 'vault-token', key: 'VAULT_TOKEN', make: (r) => `hvs.${draw(r, 24)}`, negatives: ["hvs.xxxxxxxxxxxxxxxxxxxxxxxx"] },
-    { rule: 'vault-token', key: 'VAULT_BATCH_TOKEN', make: (r) => `hvb.AAAAAQ${draw(r, 130, TOKEN_CHARS)}`, negatives: ["hvb.<batch token>"] },
-    { rule: 'terraform-cloud-token', key: 'TFE_TOKEN', make: (r) => `${draw(r, 14)}.atlasv1.${draw(r, 67, TOKEN_CHARS)}`, negatives: ["xxxxxxxxxxxxxx.atlasv1.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] }
+    { rule: 'vault-token', key: 'VAULT_TOKEN', make: r => `hvs.${draw(r, 24)}`, negatives: ['hvs.xxxxxxxxxxxxxxxxxxxxxxxx'] },
+    { rule: 'vault-token', key: 'VAULT_BATCH_TOKEN', make: r => `hvb.AAAAAQ${draw(r, 130, TOKEN_CHARS)}`, negatives: ['hvb.<batch token>'] },
+    {
+      rule: 'terraform-cloud-token',
+      key: 'TFE_TOKEN',
+      make: r => `${draw(r, 14)}.atlasv1.${draw(r, 67, TOKEN_CHARS)}`,
+      negatives: ['xxxxxxxxxxxxxx.atlasv1.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']
+    }
   ]
 }

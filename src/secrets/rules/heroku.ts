@@ -11,18 +11,25 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export const heroku: Family = {
   name: 'Heroku',
   source: 'https://devcenter.heroku.com/articles/authentication',
-  rules: [
-    { id: 'heroku-api-key', description: 'Heroku API key' }
-  ],
+  rules: [{ id: 'heroku-api-key', description: 'Heroku API key' }],
   keywords: ['heroku'],
-  tokens: [
-    prefixed({ rule: 'heroku-api-key', anchors: ['HRKU-'], re: /HRKU-[A-Za-z0-9_-]{40,80}/y, maxLength: 85, tail: TOKEN })
-  ],
-  keyed: [
-    { key: /heroku.*(?:apikey|token|key)$/, value: UUID_RE, rule: 'heroku-api-key', validate: isKeyShaped }
-  ],
+  tokens: [prefixed({ rule: 'heroku-api-key', anchors: ['HRKU-'], re: /HRKU-[A-Za-z0-9_-]{40,80}/y, maxLength: 85, tail: TOKEN })],
+  keyed: [{ key: /heroku.*(?:apikey|token|key)$/, value: UUID_RE, rule: 'heroku-api-key', validate: isKeyShaped }],
   cases: [
-    { rule: 'heroku-api-key', key: 'HEROKU_API_KEY', make: (r) => `HRKU-AA${draw(r, 58, TOKEN_CHARS)}`, negatives: ["HRKU-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] },
-    { rule: 'heroku-api-key', key: 'HEROKU_API_KEY', keyed: true, file: 'settings.env.txt', content: (v) => `HEROKU_API_KEY=${v}`, make: uuidOf, negatives: ["HEROKU_API_KEY=00000000-0000-0000-0000-000000000000"] }
+    {
+      rule: 'heroku-api-key',
+      key: 'HEROKU_API_KEY',
+      make: r => `HRKU-AA${draw(r, 58, TOKEN_CHARS)}`,
+      negatives: ['HRKU-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']
+    },
+    {
+      rule: 'heroku-api-key',
+      key: 'HEROKU_API_KEY',
+      keyed: true,
+      file: 'settings.env.txt',
+      content: v => `HEROKU_API_KEY=${v}`,
+      make: uuidOf,
+      negatives: ['HEROKU_API_KEY=00000000-0000-0000-0000-000000000000']
+    }
   ]
 }

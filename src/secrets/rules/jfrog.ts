@@ -15,7 +15,12 @@ export const jfrog: Family = {
     prefixed({ rule: 'jfrog-reference-token', anchors: ['cmVmdGtu'], re: /cmVmdGtu[A-Za-z0-9]{56}/y, maxLength: 64, lead: ALNUM, tail: ALNUM })
   ],
   cases: [
-    { rule: 'jfrog-api-key', key: 'ARTIFACTORY_API_KEY', make: (r) => `AKCp${draw(r, 69)}`, negatives: ["AKCpXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"] },
-    { rule: 'jfrog-reference-token', key: 'JFROG_ACCESS_TOKEN', make: (r) => `cmVmdGtu${draw(r, 56)}`, negatives: ["cmVmdGtu..."] }
+    {
+      rule: 'jfrog-api-key',
+      key: 'ARTIFACTORY_API_KEY',
+      make: r => `AKCp${draw(r, 69)}`,
+      negatives: ['AKCpXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX']
+    },
+    { rule: 'jfrog-reference-token', key: 'JFROG_ACCESS_TOKEN', make: r => `cmVmdGtu${draw(r, 56)}`, negatives: ['cmVmdGtu...'] }
   ]
 }

@@ -74,8 +74,17 @@ export const jwt: Family = {
       rule: 'jwt',
       key: 'SERVICE_JWT',
       make: makeJwt,
-      negatives: [`${b64url('{"alg":"none"}')}.${b64url('{"sub":"x"}')}.`, 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.<signature>', 'eyJxxxxxxxxxxxxx.eyJxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxx']
+      negatives: [
+        `${b64url('{"alg":"none"}')}.${b64url('{"sub":"x"}')}.`,
+        'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.<signature>',
+        'eyJxxxxxxxxxxxxx.eyJxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxx'
+      ]
     },
-    { rule: 'jwt', key: 'ENCODED_TOKEN', make: (r) => Buffer.from(makeJwt(r)).toString('base64'), negatives: ['ZXlKaGJHY2lPaUp1YjI1bEluMC5leUp6ZFdJaU9pSjRJbjAu'] }
+    {
+      rule: 'jwt',
+      key: 'ENCODED_TOKEN',
+      make: r => Buffer.from(makeJwt(r)).toString('base64'),
+      negatives: ['ZXlKaGJHY2lPaUp1YjI1bEluMC5leUp6ZFdJaU9pSjRJbjAu']
+    }
   ]
 }

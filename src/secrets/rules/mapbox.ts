@@ -6,13 +6,24 @@ import { DIGITS, LOWER, TOKEN, TOKEN_CHARS, draw, type Family } from './types.js
 export const mapbox: Family = {
   name: 'Mapbox',
   source: 'https://docs.mapbox.com/accounts/guides/tokens/',
-  rules: [
-    { id: 'mapbox-secret-token', description: 'Mapbox secret access token' }
-  ],
+  rules: [{ id: 'mapbox-secret-token', description: 'Mapbox secret access token' }],
   tokens: [
-    prefixed({ rule: 'mapbox-secret-token', anchors: ['sk.eyJ'], re: /sk\.eyJ[A-Za-z0-9_-]{20,400}\.[A-Za-z0-9_-]{22}/y, maxLength: 430, tail: TOKEN, prefix: 3 })
+    prefixed({
+      rule: 'mapbox-secret-token',
+      anchors: ['sk.eyJ'],
+      re: /sk\.eyJ[A-Za-z0-9_-]{20,400}\.[A-Za-z0-9_-]{22}/y,
+      maxLength: 430,
+      tail: TOKEN,
+      prefix: 3
+    })
   ],
   cases: [
-    { rule: 'mapbox-secret-token', key: 'MAPBOX_SECRET_TOKEN', make: (r) => `sk.${Buffer.from(JSON.stringify({ u: draw(r, 8, LOWER), a: draw(r, 25, LOWER + DIGITS) })).toString('base64url')}.${draw(r, 22, TOKEN_CHARS)}`, negatives: ["sk.eyJ..."] }
+    {
+      rule: 'mapbox-secret-token',
+      key: 'MAPBOX_SECRET_TOKEN',
+      make: r =>
+        `sk.${Buffer.from(JSON.stringify({ u: draw(r, 8, LOWER), a: draw(r, 25, LOWER + DIGITS) })).toString('base64url')}.${draw(r, 22, TOKEN_CHARS)}`,
+      negatives: ['sk.eyJ...']
+    }
   ]
 }

@@ -18,11 +18,17 @@ export const newrelic: Family = {
     prefixed({ rule: 'newrelic-api-key', anchors: ['NRAK-'], re: /NRAK-[A-Z0-9]{27}/y, maxLength: 32, tail: ALNUM }),
     prefixed({ rule: 'newrelic-api-key', anchors: ['NRII-'], re: /NRII-[A-Za-z0-9_-]{32}/y, maxLength: 37, tail: TOKEN })
   ],
-  keyed: [
-    { key: /(?:newrelic|nr).*licen[cs]ekey$/, value: /^(?:[a-f0-9]{36}NRAL|[a-f0-9]{40})$/, rule: 'newrelic-license-key', validate: isKeyShapedNr }
-  ],
+  keyed: [{ key: /(?:newrelic|nr).*licen[cs]ekey$/, value: /^(?:[a-f0-9]{36}NRAL|[a-f0-9]{40})$/, rule: 'newrelic-license-key', validate: isKeyShapedNr }],
   cases: [
-    { rule: 'newrelic-api-key', key: 'NEW_RELIC_API_KEY', make: (r) => `NRAK-${draw(r, 27, UPPER + DIGITS)}`, negatives: ["NRAK-XXXXXXXXXXXXXXXXXXXXXXXXXXX"] },
-    { rule: 'newrelic-license-key', key: 'NEW_RELIC_LICENSE_KEY', keyed: true, file: 'settings.env.txt', content: (v) => `NEW_RELIC_LICENSE_KEY=${v}`, make: (r) => `${draw(r, 36, HEX_CHARS)}NRAL`, negatives: ["NEW_RELIC_LICENSE_KEY=0000000000000000000000000000000000000000"] }
+    { rule: 'newrelic-api-key', key: 'NEW_RELIC_API_KEY', make: r => `NRAK-${draw(r, 27, UPPER + DIGITS)}`, negatives: ['NRAK-XXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
+    {
+      rule: 'newrelic-license-key',
+      key: 'NEW_RELIC_LICENSE_KEY',
+      keyed: true,
+      file: 'settings.env.txt',
+      content: v => `NEW_RELIC_LICENSE_KEY=${v}`,
+      make: r => `${draw(r, 36, HEX_CHARS)}NRAL`,
+      negatives: ['NEW_RELIC_LICENSE_KEY=0000000000000000000000000000000000000000']
+    }
   ]
 }

@@ -27,9 +27,14 @@ export const openai: Family = {
     {
       rule: 'openai-api-key',
       key: 'OPENAI_API_KEY',
-      make: (r) => `sk-proj-${draw(r, 74, TOKEN_CHARS)}T3BlbkFJ${draw(r, 74, TOKEN_CHARS)}`,
+      make: r => `sk-proj-${draw(r, 74, TOKEN_CHARS)}T3BlbkFJ${draw(r, 74, TOKEN_CHARS)}`,
       negatives: ['OPENAI_API_KEY=sk-...', `sk-proj-${'x'.repeat(40)}T3BlbkFJ${'x'.repeat(40)}`]
     },
-    { rule: 'openai-api-key', key: 'OPENAI_KEY', make: (r) => `sk-${draw(r, 20)}T3BlbkFJ${draw(r, 20)}`, negatives: ['sk-XXXXXXXXXXXXXXXXXXXXT3BlbkFJXXXXXXXXXXXXXXXXXXXX'] }
+    {
+      rule: 'openai-api-key',
+      key: 'OPENAI_KEY',
+      make: r => `sk-${draw(r, 20)}T3BlbkFJ${draw(r, 20)}`,
+      negatives: ['sk-XXXXXXXXXXXXXXXXXXXXT3BlbkFJXXXXXXXXXXXXXXXXXXXX']
+    }
   ]
 }

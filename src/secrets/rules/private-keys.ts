@@ -57,7 +57,7 @@ const puttyHandler: Handler = (ctx, pos) => {
     .slice(at)
     .split('\n')
     .slice(1, 1 + Number(count[1]))
-  const body = lines.map((l) => l.trim()).join('')
+  const body = lines.map(l => l.trim()).join('')
   if (body.length < 40 || !/^[A-Za-z0-9+/]{40,20000}={0,2}$/.test(body) || shannonEntropy(body) < 4.2) return
   ctx.emit('putty-private-key', pos, pos + at, body)
 }
@@ -93,32 +93,39 @@ export const privateKeys: Family = {
       lead: WORD,
       tail: BASE64,
       group: 1,
-      validate: (k) => shannonEntropy(k) > 4.5
+      validate: k => shannonEntropy(k) > 4.5
     }
   ],
   cases: [
     {
       rule: 'private-key',
       file: 'server.key',
-      make: (r) => pemBlock(r, 'RSA PRIVATE KEY'),
-      content: (v) => v,
+      make: r => pemBlock(r, 'RSA PRIVATE KEY'),
+      content: v => v,
       raw: firstBodyLine,
-      negatives: ['-----BEGIN RSA PRIVATE KEY-----', '...', '-----END RSA PRIVATE KEY-----', '-----BEGIN CERTIFICATE-----', `MIIB${'A'.repeat(60)}`, '-----END CERTIFICATE-----']
+      negatives: [
+        '-----BEGIN RSA PRIVATE KEY-----',
+        '...',
+        '-----END RSA PRIVATE KEY-----',
+        '-----BEGIN CERTIFICATE-----',
+        `MIIB${'A'.repeat(60)}`,
+        '-----END CERTIFICATE-----'
+      ]
     },
     {
       rule: 'putty-private-key',
       file: 'id.ppk',
-      make: (r) =>
+      make: r =>
         `PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: k\nPublic-Lines: 2\n${draw(r, 64, BASE64_CHARS)}\n${draw(r, 4, BASE64_CHARS)}\nPrivate-Lines: 1\n${draw(r, 64, BASE64_CHARS)}\nPrivate-MAC: ${draw(r, 64, '0123456789abcdef')}\n`,
-      content: (v) => v,
-      raw: (v) => v.split('\n')[7] ?? v,
+      content: v => v,
+      raw: v => v.split('\n')[7] ?? v,
       negatives: ['PuTTY-User-Key-File-3: ssh-ed25519', 'Encryption: none', 'Private-Lines: 1', '...']
     },
     {
       rule: 'kubeconfig-client-key',
       file: 'kube.yaml',
-      make: (r) => Buffer.from(pemBlock(r, 'EC PRIVATE KEY')).toString('base64'),
-      content: (v) => `    client-key-data: ${v}`,
+      make: r => Buffer.from(pemBlock(r, 'EC PRIVATE KEY')).toString('base64'),
+      content: v => `    client-key-data: ${v}`,
       negatives: ['users:', '- name: u', '  user:', '    client-key-data: DATA+OMITTED']
     }
   ]

@@ -8,5 +8,5 @@ export const pypi: Family = {
   source: 'https://pypi.org/help/#apitoken',
   rules: [{ id: 'pypi-token', description: 'PyPI API token' }],
   tokens: [prefixed({ rule: 'pypi-token', anchors: ['pypi-AgEIcHlwaS5vcmc'], re: /pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,400}/y, maxLength: 420, tail: TOKEN })],
-  cases: [{ rule: 'pypi-token', key: 'PYPI_TOKEN', make: (r) => `pypi-AgEIcHlwaS5vcmc${draw(r, 150, TOKEN_CHARS)}`, negatives: ['pypi-AgEIcHlwaS5vcmc...'] }]
+  cases: [{ rule: 'pypi-token', key: 'PYPI_TOKEN', make: r => `pypi-AgEIcHlwaS5vcmc${draw(r, 150, TOKEN_CHARS)}`, negatives: ['pypi-AgEIcHlwaS5vcmc...'] }]
 }

@@ -21,7 +21,7 @@ export const slack: Family = {
       rule: 'slack-token',
       lead: WORD,
       tail: TOKEN,
-      validate: (t) => !isPlaceholder(t.slice(5), true) && shannonEntropy(t) > 3.5
+      validate: t => !isPlaceholder(t.slice(5), true) && shannonEntropy(t) > 3.5
     },
     {
       anchors: ['hooks.slack.com/'],
@@ -30,31 +30,41 @@ export const slack: Family = {
       rule: 'slack-webhook-url',
       lead: NONE,
       tail: ALNUM,
-      validate: (t) => !isPlaceholder(t.slice(t.lastIndexOf('/') + 1), true)
+      validate: t => !isPlaceholder(t.slice(t.lastIndexOf('/') + 1), true)
     }
   ],
   cases: [
     {
       rule: 'slack-token',
       key: 'SLACK_BOT_TOKEN',
-      make: (r) => `xoxb-${digits(r, 11)}-${digits(r, 12)}-${draw(r, 24)}`,
+      make: r => `xoxb-${digits(r, 11)}-${digits(r, 12)}-${draw(r, 24)}`,
       negatives: ['SLACK_TOKEN=xoxb-your-token-here', 'xoxb-000000000000-000000000000-xxxxxxxxxxxxxxxxxxxxxxxx']
     },
-    { rule: 'slack-token', key: 'SLACK_USER_TOKEN', make: (r) => `xoxp-${digits(r, 11)}-${digits(r, 11)}-${digits(r, 13)}-${draw(r, 32, HEX_CHARS)}`, negatives: ['xoxp-...'] },
-    { rule: 'slack-token', key: 'SLACK_LEGACY_BOT_TOKEN', make: (r) => `xoxb-${digits(r, 12)}-${draw(r, 24)}`, negatives: ['xoxb-123456789012-<token>'] },
-    { rule: 'slack-token', key: 'SLACK_CONFIG_TOKEN', make: (r) => `xoxe.xoxp-1-${draw(r, 140)}`, negatives: ['xoxe.xoxp-1-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'] },
-    { rule: 'slack-token', key: 'SLACK_CONFIG_REFRESH_TOKEN', make: (r) => `xoxe-1-${draw(r, 140)}`, negatives: ['xoxe-1-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
-    { rule: 'slack-token', key: 'SLACK_APP_TOKEN', make: (r) => `xapp-1-A${draw(r, 10, UPPER + DIGITS)}-${digits(r, 13)}-${draw(r, 64, HEX_CHARS)}`, negatives: ['xapp-1-...'] },
+    {
+      rule: 'slack-token',
+      key: 'SLACK_USER_TOKEN',
+      make: r => `xoxp-${digits(r, 11)}-${digits(r, 11)}-${digits(r, 13)}-${draw(r, 32, HEX_CHARS)}`,
+      negatives: ['xoxp-...']
+    },
+    { rule: 'slack-token', key: 'SLACK_LEGACY_BOT_TOKEN', make: r => `xoxb-${digits(r, 12)}-${draw(r, 24)}`, negatives: ['xoxb-123456789012-<token>'] },
+    { rule: 'slack-token', key: 'SLACK_CONFIG_TOKEN', make: r => `xoxe.xoxp-1-${draw(r, 140)}`, negatives: ['xoxe.xoxp-1-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'] },
+    { rule: 'slack-token', key: 'SLACK_CONFIG_REFRESH_TOKEN', make: r => `xoxe-1-${draw(r, 140)}`, negatives: ['xoxe-1-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
+    {
+      rule: 'slack-token',
+      key: 'SLACK_APP_TOKEN',
+      make: r => `xapp-1-A${draw(r, 10, UPPER + DIGITS)}-${digits(r, 13)}-${draw(r, 64, HEX_CHARS)}`,
+      negatives: ['xapp-1-...']
+    },
     {
       rule: 'slack-webhook-url',
       key: 'SLACK_WEBHOOK_URL',
-      make: (r) => `https://hooks.slack.com/services/T${draw(r, 8, UPPER + DIGITS)}/B${draw(r, 8, UPPER + DIGITS)}/${draw(r, 24)}`,
+      make: r => `https://hooks.slack.com/services/T${draw(r, 8, UPPER + DIGITS)}/B${draw(r, 8, UPPER + DIGITS)}/${draw(r, 24)}`,
       negatives: ['https://hooks.slack.com/services/TXXXXXXXX/BXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX']
     },
     {
       rule: 'slack-webhook-url',
       key: 'SLACK_WORKFLOW_URL',
-      make: (r) => `https://hooks.slack.com/workflows/T${draw(r, 9, UPPER + DIGITS)}/A${draw(r, 10, UPPER + DIGITS)}/${digits(r, 18)}/${draw(r, 24)}`,
+      make: r => `https://hooks.slack.com/workflows/T${draw(r, 9, UPPER + DIGITS)}/A${draw(r, 10, UPPER + DIGITS)}/${digits(r, 18)}/${draw(r, 24)}`,
       negatives: ['https://hooks.slack.com/workflows/T00000000/A00000000/000000000000000000/XXXXXXXXXXXXXXXXXXXXXXXX']
     }
   ]

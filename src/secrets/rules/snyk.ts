@@ -10,13 +10,17 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export const snyk: Family = {
   name: 'Snyk',
   source: 'https://docs.snyk.io/snyk-api/authentication-for-api',
-  rules: [
-    { id: 'snyk-token', description: 'Snyk API token' }
-  ],
-  keyed: [
-    { key: /snyk.*(?:token|apikey|key)$/, value: UUID_RE, rule: 'snyk-token', validate: isKeyShaped }
-  ],
+  rules: [{ id: 'snyk-token', description: 'Snyk API token' }],
+  keyed: [{ key: /snyk.*(?:token|apikey|key)$/, value: UUID_RE, rule: 'snyk-token', validate: isKeyShaped }],
   cases: [
-    { rule: 'snyk-token', key: 'SNYK_TOKEN', keyed: true, file: 'settings.env.txt', content: (v) => `SNYK_TOKEN=${v}`, make: uuidOf, negatives: ["SNYK_TOKEN=00000000-0000-0000-0000-000000000000"] }
+    {
+      rule: 'snyk-token',
+      key: 'SNYK_TOKEN',
+      keyed: true,
+      file: 'settings.env.txt',
+      content: v => `SNYK_TOKEN=${v}`,
+      make: uuidOf,
+      negatives: ['SNYK_TOKEN=00000000-0000-0000-0000-000000000000']
+    }
   ]
 }

@@ -7,18 +7,20 @@ import { HEX_CHARS, draw, type Family } from './types.js'
 export const sonar: Family = {
   name: 'SonarQube / SonarCloud',
   source: 'https://docs.sonarsource.com/sonarqube-server/latest/user-guide/managing-tokens/',
-  rules: [
-    { id: 'sonar-token', description: 'SonarQube or SonarCloud token' }
-  ],
+  rules: [{ id: 'sonar-token', description: 'SonarQube or SonarCloud token' }],
   keywords: ['sonar'],
-  tokens: [
-    prefixed({ rule: 'sonar-token', anchors: ['squ_', 'sqp_', 'sqa_'], re: /sq[upa]_[a-f0-9]{40}/y, maxLength: 44 })
-  ],
-  keyed: [
-    { key: /sonar.*(?:token|login)$/, value: /^[a-f0-9]{40}$/, rule: 'sonar-token', validate: isKeyShaped }
-  ],
+  tokens: [prefixed({ rule: 'sonar-token', anchors: ['squ_', 'sqp_', 'sqa_'], re: /sq[upa]_[a-f0-9]{40}/y, maxLength: 44 })],
+  keyed: [{ key: /sonar.*(?:token|login)$/, value: /^[a-f0-9]{40}$/, rule: 'sonar-token', validate: isKeyShaped }],
   cases: [
-    { rule: 'sonar-token', key: 'SONAR_TOKEN', make: (r) => `squ_${draw(r, 40, HEX_CHARS)}`, negatives: ["squ_0000000000000000000000000000000000000000"] },
-    { rule: 'sonar-token', key: 'SONAR_TOKEN', keyed: true, file: 'settings.env.txt', content: (v) => `SONAR_TOKEN=${v}`, make: (r) => draw(r, 40, HEX_CHARS), negatives: ["SONAR_TOKEN=0000000000000000000000000000000000000000"] }
+    { rule: 'sonar-token', key: 'SONAR_TOKEN', make: r => `squ_${draw(r, 40, HEX_CHARS)}`, negatives: ['squ_0000000000000000000000000000000000000000'] },
+    {
+      rule: 'sonar-token',
+      key: 'SONAR_TOKEN',
+      keyed: true,
+      file: 'settings.env.txt',
+      content: v => `SONAR_TOKEN=${v}`,
+      make: r => draw(r, 40, HEX_CHARS),
+      negatives: ['SONAR_TOKEN=0000000000000000000000000000000000000000']
+    }
   ]
 }

@@ -12,11 +12,27 @@ export const twilio: Family = {
   ],
   keywords: ['twilio'],
   keyed: [
-    { key: /twilio/, value: /^SK[0-9a-fA-F]{32}$/, rule: 'twilio-api-key', validate: (v) => !isPlaceholder(v.slice(2), true) },
-    { key: /twilio.*(?:token|secret)$/, value: /^[0-9a-f]{32}$/, rule: 'twilio-auth-token', validate: (v) => shannonEntropy(v) > 3.2 }
+    { key: /twilio/, value: /^SK[0-9a-fA-F]{32}$/, rule: 'twilio-api-key', validate: v => !isPlaceholder(v.slice(2), true) },
+    { key: /twilio.*(?:token|secret)$/, value: /^[0-9a-f]{32}$/, rule: 'twilio-auth-token', validate: v => shannonEntropy(v) > 3.2 }
   ],
   cases: [
-    { rule: 'twilio-api-key', key: 'TWILIO_API_KEY', keyed: true, file: 'app.env.example.txt', make: (r) => `SK${draw(r, 32, HEX_CHARS)}`, content: (v) => `TWILIO_API_KEY=${v}`, negatives: [`TWILIO_API_KEY=SK${'0'.repeat(32)}`] },
-    { rule: 'twilio-auth-token', key: 'TWILIO_AUTH_TOKEN', keyed: true, file: 'settings.ini', make: (r) => draw(r, 32, HEX_CHARS), content: (v) => `TWILIO_AUTH_TOKEN=${v}`, negatives: ['TWILIO_AUTH_TOKEN=your_auth_token'] }
+    {
+      rule: 'twilio-api-key',
+      key: 'TWILIO_API_KEY',
+      keyed: true,
+      file: 'app.env.example.txt',
+      make: r => `SK${draw(r, 32, HEX_CHARS)}`,
+      content: v => `TWILIO_API_KEY=${v}`,
+      negatives: [`TWILIO_API_KEY=SK${'0'.repeat(32)}`]
+    },
+    {
+      rule: 'twilio-auth-token',
+      key: 'TWILIO_AUTH_TOKEN',
+      keyed: true,
+      file: 'settings.ini',
+      make: r => draw(r, 32, HEX_CHARS),
+      content: v => `TWILIO_AUTH_TOKEN=${v}`,
+      negatives: ['TWILIO_AUTH_TOKEN=your_auth_token']
+    }
   ]
 }

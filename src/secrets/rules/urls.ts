@@ -75,20 +75,37 @@ export const urls: Family = {
       rule: 'url-credentials',
       key: 'DATABASE_URL',
       file: 'config.yaml',
-      make: (r) => `postgres://app:${password(r)}@db.internal:5432/app`,
-      raw: (v) => /:([^:@]+)@/.exec(v)?.[1] ?? v,
-      content: (v) => `database_url: ${v}`,
-      negatives: ['database_url: postgres://user:password@localhost/db', 'other: https://user:${PASSWORD}@host.internal/x', 'dep: github://org:repo@main', 'docs: mysql://scott:tiger@localhost/test']
+      make: r => `postgres://app:${password(r)}@db.internal:5432/app`,
+      raw: v => /:([^:@]+)@/.exec(v)?.[1] ?? v,
+      content: v => `database_url: ${v}`,
+      negatives: [
+        'database_url: postgres://user:password@localhost/db',
+        'other: https://user:${PASSWORD}@host.internal/x',
+        'dep: github://org:repo@main',
+        'docs: mysql://scott:tiger@localhost/test'
+      ]
     },
-    { rule: 'url-credentials', key: 'REDIS_URL', make: (r) => `redis://:${draw(r, 24)}@cache.prod.svc:6379/0`, raw: (v) => /:([^:@]+)@/.exec(v)?.[1] ?? v, negatives: ['redis://:<password>@cache:6379/0'] },
-    { rule: 'url-credentials', key: 'MONGODB_URI', make: (r) => `mongodb+srv://svc-user:${password(r)}@cluster0.ab1cd.mongodb.net/prod`, raw: (v) => /:([^:@/]+)@/.exec(v)?.[1] ?? v, negatives: ['mongodb+srv://<user>:<password>@cluster0.mongodb.net/'] },
+    {
+      rule: 'url-credentials',
+      key: 'REDIS_URL',
+      make: r => `redis://:${draw(r, 24)}@cache.prod.svc:6379/0`,
+      raw: v => /:([^:@]+)@/.exec(v)?.[1] ?? v,
+      negatives: ['redis://:<password>@cache:6379/0']
+    },
+    {
+      rule: 'url-credentials',
+      key: 'MONGODB_URI',
+      make: r => `mongodb+srv://svc-user:${password(r)}@cluster0.ab1cd.mongodb.net/prod`,
+      raw: v => /:([^:@/]+)@/.exec(v)?.[1] ?? v,
+      negatives: ['mongodb+srv://<user>:<password>@cluster0.mongodb.net/']
+    },
     {
       rule: 'connection-string-password',
       key: 'CONNECTION_STRING',
       file: 'appsettings.ini',
-      make: (r) => `Server=db;Database=app;User Id=sa;Password=${draw(r, 14)};`,
-      raw: (v) => /Password=([^;]+)/.exec(v)?.[1] ?? v,
-      content: (v) => `ConnectionString=${v}`,
+      make: r => `Server=db;Database=app;User Id=sa;Password=${draw(r, 14)};`,
+      raw: v => /Password=([^;]+)/.exec(v)?.[1] ?? v,
+      content: v => `ConnectionString=${v}`,
       negatives: ['ConnectionString=Server=db;Database=app;User Id=sa;Password=<password>;']
     }
   ]
