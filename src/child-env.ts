@@ -62,8 +62,9 @@ export function usesGhaCache(entries: readonly string[]): boolean {
 let configured: Record<string, string> | undefined
 
 /**
- * The environment every docker process and credential helper gets, set once by the orchestrator (undefined: back to
- * the default). Until it is set, the same filter applies to this process's environment as it is at each call.
+ * The environment every docker process and credential helper gets, set once by main.ts from the runner's environment
+ * (undefined: back to the default). Until it is set (a module called directly, as tests do), the same filter applies
+ * to this process's environment as it is at each call: the one read of process.env below main.ts.
  */
 export function setDockerEnvironment(env: Record<string, string> | undefined): void {
   configured = env

@@ -40,8 +40,11 @@ const HELPER_MAX_BYTES = 1024 * 1024
 /** `docker-credential-<name>` is run from PATH: a name with a path separator would run some other file. */
 const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
-/** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, as the docker CLI resolves it. */
-export function dockerConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`, as the docker CLI resolves it, in the environment docker
+ * itself gets: the action's reads use the same login as its docker commands.
+ */
+export function dockerConfigFile(env: Readonly<Record<string, string | undefined>> = dockerEnvironment()): string {
   const dir = env.DOCKER_CONFIG ? env.DOCKER_CONFIG : path.join(env.HOME ? env.HOME : homedir(), '.docker')
   return path.join(dir, 'config.json')
 }
