@@ -37844,7 +37844,7 @@ var DOCKER_HUB_NAMES = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", 
 var HELPER_TIMEOUT_MS = 2e4;
 var HELPER_MAX_BYTES = 1024 * 1024;
 var HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-function dockerConfigFile(env = process.env) {
+function dockerConfigFile(env = dockerEnvironment()) {
   const dir = env.DOCKER_CONFIG ? env.DOCKER_CONFIG : path4.join(env.HOME ? env.HOME : homedir(), ".docker");
   return path4.join(dir, "config.json");
 }
