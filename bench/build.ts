@@ -6,22 +6,14 @@
 // Options: --runs N (default 7).
 
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { scanContext } from '../src/secrets/scan.js'
+import { runsOption, stackOrExit } from './stack.js'
 
-const runsAt = process.argv.indexOf('--runs')
-const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 7
-const stateDir = process.env.OHE_E2E_STATE || '/tmp/ohe-e2e'
-const read = (name: string) => readFileSync(join(stateDir, name), 'utf8').trim()
-let registry: string, username: string, password: string
-try {
-  ;[registry, username, password] = [read('registry-url'), read('registry-username'), read('registry-password')]
-} catch {
-  console.error('The e2e stack is not up: run `bash scripts/e2e-stack.sh up` as root first.')
-  process.exit(2)
-}
+const runs = runsOption(7)
+const { registry, username, password } = stackOrExit()
 
 const root = resolve('.')
 const context = join(root, 'examples', 'sandbox')

@@ -8,29 +8,14 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
-import * as tar from 'tar-stream'
 import { BUFFER_SIZE, scanFile } from '../../src/secrets/engine.js'
 import { assembleImageSecrets, type ConfigBlob } from '../../src/verify/image-scan.js'
 import { classifySaveEntry, scanSaveArchive } from '../../src/verify/save-archive.js'
 import { checksummed, pemKey } from '../secrets/fixtures.js'
 import { chunkReader } from '../../src/secrets/chunk-reader.js'
+import { tarOf, type Files } from './support.js'
 
-type Files = Record<string, string | Buffer>
 type Layout = 'legacy' | 'oci' | 'containerd'
-
-async function tarOf(files: Files): Promise<Buffer> {
-  const pack = tar.pack()
-  const chunks: Buffer[] = []
-  const done = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer)
-  })()
-  for (const [name, content] of Object.entries(files)) {
-    await new Promise<void>((resolve, reject) => pack.entry({ name }, content, error => (error ? reject(error) : resolve())))
-  }
-  pack.finalize()
-  await done
-  return Buffer.concat(chunks)
-}
 
 /** The rule the scanner's engine gives a value on its own (the rule table is another module's, and grows). */
 function ruleOf(value: string): string {

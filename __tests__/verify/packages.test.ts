@@ -8,28 +8,14 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import * as tar from 'tar-stream'
 import { PackageIndex } from '../../src/secrets/packages.js'
 import { RecordView, classifyInstalledPackages, packageRecordKind } from '../../src/verify/image-packages.js'
 import { assembleImageSecrets, type ConfigBlob, type ImageSecrets } from '../../src/verify/image-scan.js'
 import { scanSaveArchive } from '../../src/verify/save-archive.js'
 import { checksummed } from '../secrets/fixtures.js'
+import { tarOf } from './support.js'
 
 type Files = Record<string, string>
-
-async function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
-  const pack = tar.pack()
-  const chunks: Buffer[] = []
-  const done = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer)
-  })()
-  for (const [name, content] of Object.entries(files)) {
-    await new Promise<void>((resolve, reject) => pack.entry({ name }, content, error => (error ? reject(error) : resolve())))
-  }
-  pack.finalize()
-  await done
-  return Buffer.concat(chunks)
-}
 
 const sha = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex')
 
