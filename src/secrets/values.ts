@@ -186,6 +186,8 @@ export function redactHint(value: string): string {
 }
 
 /** Hashes already made in this run, keyed by a fast hash (the map never holds a value): one slow hash per value. */
+// A memo of a pure function (the same value and rule always give the same digest), so no caller can see its state
+// and none needs to reset it: it only spares the slow hash for a value found again.
 const hashes = new Map<string, string>()
 
 /**
