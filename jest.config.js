@@ -7,11 +7,12 @@ const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
-  testTimeout: 30000
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] }
 }
 
 export default {
+  // A global option: inside a project's config jest ignores it.
+  testTimeout: 30000,
   // Random fixtures draw from one seed per run, printed when a test fails (TEST_SEED=<n> replays it).
   globalSetup: '<rootDir>/__tests__/support/seed-setup.js',
   reporters: ['default', '<rootDir>/__tests__/support/seed-reporter.js'],

@@ -41,7 +41,7 @@ describeStack('a cancelled step', () => {
       writeFileSync(path.join(workspace, 'image', 'Dockerfile'), `FROM ${state.registry}/openhands/agent-server:1.23.0-python\n`)
       const repository = `${state.registry}/i9-cancel/app-${randomBytes(4).toString('hex')}`
       const inputs = {
-        'ohe-release': '1.23.0',
+        'agent-server-version': '1.23.0',
         'base-image': `${state.registry}/openhands/agent-server`,
         context: 'image',
         repository,

@@ -249,13 +249,19 @@ describeStack('push faults through a fault-injecting proxy', () => {
 describeStack('a Docker daemon that accepts and never answers', () => {
   let server: net.Server
   let socket: string
+  const connections = new Set<net.Socket>()
   beforeAll(async () => {
     state = mustBeUp(stack)
     socket = path.join(work.dir, 'hung.sock')
-    server = net.createServer(() => undefined)
+    // Accepts and never answers; its connections are ended at the end, or close() would wait for them forever.
+    server = net.createServer(connection => {
+      connections.add(connection)
+      connection.on('close', () => connections.delete(connection))
+    })
     await new Promise<void>(resolve => server.listen(socket, resolve))
   })
   afterAll(async () => {
+    for (const connection of connections) connection.destroy()
     await new Promise(resolve => server.close(resolve))
   })
 

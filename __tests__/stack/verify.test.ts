@@ -115,9 +115,15 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const lines = key.trim().split('\n').length
     const image = run.outputs.image ?? ''
     const pushed = `${image.replace(/:[^:/]+$/, '')}@${run.outputs.digest ?? ''}`
+    // The action's login lived in its own per-run docker config, gone with the step: the test pulls with its own.
+    const state = mustBeUp(stack)
+    const pullConfig = mkdtempSync(path.join(tmpdir(), 'i11-pull-'))
+    const auth = Buffer.from(`${state.username}:${state.password}`).toString('base64')
+    writeFileSync(path.join(pullConfig, 'config.json'), JSON.stringify({ auths: { [state.registry]: { auth } } }), { mode: 0o600 })
     const count = execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', pushed, '/key-lines.txt'], {
-      env: { ...process.env, DOCKER_CONFIG: run.dockerConfig }
+      env: { ...process.env, DOCKER_CONFIG: pullConfig }
     })
+    rmSync(pullConfig, { recursive: true, force: true })
     execFileSync('docker', ['image', 'rm', pushed], { stdio: 'ignore' })
     expect(count.toString().trim()).toBe(String(lines))
     await runPostStep(run, workspace)
