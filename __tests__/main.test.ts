@@ -75,6 +75,8 @@ describe('main.run in-process', () => {
     // The pushed image carries its provenance, with the base digest the registry reported.
     expect(registry.configOf('acme/sandbox', tag)?.Labels).toMatchObject({ [REVISION_LABEL]: SHA, [BASE_DIGEST_LABEL]: baseDigest })
     expect(result.summary).toContain(`| Sandbox Image Tag | \`${tag}\` |`)
+    // No engine here to run the image in: the summary says it went out unverified rather than staying silent.
+    expect(result.summary).toContain('⚠️ Not verified: no Docker engine answers here (a remote builder?)')
     expect(result.annotations.filter(a => a.level === 'error')).toEqual([])
     // The login went into this run's own docker config (removed after the step): nothing for the post step to log out.
     expect(result.state['build-registry']).toBeUndefined()

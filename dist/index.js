@@ -43626,6 +43626,7 @@ function renderSummary(report2) {
     }
   }
   if (report2.verify) lines.push("", ...renderVerify(report2.verify));
+  else if (report2.unverified) lines.push("", "### Verify before push", "", `\u26A0\uFE0F Not verified: ${report2.unverified}.`);
   if (report2.contract) lines.push("", ...renderContract(report2.contract));
   if (report2.scan) lines.push("", ...renderScan(report2.scan, report2.workspace));
   return lines.join("\n") + "\n";
@@ -46836,6 +46837,7 @@ async function publishVerified(inputs, facts, onReport, io) {
 }
 
 // src/phases/publish.ts
+var noEngine = (push) => `no Docker engine answers here (a remote builder?), so the image was ${push ? "pushed" : "built"} without being verified first`;
 async function publish(settings, facts, io = buildIo) {
   const [digestOfBase] = await Promise.all([
     facts.baseReference && settings.push ? withReadBudget("the base digest", PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? "", settings)) : void 0,
@@ -46876,12 +46878,13 @@ async function publish(settings, facts, io = buildIo) {
     };
     build = (await publishVerified(buildSettings, { ...buildFacts, agentServerReference: facts.agentServerReference }, onReport, io)).build;
   } else {
-    if (settings.verify) notice("verify: no Docker engine answers here (a remote builder?), so the image is pushed without being verified first.");
+    if (settings.verify) notice(`verify: ${noEngine(settings.push)}.`);
     build = await buildAndPush(buildSettings, buildFacts, io);
   }
   const digest = build.digest;
   const agentServer = facts.agentServerReference;
-  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...verify ? { verify } : {} };
+  const verified = { ...verify ? { verify } : {}, ...settings.verify && !verify ? { unverified: noEngine(settings.push) } : {} };
+  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...verified };
   const contract = await group(
     "Verify the image contract in the registry",
     () => withReadBudget(
@@ -46894,7 +46897,7 @@ async function publish(settings, facts, io = buildIo) {
       })
     )
   );
-  return { build, unchanged: false, contract, ...verify ? { verify } : {} };
+  return { build, unchanged: false, contract, ...verified };
 }
 
 // src/phases/release.ts
@@ -47418,6 +47421,7 @@ async function run(io = actionIo) {
     report2.build = build;
     report2.unchanged = published.unchanged;
     report2.contract = published.contract;
+    if (published.unverified) report2.unverified = published.unverified;
     if (build.digest && (build.pushed || published.unchanged)) {
       setOutput("repository", build.repository);
       setOutput("tag", build.tag);

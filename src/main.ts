@@ -129,6 +129,7 @@ export async function run(io: RunIo = actionIo): Promise<void> {
     report.build = build
     report.unchanged = published.unchanged
     report.contract = published.contract
+    if (published.unverified) report.unverified = published.unverified
     // Set only for an image that really is in the registry: pushed now, or kept unchanged.
     if (build.digest && (build.pushed || published.unchanged)) {
       core.setOutput('repository', build.repository)

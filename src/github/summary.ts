@@ -28,6 +28,8 @@ export interface RunReport {
   contract?: ContractReport
   /** The verify phase (image secret scan, boot check, added size). */
   verify?: VerifyReport
+  /** Why verify was on but did not run (no engine): the summary must not let a pushed image look verified. */
+  unverified?: string
   failure?: string
 }
 
@@ -78,6 +80,7 @@ export function renderSummary(report: RunReport): string {
     }
   }
   if (report.verify) lines.push('', ...renderVerify(report.verify))
+  else if (report.unverified) lines.push('', '### Verify before push', '', `⚠️ Not verified: ${report.unverified}.`)
   if (report.contract) lines.push('', ...renderContract(report.contract))
   if (report.scan) lines.push('', ...renderScan(report.scan, report.workspace))
   return lines.join('\n') + '\n'

@@ -41,7 +41,13 @@ export interface PublishResult {
   unchanged: boolean
   contract?: ContractReport
   verify?: VerifyReport
+  /** Why the image was not verified before the push although verify is true (no engine to run it in). */
+  unverified?: string
 }
+
+/** Why verify could not run, and what happened instead. */
+const noEngine = (push: boolean): string =>
+  `no Docker engine answers here (a remote builder?), so the image was ${push ? 'pushed' : 'built'} without being verified first`
 
 /** Builds and pushes, or keeps an unchanged image; then verifies the pushed image's contract in the registry. */
 export async function publish(settings: PublishSettings, facts: PublishFacts, io: BuildIo = buildIo): Promise<PublishResult> {
@@ -90,12 +96,13 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
     }
     build = (await publishVerified(buildSettings, { ...buildFacts, agentServerReference: facts.agentServerReference }, onReport, io)).build
   } else {
-    if (settings.verify) core.notice('verify: no Docker engine answers here (a remote builder?), so the image is pushed without being verified first.')
+    if (settings.verify) core.notice(`verify: ${noEngine(settings.push)}.`)
     build = await buildAndPush(buildSettings, buildFacts, io)
   }
   const digest = build.digest
   const agentServer = facts.agentServerReference
-  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...(verify ? { verify } : {}) }
+  const verified = { ...(verify ? { verify } : {}), ...(settings.verify && !verify ? { unverified: noEngine(settings.push) } : {}) }
+  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...verified }
   const contract = await core.group('Verify the image contract in the registry', () =>
     withReadBudget('the contract verification', PHASE_READ_BUDGET_MS, () =>
       verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
@@ -105,5 +112,5 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
       })
     )
   )
-  return { build, unchanged: false, contract, ...(verify ? { verify } : {}) }
+  return { build, unchanged: false, contract, ...verified }
 }
