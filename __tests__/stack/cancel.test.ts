@@ -8,12 +8,12 @@
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runAction, runPostStep } from '../support/action-runner.js'
 import { RegistryClient, e2eEnabled, mustBeUp, stackState } from '../support/stack.js'
+import { scratchDir } from '../support/scratch.js'
 
 const stack = await stackState()
 const describeStack = e2eEnabled(stack) ? describe : describe.skip
@@ -30,7 +30,7 @@ function processesOf(pgid: string): string[] {
 describeStack('a cancelled step', () => {
   test('the post step ends the docker process group the main step left waiting', async () => {
     const state = mustBeUp(stack)
-    const workspace = mkdtempSync(path.join(tmpdir(), 'i9-cancel-'))
+    const workspace = scratchDir('i9-cancel-')
     const socket = path.join(workspace, 'hung.sock')
     const connections = new Set<net.Socket>()
     const daemon = net.createServer(connection => connections.add(connection))

@@ -7,13 +7,13 @@
 import { jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runAction, runPostStep, type ActionRun } from '../support/action-runner.js'
 import { uniqueRepository } from '../support/docker-push.js'
 import { checksummed, pemKey } from '../secrets/fixtures.js'
 import { BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState } from '../support/stack.js'
+import { scratchDir } from '../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -23,7 +23,7 @@ const base = `${REGISTRY}/${BASE_REPOSITORY}`
 const workspaces: string[] = []
 
 function workspaceWith(dockerfile: string, files: Record<string, string> = {}): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'i11-verify-'))
+  const workspace = scratchDir('i11-verify-')
   workspaces.push(workspace)
   mkdirSync(path.join(workspace, 'image'))
   writeFileSync(path.join(workspace, 'image', 'Dockerfile'), dockerfile)
@@ -104,7 +104,7 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const workspace = workspaceWith(
       `FROM ${base}:1.23.0-python\nUSER root\nRUN --mount=type=secret,id=deploy_key grep -c . /run/secrets/deploy_key > /key-lines.txt\nUSER openhands\n`
     )
-    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'i11-key-')), 'deploy_key')
+    const keyFile = path.join(scratchDir('i11-key-'), 'deploy_key')
     writeFileSync(keyFile, key, { mode: 0o600 })
     const run = await runAction(inputs(repository, { 'secret-files': `deploy_key=${keyFile}` }), workspace)
     expect(errors(run)).toEqual([])
@@ -117,7 +117,7 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const pushed = `${image.replace(/:[^:/]+$/, '')}@${run.outputs.digest ?? ''}`
     // The action's login lived in its own per-run docker config, gone with the step: the test pulls with its own.
     const state = mustBeUp(stack)
-    const pullConfig = mkdtempSync(path.join(tmpdir(), 'i11-pull-'))
+    const pullConfig = scratchDir('i11-pull-')
     const auth = Buffer.from(`${state.username}:${state.password}`).toString('base64')
     writeFileSync(path.join(pullConfig, 'config.json'), JSON.stringify({ auths: { [state.registry]: { auth } } }), { mode: 0o600 })
     const count = execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', pushed, '/key-lines.txt'], {
@@ -141,7 +141,7 @@ describeE2E('verify: the built image before anything is pushed', () => {
         `RUN --mount=type=secret,id=sdk_example mkdir -p ${sdk}/lib && echo '{"name":"example-sdk","version":"2.4.1"}' > ${sdk}/package.json && ` +
         `echo "module.exports = { example: '$(cat /run/secrets/sdk_example)' }" > ${sdk}/lib/example.js\nUSER openhands\n`
     )
-    const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'i13-token-')), 'sdk_example')
+    const tokenFile = path.join(scratchDir('i13-token-'), 'sdk_example')
     writeFileSync(tokenFile, token, { mode: 0o600 })
     const run = await runAction(inputs(repository, { 'secret-files': `sdk_example=${tokenFile}`, sarif: 'out/scan.sarif' }), workspace)
     if (process.env.I13_DEBUG) console.log(run.log, run.summary)
@@ -179,7 +179,7 @@ describeE2E('verify: the built image before anything is pushed', () => {
         `RUN --mount=type=secret,id=sdk_example mkdir -p ${sdk}/lib && echo '{"name":"example-sdk","version":"2.4.1"}' > ${sdk}/package.json && ` +
         `echo "module.exports = { example: '$(cat /run/secrets/sdk_example)' }" > ${sdk}/lib/example.js\nUSER openhands\n`
     )
-    const tokenFile = path.join(mkdtempSync(path.join(tmpdir(), 'i13-token-')), 'sdk_example')
+    const tokenFile = path.join(scratchDir('i13-token-'), 'sdk_example')
     writeFileSync(tokenFile, token, { mode: 0o600 })
     const run = await runAction(inputs(repository, { 'secret-files': `sdk_example=${tokenFile}`, 'scan-installed-packages': 'fail' }), workspace)
     expect(errors(run)).toContainEqual(expect.stringMatching(new RegExp(`in file ${sdk}/lib/example\\.js, layer 2 \\(made by RUN`)))
@@ -306,8 +306,8 @@ describeE2E('verify: the built image before anything is pushed', () => {
     const image = `ohe-sandbox-verify:${hex}`
     const baseRef = `${base}:1.23.0-python`
     const workspace = workspaceWith(`FROM ${baseRef}\n`)
-    const scratch = mkdtempSync(path.join(tmpdir(), 'ohe-sandbox-image-'))
-    const dockerConfig = mkdtempSync(path.join(tmpdir(), 'i11-docker-config-'))
+    const scratch = scratchDir('ohe-sandbox-image-')
+    const dockerConfig = scratchDir('i11-docker-config-')
     const docker = (args: string[]): string => execFileSync('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig } }).toString()
     const { username, password } = mustBeUp(stack)
     execFileSync('docker', ['login', REGISTRY, '--username', username, '--password-stdin'], {

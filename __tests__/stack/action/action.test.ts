@@ -5,12 +5,12 @@
 import { jest } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { checksummed } from '../../secrets/fixtures.js'
 import { runAction, runPostStep, type ActionRun } from '../../support/action-runner.js'
 import { BASE_ENTRYPOINT, BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
+import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -20,7 +20,7 @@ const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
 const base = `${REGISTRY}/${BASE_REPOSITORY}`
 
 function contextWith(dockerfile: string, files: Record<string, string> = {}): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'e2e-action-'))
+  const workspace = scratchDir('e2e-action-')
   mkdirSync(path.join(workspace, 'image'))
   writeFileSync(path.join(workspace, 'image', 'Dockerfile'), dockerfile)
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(workspace, 'image', name), content)
@@ -107,7 +107,7 @@ describeE2E('build and push against the real stack', () => {
     const repository = newRepository()
     const workspace = contextWith(goodDockerfile)
     // What docker/login-action would have left: another account's login for the same registry.
-    const userConfig = mkdtempSync(path.join(tmpdir(), 'e2e-user-docker-'))
+    const userConfig = scratchDir('e2e-user-docker-')
     const earlier = `${JSON.stringify({ auths: { [REGISTRY]: { auth: Buffer.from(`earlier-user:${randomBytes(8).toString('hex')}`).toString('base64') } } }, null, '\t')}\n`
     writeFileSync(path.join(userConfig, 'config.json'), earlier)
     const run = await runAction(inputs(repository), workspace, { DOCKER_CONFIG: userConfig })
@@ -208,17 +208,14 @@ describeE2E('build and push against the real stack', () => {
 
 /** A private DOCKER_CONFIG logged in to the shared registry, as docker login (or docker/login-action) leaves it. */
 function dockerConfigFor(state: StackState): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'e2e-docker-config-'))
+  const dir = scratchDir('e2e-docker-config-')
   const auth = Buffer.from(`${state.username}:${state.password}`).toString('base64')
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: { [state.registry]: { auth } } }))
   return dir
 }
 
 /** Runs Debian's docker-registry (Distribution) without auth on 127.0.0.1:<port>, storing under `storage`. */
-async function startRegistry(
-  port: number,
-  storage = mkdtempSync(path.join(tmpdir(), 'e2e-registry-'))
-): Promise<{ address: string; storage: string; stop: () => Promise<void> }> {
+async function startRegistry(port: number, storage = scratchDir('e2e-registry-')): Promise<{ address: string; storage: string; stop: () => Promise<void> }> {
   const address = `127.0.0.1:${port}`
   const config = path.join(storage, 'config.yml')
   writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: ${address}\n`)

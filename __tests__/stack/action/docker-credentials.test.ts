@@ -7,11 +7,11 @@
 import { jest } from '@jest/globals'
 import { Buffer } from 'node:buffer'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runAction } from '../../support/action-runner.js'
 import { BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState } from '../../support/stack.js'
+import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -22,11 +22,11 @@ const base = `${REGISTRY}/${BASE_REPOSITORY}`
 describeE2E("the bundled action with docker's login and no registry-* inputs", () => {
   it('labels the base digest, reads skip-unchanged, and verifies the contract, without warnings', async () => {
     const state = mustBeUp(stack)
-    const dockerConfig = mkdtempSync(path.join(tmpdir(), 'e2e-docker-login-'))
+    const dockerConfig = scratchDir('e2e-docker-login-')
     const auth = Buffer.from(`${state.username}:${state.password}`).toString('base64')
     writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [state.registry]: { auth } } }), { mode: 0o600 })
 
-    const workspace = mkdtempSync(path.join(tmpdir(), 'e2e-docker-login-ws-'))
+    const workspace = scratchDir('e2e-docker-login-ws-')
     mkdirSync(path.join(workspace, 'image'))
     writeFileSync(path.join(workspace, 'image', 'Dockerfile'), `FROM ${base}:1.24.0-python\nUSER root\nRUN echo baked > /opt-baked.txt\nUSER openhands\n`)
     const repository = `${REGISTRY}/e2e/docker-login-${randomBytes(4).toString('hex')}`

@@ -3,13 +3,13 @@
  * the GitHub API played by a local stand-in. Runs in CI always; skipped elsewhere when the stack is down.
  */
 import { jest } from '@jest/globals'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runAction } from '../../support/action-runner.js'
 import { fakeGitHub, listen, type StoredComment } from '../../support/fake-github.js'
 import { BASE_REPOSITORY, REGISTRY, e2eEnabled, stackState } from '../../support/stack.js'
+import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -18,7 +18,7 @@ jest.setTimeout(120_000)
 const base = `${REGISTRY}/${BASE_REPOSITORY}`
 
 function pullRequestWorkspace(dockerfile: string): { workspace: string; eventFile: string } {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'e2e-pr-'))
+  const workspace = scratchDir('e2e-pr-')
   mkdirSync(path.join(workspace, 'image'))
   writeFileSync(path.join(workspace, 'image', 'Dockerfile'), dockerfile)
   const eventFile = path.join(workspace, 'event.json')

@@ -4,12 +4,12 @@
  * contract checked in the registry after the push. Runs in CI always; skipped elsewhere when the stack is down.
  */
 import { jest } from '@jest/globals'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runAction } from '../../support/action-runner.js'
 import { dockerPusher, uniqueRepository } from '../../support/docker-push.js'
 import { BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState } from '../../support/stack.js'
+import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -18,7 +18,7 @@ jest.setTimeout(180_000)
 const base = `${REGISTRY}/${BASE_REPOSITORY}`
 
 function workspaceWith(dockerfile: string): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'e2e-scheduled-'))
+  const workspace = scratchDir('e2e-scheduled-')
   mkdirSync(path.join(workspace, 'image'))
   writeFileSync(path.join(workspace, 'image', 'Dockerfile'), dockerfile)
   return workspace

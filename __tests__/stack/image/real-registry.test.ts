@@ -5,9 +5,7 @@
  * is never touched. Runs in CI always (a stack that is down fails it there); skipped elsewhere when it is down.
  */
 import { jest } from '@jest/globals'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
+import { rmSync } from 'node:fs'
 import { baseDigest } from '../../../src/image/base-digest.js'
 import { BASE_DIGEST_LABEL, REVISION_LABEL, findUnchangedImage } from '../../../src/image/unchanged.js'
 import { renderContract, verifyPushedImage, type ContractReport } from '../../../src/image/verify.js'
@@ -16,6 +14,7 @@ import { captureStdout } from '../../build/support/capture.js'
 import { BASE_ENTRYPOINT, BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 import { dockerPusher, uniqueRepository, type Pusher } from '../../support/docker-push.js'
 import { testInputs } from '../../support/inputs.js'
+import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -58,8 +57,8 @@ describeE2E('images in the real registry', () => {
   // In-process reads must not depend on whatever docker login the machine's own docker config holds.
   const savedDockerConfig = process.env.DOCKER_CONFIG
   beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'image-e2e-'))
-    process.env.DOCKER_CONFIG = mkdtempSync(path.join(tmpdir(), 'image-e2e-docker-config-'))
+    work = scratchDir('image-e2e-')
+    process.env.DOCKER_CONFIG = scratchDir('image-e2e-docker-config-')
     pusher = await dockerPusher(up())
   })
   afterAll(async () => {

@@ -4,14 +4,14 @@
  * Runs in CI always (a stack that is down fails it there); skipped elsewhere when the stack is not up.
  */
 import { jest } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runChecks } from '../../../src/phases/check.js'
 import { resolveRelease } from '../../../src/phases/release.js'
 import { BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 import { testInputs } from '../../support/inputs.js'
 import { dockerPusher, uniqueRepository, type Pusher } from '../../support/docker-push.js'
+import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -23,7 +23,7 @@ describeE2E('a scheduled rebuild on the real stack', () => {
   let workspace = ''
   beforeAll(async () => {
     pusher = await dockerPusher(up())
-    workspace = mkdtempSync(path.join(tmpdir(), 'check-e2e-'))
+    workspace = scratchDir('check-e2e-')
   })
   afterAll(async () => {
     await pusher?.close()

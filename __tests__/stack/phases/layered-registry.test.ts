@@ -4,8 +4,7 @@
  * there); skipped elsewhere when the stack is not up.
  */
 import { jest } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Inputs } from '../../../src/inputs.js'
 import { BASE_NAME_LABEL } from '../../../src/image/layered.js'
@@ -14,6 +13,7 @@ import { createRegistryClient, RegistryError } from '../../../src/registry/clien
 import { BASE_REPOSITORY, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 import { testInputs } from '../../support/inputs.js'
 import { dockerPusher, uniqueRepository, type Pusher } from '../../support/docker-push.js'
+import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -28,7 +28,7 @@ const workspaces: string[] = []
 
 /** A workspace whose Dockerfile is `FROM <image>` plus a hotfix layer; runChecks shows the file as `Dockerfile`. */
 function workspaceFrom(image: string): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'layered-e2e-'))
+  const workspace = scratchDir('layered-e2e-')
   workspaces.push(workspace)
   writeFileSync(path.join(workspace, 'Dockerfile'), `FROM ${image}\nCOPY hotfix.txt /opt/hotfix.txt\n`)
   return workspace
@@ -54,7 +54,7 @@ async function push(kind: string, dockerfile: string, labels: Record<string, str
 }
 
 // The reads here must not depend on whatever docker login the machine's own docker config holds.
-const emptyDockerConfig = mkdtempSync(path.join(tmpdir(), 'layered-docker-config-'))
+const emptyDockerConfig = scratchDir('layered-docker-config-')
 const savedDockerConfig = process.env.DOCKER_CONFIG
 
 describeE2E('layered images in the real registry', () => {

@@ -6,13 +6,13 @@
  */
 import { Buffer } from 'node:buffer'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseImageReference } from '../../../src/grammar.js'
 import { registryImageReader } from '../../../src/phases/check.js'
 import { registryClientFor, resetRegistryClients, type RegistryInputs } from '../../../src/registry/for-inputs.js'
 import { BASE_ENTRYPOINT, BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 import { registryError } from '../../registry/support.js'
+import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -24,7 +24,7 @@ const savedPath = process.env.PATH
 let root: string
 
 beforeAll(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'docker-credentials-registry-'))
+  root = scratchDir('docker-credentials-registry-')
 })
 
 // Each test starts with no memoised client or docker login, whatever ran before it.

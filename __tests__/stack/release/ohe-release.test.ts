@@ -7,14 +7,14 @@
  */
 import { jest } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { configYaml, valuesYaml } from '../../release/fixtures.js'
 import { startStandInGitHub, type StandInGitHub } from '../../release/stand-in-github.js'
 import { runAction, type ActionRun } from '../../support/action-runner.js'
 import { uniqueRepository } from '../../support/docker-push.js'
 import { BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState } from '../../support/stack.js'
+import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
@@ -49,7 +49,7 @@ afterAll(async () => {
 })
 
 function workspaceWith(dockerfile: string, map?: string): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'i10-ohe-release-'))
+  const workspace = scratchDir('i10-ohe-release-')
   mkdirSync(path.join(workspace, 'image'))
   writeFileSync(path.join(workspace, 'image', 'Dockerfile'), dockerfile)
   if (map !== undefined) writeFileSync(path.join(workspace, 'release-map.yaml'), map)
