@@ -31,6 +31,24 @@ function workspaceWith(dockerfile: string, files: Record<string, string> = {}): 
   return workspace
 }
 
+/** Where packageImage() installs its package. */
+const sdk = '/app/node_modules/example-sdk'
+
+/**
+ * A workspace whose image installs `example-sdk@2.4.1` under /app/node_modules with `token` in one of its files. The
+ * token reaches the layer through a secret mount, so neither the context nor the history holds it.
+ */
+function packageImage(token: string): { workspace: string; tokenFile: string } {
+  const workspace = workspaceWith(
+    `FROM ${base}:1.23.0-python\nUSER root\n` +
+      `RUN --mount=type=secret,id=sdk_example mkdir -p ${sdk}/lib && echo '{"name":"example-sdk","version":"2.4.1"}' > ${sdk}/package.json && ` +
+      `echo "module.exports = { example: '$(cat /run/secrets/sdk_example)' }" > ${sdk}/lib/example.js\nUSER openhands\n`
+  )
+  const tokenFile = path.join(scratchDir('i13-token-'), 'sdk_example')
+  writeFileSync(tokenFile, token, { mode: 0o600 })
+  return { workspace, tokenFile }
+}
+
 function inputs(repository: string, extra: Record<string, string> = {}): Record<string, string> {
   const { username, password } = mustBeUp(stack)
   return {
@@ -135,14 +153,7 @@ describeE2E('verify: the built image before anything is pushed', () => {
     // neither the context nor the history holds it: only the file in the package does.
     const token = checksummed('npm_')
     const repository = uniqueRepository(mustBeUp(stack), 'i13-package')
-    const sdk = '/app/node_modules/example-sdk'
-    const workspace = workspaceWith(
-      `FROM ${base}:1.23.0-python\nUSER root\n` +
-        `RUN --mount=type=secret,id=sdk_example mkdir -p ${sdk}/lib && echo '{"name":"example-sdk","version":"2.4.1"}' > ${sdk}/package.json && ` +
-        `echo "module.exports = { example: '$(cat /run/secrets/sdk_example)' }" > ${sdk}/lib/example.js\nUSER openhands\n`
-    )
-    const tokenFile = path.join(scratchDir('i13-token-'), 'sdk_example')
-    writeFileSync(tokenFile, token, { mode: 0o600 })
+    const { workspace, tokenFile } = packageImage(token)
     const run = await runAction(inputs(repository, { 'secret-files': `sdk_example=${tokenFile}`, sarif: 'out/scan.sarif' }), workspace)
     if (process.env.I13_DEBUG) console.log(run.log, run.summary)
     expect(errors(run)).toEqual([])
@@ -167,25 +178,16 @@ describeE2E('verify: the built image before anything is pushed', () => {
     expect(await registry.listTags(nameOf(repository))).toEqual([run.outputs.tag])
     await runPostStep(run, workspace)
     expect(leftovers()).toEqual([])
-    rmSync(path.dirname(tokenFile), { recursive: true, force: true })
   })
 
   it('fails on a token in an installed package with scan-installed-packages: fail (issue 13)', async () => {
     const token = checksummed('npm_')
     const repository = uniqueRepository(mustBeUp(stack), 'i13-package-fail')
-    const sdk = '/app/node_modules/example-sdk'
-    const workspace = workspaceWith(
-      `FROM ${base}:1.23.0-python\nUSER root\n` +
-        `RUN --mount=type=secret,id=sdk_example mkdir -p ${sdk}/lib && echo '{"name":"example-sdk","version":"2.4.1"}' > ${sdk}/package.json && ` +
-        `echo "module.exports = { example: '$(cat /run/secrets/sdk_example)' }" > ${sdk}/lib/example.js\nUSER openhands\n`
-    )
-    const tokenFile = path.join(scratchDir('i13-token-'), 'sdk_example')
-    writeFileSync(tokenFile, token, { mode: 0o600 })
+    const { workspace, tokenFile } = packageImage(token)
     const run = await runAction(inputs(repository, { 'secret-files': `sdk_example=${tokenFile}`, 'scan-installed-packages': 'fail' }), workspace)
     expect(errors(run)).toContainEqual(expect.stringMatching(new RegExp(`in file ${sdk}/lib/example\\.js, layer 2 \\(made by RUN`)))
     expect(shown(run)).not.toContain(token)
     await expectNothingPushed(run, repository, workspace)
-    rmSync(path.dirname(tokenFile), { recursive: true, force: true })
   })
 
   it('fails on a token written by RUN from a build arg, found in the layer and in the history', async () => {
