@@ -22,7 +22,7 @@ export default {
   coverageThreshold: {
     './src/main.ts': { lines: 85 },
     './src/phases/': { lines: 85 },
-    './src/build/': { lines: 85 }
+    './src/buildx/': { lines: 85 }
   },
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'], testPathIgnorePatterns: ['/__tests__/(stack|slow)/'] },

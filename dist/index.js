@@ -37515,7 +37515,7 @@ function getState(name) {
   return process.env[`STATE_${name}`] || "";
 }
 
-// src/build/post.ts
+// src/buildx/post.ts
 import path7 from "node:path";
 
 // src/errors.ts
@@ -37539,10 +37539,10 @@ function describeError(thrown) {
   }
 }
 
-// src/build/children.ts
+// src/buildx/children.ts
 import { readFileSync } from "node:fs";
 
-// src/build/state.ts
+// src/buildx/state.ts
 var STATE = {
   /** The registry this action logged in to; empty when it used the credentials docker already had. */
   registry: "build-registry",
@@ -37556,7 +37556,7 @@ var STATE = {
   isPost: "is-post"
 };
 
-// src/build/children.ts
+// src/buildx/children.ts
 var running = /* @__PURE__ */ new Set();
 var tracking = false;
 function trackChildrenForPostStep(on) {
@@ -37606,7 +37606,7 @@ function groupAlive(pgid) {
   }
 }
 
-// src/build/docker.ts
+// src/buildx/docker.ts
 import { spawn as spawn2 } from "node:child_process";
 import { randomBytes } from "node:crypto";
 
@@ -37656,7 +37656,7 @@ function dockerEnvironment() {
   return configured ?? childEnv(process.env);
 }
 
-// src/build/docker.ts
+// src/buildx/docker.ts
 var KEPT_LINES = 400;
 var LOGIN_TIMEOUT_MS = 6e4;
 var SHORT_TIMEOUT_MS = 3e4;
@@ -37809,7 +37809,7 @@ function formatDuration(ms) {
   return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
 }
 
-// src/build/run-config.ts
+// src/buildx/run-config.ts
 import { chmod as chmod2, copyFile as copyFile2, mkdtemp, readdir as readdir2, readFile as readFile2, rm as rm2, symlink as symlink2, writeFile as writeFile2 } from "node:fs/promises";
 import path5 from "node:path";
 
@@ -37987,7 +37987,7 @@ function errorCode(thrown) {
   return typeof thrown.code === "string" ? thrown.code : void 0;
 }
 
-// src/build/run-config.ts
+// src/buildx/run-config.ts
 var RUN_CONFIG_PREFIX = "ohe-docker-config-";
 async function createRunDockerConfig(userDir, parent) {
   const dir = await mkdtemp(path5.join(parent, RUN_CONFIG_PREFIX));
@@ -38034,7 +38034,7 @@ function userDockerConfigDir(env, home) {
   return env.DOCKER_CONFIG ? env.DOCKER_CONFIG : path5.join(env.HOME ? env.HOME : home, ".docker");
 }
 
-// src/build/hints.ts
+// src/buildx/hints.ts
 var MAX_ERROR_LINES = 4;
 var MAX_STEP_LINES = 3;
 var hints = [
@@ -38207,7 +38207,7 @@ function matchingHints(quoted, stepOutput, others) {
   return [];
 }
 
-// src/build/secret-files.ts
+// src/buildx/secret-files.ts
 import { chmod as chmod3, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
 import path6 from "node:path";
 var TEMP_PREFIX = "ohe-sandbox-image-";
@@ -38248,7 +38248,7 @@ async function removeDir(dir) {
   await rm3(dir, { recursive: true, force: true });
 }
 
-// src/build/post.ts
+// src/buildx/post.ts
 function markMainStep() {
   saveState(STATE.isPost, "true");
 }
@@ -38537,7 +38537,7 @@ function escapeWorkflowCommands(text) {
   return text.split("\n").map((line) => line.replace(/^(\s*):(?=:)/, "$1:\u200B").replace(/##\[/g, "#\u200B#[")).join("\n");
 }
 
-// src/build/push-failure.ts
+// src/buildx/push-failure.ts
 var TRANSIENT = /* @__PURE__ */ new Set(["server", "throttled", "reset"]);
 var CLASSES = [
   ["throttled", /toomanyrequests|\b429\b|too many requests|rate limit/i],
@@ -38606,7 +38606,7 @@ function isGhcr(registry) {
   return registry.toLowerCase() === "ghcr.io";
 }
 
-// src/build/attempts.ts
+// src/buildx/attempts.ts
 var MAX_WAIT_MS = 6e4;
 var PUSH_PHASE = /^#\d+ (?:pushing |exporting to image\b|exporting layers\b)/;
 async function runWithRetries(docker2, args, options) {
@@ -38637,7 +38637,7 @@ async function runWithRetries(docker2, args, options) {
   }
 }
 
-// src/build/build.ts
+// src/buildx/build.ts
 import path10 from "node:path";
 
 // src/git/commit-time.ts
@@ -38754,7 +38754,7 @@ function workspacePath(file, workspace) {
   return (inside ? relative4 : file).split(path9.sep).join("/");
 }
 
-// src/build/argv.ts
+// src/buildx/argv.ts
 function buildxArgs(plan) {
   const args = ["buildx", "build"];
   if (plan.builder) args.push("--builder", plan.builder);
@@ -38787,7 +38787,7 @@ function shownArgs(args) {
   return args.map((arg, i) => args[i - 1] === "--build-arg" && arg.includes("=") ? `${arg.slice(0, arg.indexOf("="))}=***` : arg);
 }
 
-// src/build/metadata.ts
+// src/buildx/metadata.ts
 import { readFile as readFile3 } from "node:fs/promises";
 function parseMetadata(text) {
   let parsed;
@@ -38815,7 +38815,7 @@ async function readMetadata(path20) {
   }
 }
 
-// src/build/labels.ts
+// src/buildx/labels.ts
 var oci = "org.opencontainers.image";
 var REVISION_LABEL = `${oci}.revision`;
 var BASE_NAME_LABEL = `${oci}.base.name`;
@@ -38841,7 +38841,7 @@ function imageLabels(facts, input) {
 }
 var PROVENANCE = [REVISION_LABEL, BASE_DIGEST_LABEL, AGENT_SERVER_VERSION_LABEL, OHE_RELEASE_LABEL];
 
-// src/build/plan.ts
+// src/buildx/plan.ts
 function planBuild(inputs, facts) {
   return {
     platform: "linux/amd64",
@@ -39744,7 +39744,7 @@ function explainRefusal(error2, tried, inputs) {
   return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error2.kind, registry, error2.repository, error2.status);
 }
 
-// src/build/push-check.ts
+// src/buildx/push-check.ts
 var CHECK_BUDGET_MS = 6e4;
 async function builtConfigDigest(metadataConfigDigest, image) {
   if (metadataConfigDigest !== void 0) return metadataConfigDigest;
@@ -42941,7 +42941,7 @@ function chunkReader(chunks) {
   };
 }
 
-// src/build/secret-args.ts
+// src/buildx/secret-args.ts
 var SECRET_NAME2 = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(?:_|$)|(?:TOKEN|SECRET|PASSWORD|APIKEY)$/i;
 function secretLookingBuildArgs(args) {
   const buf = Buffer.allocUnsafe(BUFFER_SIZE);
@@ -42964,7 +42964,7 @@ function warnSecretBuildArgs(args) {
   return names;
 }
 
-// src/build/build.ts
+// src/buildx/build.ts
 var DEFAULT_PUSH_RETRY_DELAY_MS = 5e3;
 var buildIo = { docker: runDocker, commitTime, now: () => /* @__PURE__ */ new Date(), engineAvailable };
 async function buildAndPush(inputs, facts, io = buildIo) {
@@ -43194,7 +43194,7 @@ async function runPostStep() {
 // src/main.ts
 import os7 from "node:os";
 
-// src/build/tags.ts
+// src/buildx/tags.ts
 var TAG_GRAMMAR = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
 var NO_COMMIT_SUFFIX = "local";
 function defaultTag(release, sha) {
@@ -43354,7 +43354,7 @@ function comparePorts(a, b) {
   return Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b);
 }
 
-// src/image/verify.ts
+// src/verify/read-back.ts
 var CHECK = "image-contract";
 async function verifyPushedImage(inputs, pushed, baseReference, options = {}) {
   const image = `${pushed.repository}:${pushed.tag}@${pushed.digest}`;

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { isPostStep, markMainStep } from './build/post.js'
+import { isPostStep, markMainStep } from './buildx/post.js'
 import { runPostStep } from './post.js'
 import { describeError } from './errors.js'
 import { run } from './main.js'

@@ -1,4 +1,4 @@
-import { cleanup } from './build/post.js'
+import { cleanup } from './buildx/post.js'
 import { cleanupVerify } from './verify/post.js'
 
 /**

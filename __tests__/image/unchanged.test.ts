@@ -1,5 +1,5 @@
 import { BASE_DIGEST_LABEL, REVISION_LABEL, findUnchangedImage, skipDecision, type SkipDecision } from '../../src/image/unchanged.js'
-import { captureStdout } from '../build/support/capture.js'
+import { captureStdout } from '../buildx/support/capture.js'
 import { closedPort } from '../registry/stand-in-registry.js'
 
 const BASE = `sha256:${'a'.repeat(64)}`

@@ -9,7 +9,7 @@ import type { ImageReference } from '../../src/grammar.js'
 import type { Inputs } from '../../src/inputs.js'
 import { BASE_NAME_LABEL, type ReadImage } from '../../src/image/layered.js'
 import { runChecks, type CheckResult } from '../../src/phases/check.js'
-import { captureStdout } from '../build/support/capture.js'
+import { captureStdout } from '../buildx/support/capture.js'
 import { testInputs } from '../support/inputs.js'
 import { scratchDir } from '../support/scratch.js'
 

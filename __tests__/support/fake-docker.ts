@@ -4,7 +4,7 @@
  * logout succeed unless told otherwise. Every call is recorded, with what was written to stdin.
  */
 import { writeFileSync } from 'node:fs'
-import type { DockerCommand, DockerOptions, DockerRun } from '../../src/build/docker.js'
+import type { DockerCommand, DockerOptions, DockerRun } from '../../src/buildx/docker.js'
 import type { ImageConfigJson, MemoryRegistry } from './memory-registry.js'
 
 export interface FakeDockerOptions {

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { bootCheck } from '../../src/verify/boot.js'
-import { captureStdout } from '../build/support/capture.js'
+import { captureStdout } from '../buildx/support/capture.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'boot-skip-'))
 const savedPath = process.env.PATH

@@ -1,5 +1,5 @@
 import { bootRunArgs, sdkMismatch } from '../../src/verify/boot.js'
-import { secretLookingBuildArgs } from '../../src/build/secret-args.js'
+import { secretLookingBuildArgs } from '../../src/buildx/secret-args.js'
 import { instructionLine } from '../../src/verify/instruction-line.js'
 import { diffIdMismatch } from '../../src/verify/push.js'
 import { makeRedactor } from '../../src/verify/redact.js'

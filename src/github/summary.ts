@@ -1,6 +1,6 @@
-import type { BuildResult } from '../build/build.js'
+import type { BuildResult } from '../buildx/build.js'
 import type { Finding } from '../findings.js'
-import { renderContract, type ContractReport } from '../image/verify.js'
+import { renderContract, type ContractReport } from '../verify/read-back.js'
 import type { LayeredBase } from '../image/layered.js'
 import type { ScanReport } from '../phases/scan.js'
 import { describeRange, type FitRange } from '../release/fit.js'

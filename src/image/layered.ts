@@ -9,7 +9,7 @@ import { judgeTag } from '../dockerfile/base-tag.js'
 import { clip } from '../dockerfile/text.js'
 import { RegistryError } from '../registry/errors.js'
 
-import { BASE_DIGEST_LABEL, BASE_NAME_LABEL } from '../build/labels.js'
+import { BASE_DIGEST_LABEL, BASE_NAME_LABEL } from '../buildx/labels.js'
 
 export { BASE_DIGEST_LABEL, BASE_NAME_LABEL }
 /** A hotfix on a hotfix is plausible; a longer chain is a label loop or a mistake, and each step is a registry call. */

@@ -3,7 +3,7 @@ import { parseRepository } from '../grammar.js'
 import { describeError } from '../errors.js'
 import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
 
-import { BASE_DIGEST_LABEL, REVISION_LABEL } from '../build/labels.js'
+import { BASE_DIGEST_LABEL, REVISION_LABEL } from '../buildx/labels.js'
 
 export { BASE_DIGEST_LABEL, REVISION_LABEL }
 

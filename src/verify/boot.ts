@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import path from 'node:path'
-import { runDocker } from '../build/docker.js'
+import { runDocker } from '../buildx/docker.js'
 import { describeError } from '../errors.js'
 import { VERIFY_STATE } from './state.js'
 

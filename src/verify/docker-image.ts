@@ -1,7 +1,7 @@
 /** The local engine's view of the loaded image: `docker image inspect` and a streamed `docker save`. */
 import { spawn } from 'node:child_process'
-import { runDocker } from '../build/docker.js'
-import { explainBuildFailure } from '../build/hints.js'
+import { runDocker } from '../buildx/docker.js'
+import { explainBuildFailure } from '../buildx/hints.js'
 import { UserError } from '../errors.js'
 
 export interface LocalImage {

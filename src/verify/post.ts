@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import path from 'node:path'
-import { removeDir, TEMP_PREFIX } from '../build/secret-files.js'
+import { removeDir, TEMP_PREFIX } from '../buildx/secret-files.js'
 import { describeError } from '../errors.js'
 import { removeContainer } from './boot.js'
 import { removeLocalImages } from './push.js'

@@ -5,9 +5,9 @@
  */
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { buildAndPush, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings, type PushSettings } from '../build/build.js'
-import type { BuildSettings } from '../build/plan.js'
-import { makePrivateDir, removeDir } from '../build/secret-files.js'
+import { buildAndPush, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings, type PushSettings } from '../buildx/build.js'
+import type { BuildSettings } from '../buildx/plan.js'
+import { makePrivateDir, removeDir } from '../buildx/secret-files.js'
 import { UserError } from '../errors.js'
 import { ACTION_VERSION } from '../version.js'
 import { pushVerified, removeLocalImages } from './push.js'

@@ -3,10 +3,10 @@
  * the engine, then the registry's config is read back and its rootfs.diff_ids compared with the verified image's.
  */
 import * as core from '@actions/core'
-import { runWithRetries } from '../build/attempts.js'
-import { buildFailureMessage, type LoginSettings, type PushSettings } from '../build/build.js'
-import { runDocker, SHORT_TIMEOUT_MS, type DockerCommand } from '../build/docker.js'
-import { explainBuildFailure } from '../build/hints.js'
+import { runWithRetries } from '../buildx/attempts.js'
+import { buildFailureMessage, type LoginSettings, type PushSettings } from '../buildx/build.js'
+import { runDocker, SHORT_TIMEOUT_MS, type DockerCommand } from '../buildx/docker.js'
+import { explainBuildFailure } from '../buildx/hints.js'
 import { redact } from '../redaction.js'
 import { parseImageReference } from '../grammar.js'
 import { UserError } from '../errors.js'

@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { buildxAvailable, dockerAvailable, dockerLogin, dockerLogout, runDocker } from '../../../src/build/docker.js'
-import { explainBuildFailure } from '../../../src/build/hints.js'
+import { buildxAvailable, dockerAvailable, dockerLogin, dockerLogout, runDocker } from '../../../src/buildx/docker.js'
+import { explainBuildFailure } from '../../../src/buildx/hints.js'
 import { e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
-import { captureStdout, scopedEnv, tempDir } from '../../build/support/capture.js'
+import { captureStdout, scopedEnv, tempDir } from '../../buildx/support/capture.js'
 
 const stack = await stackState()
 const describeStack = e2eEnabled(stack) ? describe : describe.skip

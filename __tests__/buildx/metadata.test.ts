@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { parseMetadata, readMetadata, type BuildMetadata } from '../../src/build/metadata.js'
+import { parseMetadata, readMetadata, type BuildMetadata } from '../../src/buildx/metadata.js'
 import { scratchDir } from '../support/scratch.js'
 
 const digest = 'sha256:' + '0123456789abcdef'.repeat(4)

@@ -4,8 +4,8 @@
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { buildxAvailable, dockerAvailable, dockerLogin, dockerLogout, runDocker } from '../../src/build/docker.js'
-import { explainBuildFailure } from '../../src/build/hints.js'
+import { buildxAvailable, dockerAvailable, dockerLogin, dockerLogout, runDocker } from '../../src/buildx/docker.js'
+import { explainBuildFailure } from '../../src/buildx/hints.js'
 import { captureStdout, scopedEnv, tempDir } from './support/capture.js'
 
 let bin: ReturnType<typeof tempDir>

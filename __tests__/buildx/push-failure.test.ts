@@ -2,7 +2,7 @@
  * The push failure classifier on buildx/dockerd stderr as the fault-injecting proxy of __tests__/stack/faults.test.ts
  * produced it (docker CLI 28, buildx 0.13, dockerd 20.10, docker driver), and on the docker-container driver's form.
  */
-import { classifyPushFailure, pushFailureMessage, reachedPush, type PushFailureClass } from '../../src/build/push-failure.js'
+import { classifyPushFailure, pushFailureMessage, reachedPush, type PushFailureClass } from '../../src/buildx/push-failure.js'
 
 const pushStep = (error: string): string[] => [
   '#7 exporting to image',

@@ -4,8 +4,8 @@
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { parseProcessGroups } from '../../src/build/children.js'
-import { endLeftoverProcesses } from '../../src/build/post.js'
+import { parseProcessGroups } from '../../src/buildx/children.js'
+import { endLeftoverProcesses } from '../../src/buildx/post.js'
 import { captureStdout } from './support/capture.js'
 
 function isRunning(pid: number): boolean {

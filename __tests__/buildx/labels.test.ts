@@ -1,4 +1,4 @@
-import { imageLabels, type LabelFacts } from '../../src/build/labels.js'
+import { imageLabels, type LabelFacts } from '../../src/buildx/labels.js'
 
 const created = new Date('2025-11-26T18:35:00Z')
 const oci = 'org.opencontainers.image'

@@ -2,9 +2,9 @@
  * Inputs -> exact buildx argv (issue 4, "The build"): each row changes the typed Inputs fixture and the facts the
  * earlier phases know, and pins the whole command line buildxArgs(planBuild(...)) gives.
  */
-import { buildxArgs } from '../../src/build/argv.js'
-import { planBuild, type PlanFacts } from '../../src/build/plan.js'
-import { resolveTags } from '../../src/build/tags.js'
+import { buildxArgs } from '../../src/buildx/argv.js'
+import { planBuild, type PlanFacts } from '../../src/buildx/plan.js'
+import { resolveTags } from '../../src/buildx/tags.js'
 import { UserError } from '../../src/errors.js'
 import type { Inputs } from '../../src/inputs.js'
 import { testInputs } from '../support/inputs.js'

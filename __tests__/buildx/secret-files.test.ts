@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../../src/errors.js'
-import { makePrivateDir, removeDir, TEMP_PREFIX, writeSecretFiles } from '../../src/build/secret-files.js'
+import { makePrivateDir, removeDir, TEMP_PREFIX, writeSecretFiles } from '../../src/buildx/secret-files.js'
 import { scratchDir } from '../support/scratch.js'
 
 const mode = (file: string): number => statSync(file).mode & 0o777

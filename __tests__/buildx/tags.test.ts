@@ -1,4 +1,4 @@
-import { defaultTag, resolveTags, type ResolvedTags, type TagRequest } from '../../src/build/tags.js'
+import { defaultTag, resolveTags, type ResolvedTags, type TagRequest } from '../../src/buildx/tags.js'
 import { UserError } from '../../src/errors.js'
 
 const sha = 'A1B2C3D4E5F60718293a4b5c6d7e8f9012345678'

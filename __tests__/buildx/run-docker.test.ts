@@ -4,8 +4,8 @@
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { runningChildren } from '../../src/build/children.js'
-import { formatDuration, progressKey, runDocker } from '../../src/build/docker.js'
+import { runningChildren } from '../../src/buildx/children.js'
+import { formatDuration, progressKey, runDocker } from '../../src/buildx/docker.js'
 import { setDockerEnvironment } from '../../src/child-env.js'
 import { captureStdout, scopedEnv, tempDir } from './support/capture.js'
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { explainBuildFailure, failedDockerfileLine, stripAnsi } from '../../src/build/hints.js'
+import { explainBuildFailure, failedDockerfileLine, stripAnsi } from '../../src/buildx/hints.js'
 
 /**
  * Real stderr of docker 28.2 CLI / buildx 0.13.1 / dockerd 20.10 (BuildKit 0.8), captured on the e2e stack with the

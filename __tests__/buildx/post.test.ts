@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { cleanup, isPostStep, markMainStep } from '../../src/build/post.js'
-import { writeSecretFiles } from '../../src/build/secret-files.js'
-import { STATE } from '../../src/build/state.js'
+import { cleanup, isPostStep, markMainStep } from '../../src/buildx/post.js'
+import { writeSecretFiles } from '../../src/buildx/secret-files.js'
+import { STATE } from '../../src/buildx/state.js'
 import { captureStdout, scopedEnv, tempDir } from './support/capture.js'
 
 /** The post step reads what the main step saved from STATE_<name> variables, as the runner provides them. */

@@ -1,8 +1,8 @@
 import { baseDigest } from '../../src/image/base-digest.js'
 import { compareContract } from '../../src/image/contract.js'
-import { renderContract, verifyPushedImage, type ContractReport } from '../../src/image/verify.js'
+import { renderContract, verifyPushedImage, type ContractReport } from '../../src/verify/read-back.js'
 import type { ImageConfig } from '../../src/registry/client.js'
-import { captureStdout } from '../build/support/capture.js'
+import { captureStdout } from '../buildx/support/capture.js'
 import { closedPort } from '../registry/stand-in-registry.js'
 
 const base: ImageConfig = {

@@ -1,4 +1,4 @@
-import { buildxArgs, shownArgs, type BuildPlan } from '../../src/build/argv.js'
+import { buildxArgs, shownArgs, type BuildPlan } from '../../src/buildx/argv.js'
 
 const base: BuildPlan = {
   platform: 'linux/amd64',

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { createRunDockerConfig, isRunDockerConfig, removeRunDockerConfig, storeLoginInFile, userDockerConfigDir } from '../../src/build/run-config.js'
+import { createRunDockerConfig, isRunDockerConfig, removeRunDockerConfig, storeLoginInFile, userDockerConfigDir } from '../../src/buildx/run-config.js'
 import { tempDir } from './support/capture.js'
 
 const work = tempDir('run-config-')

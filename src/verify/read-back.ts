@@ -8,7 +8,7 @@ import { describeError } from '../errors.js'
 import type { Finding } from '../findings.js'
 import type { ImageConfigResult } from '../registry/client.js'
 import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
-import { compareContract, type ContractRow } from './contract.js'
+import { compareContract, type ContractRow } from '../image/contract.js'
 
 export interface PushedImage {
   /** The `repository` input, e.g. ghcr.io/acme/openhands-sandbox. */
