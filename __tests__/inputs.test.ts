@@ -65,6 +65,8 @@ describe('readInputs', () => {
       timeout: 0,
       'push-stall-timeout': 600_000,
       'push-retries': 2,
+      provenance: { mode: 'min', attrs: [] },
+      sbom: false,
       'docker-env': []
     })
   })
@@ -119,6 +121,16 @@ describe('readInputs', () => {
 
   it('reads scan-installed-packages', () => {
     expect(read({ 'scan-installed-packages': 'fail' })['scan-installed-packages']).toBe('fail')
+  })
+
+  it.each([
+    [{}, { mode: 'min', attrs: [] }, false],
+    [{ provenance: 'false', sbom: 'true' }, false, true],
+    [{ provenance: 'mode=max' }, { mode: 'max', attrs: [] }, false]
+  ])('reads provenance and sbom %j', (values, provenance, sbom) => {
+    const inputs = read(values)
+    expect(inputs.provenance).toEqual(provenance)
+    expect(inputs.sbom).toBe(sbom)
   })
 
   it('needs no repository when nothing is pushed', () => {

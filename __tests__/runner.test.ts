@@ -12,7 +12,9 @@ const rows: Array<[string, NodeJS.ProcessEnv, RunnerFacts]> = [
       GITHUB_SHA: 'a1b2c3d',
       GITHUB_SERVER_URL: 'https://ghes.example',
       GITHUB_REPOSITORY: 'acme/sandbox',
-      GITHUB_STEP_SUMMARY: '/home/runner/summary'
+      GITHUB_STEP_SUMMARY: '/home/runner/summary',
+      GITHUB_RUN_ID: '42',
+      GITHUB_RUN_ATTEMPT: '2'
     },
     {
       workspace: '/home/runner/work/app/app',
@@ -20,7 +22,8 @@ const rows: Array<[string, NodeJS.ProcessEnv, RunnerFacts]> = [
       apiUrl: 'https://ghes.example/api/v3',
       sha: 'a1b2c3d',
       repositoryUrl: 'https://ghes.example/acme/sandbox',
-      summaryFile: '/home/runner/summary'
+      summaryFile: '/home/runner/summary',
+      runUrl: 'https://ghes.example/acme/sandbox/actions/runs/42/attempts/2'
     }
   ],
   [

@@ -111,6 +111,7 @@ export async function run(io: RunIo = actionIo): Promise<void> {
         tags,
         sha: runner.sha,
         repositoryUrl: runner.repositoryUrl,
+        ...(runner.runUrl ? { runUrl: runner.runUrl } : {}),
         workspace,
         tempDir: runner.tempDir,
         baseReference: base?.reference,

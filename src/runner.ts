@@ -14,6 +14,8 @@ export interface RunnerFacts {
   apiUrl: string
   /** GITHUB_STEP_SUMMARY; absent off a runner, where there is no summary to write. */
   summaryFile?: string
+  /** This run's attempt, e.g. https://github.com/acme/sandbox/actions/runs/42/attempts/1: the provenance's builder-id. */
+  runUrl?: string
 }
 
 export function readRunnerFacts(env: NodeJS.ProcessEnv, cwd: string): RunnerFacts {
@@ -25,5 +27,8 @@ export function readRunnerFacts(env: NodeJS.ProcessEnv, cwd: string): RunnerFact
   if (env.GITHUB_SHA) facts.sha = env.GITHUB_SHA
   if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY) facts.repositoryUrl = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
   if (env.GITHUB_STEP_SUMMARY) facts.summaryFile = env.GITHUB_STEP_SUMMARY
+  // build-push-action's builder-id, so provenance reads the same as it did there.
+  if (facts.repositoryUrl && env.GITHUB_RUN_ID)
+    facts.runUrl = `${facts.repositoryUrl}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`
   return facts
 }

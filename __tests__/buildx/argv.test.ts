@@ -158,6 +158,23 @@ const rows: Array<[number, string, Partial<BuildPlan>, string[]]> = [
       ...['--ssh', 'default', '--ssh', 'github=/home/runner/.ssh/id_ed25519'],
       ...tail
     ]
+  ],
+  [
+    16,
+    'attestations after the cache, before the output (the attested push)',
+    { cacheFrom: ['type=gha'], attestations: ['--provenance', 'mode=min,builder-id=https://x/1', '--sbom', 'true'] },
+    [
+      ...head,
+      ...['--tag', 'ghcr.io/acme/sandbox:1.23.0-a1b2c3d', '--cache-from', 'type=gha'],
+      ...['--provenance', 'mode=min,builder-id=https://x/1', '--sbom', 'true'],
+      ...tail
+    ]
+  ],
+  [
+    17,
+    'the load build with attestations off',
+    { tags: ['ohe-sandbox-verify:0123abcd'], load: true, attestations: ['--provenance', 'false', '--sbom', 'false'] },
+    [...head, '--tag', 'ohe-sandbox-verify:0123abcd', '--provenance', 'false', '--sbom', 'false', '--metadata-file', '/t/metadata.json', '--load', '/w']
   ]
 ]
 

@@ -287,8 +287,21 @@ describe('planBuild for the verify phase (issue 11)', () => {
       'ohe-sandbox-verify:00ff',
       ...labels,
       ...['--build-arg', 'A=1', '--secret', 'id=deploy_key,src=/w/keys/deploy', '--ssh', 'default'],
+      // Attestations are off on the loaded image whatever the push gets: theirs would name the local tag.
+      ...['--provenance', 'false', '--sbom', 'false'],
       ...['--metadata-file', '/t/metadata.json', '--load', '/w']
     ])
     expect(argv({ ...changes, push: false }, { loadAs: 'ohe-sandbox-verify:00ff' }).slice(-2)).toEqual(['--load', '/w'])
+    expect(argv(changes, { loadAs: 'ohe-sandbox-verify:00ff', attestations: ['--provenance', 'mode=max', '--sbom', 'true'] }).slice(-8, -4)).toEqual([
+      '--provenance',
+      'false',
+      '--sbom',
+      'false'
+    ])
+  })
+
+  test("the push carries the plan's attestations", () => {
+    const attestations = ['--provenance', 'mode=max', '--sbom', 'true']
+    expect(argv({}, { attestations }).slice(-8)).toEqual([...attestations, '--metadata-file', '/t/metadata.json', '--push', '/w'])
   })
 })

@@ -62,6 +62,6 @@ export function fakeDocker(registry: MemoryRegistry, options: FakeDockerOptions 
   return {
     command,
     calls,
-    builds: () => calls.filter(call => call.args[0] === 'buildx').map(call => call.args)
+    builds: () => calls.filter(call => call.args[0] === 'buildx' && call.args[1] === 'build').map(call => call.args)
   }
 }

@@ -42,6 +42,9 @@ export function testInputs(context: string, changes: Partial<Inputs> = {}): Inpu
     timeout: 0,
     'push-stall-timeout': 10 * 60_000,
     'push-retries': 2,
+    // Off unless a test asks: attestations need the containerd image store or another builder.
+    provenance: false,
+    sbom: false,
     'docker-env': [],
     ...changes
   }

@@ -28,6 +28,8 @@ export interface BuildPlan {
    * then push that image). Wins over push.
    */
   load?: boolean
+  /** `--provenance …` and `--sbom …` (planAttestations); none given leaves buildx's own default. */
+  attestations?: string[]
 }
 
 /**
@@ -50,6 +52,7 @@ export function buildxArgs(plan: BuildPlan): string[] {
   for (const ssh of plan.ssh ?? []) args.push('--ssh', ssh)
   for (const source of plan.cacheFrom) args.push('--cache-from', source)
   for (const destination of plan.cacheTo) args.push('--cache-to', destination)
+  args.push(...(plan.attestations ?? []))
   args.push('--metadata-file', plan.metadataFile)
   if (plan.load) {
     // --load is `--output type=docker` into the engine on every driver (docker-container and remote builders send

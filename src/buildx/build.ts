@@ -7,6 +7,7 @@ import { escapeWorkflowCommands } from '../input-text.js'
 import { redact, rememberSecret } from '../redaction.js'
 import { workspacePath } from '../workspace.js'
 import { buildxArgs, shownArgs } from './argv.js'
+import type { AttestationPlan } from './attestations.js'
 import { runWithRetries } from './attempts.js'
 import { dockerEnvironment } from '../child-env.js'
 import { dockerLogin, engineAvailable, formatDuration, LOGIN_TIMEOUT_MS, runDocker, type DockerCommand, type DockerRun } from './docker.js'
@@ -60,6 +61,8 @@ export interface BuildFacts {
   loadAs?: string
   /** First back-off before a push retry, doubled per retry. Default 5 s. */
   pushRetryDelayMs?: number
+  /** The push's attestations (planAttestations), decided once per run; none: buildx's own default. */
+  attestations?: AttestationPlan
 }
 
 const DEFAULT_PUSH_RETRY_DELAY_MS = 5_000
@@ -128,7 +131,8 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings & PushS
       baseDigest: facts.baseDigest,
       secretFiles,
       metadataFile: path.join(workDir, 'metadata.json'),
-      ...(facts.loadAs ? { loadAs: facts.loadAs } : {})
+      ...(facts.loadAs ? { loadAs: facts.loadAs } : {}),
+      ...(facts.attestations ? { attestations: facts.attestations.args } : {})
     })
     const secretArgs = warnSecretBuildArgs(inputs['build-args'])
     const shownFile = workspacePath(inputs.file, facts.workspace)

@@ -35,6 +35,8 @@ export interface PlanFacts extends LabelFacts {
   metadataFile: string
   /** Load the image into the engine under this one local tag instead of pushing (the verify phase). */
   loadAs?: string
+  /** The push's attestation arguments (planAttestations); the load build turns them off. */
+  attestations?: string[]
 }
 
 /**
@@ -68,6 +70,9 @@ export function planBuild(inputs: BuildSettings, facts: PlanFacts): BuildPlan {
     ],
     ...(inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {}),
     ...(facts.loadAs ? { load: true } : {}),
+    // The loaded image is verified and pushed without attestations: theirs would name the local tag, and the
+    // classic image store cannot hold them. The attested push is a buildx push of its own.
+    ...(facts.loadAs ? { attestations: ATTESTATIONS_OFF } : facts.attestations ? { attestations: facts.attestations } : {}),
     cacheFrom: inputs['cache-from'],
     cacheTo: inputs['cache-to'],
     builder: inputs.builder,
@@ -75,6 +80,8 @@ export function planBuild(inputs: BuildSettings, facts: PlanFacts): BuildPlan {
     push: inputs.push && !facts.loadAs
   }
 }
+
+const ATTESTATIONS_OFF = ['--provenance', 'false', '--sbom', 'false']
 
 function secretPath(id: string, files: readonly SecretFile[]): string {
   const file = files.find(candidate => candidate.id === id)

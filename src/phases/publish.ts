@@ -1,6 +1,8 @@
 import * as core from '@actions/core'
 import { buildAndPush, buildIo, login, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings, type PushSettings } from '../buildx/build.js'
+import { planAttestations, readAttestationSupport, recordedArgWarning, type AttestationPlan, type AttestationSettings } from '../buildx/attestations.js'
 import type { BuildSettings } from '../buildx/plan.js'
+import { secretLookingBuildArgs } from '../buildx/secret-args.js'
 import type { ResolvedTags } from '../buildx/tags.js'
 import { baseDigest } from '../image/base-digest.js'
 import { findUnchangedImage } from '../image/unchanged.js'
@@ -10,7 +12,11 @@ import { publishVerified } from '../verify/publish-verified.js'
 import type { VerifyReport, VerifySettings } from '../verify/verify.js'
 
 /** The settings publishing reads, named as in action.yml. */
-export type PublishSettings = BuildSettings & LoginSettings & PushSettings & VerifySettings & { 'skip-unchanged': boolean; verify: boolean }
+export type PublishSettings = BuildSettings &
+  LoginSettings &
+  PushSettings &
+  VerifySettings &
+  AttestationSettings & { 'skip-unchanged': boolean; verify: boolean }
 
 export interface PublishFacts {
   release: string
@@ -31,6 +37,8 @@ export interface PublishFacts {
   fromLine?: number
   /** Build-args the checks added (the release for an ARG-based base tag). */
   buildArgs?: Record<string, string>
+  /** This run's URL, the provenance's builder-id. */
+  runUrl?: string
   /** Receives the verify phase's report as soon as it exists, also when it fails (issue 11). */
   onVerify?: (report: VerifyReport) => void
 }
@@ -43,6 +51,8 @@ export interface PublishResult {
   verify?: VerifyReport
   /** Why the image was not verified before the push although verify is true (no engine to run it in). */
   unverified?: string
+  /** The attestations of the push, when something was pushed. */
+  attestations?: AttestationPlan
 }
 
 /** Why verify could not run, and what happened instead. */
@@ -73,6 +83,7 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   }
 
   const buildSettings = { ...settings, 'build-args': { ...facts.buildArgs, ...settings['build-args'] } }
+  const attestations = settings.push ? await pushAttestations(settings, buildSettings['build-args'], facts.runUrl, io) : undefined
   const buildFacts: BuildFacts = {
     release: facts.release,
     oheRelease: facts.oheRelease,
@@ -83,7 +94,8 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
     repositoryUrl: facts.repositoryUrl,
     workspace: facts.workspace,
     tempDir: facts.tempDir,
-    loggedIn: settings.push
+    loggedIn: settings.push,
+    ...(attestations ? { attestations } : {})
   }
   // Build into the engine, verify, push exactly that image; without an engine (a remote builder) there is nothing to
   // run the image in, so it is pushed unverified, and the notice says so.
@@ -102,7 +114,8 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   const digest = build.digest
   const agentServer = facts.agentServerReference
   const verified = { ...(verify ? { verify } : {}), ...(settings.verify && !verify ? { unverified: noEngine(settings.push) } : {}) }
-  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...verified }
+  const attested = build.pushed && attestations ? { attestations } : {}
+  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...verified, ...attested }
   const contract = await core.group('Verify the image contract in the registry', () =>
     withReadBudget('the contract verification', PHASE_READ_BUDGET_MS, () =>
       verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
@@ -112,5 +125,20 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
       })
     )
   )
-  return { build, unchanged: false, contract, ...verified }
+  return { build, unchanged: false, contract, ...verified, ...attested }
+}
+
+/** The push's attestations, decided once: what was asked for, what the builder and engine can keep, and what to say. */
+async function pushAttestations(
+  settings: AttestationSettings & Pick<BuildSettings, 'builder'>,
+  buildArgs: Record<string, string>,
+  runUrl: string | undefined,
+  io: BuildIo
+): Promise<AttestationPlan> {
+  const wanted = settings.provenance !== false || settings.sbom
+  const support = wanted ? await readAttestationSupport(settings.builder, io.docker) : { driver: 'unknown', containerdStore: false }
+  const plan = planAttestations(settings, support, runUrl, settings.provenance !== false ? secretLookingBuildArgs(buildArgs) : [])
+  if (plan.notice) core.notice(plan.notice)
+  for (const name of plan.recorded) core.warning(recordedArgWarning(name))
+  return plan
 }

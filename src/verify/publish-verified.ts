@@ -10,7 +10,7 @@ import type { BuildSettings } from '../buildx/plan.js'
 import { makePrivateDir, removeDir } from '../buildx/secret-files.js'
 import { UserError } from '../errors.js'
 import { ACTION_VERSION } from '../version.js'
-import { pushVerified, removeLocalImages } from './push.js'
+import { pushVerified, readBackVerified, removeLocalImages, type PushedVerified } from './push.js'
 import { VERIFY_STATE } from './state.js'
 import { verifyImage, type VerifyReport, type VerifySettings } from './verify.js'
 
@@ -58,7 +58,9 @@ export async function publishVerified(
       return { build: built, verify: report }
     }
     made.push(...built.tags)
-    const pushed = await pushVerified(local, built.tags, report.diffIds, inputs, io.docker)
+    const pushed = facts.attestations?.attached
+      ? await pushAttested(inputs, facts, report.diffIds, io)
+      : await pushVerified(local, built.tags, report.diffIds, inputs, io.docker)
     const customSizes = pushed.layerSizes.slice(report.baseLayers)
     if (customSizes.length === report.size.layers) {
       // The same object onReport received: the summary shows the registry's sizes.
@@ -71,4 +73,24 @@ export async function publishVerified(
     await removeDir(workDir)
     core.saveState(VERIFY_STATE.image, '')
   }
+}
+
+/**
+ * The push that carries the attestations: the same build again with --push, every step from the build cache, so
+ * BuildKit attaches provenance and SBOM to an index whose subject is the repository (a `docker push` of the loaded
+ * image could only carry what the local tag got). The registry's diff_ids must still be the verified image's.
+ */
+async function pushAttested(
+  inputs: BuildSettings & LoginSettings & PushSettings & VerifySettings,
+  facts: BuildFacts,
+  verifiedDiffIds: readonly string[],
+  io: BuildIo
+): Promise<PushedVerified> {
+  const started = Date.now()
+  core.info('Pushing the verified build with its attestations: the same build again, from the build cache, with --push.')
+  const pushed = await buildAndPush(inputs, { ...facts, loadAs: undefined, loggedIn: true }, io)
+  if (!pushed.pushed || pushed.digest === undefined) {
+    throw new UserError(`buildx reported no digest for the push of ${pushed.image}, so it is not reported as pushed.`)
+  }
+  return readBackVerified(pushed.tags, verifiedDiffIds, inputs, started, pushed.digest)
 }

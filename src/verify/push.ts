@@ -58,6 +58,21 @@ export async function pushVerified(
     )
     if (run.exitCode !== 0) throw new UserError(redact(buildFailureMessage(run, failure, attempts, { ...inputs, push: true }, ref, 'docker push')))
   }
+  return readBackVerified(refs, verifiedDiffIds, inputs, started)
+}
+
+/**
+ * The registry holds the verified image at every reference: the primary's rootfs.diff_ids (linux/amd64, so an index
+ * with attestation manifests is read through to the image) equal the verified image's, and every extra tag names
+ * the same manifest. `started` is when the push began, for the seconds it took.
+ */
+export async function readBackVerified(
+  refs: readonly string[],
+  verifiedDiffIds: readonly string[],
+  inputs: RegistryInputs,
+  started: number,
+  pushedDigest?: string
+): Promise<PushedVerified> {
   const primary = refs[0]
   const parsed = primary === undefined ? undefined : parseImageReference(primary)
   if (primary === undefined || parsed === undefined) throw new Error(`no reference to push (${refs.join(', ')})`)
@@ -71,6 +86,9 @@ export async function pushVerified(
     )
   }
   const digest = read.indexDigest ?? read.digest
+  if (pushedDigest !== undefined && digest !== pushedDigest) {
+    throw new UserError(`The registry holds an unverified image at ${primary}: it points to ${digest}, the verified image was pushed as ${pushedDigest}.`)
+  }
   // Every extra tag must name the same manifest.
   for (const ref of refs.slice(1)) {
     const other = parseImageReference(ref)
