@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { ENV_NAME, isInputVariable } from './child-env.js'
-import { parseProvenance, type Provenance } from './buildx/attestations.js'
+import { parseProvenance, parseSbom, type Provenance, type Sbom } from './buildx/attestations.js'
 import { checkSecretIds } from './buildx/secret-files.js'
 import { parseRepository, type MatchMode } from './grammar.js'
 import { UserError } from './errors.js'
@@ -74,8 +74,8 @@ export interface Inputs {
   'push-retries': number
   /** SLSA provenance attached to the pushed image (build-push-action's input): false, or BuildKit's mode and attributes. */
   provenance: Provenance
-  /** An SBOM attestation attached to the pushed image. */
-  sbom: boolean
+  /** An SBOM attestation attached to the pushed image: false, or BuildKit's scanner (a generator image of one's own). */
+  sbom: Sbom
   /** More environment variable names docker, buildx and credential helpers get (beyond PATH, HOME, DOCKER_* …). */
   'docker-env': string[]
 }
@@ -234,7 +234,7 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
     'push-stall-timeout': parseDuration('push-stall-timeout', read('push-stall-timeout')) ?? DEFAULT_STALL_TIMEOUT_MS,
     'push-retries': parseCount('push-retries', read('push-retries'), 10) ?? DEFAULT_PUSH_RETRIES,
     provenance: parseProvenance(read('provenance')),
-    sbom: readBoolean(read, 'sbom', false),
+    sbom: parseSbom(read('sbom')),
     'docker-env': dockerEnv
   }
 }

@@ -1,6 +1,7 @@
 import {
   parseBuilderDriver,
   parseProvenance,
+  parseSbom,
   planAttestations,
   usesContainerdStore,
   type AttestationSettings,
@@ -53,13 +54,30 @@ describe('parseProvenance', () => {
   })
 })
 
+describe('parseSbom', () => {
+  it.each([
+    ['', false],
+    ['false', false],
+    ['true', {}],
+    ['True', {}],
+    ['generator=127.0.0.1:5000/tools/scanner:1', { generator: '127.0.0.1:5000/tools/scanner:1' }]
+  ])('%j', (text, parsed) => {
+    expect(parseSbom(text)).toEqual(parsed)
+  })
+
+  it('rejects anything else with the expected form', () => {
+    expect(() => parseSbom('yes')).toThrow(new UserError("sbom 'yes' is not an SBOM setting. Expected true, false, or generator=<scanner image>."))
+  })
+})
+
 describe('planAttestations', () => {
   const containerd: AttestationSupport = { driver: 'docker', containerdStore: true }
   const classic: AttestationSupport = { driver: 'docker', containerdStore: false }
   const container: AttestationSupport = { driver: 'docker-container', containerdStore: false }
   const run = 'https://github.com/acme/sandbox/actions/runs/42/attempts/1'
   const min: AttestationSettings = { provenance: { mode: 'min', attrs: [] }, sbom: false }
-  const max: AttestationSettings = { provenance: { mode: 'max', attrs: [] }, sbom: true }
+  const max: AttestationSettings = { provenance: { mode: 'max', attrs: [] }, sbom: {} }
+  const scanner = '127.0.0.1:5000/tools/sbom-scanner:1'
   const off = ['--provenance', 'false', '--sbom', 'false']
 
   // [row, what, settings, support, builder id, secret-looking args, args, attached, notice?, recorded]
@@ -90,7 +108,7 @@ describe('planAttestations', () => {
       false,
       []
     ],
-    [5, 'only an SBOM', { provenance: false, sbom: true }, containerd, run, [], ['--provenance', 'false', '--sbom', 'true'], true, false, []],
+    [5, 'only an SBOM', { provenance: false, sbom: {} }, containerd, run, [], ['--provenance', 'false', '--sbom', 'true'], true, false, []],
     [6, 'nothing asked: both turned off, no notice', { provenance: false, sbom: false }, classic, run, [], off, false, false, []],
     [7, 'the classic store: turned off, with a notice', max, classic, run, ['API_TOKEN'], off, false, true, []],
     [
@@ -130,6 +148,18 @@ describe('planAttestations', () => {
       []
     ]
   ]
+  rows.push([
+    11,
+    'an SBOM by a scanner image of its own',
+    { provenance: false, sbom: { generator: scanner } },
+    containerd,
+    run,
+    [],
+    ['--provenance', 'false', '--sbom', `generator=${scanner}`],
+    true,
+    false,
+    []
+  ])
   test.each(rows)('%i: %s', (_row, _what, settings, support, builderId, secretArgs, args, attached, notice, recorded) => {
     const plan = planAttestations(settings, support, builderId, secretArgs)
     expect(plan.args).toEqual(args)

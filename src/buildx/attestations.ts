@@ -10,10 +10,13 @@ import { SHORT_TIMEOUT_MS, type DockerCommand } from './docker.js'
 /** `false`, or BuildKit's provenance attributes: the mode and the others as given (`builder-id=…`, `inline-only=…`). */
 export type Provenance = false | { mode: 'min' | 'max'; attrs: string[] }
 
+/** `false`, or an SBOM by BuildKit's scanner: its own default (Docker's Syft scanner) or a `generator=<image>`. */
+export type Sbom = false | { generator?: string }
+
 /** The attestations the user asked for, as read from the inputs. */
 export interface AttestationSettings {
   provenance: Provenance
-  sbom: boolean
+  sbom: Sbom
 }
 
 /** build-push-action's default: min mode (max mode records the build args' values). */
@@ -53,6 +56,18 @@ export function parseProvenance(text: string): Provenance {
   return disabled ? false : { mode, attrs }
 }
 
+/** The `sbom` input: `true`, `false` (the default), or `generator=<image>` (an SBOM scanner image of one's own). */
+export function parseSbom(text: string): Sbom {
+  const value = text.trim()
+  if (value === '' || /^(false|False|FALSE)$/.test(value)) return false
+  if (/^(true|True|TRUE)$/.test(value)) return {}
+  const generator = /^generator=(\S+)$/.exec(value)?.[1]
+  if (generator === undefined) {
+    throw new UserError(`sbom '${value}' is not an SBOM setting. Expected true, false, or generator=<scanner image>.`)
+  }
+  return { generator }
+}
+
 /** What the action learnt about where the image is built: whether the attestations can be kept. */
 export interface AttestationSupport {
   /** The builder's driver (`docker`, `docker-container`, `kubernetes`, `remote`). */
@@ -83,11 +98,11 @@ export function planAttestations(
   secretArgs: readonly string[]
 ): AttestationPlan {
   const { provenance, sbom } = settings
-  const wanted = provenance !== false || sbom
+  const wanted = provenance !== false || sbom !== false
   const off = ['--provenance', 'false', '--sbom', 'false']
   if (!wanted) return { args: off, attached: false, recorded: [] }
   if (support.driver === 'docker' && !support.containerdStore) {
-    const asked = [provenance !== false && `provenance (mode=${provenance.mode})`, sbom && 'an SBOM'].filter(Boolean).join(' and ')
+    const asked = [provenance !== false && `provenance (mode=${provenance.mode})`, sbom !== false && 'an SBOM'].filter(Boolean).join(' and ')
     return {
       args: off,
       attached: false,
@@ -106,7 +121,7 @@ export function planAttestations(
     const attrs = [`mode=${provenance.mode}`, ...provenance.attrs, ...(hasBuilderId || !builderId ? [] : [`builder-id=${builderId}`])]
     args.push('--provenance', attrs.join(','))
   }
-  args.push('--sbom', String(sbom))
+  args.push('--sbom', sbom === false ? 'false' : sbom.generator ? `generator=${sbom.generator}` : 'true')
   return { args, attached: true, recorded: provenance !== false && provenance.mode === 'max' ? [...secretArgs] : [] }
 }
 

@@ -135,7 +135,7 @@ async function pushAttestations(
   runUrl: string | undefined,
   io: BuildIo
 ): Promise<AttestationPlan> {
-  const wanted = settings.provenance !== false || settings.sbom
+  const wanted = settings.provenance !== false || settings.sbom !== false
   const support = wanted ? await readAttestationSupport(settings.builder, io.docker) : { driver: 'unknown', containerdStore: false }
   const plan = planAttestations(settings, support, runUrl, settings.provenance !== false ? secretLookingBuildArgs(buildArgs) : [])
   if (plan.notice) core.notice(plan.notice)
