@@ -67,6 +67,10 @@ describe('readInputs', () => {
       'push-retries': 2,
       provenance: { mode: 'min', attrs: [] },
       sbom: false,
+      sign: false,
+      'cosign-key': '',
+      'cosign-password': '',
+      'sign-tlog-upload': true,
       'docker-env': []
     })
   })
@@ -131,6 +135,18 @@ describe('readInputs', () => {
     const inputs = read(values)
     expect(inputs.provenance).toEqual(provenance)
     expect(inputs.sbom).toEqual(sbom)
+  })
+
+  it('reads the signing inputs; a key that is not one is refused without being quoted', () => {
+    const pem = ['-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----', 'k'.repeat(64), '-----END ENCRYPTED SIGSTORE PRIVATE KEY-----'].join('\n')
+    const inputs = read({ sign: 'true', 'cosign-key': pem, 'cosign-password': 'pw-made-here', 'sign-tlog-upload': 'false' })
+    expect([inputs.sign, inputs['cosign-key'], inputs['cosign-password'], inputs['sign-tlog-upload']]).toEqual([true, pem, 'pw-made-here', false])
+    const message = failure({ sign: 'true', 'cosign-key': 'hunter2-not-a-key' })
+    expect(message).toMatch(/^cosign-key is not a cosign private key\. Expected the PEM text of cosign\.key/)
+    expect(message).not.toContain('hunter2')
+    expect(failure({ 'cosign-password': 'pw-made-here' })).toBe(
+      'cosign-password is set but cosign-key is not: the password belongs to a key; set both, or neither to sign keyless.'
+    )
   })
 
   it('needs no repository when nothing is pushed', () => {

@@ -8,6 +8,7 @@ import { parseRepository, type MatchMode } from './grammar.js'
 import { UserError } from './errors.js'
 import { checkInputText, parseCount, parseDuration } from './input-text.js'
 import { rememberSecret } from './redaction.js'
+import { isCosignKey } from './sign/cosign.js'
 import { parseAgentServerVersion, parseOheRelease, VARIANT_NAME, type OheReleaseInput } from './release/target-inputs.js'
 import { parseSize } from './verify/size.js'
 
@@ -76,6 +77,14 @@ export interface Inputs {
   provenance: Provenance
   /** An SBOM attestation attached to the pushed image: false, or BuildKit's scanner (a generator image of one's own). */
   sbom: Sbom
+  /** Sign the pushed digest with cosign. */
+  sign: boolean
+  /** The PEM text of a cosign private key (or a KMS URI); empty: keyless with the job's OIDC token. Secret. */
+  'cosign-key': string
+  /** The password of cosign-key. Secret. */
+  'cosign-password': string
+  /** Record the signature in Sigstore's transparency log (Rekor). */
+  'sign-tlog-upload': boolean
   /** More environment variable names docker, buildx and credential helpers get (beyond PATH, HOME, DOCKER_* …). */
   'docker-env': string[]
 }
@@ -192,6 +201,17 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
       )
     }
   }
+  const cosignKey = readSecret(read, 'cosign-key')
+  const cosignPassword = readSecret(read, 'cosign-password')
+  if (cosignKey && !isCosignKey(cosignKey)) {
+    // Never quoted: it is a secret, whatever it holds.
+    throw new UserError(
+      'cosign-key is not a cosign private key. Expected the PEM text of cosign.key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----…), ' +
+        'e.g. cosign-key: ${{ secrets.COSIGN_PRIVATE_KEY }}, or a KMS URI such as awskms://…; leave it empty to sign keyless.'
+    )
+  }
+  if (cosignPassword && !cosignKey)
+    throw new UserError('cosign-password is set but cosign-key is not: the password belongs to a key; set both, or neither to sign keyless.')
   const sarifInput = read('sarif').trim()
   const ignoreFileInput = read('scan-ignore-file').trim()
   return {
@@ -235,6 +255,10 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
     'push-retries': parseCount('push-retries', read('push-retries'), 10) ?? DEFAULT_PUSH_RETRIES,
     provenance: parseProvenance(read('provenance')),
     sbom: parseSbom(read('sbom')),
+    sign: readBoolean(read, 'sign', false),
+    'cosign-key': cosignKey,
+    'cosign-password': cosignPassword,
+    'sign-tlog-upload': readBoolean(read, 'sign-tlog-upload', true),
     'docker-env': dockerEnv
   }
 }
@@ -272,6 +296,17 @@ function readSecretFiles(read: InputSource, workspace: string): Array<{ id: stri
     }
     return { id, path: resolved }
   })
+}
+
+/** A secret input, masked in the log and redacted everywhere else, line by line for a PEM key. */
+function readSecret(read: InputSource, name: string): string {
+  const value = read(name)
+  if (value.trim()) {
+    core.setSecret(value)
+    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 8) core.setSecret(line.trim())
+    rememberSecret(value)
+  }
+  return value.trim() ? value : ''
 }
 
 function readBoolean(read: InputSource, name: string, fallback: boolean): boolean {

@@ -19,6 +19,8 @@ import { redact } from './redaction.js'
 import { PHASE_READ_BUDGET_MS, withReadBudget } from './registry/budget.js'
 import { readRunPlan, type RunPlan } from './run-plan.js'
 import { readRunnerFacts, type RunnerFacts } from './runner.js'
+import { cosignPassThrough, signMode, type SignMode } from './sign/cosign.js'
+import { checkCosign, signImage, unsignedReport, type CosignCommand } from './sign/sign.js'
 import { ACTION_VERSION } from './version.js'
 import { workspacePath } from './workspace.js'
 
@@ -30,6 +32,8 @@ export interface RunIo {
   build: BuildIo
   pullRequest(): Promise<PullRequestTarget | undefined>
   comment(token: string, apiUrl: string, target: PullRequestTarget, marker: string, markdown: string): Promise<void>
+  /** Runs cosign (sign: true); the runner's cosign when not given. */
+  cosign?: CosignCommand
 }
 
 export const actionIo: RunIo = {
@@ -54,6 +58,8 @@ export async function run(io: RunIo = actionIo): Promise<void> {
     const plan = readRunPlan(io.input, runner)
     readOnce = plan
     runDockerConfig = await useRunDockerConfig(plan, io.env)
+    // Signing is settled before minutes of build: no way to sign, or no cosign, fails now.
+    const signing = await prepareSigning(plan, runner, io)
     const resolved = await withReadBudget('the release lookup', PHASE_READ_BUDGET_MS, () =>
       resolveRelease(plan, { apiUrl: runner.apiUrl, shownMap: plan['release-map'] && workspacePath(plan['release-map'], workspace) })
     )
@@ -138,12 +144,22 @@ export async function run(io: RunIo = actionIo): Promise<void> {
       core.setOutput('image', build.image)
       core.setOutput('digest', build.digest)
     }
+    if (published.attestations) report.attestations = published.attestations
+    if (build.digest && (build.pushed || published.unchanged)) core.setOutput('image-ref', `${build.repository}@${build.digest}`)
     if (published.contract) {
       annotate(published.contract.findings, workspace)
       const broken = published.contract.findings.filter(finding => finding.severity === 'error').length
       if (broken > 0) {
         throw new UserError(`${build.image} was pushed but breaks the agent-server contract (${broken} error(s), see the annotations): do not use it in OHE.`)
       }
+    }
+    // Only an image that keeps the contract is vouched for; one kept unchanged was signed when it was pushed.
+    if (signing && build.pushed && build.digest) {
+      const imageRef = `${build.repository}@${build.digest}`
+      report.signature = unsignedReport(plan, signing.mode, imageRef, runner)
+      report.signature = await signImage(plan, signing.mode, imageRef, runner, signing.env, io.cosign)
+    } else if (signing && published.unchanged) {
+      core.info(`skip-unchanged kept ${build.image}: it is not signed again.`)
     }
   } catch (thrown) {
     fail(thrown, workspace, report)
@@ -172,6 +188,18 @@ async function useRunDockerConfig(plan: RunPlan, env: NodeJS.ProcessEnv): Promis
   setDockerEnvironment(childEnv({ ...env, DOCKER_CONFIG: dir }, [...plan['docker-env'], ...gha]))
   trackChildrenForPostStep(true)
   return dir
+}
+
+/** The signing mode and cosign's environment when the run signs; checks that cosign is there. */
+async function prepareSigning(plan: RunPlan, runner: RunnerFacts, io: RunIo): Promise<{ mode: SignMode; env: Record<string, string> } | undefined> {
+  if (!plan.sign) return undefined
+  if (!plan.build || !plan.push) {
+    core.info(`sign is true, but ${plan.build ? 'push' : 'build'} is false: nothing is pushed, so nothing is signed.`)
+    return undefined
+  }
+  const mode = signMode(plan, runner)
+  await checkCosign(io.cosign)
+  return { mode, env: childEnv(io.env, cosignPassThrough(io.env)) }
 }
 
 /** Runs after success and failure alike; a problem here must not hide the run's own result. */

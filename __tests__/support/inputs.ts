@@ -45,6 +45,10 @@ export function testInputs(context: string, changes: Partial<Inputs> = {}): Inpu
     // Off unless a test asks: attestations need the containerd image store or another builder.
     provenance: false,
     sbom: false,
+    sign: false,
+    'cosign-key': '',
+    'cosign-password': '',
+    'sign-tlog-upload': true,
     'docker-env': [],
     ...changes
   }

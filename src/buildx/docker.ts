@@ -51,13 +51,18 @@ export interface DockerOptions {
  * failure takes the same path to a message.
  */
 export function runDocker(args: string[], options: DockerOptions = {}): Promise<DockerRun> {
+  return runTool('docker', args, options, dockerEnvironment())
+}
+
+/** runDocker for another tool of the runner (cosign), with the environment it is given. */
+export function runTool(file: string, args: string[], options: DockerOptions, env: Record<string, string>): Promise<DockerRun> {
   const stderr: string[] = []
   let stdout = ''
   const silent = options.silent ?? false
   return new Promise(resolve => {
     let child: ReturnType<typeof spawn>
     try {
-      child = spawn('docker', args, { env: dockerEnvironment(), detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
+      child = spawn(file, args, { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] })
     } catch (thrown) {
       resolve({ exitCode: 127, stderr: [describeError(thrown)], stdout })
       return
@@ -65,7 +70,7 @@ export function runDocker(args: string[], options: DockerOptions = {}): Promise<
     const pid = child.pid
     if (pid !== undefined) rememberChild(pid)
     const resume = silent ? undefined : stopCommands()
-    if (!silent) process.stdout.write(`[command]docker ${(options.shown ?? args).join(' ')}\n`)
+    if (!silent) process.stdout.write(`[command]${file} ${(options.shown ?? args).join(' ')}\n`)
 
     const started = Date.now()
     let killed: DockerRun['killed']
@@ -153,7 +158,7 @@ export function runDocker(args: string[], options: DockerOptions = {}): Promise<
         const missing = (spawnError as { code?: unknown }).code === 'ENOENT'
         // The same words as @actions/exec, so a missing docker is recognised wherever it is explained.
         const reason = missing
-          ? 'Unable to locate executable file: docker. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.'
+          ? `Unable to locate executable file: ${file}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`
           : describeError(spawnError)
         resolve({ exitCode: 127, stderr: [...stderr, reason], stdout })
         return

@@ -1,9 +1,12 @@
+import type { AttestationPlan } from '../buildx/attestations.js'
 import type { BuildResult } from '../buildx/build.js'
 import type { Finding } from '../findings.js'
 import { renderContract, type ContractReport } from '../verify/read-back.js'
 import type { LayeredBase } from '../image/layered.js'
 import type { ScanReport } from '../phases/scan.js'
 import { describeRange, type FitRange } from '../release/fit.js'
+import { renderSupplyChain } from '../sign/render.js'
+import type { SignReport } from '../sign/sign.js'
 import { renderVerify } from '../verify/render.js'
 import type { VerifyReport } from '../verify/verify.js'
 import { workspacePath } from '../workspace.js'
@@ -30,6 +33,10 @@ export interface RunReport {
   verify?: VerifyReport
   /** Why verify was on but did not run (no engine): the summary must not let a pushed image look verified. */
   unverified?: string
+  /** The attestations of the push. */
+  attestations?: AttestationPlan
+  /** The cosign signature of the pushed digest, when sign is true. */
+  signature?: SignReport
   failure?: string
 }
 
@@ -82,6 +89,7 @@ export function renderSummary(report: RunReport): string {
   if (report.verify) lines.push('', ...renderVerify(report.verify))
   else if (report.unverified) lines.push('', '### Verify before push', '', `⚠️ Not verified: ${report.unverified}.`)
   if (report.contract) lines.push('', ...renderContract(report.contract))
+  if (report.attestations || report.signature) lines.push('', ...renderSupplyChain(report.attestations, report.signature))
   if (report.scan) lines.push('', ...renderScan(report.scan, report.workspace))
   return lines.join('\n') + '\n'
 }
