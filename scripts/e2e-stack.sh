@@ -111,6 +111,9 @@ install_packages() {
     [ "$rc" -eq 0 ] || { tail -n 20 "$STATE/up.log" >&2; die "apt-get failed (see $STATE/up.log)"; }
   fi
   bash "$HERE/trixie-package.sh" docker-buildx 2>>"$STATE/up.log" || die "installing docker-buildx failed"
+  # cosign (2.5, a self-contained Go binary) signs and verifies in the signing stack tests (sign: true).
+  bash "$HERE/trixie-package.sh" cosign 2>>"$STATE/up.log" || die "installing cosign failed"
+  quiet cosign version || die "cosign is not usable (see $STATE/up.log)"
   # /usr/local/bin/docker (a newer client, if present) shadows Debian's /usr/bin/docker; either talks to the
   # Debian engine (API version negotiation) and both find the plugin in /usr/libexec/docker/cli-plugins.
   command -v docker >/dev/null || die "no docker client on PATH"

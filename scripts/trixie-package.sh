@@ -24,6 +24,7 @@ installed() {
   case "$pkg" in
     docker-buildx) [ -x /usr/libexec/docker/cli-plugins/docker-buildx ] && return 0 ;;
     gitleaks) command -v gitleaks >/dev/null 2>&1 && gitleaks version >/dev/null 2>&1 && return 0 ;;
+    cosign) command -v cosign >/dev/null 2>&1 && cosign version >/dev/null 2>&1 && return 0 ;;
   esac
   [ -s "$stamp" ] || return 1
   while IFS= read -r f; do [ -e "$f" ] || return 1; done <"$stamp"
