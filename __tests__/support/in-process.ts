@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { PullRequestTarget } from '../../src/github/comment.js'
 import { run } from '../../src/main.js'
+import type { CosignCommand } from '../../src/sign/sign.js'
 import { captureStdout, scopedEnv } from '../buildx/support/capture.js'
 import { parseAnnotations, parseOutputFile, type Annotation } from './action-runner.js'
 import type { FakeDocker } from './fake-docker.js'
@@ -35,6 +36,8 @@ export interface InProcessSetup {
   docker: FakeDocker
   pullRequest?: PullRequestTarget
   env?: Record<string, string>
+  /** A fake cosign (sign: true); the runner's cosign when not given. */
+  cosign?: CosignCommand
 }
 
 export async function runInProcess(inputs: Record<string, string>, setup: InProcessSetup): Promise<InProcessRun> {
@@ -73,6 +76,7 @@ export async function runInProcess(inputs: Record<string, string>, setup: InProc
         // No engine to load and run images in: the verify phase says so and the fake build pushes.
         build: { docker: setup.docker.command, commitTime: async () => COMMIT_TIME, now: () => new Date(), engineAvailable: async () => false },
         pullRequest: async () => setup.pullRequest,
+        ...(setup.cosign ? { cosign: setup.cosign } : {}),
         comment: async (token, apiUrl, _target, marker, markdown) => {
           comments.push({ token, apiUrl, marker, markdown })
         }

@@ -39,8 +39,11 @@ export async function publishVerified(
   const workDir = await makePrivateDir(facts.tempDir)
   core.saveState(VERIFY_STATE.tempDir, workDir)
   const made = [local]
+  // One `created` label for the loaded build and the attested push, so that both have the same config.
+  const created = (await io.commitTime(inputs.context)) ?? io.now()
+  const sameBuild: BuildIo = { ...io, commitTime: async () => created }
   try {
-    const built = await buildAndPush(inputs, { ...facts, loadAs: local }, io)
+    const built = await buildAndPush(inputs, { ...facts, loadAs: local }, sameBuild)
     const report = await verifyImage(inputs, {
       image: local,
       release: facts.release,
@@ -59,7 +62,7 @@ export async function publishVerified(
     }
     made.push(...built.tags)
     const pushed = facts.attestations?.attached
-      ? await pushAttested(inputs, facts, report.diffIds, io)
+      ? await pushAttested(inputs, facts, report.diffIds, sameBuild)
       : await pushVerified(local, built.tags, report.diffIds, inputs, io.docker)
     const customSizes = pushed.layerSizes.slice(report.baseLayers)
     if (customSizes.length === report.size.layers) {
