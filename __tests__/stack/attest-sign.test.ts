@@ -8,6 +8,8 @@
 import { jest } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runAction, type ActionRun } from '../support/action-runner.js'
@@ -169,6 +171,35 @@ describeE2E('sign: key-based with cosign 2.5, against the test registry (classic
     expect(errors).toEqual([expect.stringContaining(`${imageRef} is pushed but unsigned: cosign sign failed: `)])
     expect(run.summary).toContain(`❌ Not signed: \`${imageRef}\` is pushed but unsigned.`)
     expect(shown(run)).not.toContain(password)
+  })
+})
+
+describeE2E('sign: keyless, as far as this stack goes (no OIDC issuer or Fulcio here)', () => {
+  test("cosign asks the runner's token endpoint for a sigstore token, with the job's request token", async () => {
+    const requests: Array<{ url: string; authorization: string }> = []
+    const server = createServer((req, res) => {
+      requests.push({ url: req.url ?? '', authorization: (req.headers.authorization ?? '').toLowerCase() })
+      res.writeHead(403, { 'content-type': 'application/json' }).end('{"message":"no token in tests"}')
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as AddressInfo).port
+    const requestToken = `runtime-${randomBytes(8).toString('hex')}`
+    try {
+      const repository = uniqueRepository(mustBeUp(stack), 'keyless')
+      const workspace = workspaceWith(`FROM ${base}:1.23.0-python\nUSER openhands\n`)
+      const run = await runAction(inputs(repository, { sign: 'true', verify: 'false', provenance: 'false', 'sign-tlog-upload': 'false' }), workspace, {
+        ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken
+      })
+      expect(run.exitCode).toBe(1)
+      expect(run.outputs.pushed).toBe('true')
+      expect(requests).toEqual([{ url: '/token?api-version=2.0&audience=sigstore', authorization: `bearer ${requestToken}` }])
+      const errors = run.annotations.filter(a => a.level === 'error').map(a => a.message)
+      expect(errors).toEqual([expect.stringContaining(`${run.outputs['image-ref'] ?? ''} is pushed but unsigned: cosign sign failed: `)])
+      expect(shown(run)).not.toContain(requestToken)
+    } finally {
+      server.close()
+    }
   })
 })
 
