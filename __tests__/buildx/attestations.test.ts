@@ -168,9 +168,18 @@ describe('planAttestations', () => {
     expect(plan.recorded).toEqual(recorded)
   })
 
+  it.each([
+    [min, 'SLSA provenance (mode=min)'],
+    [max, 'SLSA provenance (mode=max) and an SBOM'],
+    [{ provenance: false, sbom: {} } as AttestationSettings, 'an SBOM'],
+    [{ provenance: false, sbom: false } as AttestationSettings, '']
+  ])('names what was asked for: %j', (settings, asked) => {
+    expect(planAttestations(settings, classic, run, []).asked).toBe(asked)
+  })
+
   it('says what was asked for and how to keep it', () => {
     expect(planAttestations(max, classic, run, []).notice).toBe(
-      "The image is pushed without provenance (mode=max) and an SBOM: the docker driver on Docker's classic image store cannot keep attestations. " +
+      "The image is pushed without SLSA provenance (mode=max) and an SBOM: the docker driver on Docker's classic image store cannot keep attestations. " +
         'Turn on the containerd image store (Docker 24+, "features": {"containerd-snapshotter": true}) or use a docker-container builder ' +
         '(docker/setup-buildx-action) to attach them, or set provenance: false and sbom: false to silence this notice.'
     )

@@ -75,7 +75,7 @@ describe('provenance and sbom in a run', () => {
     expect(result.exitCode).toBe(0)
     expect(attestationArgs(docker.builds()[0])).toEqual(['--provenance', 'false', '--sbom', 'false'])
     const notices = result.annotations.filter(a => a.level === 'notice' && a.message.includes('cannot keep attestations'))
-    expect(notices.map(a => a.message)).toEqual([expect.stringMatching(/^The image is pushed without provenance \(mode=min\) and an SBOM: /)])
+    expect(notices.map(a => a.message)).toEqual([expect.stringMatching(/^The image is pushed without SLSA provenance \(mode=min\) and an SBOM: /)])
     expect(result.outputs.pushed).toBe('true')
   })
 

@@ -117,7 +117,7 @@ describeE2E('sign: key-based with cosign 2.5, against the test registry (classic
     if (run.exitCode !== 0) console.log(shown(run).slice(-3000))
     expect(run.exitCode).toBe(0)
     const classic = notices(run).filter(message => message.includes("the docker driver on Docker's classic image store cannot keep attestations"))
-    expect(classic).toEqual([expect.stringMatching(/^The image is pushed without provenance \(mode=min\): /)])
+    expect(classic).toEqual([expect.stringMatching(/^The image is pushed without SLSA provenance \(mode=min\): /)])
 
     // A clean push: one image manifest, no index of attestations naming a local tag.
     const registry = new RegistryClient(state)

@@ -81,6 +81,8 @@ export interface AttestationPlan {
   args: string[]
   /** True when the pushed index will hold attestation manifests. */
   attached: boolean
+  /** What was asked for, for people: `SLSA provenance (mode=min) and an SBOM`; empty when nothing was. */
+  asked: string
   /** Said once, as a notice: what was asked for and could not be kept. */
   notice?: string
   /** Build args whose values max-mode provenance would record: one warning each. */
@@ -98,14 +100,14 @@ export function planAttestations(
   secretArgs: readonly string[]
 ): AttestationPlan {
   const { provenance, sbom } = settings
-  const wanted = provenance !== false || sbom !== false
+  const asked = [provenance !== false && `SLSA provenance (mode=${provenance.mode})`, sbom !== false && 'an SBOM'].filter(Boolean).join(' and ')
   const off = ['--provenance', 'false', '--sbom', 'false']
-  if (!wanted) return { args: off, attached: false, recorded: [] }
+  if (!asked) return { args: off, attached: false, asked, recorded: [] }
   if (support.driver === 'docker' && !support.containerdStore) {
-    const asked = [provenance !== false && `provenance (mode=${provenance.mode})`, sbom !== false && 'an SBOM'].filter(Boolean).join(' and ')
     return {
       args: off,
       attached: false,
+      asked,
       recorded: [],
       notice:
         `The image is pushed without ${asked}: the docker driver on Docker's classic image store cannot keep attestations. ` +
@@ -122,7 +124,7 @@ export function planAttestations(
     args.push('--provenance', attrs.join(','))
   }
   args.push('--sbom', sbom === false ? 'false' : sbom.generator ? `generator=${sbom.generator}` : 'true')
-  return { args, attached: true, recorded: provenance !== false && provenance.mode === 'max' ? [...secretArgs] : [] }
+  return { args, attached: true, asked, recorded: provenance !== false && provenance.mode === 'max' ? [...secretArgs] : [] }
 }
 
 /** The warning for a secret-looking build arg that max-mode provenance records in the pushed attestation. */

@@ -5,11 +5,7 @@ import type { SignReport } from './sign.js'
 export function renderSupplyChain(attestations: AttestationPlan | undefined, signature: SignReport | undefined): string[] {
   const lines = ['### Provenance and signature', '']
   if (attestations) {
-    const attached = attestations.args
-      .flatMap((arg, i) => (arg === '--provenance' || arg === '--sbom' ? [[arg.slice(2), attestations.args[i + 1] ?? '']] : []))
-      .filter(([, value]) => value !== 'false')
-      .map(([name, value]) => (name === 'provenance' ? `SLSA provenance (${(value ?? '').split(',')[0] ?? ''})` : 'an SBOM'))
-    if (attestations.attached) lines.push(`- Attestations: ${attached.join(' and ')}, in the pushed image index.`)
+    if (attestations.attached) lines.push(`- Attestations: ${attestations.asked}, in the pushed image index.`)
     else if (attestations.notice) lines.push(`- Attestations: none. ${attestations.notice}`)
     else lines.push('- Attestations: none (provenance and sbom are false).')
   }
