@@ -20,6 +20,8 @@ export interface ActionRun {
   state: Record<string, string>
   /** The run's own docker config folder: a fresh runner's, so no test leaks a docker login into another. */
   dockerConfig: string
+  /** The engine the run was given (DOCKER_HOST), if any: its post step gets the same. */
+  dockerHost?: string
   annotations: Annotation[]
   summary: string
 }
@@ -93,6 +95,7 @@ export async function runAction(
     outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
     state: parseOutputFile(readFileSync(stateFile, 'utf8')),
     dockerConfig: env.DOCKER_CONFIG ?? '',
+    ...(extraEnv.DOCKER_HOST === undefined ? {} : { dockerHost: extraEnv.DOCKER_HOST }),
     annotations: parseAnnotations(stdout),
     summary: readFileSync(summaryFile, 'utf8')
   }
@@ -101,7 +104,7 @@ export async function runAction(
 /** Runs the post step as the runner does after the main step: its saved state comes back as STATE_* variables. */
 export async function runPostStep(main: ActionRun, workspace: string): Promise<ActionRun> {
   const state = Object.fromEntries(Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value]))
-  return runAction({}, workspace, { ...state, DOCKER_CONFIG: main.dockerConfig })
+  return runAction({}, workspace, { ...state, DOCKER_CONFIG: main.dockerConfig, ...(main.dockerHost === undefined ? {} : { DOCKER_HOST: main.dockerHost }) })
 }
 
 /** GITHUB_OUTPUT and GITHUB_STATE hold `name<<delimiter\nvalue\ndelimiter` records. */
