@@ -102,10 +102,11 @@ stop_daemon() {
 }
 
 install_packages() {
-  local pkgs=(docker.io docker-registry apache2-utils busybox-static) missing=() p added_policy=
+  # iproute2: `ip` makes the second engine's bridge.
+  local pkgs=(docker.io docker-registry apache2-utils busybox-static iproute2) missing=() p added_policy=
   # A host whose Docker engine already answers (GitHub's Ubuntu runners ship docker-ce) keeps it: docker.io
   # would conflict with its containerd.
-  if docker info >/dev/null 2>&1; then pkgs=(docker-registry apache2-utils busybox-static); fi
+  if docker info >/dev/null 2>&1; then pkgs=(docker-registry apache2-utils busybox-static iproute2); fi
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
