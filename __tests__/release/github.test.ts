@@ -79,7 +79,13 @@ describe('resolveFromSource', () => {
   ])('%s ships %s (%s), in %i file read(s)', async (release, tag, from, reads) => {
     const server = await standIn()
     const { mapped, releases } = await resolveFromSource({ kind: 'release', version: release }, sourceFor(server))
-    expect(mapped).toEqual({ release, tag, agentServer: { version: tag.replace('-python', ''), variant: 'python' }, from })
+    expect(mapped).toEqual({
+      release,
+      tag,
+      agentServer: { version: tag.replace('-python', ''), variant: 'python' },
+      from,
+      config: historyFiles()[release]?.['replicated/config.yaml']
+    })
     expect(releases).toEqual(Object.keys(HISTORY))
     expect(contentRequests(server)).toHaveLength(reads)
     expect(contentRequests(server)[0]).toContain(`/contents/replicated/config.yaml?ref=refs%2Ftags%2Fopenhands%2F${release} `)
