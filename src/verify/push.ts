@@ -13,6 +13,7 @@ import { redact } from '../redaction.js'
 import { parseImageReference } from '../grammar.js'
 import { describeError, UserError } from '../errors.js'
 import type { ImageConfigResult } from '../registry/client.js'
+import { RegistryError, type RegistryErrorKind } from '../registry/errors.js'
 import type { RegistryInputs } from '../registry/for-inputs.js'
 import { registryClientFor } from '../registry/for-inputs.js'
 
@@ -73,9 +74,10 @@ export async function pushVerified(
   try {
     read = await client.getImageConfig(parsed.repository, parsed.tag ?? 'latest')
   } catch (thrown) {
-    // docker push succeeded and said what it pushed: a registry that cannot be read now does not undo that.
+    // docker push succeeded and said what it pushed: a registry that cannot be read now does not undo that. An answer
+    // that contradicts the push (no such tag, a broken manifest) still fails.
     const digest = pushedDigests.get(primary)
-    if (digest === undefined) throw thrown
+    if (digest === undefined || !couldNotRead(thrown)) throw thrown
     const seconds = Math.round((Date.now() - started) / 100) / 10
     core.warning(
       redact(
@@ -101,7 +103,7 @@ export async function pushVerified(
     try {
       manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? 'latest')
     } catch (thrown) {
-      if (pushedDigests.get(ref) !== digest) throw thrown
+      if (pushedDigests.get(ref) !== digest || !couldNotRead(thrown)) throw thrown
       core.warning(
         redact(`docker push reported ${ref} as ${digest}, but reading it back failed (${describeError(thrown)}): it was not checked in the registry.`)
       )
@@ -114,6 +116,13 @@ export async function pushVerified(
   const seconds = Math.round((Date.now() - started) / 100) / 10
   core.info(`Pushed ${refs.join(', ')} (${digest}) in ${seconds} s; the registry's layers are the verified ones (${verifiedDiffIds.length} diff_ids match).`)
   return { digest, layerSizes: (read.layers ?? []).map(layer => layer.size), seconds }
+}
+
+/** Read failures that say nothing about what the registry holds: it erred, throttled, timed out or refused the read. */
+const COULD_NOT_READ: ReadonlySet<RegistryErrorKind> = new Set(['server', 'rate-limited', 'timeout', 'unreachable', 'unauthorized', 'forbidden'])
+
+function couldNotRead(thrown: unknown): boolean {
+  return thrown instanceof RegistryError && COULD_NOT_READ.has(thrown.kind)
 }
 
 /** The digest docker push prints last: `<tag>: digest: sha256:… size: 1234`. Pure. */
