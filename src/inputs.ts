@@ -73,6 +73,11 @@ export interface Inputs {
   'push-retries': number
   /** More environment variable names docker, buildx and credential helpers get (beyond PATH, HOME, DOCKER_* …). */
   'docker-env': string[]
+  /** Absolute path of the KOTS ConfigValues file, or empty (RUNNER_TEMP). */
+  'config-values-file': string
+  /** The app slug and the Admin Console's namespace for the `kubectl kots set config` command; empty: placeholders. */
+  'kots-app': string
+  'kots-namespace': string
 }
 
 /** Defaults of the deadline inputs. */
@@ -187,6 +192,9 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
       )
     }
   }
+  const kotsApp = readKubernetesName(read, 'kots-app', 'the app slug, e.g. openhands')
+  const kotsNamespace = readKubernetesName(read, 'kots-namespace', 'the namespace the Admin Console runs in')
+  const configValuesInput = read('config-values-file').trim()
   const sarifInput = read('sarif').trim()
   const ignoreFileInput = read('scan-ignore-file').trim()
   return {
@@ -228,8 +236,20 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
     timeout: parseDuration('timeout', read('timeout')) ?? 0,
     'push-stall-timeout': parseDuration('push-stall-timeout', read('push-stall-timeout')) ?? DEFAULT_STALL_TIMEOUT_MS,
     'push-retries': parseCount('push-retries', read('push-retries'), 10) ?? DEFAULT_PUSH_RETRIES,
-    'docker-env': dockerEnv
+    'docker-env': dockerEnv,
+    'config-values-file': configValuesInput ? path.resolve(workspace, configValuesInput) : '',
+    'kots-app': kotsApp,
+    'kots-namespace': kotsNamespace
   }
+}
+
+/** A lowercase Kubernetes name (RFC 1123 label), as KOTS app slugs and namespaces are; empty when not set. */
+function readKubernetesName(read: InputSource, name: string, meaning: string): string {
+  const value = read(name).trim()
+  if (value && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) {
+    throw new UserError(`${name} '${value}' is not a Kubernetes name. Expected ${meaning}: lowercase letters, digits and '-', at most 63.`)
+  }
+  return value
 }
 
 /** Exactly one of ohe-release and agent-server-version names the base version. */

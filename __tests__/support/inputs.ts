@@ -43,6 +43,9 @@ export function testInputs(context: string, changes: Partial<Inputs> = {}): Inpu
     'push-stall-timeout': 10 * 60_000,
     'push-retries': 2,
     'docker-env': [],
+    'config-values-file': '',
+    'kots-app': '',
+    'kots-namespace': '',
     ...changes
   }
 }
