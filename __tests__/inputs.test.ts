@@ -71,7 +71,18 @@ describe('readInputs', () => {
       'cosign-key': '',
       'cosign-password': '',
       'sign-tlog-upload': true,
-      'docker-env': []
+      'docker-env': [],
+      'config-values-file': '',
+      'kots-app': '',
+      'kots-namespace': ''
+    })
+  })
+
+  it('reads the KOTS inputs: config-values-file (a workspace path), kots-app, kots-namespace', () => {
+    expect(read({ 'config-values-file': 'out/values.yaml', 'kots-app': 'openhands', 'kots-namespace': 'kots-admin' })).toMatchObject({
+      'config-values-file': path.join(workspace, 'out/values.yaml'),
+      'kots-app': 'openhands',
+      'kots-namespace': 'kots-admin'
     })
   })
 
@@ -203,7 +214,15 @@ describe('readInputs', () => {
     [{ 'registry-username': 'bot' }, 'registry-username and registry-password go together: set both, or neither to use the credentials docker already has.'],
     [{ 'build-args': 'A=1\nnot a pair' }, 'build-args: line 2 is not NAME=value. Write one NAME=value per line.'],
     [{ labels: '=x' }, 'labels: line 1 is not key=value. Write one key=value per line.'],
-    [{ 'scan-installed-packages': 'warn' }, "scan-installed-packages 'warn' is not supported. Expected notice or fail."]
+    [{ 'scan-installed-packages': 'warn' }, "scan-installed-packages 'warn' is not supported. Expected notice or fail."],
+    [
+      { 'kots-app': 'OpenHands' },
+      "kots-app 'OpenHands' is not a Kubernetes name. Expected the app slug, e.g. openhands: lowercase letters, digits and '-', at most 63."
+    ],
+    [
+      { 'kots-namespace': 'admin;rm' },
+      "kots-namespace 'admin;rm' is not a Kubernetes name. Expected the namespace the Admin Console runs in: lowercase letters, digits and '-', at most 63."
+    ]
   ])('rejects %j', (values, message) => {
     expect(failure(values)).toBe(message)
   })

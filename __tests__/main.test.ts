@@ -6,6 +6,7 @@
 import { seededStream } from './support/seeded.js'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { parse } from 'yaml'
 import { BASE_DIGEST_LABEL, REVISION_LABEL } from '../src/buildx/labels.js'
 import { tempDir } from './buildx/support/capture.js'
 import { AGENT_SERVER_CONFIG, fakeDocker } from './support/fake-docker.js'
@@ -75,6 +76,13 @@ describe('main.run in-process', () => {
     // The pushed image carries its provenance, with the base digest the registry reported.
     expect(registry.configOf('acme/sandbox', tag)?.Labels).toMatchObject({ [REVISION_LABEL]: SHA, [BASE_DIGEST_LABEL]: baseDigest })
     expect(result.summary).toContain(`| Sandbox Image Tag | \`${tag}\` |`)
+    // The same values as a KOTS ConfigValues file under RUNNER_TEMP (gone with this harness's scratch folder; its content
+    // is read in the skip-unchanged test), and the command that applies it.
+    expect(path.basename(path.dirname(result.outputs['config-values'] ?? ''))).toBe('temp')
+    expect(path.basename(result.outputs['config-values'] ?? '')).toBe(`ohe-config-values-${tag}.yaml`)
+    expect(result.summary).toContain(
+      `kubectl kots set config <app-slug> --config-file ohe-config-values-${tag}.yaml --merge --deploy -n <admin-console-namespace>`
+    )
     // No engine here to run the image in: the summary says it went out unverified rather than staying silent.
     expect(result.summary).toContain('⚠️ Not verified: no Docker engine answers here (a remote builder?)')
     expect(result.annotations.filter(a => a.level === 'error')).toEqual([])
@@ -183,18 +191,23 @@ describe('main.run in-process', () => {
     expect(result.outputs.pushed).toBe('true')
     expect(result.outputs.tag).toBe('broken')
     expect(result.log).toMatch(/was pushed but breaks the agent-server contract/)
+    // No file that would deploy it.
+    expect(result.outputs['config-values']).toBeUndefined()
   })
 
   test('skip-unchanged keeps an image built from the same base and revision', async () => {
     const kept = registry.putImage('acme/kept', 'stable', { ...AGENT_SERVER_CONFIG, Labels: { [REVISION_LABEL]: SHA, [BASE_DIGEST_LABEL]: baseDigest } })
     const docker = fakeDocker(registry)
-    const result = await runInProcess(inputs({ repository: `${registry.host}/acme/kept`, tag: 'stable', 'skip-unchanged': 'true' }), {
-      workspace: workspace(),
-      docker
-    })
+    const dir = workspace()
+    const given = inputs({ repository: `${registry.host}/acme/kept`, tag: 'stable', 'skip-unchanged': 'true', 'config-values-file': 'out/kots.yaml' })
+    const result = await runInProcess(given, { workspace: dir, docker })
     expect(result.exitCode).toBe(0)
     expect(docker.builds()).toEqual([])
     expect(result.outputs).toMatchObject({ tag: 'stable', digest: kept, pushed: 'false' })
+    expect(result.outputs['config-values']).toBe(path.join(dir, 'out', 'kots.yaml'))
+    expect(parse(readFileSync(path.join(dir, 'out', 'kots.yaml'), 'utf8'))).toMatchObject({
+      spec: { values: { custom_sandbox_image_repository: { value: `${registry.host}/acme/kept` }, custom_sandbox_image_tag: { value: 'stable' } } }
+    })
   })
 
   test('a bad input fails in one line, in the log and the summary', async () => {

@@ -86,7 +86,7 @@ try {
       // The layer scan alone: docker save streamed, base skipped, custom layers scanned.
       const local = await inspectImage(tag)
       const scanStarted = performance.now()
-      await scanSaveArchive(saveImage(tag), { configDigest: local.id, diffIds: local.diffIds, baseLayers: 1, spoolDir: work, estimateCompressed: true })
+      await scanSaveArchive(saveImage(tag), { imageId: local.id, diffIds: local.diffIds, baseLayers: 1, spoolDir: work, estimateCompressed: true })
       scans.push((performance.now() - scanStarted) / 1000)
       // Apart: docker save alone (the engine's export), and the layer scan reading that archive from a file.
       const saved = join(work, 'image.tar')
@@ -95,7 +95,7 @@ try {
       saves.push((performance.now() - saveStarted) / 1000)
       const fileStarted = performance.now()
       const fromFile = createReadStream(saved, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>
-      await scanSaveArchive(fromFile, { configDigest: local.id, diffIds: local.diffIds, baseLayers: 1, spoolDir: work, estimateCompressed: true })
+      await scanSaveArchive(fromFile, { imageId: local.id, diffIds: local.diffIds, baseLayers: 1, spoolDir: work, estimateCompressed: true })
       fileScans.push((performance.now() - fileStarted) / 1000)
       rmSync(work, { recursive: true, force: true })
     }

@@ -4,6 +4,11 @@
 # The real stack the end-to-end tests build and push against: a Docker engine (Debian docker.io) with the buildx
 # plugin (Debian trixie's docker-buildx), a Distribution registry on 127.0.0.1:5000 with htpasswd auth, and
 # stand-in agent-server base images 127.0.0.1:5000/openhands/agent-server:{1.22.0,1.23.0,1.24.0}-python.
+# A second, current engine runs beside the first (the default socket's engine stays the default): Debian trixie's
+# docker.io 26.1 and containerd 1.7, unpacked into $DOCKER26_PREFIX (never over the system's /usr), with the
+# containerd image store on, the host's runc (trixie's needs glibc 2.38), and its own socket, exec root, data root
+# and bridge. It leaves iptables to the first engine (--iptables=false: two engines both rewriting the DOCKER chains
+# fight); published ports go through its userland proxy. Tests pick an engine through DOCKER_HOST (`engines`).
 #
 # State dir convention (tests read it; __tests__/support/stack.ts): $OHE_E2E_STATE, default /tmp/ohe-e2e
 #   registry-url        127.0.0.1:5000
@@ -16,6 +21,8 @@
 #   base-images.rev     stand-in revision last pushed (a change rebuilds them)
 #   smoke-metadata.json buildx --metadata-file of the last smoke build (the docker driver's format)
 #   docker-config/      private DOCKER_CONFIG used to push the base images; root's ~/.docker is left alone
+#   engines             one line per engine the tests run on: "<name> <DOCKER_HOST>", the default engine first
+#   docker26.log/.pid   the second engine (Docker 26, containerd image store); docker26/daemon.json its config
 # Daemons run in their own session with stdin from /dev/null and output to their log file only: CI waits on
 # inherited stdout/stderr, so nothing started here may hold them.
 set -euo pipefail
@@ -28,6 +35,13 @@ BASE_VERSIONS=(1.22.0 1.23.0 1.24.0)
 # Bump when the stand-in image contents change, so a warm registry gets them rebuilt.
 STANDIN_REV=1
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The second engine: everything of its own, nothing shared with the first but the host's runc and the registry.
+DOCKER26_PREFIX=/opt/ohe-docker26
+DOCKER26_RUN=/run/ohe-docker26
+DOCKER26_HOST=unix://$DOCKER26_RUN/docker.sock
+DOCKER26_DATA=/var/lib/ohe-docker26
+DOCKER26_BRIDGE=ohe-docker26
+DOCKER26_BRIDGE_IP=172.31.26.1/24
 
 log() { printf 'e2e-stack: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -48,7 +62,7 @@ alive() {
   local pidfile="$STATE/$1.pid"
   [ -s "$pidfile" ] || return 1
   case "$1" in
-    dockerd) running "$(cat "$pidfile")" dockerd ;;
+    dockerd | docker26) running "$(cat "$pidfile")" dockerd ;;
     registry) running "$(cat "$pidfile")" docker-registry ;;
     *) return 1 ;;
   esac
@@ -88,10 +102,11 @@ stop_daemon() {
 }
 
 install_packages() {
-  local pkgs=(docker.io docker-registry apache2-utils busybox-static) missing=() p added_policy=
+  # iproute2: `ip` makes the second engine's bridge.
+  local pkgs=(docker.io docker-registry apache2-utils busybox-static iproute2) missing=() p added_policy=
   # A host whose Docker engine already answers (GitHub's Ubuntu runners ship docker-ce) keeps it: docker.io
   # would conflict with its containerd.
-  if docker info >/dev/null 2>&1; then pkgs=(docker-registry apache2-utils busybox-static); fi
+  if docker info >/dev/null 2>&1; then pkgs=(docker-registry apache2-utils busybox-static iproute2); fi
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
@@ -144,6 +159,101 @@ start_dockerd() {
     stop_daemon dockerd
     die "dockerd exited or did not answer within 60 s (see $STATE/dockerd.log)"
   fi
+}
+
+# docker26 <args>: the client on the second engine.
+docker26() { DOCKER_HOST=$DOCKER26_HOST docker "$@"; }
+
+start_docker26() {
+  if alive docker26 && docker26 info >/dev/null 2>&1; then
+    log "docker26 already running (pid $(cat "$STATE/docker26.pid"))"
+    return 0
+  fi
+  stop_daemon docker26
+  bash "$HERE/trixie-package.sh" --root "$DOCKER26_PREFIX" docker.io containerd 2>>"$STATE/up.log" ||
+    die "installing trixie's docker.io and containerd into $DOCKER26_PREFIX failed (see $STATE/up.log)"
+  command -v runc >/dev/null || die "no runc on PATH (the second engine uses the host's)"
+  # Left behind by a killed engine, these make the new one refuse to start or wait on a dead containerd.
+  local pidfile
+  for pidfile in "$DOCKER26_RUN/docker.pid:dockerd" "$DOCKER26_RUN/exec/containerd/containerd.pid:containerd"; do
+    if [ -s "${pidfile%:*}" ] && ! running "$(cat "${pidfile%:*}")" "${pidfile#*:}"; then rm -f "${pidfile%:*}"; fi
+  done
+  # Its own bridge: dockerd creates only docker0 by itself, and docker0 is the first engine's.
+  ip link show "$DOCKER26_BRIDGE" >/dev/null 2>&1 || ip link add name "$DOCKER26_BRIDGE" type bridge ||
+    die "creating the bridge $DOCKER26_BRIDGE failed"
+  { ip addr replace "$DOCKER26_BRIDGE_IP" dev "$DOCKER26_BRIDGE" && ip link set "$DOCKER26_BRIDGE" up; } ||
+    die "configuring the bridge $DOCKER26_BRIDGE failed"
+  mkdir -p "$STATE/docker26" "$DOCKER26_RUN" "$DOCKER26_DATA"
+  # Its own config file (the first engine's /etc/docker/daemon.json is not this one's); 172.31.0.0/16 keeps its
+  # networks out of the first engine's pools.
+  cat >"$STATE/docker26/daemon.json" <<EOF
+{
+  "features": { "containerd-snapshotter": true },
+  "hosts": ["$DOCKER26_HOST"],
+  "pidfile": "$DOCKER26_RUN/docker.pid",
+  "exec-root": "$DOCKER26_RUN/exec",
+  "data-root": "$DOCKER26_DATA",
+  "bridge": "$DOCKER26_BRIDGE",
+  "iptables": false,
+  "ip6tables": false,
+  "userland-proxy": true,
+  "default-address-pools": [{ "base": "172.31.0.0/16", "size": 24 }],
+  "cgroup-parent": "ohe-docker26",
+  "insecure-registries": ["$REGISTRY"]
+}
+EOF
+  log "starting docker26 on $DOCKER26_HOST (log: $STATE/docker26.log)"
+  # Its dockerd finds its own containerd, shim and docker-proxy first on PATH, then the host's runc.
+  start_daemon docker26 env PATH="$DOCKER26_PREFIX/usr/sbin:$DOCKER26_PREFIX/usr/bin:$PATH" \
+    "$DOCKER26_PREFIX/usr/sbin/dockerd" --config-file "$STATE/docker26/daemon.json"
+  if ! wait_for docker26 60 docker26 info; then
+    tail -n 20 "$STATE/docker26.log" >&2
+    stop_daemon docker26
+    die "docker26 exited or did not answer within 60 s (see $STATE/docker26.log)"
+  fi
+  docker26 info -f '{{.DriverStatus}}' | grep -q io.containerd.snapshotter ||
+    die "docker26 does not use the containerd image store (see $STATE/docker26.log)"
+}
+
+# The second engine pulls the stand-in base from the registry, builds on it (buildx's docker driver, like the
+# action), and publishes a port on loopback the way the boot check does.
+smoke_docker26() {
+  local ctx="$STATE/smoke26" ref=ohe-e2e-smoke26:1 name=ohe-e2e-smoke26 port= i
+  mkdir -p "$ctx"
+  printf 'FROM %s/%s:1.23.0-python\nRUN echo hi > /tmp/x\n' "$REGISTRY" "$BASE_REPO" >"$ctx/Dockerfile"
+  log "docker26 smoke: build FROM the stand-in base, run it with a port published on 127.0.0.1"
+  if ! DOCKER_HOST=$DOCKER26_HOST quiet docker buildx build --platform linux/amd64 -t "$ref" --load "$ctx"; then
+    tail -n 20 "$STATE/up.log" >&2
+    die "the docker26 smoke build failed (see $STATE/up.log)"
+  fi
+  quiet docker26 rm -f "$name" || true
+  quiet docker26 run -d --name "$name" -p 127.0.0.1::8000 "$ref" || die "docker26 could not run $ref (see $STATE/up.log)"
+  port=$(docker26 port "$name" 8000/tcp | sed -n 's/^127\.0\.0\.1://p' | head -n 1)
+  for ((i = 0; i < 50; i++)); do
+    curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$port/alive" 2>/dev/null && break
+    sleep 0.2
+  done
+  if [ "$i" -ge 50 ]; then
+    docker26 logs "$name" >>"$STATE/up.log" 2>&1 || true
+    die "docker26: the published port 127.0.0.1:${port:-?} did not answer (see $STATE/up.log)"
+  fi
+  quiet docker26 rm -f "$name"
+  quiet docker26 image rm "$ref" || true
+  rm -rf "$ctx"
+}
+
+# One line per engine, the default first: "<name> <DOCKER_HOST>", named by the engine's version and image store.
+write_engines() {
+  local host name out=
+  for host in "${DOCKER_HOST:-unix:///var/run/docker.sock}" "$DOCKER26_HOST"; do
+    name="docker-$(DOCKER_HOST=$host docker version -f '{{.Server.Version}}' | cut -d. -f1,2)"
+    if DOCKER_HOST=$host docker info -f '{{.DriverStatus}}' | grep -q io.containerd.snapshotter; then
+      name+=-containerd
+    fi
+    out+="$name $host"$'\n'
+  done
+  printf '%s' "$out" >"$STATE/engines.tmp" && mv "$STATE/engines.tmp" "$STATE/engines"
+  log "engines: $(tr '\n' ' ' <"$STATE/engines")"
 }
 
 reg_curl() { # authenticated request to the registry API; extra curl args follow
@@ -303,12 +413,18 @@ up() {
     die "docker login to $REGISTRY failed (see $STATE/up.log)"
   push_base_images
   smoke_build
+  start_docker26
+  smoke_docker26
+  write_engines
   quiet docker logout "$REGISTRY" || true
   log "up in $((SECONDS - t0)) s: registry $REGISTRY, user $REG_USER, password in $STATE/registry-password"
 }
 
 down() {
+  rm -f "$STATE/engines"
   stop_daemon registry
+  stop_daemon docker26
+  docker26 info >/dev/null 2>&1 || ip link del "$DOCKER26_BRIDGE" 2>/dev/null || true
   stop_daemon dockerd
   log "down (packages, images and registry data kept)"
 }
@@ -316,6 +432,7 @@ down() {
 status() {
   local ok=0
   if docker info >/dev/null 2>&1; then log "docker engine: up"; else log "docker engine: down"; ok=1; fi
+  if docker26 info >/dev/null 2>&1; then log "docker26 engine: up"; else log "docker26 engine: down"; ok=1; fi
   if registry_ok; then log "registry $REGISTRY: up"; else log "registry $REGISTRY: down"; ok=1; fi
   return "$ok"
 }

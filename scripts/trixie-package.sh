@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Usage: bash scripts/trixie-package.sh <package>...
+# Usage: bash scripts/trixie-package.sh [--root DIR] <package>...
 #
-# Fetches .debs from Debian trixie and unpacks them (dpkg -x) into /, for tools bookworm lacks or ships too old
-# (docker-buildx, gitleaks). The system's apt sources, lists and dpkg database stay untouched: apt runs with a
+# Fetches .debs from Debian trixie and unpacks them (dpkg -x) into / (or into DIR with --root), for tools bookworm
+# lacks or ships too old (docker-buildx, gitleaks), or a second, newer Docker engine kept apart from the system's in
+# a private prefix (docker.io and containerd under --root /opt/ohe-docker26: see e2e-stack.sh). The system's apt sources, lists and dpkg database stay untouched: apt runs with a
 # private sources dir, lists dir and cache under $TRIXIE_PKG_STATE. dpkg -x does not register the package and
 # pulls no dependencies, so this is only for self-contained binaries (Go tools).
 # Idempotent: a package is skipped when it is already usable (see installed()).
@@ -14,20 +15,30 @@ SYSTEM_SOURCES=/etc/apt/sources.list.d/debian.sources
 log() { printf 'trixie-package: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-[ "$#" -gt 0 ] || die "usage: $0 <package>..."
-[ "$(id -u)" -eq 0 ] || die "must run as root (it unpacks into /)"
+ROOT=/
+if [ "${1:-}" = --root ]; then
+  [ -n "${2:-}" ] || die "--root needs a directory, e.g. --root /opt/ohe-docker26"
+  case "$2" in /*) ROOT=$2 ;; *) die "--root '$2' is not an absolute path (expected e.g. /opt/ohe-docker26)" ;; esac
+  shift 2
+fi
+[ "$#" -gt 0 ] || die "usage: $0 [--root DIR] <package>..."
+[ "$(id -u)" -eq 0 ] || die "must run as root (it unpacks into $ROOT)"
+# The stamps of a prefix install sit apart from those of / (same package, other files).
+STAMPS="$STATE/installed"
+[ "$ROOT" = / ] || STAMPS="$STATE/installed/root$(printf '%s' "$ROOT" | tr / _)"
 
 # Already usable? Known tools are probed directly (covers installs from elsewhere); any other package counts as
 # installed when every regular file recorded at its last extraction still exists.
 installed() {
-  local pkg=$1 stamp="$STATE/installed/$1.files" f
-  case "$pkg" in
+  local pkg=$1 stamp="$STAMPS/$1.files" f
+  [ "$ROOT" = / ] && case "$pkg" in
     docker-buildx) [ -x /usr/libexec/docker/cli-plugins/docker-buildx ] && return 0 ;;
     gitleaks) command -v gitleaks >/dev/null 2>&1 && gitleaks version >/dev/null 2>&1 && return 0 ;;
     cosign) command -v cosign >/dev/null 2>&1 && cosign version >/dev/null 2>&1 && return 0 ;;
   esac
   [ -s "$stamp" ] || return 1
-  while IFS= read -r f; do [ -e "$f" ] || return 1; done <"$stamp"
+  # -L: a relative symlink unpacked into a prefix may point outside it (docker-init -> tini-static) and dangle.
+  while IFS= read -r f; do [ -e "$f" ] || [ -L "$f" ] || return 1; done <"$stamp"
   return 0
 }
 
@@ -63,7 +74,7 @@ keyring=$(stanza_field "$codename" Signed-By)
 keyring=${keyring:-/usr/share/keyrings/debian-archive-keyring.gpg}
 security_uris=$(stanza_field "$codename-security" URIs)
 
-mkdir -p "$STATE/sources.list.d" "$STATE/lists/partial" "$STATE/cache/archives/partial" "$STATE/installed"
+mkdir -p "$STATE/sources.list.d" "$STATE/lists/partial" "$STATE/cache/archives/partial" "$STAMPS" "$ROOT"
 {
   printf 'Types: deb\nURIs: %s\nSuites: trixie trixie-updates\nComponents: main\nSigned-By: %s\n' "$uris" "$keyring"
   if [ -n "$security_uris" ]; then
@@ -96,8 +107,8 @@ log "downloading: ${wanted[*]}"
 for pkg in "${wanted[@]}"; do
   deb=$(find "$work" -maxdepth 1 -name "${pkg}_*.deb" -print -quit)
   [ -n "$deb" ] || die "$pkg: no .deb downloaded"
-  log "$pkg: unpacking $(basename "$deb") into /"
-  dpkg -x "$deb" /
-  # Record the regular files (./usr/bin/x -> /usr/bin/x) so the next run can tell it is installed.
-  dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -n 's|^\./|/|p' | grep -v '/$' >"$STATE/installed/$pkg.files" || true
+  log "$pkg: unpacking $(basename "$deb") into $ROOT"
+  dpkg -x "$deb" "$ROOT"
+  # Record the regular files (./usr/bin/x -> $ROOT/usr/bin/x) so the next run can tell it is installed.
+  dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -n "s|^\./|${ROOT%/}/|p" | grep -v '/$' >"$STAMPS/$pkg.files" || true
 done

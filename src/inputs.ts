@@ -87,6 +87,11 @@ export interface Inputs {
   'sign-tlog-upload': boolean
   /** More environment variable names docker, buildx and credential helpers get (beyond PATH, HOME, DOCKER_* …). */
   'docker-env': string[]
+  /** Absolute path of the KOTS ConfigValues file, or empty (RUNNER_TEMP). */
+  'config-values-file': string
+  /** The app slug and the Admin Console's namespace for the `kubectl kots set config` command; empty: placeholders. */
+  'kots-app': string
+  'kots-namespace': string
 }
 
 /** Defaults of the deadline inputs. */
@@ -212,6 +217,9 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
   }
   if (cosignPassword && !cosignKey)
     throw new UserError('cosign-password is set but cosign-key is not: the password belongs to a key; set both, or neither to sign keyless.')
+  const kotsApp = readKubernetesName(read, 'kots-app', 'the app slug, e.g. openhands')
+  const kotsNamespace = readKubernetesName(read, 'kots-namespace', 'the namespace the Admin Console runs in')
+  const configValuesInput = read('config-values-file').trim()
   const sarifInput = read('sarif').trim()
   const ignoreFileInput = read('scan-ignore-file').trim()
   return {
@@ -259,8 +267,20 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
     'cosign-key': cosignKey,
     'cosign-password': cosignPassword,
     'sign-tlog-upload': readBoolean(read, 'sign-tlog-upload', true),
-    'docker-env': dockerEnv
+    'docker-env': dockerEnv,
+    'config-values-file': configValuesInput ? path.resolve(workspace, configValuesInput) : '',
+    'kots-app': kotsApp,
+    'kots-namespace': kotsNamespace
   }
+}
+
+/** A lowercase Kubernetes name (RFC 1123 label), as KOTS app slugs and namespaces are; empty when not set. */
+function readKubernetesName(read: InputSource, name: string, meaning: string): string {
+  const value = read(name).trim()
+  if (value && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) {
+    throw new UserError(`${name} '${value}' is not a Kubernetes name. Expected ${meaning}: lowercase letters, digits and '-', at most 63.`)
+  }
+  return value
 }
 
 /** Exactly one of ohe-release and agent-server-version names the base version. */

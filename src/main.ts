@@ -15,6 +15,7 @@ import { runChecks } from './phases/check.js'
 import { publish } from './phases/publish.js'
 import { resolveRelease } from './phases/release.js'
 import { runScan } from './phases/scan.js'
+import { writeConfigValues } from './kots/write.js'
 import { redact } from './redaction.js'
 import { PHASE_READ_BUDGET_MS, withReadBudget } from './registry/budget.js'
 import { readRunPlan, type RunPlan } from './run-plan.js'
@@ -152,6 +153,13 @@ export async function run(io: RunIo = actionIo): Promise<void> {
       if (broken > 0) {
         throw new UserError(`${build.image} was pushed but breaks the agent-server contract (${broken} error(s), see the annotations): do not use it in OHE.`)
       }
+    }
+    // The file that deploys the image, only for one that is in the registry and keeps the contract.
+    if (build.digest && (build.pushed || published.unchanged)) {
+      const configValues = await writeConfigValues(plan, resolved.adminConsole, { repository: build.repository, tag: build.tag }, runner.tempDir)
+      report.configValues = configValues
+      core.setOutput('config-values', configValues.file)
+      core.info(`KOTS ConfigValues for the Admin Console: ${configValues.file} (option names: ${configValues.from})`)
     }
     // Only an image that keeps the contract is vouched for; one kept unchanged was signed when it was pushed.
     if (signing && build.pushed && build.digest) {

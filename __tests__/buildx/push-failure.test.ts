@@ -1,8 +1,12 @@
 /**
  * The push failure classifier on buildx/dockerd stderr as the fault-injecting proxy of __tests__/stack/faults.test.ts
- * produced it (docker CLI 28, buildx 0.13, dockerd 20.10, docker driver), and on the docker-container driver's form.
+ * produced it (docker CLI 28, buildx 0.13, dockerd 20.10, docker driver), on the docker-container driver's form, and
+ * on `docker push`'s own output (the verified path).
  */
+import { buildFailureMessage } from '../../src/buildx/build.js'
 import { classifyPushFailure, pushFailureMessage, reachedPush, type PushFailureClass } from '../../src/buildx/push-failure.js'
+import { pushedDigest } from '../../src/verify/push.js'
+import { testInputs } from '../support/inputs.js'
 
 const pushStep = (error: string): string[] => [
   '#7 exporting to image',
@@ -142,4 +146,67 @@ describe('pushFailureMessage names the image, the registry and what to do', () =
       'Pushing r.example/a:1 failed: registry r.example denied registry-username bot write access to the repository (HTTP 403): give that account push rights.'
     )
   })
+})
+
+/**
+ * `docker push`'s own stderr (the verified path pushes with the engine): docker CLI 28 against dockerd 20.10, through
+ * __tests__/stack/fault-proxy.ts. The CLI prints the registry's error bare, with no `ERROR:` or step around it.
+ */
+describe('docker push output (pushOnly)', () => {
+  // [what the proxy injected, docker push's stderr, class]
+  const dockerPush: Array<[string, string[], PushFailureClass | undefined]> = [
+    ['500 on every manifest PUT', ['received unexpected HTTP status: 500 Internal Server Error'], 'server'],
+    // dockerd retries a failed blob upload itself (5, 10, 15, 20 s) before giving up with the same line.
+    ['500 on every blob upload PUT', ['received unexpected HTTP status: 500 Internal Server Error'], 'server'],
+    ['429 TOOMANYREQUESTS on every upload start (Retry-After: 1, not printed)', ['toomanyrequests: slow down'], 'throttled'],
+    ['429 TOOMANYREQUESTS on every manifest PUT', ['toomanyrequests: slow down'], 'throttled'],
+    ['403 DENIED on the upload start', ['denied'], 'denied'],
+    ['a registry that is down', ['Get "http://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused'], 'unreachable'],
+    ['nothing known', ['something nobody has seen'], undefined]
+  ]
+
+  test.each(dockerPush)('%s', (_fault, stderr, expected) => {
+    expect(classifyPushFailure(stderr, true)?.class).toBe(expected)
+  })
+
+  test('the same bare lines from buildx are not taken for a push failure (no push step was printed)', () => {
+    for (const [, stderr] of dockerPush) expect(classifyPushFailure(stderr)).toBeUndefined()
+  })
+
+  test.each([
+    [
+      ['received unexpected HTTP status: 500 Internal Server Error'],
+      3,
+      'Pushing 127.0.0.1:41105/acme/app:t1 failed (3 attempts): registry 127.0.0.1:41105 answered with a server error (HTTP 5xx): the registry failed; retry later or check its status.\n' +
+        'received unexpected HTTP status: 500 Internal Server Error\nHint: The registry failed (HTTP 5xx): retry later or check its status.'
+    ],
+    [
+      ['denied'],
+      1,
+      'Pushing 127.0.0.1:41105/acme/app:t1 failed: registry 127.0.0.1:41105 denied registry-username ci write access to the repository (HTTP 403): give that account push rights.\ndenied\n' +
+        'Hint: The registry refused the credentials: check registry-username and registry-password (for ghcr.io a token allowed to write packages), or log in with a docker/login-action step before this one.'
+    ],
+    [
+      ['toomanyrequests: slow down'],
+      3,
+      'Pushing 127.0.0.1:41105/acme/app:t1 failed (3 attempts): registry 127.0.0.1:41105 throttled the push (HTTP 429 too many requests): wait and run the job again, or push less often.\n' +
+        'toomanyrequests: slow down\n' +
+        'Hint: The registry throttled the requests (HTTP 429): wait and run the job again; for Docker Hub bases, log in (docker/login-action) for a higher pull limit.'
+    ],
+    [
+      ['something nobody has seen'],
+      1,
+      'docker push of 127.0.0.1:41105/acme/app:t1 to registry 127.0.0.1:41105 failed (exit code 1):\nsomething nobody has seen'
+    ]
+  ])('buildFailureMessage names the image and the registry: %j', (stderr, attempts, message) => {
+    const inputs = testInputs('/w', { repository: '127.0.0.1:41105/acme/app', 'registry-username': 'ci', 'registry-password': 'x' })
+    const run = { exitCode: 1, stderr, stdout: '' }
+    expect(buildFailureMessage(run, classifyPushFailure(stderr, true), attempts, inputs, '127.0.0.1:41105/acme/app:t1', 'docker push')).toBe(message)
+  })
+})
+
+test('pushedDigest: the digest docker push printed last', () => {
+  const digest = `sha256:${'ab'.repeat(32)}`
+  expect(pushedDigest(`The push refers to repository [r/a]\n2d9fd7a8f807: Pushed\nt1: digest: ${digest} size: 735\n`)).toBe(digest)
+  expect(pushedDigest('The push refers to repository [r/a]\n')).toBeUndefined()
 })

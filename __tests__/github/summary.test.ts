@@ -53,6 +53,38 @@ describe('renderSummary', () => {
     expect(renderSummary({ workspace: '/w', checks: [], build })).toContain('| Sandbox Image Repository | `r/x` |')
   })
 
+  it('shows the ConfigValues file and the kots command right under the Admin Console table', () => {
+    const build = {
+      tags: ['ghcr.io/acme/sandbox:1'],
+      repository: 'ghcr.io/acme/sandbox',
+      tag: '1',
+      image: 'ghcr.io/acme/sandbox:1',
+      digest: 'sha256:' + 'a'.repeat(64),
+      pushed: true,
+      seconds: 1
+    }
+    const configValues = {
+      file: '/runner/_temp/ohe-config-values-1.yaml',
+      command: 'kubectl kots set config openhands --config-file ohe-config-values-1.yaml --merge --deploy -n <admin-console-namespace>',
+      from: 'built-in names (those of OHE 0.50.0)'
+    }
+    const markdown = renderSummary({ workspace: '/w', checks: [], build, configValues })
+    const lines = markdown.split('\n')
+    const table = lines.indexOf('| Sandbox Image Tag | `1` |')
+    expect(lines.slice(table + 1, table + 8)).toEqual([
+      '',
+      'Or apply them with the KOTS CLI: the ConfigValues file `/runner/_temp/ohe-config-values-1.yaml` (output `config-values`; option names: built-in names (those of OHE 0.50.0)) ' +
+        'also ticks Use a Custom Sandbox Image and sets the Registry Server; the registry username and password stay yours to enter. Beside the downloaded file, an administrator runs:',
+      '',
+      '```sh',
+      configValues.command,
+      '```',
+      ''
+    ])
+    // Not for a failed run, whose image must not be deployed.
+    expect(renderSummary({ workspace: '/w', build, configValues, failure: 'broken' })).not.toContain('kubectl kots')
+  })
+
   it.each([
     [
       'an OHE release with its fit range',

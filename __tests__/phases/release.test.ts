@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { UserError } from '../../src/errors.js'
 import type { Inputs } from '../../src/inputs.js'
+import { BUILT_IN, BUILT_IN_OPTIONS } from '../../src/kots/config-values.js'
 import { resolveRelease } from '../../src/phases/release.js'
 import type { ReleaseSource } from '../../src/release/github.js'
 import { closedPort } from '../registry/stand-in-registry.js'
@@ -55,7 +56,9 @@ describe('resolveRelease: agent-server-version', () => {
       version,
       oheRelease: '',
       mapTag: '',
-      latest: false
+      latest: false,
+      // No config.yaml read: the ConfigValues file uses the built-in option names.
+      adminConsole: BUILT_IN
     })
   })
 
@@ -68,8 +71,11 @@ describe('resolveRelease: agent-server-version', () => {
 describe('resolveRelease: ohe-release through a release-map file (no API)', () => {
   const apiUrl = 'http://127.0.0.1:9'
   it.each([
-    [{ kind: 'release', version: '0.45.0' } as const, { version: '1.41.0', oheRelease: '0.45.0', mapTag: '1.41.0-python', latest: false }],
-    [{ kind: 'latest' } as const, { version: '1.41.0', oheRelease: '0.50.0', mapTag: '1.41.0-python', latest: true }]
+    [
+      { kind: 'release', version: '0.45.0' } as const,
+      { version: '1.41.0', oheRelease: '0.45.0', mapTag: '1.41.0-python', latest: false, adminConsole: BUILT_IN }
+    ],
+    [{ kind: 'latest' } as const, { version: '1.41.0', oheRelease: '0.50.0', mapTag: '1.41.0-python', latest: true, adminConsole: BUILT_IN }]
   ])('%j', async (release, expected) => {
     const resolved = await resolveRelease(inputs({ 'ohe-release': release, 'release-map': mapFile() }), { apiUrl })
     expect(resolved).toEqual({ ...expected, fits: { agentServer: '1.41.0', first: '0.45.0', last: '0.50.0', count: 2 } })
@@ -120,13 +126,16 @@ describe('resolveRelease: ohe-release through the GitHub API', () => {
       oheRelease: '0.23.1',
       mapTag: '1.36.0-python',
       latest: false,
-      fits: { agentServer: '1.36.0', first: '0.16.2', last: '0.33.0', count: 5 }
+      fits: { agentServer: '1.36.0', first: '0.16.2', last: '0.33.0', count: 5 },
+      // The option names come from the config.yaml the tag was read from.
+      adminConsole: { options: BUILT_IN_OPTIONS, from: 'replicated/config.yaml at openhands/0.23.1 of OpenHands/OpenHands-Cloud' }
     })
   })
 
-  it('latest is the newest release of the history', async () => {
+  it('latest is the newest release of the history; its config.yaml lacks the tag option, and that is kept for the ConfigValues step', async () => {
     const resolved = await resolveRelease(inputs({ 'ohe-release': { kind: 'latest' } }), { apiUrl: api.url })
     expect(resolved).toMatchObject({ version: '1.42.0', oheRelease: Object.keys(HISTORY).at(-1), latest: true })
+    expect(resolved.adminConsole).toEqual({ missing: '"Sandbox Image Tag"', from: 'replicated/config.yaml at openhands/0.51.0 of OpenHands/OpenHands-Cloud' })
   })
 
   it('another variant than the map names: the version is what counts', async () => {
@@ -150,6 +159,12 @@ describe('resolveRelease: ohe-release through the GitHub API', () => {
       }
     }
     const resolved = await resolveRelease(inputs({ 'ohe-release': { kind: 'release', version: '0.45.0' } }), { apiUrl: 'unused', source: flaky })
-    expect(resolved).toEqual({ version: '1.41.0', oheRelease: '0.45.0', mapTag: '1.41.0-python', latest: false })
+    expect(resolved).toEqual({
+      version: '1.41.0',
+      oheRelease: '0.45.0',
+      mapTag: '1.41.0-python',
+      latest: false,
+      adminConsole: { options: BUILT_IN_OPTIONS, from: 'replicated/config.yaml at openhands/0.45.0 of OpenHands/OpenHands-Cloud' }
+    })
   })
 })

@@ -1,4 +1,4 @@
-import { apiFailure } from '../../src/release/github.js'
+import { apiFailure, noAnswer } from '../../src/release/github.js'
 
 /** What Octokit throws for an HTTP answer: status, response headers and body. */
 const answered = (status: number, headers: Record<string, string>, message?: string) => ({
@@ -34,5 +34,17 @@ describe('apiFailure', () => {
     ]
   ])('%s', (_name, thrown, message) => {
     expect(apiFailure(thrown, what, context, now).message).toBe(message)
+  })
+})
+
+describe('noAnswer: an API that accepted the connection and sent nothing', () => {
+  it.each([
+    [{ ms: 30_000, all: false }, 'within 30 s'],
+    [{ ms: 60_000, all: true }, 'within the 60 s the release lookup may take in all']
+  ])('%j', (wait, within) => {
+    expect(noAnswer(what, context, wait).message).toBe(
+      `The GitHub API host ghe.example.com (https://ghe.example.com/api/v3) did not answer ${what} ${within}: it may accept connections and never respond ` +
+        `(a proxy, a GHES under load); check GITHUB_API_URL and the runner's network, retry later, ${fallback}, or pin agent-server-version.`
+    )
   })
 })

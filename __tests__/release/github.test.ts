@@ -3,10 +3,8 @@
  * over several pages, config.yaml and values.yaml at a tag, and the API's refusals.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { UserError } from '../../src/errors.js'
-import { githubReleaseSource } from '../../src/release/github.js'
+import { githubReleaseSource, lookupLimits } from '../../src/release/github.js'
 import { fitRangeFromSource, resolveFromSource } from '../../src/release/resolve.js'
 import { closedPort } from '../registry/stand-in-registry.js'
 import { HISTORY, historyFiles } from './fixtures.js'
@@ -79,7 +77,13 @@ describe('resolveFromSource', () => {
   ])('%s ships %s (%s), in %i file read(s)', async (release, tag, from, reads) => {
     const server = await standIn()
     const { mapped, releases } = await resolveFromSource({ kind: 'release', version: release }, sourceFor(server))
-    expect(mapped).toEqual({ release, tag, agentServer: { version: tag.replace('-python', ''), variant: 'python' }, from })
+    expect(mapped).toEqual({
+      release,
+      tag,
+      agentServer: { version: tag.replace('-python', ''), variant: 'python' },
+      from,
+      config: historyFiles()[release]?.['replicated/config.yaml']
+    })
     expect(releases).toEqual(Object.keys(HISTORY))
     expect(contentRequests(server)).toHaveLength(reads)
     expect(contentRequests(server)[0]).toContain(`/contents/replicated/config.yaml?ref=refs%2Ftags%2Fopenhands%2F${release} `)
@@ -189,20 +193,43 @@ describe('API refusals: one line, which token, what to set', () => {
     )
   })
 
-  it('an API that never answers: gives up after the timeout and says so', async () => {
-    const silent = createServer(() => undefined)
-    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
-    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
-    try {
-      const message = await failure(
-        githubReleaseSource({ repository: REPOSITORY, token, apiUrl: url, timeoutMs: 300 }).readFile('0.45.0', 'replicated/config.yaml')
-      )
-      expect(message).toMatch(
-        /^Could not reach the GitHub API at .+ reading replicated\/config\.yaml at openhands\/0\.45\.0 of OpenHands\/OpenHands-Cloud \(no answer in time\): /
-      )
-    } finally {
-      silent.closeAllConnections()
-      await new Promise(resolve => silent.close(resolve))
-    }
+  it('an API that never answers: gives up after the request timeout, naming the host and saying it did not answer', async () => {
+    const server = await standIn({ hang: 'everything' })
+    const message = await failure(
+      githubReleaseSource({ repository: REPOSITORY, token, apiUrl: server.url, timeoutMs: 300 }).readFile('0.45.0', 'replicated/config.yaml')
+    )
+    expect(message).toBe(
+      `The GitHub API host ${server.url.slice('http://'.length)} (${server.url}) did not answer reading replicated/config.yaml at openhands/0.45.0 of ${REPOSITORY} within 0.3 s: ` +
+        "it may accept connections and never respond (a proxy, a GHES under load); check GITHUB_API_URL and the runner's network, retry later, " +
+        'or set release-map to a workspace file of OHE release: agent-server tag lines, or pin agent-server-version.'
+    )
+  })
+})
+
+describe('an API that accepts connections and never answers: the whole lookup ends at its budget', () => {
+  it('the production limits: 30 s per request, 60 s for the whole lookup', () => {
+    expect(lookupLimits({})).toEqual({ timeoutMs: 30_000, budgetMs: 60_000 })
+    expect(lookupLimits({ timeoutMs: 300, budgetMs: 500 })).toEqual({ timeoutMs: 300, budgetMs: 500 })
+  })
+
+  it('latest: the tag list answers, the file read hangs and ends with the budget; a later read fails at once, without a request', async () => {
+    const server = await standIn({ hang: 'contents' })
+    // A request timeout longer than the budget: the budget is what ends the wait.
+    const source = githubReleaseSource({ repository: REPOSITORY, token, apiUrl: server.url, timeoutMs: 30_000, budgetMs: 1000 })
+    const message = await failure(resolveFromSource({ kind: 'latest' }, source))
+    expect(message).toBe(
+      `The GitHub API host ${server.url.slice('http://'.length)} (${server.url}) did not answer reading replicated/config.yaml at openhands/0.51.0 of ${REPOSITORY} ` +
+        "within the 1 s the release lookup may take in all: it may accept connections and never respond (a proxy, a GHES under load); check GITHUB_API_URL and the runner's network, " +
+        'retry later, or set release-map to a workspace file of OHE release: agent-server tag lines, or pin agent-server-version.'
+    )
+    expect(contentRequests(server)).toHaveLength(1)
+    // The fit range and any other read of this lookup share the spent budget.
+    expect(await failure(source.readFile('0.45.0', 'replicated/config.yaml'))).toContain(
+      'did not answer reading replicated/config.yaml at openhands/0.45.0 of OpenHands/OpenHands-Cloud within the 1 s the release lookup may take in all'
+    )
+    expect(await failure(source.listReleases())).toContain('did not answer reading the openhands/* tags')
+    expect(contentRequests(server)).toHaveLength(1)
+    // The three pages of the first listing; the later listing sent none.
+    expect(server.requests.filter(request => request.includes('/git/matching-refs/'))).toHaveLength(3)
   })
 })

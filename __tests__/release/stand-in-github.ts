@@ -2,9 +2,10 @@
  * A stand-in of the GitHub REST API endpoints the release map reads, on 127.0.0.1: matching tag refs with Link
  * pagination (`GET /repos/{owner}/{repo}/git/matching-refs/tags/openhands/`) and file contents at a tag in the raw
  * media type (`GET /repos/{owner}/{repo}/contents/{path}?ref=refs/tags/openhands/X.Y.Z`). It can also answer as the
- * real API does when it refuses: 403 with the rate-limit headers, 401 Bad credentials, 404 for a missing repository.
+ * real API does when it refuses: 403 with the rate-limit headers, 401 Bad credentials, 404 for a missing repository;
+ * or accept requests and never answer them.
  */
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** One OHE release: its files, by path; a missing path is a 404 as on GitHub. */
@@ -22,6 +23,8 @@ export interface StandInOptions {
   refuse?: 'rate-limit' | 'unauthorized' | 'forbidden'
   /** The epoch second sent in x-ratelimit-reset. */
   resetAt?: number
+  /** Accept these requests and never answer: every one, or the file reads only (the tag list still answers). */
+  hang?: 'everything' | 'contents'
 }
 
 export interface StandInGitHub {
@@ -33,6 +36,7 @@ export interface StandInGitHub {
 
 export async function startStandInGitHub(options: StandInOptions): Promise<StandInGitHub> {
   const requests: string[] = []
+  const held = new Set<ServerResponse>()
   // Read per request, so a test can publish a new OHE release between two runs.
   const tags = () => [...Object.keys(options.releases).map(version => `openhands/${version}`), ...(options.otherTags ?? [])]
   let base = ''
@@ -43,6 +47,10 @@ export async function startStandInGitHub(options: StandInOptions): Promise<Stand
       const raw = typeof body === 'string'
       response.writeHead(status, { 'content-type': raw ? 'application/vnd.github.raw' : 'application/json; charset=utf-8', ...headers })
       response.end(raw ? body : JSON.stringify(body))
+    }
+    if (options.hang === 'everything' || (options.hang === 'contents' && url.pathname.includes('/contents/'))) {
+      held.add(response)
+      return
     }
     if (options.refuse === 'rate-limit') {
       return send(
@@ -104,6 +112,11 @@ export async function startStandInGitHub(options: StandInOptions): Promise<Stand
   return {
     url: base,
     requests,
-    close: () => new Promise<void>(resolve => server.close(() => resolve()))
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const response of held) response.socket?.destroy()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
   }
 }

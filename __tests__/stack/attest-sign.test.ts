@@ -2,7 +2,7 @@
  * Provenance, SBOM and a cosign signature on the verified image, on the real stack: the bundled action builds,
  * verifies and pushes to the htpasswd registry, then signs with Debian trixie's cosign (installed by
  * scripts/e2e-stack.sh). On Docker 20.10's classic image store the docker driver cannot keep attestations: one
- * notice, a clean push. On Docker 26 with the containerd image store (engine-21's second engine) the pushed index
+ * notice, a clean push. On Docker 26 with the containerd image store (the stack's second engine) the pushed index
  * holds the verified image and its attestations, whose subject is the pushed repository.
  */
 import { jest } from '@jest/globals'
@@ -20,11 +20,10 @@ import {
   REGISTRY,
   RegistryClient,
   e2eEnabled,
-  inCI,
   mustBeUp,
   registryFetch,
+  stackEngines,
   stackState,
-  stateDir,
   type ManifestJson
 } from '../support/stack.js'
 
@@ -34,20 +33,9 @@ jest.setTimeout(300_000)
 
 const base = `${REGISTRY}/${BASE_REPOSITORY}`
 
-/** The containerd-store engine's DOCKER_HOST from the stack's engines file (`<name> <DOCKER_HOST>` lines). */
-function containerdEngine(): string | undefined {
-  try {
-    const line = readFileSync(path.join(stateDir(), 'engines'), 'utf8')
-      .split('\n')
-      .find(entry => /containerd/.test(entry.split(/\s+/)[0] ?? ''))
-    return line?.split(/\s+/)[1]
-  } catch {
-    return undefined
-  }
-}
-const docker26 = containerdEngine()
-// In CI the second engine is part of the stack, so its absence fails there; elsewhere the test waits for it.
-const describeContainerd = e2eEnabled(stack) && (docker26 !== undefined || inCI()) ? describe : describe.skip
+// The containerd image store's engine: in CI it is always there (stackEngines lists it), so its absence fails there.
+const containerd = stackEngines().find(engine => engine.name.includes('containerd'))
+const describeContainerd = e2eEnabled(stack) && containerd !== undefined ? describe : describe.skip
 
 /** A docker config of its own, logged in to the stack's registry, for cosign and docker run by the test. */
 function loggedInConfig(): string {
@@ -204,7 +192,7 @@ describeE2E('sign: keyless, as far as this stack goes (no OIDC issuer or Fulcio 
 })
 
 describeContainerd('provenance and SBOM on the containerd image store (Docker 26)', () => {
-  const host = docker26 ?? 'unix:///run/ohe-docker26/docker.sock'
+  const host = containerd?.dockerHost ?? ''
   const config = stack ? loggedInConfig() : ''
   const docker = (args: string[], cwd?: string): string =>
     execFileSync('docker', args, {

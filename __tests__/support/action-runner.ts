@@ -18,8 +18,12 @@ export interface ActionRun {
   outputs: Record<string, string>
   /** What the step saved for its post step (core.saveState). */
   state: Record<string, string>
+  /** Every value the step saved under each name, in order (a later save replaces an earlier one in `state`). */
+  savedValues?: Record<string, string[]>
   /** The run's own docker config folder: a fresh runner's, so no test leaks a docker login into another. */
   dockerConfig: string
+  /** The engine the run was given (DOCKER_HOST), if any: its post step gets the same. */
+  dockerHost?: string
   annotations: Annotation[]
   summary: string
 }
@@ -92,7 +96,9 @@ export async function runAction(
     log: stdout + Buffer.concat(errors).toString('utf8'),
     outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
     state: parseOutputFile(readFileSync(stateFile, 'utf8')),
+    savedValues: parseOutputRecords(readFileSync(stateFile, 'utf8')),
     dockerConfig: env.DOCKER_CONFIG ?? '',
+    ...(extraEnv.DOCKER_HOST === undefined ? {} : { dockerHost: extraEnv.DOCKER_HOST }),
     annotations: parseAnnotations(stdout),
     summary: readFileSync(summaryFile, 'utf8')
   }
@@ -101,12 +107,17 @@ export async function runAction(
 /** Runs the post step as the runner does after the main step: its saved state comes back as STATE_* variables. */
 export async function runPostStep(main: ActionRun, workspace: string): Promise<ActionRun> {
   const state = Object.fromEntries(Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value]))
-  return runAction({}, workspace, { ...state, DOCKER_CONFIG: main.dockerConfig })
+  return runAction({}, workspace, { ...state, DOCKER_CONFIG: main.dockerConfig, ...(main.dockerHost === undefined ? {} : { DOCKER_HOST: main.dockerHost }) })
 }
 
-/** GITHUB_OUTPUT and GITHUB_STATE hold `name<<delimiter\nvalue\ndelimiter` records. */
+/** GITHUB_OUTPUT and GITHUB_STATE hold `name<<delimiter\nvalue\ndelimiter` records: the last value of each name. */
 export function parseOutputFile(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {}
+  return Object.fromEntries(Object.entries(parseOutputRecords(text)).map(([name, values]) => [name, values.at(-1) ?? '']))
+}
+
+/** Every value of each name, in the order written. */
+export function parseOutputRecords(text: string): Record<string, string[]> {
+  const outputs: Record<string, string[]> = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const header = /^([^<]+)<<(.+)$/.exec(lines[i] ?? '')
@@ -114,7 +125,7 @@ export function parseOutputFile(text: string): Record<string, string> {
     const [, name = '', delimiter] = header
     const value: string[] = []
     while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i] ?? '')
-    outputs[name] = value.join('\n')
+    ;(outputs[name] ??= []).push(value.join('\n'))
   }
   return outputs
 }

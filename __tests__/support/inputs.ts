@@ -50,6 +50,9 @@ export function testInputs(context: string, changes: Partial<Inputs> = {}): Inpu
     'cosign-password': '',
     'sign-tlog-upload': true,
     'docker-env': [],
+    'config-values-file': '',
+    'kots-app': '',
+    'kots-namespace': '',
     ...changes
   }
 }

@@ -10,6 +10,11 @@
  *
  *   const stack = await stackState()
  *   const describeE2E = e2eEnabled(stack) ? describe : describe.skip
+ *
+ * Tests of building, verifying and pushing run once per engine (stackEngines(): Docker 20.10 and Docker 26 with the
+ * containerd image store), the action told which through DOCKER_HOST:
+ *
+ *   describeE2E.each(stackEngines())('on $name', engine => { ... runAction(inputs, workspace, { DOCKER_HOST: engine.dockerHost }) })
  */
 import { Buffer } from 'node:buffer'
 import { readFileSync } from 'node:fs'
@@ -84,6 +89,40 @@ export function mustBeUp(state: StackState | undefined): StackState {
     throw new Error(`the e2e stack is not up (state dir ${stateDir()}): run \`bash scripts/e2e-stack.sh up\` as root`)
   }
   return state
+}
+
+/** A Docker engine of the stack: tests run the action on it through DOCKER_HOST. */
+export interface StackEngine {
+  /** From its version and image store, e.g. `docker-20.10`, `docker-26.1-containerd`. */
+  name: string
+  /** Given to the action's environment and to the test's own docker commands. */
+  dockerHost: string
+}
+
+/** The engines `e2e-stack.sh up` starts on a clean machine: the default socket's, and Docker 26 with the containerd image store. */
+export const STACK_ENGINES: readonly StackEngine[] = [
+  { name: 'docker-20.10', dockerHost: 'unix:///var/run/docker.sock' },
+  { name: 'docker-26.1-containerd', dockerHost: 'unix:///run/ohe-docker26/docker.sock' }
+]
+
+/**
+ * The engines to run stack tests on, as `up` listed them in <state>/engines (`<name> <DOCKER_HOST>` a line, the
+ * default engine first). In CI every engine of STACK_ENGINES is in the list even when `up` did not list it (its tests
+ * then fail on the missing socket: never skipped); elsewhere a stack without the file offers its default engine only.
+ */
+export function stackEngines(dir: string = stateDir()): StackEngine[] {
+  const listed: StackEngine[] = []
+  for (const line of (readTrimmed(join(dir, 'engines')) ?? '').split('\n')) {
+    const [name, dockerHost] = line.trim().split(/\s+/)
+    if (name && dockerHost) listed.push({ name, dockerHost })
+  }
+  if (inCI()) return [...listed, ...STACK_ENGINES.filter(engine => !listed.some(known => known.dockerHost === engine.dockerHost))]
+  return listed.length > 0 ? listed : [{ name: 'default', dockerHost: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock' }]
+}
+
+/** This process's environment with the engine's DOCKER_HOST: for the test's own docker commands. */
+export function engineEnv(engine: StackEngine, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, DOCKER_HOST: engine.dockerHost, ...extra }
 }
 
 // The media types are protocol constants, shared with the action's own client; the reading code here stays separate.

@@ -1,7 +1,8 @@
 /**
- * docker save archives made in the test (both layouts: Docker Engine < 25 and the OCI layout of 25+), streamed in
- * small chunks through scanSaveArchive and assembled by assembleImageSecrets: what is scanned, what is skipped,
- * whiteouts, spooling, and the exact findings.
+ * docker save archives made in the test (the three layouts: Docker Engine < 25, the OCI layout of 25+ with the classic
+ * store, and the containerd image store's with its nested index and attestation), streamed in small chunks through
+ * scanSaveArchive and assembled by assembleImageSecrets: what is scanned, what is skipped, whiteouts, spooling, the
+ * image's own config, and the exact findings.
  */
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
@@ -33,7 +34,8 @@ async function* chunked(data: Buffer, size = 7001): AsyncGenerator<Buffer> {
 
 interface Image {
   archive: Buffer
-  configDigest: string
+  /** The image ID the engine reports: the config digest, or (containerd store) the image index's digest. */
+  imageId: string
   diffIds: string[]
   config: ConfigBlob
   /** The layer blobs' digests as named in the archive (compressed ones for the containerd store). */
@@ -44,8 +46,16 @@ interface Image {
   payloads: Buffer[]
 }
 
-/** An image of `layers` (base first) in one of the two docker save layouts. */
-async function imageOf(layers: Files[], config: Omit<ConfigBlob, 'rootfs'>, layout: Layout): Promise<Image> {
+const json = (value: unknown): string => JSON.stringify(value)
+const descriptor = (mediaType: string, body: string | Buffer, extra: Record<string, unknown> = {}) => ({
+  mediaType,
+  digest: `sha256:${sha(body)}`,
+  size: Buffer.byteLength(body),
+  ...extra
+})
+
+/** An image of `layers` (base first) in one of the three docker save layouts. */
+async function imageOf(layers: Files[], config: Omit<ConfigBlob, 'rootfs'>, layout: Layout, drop: 'config' | 'none' = 'none'): Promise<Image> {
   const tars = await Promise.all(layers.map(tarOf))
   const diffIds = tars.map(layer => `sha256:${sha(layer)}`)
   const full: ConfigBlob = { ...config, rootfs: { diff_ids: diffIds } }
@@ -55,21 +65,70 @@ async function imageOf(layers: Files[], config: Omit<ConfigBlob, 'rootfs'>, layo
   let blobs = diffIds
   let blobSizes = tars.map(layer => layer.length)
   let payloads = tars
+  let imageId = `sha256:${configHex}`
   if (layout === 'containerd') {
-    // Docker's containerd image store saves the registry's compressed blobs, named by their own digests.
+    // Docker's containerd image store saves the registry's compressed blobs, named by their own digests, under an
+    // index of the image's own (its digest is the image ID): the linux/amd64 manifest and BuildKit's attestation,
+    // whose config lists a layer too. The attestation comes first here, and a linux/arm64 manifest whose blobs
+    // docker save left out: neither may be taken for the image.
     const compressed = tars.map(layer => gzipSync(layer))
     blobs = compressed.map(blob => `sha256:${sha(blob)}`)
     blobSizes = compressed.map(blob => blob.length)
     payloads = compressed
+    const statement = json({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2' })
+    const attestationConfig = json({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [`sha256:${sha(statement)}`] } })
+    const attestation = json({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: descriptor('application/vnd.oci.image.config.v1+json', attestationConfig),
+      layers: [descriptor('application/vnd.in-toto+json', statement)]
+    })
+    const manifest = json({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: descriptor('application/vnd.oci.image.config.v1+json', configJson),
+      layers: compressed.map(blob => descriptor('application/vnd.oci.image.layer.v1.tar+gzip', blob))
+    })
+    const index = json({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        descriptor('application/vnd.oci.image.manifest.v1+json', attestation, {
+          platform: { architecture: 'unknown', os: 'unknown' },
+          annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': `sha256:${sha(manifest)}` }
+        }),
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: `sha256:${'0'.repeat(64)}`,
+          size: 500,
+          platform: { architecture: 'arm64', os: 'linux' }
+        },
+        descriptor('application/vnd.oci.image.manifest.v1+json', manifest, { platform: { architecture: 'amd64', os: 'linux' } })
+      ]
+    })
+    imageId = `sha256:${sha(index)}`
     files['oci-layout'] = '{"imageLayoutVersion":"1.0.0"}'
     for (const blob of compressed) files[`blobs/sha256/${sha(blob)}`] = blob
-    files[`blobs/sha256/${configHex}`] = configJson
-    files['index.json'] = '{"schemaVersion":2,"manifests":[]}'
+    for (const doc of [configJson, attestationConfig, statement, attestation, manifest, index]) files[`blobs/sha256/${sha(doc)}`] = doc
+    files['index.json'] = json({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [descriptor('application/vnd.oci.image.index.v1+json', index, { annotations: { 'org.opencontainers.image.ref.name': '1' } })]
+    })
+    files['manifest.json'] = json([{ Config: `blobs/sha256/${configHex}`, Layers: blobs.map(blob => `blobs/sha256/${blob.slice(7)}`) }])
   } else if (layout === 'oci') {
     files['oci-layout'] = '{"imageLayoutVersion":"1.0.0"}'
     // Names sort the base's layer anywhere: the scan must go by name, not by position.
     for (const layer of [...tars].reverse()) files[`blobs/sha256/${sha(layer)}`] = layer
     files[`blobs/sha256/${configHex}`] = configJson
+    const manifest = json({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: descriptor('application/vnd.oci.image.config.v1+json', configJson),
+      layers: tars.map(layer => descriptor('application/vnd.oci.image.layer.v1.tar', layer))
+    })
+    files[`blobs/sha256/${sha(manifest)}`] = manifest
+    files['index.json'] = json({ schemaVersion: 2, manifests: [descriptor('application/vnd.oci.image.manifest.v1+json', manifest)] })
     files['manifest.json'] = JSON.stringify([{ Config: `blobs/sha256/${configHex}`, Layers: tars.map(layer => `blobs/sha256/${sha(layer)}`) }])
   } else {
     // Folder names are v1 ids, unrelated to the content: sorted here in reverse of the layer order.
@@ -82,8 +141,12 @@ async function imageOf(layers: Files[], config: Omit<ConfigBlob, 'rootfs'>, layo
     files[`${configHex}.json`] = configJson
     files['manifest.json'] = JSON.stringify([{ Config: `${configHex}.json`, Layers: [] }])
   }
+  if (drop === 'config') {
+    delete files[`blobs/sha256/${configHex}`]
+    delete files[`${configHex}.json`]
+  }
   const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)))
-  return { archive: await tarOf(sorted), configDigest: `sha256:${configHex}`, diffIds, config: full, blobs, blobSizes, payloads }
+  return { archive: await tarOf(sorted), imageId, diffIds, config: full, blobs, blobSizes, payloads }
 }
 
 let spool = ''
@@ -143,7 +206,7 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
   it('scans the custom layers and the config, skips the base, and names path, layer and instruction', async () => {
     const image = await imageOf(layers, config, layout)
     const archive = await scanSaveArchive(chunked(image.archive), {
-      configDigest: image.configDigest,
+      imageId: image.imageId,
       diffIds: image.diffIds,
       baseLayers: 1,
       baseBlobs: new Set(image.blobs.slice(0, 1)),
@@ -167,14 +230,15 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
     expect(readdirSync(spool)).toEqual([])
 
     const secrets = assembleImageSecrets(archive, image.config, base, new Set())
-    const rows = secrets.findings.map(f => [f.source, f.where, f.layer, f.rule, f.instruction, f.deletedBy?.layer])
+    // The last column: the history entry each finding is placed by (the Dockerfile line), the same in every layout.
+    const rows = secrets.findings.map(f => [f.source, f.where, f.layer, f.rule, f.instruction, f.deletedBy?.layer, f.step])
     expect(rows).toEqual([
-      ['env', 'Env GITHUB_TOKEN', undefined, ruleOf(ghToken), 'ENV GITHUB_TOKEN=…', undefined],
-      ['history', 'history', undefined, ruleOf(ghToken), 'ENV GITHUB_TOKEN=…', undefined],
-      ['layer', '/opt/big.log', 2, ruleOf(ghToken), 'RUN echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc (with build args NPM_TOKEN)', undefined],
-      ['layer', '/root/.npmrc', 2, ruleOf(npmToken), 'RUN echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc (with build args NPM_TOKEN)', undefined],
-      ['history', 'history', 2, ruleOf(npmToken), 'RUN echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc (with build args NPM_TOKEN)', undefined],
-      ['layer', '/root/.ssh/id_ed25519', 3, ruleOf(key), 'COPY deploy_key /root/.ssh/id_ed25519', 4]
+      ['env', 'Env GITHUB_TOKEN', undefined, ruleOf(ghToken), 'ENV GITHUB_TOKEN=…', undefined, undefined],
+      ['history', 'history', undefined, ruleOf(ghToken), 'ENV GITHUB_TOKEN=…', undefined, 5],
+      ['layer', '/opt/big.log', 2, ruleOf(ghToken), 'RUN echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc (with build args NPM_TOKEN)', undefined, 2],
+      ['layer', '/root/.npmrc', 2, ruleOf(npmToken), 'RUN echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc (with build args NPM_TOKEN)', undefined, 2],
+      ['history', 'history', 2, ruleOf(npmToken), 'RUN echo "//r/:_authToken=$NPM_TOKEN" > /root/.npmrc (with build args NPM_TOKEN)', undefined, 2],
+      ['layer', '/root/.ssh/id_ed25519', 3, ruleOf(key), 'COPY deploy_key /root/.ssh/id_ed25519', 4, 3]
     ])
     const text = JSON.stringify(secrets)
     for (const value of [npmToken, ghToken, baseToken]) expect(text).not.toContain(value)
@@ -182,10 +246,30 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
     expect(secrets.layersScanned).toBe(4)
   })
 
+  it('says the config is missing when the archive lacks it, rather than scan a config it never read', async () => {
+    const image = await imageOf(layers, config, layout, 'config')
+    const archive = await scanSaveArchive(chunked(image.archive), { imageId: image.imageId, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
+    expect(archive.config).toBeUndefined()
+    expect(archive.configProblem).toMatch(/^docker save \((OCI layout|docker save layout before Docker 25)\) holds no image config for sha256:[0-9a-f]{64}$/)
+    expect(archive.layers.size).toBe(4)
+  })
+
+  it('says so when the config found lists other layers than the engine reports', async () => {
+    const image = await imageOf(layers, config, layout)
+    const archive = await scanSaveArchive(chunked(image.archive), {
+      imageId: image.imageId,
+      diffIds: [...image.diffIds.slice(0, -1), `sha256:${'f'.repeat(64)}`],
+      baseLayers: 1,
+      spoolDir: spool
+    })
+    expect(archive.config).toBeUndefined()
+    expect(archive.configProblem).toMatch(/lists other layers than the engine reports for the image$/)
+  })
+
   it('drops what the ignore file lists, by fingerprint', async () => {
     const image = await imageOf(layers, config, layout)
     const scan = (): ReturnType<typeof scanSaveArchive> =>
-      scanSaveArchive(chunked(image.archive), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
+      scanSaveArchive(chunked(image.archive), { imageId: image.imageId, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
     const first = assembleImageSecrets(await scan(), image.config, base, new Set())
     const ignored = new Set(first.findings.filter(f => f.source === 'layer').map(f => f.fingerprint))
     const second = assembleImageSecrets(await scan(), image.config, base, ignored)
@@ -201,7 +285,7 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
       ...layers.slice(3)
     ]
     const image = await imageOf(withDocs, config, layout)
-    const archive = await scanSaveArchive(chunked(image.archive), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
+    const archive = await scanSaveArchive(chunked(image.archive), { imageId: image.imageId, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })
     const secrets = assembleImageSecrets(archive, image.config, base, new Set())
     expect(secrets.examples).toBe(1)
     expect(secrets.findings.some(f => f.where === '/usr/share/doc/tool/README.md')).toBe(false)
@@ -210,7 +294,7 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
 
   it('scans every layer when the base is unknown, the base token included', async () => {
     const image = await imageOf(layers, config, layout)
-    const archive = await scanSaveArchive(chunked(image.archive), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 0, spoolDir: spool })
+    const archive = await scanSaveArchive(chunked(image.archive), { imageId: image.imageId, diffIds: image.diffIds, baseLayers: 0, spoolDir: spool })
     expect(archive.skippedBase).toBe(0)
     const secrets = assembleImageSecrets(archive, image.config, { layers: 0, env: [], labels: {} }, new Set())
     expect(secrets.findings.filter(f => f.where === '/srv/base-token.txt').map(f => [f.layer, f.instruction])).toEqual([[1, 'base']])
@@ -222,6 +306,6 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
     const at = image.archive.indexOf(payload)
     expect(at).toBeGreaterThan(0)
     const cut = image.archive.subarray(0, at + Math.floor(payload.length / 2))
-    await expect(scanSaveArchive(chunked(cut), { configDigest: image.configDigest, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })).rejects.toThrow()
+    await expect(scanSaveArchive(chunked(cut), { imageId: image.imageId, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })).rejects.toThrow()
   })
 })

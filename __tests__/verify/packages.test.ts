@@ -67,7 +67,7 @@ async function scanImage(
 ): Promise<ImageSecrets & { dropped: boolean }> {
   const image = await saveOf([BASE, ...layers], env, layout)
   const archive = await scanSaveArchive(chunked(image.archive), {
-    configDigest: image.configDigest,
+    imageId: image.configDigest,
     diffIds: image.config.rootfs?.diff_ids ?? [],
     baseLayers: 1,
     spoolDir: spool,

@@ -79,6 +79,21 @@ describe('the verify section of the summary and PR comment', () => {
     expect(text).toContain('```\nboom\n```')
   })
 
+  it.each([
+    [0, '❌ not fully read'],
+    [1, '❌ 1 finding(s), not fully read']
+  ])('never says "none" for an image not read in full (%i finding(s))', (count, result) => {
+    const base = report().secrets
+    const finding = { rule: 'github-pat', description: 'GitHub token', file: 'image:config/history', line: 1, column: 1, hint: 'ghp_…', fingerprint: 'f' }
+    const secrets = {
+      ...base,
+      findings: Array.from({ length: count }, () => ({ ...finding, source: 'history' as const, where: 'history', instruction: 'RUN x' })),
+      incomplete: 'docker save (OCI layout) holds no image config for sha256:ab, so its Env, Labels and history were not scanned for secrets'
+    }
+    const text = renderSummary({ workspace: '/w', verify: report({ secrets, problems: [secrets.incomplete] }) })
+    expect(text).toContain(`| Secrets in layers and config | ${result}: 2 custom layer(s)`)
+  })
+
   it('says when the boot check was skipped', () => {
     const text = renderSummary({
       workspace: '/w',

@@ -26,6 +26,8 @@ export interface AttemptOptions {
   redact?: (text: string) => string
   /** Arm the watchdog from the first line (`docker push`, which is all upload) instead of at buildx's push step. */
   stallFromStart?: boolean
+  /** The command only pushes (`docker push`): every error line it prints is the push's. */
+  pushOnly?: boolean
 }
 
 export interface Attempts {
@@ -54,7 +56,7 @@ export async function runWithRetries(docker: DockerCommand, args: string[], opti
       ...(options.redact ? { redact: options.redact } : {})
     })
     if (run.exitCode === 0) return { run, attempts: attempt }
-    const failure = options.push && run.killed === undefined ? classifyPushFailure(run.stderr) : undefined
+    const failure = options.push && run.killed === undefined ? classifyPushFailure(run.stderr, options.pushOnly) : undefined
     if (failure === undefined || !TRANSIENT.has(failure.class) || attempt > options.retries) {
       return { run, attempts: attempt, ...(failure !== undefined ? { failure } : {}) }
     }

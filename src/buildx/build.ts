@@ -265,7 +265,9 @@ export function buildFailureMessage(
     const account = username ? `registry-username ${username}` : `the login docker has for ${registry} (docker login or docker/login-action)`
     return `${pushFailureMessage(failure, { image, registry, account }, attempts)}\n${details}`
   }
-  return `${command} failed (exit code ${run.exitCode}):\n${details}`
+  // docker push does nothing but push: even an unknown failure is the push of this image to this registry.
+  const what = command === 'docker push' && image ? ` of ${image} to registry ${registry}` : ''
+  return `${command}${what} failed (exit code ${run.exitCode}):\n${details}`
 }
 
 function pushRegistryOf(inputs: Pick<LoginSettings, 'repository'>): string | undefined {

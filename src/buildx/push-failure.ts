@@ -1,7 +1,7 @@
 /**
  * A failed push, classified from docker's and buildx's own error lines into a message that names the image and the
- * registry and says what to do. Pure: the table in __tests__/build/push-failure.test.ts runs on real stderr lines
- * (captured through the fault-injecting proxy of the stack tests).
+ * registry and says what to do. Pure: the table in __tests__/buildx/push-failure.test.ts runs on real stderr lines of
+ * `docker buildx build --push` and `docker push` (captured through the fault-injecting proxy of the stack tests).
  */
 import { stripAnsi } from './hints.js'
 
@@ -38,11 +38,13 @@ const CLASSES: Array<[PushFailureClass, RegExp]> = [
 /**
  * The push failure in buildx's stderr, or undefined when the build failed before pushing (a RUN, a FROM) or the
  * cause is not known. Only the push step's error lines count: what a RUN printed never decides the class.
+ * `pushOnly`: the output is `docker push`'s, where every line is the push's.
  */
-export function classifyPushFailure(stderrLines: readonly string[]): PushFailure | undefined {
+export function classifyPushFailure(stderrLines: readonly string[], pushOnly = false): PushFailure | undefined {
   const lines = stderrLines.map(line => stripAnsi(line).trim())
   const pushSteps = new Set<string>()
-  let pushing = false
+  // `docker push` does nothing but push, and prints its error bare ("denied", "toomanyrequests: slow down").
+  let pushing = pushOnly
   for (const line of lines) {
     const step = /^#(\d+) (?:pushing |exporting to image\b|exporting manifest|exporting config)/.exec(line)
     if (step?.[1] !== undefined) pushSteps.add(step[1])
@@ -53,7 +55,7 @@ export function classifyPushFailure(stderrLines: readonly string[]): PushFailure
   const errors = lines.filter(line => {
     const step = /^#(\d+) ERROR: /.exec(line)
     if (step?.[1] !== undefined) return pushSteps.has(step[1])
-    return pushing && /^(?:ERROR|error)\b:?/.test(line)
+    return pushing && (pushOnly ? line !== '' : /^(?:ERROR|error)\b:?/.test(line))
   })
   for (const line of errors.reverse()) {
     const found = CLASSES.find(([, pattern]) => pattern.test(line))

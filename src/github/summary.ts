@@ -9,6 +9,7 @@ import { renderSupplyChain } from '../sign/render.js'
 import type { SignReport } from '../sign/sign.js'
 import { renderVerify } from '../verify/render.js'
 import type { VerifyReport } from '../verify/verify.js'
+import type { ConfigValuesReport } from '../kots/write.js'
 import { workspacePath } from '../workspace.js'
 
 /** What one run found and did, gathered for the job summary. */
@@ -37,6 +38,8 @@ export interface RunReport {
   attestations?: AttestationPlan
   /** The cosign signature of the pushed digest, when sign is true. */
   signature?: SignReport
+  /** The KOTS ConfigValues file that selects the image in the Admin Console. */
+  configValues?: ConfigValuesReport
   failure?: string
 }
 
@@ -58,6 +61,7 @@ export function renderSummary(report: RunReport): string {
       `| Sandbox Image Tag | \`${build.tag}\` |`,
       ''
     )
+    if (report.configValues) lines.push(...renderConfigValues(report.configValues))
   }
   if (report.failure) lines.push(`**Failed:** ${escapeCell(report.failure)}`, '')
   if (build) {
@@ -92,6 +96,20 @@ export function renderSummary(report: RunReport): string {
   if (report.attestations || report.signature) lines.push('', ...renderSupplyChain(report.attestations, report.signature))
   if (report.scan) lines.push('', ...renderScan(report.scan, report.workspace))
   return lines.join('\n') + '\n'
+}
+
+/** The same settings as a file and the one command that applies them (also Use a Custom Sandbox Image and the registry server). */
+function renderConfigValues(configValues: ConfigValuesReport): string[] {
+  return [
+    `Or apply them with the KOTS CLI: the ConfigValues file \`${escapeCell(configValues.file)}\` (output \`config-values\`; option names: ${configValues.from}) ` +
+      'also ticks Use a Custom Sandbox Image and sets the Registry Server; the registry username and password stay yours to enter. ' +
+      'Beside the downloaded file, an administrator runs:',
+    '',
+    '```sh',
+    configValues.command,
+    '```',
+    ''
+  ]
 }
 
 function renderScan(scan: ScanReport, workspace: string): string[] {

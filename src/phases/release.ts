@@ -6,6 +6,7 @@ import { describeRange, rangeInMap, type FitRange } from '../release/fit.js'
 import { githubReleaseSource, type ReleaseSource } from '../release/github.js'
 import { parseReleaseMap } from '../release/map.js'
 import { splitAgentServerTag } from '../release/target-inputs.js'
+import { adminConsoleOptions, BUILT_IN, type AdminConsoleOptions } from '../kots/config-values.js'
 import { fitRangeFromSource, resolveFromMap, resolveFromSource, type MappedRelease } from '../release/resolve.js'
 
 export interface ResolvedRelease {
@@ -19,6 +20,8 @@ export interface ResolvedRelease {
   latest: boolean
   /** The OHE releases that ship this agent-server version, when they could be worked out. */
   fits?: FitRange
+  /** The Admin Console's custom-image options, for the ConfigValues file. */
+  adminConsole: AdminConsoleOptions
 }
 
 type ReleaseInputs = Pick<Inputs, 'ohe-release' | 'agent-server-version' | 'release-source' | 'release-map' | 'variant' | 'github-token'>
@@ -45,7 +48,7 @@ export async function resolveRelease(inputs: ReleaseInputs, context: ReleaseCont
   const map = mapFile ? await readReleaseMap(mapFile, shownMap) : undefined
 
   if (wanted === undefined) {
-    const resolved: ResolvedRelease = { version: pinned, oheRelease: '', mapTag: '', latest: false }
+    const resolved: ResolvedRelease = { version: pinned, oheRelease: '', mapTag: '', latest: false, adminConsole: BUILT_IN }
     // Without a map file the API is not asked: a pinned build must also work where GitHub cannot be reached.
     const fits = map && rangeInMap(map, pinned, versionOf)
     if (fits) resolved.fits = fits
@@ -74,7 +77,13 @@ export async function resolveRelease(inputs: ReleaseInputs, context: ReleaseCont
   const how = wanted.kind === 'latest' ? `ohe-release: latest is OHE ${mapped.release}, which` : `OHE release ${mapped.release}`
   core.info(`${how} ships agent-server ${mapped.tag} (${mapped.from})${variantNote}`)
   if (fits) core.info(`Fits: ${describeRange(fits)}`)
-  const resolved: ResolvedRelease = { version: mapped.agentServer.version, oheRelease: mapped.release, mapTag: mapped.tag, latest: wanted.kind === 'latest' }
+  const resolved: ResolvedRelease = {
+    version: mapped.agentServer.version,
+    oheRelease: mapped.release,
+    mapTag: mapped.tag,
+    latest: wanted.kind === 'latest',
+    adminConsole: adminConsoleOptions(mapped, inputs['release-source'])
+  }
   if (fits) resolved.fits = fits
   return resolved
 }

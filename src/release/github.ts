@@ -25,6 +25,18 @@ export interface GitHubSourceOptions {
   apiUrl: string
   /** Per request; the default suits a runner, tests shorten it. */
   timeoutMs?: number
+  /** Every request of this source together (the tag list, the files, the fit range); tests shorten it. */
+  budgetMs?: number
+}
+
+/** One request may wait this long for an answer. */
+export const GITHUB_REQUEST_TIMEOUT_MS = 30_000
+/** The whole release lookup through the API: an API that accepts connections and never answers ends it here. */
+export const GITHUB_LOOKUP_BUDGET_MS = 60_000
+
+/** The limits a source applies: the options' or the defaults. Exported so a test can pin the production values. */
+export function lookupLimits(options: Pick<GitHubSourceOptions, 'timeoutMs' | 'budgetMs'>): { timeoutMs: number; budgetMs: number } {
+  return { timeoutMs: options.timeoutMs ?? GITHUB_REQUEST_TIMEOUT_MS, budgetMs: options.budgetMs ?? GITHUB_LOOKUP_BUDGET_MS }
 }
 
 type Octokit = ReturnType<typeof getOctokit>
@@ -32,13 +44,23 @@ type Octokit = ReturnType<typeof getOctokit>
 export function githubReleaseSource(options: GitHubSourceOptions): ReleaseSource {
   const [owner = '', repo = ''] = options.repository.split('/')
   const apiUrl = options.apiUrl.replace(/\/+$/, '')
-  const timeoutMs = options.timeoutMs ?? 30_000
+  const { timeoutMs, budgetMs } = lookupLimits(options)
+  const endsAt = Date.now() + budgetMs
   const settings = { baseUrl: apiUrl, request: { retries: 0 } }
   const octokit: Octokit = options.token ? getOctokit(options.token, settings) : (new GitHub(settings) as Octokit)
   const context: FailureContext = { repository: options.repository, apiUrl, token: options.token !== '' }
+  /** The request's wait: its own timeout, cut to what is left of the budget; a spent budget fails at once. */
+  const limit = (what: string): { signal: AbortSignal; wait: Wait } => {
+    const left = endsAt - Date.now()
+    if (left <= 0) throw noAnswer(what, context, { ms: budgetMs, all: true })
+    const wait: Wait = left < timeoutMs ? { ms: budgetMs, all: true } : { ms: timeoutMs, all: false }
+    return { signal: AbortSignal.timeout(Math.min(timeoutMs, left)), wait }
+  }
   return {
     name: `${options.repository} at ${apiUrl}`,
     async listReleases() {
+      const what = `reading the ${OHE_TAG_PREFIX}* tags of ${options.repository}`
+      const { signal, wait } = limit(what)
       try {
         // {+ref} keeps the slashes: Octokit's {ref} would send tags%2Fopenhands%2F, which some tokens' routing refuses.
         const refs = await octokit.paginate<{ ref: string }>('GET /repos/{owner}/{repo}/git/matching-refs/{+ref}', {
@@ -46,14 +68,18 @@ export function githubReleaseSource(options: GitHubSourceOptions): ReleaseSource
           repo,
           ref: `tags/${OHE_TAG_PREFIX}`,
           per_page: 100,
-          request: { signal: AbortSignal.timeout(timeoutMs) }
+          // One signal for every page: the listing as a whole waits no longer.
+          request: { signal }
         })
         return releasesFromRefs(refs.map(ref => ref.ref))
       } catch (thrown) {
-        throw apiFailure(thrown, `reading the ${OHE_TAG_PREFIX}* tags of ${options.repository}`, context)
+        if (isTimeout(thrown)) throw noAnswer(what, context, wait)
+        throw apiFailure(thrown, what, context)
       }
     },
     async readFile(release, file) {
+      const what = `reading ${file} at ${OHE_TAG_PREFIX}${release} of ${options.repository}`
+      const { signal, wait } = limit(what)
       try {
         // {+path} sends replicated/config.yaml as is; an escaped path (replicated%2Fconfig.yaml) is a 404 for fine-grained tokens.
         const response = await octokit.request('GET /repos/{owner}/{repo}/contents/{+path}', {
@@ -62,13 +88,14 @@ export function githubReleaseSource(options: GitHubSourceOptions): ReleaseSource
           path: file,
           ref: `refs/tags/${OHE_TAG_PREFIX}${release}`,
           mediaType: { format: 'raw' },
-          request: { signal: AbortSignal.timeout(timeoutMs) }
+          request: { signal }
         })
         // The raw media type answers with the file's bytes: Octokit gives text for a utf-8 charset, else an ArrayBuffer.
         return fileText(response.data as unknown)
       } catch (thrown) {
         if (statusOf(thrown) === 404) return undefined
-        throw apiFailure(thrown, `reading ${file} at ${OHE_TAG_PREFIX}${release} of ${options.repository}`, context)
+        if (isTimeout(thrown)) throw noAnswer(what, context, wait)
+        throw apiFailure(thrown, what, context)
       }
     }
   }
@@ -124,6 +151,42 @@ export function apiFailure(thrown: unknown, what: string, context: FailureContex
     )
   }
   return new UserError(`${capitalize(at)} failed ${what} (HTTP ${status}${said}): retry later, ${FALLBACK}.`)
+}
+
+/** How long a request waited: its own timeout, or (`all`) the whole lookup's budget. */
+interface Wait {
+  ms: number
+  all: boolean
+}
+
+/** The API accepted the connection (or it hangs somewhere on the way) and sent no answer in time. Exported for tests. */
+export function noAnswer(what: string, context: FailureContext, wait: Wait): UserError {
+  const host = hostOf(context.apiUrl)
+  const seconds = Math.round(wait.ms / 100) / 10
+  const within = wait.all ? `within the ${seconds} s the release lookup may take in all` : `within ${seconds} s`
+  return new UserError(
+    `The GitHub API host ${host} (${context.apiUrl}) did not answer ${what} ${within}: it may accept connections and never respond (a proxy, a GHES ` +
+      `under load); check GITHUB_API_URL and the runner's network, retry later, ${FALLBACK}, or pin agent-server-version.`
+  )
+}
+
+function hostOf(apiUrl: string): string {
+  try {
+    return new URL(apiUrl).host
+  } catch {
+    return apiUrl
+  }
+}
+
+/** An aborted request: the signal's timeout fired (duck-typed through causes: undici's errors come from another realm). */
+function isTimeout(thrown: unknown): boolean {
+  let current: unknown = thrown
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const { name, cause } = current as { name?: unknown; cause?: unknown }
+    if (name === 'TimeoutError' || name === 'AbortError') return true
+    current = cause
+  }
+  return false
 }
 
 function rateAdvice(context: FailureContext): string {

@@ -21,16 +21,18 @@ export interface MappedRelease {
   agentServer: AgentServerTag
   /** Where the tag was read: a file of the source repository, or the release-map file. */
   from: string
+  /** The release's replicated/config.yaml, when it was read (it also names the Admin Console's options). */
+  config?: string
 }
 
 /** Reads the tag one release names: config.yaml first (what the Admin Console shows), values.yaml when it has none. */
-export async function readReleaseTag(source: ReleaseSource, release: string): Promise<{ tag: string; from: string } | undefined> {
+export async function readReleaseTag(source: ReleaseSource, release: string): Promise<{ tag: string; from: string; config?: string } | undefined> {
   const config = await source.readFile(release, CONFIG_FILE)
   const fromConfig = config === undefined ? undefined : tagFromConfig(config)
-  if (fromConfig !== undefined) return { tag: fromConfig, from: CONFIG_FILE }
+  if (config !== undefined && fromConfig !== undefined) return { tag: fromConfig, from: CONFIG_FILE, config }
   const values = await source.readFile(release, VALUES_FILE)
   const fromValues = values === undefined ? undefined : tagFromValues(values)
-  if (fromValues !== undefined) return { tag: fromValues, from: VALUES_FILE }
+  if (fromValues !== undefined) return { tag: fromValues, from: VALUES_FILE, ...(config === undefined ? {} : { config }) }
   return undefined
 }
 
@@ -50,12 +52,12 @@ export async function resolveFromSource(wanted: OheReleaseInput, source: Release
     if (!releases.includes(wanted.version)) throw unknownRelease(wanted.version, releases, source.name)
     const found = await readReleaseTag(source, wanted.version)
     if (found === undefined) throw noTagIn(wanted.version, source.name)
-    return { mapped: mapped(wanted.version, found.tag, found.from), releases }
+    return { mapped: mapped(wanted.version, found.tag, found.from, found.config), releases }
   }
   const newest = releases.slice(-LATEST_TRIES).reverse()
   for (const release of newest) {
     const found = await readReleaseTag(source, release)
-    if (found !== undefined) return { mapped: mapped(release, found.tag, found.from), releases }
+    if (found !== undefined) return { mapped: mapped(release, found.tag, found.from, found.config), releases }
   }
   throw new UserError(
     `ohe-release: latest found no agent-server tag in the newest OHE releases of ${source.name} (${newest.join(', ')}): ` +
@@ -84,14 +86,14 @@ export async function fitRangeFromSource(source: ReleaseSource, releases: readon
   })
 }
 
-function mapped(release: string, tag: string, from: string): MappedRelease {
+function mapped(release: string, tag: string, from: string, config?: string): MappedRelease {
   const agentServer = splitAgentServerTag(tag)
   if (agentServer === undefined) {
     throw new UserError(
       `OHE release ${release} names agent-server tag '${tag}' (${from}), which is not X.Y.Z-<variant>: pin agent-server-version to the version you want instead.`
     )
   }
-  return { release, tag, agentServer, from }
+  return { release, tag, agentServer, from, ...(config === undefined ? {} : { config }) }
 }
 
 function unknownRelease(version: string, releases: readonly string[], where: string): UserError {

@@ -1,6 +1,7 @@
 /** The local engine's view of the loaded image: `docker image inspect` and a streamed `docker save`. */
 import { spawn } from 'node:child_process'
 import { runDocker } from '../buildx/docker.js'
+import { dockerEnvironment } from '../child-env.js'
 import { explainBuildFailure } from '../buildx/hints.js'
 import { UserError } from '../errors.js'
 
@@ -26,7 +27,9 @@ const BLOCK = 1 << 20
 const SAVE_STALL_SECONDS = 600
 
 export async function* saveImage(ref: string, stallSeconds = SAVE_STALL_SECONDS): AsyncGenerator<Buffer> {
-  const child = spawn('docker', ['save', ref], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // The same environment as every docker the action starts: the engine (DOCKER_HOST) the image was built into,
+  // and never the action's inputs.
+  const child = spawn('docker', ['save', ref], { env: dockerEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] })
   // Every wait has a deadline: docker save that sends nothing for stallSeconds is killed and the scan fails.
   let stalled = false
   let watchdog: NodeJS.Timeout | undefined

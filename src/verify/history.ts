@@ -1,6 +1,6 @@
 /**
  * Which Dockerfile instruction made each layer, from the image config's history: every history entry without
- * `empty_layer` made one layer, in order. Pure.
+ * `empty_layer` made one layer, in order. Pure: the layers' bytes, and where they came from, play no part.
  */
 
 export interface HistoryEntry {
@@ -9,20 +9,38 @@ export interface HistoryEntry {
   comment?: string
 }
 
+/** The history entry that made a layer. */
+export interface LayerOrigin {
+  /** Index of the entry in the config's history; absent when the history does not reach back to this layer. */
+  step?: number
+  /** The entry as showInstruction shows it; `(unknown)` without one. */
+  instruction: string
+}
+
 /**
- * The instruction of each layer (index = layer index in rootfs.diff_ids), shown as `showInstruction` makes it;
- * `(unknown)` when the history has fewer non-empty entries than there are layers (an image squashed or imported).
+ * The origin of each layer (index = layer index in rootfs.diff_ids): the same for every way the layers were read
+ * (any `docker save` layout, a registry), as it depends on the config's history and the number of layers only.
+ * Entries with `empty_layer` (ENV, USER, ...) made none and are passed over; a history with fewer of the others than
+ * there are layers (an image squashed or imported) is aligned at the top: the last entries made the last layers.
  */
-export function layerInstructions(history: readonly HistoryEntry[] | null | undefined, layerCount: number): string[] {
-  const made = (history ?? []).filter(entry => entry.empty_layer !== true)
-  const result: string[] = []
-  // A history shorter than the layers is aligned at the top: the last entries made the last layers.
+export function layerOrigins(history: readonly HistoryEntry[] | null | undefined, layerCount: number): LayerOrigin[] {
+  const made: number[] = []
+  ;(history ?? []).forEach((entry, step) => {
+    if (entry.empty_layer !== true) made.push(step)
+  })
   const offset = layerCount - made.length
+  const result: LayerOrigin[] = []
   for (let i = 0; i < layerCount; i++) {
-    const entry = made[i - offset]
-    result.push(entry ? showInstruction(entry.created_by ?? '') : '(unknown)')
+    const step = made[i - offset]
+    const entry = step === undefined ? undefined : history?.[step]
+    result.push(step === undefined || entry === undefined ? { instruction: '(unknown)' } : { step, instruction: showInstruction(entry.created_by ?? '') })
   }
   return result
+}
+
+/** The instruction of each layer, as layerOrigins finds it. */
+export function layerInstructions(history: readonly HistoryEntry[] | null | undefined, layerCount: number): string[] {
+  return layerOrigins(history, layerCount).map(origin => origin.instruction)
 }
 
 const MAX = 160

@@ -9,7 +9,7 @@ import { BUFFER_SIZE, scanFile } from '../secrets/engine.js'
 import { ruleDescription } from '../secrets/rules.js'
 import type { SecretFinding } from '../secrets/scan.js'
 import { fingerprintOf, redactHint } from '../secrets/values.js'
-import { layerInstructions, type HistoryEntry } from './history.js'
+import { layerOrigins, showInstruction, type HistoryEntry } from './history.js'
 import type { ArchiveScan } from './save-archive.js'
 import { deletedIn, type Whiteout } from './whiteout.js'
 import { chunkReader } from '../secrets/chunk-reader.js'
@@ -30,6 +30,11 @@ export interface ImageSecretFinding extends SecretFinding {
   layer?: number
   /** The Dockerfile instruction that made it, as history records it (build-arg values left out). */
   instruction: string
+  /**
+   * Index of that instruction's entry in the config's history: the Dockerfile line is found from the entry as
+   * recorded (instructionLine), since `instruction` has the found value redacted and the Dockerfile does not.
+   */
+  step?: number
   /** A later layer that deleted the file: it is still in the pushed image. */
   deletedBy?: { layer: number; instruction: string }
 }
@@ -58,7 +63,8 @@ const ENV_DESCRIPTION = 'image config'
 
 export function assembleImageSecrets(archive: ArchiveScan, config: ConfigBlob, base: BaseFacts, ignored: ReadonlySet<string>): ImageSecrets {
   const diffIds = config.rootfs?.diff_ids ?? []
-  const instructions = layerInstructions(config.history, diffIds.length)
+  const origins = layerOrigins(config.history, diffIds.length)
+  const instructions = origins.map(origin => origin.instruction)
   const whiteouts: Whiteout[][] = diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? [])
   const result: ImageSecrets = { findings: [], suppressed: 0, examples: 0, layersScanned: archive.layers.size, filesScanned: 0, bytesScanned: 0 }
   const values: string[] = []
@@ -98,6 +104,7 @@ export function assembleImageSecrets(archive: ArchiveScan, config: ConfigBlob, b
           where: path,
           layer: index + 1,
           instruction: instructions[index] ?? '(unknown)',
+          ...(origins[index]?.step === undefined ? {} : { step: origins[index].step }),
           ...(deleted === undefined ? {} : { deletedBy: { layer: deleted + 1, instruction: instructions[deleted] ?? '(unknown)' } })
         },
         `image:${path}`
@@ -129,7 +136,8 @@ export function assembleImageSecrets(archive: ArchiveScan, config: ConfigBlob, b
         source: 'history',
         where: 'history',
         ...(entry?.layer === undefined ? {} : { layer: entry.layer + 1 }),
-        instruction: entry ? entry.instruction : '(unknown)'
+        instruction: entry ? entry.instruction : '(unknown)',
+        ...(entry === undefined ? {} : { step: entry.step })
       },
       'image:config/history'
     )
@@ -159,6 +167,8 @@ function scanLines(lines: readonly string[], dotenv: boolean): Array<{ raw: RawF
 interface CustomHistory {
   createdBy: string
   instruction: string
+  /** Index in the config's history. */
+  step: number
   /** 0-based index of the layer it made, or the layer it follows when it made none. */
   layer?: number
 }
@@ -171,19 +181,15 @@ interface CustomHistory {
 export function customHistory(history: readonly HistoryEntry[] | undefined, baseLayers: number): CustomHistory[] {
   const result: CustomHistory[] = []
   let layers = 0
-  for (const entry of history ?? []) {
+  ;(history ?? []).forEach((entry, step) => {
     const made = entry.empty_layer !== true
     if (made) layers++
-    if (layers < baseLayers || (made && layers === baseLayers)) continue
+    if (layers < baseLayers || (made && layers === baseLayers)) return
     const createdBy = entry.created_by ?? ''
-    if (createdBy === '') continue
-    result.push({ createdBy, instruction: showInstructionSafe(createdBy), ...(made ? { layer: layers - 1 } : {}) })
-  }
+    if (createdBy === '') return
+    result.push({ createdBy, instruction: showInstruction(createdBy), step, ...(made ? { layer: layers - 1 } : {}) })
+  })
   return result
-}
-
-function showInstructionSafe(createdBy: string): string {
-  return layerInstructions([{ created_by: createdBy }], 1)[0] ?? '(unknown)'
 }
 
 /** The ENV instruction that set `name`, its value left out. */

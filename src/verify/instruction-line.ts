@@ -3,6 +3,22 @@
  * where the user can change it. A heuristic: the first line whose text (continuations joined, spaces squeezed)
  * starts with the same keyword and contains the start of the same command. Pure.
  */
+import { showInstruction, type HistoryEntry } from './history.js'
+
+/**
+ * The line of an image finding: from its history entry as recorded when it has one (the finding's own instruction
+ * has the value it found redacted, and the Dockerfile line that wrote the value literally does not), else from its
+ * instruction (Env and Labels findings).
+ */
+export function findingLine(
+  dockerfile: string,
+  finding: { instruction: string; step?: number },
+  history: readonly HistoryEntry[] | undefined
+): number | undefined {
+  const recorded = finding.step === undefined ? undefined : history?.[finding.step]?.created_by
+  return instructionLine(dockerfile, recorded === undefined ? finding.instruction : showInstruction(recorded))
+}
+
 export function instructionLine(dockerfile: string, instruction: string): number | undefined {
   const match = /^([A-Z]+) (.*?)(?: \(with build args [^)]*\))?$/.exec(instruction)
   if (!match) return undefined

@@ -95,5 +95,6 @@ async function pushAttested(
   if (!pushed.pushed || pushed.digest === undefined) {
     throw new UserError(`buildx reported no digest for the push of ${pushed.image}, so it is not reported as pushed.`)
   }
-  return readBackVerified(pushed.tags, verifiedDiffIds, inputs, started, pushed.digest)
+  const digest = pushed.digest
+  return readBackVerified(pushed.tags, verifiedDiffIds, inputs, started, new Map(pushed.tags.map(ref => [ref, digest])))
 }

@@ -1,6 +1,8 @@
 /**
  * Pushes exactly the image that was verified: the loaded image is tagged with the final references and pushed by
  * the engine, then the registry's config is read back and its rootfs.diff_ids compared with the verified image's.
+ * A registry that fails the read-back after a good push (a 500, a 429 every time) leaves the push standing, with
+ * docker push's own digest and a warning.
  */
 import * as core from '@actions/core'
 import { runWithRetries } from '../buildx/attempts.js'
@@ -9,14 +11,16 @@ import { runDocker, SHORT_TIMEOUT_MS, type DockerCommand } from '../buildx/docke
 import { explainBuildFailure } from '../buildx/hints.js'
 import { redact } from '../redaction.js'
 import { parseImageReference } from '../grammar.js'
-import { UserError } from '../errors.js'
+import { describeError, UserError } from '../errors.js'
+import type { ImageConfigResult } from '../registry/client.js'
+import { RegistryError, type RegistryErrorKind } from '../registry/errors.js'
 import type { RegistryInputs } from '../registry/for-inputs.js'
 import { registryClientFor } from '../registry/for-inputs.js'
 
 export interface PushedVerified {
   /** The registry's manifest digest of the primary reference. */
   digest: string
-  /** Compressed sizes of the manifest's layers, base first. */
+  /** Compressed sizes of the manifest's layers, base first; empty when the registry could not be read back. */
   layerSizes: number[]
   seconds: number
 }
@@ -42,6 +46,7 @@ export async function pushVerified(
   retryDelayMs = 5_000
 ): Promise<PushedVerified> {
   const started = Date.now()
+  const pushedDigests = new Map<string, string>()
   for (const ref of refs) {
     const tag = await docker(['tag', localImage, ref], { silent: true, timeoutMs: SHORT_TIMEOUT_MS })
     if (tag.exitCode !== 0) throw new UserError(`docker tag ${localImage} ${ref} failed: ${explainBuildFailure(tag.stderr)}`)
@@ -53,31 +58,51 @@ export async function pushVerified(
         timeoutMs: inputs.timeout,
         stallMs: inputs['push-stall-timeout'],
         image: ref,
-        stallFromStart: true
+        stallFromStart: true,
+        pushOnly: true
       })
     )
     if (run.exitCode !== 0) throw new UserError(redact(buildFailureMessage(run, failure, attempts, { ...inputs, push: true }, ref, 'docker push')))
+    const digest = pushedDigest(run.stdout)
+    if (digest !== undefined) pushedDigests.set(ref, digest)
   }
-  return readBackVerified(refs, verifiedDiffIds, inputs, started)
+  return readBackVerified(refs, verifiedDiffIds, inputs, started, pushedDigests)
 }
 
 /**
  * The registry holds the verified image at every reference: the primary's rootfs.diff_ids (linux/amd64, so an index
  * with attestation manifests is read through to the image) equal the verified image's, and every extra tag names
- * the same manifest. `started` is when the push began, for the seconds it took.
+ * the same manifest. `started` is when the push began, for the seconds it took; `pushedDigests` what the push
+ * reported per reference, which stands when the registry cannot be read back.
  */
 export async function readBackVerified(
   refs: readonly string[],
   verifiedDiffIds: readonly string[],
   inputs: RegistryInputs,
   started: number,
-  pushedDigest?: string
+  pushedDigests: ReadonlyMap<string, string>
 ): Promise<PushedVerified> {
   const primary = refs[0]
   const parsed = primary === undefined ? undefined : parseImageReference(primary)
   if (primary === undefined || parsed === undefined) throw new Error(`no reference to push (${refs.join(', ')})`)
   const client = registryClientFor(parsed.registry, inputs)
-  const read = await client.getImageConfig(parsed.repository, parsed.tag ?? 'latest')
+  let read: ImageConfigResult
+  try {
+    read = await client.getImageConfig(parsed.repository, parsed.tag ?? 'latest')
+  } catch (thrown) {
+    // docker push succeeded and said what it pushed: a registry that cannot be read now does not undo that. An answer
+    // that contradicts the push (no such tag, a broken manifest) still fails.
+    const digest = pushedDigests.get(primary)
+    if (digest === undefined || !couldNotRead(thrown)) throw thrown
+    const seconds = Math.round((Date.now() - started) / 100) / 10
+    core.warning(
+      redact(
+        `Pushed ${refs.join(', ')} (${digest}, as docker push reported it), but the read-back from registry ${parsed.registry} could not be done ` +
+          `(${describeError(thrown)}), so the registry's layers were not compared with the verified image's.`
+      )
+    )
+    return { digest, layerSizes: [], seconds }
+  }
   const mismatch = diffIdMismatch(verifiedDiffIds, read.config.diffIds ?? [])
   if (mismatch !== undefined) {
     throw new UserError(
@@ -86,14 +111,20 @@ export async function readBackVerified(
     )
   }
   const digest = read.indexDigest ?? read.digest
-  if (pushedDigest !== undefined && digest !== pushedDigest) {
-    throw new UserError(`The registry holds an unverified image at ${primary}: it points to ${digest}, the verified image was pushed as ${pushedDigest}.`)
-  }
   // Every extra tag must name the same manifest.
   for (const ref of refs.slice(1)) {
     const other = parseImageReference(ref)
     if (other === undefined) continue
-    const manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? 'latest')
+    let manifest: { digest: string }
+    try {
+      manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? 'latest')
+    } catch (thrown) {
+      if (pushedDigests.get(ref) !== digest || !couldNotRead(thrown)) throw thrown
+      core.warning(
+        redact(`docker push reported ${ref} as ${digest}, but reading it back failed (${describeError(thrown)}): it was not checked in the registry.`)
+      )
+      continue
+    }
     if (manifest.digest !== digest) {
       throw new UserError(`The registry holds an unverified image at ${ref}: it points to ${manifest.digest}, the verified image was pushed as ${digest}.`)
     }
@@ -101,6 +132,18 @@ export async function readBackVerified(
   const seconds = Math.round((Date.now() - started) / 100) / 10
   core.info(`Pushed ${refs.join(', ')} (${digest}) in ${seconds} s; the registry's layers are the verified ones (${verifiedDiffIds.length} diff_ids match).`)
   return { digest, layerSizes: (read.layers ?? []).map(layer => layer.size), seconds }
+}
+
+/** Read failures that say nothing about what the registry holds: it erred, throttled, timed out or refused the read. */
+const COULD_NOT_READ: ReadonlySet<RegistryErrorKind> = new Set(['server', 'rate-limited', 'timeout', 'unreachable', 'unauthorized', 'forbidden'])
+
+function couldNotRead(thrown: unknown): boolean {
+  return thrown instanceof RegistryError && COULD_NOT_READ.has(thrown.kind)
+}
+
+/** The digest docker push prints last: `<tag>: digest: sha256:… size: 1234`. Pure. */
+export function pushedDigest(stdout: string): string | undefined {
+  return [...stdout.matchAll(/: digest: (sha256:[0-9a-f]{64}) size: \d+/g)].at(-1)?.[1]
 }
 
 /** Removes the local tags the verify phase made (the temp tag and the pushed ones); failures only warn. */

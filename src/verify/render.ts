@@ -14,7 +14,7 @@ export function renderVerify(report: VerifyReport): string[] {
   lines.push('| Part | Result |', '|---|---|')
   const skipped = `${secrets.baseLayersSkipped} base layer(s) skipped${secrets.baseUnknown ? ` (${cell(secrets.baseUnknown)})` : ''}`
   lines.push(
-    `| Secrets in layers and config | ${secrets.findings.length === 0 ? '✅ none' : `❌ ${secrets.findings.length} finding(s)`}: ` +
+    `| Secrets in layers and config | ${secretsResult(secrets)}: ` +
       `${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)} in ${secrets.seconds} s; ${skipped}` +
       `${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ''}` +
       `${secrets.notices?.length ? `; ${secrets.notices.length} in installed packages (notices, not failing)` : ''} |`
@@ -61,6 +61,13 @@ export function renderVerify(report: VerifyReport): string[] {
     )
   }
   return lines
+}
+
+/** Never "none" for an image that was not read in full. */
+function secretsResult(secrets: VerifyReport['secrets']): string {
+  const found = secrets.findings.length
+  if (secrets.incomplete) return found === 0 ? '❌ not fully read' : `❌ ${found} finding(s), not fully read`
+  return found === 0 ? '✅ none' : `❌ ${found} finding(s)`
 }
 
 function cell(text: string): string {

@@ -1,9 +1,11 @@
 /**
- * Reads a `docker save` archive as a stream. Two layouts exist: Docker Engine before 25 writes `<id>/layer.tar`
+ * Reads a `docker save` archive as a stream. Three layouts exist: Docker Engine before 25 writes `<id>/layer.tar`
  * per layer plus `<config hex>.json` and `manifest.json`; Docker 25+ writes an OCI layout whose layers are
- * `blobs/sha256/<diff_id hex>` (uncompressed). In the OCI layout a layer is known by its name, so base layers are
- * drained unread; in the old one its diff_id is known only once it is hashed, so every layer is scanned and the
- * base's results are dropped afterwards.
+ * `blobs/sha256/<diff_id hex>` (uncompressed); with the containerd image store the layers are the registry's
+ * compressed blobs, named by their own digests, next to index and attestation manifests. A layer named by its
+ * diff_id or a known base blob digest is scanned or drained by name; any other is hashed while it is scanned to learn
+ * its diff_id, and the base's results are dropped afterwards. The small JSON members are kept, and the image's own
+ * config is found among them at the end (save-layout.ts).
  */
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
@@ -11,6 +13,7 @@ import { createGunzip, gzip } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { bytes, drain, feed, scanLayerTar, type LayerScan } from './layer-scan.js'
 import { recordBudget } from './image-packages.js'
+import { findImageConfig } from './save-layout.js'
 
 /** What one archive member is. Pure. */
 export type SaveEntry = { kind: 'blob'; digest: string } | { kind: 'legacy-layer' } | { kind: 'legacy-config'; digest: string } | { kind: 'other' }
@@ -25,8 +28,11 @@ export function classifySaveEntry(name: string): SaveEntry {
 }
 
 export interface ArchivePlan {
-  /** The image ID (config digest), whose config blob is read from the archive. */
-  configDigest: string
+  /**
+   * The image ID as the engine reports it: the config's digest (classic store), or the digest of the image's index
+   * or manifest (containerd image store). Its config is read from the archive.
+   */
+  imageId: string
   /** The image's rootfs.diff_ids, base first. */
   diffIds: readonly string[]
   /** How many of them are the base's (a prefix); those are not scanned. */
@@ -49,8 +55,10 @@ export interface ArchiveScan {
   sizes: Map<number, number>
   /** Estimated gzip (level 1) size of each custom layer, by index, when estimateCompressed was asked. */
   compressed: Map<number, number>
-  /** The raw config blob, as the engine holds it. */
+  /** The image's raw config blob, as the engine holds it; absent when the archive does not hold it. */
   config?: Buffer
+  /** Why the config is absent: the verification then fails rather than report a config it never read. */
+  configProblem?: string
   /** Base layers met in the archive and not scanned (or scanned and dropped, in the old layout). */
   skippedBase: number
   /** Layer blobs that could not be read (zstd-compressed): their files were not scanned. */
@@ -60,7 +68,9 @@ export interface ArchiveScan {
   recordsDropped?: boolean
 }
 
+/** A JSON member (config, manifest, index) above this is not kept; all of them together at most MAX_DOCUMENTS. */
 const MAX_CONFIG = 16 * 1024 * 1024
+const MAX_DOCUMENTS = 64 * 1024 * 1024
 
 export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: ArchivePlan): Promise<ArchiveScan> {
   const custom = new Map<string, number>()
@@ -73,13 +83,25 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
   const feeding = feed(archive, extract)
   const budget = recordBudget(plan.recordsTotal)
   const scanOptions = { spoolDir: plan.spoolDir, records: budget, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) }
+  const blobs = new Map<string, Buffer>()
+  const files = new Map<string, Buffer>()
+  let kept = 0
+  const keep = (size: number): boolean => {
+    if (size > MAX_CONFIG || kept + size > MAX_DOCUMENTS) return false
+    kept += size
+    return true
+  }
   for await (const entry of extract) {
     const what = classifySaveEntry(entry.header.name)
     const size = entry.header.size ?? 0
     result.bytesRead += size
-    const isConfig = (what.kind === 'blob' || what.kind === 'legacy-config') && what.digest === plan.configDigest
-    if (isConfig && size <= MAX_CONFIG) {
-      result.config = await collect(bytes(entry))
+    const name = entry.header.name.replace(/^\.\//, '')
+    if (what.kind === 'other' && (name === 'index.json' || name === 'manifest.json') && keep(size)) {
+      files.set(name, await collect(bytes(entry)))
+      continue
+    }
+    if (what.kind === 'legacy-config' && keep(size)) {
+      blobs.set(what.digest, await collect(bytes(entry)))
       continue
     }
     if (what.kind === 'blob' && custom.has(what.digest)) {
@@ -122,6 +144,11 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
       continue
     }
     if (layer?.kind === 'zstd') result.unreadable++
+    if (layer?.kind === 'other' && what.kind === 'blob' && keep(size)) {
+      // JSON: an index, a manifest, a config (the image's or an attestation's), an attestation's statement.
+      blobs.set(what.digest, await collect(layer.source))
+      continue
+    }
     if (layer) {
       await drain(layer.source)
       continue
@@ -130,6 +157,9 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
   }
   await feeding
   if ([...result.layers.values()].some(layer => layer.recordsDropped)) result.recordsDropped = true
+  const found = findImageConfig({ blobs, files }, plan.imageId, plan.diffIds)
+  if ('config' in found) result.config = found.config
+  else result.configProblem = found.problem
   return result
 }
 

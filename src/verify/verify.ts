@@ -15,7 +15,8 @@ import { bootCheck, type BootReport } from './boot.js'
 import { inspectImage, saveImage } from './docker-image.js'
 import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecretFinding, type ImageSecrets } from './image-scan.js'
 import { classifyInstalledPackages } from './image-packages.js'
-import { instructionLine } from './instruction-line.js'
+import { findingLine } from './instruction-line.js'
+import type { HistoryEntry } from './history.js'
 import { makeRedactor } from './redact.js'
 import { scanSaveArchive } from './save-archive.js'
 import { appendToSarif, imageResults } from './sarif.js'
@@ -60,6 +61,8 @@ export interface ImageSecretReport extends ImageSecrets {
   baseLayersSkipped: number
   /** Why the base's layers could not be told apart (then every layer was scanned). */
   baseUnknown?: string
+  /** What of the image could not be read (a layer, the config): the scan is incomplete and the verification fails. */
+  incomplete?: string
   seconds: number
   /** Bytes of `docker save` read, per second. */
   bytesPerSecond: number
@@ -101,15 +104,15 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
       bootCheck({ image: facts.image, target: facts.release, timeoutSeconds: inputs['boot-timeout'], workDir: facts.workDir, redact })
     )
   ])
-  const { secrets, size } = scanned
+  const { secrets, size, history } = scanned
 
   const findings: Finding[] = []
   const problems: string[] = []
   const dockerfile = await readFile(inputs.file, 'utf8').catch(() => '')
   const severity = inputs['fail-on-findings'] ? 'error' : 'warning'
-  const placed = secrets.findings.map(finding => ({ finding, line: instructionLine(dockerfile, finding.instruction) }))
+  const placed = secrets.findings.map(finding => ({ finding, line: findingLine(dockerfile, finding, history) }))
   for (const { finding, line } of placed) findings.push(asAnnotation(finding, inputs, line, severity))
-  reportNotices(secrets.notices ?? [], facts.workspace ? workspacePath(inputs.file, facts.workspace) : inputs.file, dockerfile)
+  reportNotices(secrets.notices ?? [], facts.workspace ? workspacePath(inputs.file, facts.workspace) : inputs.file, dockerfile, history)
   if (inputs.sarif && placed.length > 0) {
     const uri = path
       .relative(facts.workspace ?? path.dirname(inputs.file), inputs.file)
@@ -165,10 +168,11 @@ async function scanImage(
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
   base: BaseFacts & { unknown?: string; blobs?: Set<string> }
-): Promise<{ secrets: ImageSecretReport; size: AddedSize; unscanned?: string }> {
+): Promise<{ secrets: ImageSecretReport; size: AddedSize; history?: HistoryEntry[]; unscanned?: string }> {
   const started = performance.now()
+  // The image ID of either store: docker save leads from it to the image's own config in every layout.
   const archive = await scanSaveArchive(saveImage(facts.image), {
-    configDigest: local.id,
+    imageId: local.id,
     diffIds: local.diffIds,
     baseLayers: base.layers,
     ...(base.blobs ? { baseBlobs: base.blobs } : {}),
@@ -176,19 +180,25 @@ async function scanImage(
     estimateCompressed: true
   })
   const customLayers = local.diffIds.length - base.layers
-  // A layer that was not read cannot be vouched for: verification fails rather than push it unscanned.
+  // A layer or a config that was not read cannot be vouched for: verification fails rather than push it unscanned.
   const missing = new Set(local.diffIds.slice(base.layers)).size - archive.layers.size
-  const unscanned =
-    missing > 0
-      ? `${missing} custom layer(s) of ${facts.image} could not be read from docker save` +
+  const unread: string[] = []
+  if (missing > 0) {
+    unread.push(
+      `${missing} custom layer(s) of ${facts.image} could not be read from docker save` +
         `${archive.unreadable > 0 ? ' (zstd-compressed)' : ''}, so their files were not scanned for secrets`
-      : undefined
+    )
+  }
   let config: ConfigBlob = { rootfs: { diff_ids: local.diffIds } }
   try {
     if (archive.config) config = JSON.parse(archive.config.toString('utf8')) as ConfigBlob
   } catch {
-    core.warning('The image config in docker save could not be parsed; Env, Labels and history were not scanned.')
+    archive.configProblem = 'the image config in docker save is not JSON'
   }
+  if (archive.config === undefined || archive.configProblem) {
+    unread.push(`${archive.configProblem ?? 'docker save holds no image config'}, so its Env, Labels and history were not scanned for secrets`)
+  }
+  const unscanned = unread.length > 0 ? unread.join('; ') : undefined
   const ignored = await loadIgnoreFile(inputs['scan-ignore-file'])
   const assembled = await classifyInstalledPackages(assembleImageSecrets(archive, config, base, ignored), archive, inputs['scan-installed-packages'])
   if (archive.recordsDropped) {
@@ -212,10 +222,12 @@ async function scanImage(
       ...assembled,
       baseLayersSkipped: archive.skippedBase,
       ...(base.unknown ? { baseUnknown: base.unknown } : {}),
+      ...(unscanned ? { incomplete: unscanned } : {}),
       seconds,
       bytesPerSecond
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
+    ...(config.history ? { history: config.history } : {}),
     ...(unscanned ? { unscanned } : {})
   }
 }
@@ -249,9 +261,9 @@ async function baseFacts(
 }
 
 /** Token-shaped strings in installed third-party packages: public already, so notices (the first 10 annotated). Like the context scan, they stay out of SARIF. */
-function reportNotices(notices: readonly ImageSecretFinding[], file: string, dockerfile: string): void {
+function reportNotices(notices: readonly ImageSecretFinding[], file: string, dockerfile: string, history: readonly HistoryEntry[] | undefined): void {
   for (const notice of notices.slice(0, MAX_NOTICES)) {
-    const line = instructionLine(dockerfile, notice.instruction)
+    const line = findingLine(dockerfile, notice, history)
     core.notice(noticeMessage(notice), { file, ...(line === undefined ? {} : { startLine: line }) })
   }
   if (notices.length > MAX_NOTICES) {

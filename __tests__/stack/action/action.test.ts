@@ -1,6 +1,7 @@
 /**
  * The bundled action against the real stack (scripts/e2e-stack.sh): dockerd, buildx, an htpasswd registry on
- * 127.0.0.1:5000 with stand-in agent-server bases. Runs in CI always; skipped elsewhere when the stack is down.
+ * 127.0.0.1:5000 with stand-in agent-server bases. The push runs on every engine of the stack (Docker 20.10; Docker
+ * 26 with the containerd image store), chosen by DOCKER_HOST. Runs in CI always; skipped elsewhere when the stack is down.
  */
 import { jest } from '@jest/globals'
 import { spawn } from 'node:child_process'
@@ -9,7 +10,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { checksummed } from '../../secrets/fixtures.js'
 import { runAction, runPostStep, type ActionRun } from '../../support/action-runner.js'
-import { BASE_ENTRYPOINT, BASE_REPOSITORY, REGISTRY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
+import {
+  BASE_ENTRYPOINT,
+  BASE_REPOSITORY,
+  REGISTRY,
+  RegistryClient,
+  e2eEnabled,
+  mustBeUp,
+  stackEngines,
+  stackState,
+  type StackState
+} from '../../support/stack.js'
 import { scratchDir } from '../../support/scratch.js'
 
 const stack = await stackState()
@@ -60,10 +71,10 @@ function expectNoSecretsIn(run: ActionRun): void {
 }
 
 describeE2E('build and push against the real stack', () => {
-  it('pushes a linux/amd64 image whose digest, labels and entrypoint the registry confirms', async () => {
+  it.each(stackEngines())('on $name: pushes a linux/amd64 image whose digest, labels and entrypoint the registry confirms', async engine => {
     const repository = newRepository()
     const workspace = contextWith(goodDockerfile)
-    const run = await runAction(inputs(repository, { 'extra-tags': 'stable' }), workspace)
+    const run = await runAction(inputs(repository, { 'extra-tags': 'stable' }), workspace, { DOCKER_HOST: engine.dockerHost })
     expect(run.annotations.filter(a => a.level === 'error')).toEqual([])
     expect(run.exitCode).toBe(0)
 

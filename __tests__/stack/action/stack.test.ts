@@ -3,6 +3,7 @@
  * and the registry refuses requests without valid credentials. Runs in CI always; skipped elsewhere when the
  * stack is not up.
  */
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
   BASE_ENTRYPOINT,
@@ -13,7 +14,9 @@ import {
   RegistryClient,
   e2eEnabled,
   mustBeUp,
+  engineEnv,
   registryFetch,
+  stackEngines,
   stackState,
   type StackState
 } from '../../support/stack.js'
@@ -30,6 +33,15 @@ describeE2E('e2e stack', () => {
     expect(s.registry).toBe(REGISTRY)
     expect(s.username).toBe('ci')
     expect(s.password.length).toBeGreaterThanOrEqual(16)
+  })
+
+  it('runs two engines, one with the containerd image store, each answering on its DOCKER_HOST', () => {
+    const engines = stackEngines()
+    const stores = engines.map(engine =>
+      execFileSync('docker', ['info', '--format', '{{.ServerVersion}} {{json .DriverStatus}}'], { env: engineEnv(engine) }).toString()
+    )
+    expect(engines).toHaveLength(2)
+    expect(stores.filter(info => info.includes('io.containerd.snapshotter'))).toHaveLength(1)
   })
 
   it('has the three stand-in base tags', async () => {

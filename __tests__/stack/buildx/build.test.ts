@@ -1,7 +1,8 @@
 /**
  * buildAndPush and the post step's cleanup against the real stack (scripts/e2e-stack.sh up): a real dockerd and buildx
  * build for linux/amd64 and push to the htpasswd registry on 127.0.0.1:5000, checked over the registry's HTTP API.
- * In CI these run and fail when the stack is down; elsewhere they are skipped when it is not up.
+ * Each case runs on every engine of the stack (Docker 20.10; Docker 26 with the containerd image store), chosen by
+ * DOCKER_HOST. In CI these run and fail when the stack is down; elsewhere they are skipped when it is not up.
  */
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -13,7 +14,7 @@ import { resolveTags } from '../../../src/buildx/tags.js'
 import { STATE } from '../../../src/buildx/state.js'
 import { UserError } from '../../../src/errors.js'
 import type { Inputs } from '../../../src/inputs.js'
-import { BASE_ENTRYPOINT, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
+import { BASE_ENTRYPOINT, RegistryClient, e2eEnabled, mustBeUp, stackEngines, stackState, type StackState } from '../../support/stack.js'
 import { captureStdout, savedState, scopedEnv, tempDir } from '../../buildx/support/capture.js'
 import { testInputs } from '../../support/inputs.js'
 
@@ -24,8 +25,8 @@ const REPO = 'build-tests/sandbox'
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 // Generated per run: no secret-looking literal is committed (the project's own scan would flag it).
 const SECRET = `tok-${randomBytes(8).toString('hex')}`
-/** One tag namespace per run, so parallel or repeated runs never see each other's tags. */
-const run = `r${process.pid.toString(36)}${Date.now().toString(36)}`
+/** One tag namespace per run (and engine), so parallel or repeated runs never see each other's tags. */
+const RUN = `r${process.pid.toString(36)}${Date.now().toString(36)}`
 const facts = {
   release: '1.23.0',
   baseReference: '127.0.0.1:5000/openhands/agent-server:1.23.0-python',
@@ -95,20 +96,26 @@ afterAll(async () => {
       await registry.deleteTag(REPO, tag).catch(() => false)
     }
   }
-  // The docker driver also names the image in the daemon's store, even when the push then fails: remove this
-  // run's images, whatever registry they name, to leave the daemon as it was.
-  const images = await runDocker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { silent: true })
-  const ours = images.stdout.split('\n').filter(ref => ref.includes(`/${REPO}:${run}`) || pushedRefs.includes(ref))
-  if (ours.length > 0) await runDocker(['image', 'rm', '--force', ...ours], { silent: true })
   work.remove()
 })
 
-describeStack('buildAndPush on the real stack', () => {
+describeStack.each(stackEngines())('buildAndPush on $name', engine => {
+  const run = `${RUN}-${engine.name}`
   let state: StackState
   let registry: RegistryClient
+  let restoreHost: () => void
   beforeAll(() => {
     state = mustBeUp(stack)
     registry = new RegistryClient(state)
+    restoreHost = scopedEnv({ DOCKER_HOST: engine.dockerHost })
+  })
+  afterAll(async () => {
+    // The docker driver also names the image in the daemon's store, even when the push then fails: remove this
+    // run's images, whatever registry they name, to leave the daemon as it was.
+    const images = await runDocker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { silent: true })
+    const ours = images.stdout.split('\n').filter(ref => ref.includes(`/${REPO}:${run}`) || pushedRefs.includes(ref))
+    if (ours.length > 0) await runDocker(['image', 'rm', '--force', ...ours], { silent: true })
+    restoreHost()
   })
   const repository = (): string => `${state.registry}/${REPO}`
   const withLogin = (changes: Partial<Inputs> = {}): Inputs =>

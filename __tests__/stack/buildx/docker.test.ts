@@ -1,12 +1,12 @@
 /**
- * docker.ts against the real Docker engine and registry of the e2e stack (scripts/e2e-stack.sh up). In CI these run
- * and fail when the stack is down; elsewhere they are skipped when it is not up.
+ * docker.ts against the real Docker engines and registry of the e2e stack (scripts/e2e-stack.sh up), each engine chosen
+ * by DOCKER_HOST. In CI these run and fail when the stack is down; elsewhere they are skipped when it is not up.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { buildxAvailable, dockerAvailable, dockerLogin, dockerLogout, runDocker } from '../../../src/buildx/docker.js'
 import { explainBuildFailure } from '../../../src/buildx/hints.js'
-import { e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
+import { e2eEnabled, mustBeUp, stackEngines, stackState, type StackState } from '../../support/stack.js'
 import { captureStdout, scopedEnv, tempDir } from '../../buildx/support/capture.js'
 
 const stack = await stackState()
@@ -30,11 +30,14 @@ const auths = (): Record<string, unknown> => {
   return (JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {}
 }
 
-describeStack('docker.ts on the real engine', () => {
+describeStack.each(stackEngines())('docker.ts on $name', engine => {
   let state: StackState
+  let restoreHost: () => void
   beforeAll(() => {
     state = mustBeUp(stack)
+    restoreHost = scopedEnv({ DOCKER_HOST: engine.dockerHost })
   })
+  afterAll(() => restoreHost())
 
   test('the probes find docker and buildx', async () => {
     expect(await dockerAvailable()).toBe(true)
