@@ -135,7 +135,10 @@ describe('resolveRelease: ohe-release through the GitHub API', () => {
 
   it('reads the runtime spec of the release from its chart and Replicated values', async () => {
     const files = historyFiles()
-    const withSpec = { ...files, '0.45.0': { ...files['0.45.0'], [RUNTIME_VALUES_FILE]: runtimeValuesYaml(), [REPLICATED_CHART_FILE]: replicatedChartYaml() } }
+    const withSpec: Record<string, Record<string, string>> = {
+      ...files,
+      '0.45.0': { ...files['0.45.0'], [RUNTIME_VALUES_FILE]: runtimeValuesYaml(), [REPLICATED_CHART_FILE]: replicatedChartYaml() }
+    }
     const source: ReleaseSource = {
       name: 'stand-in',
       listReleases: async () => Object.keys(HISTORY),
