@@ -8,6 +8,7 @@ import { UserError } from './errors.js'
 import { checkInputText, parseCount, parseDuration } from './input-text.js'
 import { rememberSecret } from './redaction.js'
 import { parseAgentServerVersion, parseOheRelease, VARIANT_NAME, type OheReleaseInput } from './release/target-inputs.js'
+import { parseMaxReadySeconds, parseSandboxCommands } from './verify/sandbox-command-core.js'
 import { parseSize } from './verify/size.js'
 
 /** Every input of action.yml, parsed and validated; keys are the action.yml names. */
@@ -49,6 +50,12 @@ export interface Inputs {
   verify: boolean
   /** Seconds the boot check waits for /alive and /health. */
   'boot-timeout': number
+  /** Shell command lines run in the booted sandbox, in order, through the agent-server's command API. */
+  'sandbox-commands': string[]
+  /** Deadline of each sandbox command in ms (at least 1 s). Default 10 min. */
+  'sandbox-command-timeout': number
+  /** Fail when container start to healthy plus the sandbox commands takes longer, in seconds; undefined: no limit. */
+  'max-ready-seconds'?: number
   /** Fail when the layers added over the base exceed this many compressed bytes; undefined: no limit. */
   'max-added-size'?: number
   'cache-from': string[]
@@ -78,6 +85,7 @@ export interface Inputs {
 /** Defaults of the deadline inputs. */
 export const DEFAULT_STALL_TIMEOUT_MS = 10 * 60_000
 export const DEFAULT_PUSH_RETRIES = 2
+export const DEFAULT_SANDBOX_COMMAND_TIMEOUT_MS = 10 * 60_000
 
 /** Reads one input by name; core.getInput in the action, a plain record in tests. */
 export type InputSource = (name: string) => string
@@ -167,6 +175,11 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
   if (!/^\d+$/.test(bootTimeoutText) || bootTimeout < 1 || bootTimeout > 3600) {
     throw new UserError(`boot-timeout '${bootTimeoutText}' is not a number of seconds from 1 to 3600. Expected e.g. 120.`)
   }
+  const commandTimeout = parseDuration('sandbox-command-timeout', read('sandbox-command-timeout')) ?? DEFAULT_SANDBOX_COMMAND_TIMEOUT_MS
+  if (commandTimeout < 1000) {
+    throw new UserError(`sandbox-command-timeout '${read('sandbox-command-timeout').trim()}' is no deadline. Expected at least 1s, e.g. 90s, 10m or 1h.`)
+  }
+  const maxReady = parseMaxReadySeconds(read('max-ready-seconds'))
   const maxAddedText = read('max-added-size').trim()
   const maxAdded = maxAddedText ? parseSize(maxAddedText, 'max-added-size') : undefined
 
@@ -214,6 +227,9 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
     ssh,
     verify: readBoolean(read, 'verify', true),
     'boot-timeout': bootTimeout,
+    'sandbox-commands': parseSandboxCommands(read('sandbox-commands')),
+    'sandbox-command-timeout': commandTimeout,
+    ...(maxReady === undefined ? {} : { 'max-ready-seconds': maxReady }),
     ...(maxAdded === undefined ? {} : { 'max-added-size': maxAdded }),
     'cache-from': splitList(read('cache-from'), /\n/),
     'cache-to': splitList(read('cache-to'), /\n/),

@@ -11,6 +11,7 @@ import * as tar from 'tar-stream'
 import { credentialKind, isDotenv } from '../secrets/credential-files.js'
 import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from '../secrets/engine.js'
 import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
+import { HELPER_NAME, type HelperEntry } from './helpers.js'
 import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './image-packages.js'
 import { chunkReader } from '../secrets/chunk-reader.js'
 
@@ -36,6 +37,8 @@ export interface LayerScan {
   records?: PackageRecord[]
   /** Some records were not kept: the budget shared by the archive's layers ran out. */
   recordsDropped?: boolean
+  /** Files and links named like the image's helpers (`prepare-*`, `*-verify`), for helpers.ts. */
+  helpers?: HelperEntry[]
 }
 
 export interface LayerScanOptions {
@@ -74,6 +77,9 @@ function scanBuffer(): Buffer {
 
 let spoolCount = 0
 
+/** Entry types a helper can be: a file, or a link to one. */
+const LINK_OR_FILE: ReadonlySet<string> = new Set(['file', 'contiguous-file', 'symlink', 'link'])
+
 /** Feeds a byte stream into a tar extractor with backpressure; a failure of the source destroys the extractor. */
 export function feed(source: AsyncIterable<Buffer>, extract: tar.Extract): Promise<void> {
   const done = (async () => {
@@ -95,6 +101,9 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
     const header = entry.header
     const whiteout = whiteoutOf(header.name)
     if (whiteout) result.whiteouts.push(whiteout)
+    else if (LINK_OR_FILE.has(header.type ?? '') && HELPER_NAME.test(path.posix.basename(imagePath(header.name)))) {
+      ;(result.helpers ??= []).push({ path: imagePath(header.name), executable: ((header.mode ?? 0) & 0o111) !== 0 })
+    }
     if (whiteout || (header.type !== 'file' && header.type !== 'contiguous-file')) {
       await drain(bytes(entry))
       continue
