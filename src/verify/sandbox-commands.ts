@@ -9,6 +9,7 @@
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { runDocker } from '../buildx/docker.js'
+import { escapeWorkflowCommands } from '../input-text.js'
 import { runThroughApi, type CommandApi } from './agent-commands.js'
 import { appendLines, outputTail, passed, shownCommand, timedOut, TAIL_LINES, type CommandOutcome, type CommandProgress } from './sandbox-command-core.js'
 
@@ -46,7 +47,7 @@ export async function runSandboxCommands(sandbox: CommandSandbox, commands: read
   const report: CommandsReport = { via: 'agent-server', outcomes: [], skipped: [] }
   const redact = (text: string): string => options.redact(text.split(sandbox.sessionKey).join('***'))
   for (const [index, command] of commands.entries()) {
-    core.info(`Sandbox command ${index + 1}/${commands.length}: ${redact(shownCommand(command))}`)
+    core.info(escapeWorkflowCommands(`Sandbox command ${index + 1}/${commands.length}: ${redact(shownCommand(command))}`))
     let outcome: CommandOutcome | undefined
     if (report.via === 'agent-server') {
       const run = await runThroughApi(sandbox, command, options.timeoutMs, options.pollMs)
@@ -65,10 +66,12 @@ export async function runSandboxCommands(sandbox: CommandSandbox, commands: read
       const run = await runThroughDockerExec(sandbox, command, options.timeoutMs)
       outcome = toOutcome(command, run.progress, run.seconds, options.timeoutMs, redact, run.problem)
     }
+    // Shown in the log, the summary and the comment: a command line may quote a value the redaction knows.
+    outcome.command = redact(command)
     report.outcomes.push(outcome)
     logOutcome(outcome)
     if (!passed(outcome)) {
-      report.skipped = commands.slice(index + 1)
+      report.skipped = commands.slice(index + 1).map(redact)
       break
     }
   }
@@ -101,8 +104,9 @@ function logOutcome(outcome: CommandOutcome): void {
       ? `failed: ${outcome.problem}`
       : `exit code ${outcome.exitCode ?? '?'} in ${outcome.seconds} s`
   const log = passed(outcome) ? core.info : core.error
-  log(`${shownCommand(outcome.command)}: ${result}`)
-  if (outcome.tail.length > 0) core.info(outcome.tail.map(line => `  | ${line}`).join('\n'))
+  // Output the image printed must not act as a workflow command (::add-mask::, ::set-output::).
+  log(escapeWorkflowCommands(`${shownCommand(outcome.command)}: ${result}`))
+  if (outcome.tail.length > 0) core.info(escapeWorkflowCommands(outcome.tail.map(line => `  | ${line}`).join('\n')))
 }
 
 /** The shell that runs each fallback command: records its pid (its process group) for the kill, drops the session key. */
