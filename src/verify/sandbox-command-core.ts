@@ -154,3 +154,12 @@ export function shownCommand(command: string): string {
   const line = command.replace(/\s+/g, ' ')
   return line.length > 120 ? `${line.slice(0, 117)}...` : line
 }
+
+/** Why a command fails the step, in one line; undefined when it passed. */
+export function commandFailure(outcome: CommandOutcome): string | undefined {
+  const name = `sandbox command '${shownCommand(outcome.command)}'`
+  if (outcome.timedOut) return `${name} was killed at its deadline (sandbox-command-timeout) after ${outcome.seconds} s`
+  if (outcome.problem !== undefined) return `${name} could not run: ${outcome.problem}`
+  if (outcome.exitCode !== 0) return `${name} exited with code ${outcome.exitCode ?? '?'}`
+  return undefined
+}

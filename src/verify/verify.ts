@@ -15,6 +15,8 @@ import { bootCheck, type BootReport } from './boot.js'
 import { inspectImage, saveImage } from './docker-image.js'
 import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecretFinding, type ImageSecrets } from './image-scan.js'
 import { classifyInstalledPackages } from './image-packages.js'
+import type { CommandsReport } from './sandbox-commands.js'
+import { discoverHelpers, pathOf, type Helper } from './helpers.js'
 import { instructionLine } from './instruction-line.js'
 import { makeRedactor } from './redact.js'
 import { scanSaveArchive } from './save-archive.js'
@@ -76,6 +78,13 @@ export interface AddedSize {
 
 export interface VerifyReport {
   image: string
+  /** The image's `prepare-*` / `*-verify` helpers its custom layers add on its PATH. */
+  helpers?: Helper[]
+  /** sandbox-commands as they ran in the booted sandbox; absent when none were given or the sandbox never got healthy. */
+  commands?: CommandsReport
+  /** Container start to healthy plus the sandbox commands (the ready-seconds output); set when all of them passed. */
+  readySeconds?: number
+  maxReadySeconds?: number
   diffIds: string[]
   baseLayers: number
   secrets: ImageSecretReport
@@ -101,7 +110,10 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
       bootCheck({ image: facts.image, target: facts.release, timeoutSeconds: inputs['boot-timeout'], workDir: facts.workDir, redact })
     )
   ])
-  const { secrets, size } = scanned
+  const { secrets, size, helpers } = scanned
+  if (helpers.length > 0) {
+    core.info(`Helpers in the image: ${helpers.map(helper => helper.path).join(', ')}`)
+  }
 
   const findings: Finding[] = []
   const problems: string[] = []
@@ -149,6 +161,7 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   }
   return {
     image: facts.image,
+    helpers,
     diffIds: local.diffIds,
     baseLayers: base.layers,
     secrets,
@@ -165,7 +178,7 @@ async function scanImage(
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
   base: BaseFacts & { unknown?: string; blobs?: Set<string> }
-): Promise<{ secrets: ImageSecretReport; size: AddedSize; unscanned?: string }> {
+): Promise<{ secrets: ImageSecretReport; size: AddedSize; helpers: Helper[]; unscanned?: string }> {
   const started = performance.now()
   const archive = await scanSaveArchive(saveImage(facts.image), {
     configDigest: local.id,
@@ -189,6 +202,9 @@ async function scanImage(
   } catch {
     core.warning('The image config in docker save could not be parsed; Env, Labels and history were not scanned.')
   }
+  const whiteouts = local.diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? [])
+  const helperLayers = [...archive.layers].map(([index, layer]) => ({ index, helpers: layer.helpers ?? [] }))
+  const helpers = discoverHelpers(helperLayers, whiteouts, pathOf(config.config?.Env))
   const ignored = await loadIgnoreFile(inputs['scan-ignore-file'])
   const assembled = await classifyInstalledPackages(assembleImageSecrets(archive, config, base, ignored), archive, inputs['scan-installed-packages'])
   if (archive.recordsDropped) {
@@ -216,6 +232,7 @@ async function scanImage(
       bytesPerSecond
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
+    helpers,
     ...(unscanned ? { unscanned } : {})
   }
 }
