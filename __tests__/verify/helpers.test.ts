@@ -134,7 +134,8 @@ describe('the layer scan collects helper-named entries', () => {
       { name: 'usr/local/bin/prepare-linked', type: 'symlink', linkname: '/opt/seed/bin/prepare-linked', mode: 0o777 },
       { name: 'usr/local/bin/other-tool', type: 'file', mode: 0o755 },
       { name: 'usr/local/bin/prepare-dir/', type: 'directory', mode: 0o755 },
-      { name: 'usr/local/bin/.wh.old-verify', type: 'file', mode: 0o644 }
+      { name: 'usr/local/bin/.wh.old-verify', type: 'file', mode: 0o644 },
+      { name: 'usr/local/bin/.wh.prepare-gone', type: 'file', mode: 0o755 }
     ])
     const scan = await scanLayerTar(chunks(layer), { spoolDir: scratchDir('helpers-') })
     expect(scan.helpers).toEqual([
@@ -142,6 +143,9 @@ describe('the layer scan collects helper-named entries', () => {
       { path: '/usr/local/bin/company-verify', executable: false },
       { path: '/usr/local/bin/prepare-linked', executable: true }
     ])
-    expect(scan.whiteouts).toEqual([{ kind: 'file', path: '/usr/local/bin/old-verify' }])
+    expect(scan.whiteouts).toEqual([
+      { kind: 'file', path: '/usr/local/bin/old-verify' },
+      { kind: 'file', path: '/usr/local/bin/prepare-gone' }
+    ])
   })
 })

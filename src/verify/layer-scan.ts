@@ -80,6 +80,15 @@ let spoolCount = 0
 /** Entry types a helper can be: a file, or a link to one. */
 const LINK_OR_FILE: ReadonlySet<string> = new Set(['file', 'contiguous-file', 'symlink', 'link'])
 
+/** A file or link named like a helper (`prepare-*`, `*-verify`), with whether its mode has an x bit. */
+function keepHelper(result: LayerScan, header: tar.Header): void {
+  if (!LINK_OR_FILE.has(header.type ?? '')) return
+  const file = imagePath(header.name)
+  const name = path.posix.basename(file)
+  if (name.startsWith('.wh.') || !HELPER_NAME.test(name)) return
+  ;(result.helpers ??= []).push({ path: file, executable: ((header.mode ?? 0) & 0o111) !== 0 })
+}
+
 /** Feeds a byte stream into a tar extractor with backpressure; a failure of the source destroys the extractor. */
 export function feed(source: AsyncIterable<Buffer>, extract: tar.Extract): Promise<void> {
   const done = (async () => {
@@ -99,11 +108,9 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
   const feeding = feed(layer, extract)
   for await (const entry of extract) {
     const header = entry.header
+    keepHelper(result, header)
     const whiteout = whiteoutOf(header.name)
     if (whiteout) result.whiteouts.push(whiteout)
-    else if (LINK_OR_FILE.has(header.type ?? '') && HELPER_NAME.test(path.posix.basename(imagePath(header.name)))) {
-      ;(result.helpers ??= []).push({ path: imagePath(header.name), executable: ((header.mode ?? 0) & 0o111) !== 0 })
-    }
     if (whiteout || (header.type !== 'file' && header.type !== 'contiguous-file')) {
       await drain(bytes(entry))
       continue
