@@ -21,6 +21,22 @@ const PROBE_TIMEOUT_MS = 2000
 
 export type Probe = '/alive' | '/health' | '/server_info'
 
+/** The started, healthy sandbox, as the verify flow may use it before the container is removed. */
+export interface BootedSandbox {
+  /** http://127.0.0.1:<port>, published on loopback only. */
+  baseUrl: string
+  /** The session key the server was started with; /api/* needs it as X-Session-API-Key. Masked in the log. */
+  sessionKey: string
+  container: { id: string; name: string }
+  user: { uid: number; gid: number; fsGroup: number }
+  workingDir: string
+  /** The environment the sandbox was given, without the session key. */
+  environment: Readonly<Record<string, string>>
+  /** Epoch milliseconds: `docker run` started it, and /health answered 200. */
+  startedAt: number
+  healthyAt: number
+}
+
 export interface BootReport {
   /** false: skipped (no engine that runs linux/amd64), with the reason. */
   ran: boolean
@@ -30,7 +46,7 @@ export interface BootReport {
   secondsToHealthy?: number
   sdkVersion?: string
   /** The probe that failed, and why; absent when the check passed. */
-  failedProbe?: Probe | 'start'
+  failedProbe?: Probe | 'start' | 'sandbox'
   problem?: string
   /** The container's last log lines, redacted; only after a failure. */
   logTail?: string[]
@@ -93,6 +109,8 @@ export interface BootOptions {
   workDir: string
   /** Redacts the log tail (known secret values, detected tokens). */
   redact: (text: string) => string
+  /** Runs in the healthy sandbox before it is removed; a thrown error fails the check at 'sandbox'. */
+  afterHealthy?: (sandbox: BootedSandbox) => Promise<void>
 }
 
 export async function bootCheck(options: BootOptions): Promise<BootReport> {
@@ -134,7 +152,8 @@ export async function bootCheck(options: BootOptions): Promise<BootReport> {
         await sleep(POLL_MS)
       }
     }
-    const secondsToHealthy = Math.round((Date.now() - started) / 100) / 10
+    const healthyAt = Date.now()
+    const secondsToHealthy = Math.round((healthyAt - started) / 100) / 10
     const info = await get(`${base}/server_info`, headers)
     if (info.status !== 200) {
       return await failed(name, options, '/server_info', `/server_info answered ${info.status > 0 ? `HTTP ${info.status}` : info.error}`, secondsToHealthy)
@@ -143,6 +162,24 @@ export async function bootCheck(options: BootOptions): Promise<BootReport> {
     const mismatch = sdkMismatch(sdkVersion, options.target)
     if (mismatch !== undefined) return await failed(name, options, '/server_info', mismatch, secondsToHealthy, sdkVersion)
     core.info(`Healthy after ${secondsToHealthy} s; sdk_version ${sdkVersion ?? '?'} matches ${options.target}.`)
+    if (options.afterHealthy) {
+      const [uid, gid] = SANDBOX_USER.split(':').map(Number)
+      const sandbox: BootedSandbox = {
+        baseUrl: base,
+        sessionKey: key,
+        container: { id: run.stdout.trim(), name },
+        user: { uid: uid ?? 10001, gid: gid ?? 10001, fsGroup: gid ?? 10001 },
+        workingDir: await workingDirOf(name),
+        environment: {},
+        startedAt: started,
+        healthyAt
+      }
+      try {
+        await options.afterHealthy(sandbox)
+      } catch (thrown) {
+        return await failed(name, options, 'sandbox', options.redact(describeError(thrown)), secondsToHealthy, sdkVersion)
+      }
+    }
     return { ran: true, ok: true, secondsToHealthy, ...(sdkVersion === undefined ? {} : { sdkVersion }) }
   } finally {
     await removeContainer(name)
@@ -172,6 +209,12 @@ async function failed(
     ...(secondsToHealthy === undefined ? {} : { secondsToHealthy }),
     ...(sdkVersion === undefined ? {} : { sdkVersion })
   }
+}
+
+/** The container's working directory (the image's WORKDIR), or / when it has none. */
+async function workingDirOf(name: string): Promise<string> {
+  const inspect = await runDocker(['inspect', '--format', '{{.Config.WorkingDir}}', name], { silent: true })
+  return inspect.exitCode === 0 && inspect.stdout.trim() !== '' ? inspect.stdout.trim() : '/'
 }
 
 /** `exited (code 3)` when the container is no longer running; undefined while it runs. */

@@ -16,6 +16,8 @@ import { inspectImage, saveImage } from './docker-image.js'
 import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecretFinding, type ImageSecrets } from './image-scan.js'
 import { classifyInstalledPackages } from './image-packages.js'
 import type { CommandsReport } from './sandbox-commands.js'
+import { judgeSandbox, sandboxHook, type SandboxSettings } from './sandbox-phase.js'
+import { redact as redactKnown } from '../redaction.js'
 import { discoverHelpers, pathOf, type Helper } from './helpers.js'
 import { instructionLine } from './instruction-line.js'
 import { makeRedactor } from './redact.js'
@@ -25,7 +27,7 @@ import { formatSize } from './size.js'
 import { workspacePath } from '../workspace.js'
 
 /** The settings verification reads, named as in action.yml. */
-export interface VerifySettings extends RegistryInputs {
+export interface VerifySettings extends RegistryInputs, SandboxSettings {
   /** Absolute Dockerfile path: findings are placed on its lines. */
   file: string
   secrets: Array<{ id: string; value: string }>
@@ -103,11 +105,20 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds)
   const known = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value), ...Object.values(inputs['build-args'])]
   const redact = makeRedactor(known)
+  // What a sandbox command prints goes through both redactions: this run's known values and detected tokens.
+  const sandbox = sandboxHook(inputs, text => redactKnown(redact(text)))
 
   const [scanned, boot] = await Promise.all([
     core.group('Verify: scan the image layers and config for secrets', () => scanImage(inputs, facts, local, base)),
     core.group('Verify: boot the image as OHE does', () =>
-      bootCheck({ image: facts.image, target: facts.release, timeoutSeconds: inputs['boot-timeout'], workDir: facts.workDir, redact })
+      bootCheck({
+        image: facts.image,
+        target: facts.release,
+        timeoutSeconds: inputs['boot-timeout'],
+        workDir: facts.workDir,
+        redact,
+        ...(sandbox.afterHealthy ? { afterHealthy: sandbox.afterHealthy } : {})
+      })
     )
   ])
   const { secrets, size, helpers } = scanned
@@ -150,6 +161,10 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
     findings.push({ check: 'verify/boot', severity: 'error', message, file: inputs.file })
     problems.push(`the image did not boot as OHE starts it (${boot.failedProbe ?? '?'})`)
   }
+  const commands = sandbox.report()
+  const judged = judgeSandbox(inputs, boot.ok ? boot.secondsToHealthy : undefined, commands, helpers, inputs.file)
+  findings.push(...judged.findings)
+  problems.push(...judged.problems)
   const limit = inputs['max-added-size']
   if (limit !== undefined && size.compressed > limit) {
     const message =
@@ -162,6 +177,9 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   return {
     image: facts.image,
     helpers,
+    ...(commands === undefined ? {} : { commands }),
+    ...(judged.readySeconds === undefined ? {} : { readySeconds: judged.readySeconds }),
+    ...(inputs['max-ready-seconds'] === undefined ? {} : { maxReadySeconds: inputs['max-ready-seconds'] }),
     diffIds: local.diffIds,
     baseLayers: base.layers,
     secrets,
