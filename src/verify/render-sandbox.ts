@@ -34,7 +34,7 @@ export function sandboxRows(facts: SandboxFacts): string[] {
     rows.push(
       failed
         ? `| Sandbox commands | ❌ ${code(shownCommand(failed.command))} ${failure(failed)}${notRun}, ${via} |`
-        : `| Sandbox commands | ✅ ${commands.outcomes.length} passed in ${seconds} s, ${via} |`
+        : `| Sandbox commands | ✅ ${commands.outcomes.length} passed in ${shownSeconds(seconds)} s, ${via} |`
     )
   }
   if (facts.readySeconds !== undefined) {
@@ -56,7 +56,7 @@ export function commandDetails(commands: CommandsReport | undefined): string[] {
       : outcome.problem
         ? `❌ ${cell(outcome.problem)}`
         : `${passed(outcome) ? '✅' : '❌'} ${outcome.exitCode ?? '?'}`
-    lines.push(`| ${code(shownCommand(outcome.command))} | ${exit} | ${outcome.seconds} |`)
+    lines.push(`| ${code(shownCommand(outcome.command))} | ${exit} | ${shownSeconds(outcome.seconds)} |`)
   }
   for (const command of commands.skipped) lines.push(`| ${code(shownCommand(command))} | ⏭️ not run | |`)
   for (const outcome of commands.outcomes.filter(outcome => outcome.tail.length > 0)) {
@@ -87,6 +87,11 @@ function code(text: string): string {
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+}
+
+/** Durations are measured to a tenth: a command quicker than that is not "0 s". */
+function shownSeconds(seconds: number): string {
+  return seconds < 0.1 ? '< 0.1' : String(seconds)
 }
 
 function round(seconds: number): number {
