@@ -78,7 +78,8 @@ function freePort(): Promise<number> {
 
 /** Starts the image as OHE's runtime does and waits for /health; the sandbox and the seconds to healthy. */
 async function startSandbox(image: string): Promise<{ sandbox: CommandSandbox; secondsToHealthy: number }> {
-  const name = `ohe-verify-i17-${randomBytes(4).toString('hex')}`
+  // Not ohe-verify-*: the verify tests count containers so named as leftovers of the action.
+  const name = `i17-sandbox-${randomBytes(4).toString('hex')}`
   const volume = `${name}-workspace`
   const sessionKey = randomBytes(16).toString('hex')
   const port = await freePort()
