@@ -51,7 +51,6 @@ describe('readInputs', () => {
       'secret-files': [],
       ssh: [],
       verify: true,
-      'boot-timeout': 120,
       'sandbox-commands': [],
       'sandbox-command-timeout': 600_000,
       'cache-from': [],
@@ -188,23 +187,28 @@ describe('readInputs', () => {
     expect(message).not.toContain('hunter2')
   })
 
-  it('reads the verify inputs: secret-files, ssh, verify, boot-timeout, max-added-size', () => {
+  it('reads the verify inputs: secret-files, ssh, verify, boot-timeout, max-added-size, sandbox-memory, sandbox-cpus', () => {
     writeFileSync(path.join(workspace, 'image', 'deploy_key'), 'key\n')
     const inputs = read({
       'secret-files': 'deploy_key=image/deploy_key\n',
       ssh: 'default\ngithub=/tmp/agent.sock',
       verify: 'false',
       'boot-timeout': '30',
-      'max-added-size': '2GB'
+      'max-added-size': '2GB',
+      'sandbox-memory': '4Gi',
+      'sandbox-cpus': '1500m'
     })
     expect(inputs).toMatchObject({
       'secret-files': [{ id: 'deploy_key', path: path.join(workspace, 'image', 'deploy_key') }],
       ssh: ['default', 'github=/tmp/agent.sock'],
       verify: false,
       'boot-timeout': 30,
-      'max-added-size': 2_000_000_000
+      'max-added-size': 2_000_000_000,
+      'sandbox-memory': 4 * 2 ** 30,
+      'sandbox-cpus': 1.5
     })
-    expect(read({})).not.toHaveProperty('max-added-size')
+    // Empty: the release's values (boot-timeout: the startup probe's allowance), decided once the spec is read.
+    for (const name of ['max-added-size', 'boot-timeout', 'sandbox-memory', 'sandbox-cpus']) expect(read({})).not.toHaveProperty(name)
   })
 
   it.each([
@@ -217,6 +221,11 @@ describe('readInputs', () => {
     [{ ssh: 'a b' }, "ssh: 'a b' is not an SSH entry. Expected default, or id=path to an agent socket or key, one per line."],
     [{ 'boot-timeout': '0' }, "boot-timeout '0' is not a number of seconds from 1 to 3600. Expected e.g. 120."],
     [{ 'boot-timeout': '2m' }, "boot-timeout '2m' is not a number of seconds from 1 to 3600. Expected e.g. 120."],
+    [
+      { 'sandbox-memory': '2048m' },
+      "sandbox-memory '2048m' is a fraction of a byte in Kubernetes ('m' is milli/micro/nano). Expected a Kubernetes quantity such as 2048Mi, 2Gi or 4G (Mi, not m)."
+    ],
+    [{ 'sandbox-cpus': 'all' }, "sandbox-cpus 'all' is not a CPU amount. Expected a Kubernetes CPU quantity such as 1000m, 500m, 2 or 1.5."],
     [{ 'max-added-size': 'huge' }, "max-added-size 'huge' is not a size. Expected a number with an optional unit, e.g. 2GB, 500MB or 1.5GiB."],
     [{ verify: 'yes' }, "verify 'yes' is not a boolean. Expected true or false."]
   ])('rejects the verify input %j', (values, message) => {

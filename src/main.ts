@@ -117,6 +117,7 @@ export async function run(io: RunIo = actionIo): Promise<void> {
         agentServerReference: agentServer,
         fromLine: base?.line,
         buildArgs: checks.releaseBuildArgs,
+        runtime: resolved.runtime,
         // The verify phase's report reaches the summary and the annotations also when it fails.
         onVerify: verify => {
           report.verify = verify

@@ -8,6 +8,7 @@ import { verifyPushedImage, type ContractReport } from '../verify/read-back.js'
 import { PHASE_READ_BUDGET_MS, withReadBudget } from '../registry/budget.js'
 import { publishVerified } from '../verify/publish-verified.js'
 import type { VerifyReport, VerifySettings } from '../verify/verify.js'
+import type { ResolvedRuntime } from '../release/runtime-spec.js'
 
 /** The settings publishing reads, named as in action.yml. */
 export type PublishSettings = BuildSettings & LoginSettings & PushSettings & VerifySettings & { 'skip-unchanged': boolean; verify: boolean }
@@ -31,6 +32,8 @@ export interface PublishFacts {
   fromLine?: number
   /** Build-args the checks added (the release for an ARG-based base tag). */
   buildArgs?: Record<string, string>
+  /** How the target release starts a sandbox: the boot check runs the image so. */
+  runtime?: ResolvedRuntime
   /** Receives the verify phase's report as soon as it exists, also when it fails (issue 11). */
   onVerify?: (report: VerifyReport) => void
 }
@@ -94,7 +97,8 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
       verify = report
       facts.onVerify?.(report)
     }
-    build = (await publishVerified(buildSettings, { ...buildFacts, agentServerReference: facts.agentServerReference }, onReport, io)).build
+    const verifyFacts = { ...buildFacts, agentServerReference: facts.agentServerReference, ...(facts.runtime ? { runtime: facts.runtime } : {}) }
+    build = (await publishVerified(buildSettings, verifyFacts, onReport, io)).build
   } else {
     if (settings.verify) core.notice(`verify: ${noEngine(settings.push)}.`)
     build = await buildAndPush(buildSettings, buildFacts, io)

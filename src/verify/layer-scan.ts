@@ -39,6 +39,38 @@ export interface LayerScan {
   recordsDropped?: boolean
   /** Files and links named like the image's helpers (`prepare-*`, `*-verify`), for helpers.ts. */
   helpers?: HelperEntry[]
+  /** The entries under the folders the sandbox checks watch (sandbox-files.ts), with their owners and modes. */
+  entries?: LayerEntry[]
+  /** The layer's /etc/passwd, when it has one. */
+  passwd?: string
+}
+
+/** A tar entry as the sandbox checks need it: where, what, whose. */
+export interface LayerEntry {
+  path: string
+  kind: 'file' | 'dir' | 'link'
+  uid: number
+  gid: number
+  mode: number
+}
+
+/** What the sandbox hides (/workspace) or may lock (HOME, /tmp): only entries under these are kept. */
+export const WATCHED_FOLDERS = ['/workspace', '/tmp', '/home', '/root'] as const
+/** Entries kept per layer: a layer that adds more (a vendored tree under /home) is counted by its first ones. */
+const MAX_ENTRIES = 200_000
+const PASSWD = '/etc/passwd'
+const PASSWD_MAX = 1024 * 1024
+
+function watched(file: string): boolean {
+  return WATCHED_FOLDERS.some(folder => file.startsWith(`${folder}/`))
+}
+
+function keepEntry(result: LayerScan, header: tar.Header, file: string): void {
+  if (!watched(file)) return
+  result.entries ??= []
+  if (result.entries.length >= MAX_ENTRIES) return
+  const kind = header.type === 'directory' ? 'dir' : header.type === 'symlink' || header.type === 'link' ? 'link' : 'file'
+  result.entries.push({ path: file, kind, uid: header.uid ?? 0, gid: header.gid ?? 0, mode: header.mode ?? 0 })
 }
 
 export interface LayerScanOptions {
@@ -111,11 +143,13 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
     keepHelper(result, header)
     const whiteout = whiteoutOf(header.name)
     if (whiteout) result.whiteouts.push(whiteout)
+    else keepEntry(result, header, imagePath(header.name))
     if (whiteout || (header.type !== 'file' && header.type !== 'contiguous-file')) {
       await drain(bytes(entry))
       continue
     }
     const file = imagePath(header.name)
+    const passwd: Buffer[] | undefined = file === PASSWD && (header.size ?? 0) <= PASSWD_MAX ? [] : undefined
     const kind = imageFileKind(file)
     const record = options.records ? packageRecordKind(file) : undefined
     const recordChunks: Buffer[] = []
@@ -127,6 +161,7 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
     let spool: { path: string; handle: Awaited<ReturnType<typeof open>> } | undefined
     for await (const chunk of bytes(entry)) {
       result.bytes += chunk.length
+      passwd?.push(chunk)
       if (record === 'content' && recordBytes < RECORD_MAX) {
         const part = chunk.subarray(0, RECORD_MAX - recordBytes)
         recordChunks.push(part)
@@ -151,6 +186,7 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
         chunks.length = 0
       }
     }
+    if (passwd) result.passwd = Buffer.concat(passwd).toString('utf8')
     if (record !== undefined && options.records)
       keepRecord(result, options.records, file, record === 'content' ? Buffer.concat(recordChunks).toString('utf8') : '')
     if (!sniffed && !spool && kind.credential === undefined) binary = hasNul(chunks, SNIFF)

@@ -12,6 +12,7 @@ import { UserError } from '../errors.js'
 import { ACTION_VERSION } from '../version.js'
 import { pushVerified, removeLocalImages } from './push.js'
 import { VERIFY_STATE } from './state.js'
+import type { ResolvedRuntime } from '../release/runtime-spec.js'
 import { verifyImage, type VerifyReport, type VerifySettings } from './verify.js'
 
 export interface VerifiedPublish {
@@ -30,7 +31,7 @@ export function verifyTag(): string {
  */
 export async function publishVerified(
   inputs: BuildSettings & LoginSettings & PushSettings & VerifySettings,
-  facts: BuildFacts & { agentServerReference?: string },
+  facts: BuildFacts & { agentServerReference?: string; runtime?: ResolvedRuntime },
   onReport: (report: VerifyReport) => void,
   io: BuildIo
 ): Promise<VerifiedPublish> {
@@ -45,6 +46,7 @@ export async function publishVerified(
       image: local,
       release: facts.release,
       ...(facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {}),
+      ...(facts.runtime ? { runtime: facts.runtime } : {}),
       workDir,
       workspace: facts.workspace,
       version: ACTION_VERSION

@@ -58,6 +58,8 @@ export interface ArchiveScan {
   bytesRead: number
   /** Some package records of the custom layers were not kept: the records budget ran out. */
   recordsDropped?: boolean
+  /** The last /etc/passwd of the base layers that were read (the old layout reads them all); the custom layers' are in `layers`. */
+  basePasswd?: { layer: number; text: string }
 }
 
 const MAX_CONFIG = 16 * 1024 * 1024
@@ -118,6 +120,11 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
         for (const record of scan.records ?? []) budget.left += record.text.length + record.path.length
         budget.full = false
         if (base.has(digest)) result.skippedBase++
+        // The base's /etc/passwd names the runtime user's HOME when the custom layers leave it alone.
+        const baseIndex = plan.diffIds.indexOf(digest)
+        if (scan.passwd !== undefined && baseIndex >= 0 && baseIndex >= (result.basePasswd?.layer ?? -1)) {
+          result.basePasswd = { layer: baseIndex, text: scan.passwd }
+        }
       }
       continue
     }

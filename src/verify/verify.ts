@@ -4,6 +4,7 @@
  * only after this passed.
  */
 import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseImageReference } from '../grammar.js'
@@ -11,8 +12,11 @@ import { describeError } from '../errors.js'
 import type { Finding } from '../findings.js'
 import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
 import { loadIgnoreFile } from '../secrets/suppress.js'
-import { bootCheck, type BootReport } from './boot.js'
-import { inspectImage, saveImage } from './docker-image.js'
+import { builtInRuntime, type ResolvedRuntime, type RuntimeSpec } from '../release/runtime-spec.js'
+import { bootCheck, sandboxLimits, STARTUP_ALLOWANCE_SECONDS, type BootedSandbox, type BootReport } from './boot.js'
+import { inspectImage, readImagePasswd, saveImage } from './docker-image.js'
+import { layerInstructions } from './history.js'
+import { noPasswdMessage, sandboxFiles, unwritableMessage, workspaceMessage, type SandboxFiles } from './sandbox-files.js'
 import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecretFinding, type ImageSecrets } from './image-scan.js'
 import { classifyInstalledPackages } from './image-packages.js'
 import type { CommandsReport } from './sandbox-commands.js'
@@ -21,8 +25,9 @@ import { redact as redactKnown } from '../redaction.js'
 import { discoverHelpers, pathOf, type Helper } from './helpers.js'
 import { instructionLine } from './instruction-line.js'
 import { makeRedactor } from './redact.js'
-import { scanSaveArchive } from './save-archive.js'
+import { scanSaveArchive, type ArchiveScan } from './save-archive.js'
 import { appendToSarif, imageResults } from './sarif.js'
+import { formatMemory } from './quantity.js'
 import { formatSize } from './size.js'
 import { workspacePath } from '../workspace.js'
 
@@ -36,8 +41,11 @@ export interface VerifySettings extends RegistryInputs, SandboxSettings {
   'fail-on-findings': boolean
   /** Image findings inside installed third-party packages: notices (never failing), or findings with `fail`. */
   'scan-installed-packages': 'notice' | 'fail'
-  /** Seconds to wait for /alive and /health. */
-  'boot-timeout': number
+  /** Seconds to wait for the server; undefined: what the runtime's startup probe allows. */
+  'boot-timeout'?: number
+  /** The sandbox limits (bytes, cores); undefined: the runtime spec's. */
+  'sandbox-memory'?: number
+  'sandbox-cpus'?: number
   /** Bytes the custom layers may add; undefined for no limit. */
   'max-added-size'?: number
   push: boolean
@@ -54,6 +62,10 @@ export interface VerifyFacts {
   agentServerReference?: string
   /** Private temp dir (spooled files, the boot check's env file). */
   workDir: string
+  /** How the target release starts a sandbox; the built-in spec when absent. */
+  runtime?: ResolvedRuntime
+  /** Runs in the booted, healthy sandbox before it is removed (the sandbox commands). */
+  afterHealthy?: (sandbox: BootedSandbox) => Promise<void>
   /** For the SARIF file: the workspace (paths relative to it) and the action's version. */
   workspace?: string
   version?: string
@@ -92,6 +104,8 @@ export interface VerifyReport {
   secrets: ImageSecretReport
   boot: BootReport
   size: AddedSize
+  /** What the sandbox's /workspace volume hides, and what its user cannot write; absent when the layers were not read. */
+  sandboxFiles?: SandboxFiles
   /** Annotations: each image secret, the boot failure, a size over max-added-size. */
   findings: Finding[]
   /** One line per failed part; empty when the image may be pushed. */
@@ -106,18 +120,25 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   const known = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value), ...Object.values(inputs['build-args'])]
   const redact = makeRedactor(known)
   // What a sandbox command prints goes through both redactions: this run's known values and detected tokens.
-  const sandbox = sandboxHook(inputs, text => redactKnown(redact(text)))
+  const commandHook = sandboxHook(inputs, text => redactKnown(redact(text)))
+  const afterHealthy = composeHooks(facts.afterHealthy, commandHook.afterHealthy)
 
+  const runtime = facts.runtime ?? builtInRuntime('no OHE release was resolved')
+  const limits = sandboxLimits(runtime.spec, { memory: inputs['sandbox-memory'], cpus: inputs['sandbox-cpus'] })
   const [scanned, boot] = await Promise.all([
-    core.group('Verify: scan the image layers and config for secrets', () => scanImage(inputs, facts, local, base)),
+    core.group('Verify: scan the image layers and config for secrets', () => scanImage(inputs, facts, local, base, runtime.spec)),
     core.group('Verify: boot the image as OHE does', () =>
       bootCheck({
         image: facts.image,
         target: facts.release,
-        timeoutSeconds: inputs['boot-timeout'],
+        spec: runtime.spec,
+        specSource: runtime.source,
+        memoryBytes: limits.memoryBytes,
+        cpus: limits.cpus,
+        timeoutSeconds: inputs['boot-timeout'] ?? STARTUP_ALLOWANCE_SECONDS,
         workDir: facts.workDir,
         redact,
-        ...(sandbox.afterHealthy ? { afterHealthy: sandbox.afterHealthy } : {})
+        ...(afterHealthy ? { afterHealthy } : {})
       })
     )
   ])
@@ -154,14 +175,41 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
     problems.push(scanned.unscanned)
   }
   if (!boot.ok) {
+    const spec = runtime.spec
+    const started =
+      boot.failedProbe === 'memory'
+        ? ''
+        : ` OHE starts the image with ${spec.command.join(' ')} as ${spec.runAsUser}:${spec.runAsGroup} in ${spec.workingDir}; keep the base's server and user.`
     const message =
-      `Boot check failed at ${boot.failedProbe ?? '?'}: ${boot.problem ?? ''}. OHE starts the image with ` +
-      `${'/usr/local/bin/openhands-agent-server'} --port <port> as UID 10001; keep the base's server, entrypoint and user.` +
+      `Boot check failed at ${boot.failedProbe ?? '?'}: ${boot.problem ?? ''}.${started}` +
       (boot.logTail && boot.logTail.length > 0 ? ` Last log lines:\n${boot.logTail.join('\n')}` : ' The container printed nothing.')
     findings.push({ check: 'verify/boot', severity: 'error', message, file: inputs.file })
-    problems.push(`the image did not boot as OHE starts it (${boot.failedProbe ?? '?'})`)
+    problems.push(
+      boot.failedProbe === 'memory'
+        ? `the sandbox ran out of memory under its ${formatMemory(limits.memoryBytes)} limit`
+        : `the image did not boot as OHE starts it (${boot.failedProbe ?? '?'})`
+    )
   }
-  const commands = sandbox.report()
+  const sandbox = scanned.sandbox
+  const user = { uid: runtime.spec.runAsUser, gid: runtime.spec.runAsGroup, fsGroup: runtime.spec.fsGroup }
+  if (sandbox.workspace) {
+    const line = instructionLine(dockerfile, sandbox.workspace.first[0]?.instruction ?? '')
+    findings.push({
+      check: 'verify/workspace',
+      severity: 'error',
+      message: workspaceMessage(sandbox.workspace),
+      file: inputs.file,
+      ...(line === undefined ? {} : { line })
+    })
+    problems.push(`${sandbox.workspace.count} file(s) under /workspace, which the sandbox's volume hides`)
+  }
+  if (sandbox.unwritable) {
+    const line = instructionLine(dockerfile, sandbox.unwritable.first[0]?.instruction ?? '')
+    const message = unwritableMessage(sandbox.unwritable, sandbox, user)
+    findings.push({ check: 'verify/writable', severity: 'warning', message, file: inputs.file, ...(line === undefined ? {} : { line }) })
+  }
+  if (sandbox.passwd === 'no-entry') findings.push({ check: 'verify/writable', severity: 'warning', message: noPasswdMessage(user), file: inputs.file })
+  const commands = commandHook.report()
   const judged = judgeSandbox(inputs, boot.ok ? boot.secondsToHealthy : undefined, commands, helpers, inputs.file)
   findings.push(...judged.findings)
   problems.push(...judged.problems)
@@ -185,6 +233,7 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
     secrets,
     boot,
     size,
+    sandboxFiles: sandbox,
     findings,
     problems,
     seconds: Math.round((Date.now() - started) / 100) / 10
@@ -195,8 +244,9 @@ async function scanImage(
   inputs: VerifySettings,
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
-  base: BaseFacts & { unknown?: string; blobs?: Set<string> }
-): Promise<{ secrets: ImageSecretReport; size: AddedSize; helpers: Helper[]; unscanned?: string }> {
+  base: BaseFacts & { unknown?: string; blobs?: Set<string> },
+  spec: RuntimeSpec
+): Promise<{ secrets: ImageSecretReport; size: AddedSize; sandbox: SandboxFiles; helpers: Helper[]; unscanned?: string }> {
   const started = performance.now()
   const archive = await scanSaveArchive(saveImage(facts.image), {
     configDigest: local.id,
@@ -241,7 +291,14 @@ async function scanImage(
       `${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ''}.`
   )
   const sum = (map: Map<number, number>): number => [...map.values()].reduce((a, b) => a + b, 0)
+  const sandbox = sandboxFiles({
+    layers: archive.layers,
+    instructions: layerInstructions(config.history, local.diffIds.length),
+    ...(await imagePasswd(archive, facts)),
+    user: { uid: spec.runAsUser, gid: spec.runAsGroup, fsGroup: spec.fsGroup }
+  })
   return {
+    sandbox,
     secrets: {
       ...assembled,
       baseLayersSkipped: archive.skippedBase,
@@ -252,6 +309,22 @@ async function scanImage(
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
     helpers,
     ...(unscanned ? { unscanned } : {})
+  }
+}
+
+/** The image's /etc/passwd: the last custom layer's, the base's when its layers were read, else through a created container. */
+async function imagePasswd(archive: ArchiveScan, facts: VerifyFacts): Promise<{ passwd?: string }> {
+  const custom = [...archive.layers].sort((a, b) => b[0] - a[0]).find(([, layer]) => layer.passwd !== undefined)
+  const text = custom?.[1].passwd ?? archive.basePasswd?.text ?? (await readImagePasswd(facts.image, `ohe-verify-${randomBytes(6).toString('hex')}`))
+  return text === undefined ? {} : { passwd: text }
+}
+
+/** Both hooks in turn (the caller's first), or the one given. */
+function composeHooks(first: VerifyFacts['afterHealthy'], second: VerifyFacts['afterHealthy']): VerifyFacts['afterHealthy'] {
+  if (!first || !second) return first ?? second
+  return async sandbox => {
+    await first(sandbox)
+    await second(sandbox)
   }
 }
 
