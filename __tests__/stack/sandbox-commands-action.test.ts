@@ -28,7 +28,7 @@ function workspace(): string {
   cpSync(path.resolve('__tests__/support/agent-server-stand-in'), path.join(context, 'stand-in'), { recursive: true })
   const helper = (name: string, body: string): void => writeFileSync(path.join(context, 'bin', name), `#!/bin/sh\n${body}\n`, { mode: 0o755 })
   helper('prepare-cache', 'set -e\necho "refreshing /opt/cache"\necho fresh > /opt/cache/stamp')
-  helper('project-verify', 'test -f /opt/project-seed/README.md && echo "project ok as $(id -u)"')
+  helper('project-verify', 'test -f /opt/project-seed/README.md && echo "project ok as $(id -u) in $PWD"')
   writeFileSync(
     path.join(context, 'Dockerfile'),
     [
@@ -85,7 +85,8 @@ describeE2E('sandbox-commands in the verify phase of the action', () => {
     expect(run.summary).toMatch(
       new RegExp(`\\| Ready for a task \\| ✅ ${run.outputs['ready-seconds']} s \\(healthy in [\\d.]+ s \\+ sandbox-commands, max-ready-seconds 600\\) \\|`)
     )
-    expect(run.summary).toContain('```\nproject ok as 10001\n```')
+    // As the agent: the runtime user, in the runtime's working directory.
+    expect(run.summary).toContain('```\nproject ok as 10001 in /workspace/project\n```')
     // The token the command printed (and the command line that holds it) is redacted everywhere.
     expect(run.summary).toContain(`GITHUB_TOKEN=${token.slice(0, 4)}… (40 chars)`)
     expect(run.log + run.summary).not.toContain(token)
