@@ -49,6 +49,7 @@ export async function resolveRelease(inputs: ReleaseInputs, context: ReleaseCont
 
   if (wanted === undefined) {
     const runtime = builtInRuntime('agent-server-version is pinned, so no OHE release was read')
+    core.info(`Runtime spec (how the sandbox is started): ${describeSpecSource(runtime.source)}`)
     const resolved: ResolvedRelease = { version: pinned, oheRelease: '', mapTag: '', latest: false, runtime }
     // Without a map file the API is not asked: a pinned build must also work where GitHub cannot be reached.
     const fits = map && rangeInMap(map, pinned, versionOf)

@@ -224,7 +224,7 @@ export async function bootCheck(options: BootOptions): Promise<BootReport> {
   const started = Date.now()
   try {
     core.info(
-      `Starting ${options.image} as the runtime spec of ${shown.specSource} does: ${spec.command.join(' ')} as ${spec.runAsUser}:${spec.runAsGroup} ` +
+      `Starting ${options.image} (container ${name}) as the runtime spec of ${shown.specSource} does: ${spec.command.join(' ')} as ${spec.runAsUser}:${spec.runAsGroup} ` +
         `(fs group ${spec.fsGroup}), an empty ${WORKSPACE} volume, working dir ${spec.workingDir}, ${Object.keys(spec.environment).length} variable(s), ` +
         `memory ${formatMemory(options.memoryBytes)}, ${formatCpus(cpus)}${cpus < options.cpus ? ` (the engine has only ${cpus})` : ''}, port ${spec.port} on 127.0.0.1:${hostPort}`
     )
