@@ -25,7 +25,7 @@ function workspace(): string {
   const root = scratchDir('i17-action-')
   const context = path.join(root, 'image')
   mkdirSync(path.join(context, 'bin'), { recursive: true })
-  cpSync(path.resolve('__tests__/support/agent-server-stand-in'), path.join(context, 'stand-in'), { recursive: true })
+  cpSync(path.resolve('__tests__/support/stand-in-server'), path.join(context, 'stand-in'), { recursive: true })
   const helper = (name: string, body: string): void => writeFileSync(path.join(context, 'bin', name), `#!/bin/sh\n${body}\n`, { mode: 0o755 })
   helper('prepare-cache', 'set -e\necho "refreshing /opt/cache"\necho fresh > /opt/cache/stamp')
   helper('project-verify', 'test -f /opt/project-seed/README.md && echo "project ok as $(id -u) in $PWD"')
@@ -34,9 +34,9 @@ function workspace(): string {
     [
       `FROM ${REGISTRY}/${BASE_REPOSITORY}:1.23.0-python`,
       'USER root',
-      'COPY stand-in/serve /usr/local/bin/openhands-agent-server',
+      'COPY stand-in/openhands-agent-server /usr/local/bin/openhands-agent-server',
       'COPY stand-in/handle /usr/local/lib/stand-in/handle',
-      'COPY stand-in/bash-api /usr/local/lib/stand-in/routes/bash-api',
+      'COPY stand-in/routes/ /usr/local/lib/stand-in/routes/',
       'RUN mkdir -p /opt/project-seed /opt/cache && echo "# project" > /opt/project-seed/README.md',
       'COPY bin/ /usr/local/bin/',
       'USER openhands',

@@ -1,6 +1,6 @@
 /**
  * sandbox-commands on the real engine, through a stand-in agent-server that serves the command API as the real one
- * does (__tests__/support/agent-server-stand-in: start_bash_command, bash_events/search, the session key, the kill
+ * does (__tests__/support/stand-in-server/routes/bash.sh: start_bash_command, bash_events/search, the session key, the kill
  * of the process group at the timeout). The image is booted by the verify phase's boot check (boot.ts: the runtime
  * spec's command, UID/GID 10001 with the fs group, an empty /workspace volume, working dir /workspace/project, the
  * spec's environment and the session key) and the commands run through its afterHealthy hook, as in the action.
@@ -9,7 +9,7 @@
 import { jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { builtInRuntime } from '../../src/release/runtime-spec.js'
 import { bootCheck, sandboxLimits, type BootReport } from '../../src/verify/boot.js'
@@ -27,7 +27,7 @@ jest.setTimeout(180_000)
 const tag = randomBytes(4).toString('hex')
 const token = checksummed('ghp_')
 const known = `registry-password-${randomBytes(6).toString('hex')}`
-const standIn = path.resolve('__tests__/support/agent-server-stand-in')
+const standIn = path.resolve('__tests__/support/stand-in-server')
 
 /**
  * A custom image as the guide builds one: a seed baked under /opt (root-owned), helpers on the PATH, and the
@@ -36,6 +36,7 @@ const standIn = path.resolve('__tests__/support/agent-server-stand-in')
 function buildImage(withCommandApi: boolean): string {
   const context = scratchDir('i17-image-')
   cpSync(standIn, path.join(context, 'stand-in'), { recursive: true })
+  if (!withCommandApi) rmSync(path.join(context, 'stand-in', 'routes', 'bash.sh'))
   mkdirSync(path.join(context, 'bin'))
   const helper = (name: string, body: string): void => writeFileSync(path.join(context, 'bin', name), `#!/bin/sh\n${body}\n`, { mode: 0o755 })
   helper(
@@ -51,9 +52,9 @@ function buildImage(withCommandApi: boolean): string {
     [
       `FROM ${REGISTRY}/${BASE_REPOSITORY}:1.23.0-python`,
       'USER root',
-      'COPY stand-in/serve /usr/local/bin/openhands-agent-server',
+      'COPY stand-in/openhands-agent-server /usr/local/bin/openhands-agent-server',
       'COPY stand-in/handle /usr/local/lib/stand-in/handle',
-      withCommandApi ? 'COPY stand-in/bash-api /usr/local/lib/stand-in/routes/bash-api' : 'RUN mkdir -p /usr/local/lib/stand-in/routes',
+      'COPY stand-in/routes/ /usr/local/lib/stand-in/routes/',
       'RUN mkdir -p /opt/project-seed /opt/cache && echo "# project" > /opt/project-seed/README.md',
       'COPY credentials.env /opt/project-seed/.env',
       'COPY bin/ /usr/local/bin/',
