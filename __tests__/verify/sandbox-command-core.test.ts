@@ -11,6 +11,7 @@ import {
   type BashEvent
 } from '../../src/verify/sandbox-command-core.js'
 import { makeRedactor } from '../../src/verify/redact.js'
+import { dockerExecArgs } from '../../src/verify/sandbox-commands.js'
 import { checksummed } from '../secrets/fixtures.js'
 
 const id = '5f0c6e0e-3b7a-4d7c-9a57-1c2d3e4f5a6b'
@@ -159,5 +160,28 @@ describe('shownCommand', () => {
     ['x'.repeat(130), `${'x'.repeat(117)}...`]
   ])('%j', (command, shown) => {
     expect(shownCommand(command)).toBe(shown)
+  })
+})
+
+describe('dockerExecArgs: the fallback, as the runtime user in the working dir with the spec environment', () => {
+  it('passes the environment but never the session key, and runs the line with /bin/sh after recording its process group', () => {
+    const sandbox = {
+      baseUrl: 'http://127.0.0.1:1',
+      sessionKey: 'k',
+      container: 'ohe-verify-0a',
+      user: '10001:10001',
+      workingDir: '/workspace/project',
+      env: { OH_CONVERSATIONS_PATH: '/workspace/conversations', OH_SESSION_API_KEYS_0: 'k', SESSION_API_KEY: 'k', LOG_JSON: '1' }
+    }
+    expect(dockerExecArgs(sandbox, 'prepare-project --fast', '/tmp/.p.pid')).toEqual([
+      ...['exec', '--user', '10001:10001', '--workdir', '/workspace/project'],
+      ...['--env', 'OH_CONVERSATIONS_PATH=/workspace/conversations', '--env', 'LOG_JSON=1'],
+      'ohe-verify-0a',
+      '/bin/sh',
+      '-c',
+      'echo $$ > "$0" 2>/dev/null; unset SESSION_API_KEY OH_SESSION_API_KEYS_0; exec /bin/sh -c "$1"',
+      '/tmp/.p.pid',
+      'prepare-project --fast'
+    ])
   })
 })
