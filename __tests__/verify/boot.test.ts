@@ -1,4 +1,4 @@
-import { BUILT_IN_SPEC, type RuntimeSpec } from '../../src/release/runtime-spec.js'
+import type { RuntimeSpec } from '../../src/release/runtime-spec.js'
 import {
   bootRunArgs,
   caTargets,
@@ -76,22 +76,20 @@ describe('the sandbox volume and environment', () => {
 })
 
 describe('limits and deadlines', () => {
-  it.each([
-    [{}, { memoryBytes: 2048 * 2 ** 20, cpus: 1, from: { memory: '2048Mi', cpus: '1000m' } }],
+  it.each<[{ memory?: number; cpus?: number }, { memoryBytes: number; cpus: number }]>([
+    [{}, { memoryBytes: 2048 * 2 ** 20, cpus: 1 }],
+    [{ memory: 2 ** 30 }, { memoryBytes: 2 ** 30, cpus: 1 }],
     [
       { memory: 2 ** 30, cpus: 0.5 },
-      { memoryBytes: 2 ** 30, cpus: 0.5, from: { memory: 'sandbox-memory', cpus: 'sandbox-cpus' } }
+      { memoryBytes: 2 ** 30, cpus: 0.5 }
     ]
   ])('sandboxLimits(spec, %j)', (inputs, limits) => {
     expect(sandboxLimits(spec, inputs)).toEqual(limits)
   })
 
   it('falls back to the built-in limits when the release wrote something that is not a quantity', () => {
-    expect(sandboxLimits({ memoryLimit: 'lots', cpuLimit: '' }, {})).toEqual({
-      memoryBytes: 2048 * 2 ** 20,
-      cpus: 1,
-      from: { memory: BUILT_IN_SPEC.memoryLimit, cpus: BUILT_IN_SPEC.cpuLimit }
-    })
+    expect(sandboxLimits({ memoryLimit: 'lots', cpuLimit: '' }, {})).toEqual({ memoryBytes: 2048 * 2 ** 20, cpus: 1 })
+    expect(sandboxLimits({ memoryLimit: '4Gi', cpuLimit: '2' }, {})).toEqual({ memoryBytes: 4 * 2 ** 30, cpus: 2 })
   })
 
   it.each([

@@ -490,18 +490,10 @@ function sleep(ms: number): Promise<void> {
 export function sandboxLimits(
   spec: Pick<RuntimeSpec, 'memoryLimit' | 'cpuLimit'>,
   inputs: { memory?: number; cpus?: number }
-): { memoryBytes: number; cpus: number; from: { memory: string; cpus: string } } {
-  const specMemory = parseMemoryQuantity(spec.memoryLimit, 'memory')
-  const specCpus = parseCpuQuantity(spec.cpuLimit, 'cpu')
-  const builtInMemory = parseMemoryQuantity(BUILT_IN_SPEC.memoryLimit, 'memory')
-  const builtInCpus = parseCpuQuantity(BUILT_IN_SPEC.cpuLimit, 'cpu')
+): { memoryBytes: number; cpus: number } {
   const value = <T>(parsed: Parsed<T>, fallback: Parsed<T>): T => ('value' in parsed ? parsed.value : (fallback as { value: T }).value)
   return {
-    memoryBytes: inputs.memory ?? value(specMemory, builtInMemory),
-    cpus: inputs.cpus ?? value(specCpus, builtInCpus),
-    from: {
-      memory: inputs.memory !== undefined ? 'sandbox-memory' : 'value' in specMemory ? spec.memoryLimit : BUILT_IN_SPEC.memoryLimit,
-      cpus: inputs.cpus !== undefined ? 'sandbox-cpus' : 'value' in specCpus ? spec.cpuLimit : BUILT_IN_SPEC.cpuLimit
-    }
+    memoryBytes: inputs.memory ?? value(parseMemoryQuantity(spec.memoryLimit, 'memory'), parseMemoryQuantity(BUILT_IN_SPEC.memoryLimit, 'memory')),
+    cpus: inputs.cpus ?? value(parseCpuQuantity(spec.cpuLimit, 'cpu'), parseCpuQuantity(BUILT_IN_SPEC.cpuLimit, 'cpu'))
   }
 }

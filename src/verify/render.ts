@@ -35,7 +35,12 @@ export function renderVerify(report: VerifyReport): string[] {
       ? `❌ ${sandbox.workspace.count} file(s) under /workspace, which the sandbox's volume hides`
       : '✅ nothing under /workspace'
     const unwritable = sandbox.unwritable ? `⚠️ ${sandbox.unwritable.count} path(s) the runtime user cannot write` : ''
-    const home = sandbox.home === undefined ? `⚠️ no passwd entry for uid ${sandbox.uid}, HOME is /` : `HOME ${sandbox.home}`
+    const home =
+      sandbox.passwd === 'found'
+        ? `HOME ${sandbox.home ?? '/'}`
+        : sandbox.passwd === 'no-entry'
+          ? `⚠️ no passwd entry for uid ${sandbox.uid}, HOME is /`
+          : 'HOME not known (/etc/passwd could not be read)'
     lines.push(`| Files the sandbox hides or locks | ${[workspace, unwritable, home].filter(Boolean).join('; ')} |`)
   }
   const compressed = `${formatSize(size.compressed)} compressed${size.compressedSource === 'estimate' ? ' (gzip estimate)' : ''}`
