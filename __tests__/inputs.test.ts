@@ -51,6 +51,8 @@ describe('readInputs', () => {
       'secret-files': [],
       ssh: [],
       verify: true,
+      'sandbox-commands': [],
+      'sandbox-command-timeout': 600_000,
       'cache-from': [],
       'cache-to': [],
       builder: '',
@@ -246,6 +248,39 @@ describe('readInputs', () => {
     [{ 'max-added-size': 'huge' }, "max-added-size 'huge' is not a size. Expected a number with an optional unit, e.g. 2GB, 500MB or 1.5GiB."],
     [{ verify: 'yes' }, "verify 'yes' is not a boolean. Expected true or false."]
   ])('rejects the verify input %j', (values, message) => {
+    expect(failure(values)).toBe(message)
+  })
+
+  it.each<[Record<string, string>, Record<string, unknown>]>([
+    [
+      { 'sandbox-commands': 'prepare-project\n\n  # refresh the seed first\nproject-verify --quick  \n' },
+      { 'sandbox-commands': ['prepare-project', 'project-verify --quick'] }
+    ],
+    [{ 'sandbox-commands': '\r\n# only comments\r\n' }, { 'sandbox-commands': [] }],
+    [{ 'sandbox-commands': 'cd /workspace/project && make check' }, { 'sandbox-commands': ['cd /workspace/project && make check'] }],
+    [{ 'sandbox-command-timeout': '90s' }, { 'sandbox-command-timeout': 90_000 }],
+    [{ 'sandbox-command-timeout': '1h' }, { 'sandbox-command-timeout': 3_600_000 }],
+    [{ 'sandbox-command-timeout': '45' }, { 'sandbox-command-timeout': 45_000 }],
+    [{ 'max-ready-seconds': '60' }, { 'max-ready-seconds': 60 }],
+    [{ 'max-ready-seconds': ' 90.5 ' }, { 'max-ready-seconds': 90.5 }]
+  ])('reads the sandbox command inputs %j', (values, expected) => {
+    expect(read(values)).toMatchObject(expected)
+  })
+
+  it('has no readiness limit unless max-ready-seconds is set', () => {
+    expect(read({ 'max-ready-seconds': '  ' })).not.toHaveProperty('max-ready-seconds')
+  })
+
+  it.each([
+    [{ 'sandbox-command-timeout': '0' }, "sandbox-command-timeout '0' is no deadline. Expected at least 1s, e.g. 90s, 10m or 1h."],
+    [{ 'sandbox-command-timeout': 'ten minutes' }, "sandbox-command-timeout 'ten minutes' is not a duration. Expected e.g. 90s, 10m, 1h30m, or 0 for none."],
+    [{ 'max-ready-seconds': '0' }, "max-ready-seconds '0' is not a number of seconds above 0. Expected e.g. 60 or 90.5, or leave it empty for no limit."],
+    [{ 'max-ready-seconds': '2m' }, "max-ready-seconds '2m' is not a number of seconds above 0. Expected e.g. 60 or 90.5, or leave it empty for no limit."],
+    [
+      { 'sandbox-commands': 'prepare-project\n\u001b[31mred' },
+      'sandbox-commands: line 2 holds a control character (an escape character) at column 1. Remove it; each line must be plain text.'
+    ]
+  ])('rejects the sandbox command input %j', (values, message) => {
     expect(failure(values)).toBe(message)
   })
 })

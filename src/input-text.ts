@@ -17,7 +17,8 @@ export const MULTI_LINE_INPUTS: ReadonlySet<string> = new Set([
   'cache-from',
   'cache-to',
   'scan-exclude',
-  'docker-env'
+  'docker-env',
+  'sandbox-commands'
 ])
 
 /** C0 controls, DEL, C1 controls and the Unicode line and paragraph separators. */

@@ -8,6 +8,7 @@ import { UserError } from './errors.js'
 import { checkInputText, parseCount, parseDuration } from './input-text.js'
 import { rememberSecret } from './redaction.js'
 import { parseAgentServerVersion, parseOheRelease, VARIANT_NAME, type OheReleaseInput } from './release/target-inputs.js'
+import { parseMaxReadySeconds, parseSandboxCommands } from './verify/sandbox-command-core.js'
 import { parseCpuQuantity, parseMemoryQuantity, type Parsed } from './verify/quantity.js'
 import { parseSize } from './verify/size.js'
 
@@ -53,6 +54,12 @@ export interface Inputs {
   /** The sandbox limits the boot check runs under (bytes, cores); undefined: the release's Admin Console defaults. */
   'sandbox-memory'?: number
   'sandbox-cpus'?: number
+  /** Shell command lines run in the booted sandbox, in order, through the agent-server's command API. */
+  'sandbox-commands': string[]
+  /** Deadline of each sandbox command in ms (at least 1 s). Default 10 min. */
+  'sandbox-command-timeout': number
+  /** Fail when container start to healthy plus the sandbox commands takes longer, in seconds; undefined: no limit. */
+  'max-ready-seconds'?: number
   /** Fail when the layers added over the base exceed this many compressed bytes; undefined: no limit. */
   'max-added-size'?: number
   'cache-from': string[]
@@ -87,6 +94,7 @@ export interface Inputs {
 /** Defaults of the deadline inputs. */
 export const DEFAULT_STALL_TIMEOUT_MS = 10 * 60_000
 export const DEFAULT_PUSH_RETRIES = 2
+export const DEFAULT_SANDBOX_COMMAND_TIMEOUT_MS = 10 * 60_000
 
 /** Reads one input by name; core.getInput in the action, a plain record in tests. */
 export type InputSource = (name: string) => string
@@ -176,6 +184,11 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
   if (bootTimeout !== undefined && (!/^\d+$/.test(bootTimeoutText) || bootTimeout < 1 || bootTimeout > 3600)) {
     throw new UserError(`boot-timeout '${bootTimeoutText}' is not a number of seconds from 1 to 3600. Expected e.g. 120.`)
   }
+  const commandTimeout = parseDuration('sandbox-command-timeout', read('sandbox-command-timeout')) ?? DEFAULT_SANDBOX_COMMAND_TIMEOUT_MS
+  if (commandTimeout < 1000) {
+    throw new UserError(`sandbox-command-timeout '${read('sandbox-command-timeout').trim()}' is no deadline. Expected at least 1s, e.g. 90s, 10m or 1h.`)
+  }
+  const maxReady = parseMaxReadySeconds(read('max-ready-seconds'))
   const sandboxMemory = readQuantity(read, 'sandbox-memory', parseMemoryQuantity)
   const sandboxCpus = readQuantity(read, 'sandbox-cpus', parseCpuQuantity)
   const maxAddedText = read('max-added-size').trim()
@@ -230,6 +243,9 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
     ...(bootTimeout === undefined ? {} : { 'boot-timeout': bootTimeout }),
     ...(sandboxMemory === undefined ? {} : { 'sandbox-memory': sandboxMemory }),
     ...(sandboxCpus === undefined ? {} : { 'sandbox-cpus': sandboxCpus }),
+    'sandbox-commands': parseSandboxCommands(read('sandbox-commands')),
+    'sandbox-command-timeout': commandTimeout,
+    ...(maxReady === undefined ? {} : { 'max-ready-seconds': maxReady }),
     ...(maxAdded === undefined ? {} : { 'max-added-size': maxAdded }),
     'cache-from': splitList(read('cache-from'), /\n/),
     'cache-to': splitList(read('cache-to'), /\n/),

@@ -123,6 +123,7 @@ export async function run(io: RunIo = actionIo): Promise<void> {
         onVerify: verify => {
           report.verify = verify
           annotate(verify.findings, workspace)
+          if (verify.readySeconds !== undefined) core.setOutput('ready-seconds', String(verify.readySeconds))
         }
       },
       io.build

@@ -11,6 +11,7 @@ import * as tar from 'tar-stream'
 import { credentialKind, isDotenv } from '../secrets/credential-files.js'
 import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from '../secrets/engine.js'
 import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
+import { HELPER_NAME, type HelperEntry } from './helpers.js'
 import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './image-packages.js'
 import { chunkReader } from '../secrets/chunk-reader.js'
 
@@ -36,6 +37,8 @@ export interface LayerScan {
   records?: PackageRecord[]
   /** Some records were not kept: the budget shared by the archive's layers ran out. */
   recordsDropped?: boolean
+  /** Files and links named like the image's helpers (`prepare-*`, `*-verify`), for helpers.ts. */
+  helpers?: HelperEntry[]
   /** The entries under the folders the sandbox checks watch (sandbox-files.ts), with their owners and modes. */
   entries?: LayerEntry[]
   /** The layer's /etc/passwd, when it has one. */
@@ -106,6 +109,18 @@ function scanBuffer(): Buffer {
 
 let spoolCount = 0
 
+/** Entry types a helper can be: a file, or a link to one. */
+const LINK_OR_FILE: ReadonlySet<string> = new Set(['file', 'contiguous-file', 'symlink', 'link'])
+
+/** A file or link named like a helper (`prepare-*`, `*-verify`), with whether its mode has an x bit. */
+function keepHelper(result: LayerScan, header: tar.Header): void {
+  if (!LINK_OR_FILE.has(header.type ?? '')) return
+  const file = imagePath(header.name)
+  const name = path.posix.basename(file)
+  if (name.startsWith('.wh.') || !HELPER_NAME.test(name)) return
+  ;(result.helpers ??= []).push({ path: file, executable: ((header.mode ?? 0) & 0o111) !== 0 })
+}
+
 /** Feeds a byte stream into a tar extractor with backpressure; a failure of the source destroys the extractor. */
 export function feed(source: AsyncIterable<Buffer>, extract: tar.Extract): Promise<void> {
   const done = (async () => {
@@ -125,6 +140,7 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
   const feeding = feed(layer, extract)
   for await (const entry of extract) {
     const header = entry.header
+    keepHelper(result, header)
     const whiteout = whiteoutOf(header.name)
     if (whiteout) result.whiteouts.push(whiteout)
     else keepEntry(result, header, imagePath(header.name))

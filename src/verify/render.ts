@@ -1,3 +1,4 @@
+import { commandDetails, sandboxRows } from './render-sandbox.js'
 import { formatCpus, formatMemory } from './quantity.js'
 import { formatSize } from './size.js'
 import type { VerifyReport } from './verify.js'
@@ -44,6 +45,16 @@ export function renderVerify(report: VerifyReport): string[] {
   }
   const compressed = `${formatSize(size.compressed)} compressed${size.compressedSource === 'estimate' ? ' (gzip estimate)' : ''}`
   lines.push(`| Size added over the base | ${size.layers} layer(s), ${compressed}, ${formatSize(size.uncompressed)} uncompressed |`)
+  lines.push(
+    ...sandboxRows({
+      ...(report.helpers ? { helpers: report.helpers } : {}),
+      ...(report.commands ? { commands: report.commands } : {}),
+      ...(boot.secondsToHealthy === undefined ? {} : { secondsToHealthy: boot.secondsToHealthy }),
+      ...(report.readySeconds === undefined ? {} : { readySeconds: report.readySeconds }),
+      ...(report.maxReadySeconds === undefined ? {} : { maxReadySeconds: report.maxReadySeconds })
+    })
+  )
+  lines.push(...commandDetails(report.commands))
   if (secrets.findings.length > 0) {
     lines.push('', '| Rule | Where | Layer | Made by | Value | Fingerprint |', '|---|---|---|---|---|---|')
     for (const finding of secrets.findings.slice(0, MAX_ROWS)) {

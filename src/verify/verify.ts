@@ -21,6 +21,10 @@ import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecret
 import { classifyInstalledPackages } from './image-packages.js'
 import { findingLine, instructionLine } from './instruction-line.js'
 import type { HistoryEntry } from './history.js'
+import type { CommandsReport } from './sandbox-commands.js'
+import { judgeSandbox, sandboxHook, type SandboxSettings } from './sandbox-phase.js'
+import { redact as redactKnown } from '../redaction.js'
+import { discoverHelpers, pathOf, type Helper } from './helpers.js'
 import { makeRedactor } from './redact.js'
 import { scanSaveArchive, type ArchiveScan } from './save-archive.js'
 import { appendToSarif, imageResults } from './sarif.js'
@@ -29,7 +33,7 @@ import { formatSize } from './size.js'
 import { workspacePath } from '../workspace.js'
 
 /** The settings verification reads, named as in action.yml. */
-export interface VerifySettings extends RegistryInputs {
+export interface VerifySettings extends RegistryInputs, SandboxSettings {
   /** Absolute Dockerfile path: findings are placed on its lines. */
   file: string
   secrets: Array<{ id: string; value: string }>
@@ -91,6 +95,13 @@ export interface AddedSize {
 
 export interface VerifyReport {
   image: string
+  /** The image's `prepare-*` / `*-verify` helpers its custom layers add on its PATH. */
+  helpers?: Helper[]
+  /** sandbox-commands as they ran in the booted sandbox; absent when none were given or the sandbox never got healthy. */
+  commands?: CommandsReport
+  /** Container start to healthy plus the sandbox commands (the ready-seconds output); set when all of them passed. */
+  readySeconds?: number
+  maxReadySeconds?: number
   diffIds: string[]
   baseLayers: number
   secrets: ImageSecretReport
@@ -111,6 +122,9 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds)
   const known = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value), ...Object.values(inputs['build-args'])]
   const redact = makeRedactor(known)
+  // What a sandbox command prints goes through both redactions: this run's known values and detected tokens.
+  const commandHook = sandboxHook(inputs, text => redactKnown(redact(text)))
+  const afterHealthy = composeHooks(facts.afterHealthy, commandHook.afterHealthy)
 
   const runtime = facts.runtime ?? builtInRuntime('no OHE release was resolved')
   const limits = sandboxLimits(runtime.spec, { memory: inputs['sandbox-memory'], cpus: inputs['sandbox-cpus'] })
@@ -127,11 +141,14 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
         timeoutSeconds: inputs['boot-timeout'] ?? STARTUP_ALLOWANCE_SECONDS,
         workDir: facts.workDir,
         redact,
-        ...(facts.afterHealthy ? { afterHealthy: facts.afterHealthy } : {})
+        ...(afterHealthy ? { afterHealthy } : {})
       })
     )
   ])
-  const { secrets, size, history } = scanned
+  const { secrets, size, history, helpers } = scanned
+  if (helpers.length > 0) {
+    core.info(`Helpers in the image: ${helpers.map(helper => helper.path).join(', ')}`)
+  }
 
   const findings: Finding[] = []
   const problems: string[] = []
@@ -195,6 +212,10 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
     findings.push({ check: 'verify/writable', severity: 'warning', message, file: inputs.file, ...(line === undefined ? {} : { line }) })
   }
   if (sandbox.passwd === 'no-entry') findings.push({ check: 'verify/writable', severity: 'warning', message: noPasswdMessage(user), file: inputs.file })
+  const commands = commandHook.report()
+  const judged = judgeSandbox(inputs, boot.ok ? boot.secondsToHealthy : undefined, commands, helpers, inputs.file)
+  findings.push(...judged.findings)
+  problems.push(...judged.problems)
   const limit = inputs['max-added-size']
   if (limit !== undefined && size.compressed > limit) {
     const message =
@@ -206,6 +227,10 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   }
   return {
     image: facts.image,
+    helpers,
+    ...(commands === undefined ? {} : { commands }),
+    ...(judged.readySeconds === undefined ? {} : { readySeconds: judged.readySeconds }),
+    ...(inputs['max-ready-seconds'] === undefined ? {} : { maxReadySeconds: inputs['max-ready-seconds'] }),
     diffIds: local.diffIds,
     baseLayers: base.layers,
     secrets,
@@ -224,7 +249,14 @@ async function scanImage(
   local: { id: string; diffIds: string[] },
   base: BaseFacts & { unknown?: string; blobs?: Set<string> },
   spec: RuntimeSpec
-): Promise<{ secrets: ImageSecretReport; size: AddedSize; sandbox: SandboxFiles; history?: HistoryEntry[]; unscanned?: string }> {
+): Promise<{
+  secrets: ImageSecretReport
+  size: AddedSize
+  sandbox: SandboxFiles
+  helpers: Helper[]
+  history?: HistoryEntry[]
+  unscanned?: string
+}> {
   const started = performance.now()
   // The image ID of either store: docker save leads from it to the image's own config in every layout.
   const archive = await scanSaveArchive(saveImage(facts.image), {
@@ -255,6 +287,9 @@ async function scanImage(
     unread.push(`${archive.configProblem ?? 'docker save holds no image config'}, so its Env, Labels and history were not scanned for secrets`)
   }
   const unscanned = unread.length > 0 ? unread.join('; ') : undefined
+  const whiteouts = local.diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? [])
+  const helperLayers = [...archive.layers].map(([index, layer]) => ({ index, helpers: layer.helpers ?? [] }))
+  const helpers = discoverHelpers(helperLayers, whiteouts, pathOf(config.config?.Env))
   const ignored = await loadIgnoreFile(inputs['scan-ignore-file'])
   const assembled = await classifyInstalledPackages(assembleImageSecrets(archive, config, base, ignored), archive, inputs['scan-installed-packages'])
   if (archive.recordsDropped) {
@@ -291,6 +326,7 @@ async function scanImage(
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
     ...(config.history ? { history: config.history } : {}),
+    helpers,
     ...(unscanned ? { unscanned } : {})
   }
 }
@@ -300,6 +336,15 @@ async function imagePasswd(archive: ArchiveScan, facts: VerifyFacts): Promise<{ 
   const custom = [...archive.layers].sort((a, b) => b[0] - a[0]).find(([, layer]) => layer.passwd !== undefined)
   const text = custom?.[1].passwd ?? archive.basePasswd?.text ?? (await readImagePasswd(facts.image, `ohe-verify-${randomBytes(6).toString('hex')}`))
   return text === undefined ? {} : { passwd: text }
+}
+
+/** Both hooks in turn (the caller's first), or the one given. */
+function composeHooks(first: VerifyFacts['afterHealthy'], second: VerifyFacts['afterHealthy']): VerifyFacts['afterHealthy'] {
+  if (!first || !second) return first ?? second
+  return async sandbox => {
+    await first(sandbox)
+    await second(sandbox)
+  }
 }
 
 /** The base's layers (a prefix of the image's), Env and Labels, read from its registry; none when unreadable. */
