@@ -602,10 +602,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code2, data) {
+      constructor(message, code3, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code2 ? `HPE_${code2}` : void 0;
+        this.code = code3 ? `HPE_${code3}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -628,12 +628,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
+      constructor(message, code3, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code2;
+        this.statusCode = code3;
         this.data = data;
         this.headers = headers;
       }
@@ -644,12 +644,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code2, { headers, data }) {
+      constructor(message, code3, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code2;
+        this.statusCode = code3;
         this.data = data;
         this.headers = headers;
       }
@@ -859,8 +859,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code2 = this.code = key.charCodeAt(index);
-        if (code2 > 127) {
+        const code3 = this.code = key.charCodeAt(index);
+        if (code3 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -881,11 +881,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (true) {
-          const code2 = key.charCodeAt(index);
-          if (code2 > 127) {
+          const code3 = key.charCodeAt(index);
+          if (code3 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code2) {
+          if (node.code === code3) {
             if (length === ++index) {
               node.value = value2;
               break;
@@ -895,7 +895,7 @@ var require_tree = __commonJS({
               node.middle = new _TstNode(key, value2, index);
               break;
             }
-          } else if (node.code < code2) {
+          } else if (node.code < code3) {
             if (node.left !== null) {
               node = node.left;
             } else {
@@ -919,19 +919,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code2 = key[index];
-          if (code2 <= 90 && code2 >= 65) {
-            code2 |= 32;
+          let code3 = key[index];
+          if (code3 <= 90 && code3 >= 65) {
+            code3 |= 32;
           }
           while (node !== null) {
-            if (code2 === node.code) {
+            if (code3 === node.code) {
               if (keylength === ++index) {
                 return node;
               }
               node = node.middle;
               break;
             }
-            node = node.code < code2 ? node.left : node.right;
+            node = node.code < code3 ? node.left : node.right;
           }
         }
         return null;
@@ -1087,14 +1087,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path21 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path22 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path21 && path21[0] !== "/") {
-          path21 = `/${path21}`;
+        if (path22 && path22[0] !== "/") {
+          path22 = `/${path22}`;
         }
-        return new URL(`${origin}${path21}`);
+        return new URL(`${origin}${path22}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1396,10 +1396,10 @@ var require_util = __commonJS({
       }
       obj[kListeners] = null;
     }
-    function errorRequest(client, request2, err) {
+    function errorRequest(client, request3, err) {
       try {
-        request2.onError(err);
-        assert(request2.aborted);
+        request3.onError(err);
+        assert(request3.aborted);
       } catch (err2) {
         client.emit("error", err2);
       }
@@ -1545,39 +1545,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path21, origin }
+          request: { method, path: path22, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path21);
+        debuglog("sending request to %s %s/%s", method, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path21, origin },
+          request: { method, path: path22, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path21,
+          path22,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path21, origin }
+          request: { method, path: path22, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path21);
+        debuglog("trailers received from %s %s/%s", method, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path21, origin },
+          request: { method, path: path22, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path21,
+          path22,
           error2.message
         );
       });
@@ -1626,9 +1626,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path21, origin }
+            request: { method, path: path22, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path21);
+          debuglog("sending request to %s %s/%s", method, origin, path22);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1638,11 +1638,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code: code2, reason } = evt;
+        const { websocket, code: code3, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code2,
+          code3,
           reason
         );
       });
@@ -1691,7 +1691,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path21,
+        path: path22,
         method,
         body: body2,
         headers,
@@ -1706,11 +1706,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path21 !== "string") {
+        if (typeof path22 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path21[0] !== "/" && !(path21.startsWith("http://") || path21.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path21)) {
+        } else if (invalidPathRegex.test(path22)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1776,7 +1776,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path21, query) : path21;
+        this.path = query ? buildURL(path22, query) : path22;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1973,7 +1973,7 @@ var require_request = __commonJS({
         return this;
       }
     };
-    function processHeader(request2, key, val) {
+    function processHeader(request3, key, val) {
       if (val && (typeof val === "object" && !Array.isArray(val))) {
         throw new InvalidArgumentError(`invalid ${key} header`);
       } else if (val === void 0) {
@@ -2020,24 +2020,24 @@ var require_request = __commonJS({
         }
       }
       if (headerName === "host") {
-        if (request2.host !== null) {
+        if (request3.host !== null) {
           throw new InvalidArgumentError("duplicate host header");
         }
         if (typeof val !== "string") {
           throw new InvalidArgumentError("invalid host header");
         }
-        request2.host = val;
+        request3.host = val;
       } else if (headerName === "content-length") {
-        if (request2.contentLength !== null) {
+        if (request3.contentLength !== null) {
           throw new InvalidArgumentError("duplicate content-length header");
         }
-        request2.contentLength = parseInt(val, 10);
-        if (!Number.isFinite(request2.contentLength)) {
+        request3.contentLength = parseInt(val, 10);
+        if (!Number.isFinite(request3.contentLength)) {
           throw new InvalidArgumentError("invalid content-length header");
         }
-      } else if (request2.contentType === null && headerName === "content-type") {
-        request2.contentType = val;
-        request2.headers.push(key, val);
+      } else if (request3.contentType === null && headerName === "content-type") {
+        request3.contentType = val;
+        request3.headers.push(key, val);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
@@ -2046,12 +2046,12 @@ var require_request = __commonJS({
           throw new InvalidArgumentError("invalid connection header");
         }
         if (value2 === "close") {
-          request2.reset = true;
+          request3.reset = true;
         }
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request2.headers.push(key, val);
+        request3.headers.push(key, val);
       }
     }
     module.exports = Request;
@@ -4130,9 +4130,9 @@ var require_util2 = __commonJS({
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
-        const code2 = url.charCodeAt(i);
-        if (code2 > 126 || // Non-US-ASCII + DEL
-        code2 < 32) {
+        const code3 = url.charCodeAt(i);
+        if (code3 > 126 || // Non-US-ASCII + DEL
+        code3 < 32) {
           return false;
         }
       }
@@ -4141,11 +4141,11 @@ var require_util2 = __commonJS({
     function normalizeBinaryStringToUtf8(value2) {
       return Buffer.from(value2, "binary").toString("utf8");
     }
-    function requestCurrentURL(request2) {
-      return request2.urlList[request2.urlList.length - 1];
+    function requestCurrentURL(request3) {
+      return request3.urlList[request3.urlList.length - 1];
     }
-    function requestBadPort(request2) {
-      const url = requestCurrentURL(request2);
+    function requestBadPort(request3) {
+      const url = requestCurrentURL(request3);
       if (urlIsHttpHttpsScheme(url) && badPortsSet.has(url.port)) {
         return "blocked";
       }
@@ -4169,7 +4169,7 @@ var require_util2 = __commonJS({
     function isValidHeaderValue(potentialValue) {
       return (potentialValue[0] === "	" || potentialValue[0] === " " || potentialValue[potentialValue.length - 1] === "	" || potentialValue[potentialValue.length - 1] === " " || potentialValue.includes("\n") || potentialValue.includes("\r") || potentialValue.includes("\0")) === false;
     }
-    function setRequestReferrerPolicyOnRedirect(request2, actualResponse) {
+    function setRequestReferrerPolicyOnRedirect(request3, actualResponse) {
       const { headersList } = actualResponse;
       const policyHeader = (headersList.get("referrer-policy", true) ?? "").split(",");
       let policy = "";
@@ -4183,7 +4183,7 @@ var require_util2 = __commonJS({
         }
       }
       if (policy !== "") {
-        request2.referrerPolicy = policy;
+        request3.referrerPolicy = policy;
       }
     }
     function crossOriginResourcePolicyCheck() {
@@ -4200,33 +4200,33 @@ var require_util2 = __commonJS({
       header = httpRequest.mode;
       httpRequest.headersList.set("sec-fetch-mode", header, true);
     }
-    function appendRequestOriginHeader(request2) {
-      let serializedOrigin = request2.origin;
+    function appendRequestOriginHeader(request3) {
+      let serializedOrigin = request3.origin;
       if (serializedOrigin === "client" || serializedOrigin === void 0) {
         return;
       }
-      if (request2.responseTainting === "cors" || request2.mode === "websocket") {
-        request2.headersList.append("origin", serializedOrigin, true);
-      } else if (request2.method !== "GET" && request2.method !== "HEAD") {
-        switch (request2.referrerPolicy) {
+      if (request3.responseTainting === "cors" || request3.mode === "websocket") {
+        request3.headersList.append("origin", serializedOrigin, true);
+      } else if (request3.method !== "GET" && request3.method !== "HEAD") {
+        switch (request3.referrerPolicy) {
           case "no-referrer":
             serializedOrigin = null;
             break;
           case "no-referrer-when-downgrade":
           case "strict-origin":
           case "strict-origin-when-cross-origin":
-            if (request2.origin && urlHasHttpsScheme(request2.origin) && !urlHasHttpsScheme(requestCurrentURL(request2))) {
+            if (request3.origin && urlHasHttpsScheme(request3.origin) && !urlHasHttpsScheme(requestCurrentURL(request3))) {
               serializedOrigin = null;
             }
             break;
           case "same-origin":
-            if (!sameOrigin(request2, requestCurrentURL(request2))) {
+            if (!sameOrigin(request3, requestCurrentURL(request3))) {
               serializedOrigin = null;
             }
             break;
           default:
         }
-        request2.headersList.append("origin", serializedOrigin, true);
+        request3.headersList.append("origin", serializedOrigin, true);
       }
     }
     function coarsenTime(timestamp, crossOriginIsolatedCapability) {
@@ -4280,26 +4280,26 @@ var require_util2 = __commonJS({
         referrerPolicy: policyContainer.referrerPolicy
       };
     }
-    function determineRequestsReferrer(request2) {
-      const policy = request2.referrerPolicy;
+    function determineRequestsReferrer(request3) {
+      const policy = request3.referrerPolicy;
       assert(policy);
       let referrerSource = null;
-      if (request2.referrer === "client") {
+      if (request3.referrer === "client") {
         const globalOrigin = getGlobalOrigin();
         if (!globalOrigin || globalOrigin.origin === "null") {
           return "no-referrer";
         }
         referrerSource = new URL(globalOrigin);
-      } else if (request2.referrer instanceof URL) {
-        referrerSource = request2.referrer;
+      } else if (request3.referrer instanceof URL) {
+        referrerSource = request3.referrer;
       }
       let referrerURL = stripURLForReferrer(referrerSource);
       const referrerOrigin = stripURLForReferrer(referrerSource, true);
       if (referrerURL.toString().length > 4096) {
         referrerURL = referrerOrigin;
       }
-      const areSameOrigin = sameOrigin(request2, referrerURL);
-      const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request2.url);
+      const areSameOrigin = sameOrigin(request3, referrerURL);
+      const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request3.url);
       switch (policy) {
         case "origin":
           return referrerOrigin != null ? referrerOrigin : stripURLForReferrer(referrerSource, true);
@@ -4310,7 +4310,7 @@ var require_util2 = __commonJS({
         case "origin-when-cross-origin":
           return areSameOrigin ? referrerURL : referrerOrigin;
         case "strict-origin-when-cross-origin": {
-          const currentURL = requestCurrentURL(request2);
+          const currentURL = requestCurrentURL(request3);
           if (sameOrigin(referrerURL, currentURL)) {
             return referrerURL;
           }
@@ -4471,7 +4471,7 @@ var require_util2 = __commonJS({
       }
       return true;
     }
-    function tryUpgradeRequestToAPotentiallyTrustworthyURL(request2) {
+    function tryUpgradeRequestToAPotentiallyTrustworthyURL(request3) {
     }
     function sameOrigin(A, B) {
       if (A.origin === B.origin && A.origin === "null") {
@@ -4723,8 +4723,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code2 = char.charCodeAt(0);
-          return code2 >= 48 && code2 <= 57;
+          const code3 = char.charCodeAt(0);
+          return code3 >= 48 && code3 <= 57;
         },
         data,
         position
@@ -4750,8 +4750,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code2 = char.charCodeAt(0);
-          return code2 >= 48 && code2 <= 57;
+          const code3 = char.charCodeAt(0);
+          return code3 >= 48 && code3 <= 57;
         },
         data,
         position
@@ -6040,11 +6040,11 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request2 = client[kQueue][client[kRunningIdx]];
-        if (!request2) {
+        const request3 = client[kQueue][client[kRunningIdx]];
+        if (!request3) {
           return -1;
         }
-        request2.onResponseStarted();
+        request3.onResponseStarted();
       }
       onHeaderField(buf) {
         const len = this.headers.length;
@@ -6089,9 +6089,9 @@ var require_client_h1 = __commonJS({
         assert(!socket.destroyed);
         assert(!this.paused);
         assert((headers.length & 1) === 0);
-        const request2 = client[kQueue][client[kRunningIdx]];
-        assert(request2);
-        assert(request2.upgrade || request2.method === "CONNECT");
+        const request3 = client[kQueue][client[kRunningIdx]];
+        assert(request3);
+        assert(request3.upgrade || request3.method === "CONNECT");
         this.statusCode = null;
         this.statusText = "";
         this.shouldKeepAlive = null;
@@ -6108,9 +6108,9 @@ var require_client_h1 = __commonJS({
         client[kQueue][client[kRunningIdx]++] = null;
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
-          request2.onUpgrade(statusCode, headers, socket, statusText);
+          request3.onUpgrade(statusCode, headers, socket, statusText);
         } catch (error2) {
-          util.errorRequest(client, request2, error2);
+          util.errorRequest(client, request3, error2);
           util.destroy(socket, error2);
         }
         client[kResume]();
@@ -6124,8 +6124,8 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request2 = client[kQueue][client[kRunningIdx]];
-        if (!request2) {
+        const request3 = client[kQueue][client[kRunningIdx]];
+        if (!request3) {
           return -1;
         }
         assert(!this.upgrade);
@@ -6134,23 +6134,23 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        if (upgrade && !request2.upgrade) {
+        if (upgrade && !request3.upgrade) {
           util.destroy(socket, new SocketError("bad upgrade", util.getSocketInfo(socket)));
           return -1;
         }
         assert(this.timeoutType === TIMEOUT_HEADERS);
         this.statusCode = statusCode;
         this.shouldKeepAlive = shouldKeepAlive || // Override llhttp value which does not allow keepAlive for HEAD.
-        request2.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
+        request3.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
         if (this.statusCode >= 200) {
-          const bodyTimeout = request2.bodyTimeout != null ? request2.bodyTimeout : client[kBodyTimeout];
+          const bodyTimeout = request3.bodyTimeout != null ? request3.bodyTimeout : client[kBodyTimeout];
           this.setTimeout(bodyTimeout, TIMEOUT_BODY);
         } else if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
           }
         }
-        if (request2.method === "CONNECT") {
+        if (request3.method === "CONNECT") {
           assert(client[kRunning] === 1);
           this.upgrade = true;
           return 2;
@@ -6181,11 +6181,11 @@ var require_client_h1 = __commonJS({
         } else {
           socket[kReset] = true;
         }
-        const pause = request2.onHeaders(statusCode, headers, this.resume, statusText) === false;
-        if (request2.aborted) {
+        const pause = request3.onHeaders(statusCode, headers, this.resume, statusText) === false;
+        if (request3.aborted) {
           return -1;
         }
-        if (request2.method === "HEAD") {
+        if (request3.method === "HEAD") {
           return 1;
         }
         if (statusCode < 200) {
@@ -6202,8 +6202,8 @@ var require_client_h1 = __commonJS({
         if (socket.destroyed) {
           return -1;
         }
-        const request2 = client[kQueue][client[kRunningIdx]];
-        assert(request2);
+        const request3 = client[kQueue][client[kRunningIdx]];
+        assert(request3);
         assert(this.timeoutType === TIMEOUT_BODY);
         if (this.timeout) {
           if (this.timeout.refresh) {
@@ -6216,7 +6216,7 @@ var require_client_h1 = __commonJS({
           return -1;
         }
         this.bytesRead += buf.length;
-        if (request2.onData(buf) === false) {
+        if (request3.onData(buf) === false) {
           return constants4.ERROR.PAUSED;
         }
       }
@@ -6230,8 +6230,8 @@ var require_client_h1 = __commonJS({
         }
         assert(statusCode >= 100);
         assert((this.headers.length & 1) === 0);
-        const request2 = client[kQueue][client[kRunningIdx]];
-        assert(request2);
+        const request3 = client[kQueue][client[kRunningIdx]];
+        assert(request3);
         this.statusCode = null;
         this.statusText = "";
         this.bytesRead = 0;
@@ -6243,11 +6243,11 @@ var require_client_h1 = __commonJS({
         if (statusCode < 200) {
           return;
         }
-        if (request2.method !== "HEAD" && contentLength && bytesRead !== parseInt(contentLength, 10)) {
+        if (request3.method !== "HEAD" && contentLength && bytesRead !== parseInt(contentLength, 10)) {
           util.destroy(socket, new ResponseContentLengthMismatchError());
           return -1;
         }
-        request2.onComplete(headers);
+        request3.onComplete(headers);
         client[kQueue][client[kRunningIdx]++] = null;
         socket[kSocketUsed] = true;
         if (socket[kWriting]) {
@@ -6345,13 +6345,13 @@ var require_client_h1 = __commonJS({
           assert(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request2 = requests[i];
-            util.errorRequest(client2, request2, err);
+            const request3 = requests[i];
+            util.errorRequest(client2, request3, err);
           }
         } else if (client2[kRunning] > 0 && err.code !== "UND_ERR_INFO") {
-          const request2 = client2[kQueue][client2[kRunningIdx]];
+          const request3 = client2[kQueue][client2[kRunningIdx]];
           client2[kQueue][client2[kRunningIdx]++] = null;
-          util.errorRequest(client2, request2, err);
+          util.errorRequest(client2, request3, err);
         }
         client2[kPendingIdx] = client2[kRunningIdx];
         assert(client2[kRunning] === 0);
@@ -6381,18 +6381,18 @@ var require_client_h1 = __commonJS({
         get destroyed() {
           return socket.destroyed;
         },
-        busy(request2) {
+        busy(request3) {
           if (socket[kWriting] || socket[kReset] || socket[kBlocking] || socket[kIdleSocketValidation] === 1) {
             return true;
           }
-          if (request2) {
-            if (client[kRunning] > 0 && !request2.idempotent) {
+          if (request3) {
+            if (client[kRunning] > 0 && !request3.idempotent) {
               return true;
             }
-            if (client[kRunning] > 0 && (request2.upgrade || request2.method === "CONNECT")) {
+            if (client[kRunning] > 0 && (request3.upgrade || request3.method === "CONNECT")) {
               return true;
             }
-            if (client[kRunning] > 0 && util.bodyLength(request2.body) !== 0 && (util.isStream(request2.body) || util.isAsyncIterable(request2.body) || util.isFormDataLike(request2.body))) {
+            if (client[kRunning] > 0 && util.bodyLength(request3.body) !== 0 && (util.isStream(request3.body) || util.isAsyncIterable(request3.body) || util.isFormDataLike(request3.body))) {
               return true;
             }
           }
@@ -6458,8 +6458,8 @@ var require_client_h1 = __commonJS({
           }
         } else if (client[kRunning] > 0 && socket[kParser].statusCode < 200) {
           if (socket[kParser].timeoutType !== TIMEOUT_HEADERS) {
-            const request2 = client[kQueue][client[kRunningIdx]];
-            const headersTimeout = request2.headersTimeout != null ? request2.headersTimeout : client[kHeadersTimeout];
+            const request3 = client[kQueue][client[kRunningIdx]];
+            const headersTimeout = request3.headersTimeout != null ? request3.headersTimeout : client[kHeadersTimeout];
             socket[kParser].setTimeout(headersTimeout, TIMEOUT_HEADERS);
           }
         }
@@ -6468,26 +6468,26 @@ var require_client_h1 = __commonJS({
     function shouldSendContentLength(method) {
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
-    function writeH1(client, request2) {
-      const { method, path: path21, host, upgrade, blocking, reset } = request2;
-      let { body: body2, headers, contentLength } = request2;
+    function writeH1(client, request3) {
+      const { method, path: path22, host, upgrade, blocking, reset } = request3;
+      let { body: body2, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body2)) {
         if (!extractBody) {
           extractBody = require_body().extractBody;
         }
         const [bodyStream, contentType] = extractBody(body2);
-        if (request2.contentType == null) {
+        if (request3.contentType == null) {
           headers.push("content-type", contentType);
         }
         body2 = bodyStream.stream;
         contentLength = bodyStream.length;
-      } else if (util.isBlobLike(body2) && request2.contentType == null) {
+      } else if (util.isBlobLike(body2) && request3.contentType == null) {
         const contentType = body2.type;
         if (contentType) {
           const contentTypeValue = `${contentType}`;
           if (!util.isValidHeaderValue(contentTypeValue)) {
-            util.errorRequest(client, request2, new InvalidArgumentError("invalid content-type header"));
+            util.errorRequest(client, request3, new InvalidArgumentError("invalid content-type header"));
             return false;
           }
           headers.push("content-type", contentTypeValue);
@@ -6499,14 +6499,14 @@ var require_client_h1 = __commonJS({
       const bodyLength = util.bodyLength(body2);
       contentLength = bodyLength ?? contentLength;
       if (contentLength === null) {
-        contentLength = request2.contentLength;
+        contentLength = request3.contentLength;
       }
       if (contentLength === 0 && !expectsPayload) {
         contentLength = null;
       }
-      if (shouldSendContentLength(method) && contentLength > 0 && request2.contentLength !== null && request2.contentLength !== contentLength) {
+      if (shouldSendContentLength(method) && contentLength > 0 && request3.contentLength !== null && request3.contentLength !== contentLength) {
         if (client[kStrictContentLength]) {
-          util.errorRequest(client, request2, new RequestContentLengthMismatchError());
+          util.errorRequest(client, request3, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
@@ -6514,25 +6514,25 @@ var require_client_h1 = __commonJS({
       const socket = client[kSocket];
       clearIdleSocketValidation(socket);
       const abort = (error2) => {
-        if (request2.aborted) {
+        if (request3.aborted) {
           return;
         }
-        if (request2.completed) {
-          if (request2.upgrade || request2.method === "CONNECT") {
+        if (request3.completed) {
+          if (request3.upgrade || request3.method === "CONNECT") {
             util.destroy(socket, new InformationalError("aborted"));
           }
           return;
         }
-        util.errorRequest(client, request2, error2 || new RequestAbortedError());
+        util.errorRequest(client, request3, error2 || new RequestAbortedError());
         util.destroy(body2);
         util.destroy(socket, new InformationalError("aborted"));
       };
       try {
-        request2.onConnect(abort);
+        request3.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client, request2, err);
+        util.errorRequest(client, request3, err);
       }
-      if (request2.aborted) {
+      if (request3.aborted) {
         return false;
       }
       if (method === "HEAD") {
@@ -6550,7 +6550,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path21} HTTP/1.1\r
+      let header = `${method} ${path22} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6583,31 +6583,31 @@ upgrade: ${upgrade}\r
         }
       }
       if (channels.sendHeaders.hasSubscribers) {
-        channels.sendHeaders.publish({ request: request2, headers: header, socket });
+        channels.sendHeaders.publish({ request: request3, headers: header, socket });
       }
       if (!body2 || bodyLength === 0) {
-        writeBuffer(abort, null, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, null, client, request3, socket, contentLength, header, expectsPayload);
       } else if (util.isBuffer(body2)) {
-        writeBuffer(abort, body2, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, body2, client, request3, socket, contentLength, header, expectsPayload);
       } else if (util.isBlobLike(body2)) {
         if (typeof body2.stream === "function") {
-          writeIterable(abort, body2.stream(), client, request2, socket, contentLength, header, expectsPayload);
+          writeIterable(abort, body2.stream(), client, request3, socket, contentLength, header, expectsPayload);
         } else {
-          writeBlob(abort, body2, client, request2, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body2, client, request3, socket, contentLength, header, expectsPayload);
         }
       } else if (util.isStream(body2)) {
-        writeStream(abort, body2, client, request2, socket, contentLength, header, expectsPayload);
+        writeStream(abort, body2, client, request3, socket, contentLength, header, expectsPayload);
       } else if (util.isIterable(body2)) {
-        writeIterable(abort, body2, client, request2, socket, contentLength, header, expectsPayload);
+        writeIterable(abort, body2, client, request3, socket, contentLength, header, expectsPayload);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body2, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort, body2, client, request3, socket, contentLength, header, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request3, contentLength, client, expectsPayload, header });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -6673,7 +6673,7 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body2, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body2, client, request3, socket, contentLength, header, expectsPayload) {
       try {
         if (!body2) {
           if (contentLength === 0) {
@@ -6693,18 +6693,18 @@ upgrade: ${upgrade}\r
 `, "latin1");
           socket.write(body2);
           socket.uncork();
-          request2.onBodySent(body2);
-          if (!expectsPayload && request2.reset !== false) {
+          request3.onBodySent(body2);
+          if (!expectsPayload && request3.reset !== false) {
             socket[kReset] = true;
           }
         }
-        request2.onRequestSent();
+        request3.onRequestSent();
         client[kResume]();
       } catch (err) {
         abort(err);
       }
     }
-    async function writeBlob(abort, body2, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort, body2, client, request3, socket, contentLength, header, expectsPayload) {
       assert(contentLength === body2.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body2.size) {
@@ -6717,9 +6717,9 @@ upgrade: ${upgrade}\r
 `, "latin1");
         socket.write(buffer);
         socket.uncork();
-        request2.onBodySent(buffer);
-        request2.onRequestSent();
-        if (!expectsPayload && request2.reset !== false) {
+        request3.onBodySent(buffer);
+        request3.onRequestSent();
+        if (!expectsPayload && request3.reset !== false) {
           socket[kReset] = true;
         }
         client[kResume]();
@@ -6727,7 +6727,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body2, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort, body2, client, request3, socket, contentLength, header, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback2 = null;
       function onDrain() {
@@ -6746,7 +6746,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request3, contentLength, client, expectsPayload, header });
       try {
         for await (const chunk of body2) {
           if (socket[kError]) {
@@ -6764,9 +6764,9 @@ upgrade: ${upgrade}\r
       }
     }
     var AsyncWriter = class {
-      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header }) {
+      constructor({ abort, socket, request: request3, contentLength, client, expectsPayload, header }) {
         this.socket = socket;
-        this.request = request2;
+        this.request = request3;
         this.contentLength = contentLength;
         this.client = client;
         this.bytesWritten = 0;
@@ -6776,7 +6776,7 @@ upgrade: ${upgrade}\r
         socket[kWriting] = true;
       }
       write(chunk) {
-        const { socket, request: request2, contentLength, client, bytesWritten, expectsPayload, header } = this;
+        const { socket, request: request3, contentLength, client, bytesWritten, expectsPayload, header } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -6795,7 +6795,7 @@ upgrade: ${upgrade}\r
         }
         socket.cork();
         if (bytesWritten === 0) {
-          if (!expectsPayload && request2.reset !== false) {
+          if (!expectsPayload && request3.reset !== false) {
             socket[kReset] = true;
           }
           if (contentLength === null) {
@@ -6815,7 +6815,7 @@ ${len.toString(16)}\r
         this.bytesWritten += len;
         const ret = socket.write(chunk);
         socket.uncork();
-        request2.onBodySent(chunk);
+        request3.onBodySent(chunk);
         if (!ret) {
           if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
             if (socket[kParser].timeout.refresh) {
@@ -6826,8 +6826,8 @@ ${len.toString(16)}\r
         return ret;
       }
       end() {
-        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request2 } = this;
-        request2.onRequestSent();
+        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request3 } = this;
+        request3.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
           throw socket[kError];
@@ -6972,8 +6972,8 @@ var require_client_h2 = __commonJS({
           assert(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request2 = requests[i];
-            util.errorRequest(client2, request2, err);
+            const request3 = requests[i];
+            util.errorRequest(client2, request3, err);
           }
         }
       });
@@ -7042,9 +7042,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code2, id2) {
+    function onHttp2FrameError(type, code3, id2) {
       if (id2 === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code3}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7054,8 +7054,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code2) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code3) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code3}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7065,9 +7065,9 @@ var require_client_h2 = __commonJS({
       }
       util.destroy(this[kSocket], err);
       if (client[kRunningIdx] < client[kQueue].length) {
-        const request2 = client[kQueue][client[kRunningIdx]];
+        const request3 = client[kQueue][client[kRunningIdx]];
         client[kQueue][client[kRunningIdx]++] = null;
-        util.errorRequest(client, request2, err);
+        util.errorRequest(client, request3, err);
         client[kPendingIdx] = client[kRunningIdx];
       }
       assert(client[kRunning] === 0);
@@ -7077,12 +7077,12 @@ var require_client_h2 = __commonJS({
     function shouldSendContentLength(method) {
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
-    function writeH2(client, request2) {
+    function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path21, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
-      let { body: body2 } = request2;
+      const { method, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      let { body: body2 } = request3;
       if (upgrade) {
-        util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
+        util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
         return false;
       }
       const headers = {};
@@ -7106,17 +7106,17 @@ var require_client_h2 = __commonJS({
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (error2) => {
-        if (request2.aborted) {
+        if (request3.aborted) {
           return;
         }
-        if (request2.completed) {
+        if (request3.completed) {
           if (method === "CONNECT" && stream != null) {
             util.destroy(stream, error2 || new RequestAbortedError());
           }
           return;
         }
         error2 = error2 || new RequestAbortedError();
-        util.errorRequest(client, request2, error2);
+        util.errorRequest(client, request3, error2);
         if (stream != null) {
           util.destroy(stream, error2);
         }
@@ -7125,11 +7125,11 @@ var require_client_h2 = __commonJS({
         client[kResume]();
       };
       try {
-        request2.onConnect(abort);
+        request3.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client, request2, err);
+        util.errorRequest(client, request3, err);
       }
-      if (request2.aborted) {
+      if (request3.aborted) {
         return false;
       }
       if (method === "CONNECT") {
@@ -7139,22 +7139,22 @@ var require_client_h2 = __commonJS({
         const onResponse = (headers2) => {
           upgradeResponseFinished = true;
           stream.off(errorMonitor, onUpgradeError);
-          request2.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
+          request3.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
         const onUpgradeError = (error2) => {
           upgradeResponseFinished = true;
           stream.off("response", onResponse);
-          request2.onUpgradeError(error2);
+          request3.onUpgradeError(error2);
         };
         const onReady = () => {
           try {
-            request2.onUpgrade(null, null, stream);
+            request3.onUpgrade(null, null, stream);
           } catch (error2) {
             stream.off("response", onResponse);
             abort(error2);
             return;
           }
-          if (request2.aborted) {
+          if (request3.aborted) {
             return;
           }
           stream.off("error", abort);
@@ -7166,17 +7166,17 @@ var require_client_h2 = __commonJS({
         ++session[kOpenStreams];
         onReady();
         stream.once("close", () => {
-          if (!upgradeResponseFinished && request2.completed) {
+          if (!upgradeResponseFinished && request3.completed) {
             stream.off("response", onResponse);
             stream.off(errorMonitor, onUpgradeError);
-            request2.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
+            request3.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
           }
           session[kOpenStreams] -= 1;
           if (session[kOpenStreams] === 0) session.unref();
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path21;
+      headers[HTTP2_HEADER_PATH] = path22;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7191,14 +7191,14 @@ var require_client_h2 = __commonJS({
         contentLength = bodyStream.length;
       }
       if (contentLength == null) {
-        contentLength = request2.contentLength;
+        contentLength = request3.contentLength;
       }
       if (contentLength === 0 || !expectsPayload) {
         contentLength = null;
       }
-      if (shouldSendContentLength(method) && contentLength > 0 && request2.contentLength != null && request2.contentLength !== contentLength) {
+      if (shouldSendContentLength(method) && contentLength > 0 && request3.contentLength != null && request3.contentLength !== contentLength) {
         if (client[kStrictContentLength]) {
-          util.errorRequest(client, request2, new RequestContentLengthMismatchError());
+          util.errorRequest(client, request3, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
@@ -7223,25 +7223,25 @@ var require_client_h2 = __commonJS({
       ++session[kOpenStreams];
       stream.once("response", (headers2) => {
         const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
-        request2.onResponseStarted();
-        if (request2.aborted) {
+        request3.onResponseStarted();
+        if (request3.aborted) {
           const err = new RequestAbortedError();
-          util.errorRequest(client, request2, err);
+          util.errorRequest(client, request3, err);
           util.destroy(stream, err);
           return;
         }
-        if (request2.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
+        if (request3.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
           stream.pause();
         }
         stream.on("data", (chunk) => {
-          if (request2.onData(chunk) === false) {
+          if (request3.onData(chunk) === false) {
             stream.pause();
           }
         });
       });
       stream.once("end", () => {
         if (stream.state?.state == null || stream.state.state < 6) {
-          request2.onComplete([]);
+          request3.onComplete([]);
         }
         if (session[kOpenStreams] === 0) {
           session.unref();
@@ -7260,8 +7260,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code2) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
+      stream.once("frameError", (type, code3) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code3}`));
       });
       return true;
       function writeBodyH2() {
@@ -7271,7 +7271,7 @@ var require_client_h2 = __commonJS({
             stream,
             null,
             client,
-            request2,
+            request3,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7282,7 +7282,7 @@ var require_client_h2 = __commonJS({
             stream,
             body2,
             client,
-            request2,
+            request3,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7294,7 +7294,7 @@ var require_client_h2 = __commonJS({
               stream,
               body2.stream(),
               client,
-              request2,
+              request3,
               client[kSocket],
               contentLength,
               expectsPayload
@@ -7305,7 +7305,7 @@ var require_client_h2 = __commonJS({
               stream,
               body2,
               client,
-              request2,
+              request3,
               client[kSocket],
               contentLength,
               expectsPayload
@@ -7319,7 +7319,7 @@ var require_client_h2 = __commonJS({
             stream,
             body2,
             client,
-            request2,
+            request3,
             contentLength
           );
         } else if (util.isIterable(body2)) {
@@ -7328,7 +7328,7 @@ var require_client_h2 = __commonJS({
             stream,
             body2,
             client,
-            request2,
+            request3,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7338,7 +7338,7 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function writeBuffer(abort, h2stream, body2, client, request2, socket, contentLength, expectsPayload) {
+    function writeBuffer(abort, h2stream, body2, client, request3, socket, contentLength, expectsPayload) {
       try {
         if (body2 != null && util.isBuffer(body2)) {
           assert(contentLength === body2.byteLength, "buffer body must have content length");
@@ -7346,18 +7346,18 @@ var require_client_h2 = __commonJS({
           h2stream.write(body2);
           h2stream.uncork();
           h2stream.end();
-          request2.onBodySent(body2);
+          request3.onBodySent(body2);
         }
         if (!expectsPayload) {
           socket[kReset] = true;
         }
-        request2.onRequestSent();
+        request3.onRequestSent();
         client[kResume]();
       } catch (error2) {
         abort(error2);
       }
     }
-    function writeStream(abort, socket, expectsPayload, h2stream, body2, client, request2, contentLength) {
+    function writeStream(abort, socket, expectsPayload, h2stream, body2, client, request3, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       const pipe = pipeline(
         body2,
@@ -7368,7 +7368,7 @@ var require_client_h2 = __commonJS({
             abort(err);
           } else {
             util.removeAllListeners(pipe);
-            request2.onRequestSent();
+            request3.onRequestSent();
             if (!expectsPayload) {
               socket[kReset] = true;
             }
@@ -7378,10 +7378,10 @@ var require_client_h2 = __commonJS({
       );
       util.addListener(pipe, "data", onPipeData);
       function onPipeData(chunk) {
-        request2.onBodySent(chunk);
+        request3.onBodySent(chunk);
       }
     }
-    async function writeBlob(abort, h2stream, body2, client, request2, socket, contentLength, expectsPayload) {
+    async function writeBlob(abort, h2stream, body2, client, request3, socket, contentLength, expectsPayload) {
       assert(contentLength === body2.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body2.size) {
@@ -7392,8 +7392,8 @@ var require_client_h2 = __commonJS({
         h2stream.write(buffer);
         h2stream.uncork();
         h2stream.end();
-        request2.onBodySent(buffer);
-        request2.onRequestSent();
+        request3.onBodySent(buffer);
+        request3.onRequestSent();
         if (!expectsPayload) {
           socket[kReset] = true;
         }
@@ -7402,7 +7402,7 @@ var require_client_h2 = __commonJS({
         abort(err);
       }
     }
-    async function writeIterable(abort, h2stream, body2, client, request2, socket, contentLength, expectsPayload) {
+    async function writeIterable(abort, h2stream, body2, client, request3, socket, contentLength, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback2 = null;
       function onDrain() {
@@ -7427,13 +7427,13 @@ var require_client_h2 = __commonJS({
             throw socket[kError];
           }
           const res = h2stream.write(chunk);
-          request2.onBodySent(chunk);
+          request3.onBodySent(chunk);
           if (!res) {
             await waitForDrain();
           }
         }
         h2stream.end();
-        request2.onRequestSent();
+        request3.onRequestSent();
         if (!expectsPayload) {
           socket[kReset] = true;
         }
@@ -7529,9 +7529,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path21 = search ? `${pathname}${search}` : pathname;
+        const path22 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path21;
+        this.opts.path = path22;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7881,10 +7881,10 @@ var require_client = __commonJS({
       }
       [kDispatch](opts, handler2) {
         const origin = opts.origin || this[kUrl].origin;
-        const request2 = new Request(origin, opts, handler2);
-        this[kQueue].push(request2);
+        const request3 = new Request(origin, opts, handler2);
+        this[kQueue].push(request3);
         if (this[kResuming]) {
-        } else if (util.bodyLength(request2.body) == null && util.isIterable(request2.body)) {
+        } else if (util.bodyLength(request3.body) == null && util.isIterable(request3.body)) {
           this[kResuming] = 1;
           queueMicrotask(() => resume(this));
         } else {
@@ -7908,8 +7908,8 @@ var require_client = __commonJS({
         return new Promise((resolve4) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request2 = requests[i];
-            util.errorRequest(this, request2, err);
+            const request3 = requests[i];
+            util.errorRequest(this, request3, err);
           }
           const callback2 = () => {
             if (this[kClosedResolve]) {
@@ -7934,8 +7934,8 @@ var require_client = __commonJS({
         assert(client[kPendingIdx] === client[kRunningIdx]);
         const requests = client[kQueue].splice(client[kRunningIdx]);
         for (let i = 0; i < requests.length; i++) {
-          const request2 = requests[i];
-          util.errorRequest(client, request2, err);
+          const request3 = requests[i];
+          util.errorRequest(client, request3, err);
         }
         assert(client[kSize] === 0);
       }
@@ -8038,8 +8038,8 @@ var require_client = __commonJS({
         if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
           assert(client[kRunning] === 0);
           while (client[kPending] > 0 && client[kQueue][client[kPendingIdx]].servername === client[kServerName]) {
-            const request2 = client[kQueue][client[kPendingIdx]++];
-            util.errorRequest(client, request2, err);
+            const request3 = client[kQueue][client[kPendingIdx]++];
+            util.errorRequest(client, request3, err);
           }
         } else {
           onError(client, err);
@@ -8096,12 +8096,12 @@ var require_client = __commonJS({
         if (client[kRunning] >= (getPipelining(client) || 1)) {
           return;
         }
-        const request2 = client[kQueue][client[kPendingIdx]];
-        if (client[kUrl].protocol === "https:" && client[kServerName] !== request2.servername) {
+        const request3 = client[kQueue][client[kPendingIdx]];
+        if (client[kUrl].protocol === "https:" && client[kServerName] !== request3.servername) {
           if (client[kRunning] > 0) {
             return;
           }
-          client[kServerName] = request2.servername;
+          client[kServerName] = request3.servername;
           client[kHTTPContext]?.destroy(new InformationalError("servername changed"), () => {
             client[kHTTPContext] = null;
             resume(client);
@@ -8117,10 +8117,10 @@ var require_client = __commonJS({
         if (client[kHTTPContext].destroyed) {
           return;
         }
-        if (client[kHTTPContext].busy(request2)) {
+        if (client[kHTTPContext].busy(request3)) {
           return;
         }
-        if (!request2.aborted && client[kHTTPContext].write(request2)) {
+        if (!request3.aborted && client[kHTTPContext].write(request3)) {
           client[kPendingIdx]++;
         } else {
           client[kQueue].splice(client[kPendingIdx], 1);
@@ -8770,10 +8770,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path21 = "/",
+          path: path22 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path21;
+        opts.path = origin + path22;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9199,7 +9199,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code: code2, headers } = err;
+        const { statusCode, code: code3, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9211,7 +9211,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes2.includes(code2)) {
+        if (code3 && code3 !== "UND_ERR_REQ_RETRY" && !errorCodes2.includes(code3)) {
           cb(err);
           return;
         }
@@ -9970,10 +9970,10 @@ var require_api_request = __commonJS({
         }
       }
     };
-    function request2(opts, callback2) {
+    function request3(opts, callback2) {
       if (callback2 === void 0) {
         return new Promise((resolve4, reject) => {
-          request2.call(this, opts, (err, data) => {
+          request3.call(this, opts, (err, data) => {
             return err ? reject(err) : resolve4(data);
           });
         });
@@ -9988,7 +9988,7 @@ var require_api_request = __commonJS({
         queueMicrotask(() => callback2(err, { opaque }));
       }
     }
-    module.exports = request2;
+    module.exports = request3;
     module.exports.RequestHandler = RequestHandler;
   }
 });
@@ -10745,20 +10745,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path21) {
-      if (typeof path21 !== "string") {
-        return path21;
+    function safeUrl(path22) {
+      if (typeof path22 !== "string") {
+        return path22;
       }
-      const pathSegments = path21.split("?");
+      const pathSegments = path22.split("?");
       if (pathSegments.length !== 2) {
-        return path21;
+        return path22;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path21, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path21);
+    function matchKey(mockDispatch2, { path: path22, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path22);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10780,7 +10780,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path21 }) => matchValue(safeUrl(path21), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10818,9 +10818,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path21, method, body: body2, headers, query } = opts;
+      const { path: path22, method, body: body2, headers, query } = opts;
       return {
-        path: path21,
+        path: path22,
         method,
         body: body2,
         headers,
@@ -11283,10 +11283,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path21, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path21,
+            Path: path22,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11954,8 +11954,8 @@ var require_headers = __commonJS({
     var util = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code2) {
-      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
+    function isHTTPWhiteSpaceCharCode(code3) {
+      return code3 === 10 || code3 === 13 || code3 === 9 || code3 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -12895,7 +12895,7 @@ var require_request2 = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         input = webidl.converters.RequestInfo(input, prefix, "input");
         init = webidl.converters.RequestInit(init, prefix, "init");
-        let request2 = null;
+        let request3 = null;
         let fallbackMode = null;
         const baseUrl2 = environmentSettingsObject.settingsObject.baseUrl;
         let signal = null;
@@ -12912,18 +12912,18 @@ var require_request2 = __commonJS({
               "Request cannot be constructed from a URL that includes credentials: " + input
             );
           }
-          request2 = makeRequest({ urlList: [parsedURL] });
+          request3 = makeRequest({ urlList: [parsedURL] });
           fallbackMode = "cors";
         } else {
           this[kDispatcher] = init.dispatcher || input[kDispatcher];
           assert(input instanceof _Request);
-          request2 = input[kState];
+          request3 = input[kState];
           signal = input[kSignal];
         }
         const origin = environmentSettingsObject.settingsObject.origin;
         let window = "client";
-        if (request2.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request2.window, origin)) {
-          window = request2.window;
+        if (request3.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request3.window, origin)) {
+          window = request3.window;
         }
         if (init.window != null) {
           throw new TypeError(`'window' option '${window}' must be null`);
@@ -12931,66 +12931,66 @@ var require_request2 = __commonJS({
         if ("window" in init) {
           window = "no-window";
         }
-        request2 = makeRequest({
+        request3 = makeRequest({
           // URL request’s URL.
           // undici implementation note: this is set as the first item in request's urlList in makeRequest
           // method request’s method.
-          method: request2.method,
+          method: request3.method,
           // header list A copy of request’s header list.
           // undici implementation note: headersList is cloned in makeRequest
-          headersList: request2.headersList,
+          headersList: request3.headersList,
           // unsafe-request flag Set.
-          unsafeRequest: request2.unsafeRequest,
+          unsafeRequest: request3.unsafeRequest,
           // client This’s relevant settings object.
           client: environmentSettingsObject.settingsObject,
           // window window.
           window,
           // priority request’s priority.
-          priority: request2.priority,
+          priority: request3.priority,
           // origin request’s origin. The propagation of the origin is only significant for navigation requests
           // being handled by a service worker. In this scenario a request can have an origin that is different
           // from the current client.
-          origin: request2.origin,
+          origin: request3.origin,
           // referrer request’s referrer.
-          referrer: request2.referrer,
+          referrer: request3.referrer,
           // referrer policy request’s referrer policy.
-          referrerPolicy: request2.referrerPolicy,
+          referrerPolicy: request3.referrerPolicy,
           // mode request’s mode.
-          mode: request2.mode,
+          mode: request3.mode,
           // credentials mode request’s credentials mode.
-          credentials: request2.credentials,
+          credentials: request3.credentials,
           // cache mode request’s cache mode.
-          cache: request2.cache,
+          cache: request3.cache,
           // redirect mode request’s redirect mode.
-          redirect: request2.redirect,
+          redirect: request3.redirect,
           // integrity metadata request’s integrity metadata.
-          integrity: request2.integrity,
+          integrity: request3.integrity,
           // keepalive request’s keepalive.
-          keepalive: request2.keepalive,
+          keepalive: request3.keepalive,
           // reload-navigation flag request’s reload-navigation flag.
-          reloadNavigation: request2.reloadNavigation,
+          reloadNavigation: request3.reloadNavigation,
           // history-navigation flag request’s history-navigation flag.
-          historyNavigation: request2.historyNavigation,
+          historyNavigation: request3.historyNavigation,
           // URL list A clone of request’s URL list.
-          urlList: [...request2.urlList]
+          urlList: [...request3.urlList]
         });
         const initHasKey = Object.keys(init).length !== 0;
         if (initHasKey) {
-          if (request2.mode === "navigate") {
-            request2.mode = "same-origin";
+          if (request3.mode === "navigate") {
+            request3.mode = "same-origin";
           }
-          request2.reloadNavigation = false;
-          request2.historyNavigation = false;
-          request2.origin = "client";
-          request2.referrer = "client";
-          request2.referrerPolicy = "";
-          request2.url = request2.urlList[request2.urlList.length - 1];
-          request2.urlList = [request2.url];
+          request3.reloadNavigation = false;
+          request3.historyNavigation = false;
+          request3.origin = "client";
+          request3.referrer = "client";
+          request3.referrerPolicy = "";
+          request3.url = request3.urlList[request3.urlList.length - 1];
+          request3.urlList = [request3.url];
         }
         if (init.referrer !== void 0) {
           const referrer = init.referrer;
           if (referrer === "") {
-            request2.referrer = "no-referrer";
+            request3.referrer = "no-referrer";
           } else {
             let parsedReferrer;
             try {
@@ -12999,14 +12999,14 @@ var require_request2 = __commonJS({
               throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err });
             }
             if (parsedReferrer.protocol === "about:" && parsedReferrer.hostname === "client" || origin && !sameOrigin(parsedReferrer, environmentSettingsObject.settingsObject.baseUrl)) {
-              request2.referrer = "client";
+              request3.referrer = "client";
             } else {
-              request2.referrer = parsedReferrer;
+              request3.referrer = parsedReferrer;
             }
           }
         }
         if (init.referrerPolicy !== void 0) {
-          request2.referrerPolicy = init.referrerPolicy;
+          request3.referrerPolicy = init.referrerPolicy;
         }
         let mode;
         if (init.mode !== void 0) {
@@ -13021,33 +13021,33 @@ var require_request2 = __commonJS({
           });
         }
         if (mode != null) {
-          request2.mode = mode;
+          request3.mode = mode;
         }
         if (init.credentials !== void 0) {
-          request2.credentials = init.credentials;
+          request3.credentials = init.credentials;
         }
         if (init.cache !== void 0) {
-          request2.cache = init.cache;
+          request3.cache = init.cache;
         }
-        if (request2.cache === "only-if-cached" && request2.mode !== "same-origin") {
+        if (request3.cache === "only-if-cached" && request3.mode !== "same-origin") {
           throw new TypeError(
             "'only-if-cached' can be set only with 'same-origin' mode"
           );
         }
         if (init.redirect !== void 0) {
-          request2.redirect = init.redirect;
+          request3.redirect = init.redirect;
         }
         if (init.integrity != null) {
-          request2.integrity = String(init.integrity);
+          request3.integrity = String(init.integrity);
         }
         if (init.keepalive !== void 0) {
-          request2.keepalive = Boolean(init.keepalive);
+          request3.keepalive = Boolean(init.keepalive);
         }
         if (init.method !== void 0) {
           let method = init.method;
           const mayBeNormalized = normalizedMethodRecords[method];
           if (mayBeNormalized !== void 0) {
-            request2.method = mayBeNormalized;
+            request3.method = mayBeNormalized;
           } else {
             if (!isValidHTTPToken(method)) {
               throw new TypeError(`'${method}' is not a valid HTTP method.`);
@@ -13057,9 +13057,9 @@ var require_request2 = __commonJS({
               throw new TypeError(`'${method}' HTTP method is unsupported.`);
             }
             method = normalizedMethodRecordsBase[upperCase] ?? method;
-            request2.method = method;
+            request3.method = method;
           }
-          if (!patchMethodWarning && request2.method === "patch") {
+          if (!patchMethodWarning && request3.method === "patch") {
             process.emitWarning("Using `patch` is highly likely to result in a `405 Method Not Allowed`. `PATCH` is much more likely to succeed.", {
               code: "UNDICI-FETCH-patch"
             });
@@ -13069,7 +13069,7 @@ var require_request2 = __commonJS({
         if (init.signal !== void 0) {
           signal = init.signal;
         }
-        this[kState] = request2;
+        this[kState] = request3;
         const ac = new AbortController();
         this[kSignal] = ac.signal;
         if (signal != null) {
@@ -13097,12 +13097,12 @@ var require_request2 = __commonJS({
           }
         }
         this[kHeaders] = new Headers2(kConstruct);
-        setHeadersList(this[kHeaders], request2.headersList);
+        setHeadersList(this[kHeaders], request3.headersList);
         setHeadersGuard(this[kHeaders], "request");
         if (mode === "no-cors") {
-          if (!corsSafeListedMethodsSet.has(request2.method)) {
+          if (!corsSafeListedMethodsSet.has(request3.method)) {
             throw new TypeError(
-              `'${request2.method} is unsupported in no-cors mode.`
+              `'${request3.method} is unsupported in no-cors mode.`
             );
           }
           setHeadersGuard(this[kHeaders], "request-no-cors");
@@ -13121,14 +13121,14 @@ var require_request2 = __commonJS({
           }
         }
         const inputBody = input instanceof _Request ? input[kState].body : null;
-        if ((init.body != null || inputBody != null) && (request2.method === "GET" || request2.method === "HEAD")) {
+        if ((init.body != null || inputBody != null) && (request3.method === "GET" || request3.method === "HEAD")) {
           throw new TypeError("Request with GET/HEAD method cannot have body.");
         }
         let initBody = null;
         if (init.body != null) {
           const [extractedBody, contentType] = extractBody(
             init.body,
-            request2.keepalive
+            request3.keepalive
           );
           initBody = extractedBody;
           if (contentType && !getHeadersList(this[kHeaders]).contains("content-type", true)) {
@@ -13140,12 +13140,12 @@ var require_request2 = __commonJS({
           if (initBody != null && init.duplex == null) {
             throw new TypeError("RequestInit: duplex option is required when sending a body.");
           }
-          if (request2.mode !== "same-origin" && request2.mode !== "cors") {
+          if (request3.mode !== "same-origin" && request3.mode !== "cors") {
             throw new TypeError(
               'If request is made from ReadableStream, mode should be "same-origin" or "cors"'
             );
           }
-          request2.useCORSPreflightFlag = true;
+          request3.useCORSPreflightFlag = true;
         }
         let finalBody = inputOrInitBody;
         if (initBody == null && inputBody != null) {
@@ -13374,21 +13374,21 @@ var require_request2 = __commonJS({
         headersList: init.headersList ? new HeadersList(init.headersList) : new HeadersList()
       };
     }
-    function cloneRequest(request2) {
-      const newRequest = makeRequest({ ...request2, body: null });
-      if (request2.body != null) {
-        newRequest.body = cloneBody(newRequest, request2.body);
+    function cloneRequest(request3) {
+      const newRequest = makeRequest({ ...request3, body: null });
+      if (request3.body != null) {
+        newRequest.body = cloneBody(newRequest, request3.body);
       }
       return newRequest;
     }
     function fromInnerRequest(innerRequest, signal, guard) {
-      const request2 = new Request(kConstruct);
-      request2[kState] = innerRequest;
-      request2[kSignal] = signal;
-      request2[kHeaders] = new Headers2(kConstruct);
-      setHeadersList(request2[kHeaders], innerRequest.headersList);
-      setHeadersGuard(request2[kHeaders], guard);
-      return request2;
+      const request3 = new Request(kConstruct);
+      request3[kState] = innerRequest;
+      request3[kSignal] = signal;
+      request3[kHeaders] = new Headers2(kConstruct);
+      setHeadersList(request3[kHeaders], innerRequest.headersList);
+      setHeadersGuard(request3[kHeaders], guard);
+      return request3;
     }
     Object.defineProperties(Request.prototype, {
       method: kEnumerableProperty,
@@ -13630,14 +13630,14 @@ var require_fetch = __commonJS({
         p.reject(e);
         return p.promise;
       }
-      const request2 = requestObject[kState];
+      const request3 = requestObject[kState];
       if (requestObject.signal.aborted) {
-        abortFetch(p, request2, null, requestObject.signal.reason);
+        abortFetch(p, request3, null, requestObject.signal.reason);
         return p.promise;
       }
-      const globalObject = request2.client.globalObject;
+      const globalObject = request3.client.globalObject;
       if (globalObject?.constructor?.name === "ServiceWorkerGlobalScope") {
-        request2.serviceWorkers = "none";
+        request3.serviceWorkers = "none";
       }
       let responseObject = null;
       let locallyAborted = false;
@@ -13649,7 +13649,7 @@ var require_fetch = __commonJS({
           assert(controller != null);
           controller.abort(requestObject.signal.reason);
           const realResponse = responseObject?.deref();
-          abortFetch(p, request2, realResponse, requestObject.signal.reason);
+          abortFetch(p, request3, realResponse, requestObject.signal.reason);
         }
       );
       const processResponse = (response) => {
@@ -13657,7 +13657,7 @@ var require_fetch = __commonJS({
           return;
         }
         if (response.aborted) {
-          abortFetch(p, request2, responseObject, controller.serializedAbortReason);
+          abortFetch(p, request3, responseObject, controller.serializedAbortReason);
           return;
         }
         if (response.type === "error") {
@@ -13669,7 +13669,7 @@ var require_fetch = __commonJS({
         p = null;
       };
       controller = fetching({
-        request: request2,
+        request: request3,
         processResponseEndOfBody: handleFetchDone,
         processResponse,
         dispatcher: requestObject[kDispatcher]
@@ -13710,12 +13710,12 @@ var require_fetch = __commonJS({
       );
     }
     var markResourceTiming = performance.markResourceTiming;
-    function abortFetch(p, request2, responseObject, error2) {
+    function abortFetch(p, request3, responseObject, error2) {
       if (p) {
         p.reject(error2);
       }
-      if (request2.body != null && isReadable(request2.body?.stream)) {
-        request2.body.stream.cancel(error2).catch((err) => {
+      if (request3.body != null && isReadable(request3.body?.stream)) {
+        request3.body.stream.cancel(error2).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -13736,7 +13736,7 @@ var require_fetch = __commonJS({
       }
     }
     function fetching({
-      request: request2,
+      request: request3,
       processRequestBodyChunkLength,
       processRequestEndOfBody,
       processResponse,
@@ -13749,9 +13749,9 @@ var require_fetch = __commonJS({
       assert(dispatcher);
       let taskDestination = null;
       let crossOriginIsolatedCapability = false;
-      if (request2.client != null) {
-        taskDestination = request2.client.globalObject;
-        crossOriginIsolatedCapability = request2.client.crossOriginIsolatedCapability;
+      if (request3.client != null) {
+        taskDestination = request3.client.globalObject;
+        crossOriginIsolatedCapability = request3.client.crossOriginIsolatedCapability;
       }
       const currentTime = coarsenedSharedCurrentTime(crossOriginIsolatedCapability);
       const timingInfo = createOpaqueTimingInfo({
@@ -13759,7 +13759,7 @@ var require_fetch = __commonJS({
       });
       const fetchParams = {
         controller: new Fetch(dispatcher),
-        request: request2,
+        request: request3,
         timingInfo,
         processRequestBodyChunkLength,
         processRequestEndOfBody,
@@ -13769,32 +13769,32 @@ var require_fetch = __commonJS({
         taskDestination,
         crossOriginIsolatedCapability
       };
-      assert(!request2.body || request2.body.stream);
-      if (request2.window === "client") {
-        request2.window = request2.client?.globalObject?.constructor?.name === "Window" ? request2.client : "no-window";
+      assert(!request3.body || request3.body.stream);
+      if (request3.window === "client") {
+        request3.window = request3.client?.globalObject?.constructor?.name === "Window" ? request3.client : "no-window";
       }
-      if (request2.origin === "client") {
-        request2.origin = request2.client.origin;
+      if (request3.origin === "client") {
+        request3.origin = request3.client.origin;
       }
-      if (request2.policyContainer === "client") {
-        if (request2.client != null) {
-          request2.policyContainer = clonePolicyContainer(
-            request2.client.policyContainer
+      if (request3.policyContainer === "client") {
+        if (request3.client != null) {
+          request3.policyContainer = clonePolicyContainer(
+            request3.client.policyContainer
           );
         } else {
-          request2.policyContainer = makePolicyContainer();
+          request3.policyContainer = makePolicyContainer();
         }
       }
-      if (!request2.headersList.contains("accept", true)) {
+      if (!request3.headersList.contains("accept", true)) {
         const value2 = "*/*";
-        request2.headersList.append("accept", value2, true);
+        request3.headersList.append("accept", value2, true);
       }
-      if (!request2.headersList.contains("accept-language", true)) {
-        request2.headersList.append("accept-language", "*", true);
+      if (!request3.headersList.contains("accept-language", true)) {
+        request3.headersList.append("accept-language", "*", true);
       }
-      if (request2.priority === null) {
+      if (request3.priority === null) {
       }
-      if (subresourceSet.has(request2.destination)) {
+      if (subresourceSet.has(request3.destination)) {
       }
       mainFetch(fetchParams).catch((err) => {
         fetchParams.controller.terminate(err);
@@ -13802,50 +13802,50 @@ var require_fetch = __commonJS({
       return fetchParams.controller;
     }
     async function mainFetch(fetchParams, recursive = false) {
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       let response = null;
-      if (request2.localURLsOnly && !urlIsLocal(requestCurrentURL(request2))) {
+      if (request3.localURLsOnly && !urlIsLocal(requestCurrentURL(request3))) {
         response = makeNetworkError("local URLs only");
       }
-      tryUpgradeRequestToAPotentiallyTrustworthyURL(request2);
-      if (requestBadPort(request2) === "blocked") {
+      tryUpgradeRequestToAPotentiallyTrustworthyURL(request3);
+      if (requestBadPort(request3) === "blocked") {
         response = makeNetworkError("bad port");
       }
-      if (request2.referrerPolicy === "") {
-        request2.referrerPolicy = request2.policyContainer.referrerPolicy;
+      if (request3.referrerPolicy === "") {
+        request3.referrerPolicy = request3.policyContainer.referrerPolicy;
       }
-      if (request2.referrer !== "no-referrer") {
-        request2.referrer = determineRequestsReferrer(request2);
+      if (request3.referrer !== "no-referrer") {
+        request3.referrer = determineRequestsReferrer(request3);
       }
       if (response === null) {
         response = await (async () => {
-          const currentURL = requestCurrentURL(request2);
+          const currentURL = requestCurrentURL(request3);
           if (
             // - request’s current URL’s origin is same origin with request’s origin,
             //   and request’s response tainting is "basic"
-            sameOrigin(currentURL, request2.url) && request2.responseTainting === "basic" || // request’s current URL’s scheme is "data"
+            sameOrigin(currentURL, request3.url) && request3.responseTainting === "basic" || // request’s current URL’s scheme is "data"
             currentURL.protocol === "data:" || // - request’s mode is "navigate" or "websocket"
-            (request2.mode === "navigate" || request2.mode === "websocket")
+            (request3.mode === "navigate" || request3.mode === "websocket")
           ) {
-            request2.responseTainting = "basic";
+            request3.responseTainting = "basic";
             return await schemeFetch(fetchParams);
           }
-          if (request2.mode === "same-origin") {
+          if (request3.mode === "same-origin") {
             return makeNetworkError('request mode cannot be "same-origin"');
           }
-          if (request2.mode === "no-cors") {
-            if (request2.redirect !== "follow") {
+          if (request3.mode === "no-cors") {
+            if (request3.redirect !== "follow") {
               return makeNetworkError(
                 'redirect mode cannot be "follow" for "no-cors" request'
               );
             }
-            request2.responseTainting = "opaque";
+            request3.responseTainting = "opaque";
             return await schemeFetch(fetchParams);
           }
-          if (!urlIsHttpHttpsScheme(requestCurrentURL(request2))) {
+          if (!urlIsHttpHttpsScheme(requestCurrentURL(request3))) {
             return makeNetworkError("URL scheme must be a HTTP(S) scheme");
           }
-          request2.responseTainting = "cors";
+          request3.responseTainting = "cors";
           return await httpFetch(fetchParams);
         })();
       }
@@ -13853,13 +13853,13 @@ var require_fetch = __commonJS({
         return response;
       }
       if (response.status !== 0 && !response.internalResponse) {
-        if (request2.responseTainting === "cors") {
+        if (request3.responseTainting === "cors") {
         }
-        if (request2.responseTainting === "basic") {
+        if (request3.responseTainting === "basic") {
           response = filterResponse(response, "basic");
-        } else if (request2.responseTainting === "cors") {
+        } else if (request3.responseTainting === "cors") {
           response = filterResponse(response, "cors");
-        } else if (request2.responseTainting === "opaque") {
+        } else if (request3.responseTainting === "opaque") {
           response = filterResponse(response, "opaque");
         } else {
           assert(false);
@@ -13867,26 +13867,26 @@ var require_fetch = __commonJS({
       }
       let internalResponse = response.status === 0 ? response : response.internalResponse;
       if (internalResponse.urlList.length === 0) {
-        internalResponse.urlList.push(...request2.urlList);
+        internalResponse.urlList.push(...request3.urlList);
       }
-      if (!request2.timingAllowFailed) {
+      if (!request3.timingAllowFailed) {
         response.timingAllowPassed = true;
       }
-      if (response.type === "opaque" && internalResponse.status === 206 && internalResponse.rangeRequested && !request2.headers.contains("range", true)) {
+      if (response.type === "opaque" && internalResponse.status === 206 && internalResponse.rangeRequested && !request3.headers.contains("range", true)) {
         response = internalResponse = makeNetworkError();
       }
-      if (response.status !== 0 && (request2.method === "HEAD" || request2.method === "CONNECT" || nullBodyStatus.includes(internalResponse.status))) {
+      if (response.status !== 0 && (request3.method === "HEAD" || request3.method === "CONNECT" || nullBodyStatus.includes(internalResponse.status))) {
         internalResponse.body = null;
         fetchParams.controller.dump = true;
       }
-      if (request2.integrity) {
+      if (request3.integrity) {
         const processBodyError = (reason) => fetchFinale(fetchParams, makeNetworkError(reason));
-        if (request2.responseTainting === "opaque" || response.body == null) {
+        if (request3.responseTainting === "opaque" || response.body == null) {
           processBodyError(response.error);
           return;
         }
         const processBody = (bytes2) => {
-          if (!bytesMatch(bytes2, request2.integrity)) {
+          if (!bytesMatch(bytes2, request3.integrity)) {
             processBodyError("integrity mismatch");
             return;
           }
@@ -13902,8 +13902,8 @@ var require_fetch = __commonJS({
       if (isCancelled(fetchParams) && fetchParams.request.redirectCount === 0) {
         return Promise.resolve(makeAppropriateNetworkError(fetchParams));
       }
-      const { request: request2 } = fetchParams;
-      const { protocol: scheme } = requestCurrentURL(request2);
+      const { request: request3 } = fetchParams;
+      const { protocol: scheme } = requestCurrentURL(request3);
       switch (scheme) {
         case "about:": {
           return Promise.resolve(makeNetworkError("about scheme is not supported"));
@@ -13912,19 +13912,19 @@ var require_fetch = __commonJS({
           if (!resolveObjectURL) {
             resolveObjectURL = __require("node:buffer").resolveObjectURL;
           }
-          const blobURLEntry = requestCurrentURL(request2);
+          const blobURLEntry = requestCurrentURL(request3);
           if (blobURLEntry.search.length !== 0) {
             return Promise.resolve(makeNetworkError("NetworkError when attempting to fetch resource."));
           }
           const blob = resolveObjectURL(blobURLEntry.toString());
-          if (request2.method !== "GET" || !isBlobLike(blob)) {
+          if (request3.method !== "GET" || !isBlobLike(blob)) {
             return Promise.resolve(makeNetworkError("invalid method"));
           }
           const response = makeResponse();
           const fullLength = blob.size;
           const serializedFullLength = isomorphicEncode(`${fullLength}`);
           const type = blob.type;
-          if (!request2.headersList.contains("range", true)) {
+          if (!request3.headersList.contains("range", true)) {
             const bodyWithType = extractBody(blob);
             response.statusText = "OK";
             response.body = bodyWithType[0];
@@ -13932,7 +13932,7 @@ var require_fetch = __commonJS({
             response.headersList.set("content-type", type, true);
           } else {
             response.rangeRequested = true;
-            const rangeHeader = request2.headersList.get("range", true);
+            const rangeHeader = request3.headersList.get("range", true);
             const rangeValue = simpleRangeHeaderValue(rangeHeader, true);
             if (rangeValue === "failure") {
               return Promise.resolve(makeNetworkError("failed to fetch the data URL"));
@@ -13963,7 +13963,7 @@ var require_fetch = __commonJS({
           return Promise.resolve(response);
         }
         case "data:": {
-          const currentURL = requestCurrentURL(request2);
+          const currentURL = requestCurrentURL(request3);
           const dataURLStruct = dataURLProcessor(currentURL);
           if (dataURLStruct === "failure") {
             return Promise.resolve(makeNetworkError("failed to fetch the data URL"));
@@ -14052,41 +14052,41 @@ var require_fetch = __commonJS({
       }
     }
     async function httpFetch(fetchParams) {
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       let response = null;
       let actualResponse = null;
       const timingInfo = fetchParams.timingInfo;
-      if (request2.serviceWorkers === "all") {
+      if (request3.serviceWorkers === "all") {
       }
       if (response === null) {
-        if (request2.redirect === "follow") {
-          request2.serviceWorkers = "none";
+        if (request3.redirect === "follow") {
+          request3.serviceWorkers = "none";
         }
         actualResponse = response = await httpNetworkOrCacheFetch(fetchParams);
-        if (request2.responseTainting === "cors" && corsCheck(request2, response) === "failure") {
+        if (request3.responseTainting === "cors" && corsCheck(request3, response) === "failure") {
           return makeNetworkError("cors failure");
         }
-        if (TAOCheck(request2, response) === "failure") {
-          request2.timingAllowFailed = true;
+        if (TAOCheck(request3, response) === "failure") {
+          request3.timingAllowFailed = true;
         }
       }
-      if ((request2.responseTainting === "opaque" || response.type === "opaque") && crossOriginResourcePolicyCheck(
-        request2.origin,
-        request2.client,
-        request2.destination,
+      if ((request3.responseTainting === "opaque" || response.type === "opaque") && crossOriginResourcePolicyCheck(
+        request3.origin,
+        request3.client,
+        request3.destination,
         actualResponse
       ) === "blocked") {
         return makeNetworkError("blocked");
       }
       if (redirectStatusSet.has(actualResponse.status)) {
-        if (request2.redirect !== "manual") {
+        if (request3.redirect !== "manual") {
           fetchParams.controller.connection.destroy(void 0, false);
         }
-        if (request2.redirect === "error") {
+        if (request3.redirect === "error") {
           response = makeNetworkError("unexpected redirect");
-        } else if (request2.redirect === "manual") {
+        } else if (request3.redirect === "manual") {
           response = actualResponse;
-        } else if (request2.redirect === "follow") {
+        } else if (request3.redirect === "follow") {
           response = await httpRedirectFetch(fetchParams, response);
         } else {
           assert(false);
@@ -14096,13 +14096,13 @@ var require_fetch = __commonJS({
       return response;
     }
     function httpRedirectFetch(fetchParams, response) {
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       const actualResponse = response.internalResponse ? response.internalResponse : response;
       let locationURL;
       try {
         locationURL = responseLocationURL(
           actualResponse,
-          requestCurrentURL(request2).hash
+          requestCurrentURL(request3).hash
         );
         if (locationURL == null) {
           return response;
@@ -14113,63 +14113,63 @@ var require_fetch = __commonJS({
       if (!urlIsHttpHttpsScheme(locationURL)) {
         return Promise.resolve(makeNetworkError("URL scheme must be a HTTP(S) scheme"));
       }
-      if (request2.redirectCount === 20) {
+      if (request3.redirectCount === 20) {
         return Promise.resolve(makeNetworkError("redirect count exceeded"));
       }
-      request2.redirectCount += 1;
-      if (request2.mode === "cors" && (locationURL.username || locationURL.password) && !sameOrigin(request2, locationURL)) {
+      request3.redirectCount += 1;
+      if (request3.mode === "cors" && (locationURL.username || locationURL.password) && !sameOrigin(request3, locationURL)) {
         return Promise.resolve(makeNetworkError('cross origin not allowed for request mode "cors"'));
       }
-      if (request2.responseTainting === "cors" && (locationURL.username || locationURL.password)) {
+      if (request3.responseTainting === "cors" && (locationURL.username || locationURL.password)) {
         return Promise.resolve(makeNetworkError(
           'URL cannot contain credentials for request mode "cors"'
         ));
       }
-      if (actualResponse.status !== 303 && request2.body != null && request2.body.source == null) {
+      if (actualResponse.status !== 303 && request3.body != null && request3.body.source == null) {
         return Promise.resolve(makeNetworkError());
       }
-      if ([301, 302].includes(actualResponse.status) && request2.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request2.method)) {
-        request2.method = "GET";
-        request2.body = null;
+      if ([301, 302].includes(actualResponse.status) && request3.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request3.method)) {
+        request3.method = "GET";
+        request3.body = null;
         for (const headerName of requestBodyHeader) {
-          request2.headersList.delete(headerName);
+          request3.headersList.delete(headerName);
         }
       }
-      if (!sameOrigin(requestCurrentURL(request2), locationURL)) {
-        request2.headersList.delete("authorization", true);
-        request2.headersList.delete("proxy-authorization", true);
-        request2.headersList.delete("cookie", true);
-        request2.headersList.delete("host", true);
+      if (!sameOrigin(requestCurrentURL(request3), locationURL)) {
+        request3.headersList.delete("authorization", true);
+        request3.headersList.delete("proxy-authorization", true);
+        request3.headersList.delete("cookie", true);
+        request3.headersList.delete("host", true);
       }
-      if (request2.body != null) {
-        assert(request2.body.source != null);
-        request2.body = safelyExtractBody(request2.body.source)[0];
+      if (request3.body != null) {
+        assert(request3.body.source != null);
+        request3.body = safelyExtractBody(request3.body.source)[0];
       }
       const timingInfo = fetchParams.timingInfo;
       timingInfo.redirectEndTime = timingInfo.postRedirectStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
       if (timingInfo.redirectStartTime === 0) {
         timingInfo.redirectStartTime = timingInfo.startTime;
       }
-      request2.urlList.push(locationURL);
-      setRequestReferrerPolicyOnRedirect(request2, actualResponse);
+      request3.urlList.push(locationURL);
+      setRequestReferrerPolicyOnRedirect(request3, actualResponse);
       return mainFetch(fetchParams, true);
     }
     async function httpNetworkOrCacheFetch(fetchParams, isAuthenticationFetch = false, isNewConnectionFetch = false) {
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       let httpFetchParams = null;
       let httpRequest = null;
       let response = null;
       const httpCache = null;
       const revalidatingFlag = false;
-      if (request2.window === "no-window" && request2.redirect === "error") {
+      if (request3.window === "no-window" && request3.redirect === "error") {
         httpFetchParams = fetchParams;
-        httpRequest = request2;
+        httpRequest = request3;
       } else {
-        httpRequest = cloneRequest(request2);
+        httpRequest = cloneRequest(request3);
         httpFetchParams = { ...fetchParams };
         httpFetchParams.request = httpRequest;
       }
-      const includeCredentials = request2.credentials === "include" || request2.credentials === "same-origin" && request2.responseTainting === "basic";
+      const includeCredentials = request3.credentials === "include" || request3.credentials === "same-origin" && request3.responseTainting === "basic";
       const contentLength = httpRequest.body ? httpRequest.body.length : null;
       let contentLengthHeaderValue = null;
       if (httpRequest.body == null && ["POST", "PUT"].includes(httpRequest.method)) {
@@ -14246,7 +14246,7 @@ var require_fetch = __commonJS({
       }
       response.requestIncludesCredentials = includeCredentials;
       if (response.status === 407) {
-        if (request2.window === "no-window") {
+        if (request3.window === "no-window") {
           return makeNetworkError();
         }
         if (isCancelled(fetchParams)) {
@@ -14258,7 +14258,7 @@ var require_fetch = __commonJS({
         // response’s status is 421
         response.status === 421 && // isNewConnectionFetch is false
         !isNewConnectionFetch && // request’s body is null, or request’s body is non-null and request’s body’s source is non-null
-        (request2.body == null || request2.body.source != null)
+        (request3.body == null || request3.body.source != null)
       ) {
         if (isCancelled(fetchParams)) {
           return makeAppropriateNetworkError(fetchParams);
@@ -14288,21 +14288,21 @@ var require_fetch = __commonJS({
           }
         }
       };
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       let response = null;
       const timingInfo = fetchParams.timingInfo;
       const httpCache = null;
       if (httpCache == null) {
-        request2.cache = "no-store";
+        request3.cache = "no-store";
       }
       const newConnection = forceNewConnection ? "yes" : "no";
-      if (request2.mode === "websocket") {
+      if (request3.mode === "websocket") {
       } else {
       }
       let requestBody = null;
-      if (request2.body == null && fetchParams.processRequestEndOfBody) {
+      if (request3.body == null && fetchParams.processRequestEndOfBody) {
         queueMicrotask(() => fetchParams.processRequestEndOfBody());
-      } else if (request2.body != null) {
+      } else if (request3.body != null) {
         const processBodyChunk = async function* (bytes2) {
           if (isCancelled(fetchParams)) {
             return;
@@ -14330,7 +14330,7 @@ var require_fetch = __commonJS({
         };
         requestBody = (async function* () {
           try {
-            for await (const bytes2 of request2.body.stream) {
+            for await (const bytes2 of request3.body.stream) {
               yield* processBodyChunk(bytes2);
             }
             processEndOfBody();
@@ -14441,17 +14441,17 @@ var require_fetch = __commonJS({
       }
       return response;
       function dispatch({ body: body2 }) {
-        const url = requestCurrentURL(request2);
+        const url = requestCurrentURL(request3);
         const agent = fetchParams.controller.dispatcher;
         return new Promise((resolve4, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
-            method: request2.method,
-            body: agent.isMockActive ? request2.body && (request2.body.source || request2.body.stream) : body2,
-            headers: request2.headersList.entries,
+            method: request3.method,
+            body: agent.isMockActive ? request3.body && (request3.body.source || request3.body.stream) : body2,
+            headers: request3.headersList.entries,
             maxRedirections: 0,
-            upgrade: request2.mode === "websocket" ? "websocket" : void 0
+            upgrade: request3.mode === "websocket" ? "websocket" : void 0
           },
           {
             body: null,
@@ -14481,8 +14481,8 @@ var require_fetch = __commonJS({
               }
               location = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
-              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
+              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status);
+              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -15463,31 +15463,31 @@ var require_cache = __commonJS({
         webidl.util.markAsUncloneable(this);
         this.#relevantRequestResponseList = arguments[1];
       }
-      async match(request2, options = {}) {
+      async match(request3, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.match";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        const p = this.#internalMatchAll(request2, options, 1);
+        const p = this.#internalMatchAll(request3, options, 1);
         if (p.length === 0) {
           return;
         }
         return p[0];
       }
-      async matchAll(request2 = void 0, options = {}) {
+      async matchAll(request3 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.matchAll";
-        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        if (request3 !== void 0) request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        return this.#internalMatchAll(request2, options);
+        return this.#internalMatchAll(request3, options);
       }
-      async add(request2) {
+      async add(request3) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.add";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        const requests = [request2];
+        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
+        const requests = [request3];
         const responseArrayPromise = this.addAll(requests);
         return await responseArrayPromise;
       }
@@ -15497,19 +15497,19 @@ var require_cache = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         const responsePromises = [];
         const requestList = [];
-        for (let request2 of requests) {
-          if (request2 === void 0) {
+        for (let request3 of requests) {
+          if (request3 === void 0) {
             throw webidl.errors.conversionFailed({
               prefix,
               argument: "Argument 1",
               types: ["undefined is not allowed"]
             });
           }
-          request2 = webidl.converters.RequestInfo(request2);
-          if (typeof request2 === "string") {
+          request3 = webidl.converters.RequestInfo(request3);
+          if (typeof request3 === "string") {
             continue;
           }
-          const r = request2[kState];
+          const r = request3[kState];
           if (!urlIsHttpHttpsScheme(r.url) || r.method !== "GET") {
             throw webidl.errors.exception({
               header: prefix,
@@ -15518,8 +15518,8 @@ var require_cache = __commonJS({
           }
         }
         const fetchControllers = [];
-        for (const request2 of requests) {
-          const r = new Request(request2)[kState];
+        for (const request3 of requests) {
+          const r = new Request(request3)[kState];
           if (!urlIsHttpHttpsScheme(r.url)) {
             throw webidl.errors.exception({
               header: prefix,
@@ -15596,17 +15596,17 @@ var require_cache = __commonJS({
         });
         return cacheJobPromise.promise;
       }
-      async put(request2, response) {
+      async put(request3, response) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.put";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         response = webidl.converters.Response(response, prefix, "response");
         let innerRequest = null;
-        if (request2 instanceof Request) {
-          innerRequest = request2[kState];
+        if (request3 instanceof Request) {
+          innerRequest = request3[kState];
         } else {
-          innerRequest = new Request(request2)[kState];
+          innerRequest = new Request(request3)[kState];
         }
         if (!urlIsHttpHttpsScheme(innerRequest.url) || innerRequest.method !== "GET") {
           throw webidl.errors.exception({
@@ -15677,21 +15677,21 @@ var require_cache = __commonJS({
         });
         return cacheJobPromise.promise;
       }
-      async delete(request2, options = {}) {
+      async delete(request3, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.delete";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
         let r = null;
-        if (request2 instanceof Request) {
-          r = request2[kState];
+        if (request3 instanceof Request) {
+          r = request3[kState];
           if (r.method !== "GET" && !options.ignoreMethod) {
             return false;
           }
         } else {
-          assert(typeof request2 === "string");
-          r = new Request(request2)[kState];
+          assert(typeof request3 === "string");
+          r = new Request(request3)[kState];
         }
         const operations = [];
         const operation = {
@@ -15723,25 +15723,25 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions} options
        * @returns {Promise<readonly Request[]>}
        */
-      async keys(request2 = void 0, options = {}) {
+      async keys(request3 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.keys";
-        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        if (request3 !== void 0) request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
         let r = null;
-        if (request2 !== void 0) {
-          if (request2 instanceof Request) {
-            r = request2[kState];
+        if (request3 !== void 0) {
+          if (request3 instanceof Request) {
+            r = request3[kState];
             if (r.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
-          } else if (typeof request2 === "string") {
-            r = new Request(request2)[kState];
+          } else if (typeof request3 === "string") {
+            r = new Request(request3)[kState];
           }
         }
         const promise = createDeferredPromise();
         const requests = [];
-        if (request2 === void 0) {
+        if (request3 === void 0) {
           for (const requestResponse of this.#relevantRequestResponseList) {
             requests.push(requestResponse[0]);
           }
@@ -15753,9 +15753,9 @@ var require_cache = __commonJS({
         }
         queueMicrotask(() => {
           const requestList = [];
-          for (const request3 of requests) {
+          for (const request4 of requests) {
             const requestObject = fromInnerRequest(
-              request3,
+              request4,
               new AbortController().signal,
               "immutable"
             );
@@ -15873,9 +15873,9 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions | undefined} options
        * @returns {boolean}
        */
-      #requestMatchesCachedItem(requestQuery, request2, response = null, options) {
+      #requestMatchesCachedItem(requestQuery, request3, response = null, options) {
         const queryURL = new URL(requestQuery.url);
-        const cachedURL = new URL(request2.url);
+        const cachedURL = new URL(request3.url);
         if (options?.ignoreSearch) {
           cachedURL.search = "";
           queryURL.search = "";
@@ -15891,7 +15891,7 @@ var require_cache = __commonJS({
           if (fieldValue === "*") {
             return false;
           }
-          const requestValue = request2.headersList.get(fieldValue);
+          const requestValue = request3.headersList.get(fieldValue);
           const queryValue = requestQuery.headersList.get(fieldValue);
           if (requestValue !== queryValue) {
             return false;
@@ -15899,20 +15899,20 @@ var require_cache = __commonJS({
         }
         return true;
       }
-      #internalMatchAll(request2, options, maxResponses = Infinity) {
+      #internalMatchAll(request3, options, maxResponses = Infinity) {
         let r = null;
-        if (request2 !== void 0) {
-          if (request2 instanceof Request) {
-            r = request2[kState];
+        if (request3 !== void 0) {
+          if (request3 instanceof Request) {
+            r = request3[kState];
             if (r.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
-          } else if (typeof request2 === "string") {
-            r = new Request(request2)[kState];
+          } else if (typeof request3 === "string") {
+            r = new Request(request3)[kState];
           }
         }
         const responses = [];
-        if (request2 === void 0) {
+        if (request3 === void 0) {
           for (const requestResponse of this.#relevantRequestResponseList) {
             responses.push(requestResponse[1]);
           }
@@ -16001,21 +16001,21 @@ var require_cachestorage = __commonJS({
         }
         webidl.util.markAsUncloneable(this);
       }
-      async match(request2, options = {}) {
+      async match(request3, options = {}) {
         webidl.brandCheck(this, _CacheStorage);
         webidl.argumentLengthCheck(arguments, 1, "CacheStorage.match");
-        request2 = webidl.converters.RequestInfo(request2);
+        request3 = webidl.converters.RequestInfo(request3);
         options = webidl.converters.MultiCacheQueryOptions(options);
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
             const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            return await cache.match(request3, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
             const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const response = await cache.match(request3, options);
             if (response !== void 0) {
               return response;
             }
@@ -16110,8 +16110,8 @@ var require_util6 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value2) {
       for (let i = 0; i < value2.length; ++i) {
-        const code2 = value2.charCodeAt(i);
-        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
+        const code3 = value2.charCodeAt(i);
+        if (code3 >= 0 && code3 <= 8 || code3 >= 10 && code3 <= 31 || code3 === 127) {
           return true;
         }
       }
@@ -16119,26 +16119,26 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code2 = name.charCodeAt(i);
-        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
-        code2 > 126 || // exclude non-ascii and DEL
-        code2 === 34 || // "
-        code2 === 40 || // (
-        code2 === 41 || // )
-        code2 === 60 || // <
-        code2 === 62 || // >
-        code2 === 64 || // @
-        code2 === 44 || // ,
-        code2 === 59 || // ;
-        code2 === 58 || // :
-        code2 === 92 || // \
-        code2 === 47 || // /
-        code2 === 91 || // [
-        code2 === 93 || // ]
-        code2 === 63 || // ?
-        code2 === 61 || // =
-        code2 === 123 || // {
-        code2 === 125) {
+        const code3 = name.charCodeAt(i);
+        if (code3 < 33 || // exclude CTLs (0-31), SP and HT
+        code3 > 126 || // exclude non-ascii and DEL
+        code3 === 34 || // "
+        code3 === 40 || // (
+        code3 === 41 || // )
+        code3 === 60 || // <
+        code3 === 62 || // >
+        code3 === 64 || // @
+        code3 === 44 || // ,
+        code3 === 59 || // ;
+        code3 === 58 || // :
+        code3 === 92 || // \
+        code3 === 47 || // /
+        code3 === 91 || // [
+        code3 === 93 || // ]
+        code3 === 63 || // ?
+        code3 === 61 || // =
+        code3 === 123 || // {
+        code3 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -16154,31 +16154,31 @@ var require_util6 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code2 = value2.charCodeAt(i++);
-        if (code2 < 33 || // exclude CTLs (0-31)
-        code2 > 126 || // non-ascii and DEL (127)
-        code2 === 34 || // "
-        code2 === 44 || // ,
-        code2 === 59 || // ;
-        code2 === 92) {
+        const code3 = value2.charCodeAt(i++);
+        if (code3 < 33 || // exclude CTLs (0-31)
+        code3 > 126 || // non-ascii and DEL (127)
+        code3 === 34 || // "
+        code3 === 44 || // ,
+        code3 === 59 || // ;
+        code3 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
-    function validateCookiePath(path21) {
-      for (let i = 0; i < path21.length; ++i) {
-        const code2 = path21.charCodeAt(i);
-        if (code2 < 32 || // exclude CTLs (0-31)
-        code2 > 126 || // exclude DEL and non-ascii
-        code2 === 59) {
+    function validateCookiePath(path22) {
+      for (let i = 0; i < path22.length; ++i) {
+        const code3 = path22.charCodeAt(i);
+        if (code3 < 32 || // exclude CTLs (0-31)
+        code3 > 126 || // exclude DEL and non-ascii
+        code3 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code2) {
-      return code2 >= 48 && code2 <= 57 || // 0-9
-      code2 >= 65 && code2 <= 90 || // A-Z
-      code2 >= 97 && code2 <= 122;
+    function isLetterOrDigit(code3) {
+      return code3 >= 48 && code3 <= 57 || // 0-9
+      code3 >= 65 && code3 <= 90 || // A-Z
+      code3 >= 97 && code3 <= 122;
     }
     function validateCookieDomain(domain) {
       if (domain === " ") {
@@ -16189,8 +16189,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain.length; ++i) {
-        const code2 = domain.charCodeAt(i);
-        if (code2 === 46) {
+        const code3 = domain.charCodeAt(i);
+        if (code3 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16200,10 +16200,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code2)) {
+        if (labelLength === 0 && !isLetterOrDigit(code3)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code2) && code2 !== 45) {
+        if (!isLetterOrDigit(code3) && code3 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16977,37 +16977,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code2 = protocol.charCodeAt(i);
-        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code2 > 126 || code2 === 34 || // "
-        code2 === 40 || // (
-        code2 === 41 || // )
-        code2 === 44 || // ,
-        code2 === 47 || // /
-        code2 === 58 || // :
-        code2 === 59 || // ;
-        code2 === 60 || // <
-        code2 === 61 || // =
-        code2 === 62 || // >
-        code2 === 63 || // ?
-        code2 === 64 || // @
-        code2 === 91 || // [
-        code2 === 92 || // \
-        code2 === 93 || // ]
-        code2 === 123 || // {
-        code2 === 125) {
+        const code3 = protocol.charCodeAt(i);
+        if (code3 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code3 > 126 || code3 === 34 || // "
+        code3 === 40 || // (
+        code3 === 41 || // )
+        code3 === 44 || // ,
+        code3 === 47 || // /
+        code3 === 58 || // :
+        code3 === 59 || // ;
+        code3 === 60 || // <
+        code3 === 61 || // =
+        code3 === 62 || // >
+        code3 === 63 || // ?
+        code3 === 64 || // @
+        code3 === 91 || // [
+        code3 === 92 || // \
+        code3 === 93 || // ]
+        code3 === 123 || // {
+        code3 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code2) {
-      if (code2 >= 1e3 && code2 < 1015) {
-        return code2 !== 1004 && // reserved
-        code2 !== 1005 && // "MUST NOT be set as a status code"
-        code2 !== 1006;
+    function isValidStatusCode(code3) {
+      if (code3 >= 1e3 && code3 < 1015) {
+        return code3 !== 1004 && // reserved
+        code3 !== 1005 && // "MUST NOT be set as a status code"
+        code3 !== 1006;
       }
-      return code2 >= 3e3 && code2 <= 4999;
+      return code3 >= 3e3 && code3 <= 4999;
     }
     function failWebsocketConnection(ws, reason) {
       const { [kController]: controller, [kResponse]: response } = ws;
@@ -17195,7 +17195,7 @@ var require_connection = __commonJS({
     function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options) {
       const requestURL = url;
       requestURL.protocol = url.protocol === "ws:" ? "http:" : "https:";
-      const request2 = makeRequest({
+      const request3 = makeRequest({
         urlList: [requestURL],
         client,
         serviceWorkers: "none",
@@ -17207,18 +17207,18 @@ var require_connection = __commonJS({
       });
       if (options.headers) {
         const headersList = getHeadersList(new Headers2(options.headers));
-        request2.headersList = headersList;
+        request3.headersList = headersList;
       }
       const keyValue = crypto2.randomBytes(16).toString("base64");
-      request2.headersList.append("sec-websocket-key", keyValue);
-      request2.headersList.append("sec-websocket-version", "13");
+      request3.headersList.append("sec-websocket-key", keyValue);
+      request3.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
-        request2.headersList.append("sec-websocket-protocol", protocol);
+        request3.headersList.append("sec-websocket-protocol", protocol);
       }
       const permessageDeflate = "permessage-deflate; client_max_window_bits";
-      request2.headersList.append("sec-websocket-extensions", permessageDeflate);
+      request3.headersList.append("sec-websocket-extensions", permessageDeflate);
       const controller = fetching({
-        request: request2,
+        request: request3,
         useParallelQueue: true,
         dispatcher: options.dispatcher,
         processResponse(response) {
@@ -17255,7 +17255,7 @@ var require_connection = __commonJS({
           }
           const secProtocol = response.headersList.get("Sec-WebSocket-Protocol");
           if (secProtocol !== null) {
-            const requestProtocols = getDecodeSplit("sec-websocket-protocol", request2.headersList);
+            const requestProtocols = getDecodeSplit("sec-websocket-protocol", request3.headersList);
             if (requestProtocols === null || !requestProtocols.includes(secProtocol)) {
               failWebsocketConnection(ws, "Protocol was not set in the opening handshake.");
               return;
@@ -17276,7 +17276,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code2, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws, code3, reason, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -17284,12 +17284,12 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code2 !== void 0 && reason === void 0) {
+        if (code3 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code2, 0);
-        } else if (code2 !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code3, 0);
+        } else if (code3 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code2, 0);
+          frame.frameData.writeUInt16BE(code3, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17314,25 +17314,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
-      let code2 = 1005;
+      let code3 = 1005;
       let reason = "";
       const result = ws[kByteParser].closingInfo;
       if (result && !result.error) {
-        code2 = result.code ?? 1005;
+        code3 = result.code ?? 1005;
         reason = result.reason;
       } else if (!ws[kReceivedClose]) {
-        code2 = 1006;
+        code3 = 1006;
       }
       ws[kReadyState] = states.CLOSED;
       fireEvent("close", ws, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code: code2,
+        code: code3,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
-          code: code2,
+          code: code3,
           reason
         });
       }
@@ -17457,8 +17457,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code2, reason) {
-      closeWebSocketConnection(ws, code2, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws, code3, reason) {
+      closeWebSocketConnection(ws, code3, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
     var ByteParser = class extends Writable {
@@ -17645,8 +17645,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error2, data) => {
                     if (error2) {
-                      const code2 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code2, error2.message);
+                      const code3 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code3, error2.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17732,11 +17732,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert(data.length !== 1);
-        let code2;
+        let code3;
         if (data.length >= 2) {
-          code2 = data.readUInt16BE(0);
+          code3 = data.readUInt16BE(0);
         }
-        if (code2 !== void 0 && !isValidStatusCode(code2)) {
+        if (code3 !== void 0 && !isValidStatusCode(code3)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -17748,7 +17748,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code: code2, reason, error: false };
+        return { code: code3, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -17763,8 +17763,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body2);
           if (this.#info.closeInfo.error) {
-            const { code: code2, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code2, reason, reason.length);
+            const { code: code3, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code3, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -18002,17 +18002,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code2 = void 0, reason = void 0) {
+      close(code3 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code2 !== void 0) {
-          code2 = webidl.converters["unsigned short"](code2, prefix, "code", { clamp: true });
+        if (code3 !== void 0) {
+          code3 = webidl.converters["unsigned short"](code3, prefix, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix, "reason");
         }
-        if (code2 !== void 0) {
-          if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
+        if (code3 !== void 0) {
+          if (code3 !== 1e3 && (code3 < 3e3 || code3 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -18026,7 +18026,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code2, reason, reasonByteLength);
+        closeWebSocketConnection(this, code3, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18272,15 +18272,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code2;
+      let code3;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code2 = err.code;
+        code3 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code2);
+      closeWebSocketConnection(this, code3);
     }
     module.exports = {
       WebSocket
@@ -19087,11 +19087,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path21 = opts.path;
+          let path22 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path21 = `/${path21}`;
+            path22 = `/${path22}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path21);
+          url = new URL(util.parseOrigin(url).origin + path22);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19239,17 +19239,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path21) {
-      const ctrl = callVisitor(key, node, visitor, path21);
+    function visit_(key, node, visitor, path22) {
+      const ctrl = callVisitor(key, node, visitor, path22);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path21, ctrl);
-        return visit_(key, ctrl, visitor, path21);
+        replaceNode(key, path22, ctrl);
+        return visit_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path21 = Object.freeze(path21.concat(node));
+          path22 = Object.freeze(path22.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path21);
+            const ci = visit_(i, node.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19260,13 +19260,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path21 = Object.freeze(path21.concat(node));
-          const ck = visit_("key", node.key, visitor, path21);
+          path22 = Object.freeze(path22.concat(node));
+          const ck = visit_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path21);
+          const cv = visit_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19287,17 +19287,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path21) {
-      const ctrl = await callVisitor(key, node, visitor, path21);
+    async function visitAsync_(key, node, visitor, path22) {
+      const ctrl = await callVisitor(key, node, visitor, path22);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path21, ctrl);
-        return visitAsync_(key, ctrl, visitor, path21);
+        replaceNode(key, path22, ctrl);
+        return visitAsync_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path21 = Object.freeze(path21.concat(node));
+          path22 = Object.freeze(path22.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path21);
+            const ci = await visitAsync_(i, node.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19308,13 +19308,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path21 = Object.freeze(path21.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path21);
+          path22 = Object.freeze(path22.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path21);
+          const cv = await visitAsync_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19341,23 +19341,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path21) {
+    function callVisitor(key, node, visitor, path22) {
       if (typeof visitor === "function")
-        return visitor(key, node, path21);
+        return visitor(key, node, path22);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path21);
+        return visitor.Map?.(key, node, path22);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path21);
+        return visitor.Seq?.(key, node, path22);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path21);
+        return visitor.Pair?.(key, node, path22);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path21);
+        return visitor.Scalar?.(key, node, path22);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path21);
+        return visitor.Alias?.(key, node, path22);
       return void 0;
     }
-    function replaceNode(key, path21, node) {
-      const parent = path21[path21.length - 1];
+    function replaceNode(key, path22, node) {
+      const parent = path22[path22.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -19969,10 +19969,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path21, value2) {
+    function collectionFromPath(schema, path22, value2) {
       let v = value2;
-      for (let i = path21.length - 1; i >= 0; --i) {
-        const k = path21[i];
+      for (let i = path22.length - 1; i >= 0; --i) {
+        const k = path22[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19991,7 +19991,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path21) => path21 == null || typeof path21 === "object" && !!path21[Symbol.iterator]().next().done;
+    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20021,11 +20021,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path21, value2) {
-        if (isEmptyPath(path21))
+      addIn(path22, value2) {
+        if (isEmptyPath(path22))
           this.add(value2);
         else {
-          const [key, ...rest] = path21;
+          const [key, ...rest] = path22;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value2);
@@ -20039,8 +20039,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path21) {
-        const [key, ...rest] = path21;
+      deleteIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20054,8 +20054,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path21, keepScalar) {
-        const [key, ...rest] = path21;
+      getIn(path22, keepScalar) {
+        const [key, ...rest] = path22;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -20073,8 +20073,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path21) {
-        const [key, ...rest] = path21;
+      hasIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20084,8 +20084,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path21, value2) {
-        const [key, ...rest] = path21;
+      setIn(path22, value2) {
+        const [key, ...rest] = path22;
         if (rest.length === 0) {
           this.set(key, value2);
         } else {
@@ -20309,8 +20309,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json.slice(start, i);
-                const code2 = json.substr(i + 2, 4);
-                switch (code2) {
+                const code3 = json.substr(i + 2, 4);
+                switch (code3) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -20336,8 +20336,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code2.substr(0, 2) === "00")
-                      str += "\\x" + code2.substr(2);
+                    if (code3.substr(0, 2) === "00")
+                      str += "\\x" + code3.substr(2);
                     else
                       str += json.substr(i, 6);
                 }
@@ -22600,9 +22600,9 @@ var require_Document = __commonJS({
           this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path21, value2) {
+      addIn(path22, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path21, value2);
+          this.contents.addIn(path22, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22677,14 +22677,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path21) {
-        if (Collection2.isEmptyPath(path21)) {
+      deleteIn(path22) {
+        if (Collection2.isEmptyPath(path22)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path21) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22699,10 +22699,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path21, keepScalar) {
-        if (Collection2.isEmptyPath(path21))
+      getIn(path22, keepScalar) {
+        if (Collection2.isEmptyPath(path22))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path21, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22713,10 +22713,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path21) {
-        if (Collection2.isEmptyPath(path21))
+      hasIn(path22) {
+        if (Collection2.isEmptyPath(path22))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path21) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22733,13 +22733,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path21, value2) {
-        if (Collection2.isEmptyPath(path21)) {
+      setIn(path22, value2) {
+        if (Collection2.isEmptyPath(path22)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path21), value2);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path22), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path21, value2);
+          this.contents.setIn(path22, value2);
         }
       }
       /**
@@ -22836,22 +22836,22 @@ var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code2, message) {
+      constructor(name, pos, code3, message) {
         super();
         this.name = name;
-        this.code = code2;
+        this.code = code3;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLParseError", pos, code2, message);
+      constructor(pos, code3, message) {
+        super("YAMLParseError", pos, code3, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLWarning", pos, code2, message);
+      constructor(pos, code3, message) {
+        super("YAMLWarning", pos, code3, message);
       }
     };
     var prettifyError = (src, lc) => (error2) => {
@@ -23760,7 +23760,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value2;
-      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
+      const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -23958,9 +23958,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const code3 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code2);
+        return String.fromCodePoint(code3);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -24282,12 +24282,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning2) => {
+        this.onError = (source, code3, message, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code3, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code2, message));
+            this.errors.push(new errors.YAMLParseError(pos, code3, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -24449,12 +24449,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code2, message) => {
+        const _onError = (pos, code3, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset, code3, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code3, message);
         };
         switch (token.type) {
           case "scalar":
@@ -24700,9 +24700,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path21) => {
+    visit.itemAtPath = (cst, path22) => {
       let item = cst;
-      for (const [field4, index] of path21) {
+      for (const [field4, index] of path22) {
         const tok = item?.[field4];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24711,23 +24711,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path21) => {
-      const parent = visit.itemAtPath(cst, path21.slice(0, -1));
-      const field4 = path21[path21.length - 1][0];
+    visit.parentCollection = (cst, path22) => {
+      const parent = visit.itemAtPath(cst, path22.slice(0, -1));
+      const field4 = path22[path22.length - 1][0];
       const coll = parent?.[field4];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path21, item, visitor) {
-      let ctrl = visitor(item, path21);
+    function _visit(path22, item, visitor) {
+      let ctrl = visitor(item, path22);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field4 of ["key", "value"]) {
         const token = item[field4];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path21.concat([[field4, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path22.concat([[field4, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24738,10 +24738,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field4 === "key")
-            ctrl = ctrl(item, path21);
+            ctrl = ctrl(item, path22);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path21) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
     }
     exports.visit = visit;
   }
@@ -28722,8 +28722,8 @@ var init_context = __esm({
           if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
             this.payload = JSON.parse(readFileSync2(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
           } else {
-            const path21 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path21} does not exist${EOL6}`);
+            const path22 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path22} does not exist${EOL6}`);
           }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -30081,8 +30081,8 @@ function parse4(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code2 = header.charCodeAt(index);
-    const flags = CHAR_MAP[code2];
+    const code3 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code3];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -30093,7 +30093,7 @@ function parse4(header, options) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code2 & NON_ASCII | flags;
+    typeFlags |= code3 & NON_ASCII | flags;
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
@@ -30115,14 +30115,14 @@ function parseParameters(header, type, index, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code2 = header.charCodeAt(index);
-      const flags = CHAR_MAP[code2];
+      const code3 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code3];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code2 === EQ) {
+      if (code3 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value2 = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
@@ -30134,16 +30134,16 @@ function parseParameters(header, type, index, len, stopFlags) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code3 = header.charCodeAt(index);
-            if (code3 === DQUOTE) {
+            const code4 = header.charCodeAt(index);
+            if (code4 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code4 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code4];
+                const code5 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code5];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -30154,7 +30154,7 @@ function parseParameters(header, type, index, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code3 === BSLASH && index + 1 < len) {
+            if (code4 === BSLASH && index + 1 < len) {
               escaped = true;
               index += 2;
               continue;
@@ -30167,8 +30167,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code3 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code3];
+          const code4 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code4];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -30195,7 +30195,7 @@ function parseParameters(header, type, index, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code2 & NON_ASCII | flags;
+      keyFlags |= code3 & NON_ASCII | flags;
       index++;
     }
   }
@@ -30233,20 +30233,20 @@ var init_dist = __esm({
     CHAR_MAP[SP] |= OWS2;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
     CHAR_MAP[COMMA] |= COMMA_FLAG;
-    for (let code2 = 128; code2 <= 255; code2++) {
-      CHAR_MAP[code2] |= LOWER_CASE;
+    for (let code3 = 128; code3 <= 255; code3++) {
+      CHAR_MAP[code3] |= LOWER_CASE;
     }
     for (const char of "!#$%&'*+-.^_`|~") {
       CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
     }
-    for (let code2 = 48; code2 <= 57; code2++) {
-      CHAR_MAP[code2] |= TOKEN_FLAG;
+    for (let code3 = 48; code3 <= 57; code3++) {
+      CHAR_MAP[code3] |= TOKEN_FLAG;
     }
-    for (let code2 = 65; code2 <= 90; code2++) {
-      CHAR_MAP[code2] |= LOWER_CASE | TOKEN_FLAG;
+    for (let code3 = 65; code3 <= 90; code3++) {
+      CHAR_MAP[code3] |= LOWER_CASE | TOKEN_FLAG;
     }
-    for (let code2 = 97; code2 <= 122; code2++) {
-      CHAR_MAP[code2] |= TOKEN_FLAG;
+    for (let code3 = 97; code3 <= 122; code3++) {
+      CHAR_MAP[code3] |= TOKEN_FLAG;
     }
     NullObject = /* @__PURE__ */ (() => {
       const C = function() {
@@ -30798,16 +30798,16 @@ function withDefaults2(oldEndpoint, newDefaults) {
     if (!endpointOptions.request || !endpointOptions.request.hook) {
       return fetchWrapper(endpoint2.parse(endpointOptions));
     }
-    const request2 = (route2, parameters2) => {
+    const request22 = (route2, parameters2) => {
       return fetchWrapper(
         endpoint2.parse(endpoint2.merge(route2, parameters2))
       );
     };
-    Object.assign(request2, {
+    Object.assign(request22, {
       endpoint: endpoint2,
       defaults: withDefaults2.bind(null, endpoint2)
     });
-    return endpointOptions.request.hook(request2, endpointOptions);
+    return endpointOptions.request.hook(request22, endpointOptions);
   };
   return Object.assign(newApi, {
     endpoint: endpoint2,
@@ -30838,7 +30838,7 @@ function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
 ` + data.errors.map((e) => ` - ${e.message}`).join("\n");
 }
-function graphql(request2, query, options) {
+function graphql(request22, query, options) {
   if (options) {
     if (typeof query === "string" && "query" in options) {
       return Promise.reject(
@@ -30868,11 +30868,11 @@ function graphql(request2, query, options) {
     result.variables[key] = parsedOptions[key];
     return result;
   }, {});
-  const baseUrl2 = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  const baseUrl2 = parsedOptions.baseUrl || request22.endpoint.DEFAULTS.baseUrl;
   if (GHES_V3_SUFFIX_REGEX.test(baseUrl2)) {
     requestOptions.url = baseUrl2.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
   }
-  return request2(requestOptions).then((response) => {
+  return request22(requestOptions).then((response) => {
     if (response.data.errors) {
       const headers = {};
       for (const key of Object.keys(response.headers)) {
@@ -30887,8 +30887,8 @@ function graphql(request2, query, options) {
     return response.data.data;
   });
 }
-function withDefaults3(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
+function withDefaults3(request22, newDefaults) {
+  const newRequest = request22.defaults(newDefaults);
   const newApi = (query, options) => {
     return graphql(newRequest, query, options);
   };
@@ -30910,9 +30910,9 @@ var init_dist_bundle3 = __esm({
     init_universal_user_agent();
     VERSION3 = "0.0.0-development";
     GraphqlResponseError = class extends Error {
-      constructor(request2, headers, response) {
+      constructor(request22, headers, response) {
         super(_buildMessageForResponseErrors(response));
-        this.request = request2;
+        this.request = request22;
         this.headers = headers;
         this.response = response;
         this.errors = response.errors;
@@ -30968,13 +30968,13 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook(token, request2, route, parameters) {
-  const endpoint2 = request2.endpoint.merge(
+async function hook(token, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request2(endpoint2);
+  return request3(endpoint2);
 }
 var b64url2, sep2, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle4 = __esm({
@@ -34274,9 +34274,9 @@ var require_text_decoder = __commonJS({
 var require_errors3 = __commonJS({
   "node_modules/streamx/lib/errors.js"(exports, module) {
     module.exports = class StreamError extends Error {
-      constructor(msg, code2, fn = StreamError) {
+      constructor(msg, code3, fn = StreamError) {
         super(msg);
-        this.code = code2;
+        this.code = code3;
         if (Error.captureStackTrace) {
           Error.captureStackTrace(this, fn);
         }
@@ -36526,9 +36526,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code2, lang) {
+  addCodeBlock(code3, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code2), attrs);
+    const element = this.wrap("pre", this.wrap("code", code3), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -36554,11 +36554,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell3) => {
-        if (typeof cell3 === "string") {
-          return this.wrap("td", cell3);
+      const cells = row.map((cell4) => {
+        if (typeof cell4 === "string") {
+          return this.wrap("td", cell4);
         }
-        const { header, data, colspan, rowspan } = cell3;
+        const { header, data, colspan, rowspan } = cell4;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -37192,14 +37192,14 @@ var ToolRunner = class extends events.EventEmitter {
           state.processClosed = true;
           state.CheckComplete();
         });
-        cp.on("exit", (code2) => {
-          state.processExitCode = code2;
+        cp.on("exit", (code3) => {
+          state.processExitCode = code3;
           state.processExited = true;
-          this._debug(`Exit code ${code2} received from tool '${this.toolPath}'`);
+          this._debug(`Exit code ${code3} received from tool '${this.toolPath}'`);
           state.CheckComplete();
         });
-        cp.on("close", (code2) => {
-          state.processExitCode = code2;
+        cp.on("close", (code3) => {
+          state.processExitCode = code3;
           state.processExited = true;
           state.processClosed = true;
           this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
@@ -37744,12 +37744,12 @@ function runDocker(args, options = {}) {
       })
     );
     child2.stdin?.on("error", () => void 0);
-    child2.stdin?.end(options.input !== void 0 ? Buffer.from(options.input) : void 0);
+    child2.stdin?.end(options.input === void 0 ? void 0 : Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input));
     let spawnError;
     child2.on("error", (thrown) => {
       spawnError = thrown;
     });
-    child2.on("close", (code2, signal) => {
+    child2.on("close", (code3, signal) => {
       for (const timer of timers) clearTimeout(timer);
       if (pid !== void 0 && killed !== void 0) killGroup(pid, "SIGKILL");
       if (!silent && !atLineStart) process.stdout.write("\n");
@@ -37761,7 +37761,7 @@ function runDocker(args, options = {}) {
         resolve4({ exitCode: 127, stderr: [...stderr, reason], stdout });
         return;
       }
-      const exitCode = code2 ?? (signal ? 128 + (signalNumber(signal) ?? 1) : 1);
+      const exitCode = code3 ?? (signal ? 128 + (signalNumber(signal) ?? 1) : 1);
       resolve4({ exitCode, stderr, stdout, ...killed !== void 0 ? { killed } : {} });
     });
   });
@@ -37946,11 +37946,11 @@ function runCredentialHelper(name, server, registry, timeoutMs) {
   return new Promise((resolve4) => {
     const answered = (error2, stdout) => {
       if (error2 === null) return resolve4(helperAnswer(stdout, program, registry, none));
-      const code2 = errorCode(error2);
-      if (code2 === "ENOENT") return resolve4(none("is not on PATH"));
+      const code3 = errorCode(error2);
+      if (code3 === "ENOENT") return resolve4(none("is not on PATH"));
       if (error2.killed || error2.signal === "SIGTERM") return resolve4(none(`did not answer within ${timeoutMs / 1e3} s`));
-      if (code2 === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return resolve4(none("answered with too much output"));
-      if (code2 !== void 0) return resolve4(none(`could not be run (${code2})`));
+      if (code3 === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return resolve4(none("answered with too much output"));
+      if (code3 !== void 0) return resolve4(none(`could not be run (${code3})`));
       resolve4(none(`has no usable login (exit status ${typeof error2.code === "number" ? error2.code : "unknown"})`));
     };
     try {
@@ -38194,9 +38194,9 @@ function matchingHints(quoted, stepOutput, others) {
     [...quoted.map((line) => [line, hints]), ...stepOutput.map((line) => [line, hints.filter((hint) => hint.inStepOutput)])],
     others.map((line) => [line, hints])
   ];
-  for (const round of rounds) {
+  for (const round2 of rounds) {
     const found = /* @__PURE__ */ new Set();
-    for (const [line, candidates] of round) {
+    for (const [line, candidates] of round2) {
       const hint = candidates.find((candidate) => candidate.pattern.test(line));
       if (hint) found.add(hint);
     }
@@ -38644,6 +38644,32 @@ function envFileText(environment, sessionKey) {
 function volumeCreateArgs(name, fsGroup) {
   return ["volume", "create", "--driver", "local", "--opt", "type=tmpfs", "--opt", "device=tmpfs", "--opt", `o=uid=0,gid=${fsGroup},mode=2775`, name];
 }
+function workingDirTar(workingDir, uid, gid, mtime = 0) {
+  const relative4 = path8.posix.relative(WORKSPACE, path8.posix.normalize(workingDir));
+  if (relative4 === "" || relative4.startsWith("..") || path8.posix.isAbsolute(relative4)) return void 0;
+  const parts = relative4.split("/");
+  const blocks = parts.map((_, i) => tarDirHeader(`${parts.slice(0, i + 1).join("/")}/`, uid, gid, 1533, mtime));
+  return Buffer.concat([...blocks, Buffer.alloc(1024)]);
+}
+function tarDirHeader(name, uid, gid, mode, mtime) {
+  const header = Buffer.alloc(512);
+  const field4 = (offset, length, text3) => void header.write(text3, offset, length, "ascii");
+  const octal = (offset, length, value2) => field4(offset, length, `${value2.toString(8).padStart(length - 1, "0")}\0`);
+  field4(0, 100, name);
+  octal(100, 8, mode);
+  octal(108, 8, uid);
+  octal(116, 8, gid);
+  octal(124, 12, 0);
+  octal(136, 12, mtime);
+  header.fill(" ", 148, 156);
+  field4(156, 1, "5");
+  field4(257, 6, "ustar\0");
+  field4(263, 2, "00");
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  field4(148, 8, `${sum.toString(8).padStart(6, "0")}\0 `);
+  return header;
+}
 function bootRunArgs(run2) {
   const { spec } = run2;
   const [command = "", ...args] = spec.command;
@@ -38739,6 +38765,13 @@ async function bootCheck(options) {
     });
     if (run2.exitCode !== 0) {
       return await failed(name, options, shown, "start", `docker run failed: ${options.redact(run2.stderr.slice(-5).join(" "))}`);
+    }
+    const folders = workingDirTar(spec.workingDir, spec.runAsUser, spec.fsGroup, Math.floor(Date.now() / 1e3));
+    if (folders) {
+      const copied = await runDocker(["cp", "-", `${name}:${WORKSPACE}`], { silent: true, input: folders });
+      if (copied.exitCode !== 0) {
+        return await failed(name, options, shown, "start", `making ${spec.workingDir} writable failed: ${copied.stderr.slice(-3).join(" ")}`);
+      }
     }
     const id2 = run2.stdout.trim();
     const pid = await containerPid(name);
@@ -38843,8 +38876,8 @@ async function failed(name, options, shown, probe, problem) {
 async function containerState(name) {
   const inspect = await runDocker(["inspect", "--format", "{{.State.Running}} {{.State.ExitCode}} {{.State.OOMKilled}}", name], { silent: true });
   if (inspect.exitCode !== 0) return { text: "disappeared", exitCode: "?", oomKilled: false };
-  const [running2, code2 = "?", oom] = inspect.stdout.trim().split(" ");
-  return running2 === "true" ? void 0 : { text: `exited (code ${code2})`, exitCode: code2, oomKilled: oom === "true" };
+  const [running2, code3 = "?", oom] = inspect.stdout.trim().split(" ");
+  return running2 === "true" ? void 0 : { text: `exited (code ${code3})`, exitCode: code3, oomKilled: oom === "true" };
 }
 async function oomKilled(name) {
   const inspect = await runDocker(["inspect", "--format", "{{.State.OOMKilled}}", name], { silent: true });
@@ -38962,7 +38995,8 @@ var MULTI_LINE_INPUTS = /* @__PURE__ */ new Set([
   "cache-from",
   "cache-to",
   "scan-exclude",
-  "docker-env"
+  "docker-env",
+  "sandbox-commands"
 ]);
 var CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 var CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -38986,11 +39020,11 @@ function checkInputText(name, value2) {
     );
   }
 }
-function describeCharacter(code2) {
-  if (code2 === 10 || code2 === 13 || code2 === 8232 || code2 === 8233 || code2 === 133) return "a line break";
-  if (code2 === 9) return "a tab";
-  if (code2 === 27) return "an escape character";
-  return `U+${code2.toString(16).toUpperCase().padStart(4, "0")}`;
+function describeCharacter(code3) {
+  if (code3 === 10 || code3 === 13 || code3 === 8232 || code3 === 8233 || code3 === 133) return "a line break";
+  if (code3 === 9) return "a tab";
+  if (code3 === 27) return "an escape character";
+  return `U+${code3.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 function parseDuration(name, text3) {
   const value2 = text3.trim();
@@ -39050,24 +39084,24 @@ function classifyPushFailure(stderrLines, pushOnly = false) {
   for (const line of errors.reverse()) {
     const found = CLASSES.find(([, pattern]) => pattern.test(line));
     if (found === void 0) continue;
-    const failure = { class: found[0], line: line.replace(/^#\d+ /, "") };
+    const failure2 = { class: found[0], line: line.replace(/^#\d+ /, "") };
     const after = /retry[- ]after:?\s*(\d{1,5})\b/i.exec(line);
-    if (found[0] === "throttled" && after?.[1] !== void 0) failure.retryAfter = Number(after[1]);
-    return failure;
+    if (found[0] === "throttled" && after?.[1] !== void 0) failure2.retryAfter = Number(after[1]);
+    return failure2;
   }
   return void 0;
 }
 function reachedPush(stderrLines) {
   return stderrLines.some((line) => /^#\d+ (?:pushing |exporting to image\b)/.test(stripAnsi(line).trim()));
 }
-function pushFailureMessage(failure, target, attempts) {
+function pushFailureMessage(failure2, target, attempts) {
   const { image, registry, account } = target;
   const tried = attempts > 1 ? ` (${attempts} attempts)` : "";
-  switch (failure.class) {
+  switch (failure2.class) {
     case "server":
       return `Pushing ${image} failed${tried}: registry ${registry} answered with a server error (HTTP 5xx): the registry failed; retry later or check its status.`;
     case "throttled":
-      return `Pushing ${image} failed${tried}: registry ${registry} throttled the push (HTTP 429 too many requests${failure.retryAfter !== void 0 ? `, retry after ${failure.retryAfter} s` : ""}): wait and run the job again, or push less often.`;
+      return `Pushing ${image} failed${tried}: registry ${registry} throttled the push (HTTP 429 too many requests${failure2.retryAfter !== void 0 ? `, retry after ${failure2.retryAfter} s` : ""}): wait and run the job again, or push less often.`;
     case "denied":
       return `Pushing ${image} failed: registry ${registry} denied ${account} write access to the repository (HTTP 403): give that account push rights` + (isGhcr(registry) ? `; for ghcr.io open the package's settings, "Manage Actions access", and give this repository the Write role (or push with a token that has write:packages).` : ".");
     case "unauthorized":
@@ -39099,16 +39133,16 @@ async function runWithRetries(docker2, args, options) {
       ...options.redact ? { redact: options.redact } : {}
     });
     if (run2.exitCode === 0) return { run: run2, attempts: attempt };
-    const failure = options.push && run2.killed === void 0 ? classifyPushFailure(run2.stderr, options.pushOnly) : void 0;
-    if (failure === void 0 || !TRANSIENT.has(failure.class) || attempt > options.retries) {
-      return { run: run2, attempts: attempt, ...failure !== void 0 ? { failure } : {} };
+    const failure2 = options.push && run2.killed === void 0 ? classifyPushFailure(run2.stderr, options.pushOnly) : void 0;
+    if (failure2 === void 0 || !TRANSIENT.has(failure2.class) || attempt > options.retries) {
+      return { run: run2, attempts: attempt, ...failure2 !== void 0 ? { failure: failure2 } : {} };
     }
     const backOff = options.retryDelayMs * 2 ** (attempt - 1);
-    const wait = Math.min(failure.retryAfter !== void 0 ? Math.max(failure.retryAfter * 1e3, backOff) : backOff, MAX_WAIT_MS);
-    if (deadline !== void 0 && Date.now() + wait >= deadline) return { run: run2, attempts: attempt, failure };
+    const wait = Math.min(failure2.retryAfter !== void 0 ? Math.max(failure2.retryAfter * 1e3, backOff) : backOff, MAX_WAIT_MS);
+    if (deadline !== void 0 && Date.now() + wait >= deadline) return { run: run2, attempts: attempt, failure: failure2 };
     info(
       escapeWorkflowCommands(
-        `Pushing ${options.image} failed (${failure.line}); retry ${attempt} of ${options.retries} in ${Math.round(wait / 100) / 10} s. The build comes from the cache and only what the registry does not have yet is pushed.`
+        `Pushing ${options.image} failed (${failure2.line}); retry ${attempt} of ${options.retries} in ${Math.round(wait / 100) / 10} s. The build comes from the cache and only what the registry does not have yet is pushed.`
       )
     );
     await new Promise((resolve4) => setTimeout(resolve4, wait));
@@ -39166,13 +39200,13 @@ function parseImageReference(text3) {
   const digest = at === -1 ? void 0 : remainder.slice(at + 1);
   if (digest !== void 0 && !DIGEST.test(digest)) return void 0;
   const colon = nameAndTag.indexOf(":");
-  const path21 = colon === -1 ? nameAndTag : nameAndTag.slice(0, colon);
+  const path22 = colon === -1 ? nameAndTag : nameAndTag.slice(0, colon);
   const tag = colon === -1 ? void 0 : nameAndTag.slice(colon + 1);
   if (tag !== void 0 && !isValidTag(tag)) return void 0;
-  if (!path21.split("/").every((component) => PATH_COMPONENT.test(component))) return void 0;
+  if (!path22.split("/").every((component) => PATH_COMPONENT.test(component))) return void 0;
   let registry = (domain ?? DOCKER_HUB).toLowerCase();
   if (DOCKER_HUB_ALIASES.has(registry)) registry = DOCKER_HUB;
-  const repository = registry === DOCKER_HUB && !path21.includes("/") ? `library/${path21}` : path21;
+  const repository = registry === DOCKER_HUB && !path22.includes("/") ? `library/${path22}` : path22;
   const measured = domain === void 0 || domain === "index.docker.io" ? DOCKER_HUB : domain;
   if (measured.length + 1 + repository.length > NAME_MAX) return void 0;
   const reference = { registry, repository };
@@ -39285,9 +39319,9 @@ function parseMetadata(text3) {
     names: typeof name === "string" ? name.split(",").map((item) => item.trim()).filter((item) => item !== "") : []
   };
 }
-async function readMetadata(path21) {
+async function readMetadata(path22) {
   try {
-    return parseMetadata(await readFile4(path21, "utf8"));
+    return parseMetadata(await readFile4(path22, "utf8"));
   } catch {
     return { names: [] };
   }
@@ -39342,7 +39376,7 @@ function planBuild(inputs, facts) {
     buildArgs: inputs["build-args"],
     secrets: [
       ...inputs.secrets.map(({ id: id2 }) => ({ id: id2, path: secretPath(id2, facts.secretFiles) })),
-      ...(inputs["secret-files"] ?? []).map(({ id: id2, path: path21 }) => ({ id: id2, path: path21 }))
+      ...(inputs["secret-files"] ?? []).map(({ id: id2, path: path22 }) => ({ id: id2, path: path22 }))
     ],
     ...inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {},
     ...facts.loadAs ? { load: true } : {},
@@ -39502,14 +39536,14 @@ function networkError(context3, subject, url, peer, thrown) {
       subject.repository
     );
   }
-  const code2 = errorCode2(thrown);
+  const code3 = errorCode2(thrown);
   let hint = "is it running and reachable from the runner?";
-  if (code2 === "ENOTFOUND" || code2 === "EAI_AGAIN") {
+  if (code3 === "ENOTFOUND" || code3 === "EAI_AGAIN") {
     hint = "the host name does not resolve; check it and the runner network";
-  } else if (code2 !== void 0 && /CERT|TLS|SSL|EPROTO/.test(code2)) {
+  } else if (code3 !== void 0 && /CERT|TLS|SSL|EPROTO/.test(code3)) {
     hint = url.protocol === "https:" ? "does it serve https with a certificate the runner trusts?" : "TLS failed";
   }
-  return new RegistryError(`cannot reach ${target} (${code2 ?? "network error"}) ${reading}: ${hint}`, "unreachable", registry, subject.repository);
+  return new RegistryError(`cannot reach ${target} (${code3 ?? "network error"}) ${reading}: ${hint}`, "unreachable", registry, subject.repository);
 }
 function httpError(context3, subject, reply, peer = "registry") {
   const { status } = reply;
@@ -39586,7 +39620,7 @@ function errorCodes(body2) {
   }
   const errors = asRecord(parsed)?.errors;
   if (!Array.isArray(errors)) return [];
-  const codes = errors.map((e) => asRecord(e)?.code).filter((code2) => typeof code2 === "string" && /^[A-Z][A-Z_]{0,40}$/.test(code2));
+  const codes = errors.map((e) => asRecord(e)?.code).filter((code3) => typeof code3 === "string" && /^[A-Z][A-Z_]{0,40}$/.test(code3));
   return [...new Set(codes)].slice(0, 3);
 }
 function isTimeout(thrown, depth = 0) {
@@ -39601,8 +39635,8 @@ function errorCode2(thrown, depth = 0) {
   }
   if (thrown instanceof AggregateError) {
     for (const inner of thrown.errors) {
-      const code2 = errorCode2(inner, depth + 1);
-      if (code2 !== void 0) return code2;
+      const code3 = errorCode2(inner, depth + 1);
+      if (code3 !== void 0) return code3;
     }
   }
   return "cause" in thrown ? errorCode2(thrown.cause, depth + 1) : void 0;
@@ -39777,13 +39811,13 @@ var Authenticator = class {
     return token !== void 0 && token.expiresAt > Date.now() ? `Bearer ${token.token}` : void 0;
   }
   /** The cached token for the scope, unless it is the one just refused or expired; else a new one. */
-  async token(subject, challenge, key, request2, refused) {
+  async token(subject, challenge, key, request3, refused) {
     const cached = this.tokens.get(key);
     const entry = await cached?.catch(() => void 0);
     if (entry !== void 0 && `Bearer ${entry.token}` !== refused && entry.expiresAt > Date.now()) return entry.token;
     const latest = this.tokens.get(key);
     if (latest !== void 0 && latest !== cached) return (await latest).token;
-    const pending = this.fetchToken(subject, challenge, request2);
+    const pending = this.fetchToken(subject, challenge, request3);
     this.tokens.set(key, pending);
     pending.catch(() => {
       if (this.tokens.get(key) === pending) this.tokens.delete(key);
@@ -39791,7 +39825,7 @@ var Authenticator = class {
     return (await pending).token;
   }
   /** `request`: the registry request the token is for; the token request shares its deadline. */
-  async fetchToken(subject, challenge, request2) {
+  async fetchToken(subject, challenge, request3) {
     const { context: context3 } = this;
     let realm;
     try {
@@ -39821,7 +39855,7 @@ var Authenticator = class {
       authorization: this.basicAuth,
       maxBytes: MAX_TOKEN_BYTES,
       peer: "token",
-      ...request2.deadline !== void 0 ? { deadline: request2.deadline } : {}
+      ...request3.deadline !== void 0 ? { deadline: request3.deadline } : {}
     });
     if (reply.status !== 200) throw httpError(context3, subject, reply, "token");
     const body2 = asRecord(parseJson(context3, subject, reply.body));
@@ -40354,10 +40388,10 @@ function shannonEntropy(value2) {
   }
   return h;
 }
-function charClass(code2) {
-  if (code2 >= 48 && code2 <= 57) return 0;
-  if (code2 >= 65 && code2 <= 90) return 1;
-  if (code2 >= 97 && code2 <= 122) return 2;
+function charClass(code3) {
+  if (code3 >= 48 && code3 <= 57) return 0;
+  if (code3 >= 65 && code3 <= 90) return 1;
+  if (code3 >= 97 && code3 <= 122) return 2;
   return 3;
 }
 function classSwitchRate(value2) {
@@ -43152,11 +43186,11 @@ function walkContext(options) {
       const utf8 = isUtf8(entry.name);
       const name = utf8 ? entry.name.toString("utf8") : displayName(entry.name);
       const rel = dir.rel === "" ? name : `${dir.rel}/${name}`;
-      const path21 = join3(dir.path, entry.name, utf8);
+      const path22 = join3(dir.path, entry.name, utf8);
       let kind = kindOf(entry);
       if (kind === void 0) {
         try {
-          kind = await io.lstatKind(path21);
+          kind = await io.lstatKind(path22);
         } catch (error2) {
           options.onWarning(`Could not read ${rel}: ${errorCode3(error2)}; it was not scanned`);
           continue;
@@ -43167,25 +43201,25 @@ function walkContext(options) {
       if (kind === "directory") {
         if (docker2?.excluded === true && !dockerignore.mayReinclude(rel)) continue;
         if (user?.excluded === true && !exclude.mayReinclude(rel)) continue;
-        const task = { path: path21, rel, dockerBits: docker2?.bits, excludeBits: user?.bits };
+        const task = { path: path22, rel, dockerBits: docker2?.bits, excludeBits: user?.bits };
         stack.push(() => visitDir(task));
         continue;
       }
       if (docker2?.excluded === true || user?.excluded === true) continue;
       if (kind === "file") {
-        const walkEntry = { path: path21, rel, name, parent: dir.rel.slice(dir.rel.lastIndexOf("/") + 1) };
+        const walkEntry = { path: path22, rel, name, parent: dir.rel.slice(dir.rel.lastIndexOf("/") + 1) };
         stack.push(() => options.onFile(walkEntry));
       } else if (kind === "symlink") {
-        stack.push(() => checkLink(path21, rel));
+        stack.push(() => checkLink(path22, rel));
       } else {
         options.onSkip(rel, `${kind}: not a regular file`);
       }
     }
   };
-  const checkLink = async (path21, rel) => {
+  const checkLink = async (path22, rel) => {
     let target;
     try {
-      target = await io.realpath(path21);
+      target = await io.realpath(path22);
     } catch (error2) {
       if (errorCode3(error2) === "ELOOP") options.onSkip(rel, "symlink loop, not followed");
       return;
@@ -43217,15 +43251,15 @@ function parseIgnoreFile(text3) {
   }
   return fingerprints;
 }
-async function loadIgnoreFile(path21) {
-  if (path21 === void 0) return /* @__PURE__ */ new Set();
+async function loadIgnoreFile(path22) {
+  if (path22 === void 0) return /* @__PURE__ */ new Set();
   try {
-    return parseIgnoreFile(await readFile5(path21, "utf8"));
+    return parseIgnoreFile(await readFile5(path22, "utf8"));
   } catch (error2) {
-    const code2 = errorCode3(error2);
-    if (code2 === "ENOENT" || code2 === "ENOTDIR") return /* @__PURE__ */ new Set();
-    const why = code2 === "EISDIR" ? "it is a folder" : `${code2}`;
-    throw new UserError(`Cannot read the scan ignore file ${path21} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
+    const code3 = errorCode3(error2);
+    if (code3 === "ENOENT" || code3 === "ENOTDIR") return /* @__PURE__ */ new Set();
+    const why = code3 === "EISDIR" ? "it is a folder" : `${code3}`;
+    throw new UserError(`Cannot read the scan ignore file ${path22} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
   }
 }
 
@@ -43487,7 +43521,7 @@ async function buildAndPush(inputs, facts, io = buildIo) {
     const args = buildxArgs(plan);
     const hide = secretArgs.map((name) => inputs["build-args"][name] ?? "").filter((value2) => value2.length >= 4);
     const pushing = plan.push;
-    const { run: run2, attempts, failure } = await group(
+    const { run: run2, attempts, failure: failure2 } = await group(
       `Build ${what}`,
       () => runWithRetries(io.docker, args, {
         push: pushing,
@@ -43504,13 +43538,13 @@ async function buildAndPush(inputs, facts, io = buildIo) {
     if (run2.exitCode !== 0) {
       info(`The build failed after ${seconds} s.`);
       const line = failedDockerfileLine(run2.stderr, path10.basename(inputs.file));
-      let message = buildFailureMessage(run2, failure, attempts, inputs, image);
-      if (pushing && image && (failure !== void 0 || run2.killed !== void 0 || reachedPush(run2.stderr))) {
+      let message = buildFailureMessage(run2, failure2, attempts, inputs, image);
+      if (pushing && image && (failure2 !== void 0 || run2.killed !== void 0 || reachedPush(run2.stderr))) {
         const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), inputs);
         if (check.found) {
           warning(
             redact(
-              `docker reported the push as failed (${failure?.line ?? run2.killed?.reason ?? "unknown"}), but registry ${pushRegistryOf2(inputs)} has ${image} with this build's content (${check.digest}): it is reported as pushed.`
+              `docker reported the push as failed (${failure2?.line ?? run2.killed?.reason ?? "unknown"}), but registry ${pushRegistryOf2(inputs)} has ${image} with this build's content (${check.digest}): it is reported as pushed.`
             )
           );
           return { tags: refs, repository: inputs.repository, tag, image, digest: check.digest, pushed: true, seconds };
@@ -43564,7 +43598,7 @@ ${explainBuildFailure(run2.stderr)}`));
   }
   if (!ownConfig) saveState(STATE.registry, registry);
 }
-function buildFailureMessage(run2, failure, attempts, inputs, image, command = "docker buildx build") {
+function buildFailureMessage(run2, failure2, attempts, inputs, image, command = "docker buildx build") {
   const registry = pushRegistryOf2(inputs) ?? "the registry";
   const details = explainBuildFailure(run2.stderr);
   if (run2.killed) {
@@ -43574,10 +43608,10 @@ function buildFailureMessage(run2, failure, attempts, inputs, image, command = "
     return `${command} (${doing}) was stopped after ${formatDuration(afterMs)}: ${why}; docker and every process it started were killed.` + (lastLine !== void 0 ? `
 Last output: ${lastLine.trim()}` : "");
   }
-  if (failure !== void 0 && image) {
+  if (failure2 !== void 0 && image) {
     const username = inputs["registry-username"];
     const account = username ? `registry-username ${username}` : `the login docker has for ${registry} (docker login or docker/login-action)`;
-    return `${pushFailureMessage(failure, { image, registry, account }, attempts)}
+    return `${pushFailureMessage(failure2, { image, registry, account }, attempts)}
 ${details}`;
   }
   const what = command === "docker push" && image ? ` of ${image} to registry ${registry}` : "";
@@ -43605,7 +43639,7 @@ async function pushVerified(localImage, refs, verifiedDiffIds, inputs, docker2 =
   for (const ref of refs) {
     const tag = await docker2(["tag", localImage, ref], { silent: true, timeoutMs: SHORT_TIMEOUT_MS });
     if (tag.exitCode !== 0) throw new UserError(`docker tag ${localImage} ${ref} failed: ${explainBuildFailure(tag.stderr)}`);
-    const { run: run2, attempts, failure } = await group(
+    const { run: run2, attempts, failure: failure2 } = await group(
       `Push ${ref}`,
       () => runWithRetries(docker2, ["push", ref], {
         push: true,
@@ -43618,7 +43652,7 @@ async function pushVerified(localImage, refs, verifiedDiffIds, inputs, docker2 =
         pushOnly: true
       })
     );
-    if (run2.exitCode !== 0) throw new UserError(redact(buildFailureMessage(run2, failure, attempts, { ...inputs, push: true }, ref, "docker push")));
+    if (run2.exitCode !== 0) throw new UserError(redact(buildFailureMessage(run2, failure2, attempts, { ...inputs, push: true }, ref, "docker push")));
     const digest2 = pushedDigest(run2.stdout);
     if (digest2 !== void 0) pushedDigests.set(ref, digest2);
   }
@@ -43713,12 +43747,12 @@ function defaultTag(release, sha) {
   const short = sha && /^[0-9a-f]{7,64}$/i.test(sha) ? sha.slice(0, 7).toLowerCase() : void 0;
   return `${release}-${short ?? NO_COMMIT_SUFFIX}`;
 }
-function resolveTags(request2) {
-  const tag = request2.tag || defaultTag(request2.release, request2.sha);
-  checkTag(tag, request2.tag ? "tag" : "the default tag");
-  for (const extra of request2["extra-tags"]) checkTag(extra, "extra-tags");
-  const names = [.../* @__PURE__ */ new Set([tag, ...request2["extra-tags"]])];
-  const refs = request2.repository ? names.map((name) => `${request2.repository}:${name}`) : [];
+function resolveTags(request3) {
+  const tag = request3.tag || defaultTag(request3.release, request3.sha);
+  checkTag(tag, request3.tag ? "tag" : "the default tag");
+  for (const extra of request3["extra-tags"]) checkTag(extra, "extra-tags");
+  const names = [.../* @__PURE__ */ new Set([tag, ...request3["extra-tags"]])];
+  const refs = request3.repository ? names.map((name) => `${request3.repository}:${name}`) : [];
   return { tag, names, refs };
 }
 function checkTag(tag, source) {
@@ -43990,6 +44024,152 @@ function describeRange(range) {
   return `agent-server ${range.agentServer}: ${releases}`;
 }
 
+// src/verify/sandbox-command-core.ts
+var TAIL_LINES = 30;
+function parseSandboxCommands(text3) {
+  return text3.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+}
+function parseMaxReadySeconds(text3) {
+  const value2 = text3.trim();
+  if (value2 === "") return void 0;
+  if (!/^\d+(\.\d+)?$/.test(value2) || Number(value2) <= 0) {
+    throw new UserError(`max-ready-seconds '${value2}' is not a number of seconds above 0. Expected e.g. 60 or 90.5, or leave it empty for no limit.`);
+  }
+  return Number(value2);
+}
+function parseEventPage(body2) {
+  let parsed;
+  try {
+    parsed = JSON.parse(body2);
+  } catch {
+    return `not JSON: ${body2.slice(0, 120)}`;
+  }
+  const page = parsed;
+  if (typeof parsed !== "object" || parsed === null || !Array.isArray(page.items)) return `no items list: ${body2.slice(0, 120)}`;
+  const items = page.items.filter((item) => typeof item === "object" && item !== null);
+  return { items, next_page_id: typeof page.next_page_id === "string" ? page.next_page_id : null };
+}
+var NO_PROGRESS = { lastOrder: -1, stdout: [], stderr: [] };
+function foldBashEvents(progress, events2, commandId, keep = TAIL_LINES) {
+  const outputs = events2.filter((event) => (event.kind === void 0 || event.kind === "BashOutput") && typeof event.order === "number" && sameId(event.command_id, commandId)).filter((event) => event.order > progress.lastOrder).sort((a, b) => a.order - b.order);
+  let { lastOrder, stdout, stderr, exitCode } = progress;
+  for (const event of outputs) {
+    lastOrder = event.order;
+    if (event.stdout) stdout = appendLines(stdout, event.stdout, keep);
+    if (event.stderr) stderr = appendLines(stderr, event.stderr, keep);
+    if (typeof event.exit_code === "number") exitCode = event.exit_code;
+  }
+  return { lastOrder, stdout, stderr, ...exitCode === void 0 ? {} : { exitCode } };
+}
+function sameId(a, b) {
+  const norm = (id2) => id2.replace(/-/g, "").toLowerCase();
+  return a !== void 0 && norm(a) === norm(b);
+}
+function appendLines(lines, text3, keep = TAIL_LINES) {
+  const parts = text3.split(/\r?\n/);
+  const result = [...lines];
+  const first = parts.shift() ?? "";
+  if (result.length > 0) result[result.length - 1] += first;
+  else result.push(first);
+  result.push(...parts);
+  return result.slice(-(keep + 1));
+}
+function outputTail(stdout, stderr, redact2, keep = TAIL_LINES) {
+  const lines = [...stdout, ...stderr].map((line) => line.replace(/\s+$/, "")).filter((line) => line !== "");
+  return lines.slice(-keep).map((line) => redact2(line));
+}
+function timedOut(exitCode, seconds, timeoutSeconds) {
+  return (exitCode === void 0 || exitCode === -1) && seconds >= timeoutSeconds;
+}
+function passed(outcome) {
+  return outcome.exitCode === 0 && !outcome.timedOut && outcome.problem === void 0;
+}
+function readySeconds(secondsToHealthy, outcomes) {
+  const total = outcomes.reduce((sum, outcome) => sum + outcome.seconds, secondsToHealthy);
+  return Math.round(total * 10) / 10;
+}
+function readinessProblem(ready, max) {
+  if (max === void 0 || ready <= max) return void 0;
+  return `the sandbox took ${ready} s to be ready (healthy plus sandbox-commands), above max-ready-seconds ${max}`;
+}
+function shownCommand(command) {
+  const line = command.replace(/\s+/g, " ");
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+function commandFailure(outcome) {
+  const name = `sandbox command '${shownCommand(outcome.command)}'`;
+  if (outcome.timedOut) return `${name} was killed at its deadline (sandbox-command-timeout) after ${outcome.seconds} s`;
+  if (outcome.problem !== void 0) return `${name} could not run: ${outcome.problem}`;
+  if (outcome.exitCode !== 0) return `${name} exited with code ${outcome.exitCode ?? "?"}`;
+  return void 0;
+}
+
+// src/verify/render-sandbox.ts
+function sandboxRows(facts) {
+  const rows = [];
+  const helpers = facts.helpers ?? [];
+  if (helpers.length > 0) {
+    const dirs = [...new Set(helpers.map((helper) => helper.path.slice(0, helper.path.lastIndexOf("/"))))];
+    rows.push(`| Helpers in the image | ${helpers.map((helper) => code2(helper.name)).join(", ")} on the PATH (${dirs.map(code2).join(", ")}) |`);
+  }
+  const { commands } = facts;
+  if (commands && commands.outcomes.length > 0) {
+    const via = commands.via === "agent-server" ? "through the agent-server's command API" : `through docker exec because ${cell2(commands.fallback ?? "the agent-server has no command API")}`;
+    const seconds = round(commands.outcomes.reduce((sum, outcome) => sum + outcome.seconds, 0));
+    const failed2 = commands.outcomes.find((outcome) => !passed(outcome));
+    const notRun = commands.skipped.length > 0 ? `; ${commands.skipped.length} not run` : "";
+    rows.push(
+      failed2 ? `| Sandbox commands | \u274C ${code2(shownCommand(failed2.command))} ${failure(failed2)}${notRun}, ${via} |` : `| Sandbox commands | \u2705 ${commands.outcomes.length} passed in ${shownSeconds(seconds)} s, ${via} |`
+    );
+  }
+  if (facts.readySeconds !== void 0) {
+    const over = facts.maxReadySeconds !== void 0 && facts.readySeconds > facts.maxReadySeconds;
+    const parts = `healthy in ${facts.secondsToHealthy ?? "?"} s${commands && commands.outcomes.length > 0 ? " + sandbox-commands" : ""}`;
+    const limit = facts.maxReadySeconds === void 0 ? "" : `, max-ready-seconds ${facts.maxReadySeconds}`;
+    rows.push(`| Ready for a task | ${over ? "\u274C" : "\u2705"} ${facts.readySeconds} s (${parts}${limit}) |`);
+  }
+  return rows;
+}
+function commandDetails(commands) {
+  if (!commands || commands.outcomes.length === 0) return [];
+  const lines = ["", "| Sandbox command | Exit code | Seconds |", "|---|---|---|"];
+  for (const outcome of commands.outcomes) {
+    const exit = outcome.timedOut ? "\u274C killed at its deadline" : outcome.problem ? `\u274C ${cell2(outcome.problem)}` : `${passed(outcome) ? "\u2705" : "\u274C"} ${outcome.exitCode ?? "?"}`;
+    lines.push(`| ${code2(shownCommand(outcome.command))} | ${exit} | ${shownSeconds(outcome.seconds)} |`);
+  }
+  for (const command of commands.skipped) lines.push(`| ${code2(shownCommand(command))} | \u23ED\uFE0F not run | |`);
+  for (const outcome of commands.outcomes.filter((outcome2) => outcome2.tail.length > 0)) {
+    lines.push(
+      "",
+      `<details><summary>Output of ${code2(shownCommand(outcome.command))} (last ${outcome.tail.length} line(s), redacted)</summary>`,
+      "",
+      "```",
+      ...outcome.tail.map((line) => line.replace(/```/g, "`\u200B``")),
+      "```",
+      "</details>"
+    );
+  }
+  return lines;
+}
+function failure(outcome) {
+  if (outcome.timedOut) return `was killed at its deadline after ${outcome.seconds} s`;
+  if (outcome.problem) return `could not run: ${cell2(outcome.problem)}`;
+  return `exited with code ${outcome.exitCode ?? "?"}`;
+}
+function code2(text3) {
+  const safe = cell2(text3);
+  return safe.includes("`") ? `\`\` ${safe} \`\`` : `\`${safe}\``;
+}
+function cell2(text3) {
+  return text3.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function shownSeconds(seconds) {
+  return seconds < 0.1 ? "< 0.1" : String(seconds);
+}
+function round(seconds) {
+  return Math.round(seconds * 10) / 10;
+}
+
 // src/verify/size.ts
 var UNITS = {
   "": 1,
@@ -44041,19 +44221,19 @@ function renderVerify(report2) {
   const lines = ["### Image verification (before the push)", ""];
   const { secrets, boot, size } = report2;
   const ok = report2.problems.length === 0;
-  lines.push(ok ? `\u2705 Verified in ${report2.seconds} s.` : `\u274C ${cell2(report2.problems.join("; "))}; nothing was pushed.`, "");
+  lines.push(ok ? `\u2705 Verified in ${report2.seconds} s.` : `\u274C ${cell3(report2.problems.join("; "))}; nothing was pushed.`, "");
   lines.push("| Part | Result |", "|---|---|");
-  const skipped = `${secrets.baseLayersSkipped} base layer(s) skipped${secrets.baseUnknown ? ` (${cell2(secrets.baseUnknown)})` : ""}`;
+  const skipped = `${secrets.baseLayersSkipped} base layer(s) skipped${secrets.baseUnknown ? ` (${cell3(secrets.baseUnknown)})` : ""}`;
   lines.push(
     `| Secrets in layers and config | ${secretsResult(secrets)}: ${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)} in ${secrets.seconds} s; ${skipped}${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ""}${secrets.notices?.length ? `; ${secrets.notices.length} in installed packages (notices, not failing)` : ""} |`
   );
   const memory = peakMemoryText(boot);
-  if (!boot.ran) lines.push(`| Boot as OHE starts it | \u23ED\uFE0F skipped: ${cell2(boot.skipped ?? "")} |`);
+  if (!boot.ran) lines.push(`| Boot as OHE starts it | \u23ED\uFE0F skipped: ${cell3(boot.skipped ?? "")} |`);
   else if (boot.ok) lines.push(`| Boot as OHE starts it | \u2705 healthy in ${boot.secondsToHealthy ?? "?"} s, sdk_version ${boot.sdkVersion ?? "?"}${memory} |`);
-  else lines.push(`| Boot as OHE starts it | \u274C ${boot.failedProbe ?? ""}: ${cell2(boot.problem ?? "")}${memory} |`);
+  else lines.push(`| Boot as OHE starts it | \u274C ${boot.failedProbe ?? ""}: ${cell3(boot.problem ?? "")}${memory} |`);
   if (boot.ran && boot.specSource) {
     const limits = boot.memoryLimit === void 0 || boot.cpus === void 0 ? "" : `; limits ${formatMemory(boot.memoryLimit)}, ${formatCpus(boot.cpus)}`;
-    lines.push(`| Runtime spec | ${cell2(boot.specSource)}${limits} |`);
+    lines.push(`| Runtime spec | ${cell3(boot.specSource)}${limits} |`);
   }
   const sandbox = report2.sandboxFiles;
   if (sandbox) {
@@ -44064,12 +44244,22 @@ function renderVerify(report2) {
   }
   const compressed = `${formatSize(size.compressed)} compressed${size.compressedSource === "estimate" ? " (gzip estimate)" : ""}`;
   lines.push(`| Size added over the base | ${size.layers} layer(s), ${compressed}, ${formatSize(size.uncompressed)} uncompressed |`);
+  lines.push(
+    ...sandboxRows({
+      ...report2.helpers ? { helpers: report2.helpers } : {},
+      ...report2.commands ? { commands: report2.commands } : {},
+      ...boot.secondsToHealthy === void 0 ? {} : { secondsToHealthy: boot.secondsToHealthy },
+      ...report2.readySeconds === void 0 ? {} : { readySeconds: report2.readySeconds },
+      ...report2.maxReadySeconds === void 0 ? {} : { maxReadySeconds: report2.maxReadySeconds }
+    })
+  );
+  lines.push(...commandDetails(report2.commands));
   if (secrets.findings.length > 0) {
     lines.push("", "| Rule | Where | Layer | Made by | Value | Fingerprint |", "|---|---|---|---|---|---|");
     for (const finding of secrets.findings.slice(0, MAX_ROWS)) {
       const deleted = finding.deletedBy ? ` (deleted in layer ${finding.deletedBy.layer}, still shipped)` : "";
       lines.push(
-        `| ${cell2(finding.description)} | \`${cell2(finding.where)}\`${deleted} | ${finding.layer ?? ""} | \`${cell2(finding.instruction)}\` | ${cell2(finding.hint)} | \`${finding.fingerprint}\` |`
+        `| ${cell3(finding.description)} | \`${cell3(finding.where)}\`${deleted} | ${finding.layer ?? ""} | \`${cell3(finding.instruction)}\` | ${cell3(finding.hint)} | \`${finding.fingerprint}\` |`
       );
     }
     if (secrets.findings.length > MAX_ROWS) lines.push("", `\u2026 and ${secrets.findings.length - MAX_ROWS} more (see the annotations).`);
@@ -44083,7 +44273,7 @@ function renderVerify(report2) {
     );
     for (const notice2 of notices.slice(0, MAX_NOTICES)) {
       lines.push(
-        `- ${cell2(notice2.description)} ${cell2(notice2.hint)} in \`${cell2(notice2.where)}\`, package \`${cell2(notice2.package ?? "unknown")}\`, layer ${notice2.layer ?? "?"}`
+        `- ${cell3(notice2.description)} ${cell3(notice2.hint)} in \`${cell3(notice2.where)}\`, package \`${cell3(notice2.package ?? "unknown")}\`, layer ${notice2.layer ?? "?"}`
       );
     }
     if (notices.length > MAX_NOTICES) lines.push(`- \u2026 and ${notices.length - MAX_NOTICES} more (see the log).`);
@@ -44111,7 +44301,7 @@ function peakMemoryText(boot) {
   const how = boot.peakMemorySource === "docker stats" ? "memory at the end" : "peak memory";
   return `; ${how} ${formatMemory(boot.peakMemory)} of ${formatMemory(boot.memoryLimit)}`;
 }
-function cell2(text3) {
+function cell3(text3) {
   return text3.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
@@ -44265,6 +44455,7 @@ function parseAgentServerVersion(text3, variant) {
 // src/inputs.ts
 var DEFAULT_STALL_TIMEOUT_MS = 10 * 6e4;
 var DEFAULT_PUSH_RETRIES = 2;
+var DEFAULT_SANDBOX_COMMAND_TIMEOUT_MS = 10 * 6e4;
 var actionInputs = (name) => getInput(name);
 function readInputs(source, workspace) {
   const read = (name) => {
@@ -44340,6 +44531,11 @@ function readInputs(source, workspace) {
   if (bootTimeout !== void 0 && (!/^\d+$/.test(bootTimeoutText) || bootTimeout < 1 || bootTimeout > 3600)) {
     throw new UserError(`boot-timeout '${bootTimeoutText}' is not a number of seconds from 1 to 3600. Expected e.g. 120.`);
   }
+  const commandTimeout = parseDuration("sandbox-command-timeout", read("sandbox-command-timeout")) ?? DEFAULT_SANDBOX_COMMAND_TIMEOUT_MS;
+  if (commandTimeout < 1e3) {
+    throw new UserError(`sandbox-command-timeout '${read("sandbox-command-timeout").trim()}' is no deadline. Expected at least 1s, e.g. 90s, 10m or 1h.`);
+  }
+  const maxReady = parseMaxReadySeconds(read("max-ready-seconds"));
   const sandboxMemory = readQuantity(read, "sandbox-memory", parseMemoryQuantity);
   const sandboxCpus = readQuantity(read, "sandbox-cpus", parseCpuQuantity);
   const maxAddedText = read("max-added-size").trim();
@@ -44393,6 +44589,9 @@ function readInputs(source, workspace) {
     ...bootTimeout === void 0 ? {} : { "boot-timeout": bootTimeout },
     ...sandboxMemory === void 0 ? {} : { "sandbox-memory": sandboxMemory },
     ...sandboxCpus === void 0 ? {} : { "sandbox-cpus": sandboxCpus },
+    "sandbox-commands": parseSandboxCommands(read("sandbox-commands")),
+    "sandbox-command-timeout": commandTimeout,
+    ...maxReady === void 0 ? {} : { "max-ready-seconds": maxReady },
     ...maxAdded === void 0 ? {} : { "max-added-size": maxAdded },
     "cache-from": splitList(read("cache-from"), /\n/),
     "cache-to": splitList(read("cache-to"), /\n/),
@@ -44687,8 +44886,8 @@ function assertDockerfileText(text3, file, shownAs = file) {
   const sample = text3.length > SAMPLE ? text3.slice(0, SAMPLE) : text3;
   let odd = 0;
   for (let i = 0; i < sample.length; i++) {
-    const code2 = sample.charCodeAt(i);
-    if (code2 < 32 && code2 !== 9 && code2 !== 10 && code2 !== 11 && code2 !== 12 && code2 !== 13 || code2 === 127 || code2 === 65533) odd++;
+    const code3 = sample.charCodeAt(i);
+    if (code3 < 32 && code3 !== 9 && code3 !== 10 && code3 !== 11 && code3 !== 12 && code3 !== 13 || code3 === 127 || code3 === 65533) odd++;
   }
   if (odd > sample.length * BINARY_SHARE) {
     throw new UserError(
@@ -45128,10 +45327,10 @@ function skipJsonSpace(s, pos) {
 function skipJsonString(s, pos) {
   if (s.charAt(pos) !== '"') return -1;
   for (let i = pos + 1; i < s.length; i++) {
-    const code2 = s.charCodeAt(i);
-    if (code2 === 34) return i + 1;
-    if (code2 < 32) return -1;
-    if (code2 === 92) {
+    const code3 = s.charCodeAt(i);
+    if (code3 === 34) return i + 1;
+    if (code3 < 32) return -1;
+    if (code3 === 92) {
       const next = s.charAt(i + 1);
       if (next === "u") {
         if (!/^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) return -1;
@@ -45809,14 +46008,14 @@ function workspaceFindings(chain, escape2, file, scope) {
         });
       } else if (keyword === "VOLUME") {
         for (const volume of volumePaths(instruction2.args, escape2)) {
-          const path21 = normalize(expand3(volume, variables(), escape2));
-          if (path21 !== WORKSPACE2 && !WORKSPACE2.startsWith(path21 === "/" ? "/" : `${path21}/`)) continue;
+          const path22 = normalize(expand3(volume, variables(), escape2));
+          if (path22 !== WORKSPACE2 && !WORKSPACE2.startsWith(path22 === "/" ? "/" : `${path22}/`)) continue;
           findings.push({
             check: "workspace",
             severity: "error",
             file,
             line: instruction2.line,
-            message: `VOLUME ${path21} covers ${WORKSPACE2}, which OHE mounts the sandbox's own volume on. Remove it: the runtime provides ${WORKSPACE2}, and a VOLUME only makes Docker runs of the image differ from OHE.`
+            message: `VOLUME ${path22} covers ${WORKSPACE2}, which OHE mounts the sandbox's own volume on. Remove it: the runtime provides ${WORKSPACE2}, and a VOLUME only makes Docker runs of the image differ from OHE.`
           });
         }
       }
@@ -45824,12 +46023,12 @@ function workspaceFindings(chain, escape2, file, scope) {
   }
   return findings;
 }
-function inWorkspace(path21) {
-  return path21 === WORKSPACE2 || path21.startsWith(`${WORKSPACE2}/`);
+function inWorkspace(path22) {
+  return path22 === WORKSPACE2 || path22.startsWith(`${WORKSPACE2}/`);
 }
-function normalize(path21) {
+function normalize(path22) {
   const parts = [];
-  for (const part of path21.split("/")) {
+  for (const part of path22.split("/")) {
     if (part === "" || part === ".") continue;
     if (part === "..") parts.pop();
     else parts.push(part);
@@ -45919,8 +46118,8 @@ async function readDockerfile(file, shownAs) {
   try {
     return await readFile6(file, "utf8");
   } catch (thrown) {
-    const code2 = thrown.code ?? "unknown error";
-    throw new UserError(`Cannot read Dockerfile '${shownAs}' (${code2}). Check its permissions.`);
+    const code3 = thrown.code ?? "unknown error";
+    throw new UserError(`Cannot read Dockerfile '${shownAs}' (${code3}). Check its permissions.`);
   }
 }
 
@@ -45931,7 +46130,7 @@ async function checkLayeredBase(root, rules, read) {
   const base = repositoryName(rules.baseRepository);
   const layered = { line: root.line, chain: [], ok: false };
   const result = (problem) => problem === void 0 ? { layered } : { layered, problem };
-  const path21 = () => layered.chain.map((link) => link.reference).join(" \u2192 ");
+  const path22 = () => layered.chain.map((link) => link.reference).join(" \u2192 ");
   const notBuiltOn = (found) => result(
     `The final stage is built on ${from}, which is not built on the agent-server image ${base}: ${found}. Either ${root.change}, or rebuild ${from} with the label ${BASE_NAME_LABEL} naming its agent-server base (this action sets it on every image it pushes)`
   );
@@ -45946,13 +46145,13 @@ async function checkLayeredBase(root, rules, read) {
     } catch (thrown) {
       if (!(thrown instanceof RegistryError)) throw thrown;
       if (depth === 0) return result(`Cannot check FROM ${from} as a layered image (it is not the OHE base image ${base}): ${thrown.message}`);
-      return notBuiltOn(`its labels lead ${path21()} \u2192 ${name}, and the config of ${name} cannot be read (${thrown.message})`);
+      return notBuiltOn(`its labels lead ${path22()} \u2192 ${name}, and the config of ${name} cannot be read (${thrown.message})`);
     }
     layered.chain.push({ reference: name, digest: image.digest });
     const label = image.labels[BASE_NAME_LABEL]?.trim() ?? "";
     if (label === "") {
       return notBuiltOn(
-        depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path21()}, and ${name} has no ${BASE_NAME_LABEL} label`
+        depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path22()}, and ${name} has no ${BASE_NAME_LABEL} label`
       );
     }
     const next = parseImageReference(label);
@@ -45972,10 +46171,10 @@ async function checkLayeredBase(root, rules, read) {
       return result(mismatch(from, layered.chain, rules, verdict.version === void 0 ? verdict.problem : void 0));
     }
     const nextName = formatReference(next);
-    if (seen.has(nextName)) return notBuiltOn(`its labels lead ${path21()} \u2192 ${nextName} again, a loop`);
+    if (seen.has(nextName)) return notBuiltOn(`its labels lead ${path22()} \u2192 ${nextName} again, a loop`);
     current = next;
   }
-  return notBuiltOn(`its labels lead through more than ${MAX_LAYERS} images (${path21()} \u2192 \u2026) without reaching it`);
+  return notBuiltOn(`its labels lead through more than ${MAX_LAYERS} images (${path22()} \u2192 \u2026) without reaching it`);
 }
 function mismatch(from, chain, rules, reason) {
   const { release, variant } = rules;
@@ -46117,8 +46316,8 @@ var PackageIndex = class {
       for (const m of text3.matchAll(/^# (\S+) (\S+)/gm)) list.push([m[1], m[2]]);
       return list.sort((a, b) => b[0].length - a[0].length);
     });
-    const path21 = rest.join("/");
-    const go = modules?.find(([module]) => path21.startsWith(`${module}/`));
+    const path22 = rest.join("/");
+    const go = modules?.find(([module]) => path22.startsWith(`${module}/`));
     if (go !== void 0) return `${go[0]}@${go[1]}`;
     const composer = await this.memo(this.composer, root, async () => {
       const text3 = await this.io.readText(`${root}/composer/installed.json`);
@@ -46156,11 +46355,11 @@ var callback = (resolvePromise, reject) => (error2, value2) => {
   else resolvePromise(value2);
 };
 var nodeIo = {
-  readdir: (path21) => new Promise((ok, fail2) => fs3.readdir(path21, { withFileTypes: true, encoding: "buffer" }, callback(ok, fail2))),
-  lstatKind: (path21) => new Promise((ok, fail2) => fs3.lstat(path21, callback(ok, fail2))).then(statKind),
-  realpath: (path21) => new Promise((ok, fail2) => fs3.realpath(path21, callback(ok, fail2))),
+  readdir: (path22) => new Promise((ok, fail2) => fs3.readdir(path22, { withFileTypes: true, encoding: "buffer" }, callback(ok, fail2))),
+  lstatKind: (path22) => new Promise((ok, fail2) => fs3.lstat(path22, callback(ok, fail2))).then(statKind),
+  realpath: (path22) => new Promise((ok, fail2) => fs3.realpath(path22, callback(ok, fail2))),
   // O_NONBLOCK: a FIFO swapped in after the walk looked cannot block the scan; O_NOFOLLOW: nor can a link.
-  open: (path21) => fs3.openSync(path21, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK),
+  open: (path22) => fs3.openSync(path22, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK),
   read: (fd, buf, offset, length, position) => fs3.readSync(fd, buf, offset, length, position),
   close: (fd) => fs3.closeSync(fd)
 };
@@ -46215,18 +46414,18 @@ async function scanContextWith(options, io) {
   const packages = new PackageIndex(packageIo(context3, io));
   const buf = Buffer.allocUnsafe(BUFFER_SIZE);
   let lastYield = performance.now();
-  const scanOne = async (path21, display, kind) => {
+  const scanOne = async (path22, display, kind) => {
     if (performance.now() - lastYield > YIELD_MS) {
       await new Promise((ok) => setImmediate(ok));
       lastYield = performance.now();
     }
     let fd;
     try {
-      fd = io.open(path21);
+      fd = io.open(path22);
     } catch (error2) {
-      const code2 = errorCode3(error2);
-      if (code2 === "ELOOP") result.skipped.push({ file: display, reason: "symlink, not followed" });
-      else result.warnings.push(`Could not read ${display}: ${code2}; it was not scanned`);
+      const code3 = errorCode3(error2);
+      if (code3 === "ELOOP") result.skipped.push({ file: display, reason: "symlink, not followed" });
+      else result.warnings.push(`Could not read ${display}: ${code3}; it was not scanned`);
       return;
     }
     try {
@@ -46240,9 +46439,9 @@ async function scanContextWith(options, io) {
       const credential = kind.credential !== void 0 || kind.dotenv || isCredentialFileName(basename3(display));
       for (const finding of scan.findings) raw.push({ file: display, finding, credential });
     } catch (error2) {
-      const code2 = errorCode3(error2);
-      if (code2 === "EISDIR" || code2 === "EAGAIN") result.skipped.push({ file: display, reason: "not a regular file" });
-      else result.warnings.push(`Could not read ${display}: ${code2}; it was not fully scanned`);
+      const code3 = errorCode3(error2);
+      if (code3 === "EISDIR" || code3 === "EAGAIN") result.skipped.push({ file: display, reason: "not a regular file" });
+      else result.warnings.push(`Could not read ${display}: ${code3}; it was not fully scanned`);
     } finally {
       io.close(fd);
     }
@@ -46326,15 +46525,15 @@ function packageIo(context3, io) {
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-async function realDirectory(path21, io) {
+async function realDirectory(path22, io) {
   let real;
   try {
-    real = await io.realpath(resolve2(path21));
+    real = await io.realpath(resolve2(path22));
   } catch {
-    throw new UserError(`Build context '${path21}' not found. Expected a directory; set 'context' to it.`);
+    throw new UserError(`Build context '${path22}' not found. Expected a directory; set 'context' to it.`);
   }
   const kind = await io.lstatKind(real);
-  if (kind !== "directory") throw new UserError(`Build context '${path21}' is not a directory. Expected a directory; set 'context' to it.`);
+  if (kind !== "directory") throw new UserError(`Build context '${path22}' is not a directory. Expected a directory; set 'context' to it.`);
   return real;
 }
 async function readDockerignore(dockerfile2, context3) {
@@ -46482,15 +46681,15 @@ async function findUnchangedImage(inputs, facts) {
 }
 
 // src/verify/publish-verified.ts
-import { randomBytes as randomBytes4 } from "node:crypto";
+import { randomBytes as randomBytes5 } from "node:crypto";
 
 // src/version.ts
 var ACTION_VERSION = "0.1.0";
 
 // src/verify/verify.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
+import { randomBytes as randomBytes4 } from "node:crypto";
 import { readFile as readFile8 } from "node:fs/promises";
-import path18 from "node:path";
+import path19 from "node:path";
 
 // src/verify/docker-image.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -46520,7 +46719,7 @@ async function* saveImage(ref, stallSeconds = SAVE_STALL_SECONDS) {
   });
   const exited2 = new Promise((resolve4, reject) => {
     child2.once("error", reject);
-    child2.once("close", (code2) => resolve4(code2 ?? -1));
+    child2.once("close", (code3) => resolve4(code3 ?? -1));
   });
   let finished = false;
   try {
@@ -46537,9 +46736,9 @@ async function* saveImage(ref, stallSeconds = SAVE_STALL_SECONDS) {
       }
     }
     if (bytes2 > 0) yield Buffer.concat(held, bytes2);
-    const code2 = await exited2;
+    const code3 = await exited2;
     if (stalled) throw new Error(`docker save ${ref} sent nothing for ${stallSeconds} s and was stopped`);
-    if (code2 !== 0) throw new Error(`docker save ${ref} failed (exit code ${code2}): ${stderr.trim().split("\n").at(-1) ?? ""}`);
+    if (code3 !== 0) throw new Error(`docker save ${ref} failed (exit code ${code3}): ${stderr.trim().split("\n").at(-1) ?? ""}`);
     finished = true;
   } finally {
     clearTimeout(watchdog);
@@ -46623,7 +46822,7 @@ function dropBuildArgs(text3, count) {
 var tar = __toESM(require_tar_stream(), 1);
 import { closeSync, openSync, readSync, rmSync } from "node:fs";
 import { open as open2 } from "node:fs/promises";
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/verify/whiteout.ts
 var WHITEOUT = ".wh.";
@@ -46633,28 +46832,51 @@ function imagePath(name) {
   return `/${parts.join("/")}`;
 }
 function whiteoutOf(name) {
-  const path21 = imagePath(name);
-  const slash = path21.lastIndexOf("/");
-  const dir = path21.slice(0, slash) || "/";
-  const base = path21.slice(slash + 1);
+  const path22 = imagePath(name);
+  const slash = path22.lastIndexOf("/");
+  const dir = path22.slice(0, slash) || "/";
+  const base = path22.slice(slash + 1);
   if (base === OPAQUE) return { kind: "opaque", dir };
   if (base.startsWith(WHITEOUT) && base.length > WHITEOUT.length) {
     return { kind: "file", path: `${dir === "/" ? "" : dir}/${base.slice(WHITEOUT.length)}` };
   }
   return void 0;
 }
-function deletedIn(path21, layer, whiteouts) {
+function deletedIn(path22, layer, whiteouts) {
   for (let later = layer + 1; later < whiteouts.length; later++) {
     for (const whiteout of whiteouts[later] ?? []) {
-      if (whiteout.kind === "file" && (path21 === whiteout.path || path21.startsWith(`${whiteout.path}/`))) return later;
-      if (whiteout.kind === "opaque" && path21.startsWith(whiteout.dir === "/" ? "/" : `${whiteout.dir}/`)) return later;
+      if (whiteout.kind === "file" && (path22 === whiteout.path || path22.startsWith(`${whiteout.path}/`))) return later;
+      if (whiteout.kind === "opaque" && path22.startsWith(whiteout.dir === "/" ? "/" : `${whiteout.dir}/`)) return later;
     }
   }
   return void 0;
 }
 
-// src/verify/image-packages.ts
+// src/verify/helpers.ts
 import path15 from "node:path";
+var HELPER_NAME2 = /^prepare-.+$|^.+-verify$/;
+function pathOf(env) {
+  const entry = [...env ?? []].reverse().find((item) => item.startsWith("PATH="));
+  if (entry === void 0) return [];
+  return entry.slice("PATH=".length).split(":").filter((dir) => dir.startsWith("/")).map((dir) => path15.posix.normalize(dir).replace(/(.)\/$/, "$1"));
+}
+function discoverHelpers(layers, whiteouts, pathDirs) {
+  const last = /* @__PURE__ */ new Map();
+  for (const layer of [...layers].sort((a, b) => a.index - b.index)) {
+    for (const entry of layer.helpers) last.set(entry.path, { entry, index: layer.index });
+  }
+  const dirs = new Set(pathDirs);
+  const found = [];
+  for (const [file, { entry, index }] of last) {
+    if (!entry.executable || !dirs.has(path15.posix.dirname(file))) continue;
+    if (deletedIn(file, index, whiteouts) !== void 0) continue;
+    found.push({ path: file, name: path15.posix.basename(file), layer: index + 1 });
+  }
+  return found.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+// src/verify/image-packages.ts
+import path16 from "node:path";
 var RECORD_MAX = 1024 * 1024;
 var RECORDS_TOTAL = 64 * 1024 * 1024;
 function recordBudget(total = RECORDS_TOTAL) {
@@ -46730,8 +46952,8 @@ function relative3(imagePath2) {
   return imagePath2.split("/").filter((seg) => seg !== "").join("/");
 }
 function credentialFile(file) {
-  const base = path15.posix.basename(file);
-  return credentialKind(base, path15.posix.basename(path15.posix.dirname(file))) !== void 0 || isDotenv(base) || isCredentialFileName(base);
+  const base = path16.posix.basename(file);
+  return credentialKind(base, path16.posix.basename(path16.posix.dirname(file))) !== void 0 || isDotenv(base) || isCredentialFileName(base);
 }
 async function classifyInstalledPackages(secrets, archive, mode) {
   const byLayer = /* @__PURE__ */ new Map();
@@ -46787,12 +47009,12 @@ var CODE_EXTENSIONS2 = new Set(
   )
 );
 function imageFileKind(file) {
-  const base = path16.posix.basename(file);
-  const parent = path16.posix.basename(path16.posix.dirname(file));
+  const base = path17.posix.basename(file);
+  const parent = path17.posix.basename(path17.posix.dirname(file));
   return {
     credential: credentialKind(base, parent),
     dotenv: isDotenv(base),
-    codeFile: CODE_EXTENSIONS2.has(path16.posix.extname(base).toLowerCase()),
+    codeFile: CODE_EXTENSIONS2.has(path17.posix.extname(base).toLowerCase()),
     dockerfile: false
   };
 }
@@ -46802,6 +47024,14 @@ function scanBuffer() {
   return shared;
 }
 var spoolCount = 0;
+var LINK_OR_FILE = /* @__PURE__ */ new Set(["file", "contiguous-file", "symlink", "link"]);
+function keepHelper(result, header) {
+  if (!LINK_OR_FILE.has(header.type ?? "")) return;
+  const file = imagePath(header.name);
+  const name = path17.posix.basename(file);
+  if (name.startsWith(".wh.") || !HELPER_NAME2.test(name)) return;
+  (result.helpers ??= []).push({ path: file, executable: ((header.mode ?? 0) & 73) !== 0 });
+}
 function feed(source, extract3) {
   const done = (async () => {
     for await (const chunk of source) {
@@ -46819,6 +47049,7 @@ async function scanLayerTar(layer, options) {
   const feeding = feed(layer, extract3);
   for await (const entry of extract3) {
     const header = entry.header;
+    keepHelper(result, header);
     const whiteout = whiteoutOf(header.name);
     if (whiteout) result.whiteouts.push(whiteout);
     else keepEntry(result, header, imagePath(header.name));
@@ -46858,7 +47089,7 @@ async function scanLayerTar(layer, options) {
         if (binary) chunks.length = 0;
       }
       if (!binary && held > spoolAt) {
-        const file2 = path16.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`);
+        const file2 = path17.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`);
         spool = { path: file2, handle: await open2(file2, "wx", 384) };
         for (const held2 of chunks) await spool.handle.write(held2);
         chunks.length = 0;
@@ -46924,8 +47155,8 @@ function bytes(entry) {
 var FIRST_PATHS = 5;
 function sandboxFiles(input) {
   const visible = finalEntries(input.layers);
-  const place = (path21, at) => ({
-    path: path21,
+  const place = (path22, at) => ({
+    path: path22,
     layer: at.layer + 1,
     instruction: input.instructions[at.layer] ?? "(unknown)",
     uid: at.entry.uid
@@ -46938,11 +47169,11 @@ function sandboxFiles(input) {
     ...home === void 0 ? {} : { home }
   };
   const sorted = [...visible].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  const hidden = sorted.filter(([path21, at]) => under(path21, WORKSPACE) && at.entry.kind !== "dir");
-  if (hidden.length > 0) result.workspace = { count: hidden.length, first: hidden.slice(0, FIRST_PATHS).map(([path21, at]) => place(path21, at)) };
+  const hidden = sorted.filter(([path22, at]) => under(path22, WORKSPACE) && at.entry.kind !== "dir");
+  if (hidden.length > 0) result.workspace = { count: hidden.length, first: hidden.slice(0, FIRST_PATHS).map(([path22, at]) => place(path22, at)) };
   const folders = ["/tmp", ...home !== void 0 && home !== "/" ? [home] : []];
-  const locked = sorted.filter(([path21, at]) => folders.some((folder) => under(path21, folder)) && !under(path21, WORKSPACE) && !writable(at.entry, input.user));
-  if (locked.length > 0) result.unwritable = { count: locked.length, first: locked.slice(0, FIRST_PATHS).map(([path21, at]) => place(path21, at)) };
+  const locked = sorted.filter(([path22, at]) => folders.some((folder) => under(path22, folder)) && !under(path22, WORKSPACE) && !writable(at.entry, input.user));
+  if (locked.length > 0) result.unwritable = { count: locked.length, first: locked.slice(0, FIRST_PATHS).map(([path22, at]) => place(path22, at)) };
   return result;
 }
 function finalEntries(layers) {
@@ -46951,8 +47182,8 @@ function finalEntries(layers) {
     for (const whiteout of layer.whiteouts) {
       const gone = whiteout.kind === "file" ? whiteout.path : whiteout.dir;
       if (!WATCHED_FOLDERS.some((folder) => gone === folder || under(gone, folder) || under(folder, gone))) continue;
-      for (const path21 of visible.keys()) {
-        if (whiteout.kind === "file" && path21 === gone || under(path21, gone)) visible.delete(path21);
+      for (const path22 of visible.keys()) {
+        if (whiteout.kind === "file" && path22 === gone || under(path22, gone)) visible.delete(path22);
       }
     }
     for (const entry of layer.entries ?? []) visible.set(entry.path, { entry, layer: index });
@@ -46972,8 +47203,8 @@ function homeOf(passwd, uid) {
   }
   return void 0;
 }
-function under(path21, folder) {
-  return folder === "/" ? path21 !== "/" : path21.startsWith(`${folder}/`);
+function under(path22, folder) {
+  return folder === "/" ? path22 !== "/" : path22.startsWith(`${folder}/`);
 }
 function workspaceMessage(workspace) {
   const first = workspace.first[0];
@@ -46981,7 +47212,7 @@ function workspaceMessage(workspace) {
   return `The image has ${workspace.count} file(s) under ${WORKSPACE} (${shownPaths(workspace.first, workspace.count)})${made}. In OHE ${WORKSPACE} is the sandbox's own volume, mounted over the image's, so the sandbox starts with an empty ${WORKSPACE} and never sees them. Bake them under e.g. /opt/<name>-seed instead, and link or copy them into ${WORKSPACE} in a prepare-* helper that runs in the sandbox.`;
 }
 function unwritableMessage(unwritable, files, user) {
-  const owners = [...new Set(unwritable.first.map((path21) => path21.uid))].map((uid) => `uid ${uid}`).join(", ");
+  const owners = [...new Set(unwritable.first.map((path22) => path22.uid))].map((uid) => `uid ${uid}`).join(", ");
   const first = unwritable.first[0];
   const made = first ? `, made by ${first.instruction} (layer ${first.layer})` : "";
   return `${unwritable.count} path(s) under ${files.home ? `HOME ${files.home} or ` : ""}/tmp are not writable by the sandbox's user ${user.uid}:${user.gid} (${shownPaths(unwritable.first, unwritable.count)}; owned by ${owners})${made}. The agent's tools fail to write there. Typical causes: pip install --user, npm config or tool caches written by a RUN as root. Run that step as USER openhands, or chown -R ${user.uid}:${user.gid} the path in the same RUN.`;
@@ -46991,7 +47222,7 @@ function noPasswdMessage(user) {
 }
 function shownPaths(first, count) {
   const more = count > first.length ? ` and ${count - first.length} more` : "";
-  return `${first.map((path21) => path21.path).join(", ")}${more}`;
+  return `${first.map((path22) => path22.path).join(", ")}${more}`;
 }
 
 // src/verify/image-scan.ts
@@ -47028,19 +47259,19 @@ function assembleImageSecrets(archive, config, base, ignored) {
   for (const [index, layer] of [...archive.layers].sort((a, b) => a[0] - b[0])) {
     result.filesScanned += layer.files;
     result.bytesScanned += layer.bytes;
-    for (const { path: path21, finding } of layer.findings) {
-      const deleted = deletedIn(path21, index, whiteouts);
+    for (const { path: path22, finding } of layer.findings) {
+      const deleted = deletedIn(path22, index, whiteouts);
       add(
         finding,
         {
           source: "layer",
-          where: path21,
+          where: path22,
           layer: index + 1,
           instruction: instructions[index] ?? "(unknown)",
           ...origins[index]?.step === void 0 ? {} : { step: origins[index].step },
           ...deleted === void 0 ? {} : { deletedBy: { layer: deleted + 1, instruction: instructions[deleted] ?? "(unknown)" } }
         },
-        `image:${path21}`
+        `image:${path22}`
       );
     }
   }
@@ -47141,6 +47372,231 @@ function instructionLine(dockerfile2, instruction2) {
 }
 function squeeze(text3) {
   return text3.replace(/\s+/g, " ").trim();
+}
+
+// src/verify/sandbox-commands.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+
+// src/verify/agent-commands.ts
+var REQUEST_MS = 15e3;
+var RESULT_GRACE_MS = 15e3;
+var MAX_PAGES2 = 50;
+async function startCommand(api, command, timeoutSeconds) {
+  const answer = await request2(api, "/api/bash/start_bash_command", {
+    method: "POST",
+    body: JSON.stringify({ command, cwd: null, timeout: timeoutSeconds })
+  });
+  if (answer.status === 404) return { kind: "absent", status: 404 };
+  if (answer.status !== 200) return { kind: "failed", problem: `start_bash_command answered ${described(answer)}` };
+  try {
+    const id2 = JSON.parse(answer.body).id;
+    if (typeof id2 === "string" && id2 !== "") return { kind: "started", id: id2 };
+  } catch {
+  }
+  return { kind: "failed", problem: `start_bash_command answered without a command id: ${answer.body.slice(0, 120)}` };
+}
+async function pollCommand(api, id2, progress) {
+  let folded = progress;
+  let pageId = null;
+  for (let page = 0; page < MAX_PAGES2; page++) {
+    const query = new URLSearchParams({ kind__eq: "BashOutput", command_id__eq: id2, limit: "100" });
+    if (folded.lastOrder >= 0) query.set("order__gt", String(folded.lastOrder));
+    if (pageId !== null) query.set("page_id", pageId);
+    const answer = await request2(api, `/api/bash/bash_events/search?${query.toString()}`, { method: "GET" });
+    if (answer.status !== 200) return `bash_events/search answered ${described(answer)}`;
+    const parsed = parseEventPage(answer.body);
+    if (typeof parsed === "string") return `bash_events/search answered ${parsed}`;
+    folded = foldBashEvents(folded, parsed.items, id2);
+    pageId = parsed.next_page_id;
+    if (pageId === null) break;
+  }
+  return folded;
+}
+async function runThroughApi(api, command, timeoutMs, pollMs = 500) {
+  const started = Date.now();
+  const timeoutSeconds = Math.max(1, Math.ceil(timeoutMs / 1e3));
+  const begun = await startCommand(api, command, timeoutSeconds);
+  if (begun.kind === "absent") return "absent";
+  const seconds = () => Math.round((Date.now() - started) / 100) / 10;
+  if (begun.kind === "failed") return { progress: NO_PROGRESS, seconds: seconds(), problem: begun.problem };
+  const deadline = started + timeoutSeconds * 1e3 + RESULT_GRACE_MS;
+  let progress = NO_PROGRESS;
+  let lastProblem;
+  for (; ; ) {
+    const polled = await pollCommand(api, begun.id, progress);
+    if (typeof polled === "string") lastProblem = polled;
+    else progress = polled;
+    if (progress.exitCode !== void 0) return { progress, seconds: seconds() };
+    if (Date.now() + pollMs > deadline) {
+      const why = lastProblem ? ` (last: ${lastProblem})` : "";
+      return { progress, seconds: seconds(), problem: `no result from the agent-server within the deadline${why}` };
+    }
+    await sleep2(Math.min(pollMs * 4, pollMs + Math.floor((Date.now() - started) / 20)));
+  }
+}
+async function request2(api, route, init) {
+  try {
+    const res = await fetch(`${api.baseUrl}${route}`, {
+      method: init.method,
+      headers: { "X-Session-API-Key": api.sessionKey, ...init.body === void 0 ? {} : { "Content-Type": "application/json" } },
+      ...init.body === void 0 ? {} : { body: init.body },
+      signal: AbortSignal.timeout(REQUEST_MS)
+    });
+    return { status: res.status, body: await res.text() };
+  } catch (thrown) {
+    const cause = thrown.cause?.code;
+    return { status: 0, body: "", error: cause ?? describeError(thrown) };
+  }
+}
+function described(answer) {
+  if (answer.status === 0) return `nothing (${answer.error ?? "no answer"})`;
+  const detail = answer.body.trim().slice(0, 120);
+  return `HTTP ${answer.status}${detail ? `: ${detail}` : ""}`;
+}
+function sleep2(ms) {
+  return new Promise((resolve4) => setTimeout(resolve4, ms));
+}
+
+// src/verify/sandbox-commands.ts
+async function runSandboxCommands(sandbox, commands, options) {
+  const report2 = { via: "agent-server", outcomes: [], skipped: [] };
+  const redact2 = (text3) => options.redact(text3.split(sandbox.sessionKey).join("***"));
+  for (const [index, command] of commands.entries()) {
+    info(escapeWorkflowCommands(`Sandbox command ${index + 1}/${commands.length}: ${redact2(shownCommand(command))}`));
+    let outcome;
+    if (report2.via === "agent-server") {
+      const run2 = await runThroughApi(sandbox, command, options.timeoutMs, options.pollMs);
+      if (run2 === "absent") {
+        report2.via = "docker exec";
+        report2.fallback = "the agent-server has no command API (POST /api/bash/start_bash_command answered 404)";
+        warning(
+          `The agent-server in the image answered 404 for its command API, so sandbox-commands run through docker exec as ${sandbox.user} in ${sandbox.workingDir} with the runtime's environment instead. The agent runs its commands through that API: check the base image.`
+        );
+      } else {
+        outcome = toOutcome(command, run2.progress, run2.seconds, options.timeoutMs, redact2, run2.problem);
+      }
+    }
+    if (outcome === void 0) {
+      const run2 = await runThroughDockerExec(sandbox, command, options.timeoutMs);
+      outcome = toOutcome(command, run2.progress, run2.seconds, options.timeoutMs, redact2, run2.problem);
+    }
+    outcome.command = redact2(command);
+    report2.outcomes.push(outcome);
+    logOutcome(outcome);
+    if (!passed(outcome)) {
+      report2.skipped = commands.slice(index + 1).map(redact2);
+      break;
+    }
+  }
+  return report2;
+}
+function toOutcome(command, progress, seconds, timeoutMs, redact2, problem) {
+  const late = timedOut(progress.exitCode, seconds, timeoutMs / 1e3);
+  return {
+    command,
+    ...progress.exitCode === void 0 ? {} : { exitCode: progress.exitCode },
+    timedOut: late,
+    seconds,
+    tail: outputTail(progress.stdout, progress.stderr, redact2),
+    ...problem === void 0 ? {} : { problem: redact2(problem) }
+  };
+}
+function logOutcome(outcome) {
+  const result = outcome.timedOut ? `killed at its deadline (sandbox-command-timeout) after ${outcome.seconds} s` : outcome.problem ? `failed: ${outcome.problem}` : `exit code ${outcome.exitCode ?? "?"} in ${outcome.seconds} s`;
+  const log = passed(outcome) ? info : error;
+  log(escapeWorkflowCommands(`${shownCommand(outcome.command)}: ${result}`));
+  if (outcome.tail.length > 0) info(escapeWorkflowCommands(outcome.tail.map((line) => `  | ${line}`).join("\n")));
+}
+var WRAPPER = 'echo $$ > "$0" 2>/dev/null; unset SESSION_API_KEY OH_SESSION_API_KEYS_0; exec /bin/sh -c "$1"';
+var KILL_GRACE_SECONDS = 1;
+function dockerExecArgs(sandbox, command, pidFile) {
+  const env = Object.entries(sandbox.env).filter(([name]) => name !== "SESSION_API_KEY" && !name.startsWith("OH_SESSION_API_KEYS_")).flatMap(([name, value2]) => ["--env", `${name}=${value2}`]);
+  return ["exec", "--user", sandbox.user, "--workdir", sandbox.workingDir, ...env, sandbox.container, "/bin/sh", "-c", WRAPPER, pidFile, command];
+}
+async function runThroughDockerExec(sandbox, command, timeoutMs) {
+  const pidFile = `/tmp/.ohe-sandbox-command-${randomBytes3(4).toString("hex")}.pid`;
+  const started = Date.now();
+  const run2 = await runDocker(dockerExecArgs(sandbox, command, pidFile), { silent: true, timeoutMs });
+  const seconds = Math.round((Date.now() - started) / 100) / 10;
+  if (run2.killed) {
+    const kill = `p=$(cat "${pidFile}") || exit 0; kill -TERM -- "-$p" 2>/dev/null; sleep ${KILL_GRACE_SECONDS}; kill -KILL -- "-$p" 2>/dev/null; true`;
+    await runDocker(["exec", "--user", sandbox.user, sandbox.container, "/bin/sh", "-c", kill], { silent: true, timeoutMs: 3e4 });
+  }
+  const progress = {
+    lastOrder: 0,
+    stdout: appendLines([], run2.stdout, TAIL_LINES),
+    stderr: appendLines([], run2.stderr.join("\n"), TAIL_LINES),
+    ...run2.killed ? { exitCode: -1 } : { exitCode: run2.exitCode }
+  };
+  const problem = !run2.killed && run2.exitCode !== 0 && isDockerFailure(run2.stderr) ? `docker exec failed: ${run2.stderr.at(-1) ?? ""}` : void 0;
+  return { progress, seconds, ...problem === void 0 ? {} : { problem } };
+}
+function isDockerFailure(stderr) {
+  return stderr.some((line) => /^Error response from daemon|^Error: No such container|OCI runtime exec failed/.test(line));
+}
+
+// src/verify/sandbox-phase.ts
+function sandboxHook(settings, redact2, pollMs) {
+  let report2;
+  const commands = settings["sandbox-commands"];
+  if (commands.length === 0) return { report: () => void 0 };
+  return {
+    afterHealthy: async (sandbox) => {
+      report2 = await group(
+        "Verify: run sandbox-commands in the booted sandbox",
+        () => runSandboxCommands(
+          {
+            baseUrl: sandbox.baseUrl,
+            sessionKey: sandbox.sessionKey,
+            container: sandbox.container.name,
+            user: `${sandbox.user.uid}:${sandbox.user.gid}`,
+            workingDir: sandbox.workingDir,
+            env: { ...sandbox.environment }
+          },
+          commands,
+          { timeoutMs: settings["sandbox-command-timeout"], redact: redact2, ...pollMs === void 0 ? {} : { pollMs } }
+        )
+      );
+    },
+    report: () => report2
+  };
+}
+function judgeSandbox(settings, secondsToHealthy, commands, helpers, file) {
+  const findings = [];
+  const problems = [];
+  if (settings["sandbox-commands"].length === 0 && helpers.length > 0) {
+    notice(
+      `The image ships helper(s) ${helpers.map((helper) => helper.name).join(", ")}: set sandbox-commands to run them in the booted sandbox as the agent would (UID 10001, /workspace/project on an empty volume), so one that fails there fails here instead of on the first task.`,
+      { file }
+    );
+  }
+  for (const outcome of commands?.outcomes ?? []) {
+    const failure2 = commandFailure(outcome);
+    if (failure2 === void 0) continue;
+    const tail = outcome.tail.length > 0 ? ` Last output lines (redacted):
+${outcome.tail.join("\n")}` : " It printed nothing.";
+    findings.push({
+      check: "verify/sandbox-command",
+      severity: "error",
+      message: `${failure2[0]?.toUpperCase() ?? ""}${failure2.slice(1)}. It ran as the agent runs commands: as the runtime user, in the working directory, on an empty /workspace volume (what the image bakes under /workspace is hidden); write only under /workspace, /tmp or the home of UID 10001, and bake read-only content under /opt.${tail}`,
+      file
+    });
+    problems.push(failure2);
+  }
+  const allPassed = (commands?.outcomes ?? []).every(passed) && (settings["sandbox-commands"].length === 0 || commands !== void 0);
+  if (secondsToHealthy === void 0 || !allPassed) return { findings, problems };
+  const ready = readySeconds(secondsToHealthy, commands?.outcomes ?? []);
+  const slow = readinessProblem(ready, settings["max-ready-seconds"]);
+  if (slow !== void 0) {
+    findings.push({
+      check: "verify/ready",
+      severity: "error",
+      message: `The sandbox took ${ready} s to be ready for a task: ${secondsToHealthy} s from the container's start to healthy, plus ${Math.round((ready - secondsToHealthy) * 10) / 10} s of sandbox-commands; max-ready-seconds is ${settings["max-ready-seconds"] ?? ""}. Bake more into the image (dependencies, a built seed) so its helpers have less to do, or raise max-ready-seconds.`,
+      file
+    });
+    problems.push(slow);
+  }
+  return { findings, problems, readySeconds: ready };
 }
 
 // src/verify/redact.ts
@@ -47425,7 +47881,7 @@ async function collect(entry) {
 
 // src/verify/sarif.ts
 import { mkdir as mkdir2, readFile as readFile7, writeFile as writeFile5 } from "node:fs/promises";
-import path17 from "node:path";
+import path18 from "node:path";
 
 // src/secrets/sarif.ts
 function fileUri(file, uriBase = "") {
@@ -47433,8 +47889,8 @@ function fileUri(file, uriBase = "") {
   const base = uriBase.replace(/^\.?\/+|\/+$/g, "");
   return encodePath(base === "" ? file : `${base}/${file}`);
 }
-function encodePath(path21) {
-  return path21.split("/").map(
+function encodePath(path22) {
+  return path22.split("/").map(
     (segment) => segment.split(/(\\x[0-9a-f]{2})/).map((part) => /^\\x[0-9a-f]{2}$/.test(part) ? `%${part.slice(2).toUpperCase()}` : encodeURIComponent(part)).join("")
   ).join("/");
 }
@@ -47510,7 +47966,7 @@ async function appendToSarif(file, results, version, level) {
   }
   const run2 = log.runs[0];
   run2.results = [...Array.isArray(run2.results) ? run2.results : [], ...results];
-  await mkdir2(path17.dirname(file), { recursive: true });
+  await mkdir2(path18.dirname(file), { recursive: true });
   await writeFile5(file, JSON.stringify(log, null, 2) + "\n");
 }
 
@@ -47521,6 +47977,8 @@ async function verifyImage(inputs, facts) {
   const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds);
   const known2 = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value), ...Object.values(inputs["build-args"])];
   const redact2 = makeRedactor(known2);
+  const commandHook = sandboxHook(inputs, (text3) => redact(redact2(text3)));
+  const afterHealthy = composeHooks(facts.afterHealthy, commandHook.afterHealthy);
   const runtime = facts.runtime ?? builtInRuntime("no OHE release was resolved");
   const limits = sandboxLimits(runtime.spec, { memory: inputs["sandbox-memory"], cpus: inputs["sandbox-cpus"] });
   const [scanned, boot] = await Promise.all([
@@ -47537,11 +47995,14 @@ async function verifyImage(inputs, facts) {
         timeoutSeconds: inputs["boot-timeout"] ?? STARTUP_ALLOWANCE_SECONDS,
         workDir: facts.workDir,
         redact: redact2,
-        ...facts.afterHealthy ? { afterHealthy: facts.afterHealthy } : {}
+        ...afterHealthy ? { afterHealthy } : {}
       })
     )
   ]);
-  const { secrets, size, history } = scanned;
+  const { secrets, size, history, helpers } = scanned;
+  if (helpers.length > 0) {
+    info(`Helpers in the image: ${helpers.map((helper) => helper.path).join(", ")}`);
+  }
   const findings = [];
   const problems = [];
   const dockerfile2 = await readFile8(inputs.file, "utf8").catch(() => "");
@@ -47550,7 +48011,7 @@ async function verifyImage(inputs, facts) {
   for (const { finding, line } of placed) findings.push(asAnnotation(finding, inputs, line, severity));
   reportNotices(secrets.notices ?? [], facts.workspace ? workspacePath(inputs.file, facts.workspace) : inputs.file, dockerfile2, history);
   if (inputs.sarif && placed.length > 0) {
-    const uri = path18.relative(facts.workspace ?? path18.dirname(inputs.file), inputs.file).split(path18.sep).join("/");
+    const uri = path19.relative(facts.workspace ?? path19.dirname(inputs.file), inputs.file).split(path19.sep).join("/");
     await appendToSarif(inputs.sarif, imageResults(placed, uri, severity), facts.version ?? "0.0.0", severity);
     info(`Image findings added to ${inputs.sarif}`);
   }
@@ -47595,6 +48056,10 @@ ${boot.logTail.join("\n")}` : " The container printed nothing.");
     findings.push({ check: "verify/writable", severity: "warning", message, file: inputs.file, ...line === void 0 ? {} : { line } });
   }
   if (sandbox.passwd === "no-entry") findings.push({ check: "verify/writable", severity: "warning", message: noPasswdMessage(user), file: inputs.file });
+  const commands = commandHook.report();
+  const judged = judgeSandbox(inputs, boot.ok ? boot.secondsToHealthy : void 0, commands, helpers, inputs.file);
+  findings.push(...judged.findings);
+  problems.push(...judged.problems);
   const limit = inputs["max-added-size"];
   if (limit !== void 0 && size.compressed > limit) {
     const message = `The layers added over the base are ${formatSize(size.compressed)} compressed (estimated with gzip -1; ${formatSize(size.uncompressed)} uncompressed, ${size.layers} layer(s)), above max-added-size ${formatSize(limit)}: every sandbox start pulls them. Remove caches and build tools in the same RUN that made them, or raise max-added-size.`;
@@ -47603,6 +48068,10 @@ ${boot.logTail.join("\n")}` : " The container printed nothing.");
   }
   return {
     image: facts.image,
+    helpers,
+    ...commands === void 0 ? {} : { commands },
+    ...judged.readySeconds === void 0 ? {} : { readySeconds: judged.readySeconds },
+    ...inputs["max-ready-seconds"] === void 0 ? {} : { maxReadySeconds: inputs["max-ready-seconds"] },
     diffIds: local.diffIds,
     baseLayers: base.layers,
     secrets,
@@ -47642,6 +48111,9 @@ async function scanImage(inputs, facts, local, base, spec) {
     unread.push(`${archive.configProblem ?? "docker save holds no image config"}, so its Env, Labels and history were not scanned for secrets`);
   }
   const unscanned = unread.length > 0 ? unread.join("; ") : void 0;
+  const whiteouts = local.diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? []);
+  const helperLayers = [...archive.layers].map(([index, layer]) => ({ index, helpers: layer.helpers ?? [] }));
+  const helpers = discoverHelpers(helperLayers, whiteouts, pathOf(config.config?.Env));
   const ignored = await loadIgnoreFile(inputs["scan-ignore-file"]);
   const assembled = await classifyInstalledPackages(assembleImageSecrets(archive, config, base, ignored), archive, inputs["scan-installed-packages"]);
   if (archive.recordsDropped) {
@@ -47673,13 +48145,21 @@ async function scanImage(inputs, facts, local, base, spec) {
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: "estimate" },
     ...config.history ? { history: config.history } : {},
+    helpers,
     ...unscanned ? { unscanned } : {}
   };
 }
 async function imagePasswd(archive, facts) {
   const custom = [...archive.layers].sort((a, b) => b[0] - a[0]).find(([, layer]) => layer.passwd !== void 0);
-  const text3 = custom?.[1].passwd ?? archive.basePasswd?.text ?? await readImagePasswd(facts.image, `ohe-verify-${randomBytes3(6).toString("hex")}`);
+  const text3 = custom?.[1].passwd ?? archive.basePasswd?.text ?? await readImagePasswd(facts.image, `ohe-verify-${randomBytes4(6).toString("hex")}`);
   return text3 === void 0 ? {} : { passwd: text3 };
+}
+function composeHooks(first, second) {
+  if (!first || !second) return first ?? second;
+  return async (sandbox) => {
+    await first(sandbox);
+    await second(sandbox);
+  };
 }
 async function baseFacts(inputs, reference, diffIds) {
   const none = (unknown) => ({ layers: 0, env: [], labels: {}, unknown });
@@ -47729,7 +48209,7 @@ function asAnnotation(finding, inputs, line, severity) {
 
 // src/verify/publish-verified.ts
 function verifyTag() {
-  return `ohe-sandbox-verify:${randomBytes4(8).toString("hex")}`;
+  return `ohe-sandbox-verify:${randomBytes5(8).toString("hex")}`;
 }
 async function publishVerified(inputs, facts, onReport, io) {
   const local = verifyTag();
@@ -47985,10 +48465,10 @@ function networkReason(thrown) {
   let reason = describeError(thrown);
   let current = thrown;
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const { name, code: code2, message, cause } = current;
+    const { name, code: code3, message, cause } = current;
     const text3 = typeof message === "string" ? message : "";
     if (name === "TimeoutError" || name === "AbortError") return "no answer in time";
-    if (typeof code2 === "string") return text3.includes(code2) ? text3 : `${code2}: ${text3}`;
+    if (typeof code3 === "string") return text3.includes(code3) ? text3 : `${code3}: ${text3}`;
     if (text3) reason = text3;
     current = cause;
   }
@@ -48242,8 +48722,8 @@ async function readReleaseMap(file, shownAs) {
   try {
     text3 = await readFile9(file, "utf8");
   } catch (thrown) {
-    const code2 = thrown.code;
-    const why = code2 === "ENOENT" ? "does not exist" : `cannot be read (${describeError(thrown)})`;
+    const code3 = thrown.code;
+    const why = code3 === "ENOENT" ? "does not exist" : `cannot be read (${describeError(thrown)})`;
     throw new UserError(`release-map ${shownAs} ${why}: set release-map to a YAML file in the workspace with lines such as "0.45.0: 1.41.0-python".`);
   }
   const map = parseReleaseMap(text3, shownAs);
@@ -48256,7 +48736,7 @@ function versionOf(tag) {
 
 // src/phases/scan.ts
 import { mkdir as mkdir3, writeFile as writeFile6 } from "node:fs/promises";
-import path19 from "node:path";
+import path20 from "node:path";
 async function runScan(inputs, version, workspace) {
   const started = performance.now();
   const result = await scanContext({
@@ -48273,7 +48753,7 @@ async function runScan(inputs, version, workspace) {
   reportNotices2(result.notices ?? [], inputs.context, workspace);
   for (const warning2 of result.warnings) warning(warning2);
   if (inputs.sarif) {
-    await mkdir3(path19.dirname(inputs.sarif), { recursive: true });
+    await mkdir3(path20.dirname(inputs.sarif), { recursive: true });
     await writeFile6(
       inputs.sarif,
       JSON.stringify(
@@ -48296,7 +48776,7 @@ function reportNotices2(notices, context3, workspace) {
     notice(
       `${notice2.description}: ${notice2.hint}, in installed package ${notice2.package ?? "unknown"} (not failing: scan-installed-packages is notice).`,
       {
-        file: workspacePath(path19.resolve(context3, notice2.file), workspace),
+        file: workspacePath(path20.resolve(context3, notice2.file), workspace),
         startLine: notice2.line
       }
     );
@@ -48304,11 +48784,11 @@ function reportNotices2(notices, context3, workspace) {
   if (notices.length > 10) notice(`${notices.length - 10} more finding(s) in installed packages, not failing (scan-installed-packages: notice).`);
 }
 function repositoryPath(context3, workspace) {
-  const relative4 = path19.relative(workspace, context3);
-  return relative4.startsWith("..") || path19.isAbsolute(relative4) ? "" : relative4.split(path19.sep).join("/");
+  const relative4 = path20.relative(workspace, context3);
+  return relative4.startsWith("..") || path20.isAbsolute(relative4) ? "" : relative4.split(path20.sep).join("/");
 }
 function asFinding(secret, inputs, severity, ignoreFile) {
-  const file = path19.resolve(inputs.context, secret.file);
+  const file = path20.resolve(inputs.context, secret.file);
   return {
     check: `secret/${secret.rule}`,
     severity,
@@ -48326,9 +48806,9 @@ function remedy(inDockerfile) {
 
 // src/kots/write.ts
 import { mkdir as mkdir4, writeFile as writeFile7 } from "node:fs/promises";
-import path20 from "node:path";
+import path21 from "node:path";
 function defaultConfigValuesFile(tempDir, tag) {
-  return path20.join(tempDir, `ohe-config-values-${tag}.yaml`);
+  return path21.join(tempDir, `ohe-config-values-${tag}.yaml`);
 }
 async function writeConfigValues(settings, adminConsole, image, tempDir) {
   if ("missing" in adminConsole) {
@@ -48338,12 +48818,12 @@ async function writeConfigValues(settings, adminConsole, image, tempDir) {
   }
   const file = settings["config-values-file"] || defaultConfigValuesFile(tempDir, image.tag);
   try {
-    await mkdir4(path20.dirname(file), { recursive: true });
+    await mkdir4(path21.dirname(file), { recursive: true });
     await writeFile7(file, configValuesDocument(adminConsole.options, image), { mode: 420 });
   } catch (thrown) {
     throw new UserError(`Could not write the KOTS ConfigValues file ${file} (${describeError(thrown)}): set config-values-file to a writable path.`);
   }
-  return { file, command: kotsCommand(path20.basename(file), settings["kots-app"], settings["kots-namespace"]), from: adminConsole.from };
+  return { file, command: kotsCommand(path21.basename(file), settings["kots-app"], settings["kots-namespace"]), from: adminConsole.from };
 }
 
 // src/run-plan.ts
@@ -48446,6 +48926,7 @@ async function run(io = actionIo) {
         onVerify: (verify) => {
           report2.verify = verify;
           annotate(verify.findings, workspace);
+          if (verify.readySeconds !== void 0) setOutput("ready-seconds", String(verify.readySeconds));
         }
       },
       io.build

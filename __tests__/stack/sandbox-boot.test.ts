@@ -186,8 +186,9 @@ describeE2E('the boot as OHE starts a sandbox, and what the sandbox hides', () =
   it("the spec's environment, working dir, user, fs group, empty /workspace and CA bundle reach the process; the key guards /api", async () => {
     const tag = `ohe-i15-standin:${randomBytes(4).toString('hex')}`
     const workspaceRoute =
-      'serve_workspace() {\n  touch /workspace/probe && written=yes || written=no\n' +
-      '  respond \'200 OK\' "{\\"entries\\":$(json_string "$(ls -A /workspace | grep -v "^probe$" | tr "\\n" " ")"),\\"owner\\":$(json_string "$(stat -c %u:%g:%a /workspace)"),\\"written\\":\\"$written\\",\\"ca\\":$(json_string "$(head -c 10 "$SSL_CERT_FILE")")}"\n}\n' +
+      'serve_workspace() {\n  touch /workspace/probe && written=yes || written=no\n  touch probe && here=yes || here=no\n' +
+      '  respond \'200 OK\' "{\\"entries\\":$(json_string "$(ls -A /workspace | grep -v "^probe$" | tr "\\n" " ")"),\\"owner\\":$(json_string "$(stat -c %u:%g:%a /workspace)"),\\"written\\":\\"$written\\",' +
+      '\\"workingDir\\":$(json_string "$(stat -c %u:%g:%a .)"),\\"writtenHere\\":\\"$here\\",\\"ca\\":$(json_string "$(head -c 10 "$SSL_CERT_FILE")")}"\n}\n' +
       'route GET /api/stand-in/workspace serve_workspace\n'
     const { dockerfile, options } = standInBase(stackBase, {}, { 'workspace.sh': workspaceRoute })
     await pusher.load(tag, dockerfile, options)
@@ -233,8 +234,16 @@ describeE2E('the boot as OHE starts a sandbox, and what the sandbox hides', () =
       SSL_CERT_FILE: CA,
       OH_SESSION_API_KEYS_0: sandbox.sessionKey
     })
-    // Empty but for the working dir the runtime made, root's and the fs group's with setgid, writable through the group.
-    expect(seen.workspace).toEqual({ entries: 'project ', owner: '0:10002:2775', written: 'yes', ca: expect.stringMatching(/\S/) as unknown as string })
+    // Empty but for the working dir; the volume root's and the fs group's with setgid, writable through the group; the
+    // working dir the runtime user's, so the agent (and a prepare-* helper) can write where it starts.
+    expect(seen.workspace).toEqual({
+      entries: 'project ',
+      owner: '0:10002:2775',
+      written: 'yes',
+      workingDir: '10001:10002:2775',
+      writtenHere: 'yes',
+      ca: expect.stringMatching(/\S/) as unknown as string
+    })
     expect(seen.denied).toBe(401)
     expect(seen.port).toBe(`60000/tcp -> ${sandbox.baseUrl.replace('http://', '')}`)
     expect(leftovers(sandbox.container.name)).toEqual([])

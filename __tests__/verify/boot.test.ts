@@ -1,6 +1,8 @@
+import tarStream from 'tar-stream'
 import type { RuntimeSpec } from '../../src/release/runtime-spec.js'
 import {
   bootRunArgs,
+  workingDirTar,
   caTargets,
   dockerStatsBytes,
   effectiveCpus,
@@ -52,6 +54,40 @@ describe('bootRunArgs', () => {
       cpus: 1
     })
     expect(args.filter(arg => arg.startsWith('type=bind'))).toEqual([])
+  })
+})
+
+describe('workingDirTar', () => {
+  async function entries(tar: Buffer | undefined): Promise<Array<[string, string, number, number, number]>> {
+    if (!tar) return []
+    const found: Array<[string, string, number, number, number]> = []
+    const extract = tarStream.extract()
+    extract.on('entry', (header, stream, next) => {
+      found.push([header.name, header.type ?? '', header.mode ?? 0, header.uid ?? -1, header.gid ?? -1])
+      stream.resume()
+      next()
+    })
+    await new Promise<void>((resolve, reject) => {
+      extract.on('finish', resolve).on('error', reject)
+      extract.end(tar)
+    })
+    return found
+  }
+
+  it.each([
+    ['/workspace/project', [['project/', 'directory', 0o2775, 10001, 10003]]],
+    [
+      '/workspace/a/b',
+      [
+        ['a/', 'directory', 0o2775, 10001, 10003],
+        ['a/b/', 'directory', 0o2775, 10001, 10003]
+      ]
+    ],
+    ['/workspace', []],
+    ['/home/openhands', []],
+    ['/workspace/../etc', []]
+  ])('%s: the folders the runtime user can write, in the fs group', async (workingDir, expected) => {
+    expect(await entries(workingDirTar(workingDir, 10001, 10003))).toEqual(expected)
   })
 })
 

@@ -108,6 +108,40 @@ export function volumeCreateArgs(name: string, fsGroup: number): string[] {
   return ['volume', 'create', '--driver', 'local', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs', '--opt', `o=uid=0,gid=${fsGroup},mode=2775`, name]
 }
 
+/**
+ * The folders from /workspace down to the working directory, as a tar for `docker cp -` into the fresh volume: the
+ * runtime user's, in the fs group, group-writable with setgid. Without them the engine creates the working directory
+ * root-owned and 0755 inside the volume, where the agent (and a `prepare-*` helper) could not write. Pure.
+ */
+export function workingDirTar(workingDir: string, uid: number, gid: number, mtime = 0): Buffer | undefined {
+  const relative = path.posix.relative(WORKSPACE, path.posix.normalize(workingDir))
+  if (relative === '' || relative.startsWith('..') || path.posix.isAbsolute(relative)) return undefined
+  const parts = relative.split('/')
+  const blocks = parts.map((_, i) => tarDirHeader(`${parts.slice(0, i + 1).join('/')}/`, uid, gid, 0o2775, mtime))
+  return Buffer.concat([...blocks, Buffer.alloc(1024)])
+}
+
+/** One ustar header for a directory (no body). */
+function tarDirHeader(name: string, uid: number, gid: number, mode: number, mtime: number): Buffer {
+  const header = Buffer.alloc(512)
+  const field = (offset: number, length: number, text: string): void => void header.write(text, offset, length, 'ascii')
+  const octal = (offset: number, length: number, value: number): void => field(offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`)
+  field(0, 100, name)
+  octal(100, 8, mode)
+  octal(108, 8, uid)
+  octal(116, 8, gid)
+  octal(124, 12, 0)
+  octal(136, 12, mtime)
+  header.fill(' ', 148, 156)
+  field(156, 1, '5')
+  field(257, 6, 'ustar\0')
+  field(263, 2, '00')
+  let sum = 0
+  for (const byte of header) sum += byte
+  field(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `)
+  return header
+}
+
 /** The `docker run` arguments, as the runtime spec starts the image (Kubernetes `command:` replaces the entrypoint). Pure. */
 export function bootRunArgs(run: BootRun): string[] {
   const { spec } = run
@@ -235,6 +269,15 @@ export async function bootCheck(options: BootOptions): Promise<BootReport> {
     })
     if (run.exitCode !== 0) {
       return await failed(name, options, shown, 'start', `docker run failed: ${options.redact(run.stderr.slice(-5).join(' '))}`)
+    }
+    // A tmpfs volume holds content only while mounted, so the working directory is made once the container runs
+    // (without --archive, docker cp keeps the tar's owners).
+    const folders = workingDirTar(spec.workingDir, spec.runAsUser, spec.fsGroup, Math.floor(Date.now() / 1000))
+    if (folders) {
+      const copied = await runDocker(['cp', '-', `${name}:${WORKSPACE}`], { silent: true, input: folders })
+      if (copied.exitCode !== 0) {
+        return await failed(name, options, shown, 'start', `making ${spec.workingDir} writable failed: ${copied.stderr.slice(-3).join(' ')}`)
+      }
     }
     const id = run.stdout.trim()
     const pid = await containerPid(name)
