@@ -6,7 +6,7 @@
  */
 import { jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runAction, runPostStep, type ActionRun } from '../support/action-runner.js'
 import { uniqueRepository } from '../support/docker-push.js'
@@ -124,6 +124,35 @@ describeE2E('sandbox-commands in the verify phase of the action', () => {
     )
     expect(run.outputs.pushed).toBe('false')
     expect(await new RegistryClient(mustBeUp(stack)).listTags(nameOf(repository))).toEqual([])
+    await runPostStep(run, root)
+  })
+
+  it("the example's prepare-example links its /opt seed into the empty workspace, in the example workflow's own way, and is pushed", async () => {
+    const repository = uniqueRepository(mustBeUp(stack), 'i17-example')
+    const root = scratchDir('i17-example-')
+    cpSync(path.resolve('examples/sandbox'), path.join(root, 'image'), { recursive: true })
+    // The stand-in server with its command API in place of the base's, so the helpers run as the agent runs them.
+    cpSync(path.resolve('__tests__/support/stand-in-server'), path.join(root, 'image', 'stand-in'), { recursive: true })
+    appendFileSync(path.join(root, 'image', '.dockerignore'), '!stand-in/\n')
+    const dockerfile = path.join(root, 'image', 'Dockerfile')
+    writeFileSync(
+      dockerfile,
+      readFileSync(dockerfile, 'utf8').replace(
+        /\nUSER openhands\s*$/,
+        '\nCOPY stand-in/openhands-agent-server /usr/local/bin/openhands-agent-server\nCOPY stand-in/handle /usr/local/lib/stand-in/handle\n' +
+          'COPY stand-in/routes/ /usr/local/lib/stand-in/routes/\nUSER openhands\n'
+      )
+    )
+    const run = await runAction(
+      inputs(repository, { 'build-args': `BASE_REPOSITORY=${REGISTRY}/${BASE_REPOSITORY}`, 'sandbox-commands': 'prepare-example\nworkspace-verify' }),
+      root
+    )
+    expect(errors(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.summary).toContain('linked /opt/example-seed into /workspace/project/example')
+    expect(run.summary).toContain('workspace ok')
+    expect(Number(run.outputs['ready-seconds'])).toBeGreaterThan(0)
+    expect(run.outputs.pushed).toBe('true')
     await runPostStep(run, root)
   })
 })

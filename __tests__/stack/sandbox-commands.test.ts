@@ -189,7 +189,7 @@ describeE2E('sandbox-commands in a sandbox booted as OHE starts it', () => {
       'prepare-cache'
     ])
     expect(report.via).toBe('docker exec')
-    expect(report.fallback).toBe('the agent-server has no command API (POST /api/bash/start_bash_command answered 404)')
+    expect(report.fallback).toBe('the agent-server has no command API (POST /api/bash/start_bash_command: no such route)')
     expect(report.outcomes.map(outcome => outcome.exitCode)).toEqual([0, 0, 1])
     // The runtime's environment, without the session key.
     expect(report.outcomes[0]?.tail).toEqual(['10001', '/workspace/project', 'key=unset conversations=/workspace/conversations'])

@@ -23,7 +23,8 @@ interface StandIn {
  */
 async function standIn(options: {
   outputs?: (command: string) => Array<Omit<BashEvent, 'command_id' | 'kind'>>
-  absent?: boolean
+  /** The status a server without the command API answers. */
+  absent?: number
   pageSize?: number
 }): Promise<StandIn> {
   const requests: string[] = []
@@ -39,7 +40,8 @@ async function standIn(options: {
         response.writeHead(status, { 'content-type': 'application/json' })
         response.end(JSON.stringify(json))
       }
-      if (options.absent || !url.pathname.startsWith('/api/bash/')) return send(404, { detail: 'Not Found' })
+      if (options.absent) return send(options.absent, { detail: 'no command API' })
+      if (!url.pathname.startsWith('/api/bash/')) return send(404, { detail: 'Not Found' })
       if (request.headers['x-session-api-key'] !== KEY) return send(401, { detail: 'Unauthorized' })
       if (request.method === 'POST' && url.pathname === '/api/bash/start_bash_command') {
         const { command, cwd, timeout } = JSON.parse(body) as { command: string; cwd: null; timeout: number }
@@ -121,9 +123,14 @@ describe('runThroughApi', () => {
     expect(server.requests[0]).toContain('"timeout":1}')
   })
 
-  it("answers 'absent' when the server has no command API (404), the fallback's only trigger", async () => {
-    const server = await serve({ absent: true })
+  it.each([404, 405, 501])("answers 'absent' when the server has no command API (%i), the fallback's only trigger", async status => {
+    const server = await serve({ absent: status })
     expect(await runThroughApi(server.api, 'prepare-project', 60_000, 5)).toBe('absent')
+  })
+
+  it('a server error is a failure, not a missing API', async () => {
+    const server = await serve({ absent: 500 })
+    expect(await startCommand(server.api, 'true', 60)).toEqual({ kind: 'failed', problem: 'start_bash_command answered HTTP 500: {"detail":"no command API"}' })
   })
 
   it('fails with what the server answered when the session key is refused', async () => {

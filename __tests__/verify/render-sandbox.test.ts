@@ -77,14 +77,14 @@ describe('the sandbox rows of the verify section (summary and PR comment)', () =
         problems: ["sandbox command 'prepare-cache' exited with code 1"],
         commands: {
           via: 'docker exec',
-          fallback: 'the agent-server has no command API (POST /api/bash/start_bash_command answered 404)',
+          fallback: 'the agent-server has no command API (POST /api/bash/start_bash_command: no such route)',
           outcomes: [{ command: 'prepare-cache', exitCode: 1, timedOut: false, seconds: 0.2, tail: ["can't create /opt/cache/stamp: Permission denied"] }],
           skipped: ['company-verify | tee log']
         }
       })
     })
     expect(text).toContain(
-      '| Sandbox commands | ❌ `prepare-cache` exited with code 1; 1 not run, through docker exec because the agent-server has no command API (POST /api/bash/start_bash_command answered 404) |'
+      '| Sandbox commands | ❌ `prepare-cache` exited with code 1; 1 not run, through docker exec because the agent-server has no command API (POST /api/bash/start_bash_command: no such route) |'
     )
     expect(text).toContain('| `prepare-cache` | ❌ 1 | 0.2 |\n| `company-verify \\| tee log` | ⏭️ not run | |')
     expect(text).not.toContain('Ready for a task')

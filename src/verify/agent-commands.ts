@@ -23,13 +23,19 @@ const REQUEST_MS = 15_000
 export const RESULT_GRACE_MS = 15_000
 const MAX_PAGES = 50
 
-/** POST start_bash_command; `absent` when the server has no such route (404), the fallback's only trigger. */
+/**
+ * What a server without the command API answers: FastAPI's 404 for an unknown route, 405 where the path exists for
+ * other methods, 501 from a server that serves no POST at all.
+ */
+const NO_ROUTE = new Set([404, 405, 501])
+
+/** POST start_bash_command; `absent` when the server has no such route, the fallback's only trigger. */
 export async function startCommand(api: CommandApi, command: string, timeoutSeconds: number): Promise<Started> {
   const answer = await request(api, '/api/bash/start_bash_command', {
     method: 'POST',
     body: JSON.stringify({ command, cwd: null, timeout: timeoutSeconds })
   })
-  if (answer.status === 404) return { kind: 'absent', status: 404 }
+  if (NO_ROUTE.has(answer.status)) return { kind: 'absent', status: answer.status }
   if (answer.status !== 200) return { kind: 'failed', problem: `start_bash_command answered ${described(answer)}` }
   try {
     const id = (JSON.parse(answer.body) as { id?: unknown }).id

@@ -1,6 +1,6 @@
 /**
  * Runs `sandbox-commands` in the booted sandbox, in order, the way the agent runs commands: through the
- * agent-server's command API (agent-commands.ts). Only when the server has no such route (404) does it fall back to
+ * agent-server's command API (agent-commands.ts). Only when the server has no such route (404, 405, 501) does it fall back to
  * `docker exec` as the runtime user, in the working directory, with the spec's environment, and the report says
  * so. The first failing command ends the run: later ones (a `*-verify` after its `prepare-*`) would only fail
  * for the same reason. The docker process gets the minimal child environment (child-env.ts): no registry
@@ -53,9 +53,9 @@ export async function runSandboxCommands(sandbox: CommandSandbox, commands: read
       const run = await runThroughApi(sandbox, command, options.timeoutMs, options.pollMs)
       if (run === 'absent') {
         report.via = 'docker exec'
-        report.fallback = 'the agent-server has no command API (POST /api/bash/start_bash_command answered 404)'
+        report.fallback = 'the agent-server has no command API (POST /api/bash/start_bash_command: no such route)'
         core.warning(
-          `The agent-server in the image answered 404 for its command API, so sandbox-commands run through docker exec as ${sandbox.user} ` +
+          `The agent-server in the image has no command API (POST /api/bash/start_bash_command: no such route), so sandbox-commands run through docker exec as ${sandbox.user} ` +
             `in ${sandbox.workingDir} with the runtime's environment instead. The agent runs its commands through that API: check the base image.`
         )
       } else {
