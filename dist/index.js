@@ -47381,12 +47381,13 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 var REQUEST_MS = 15e3;
 var RESULT_GRACE_MS = 15e3;
 var MAX_PAGES2 = 50;
+var NO_ROUTE = /* @__PURE__ */ new Set([404, 405, 501]);
 async function startCommand(api, command, timeoutSeconds) {
   const answer = await request2(api, "/api/bash/start_bash_command", {
     method: "POST",
     body: JSON.stringify({ command, cwd: null, timeout: timeoutSeconds })
   });
-  if (answer.status === 404) return { kind: "absent", status: 404 };
+  if (NO_ROUTE.has(answer.status)) return { kind: "absent", status: answer.status };
   if (answer.status !== 200) return { kind: "failed", problem: `start_bash_command answered ${described(answer)}` };
   try {
     const id2 = JSON.parse(answer.body).id;
@@ -47468,9 +47469,9 @@ async function runSandboxCommands(sandbox, commands, options) {
       const run2 = await runThroughApi(sandbox, command, options.timeoutMs, options.pollMs);
       if (run2 === "absent") {
         report2.via = "docker exec";
-        report2.fallback = "the agent-server has no command API (POST /api/bash/start_bash_command answered 404)";
+        report2.fallback = "the agent-server has no command API (POST /api/bash/start_bash_command: no such route)";
         warning(
-          `The agent-server in the image answered 404 for its command API, so sandbox-commands run through docker exec as ${sandbox.user} in ${sandbox.workingDir} with the runtime's environment instead. The agent runs its commands through that API: check the base image.`
+          `The agent-server in the image has no command API (POST /api/bash/start_bash_command: no such route), so sandbox-commands run through docker exec as ${sandbox.user} in ${sandbox.workingDir} with the runtime's environment instead. The agent runs its commands through that API: check the base image.`
         );
       } else {
         outcome = toOutcome(command, run2.progress, run2.seconds, options.timeoutMs, redact2, run2.problem);
