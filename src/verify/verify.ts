@@ -7,7 +7,7 @@ import * as core from '@actions/core'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseImageReference } from '../grammar.js'
-import { describeError } from '../errors.js'
+import { describeError, UserError } from '../errors.js'
 import type { Finding } from '../findings.js'
 import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
 import { loadIgnoreFile } from '../secrets/suppress.js'
@@ -17,8 +17,11 @@ import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecret
 import { classifyInstalledPackages } from './image-packages.js'
 import { instructionLine } from './instruction-line.js'
 import { makeRedactor } from './redact.js'
+import { LoopbackUnreachable, scanThroughLoopback } from './loopback-export.js'
 import { scanSaveArchive } from './save-archive.js'
+import type { ScannedImage } from './scanned-image.js'
 import { appendToSarif, imageResults } from './sarif.js'
+import { diffIdMismatch } from './push.js'
 import { formatSize } from './size.js'
 import { workspacePath } from '../workspace.js'
 
@@ -61,8 +64,14 @@ export interface ImageSecretReport extends ImageSecrets {
   /** Why the base's layers could not be told apart (then every layer was scanned). */
   baseUnknown?: string
   seconds: number
-  /** Bytes of `docker save` read, per second. */
+  /** Bytes read (the blobs the engine sent, or all of `docker save`), per second. */
   bytesPerSecond: number
+  /**
+   * Where the layers were read from: `loopback` (the engine pushed the custom layers to a registry this step ran on
+   * 127.0.0.1, the base's were never sent) or `docker save` (the whole image exported; when the engine could not
+   * reach this host's loopback).
+   */
+  source: 'loopback' | 'docker save'
 }
 
 export interface AddedSize {
@@ -149,7 +158,7 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   }
   return {
     image: facts.image,
-    diffIds: local.diffIds,
+    diffIds: scanned.diffIds,
     baseLayers: base.layers,
     secrets,
     boot,
@@ -164,30 +173,23 @@ async function scanImage(
   inputs: VerifySettings,
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
-  base: BaseFacts & { unknown?: string; blobs?: Set<string> }
-): Promise<{ secrets: ImageSecretReport; size: AddedSize; unscanned?: string }> {
+  base: BaseFacts & { unknown?: string; blobs?: Map<string, number> }
+): Promise<{ secrets: ImageSecretReport; size: AddedSize; diffIds: string[]; unscanned?: string }> {
   const started = performance.now()
-  const archive = await scanSaveArchive(saveImage(facts.image), {
-    configDigest: local.id,
-    diffIds: local.diffIds,
-    baseLayers: base.layers,
-    ...(base.blobs ? { baseBlobs: base.blobs } : {}),
-    spoolDir: facts.workDir,
-    estimateCompressed: true
-  })
-  const customLayers = local.diffIds.length - base.layers
+  const { archive, source, diffIds, sameAsBase } = await readLayers(facts, local, base)
+  const customLayers = diffIds.length - base.layers
   // A layer that was not read cannot be vouched for: verification fails rather than push it unscanned.
-  const missing = new Set(local.diffIds.slice(base.layers)).size - archive.layers.size
+  const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size
   const unscanned =
     missing > 0
-      ? `${missing} custom layer(s) of ${facts.image} could not be read from docker save` +
+      ? `${missing} custom layer(s) of ${facts.image} could not be read from ${source}` +
         `${archive.unreadable > 0 ? ' (zstd-compressed)' : ''}, so their files were not scanned for secrets`
       : undefined
-  let config: ConfigBlob = { rootfs: { diff_ids: local.diffIds } }
+  let config: ConfigBlob = { rootfs: { diff_ids: diffIds } }
   try {
     if (archive.config) config = JSON.parse(archive.config.toString('utf8')) as ConfigBlob
   } catch {
-    core.warning('The image config in docker save could not be parsed; Env, Labels and history were not scanned.')
+    core.warning(`The image config read from ${source} could not be parsed; Env, Labels and history were not scanned.`)
   }
   const ignored = await loadIgnoreFile(inputs['scan-ignore-file'])
   const assembled = await classifyInstalledPackages(assembleImageSecrets(archive, config, base, ignored), archive, inputs['scan-installed-packages'])
@@ -201,7 +203,7 @@ async function scanImage(
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0
   core.info(
     `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config ` +
-      `in ${seconds} s; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
+      `in ${seconds} s, read from ${source === 'loopback' ? 'the blobs the engine pushed to the loopback registry' : 'docker save'}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
       `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}` +
       `${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ''}` +
       `${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ''}.`
@@ -213,19 +215,53 @@ async function scanImage(
       baseLayersSkipped: archive.skippedBase,
       ...(base.unknown ? { baseUnknown: base.unknown } : {}),
       seconds,
-      bytesPerSecond
+      bytesPerSecond,
+      source
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
+    diffIds,
     ...(unscanned ? { unscanned } : {})
   }
 }
+
+/**
+ * The custom layers and the config, read through the loopback registry (only what the build added crosses), or
+ * from `docker save` of the whole image when the engine cannot reach this host's loopback.
+ */
+async function readLayers(
+  facts: VerifyFacts,
+  local: { id: string; diffIds: string[] },
+  base: BaseFacts & { blobs?: Map<string, number> }
+): Promise<{ archive: ScannedImage; source: ImageSecretReport['source']; diffIds: string[]; sameAsBase: ReadonlySet<number> }> {
+  try {
+    const read = await scanThroughLoopback(facts.image, { baseBlobs: base.blobs ?? new Map(), spoolDir: facts.workDir, timeoutMs: LOOPBACK_TIMEOUT_MS })
+    const mismatch = diffIdMismatch(local.diffIds, read.diffIds)
+    if (mismatch !== undefined) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch}).`)
+    return { archive: read, source: 'loopback', diffIds: read.diffIds, sameAsBase: read.notSent }
+  } catch (thrown) {
+    if (!(thrown instanceof LoopbackUnreachable)) throw thrown
+    core.info(`Reading the whole image with docker save instead: ${thrown.message} (a Docker engine not on this host's loopback).`)
+  }
+  const archive = await scanSaveArchive(saveImage(facts.image), {
+    configDigest: local.id,
+    diffIds: local.diffIds,
+    baseLayers: base.layers,
+    ...(base.blobs ? { baseBlobs: new Set(base.blobs.keys()) } : {}),
+    spoolDir: facts.workDir,
+    estimateCompressed: true
+  })
+  return { archive, source: 'docker save', diffIds: local.diffIds, sameAsBase: new Set() }
+}
+
+/** The engine's push to the loopback registry: the custom layers only, at disk speed. */
+const LOOPBACK_TIMEOUT_MS = 30 * 60_000
 
 /** The base's layers (a prefix of the image's), Env and Labels, read from its registry; none when unreadable. */
 async function baseFacts(
   inputs: VerifySettings,
   reference: string | undefined,
   diffIds: readonly string[]
-): Promise<BaseFacts & { unknown?: string; blobs?: Set<string> }> {
+): Promise<BaseFacts & { unknown?: string; blobs?: Map<string, number> }> {
   const none = (unknown: string): BaseFacts & { unknown: string } => ({ layers: 0, env: [], labels: {}, unknown })
   if (!reference) return none('no agent-server base was resolved')
   const parsed = parseImageReference(reference)
@@ -238,8 +274,9 @@ async function baseFacts(
     if (layers < baseIds.length) {
       return { ...none(`the image's first layers are not ${reference}'s, so every layer was scanned`) }
     }
-    // The compressed digests too: Docker's containerd image store saves the registry's blobs under those names.
-    const blobs = new Set((read.layers ?? []).map(layer => layer.digest))
+    // The registry's (compressed) blobs: what an engine pushing the image asks about, and the names Docker's
+    // containerd image store saves them under.
+    const blobs = new Map((read.layers ?? []).map(layer => [layer.digest, layer.size]))
     return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs }
   } catch (thrown) {
     // Only more to scan (the build itself pulled the base, perhaps with credentials this step does not have).
