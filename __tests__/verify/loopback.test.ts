@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { assemble, blobReader, type BlobRead } from '../../src/verify/loopback-export.js'
+import type { DockerCommand } from '../../src/buildx/docker.js'
+import { assemble, blobReader, LoopbackUnreachable, scanThroughLoopback, type BlobRead } from '../../src/verify/loopback-export.js'
 import { startLoopbackRegistry, type LoopbackRegistry } from '../../src/verify/loopback-registry.js'
 import { checksummed } from '../secrets/fixtures.js'
 import { tarOf } from './support.js'
@@ -189,5 +190,76 @@ describe('reading what the engine pushed', () => {
     const swapped = new Map([['t', manifest(['sha256:custom', BASE_BLOB])]])
     expect(() => assemble(reference => swapped.get(reference), 't', blobs)).toThrow(`layer 1 hashes to ${digestOf(tar)}, its config says ${baseId}`)
     expect(() => assemble(() => undefined, 't', blobs)).toThrow('the engine pushed no manifest t to the loopback registry')
+  })
+})
+
+describe('scanThroughLoopback', () => {
+  let spool: string
+  beforeAll(() => {
+    spool = mkdtempSync(path.join(tmpdir(), 'loopback-push-'))
+  })
+  afterAll(() => rmSync(spool, { recursive: true, force: true }))
+
+  const ok = { exitCode: 0, stderr: [], stdout: '' }
+
+  /** A fake engine whose `docker push` pushes as dockerd does: HEAD each layer, chunked uploads of the missing ones, then the manifest. */
+  function engine(layers: Buffer[], config: Buffer, baseBlob: { digest: string; size: number }): { docker: DockerCommand; calls: string[][] } {
+    const calls: string[][] = []
+    const docker: DockerCommand = async args => {
+      calls.push(args)
+      if (args[0] !== 'push') return ok
+      const [host, ...rest] = (args[1] ?? '').split('/')
+      const [repository, tag] = rest.join('/').split(':') as [string, string]
+      const v2 = `http://${host}/v2/${repository}`
+      for (const blob of [...layers, config]) {
+        const digest = digestOf(blob)
+        if ((await fetch(`${v2}/blobs/${digest}`, { method: 'HEAD' })).status === 200) continue
+        const start = await fetch(`${v2}/blobs/uploads/`, { method: 'POST' })
+        const location = `http://${host}${start.headers.get('location') ?? ''}`
+        for (let at = 0; at < blob.length; at += 4096) await fetch(location, { method: 'PATCH', body: blob.subarray(at, at + 4096) })
+        await fetch(`${location}?digest=${encodeURIComponent(digest)}`, { method: 'PUT' })
+      }
+      expect((await fetch(`${v2}/blobs/${baseBlob.digest}`, { method: 'HEAD' })).status).toBe(200)
+      const manifest = JSON.stringify({
+        schemaVersion: 2,
+        config: { digest: digestOf(config), size: config.length },
+        layers: [baseBlob, ...layers.map(layer => ({ digest: digestOf(layer), size: layer.length }))]
+      })
+      const put = await fetch(`${v2}/manifests/${tag}`, {
+        method: 'PUT',
+        body: manifest,
+        headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' }
+      })
+      return put.status === 201 ? ok : { exitCode: 1, stderr: [`manifest refused: ${put.status}`], stdout: '' }
+    }
+    return { docker, calls }
+  }
+
+  test('only the added layer and the config cross; the base blob is answered as present; the tag is removed after', async () => {
+    const token = checksummed('ghp_')
+    const tar = await tarOf({ 'root/.env': `GITHUB_TOKEN=${token}\n` })
+    const layer = gzipSync(tar)
+    const baseId = digestOf('base tar')
+    const config = Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: [baseId, digestOf(tar)] } }))
+    const baseBlob = { digest: digestOf('base gzip'), size: 999 }
+    const { docker, calls } = engine([layer], config, baseBlob)
+    const scanned = await scanThroughLoopback('ohe-sandbox-verify:abc', { baseBlobs: new Map([[baseBlob.digest, baseBlob.size]]), spoolDir: spool }, docker)
+    expect(scanned.diffIds).toEqual([baseId, digestOf(tar)])
+    expect([scanned.skippedBase, scanned.blobsSent, scanned.bytesRead, scanned.config?.equals(config)]).toEqual([1, 2, layer.length + config.length, true])
+    expect(scanned.layers.get(1)?.findings.map(finding => finding.path)).toEqual(['/root/.env'])
+    expect(scanned.compressed.get(1)).toBe(layer.length)
+    const pushed = calls.find(args => args[0] === 'push')?.[1] ?? ''
+    expect(pushed).toMatch(/^127\.0\.0\.1:\d+\/ohe-verify\/[0-9a-f]{16}:verify$/)
+    expect(calls.map(args => args.slice(0, 2))).toEqual([
+      ['tag', 'ohe-sandbox-verify:abc'],
+      ['push', pushed],
+      ['image', 'rm']
+    ])
+  })
+
+  test('an engine that cannot reach the loopback is told apart, for the fallback to docker save', async () => {
+    const docker: DockerCommand = async args =>
+      args[0] === 'push' ? { exitCode: 1, stderr: ['Get "http://127.0.0.1:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused'], stdout: '' } : ok
+    await expect(scanThroughLoopback('img', { baseBlobs: new Map(), spoolDir: spool }, docker)).rejects.toThrow(LoopbackUnreachable)
   })
 })
