@@ -237,6 +237,14 @@ async function readLayers(
     const read = await scanThroughLoopback(facts.image, { baseBlobs: base.blobs ?? new Map(), spoolDir: facts.workDir, timeoutMs: LOOPBACK_TIMEOUT_MS })
     const mismatch = diffIdMismatch(local.diffIds, read.diffIds)
     if (mismatch !== undefined) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch}).`)
+    // A base layer the engine holds under another blob than the registry's (built locally, or recompressed) was
+    // sent and read: like the old save layout's, its results are dropped.
+    for (const index of [...read.layers.keys()].filter(index => index < base.layers)) {
+      read.layers.delete(index)
+      read.sizes.delete(index)
+      read.compressed.delete(index)
+      read.skippedBase++
+    }
     return { archive: read, source: 'loopback', diffIds: read.diffIds, sameAsBase: read.notSent }
   } catch (thrown) {
     if (!(thrown instanceof LoopbackUnreachable)) throw thrown
