@@ -205,8 +205,21 @@ async function append<T>(session: Upload<T>, req: IncomingMessage): Promise<void
     session.size += chunk.length
     // A reader that failed stopped reading: the rest is hashed and dropped, and the upload fails when it completes.
     if (session.stream.destroyed) continue
-    if (!session.stream.write(chunk)) await Promise.race([once(session.stream, 'drain'), once(session.stream, 'close')])
+    if (!session.stream.write(chunk)) await drained(session.stream)
   }
+}
+
+/** Resolves once the reader took the buffered bytes, or stopped reading; leaves no listener behind. */
+function drained(stream: PassThrough): Promise<void> {
+  return new Promise(resolve => {
+    const done = (): void => {
+      stream.off('drain', done)
+      stream.off('close', done)
+      resolve()
+    }
+    stream.on('drain', done)
+    stream.on('close', done)
+  })
 }
 
 /** The config and layer digests a manifest names (an index's manifests are not followed: one platform is pushed). */
