@@ -77,6 +77,13 @@ const change = (): void => writeFileSync(join(context, 'app', 'change.txt'), `${
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN
 const fmt = (seconds: number): string => `${seconds.toFixed(1)} s`
 
+/** The images a bare push and the action leave in the engine (each run's replaces the last one's tag): removed at the end. */
+const left: Array<{ host: string; id: string }> = []
+function keep(env: NodeJS.ProcessEnv, tag: string): void {
+  const id = spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', tag], { env, encoding: 'utf8' }).stdout.trim()
+  if (id) left.push({ host: env.DOCKER_HOST ?? '', id })
+}
+
 function bare(env: NodeJS.ProcessEnv): number {
   change()
   const started = performance.now()
@@ -84,7 +91,9 @@ function bare(env: NodeJS.ProcessEnv): number {
     env,
     stdio: ['ignore', 'ignore', 'inherit']
   })
-  return (performance.now() - started) / 1000
+  const seconds = (performance.now() - started) / 1000
+  keep(env, `${registry}/${target}:bare`)
+  return seconds
 }
 
 function action(env: NodeJS.ProcessEnv): { seconds: number; log: string } {
@@ -115,6 +124,7 @@ function action(env: NodeJS.ProcessEnv): { seconds: number; log: string } {
     )
     throw new Error(`the action failed (exit ${run.status})`)
   }
+  keep(env, `${registry}/${target}:action`)
   return { seconds, log: run.stdout }
 }
 
@@ -226,6 +236,7 @@ try {
   }
   console.log(lines.join('\n'))
 } finally {
+  for (const { host, id } of left) spawnSync('docker', ['image', 'rm', '--force', id], { env: { ...baseEnv, DOCKER_HOST: host }, stdio: 'ignore' })
   spawnSync('docker', ['logout', registry], { env: baseEnv, stdio: 'ignore' })
   rmSync(scratch, { recursive: true, force: true })
 }
