@@ -128,7 +128,8 @@ export async function startLoopbackRegistry<T>(options: LoopbackOptions<T>): Pro
       if (method !== 'HEAD' && method !== 'GET') return error(res, 405, 'UNSUPPORTED', method)
       if (size === undefined) return error(res, 404, 'BLOB_UNKNOWN', digest)
       // Nothing is kept to be served: a pusher only asks whether a blob is there.
-      res.writeHead(method === 'HEAD' ? 200 : 404, { 'Content-Length': String(method === 'HEAD' ? size : 0), 'Docker-Content-Digest': digest })
+      if (method === 'GET') return error(res, 404, 'BLOB_UNKNOWN', `${digest} was read as it arrived and not kept`)
+      res.writeHead(200, { 'Content-Length': String(size), 'Docker-Content-Digest': digest })
       return void res.end()
     }
 
