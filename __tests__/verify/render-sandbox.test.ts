@@ -14,7 +14,8 @@ const report = (changes: Partial<VerifyReport> = {}): VerifyReport => ({
     bytesScanned: 1000,
     baseLayersSkipped: 1,
     seconds: 0.1,
-    bytesPerSecond: 0
+    bytesPerSecond: 0,
+    source: 'loopback'
   },
   boot: { ran: true, ok: true, secondsToHealthy: 3.2, sdkVersion: '1.23.0' },
   size: { layers: 2, uncompressed: 1000, compressed: 400, compressedSource: 'registry' },

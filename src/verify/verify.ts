@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseImageReference } from '../grammar.js'
-import { describeError } from '../errors.js'
+import { describeError, UserError } from '../errors.js'
 import type { Finding } from '../findings.js'
 import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
 import { loadIgnoreFile } from '../secrets/suppress.js'
@@ -26,9 +26,12 @@ import { judgeSandbox, sandboxHook, type SandboxSettings } from './sandbox-phase
 import { redact as redactKnown } from '../redaction.js'
 import { discoverHelpers, pathOf, type Helper } from './helpers.js'
 import { makeRedactor } from './redact.js'
-import { scanSaveArchive, type ArchiveScan } from './save-archive.js'
 import { appendToSarif, imageResults } from './sarif.js'
 import { formatMemory } from './quantity.js'
+import { LoopbackUnreachable, scanThroughLoopback } from './loopback-export.js'
+import { scanSaveArchive } from './save-archive.js'
+import type { ScannedImage } from './scanned-image.js'
+import { diffIdMismatch } from './push.js'
 import { formatSize } from './size.js'
 import { workspacePath } from '../workspace.js'
 
@@ -80,8 +83,14 @@ export interface ImageSecretReport extends ImageSecrets {
   /** What of the image could not be read (a layer, the config): the scan is incomplete and the verification fails. */
   incomplete?: string
   seconds: number
-  /** Bytes of `docker save` read, per second. */
+  /** Bytes read (the blobs the engine sent, or all of `docker save`), per second. */
   bytesPerSecond: number
+  /**
+   * Where the layers were read from: `loopback` (the engine pushed the custom layers to a registry this step ran on
+   * 127.0.0.1, the base's were never sent) or `docker save` (the whole image exported; when the engine could not
+   * reach this host's loopback).
+   */
+  source: 'loopback' | 'docker save'
 }
 
 export interface AddedSize {
@@ -231,7 +240,7 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
     ...(commands === undefined ? {} : { commands }),
     ...(judged.readySeconds === undefined ? {} : { readySeconds: judged.readySeconds }),
     ...(inputs['max-ready-seconds'] === undefined ? {} : { maxReadySeconds: inputs['max-ready-seconds'] }),
-    diffIds: local.diffIds,
+    diffIds: scanned.diffIds,
     baseLayers: base.layers,
     secrets,
     boot,
@@ -247,47 +256,40 @@ async function scanImage(
   inputs: VerifySettings,
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
-  base: BaseFacts & { unknown?: string; blobs?: Set<string> },
+  base: BaseFacts & { unknown?: string; blobs?: Map<string, number> },
   spec: RuntimeSpec
 ): Promise<{
   secrets: ImageSecretReport
   size: AddedSize
   sandbox: SandboxFiles
   helpers: Helper[]
+  diffIds: string[]
   history?: HistoryEntry[]
   unscanned?: string
 }> {
   const started = performance.now()
-  // The image ID of either store: docker save leads from it to the image's own config in every layout.
-  const archive = await scanSaveArchive(saveImage(facts.image), {
-    imageId: local.id,
-    diffIds: local.diffIds,
-    baseLayers: base.layers,
-    ...(base.blobs ? { baseBlobs: base.blobs } : {}),
-    spoolDir: facts.workDir,
-    estimateCompressed: true
-  })
-  const customLayers = local.diffIds.length - base.layers
+  const { archive, source, diffIds, sameAsBase } = await readLayers(facts, local, base)
+  const customLayers = diffIds.length - base.layers
   // A layer or a config that was not read cannot be vouched for: verification fails rather than push it unscanned.
-  const missing = new Set(local.diffIds.slice(base.layers)).size - archive.layers.size
+  const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size
   const unread: string[] = []
   if (missing > 0) {
     unread.push(
-      `${missing} custom layer(s) of ${facts.image} could not be read from docker save` +
+      `${missing} custom layer(s) of ${facts.image} could not be read from ${source}` +
         `${archive.unreadable > 0 ? ' (zstd-compressed)' : ''}, so their files were not scanned for secrets`
     )
   }
-  let config: ConfigBlob = { rootfs: { diff_ids: local.diffIds } }
+  let config: ConfigBlob = { rootfs: { diff_ids: diffIds } }
   try {
     if (archive.config) config = JSON.parse(archive.config.toString('utf8')) as ConfigBlob
   } catch {
-    archive.configProblem = 'the image config in docker save is not JSON'
+    archive.configProblem = `the image config read from ${source} is not JSON`
   }
   if (archive.config === undefined || archive.configProblem) {
-    unread.push(`${archive.configProblem ?? 'docker save holds no image config'}, so its Env, Labels and history were not scanned for secrets`)
+    unread.push(`${archive.configProblem ?? `${source} gave no image config`}, so its Env, Labels and history were not scanned for secrets`)
   }
   const unscanned = unread.length > 0 ? unread.join('; ') : undefined
-  const whiteouts = local.diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? [])
+  const whiteouts = diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? [])
   const helperLayers = [...archive.layers].map(([index, layer]) => ({ index, helpers: layer.helpers ?? [] }))
   const helpers = discoverHelpers(helperLayers, whiteouts, pathOf(config.config?.Env))
   const ignored = await loadIgnoreFile(inputs['scan-ignore-file'])
@@ -302,7 +304,7 @@ async function scanImage(
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0
   core.info(
     `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config ` +
-      `in ${seconds} s; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
+      `in ${seconds} s, read from ${source === 'loopback' ? 'the blobs the engine pushed to the loopback registry' : 'docker save'}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
       `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}` +
       `${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ''}` +
       `${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ''}.`
@@ -310,7 +312,7 @@ async function scanImage(
   const sum = (map: Map<number, number>): number => [...map.values()].reduce((a, b) => a + b, 0)
   const sandbox = sandboxFiles({
     layers: archive.layers,
-    instructions: layerInstructions(config.history, local.diffIds.length),
+    instructions: layerInstructions(config.history, diffIds.length),
     ...(await imagePasswd(archive, facts)),
     user: { uid: spec.runAsUser, gid: spec.runAsGroup, fsGroup: spec.fsGroup }
   })
@@ -322,17 +324,19 @@ async function scanImage(
       ...(base.unknown ? { baseUnknown: base.unknown } : {}),
       ...(unscanned ? { incomplete: unscanned } : {}),
       seconds,
-      bytesPerSecond
+      bytesPerSecond,
+      source
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
     ...(config.history ? { history: config.history } : {}),
     helpers,
+    diffIds,
     ...(unscanned ? { unscanned } : {})
   }
 }
 
 /** The image's /etc/passwd: the last custom layer's, the base's when its layers were read, else through a created container. */
-async function imagePasswd(archive: ArchiveScan, facts: VerifyFacts): Promise<{ passwd?: string }> {
+async function imagePasswd(archive: ScannedImage, facts: VerifyFacts): Promise<{ passwd?: string }> {
   const custom = [...archive.layers].sort((a, b) => b[0] - a[0]).find(([, layer]) => layer.passwd !== undefined)
   const text = custom?.[1].passwd ?? archive.basePasswd?.text ?? (await readImagePasswd(facts.image, `ohe-verify-${randomBytes(6).toString('hex')}`))
   return text === undefined ? {} : { passwd: text }
@@ -347,12 +351,52 @@ function composeHooks(first: VerifyFacts['afterHealthy'], second: VerifyFacts['a
   }
 }
 
+/**
+ * The custom layers and the config, read through the loopback registry (only what the build added crosses), or
+ * from `docker save` of the whole image when the engine cannot reach this host's loopback.
+ */
+async function readLayers(
+  facts: VerifyFacts,
+  local: { id: string; diffIds: string[] },
+  base: BaseFacts & { blobs?: Map<string, number> }
+): Promise<{ archive: ScannedImage; source: ImageSecretReport['source']; diffIds: string[]; sameAsBase: ReadonlySet<number> }> {
+  try {
+    const read = await scanThroughLoopback(facts.image, { baseBlobs: base.blobs ?? new Map(), spoolDir: facts.workDir, timeoutMs: LOOPBACK_TIMEOUT_MS })
+    const mismatch = diffIdMismatch(local.diffIds, read.diffIds)
+    if (mismatch !== undefined) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch}).`)
+    // A base layer the engine holds under another blob than the registry's (built locally, or recompressed) was
+    // sent and read: like the old save layout's, its results are dropped.
+    for (const index of [...read.layers.keys()].filter(index => index < base.layers)) {
+      read.layers.delete(index)
+      read.sizes.delete(index)
+      read.compressed.delete(index)
+      read.skippedBase++
+    }
+    return { archive: read, source: 'loopback', diffIds: read.diffIds, sameAsBase: read.notSent }
+  } catch (thrown) {
+    if (!(thrown instanceof LoopbackUnreachable)) throw thrown
+    core.info(`Reading the whole image with docker save instead: ${thrown.message} (a Docker engine not on this host's loopback).`)
+  }
+  const archive = await scanSaveArchive(saveImage(facts.image), {
+    imageId: local.id,
+    diffIds: local.diffIds,
+    baseLayers: base.layers,
+    ...(base.blobs ? { baseBlobs: new Set(base.blobs.keys()) } : {}),
+    spoolDir: facts.workDir,
+    estimateCompressed: true
+  })
+  return { archive, source: 'docker save', diffIds: local.diffIds, sameAsBase: new Set() }
+}
+
+/** The engine's push to the loopback registry: the custom layers only, at disk speed. */
+const LOOPBACK_TIMEOUT_MS = 30 * 60_000
+
 /** The base's layers (a prefix of the image's), Env and Labels, read from its registry; none when unreadable. */
 async function baseFacts(
   inputs: VerifySettings,
   reference: string | undefined,
   diffIds: readonly string[]
-): Promise<BaseFacts & { unknown?: string; blobs?: Set<string> }> {
+): Promise<BaseFacts & { unknown?: string; blobs?: Map<string, number> }> {
   const none = (unknown: string): BaseFacts & { unknown: string } => ({ layers: 0, env: [], labels: {}, unknown })
   if (!reference) return none('no agent-server base was resolved')
   const parsed = parseImageReference(reference)
@@ -365,8 +409,9 @@ async function baseFacts(
     if (layers < baseIds.length) {
       return { ...none(`the image's first layers are not ${reference}'s, so every layer was scanned`) }
     }
-    // The compressed digests too: Docker's containerd image store saves the registry's blobs under those names.
-    const blobs = new Set((read.layers ?? []).map(layer => layer.digest))
+    // The registry's (compressed) blobs: what an engine pushing the image asks about, and the names Docker's
+    // containerd image store saves them under.
+    const blobs = new Map((read.layers ?? []).map(layer => [layer.digest, layer.size]))
     return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs }
   } catch (thrown) {
     // Only more to scan (the build itself pulled the base, perhaps with credentials this step does not have).
