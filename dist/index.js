@@ -176,18 +176,18 @@ var require_tunnel = __commonJS({
             res.statusCode
           );
           socket.destroy();
-          var error2 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
-          error2.code = "ECONNRESET";
-          options.request.emit("error", error2);
+          var error3 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
+          error3.code = "ECONNRESET";
+          options.request.emit("error", error3);
           self.removeSocket(placeholder);
           return;
         }
         if (head.length > 0) {
           debug2("got illegal response body from proxy");
           socket.destroy();
-          var error2 = new Error("got illegal response body from proxy");
-          error2.code = "ECONNRESET";
-          options.request.emit("error", error2);
+          var error3 = new Error("got illegal response body from proxy");
+          error3.code = "ECONNRESET";
+          options.request.emit("error", error3);
           self.removeSocket(placeholder);
           return;
         }
@@ -202,9 +202,9 @@ var require_tunnel = __commonJS({
           cause.message,
           cause.stack
         );
-        var error2 = new Error("tunneling socket could not be established, cause=" + cause.message);
-        error2.code = "ECONNRESET";
-        options.request.emit("error", error2);
+        var error3 = new Error("tunneling socket could not be established, cause=" + cause.message);
+        error3.code = "ECONNRESET";
+        options.request.emit("error", error3);
         self.removeSocket(placeholder);
       }
     };
@@ -1533,14 +1533,14 @@ var require_diagnostics = __commonJS({
       diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
         const {
           connectParams: { version, protocol, port, host },
-          error: error2
+          error: error3
         } = evt;
         debuglog(
           "connection to %s using %s%s errored - %s",
           `${host}${port ? `:${port}` : ""}`,
           protocol,
           version,
-          error2.message
+          error3.message
         );
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
@@ -1571,14 +1571,14 @@ var require_diagnostics = __commonJS({
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
           request: { method, path: path22, origin },
-          error: error2
+          error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
           path22,
-          error2.message
+          error3.message
         );
       });
       isClientSet = true;
@@ -1613,7 +1613,7 @@ var require_diagnostics = __commonJS({
         diagnosticsChannel.channel("undici:client:connectError").subscribe((evt) => {
           const {
             connectParams: { version, protocol, port, host },
-            error: error2
+            error: error3
           } = evt;
           debuglog(
             "connection to %s%s using %s%s errored - %s",
@@ -1621,7 +1621,7 @@ var require_diagnostics = __commonJS({
             port ? `:${port}` : "",
             protocol,
             version,
-            error2.message
+            error3.message
           );
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
@@ -1912,11 +1912,11 @@ var require_request = __commonJS({
       /**
        * @param {Error} error
        */
-      onUpgradeError(error2) {
+      onUpgradeError(error3) {
         assert(!this.aborted);
         assert(this.completed);
         if (channels.error.hasSubscribers) {
-          channels.error.publish({ request: this, error: error2 });
+          channels.error.publish({ request: this, error: error3 });
         }
       }
       /**
@@ -1947,16 +1947,16 @@ var require_request = __commonJS({
           this.onError(err);
         }
       }
-      onError(error2) {
+      onError(error3) {
         this.onFinally();
         if (channels.error.hasSubscribers) {
-          channels.error.publish({ request: this, error: error2 });
+          channels.error.publish({ request: this, error: error3 });
         }
         if (this.aborted) {
           return;
         }
         this.aborted = true;
-        return this[kHandler].onError(error2);
+        return this[kHandler].onError(error3);
       }
       onFinally() {
         if (this.errorHandler) {
@@ -5702,7 +5702,7 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
       }
       throwIfAborted(object[kState]);
       const promise = createDeferredPromise();
-      const errorSteps = (error2) => promise.reject(error2);
+      const errorSteps = (error3) => promise.reject(error3);
       const successSteps = (data) => {
         try {
           promise.resolve(convertBytesToJSValue(data));
@@ -6109,9 +6109,9 @@ var require_client_h1 = __commonJS({
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
           request3.onUpgrade(statusCode, headers, socket, statusText);
-        } catch (error2) {
-          util.errorRequest(client, request3, error2);
-          util.destroy(socket, error2);
+        } catch (error3) {
+          util.errorRequest(client, request3, error3);
+          util.destroy(socket, error3);
         }
         client[kResume]();
       }
@@ -6513,7 +6513,7 @@ var require_client_h1 = __commonJS({
       }
       const socket = client[kSocket];
       clearIdleSocketValidation(socket);
-      const abort = (error2) => {
+      const abort = (error3) => {
         if (request3.aborted) {
           return;
         }
@@ -6523,7 +6523,7 @@ var require_client_h1 = __commonJS({
           }
           return;
         }
-        util.errorRequest(client, request3, error2 || new RequestAbortedError());
+        util.errorRequest(client, request3, error3 || new RequestAbortedError());
         util.destroy(body2);
         util.destroy(socket, new InformationalError("aborted"));
       };
@@ -7105,22 +7105,22 @@ var require_client_h2 = __commonJS({
       const { hostname, port } = client[kUrl];
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
-      const abort = (error2) => {
+      const abort = (error3) => {
         if (request3.aborted) {
           return;
         }
         if (request3.completed) {
           if (method === "CONNECT" && stream != null) {
-            util.destroy(stream, error2 || new RequestAbortedError());
+            util.destroy(stream, error3 || new RequestAbortedError());
           }
           return;
         }
-        error2 = error2 || new RequestAbortedError();
-        util.errorRequest(client, request3, error2);
+        error3 = error3 || new RequestAbortedError();
+        util.errorRequest(client, request3, error3);
         if (stream != null) {
-          util.destroy(stream, error2);
+          util.destroy(stream, error3);
         }
-        util.destroy(body2, error2);
+        util.destroy(body2, error3);
         client[kQueue][client[kRunningIdx]++] = null;
         client[kResume]();
       };
@@ -7141,17 +7141,17 @@ var require_client_h2 = __commonJS({
           stream.off(errorMonitor, onUpgradeError);
           request3.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
-        const onUpgradeError = (error2) => {
+        const onUpgradeError = (error3) => {
           upgradeResponseFinished = true;
           stream.off("response", onResponse);
-          request3.onUpgradeError(error2);
+          request3.onUpgradeError(error3);
         };
         const onReady = () => {
           try {
             request3.onUpgrade(null, null, stream);
-          } catch (error2) {
+          } catch (error3) {
             stream.off("response", onResponse);
-            abort(error2);
+            abort(error3);
             return;
           }
           if (request3.aborted) {
@@ -7353,8 +7353,8 @@ var require_client_h2 = __commonJS({
         }
         request3.onRequestSent();
         client[kResume]();
-      } catch (error2) {
-        abort(error2);
+      } catch (error3) {
+        abort(error3);
       }
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body2, client, request3, contentLength) {
@@ -7509,8 +7509,8 @@ var require_redirect_handler = __commonJS({
       onUpgrade(statusCode, headers, socket) {
         this.handler.onUpgrade(statusCode, headers, socket);
       }
-      onError(error2) {
-        this.handler.onError(error2);
+      onError(error3) {
+        this.handler.onError(error3);
       }
       onHeaders(statusCode, headers, resume, statusText) {
         this.location = this.history.length >= this.maxRedirections || util.isDisturbed(this.opts.body) ? null : parseLocation(statusCode, headers);
@@ -8440,7 +8440,7 @@ var require_pool = __commonJS({
         this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
-        this.on("connectionError", (origin2, targets, error2) => {
+        this.on("connectionError", (origin2, targets, error3) => {
           for (const target of targets) {
             const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
@@ -10049,7 +10049,7 @@ var require_api_stream = __commonJS({
   "node_modules/undici/lib/api/api-stream.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { finished, PassThrough } = __require("node:stream");
+    var { finished, PassThrough: PassThrough2 } = __require("node:stream");
     var { InvalidArgumentError, InvalidReturnValueError } = require_errors();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -10125,7 +10125,7 @@ var require_api_stream = __commonJS({
         if (this.throwOnError && statusCode >= 400) {
           const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
           const contentType = parsedHeaders["content-type"];
-          res = new PassThrough();
+          res = new PassThrough2();
           this.callback = null;
           this.runInAsyncScope(
             getResolveErrorBodyCallback,
@@ -10224,7 +10224,7 @@ var require_api_pipeline = __commonJS({
     var {
       Readable,
       Duplex,
-      PassThrough
+      PassThrough: PassThrough2
     } = __require("node:stream");
     var {
       InvalidArgumentError,
@@ -10410,7 +10410,7 @@ var require_api_pipeline = __commonJS({
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
         return pipelineHandler.ret;
       } catch (err) {
-        return new PassThrough().destroy(err);
+        return new PassThrough2().destroy(err);
       }
     }
     module.exports = pipeline;
@@ -10861,13 +10861,13 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error2 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error: error3 }, delay, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
-      if (error2 !== null) {
+      if (error3 !== null) {
         deleteMockDispatch(this[kDispatches], key);
-        handler2.onError(error2);
+        handler2.onError(error3);
         return true;
       }
       if (typeof delay === "number" && delay > 0) {
@@ -10905,19 +10905,19 @@ var require_mock_utils = __commonJS({
         if (agent.isMockActive) {
           try {
             mockDispatch.call(this, opts, handler2);
-          } catch (error2) {
-            if (error2 instanceof MockNotMatchedError) {
+          } catch (error3) {
+            if (error3 instanceof MockNotMatchedError) {
               const netConnect = agent[kGetNetConnect]();
               if (netConnect === false) {
-                throw new MockNotMatchedError(`${error2.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
+                throw new MockNotMatchedError(`${error3.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
               }
               if (checkNetConnect(netConnect, origin)) {
                 originalDispatch.call(this, opts, handler2);
               } else {
-                throw new MockNotMatchedError(`${error2.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
+                throw new MockNotMatchedError(`${error3.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
               }
             } else {
-              throw error2;
+              throw error3;
             }
           }
         } else {
@@ -11082,11 +11082,11 @@ var require_mock_interceptor = __commonJS({
       /**
        * Mock an undici request with a defined error.
        */
-      replyWithError(error2) {
-        if (typeof error2 === "undefined") {
+      replyWithError(error3) {
+        if (typeof error3 === "undefined") {
           throw new InvalidArgumentError("error must be defined");
         }
-        const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error: error2 });
+        const newMockDispatch = addMockDispatch(this[kDispatches], this[kDispatchKey], { error: error3 });
         return new MockScope(newMockDispatch);
       }
       /**
@@ -13604,17 +13604,17 @@ var require_fetch = __commonJS({
         this.emit("terminated", reason);
       }
       // https://fetch.spec.whatwg.org/#fetch-controller-abort
-      abort(error2) {
+      abort(error3) {
         if (this.state !== "ongoing") {
           return;
         }
         this.state = "aborted";
-        if (!error2) {
-          error2 = new DOMException("The operation was aborted.", "AbortError");
+        if (!error3) {
+          error3 = new DOMException("The operation was aborted.", "AbortError");
         }
-        this.serializedAbortReason = error2;
-        this.connection?.destroy(error2);
-        this.emit("terminated", error2);
+        this.serializedAbortReason = error3;
+        this.connection?.destroy(error3);
+        this.emit("terminated", error3);
       }
     };
     function handleFetchDone(response) {
@@ -13710,12 +13710,12 @@ var require_fetch = __commonJS({
       );
     }
     var markResourceTiming = performance.markResourceTiming;
-    function abortFetch(p, request3, responseObject, error2) {
+    function abortFetch(p, request3, responseObject, error3) {
       if (p) {
-        p.reject(error2);
+        p.reject(error3);
       }
       if (request3.body != null && isReadable(request3.body?.stream)) {
-        request3.body.stream.cancel(error2).catch((err) => {
+        request3.body.stream.cancel(error3).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -13727,7 +13727,7 @@ var require_fetch = __commonJS({
       }
       const response = responseObject[kState];
       if (response.body != null && isReadable(response.body?.stream)) {
-        response.body.stream.cancel(error2).catch((err) => {
+        response.body.stream.cancel(error3).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -14546,13 +14546,13 @@ var require_fetch = __commonJS({
               fetchParams.controller.ended = true;
               this.body.push(null);
             },
-            onError(error2) {
+            onError(error3) {
               if (this.abort) {
                 fetchParams.controller.off("terminated", this.abort);
               }
-              this.body?.destroy(error2);
-              fetchParams.controller.terminate(error2);
-              reject(error2);
+              this.body?.destroy(error3);
+              fetchParams.controller.terminate(error3);
+              reject(error3);
             },
             onUpgrade(status, rawHeaders, socket) {
               if (status !== 101) {
@@ -15015,8 +15015,8 @@ var require_util4 = __commonJS({
                   }
                   fr[kResult] = result;
                   fireAProgressEvent("load", fr);
-                } catch (error2) {
-                  fr[kError] = error2;
+                } catch (error3) {
+                  fr[kError] = error3;
                   fireAProgressEvent("error", fr);
                 }
                 if (fr[kState] !== "loading") {
@@ -15025,13 +15025,13 @@ var require_util4 = __commonJS({
               });
               break;
             }
-          } catch (error2) {
+          } catch (error3) {
             if (fr[kAborted]) {
               return;
             }
             queueMicrotask(() => {
               fr[kState] = "done";
-              fr[kError] = error2;
+              fr[kError] = error3;
               fireAProgressEvent("error", fr);
               if (fr[kState] !== "loading") {
                 fireAProgressEvent("loadend", fr);
@@ -17337,11 +17337,11 @@ var require_connection = __commonJS({
         });
       }
     }
-    function onSocketError(error2) {
+    function onSocketError(error3) {
       const { ws } = this;
       ws[kReadyState] = states.CLOSING;
       if (channels.socketError.hasSubscribers) {
-        channels.socketError.publish(error2);
+        channels.socketError.publish(error3);
       }
       this.destroy();
     }
@@ -17643,10 +17643,10 @@ var require_receiver = __commonJS({
                 this.#extensions.get("permessage-deflate").decompress(
                   body2,
                   this.#info.fin,
-                  (error2, data) => {
-                    if (error2) {
-                      const code3 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code3, error2.message);
+                  (error3, data) => {
+                    if (error3) {
+                      const code3 = error3 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code3, error3.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -18366,9 +18366,9 @@ var require_eventsource_stream = __commonJS({
       return true;
     }
     function createMaxEventSizeExceededError() {
-      const error2 = new Error("EventSource message size exceeded");
-      error2.aborted = false;
-      return error2;
+      const error3 = new Error("EventSource message size exceeded");
+      error3.aborted = false;
+      return error3;
     }
     var EventSourceStream = class extends Transform {
       /**
@@ -18480,8 +18480,8 @@ var require_eventsource_stream = __commonJS({
             }
             try {
               this.parseLine(this.readLine(), this.event);
-            } catch (error2) {
-              callback2(error2);
+            } catch (error3) {
+              callback2(error3);
               return;
             }
             this.consumeCurrentByte();
@@ -18496,10 +18496,10 @@ var require_eventsource_stream = __commonJS({
         }
         callback2();
       }
-      _destroy(error2, callback2) {
+      _destroy(error3, callback2) {
         this.chunks.length = 0;
         this.clearEvent();
-        super._destroy(error2, callback2);
+        super._destroy(error3, callback2);
       }
       /**
        * @param {Buffer} line
@@ -18887,8 +18887,8 @@ var require_eventsource = __commonJS({
           pipeline(
             response.body.stream,
             eventSourceStream,
-            (error2) => {
-              if (error2?.aborted === false) {
+            (error3) => {
+              if (error3?.aborted === false) {
                 this.close();
                 this.dispatchEvent(new Event("error"));
               }
@@ -19499,8 +19499,8 @@ var require_directives = __commonJS({
         if (prefix) {
           try {
             return prefix + decodeURIComponent(suffix);
-          } catch (error2) {
-            onError(String(error2));
+          } catch (error3) {
+            onError(String(error3));
             return null;
           }
         }
@@ -19602,9 +19602,9 @@ var require_anchors = __commonJS({
             if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
-              const error2 = new Error("Failed to resolve repeated object (this should not happen)");
-              error2.source = source;
-              throw error2;
+              const error3 = new Error("Failed to resolve repeated object (this should not happen)");
+              error3.source = source;
+              throw error3;
             }
           }
         },
@@ -22854,12 +22854,12 @@ var require_errors2 = __commonJS({
         super("YAMLWarning", pos, code3, message);
       }
     };
-    var prettifyError = (src, lc) => (error2) => {
-      if (error2.pos[0] === -1)
+    var prettifyError = (src, lc) => (error3) => {
+      if (error3.pos[0] === -1)
         return;
-      error2.linePos = error2.pos.map((pos) => lc.linePos(pos));
-      const { line, col } = error2.linePos[0];
-      error2.message += ` at line ${line}, column ${col}`;
+      error3.linePos = error3.pos.map((pos) => lc.linePos(pos));
+      const { line, col } = error3.linePos[0];
+      error3.message += ` at line ${line}, column ${col}`;
       let ci = col - 1;
       let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
       if (ci >= 60 && lineStr.length > 80) {
@@ -22877,12 +22877,12 @@ var require_errors2 = __commonJS({
       }
       if (/[^ ]/.test(lineStr)) {
         let count = 1;
-        const end = error2.linePos[1];
+        const end = error3.linePos[1];
         if (end?.line === line && end.col > col) {
           count = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
         const pointer = " ".repeat(ci) + "^".repeat(count);
-        error2.message += `:
+        error3.message += `:
 
 ${lineStr}
 ${pointer}
@@ -23685,7 +23685,7 @@ var require_resolve_block_scalar = __commonJS({
       const mode = source[0];
       let indent = 0;
       let chomp = "";
-      let error2 = -1;
+      let error3 = -1;
       for (let i = 1; i < source.length; ++i) {
         const ch = source[i];
         if (!chomp && (ch === "-" || ch === "+"))
@@ -23694,12 +23694,12 @@ var require_resolve_block_scalar = __commonJS({
           const n = Number(ch);
           if (!indent && n)
             indent = n;
-          else if (error2 === -1)
-            error2 = offset + i;
+          else if (error3 === -1)
+            error3 = offset + i;
         }
       }
-      if (error2 !== -1)
-        onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+      if (error3 !== -1)
+        onError(error3, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
       let comment = "";
       let length = source.length;
@@ -23995,8 +23995,8 @@ var require_compose_scalar = __commonJS({
       try {
         const res = tag.resolve(value2, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
-      } catch (error2) {
-        const msg = error2 instanceof Error ? error2.message : String(error2);
+      } catch (error3) {
+        const msg = error3 instanceof Error ? error3.message : String(error3);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
         scalar = new Scalar.Scalar(value2);
       }
@@ -24119,8 +24119,8 @@ var require_compose_node = __commonJS({
             node = composeCollection.composeCollection(CN, ctx, token, props, onError);
             if (anchor)
               node.anchor = anchor.source.substring(1);
-          } catch (error2) {
-            const message = error2 instanceof Error ? error2.message : String(error2);
+          } catch (error3) {
+            const message = error3 instanceof Error ? error3.message : String(error3);
             onError(token, "RESOURCE_EXHAUSTION", message);
           }
           break;
@@ -24385,11 +24385,11 @@ ${cb}` : comment;
             break;
           case "error": {
             const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error2 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            const error3 = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
             if (this.atDirectives || !this.doc)
-              this.errors.push(error2);
+              this.errors.push(error3);
             else
-              this.doc.errors.push(error2);
+              this.doc.errors.push(error3);
             break;
           }
           case "doc-end": {
@@ -25702,8 +25702,8 @@ var require_parser = __commonJS({
       peek(n) {
         return this.stack[this.stack.length - n];
       }
-      *pop(error2) {
-        const token = error2 ?? this.stack.pop();
+      *pop(error3) {
+        const token = error3 ?? this.stack.pop();
         if (!token) {
           const message = "Tried to pop an empty stack";
           yield { type: "error", offset: this.offset, source: "", message };
@@ -29674,8 +29674,8 @@ function addHook(state, kind, name, hook2) {
   }
   if (kind === "error") {
     hook2 = (method, options) => {
-      return Promise.resolve().then(method.bind(null, options)).catch((error2) => {
-        return orig(error2, options);
+      return Promise.resolve().then(method.bind(null, options)).catch((error3) => {
+        return orig(error3, options);
       });
     };
   }
@@ -30463,8 +30463,8 @@ var init_json_with_bigint = __esm({
         );
         const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
         return denoisedJSON;
-      } catch (error2) {
-        if (error2 instanceof RangeError) {
+      } catch (error3) {
+        if (error3 instanceof RangeError) {
           const convertedJSON = stringifyIteratively(value2, replacer, space);
           if (convertedJSON === void 0) return void 0;
           const supportsRawJSON = "rawJSON" in JSON;
@@ -30472,7 +30472,7 @@ var init_json_with_bigint = __esm({
           const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
           return processedJSON.replace(noiseStringify, "$1$2$3");
         }
-        throw error2;
+        throw error3;
       }
     };
     featureCache = /* @__PURE__ */ new Map();
@@ -30585,13 +30585,13 @@ var init_json_with_bigint = __esm({
           serializedData,
           (key, value2, context3) => convertMarkedBigIntsReviver(key, value2, context3, reviver)
         );
-      } catch (error2) {
-        if (error2 instanceof RangeError) {
+      } catch (error3) {
+        if (error3 instanceof RangeError) {
           const serializedData = serializeBigInts(text3);
           const parsed = originalParse(serializedData);
           return applyReviverIteratively(parsed, reviver);
         }
-        throw error2;
+        throw error3;
       }
     };
   }
@@ -30678,26 +30678,26 @@ async function fetchWrapper(requestOptions) {
       // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
       ...requestOptions.body && { duplex: "half" }
     });
-  } catch (error2) {
+  } catch (error3) {
     let message = "Unknown Error";
-    if (error2 instanceof Error) {
-      if (error2.name === "AbortError") {
-        error2.status = 500;
-        throw error2;
+    if (error3 instanceof Error) {
+      if (error3.name === "AbortError") {
+        error3.status = 500;
+        throw error3;
       }
-      message = error2.message;
-      if (error2.name === "TypeError" && "cause" in error2) {
-        if (error2.cause instanceof Error) {
-          message = error2.cause.message;
-        } else if (typeof error2.cause === "string") {
-          message = error2.cause;
+      message = error3.message;
+      if (error3.name === "TypeError" && "cause" in error3) {
+        if (error3.cause instanceof Error) {
+          message = error3.cause.message;
+        } else if (typeof error3.cause === "string") {
+          message = error3.cause;
         }
       }
     }
     const requestError = new RequestError(message, 500, {
       request: requestOptions
     });
-    requestError.cause = error2;
+    requestError.cause = error3;
     throw requestError;
   }
   const status = fetchResponse.status;
@@ -33668,8 +33668,8 @@ function iterator(octokit, route, parameters) {
             }
           }
           return { value: normalizedResponse };
-        } catch (error2) {
-          if (error2.status !== 409) throw error2;
+        } catch (error3) {
+          if (error3.status !== 409) throw error3;
           url = "";
           return {
             value: {
@@ -34927,7 +34927,7 @@ var require_streamx = __commonJS({
         }
       }
       static deferred(fn, opts) {
-        const out = new PassThrough(opts);
+        const out = new PassThrough2(opts);
         fn().then((src) => {
           if (src === null) return out.end();
           if (out.destroying) return;
@@ -35016,11 +35016,11 @@ var require_streamx = __commonJS({
       }
       [asyncIterator]() {
         const stream = this;
-        let error2 = null;
+        let error3 = null;
         let promiseResolve = null;
         let promiseReject = null;
         this.on("error", (err) => {
-          error2 = err;
+          error3 = err;
         });
         this.on("readable", onreadable);
         this.on("close", onclose);
@@ -35052,8 +35052,8 @@ var require_streamx = __commonJS({
         }
         function ondata(data) {
           if (promiseReject === null) return;
-          if (error2) {
-            promiseReject(error2);
+          if (error3) {
+            promiseReject(error3);
           } else if (data === null && (stream._duplexState & READ_DONE) === 0) {
             promiseReject(StreamError.STREAM_DESTROYED());
           } else {
@@ -35207,7 +35207,7 @@ var require_streamx = __commonJS({
         this._flush(transformAfterFlush.bind(this));
       }
     };
-    var PassThrough = class extends Transform {
+    var PassThrough2 = class extends Transform {
     };
     function transformAfterFlush(err, data) {
       const cb = this._transformState.afterFinal;
@@ -35230,7 +35230,7 @@ var require_streamx = __commonJS({
       if (all.length < 2) throw StreamError.BAD_ARGUMENT("Pipeline requires at least 2 streams");
       let src = all[0];
       let dest = null;
-      let error2 = null;
+      let error3 = null;
       for (let i = 1; i < all.length; i++) {
         dest = all[i];
         if (isStreamx(src)) {
@@ -35245,14 +35245,14 @@ var require_streamx = __commonJS({
         let fin = false;
         const autoDestroy = isStreamx(dest) || !!(dest._writableState && dest._writableState.autoDestroy);
         dest.on("error", (err) => {
-          if (error2 === null) error2 = err;
+          if (error3 === null) error3 = err;
         });
         dest.on("finish", () => {
           fin = true;
-          if (!autoDestroy) done(error2);
+          if (!autoDestroy) done(error3);
         });
         if (autoDestroy) {
-          dest.on("close", () => done(error2 || (fin ? null : StreamError.PREMATURE_CLOSE())));
+          dest.on("close", () => done(error3 || (fin ? null : StreamError.PREMATURE_CLOSE())));
         }
       }
       return dest;
@@ -35269,8 +35269,8 @@ var require_streamx = __commonJS({
         }
       }
       function onerror(err) {
-        if (!err || error2) return;
-        error2 = err;
+        if (!err || error3) return;
+        error3 = err;
         for (const s of all) {
           s.destroy(err);
         }
@@ -35338,7 +35338,7 @@ var require_streamx = __commonJS({
       Duplex,
       Transform,
       // Export PassThrough for compatibility with Node.js core's stream module
-      PassThrough
+      PassThrough: PassThrough2
     };
   }
 });
@@ -35805,13 +35805,13 @@ var require_extract = __commonJS({
         const buf = this._buffer.shiftFirst(this._missing);
         if (buf === null) return false;
         this._missing -= buf.byteLength;
-        const drained = this._stream.push(buf);
+        const drained2 = this._stream.push(buf);
         if (this._missing === 0) {
           this._stream.push(null);
-          if (drained) this._stream._detach();
-          return drained && this._locked === false;
+          if (drained2) this._stream._detach();
+          return drained2 && this._locked === false;
         }
-        return drained;
+        return drained2;
       }
       _createStream() {
         return new Source(this, this._header, this._offset);
@@ -35859,7 +35859,7 @@ var require_extract = __commonJS({
         cb(null);
       }
       [Symbol.asyncIterator]() {
-        let error2 = null;
+        let error3 = null;
         let promiseResolve = null;
         let promiseReject = null;
         let entryStream = null;
@@ -35867,7 +35867,7 @@ var require_extract = __commonJS({
         const extract3 = this;
         this.on("entry", onentry);
         this.on("error", (err) => {
-          error2 = err;
+          error3 = err;
         });
         this.on("close", onclose);
         return {
@@ -35891,8 +35891,8 @@ var require_extract = __commonJS({
           cb(err);
         }
         function onnext(resolve4, reject) {
-          if (error2) {
-            return reject(error2);
+          if (error3) {
+            return reject(error3);
           }
           if (entryStream) {
             resolve4({ value: entryStream, done: false });
@@ -35918,9 +35918,9 @@ var require_extract = __commonJS({
           }
         }
         function onclose() {
-          consumeCallback(error2);
+          consumeCallback(error3);
           if (!promiseResolve) return;
-          if (error2) promiseReject(error2);
+          if (error3) promiseReject(error3);
           else promiseResolve({ value: void 0, done: true });
           promiseResolve = promiseReject = null;
         }
@@ -36154,9 +36154,9 @@ var require_pack = __commonJS({
         this.push(headers.encode(newHeader));
       }
       _doDrain() {
-        const drain2 = this._drain;
+        const drain3 = this._drain;
         this._drain = noop3;
-        drain2();
+        drain3();
       }
       _predestroy() {
         const err = getStreamError(this);
@@ -37205,7 +37205,7 @@ var ToolRunner = class extends events.EventEmitter {
           this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
           state.CheckComplete();
         });
-        state.on("done", (error2, exitCode) => {
+        state.on("done", (error3, exitCode) => {
           if (stdbuffer.length > 0) {
             this.emit("stdline", stdbuffer);
           }
@@ -37213,8 +37213,8 @@ var ToolRunner = class extends events.EventEmitter {
             this.emit("errline", errbuffer);
           }
           cp.removeAllListeners();
-          if (error2) {
-            reject(error2);
+          if (error3) {
+            reject(error3);
           } else {
             resolve4(exitCode);
           }
@@ -37234,7 +37234,7 @@ function argStringToArray(argString) {
   let inQuotes = false;
   let escaped = false;
   let arg = "";
-  function append(c) {
+  function append2(c) {
     if (escaped && c !== '"') {
       arg += "\\";
     }
@@ -37247,12 +37247,12 @@ function argStringToArray(argString) {
       if (!escaped) {
         inQuotes = !inQuotes;
       } else {
-        append(c);
+        append2(c);
       }
       continue;
     }
     if (c === "\\" && escaped) {
-      append(c);
+      append2(c);
       continue;
     }
     if (c === "\\" && inQuotes) {
@@ -37266,7 +37266,7 @@ function argStringToArray(argString) {
       }
       continue;
     }
-    append(c);
+    append2(c);
   }
   if (arg.length > 0) {
     args.push(arg.trim());
@@ -37307,14 +37307,14 @@ var ExecState = class _ExecState extends events.EventEmitter {
     this.emit("debug", message);
   }
   _setResult() {
-    let error2;
+    let error3;
     if (this.processExited) {
       if (this.processError) {
-        error2 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+        error3 = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
       } else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-        error2 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+        error3 = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
       } else if (this.processStderr && this.options.failOnStdErr) {
-        error2 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+        error3 = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
       }
     }
     if (this.timeout) {
@@ -37322,7 +37322,7 @@ var ExecState = class _ExecState extends events.EventEmitter {
       this.timeout = null;
     }
     this.done = true;
-    this.emit("done", error2, this.processExitCode);
+    this.emit("done", error3, this.processExitCode);
   }
   static HandleTimeout(state) {
     if (state.done) {
@@ -37944,14 +37944,14 @@ function runCredentialHelper(name, server, registry, timeoutMs) {
     windowsHide: true
   };
   return new Promise((resolve4) => {
-    const answered = (error2, stdout) => {
-      if (error2 === null) return resolve4(helperAnswer(stdout, program, registry, none));
-      const code3 = errorCode(error2);
+    const answered = (error3, stdout) => {
+      if (error3 === null) return resolve4(helperAnswer(stdout, program, registry, none));
+      const code3 = errorCode(error3);
       if (code3 === "ENOENT") return resolve4(none("is not on PATH"));
-      if (error2.killed || error2.signal === "SIGTERM") return resolve4(none(`did not answer within ${timeoutMs / 1e3} s`));
+      if (error3.killed || error3.signal === "SIGTERM") return resolve4(none(`did not answer within ${timeoutMs / 1e3} s`));
       if (code3 === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") return resolve4(none("answered with too much output"));
       if (code3 !== void 0) return resolve4(none(`could not be run (${code3})`));
-      resolve4(none(`has no usable login (exit status ${typeof error2.code === "number" ? error2.code : "unknown"})`));
+      resolve4(none(`has no usable login (exit status ${typeof error3.code === "number" ? error3.code : "unknown"})`));
     };
     try {
       const child2 = execFile(program, ["get"], options, answered);
@@ -39545,71 +39545,71 @@ function networkError(context3, subject, url, peer, thrown) {
   }
   return new RegistryError(`cannot reach ${target} (${code3 ?? "network error"}) ${reading}: ${hint}`, "unreachable", registry, subject.repository);
 }
-function httpError(context3, subject, reply, peer = "registry") {
-  const { status } = reply;
+function httpError(context3, subject, reply2, peer = "registry") {
+  const { status } = reply2;
   const { registry } = context3;
-  const codes = errorCodes(reply.body);
+  const codes = errorCodes(reply2.body);
   const at = `(HTTP ${status}${codes.length > 0 ? ` ${codes.join(", ")}` : ""})`;
-  const where = `registry ${registry}${peer === "token" ? ` (token service ${reply.url.host})` : ""}`;
+  const where = `registry ${registry}${peer === "token" ? ` (token service ${reply2.url.host})` : ""}`;
   const what = describeSubject(subject);
   const { repository } = subject;
   const credentials = context3.credentials;
   const setCredentials = "set registry-username/registry-password";
-  const error2 = (kind, message) => new RegistryError(message, kind, registry, repository, status);
+  const error3 = (kind, message) => new RegistryError(message, kind, registry, repository, status);
   if (status === 401) {
-    const challenge = parseWwwAuthenticate(reply.headers.get("www-authenticate") ?? "");
+    const challenge = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
     if (challenge.some((c) => c.params.error === "insufficient_scope")) {
-      return error2(
+      return error3(
         "forbidden",
         `${where} refused ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous token lacks"} pull (read) access to ${repository}${credentials ? "" : `; ${setCredentials}`} (a missing repository answers this way too)`
       );
     }
-    return error2(
+    return error3(
       "unauthorized",
       credentials ? `authentication failed at ${where} reading ${what} ${at}: the registry rejected registry-username/registry-password; check them` : `authentication failed at ${where} reading ${what} ${at}: the registry requires credentials; ${setCredentials} (a private or missing repository answers this way too)`
     );
   }
   if (status === 403) {
-    return error2(
+    return error3(
       "forbidden",
       `${where} denied access to ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous access lacks"} pull (read) permission on ${repository}${credentials ? "" : `; ${setCredentials}`}`
     );
   }
   if (status === 404) {
-    if (peer === "token") return error2("not-found", `the token service of ${where} was not found ${at}`);
+    if (peer === "token") return error3("not-found", `the token service of ${where} was not found ${at}`);
     if (subject.kind === "tags" || codes.includes("NAME_UNKNOWN")) {
-      return error2(
+      return error3(
         "not-found",
         `repository ${repository} not found in registry ${registry} ${at}: check the name` + (credentials ? " and that the credentials can see it" : "")
       );
     }
     const reference = subject.reference ?? "";
     if (subject.kind === "blob" || codes.includes("BLOB_UNKNOWN")) {
-      return error2("not-found", `${what} not found in registry ${registry} ${at}: the image is incomplete`);
+      return error3("not-found", `${what} not found in registry ${registry} ${at}: the image is incomplete`);
     }
     if (codes.includes("MANIFEST_UNKNOWN")) {
-      return error2(
+      return error3(
         "not-found",
         DIGEST.test(reference) ? `manifest ${reference} not found in ${repository} in registry ${registry} ${at}` : `tag ${reference} not found in ${repository} in registry ${registry} ${at}`
       );
     }
-    return error2(
+    return error3(
       "not-found",
       `${what} not found in registry ${registry} ${at}: the repository or the ${DIGEST.test(reference) ? "digest" : "tag"} does not exist`
     );
   }
   if (status === 429) {
-    const after = reply.headers.get("retry-after");
+    const after = reply2.headers.get("retry-after");
     const when = after !== null && /^\d+$/.test(after) ? `, retry after ${after} s` : "";
-    return error2(
+    return error3(
       "rate-limited",
       `${where} rate-limited reading ${what} (HTTP 429${when}): retry later` + (credentials ? "" : `, or ${setCredentials}: anonymous pulls have lower limits`)
     );
   }
   if (status >= 500) {
-    return error2("server", `${where} failed reading ${what} ${at}: a server-side error; retry later`);
+    return error3("server", `${where} failed reading ${what} ${at}: a server-side error; retry later`);
   }
-  return error2("protocol", `unexpected answer from ${where} reading ${what} ${at}`);
+  return error3("protocol", `unexpected answer from ${where} reading ${what} ${at}`);
 }
 function errorCodes(body2) {
   let parsed;
@@ -39714,11 +39714,11 @@ var Transport = class {
 };
 async function withRetries(attempt, retries, retryDelayMs, deadline) {
   for (let count = 0; ; count++) {
-    const reply = await attempt();
-    if (!RETRY_STATUSES.has(reply.status) || count >= retries) return reply;
-    const delay = retryDelay(reply.headers.get("retry-after"), retryDelayMs * 2 ** count);
-    if (delay === void 0) return reply;
-    if (deadline !== void 0 && Date.now() + delay >= deadline.at) return reply;
+    const reply2 = await attempt();
+    if (!RETRY_STATUSES.has(reply2.status) || count >= retries) return reply2;
+    const delay = retryDelay(reply2.headers.get("retry-after"), retryDelayMs * 2 ** count);
+    if (delay === void 0) return reply2;
+    if (deadline !== void 0 && Date.now() + delay >= deadline.at) return reply2;
     await new Promise((resolve4) => setTimeout(resolve4, delay));
   }
 }
@@ -39787,9 +39787,9 @@ var Authenticator = class {
   /** One request, answered with the known authorization or after following a 401's challenge. */
   async authorized(subject, url, options) {
     const sent = await this.knownAuthorization(subject.repository);
-    const reply = await this.transport.send(subject, url, { ...options, authorization: sent });
-    if (reply.status !== 401) return reply;
-    const challenges = parseWwwAuthenticate(reply.headers.get("www-authenticate") ?? "");
+    const reply2 = await this.transport.send(subject, url, { ...options, authorization: sent });
+    if (reply2.status !== 401) return reply2;
+    const challenges = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
     const bearer = challenges.find((c) => c.scheme === "bearer" && (c.params.realm ?? "") !== "");
     if (bearer !== void 0) {
       const key = scopeKey(bearer);
@@ -39801,7 +39801,7 @@ var Authenticator = class {
       this.basicFirst = true;
       return this.transport.send(subject, url, { ...options, authorization: this.basicAuth });
     }
-    return reply;
+    return reply2;
   }
   async knownAuthorization(repository) {
     if (this.basicFirst) return this.basicAuth;
@@ -39849,7 +39849,7 @@ var Authenticator = class {
         subject.repository
       );
     }
-    const reply = await this.transport.send(subject, realm, {
+    const reply2 = await this.transport.send(subject, realm, {
       method: "GET",
       accept: "application/json",
       authorization: this.basicAuth,
@@ -39857,8 +39857,8 @@ var Authenticator = class {
       peer: "token",
       ...request3.deadline !== void 0 ? { deadline: request3.deadline } : {}
     });
-    if (reply.status !== 200) throw httpError(context3, subject, reply, "token");
-    const body2 = asRecord(parseJson(context3, subject, reply.body));
+    if (reply2.status !== 200) throw httpError(context3, subject, reply2, "token");
+    const body2 = asRecord(parseJson(context3, subject, reply2.body));
     const token = body2?.token ?? body2?.access_token;
     if (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token)) {
       throw protocolError(context3, subject, `a token answer from ${realm.host} without a usable token`);
@@ -39938,20 +39938,20 @@ var Client = class {
         throw this.protocolError(subject, page >= MAX_PAGES ? `more than ${MAX_PAGES} pages of tags` : "tag pages that link in a loop");
       }
       seen.add(url.href);
-      const reply = await this.request(subject, url, {
+      const reply2 = await this.request(subject, url, {
         deadline,
         method: "GET",
         accept: "application/json",
         maxBytes: MAX_TAGS_PAGE_BYTES,
         peer: "registry"
       });
-      if (reply.status !== 200) throw this.httpError(subject, reply);
-      const body2 = asRecord(this.parseJson(subject, reply.body));
+      if (reply2.status !== 200) throw this.httpError(subject, reply2);
+      const body2 = asRecord(this.parseJson(subject, reply2.body));
       if (body2 === void 0) throw this.protocolError(subject, "a tag list that is not a JSON object");
       const pageTags = body2.tags ?? null;
       if (pageTags !== null && !Array.isArray(pageTags)) throw this.protocolError(subject, "a tag list without tags");
       for (const tag of pageTags ?? []) if (typeof tag === "string") tags.push(tag);
-      url = this.nextPage(subject, reply);
+      url = this.nextPage(subject, reply2);
     }
     return tags;
   }
@@ -39962,18 +39962,18 @@ var Client = class {
     this.checkRepository(repository);
     this.checkReference(repository, reference);
     const subject = { repository, kind: "manifest", reference };
-    const reply = await this.request(subject, this.manifestUrl(repository, reference), {
+    const reply2 = await this.request(subject, this.manifestUrl(repository, reference), {
       deadline,
       method: "GET",
       accept: MANIFEST_ACCEPT,
       maxBytes: MAX_MANIFEST_BYTES,
       peer: "registry"
     });
-    if (reply.status !== 200) throw this.httpError(subject, reply);
-    const manifest = this.parseJson(subject, reply.body);
+    if (reply2.status !== 200) throw this.httpError(subject, reply2);
+    const manifest = this.parseJson(subject, reply2.body);
     const record = asRecord(manifest);
     if (record === void 0) throw this.protocolError(subject, "a manifest that is not a JSON object");
-    const headerType = mediaTypeOf(reply.headers.get("content-type"));
+    const headerType = mediaTypeOf(reply2.headers.get("content-type"));
     const bodyType = typeof record.mediaType === "string" ? record.mediaType : void 0;
     const mediaType = MANIFEST_TYPES.has(headerType) ? headerType : bodyType ?? headerType;
     if (record.schemaVersion === 1 || mediaType.startsWith("application/vnd.docker.distribution.manifest.v1")) {
@@ -39981,13 +39981,13 @@ var Client = class {
     }
     let digest;
     if (DIGEST.test(reference)) {
-      if (digestOf(reply.body, reference) !== reference) {
+      if (digestOf(reply2.body, reference) !== reference) {
         throw this.protocolError(subject, "content not matching its digest");
       }
       digest = reference;
     } else {
-      const header = reply.headers.get("docker-content-digest")?.trim();
-      digest = header !== void 0 && DIGEST.test(header) ? header : `sha256:${createHash("sha256").update(reply.body).digest("hex")}`;
+      const header = reply2.headers.get("docker-content-digest")?.trim();
+      digest = header !== void 0 && DIGEST.test(header) ? header : `sha256:${createHash("sha256").update(reply2.body).digest("hex")}`;
     }
     return { digest, mediaType, manifest };
   }
@@ -40006,17 +40006,17 @@ var Client = class {
       throw this.protocolError(subject, "an image manifest without a config digest");
     }
     const blobSubject = { repository, kind: "blob", reference: configDigest };
-    const reply = await this.request(blobSubject, new URL(`/v2/${repository}/blobs/${configDigest}`, this.origin), {
+    const reply2 = await this.request(blobSubject, new URL(`/v2/${repository}/blobs/${configDigest}`, this.origin), {
       deadline,
       method: "GET",
       maxBytes: MAX_CONFIG_BYTES,
       peer: "registry"
     });
-    if (reply.status !== 200) throw this.httpError(blobSubject, reply);
-    if (digestOf(reply.body, configDigest) !== configDigest) {
+    if (reply2.status !== 200) throw this.httpError(blobSubject, reply2);
+    if (digestOf(reply2.body, configDigest) !== configDigest) {
       throw this.protocolError(blobSubject, "content not matching its digest");
     }
-    const config = toImageConfig(this.parseJson(blobSubject, reply.body));
+    const config = toImageConfig(this.parseJson(blobSubject, reply2.body));
     if (indexDigest === void 0 && config.os !== void 0 && config.architecture !== void 0) {
       if (config.os !== platform2.os || config.architecture !== platform2.architecture) {
         throw new RegistryError(
@@ -40035,16 +40035,16 @@ var Client = class {
     this.checkRepository(repository);
     this.checkReference(repository, tag);
     const subject = { repository, kind: "manifest", reference: tag };
-    const reply = await this.request(subject, this.manifestUrl(repository, tag), {
+    const reply2 = await this.request(subject, this.manifestUrl(repository, tag), {
       deadline: callDeadline(this.callBudgetMs),
       method: "HEAD",
       accept: MANIFEST_ACCEPT,
       maxBytes: 0,
       peer: "registry"
     });
-    if (reply.status === 200) return true;
-    if (reply.status === 404) return false;
-    throw this.httpError(subject, reply);
+    if (reply2.status === 200) return true;
+    if (reply2.status === 404) return false;
+    throw this.httpError(subject, reply2);
   }
   // ---- requests, authentication, redirects
   // ---- requests
@@ -40052,10 +40052,10 @@ var Client = class {
   request(subject, url, options) {
     return withRetries(() => this.auth.authorized(subject, url, options), this.retries, this.retryDelayMs, options.deadline);
   }
-  nextPage(subject, reply) {
-    const link = nextLink(reply.headers.get("link"));
+  nextPage(subject, reply2) {
+    const link = nextLink(reply2.headers.get("link"));
     if (link === void 0) return void 0;
-    const next = parseUrl(link, reply.url);
+    const next = parseUrl(link, reply2.url);
     if (next === null || next.origin !== this.origin) {
       throw this.protocolError(subject, "a next-page link outside the registry");
     }
@@ -40116,8 +40116,8 @@ var Client = class {
   protocolError(subject, what) {
     return protocolError(this.context, subject, what);
   }
-  httpError(subject, reply) {
-    return httpError(this.context, subject, reply);
+  httpError(subject, reply2) {
+    return httpError(this.context, subject, reply2);
   }
 };
 function mediaTypeOf(contentType) {
@@ -40234,11 +40234,11 @@ var ClientForRun = class {
     return { client: createRegistryClient({ registry }), tried: { kind: "none", docker: login2.reason } };
   }
 };
-function explainRefusal(error2, tried, inputs) {
-  if (error2.kind !== "unauthorized" && error2.kind !== "forbidden") return error2;
-  const { registry } = error2;
+function explainRefusal(error3, tried, inputs) {
+  if (error3.kind !== "unauthorized" && error3.kind !== "forbidden") return error3;
+  const { registry } = error3;
   const push = pushRegistryOf(inputs);
-  const what = error2.message.replace("the registry rejected registry-username/registry-password; check them", "the registry rejected the credentials").replace("; set registry-username/registry-password", "");
+  const what = error3.message.replace("the registry rejected registry-username/registry-password; check them", "the registry rejected the credentials").replace("; set registry-username/registry-password", "");
   let triedText;
   if (tried.kind === "inputs") triedText = `registry-username/registry-password (for ${registry}, repository's registry)`;
   else if (tried.kind === "docker") triedText = `docker's login for ${registry} (from ${tried.source})`;
@@ -40246,14 +40246,14 @@ function explainRefusal(error2, tried, inputs) {
   const login2 = `log in to ${registry} with docker login or docker/login-action before this step`;
   let advice;
   if (tried.kind === "inputs") {
-    advice = error2.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may pull ${error2.repository ?? "the repository"}`;
+    advice = error3.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may pull ${error3.repository ?? "the repository"}`;
   } else if (push === registry) {
     advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login2}`;
   } else {
     const only = push ? `only to ${push}, repository's registry` : "only to repository's registry, and repository is not set";
     advice = `${login2} (registry-username/registry-password are sent ${only})`;
   }
-  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error2.kind, registry, error2.repository, error2.status);
+  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error3.kind, registry, error3.repository, error3.status);
 }
 
 // src/buildx/push-check.ts
@@ -43167,7 +43167,7 @@ function walkContext(options) {
     while (active < options.concurrency && stack.length > 0) {
       const task = stack.pop();
       active++;
-      task().catch((error2) => options.onWarning(`Part of the build context could not be listed (${errorCode3(error2)}), so it was not scanned.`)).finally(() => {
+      task().catch((error3) => options.onWarning(`Part of the build context could not be listed (${errorCode3(error3)}), so it was not scanned.`)).finally(() => {
         active--;
         pump();
         if (active === 0 && stack.length === 0) done();
@@ -43178,8 +43178,8 @@ function walkContext(options) {
     let entries;
     try {
       entries = await io.readdir(dir.path);
-    } catch (error2) {
-      options.onWarning(`Could not list ${dir.rel === "" ? "." : dir.rel}: ${errorCode3(error2)}; its files were not scanned`);
+    } catch (error3) {
+      options.onWarning(`Could not list ${dir.rel === "" ? "." : dir.rel}: ${errorCode3(error3)}; its files were not scanned`);
       return;
     }
     for (const entry of entries) {
@@ -43191,8 +43191,8 @@ function walkContext(options) {
       if (kind === void 0) {
         try {
           kind = await io.lstatKind(path22);
-        } catch (error2) {
-          options.onWarning(`Could not read ${rel}: ${errorCode3(error2)}; it was not scanned`);
+        } catch (error3) {
+          options.onWarning(`Could not read ${rel}: ${errorCode3(error3)}; it was not scanned`);
           continue;
         }
       }
@@ -43220,8 +43220,8 @@ function walkContext(options) {
     let target;
     try {
       target = await io.realpath(path22);
-    } catch (error2) {
-      if (errorCode3(error2) === "ELOOP") options.onSkip(rel, "symlink loop, not followed");
+    } catch (error3) {
+      if (errorCode3(error3) === "ELOOP") options.onSkip(rel, "symlink loop, not followed");
       return;
     }
     if (target !== root && !target.startsWith(root.endsWith("/") ? root : `${root}/`)) {
@@ -43232,12 +43232,12 @@ function walkContext(options) {
   pump();
   return finished;
 }
-function errorCode3(error2) {
-  if (typeof error2 === "object" && error2 !== null) {
-    if ("code" in error2 && typeof error2.code === "string") return error2.code;
-    if ("message" in error2 && typeof error2.message === "string") return error2.message;
+function errorCode3(error3) {
+  if (typeof error3 === "object" && error3 !== null) {
+    if ("code" in error3 && typeof error3.code === "string") return error3.code;
+    if ("message" in error3 && typeof error3.message === "string") return error3.message;
   }
-  return String(error2);
+  return String(error3);
 }
 
 // src/secrets/suppress.ts
@@ -43255,8 +43255,8 @@ async function loadIgnoreFile(path22) {
   if (path22 === void 0) return /* @__PURE__ */ new Set();
   try {
     return parseIgnoreFile(await readFile5(path22, "utf8"));
-  } catch (error2) {
-    const code3 = errorCode3(error2);
+  } catch (error3) {
+    const code3 = errorCode3(error3);
     if (code3 === "ENOENT" || code3 === "ENOTDIR") return /* @__PURE__ */ new Set();
     const why = code3 === "EISDIR" ? "it is a folder" : `${code3}`;
     throw new UserError(`Cannot read the scan ignore file ${path22} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
@@ -43821,8 +43821,8 @@ async function upsertPullRequestComment(token, apiUrl, target, marker, markdown)
       await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body: body2 });
       info(`Updated the pull-request comment ${existing.html_url ?? existing.id}`);
     } else {
-      const created = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body: body2 });
-      info(`Commented on the pull request: ${created.data.html_url}`);
+      const created2 = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body: body2 });
+      info(`Commented on the pull request: ${created2.data.html_url}`);
     }
   } catch (thrown) {
     warning(
@@ -44225,7 +44225,7 @@ function renderVerify(report2) {
   lines.push("| Part | Result |", "|---|---|");
   const skipped = `${secrets.baseLayersSkipped} base layer(s) skipped${secrets.baseUnknown ? ` (${cell3(secrets.baseUnknown)})` : ""}`;
   lines.push(
-    `| Secrets in layers and config | ${secretsResult(secrets)}: ${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)} in ${secrets.seconds} s; ${skipped}${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ""}${secrets.notices?.length ? `; ${secrets.notices.length} in installed packages (notices, not failing)` : ""} |`
+    `| Secrets in layers and config | ${secretsResult(secrets)}: ${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)} in ${secrets.seconds} s (read from ${secrets.source === "loopback" ? "the loopback registry" : "docker save"}); ${skipped}${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ""}${secrets.notices?.length ? `; ${secrets.notices.length} in installed packages (notices, not failing)` : ""} |`
   );
   const memory = peakMemoryText(boot);
   if (!boot.ran) lines.push(`| Boot as OHE starts it | \u23ED\uFE0F skipped: ${cell3(boot.skipped ?? "")} |`);
@@ -46350,8 +46350,8 @@ function isCredentialFileName(name) {
 }
 
 // src/secrets/scan.ts
-var callback = (resolvePromise, reject) => (error2, value2) => {
-  if (error2) reject(error2);
+var callback = (resolvePromise, reject) => (error3, value2) => {
+  if (error3) reject(error3);
   else resolvePromise(value2);
 };
 var nodeIo = {
@@ -46422,8 +46422,8 @@ async function scanContextWith(options, io) {
     let fd;
     try {
       fd = io.open(path22);
-    } catch (error2) {
-      const code3 = errorCode3(error2);
+    } catch (error3) {
+      const code3 = errorCode3(error3);
       if (code3 === "ELOOP") result.skipped.push({ file: display, reason: "symlink, not followed" });
       else result.warnings.push(`Could not read ${display}: ${code3}; it was not scanned`);
       return;
@@ -46438,8 +46438,8 @@ async function scanContextWith(options, io) {
       result.filesScanned++;
       const credential = kind.credential !== void 0 || kind.dotenv || isCredentialFileName(basename3(display));
       for (const finding of scan.findings) raw.push({ file: display, finding, credential });
-    } catch (error2) {
-      const code3 = errorCode3(error2);
+    } catch (error3) {
+      const code3 = errorCode3(error3);
       if (code3 === "EISDIR" || code3 === "EAGAIN") result.skipped.push({ file: display, reason: "not a regular file" });
       else result.warnings.push(`Could not read ${display}: ${code3}; it was not fully scanned`);
     } finally {
@@ -46540,8 +46540,8 @@ async function readDockerignore(dockerfile2, context3) {
   for (const candidate of [`${resolve2(dockerfile2)}.dockerignore`, `${context3}/.dockerignore`]) {
     try {
       return await fs3.promises.readFile(candidate, "utf8");
-    } catch (error2) {
-      if (errorCode3(error2) !== "ENOENT" && errorCode3(error2) !== "ENOTDIR") throw new UserError(`Could not read ${candidate}: ${errorCode3(error2)}`);
+    } catch (error3) {
+      if (errorCode3(error3) !== "ENOENT" && errorCode3(error3) !== "ENOTDIR") throw new UserError(`Could not read ${candidate}: ${errorCode3(error3)}`);
     }
   }
   return "";
@@ -46681,13 +46681,13 @@ async function findUnchangedImage(inputs, facts) {
 }
 
 // src/verify/publish-verified.ts
-import { randomBytes as randomBytes5 } from "node:crypto";
+import { randomBytes as randomBytes6 } from "node:crypto";
 
 // src/version.ts
 var ACTION_VERSION = "0.1.0";
 
 // src/verify/verify.ts
-import { randomBytes as randomBytes4 } from "node:crypto";
+import { randomBytes as randomBytes5 } from "node:crypto";
 import { readFile as readFile8 } from "node:fs/promises";
 import path19 from "node:path";
 
@@ -46746,9 +46746,9 @@ async function* saveImage(ref, stallSeconds = SAVE_STALL_SECONDS) {
   }
 }
 async function readImagePasswd(ref, name) {
-  const created = await runDocker(["create", "--platform", "linux/amd64", "--name", name, ref], { silent: true });
+  const created2 = await runDocker(["create", "--platform", "linux/amd64", "--name", name, ref], { silent: true });
   try {
-    if (created.exitCode !== 0) return void 0;
+    if (created2.exitCode !== 0) return void 0;
     const copy = await runDocker(["cp", `${name}:/etc/passwd`, "-"], { silent: true });
     return copy.exitCode === 0 ? singleFileOfTar(copy.stdout) : void 0;
   } finally {
@@ -46822,7 +46822,7 @@ function dropBuildArgs(text3, count) {
 var tar = __toESM(require_tar_stream(), 1);
 import { closeSync, openSync, readSync, rmSync } from "node:fs";
 import { open as open2 } from "node:fs/promises";
-import path17 from "node:path";
+import path16 from "node:path";
 
 // src/verify/whiteout.ts
 var WHITEOUT = ".wh.";
@@ -46875,8 +46875,7 @@ function discoverHelpers(layers, whiteouts, pathDirs) {
   return found.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
-// src/verify/image-packages.ts
-import path16 from "node:path";
+// src/verify/package-records.ts
 var RECORD_MAX = 1024 * 1024;
 var RECORDS_TOTAL = 64 * 1024 * 1024;
 function recordBudget(total = RECORDS_TOTAL) {
@@ -46898,92 +46897,6 @@ function packageRecordKind(file) {
   if (name === "modules.txt" && parent === "vendor") return "content";
   if (name === "installed.json" && parent === "composer" && grand === "vendor") return "content";
   return void 0;
-}
-var RecordView = class {
-  files = /* @__PURE__ */ new Map();
-  /** Folder -> the records beneath it, so a whiteout costs what it deletes (an apt purge writes thousands). */
-  under = /* @__PURE__ */ new Map();
-  /** Applies one layer: its whiteouts delete what the layers below it put there, then its records are added. */
-  apply(whiteouts, records) {
-    for (const whiteout of whiteouts) {
-      const target = relative3(whiteout.kind === "file" ? whiteout.path : whiteout.dir);
-      if (target === "") {
-        this.files.clear();
-        this.under.clear();
-        continue;
-      }
-      if (whiteout.kind === "file") this.delete(target);
-      for (const key of [...this.under.get(target) ?? []]) this.delete(key);
-    }
-    for (const record of records) {
-      const key = relative3(record.path);
-      this.files.set(key, record.text);
-      for (const dir of ancestors(key)) {
-        let set = this.under.get(dir);
-        if (set === void 0) this.under.set(dir, set = /* @__PURE__ */ new Set());
-        set.add(key);
-      }
-    }
-  }
-  delete(key) {
-    if (!this.files.delete(key)) return;
-    for (const dir of ancestors(key)) this.under.get(dir)?.delete(key);
-  }
-  /** A PackageIo over a snapshot of the records (so a lookup never sees a later layer). */
-  io() {
-    const files = new Map(this.files);
-    return {
-      readText: (rel) => Promise.resolve(files.get(rel)),
-      list: (rel) => {
-        const names = /* @__PURE__ */ new Set();
-        const prefix = rel === "" ? "" : `${rel}/`;
-        for (const key of files.keys()) if (key.startsWith(prefix)) names.add(key.slice(prefix.length).split("/")[0] ?? "");
-        names.delete("");
-        return Promise.resolve([...names].sort());
-      }
-    };
-  }
-};
-function ancestors(key) {
-  const segs = key.split("/");
-  return segs.slice(0, -1).map((_, index) => segs.slice(0, index + 1).join("/"));
-}
-function relative3(imagePath2) {
-  return imagePath2.split("/").filter((seg) => seg !== "").join("/");
-}
-function credentialFile(file) {
-  const base = path16.posix.basename(file);
-  return credentialKind(base, path16.posix.basename(path16.posix.dirname(file))) !== void 0 || isDotenv(base) || isCredentialFileName(base);
-}
-async function classifyInstalledPackages(secrets, archive, mode) {
-  const byLayer = /* @__PURE__ */ new Map();
-  for (const finding of secrets.findings) {
-    if (finding.source !== "layer" || finding.layer === void 0 || credentialFile(finding.where)) continue;
-    const list = byLayer.get(finding.layer - 1) ?? [];
-    list.push(finding);
-    byLayer.set(finding.layer - 1, list);
-  }
-  const view = new RecordView();
-  const packages = /* @__PURE__ */ new Map();
-  for (const [index, layer] of [...archive.layers].sort((a, b) => a[0] - b[0])) {
-    view.apply(layer.whiteouts, layer.records ?? []);
-    const findings2 = byLayer.get(index);
-    if (!findings2) continue;
-    const packageIndex = new PackageIndex(view.io());
-    for (const finding of findings2) {
-      const pkg = await packageIndex.lookup(relative3(finding.where));
-      if (pkg !== void 0) packages.set(finding, pkg);
-    }
-  }
-  const findings = [];
-  const notices = [];
-  for (const finding of secrets.findings) {
-    const pkg = packages.get(finding);
-    const placed = pkg === void 0 ? finding : { ...finding, package: pkg };
-    if (pkg !== void 0 && mode !== "fail") notices.push(placed);
-    else findings.push(placed);
-  }
-  return { ...secrets, findings, notices };
 }
 
 // src/verify/layer-scan.ts
@@ -47009,12 +46922,12 @@ var CODE_EXTENSIONS2 = new Set(
   )
 );
 function imageFileKind(file) {
-  const base = path17.posix.basename(file);
-  const parent = path17.posix.basename(path17.posix.dirname(file));
+  const base = path16.posix.basename(file);
+  const parent = path16.posix.basename(path16.posix.dirname(file));
   return {
     credential: credentialKind(base, parent),
     dotenv: isDotenv(base),
-    codeFile: CODE_EXTENSIONS2.has(path17.posix.extname(base).toLowerCase()),
+    codeFile: CODE_EXTENSIONS2.has(path16.posix.extname(base).toLowerCase()),
     dockerfile: false
   };
 }
@@ -47028,7 +46941,7 @@ var LINK_OR_FILE = /* @__PURE__ */ new Set(["file", "contiguous-file", "symlink"
 function keepHelper(result, header) {
   if (!LINK_OR_FILE.has(header.type ?? "")) return;
   const file = imagePath(header.name);
-  const name = path17.posix.basename(file);
+  const name = path16.posix.basename(file);
   if (name.startsWith(".wh.") || !HELPER_NAME2.test(name)) return;
   (result.helpers ??= []).push({ path: file, executable: ((header.mode ?? 0) & 73) !== 0 });
 }
@@ -47039,7 +46952,7 @@ function feed(source, extract3) {
     }
     extract3.end(void 0);
   })();
-  done.catch((error2) => extract3.destroy(error2 instanceof Error ? error2 : new Error(String(error2))));
+  done.catch((error3) => extract3.destroy(error3 instanceof Error ? error3 : new Error(String(error3))));
   return done;
 }
 async function scanLayerTar(layer, options) {
@@ -47089,7 +47002,7 @@ async function scanLayerTar(layer, options) {
         if (binary) chunks.length = 0;
       }
       if (!binary && held > spoolAt) {
-        const file2 = path17.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`);
+        const file2 = path16.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`);
         spool = { path: file2, handle: await open2(file2, "wx", 384) };
         for (const held2 of chunks) await spool.handle.write(held2);
         chunks.length = 0;
@@ -47345,6 +47258,95 @@ function redactValues(text3, values) {
 }
 function compare2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/verify/image-packages.ts
+import path17 from "node:path";
+var RecordView = class {
+  files = /* @__PURE__ */ new Map();
+  /** Folder -> the records beneath it, so a whiteout costs what it deletes (an apt purge writes thousands). */
+  under = /* @__PURE__ */ new Map();
+  /** Applies one layer: its whiteouts delete what the layers below it put there, then its records are added. */
+  apply(whiteouts, records) {
+    for (const whiteout of whiteouts) {
+      const target = relative3(whiteout.kind === "file" ? whiteout.path : whiteout.dir);
+      if (target === "") {
+        this.files.clear();
+        this.under.clear();
+        continue;
+      }
+      if (whiteout.kind === "file") this.delete(target);
+      for (const key of [...this.under.get(target) ?? []]) this.delete(key);
+    }
+    for (const record of records) {
+      const key = relative3(record.path);
+      this.files.set(key, record.text);
+      for (const dir of ancestors(key)) {
+        let set = this.under.get(dir);
+        if (set === void 0) this.under.set(dir, set = /* @__PURE__ */ new Set());
+        set.add(key);
+      }
+    }
+  }
+  delete(key) {
+    if (!this.files.delete(key)) return;
+    for (const dir of ancestors(key)) this.under.get(dir)?.delete(key);
+  }
+  /** A PackageIo over a snapshot of the records (so a lookup never sees a later layer). */
+  io() {
+    const files = new Map(this.files);
+    return {
+      readText: (rel) => Promise.resolve(files.get(rel)),
+      list: (rel) => {
+        const names = /* @__PURE__ */ new Set();
+        const prefix = rel === "" ? "" : `${rel}/`;
+        for (const key of files.keys()) if (key.startsWith(prefix)) names.add(key.slice(prefix.length).split("/")[0] ?? "");
+        names.delete("");
+        return Promise.resolve([...names].sort());
+      }
+    };
+  }
+};
+function ancestors(key) {
+  const segs = key.split("/");
+  return segs.slice(0, -1).map((_, index) => segs.slice(0, index + 1).join("/"));
+}
+function relative3(imagePath2) {
+  return imagePath2.split("/").filter((seg) => seg !== "").join("/");
+}
+function credentialFile(file) {
+  const base = path17.posix.basename(file);
+  return credentialKind(base, path17.posix.basename(path17.posix.dirname(file))) !== void 0 || isDotenv(base) || isCredentialFileName(base);
+}
+async function classifyInstalledPackages(secrets, archive, mode) {
+  const byLayer = /* @__PURE__ */ new Map();
+  for (const finding of secrets.findings) {
+    if (finding.source !== "layer" || finding.layer === void 0 || credentialFile(finding.where)) continue;
+    const list = byLayer.get(finding.layer - 1) ?? [];
+    list.push(finding);
+    byLayer.set(finding.layer - 1, list);
+  }
+  const view = new RecordView();
+  const packages = /* @__PURE__ */ new Map();
+  for (const [index, layer] of [...archive.layers].sort((a, b) => a[0] - b[0])) {
+    view.apply(layer.whiteouts, layer.records ?? []);
+    const findings2 = byLayer.get(index);
+    if (!findings2) continue;
+    const packageIndex = new PackageIndex(view.io());
+    for (const finding of findings2) {
+      const pkg = await packageIndex.lookup(relative3(finding.where));
+      if (pkg !== void 0) packages.set(finding, pkg);
+    }
+  }
+  const findings = [];
+  const notices = [];
+  for (const finding of secrets.findings) {
+    const pkg = packages.get(finding);
+    const placed = pkg === void 0 ? finding : { ...finding, package: pkg };
+    if (pkg !== void 0 && mode !== "fail") notices.push(placed);
+    else findings.push(placed);
+  }
+  return { ...secrets, findings, notices };
 }
 
 // src/verify/instruction-line.ts
@@ -47613,10 +47615,301 @@ function makeRedactor(known2) {
   };
 }
 
+// src/verify/sarif.ts
+import { mkdir as mkdir2, readFile as readFile7, writeFile as writeFile5 } from "node:fs/promises";
+import path18 from "node:path";
+
+// src/secrets/sarif.ts
+function fileUri(file, uriBase = "") {
+  if (file.startsWith("/")) return `file://${encodePath(file)}`;
+  const base = uriBase.replace(/^\.?\/+|\/+$/g, "");
+  return encodePath(base === "" ? file : `${base}/${file}`);
+}
+function encodePath(path22) {
+  return path22.split("/").map(
+    (segment) => segment.split(/(\\x[0-9a-f]{2})/).map((part) => /^\\x[0-9a-f]{2}$/.test(part) ? `%${part.slice(2).toUpperCase()}` : encodeURIComponent(part)).join("")
+  ).join("/");
+}
+function toSarif(result, toolVersion, options = {}) {
+  const index = new Map(RULES.map((rule, i) => [rule.id, i]));
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "ohe-sandbox-secret-scan",
+            version: toolVersion,
+            rules: RULES.map((rule) => ({
+              id: rule.id,
+              name: rule.id,
+              shortDescription: { text: rule.description },
+              fullDescription: { text: rule.description },
+              defaultConfiguration: { level: options.level ?? "error" },
+              help: {
+                text: `${rule.description}. Remove it from the build context (or add it to .dockerignore) and pass it at build time as a BuildKit secret instead.`
+              },
+              properties: { tags: ["security", "secret"], precision: "high" }
+            }))
+          }
+        },
+        columnKind: "utf16CodeUnits",
+        results: result.findings.map((finding) => toResult(finding, index, options))
+      }
+    ]
+  };
+}
+function toResult(finding, index, options) {
+  return {
+    ruleId: finding.rule,
+    ruleIndex: index.get(finding.rule) ?? -1,
+    level: options.level ?? "error",
+    message: { text: `${finding.description}: ${finding.hint}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: fileUri(finding.file, options.uriBase) },
+          region: { startLine: finding.line, startColumn: finding.column }
+        }
+      }
+    ],
+    partialFingerprints: { "sandboxSecret/v1": finding.fingerprint }
+  };
+}
+
+// src/verify/sarif.ts
+function imageResults(findings, dockerfileUri, level) {
+  const index = new Map(RULES.map((rule, i) => [rule.id, i]));
+  return findings.map(({ finding, line }) => ({
+    ruleId: finding.rule,
+    ruleIndex: index.get(finding.rule) ?? -1,
+    level,
+    message: {
+      text: `${finding.description}: ${finding.hint} in the built image, ${finding.source === "layer" ? `file ${finding.where}` : `config ${finding.where}`}${finding.layer === void 0 ? "" : `, layer ${finding.layer}`} (made by ${finding.instruction})${finding.deletedBy ? `, deleted by layer ${finding.deletedBy.layer} but still shipped` : ""}`
+    },
+    locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(dockerfileUri) }, region: { startLine: line ?? 1 } } }],
+    partialFingerprints: { "sandboxSecret/v1": finding.fingerprint }
+  }));
+}
+async function appendToSarif(file, results, version, level) {
+  let log;
+  try {
+    log = JSON.parse(await readFile7(file, "utf8"));
+    if (!Array.isArray(log.runs) || log.runs.length === 0) throw new Error("no run");
+  } catch {
+    log = toSarif({ findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [] }, version, { level });
+  }
+  const run2 = log.runs[0];
+  run2.results = [...Array.isArray(run2.results) ? run2.results : [], ...results];
+  await mkdir2(path18.dirname(file), { recursive: true });
+  await writeFile5(file, JSON.stringify(log, null, 2) + "\n");
+}
+
+// src/verify/loopback-export.ts
+import { createHash as createHash7 } from "node:crypto";
+
+// src/verify/loopback-registry.ts
+import { createHash as createHash5, randomBytes as randomBytes4 } from "node:crypto";
+import { once } from "node:events";
+import { createServer as createServer2 } from "node:http";
+import { PassThrough } from "node:stream";
+var MAX_MANIFEST = 4 * 1024 * 1024;
+var DIGEST2 = /^sha256:[0-9a-f]{64}$/;
+async function startLoopbackRegistry(options) {
+  const repository = `ohe-verify/${randomBytes4(8).toString("hex")}`;
+  const blobs = /* @__PURE__ */ new Map();
+  const manifests = /* @__PURE__ */ new Map();
+  const uploads = /* @__PURE__ */ new Map();
+  const requests = [];
+  const prefix = `/v2/${repository}/`;
+  const newUpload = () => {
+    const id2 = randomBytes4(16).toString("hex");
+    const stream = new PassThrough({ highWaterMark: 1 << 20 });
+    const result = options.receive(stream);
+    result.catch(() => stream.destroy());
+    uploads.set(id2, { hash: createHash5("sha256"), size: 0, stream, result });
+    return id2;
+  };
+  const blobSize = (digest) => options.known.get(digest) ?? blobs.get(digest)?.size;
+  const handle = async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://loopback");
+    const method = req.method ?? "GET";
+    requests.push(`${method} ${url.pathname}${url.search}`);
+    res.setHeader("Docker-Distribution-API-Version", "registry/2.0");
+    if (url.pathname === "/v2/" || url.pathname === "/v2") return reply(res, 200, "{}");
+    if (!url.pathname.startsWith(prefix)) return error2(res, 404, "NAME_UNKNOWN", "repository not known to this registry");
+    const rest = url.pathname.slice(prefix.length);
+    if (rest === "blobs/uploads/" || rest === "blobs/uploads") {
+      if (method !== "POST") return error2(res, 405, "UNSUPPORTED", method);
+      const mount = url.searchParams.get("mount");
+      if (mount !== null && blobSize(mount) !== void 0) {
+        await drain2(req);
+        return created(res, `${prefix}blobs/${mount}`, mount);
+      }
+      const id2 = newUpload();
+      const digest = url.searchParams.get("digest");
+      if (digest !== null) {
+        await append(uploads.get(id2), req);
+        return complete(res, id2, digest);
+      }
+      await drain2(req);
+      return accepted(res, `${prefix}blobs/uploads/${id2}`, id2, 0);
+    }
+    const upload = /^blobs\/uploads\/([0-9a-f]{32})$/.exec(rest);
+    if (upload) {
+      const id2 = upload[1];
+      const session = uploads.get(id2);
+      if (!session) return error2(res, 404, "BLOB_UPLOAD_UNKNOWN", "no such upload");
+      if (method === "GET") return accepted(res, `${prefix}blobs/uploads/${id2}`, id2, session.size);
+      if (method === "DELETE") {
+        session.stream.destroy();
+        uploads.delete(id2);
+        return reply(res, 204, "");
+      }
+      if (method === "PATCH") {
+        await append(session, req);
+        return accepted(res, `${prefix}blobs/uploads/${id2}`, id2, session.size);
+      }
+      if (method === "PUT") {
+        await append(session, req);
+        return complete(res, id2, url.searchParams.get("digest") ?? "");
+      }
+      return error2(res, 405, "UNSUPPORTED", method);
+    }
+    const blob = /^blobs\/(sha256:[0-9a-f]{64})$/.exec(rest);
+    if (blob) {
+      const digest = blob[1];
+      const size = blobSize(digest);
+      if (method !== "HEAD" && method !== "GET") return error2(res, 405, "UNSUPPORTED", method);
+      if (size === void 0) return error2(res, 404, "BLOB_UNKNOWN", digest);
+      if (method === "GET") return error2(res, 404, "BLOB_UNKNOWN", `${digest} was read as it arrived and not kept`);
+      res.writeHead(200, { "Content-Length": String(size), "Docker-Content-Digest": digest });
+      return void res.end();
+    }
+    const manifest = /^manifests\/([A-Za-z0-9_][A-Za-z0-9._-]{0,127}|sha256:[0-9a-f]{64})$/.exec(rest);
+    if (manifest) {
+      const reference = manifest[1];
+      if (method === "PUT") {
+        const body2 = await readBody2(req, MAX_MANIFEST);
+        if (!body2) return error2(res, 413, "MANIFEST_INVALID", "manifest too large");
+        const digest = `sha256:${createHash5("sha256").update(body2).digest("hex")}`;
+        if (reference.startsWith("sha256:") && reference !== digest) return error2(res, 400, "DIGEST_INVALID", `manifest digest is ${digest}`);
+        const missing = referencedBlobs(body2).filter((d) => blobSize(d) === void 0);
+        if (missing.length > 0) return error2(res, 400, "MANIFEST_BLOB_UNKNOWN", missing.join(", "));
+        const stored2 = { digest, mediaType: (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "", body: body2 };
+        manifests.set(digest, stored2);
+        manifests.set(reference, stored2);
+        return created(res, `${prefix}manifests/${digest}`, digest);
+      }
+      if (method !== "HEAD" && method !== "GET") return error2(res, 405, "UNSUPPORTED", method);
+      const stored = manifests.get(reference);
+      if (!stored) return error2(res, 404, "MANIFEST_UNKNOWN", reference);
+      res.writeHead(200, { "Content-Type": stored.mediaType, "Content-Length": String(stored.body.length), "Docker-Content-Digest": stored.digest });
+      return void res.end(method === "HEAD" ? void 0 : stored.body);
+    }
+    return error2(res, 404, "UNSUPPORTED", rest);
+  };
+  const complete = async (res, id2, digest) => {
+    const session = uploads.get(id2);
+    uploads.delete(id2);
+    session.stream.end();
+    const actual = `sha256:${session.hash.digest("hex")}`;
+    let result;
+    try {
+      result = await session.result;
+    } catch (thrown) {
+      return error2(res, 500, "UNKNOWN", `reading the blob failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+    }
+    if (!DIGEST2.test(digest) || digest !== actual) return error2(res, 400, "DIGEST_INVALID", `the uploaded bytes are ${actual}, not ${digest}`);
+    blobs.set(digest, { digest, size: session.size, result });
+    return created(res, `${prefix}blobs/${digest}`, digest);
+  };
+  const server = createServer2((req, res) => {
+    handle(req, res).catch((thrown) => {
+      if (!res.headersSent) error2(res, 500, "UNKNOWN", thrown instanceof Error ? thrown.message : String(thrown));
+      else res.destroy();
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const host = `127.0.0.1:${server.address().port}`;
+  return {
+    host,
+    repository,
+    reference: (tag) => `${host}/${repository}:${tag}`,
+    blobs,
+    manifest: (reference) => manifests.get(reference),
+    requests,
+    close: async () => {
+      for (const session of uploads.values()) session.stream.destroy();
+      uploads.clear();
+      server.closeAllConnections();
+      await new Promise((resolve4) => server.close(() => resolve4()));
+    }
+  };
+}
+async function append(session, req) {
+  for await (const chunk of req) {
+    session.hash.update(chunk);
+    session.size += chunk.length;
+    if (session.stream.destroyed) continue;
+    if (!session.stream.write(chunk)) await drained(session.stream);
+  }
+}
+function drained(stream) {
+  return new Promise((resolve4) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve4();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
+}
+function referencedBlobs(body2) {
+  try {
+    const parsed = JSON.parse(body2.toString("utf8"));
+    return [parsed.config?.digest, ...(parsed.layers ?? []).map((layer) => layer.digest)].filter((d) => typeof d === "string");
+  } catch {
+    return [];
+  }
+}
+async function readBody2(req, max) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > max) return void 0;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+async function drain2(req) {
+  for await (const _ of req) {
+  }
+}
+function reply(res, status, body2) {
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body2)) });
+  res.end(body2);
+}
+function accepted(res, location, id2, size) {
+  res.writeHead(202, { Location: location, Range: `0-${Math.max(size - 1, 0)}`, "Docker-Upload-UUID": id2, "Content-Length": "0" });
+  res.end();
+}
+function created(res, location, digest) {
+  res.writeHead(201, { Location: location, "Docker-Content-Digest": digest, "Content-Length": "0" });
+  res.end();
+}
+function error2(res, status, code3, message) {
+  reply(res, status, JSON.stringify({ errors: [{ code: code3, message }] }));
+}
+
 // src/verify/save-archive.ts
 var tar2 = __toESM(require_tar_stream(), 1);
-import { createHash as createHash5 } from "node:crypto";
-import { once } from "node:events";
+import { createHash as createHash6 } from "node:crypto";
+import { once as once2 } from "node:events";
 import { createGunzip, gzip } from "node:zlib";
 
 // src/verify/save-layout.ts
@@ -47747,7 +48040,7 @@ async function scanSaveArchive(archive, plan) {
     }
     const layer = what.kind === "legacy-layer" || what.kind === "blob" ? await sniffLayer(bytes(entry)) : void 0;
     if (layer && layer.kind !== "other" && entry.header.type === "file") {
-      const hash = createHash5("sha256");
+      const hash = createHash6("sha256");
       const counter = { bytes: 0 };
       const raw = { bytes: 0 };
       const tarBytes = counted(hashed(layer.kind === "gzip" ? gunzipped(layer.source) : layer.source, hash), raw);
@@ -47805,8 +48098,8 @@ async function* gzipCounted(source, counter) {
     blockBytes = 0;
     await pending;
     pending = new Promise(
-      (resolve4, reject) => gzip(data, { level: 1 }, (error2, result) => {
-        if (error2) return reject(error2);
+      (resolve4, reject) => gzip(data, { level: 1 }, (error3, result) => {
+        if (error3) return reject(error3);
         sampledRaw += data.length;
         sampledGzip += result.length;
         resolve4();
@@ -47861,10 +48154,10 @@ function isEmptyTar(head) {
 async function* gunzipped(source) {
   const gunzip = createGunzip();
   const feeding = (async () => {
-    for await (const chunk of source) if (!gunzip.write(chunk)) await once(gunzip, "drain");
+    for await (const chunk of source) if (!gunzip.write(chunk)) await once2(gunzip, "drain");
     gunzip.end();
   })();
-  feeding.catch((error2) => gunzip.destroy(error2 instanceof Error ? error2 : new Error(String(error2))));
+  feeding.catch((error3) => gunzip.destroy(error3 instanceof Error ? error3 : new Error(String(error3))));
   for await (const chunk of gunzip) yield chunk;
   await feeding;
 }
@@ -47880,95 +48173,110 @@ async function collect(entry) {
   return Buffer.concat(chunks);
 }
 
-// src/verify/sarif.ts
-import { mkdir as mkdir2, readFile as readFile7, writeFile as writeFile5 } from "node:fs/promises";
-import path18 from "node:path";
-
-// src/secrets/sarif.ts
-function fileUri(file, uriBase = "") {
-  if (file.startsWith("/")) return `file://${encodePath(file)}`;
-  const base = uriBase.replace(/^\.?\/+|\/+$/g, "");
-  return encodePath(base === "" ? file : `${base}/${file}`);
-}
-function encodePath(path22) {
-  return path22.split("/").map(
-    (segment) => segment.split(/(\\x[0-9a-f]{2})/).map((part) => /^\\x[0-9a-f]{2}$/.test(part) ? `%${part.slice(2).toUpperCase()}` : encodeURIComponent(part)).join("")
-  ).join("/");
-}
-function toSarif(result, toolVersion, options = {}) {
-  const index = new Map(RULES.map((rule, i) => [rule.id, i]));
-  return {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: "ohe-sandbox-secret-scan",
-            version: toolVersion,
-            rules: RULES.map((rule) => ({
-              id: rule.id,
-              name: rule.id,
-              shortDescription: { text: rule.description },
-              fullDescription: { text: rule.description },
-              defaultConfiguration: { level: options.level ?? "error" },
-              help: {
-                text: `${rule.description}. Remove it from the build context (or add it to .dockerignore) and pass it at build time as a BuildKit secret instead.`
-              },
-              properties: { tags: ["security", "secret"], precision: "high" }
-            }))
-          }
-        },
-        columnKind: "utf16CodeUnits",
-        results: result.findings.map((finding) => toResult(finding, index, options))
-      }
-    ]
+// src/verify/loopback-export.ts
+var LoopbackUnreachable = class extends Error {
+};
+function blobReader(options) {
+  return async (bytes2) => {
+    const blob = await sniffLayer(bytes2);
+    if (blob.kind === "zstd") {
+      await drain(blob.source);
+      return { kind: "unreadable" };
+    }
+    if (blob.kind === "other") {
+      const raw2 = { bytes: 0 };
+      const kept = await collect(counted(blob.source, raw2));
+      return raw2.bytes <= MAX_CONFIG ? { kind: "json", bytes: kept } : { kind: "unreadable" };
+    }
+    const hash = createHash7("sha256");
+    const sent = { bytes: 0 };
+    const raw = { bytes: 0 };
+    const estimate = { bytes: 0 };
+    const tar3 = counted(hashed(blob.kind === "gzip" ? gunzipped(counted(blob.source, sent)) : blob.source, hash), raw);
+    const scan = await scanLayerTar(blob.kind === "tar" ? gzipCounted(tar3, estimate) : tar3, options);
+    return {
+      kind: "layer",
+      scan,
+      diffId: `sha256:${hash.digest("hex")}`,
+      uncompressed: raw.bytes,
+      compressed: blob.kind === "gzip" ? sent.bytes : estimate.bytes
+    };
   };
 }
-function toResult(finding, index, options) {
-  return {
-    ruleId: finding.rule,
-    ruleIndex: index.get(finding.rule) ?? -1,
-    level: options.level ?? "error",
-    message: { text: `${finding.description}: ${finding.hint}` },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: fileUri(finding.file, options.uriBase) },
-          region: { startLine: finding.line, startColumn: finding.column }
-        }
-      }
-    ],
-    partialFingerprints: { "sandboxSecret/v1": finding.fingerprint }
-  };
-}
-
-// src/verify/sarif.ts
-function imageResults(findings, dockerfileUri, level) {
-  const index = new Map(RULES.map((rule, i) => [rule.id, i]));
-  return findings.map(({ finding, line }) => ({
-    ruleId: finding.rule,
-    ruleIndex: index.get(finding.rule) ?? -1,
-    level,
-    message: {
-      text: `${finding.description}: ${finding.hint} in the built image, ${finding.source === "layer" ? `file ${finding.where}` : `config ${finding.where}`}${finding.layer === void 0 ? "" : `, layer ${finding.layer}`} (made by ${finding.instruction})${finding.deletedBy ? `, deleted by layer ${finding.deletedBy.layer} but still shipped` : ""}`
-    },
-    locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(dockerfileUri) }, region: { startLine: line ?? 1 } } }],
-    partialFingerprints: { "sandboxSecret/v1": finding.fingerprint }
-  }));
-}
-async function appendToSarif(file, results, version, level) {
-  let log;
+async function scanThroughLoopback(image, plan, docker2 = runDocker) {
+  const budget = recordBudget(plan.recordsTotal);
+  const options = { spoolDir: plan.spoolDir, records: budget, ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {} };
+  const registry = await startLoopbackRegistry({ known: plan.baseBlobs, receive: blobReader(options) });
+  const tag = "verify";
+  const reference = registry.reference(tag);
   try {
-    log = JSON.parse(await readFile7(file, "utf8"));
-    if (!Array.isArray(log.runs) || log.runs.length === 0) throw new Error("no run");
-  } catch {
-    log = toSarif({ findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [] }, version, { level });
+    const tagged = await docker2(["tag", image, reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS });
+    if (tagged.exitCode !== 0) throw new Error(`docker tag ${image} ${reference} failed: ${tagged.stderr.at(-1) ?? tagged.exitCode}`);
+    try {
+      const pushed = await docker2(["push", reference], { silent: true, ...plan.timeoutMs ? { timeoutMs: plan.timeoutMs } : {} });
+      if (pushed.exitCode !== 0) {
+        const reason = pushed.killed ? `stopped after ${Math.round(pushed.killed.afterMs / 1e3)} s` : pushed.stderr.at(-1) ?? `exit code ${pushed.exitCode}`;
+        throw new LoopbackUnreachable(`the engine could not push to ${registry.host}: ${reason}`);
+      }
+    } finally {
+      await docker2(["image", "rm", reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS });
+    }
+    return assemble((reference2) => registry.manifest(reference2)?.body, tag, registry.blobs);
+  } finally {
+    await registry.close();
   }
-  const run2 = log.runs[0];
-  run2.results = [...Array.isArray(run2.results) ? run2.results : [], ...results];
-  await mkdir2(path18.dirname(file), { recursive: true });
-  await writeFile5(file, JSON.stringify(log, null, 2) + "\n");
+}
+function assemble(manifestOf, tag, blobs) {
+  const read = (reference) => {
+    const body2 = manifestOf(reference);
+    if (!body2) throw new Error(`the engine pushed no manifest ${reference} to the loopback registry`);
+    return JSON.parse(body2.toString("utf8"));
+  };
+  let manifest = read(tag);
+  if (manifest.manifests) {
+    const image = manifest.manifests.find((entry) => entry.platform?.os === "linux" && entry.platform.architecture === "amd64");
+    manifest = read(image?.digest ?? "no linux/amd64 image in the index");
+  }
+  const config = blobs.get(manifest.config?.digest ?? "")?.result;
+  if (config?.kind !== "json") throw new Error(`the engine pushed no readable config (${manifest.config?.digest ?? "none named"})`);
+  const parsed = JSON.parse(config.bytes.toString("utf8"));
+  const diffIds = parsed.rootfs?.diff_ids ?? [];
+  const layers = manifest.layers ?? [];
+  if (layers.length !== diffIds.length) throw new Error(`the pushed manifest has ${layers.length} layers, its config ${diffIds.length}`);
+  const result = {
+    layers: /* @__PURE__ */ new Map(),
+    sizes: /* @__PURE__ */ new Map(),
+    compressed: /* @__PURE__ */ new Map(),
+    config: config.bytes,
+    skippedBase: 0,
+    unreadable: 0,
+    bytesRead: 0,
+    diffIds,
+    blobsSent: 0,
+    notSent: /* @__PURE__ */ new Set()
+  };
+  for (const blob of blobs.values()) {
+    result.blobsSent++;
+    result.bytesRead += blob.size;
+  }
+  layers.forEach((layer, index) => {
+    const read2 = blobs.get(layer.digest ?? "")?.result;
+    if (read2 === void 0) {
+      result.skippedBase++;
+      result.notSent.add(index);
+      return;
+    }
+    if (read2.kind !== "layer") {
+      result.unreadable++;
+      return;
+    }
+    if (read2.diffId !== diffIds[index]) throw new Error(`layer ${index + 1} hashes to ${read2.diffId}, its config says ${diffIds[index] ?? "nothing"}`);
+    result.layers.set(index, read2.scan);
+    result.sizes.set(index, read2.uncompressed);
+    result.compressed.set(index, read2.compressed);
+  });
+  if ([...result.layers.values()].some((layer) => layer.recordsDropped)) result.recordsDropped = true;
+  return result;
 }
 
 // src/verify/verify.ts
@@ -48073,7 +48381,7 @@ ${boot.logTail.join("\n")}` : " The container printed nothing.");
     ...commands === void 0 ? {} : { commands },
     ...judged.readySeconds === void 0 ? {} : { readySeconds: judged.readySeconds },
     ...inputs["max-ready-seconds"] === void 0 ? {} : { maxReadySeconds: inputs["max-ready-seconds"] },
-    diffIds: local.diffIds,
+    diffIds: scanned.diffIds,
     baseLayers: base.layers,
     secrets,
     boot,
@@ -48086,33 +48394,26 @@ ${boot.logTail.join("\n")}` : " The container printed nothing.");
 }
 async function scanImage(inputs, facts, local, base, spec) {
   const started = performance.now();
-  const archive = await scanSaveArchive(saveImage(facts.image), {
-    imageId: local.id,
-    diffIds: local.diffIds,
-    baseLayers: base.layers,
-    ...base.blobs ? { baseBlobs: base.blobs } : {},
-    spoolDir: facts.workDir,
-    estimateCompressed: true
-  });
-  const customLayers = local.diffIds.length - base.layers;
-  const missing = new Set(local.diffIds.slice(base.layers)).size - archive.layers.size;
+  const { archive, source, diffIds, sameAsBase } = await readLayers(facts, local, base);
+  const customLayers = diffIds.length - base.layers;
+  const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size;
   const unread = [];
   if (missing > 0) {
     unread.push(
-      `${missing} custom layer(s) of ${facts.image} could not be read from docker save${archive.unreadable > 0 ? " (zstd-compressed)" : ""}, so their files were not scanned for secrets`
+      `${missing} custom layer(s) of ${facts.image} could not be read from ${source}${archive.unreadable > 0 ? " (zstd-compressed)" : ""}, so their files were not scanned for secrets`
     );
   }
-  let config = { rootfs: { diff_ids: local.diffIds } };
+  let config = { rootfs: { diff_ids: diffIds } };
   try {
     if (archive.config) config = JSON.parse(archive.config.toString("utf8"));
   } catch {
-    archive.configProblem = "the image config in docker save is not JSON";
+    archive.configProblem = `the image config read from ${source} is not JSON`;
   }
   if (archive.config === void 0 || archive.configProblem) {
-    unread.push(`${archive.configProblem ?? "docker save holds no image config"}, so its Env, Labels and history were not scanned for secrets`);
+    unread.push(`${archive.configProblem ?? `${source} gave no image config`}, so its Env, Labels and history were not scanned for secrets`);
   }
   const unscanned = unread.length > 0 ? unread.join("; ") : void 0;
-  const whiteouts = local.diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? []);
+  const whiteouts = diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? []);
   const helperLayers = [...archive.layers].map(([index, layer]) => ({ index, helpers: layer.helpers ?? [] }));
   const helpers = discoverHelpers(helperLayers, whiteouts, pathOf(config.config?.Env));
   const ignored = await loadIgnoreFile(inputs["scan-ignore-file"]);
@@ -48125,12 +48426,12 @@ async function scanImage(inputs, facts, local, base, spec) {
   const seconds = Math.round(performance.now() - started) / 1e3;
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0;
   info(
-    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config in ${seconds} s; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ""}: ${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ""}${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ""}${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ""}.`
+    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config in ${seconds} s, read from ${source === "loopback" ? "the blobs the engine pushed to the loopback registry" : "docker save"}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ""}: ${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ""}${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ""}${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ""}.`
   );
   const sum = (map) => [...map.values()].reduce((a, b) => a + b, 0);
   const sandbox = sandboxFiles({
     layers: archive.layers,
-    instructions: layerInstructions(config.history, local.diffIds.length),
+    instructions: layerInstructions(config.history, diffIds.length),
     ...await imagePasswd(archive, facts),
     user: { uid: spec.runAsUser, gid: spec.runAsGroup, fsGroup: spec.fsGroup }
   });
@@ -48142,17 +48443,19 @@ async function scanImage(inputs, facts, local, base, spec) {
       ...base.unknown ? { baseUnknown: base.unknown } : {},
       ...unscanned ? { incomplete: unscanned } : {},
       seconds,
-      bytesPerSecond
+      bytesPerSecond,
+      source
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: "estimate" },
     ...config.history ? { history: config.history } : {},
     helpers,
+    diffIds,
     ...unscanned ? { unscanned } : {}
   };
 }
 async function imagePasswd(archive, facts) {
   const custom = [...archive.layers].sort((a, b) => b[0] - a[0]).find(([, layer]) => layer.passwd !== void 0);
-  const text3 = custom?.[1].passwd ?? archive.basePasswd?.text ?? await readImagePasswd(facts.image, `ohe-verify-${randomBytes4(6).toString("hex")}`);
+  const text3 = custom?.[1].passwd ?? archive.basePasswd?.text ?? await readImagePasswd(facts.image, `ohe-verify-${randomBytes5(6).toString("hex")}`);
   return text3 === void 0 ? {} : { passwd: text3 };
 }
 function composeHooks(first, second) {
@@ -48162,6 +48465,33 @@ function composeHooks(first, second) {
     await second(sandbox);
   };
 }
+async function readLayers(facts, local, base) {
+  try {
+    const read = await scanThroughLoopback(facts.image, { baseBlobs: base.blobs ?? /* @__PURE__ */ new Map(), spoolDir: facts.workDir, timeoutMs: LOOPBACK_TIMEOUT_MS });
+    const mismatch2 = diffIdMismatch(local.diffIds, read.diffIds);
+    if (mismatch2 !== void 0) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch2}).`);
+    for (const index of [...read.layers.keys()].filter((index2) => index2 < base.layers)) {
+      read.layers.delete(index);
+      read.sizes.delete(index);
+      read.compressed.delete(index);
+      read.skippedBase++;
+    }
+    return { archive: read, source: "loopback", diffIds: read.diffIds, sameAsBase: read.notSent };
+  } catch (thrown) {
+    if (!(thrown instanceof LoopbackUnreachable)) throw thrown;
+    info(`Reading the whole image with docker save instead: ${thrown.message} (a Docker engine not on this host's loopback).`);
+  }
+  const archive = await scanSaveArchive(saveImage(facts.image), {
+    imageId: local.id,
+    diffIds: local.diffIds,
+    baseLayers: base.layers,
+    ...base.blobs ? { baseBlobs: new Set(base.blobs.keys()) } : {},
+    spoolDir: facts.workDir,
+    estimateCompressed: true
+  });
+  return { archive, source: "docker save", diffIds: local.diffIds, sameAsBase: /* @__PURE__ */ new Set() };
+}
+var LOOPBACK_TIMEOUT_MS = 30 * 6e4;
 async function baseFacts(inputs, reference, diffIds) {
   const none = (unknown) => ({ layers: 0, env: [], labels: {}, unknown });
   if (!reference) return none("no agent-server base was resolved");
@@ -48175,7 +48505,7 @@ async function baseFacts(inputs, reference, diffIds) {
     if (layers < baseIds.length) {
       return { ...none(`the image's first layers are not ${reference}'s, so every layer was scanned`) };
     }
-    const blobs = new Set((read.layers ?? []).map((layer) => layer.digest));
+    const blobs = new Map((read.layers ?? []).map((layer) => [layer.digest, layer.size]));
     return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs };
   } catch (thrown) {
     notice(`Could not read the base ${reference} to tell its layers apart, so every layer is scanned: ${describeError(thrown)}`);
@@ -48210,7 +48540,7 @@ function asAnnotation(finding, inputs, line, severity) {
 
 // src/verify/publish-verified.ts
 function verifyTag() {
-  return `ohe-sandbox-verify:${randomBytes5(8).toString("hex")}`;
+  return `ohe-sandbox-verify:${randomBytes6(8).toString("hex")}`;
 }
 async function publishVerified(inputs, facts, onReport, io) {
   const local = verifyTag();
@@ -48239,6 +48569,7 @@ async function publishVerified(inputs, facts, onReport, io) {
     }
     made.push(...built2.tags);
     const pushed = await pushVerified(local, built2.tags, report2.diffIds, inputs, io.docker);
+    made.splice(1);
     const customSizes = pushed.layerSizes.slice(report2.baseLayers);
     if (customSizes.length === report2.size.layers) {
       report2.size.compressed = customSizes.reduce((a, b) => a + b, 0);
