@@ -51,7 +51,8 @@ describe('readInputs', () => {
       'secret-files': [],
       ssh: [],
       verify: true,
-      'boot-timeout': 120,
+      'sandbox-commands': [],
+      'sandbox-command-timeout': 600_000,
       'cache-from': [],
       'cache-to': [],
       builder: '',
@@ -233,23 +234,28 @@ describe('readInputs', () => {
     expect(message).not.toContain('hunter2')
   })
 
-  it('reads the verify inputs: secret-files, ssh, verify, boot-timeout, max-added-size', () => {
+  it('reads the verify inputs: secret-files, ssh, verify, boot-timeout, max-added-size, sandbox-memory, sandbox-cpus', () => {
     writeFileSync(path.join(workspace, 'image', 'deploy_key'), 'key\n')
     const inputs = read({
       'secret-files': 'deploy_key=image/deploy_key\n',
       ssh: 'default\ngithub=/tmp/agent.sock',
       verify: 'false',
       'boot-timeout': '30',
-      'max-added-size': '2GB'
+      'max-added-size': '2GB',
+      'sandbox-memory': '4Gi',
+      'sandbox-cpus': '1500m'
     })
     expect(inputs).toMatchObject({
       'secret-files': [{ id: 'deploy_key', path: path.join(workspace, 'image', 'deploy_key') }],
       ssh: ['default', 'github=/tmp/agent.sock'],
       verify: false,
       'boot-timeout': 30,
-      'max-added-size': 2_000_000_000
+      'max-added-size': 2_000_000_000,
+      'sandbox-memory': 4 * 2 ** 30,
+      'sandbox-cpus': 1.5
     })
-    expect(read({})).not.toHaveProperty('max-added-size')
+    // Empty: the release's values (boot-timeout: the startup probe's allowance), decided once the spec is read.
+    for (const name of ['max-added-size', 'boot-timeout', 'sandbox-memory', 'sandbox-cpus']) expect(read({})).not.toHaveProperty(name)
   })
 
   it.each([
@@ -262,9 +268,47 @@ describe('readInputs', () => {
     [{ ssh: 'a b' }, "ssh: 'a b' is not an SSH entry. Expected default, or id=path to an agent socket or key, one per line."],
     [{ 'boot-timeout': '0' }, "boot-timeout '0' is not a number of seconds from 1 to 3600. Expected e.g. 120."],
     [{ 'boot-timeout': '2m' }, "boot-timeout '2m' is not a number of seconds from 1 to 3600. Expected e.g. 120."],
+    [
+      { 'sandbox-memory': '2048m' },
+      "sandbox-memory '2048m' is a fraction of a byte in Kubernetes ('m' is milli/micro/nano). Expected a Kubernetes quantity such as 2048Mi, 2Gi or 4G (Mi, not m)."
+    ],
+    [{ 'sandbox-cpus': 'all' }, "sandbox-cpus 'all' is not a CPU amount. Expected a Kubernetes CPU quantity such as 1000m, 500m, 2 or 1.5."],
     [{ 'max-added-size': 'huge' }, "max-added-size 'huge' is not a size. Expected a number with an optional unit, e.g. 2GB, 500MB or 1.5GiB."],
     [{ verify: 'yes' }, "verify 'yes' is not a boolean. Expected true or false."]
   ])('rejects the verify input %j', (values, message) => {
+    expect(failure(values)).toBe(message)
+  })
+
+  it.each<[Record<string, string>, Record<string, unknown>]>([
+    [
+      { 'sandbox-commands': 'prepare-project\n\n  # refresh the seed first\nproject-verify --quick  \n' },
+      { 'sandbox-commands': ['prepare-project', 'project-verify --quick'] }
+    ],
+    [{ 'sandbox-commands': '\r\n# only comments\r\n' }, { 'sandbox-commands': [] }],
+    [{ 'sandbox-commands': 'cd /workspace/project && make check' }, { 'sandbox-commands': ['cd /workspace/project && make check'] }],
+    [{ 'sandbox-command-timeout': '90s' }, { 'sandbox-command-timeout': 90_000 }],
+    [{ 'sandbox-command-timeout': '1h' }, { 'sandbox-command-timeout': 3_600_000 }],
+    [{ 'sandbox-command-timeout': '45' }, { 'sandbox-command-timeout': 45_000 }],
+    [{ 'max-ready-seconds': '60' }, { 'max-ready-seconds': 60 }],
+    [{ 'max-ready-seconds': ' 90.5 ' }, { 'max-ready-seconds': 90.5 }]
+  ])('reads the sandbox command inputs %j', (values, expected) => {
+    expect(read(values)).toMatchObject(expected)
+  })
+
+  it('has no readiness limit unless max-ready-seconds is set', () => {
+    expect(read({ 'max-ready-seconds': '  ' })).not.toHaveProperty('max-ready-seconds')
+  })
+
+  it.each([
+    [{ 'sandbox-command-timeout': '0' }, "sandbox-command-timeout '0' is no deadline. Expected at least 1s, e.g. 90s, 10m or 1h."],
+    [{ 'sandbox-command-timeout': 'ten minutes' }, "sandbox-command-timeout 'ten minutes' is not a duration. Expected e.g. 90s, 10m, 1h30m, or 0 for none."],
+    [{ 'max-ready-seconds': '0' }, "max-ready-seconds '0' is not a number of seconds above 0. Expected e.g. 60 or 90.5, or leave it empty for no limit."],
+    [{ 'max-ready-seconds': '2m' }, "max-ready-seconds '2m' is not a number of seconds above 0. Expected e.g. 60 or 90.5, or leave it empty for no limit."],
+    [
+      { 'sandbox-commands': 'prepare-project\n\u001b[31mred' },
+      'sandbox-commands: line 2 holds a control character (an escape character) at column 1. Remove it; each line must be plain text.'
+    ]
+  ])('rejects the sandbox command input %j', (values, message) => {
     expect(failure(values)).toBe(message)
   })
 })

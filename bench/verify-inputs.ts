@@ -13,6 +13,8 @@ export function testInputsFor(root: string, changes: Partial<VerifySettings>): V
     'fail-on-findings': true,
     'scan-installed-packages': 'notice',
     'boot-timeout': 120,
+    'sandbox-commands': [],
+    'sandbox-command-timeout': 600_000,
     push: false,
     sarif: '',
     ...changes

@@ -18,6 +18,7 @@ export const MULTI_LINE_INPUTS: ReadonlySet<string> = new Set([
   'cache-to',
   'scan-exclude',
   'docker-env',
+  'sandbox-commands',
   // A PEM key's lines.
   'cosign-key'
 ])

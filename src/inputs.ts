@@ -10,6 +10,8 @@ import { checkInputText, parseCount, parseDuration } from './input-text.js'
 import { rememberSecret } from './redaction.js'
 import { isCosignKey } from './sign/cosign.js'
 import { parseAgentServerVersion, parseOheRelease, VARIANT_NAME, type OheReleaseInput } from './release/target-inputs.js'
+import { parseMaxReadySeconds, parseSandboxCommands } from './verify/sandbox-command-core.js'
+import { parseCpuQuantity, parseMemoryQuantity, type Parsed } from './verify/quantity.js'
 import { parseSize } from './verify/size.js'
 
 /** Every input of action.yml, parsed and validated; keys are the action.yml names. */
@@ -49,8 +51,17 @@ export interface Inputs {
   ssh: string[]
   /** Verify the built image (secret scan of its layers and config, boot check) before pushing it. */
   verify: boolean
-  /** Seconds the boot check waits for /alive and /health. */
-  'boot-timeout': number
+  /** Seconds the boot check waits for the server; undefined: what the runtime's startup probe allows. */
+  'boot-timeout'?: number
+  /** The sandbox limits the boot check runs under (bytes, cores); undefined: the release's Admin Console defaults. */
+  'sandbox-memory'?: number
+  'sandbox-cpus'?: number
+  /** Shell command lines run in the booted sandbox, in order, through the agent-server's command API. */
+  'sandbox-commands': string[]
+  /** Deadline of each sandbox command in ms (at least 1 s). Default 10 min. */
+  'sandbox-command-timeout': number
+  /** Fail when container start to healthy plus the sandbox commands takes longer, in seconds; undefined: no limit. */
+  'max-ready-seconds'?: number
   /** Fail when the layers added over the base exceed this many compressed bytes; undefined: no limit. */
   'max-added-size'?: number
   'cache-from': string[]
@@ -97,6 +108,7 @@ export interface Inputs {
 /** Defaults of the deadline inputs. */
 export const DEFAULT_STALL_TIMEOUT_MS = 10 * 60_000
 export const DEFAULT_PUSH_RETRIES = 2
+export const DEFAULT_SANDBOX_COMMAND_TIMEOUT_MS = 10 * 60_000
 
 /** Reads one input by name; core.getInput in the action, a plain record in tests. */
 export type InputSource = (name: string) => string
@@ -181,11 +193,18 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
       throw new UserError(`ssh: '${entry}' is not an SSH entry. Expected default, or id=path to an agent socket or key, one per line.`)
     }
   }
-  const bootTimeoutText = read('boot-timeout').trim() || '120'
-  const bootTimeout = Number(bootTimeoutText)
-  if (!/^\d+$/.test(bootTimeoutText) || bootTimeout < 1 || bootTimeout > 3600) {
+  const bootTimeoutText = read('boot-timeout').trim()
+  const bootTimeout = bootTimeoutText === '' ? undefined : Number(bootTimeoutText)
+  if (bootTimeout !== undefined && (!/^\d+$/.test(bootTimeoutText) || bootTimeout < 1 || bootTimeout > 3600)) {
     throw new UserError(`boot-timeout '${bootTimeoutText}' is not a number of seconds from 1 to 3600. Expected e.g. 120.`)
   }
+  const commandTimeout = parseDuration('sandbox-command-timeout', read('sandbox-command-timeout')) ?? DEFAULT_SANDBOX_COMMAND_TIMEOUT_MS
+  if (commandTimeout < 1000) {
+    throw new UserError(`sandbox-command-timeout '${read('sandbox-command-timeout').trim()}' is no deadline. Expected at least 1s, e.g. 90s, 10m or 1h.`)
+  }
+  const maxReady = parseMaxReadySeconds(read('max-ready-seconds'))
+  const sandboxMemory = readQuantity(read, 'sandbox-memory', parseMemoryQuantity)
+  const sandboxCpus = readQuantity(read, 'sandbox-cpus', parseCpuQuantity)
   const maxAddedText = read('max-added-size').trim()
   const maxAdded = maxAddedText ? parseSize(maxAddedText, 'max-added-size') : undefined
 
@@ -246,7 +265,12 @@ export function readInputs(source: InputSource, workspace: string): Inputs {
     'secret-files': secretFiles,
     ssh,
     verify: readBoolean(read, 'verify', true),
-    'boot-timeout': bootTimeout,
+    ...(bootTimeout === undefined ? {} : { 'boot-timeout': bootTimeout }),
+    ...(sandboxMemory === undefined ? {} : { 'sandbox-memory': sandboxMemory }),
+    ...(sandboxCpus === undefined ? {} : { 'sandbox-cpus': sandboxCpus }),
+    'sandbox-commands': parseSandboxCommands(read('sandbox-commands')),
+    'sandbox-command-timeout': commandTimeout,
+    ...(maxReady === undefined ? {} : { 'max-ready-seconds': maxReady }),
     ...(maxAdded === undefined ? {} : { 'max-added-size': maxAdded }),
     'cache-from': splitList(read('cache-from'), /\n/),
     'cache-to': splitList(read('cache-to'), /\n/),
@@ -327,6 +351,15 @@ function readSecret(read: InputSource, name: string): string {
     rememberSecret(value)
   }
   return value.trim() ? value : ''
+}
+
+/** A Kubernetes quantity input (sandbox-memory, sandbox-cpus); undefined when empty. */
+function readQuantity(read: InputSource, name: string, parse: (text: string, input: string) => Parsed<number>): number | undefined {
+  const text = read(name).trim()
+  if (text === '') return undefined
+  const parsed = parse(text, name)
+  if ('error' in parsed) throw new UserError(parsed.error)
+  return parsed.value
 }
 
 function readBoolean(read: InputSource, name: string, fallback: boolean): boolean {

@@ -125,10 +125,12 @@ export async function run(io: RunIo = actionIo): Promise<void> {
         agentServerReference: agentServer,
         fromLine: base?.line,
         buildArgs: checks.releaseBuildArgs,
+        runtime: resolved.runtime,
         // The verify phase's report reaches the summary and the annotations also when it fails.
         onVerify: verify => {
           report.verify = verify
           annotate(verify.findings, workspace)
+          if (verify.readySeconds !== undefined) core.setOutput('ready-seconds', String(verify.readySeconds))
         }
       },
       io.build

@@ -10,6 +10,8 @@ import type { Inputs } from '../../src/inputs.js'
 import { BUILT_IN, BUILT_IN_OPTIONS } from '../../src/kots/config-values.js'
 import { resolveRelease } from '../../src/phases/release.js'
 import type { ReleaseSource } from '../../src/release/github.js'
+import { builtInRuntime, REPLICATED_CHART_FILE, RUNTIME_VALUES_FILE } from '../../src/release/runtime-spec.js'
+import { replicatedChartYaml, runtimeValuesYaml } from '../release/runtime-fixtures.js'
 import { closedPort } from '../registry/stand-in-registry.js'
 import { HISTORY, historyFiles } from '../release/fixtures.js'
 import { startStandInGitHub, type StandInGitHub } from '../release/stand-in-github.js'
@@ -58,7 +60,8 @@ describe('resolveRelease: agent-server-version', () => {
       mapTag: '',
       latest: false,
       // No config.yaml read: the ConfigValues file uses the built-in option names.
-      adminConsole: BUILT_IN
+      adminConsole: BUILT_IN,
+      runtime: builtInRuntime('agent-server-version is pinned, so no OHE release was read')
     })
   })
 
@@ -77,8 +80,12 @@ describe('resolveRelease: ohe-release through a release-map file (no API)', () =
     ],
     [{ kind: 'latest' } as const, { version: '1.41.0', oheRelease: '0.50.0', mapTag: '1.41.0-python', latest: true, adminConsole: BUILT_IN }]
   ])('%j', async (release, expected) => {
-    const resolved = await resolveRelease(inputs({ 'ohe-release': release, 'release-map': mapFile() }), { apiUrl })
-    expect(resolved).toEqual({ ...expected, fits: { agentServer: '1.41.0', first: '0.45.0', last: '0.50.0', count: 2 } })
+    const resolved = await resolveRelease(inputs({ 'ohe-release': release, 'release-map': mapFile() }), { apiUrl, shownMap: 'ohe/map.yaml' })
+    expect(resolved).toEqual({
+      ...expected,
+      fits: { agentServer: '1.41.0', first: '0.45.0', last: '0.50.0', count: 2 },
+      runtime: builtInRuntime("release-map ohe/map.yaml names tags only, not the release's chart")
+    })
   })
 
   it('an unknown release lists the nearest ones in the file', async () => {
@@ -128,8 +135,26 @@ describe('resolveRelease: ohe-release through the GitHub API', () => {
       latest: false,
       fits: { agentServer: '1.36.0', first: '0.16.2', last: '0.33.0', count: 5 },
       // The option names come from the config.yaml the tag was read from.
-      adminConsole: { options: BUILT_IN_OPTIONS, from: 'replicated/config.yaml at openhands/0.23.1 of OpenHands/OpenHands-Cloud' }
+      adminConsole: { options: BUILT_IN_OPTIONS, from: 'replicated/config.yaml at openhands/0.23.1 of OpenHands/OpenHands-Cloud' },
+      // The history's releases have no warm-runtime spec: the built-in one, saying so.
+      runtime: builtInRuntime('openhands/0.23.1 has no warmRuntimes.configsByName.default')
     })
+  })
+
+  it('reads the runtime spec of the release from its chart and Replicated values', async () => {
+    const files = historyFiles()
+    const withSpec: Record<string, Record<string, string>> = {
+      ...files,
+      '0.45.0': { ...files['0.45.0'], [RUNTIME_VALUES_FILE]: runtimeValuesYaml(), [REPLICATED_CHART_FILE]: replicatedChartYaml() }
+    }
+    const source: ReleaseSource = {
+      name: 'stand-in',
+      listReleases: async () => Object.keys(HISTORY),
+      readFile: async (release, file) => withSpec[release]?.[file]
+    }
+    const resolved = await resolveRelease(inputs({ 'ohe-release': { kind: 'release', version: '0.45.0' } }), { apiUrl: 'unused', source })
+    expect(resolved.runtime.source).toEqual({ kind: 'release', release: '0.45.0', files: [RUNTIME_VALUES_FILE, REPLICATED_CHART_FILE] })
+    expect(resolved.runtime.spec).toMatchObject({ workingDir: '/workspace/project', port: 60000, runAsUser: 10001 })
   })
 
   it('latest is the newest release of the history; its config.yaml lacks the tag option, and that is kept for the ConfigValues step', async () => {
@@ -164,7 +189,8 @@ describe('resolveRelease: ohe-release through the GitHub API', () => {
       oheRelease: '0.45.0',
       mapTag: '1.41.0-python',
       latest: false,
-      adminConsole: { options: BUILT_IN_OPTIONS, from: 'replicated/config.yaml at openhands/0.45.0 of OpenHands/OpenHands-Cloud' }
+      adminConsole: { options: BUILT_IN_OPTIONS, from: 'replicated/config.yaml at openhands/0.45.0 of OpenHands/OpenHands-Cloud' },
+      runtime: builtInRuntime('the runtime spec of openhands/0.45.0 could not be read: the API went away')
     })
   })
 })

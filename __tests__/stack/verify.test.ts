@@ -317,7 +317,8 @@ describeE2E.each(stackEngines())('verify on $name: the built image before anythi
     )
     const run = await runAction(inputs(repository), workspace, on)
     const boot = errors(run).find(message => message.startsWith('Boot check failed'))
-    expect(boot).toMatch(/^Boot check failed at \/alive: the container exited \(code 3\) before \/alive answered 200/)
+    // The startup probe is the first: /server_info.
+    expect(boot).toMatch(/^Boot check failed at \/server_info: the container exited \(code 3\) before \/server_info answered 200/)
     expect(boot).toContain('my own server starting')
     expect(run.summary).toContain('Container log (last lines, redacted)')
     await expectNothingPushed(run, repository, workspace, engine)
@@ -331,7 +332,9 @@ describeE2E.each(stackEngines())('verify on $name: the built image before anythi
     const started = Date.now()
     const run = await runAction(inputs(repository, { 'boot-timeout': '4' }), workspace, on)
     const boot = errors(run).find(message => message.startsWith('Boot check failed'))
-    expect(boot).toMatch(/^Boot check failed at \/alive: \/alive did not answer 200 within 4 s \(boot-timeout; last: [A-Z_]+\)/)
+    expect(boot).toMatch(
+      /^Boot check failed at \/server_info: \/server_info did not answer 200 within the startup probe's 1 s timeout before boot-timeout \(4 s; last: [A-Z_]+\)/
+    )
     expect(boot).toContain('warming up forever')
     expect(Date.now() - started).toBeLessThan(120_000)
     await expectNothingPushed(run, repository, workspace, engine)

@@ -20,7 +20,7 @@ export interface FakeDockerOptions {
 
 export interface FakeDocker {
   command: DockerCommand
-  calls: Array<{ args: string[]; input?: string }>
+  calls: Array<{ args: string[]; input?: string | Buffer }>
   builds(): string[][]
 }
 

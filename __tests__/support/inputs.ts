@@ -29,6 +29,8 @@ export function testInputs(context: string, changes: Partial<Inputs> = {}): Inpu
     ssh: [],
     verify: false,
     'boot-timeout': 120,
+    'sandbox-commands': [],
+    'sandbox-command-timeout': 10 * 60_000,
     'cache-from': [],
     'cache-to': [],
     builder: '',

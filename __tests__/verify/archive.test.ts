@@ -309,3 +309,32 @@ describe.each(['legacy', 'oci', 'containerd'] as const)('a docker save archive, 
     await expect(scanSaveArchive(chunked(cut), { imageId: image.imageId, diffIds: image.diffIds, baseLayers: 1, spoolDir: spool })).rejects.toThrow()
   })
 })
+
+describe.each(['legacy', 'oci', 'containerd'] as const)('the entries the sandbox checks read, %s layout', layout => {
+  const passwd = 'root:x:0:0:root:/root:/bin/sh\nopenhands:x:10001:10001:openhands:/home/openhands:/bin/sh\n'
+  const layers: Files[] = [
+    { 'etc/passwd': passwd, 'usr/bin/tool': 'base\n' },
+    { 'workspace/project/a.txt': 'a\n', 'home/openhands/.cache/x': 'x\n', 'opt/seed/b.txt': 'b\n', 'tmp/t': 't\n' },
+    { 'etc/passwd': `${passwd}agent:x:20000:20000::/srv/agent:/bin/sh\n` }
+  ]
+
+  it('keeps the entries under the watched folders with their owners, and each /etc/passwd it reads', async () => {
+    const image = await imageOf(layers, { history: [{ created_by: 'base' }, { created_by: 'COPY . /' }, { created_by: 'COPY passwd /etc/' }] }, layout)
+    const archive = await scanSaveArchive(chunked(image.archive), {
+      imageId: image.imageId,
+      diffIds: image.diffIds,
+      baseLayers: 1,
+      baseBlobs: new Set(image.blobs.slice(0, 1)),
+      spoolDir: spool
+    })
+    expect(archive.layers.get(1)?.entries?.map(entry => [entry.path, entry.kind, entry.uid, entry.mode & 0o777])).toEqual([
+      ['/workspace/project/a.txt', 'file', 0, 0o644],
+      ['/home/openhands/.cache/x', 'file', 0, 0o644],
+      ['/tmp/t', 'file', 0, 0o644]
+    ])
+    expect(archive.layers.get(1)?.passwd).toBeUndefined()
+    expect(archive.layers.get(2)?.passwd).toBe(`${passwd}agent:x:20000:20000::/srv/agent:/bin/sh\n`)
+    // The old layout reads every layer (the base's too): its /etc/passwd is kept. The others skip the base unread.
+    expect(archive.basePasswd).toEqual(layout === 'legacy' ? { layer: 0, text: passwd } : undefined)
+  })
+})

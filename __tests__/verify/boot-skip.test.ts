@@ -5,6 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { builtInRuntime } from '../../src/release/runtime-spec.js'
 import { bootCheck } from '../../src/verify/boot.js'
 import { captureStdout } from '../buildx/support/capture.js'
 
@@ -23,7 +24,18 @@ afterEach(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const options = { image: 'ohe-sandbox-verify:00', target: '1.23.0', timeoutSeconds: 5, workDir: dir, redact: (text: string) => text }
+const { spec, source } = builtInRuntime('test')
+const options = {
+  image: 'ohe-sandbox-verify:00',
+  target: '1.23.0',
+  spec,
+  specSource: source,
+  memoryBytes: 2 ** 31,
+  cpus: 1,
+  timeoutSeconds: 5,
+  workDir: dir,
+  redact: (text: string) => text
+}
 
 describe('bootCheck without an engine that runs linux/amd64', () => {
   it('skips with a notice on an arm64 engine, and runs no container', async () => {

@@ -1,4 +1,6 @@
-import { bootRunArgs, sdkMismatch } from '../../src/verify/boot.js'
+import { sdkMismatch } from '../../src/verify/boot.js'
+import { singleFileOfTar } from '../../src/verify/docker-image.js'
+import { tarOf } from './support.js'
 import { secretLookingBuildArgs } from '../../src/buildx/secret-args.js'
 import { instructionLine } from '../../src/verify/instruction-line.js'
 import { diffIdMismatch } from '../../src/verify/push.js'
@@ -26,16 +28,6 @@ describe('sdkMismatch', () => {
     ['1.24.0', 'latest', undefined]
   ])('sdk_version %j against target %j', (sdk, target, message) => {
     expect(sdkMismatch(sdk, target)).toBe(message)
-  })
-})
-
-describe('bootRunArgs', () => {
-  it('starts the image as OHE does: its command replaces the entrypoint, UID/GID 10001, the key from a file, loopback only', () => {
-    expect(bootRunArgs('ohe-sandbox-verify:ab', 'ohe-verify-01', 43123, '/t/k.env')).toEqual([
-      ...['run', '--detach', '--name', 'ohe-verify-01', '--platform', 'linux/amd64', '--user', '10001:10001'],
-      ...['--env-file', '/t/k.env', '--publish', '127.0.0.1:43123:43123'],
-      ...['--entrypoint', '/usr/local/bin/openhands-agent-server', 'ohe-sandbox-verify:ab', '--port', '43123']
-    ])
   })
 })
 
@@ -102,5 +94,13 @@ describe('makeRedactor', () => {
     expect(redact(`starting with key ${known}`)).toBe('starting with key ***')
     expect(redact(`cloning with ${token} now`)).toBe(`cloning with ${token.slice(0, 4)}… (40 chars) now`)
     expect(redact('a short line')).toBe('a short line')
+  })
+})
+
+describe('singleFileOfTar: the file `docker cp <container>:/etc/passwd -` writes', () => {
+  it('reads the first file of a tar read as text, and nothing from a short answer', async () => {
+    const passwd = 'root:x:0:0:root:/root:/bin/sh\nopenhands:x:10001:10001:openhands:/home/openhands:/bin/sh\n'
+    expect(singleFileOfTar((await tarOf({ passwd })).toString('utf8'))).toBe(passwd)
+    expect(singleFileOfTar('Error: No such container')).toBeUndefined()
   })
 })

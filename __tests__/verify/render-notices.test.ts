@@ -32,7 +32,8 @@ const report = (notices: ImageSecretFinding[]): VerifyReport => ({
     bytesScanned: 1000,
     baseLayersSkipped: 1,
     seconds: 0.1,
-    bytesPerSecond: 0
+    bytesPerSecond: 0,
+    source: 'loopback'
   },
   boot: { ran: true, ok: true, secondsToHealthy: 1, sdkVersion: '1.23.0' },
   size: { layers: 1, uncompressed: 1000, compressed: 500, compressedSource: 'estimate' },
@@ -45,7 +46,7 @@ describe('image notices in installed packages', () => {
   it('counts them in the secrets row and lists the first five with their packages', () => {
     const text = renderSummary({ workspace: '/w', verify: report([1, 2, 3, 4, 5, 6, 7].map(notice)) })
     expect(text).toContain(
-      '| Secrets in layers and config | ✅ none: 1 custom layer(s), 3 text file(s), 1.00 kB in 0.1 s; 1 base layer(s) skipped; 7 in installed packages (notices, not failing) |'
+      '| Secrets in layers and config | ✅ none: 1 custom layer(s), 3 text file(s), 1.00 kB in 0.1 s (read from the loopback registry); 1 base layer(s) skipped; 7 in installed packages (notices, not failing) |'
     )
     expect(text).toContain(
       [

@@ -14,7 +14,8 @@ const report = (changes: Partial<VerifyReport> = {}): VerifyReport => ({
     bytesScanned: 2_345_000,
     baseLayersSkipped: 1,
     seconds: 0.4,
-    bytesPerSecond: 0
+    bytesPerSecond: 0,
+    source: 'loopback'
   },
   boot: { ran: true, ok: true, secondsToHealthy: 3.2, sdkVersion: '1.23.0' },
   size: { layers: 2, uncompressed: 48_200_000, compressed: 17_900_000, compressedSource: 'registry' },
@@ -25,6 +26,49 @@ const report = (changes: Partial<VerifyReport> = {}): VerifyReport => ({
 })
 
 describe('the verify section of the summary and PR comment', () => {
+  it('reports the boot as the runtime spec starts it: peak memory against the limit, the spec source, what the sandbox hides or locks', () => {
+    const text = renderSummary({
+      workspace: '/w',
+      verify: report({
+        boot: {
+          ran: true,
+          ok: true,
+          secondsToHealthy: 1.4,
+          sdkVersion: '1.41.0',
+          specSource: 'release 0.50.0 (charts/openhands/charts/runtime-api/values.yaml, replicated/openhands.yaml, replicated/config.yaml)',
+          memoryLimit: 2 * 2 ** 30,
+          cpus: 1,
+          peakMemory: 157 * 2 ** 20,
+          peakMemorySource: 'cgroup'
+        },
+        sandboxFiles: {
+          uid: 10001,
+          home: '/home/openhands',
+          passwd: 'found',
+          unwritable: { count: 3, first: [] }
+        }
+      })
+    })
+    expect(text).toContain(
+      [
+        '| Boot as OHE starts it | ✅ healthy in 1.4 s, sdk_version 1.41.0; peak memory 157Mi of 2Gi |',
+        '| Runtime spec | release 0.50.0 (charts/openhands/charts/runtime-api/values.yaml, replicated/openhands.yaml, replicated/config.yaml); limits 2Gi, 1 CPU |',
+        '| Files the sandbox hides or locks | ✅ nothing under /workspace; ⚠️ 3 path(s) the runtime user cannot write; HOME /home/openhands |'
+      ].join('\n')
+    )
+    const failed = renderSummary({
+      workspace: '/w',
+      verify: report({
+        boot: { ran: true, ok: false, failedProbe: 'memory', problem: 'out of memory: …', memoryLimit: 64 * 2 ** 20, cpus: 1, oomKilled: true },
+        sandboxFiles: { uid: 10001, passwd: 'no-entry', workspace: { count: 12, first: [] } }
+      })
+    })
+    expect(failed).toContain('| Boot as OHE starts it | ❌ memory: out of memory: … |')
+    expect(failed).toContain(
+      "| Files the sandbox hides or locks | ❌ 12 file(s) under /workspace, which the sandbox's volume hides; ⚠️ no passwd entry for uid 10001, HOME is / |"
+    )
+  })
+
   it('reports a passed verification: time to healthy and the added size', () => {
     const text = renderSummary({ workspace: '/w', verify: report() })
     expect(text).toContain(
@@ -35,7 +79,7 @@ describe('the verify section of the summary and PR comment', () => {
         '',
         '| Part | Result |',
         '|---|---|',
-        '| Secrets in layers and config | ✅ none: 2 custom layer(s), 14 text file(s), 2.35 MB in 0.4 s; 1 base layer(s) skipped |',
+        '| Secrets in layers and config | ✅ none: 2 custom layer(s), 14 text file(s), 2.35 MB in 0.4 s (read from the loopback registry); 1 base layer(s) skipped |',
         '| Boot as OHE starts it | ✅ healthy in 3.2 s, sdk_version 1.23.0 |',
         '| Size added over the base | 2 layer(s), 17.9 MB compressed, 48.2 MB uncompressed |'
       ].join('\n')

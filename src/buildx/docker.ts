@@ -27,8 +27,8 @@ export interface DockerRun {
 export type DockerCommand = (args: string[], options?: DockerOptions) => Promise<DockerRun>
 
 export interface DockerOptions {
-  /** Written to docker's stdin (the password for `login --password-stdin`), never placed in argv or the log. */
-  input?: string
+  /** Written to docker's stdin (the password for `login --password-stdin`, a tar for `cp -`), never placed in argv or the log. */
+  input?: string | Buffer
   /** Keep the output out of the log (probes). */
   silent?: boolean
   /** The command line to log instead of args (build-arg values left out). */
@@ -140,7 +140,7 @@ export function runTool(file: string, args: string[], options: DockerOptions, en
       })
     )
     child.stdin?.on('error', () => undefined)
-    child.stdin?.end(options.input !== undefined ? Buffer.from(options.input) : undefined)
+    child.stdin?.end(options.input === undefined ? undefined : Buffer.isBuffer(options.input) ? options.input : Buffer.from(options.input))
 
     let spawnError: unknown
     child.on('error', thrown => {

@@ -6,6 +6,7 @@ import { releaseBuildArgs, type ReleaseBuildArg } from './release-args.js'
 import { runtimeContractFindings } from './runtime-contract.js'
 import { readStages, type StageInfo } from './stages.js'
 import { userFindings } from './user.js'
+import { workspaceFindings } from './workspace.js'
 
 export interface DockerfileCheckOptions {
   /** Path put in findings and errors. */
@@ -86,7 +87,8 @@ export function checkDockerfile(options: DockerfileCheckOptions): DockerfileRepo
   }
   findings.push(
     ...runtimeContractFindings(graph.chain, options.file),
-    ...userFindings(graph.chain, parsed.escape, options.file, { globals: graph.globals.env, buildArgs })
+    ...userFindings(graph.chain, parsed.escape, options.file, { globals: graph.globals.env, buildArgs }),
+    ...workspaceFindings(graph.chain, parsed.escape, options.file, { globals: graph.globals.env, buildArgs })
   )
   const report: DockerfileReport = {
     findings,

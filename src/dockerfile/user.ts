@@ -63,7 +63,7 @@ function lastUser(chain: StageInfo[], escape: string, scope: UserScope): { spec:
 }
 
 /** `ENV A=1 B=2`, or the legacy `ENV NAME value with spaces`. */
-function envPairs(args: string, escape: string): Array<[string, string]> {
+export function envPairs(args: string, escape: string): Array<[string, string]> {
   const words = splitQuotedWords(args, escape)
   if (words.length > 0 && !(words[0] ?? '').includes('=')) {
     const name = words[0] ?? ''
@@ -76,7 +76,7 @@ function envPairs(args: string, escape: string): Array<[string, string]> {
 }
 
 /** BuildKit's word processing: quotes removed, variables expanded; an unparsable word is kept as written. */
-function expand(text: string, variables: ReadonlyMap<string, string>, escape: string): string {
+export function expand(text: string, variables: ReadonlyMap<string, string>, escape: string): string {
   try {
     return trimSpace(processWord(text, variables, { escape, skipUnsetEnv: true }).result)
   } catch {

@@ -10,6 +10,7 @@ import { verifyPushedImage, type ContractReport } from '../verify/read-back.js'
 import { PHASE_READ_BUDGET_MS, withReadBudget } from '../registry/budget.js'
 import { publishVerified } from '../verify/publish-verified.js'
 import type { VerifyReport, VerifySettings } from '../verify/verify.js'
+import type { ResolvedRuntime } from '../release/runtime-spec.js'
 
 /** The settings publishing reads, named as in action.yml. */
 export type PublishSettings = BuildSettings &
@@ -39,6 +40,8 @@ export interface PublishFacts {
   buildArgs?: Record<string, string>
   /** This run's URL, the provenance's builder-id. */
   runUrl?: string
+  /** How the target release starts a sandbox: the boot check runs the image so. */
+  runtime?: ResolvedRuntime
   /** Receives the verify phase's report as soon as it exists, also when it fails (issue 11). */
   onVerify?: (report: VerifyReport) => void
 }
@@ -106,7 +109,8 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
       verify = report
       facts.onVerify?.(report)
     }
-    build = (await publishVerified(buildSettings, { ...buildFacts, agentServerReference: facts.agentServerReference }, onReport, io)).build
+    const verifyFacts = { ...buildFacts, agentServerReference: facts.agentServerReference, ...(facts.runtime ? { runtime: facts.runtime } : {}) }
+    build = (await publishVerified(buildSettings, verifyFacts, onReport, io)).build
   } else {
     if (settings.verify) core.notice(`verify: ${noEngine(settings.push)}.`)
     build = await buildAndPush(buildSettings, buildFacts, io)

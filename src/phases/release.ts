@@ -7,7 +7,8 @@ import { githubReleaseSource, type ReleaseSource } from '../release/github.js'
 import { parseReleaseMap } from '../release/map.js'
 import { splitAgentServerTag } from '../release/target-inputs.js'
 import { adminConsoleOptions, BUILT_IN, type AdminConsoleOptions } from '../kots/config-values.js'
-import { fitRangeFromSource, resolveFromMap, resolveFromSource, type MappedRelease } from '../release/resolve.js'
+import { fitRangeFromSource, readRuntimeSpec, resolveFromMap, resolveFromSource, type MappedRelease } from '../release/resolve.js'
+import { builtInRuntime, describeSpecSource, type ResolvedRuntime } from '../release/runtime-spec.js'
 
 export interface ResolvedRelease {
   /** X.Y.Z, the agent-server version the checks and the build use. */
@@ -22,6 +23,8 @@ export interface ResolvedRelease {
   fits?: FitRange
   /** The Admin Console's custom-image options, for the ConfigValues file. */
   adminConsole: AdminConsoleOptions
+  /** How that release starts a sandbox (the boot check's spec), and where that was read. */
+  runtime: ResolvedRuntime
 }
 
 type ReleaseInputs = Pick<Inputs, 'ohe-release' | 'agent-server-version' | 'release-source' | 'release-map' | 'variant' | 'github-token'>
@@ -48,7 +51,9 @@ export async function resolveRelease(inputs: ReleaseInputs, context: ReleaseCont
   const map = mapFile ? await readReleaseMap(mapFile, shownMap) : undefined
 
   if (wanted === undefined) {
-    const resolved: ResolvedRelease = { version: pinned, oheRelease: '', mapTag: '', latest: false, adminConsole: BUILT_IN }
+    const runtime = builtInRuntime('agent-server-version is pinned, so no OHE release was read')
+    core.info(`Runtime spec (how the sandbox is started): ${describeSpecSource(runtime.source)}`)
+    const resolved: ResolvedRelease = { version: pinned, oheRelease: '', mapTag: '', latest: false, adminConsole: BUILT_IN, runtime }
     // Without a map file the API is not asked: a pinned build must also work where GitHub cannot be reached.
     const fits = map && rangeInMap(map, pinned, versionOf)
     if (fits) resolved.fits = fits
@@ -58,18 +63,25 @@ export async function resolveRelease(inputs: ReleaseInputs, context: ReleaseCont
 
   let mapped: MappedRelease
   let fits: FitRange | undefined
+  let runtime: ResolvedRuntime
   if (map) {
     mapped = resolveFromMap(wanted, map, shownMap)
     fits = rangeInMap(map, mapped.agentServer.version, versionOf)
+    runtime = builtInRuntime(`release-map ${shownMap} names tags only, not the release's chart`)
   } else {
     const source = context.source ?? githubReleaseSource({ repository: inputs['release-source'], token: inputs['github-token'], apiUrl: context.apiUrl })
     const resolved = await resolveFromSource(wanted, source)
     mapped = resolved.mapped
-    try {
-      fits = await fitRangeFromSource(source, resolved.releases, mapped)
-    } catch (thrown) {
-      core.warning(`Could not work out which other OHE releases ship agent-server ${mapped.agentServer.version}: ${describeError(thrown)}`)
-    }
+    // The spec's three files and the fit range's probes at once: both only read the same source.
+    const [spec, range] = await Promise.all([
+      readRuntimeSpec(source, mapped.release),
+      fitRangeFromSource(source, resolved.releases, mapped).catch((thrown: unknown) => {
+        core.warning(`Could not work out which other OHE releases ship agent-server ${mapped.agentServer.version}: ${describeError(thrown)}`)
+        return undefined
+      })
+    ])
+    runtime = spec
+    fits = range
   }
   const named = mapped.agentServer.variant
   const variantNote =
@@ -77,12 +89,14 @@ export async function resolveRelease(inputs: ReleaseInputs, context: ReleaseCont
   const how = wanted.kind === 'latest' ? `ohe-release: latest is OHE ${mapped.release}, which` : `OHE release ${mapped.release}`
   core.info(`${how} ships agent-server ${mapped.tag} (${mapped.from})${variantNote}`)
   if (fits) core.info(`Fits: ${describeRange(fits)}`)
+  core.info(`Runtime spec (how the sandbox is started): ${describeSpecSource(runtime.source)}`)
   const resolved: ResolvedRelease = {
     version: mapped.agentServer.version,
     oheRelease: mapped.release,
     mapTag: mapped.tag,
     latest: wanted.kind === 'latest',
-    adminConsole: adminConsoleOptions(mapped, inputs['release-source'])
+    adminConsole: adminConsoleOptions(mapped, inputs['release-source']),
+    runtime
   }
   if (fits) resolved.fits = fits
   return resolved

@@ -4,10 +4,11 @@
  * `latest` tries the newest releases until one names its tag (a few at most).
  */
 import semver from 'semver'
-import { UserError } from '../errors.js'
+import { describeError, UserError } from '../errors.js'
 import { sharedRange, type FitRange } from './fit.js'
 import type { ReleaseSource } from './github.js'
 import { CONFIG_FILE, CONFIG_OPTION, nearestReleases, OHE_TAG_PREFIX, tagFromConfig, tagFromValues, VALUES_FILE } from './map.js'
+import { builtInRuntime, runtimeFromFiles, SPEC_FILES, type ResolvedRuntime } from './runtime-spec.js'
 import { splitAgentServerTag, type AgentServerTag, type OheReleaseInput } from './target-inputs.js'
 
 /** The newest releases `latest` looks at before giving up: old ones without the option are not what latest means. */
@@ -108,4 +109,22 @@ function noTagIn(release: string, where: string): UserError {
     `OHE release ${release} (${OHE_TAG_PREFIX}${release} of ${where}) names no agent-server tag: neither ${CONFIG_FILE} has the ${CONFIG_OPTION} option nor ` +
       `${VALUES_FILE} global.agentServerImage.tag (releases before about 0.7.30 lack both). Pin agent-server-version to the version it runs.`
   )
+}
+
+/** The runtime spec at one release: its three files read at once; the built-in spec, saying why, when they cannot be read. */
+export async function readRuntimeSpec(source: ReleaseSource, release: string): Promise<ResolvedRuntime> {
+  try {
+    const [runtimeValues, replicatedChart, config] = await Promise.all([
+      source.readFile(release, SPEC_FILES.runtimeValues),
+      source.readFile(release, SPEC_FILES.replicatedChart),
+      source.readFile(release, SPEC_FILES.config)
+    ])
+    return runtimeFromFiles(release, {
+      ...(runtimeValues === undefined ? {} : { runtimeValues }),
+      ...(replicatedChart === undefined ? {} : { replicatedChart }),
+      ...(config === undefined ? {} : { config })
+    })
+  } catch (thrown) {
+    return builtInRuntime(`the runtime spec of openhands/${release} could not be read: ${describeError(thrown)}`)
+  }
 }

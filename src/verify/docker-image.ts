@@ -75,3 +75,26 @@ export async function* saveImage(ref: string, stallSeconds = SAVE_STALL_SECONDS)
     if (!finished) child.kill()
   }
 }
+
+/**
+ * The image's /etc/passwd through a created (never started) container, for when the layers read did not hold it (a
+ * layout whose base layers are skipped unread); undefined when it cannot be read. The container is always removed.
+ */
+export async function readImagePasswd(ref: string, name: string): Promise<string | undefined> {
+  const created = await runDocker(['create', '--platform', 'linux/amd64', '--name', name, ref], { silent: true })
+  try {
+    if (created.exitCode !== 0) return undefined
+    // `docker cp … -` writes a tar of the one file: its size is in the header, its bytes follow the 512-byte header.
+    const copy = await runDocker(['cp', `${name}:/etc/passwd`, '-'], { silent: true })
+    return copy.exitCode === 0 ? singleFileOfTar(copy.stdout) : undefined
+  } finally {
+    await runDocker(['rm', '--force', name], { silent: true })
+  }
+}
+
+/** The content of the first file of a tar read as text (its size field is octal at offset 124). Pure. */
+export function singleFileOfTar(tar: string): string | undefined {
+  if (tar.length < 512) return undefined
+  const size = parseInt(tar.slice(124, 136).replace(/\0.*$/, '').trim(), 8)
+  return Number.isFinite(size) ? tar.slice(512, 512 + size) : undefined
+}

@@ -10,7 +10,7 @@ import { ruleDescription } from '../secrets/rules.js'
 import type { SecretFinding } from '../secrets/scan.js'
 import { fingerprintOf, redactHint } from '../secrets/values.js'
 import { layerOrigins, showInstruction, type HistoryEntry } from './history.js'
-import type { ArchiveScan } from './save-archive.js'
+import type { ScannedImage } from './scanned-image.js'
 import { deletedIn, type Whiteout } from './whiteout.js'
 import { chunkReader } from '../secrets/chunk-reader.js'
 
@@ -61,7 +61,7 @@ export interface ImageSecrets {
 
 const ENV_DESCRIPTION = 'image config'
 
-export function assembleImageSecrets(archive: ArchiveScan, config: ConfigBlob, base: BaseFacts, ignored: ReadonlySet<string>): ImageSecrets {
+export function assembleImageSecrets(archive: ScannedImage, config: ConfigBlob, base: BaseFacts, ignored: ReadonlySet<string>): ImageSecrets {
   const diffIds = config.rootfs?.diff_ids ?? []
   const origins = layerOrigins(config.history, diffIds.length)
   const instructions = origins.map(origin => origin.instruction)

@@ -11,7 +11,8 @@ import * as tar from 'tar-stream'
 import { credentialKind, isDotenv } from '../secrets/credential-files.js'
 import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from '../secrets/engine.js'
 import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
-import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './image-packages.js'
+import { HELPER_NAME, type HelperEntry } from './helpers.js'
+import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './package-records.js'
 import { chunkReader } from '../secrets/chunk-reader.js'
 
 /** Files up to this size are scanned from memory; bigger text files from a temp file. */
@@ -36,6 +37,40 @@ export interface LayerScan {
   records?: PackageRecord[]
   /** Some records were not kept: the budget shared by the archive's layers ran out. */
   recordsDropped?: boolean
+  /** Files and links named like the image's helpers (`prepare-*`, `*-verify`), for helpers.ts. */
+  helpers?: HelperEntry[]
+  /** The entries under the folders the sandbox checks watch (sandbox-files.ts), with their owners and modes. */
+  entries?: LayerEntry[]
+  /** The layer's /etc/passwd, when it has one. */
+  passwd?: string
+}
+
+/** A tar entry as the sandbox checks need it: where, what, whose. */
+export interface LayerEntry {
+  path: string
+  kind: 'file' | 'dir' | 'link'
+  uid: number
+  gid: number
+  mode: number
+}
+
+/** What the sandbox hides (/workspace) or may lock (HOME, /tmp): only entries under these are kept. */
+export const WATCHED_FOLDERS = ['/workspace', '/tmp', '/home', '/root'] as const
+/** Entries kept per layer: a layer that adds more (a vendored tree under /home) is counted by its first ones. */
+const MAX_ENTRIES = 200_000
+const PASSWD = '/etc/passwd'
+const PASSWD_MAX = 1024 * 1024
+
+function watched(file: string): boolean {
+  return WATCHED_FOLDERS.some(folder => file.startsWith(`${folder}/`))
+}
+
+function keepEntry(result: LayerScan, header: tar.Header, file: string): void {
+  if (!watched(file)) return
+  result.entries ??= []
+  if (result.entries.length >= MAX_ENTRIES) return
+  const kind = header.type === 'directory' ? 'dir' : header.type === 'symlink' || header.type === 'link' ? 'link' : 'file'
+  result.entries.push({ path: file, kind, uid: header.uid ?? 0, gid: header.gid ?? 0, mode: header.mode ?? 0 })
 }
 
 export interface LayerScanOptions {
@@ -74,6 +109,18 @@ function scanBuffer(): Buffer {
 
 let spoolCount = 0
 
+/** Entry types a helper can be: a file, or a link to one. */
+const LINK_OR_FILE: ReadonlySet<string> = new Set(['file', 'contiguous-file', 'symlink', 'link'])
+
+/** A file or link named like a helper (`prepare-*`, `*-verify`), with whether its mode has an x bit. */
+function keepHelper(result: LayerScan, header: tar.Header): void {
+  if (!LINK_OR_FILE.has(header.type ?? '')) return
+  const file = imagePath(header.name)
+  const name = path.posix.basename(file)
+  if (name.startsWith('.wh.') || !HELPER_NAME.test(name)) return
+  ;(result.helpers ??= []).push({ path: file, executable: ((header.mode ?? 0) & 0o111) !== 0 })
+}
+
 /** Feeds a byte stream into a tar extractor with backpressure; a failure of the source destroys the extractor. */
 export function feed(source: AsyncIterable<Buffer>, extract: tar.Extract): Promise<void> {
   const done = (async () => {
@@ -93,13 +140,16 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
   const feeding = feed(layer, extract)
   for await (const entry of extract) {
     const header = entry.header
+    keepHelper(result, header)
     const whiteout = whiteoutOf(header.name)
     if (whiteout) result.whiteouts.push(whiteout)
+    else keepEntry(result, header, imagePath(header.name))
     if (whiteout || (header.type !== 'file' && header.type !== 'contiguous-file')) {
       await drain(bytes(entry))
       continue
     }
     const file = imagePath(header.name)
+    const passwd: Buffer[] | undefined = file === PASSWD && (header.size ?? 0) <= PASSWD_MAX ? [] : undefined
     const kind = imageFileKind(file)
     const record = options.records ? packageRecordKind(file) : undefined
     const recordChunks: Buffer[] = []
@@ -111,6 +161,7 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
     let spool: { path: string; handle: Awaited<ReturnType<typeof open>> } | undefined
     for await (const chunk of bytes(entry)) {
       result.bytes += chunk.length
+      passwd?.push(chunk)
       if (record === 'content' && recordBytes < RECORD_MAX) {
         const part = chunk.subarray(0, RECORD_MAX - recordBytes)
         recordChunks.push(part)
@@ -135,6 +186,7 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
         chunks.length = 0
       }
     }
+    if (passwd) result.passwd = Buffer.concat(passwd).toString('utf8')
     if (record !== undefined && options.records)
       keepRecord(result, options.records, file, record === 'content' ? Buffer.concat(recordChunks).toString('utf8') : '')
     if (!sniffed && !spool && kind.credential === undefined) binary = hasNul(chunks, SNIFF)

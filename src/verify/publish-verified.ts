@@ -1,7 +1,7 @@
 /**
  * Build once, verify, push exactly that: the image is built into the Docker engine under a temporary local tag,
- * verified (verifyImage), and only then tagged and pushed by the engine; the registry's rootfs.diff_ids are
- * compared with the verified image's before the digest is reported.
+ * verified (verifyImage), and only then tagged and pushed by the engine (which keeps it under those tags); the
+ * registry's rootfs.diff_ids are compared with the verified image's before the digest is reported.
  */
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
@@ -12,6 +12,7 @@ import { UserError } from '../errors.js'
 import { ACTION_VERSION } from '../version.js'
 import { pushVerified, readBackVerified, removeLocalImages, type PushedVerified } from './push.js'
 import { VERIFY_STATE } from './state.js'
+import type { ResolvedRuntime } from '../release/runtime-spec.js'
 import { verifyImage, type VerifyReport, type VerifySettings } from './verify.js'
 
 export interface VerifiedPublish {
@@ -30,7 +31,7 @@ export function verifyTag(): string {
  */
 export async function publishVerified(
   inputs: BuildSettings & LoginSettings & PushSettings & VerifySettings,
-  facts: BuildFacts & { agentServerReference?: string },
+  facts: BuildFacts & { agentServerReference?: string; runtime?: ResolvedRuntime },
   onReport: (report: VerifyReport) => void,
   io: BuildIo
 ): Promise<VerifiedPublish> {
@@ -48,6 +49,7 @@ export async function publishVerified(
       image: local,
       release: facts.release,
       ...(facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {}),
+      ...(facts.runtime ? { runtime: facts.runtime } : {}),
       workDir,
       workspace: facts.workspace,
       version: ACTION_VERSION
@@ -64,6 +66,10 @@ export async function publishVerified(
     const pushed = facts.attestations?.attached
       ? await pushAttested(inputs, facts, report.diffIds, sameBuild)
       : await pushVerified(local, built.tags, report.diffIds, inputs, io.docker)
+    // The engine keeps the image under its pushed tags, as a bare `buildx build --push` leaves it: only the temporary
+    // tag goes. Deleting the content is what costs (measured: 19.5 s for a 311 MB layer on Docker 26's containerd
+    // store, 0.04 s to untag).
+    made.splice(1)
     const customSizes = pushed.layerSizes.slice(report.baseLayers)
     if (customSizes.length === report.size.layers) {
       // The same object onReport received: the summary shows the registry's sizes.

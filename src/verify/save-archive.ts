@@ -11,9 +11,10 @@ import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { createGunzip, gzip } from 'node:zlib'
 import * as tar from 'tar-stream'
-import { bytes, drain, feed, scanLayerTar, type LayerScan } from './layer-scan.js'
-import { recordBudget } from './image-packages.js'
+import { bytes, drain, feed, scanLayerTar } from './layer-scan.js'
+import { recordBudget } from './package-records.js'
 import { findImageConfig } from './save-layout.js'
+import type { ScannedImage } from './scanned-image.js'
 
 /** What one archive member is. Pure. */
 export type SaveEntry = { kind: 'blob'; digest: string } | { kind: 'legacy-layer' } | { kind: 'legacy-config'; digest: string } | { kind: 'other' }
@@ -48,28 +49,11 @@ export interface ArchivePlan {
   recordsTotal?: number
 }
 
-export interface ArchiveScan {
-  /** By layer index (into diffIds); only the custom layers have one. */
-  layers: Map<number, LayerScan>
-  /** Uncompressed size of each custom layer, by index. */
-  sizes: Map<number, number>
-  /** Estimated gzip (level 1) size of each custom layer, by index, when estimateCompressed was asked. */
-  compressed: Map<number, number>
-  /** The image's raw config blob, as the engine holds it; absent when the archive does not hold it. */
-  config?: Buffer
-  /** Why the config is absent: the verification then fails rather than report a config it never read. */
-  configProblem?: string
-  /** Base layers met in the archive and not scanned (or scanned and dropped, in the old layout). */
-  skippedBase: number
-  /** Layer blobs that could not be read (zstd-compressed): their files were not scanned. */
-  unreadable: number
-  bytesRead: number
-  /** Some package records of the custom layers were not kept: the records budget ran out. */
-  recordsDropped?: boolean
-}
+/** What a scan of the archive found; the same shape whatever the image was read from. */
+export type ArchiveScan = ScannedImage
 
 /** A JSON member (config, manifest, index) above this is not kept; all of them together at most MAX_DOCUMENTS. */
-const MAX_CONFIG = 16 * 1024 * 1024
+export const MAX_CONFIG = 16 * 1024 * 1024
 const MAX_DOCUMENTS = 64 * 1024 * 1024
 
 export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: ArchivePlan): Promise<ArchiveScan> {
@@ -140,6 +124,11 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
         for (const record of scan.records ?? []) budget.left += record.text.length + record.path.length
         budget.full = false
         if (base.has(digest)) result.skippedBase++
+        // The base's /etc/passwd names the runtime user's HOME when the custom layers leave it alone.
+        const baseIndex = plan.diffIds.indexOf(digest)
+        if (scan.passwd !== undefined && baseIndex >= 0 && baseIndex >= (result.basePasswd?.layer ?? -1)) {
+          result.basePasswd = { layer: baseIndex, text: scan.passwd }
+        }
       }
       continue
     }
@@ -173,7 +162,7 @@ const SAMPLE_EVERY = 16
  * the scan itself (measured: 26 vs 224 MB/s on 2 cores); sampling keeps the scan's pace and stays within a few
  * percent on layers of one kind of content. Memory: one sample block.
  */
-async function* gzipCounted(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<Buffer> {
+export async function* gzipCounted(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<Buffer> {
   let position = 0
   let sampledRaw = 0
   let sampledGzip = 0
@@ -210,17 +199,17 @@ async function* gzipCounted(source: AsyncIterable<Buffer>, counter: { bytes: num
   counter.bytes = sampledRaw > 0 ? Math.round((position * sampledGzip) / sampledRaw) : 0
 }
 
-async function* hashed(source: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
+export async function* hashed(source: AsyncIterable<Buffer>, hash: ReturnType<typeof createHash>): AsyncGenerator<Buffer> {
   for await (const chunk of source) {
     hash.update(chunk)
     yield chunk
   }
 }
 
-type Sniffed = { kind: 'tar' | 'gzip' | 'zstd' | 'other'; source: AsyncIterable<Buffer> }
+export type Sniffed = { kind: 'tar' | 'gzip' | 'zstd' | 'other'; source: AsyncIterable<Buffer> }
 
 /** What a blob holds, from its first bytes: a tar (ustar magic at 257, or only zeros), gzip, zstd, or something else (JSON). */
-async function sniffLayer(source: AsyncIterable<Buffer>): Promise<Sniffed> {
+export async function sniffLayer(source: AsyncIterable<Buffer>): Promise<Sniffed> {
   const iterator = source[Symbol.asyncIterator]()
   const held: Buffer[] = []
   let bytes = 0
@@ -255,7 +244,7 @@ function isEmptyTar(head: Buffer): boolean {
   return head.length >= 512 && head.subarray(0, 512).every(byte => byte === 0)
 }
 
-async function* gunzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* gunzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const gunzip = createGunzip()
   const feeding = (async () => {
     for await (const chunk of source) if (!gunzip.write(chunk)) await once(gunzip, 'drain')
@@ -266,14 +255,14 @@ async function* gunzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer>
   await feeding
 }
 
-async function* counted(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<Buffer> {
+export async function* counted(source: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<Buffer> {
   for await (const chunk of source) {
     counter.bytes += chunk.length
     yield chunk
   }
 }
 
-async function collect(entry: AsyncIterable<Buffer>): Promise<Buffer> {
+export async function collect(entry: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of entry) chunks.push(chunk)
   return Buffer.concat(chunks)

@@ -4,27 +4,39 @@
  * only after this passed.
  */
 import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseImageReference } from '../grammar.js'
-import { describeError } from '../errors.js'
+import { describeError, UserError } from '../errors.js'
 import type { Finding } from '../findings.js'
 import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
 import { loadIgnoreFile } from '../secrets/suppress.js'
-import { bootCheck, type BootReport } from './boot.js'
-import { inspectImage, saveImage } from './docker-image.js'
+import { builtInRuntime, type ResolvedRuntime, type RuntimeSpec } from '../release/runtime-spec.js'
+import { bootCheck, sandboxLimits, STARTUP_ALLOWANCE_SECONDS, type BootedSandbox, type BootReport } from './boot.js'
+import { inspectImage, readImagePasswd, saveImage } from './docker-image.js'
+import { layerInstructions } from './history.js'
+import { noPasswdMessage, sandboxFiles, unwritableMessage, workspaceMessage, type SandboxFiles } from './sandbox-files.js'
 import { assembleImageSecrets, type BaseFacts, type ConfigBlob, type ImageSecretFinding, type ImageSecrets } from './image-scan.js'
 import { classifyInstalledPackages } from './image-packages.js'
-import { findingLine } from './instruction-line.js'
+import { findingLine, instructionLine } from './instruction-line.js'
 import type { HistoryEntry } from './history.js'
+import type { CommandsReport } from './sandbox-commands.js'
+import { judgeSandbox, sandboxHook, type SandboxSettings } from './sandbox-phase.js'
+import { redact as redactKnown } from '../redaction.js'
+import { discoverHelpers, pathOf, type Helper } from './helpers.js'
 import { makeRedactor } from './redact.js'
-import { scanSaveArchive } from './save-archive.js'
 import { appendToSarif, imageResults } from './sarif.js'
+import { formatMemory } from './quantity.js'
+import { LoopbackUnreachable, scanThroughLoopback } from './loopback-export.js'
+import { scanSaveArchive } from './save-archive.js'
+import type { ScannedImage } from './scanned-image.js'
+import { diffIdMismatch } from './push.js'
 import { formatSize } from './size.js'
 import { workspacePath } from '../workspace.js'
 
 /** The settings verification reads, named as in action.yml. */
-export interface VerifySettings extends RegistryInputs {
+export interface VerifySettings extends RegistryInputs, SandboxSettings {
   /** Absolute Dockerfile path: findings are placed on its lines. */
   file: string
   secrets: Array<{ id: string; value: string }>
@@ -33,8 +45,11 @@ export interface VerifySettings extends RegistryInputs {
   'fail-on-findings': boolean
   /** Image findings inside installed third-party packages: notices (never failing), or findings with `fail`. */
   'scan-installed-packages': 'notice' | 'fail'
-  /** Seconds to wait for /alive and /health. */
-  'boot-timeout': number
+  /** Seconds to wait for the server; undefined: what the runtime's startup probe allows. */
+  'boot-timeout'?: number
+  /** The sandbox limits (bytes, cores); undefined: the runtime spec's. */
+  'sandbox-memory'?: number
+  'sandbox-cpus'?: number
   /** Bytes the custom layers may add; undefined for no limit. */
   'max-added-size'?: number
   push: boolean
@@ -51,6 +66,10 @@ export interface VerifyFacts {
   agentServerReference?: string
   /** Private temp dir (spooled files, the boot check's env file). */
   workDir: string
+  /** How the target release starts a sandbox; the built-in spec when absent. */
+  runtime?: ResolvedRuntime
+  /** Runs in the booted, healthy sandbox before it is removed (the sandbox commands). */
+  afterHealthy?: (sandbox: BootedSandbox) => Promise<void>
   /** For the SARIF file: the workspace (paths relative to it) and the action's version. */
   workspace?: string
   version?: string
@@ -64,8 +83,14 @@ export interface ImageSecretReport extends ImageSecrets {
   /** What of the image could not be read (a layer, the config): the scan is incomplete and the verification fails. */
   incomplete?: string
   seconds: number
-  /** Bytes of `docker save` read, per second. */
+  /** Bytes read (the blobs the engine sent, or all of `docker save`), per second. */
   bytesPerSecond: number
+  /**
+   * Where the layers were read from: `loopback` (the engine pushed the custom layers to a registry this step ran on
+   * 127.0.0.1, the base's were never sent) or `docker save` (the whole image exported; when the engine could not
+   * reach this host's loopback).
+   */
+  source: 'loopback' | 'docker save'
 }
 
 export interface AddedSize {
@@ -79,11 +104,20 @@ export interface AddedSize {
 
 export interface VerifyReport {
   image: string
+  /** The image's `prepare-*` / `*-verify` helpers its custom layers add on its PATH. */
+  helpers?: Helper[]
+  /** sandbox-commands as they ran in the booted sandbox; absent when none were given or the sandbox never got healthy. */
+  commands?: CommandsReport
+  /** Container start to healthy plus the sandbox commands (the ready-seconds output); set when all of them passed. */
+  readySeconds?: number
+  maxReadySeconds?: number
   diffIds: string[]
   baseLayers: number
   secrets: ImageSecretReport
   boot: BootReport
   size: AddedSize
+  /** What the sandbox's /workspace volume hides, and what its user cannot write; absent when the layers were not read. */
+  sandboxFiles?: SandboxFiles
   /** Annotations: each image secret, the boot failure, a size over max-added-size. */
   findings: Finding[]
   /** One line per failed part; empty when the image may be pushed. */
@@ -97,14 +131,33 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds)
   const known = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value), ...Object.values(inputs['build-args'])]
   const redact = makeRedactor(known)
+  // What a sandbox command prints goes through both redactions: this run's known values and detected tokens.
+  const commandHook = sandboxHook(inputs, text => redactKnown(redact(text)))
+  const afterHealthy = composeHooks(facts.afterHealthy, commandHook.afterHealthy)
 
+  const runtime = facts.runtime ?? builtInRuntime('no OHE release was resolved')
+  const limits = sandboxLimits(runtime.spec, { memory: inputs['sandbox-memory'], cpus: inputs['sandbox-cpus'] })
   const [scanned, boot] = await Promise.all([
-    core.group('Verify: scan the image layers and config for secrets', () => scanImage(inputs, facts, local, base)),
+    core.group('Verify: scan the image layers and config for secrets', () => scanImage(inputs, facts, local, base, runtime.spec)),
     core.group('Verify: boot the image as OHE does', () =>
-      bootCheck({ image: facts.image, target: facts.release, timeoutSeconds: inputs['boot-timeout'], workDir: facts.workDir, redact })
+      bootCheck({
+        image: facts.image,
+        target: facts.release,
+        spec: runtime.spec,
+        specSource: runtime.source,
+        memoryBytes: limits.memoryBytes,
+        cpus: limits.cpus,
+        timeoutSeconds: inputs['boot-timeout'] ?? STARTUP_ALLOWANCE_SECONDS,
+        workDir: facts.workDir,
+        redact,
+        ...(afterHealthy ? { afterHealthy } : {})
+      })
     )
   ])
-  const { secrets, size, history } = scanned
+  const { secrets, size, history, helpers } = scanned
+  if (helpers.length > 0) {
+    core.info(`Helpers in the image: ${helpers.map(helper => helper.path).join(', ')}`)
+  }
 
   const findings: Finding[] = []
   const problems: string[] = []
@@ -134,13 +187,44 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
     problems.push(scanned.unscanned)
   }
   if (!boot.ok) {
+    const spec = runtime.spec
+    const started =
+      boot.failedProbe === 'memory'
+        ? ''
+        : ` OHE starts the image with ${spec.command.join(' ')} as ${spec.runAsUser}:${spec.runAsGroup} in ${spec.workingDir}; keep the base's server and user.`
     const message =
-      `Boot check failed at ${boot.failedProbe ?? '?'}: ${boot.problem ?? ''}. OHE starts the image with ` +
-      `${'/usr/local/bin/openhands-agent-server'} --port <port> as UID 10001; keep the base's server, entrypoint and user.` +
+      `Boot check failed at ${boot.failedProbe ?? '?'}: ${boot.problem ?? ''}.${started}` +
       (boot.logTail && boot.logTail.length > 0 ? ` Last log lines:\n${boot.logTail.join('\n')}` : ' The container printed nothing.')
     findings.push({ check: 'verify/boot', severity: 'error', message, file: inputs.file })
-    problems.push(`the image did not boot as OHE starts it (${boot.failedProbe ?? '?'})`)
+    problems.push(
+      boot.failedProbe === 'memory'
+        ? `the sandbox ran out of memory under its ${formatMemory(limits.memoryBytes)} limit`
+        : `the image did not boot as OHE starts it (${boot.failedProbe ?? '?'})`
+    )
   }
+  const sandbox = scanned.sandbox
+  const user = { uid: runtime.spec.runAsUser, gid: runtime.spec.runAsGroup, fsGroup: runtime.spec.fsGroup }
+  if (sandbox.workspace) {
+    const line = instructionLine(dockerfile, sandbox.workspace.first[0]?.instruction ?? '')
+    findings.push({
+      check: 'verify/workspace',
+      severity: 'error',
+      message: workspaceMessage(sandbox.workspace),
+      file: inputs.file,
+      ...(line === undefined ? {} : { line })
+    })
+    problems.push(`${sandbox.workspace.count} file(s) under /workspace, which the sandbox's volume hides`)
+  }
+  if (sandbox.unwritable) {
+    const line = instructionLine(dockerfile, sandbox.unwritable.first[0]?.instruction ?? '')
+    const message = unwritableMessage(sandbox.unwritable, sandbox, user)
+    findings.push({ check: 'verify/writable', severity: 'warning', message, file: inputs.file, ...(line === undefined ? {} : { line }) })
+  }
+  if (sandbox.passwd === 'no-entry') findings.push({ check: 'verify/writable', severity: 'warning', message: noPasswdMessage(user), file: inputs.file })
+  const commands = commandHook.report()
+  const judged = judgeSandbox(inputs, boot.ok ? boot.secondsToHealthy : undefined, commands, helpers, inputs.file)
+  findings.push(...judged.findings)
+  problems.push(...judged.problems)
   const limit = inputs['max-added-size']
   if (limit !== undefined && size.compressed > limit) {
     const message =
@@ -152,11 +236,16 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   }
   return {
     image: facts.image,
-    diffIds: local.diffIds,
+    helpers,
+    ...(commands === undefined ? {} : { commands }),
+    ...(judged.readySeconds === undefined ? {} : { readySeconds: judged.readySeconds }),
+    ...(inputs['max-ready-seconds'] === undefined ? {} : { maxReadySeconds: inputs['max-ready-seconds'] }),
+    diffIds: scanned.diffIds,
     baseLayers: base.layers,
     secrets,
     boot,
     size,
+    sandboxFiles: sandbox,
     findings,
     problems,
     seconds: Math.round((Date.now() - started) / 100) / 10
@@ -167,38 +256,42 @@ async function scanImage(
   inputs: VerifySettings,
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
-  base: BaseFacts & { unknown?: string; blobs?: Set<string> }
-): Promise<{ secrets: ImageSecretReport; size: AddedSize; history?: HistoryEntry[]; unscanned?: string }> {
+  base: BaseFacts & { unknown?: string; blobs?: Map<string, number> },
+  spec: RuntimeSpec
+): Promise<{
+  secrets: ImageSecretReport
+  size: AddedSize
+  sandbox: SandboxFiles
+  helpers: Helper[]
+  diffIds: string[]
+  history?: HistoryEntry[]
+  unscanned?: string
+}> {
   const started = performance.now()
-  // The image ID of either store: docker save leads from it to the image's own config in every layout.
-  const archive = await scanSaveArchive(saveImage(facts.image), {
-    imageId: local.id,
-    diffIds: local.diffIds,
-    baseLayers: base.layers,
-    ...(base.blobs ? { baseBlobs: base.blobs } : {}),
-    spoolDir: facts.workDir,
-    estimateCompressed: true
-  })
-  const customLayers = local.diffIds.length - base.layers
+  const { archive, source, diffIds, sameAsBase } = await readLayers(facts, local, base)
+  const customLayers = diffIds.length - base.layers
   // A layer or a config that was not read cannot be vouched for: verification fails rather than push it unscanned.
-  const missing = new Set(local.diffIds.slice(base.layers)).size - archive.layers.size
+  const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size
   const unread: string[] = []
   if (missing > 0) {
     unread.push(
-      `${missing} custom layer(s) of ${facts.image} could not be read from docker save` +
+      `${missing} custom layer(s) of ${facts.image} could not be read from ${source}` +
         `${archive.unreadable > 0 ? ' (zstd-compressed)' : ''}, so their files were not scanned for secrets`
     )
   }
-  let config: ConfigBlob = { rootfs: { diff_ids: local.diffIds } }
+  let config: ConfigBlob = { rootfs: { diff_ids: diffIds } }
   try {
     if (archive.config) config = JSON.parse(archive.config.toString('utf8')) as ConfigBlob
   } catch {
-    archive.configProblem = 'the image config in docker save is not JSON'
+    archive.configProblem = `the image config read from ${source} is not JSON`
   }
   if (archive.config === undefined || archive.configProblem) {
-    unread.push(`${archive.configProblem ?? 'docker save holds no image config'}, so its Env, Labels and history were not scanned for secrets`)
+    unread.push(`${archive.configProblem ?? `${source} gave no image config`}, so its Env, Labels and history were not scanned for secrets`)
   }
   const unscanned = unread.length > 0 ? unread.join('; ') : undefined
+  const whiteouts = diffIds.map((_, index) => archive.layers.get(index)?.whiteouts ?? [])
+  const helperLayers = [...archive.layers].map(([index, layer]) => ({ index, helpers: layer.helpers ?? [] }))
+  const helpers = discoverHelpers(helperLayers, whiteouts, pathOf(config.config?.Env))
   const ignored = await loadIgnoreFile(inputs['scan-ignore-file'])
   const assembled = await classifyInstalledPackages(assembleImageSecrets(archive, config, base, ignored), archive, inputs['scan-installed-packages'])
   if (archive.recordsDropped) {
@@ -211,33 +304,99 @@ async function scanImage(
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0
   core.info(
     `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config ` +
-      `in ${seconds} s; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
+      `in ${seconds} s, read from ${source === 'loopback' ? 'the blobs the engine pushed to the loopback registry' : 'docker save'}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
       `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}` +
       `${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ''}` +
       `${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ''}.`
   )
   const sum = (map: Map<number, number>): number => [...map.values()].reduce((a, b) => a + b, 0)
+  const sandbox = sandboxFiles({
+    layers: archive.layers,
+    instructions: layerInstructions(config.history, diffIds.length),
+    ...(await imagePasswd(archive, facts)),
+    user: { uid: spec.runAsUser, gid: spec.runAsGroup, fsGroup: spec.fsGroup }
+  })
   return {
+    sandbox,
     secrets: {
       ...assembled,
       baseLayersSkipped: archive.skippedBase,
       ...(base.unknown ? { baseUnknown: base.unknown } : {}),
       ...(unscanned ? { incomplete: unscanned } : {}),
       seconds,
-      bytesPerSecond
+      bytesPerSecond,
+      source
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
     ...(config.history ? { history: config.history } : {}),
+    helpers,
+    diffIds,
     ...(unscanned ? { unscanned } : {})
   }
 }
+
+/** The image's /etc/passwd: the last custom layer's, the base's when its layers were read, else through a created container. */
+async function imagePasswd(archive: ScannedImage, facts: VerifyFacts): Promise<{ passwd?: string }> {
+  const custom = [...archive.layers].sort((a, b) => b[0] - a[0]).find(([, layer]) => layer.passwd !== undefined)
+  const text = custom?.[1].passwd ?? archive.basePasswd?.text ?? (await readImagePasswd(facts.image, `ohe-verify-${randomBytes(6).toString('hex')}`))
+  return text === undefined ? {} : { passwd: text }
+}
+
+/** Both hooks in turn (the caller's first), or the one given. */
+function composeHooks(first: VerifyFacts['afterHealthy'], second: VerifyFacts['afterHealthy']): VerifyFacts['afterHealthy'] {
+  if (!first || !second) return first ?? second
+  return async sandbox => {
+    await first(sandbox)
+    await second(sandbox)
+  }
+}
+
+/**
+ * The custom layers and the config, read through the loopback registry (only what the build added crosses), or
+ * from `docker save` of the whole image when the engine cannot reach this host's loopback.
+ */
+async function readLayers(
+  facts: VerifyFacts,
+  local: { id: string; diffIds: string[] },
+  base: BaseFacts & { blobs?: Map<string, number> }
+): Promise<{ archive: ScannedImage; source: ImageSecretReport['source']; diffIds: string[]; sameAsBase: ReadonlySet<number> }> {
+  try {
+    const read = await scanThroughLoopback(facts.image, { baseBlobs: base.blobs ?? new Map(), spoolDir: facts.workDir, timeoutMs: LOOPBACK_TIMEOUT_MS })
+    const mismatch = diffIdMismatch(local.diffIds, read.diffIds)
+    if (mismatch !== undefined) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch}).`)
+    // A base layer the engine holds under another blob than the registry's (built locally, or recompressed) was
+    // sent and read: like the old save layout's, its results are dropped.
+    for (const index of [...read.layers.keys()].filter(index => index < base.layers)) {
+      read.layers.delete(index)
+      read.sizes.delete(index)
+      read.compressed.delete(index)
+      read.skippedBase++
+    }
+    return { archive: read, source: 'loopback', diffIds: read.diffIds, sameAsBase: read.notSent }
+  } catch (thrown) {
+    if (!(thrown instanceof LoopbackUnreachable)) throw thrown
+    core.info(`Reading the whole image with docker save instead: ${thrown.message} (a Docker engine not on this host's loopback).`)
+  }
+  const archive = await scanSaveArchive(saveImage(facts.image), {
+    imageId: local.id,
+    diffIds: local.diffIds,
+    baseLayers: base.layers,
+    ...(base.blobs ? { baseBlobs: new Set(base.blobs.keys()) } : {}),
+    spoolDir: facts.workDir,
+    estimateCompressed: true
+  })
+  return { archive, source: 'docker save', diffIds: local.diffIds, sameAsBase: new Set() }
+}
+
+/** The engine's push to the loopback registry: the custom layers only, at disk speed. */
+const LOOPBACK_TIMEOUT_MS = 30 * 60_000
 
 /** The base's layers (a prefix of the image's), Env and Labels, read from its registry; none when unreadable. */
 async function baseFacts(
   inputs: VerifySettings,
   reference: string | undefined,
   diffIds: readonly string[]
-): Promise<BaseFacts & { unknown?: string; blobs?: Set<string> }> {
+): Promise<BaseFacts & { unknown?: string; blobs?: Map<string, number> }> {
   const none = (unknown: string): BaseFacts & { unknown: string } => ({ layers: 0, env: [], labels: {}, unknown })
   if (!reference) return none('no agent-server base was resolved')
   const parsed = parseImageReference(reference)
@@ -250,8 +409,9 @@ async function baseFacts(
     if (layers < baseIds.length) {
       return { ...none(`the image's first layers are not ${reference}'s, so every layer was scanned`) }
     }
-    // The compressed digests too: Docker's containerd image store saves the registry's blobs under those names.
-    const blobs = new Set((read.layers ?? []).map(layer => layer.digest))
+    // The registry's (compressed) blobs: what an engine pushing the image asks about, and the names Docker's
+    // containerd image store saves them under.
+    const blobs = new Map((read.layers ?? []).map(layer => [layer.digest, layer.size]))
     return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs }
   } catch (thrown) {
     // Only more to scan (the build itself pulled the base, perhaps with credentials this step does not have).
