@@ -3,10 +3,10 @@
 // (at most LOOKBACK bytes before and LOOKAHEAD after), and every RegExp uses only bounded repetition, so the work
 // per anchor is bounded and the whole scan stays linear in the input.
 
-import { KEYWORDS, keyValueHandler } from './keyvalue.js'
+import { KEYWORDS, keyValueHandler, type ValueNamer } from './keyvalue.js'
 import type { AnchorSpec } from './prefilter.js'
 import { FAMILIES } from './rules/index.js'
-import type { Handler, TokenSpec } from './rules/types.js'
+import { isEscapedBreak, type Handler, type TokenSpec } from './rules/types.js'
 
 export { LOOKAHEAD, LOOKBACK, lastIndexOfByte, type DetectContext } from './rules/types.js'
 
@@ -25,7 +25,7 @@ function tokenHandler(spec: TokenSpec): Handler {
     for (let k = 0; k < MEMO; k++) {
       if (generations[k] === ctx.generation && pos > starts[k]! && pos < ends[k]!) return
     }
-    if (pos > 0 && spec.lead[buf[pos - 1]!] === 1) return
+    if (pos > 0 && spec.lead[buf[pos - 1]!] === 1 && !isEscapedBreak(buf, pos - 1)) return
     const text = buf.toString('latin1', pos, Math.min(end, pos + spec.maxLength + 1))
     spec.re.lastIndex = 0
     const m = spec.re.exec(text)
@@ -43,6 +43,21 @@ function tokenHandler(spec: TokenSpec): Handler {
   }
 }
 
+/**
+ * The provider rule named by a value's prefix, for values the key/value reader finds (`ghp_…` under `token:`
+ * whose checksum fails is still reported, and then under GitHub's name and rotation advice, not as generic).
+ */
+function valueNamer(specs: readonly TokenSpec[]): ValueNamer {
+  const prefixes: Array<[string, TokenSpec]> = []
+  for (const spec of specs) for (const a of spec.anchors) if (a.length >= 4 && spec.caseInsensitive !== true) prefixes.push([a, spec])
+  return value => {
+    for (const [prefix, spec] of prefixes) {
+      if (value.startsWith(prefix)) return typeof spec.rule === 'function' ? spec.rule(value) : spec.rule
+    }
+    return undefined
+  }
+}
+
 function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[]; patterns: RegExp[] } {
   const anchors: AnchorSpec[] = []
   const handlers: Handler[] = []
@@ -52,6 +67,7 @@ function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[]; patterns:
     handlers.push(handler)
   }
   const keyed = FAMILIES.flatMap(family => family.keyed ?? [])
+  const nameOf = valueNamer(FAMILIES.flatMap(family => family.tokens ?? []))
   const keywords = new Set(KEYWORDS)
   for (const family of FAMILIES) {
     for (const spec of family.tokens ?? []) {
@@ -67,7 +83,7 @@ function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[]; patterns:
   }
   for (const word of keywords) {
     const text = word.endsWith('=') ? word.slice(0, -1) : word
-    add({ text: word, caseInsensitive: true }, keyValueHandler(text.length, keyed))
+    add({ text: word, caseInsensitive: true }, keyValueHandler(text.length, keyed, nameOf))
   }
   return { anchors, handlers, patterns }
 }

@@ -47,6 +47,11 @@ export const DOCUMENTED_EXAMPLES: readonly DocumentedExample[] = [
     source: 'https://pyjwt.readthedocs.io/en/stable/'
   },
   {
+    sha256: 'e4902a0b38812b15ed5701b17fd4fd8c69d7e176d7517fa791981dc77e3b5e0d',
+    what: 'Google Maps Platform sample API key (AIzaSyB41…) loaded by the Maps JavaScript API code samples',
+    source: 'https://developers.google.com/maps/documentation/javascript/examples'
+  },
+  {
     sha256: '98d808174a53ca07f899276596236a238e0f16a689e462430ad8a0eefa038f86',
     what: 'azure-common get_client_from_json_dict docstring sample clientSecret',
     source: 'https://github.com/Azure/azure-sdk-for-python/blob/main/sdk/core/azure-common/azure/common/client_factory.py'

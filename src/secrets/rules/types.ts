@@ -15,6 +15,12 @@ export function lastIndexOfByte(buf: Buffer, byte: number, from: number, min: nu
   return -1
 }
 
+/** buf[at] is the letter of a `\n`, `\r` or `\t` escape: in a JSON string holding a file's lines, a line break. */
+export function isEscapedBreak(buf: Buffer, at: number): boolean {
+  const b = buf[at]
+  return at > 0 && buf[at - 1] === 92 && (b === 110 || b === 114 || b === 116)
+}
+
 export interface RuleMeta {
   id: RuleId
   description: string
@@ -154,6 +160,9 @@ export const NOT_TOKEN = (() => {
  * anchor given these as `before` costs the prefilter far less than one given every non-token byte.
  */
 export const BEFORE_TOKEN = ' \t\r\n"\'`=:;,([{<>|/\\!?&*+#~@$%^'
+
+/** BEFORE_TOKEN and the letters of `\n`, `\r`, `\t` escapes: a token at the start of a line inside a JSON string. */
+export const BEFORE_TOKEN_OR_ESCAPE = `${BEFORE_TOKEN}nrt`
 
 /** `n` characters drawn from `alphabet`. */
 export function draw(r: Rand, n: number, alphabet = ALNUM_CHARS): string {
