@@ -37,6 +37,16 @@ export const DOCUMENTED_EXAMPLES: readonly DocumentedExample[] = [
     source: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.1.4'
   },
   {
+    sha256: 'ca7459e2b26776de081b9a07e40227fd6cff232a1e3233ff6b6aa6d036ca9981',
+    what: 'OAuth 2.0 sample client credentials in a Basic Authorization header (s6BhdRkqt3:gX1fBat3bV)',
+    source: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3'
+  },
+  {
+    sha256: 'cf4d418ed3de92d71f767db5391d5a2dacd40e1ce49e75d1137e2ecf4982d844',
+    what: 'HTTP Basic authentication sample credentials (Aladdin:open sesame)',
+    source: 'https://www.rfc-editor.org/rfc/rfc7617#section-2'
+  },
+  {
     sha256: '9d03b692e941d5ace207a9f8048834439f6de98e5c6c1590c22c4f4577c88a42',
     what: 'OAuth 1.0 sample token credentials (ad180jj…)',
     source: 'https://www.rfc-editor.org/rfc/rfc5849#section-1.2'

@@ -7,6 +7,7 @@ import { BEFORE_TOKEN_OR_ESCAPE, HEX_CHARS, draw, type Family } from './types.js
 export const airtable: Family = {
   name: 'Airtable',
   source: 'https://airtable.com/developers/web/api/authentication',
+  revoke: 'https://airtable.com/create/tokens',
   rules: [
     { id: 'airtable-personal-access-token', description: 'Airtable personal access token' },
     { id: 'airtable-api-key', description: 'Airtable API key (legacy)' }
@@ -27,7 +28,7 @@ export const airtable: Family = {
       key: /airtable/,
       value: /^key[A-Za-z0-9]{14}$/,
       rule: 'airtable-api-key',
-      validate: v => shannonEntropy(v.slice(3)) > 3 && !isPlaceholder(v.slice(3), true)
+      validate: v => shannonEntropy(v.slice(3)) > 2.5 && !isPlaceholder(v.slice(3), true)
     }
   ],
   cases: [

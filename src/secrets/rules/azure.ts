@@ -30,6 +30,7 @@ export const makeClientSecret = (r: Rand): string => `${draw(r, 3)}${draw(r, 1, 
 export const azure: Family = {
   name: 'Azure',
   source: 'https://learn.microsoft.com/en-us/azure/storage/common/storage-configure-connection-string',
+  revoke: 'https://learn.microsoft.com/en-us/entra/identity-platform/how-to-add-credentials',
   rules: [
     { id: 'azure-storage-account-key', description: 'Azure storage account key' },
     { id: 'azure-ad-client-secret', description: 'Microsoft Entra (Azure AD) application client secret' }

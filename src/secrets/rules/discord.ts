@@ -31,6 +31,7 @@ export const makeBotToken = (r: Rand): string =>
 export const discord: Family = {
   name: 'Discord',
   source: 'https://discord.com/developers/docs/reference#authentication',
+  revoke: 'https://discord.com/developers/applications',
   rules: [
     { id: 'discord-bot-token', description: 'Discord bot token' },
     { id: 'discord-client-secret', description: 'Discord OAuth client secret' },

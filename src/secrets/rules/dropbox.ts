@@ -7,6 +7,7 @@ import { BEFORE_TOKEN_OR_ESCAPE, DIGITS, LOWER, TOKEN, TOKEN_CHARS, draw, type F
 export const dropbox: Family = {
   name: 'Dropbox',
   source: 'https://developers.dropbox.com/oauth-guide',
+  revoke: 'https://www.dropbox.com/developers/apps',
   rules: [
     { id: 'dropbox-access-token', description: 'Dropbox access token' },
     { id: 'dropbox-app-secret', description: 'Dropbox app secret' }
@@ -27,7 +28,7 @@ export const dropbox: Family = {
   ],
   keyed: [
     { key: /dropbox/, value: /^[A-Za-z0-9_-]{11}AAAAAAAAAA[A-Za-z0-9_-]{43}$/, rule: 'dropbox-access-token', validate: v => shannonEntropy(v) > 4 },
-    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: 'dropbox-app-secret', validate: v => shannonEntropy(v) > 2.8 && !isPlaceholder(v, true) }
+    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: 'dropbox-app-secret', validate: v => shannonEntropy(v) > 2.6 && !isPlaceholder(v, true) }
   ],
   cases: [
     {

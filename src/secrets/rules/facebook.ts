@@ -7,6 +7,7 @@ import { ALNUM, BEFORE_TOKEN_OR_ESCAPE, DIGITS, HEX_CHARS, UPPER, draw, type Fam
 export const facebook: Family = {
   name: 'Facebook',
   source: 'https://developers.facebook.com/docs/facebook-login/guides/access-tokens',
+  revoke: 'https://developers.facebook.com/apps',
   rules: [
     { id: 'facebook-access-token', description: 'Facebook access token' },
     { id: 'facebook-app-secret', description: 'Facebook app secret' }

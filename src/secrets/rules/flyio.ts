@@ -8,6 +8,7 @@ const AFTER_COMMA = byteSet(`${TOKEN_CHARS},`)
 export const flyio: Family = {
   name: 'Fly.io',
   source: 'https://fly.io/docs/security/tokens/',
+  revoke: 'https://fly.io/docs/flyctl/tokens-revoke/',
   rules: [{ id: 'flyio-access-token', description: 'Fly.io API or deploy token' }],
   tokens: [
     prefixed({

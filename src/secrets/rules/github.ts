@@ -22,6 +22,7 @@ const KIND: Record<string, string> = { ghp_: 'github-classic-token', gho_: 'gith
 export const github: Family = {
   name: 'GitHub',
   source: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats',
+  revoke: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation',
   rules: [
     { id: 'github-classic-token', description: 'GitHub personal access token (classic)' },
     { id: 'github-oauth-token', description: 'GitHub OAuth access token' },

@@ -6,6 +6,7 @@ import { WORD, type Family } from './types.js'
 export const hubspot: Family = {
   name: 'HubSpot',
   source: 'https://developers.hubspot.com/docs/api/private-apps',
+  revoke: 'https://developers.hubspot.com/docs/api/private-apps',
   rules: [
     { id: 'hubspot-private-app-token', description: 'HubSpot private app access token' },
     { id: 'hubspot-api-key', description: 'HubSpot API key (legacy)' }

@@ -7,6 +7,7 @@ import { ALNUM, draw, type Family } from './types.js'
 export const jfrog: Family = {
   name: 'JFrog',
   source: 'https://jfrog.com/help/r/jfrog-platform-administration-documentation/access-tokens',
+  revoke: 'https://jfrog.com/help/r/jfrog-platform-administration-documentation/access-tokens',
   rules: [
     { id: 'jfrog-api-key', description: 'JFrog API key' },
     { id: 'jfrog-reference-token', description: 'JFrog reference token' },

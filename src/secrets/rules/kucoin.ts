@@ -9,6 +9,7 @@ import { HEX_CHARS, draw, type Family } from './types.js'
 export const kucoin: Family = {
   name: 'KuCoin',
   source: 'https://www.kucoin.com/docs/basic-info/connection-method/authentication/creating-a-request',
+  revoke: 'https://www.kucoin.com/account/api',
   rules: [
     { id: 'kucoin-api-key', description: 'KuCoin API key' },
     { id: 'kucoin-api-secret', description: 'KuCoin API secret' },
@@ -17,7 +18,7 @@ export const kucoin: Family = {
   keywords: ['kucoin'],
   keyed: [
     { key: /kucoin.*(?:secret|secretkey)$/, value: UUID_RE, rule: 'kucoin-api-secret', validate: keyLike },
-    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: 'kucoin-api-key', validate: v => shannonEntropy(v) > 3 && !isPlaceholder(v, true) },
+    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: 'kucoin-api-key', validate: v => shannonEntropy(v) > 2.5 && !isPlaceholder(v, true) },
     { key: /kucoin.*(?:passphrase|password)$/, value: /^\S{6,64}$/, rule: 'kucoin-api-passphrase', validate: v => isRealPassword(v, '') }
   ],
   cases: [

@@ -6,6 +6,7 @@ import { draw, type Family } from './types.js'
 export const linkedin: Family = {
   name: 'LinkedIn',
   source: 'https://learn.microsoft.com/en-us/linkedin/shared/authentication/client-credentials-flow',
+  revoke: 'https://www.linkedin.com/developers/apps',
   rules: [{ id: 'linkedin-client-secret', description: 'LinkedIn OAuth client secret' }],
   keywords: ['linkedin'],
   keyed: [
@@ -13,7 +14,7 @@ export const linkedin: Family = {
       key: /linkedin.*secret$/,
       value: /^(?:WPL_AP[0-9]\.)?[A-Za-z0-9]{16}(?:\.[A-Za-z0-9+/=]{4,40})?$/,
       rule: 'linkedin-client-secret',
-      validate: v => shannonEntropy(v) > 3.2 && !isPlaceholder(v, true)
+      validate: v => shannonEntropy(v) > 3 && !isPlaceholder(v, true)
     }
   ],
   cases: [

@@ -7,6 +7,7 @@ import { DIGITS, LOWER, TOKEN, TOKEN_CHARS, draw, type Family } from './types.js
 export const mapbox: Family = {
   name: 'Mapbox',
   source: 'https://docs.mapbox.com/accounts/guides/tokens/',
+  revoke: 'https://account.mapbox.com/access-tokens/',
   rules: [{ id: 'mapbox-secret-token', description: 'Mapbox secret access token' }],
   keywords: ['mapbox'],
   // Under a Mapbox-named key, a secret token whatever its body looks like.

@@ -6,6 +6,7 @@ import { draw, type Family } from './types.js'
 export const messagebird: Family = {
   name: 'MessageBird',
   source: 'https://developers.messagebird.com/api/#authentication',
+  revoke: 'https://dashboard.messagebird.com/',
   rules: [{ id: 'messagebird-access-key', description: 'MessageBird access key' }],
   keywords: ['messagebird'],
   keyed: [

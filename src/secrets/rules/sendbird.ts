@@ -6,6 +6,7 @@ import { HEX_CHARS, draw, type Family } from './types.js'
 export const sendbird: Family = {
   name: 'Sendbird',
   source: 'https://sendbird.com/docs/chat/platform-api/v3/prepare-to-use-api',
+  revoke: 'https://dashboard.sendbird.com/',
   rules: [{ id: 'sendbird-api-token', description: 'Sendbird API token' }],
   keywords: ['sendbird'],
   keyed: [{ key: /sendbird.*(?:token|apikey|key|secret)$/, value: /^[a-f0-9]{40}$/, rule: 'sendbird-api-token', validate: isKeyShaped }],

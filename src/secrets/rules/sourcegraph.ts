@@ -7,6 +7,7 @@ import { HEX_CHARS, draw, type Family } from './types.js'
 export const sourcegraph: Family = {
   name: 'Sourcegraph',
   source: 'https://sourcegraph.com/docs/cli/how-tos/creating-an-access-token',
+  revoke: 'https://sourcegraph.com/docs/cli/how-tos/revoking-an-access-token',
   rules: [{ id: 'sourcegraph-access-token', description: 'Sourcegraph access token' }],
   keywords: ['sourcegraph'],
   tokens: [

@@ -29,6 +29,7 @@ const telegramHandler: Handler = (ctx, pos) => {
 export const telegram: Family = {
   name: 'Telegram',
   source: 'https://core.telegram.org/bots/features#botfather',
+  revoke: 'https://core.telegram.org/bots/features#botfather',
   rules: [{ id: 'telegram-bot-token', description: 'Telegram bot token' }],
   anchors: [{ text: ':AA', before: DIGITS, handler: telegramHandler, patterns: [TAIL] }],
   cases: [

@@ -10,6 +10,7 @@ const random = (v: string): boolean => shannonEntropy(v) > 3.5 && !isPlaceholder
 export const twitter: Family = {
   name: 'Twitter/X',
   source: 'https://developer.x.com/en/docs/authentication/oauth-2-0/bearer-tokens',
+  revoke: 'https://developer.x.com/en/portal/dashboard',
   rules: [
     { id: 'twitter-bearer-token', description: 'Twitter / X app-only bearer token' },
     { id: 'twitter-api-secret', description: 'Twitter / X API secret or access token secret' },

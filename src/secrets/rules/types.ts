@@ -116,6 +116,8 @@ export interface Family {
   name: string
   /** Where the format is documented (the provider's own documentation). */
   source: string
+  /** Where the provider lets its owner revoke or rotate the credential: shown with each finding. */
+  revoke?: string
   rules: RuleMeta[]
   tokens?: TokenSpec[]
   anchors?: AnchorHandler[]
