@@ -269,6 +269,22 @@ const SYNTAXES: Syntax[] = [
       line: 10
     })
   },
+  { name: 'powershell', file: 'setup.ps1', write: (k, v) => ({ text: `# CI setup\n$ErrorActionPreference = 'Stop'\n$env:${k} = "${v}"\n`, line: 3 }) },
+  { name: 'batch', file: 'setup.cmd', write: (k, v) => ({ text: `@echo off\nrem CI setup\nset ${k}=${v}\n`, line: 3 }) },
+  { name: 'rust', file: 'config.rs', write: (k, v) => ({ text: `// settings\n\npub const ${k}: &str = "${v}";\n`, line: 3 }) },
+  { name: 'kotlin', file: 'Config.kt', write: (k, v) => ({ text: `object Config {\n    // client\n    const val ${k} = "${v}"\n}\n`, line: 3 }) },
+  { name: 'hcl', file: 'main.tf', write: (k, v) => ({ text: `provider "x" {\n  region = "eu-west-1"\n  ${snake(k)} = "${v}"\n}\n`, line: 3 }) },
+  {
+    name: 'compose',
+    file: 'docker-compose.yml',
+    write: (k, v) => ({ text: `services:\n  api:\n    image: api:1\n    environment:\n      - ${k}=${v}\n`, line: 5 })
+  },
+  { name: 'yaml-flow', file: 'settings.yml', write: (k, v) => ({ text: `# flow style\n\nclient: { region: eu, ${snake(k)}: "${v}" }\n`, line: 3 }) },
+  {
+    name: 'notebook',
+    file: 'analysis.ipynb',
+    write: (k, v) => ({ text: `{\n "cells": [{"cell_type": "code", "source": [\n  "import os\\n",\n  "${k} = \\"${v}\\"\\n"\n ]}]\n}\n`, line: 4 })
+  },
   {
     name: 'json-escaped',
     file: 'task.json',
@@ -301,6 +317,28 @@ const positive = (provider: string, kind: string, syntax: string, name: string, 
   write(file, text)
   samples.push({ provider, kind, syntax, file, line, rules })
 }
+const SYNTAX_OF: Record<string, string> = {
+  sh: 'shell',
+  py: 'python',
+  go: 'go',
+  java: 'java',
+  js: 'javascript',
+  cs: 'csharp',
+  php: 'php',
+  http: 'http file',
+  conf: 'nginx',
+  json: 'json',
+  config: 'xml',
+  properties: 'java properties',
+  yaml: 'yaml',
+  ini: 'ini',
+  tfvars: 'terraform',
+  txt: 'plain',
+  env: 'env',
+  dockerfile: 'dockerfile'
+}
+/** The syntax of a file the kind samples write, from its name. */
+const syntaxOf = (name: string): string => SYNTAX_OF[(name.split('.').pop() ?? name).toLowerCase()] ?? name
 const negative = (what: string, name: string, text: string): void => {
   const file = `neg/${n++}/${name}`
   write(file, text)
@@ -350,7 +388,7 @@ for (let i = 0; i < 24; i++) {
     ['Client.cs', `class C {\n  void M(HttpClient client) {\n    client.DefaultRequestHeaders.Add("Authorization", "Basic ${basic}");\n  }\n}\n`, 3]
   ]
   const [name, text, line] = variants[i % variants.length]!
-  positive('-', 'curl / Authorization header', name.split('.').pop() ?? name, name, text, line)
+  positive('-', 'curl / Authorization header', syntaxOf(name), name, text, line)
 }
 
 // URLs with a password
@@ -376,7 +414,14 @@ for (let i = 0; i < 16; i++) {
     ['deployment.yaml', `spec:\n  containers:\n    - name: web\n      env:\n        - name: ${env}\n          value: "${cred}"\n`, 6]
   ]
   const [name, text, line] = variants[i % variants.length]!
-  positive('-', 'Bundler credentials', name, name === 'config' ? `.bundle/${name}` : name, text, line)
+  positive(
+    '-',
+    'Bundler credentials',
+    name === 'config' ? 'yaml' : name === 'deployment.yaml' ? 'k8s-env' : syntaxOf(name),
+    name === 'config' ? `.bundle/${name}` : name,
+    text,
+    line
+  )
 }
 
 // Kubernetes Secret manifests with base64 data (https://kubernetes.io/docs/concepts/configuration/secret/)
@@ -410,7 +455,7 @@ for (let i = 0; i < 10; i++) {
     ['secrets.txt', `${secret}\n`, 1]
   ]
   const [name, text, line] = variants[i % variants.length]!
-  positive('Azure AD', 'azure-ad-client-secret', name.split('.').pop() ?? name, name, text, line)
+  positive('Azure AD', 'azure-ad-client-secret', syntaxOf(name), name, text, line)
 }
 
 // Database connection strings
@@ -438,7 +483,7 @@ for (let i = 0; i < 24; i++) {
     ['config.php', `<?php\n$pdo = new PDO('pgsql:host=${h};dbname=app', '${user()}', '${p}');\n`, 2]
   ]
   const [name, text, line] = variants[i % variants.length]!
-  positive('-', 'database connection string', name.split('.').pop() ?? name, name, text, line)
+  positive('-', 'database connection string', syntaxOf(name), name, text, line)
 }
 
 // NuGet.config ClearTextPassword (https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials)
@@ -457,7 +502,7 @@ for (let i = 0; i < 8; i++) {
     ]
   ]
   const [name, text, line] = variants[i % variants.length]!
-  positive('-', 'NuGet ClearTextPassword', name.split('.').pop() ?? name, name, text, line)
+  positive('-', 'NuGet ClearTextPassword', syntaxOf(name), name, text, line)
 }
 
 // ---------------------------------------------------------------------------------------------------------------

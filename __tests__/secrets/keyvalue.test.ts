@@ -55,6 +55,8 @@ const ROWS: Row[] = [
   ['40-hex under a Sonar key', conf, s => `sonar.token=${s}`, () => random(40, HEX), 'sonar-token'],
   ['40-hex under a Meraki key', conf, s => `MERAKI_DASHBOARD_API_KEY=${s}`, () => random(40, HEX), 'meraki-api-key'],
   ['32-hex under a Datadog key', conf, s => `DD_API_KEY=${s}`, () => random(32, HEX), 'datadog-api-key'],
+  ['Rust const with &str', code, s => `pub const SERVICE_TOKEN: &str = "${s}";`, v, 'generic-secret'],
+  ['a line of code inside a JSON string (notebook)', conf, s => `  "SERVICE_TOKEN = \\"${s}\\"\\n",`, v, 'generic-secret'],
   ['Ruby ||=', code, s => `ENV['SERVICE_TOKEN'] ||= '${s}'`, v, 'generic-secret'],
   ['Kubernetes env name and value', conf, s => `  - name: SERVICE_TOKEN\n    value: "${s}"`, v, 'generic-secret'],
   ['ECS name and value', conf, s => `{"name": "SERVICE_TOKEN", "value": "${s}"}`, v, 'generic-secret'],

@@ -36,7 +36,8 @@ const NOT_SECRET_KEY =
 const UNMISTAKABLE =
   /(?:apikey|apitoken|apisecret|accesstoken|authtoken|secretkey|clientsecret|privatekey|accesskey|secrettoken|servicetoken|licensekey|deploytoken|bottoken|webhooksecret|signingsecret|encryptionkey|masterkey)$/
 const CONNECTION_KEYS = /(?:^|[;"'\s])(?:server|data source|host|user id|uid|database|initial catalog|address)[ \t]{0,4}=/i
-const IDENT = /^[A-Za-z_][A-Za-z0-9_.*[\]<>|]{0,40}$/
+/** A type word between a key and `=`: `string`, `String?`, `[]byte`, Rust's `&str`. */
+const IDENT = /^&?[A-Za-z_][A-Za-z0-9_.*[\]<>|?]{0,40}$/
 
 interface Value {
   vs: number
@@ -107,8 +108,10 @@ function readValue(buf: Buffer, ks: number, ke: number, end: number): Value | un
       // "X_TOKEN=value" inside a string: the value ends at the closing quote.
       return quotedValue(buf, i + 1, end, open, 61)
     }
-    if (buf[i] !== open) return undefined
-    i++
+    if (buf[i] === 32 || buf[i] === 9) {
+      // "KEY = \"value\"": a line of code held in a string (a notebook cell); read on as an unquoted key.
+    } else if (buf[i] !== open) return undefined
+    else i++
     if (buf[i] === 93) i++ // env["KEY"] = …
     i = skipBlanks(buf, i, end)
     if (buf[i] === 44) {
@@ -171,6 +174,8 @@ function readValue(buf: Buffer, ks: number, ke: number, end: number): Value | un
   }
   const q = buf[i]
   if (q === 34 || q === 39 || q === 96) return quotedValue(buf, i + 1, end, q, op)
+  // KEY = \"value\" inside a JSON string (a notebook cell's source, an escaped command)
+  if (q === 92 && (buf[i + 1] === 34 || buf[i + 1] === 39)) return escapedQuotedValue(buf, i + 2, end, buf[i + 1]!, op)
   if (op === 58 && (q === 124 || q === 62)) return yamlBlock(buf, i + 1, end)
   const vs = i
   let ve = vs
@@ -195,6 +200,15 @@ function quotedValue(buf: Buffer, vs: number, end: number, q: number, op: number
   const lim = Math.min(end, vs + 512)
   while (ve < lim && buf[ve] !== q && buf[ve] !== 10) ve += buf[ve] === 92 ? 2 : 1
   if (buf[ve] !== q) return undefined
+  return { vs, ve, quoted: true, op }
+}
+
+/** A value between `\"` and `\"`: the string literal of a line held inside a JSON string. */
+function escapedQuotedValue(buf: Buffer, vs: number, end: number, q: number, op: number): Value | undefined {
+  let ve = vs
+  const lim = Math.min(end, vs + 512)
+  while (ve < lim && !(buf[ve] === 92 && buf[ve + 1] === q) && buf[ve] !== 10 && buf[ve] !== q) ve++
+  if (buf[ve] !== 92) return undefined
   return { vs, ve, quoted: true, op }
 }
 
