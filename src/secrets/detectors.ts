@@ -83,7 +83,8 @@ function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[]; patterns:
   }
   for (const word of keywords) {
     const text = word.endsWith('=') ? word.slice(0, -1) : word
-    add({ text: word, caseInsensitive: true }, keyValueHandler(text.length, keyed, nameOf))
+    // A keyword written in capitals (`BUNDLE_`) matches only in capitals: fewer anchors in prose.
+    add({ text: word, caseInsensitive: word !== word.toUpperCase() }, keyValueHandler(text.length, keyed, nameOf))
   }
   return { anchors, handlers, patterns }
 }

@@ -79,8 +79,10 @@ export function keyValueHandler(anchorLength: number, keyed: readonly KeyedSpec[
  */
 function inFormField(buf: Buffer, ks: number): boolean {
   if (ks < 7 || (buf[ks - 1] !== 34 && buf[ks - 1] !== 39) || buf.toString('latin1', ks - 6, ks - 1).toLowerCase() !== 'name=') return false
-  const tag = buf.lastIndexOf(60, ks - 1)
-  return tag >= 0 && ks - tag < 256 && buf.subarray(tag, ks).indexOf(62) < 0 && /^<input\b/i.test(buf.toString('latin1', tag, tag + 7))
+  const from = Math.max(0, ks - 256)
+  const at = buf.subarray(from, ks).lastIndexOf(60)
+  const tag = from + at
+  return at >= 0 && buf.subarray(tag, ks).indexOf(62) < 0 && /^<input\b/i.test(buf.toString('latin1', tag, tag + 7))
 }
 
 /** `- name: API_TOKEN` then `value: …` (Kubernetes env), `"name": "API_TOKEN", "value": "…"` (ECS, Compose). */

@@ -12,7 +12,6 @@ export const airtable: Family = {
     { id: 'airtable-personal-access-token', description: 'Airtable personal access token' },
     { id: 'airtable-api-key', description: 'Airtable API key (legacy)' }
   ],
-  keywords: ['airtable'],
   tokens: [
     prefixed({
       rule: 'airtable-personal-access-token',

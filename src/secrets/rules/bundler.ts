@@ -35,7 +35,7 @@ export const bundler: Family = {
   name: 'Bundler',
   source: 'https://bundler.io/man/bundle-config.1.html#CREDENTIALS-FOR-GEM-SOURCES',
   rules: [{ id: 'bundler-credentials', description: 'Bundler gem source credentials (BUNDLE_<HOST>=user:password)', rank: 2 }],
-  keywords: ['bundle_'],
+  keywords: ['BUNDLE_'],
   anchors: [{ text: 'bundle config', handler: configHandler, patterns: [CONFIG] }],
   cases: [
     {

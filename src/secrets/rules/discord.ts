@@ -37,7 +37,6 @@ export const discord: Family = {
     { id: 'discord-client-secret', description: 'Discord OAuth client secret' },
     { id: 'discord-webhook-url', description: 'Discord webhook URL (its token posts to the channel)' }
   ],
-  keywords: ['discord'],
   tokens: [
     botToken,
     {

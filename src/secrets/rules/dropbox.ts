@@ -12,7 +12,6 @@ export const dropbox: Family = {
     { id: 'dropbox-access-token', description: 'Dropbox access token' },
     { id: 'dropbox-app-secret', description: 'Dropbox app secret' }
   ],
-  keywords: ['dropbox'],
   tokens: [
     prefixed({
       rule: 'dropbox-access-token',

@@ -12,7 +12,6 @@ export const facebook: Family = {
     { id: 'facebook-access-token', description: 'Facebook access token' },
     { id: 'facebook-app-secret', description: 'Facebook app secret' }
   ],
-  keywords: ['facebook'],
   tokens: [
     prefixed({
       rule: 'facebook-access-token',

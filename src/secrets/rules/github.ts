@@ -30,7 +30,6 @@ export const github: Family = {
     { id: 'github-refresh-token', description: 'GitHub refresh token' },
     { id: 'github-fine-grained-token', description: 'GitHub fine-grained personal access token' }
   ],
-  keywords: ['github'],
   // Tokens made before April 2021: 40 hex, recognisable only under a GitHub-named key.
   keyed: [{ key: /(?:github|^gh).*(?:token|pat)$/, value: /^[a-f0-9]{40}$/, rule: 'github-classic-token', validate: isKeyShaped }],
   tokens: [

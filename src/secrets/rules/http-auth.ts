@@ -4,42 +4,45 @@
 // https://www.rfc-editor.org/rfc/rfc6750 (Bearer), https://curl.se/docs/manpage.html#-u
 import { classSwitchRate, isPlaceholder, looksRandomSecret, shannonEntropy } from '../values.js'
 import { isRealPassword } from './urls.js'
-import { BASE64, TOKEN, WORD, draw, type Family, type Handler, type Rand } from './types.js'
+import { ALNUM_CHARS, BASE64, TOKEN, WORD, byteSet, draw, type Family, type Handler, type Rand } from './types.js'
 
-const USERPASS = /(["']?)([^\s:"'$]{1,64}):([^\s"']{1,256})/y
+/** `-u user:password`, `--user 'user:password'`, `--user=user:password` within one curl command. */
+const USER_OPTION = /(?:^|\s)(?:-u|--user)(?:=|[ \t]{1,8})(["']?)([^\s:"'$]{1,64}):([^\s"']{1,256})/
 const BASIC = /[A-Za-z0-9+/]{8,684}={0,2}/y
 const BEARER = /[A-Za-z0-9._~+/-]{16,1024}={0,2}/y
+const BEARER_CHARS = byteSet(`${ALNUM_CHARS}._~+/-`)
 
-/** The command the `-u` belongs to is curl: on this line or on lines continued into it with `\`. */
-function isCurl(buf: Buffer, pos: number): boolean {
-  const lines = buf.toString('latin1', Math.max(0, pos - 1024), pos).split('\n')
-  let i = lines.length - 1
-  let text = lines[i] ?? ''
-  while (i > 0 && /\\\r?$/.test(lines[i - 1] ?? '')) text = `${lines[--i] ?? ''} ${text}`
-  return /(?:^|[\s;&|(`"'])curl(?:\.exe)?\s/.test(text)
+/** At `curl`: the command (continued over lines ending in `\`, at most 2 KB) and the password of its -u option. */
+const curlHandler: Handler = (ctx, pos) => {
+  const { buf, end } = ctx
+  if (pos > 0 && WORD[buf[pos - 1]!] === 1) return
+  const next = buf[pos + 4]
+  if (next !== 32 && next !== 9 && next !== 46) return
+  const lines = buf.toString('latin1', pos, Math.min(end, pos + 2048)).split('\n')
+  let n = 1
+  while (n < lines.length && /\\\r?$/.test(lines[n - 1] ?? '')) n++
+  const command = lines.slice(0, n).join('\n')
+  const m = USER_OPTION.exec(command)
+  if (m === null) return
+  const [whole, , user = '', password = ''] = m
+  if (!isRealPassword(password, user)) return
+  const start = pos + m.index + whole.length - password.length
+  ctx.emit('curl-user-password', start, start + password.length, password)
 }
 
-const curlUserHandler =
-  (anchorLength: number): Handler =>
-  (ctx, pos) => {
-    const { buf, end } = ctx
-    if (!isCurl(buf, pos)) return
-    let at = pos + anchorLength
-    while (at < end && (buf[at] === 32 || buf[at] === 9)) at++
-    const text = buf.toString('latin1', at, Math.min(end, at + 330))
-    USERPASS.lastIndex = 0
-    const m = USERPASS.exec(text)
-    if (m === null) return
-    const [, quote = '', user = '', password = ''] = m
-    if (!isRealPassword(password, user)) return
-    const start = at + quote.length + user.length + 1
-    ctx.emit('curl-user-password', start, start + password.length, password)
-  }
+/** How many bytes from `from` (up to `to`) are in `set`. */
+function runOf(set: Uint8Array, buf: Buffer, from: number, to: number): number {
+  let i = from
+  while (i < to && set[buf[i]!] === 1) i++
+  return i - from
+}
 
 const basicHandler: Handler = (ctx, pos) => {
   const { buf, end } = ctx
   if (pos > 0 && WORD[buf[pos - 1]!] === 1) return
   const at = pos + 6
+  // Most `basic ` in text is the English word: 8 base64 characters must follow before anything is copied.
+  if (runOf(BASE64, buf, at, Math.min(end, at + 8)) < 8) return
   const text = buf.toString('latin1', at, Math.min(end, at + 690))
   BASIC.lastIndex = 0
   const m = BASIC.exec(text)
@@ -57,6 +60,7 @@ const bearerHandler: Handler = (ctx, pos) => {
   const { buf, end } = ctx
   if (pos > 0 && WORD[buf[pos - 1]!] === 1) return
   const at = pos + 7
+  if (runOf(BEARER_CHARS, buf, at, Math.min(end, at + 16)) < 16) return
   const text = buf.toString('latin1', at, Math.min(end, at + 1030))
   BEARER.lastIndex = 0
   const m = BEARER.exec(text)
@@ -87,9 +91,7 @@ export const httpAuth: Family = {
     { id: 'http-bearer-token', description: 'HTTP Bearer Authorization header with a token', rank: 3 }
   ],
   anchors: [
-    { text: '-u ', before: ' \t', handler: curlUserHandler(3), patterns: [USERPASS] },
-    { text: '--user ', handler: curlUserHandler(7), patterns: [USERPASS] },
-    { text: '--user=', handler: curlUserHandler(7), patterns: [USERPASS] },
+    { text: 'curl', handler: curlHandler, patterns: [USER_OPTION] },
     { text: 'basic ', caseInsensitive: true, handler: basicHandler, patterns: [BASIC] },
     { text: 'bearer ', caseInsensitive: true, handler: bearerHandler, patterns: [BEARER] }
   ],

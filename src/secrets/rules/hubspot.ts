@@ -11,7 +11,6 @@ export const hubspot: Family = {
     { id: 'hubspot-private-app-token', description: 'HubSpot private app access token' },
     { id: 'hubspot-api-key', description: 'HubSpot API key (legacy)' }
   ],
-  keywords: ['hubspot', 'hapikey'],
   tokens: [
     prefixed({
       rule: 'hubspot-private-app-token',

@@ -13,7 +13,6 @@ export const jfrog: Family = {
     { id: 'jfrog-reference-token', description: 'JFrog reference token' },
     { id: 'jfrog-identity-token', description: 'JFrog identity token' }
   ],
-  keywords: ['artifactory', 'jfrog'],
   keyed: [
     {
       key: /(?:jfrog|artifactory).*(?:token|apikey|key|password)$/,

@@ -15,7 +15,6 @@ export const kucoin: Family = {
     { id: 'kucoin-api-secret', description: 'KuCoin API secret' },
     { id: 'kucoin-api-passphrase', description: 'KuCoin API passphrase' }
   ],
-  keywords: ['kucoin'],
   keyed: [
     { key: /kucoin.*(?:secret|secretkey)$/, value: UUID_RE, rule: 'kucoin-api-secret', validate: keyLike },
     { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: 'kucoin-api-key', validate: v => shannonEntropy(v) > 2.5 && !isPlaceholder(v, true) },

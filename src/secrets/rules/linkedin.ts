@@ -8,7 +8,6 @@ export const linkedin: Family = {
   source: 'https://learn.microsoft.com/en-us/linkedin/shared/authentication/client-credentials-flow',
   revoke: 'https://www.linkedin.com/developers/apps',
   rules: [{ id: 'linkedin-client-secret', description: 'LinkedIn OAuth client secret' }],
-  keywords: ['linkedin'],
   keyed: [
     {
       key: /linkedin.*secret$/,

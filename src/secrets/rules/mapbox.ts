@@ -9,7 +9,6 @@ export const mapbox: Family = {
   source: 'https://docs.mapbox.com/accounts/guides/tokens/',
   revoke: 'https://account.mapbox.com/access-tokens/',
   rules: [{ id: 'mapbox-secret-token', description: 'Mapbox secret access token' }],
-  keywords: ['mapbox'],
   // Under a Mapbox-named key, a secret token whatever its body looks like.
   keyed: [
     {

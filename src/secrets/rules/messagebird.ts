@@ -8,7 +8,6 @@ export const messagebird: Family = {
   source: 'https://developers.messagebird.com/api/#authentication',
   revoke: 'https://dashboard.messagebird.com/',
   rules: [{ id: 'messagebird-access-key', description: 'MessageBird access key' }],
-  keywords: ['messagebird'],
   keyed: [
     {
       key: /messagebird.*(?:key|token|secret)$/,

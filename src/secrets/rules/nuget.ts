@@ -2,14 +2,15 @@
 // key/value reader) and `dotnet nuget add source … -p <password> --store-password-in-clear-text`.
 // https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials
 import { isRealPassword } from './urls.js'
-import { draw, type Family, type Handler } from './types.js'
+import { draw, lastIndexOfByte, type Family, type Handler } from './types.js'
 
 const PASSWORD_OPTION = /(?:^|\s)(?:-p|--password)[ \t]{1,4}(["']?)([^\s"']{4,256})\1(?=\s)/g
 
 const cliHandler: Handler = (ctx, pos) => {
   const { buf } = ctx
-  const lineStart = buf.lastIndexOf(10, pos) + 1
-  if (pos - lineStart > 1024) return
+  const newline = lastIndexOfByte(buf, 10, pos - 1, Math.max(0, pos - 1024))
+  if (newline < 0 && pos > 1024) return
+  const lineStart = newline + 1
   const line = buf.toString('latin1', lineStart, pos)
   let m: RegExpExecArray | null
   let last: RegExpExecArray | undefined

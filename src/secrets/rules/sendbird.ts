@@ -8,7 +8,6 @@ export const sendbird: Family = {
   source: 'https://sendbird.com/docs/chat/platform-api/v3/prepare-to-use-api',
   revoke: 'https://dashboard.sendbird.com/',
   rules: [{ id: 'sendbird-api-token', description: 'Sendbird API token' }],
-  keywords: ['sendbird'],
   keyed: [{ key: /sendbird.*(?:token|apikey|key|secret)$/, value: /^[a-f0-9]{40}$/, rule: 'sendbird-api-token', validate: isKeyShaped }],
   cases: [
     {

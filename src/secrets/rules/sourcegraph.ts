@@ -9,7 +9,6 @@ export const sourcegraph: Family = {
   source: 'https://sourcegraph.com/docs/cli/how-tos/creating-an-access-token',
   revoke: 'https://sourcegraph.com/docs/cli/how-tos/revoking-an-access-token',
   rules: [{ id: 'sourcegraph-access-token', description: 'Sourcegraph access token' }],
-  keywords: ['sourcegraph'],
   tokens: [
     prefixed({
       rule: 'sourcegraph-access-token',

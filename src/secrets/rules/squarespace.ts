@@ -8,7 +8,6 @@ export const squarespace: Family = {
   source: 'https://developers.squarespace.com/commerce-apis/authentication-and-permissions',
   revoke: 'https://developers.squarespace.com/commerce-apis/authentication-and-permissions',
   rules: [{ id: 'squarespace-api-key', description: 'Squarespace API key' }],
-  keywords: ['squarespace'],
   keyed: [{ key: /squarespace.*(?:key|token|secret)$/, value: /^[A-Za-z0-9_.+/=-]{16,128}$/, rule: 'squarespace-api-key', validate: keyLike }],
   cases: [
     {

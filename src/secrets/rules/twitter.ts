@@ -17,7 +17,6 @@ export const twitter: Family = {
     { id: 'twitter-access-token', description: 'Twitter / X user access token' },
     { id: 'twitter-api-key', description: 'Twitter / X API key (consumer key)' }
   ],
-  keywords: ['twitter'],
   tokens: [
     prefixed({
       rule: 'twitter-bearer-token',

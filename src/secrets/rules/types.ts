@@ -122,7 +122,10 @@ export interface Family {
   tokens?: TokenSpec[]
   anchors?: AnchorHandler[]
   keyed?: KeyedSpec[]
-  /** Extra key words (case-insensitive, 4+ bytes) at which the key/value reader runs, e.g. `twilio`. */
+  /**
+   * Extra key words (4+ bytes) at which the key/value reader runs, e.g. `twilio`: case-insensitive, except a word
+   * written in capitals (`BUNDLE_`), which matches only so. Only for keys that hold none of the reader's own words.
+   */
   keywords?: string[]
   cases: RuleCase[]
 }
