@@ -6,7 +6,7 @@
 import { KEYWORDS, keyValueHandler, type ValueNamer } from './keyvalue.js'
 import type { AnchorSpec } from './prefilter.js'
 import { FAMILIES } from './rules/index.js'
-import { isEscapedBreak, type Handler, type TokenSpec } from './rules/types.js'
+import { isEscapedBreak, type Handler, type RuleId, type TokenSpec } from './rules/types.js'
 
 export { LOOKAHEAD, LOOKBACK, lastIndexOfByte, type DetectContext } from './rules/types.js'
 
@@ -26,6 +26,7 @@ function tokenHandler(spec: TokenSpec): Handler {
       if (generations[k] === ctx.generation && pos > starts[k]! && pos < ends[k]!) return
     }
     if (pos > 0 && spec.lead[buf[pos - 1]!] === 1 && !isEscapedBreak(buf, pos - 1)) return
+    if (spec.quick !== undefined && !spec.quick(buf, pos, end)) return
     const text = buf.toString('latin1', pos, Math.min(end, pos + spec.maxLength + 1))
     spec.re.lastIndex = 0
     const m = spec.re.exec(text)
@@ -44,17 +45,28 @@ function tokenHandler(spec: TokenSpec): Handler {
 }
 
 /**
- * The provider rule named by a value's prefix, for values the key/value reader finds (`ghp_…` under `token:`
- * whose checksum fails is still reported, and then under GitHub's name and rotation advice, not as generic).
+ * The provider rule a value found by the key/value reader names: by the prefix of an anchored token (`ghp_…` whose
+ * checksum fails is still reported under GitHub's name and revoke page, not as generic), or by a whole match of a
+ * shape that has no anchor of its own (Family.named).
  */
-function valueNamer(specs: readonly TokenSpec[]): ValueNamer {
+function valueNamer(tokens: readonly TokenSpec[], named: readonly TokenSpec[]): ValueNamer {
   const prefixes: Array<[string, TokenSpec]> = []
-  for (const spec of specs) for (const a of spec.anchors) if (a.length >= 4 && spec.caseInsensitive !== true) prefixes.push([a, spec])
-  return value => {
-    for (const [prefix, spec] of prefixes) {
-      if (value.startsWith(prefix)) return typeof spec.rule === 'function' ? spec.rule(value) : spec.rule
+  for (const spec of tokens) for (const a of spec.anchors) if (a.length >= 4 && spec.caseInsensitive !== true) prefixes.push([a, spec])
+  const ruleOf = (spec: TokenSpec, value: string): RuleId => (typeof spec.rule === 'function' ? spec.rule(value) : spec.rule)
+  return {
+    byPrefix(value) {
+      for (const [prefix, spec] of prefixes) if (value.startsWith(prefix)) return ruleOf(spec, value)
+      return undefined
+    },
+    byShape(value) {
+      for (const spec of named) {
+        if (!spec.anchors.some(a => value.startsWith(a))) continue
+        spec.re.lastIndex = 0
+        const m = spec.re.exec(value)
+        if (m !== null && m[0].length === value.length && (spec.validate === undefined || spec.validate(value))) return ruleOf(spec, value)
+      }
+      return undefined
     }
-    return undefined
   }
 }
 
@@ -67,7 +79,12 @@ function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[]; patterns:
     handlers.push(handler)
   }
   const keyed = FAMILIES.flatMap(family => family.keyed ?? [])
-  const nameOf = valueNamer(FAMILIES.flatMap(family => family.tokens ?? []))
+  const named = FAMILIES.flatMap(family => family.named ?? [])
+  const nameOf = valueNamer(
+    FAMILIES.flatMap(family => family.tokens ?? []),
+    named
+  )
+  patterns.push(...named.map(spec => spec.re))
   const keywords = new Set(KEYWORDS)
   for (const family of FAMILIES) {
     for (const spec of family.tokens ?? []) {

@@ -48,8 +48,12 @@ interface Value {
   op: number
 }
 
-/** The provider rule a value's prefix names (`ghp_…` found under a secret-named key), when it has one. */
-export type ValueNamer = (value: string) => RuleId | undefined
+/** The provider rule a value names: by its prefix (`ghp_…` under a secret-named key), or by its whole shape. */
+export interface ValueNamer {
+  byPrefix(value: string): RuleId | undefined
+  /** A shape with no anchor of its own (Family.named): a finding under a secret-named key whatever its entropy. */
+  byShape(value: string): RuleId | undefined
+}
 
 export function keyValueHandler(anchorLength: number, keyed: readonly KeyedSpec[], nameOf: ValueNamer): Handler {
   return (ctx, pos) => {
@@ -87,7 +91,14 @@ function inFormField(buf: Buffer, ks: number): boolean {
 
 /** `- name: API_TOKEN` then `value: …` (Kubernetes env), `"name": "API_TOKEN", "value": "…"` (ECS, Compose). */
 function namedValue(buf: Buffer, ks: number, ke: number, end: number): Value | undefined {
-  if (!/name["']?[ \t]{0,4}[:=][ \t]{0,4}["']?$/.test(buf.toString('latin1', Math.max(0, ks - 16), ks))) return undefined
+  // Byte by byte, back from the key: an optional quote, blanks, `:` or `=`, blanks, a quote, then `name`.
+  let j = ks - 1
+  if (buf[j] === 34 || buf[j] === 39) j--
+  while (j > ks - 6 && (buf[j] === 32 || buf[j] === 9)) j--
+  if (buf[j] !== 58 && buf[j] !== 61) return undefined
+  j--
+  if (buf[j] === 34 || buf[j] === 39) j--
+  if (j < 3 || buf[j] !== 101 || buf[j - 1] !== 109 || buf[j - 2] !== 97 || buf[j - 3] !== 110) return undefined
   let i = ke
   if (buf[i] === 34 || buf[i] === 39) i++
   const m = /^[ \t]{0,4},?[ \t]{0,4}\r?\n?[ \t]{0,40}["']?value["']?[ \t]{0,4}:[ \t]{0,4}/.exec(buf.toString('latin1', i, Math.min(end, i + 96)))
@@ -285,14 +296,14 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
       return
     }
   }
-  if (/^bundle_.{0,120}__/i.test(keyText)) {
+  if (fullKey.startsWith('bundle') && /^bundle_.{0,120}__/i.test(keyText)) {
     const password = bundlerPassword(keyText, value)
     if (password !== undefined) ctx.emit('bundler-credentials', ve - password.length, ve, password)
     return
   }
   if (key === 'cleartextpassword') {
     // NuGet.config keeps feed passwords under ClearTextPassword, any shape: a person's password or a token.
-    if (isRealPassword(value, '')) ctx.emit(nameOf(value) ?? 'nuget-cleartext-password', vs, ve, value)
+    if (isRealPassword(value, '')) ctx.emit(nameOf.byPrefix(value) ?? 'nuget-cleartext-password', vs, ve, value)
     return
   }
   if (ctx.codeFile && !quoted) return
@@ -309,7 +320,7 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
   const unmistakable = UNMISTAKABLE.test(key)
   if (ctx.dotenv) {
     if (value.length >= 8 && !isPlaceholder(value) && (!isUuidOrNumber(value) || (unmistakable && isKeyShaped(value)))) {
-      ctx.emit(nameOf(value) ?? 'dotenv-secret', vs, ve, value)
+      ctx.emit(nameOf.byShape(value) ?? nameOf.byPrefix(value) ?? 'dotenv-secret', vs, ve, value)
     }
     return
   }
@@ -319,7 +330,9 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
     vs += scheme[0].length
     value = value.slice(scheme[0].length)
   }
-  if (looksRandomSecret(value) || (unmistakable && isKeyShaped(value))) ctx.emit(nameOf(value) ?? 'generic-secret', vs, ve, value)
+  const shaped = nameOf.byShape(value)
+  if (shaped !== undefined) ctx.emit(shaped, vs, ve, value)
+  else if (looksRandomSecret(value) || (unmistakable && isKeyShaped(value))) ctx.emit(nameOf.byPrefix(value) ?? 'generic-secret', vs, ve, value)
 }
 
 function isUuidOrNumber(value: string): boolean {

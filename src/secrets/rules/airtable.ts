@@ -2,7 +2,7 @@
 // keys. https://airtable.com/developers/web/api/authentication
 import { isPlaceholder, shannonEntropy } from '../values.js'
 import { prefixed } from './common.js'
-import { BEFORE_TOKEN_OR_ESCAPE, HEX_CHARS, draw, type Family } from './types.js'
+import { HEX_CHARS, draw, type Family } from './types.js'
 
 export const airtable: Family = {
   name: 'Airtable',
@@ -12,11 +12,11 @@ export const airtable: Family = {
     { id: 'airtable-personal-access-token', description: 'Airtable personal access token' },
     { id: 'airtable-api-key', description: 'Airtable API key (legacy)' }
   ],
-  tokens: [
+  // `pat` is too common a prefix for an anchor: a token is named when the key/value reader finds it.
+  named: [
     prefixed({
       rule: 'airtable-personal-access-token',
       anchors: ['pat'],
-      before: BEFORE_TOKEN_OR_ESCAPE,
       re: /pat[A-Za-z0-9]{14}\.[a-f0-9]{64}/y,
       maxLength: 82,
       validate: v => shannonEntropy(v.slice(18)) > 3.3 && !isPlaceholder(v.slice(3), true)
@@ -34,8 +34,10 @@ export const airtable: Family = {
     {
       rule: 'airtable-personal-access-token',
       key: 'AIRTABLE_TOKEN',
+      file: 'base.ini',
       make: r => `pat${draw(r, 14)}.${draw(r, 64, HEX_CHARS)}`,
-      negatives: [`patXXXXXXXXXXXXXX.${'0'.repeat(64)}`]
+      content: v => `AIRTABLE_TOKEN = ${v}`,
+      negatives: [`AIRTABLE_TOKEN = patXXXXXXXXXXXXXX.${'0'.repeat(64)}`, 'pattern = pat12345678901234.abc']
     },
     {
       rule: 'airtable-api-key',

@@ -19,8 +19,11 @@ export function bundlerPassword(key: string, value: string): string | undefined 
 const CONFIG =
   /bundle[ \t]{1,4}config(?:[ \t]{1,4}set)?(?:[ \t]{1,4}--(?:global|local))?[ \t]{1,4}([A-Za-z0-9.-]{1,120}\.[A-Za-z]{2,24})[ \t]{1,4}["']?([^\s:"']{1,64}):([^\s"']{4,256})/y
 
-const configHandler: Handler = (ctx, pos) => {
+/** At `undle config` (`bund` is a letter pair common in text): the command starts one byte earlier. */
+const configHandler: Handler = (ctx, at) => {
   const { buf, end } = ctx
+  const pos = at - 1
+  if (pos < 0 || buf[pos] !== 98) return
   const text = buf.toString('latin1', pos, Math.min(end, pos + 520))
   CONFIG.lastIndex = 0
   const m = CONFIG.exec(text)
@@ -36,7 +39,7 @@ export const bundler: Family = {
   source: 'https://bundler.io/man/bundle-config.1.html#CREDENTIALS-FOR-GEM-SOURCES',
   rules: [{ id: 'bundler-credentials', description: 'Bundler gem source credentials (BUNDLE_<HOST>=user:password)', rank: 2 }],
   keywords: ['BUNDLE_'],
-  anchors: [{ text: 'bundle config', handler: configHandler, patterns: [CONFIG] }],
+  anchors: [{ text: 'undle config', handler: configHandler, patterns: [CONFIG] }],
   cases: [
     {
       rule: 'bundler-credentials',

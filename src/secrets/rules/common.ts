@@ -32,6 +32,7 @@ interface Prefixed {
   group?: number
   minEntropy?: number
   validate?: (value: string) => boolean
+  quick?: TokenSpec['quick']
 }
 
 export function prefixed(p: Prefixed): TokenSpec {
@@ -44,6 +45,7 @@ export function prefixed(p: Prefixed): TokenSpec {
     lead: p.lead ?? WORD,
     tail: p.tail ?? WORD,
     group: p.group,
-    validate: p.validate ?? randomAfter(p.prefix ?? p.anchors[0]?.length ?? 0, p.minEntropy ?? 3)
+    validate: p.validate ?? randomAfter(p.prefix ?? p.anchors[0]?.length ?? 0, p.minEntropy ?? 3),
+    quick: p.quick
   }
 }

@@ -2,7 +2,7 @@
 // client secrets (32) under Discord-named keys, and webhook URLs (id + 68-character token).
 // https://discord.com/developers/docs/reference#authentication
 import { isPlaceholder, shannonEntropy } from '../values.js'
-import { BEFORE_TOKEN_OR_ESCAPE, DIGITS, TOKEN, TOKEN_CHARS, draw, type Family, type Rand, type TokenSpec } from './types.js'
+import { BEFORE_VALUE, DIGITS, TOKEN, TOKEN_CHARS, runOf, draw, type Family, type Rand, type TokenSpec } from './types.js'
 
 const BOT = /[MNO][A-Za-z0-9_-]{22,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}/
 
@@ -16,10 +16,15 @@ export function isBotToken(token: string): boolean {
 // Ids since 2022 start with 1: base64 `MT` + a letter that encodes the second digit. Older ids are found by key.
 const botToken: TokenSpec = {
   anchors: ['MTA', 'MTE', 'MTI', 'MTM', 'MTQ', 'MTU', 'MTY', 'MTc', 'MTg', 'MTk'],
-  before: BEFORE_TOKEN_OR_ESCAPE,
+  before: BEFORE_VALUE,
   re: /MT[A-Za-z0-9_-]{21,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}/y,
   maxLength: 73,
   rule: 'discord-bot-token',
+  // The id part is 23 to 27 characters: a dot must follow within them.
+  quick: (buf, pos, end) => {
+    const run = runOf(TOKEN, buf, pos, Math.min(end, pos + 28))
+    return run >= 23 && run <= 27 && buf[pos + run] === 46
+  },
   lead: TOKEN,
   tail: TOKEN,
   validate: isBotToken
@@ -40,9 +45,11 @@ export const discord: Family = {
   tokens: [
     botToken,
     {
-      anchors: ['discord.com/api/webhooks/', 'discordapp.com/api/webhooks/'],
-      re: /discord(?:app)?\.com\/api\/webhooks\/[0-9]{17,20}\/([A-Za-z0-9_-]{60,80})/y,
-      maxLength: 130,
+      // Anchored after the host: `discord.com` starts with letter pairs common in text.
+      anchors: ['api/webhooks/'],
+      quick: (buf, pos) => /discord(?:app)?\.com\/$/.test(buf.toString('latin1', Math.max(0, pos - 15), pos)),
+      re: /api\/webhooks\/[0-9]{17,20}\/([A-Za-z0-9_-]{60,80})/y,
+      maxLength: 115,
       rule: 'discord-webhook-url',
       group: 1,
       lead: new Uint8Array(256),

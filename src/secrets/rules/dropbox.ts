@@ -2,7 +2,7 @@
 // under Dropbox-named keys, and app secrets (15 lower-case alphanumerics). https://developers.dropbox.com/oauth-guide
 import { isPlaceholder, shannonEntropy } from '../values.js'
 import { prefixed } from './common.js'
-import { BEFORE_TOKEN_OR_ESCAPE, DIGITS, LOWER, TOKEN, TOKEN_CHARS, draw, type Family } from './types.js'
+import { BEFORE_VALUE, DIGITS, runOf, LOWER, TOKEN, TOKEN_CHARS, draw, type Family } from './types.js'
 
 export const dropbox: Family = {
   name: 'Dropbox',
@@ -16,7 +16,8 @@ export const dropbox: Family = {
     prefixed({
       rule: 'dropbox-access-token',
       anchors: ['sl.'],
-      before: BEFORE_TOKEN_OR_ESCAPE,
+      before: BEFORE_VALUE,
+      quick: (buf, pos, end) => runOf(TOKEN, buf, pos + 5, Math.min(end, pos + 130)) === 125,
       re: /sl\.(?:u\.)?[A-Za-z0-9_-]{130,1500}/y,
       maxLength: 1505,
       prefix: 3,

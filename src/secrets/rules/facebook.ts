@@ -2,7 +2,7 @@
 // and app secrets (32 hex) under Facebook-named keys. https://developers.facebook.com/docs/facebook-login/guides/access-tokens
 import { isKeyShaped } from '../values.js'
 import { prefixed } from './common.js'
-import { ALNUM, BEFORE_TOKEN_OR_ESCAPE, DIGITS, HEX_CHARS, UPPER, draw, type Family } from './types.js'
+import { ALNUM, BEFORE_VALUE, runOf, DIGITS, HEX_CHARS, UPPER, draw, type Family } from './types.js'
 
 export const facebook: Family = {
   name: 'Facebook',
@@ -16,7 +16,8 @@ export const facebook: Family = {
     prefixed({
       rule: 'facebook-access-token',
       anchors: ['EAA'],
-      before: BEFORE_TOKEN_OR_ESCAPE,
+      before: BEFORE_VALUE,
+      quick: (buf, pos, end) => runOf(ALNUM, buf, pos + 3, Math.min(end, pos + 93)) === 90,
       re: /EAA[A-Za-z0-9]{90,400}/y,
       maxLength: 404,
       prefix: 4,

@@ -4,7 +4,7 @@
 // https://www.rfc-editor.org/rfc/rfc6750 (Bearer), https://curl.se/docs/manpage.html#-u
 import { classSwitchRate, isPlaceholder, looksRandomSecret, shannonEntropy } from '../values.js'
 import { isRealPassword } from './urls.js'
-import { ALNUM_CHARS, BASE64, TOKEN, WORD, byteSet, draw, type Family, type Handler, type Rand } from './types.js'
+import { ALNUM_CHARS, BASE64, TOKEN, WORD, byteSet, draw, runOf, type DetectContext, type Family, type Handler, type Rand } from './types.js'
 
 /** `-u user:password`, `--user 'user:password'`, `--user=user:password` within one curl command. */
 const USER_OPTION = /(?:^|\s)(?:-u|--user)(?:=|[ \t]{1,8})(["']?)([^\s:"'$]{1,64}):([^\s"']{1,256})/
@@ -30,17 +30,22 @@ const curlHandler: Handler = (ctx, pos) => {
   ctx.emit('curl-user-password', start, start + password.length, password)
 }
 
-/** How many bytes from `from` (up to `to`) are in `set`. */
-function runOf(set: Uint8Array, buf: Buffer, from: number, to: number): number {
-  let i = from
-  while (i < to && set[buf[i]!] === 1) i++
-  return i - from
+/** After `Authorization` (`Proxy-Authorization`): the separator any syntax puts before the scheme word. */
+const SCHEME = /^["'\]]{0,2}[ \t]{0,4}(?:=>|[:=,])?[ \t]{0,4}["']?[ \t]{0,4}(basic|bearer)[ \t]{1,4}/i
+
+/** At `rization` (the letters of `Authorization` rare enough for the prefilter): the Basic or Bearer credential. */
+const authorizationHandler: Handler = (ctx, pos) => {
+  const { buf, end } = ctx
+  if (pos < 5 || buf.toString('latin1', pos - 5, pos).toLowerCase() !== 'autho') return
+  const m = SCHEME.exec(buf.toString('latin1', pos + 8, Math.min(end, pos + 40)))
+  if (m === null) return
+  const at = pos + 8 + m[0].length
+  if ((m[1] ?? '').toLowerCase() === 'basic') basic(ctx, at)
+  else bearer(ctx, at)
 }
 
-const basicHandler: Handler = (ctx, pos) => {
+function basic(ctx: DetectContext, at: number): void {
   const { buf, end } = ctx
-  if (pos > 0 && WORD[buf[pos - 1]!] === 1) return
-  const at = pos + 6
   // Most `basic ` in text is the English word: 8 base64 characters must follow before anything is copied.
   if (runOf(BASE64, buf, at, Math.min(end, at + 8)) < 8) return
   const text = buf.toString('latin1', at, Math.min(end, at + 690))
@@ -56,10 +61,8 @@ const basicHandler: Handler = (ctx, pos) => {
   ctx.emit('http-basic-auth', at, stop, m[0])
 }
 
-const bearerHandler: Handler = (ctx, pos) => {
+function bearer(ctx: DetectContext, at: number): void {
   const { buf, end } = ctx
-  if (pos > 0 && WORD[buf[pos - 1]!] === 1) return
-  const at = pos + 7
   if (runOf(BEARER_CHARS, buf, at, Math.min(end, at + 16)) < 16) return
   const text = buf.toString('latin1', at, Math.min(end, at + 1030))
   BEARER.lastIndex = 0
@@ -92,8 +95,7 @@ export const httpAuth: Family = {
   ],
   anchors: [
     { text: 'curl', handler: curlHandler, patterns: [USER_OPTION] },
-    { text: 'basic ', caseInsensitive: true, handler: basicHandler, patterns: [BASIC] },
-    { text: 'bearer ', caseInsensitive: true, handler: bearerHandler, patterns: [BEARER] }
+    { text: 'rization', caseInsensitive: true, handler: authorizationHandler, patterns: [SCHEME, BASIC, BEARER] }
   ],
   cases: [
     {

@@ -1,6 +1,6 @@
 // JSON Web Tokens (RFC 7519): `eyJ…` (base64url of `{"`) header . payload . signature, and the base64 of a
 // whole JWT (`ZXlK…`). Only signed tokens whose header decodes to JSON naming an algorithm other than `none`.
-import { BEFORE_TOKEN, LOOKAHEAD, TOKEN, draw, isEscapedBreak, type Family, type Handler, type Rand } from './types.js'
+import { BEFORE_TOKEN, LOOKAHEAD, TOKEN, draw, type Family, type Handler, type Rand } from './types.js'
 
 const JWT = /eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,8000}\.[A-Za-z0-9_-]{16,1400}/y
 const B64_JWT = /ZXlK[A-Za-z0-9+/]{60,16000}={0,2}/y
@@ -27,7 +27,7 @@ export function isSignedJwt(token: string): boolean {
 
 const jwtHandler: Handler = (ctx, pos) => {
   const { buf, end } = ctx
-  if (pos > 0 && (TOKEN[buf[pos - 1]!] === 1 || buf[pos - 1] === 46) && !isEscapedBreak(buf, pos - 1)) return
+  if (pos > 0 && (TOKEN[buf[pos - 1]!] === 1 || buf[pos - 1] === 46)) return
   const text = buf.toString('latin1', pos, Math.min(end, pos + 11500))
   JWT.lastIndex = 0
   const m = JWT.exec(text)

@@ -28,10 +28,16 @@ function judge(key: string, value: string): boolean {
   return looksRandomSecret(v)
 }
 
-const secretHandler: Handler = (ctx, pos) => {
+/**
+ * At `Secret`, whose letters the `secret` keyword already anchors (so no new letter pair for the prefilter): a
+ * `kind: Secret` line (not SecretProviderClass); the document runs between `---` lines.
+ */
+const secretHandler: Handler = (ctx, at) => {
   const { buf, end } = ctx
-  // `kind: Secret` ends its line (not SecretProviderClass); the document runs between `---` lines.
-  const after = buf.toString('latin1', pos + 12, Math.min(end, pos + 16))
+  if (at < 6 || (buf[at - 1] !== 32 && buf[at - 1] !== 34 && buf[at - 1] !== 39)) return
+  if (!/(?:^|[\s"'])kind["']?:[ \t]{0,4}["']?$/.test(buf.toString('latin1', Math.max(0, at - 14), at))) return
+  const pos = at
+  const after = buf.toString('latin1', at + 6, Math.min(end, at + 10))
   if (!/^["']?[ \t]*(?:\r?\n|$)/.test(after)) return
   const from = Math.max(0, pos - LOOKBACK)
   const head = buf.toString('latin1', from, pos)
@@ -72,7 +78,7 @@ export const kubernetes: Family = {
   name: 'Kubernetes',
   source: 'https://kubernetes.io/docs/concepts/configuration/secret/',
   rules: [{ id: 'kubernetes-secret', description: 'Credential in a Kubernetes Secret manifest', rank: 2 }],
-  anchors: [{ text: 'kind: Secret', handler: secretHandler, patterns: [ENTRY] }],
+  anchors: [{ text: 'Secret', handler: secretHandler, patterns: [ENTRY] }],
   cases: [
     {
       rule: 'kubernetes-secret',

@@ -8,6 +8,7 @@ const PASSWORD_OPTION = /(?:^|\s)(?:-p|--password)[ \t]{1,4}(["']?)([^\s"']{4,25
 
 const cliHandler: Handler = (ctx, pos) => {
   const { buf } = ctx
+  if (pos < 8 || buf.toString('latin1', pos - 8, pos) !== '--store-') return
   const newline = lastIndexOfByte(buf, 10, pos - 1, Math.max(0, pos - 1024))
   if (newline < 0 && pos > 1024) return
   const lineStart = newline + 1
@@ -27,7 +28,8 @@ export const nuget: Family = {
   name: 'NuGet',
   source: 'https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials',
   rules: [{ id: 'nuget-cleartext-password', description: 'NuGet feed password stored in clear text' }],
-  anchors: [{ text: '--store-password-in-clear-text', handler: cliHandler, patterns: [PASSWORD_OPTION] }],
+  // `--st` is common in text; `pass` is anchored already by the password keyword.
+  anchors: [{ text: 'password-in-clear-text', handler: cliHandler, patterns: [PASSWORD_OPTION] }],
   cases: [
     {
       rule: 'nuget-cleartext-password',

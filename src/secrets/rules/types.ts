@@ -62,6 +62,11 @@ export interface TokenSpec {
   /** Which capture group holds the secret (0 = whole match). */
   group?: number
   validate?: (value: string) => boolean
+  /**
+   * A test of a few bytes at the anchor, run before any text is copied: for short anchors that are common in text
+   * (`pat` in `pattern`), so that most occurrences cost a byte comparison.
+   */
+  quick?: (buf: Buffer, pos: number, end: number) => boolean
 }
 
 /** A handler at a literal anchor, for shapes that need more than one RegExp (PEM bodies, URLs, base64 JWTs). */
@@ -120,6 +125,12 @@ export interface Family {
   revoke?: string
   rules: RuleMeta[]
   tokens?: TokenSpec[]
+  /**
+   * Token shapes whose fixed prefix is too short and common for the prefilter (Airtable's `pat`, whose letter pair
+   * `at` is in every other English word): no anchor of their own; a value the key/value reader finds is reported
+   * under their rule when it matches one whole.
+   */
+  named?: TokenSpec[]
   anchors?: AnchorHandler[]
   keyed?: KeyedSpec[]
   /**
@@ -166,8 +177,18 @@ export const NOT_TOKEN = (() => {
  */
 export const BEFORE_TOKEN = ' \t\r\n"\'`=:;,([{<>|/\\!?&*+#~@$%^'
 
-/** BEFORE_TOKEN and the letters of `\n`, `\r`, `\t` escapes: a token at the start of a line inside a JSON string. */
-export const BEFORE_TOKEN_OR_ESCAPE = `${BEFORE_TOKEN}nrt`
+/**
+ * For 3-byte anchors that occur in base64, paths and source maps (`EAA`, `pat`, `sl.`): blanks, quotes, `=`, `:`
+ * and brackets only. Not `/` or `+` (every base64 blob and path), nor `,` and `;` (source map mappings).
+ */
+export const BEFORE_VALUE = ' \t\r\n"\'`=:([{<>|'
+
+/** How many bytes from `from` (up to `to`) are in `set`. */
+export function runOf(set: Uint8Array, buf: Buffer, from: number, to: number): number {
+  let i = from
+  while (i < to && set[buf[i]!] === 1) i++
+  return i - from
+}
 
 /** `n` characters drawn from `alphabet`. */
 export function draw(r: Rand, n: number, alphabet = ALNUM_CHARS): string {

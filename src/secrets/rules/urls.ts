@@ -64,8 +64,10 @@ export const URL_PATTERNS: RegExp[] = [USERINFO]
 const PHP_CONNECT =
   /(?:new PDO|new mysqli|mysqli_connect)\([ \t]{0,4}(['"])[^'"\n]{1,300}\1[ \t]{0,4},[ \t]{0,4}(['"])([^'"\n]{0,128})\2[ \t]{0,4},[ \t]{0,4}(['"])([^'"\n]{1,256})\4/y
 
-const phpConnectHandler: Handler = (ctx, pos) => {
+/** At `PDO(` or `mysqli` (`new ` is too common to anchor): the call starts at `new ` or `mysqli_connect(`. */
+const phpConnectHandler: Handler = (ctx, at) => {
   const { buf, end } = ctx
+  const pos = buf.toString('latin1', Math.max(0, at - 4), at) === 'new ' ? at - 4 : at
   const text = buf.toString('latin1', pos, Math.min(end, pos + 760))
   PHP_CONNECT.lastIndex = 0
   const m = PHP_CONNECT.exec(text)
@@ -87,7 +89,7 @@ export const urls: Family = {
   ],
   anchors: [
     { text: '://', before: SCHEME, handler: urlHandler, patterns: URL_PATTERNS },
-    ...['new PDO(', 'new mysqli(', 'mysqli_connect('].map(text => ({ text, handler: phpConnectHandler, patterns: [PHP_CONNECT] }))
+    ...['PDO(', 'mysqli(', 'mysqli_connect('].map(text => ({ text, handler: phpConnectHandler, patterns: [PHP_CONNECT] }))
   ],
   cases: [
     {
