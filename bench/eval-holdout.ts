@@ -602,7 +602,7 @@ negative('Mapbox public token', 'map.js', `mapboxgl.accessToken = 'pk.${b64url(J
 negative(
   'AWS documented example',
   'credentials.example',
-  `[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n`
+  `[default]\naws_access_key_id = ${['AKIAIOSFODNN7', 'EXAMPLE'].join('')}\naws_secret_access_key = ${['wJalrXUtnFEMI/K7MDENG/', 'bPxRfiCYEXAMPLEKEY'].join('')}\n`
 )
 negative(
   'Google Maps sample key',
