@@ -5454,12 +5454,12 @@ var require_body = __commonJS({
     var { isArrayBuffer } = __require("node:util/types");
     var { serializeAMimeType } = require_data_url();
     var { multipartFormDataParser } = require_formdata_parser();
-    var random;
+    var random2;
     try {
       const crypto2 = __require("node:crypto");
-      random = (max) => crypto2.randomInt(0, max);
+      random2 = (max) => crypto2.randomInt(0, max);
     } catch {
-      random = (max) => Math.floor(Math.random(max));
+      random2 = (max) => Math.floor(Math.random(max));
     }
     var textEncoder = new TextEncoder();
     function noop3() {
@@ -5510,7 +5510,7 @@ var require_body = __commonJS({
       } else if (ArrayBuffer.isView(object)) {
         source = new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength));
       } else if (util.isFormDataLike(object)) {
-        const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
+        const boundary = `----formdata-undici-0${`${random2(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
         const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
@@ -39790,11 +39790,11 @@ var Authenticator = class {
     const reply2 = await this.transport.send(subject, url, { ...options, authorization: sent });
     if (reply2.status !== 401) return reply2;
     const challenges = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
-    const bearer = challenges.find((c) => c.scheme === "bearer" && (c.params.realm ?? "") !== "");
-    if (bearer !== void 0) {
-      const key = scopeKey(bearer);
+    const bearer2 = challenges.find((c) => c.scheme === "bearer" && (c.params.realm ?? "") !== "");
+    if (bearer2 !== void 0) {
+      const key = scopeKey(bearer2);
       this.repositoryScopes.set(subject.repository, key);
-      const token = await this.token(subject, bearer, key, options, sent);
+      const token = await this.token(subject, bearer2, key, options, sent);
       return this.transport.send(subject, url, { ...options, authorization: `Bearer ${token}` });
     }
     if (challenges.some((c) => c.scheme === "basic") && this.basicAuth !== void 0 && sent !== this.basicAuth) {
@@ -40411,6 +40411,9 @@ var SRI = /^(?:sha1|sha256|sha384|sha512|md5)-/;
 var IDENTIFIER_PATH = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}){1,20}$/;
 var JSON_PATH = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}|\[-?[0-9]{1,6}\]){1,20}$/;
 var JWT = /^eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,4000}\.[A-Za-z0-9_-]{0,1000}$/;
+function isPublicByDesign(value2) {
+  return /^pk\.eyJ[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{10,40}$/.test(value2) || /^pk_(?:live|test)_[A-Za-z0-9]{10,120}$/.test(value2);
+}
 function isUuid(value2) {
   return UUID.test(value2);
 }
@@ -40458,6 +40461,10 @@ function lastIndexOfByte(buf, byte, from, min) {
   for (let i = from; i >= min; i--) if (buf[i] === byte) return i;
   return -1;
 }
+function isEscapedBreak(buf, at) {
+  const b = buf[at];
+  return at > 0 && buf[at - 1] === 92 && (b === 110 || b === 114 || b === 116);
+}
 function byteSet(chars) {
   const t = new Uint8Array(256);
   for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
@@ -40482,6 +40489,12 @@ var NOT_TOKEN = (() => {
   return s;
 })();
 var BEFORE_TOKEN = " 	\r\n\"'`=:;,([{<>|/\\!?&*+#~@$%^";
+var BEFORE_VALUE = " 	\r\n\"'`=:([{<>|";
+function runOf(set, buf, from, to) {
+  let i = from;
+  while (i < to && set[buf[i]] === 1) i++;
+  return i - from;
+}
 function draw(r, n, alphabet = ALNUM_CHARS) {
   let out = "";
   for (let i = 0; i < n; i++) out += alphabet[r.int(alphabet.length)];
@@ -40529,12 +40542,25 @@ function isRealPassword(password2, user) {
   if (DUMMY_PASSWORDS.has(decoded.toLowerCase())) return false;
   if (user !== "" && isPlaceholder(user, true)) return false;
   if (user.toLowerCase() === "scott" && /^tiger/i.test(decoded)) return false;
-  const random = decoded.length >= 12 && shannonEntropy(decoded) > 3.3;
-  if (isPlaceholder(decoded, random)) return false;
-  if (!random && /^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(decoded) && /(?:pass|pwd|secret|token|key)/i.test(decoded)) return false;
+  const random2 = decoded.length >= 12 && shannonEntropy(decoded) > 3.3;
+  if (isPlaceholder(decoded, random2)) return false;
+  if (!random2 && /^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(decoded) && /(?:pass|pwd|secret|token|key)/i.test(decoded)) return false;
   return true;
 }
 var URL_PATTERNS = [USERINFO];
+var PHP_CONNECT = /(?:new PDO|new mysqli|mysqli_connect)\([ \t]{0,4}(['"])[^'"\n]{1,300}\1[ \t]{0,4},[ \t]{0,4}(['"])([^'"\n]{0,128})\2[ \t]{0,4},[ \t]{0,4}(['"])([^'"\n]{1,256})\4/y;
+var phpConnectHandler = (ctx, at) => {
+  const { buf, end } = ctx;
+  const pos = buf.toString("latin1", Math.max(0, at - 4), at) === "new " ? at - 4 : at;
+  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 760));
+  PHP_CONNECT.lastIndex = 0;
+  const m = PHP_CONNECT.exec(text3);
+  if (m === null) return;
+  const password2 = m[5] ?? "";
+  if (!isRealPassword(password2, m[3] ?? "")) return;
+  const stop = pos + m[0].length;
+  ctx.emit("connection-string-password", stop - password2.length, stop, password2);
+};
 var password = (r) => `${draw(r, 6)}${draw(r, 1, "!#%*-_~")}${draw(r, 9)}`;
 var urls = {
   name: "URLs and connection strings",
@@ -40543,7 +40569,10 @@ var urls = {
     { id: "url-credentials", description: "URL with an embedded password", rank: 3 },
     { id: "connection-string-password", description: "Connection string with a password", rank: 3 }
   ],
-  anchors: [{ text: "://", before: SCHEME, handler: urlHandler, patterns: URL_PATTERNS }],
+  anchors: [
+    { text: "://", before: SCHEME, handler: urlHandler, patterns: URL_PATTERNS },
+    ...["PDO(", "mysqli(", "mysqli_connect("].map((text3) => ({ text: text3, handler: phpConnectHandler, patterns: [PHP_CONNECT] }))
+  ],
   cases: [
     {
       rule: "url-credentials",
@@ -40581,6 +40610,60 @@ var urls = {
       raw: (v) => /Password=([^;]+)/.exec(v)?.[1] ?? v,
       content: (v) => `ConnectionString=${v}`,
       negatives: ["ConnectionString=Server=db;Database=app;User Id=sa;Password=<password>;"]
+    },
+    {
+      rule: "connection-string-password",
+      file: "db.php",
+      make: password,
+      content: (v) => `$pdo = new PDO('mysql:host=db.internal;dbname=app', 'app', '${v}');`,
+      negatives: ["$pdo = new PDO($dsn, 'root', 'root');", "$pdo = new PDO('sqlite:app.db', '', '');"]
+    }
+  ]
+};
+
+// src/secrets/rules/bundler.ts
+var NOT_CREDENTIAL = /^BUNDLE_(?:BUILD|MIRROR|LOCAL|GEM|SSL|TIMEOUT|RETRY)__(?!_)/i;
+function bundlerPassword(key, value2) {
+  if (!/^BUNDLE_[A-Z0-9_]{1,120}__[A-Z0-9_]{2,60}$/i.test(key) || NOT_CREDENTIAL.test(key)) return void 0;
+  const colon = value2.indexOf(":");
+  if (colon <= 0 || colon > 64) return void 0;
+  const password2 = value2.slice(colon + 1);
+  return isRealPassword(password2, value2.slice(0, colon)) || /^[0-9a-f]{8}$/.test(password2) ? password2 : void 0;
+}
+var CONFIG = /bundle[ \t]{1,4}config(?:[ \t]{1,4}set)?(?:[ \t]{1,4}--(?:global|local))?[ \t]{1,4}([A-Za-z0-9.-]{1,120}\.[A-Za-z]{2,24})[ \t]{1,4}["']?([^\s:"']{1,64}):([^\s"']{4,256})/y;
+var configHandler = (ctx, at) => {
+  const { buf, end } = ctx;
+  const pos = at - 1;
+  if (pos < 0 || buf[pos] !== 98) return;
+  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 520));
+  CONFIG.lastIndex = 0;
+  const m = CONFIG.exec(text3);
+  if (m === null) return;
+  const [whole, , user = "", password2 = ""] = m;
+  if (!isRealPassword(password2, user) && !/^[0-9a-f]{8}$/.test(password2)) return;
+  const stop = pos + whole.length;
+  ctx.emit("bundler-credentials", stop - password2.length, stop, password2);
+};
+var bundler = {
+  name: "Bundler",
+  source: "https://bundler.io/man/bundle-config.1.html#CREDENTIALS-FOR-GEM-SOURCES",
+  rules: [{ id: "bundler-credentials", description: "Bundler gem source credentials (BUNDLE_<HOST>=user:password)", rank: 2 }],
+  keywords: ["BUNDLE_"],
+  anchors: [{ text: "undle config", handler: configHandler, patterns: [CONFIG] }],
+  cases: [
+    {
+      rule: "bundler-credentials",
+      file: ".env",
+      make: (r) => draw(r, 8, HEX_CHARS),
+      content: (v) => `BUNDLE_GEMS__CONTRIBSYS__COM=a1b2c3d4:${v}`,
+      negatives: ["BUNDLE_GEMS__CONTRIBSYS__COM=${SIDEKIQ_CREDENTIALS}", "BUNDLE_BUILD__NOKOGIRI=--use-system-libraries", "BUNDLE_PATH=vendor/bundle"]
+    },
+    {
+      rule: "bundler-credentials",
+      file: "setup.sh",
+      make: (r) => draw(r, 8, HEX_CHARS),
+      content: (v) => `bundle config set --global gems.contribsys.com 9f8e7d6c:${v}`,
+      negatives: ["bundle config set --global gems.contribsys.com $SIDEKIQ_USER:$SIDEKIQ_PASS"]
     }
   ]
 };
@@ -40594,20 +40677,20 @@ var KEYCHAR = (() => {
 })();
 var BARE_STOP = (() => {
   const t = new Uint8Array(256);
-  for (const c of " 	\r\n,;'\"`)}]<>#") t[c.charCodeAt(0)] = 1;
+  for (const c of " 	\r\n,;'\"`)}]<>#\\") t[c.charCodeAt(0)] = 1;
   return t;
 })();
 var SECRET_KEY = /(?:password|passwd|passphrase|secret|secretkey|token|apikey|apisecret|accesskey|privatekey|authkey|credential|credentials)$/;
 var NOT_SECRET_KEY = /(?:public|example|sample|dummy|fake|mock|(?:page|next|continuation|cancel|cancellation|csrf|xsrf|sync|resume|last|first|prev|previous|start|end|refresh)token$)/;
 var UNMISTAKABLE = /(?:apikey|apitoken|apisecret|accesstoken|authtoken|secretkey|clientsecret|privatekey|accesskey|secrettoken|servicetoken|licensekey|deploytoken|bottoken|webhooksecret|signingsecret|encryptionkey|masterkey)$/;
 var CONNECTION_KEYS = /(?:^|[;"'\s])(?:server|data source|host|user id|uid|database|initial catalog|address)[ \t]{0,4}=/i;
-var IDENT = /^[A-Za-z_][A-Za-z0-9_.*[\]<>|]{0,40}$/;
-function keyValueHandler(anchorLength, keyed) {
+var IDENT = /^&?[A-Za-z_][A-Za-z0-9_.*[\]<>|?]{0,40}$/;
+function keyValueHandler(anchorLength, keyed, nameOf) {
   return (ctx, pos) => {
     const { buf, end } = ctx;
     let ks = pos;
     const minKs = Math.max(0, pos - 64);
-    while (ks > minKs && KEYCHAR[buf[ks - 1]] === 1) ks--;
+    while (ks > minKs && KEYCHAR[buf[ks - 1]] === 1 && !isEscapedBreak(buf, ks - 1)) ks--;
     if (ks === minKs && ks > 0 && KEYCHAR[buf[ks - 1]] === 1) return;
     if (ks === ctx.lastKeyStart) return;
     let ke = pos + anchorLength;
@@ -40615,10 +40698,39 @@ function keyValueHandler(anchorLength, keyed) {
     while (ke < maxKe && KEYCHAR[buf[ke]] === 1) ke++;
     if (ke >= maxKe) return;
     ctx.lastKeyStart = ks;
-    const found = readValue(buf, ks, ke, end);
+    if (inFormField(buf, ks)) return;
+    const found = namedValue(buf, ks, ke, end) ?? readValue(buf, ks, ke, end);
     if (found === void 0) return;
-    judge(ctx, ks, ke, found, keyed);
+    if (ks > 1 && isEscapedBreak(buf, ks - 1)) found.quoted = true;
+    judge(ctx, ks, ke, found, keyed, nameOf);
   };
+}
+function inFormField(buf, ks) {
+  if (ks < 7 || buf[ks - 1] !== 34 && buf[ks - 1] !== 39 || buf.toString("latin1", ks - 6, ks - 1).toLowerCase() !== "name=") return false;
+  const from = Math.max(0, ks - 256);
+  const at = buf.subarray(from, ks).lastIndexOf(60);
+  const tag = from + at;
+  return at >= 0 && buf.subarray(tag, ks).indexOf(62) < 0 && /^<input\b/i.test(buf.toString("latin1", tag, tag + 7));
+}
+function namedValue(buf, ks, ke, end) {
+  let j = ks - 1;
+  if (buf[j] === 34 || buf[j] === 39) j--;
+  while (j > ks - 6 && (buf[j] === 32 || buf[j] === 9)) j--;
+  if (buf[j] !== 58 && buf[j] !== 61) return void 0;
+  j--;
+  if (buf[j] === 34 || buf[j] === 39) j--;
+  if (j < 3 || buf[j] !== 101 || buf[j - 1] !== 109 || buf[j - 2] !== 97 || buf[j - 3] !== 110) return void 0;
+  let i = ke;
+  if (buf[i] === 34 || buf[i] === 39) i++;
+  const m = /^[ \t]{0,4},?[ \t]{0,4}\r?\n?[ \t]{0,40}["']?value["']?[ \t]{0,4}:[ \t]{0,4}/.exec(buf.toString("latin1", i, Math.min(end, i + 96)));
+  if (m === null) return void 0;
+  const vs = i + m[0].length;
+  const q = buf[vs];
+  if (q === 34 || q === 39) return quotedValue(buf, vs + 1, end, q, 58);
+  let ve = vs;
+  const lim = Math.min(end, vs + 512);
+  while (ve < lim && BARE_STOP[buf[ve]] !== 1) ve++;
+  return { vs, ve, quoted: true, op: 58 };
 }
 function readValue(buf, ks, ke, end) {
   const open3 = ks > 0 ? buf[ks - 1] : 10;
@@ -40628,8 +40740,9 @@ function readValue(buf, ks, ke, end) {
     if (buf[i] === 61 && buf[i + 1] !== 61) {
       return quotedValue(buf, i + 1, end, open3, 61);
     }
-    if (buf[i] !== open3) return void 0;
-    i++;
+    if (buf[i] === 32 || buf[i] === 9) {
+    } else if (buf[i] !== open3) return void 0;
+    else i++;
     if (buf[i] === 93) i++;
     i = skipBlanks(buf, i, end);
     if (buf[i] === 44) {
@@ -40665,6 +40778,9 @@ function readValue(buf, ks, ke, end) {
   } else if ((op === 63 || op === 43 || op === 46) && buf[i + 1] === 61) {
     i += 2;
     op = 61;
+  } else if (op === 124 && buf[i + 1] === 124 && buf[i + 2] === 61) {
+    i += 3;
+    op = 61;
   } else {
     const typed = typeWordThenEquals(buf, i, end);
     if (typed === void 0) return void 0;
@@ -40681,6 +40797,7 @@ function readValue(buf, ks, ke, end) {
   }
   const q = buf[i];
   if (q === 34 || q === 39 || q === 96) return quotedValue(buf, i + 1, end, q, op);
+  if (q === 92 && (buf[i + 1] === 34 || buf[i + 1] === 39)) return escapedQuotedValue(buf, i + 2, end, buf[i + 1], op);
   if (op === 58 && (q === 124 || q === 62)) return yamlBlock(buf, i + 1, end);
   const vs = i;
   let ve = vs;
@@ -40702,6 +40819,13 @@ function quotedValue(buf, vs, end, q, op) {
   const lim = Math.min(end, vs + 512);
   while (ve < lim && buf[ve] !== q && buf[ve] !== 10) ve += buf[ve] === 92 ? 2 : 1;
   if (buf[ve] !== q) return void 0;
+  return { vs, ve, quoted: true, op };
+}
+function escapedQuotedValue(buf, vs, end, q, op) {
+  let ve = vs;
+  const lim = Math.min(end, vs + 512);
+  while (ve < lim && !(buf[ve] === 92 && buf[ve + 1] === q) && buf[ve] !== 10 && buf[ve] !== q) ve++;
+  if (buf[ve] !== 92) return void 0;
   return { vs, ve, quoted: true, op };
 }
 function xmlText(buf, from, end) {
@@ -40734,7 +40858,7 @@ function yamlBlock(buf, from, end) {
   while (ve > i && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
   return { vs: i, ve, quoted: true, op: 58 };
 }
-function judge(ctx, ks, ke, found, keyed) {
+function judge(ctx, ks, ke, found, keyed, nameOf) {
   const { buf, end } = ctx;
   let { vs } = found;
   const { ve, quoted, op } = found;
@@ -40749,19 +40873,28 @@ function judge(ctx, ks, ke, found, keyed) {
   const key = keyText.slice(keyText.lastIndexOf(".") + 1).toLowerCase().replace(/[^a-z0-9]/g, "");
   const fullKey = keyText.toLowerCase().replace(/[^a-z0-9]/g, "");
   let value2 = buf.toString("latin1", vs, ve);
-  if ((key === "password" || key === "pwd") && op === 61 && !quoted) {
+  if ((key === "password" || key === "pwd") && op === 61) {
     const prev = ks > 0 ? buf[ks - 1] : 10;
     const line = buf.toString("latin1", Math.max(0, lineStart + 1), lineEnd < 0 ? end : lineEnd);
-    if ((prev === 38 || prev === 63) && /(?:\w:\/\/|jdbc:)/.test(line)) {
-      if (isRealPassword(value2, "")) ctx.emit("connection-string-password", vs, ve, value2);
-      return;
-    }
-    if (line.includes(";") && CONNECTION_KEYS.test(line)) {
-      if (isRealPassword(value2, "")) ctx.emit("connection-string-password", vs, ve, value2);
+    if (quoted && (prev === 34 || prev === 39) && value2.includes(";")) value2 = value2.slice(0, value2.indexOf(";"));
+    const connection = (prev === 38 || prev === 63 || prev === 59) && /(?:\w:\/\/|jdbc:)/.test(line) || line.includes(";") && CONNECTION_KEYS.test(line) || // libpq: `host=db port=5432 dbname=app user=app password=…`
+    prev === 32 && /(?:^|["'\s])host=\S/.test(line) && /\s(?:user|dbname)=\S/.test(line);
+    if (connection) {
+      if (isRealPassword(value2, "")) ctx.emit("connection-string-password", vs, vs + value2.length, value2);
       return;
     }
   }
+  if (fullKey.startsWith("bundle") && /^bundle_.{0,120}__/i.test(keyText)) {
+    const password2 = bundlerPassword(keyText, value2);
+    if (password2 !== void 0) ctx.emit("bundler-credentials", ve - password2.length, ve, password2);
+    return;
+  }
+  if (key === "cleartextpassword") {
+    if (isRealPassword(value2, "")) ctx.emit(nameOf.byPrefix(value2) ?? "nuget-cleartext-password", vs, ve, value2);
+    return;
+  }
   if (ctx.codeFile && !quoted) return;
+  if (isPublicByDesign(value2)) return;
   for (const spec of keyed) {
     if (spec.key.test(fullKey) && spec.value.test(value2) && (spec.validate === void 0 || spec.validate(value2))) {
       ctx.emit(spec.rule, vs, ve, value2);
@@ -40773,7 +40906,7 @@ function judge(ctx, ks, ke, found, keyed) {
   const unmistakable = UNMISTAKABLE.test(key);
   if (ctx.dotenv) {
     if (value2.length >= 8 && !isPlaceholder(value2) && (!isUuidOrNumber(value2) || unmistakable && isKeyShaped(value2))) {
-      ctx.emit("dotenv-secret", vs, ve, value2);
+      ctx.emit(nameOf.byShape(value2) ?? nameOf.byPrefix(value2) ?? "dotenv-secret", vs, ve, value2);
     }
     return;
   }
@@ -40782,7 +40915,9 @@ function judge(ctx, ks, ke, found, keyed) {
     vs += scheme[0].length;
     value2 = value2.slice(scheme[0].length);
   }
-  if (looksRandomSecret(value2) || unmistakable && isKeyShaped(value2)) ctx.emit("generic-secret", vs, ve, value2);
+  const shaped = nameOf.byShape(value2);
+  if (shaped !== void 0) ctx.emit(shaped, vs, ve, value2);
+  else if (looksRandomSecret(value2) || unmistakable && isKeyShaped(value2)) ctx.emit(nameOf.byPrefix(value2) ?? "generic-secret", vs, ve, value2);
 }
 function isUuidOrNumber(value2) {
   return isUuid(value2) || /^[0-9.]{1,20}$/.test(value2) || /^(?:true|false|yes|no|on|off)$/i.test(value2);
@@ -40811,6 +40946,9 @@ var KEYWORDS = [
 ];
 
 // src/secrets/rules/common.ts
+var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+var uuidOf = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
+var keyLike = (value2) => looksRandomSecret(value2) || isKeyShaped(value2);
 var randomAfter = (prefixLength, minEntropy = 3) => (token) => {
   const body2 = token.slice(prefixLength);
   return !isPlaceholder(body2, true) && shannonEntropy(body2) >= minEntropy;
@@ -40825,7 +40963,8 @@ function prefixed(p) {
     lead: p.lead ?? WORD,
     tail: p.tail ?? WORD,
     group: p.group,
-    validate: p.validate ?? randomAfter(p.prefix ?? p.anchors[0]?.length ?? 0, p.minEntropy ?? 3)
+    validate: p.validate ?? randomAfter(p.prefix ?? p.anchors[0]?.length ?? 0, p.minEntropy ?? 3),
+    quick: p.quick
   };
 }
 
@@ -41026,10 +41165,33 @@ var aws = {
 };
 
 // src/secrets/rules/azure.ts
+var SECRET_CHARS = `${ALNUM_CHARS}_~.-`;
+var SECRET = byteSet(SECRET_CHARS);
+var CLIENT_SECRET = /[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}/y;
+var clientSecretHandler = (ctx, pos) => {
+  const { buf, end } = ctx;
+  const start = pos - 3;
+  if (start < 0 || start > 0 && SECRET[buf[start - 1]] === 1) return;
+  const text3 = buf.toString("latin1", start, Math.min(end, start + 41));
+  CLIENT_SECRET.lastIndex = 0;
+  const m = CLIENT_SECRET.exec(text3);
+  if (m === null) return;
+  const stop = start + m[0].length;
+  if (stop < end && SECRET[buf[stop]] === 1) return;
+  const body2 = m[0].slice(6);
+  if (shannonEntropy(body2) < 3.8 || isPlaceholder(body2, true)) return;
+  ctx.emit("azure-ad-client-secret", start, stop, m[0]);
+};
+var makeClientSecret = (r) => `${draw(r, 3)}${draw(r, 1, DIGITS)}Q~${draw(r, 34, SECRET_CHARS)}`;
 var azure = {
   name: "Azure",
   source: "https://learn.microsoft.com/en-us/azure/storage/common/storage-configure-connection-string",
-  rules: [{ id: "azure-storage-account-key", description: "Azure storage account key" }],
+  revoke: "https://learn.microsoft.com/en-us/entra/identity-platform/how-to-add-credentials",
+  rules: [
+    { id: "azure-storage-account-key", description: "Azure storage account key" },
+    { id: "azure-ad-client-secret", description: "Microsoft Entra (Azure AD) application client secret" }
+  ],
+  anchors: Array.from(DIGITS, (d) => ({ text: `${d}Q~`, before: SECRET_CHARS, handler: clientSecretHandler, patterns: [CLIENT_SECRET] })),
   tokens: [
     {
       anchors: ["AccountKey="],
@@ -41050,6 +41212,12 @@ var azure = {
       make: (r) => `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${draw(r, 86, BASE64_CHARS)}==;EndpointSuffix=core.windows.net`,
       raw: (v) => /AccountKey=([^;]+)/.exec(v)?.[1] ?? v,
       negatives: ["DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=<storage-key>;"]
+    },
+    {
+      rule: "azure-ad-client-secret",
+      key: "AZURE_CLIENT_SECRET",
+      make: makeClientSecret,
+      negatives: ["AZURE_CLIENT_SECRET=abc8Q~xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "AZURE_CLIENT_SECRET=<client-secret>"]
     }
   ]
 };
@@ -41428,6 +41596,7 @@ var KIND = { ghp_: "github-classic-token", gho_: "github-oauth-token", ghr_: "gi
 var github = {
   name: "GitHub",
   source: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats",
+  revoke: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation",
   rules: [
     { id: "github-classic-token", description: "GitHub personal access token (classic)" },
     { id: "github-oauth-token", description: "GitHub OAuth access token" },
@@ -41435,6 +41604,8 @@ var github = {
     { id: "github-refresh-token", description: "GitHub refresh token" },
     { id: "github-fine-grained-token", description: "GitHub fine-grained personal access token" }
   ],
+  // Tokens made before April 2021: 40 hex, recognisable only under a GitHub-named key.
+  keyed: [{ key: /(?:github|^gh).*(?:token|pat)$/, value: /^[a-f0-9]{40}$/, rule: "github-classic-token", validate: isKeyShaped }],
   tokens: [
     {
       anchors: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
@@ -41470,6 +41641,15 @@ var github = {
       key: "GITHUB_PAT",
       make: (r) => `github_pat_${draw(r, 22)}_${draw(r, 59)}`,
       negatives: [`github_pat_${"X".repeat(22)}_${"X".repeat(59)}`]
+    },
+    {
+      rule: "github-classic-token",
+      key: "GITHUB_TOKEN",
+      keyed: true,
+      file: "ci.ini",
+      make: (r) => draw(r, 40, HEX_CHARS),
+      content: (v) => `GITHUB_TOKEN = ${v}`,
+      negatives: ["GITHUB_SHA = 0123456789abcdef0123456789abcdef01234567", "GITHUB_TOKEN = 0000000000000000000000000000000000000000"]
     }
   ]
 };
@@ -41804,15 +41984,15 @@ var hashicorp = {
 };
 
 // src/secrets/rules/heroku.ts
-var uuidOf = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
-var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+var uuidOf2 = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
+var UUID_RE2 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 var heroku = {
   name: "Heroku",
   source: "https://devcenter.heroku.com/articles/authentication",
   rules: [{ id: "heroku-api-key", description: "Heroku API key" }],
   keywords: ["heroku"],
   tokens: [prefixed({ rule: "heroku-api-key", anchors: ["HRKU-"], re: /HRKU-[A-Za-z0-9_-]{40,80}/y, maxLength: 85, tail: TOKEN })],
-  keyed: [{ key: /heroku.*(?:apikey|token|key)$/, value: UUID_RE, rule: "heroku-api-key", validate: isKeyShaped }],
+  keyed: [{ key: /heroku.*(?:apikey|token|key)$/, value: UUID_RE2, rule: "heroku-api-key", validate: isKeyShaped }],
   cases: [
     {
       rule: "heroku-api-key",
@@ -41826,7 +42006,7 @@ var heroku = {
       keyed: true,
       file: "settings.env.txt",
       content: (v) => `HEROKU_API_KEY=${v}`,
-      make: uuidOf,
+      make: uuidOf2,
       negatives: ["HEROKU_API_KEY=00000000-0000-0000-0000-000000000000"]
     }
   ]
@@ -41856,9 +42036,19 @@ var huggingface = {
 var jfrog = {
   name: "JFrog",
   source: "https://jfrog.com/help/r/jfrog-platform-administration-documentation/access-tokens",
+  revoke: "https://jfrog.com/help/r/jfrog-platform-administration-documentation/access-tokens",
   rules: [
     { id: "jfrog-api-key", description: "JFrog API key" },
-    { id: "jfrog-reference-token", description: "JFrog reference token" }
+    { id: "jfrog-reference-token", description: "JFrog reference token" },
+    { id: "jfrog-identity-token", description: "JFrog identity token" }
+  ],
+  keyed: [
+    {
+      key: /(?:jfrog|artifactory).*(?:token|apikey|key|password)$/,
+      value: /^[A-Za-z0-9]{64}$/,
+      rule: "jfrog-identity-token",
+      validate: (v) => !v.startsWith("cmVmdGtu") && shannonEntropy(v) > 4 && !isPlaceholder(v, true)
+    }
   ],
   tokens: [
     prefixed({ rule: "jfrog-api-key", anchors: ["AKCp"], re: /AKCp[A-Za-z0-9]{69}/y, maxLength: 73, lead: ALNUM, tail: ALNUM }),
@@ -41871,7 +42061,16 @@ var jfrog = {
       make: (r) => `AKCp${draw(r, 69)}`,
       negatives: ["AKCpXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"]
     },
-    { rule: "jfrog-reference-token", key: "JFROG_ACCESS_TOKEN", make: (r) => `cmVmdGtu${draw(r, 56)}`, negatives: ["cmVmdGtu..."] }
+    { rule: "jfrog-reference-token", key: "JFROG_ACCESS_TOKEN", make: (r) => `cmVmdGtu${draw(r, 56)}`, negatives: ["cmVmdGtu..."] },
+    {
+      rule: "jfrog-identity-token",
+      key: "JFROG_IDENTITY_TOKEN",
+      keyed: true,
+      file: "jfrog.ini",
+      make: (r) => draw(r, 64),
+      content: (v) => `JFROG_IDENTITY_TOKEN = ${v}`,
+      negatives: ["JFROG_URL = https://acme.jfrog.io/artifactory"]
+    }
   ]
 };
 
@@ -41984,7 +42183,17 @@ var mailgun = {
 var mapbox = {
   name: "Mapbox",
   source: "https://docs.mapbox.com/accounts/guides/tokens/",
+  revoke: "https://account.mapbox.com/access-tokens/",
   rules: [{ id: "mapbox-secret-token", description: "Mapbox secret access token" }],
+  // Under a Mapbox-named key, a secret token whatever its body looks like.
+  keyed: [
+    {
+      key: /mapbox/,
+      value: /^sk\.[A-Za-z0-9_-]{20,400}\.[A-Za-z0-9_-]{20,40}$/,
+      rule: "mapbox-secret-token",
+      validate: (v) => shannonEntropy(v) > 4 && !isPlaceholder(v.slice(3), true)
+    }
+  ],
   tokens: [
     prefixed({
       rule: "mapbox-secret-token",
@@ -42383,13 +42592,13 @@ var slack = {
 };
 
 // src/secrets/rules/snyk.ts
-var uuidOf2 = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
-var UUID_RE2 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+var uuidOf3 = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
+var UUID_RE3 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 var snyk = {
   name: "Snyk",
   source: "https://docs.snyk.io/snyk-api/authentication-for-api",
   rules: [{ id: "snyk-token", description: "Snyk API token" }],
-  keyed: [{ key: /snyk.*(?:token|apikey|key)$/, value: UUID_RE2, rule: "snyk-token", validate: isKeyShaped }],
+  keyed: [{ key: /snyk.*(?:token|apikey|key)$/, value: UUID_RE3, rule: "snyk-token", validate: isKeyShaped }],
   cases: [
     {
       rule: "snyk-token",
@@ -42397,7 +42606,7 @@ var snyk = {
       keyed: true,
       file: "settings.env.txt",
       content: (v) => `SNYK_TOKEN=${v}`,
-      make: uuidOf2,
+      make: uuidOf3,
       negatives: ["SNYK_TOKEN=00000000-0000-0000-0000-000000000000"]
     }
   ]
@@ -42560,6 +42769,852 @@ var vercel = {
   cases: [{ rule: "vercel-token", key: "VERCEL_TOKEN", make: (r) => `vcp_${draw(r, 56)}`, negatives: ["vcp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] }]
 };
 
+// src/secrets/rules/airtable.ts
+var airtable = {
+  name: "Airtable",
+  source: "https://airtable.com/developers/web/api/authentication",
+  revoke: "https://airtable.com/create/tokens",
+  rules: [
+    { id: "airtable-personal-access-token", description: "Airtable personal access token" },
+    { id: "airtable-api-key", description: "Airtable API key (legacy)" }
+  ],
+  // `pat` is too common a prefix for an anchor: a token is named when the key/value reader finds it.
+  named: [
+    prefixed({
+      rule: "airtable-personal-access-token",
+      anchors: ["pat"],
+      re: /pat[A-Za-z0-9]{14}\.[a-f0-9]{64}/y,
+      maxLength: 82,
+      validate: (v) => shannonEntropy(v.slice(18)) > 3.3 && !isPlaceholder(v.slice(3), true)
+    })
+  ],
+  keyed: [
+    {
+      key: /airtable/,
+      value: /^key[A-Za-z0-9]{14}$/,
+      rule: "airtable-api-key",
+      validate: (v) => shannonEntropy(v.slice(3)) > 2.5 && !isPlaceholder(v.slice(3), true)
+    }
+  ],
+  cases: [
+    {
+      rule: "airtable-personal-access-token",
+      key: "AIRTABLE_TOKEN",
+      file: "base.ini",
+      make: (r) => `pat${draw(r, 14)}.${draw(r, 64, HEX_CHARS)}`,
+      content: (v) => `AIRTABLE_TOKEN = ${v}`,
+      negatives: [`AIRTABLE_TOKEN = patXXXXXXXXXXXXXX.${"0".repeat(64)}`, "pattern = pat12345678901234.abc"]
+    },
+    {
+      rule: "airtable-api-key",
+      key: "AIRTABLE_API_KEY",
+      keyed: true,
+      file: "base.ini",
+      make: (r) => `key${draw(r, 14)}`,
+      content: (v) => `AIRTABLE_API_KEY = ${v}`,
+      negatives: ["AIRTABLE_API_KEY = keyXXXXXXXXXXXXXX"]
+    }
+  ]
+};
+
+// src/secrets/rules/discord.ts
+var BOT = /[MNO][A-Za-z0-9_-]{22,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}/;
+function isBotToken(token) {
+  const [id2, , hmac] = token.split(".");
+  if (id2 === void 0 || hmac === void 0) return false;
+  return /^[1-9][0-9]{16,19}$/.test(Buffer.from(id2, "base64url").toString("latin1")) && shannonEntropy(hmac) > 3.8 && !isPlaceholder(hmac, true);
+}
+var botToken = {
+  anchors: ["MTA", "MTE", "MTI", "MTM", "MTQ", "MTU", "MTY", "MTc", "MTg", "MTk"],
+  before: BEFORE_VALUE,
+  re: /MT[A-Za-z0-9_-]{21,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}/y,
+  maxLength: 73,
+  rule: "discord-bot-token",
+  // The id part is 23 to 27 characters: a dot must follow within them.
+  quick: (buf, pos, end) => {
+    const run2 = runOf(TOKEN, buf, pos, Math.min(end, pos + 28));
+    return run2 >= 23 && run2 <= 27 && buf[pos + run2] === 46;
+  },
+  lead: TOKEN,
+  tail: TOKEN,
+  validate: isBotToken
+};
+var makeBotToken = (r) => `${Buffer.from(`1${draw(r, 18, DIGITS)}`).toString("base64url")}.${draw(r, 6, TOKEN_CHARS)}.${draw(r, 38, TOKEN_CHARS)}`;
+var discord = {
+  name: "Discord",
+  source: "https://discord.com/developers/docs/reference#authentication",
+  revoke: "https://discord.com/developers/applications",
+  rules: [
+    { id: "discord-bot-token", description: "Discord bot token" },
+    { id: "discord-client-secret", description: "Discord OAuth client secret" },
+    { id: "discord-webhook-url", description: "Discord webhook URL (its token posts to the channel)" }
+  ],
+  tokens: [
+    botToken,
+    {
+      // Anchored after the host: `discord.com` starts with letter pairs common in text.
+      anchors: ["api/webhooks/"],
+      quick: (buf, pos) => /discord(?:app)?\.com\/$/.test(buf.toString("latin1", Math.max(0, pos - 15), pos)),
+      re: /api\/webhooks\/[0-9]{17,20}\/([A-Za-z0-9_-]{60,80})/y,
+      maxLength: 115,
+      rule: "discord-webhook-url",
+      group: 1,
+      lead: new Uint8Array(256),
+      tail: TOKEN,
+      validate: (v) => shannonEntropy(v) > 4 && !isPlaceholder(v, true)
+    }
+  ],
+  keyed: [
+    { key: /discord/, value: new RegExp(`^${BOT.source}$`), rule: "discord-bot-token", validate: isBotToken },
+    { key: /discord.*secret$/, value: /^[A-Za-z0-9_-]{32}$/, rule: "discord-client-secret", validate: (v) => shannonEntropy(v) > 3.8 && !isPlaceholder(v, true) }
+  ],
+  cases: [
+    {
+      rule: "discord-bot-token",
+      key: "DISCORD_BOT_TOKEN",
+      make: makeBotToken,
+      negatives: ["MTAxxxxxxxxxxxxxxxxxxxxxxx.xxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.your-bot-token-goes-here-abcdefgh"]
+    },
+    {
+      rule: "discord-client-secret",
+      key: "DISCORD_CLIENT_SECRET",
+      keyed: true,
+      file: "discord.ini",
+      make: (r) => draw(r, 32, TOKEN_CHARS),
+      content: (v) => `DISCORD_CLIENT_SECRET = ${v}`,
+      negatives: ["DISCORD_CLIENT_ID = 123456789012345678"]
+    },
+    {
+      rule: "discord-webhook-url",
+      file: "notify.sh",
+      make: (r) => draw(r, 68, TOKEN_CHARS),
+      content: (v) => `curl -X POST https://discord.com/api/webhooks/1187263549012345678/${v} -d '{"content":"done"}'`,
+      negatives: ["curl -X POST https://discord.com/api/webhooks/<id>/<token>"]
+    }
+  ]
+};
+
+// src/secrets/rules/dropbox.ts
+var dropbox = {
+  name: "Dropbox",
+  source: "https://developers.dropbox.com/oauth-guide",
+  revoke: "https://www.dropbox.com/developers/apps",
+  rules: [
+    { id: "dropbox-access-token", description: "Dropbox access token" },
+    { id: "dropbox-app-secret", description: "Dropbox app secret" }
+  ],
+  tokens: [
+    prefixed({
+      rule: "dropbox-access-token",
+      anchors: ["sl."],
+      before: BEFORE_VALUE,
+      quick: (buf, pos, end) => runOf(TOKEN, buf, pos + 5, Math.min(end, pos + 130)) === 125,
+      re: /sl\.(?:u\.)?[A-Za-z0-9_-]{130,1500}/y,
+      maxLength: 1505,
+      prefix: 3,
+      minEntropy: 4.5,
+      lead: TOKEN,
+      tail: TOKEN
+    })
+  ],
+  keyed: [
+    { key: /dropbox/, value: /^[A-Za-z0-9_-]{11}AAAAAAAAAA[A-Za-z0-9_-]{43}$/, rule: "dropbox-access-token", validate: (v) => shannonEntropy(v) > 4 },
+    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: "dropbox-app-secret", validate: (v) => shannonEntropy(v) > 2.6 && !isPlaceholder(v, true) }
+  ],
+  cases: [
+    {
+      rule: "dropbox-access-token",
+      key: "DROPBOX_ACCESS_TOKEN",
+      make: (r) => `sl.${draw(r, 140, TOKEN_CHARS)}`,
+      negatives: ["sl.BxXXXXXXXXXXXXXXXX", "see sl.u.<token>"]
+    },
+    {
+      rule: "dropbox-app-secret",
+      key: "DROPBOX_APP_SECRET",
+      keyed: true,
+      file: "dropbox.ini",
+      make: (r) => draw(r, 15, LOWER + DIGITS),
+      content: (v) => `DROPBOX_APP_SECRET = ${v}`,
+      negatives: ["DROPBOX_APP_SECRET = yourappsecret1"]
+    }
+  ]
+};
+
+// src/secrets/rules/easypost.ts
+var easypost = {
+  name: "EasyPost",
+  source: "https://docs.easypost.com/docs/authentication",
+  revoke: "https://www.easypost.com/account/settings",
+  rules: [{ id: "easypost-api-key", description: "EasyPost API key (production EZAK or test EZTK)" }],
+  tokens: [prefixed({ rule: "easypost-api-key", anchors: ["EZAK", "EZTK"], re: /EZ[AT]K[A-Za-z0-9]{54}/y, maxLength: 58, lead: ALNUM, tail: ALNUM })],
+  cases: [
+    {
+      rule: "easypost-api-key",
+      key: "EASYPOST_API_KEY",
+      make: (r) => `EZAK${draw(r, 54, HEX_CHARS)}`,
+      negatives: [`EZAK${"x".repeat(54)}`, "EZTK<your test key>"]
+    }
+  ]
+};
+
+// src/secrets/rules/facebook.ts
+var facebook = {
+  name: "Facebook",
+  source: "https://developers.facebook.com/docs/facebook-login/guides/access-tokens",
+  revoke: "https://developers.facebook.com/apps",
+  rules: [
+    { id: "facebook-access-token", description: "Facebook access token" },
+    { id: "facebook-app-secret", description: "Facebook app secret" }
+  ],
+  tokens: [
+    prefixed({
+      rule: "facebook-access-token",
+      anchors: ["EAA"],
+      before: BEFORE_VALUE,
+      quick: (buf, pos, end) => runOf(ALNUM, buf, pos + 3, Math.min(end, pos + 93)) === 90,
+      re: /EAA[A-Za-z0-9]{90,400}/y,
+      maxLength: 404,
+      prefix: 4,
+      minEntropy: 4.5,
+      lead: ALNUM,
+      tail: ALNUM
+    })
+  ],
+  keyed: [
+    { key: /(?:facebook|^fb).*(?:secret|appsecret)$/, value: /^[a-f0-9]{32}$/, rule: "facebook-app-secret", validate: isKeyShaped },
+    { key: /(?:facebook|^fb).*token$/, value: /^[0-9]{15,16}\|[a-f0-9]{32}$/, rule: "facebook-access-token", validate: (v) => isKeyShaped(v.slice(-32)) }
+  ],
+  cases: [
+    { rule: "facebook-access-token", key: "FB_PAGE_ACCESS_TOKEN", make: (r) => `EAA${draw(r, 1, UPPER)}${draw(r, 170)}`, negatives: [`EAAB${"x".repeat(120)}`] },
+    {
+      rule: "facebook-app-secret",
+      key: "FACEBOOK_APP_SECRET",
+      keyed: true,
+      file: "fb.ini",
+      make: (r) => draw(r, 32, HEX_CHARS),
+      content: (v) => `FACEBOOK_APP_SECRET = ${v}`,
+      negatives: ["FACEBOOK_APP_ID = 1234567890123456"]
+    },
+    {
+      rule: "facebook-access-token",
+      key: "FACEBOOK_APP_TOKEN",
+      keyed: true,
+      file: "fb.ini",
+      make: (r) => `1${draw(r, 14, DIGITS)}|${draw(r, 32, HEX_CHARS)}`,
+      content: (v) => `FACEBOOK_APP_TOKEN = ${v}`,
+      negatives: ["FACEBOOK_APP_TOKEN = 123456789012345|<app-secret>"]
+    }
+  ]
+};
+
+// src/secrets/rules/flyio.ts
+var AFTER_COMMA = byteSet(`${TOKEN_CHARS},`);
+var flyio = {
+  name: "Fly.io",
+  source: "https://fly.io/docs/security/tokens/",
+  revoke: "https://fly.io/docs/flyctl/tokens-revoke/",
+  rules: [{ id: "flyio-access-token", description: "Fly.io API or deploy token" }],
+  tokens: [
+    prefixed({
+      rule: "flyio-access-token",
+      anchors: ["fm2_", "fm1r_", "fm1a_"],
+      re: /fm(?:2|1[ar])_[A-Za-z0-9+/]{100,3000}={0,3}/y,
+      maxLength: 3008,
+      prefix: 4,
+      minEntropy: 4.5,
+      // `FlyV1 fm2_…,fm2_…` is one token: the macaroons after a comma are reported with the first.
+      lead: AFTER_COMMA,
+      tail: BASE64
+    }),
+    prefixed({ rule: "flyio-access-token", anchors: ["fo1_"], re: /fo1_[A-Za-z0-9_-]{43}/y, maxLength: 47, lead: TOKEN, tail: TOKEN })
+  ],
+  cases: [
+    {
+      rule: "flyio-access-token",
+      key: "FLY_API_TOKEN",
+      make: (r) => `FlyV1 fm2_${draw(r, 180, BASE64_CHARS)}==,fm2_${draw(r, 60, BASE64_CHARS)}`,
+      raw: (v) => v.slice(6, 60),
+      negatives: ["FLY_API_TOKEN=fm2_...", `fo1_${"x".repeat(43)}`]
+    }
+  ]
+};
+
+// src/secrets/rules/http-auth.ts
+var USER_OPTION = /(?:^|\s)(?:-u|--user)(?:=|[ \t]{1,8})(["']?)([^\s:"'$]{1,64}):([^\s"']{1,256})/;
+var BASIC = /[A-Za-z0-9+/]{8,684}={0,2}/y;
+var BEARER = /[A-Za-z0-9._~+/-]{16,1024}={0,2}/y;
+var BEARER_CHARS = byteSet(`${ALNUM_CHARS}._~+/-`);
+var curlHandler = (ctx, pos) => {
+  const { buf, end } = ctx;
+  if (pos > 0 && WORD[buf[pos - 1]] === 1) return;
+  const next = buf[pos + 4];
+  if (next !== 32 && next !== 9 && next !== 46) return;
+  const lines = buf.toString("latin1", pos, Math.min(end, pos + 2048)).split("\n");
+  let n = 1;
+  while (n < lines.length && /\\\r?$/.test(lines[n - 1] ?? "")) n++;
+  const command = lines.slice(0, n).join("\n");
+  const m = USER_OPTION.exec(command);
+  if (m === null) return;
+  const [whole, , user = "", password2 = ""] = m;
+  if (!isRealPassword(password2, user)) return;
+  const start = pos + m.index + whole.length - password2.length;
+  ctx.emit("curl-user-password", start, start + password2.length, password2);
+};
+var SCHEME2 = /^["'\]]{0,2}[ \t]{0,4}(?:=>|[:=,])?[ \t]{0,4}["']?[ \t]{0,4}(basic|bearer)[ \t]{1,4}/i;
+var authorizationHandler = (ctx, pos) => {
+  const { buf, end } = ctx;
+  if (pos < 5 || buf.toString("latin1", pos - 5, pos).toLowerCase() !== "autho") return;
+  const m = SCHEME2.exec(buf.toString("latin1", pos + 8, Math.min(end, pos + 40)));
+  if (m === null) return;
+  const at = pos + 8 + m[0].length;
+  if ((m[1] ?? "").toLowerCase() === "basic") basic(ctx, at);
+  else bearer(ctx, at);
+};
+function basic(ctx, at) {
+  const { buf, end } = ctx;
+  if (runOf(BASE64, buf, at, Math.min(end, at + 8)) < 8) return;
+  const text3 = buf.toString("latin1", at, Math.min(end, at + 690));
+  BASIC.lastIndex = 0;
+  const m = BASIC.exec(text3);
+  if (m === null) return;
+  const stop = at + m[0].length;
+  if (stop < end && BASE64[buf[stop]] === 1) return;
+  const decoded = Buffer.from(m[0], "base64").toString("latin1");
+  const colon = decoded.indexOf(":");
+  if (colon <= 0 || !/^[\x20-\x7e]+$/.test(decoded)) return;
+  if (!isRealPassword(decoded.slice(colon + 1), decoded.slice(0, colon))) return;
+  ctx.emit("http-basic-auth", at, stop, m[0]);
+}
+function bearer(ctx, at) {
+  const { buf, end } = ctx;
+  if (runOf(BEARER_CHARS, buf, at, Math.min(end, at + 16)) < 16) return;
+  const text3 = buf.toString("latin1", at, Math.min(end, at + 1030));
+  BEARER.lastIndex = 0;
+  const m = BEARER.exec(text3);
+  if (m === null) return;
+  const stop = at + m[0].length;
+  if (stop < end && TOKEN[buf[stop]] === 1) return;
+  if (m[0].startsWith("eyJ") || !isOpaqueToken(m[0])) return;
+  ctx.emit("http-bearer-token", at, stop, m[0]);
+}
+function isOpaqueToken(value2) {
+  if (looksRandomSecret(value2)) return true;
+  return value2.length >= 24 && /[0-9]/.test(value2) && /[A-Za-z]/.test(value2) && shannonEntropy(value2) >= 4 && classSwitchRate(value2) >= 0.3 && !isPlaceholder(value2);
+}
+var pass = (r) => `${draw(r, 6)}-${draw(r, 8)}`;
+var httpAuth = {
+  name: "HTTP authentication",
+  source: "https://www.rfc-editor.org/rfc/rfc7617",
+  rules: [
+    { id: "curl-user-password", description: "Password in a curl -u / --user option", rank: 3 },
+    { id: "http-basic-auth", description: "HTTP Basic Authorization header with a password", rank: 3 },
+    { id: "http-bearer-token", description: "HTTP Bearer Authorization header with a token", rank: 3 }
+  ],
+  anchors: [
+    { text: "curl", handler: curlHandler, patterns: [USER_OPTION] },
+    { text: "rization", caseInsensitive: true, handler: authorizationHandler, patterns: [SCHEME2, BASIC, BEARER] }
+  ],
+  cases: [
+    {
+      rule: "curl-user-password",
+      file: "backup.sh",
+      make: pass,
+      content: (v) => `curl -fsS \\
+  -u backup:${v} \\
+  https://dav.internal/backup.tar`,
+      line: 2,
+      negatives: [
+        'curl -u "$DAV_USER:$DAV_PASSWORD" https://dav.internal/',
+        "docker run -u 1000:1000 app",
+        "sort -u names.txt",
+        "curl -u user:password https://x.internal"
+      ]
+    },
+    {
+      rule: "http-basic-auth",
+      file: "nginx.conf",
+      make: (r) => Buffer.from(`svc:${pass(r)}`).toString("base64"),
+      content: (v) => `proxy_set_header Authorization "Basic ${v}";`,
+      negatives: [`proxy_set_header Authorization "Basic ${Buffer.from("user:password").toString("base64")}";`, "Basic authentication is supported."]
+    },
+    {
+      rule: "http-bearer-token",
+      file: "call.sh",
+      make: (r) => draw(r, 40),
+      content: (v) => `curl -H "Authorization: Bearer ${v}" https://api.internal/v1/items`,
+      negatives: ['curl -H "Authorization: Bearer ${TOKEN}" https://api.internal/', "Authorization: Bearer <token>"]
+    }
+  ]
+};
+
+// src/secrets/rules/hubspot.ts
+var hubspot = {
+  name: "HubSpot",
+  source: "https://developers.hubspot.com/docs/api/private-apps",
+  revoke: "https://developers.hubspot.com/docs/api/private-apps",
+  rules: [
+    { id: "hubspot-private-app-token", description: "HubSpot private app access token" },
+    { id: "hubspot-api-key", description: "HubSpot API key (legacy)" }
+  ],
+  tokens: [
+    prefixed({
+      rule: "hubspot-private-app-token",
+      anchors: ["pat-"],
+      re: /pat-[a-z]{2}[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/y,
+      maxLength: 44,
+      prefix: 8,
+      minEntropy: 2.8,
+      tail: WORD
+    })
+  ],
+  keyed: [{ key: /(?:hubspot.*(?:apikey|key|token)|hapikey)$/, value: UUID_RE, rule: "hubspot-api-key", validate: keyLike }],
+  cases: [
+    {
+      rule: "hubspot-private-app-token",
+      key: "HUBSPOT_ACCESS_TOKEN",
+      make: (r) => `pat-na1-${uuidOf(r)}`,
+      negatives: ["pat-na1-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "pat-na1-00000000-0000-0000-0000-000000000000"]
+    },
+    {
+      rule: "hubspot-api-key",
+      key: "HUBSPOT_API_KEY",
+      keyed: true,
+      file: "crm.ini",
+      make: uuidOf,
+      content: (v) => `HUBSPOT_API_KEY = ${v}`,
+      negatives: ["HUBSPOT_PORTAL_ID = 12345678"]
+    }
+  ]
+};
+
+// src/secrets/rules/kubernetes.ts
+var ENTRY = /^([ \t]{1,12})(["']?)([A-Za-z0-9._-]{1,253})\2[ \t]{0,4}:[ \t]{0,4}(["']?)([^\s"'#]{1,8192})\4[ \t]{0,16}$/;
+var PUBLIC_KEY_NAME = /(?:^|[._-])(?:user|username|login|email|host|hostname|port|database|db|dbname|name|namespace|region|endpoint|url|uri|ca\.crt|tls\.crt|crt|cert|certificate|pub|public)$/i;
+var SECRET_KEY_NAME = /(?:password|passwd|pwd|secret|token|key|credential|credentials|auth|pass)$/i;
+function judge2(key, value2) {
+  if (/PRIVATE KEY-----/.test(value2)) return true;
+  const url = /^[a-z][a-z0-9+.-]{1,31}:\/\/([^\s:/@]{0,128}):([^\s/@]{1,256})@/i.exec(value2);
+  if (url !== null) return isRealPassword(url[2] ?? "", url[1] ?? "");
+  if (key === ".dockerconfigjson" || key === ".dockercfg") {
+    const auth2 = /"auth"\s*:\s*"([A-Za-z0-9+/=]{8,})"/.exec(value2)?.[1];
+    const pair = auth2 === void 0 ? "" : Buffer.from(auth2, "base64").toString("latin1");
+    const colon = pair.indexOf(":");
+    return colon > 0 && isRealPassword(pair.slice(colon + 1), pair.slice(0, colon));
+  }
+  if (PUBLIC_KEY_NAME.test(key) || /[\r\n]/.test(value2.trim())) return false;
+  const v = value2.trim();
+  if (SECRET_KEY_NAME.test(key)) return v.length >= 6 && isRealPassword(v, "") && !isPlaceholder(v);
+  return looksRandomSecret(v);
+}
+var secretHandler = (ctx, at) => {
+  const { buf, end } = ctx;
+  if (at < 6 || buf[at - 1] !== 32 && buf[at - 1] !== 34 && buf[at - 1] !== 39) return;
+  if (!/(?:^|[\s"'])kind["']?:[ \t]{0,4}["']?$/.test(buf.toString("latin1", Math.max(0, at - 14), at))) return;
+  const pos = at;
+  const after = buf.toString("latin1", at + 6, Math.min(end, at + 10));
+  if (!/^["']?[ \t]*(?:\r?\n|$)/.test(after)) return;
+  const from = Math.max(0, pos - LOOKBACK);
+  const head = buf.toString("latin1", from, pos);
+  const docStart = from + Math.max(0, head.lastIndexOf("\n---") + 1);
+  const tail = buf.toString("latin1", pos, Math.min(end, pos + LOOKAHEAD));
+  const next = tail.indexOf("\n---");
+  const doc = buf.toString("latin1", docStart, next < 0 ? Math.min(end, pos + LOOKAHEAD) : pos + next);
+  let section;
+  let offset = docStart;
+  for (const line of doc.split("\n")) {
+    const lineStart = offset;
+    offset += line.length + 1;
+    if (/^(?:data|stringData)[ \t]*:[ \t]*$/.test(line.trimEnd())) {
+      section = line.startsWith("data") ? "data" : "stringData";
+      continue;
+    }
+    if (!/^[ \t]/.test(line)) {
+      section = void 0;
+      continue;
+    }
+    if (section === void 0) continue;
+    const m = ENTRY.exec(line.trimEnd());
+    if (m === null) continue;
+    const [, indent = "", keyQuote = "", key = "", , raw = ""] = m;
+    let value2 = raw;
+    if (section === "data") {
+      if (!/^[A-Za-z0-9+/]{4,}={0,2}$/.test(raw) || raw.length % 4 !== 0) continue;
+      value2 = Buffer.from(raw, "base64").toString("latin1");
+      if (!/^[\x20-\x7e\r\n\t]+$/.test(value2)) continue;
+    }
+    if (!judge2(key, value2)) continue;
+    const vs = lineStart + line.indexOf(raw, indent.length + 2 * keyQuote.length + key.length);
+    ctx.emit("kubernetes-secret", vs, vs + raw.length, raw);
+  }
+};
+var kubernetes = {
+  name: "Kubernetes",
+  source: "https://kubernetes.io/docs/concepts/configuration/secret/",
+  rules: [{ id: "kubernetes-secret", description: "Credential in a Kubernetes Secret manifest", rank: 2 }],
+  anchors: [{ text: "Secret", handler: secretHandler, patterns: [ENTRY] }],
+  cases: [
+    {
+      rule: "kubernetes-secret",
+      file: "secret.yaml",
+      make: (r) => Buffer.from(`${draw(r, 6)}!${draw(r, 9)}`).toString("base64"),
+      content: (v) => `apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+data:
+  username: ${Buffer.from("app").toString("base64")}
+  password: ${v}
+type: Opaque`,
+      line: 7,
+      negatives: [
+        "apiVersion: v1",
+        "kind: Secret",
+        "data:",
+        `  username: ${Buffer.from("admin").toString("base64")}`,
+        `  password: ${Buffer.from("changeme").toString("base64")}`,
+        `  host: ${Buffer.from("db.internal").toString("base64")}`,
+        "  token: {{ .Values.token | b64enc }}"
+      ]
+    }
+  ]
+};
+
+// src/secrets/rules/kucoin.ts
+var kucoin = {
+  name: "KuCoin",
+  source: "https://www.kucoin.com/docs/basic-info/connection-method/authentication/creating-a-request",
+  revoke: "https://www.kucoin.com/account/api",
+  rules: [
+    { id: "kucoin-api-key", description: "KuCoin API key" },
+    { id: "kucoin-api-secret", description: "KuCoin API secret" },
+    { id: "kucoin-api-passphrase", description: "KuCoin API passphrase" }
+  ],
+  keyed: [
+    { key: /kucoin.*(?:secret|secretkey)$/, value: UUID_RE, rule: "kucoin-api-secret", validate: keyLike },
+    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: "kucoin-api-key", validate: (v) => shannonEntropy(v) > 2.5 && !isPlaceholder(v, true) },
+    { key: /kucoin.*(?:passphrase|password)$/, value: /^\S{6,64}$/, rule: "kucoin-api-passphrase", validate: (v) => isRealPassword(v, "") }
+  ],
+  cases: [
+    {
+      rule: "kucoin-api-secret",
+      key: "KUCOIN_API_SECRET",
+      keyed: true,
+      file: "bot.env.txt",
+      make: uuidOf,
+      content: (v) => `KUCOIN_API_SECRET=${v}`,
+      negatives: ["KUCOIN_API_SECRET=00000000-0000-0000-0000-000000000000"]
+    },
+    {
+      rule: "kucoin-api-key",
+      key: "KUCOIN_API_KEY",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => draw(r, 24, HEX_CHARS),
+      content: (v) => `KUCOIN_API_KEY = ${v}`,
+      negatives: ["KUCOIN_API_KEY = 000000000000000000000000", "KUCOIN_API_KEY = <your-key>"]
+    },
+    {
+      rule: "kucoin-api-passphrase",
+      key: "KUCOIN_API_PASSPHRASE",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => `${draw(r, 6)}-${draw(r, 6)}`,
+      content: (v) => `KUCOIN_API_PASSPHRASE = ${v}`,
+      negatives: ["KUCOIN_API_PASSPHRASE = changeme"]
+    }
+  ]
+};
+
+// src/secrets/rules/linkedin.ts
+var linkedin = {
+  name: "LinkedIn",
+  source: "https://learn.microsoft.com/en-us/linkedin/shared/authentication/client-credentials-flow",
+  revoke: "https://www.linkedin.com/developers/apps",
+  rules: [{ id: "linkedin-client-secret", description: "LinkedIn OAuth client secret" }],
+  keyed: [
+    {
+      key: /linkedin.*secret$/,
+      value: /^(?:WPL_AP[0-9]\.)?[A-Za-z0-9]{16}(?:\.[A-Za-z0-9+/=]{4,40})?$/,
+      rule: "linkedin-client-secret",
+      validate: (v) => shannonEntropy(v) > 3 && !isPlaceholder(v, true)
+    }
+  ],
+  cases: [
+    {
+      rule: "linkedin-client-secret",
+      key: "LINKEDIN_CLIENT_SECRET",
+      keyed: true,
+      file: "oauth.ini",
+      make: (r) => draw(r, 16),
+      content: (v) => `LINKEDIN_CLIENT_SECRET = ${v}`,
+      negatives: ["LINKEDIN_CLIENT_SECRET = XXXXXXXXXXXXXXXX", "LINKEDIN_CLIENT_ID = 86abcdefghij12"]
+    }
+  ]
+};
+
+// src/secrets/rules/messagebird.ts
+var messagebird = {
+  name: "MessageBird",
+  source: "https://developers.messagebird.com/api/#authentication",
+  revoke: "https://dashboard.messagebird.com/",
+  rules: [{ id: "messagebird-access-key", description: "MessageBird access key" }],
+  keyed: [
+    {
+      key: /messagebird.*(?:key|token|secret)$/,
+      value: /^(?:live_|test_)?[A-Za-z0-9]{25}$/,
+      rule: "messagebird-access-key",
+      validate: (v) => shannonEntropy(v.replace(/^(?:live|test)_/, "")) > 3.3 && !isPlaceholder(v, true)
+    }
+  ],
+  cases: [
+    {
+      rule: "messagebird-access-key",
+      key: "MESSAGEBIRD_ACCESS_KEY",
+      keyed: true,
+      file: "sms.ini",
+      make: (r) => `live_${draw(r, 25)}`,
+      content: (v) => `MESSAGEBIRD_ACCESS_KEY = ${v}`,
+      negatives: ["MESSAGEBIRD_ACCESS_KEY = test_XXXXXXXXXXXXXXXXXXXXXXXXX"]
+    }
+  ]
+};
+
+// src/secrets/rules/nuget.ts
+var PASSWORD_OPTION = /(?:^|\s)(?:-p|--password)[ \t]{1,4}(["']?)([^\s"']{4,256})\1(?=\s)/g;
+var cliHandler = (ctx, pos) => {
+  const { buf } = ctx;
+  if (pos < 8 || buf.toString("latin1", pos - 8, pos) !== "--store-") return;
+  const newline = lastIndexOfByte(buf, 10, pos - 1, Math.max(0, pos - 1024));
+  if (newline < 0 && pos > 1024) return;
+  const lineStart = newline + 1;
+  const line = buf.toString("latin1", lineStart, pos);
+  let m;
+  let last;
+  PASSWORD_OPTION.lastIndex = 0;
+  while ((m = PASSWORD_OPTION.exec(line)) !== null) last = m;
+  if (last === void 0) return;
+  const password2 = last[2] ?? "";
+  if (!isRealPassword(password2, "")) return;
+  const start = lineStart + last.index + last[0].length - password2.length - (last[1] ?? "").length;
+  ctx.emit("nuget-cleartext-password", start, start + password2.length, password2);
+};
+var nuget = {
+  name: "NuGet",
+  source: "https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials",
+  rules: [{ id: "nuget-cleartext-password", description: "NuGet feed password stored in clear text" }],
+  // `--st` is common in text; `pass` is anchored already by the password keyword.
+  anchors: [{ text: "password-in-clear-text", handler: cliHandler, patterns: [PASSWORD_OPTION] }],
+  cases: [
+    {
+      rule: "nuget-cleartext-password",
+      file: "NuGet.config",
+      make: (r) => `${draw(r, 6)}#${draw(r, 6)}`,
+      content: (v) => `<packageSourceCredentials>
+  <internal>
+    <add key="Username" value="ci" />
+    <add key="ClearTextPassword" value="${v}" />
+  </internal>
+</packageSourceCredentials>`,
+      line: 4,
+      negatives: ['<add key="ClearTextPassword" value="%NUGET_PASSWORD%" />', '<add key="ClearTextPassword" value="" />']
+    },
+    {
+      rule: "nuget-cleartext-password",
+      file: "restore.sh",
+      make: (r) => `${draw(r, 6)}_${draw(r, 8)}`,
+      content: (v) => `dotnet nuget add source https://nuget.internal/v3/index.json -n internal -u ci -p ${v} --store-password-in-clear-text`,
+      negatives: ["dotnet nuget add source https://nuget.internal/v3/index.json -n internal -u ci -p $NUGET_PASSWORD --store-password-in-clear-text"]
+    }
+  ]
+};
+
+// src/secrets/rules/sendbird.ts
+var sendbird = {
+  name: "Sendbird",
+  source: "https://sendbird.com/docs/chat/platform-api/v3/prepare-to-use-api",
+  revoke: "https://dashboard.sendbird.com/",
+  rules: [{ id: "sendbird-api-token", description: "Sendbird API token" }],
+  keyed: [{ key: /sendbird.*(?:token|apikey|key|secret)$/, value: /^[a-f0-9]{40}$/, rule: "sendbird-api-token", validate: isKeyShaped }],
+  cases: [
+    {
+      rule: "sendbird-api-token",
+      key: "SENDBIRD_API_TOKEN",
+      keyed: true,
+      file: "chat.ini",
+      make: (r) => draw(r, 40, HEX_CHARS),
+      content: (v) => `SENDBIRD_API_TOKEN = ${v}`,
+      negatives: ["SENDBIRD_APP_ID = 8F8D3C5B-1A2B-4C3D-9E8F-0A1B2C3D4E5F", "SENDBIRD_API_TOKEN = 0000000000000000000000000000000000000000"]
+    }
+  ]
+};
+
+// src/secrets/rules/sourcegraph.ts
+var sourcegraph = {
+  name: "Sourcegraph",
+  source: "https://sourcegraph.com/docs/cli/how-tos/creating-an-access-token",
+  revoke: "https://sourcegraph.com/docs/cli/how-tos/revoking-an-access-token",
+  rules: [{ id: "sourcegraph-access-token", description: "Sourcegraph access token" }],
+  tokens: [
+    prefixed({
+      rule: "sourcegraph-access-token",
+      anchors: ["sgp_"],
+      re: /sgp_(?:[a-f0-9]{16}_|local_)?[a-f0-9]{40}/y,
+      maxLength: 61,
+      validate: (v) => isKeyShaped(v.slice(-40))
+    })
+  ],
+  keyed: [{ key: /(?:sourcegraph.*|^src)(?:token|accesstoken)$/, value: /^[a-f0-9]{40}$/, rule: "sourcegraph-access-token", validate: isKeyShaped }],
+  cases: [
+    {
+      rule: "sourcegraph-access-token",
+      key: "SRC_ACCESS_TOKEN",
+      make: (r) => `sgp_${draw(r, 16, HEX_CHARS)}_${draw(r, 40, HEX_CHARS)}`,
+      negatives: [`sgp_${"0".repeat(40)}`, "sgp_<token>"]
+    },
+    {
+      rule: "sourcegraph-access-token",
+      key: "SRC_ACCESS_TOKEN",
+      keyed: true,
+      file: "src.ini",
+      make: (r) => draw(r, 40, HEX_CHARS),
+      content: (v) => `SRC_ACCESS_TOKEN = ${v}`,
+      negatives: ["SRC_ENDPOINT = https://sourcegraph.example.com"]
+    }
+  ]
+};
+
+// src/secrets/rules/squarespace.ts
+var squarespace = {
+  name: "Squarespace",
+  source: "https://developers.squarespace.com/commerce-apis/authentication-and-permissions",
+  revoke: "https://developers.squarespace.com/commerce-apis/authentication-and-permissions",
+  rules: [{ id: "squarespace-api-key", description: "Squarespace API key" }],
+  keyed: [{ key: /squarespace.*(?:key|token|secret)$/, value: /^[A-Za-z0-9_.+/=-]{16,128}$/, rule: "squarespace-api-key", validate: keyLike }],
+  cases: [
+    {
+      rule: "squarespace-api-key",
+      key: "SQUARESPACE_API_KEY",
+      keyed: true,
+      file: "shop.ini",
+      make: uuidOf,
+      content: (v) => `SQUARESPACE_API_KEY = ${v}`,
+      negatives: ["SQUARESPACE_API_KEY = your-api-key", "SQUARESPACE_SITE_ID = 5f3a1b2c3d4e5f6a7b8c9d0e"]
+    }
+  ]
+};
+
+// src/secrets/rules/telegram.ts
+var TAIL = /:AA[A-Za-z0-9_-]{32,33}/y;
+var telegramHandler = (ctx, pos) => {
+  const { buf, end } = ctx;
+  let s = pos;
+  while (s > pos - 17 && s > 0 && buf[s - 1] >= 48 && buf[s - 1] <= 57) s--;
+  const digits2 = pos - s;
+  if (digits2 < 5 || digits2 > 16) return;
+  const prev = s > 0 ? buf[s - 1] : 10;
+  const afterBot = s >= 4 && buf.toString("latin1", s - 4, s) === "/bot";
+  if (TOKEN[prev] === 1 && !afterBot) return;
+  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 37));
+  TAIL.lastIndex = 0;
+  const m = TAIL.exec(text3);
+  if (m === null) return;
+  const stop = pos + m[0].length;
+  if (stop < end && TOKEN[buf[stop]] === 1) return;
+  const secret = m[0].slice(1);
+  if (shannonEntropy(secret) < 3.8 || isPlaceholder(secret, true)) return;
+  ctx.emit("telegram-bot-token", s, stop, buf.toString("latin1", s, stop));
+};
+var telegram = {
+  name: "Telegram",
+  source: "https://core.telegram.org/bots/features#botfather",
+  revoke: "https://core.telegram.org/bots/features#botfather",
+  rules: [{ id: "telegram-bot-token", description: "Telegram bot token" }],
+  anchors: [{ text: ":AA", before: DIGITS, handler: telegramHandler, patterns: [TAIL] }],
+  cases: [
+    {
+      rule: "telegram-bot-token",
+      key: "TELEGRAM_BOT_TOKEN",
+      make: (r) => `${1 + r.int(9)}${draw(r, 9, DIGITS)}:AA${draw(r, 33, TOKEN_CHARS)}`,
+      negatives: ["TELEGRAM_BOT_TOKEN=123456789:AAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "time 12:00:AAAA"]
+    }
+  ]
+};
+
+// src/secrets/rules/twitter.ts
+var random = (v) => shannonEntropy(v) > 3.5 && !isPlaceholder(v, true);
+var twitter = {
+  name: "Twitter/X",
+  source: "https://developer.x.com/en/docs/authentication/oauth-2-0/bearer-tokens",
+  revoke: "https://developer.x.com/en/portal/dashboard",
+  rules: [
+    { id: "twitter-bearer-token", description: "Twitter / X app-only bearer token" },
+    { id: "twitter-api-secret", description: "Twitter / X API secret or access token secret" },
+    { id: "twitter-access-token", description: "Twitter / X user access token" },
+    { id: "twitter-api-key", description: "Twitter / X API key (consumer key)" }
+  ],
+  tokens: [
+    prefixed({
+      rule: "twitter-bearer-token",
+      anchors: ["AAAAAAAAAAAAAAAAAAAAA"],
+      re: /A{21,24}[A-Za-z0-9%]{60,180}/y,
+      maxLength: 204,
+      lead: ALNUM,
+      tail: ALNUM,
+      validate: (v) => random(v.replace(/^A+/, ""))
+    })
+  ],
+  keyed: [
+    {
+      key: /(?:twitter|^x)(?:api|consumer|accesstoken)?(?:secret|secretkey|apisecret|consumersecret|tokensecret)$/,
+      value: /^[A-Za-z0-9]{35,50}$/,
+      rule: "twitter-api-secret",
+      validate: random
+    },
+    {
+      key: /(?:twitter|^x).*accesstoken$/,
+      value: /^[0-9]{1,20}-[A-Za-z0-9]{20,50}$/,
+      rule: "twitter-access-token",
+      validate: (v) => random(v.slice(v.indexOf("-") + 1))
+    },
+    { key: /(?:twitter|^x)(?:api|consumer)key$/, value: /^[A-Za-z0-9]{18,30}$/, rule: "twitter-api-key", validate: random }
+  ],
+  cases: [
+    {
+      rule: "twitter-bearer-token",
+      key: "TWITTER_BEARER_TOKEN",
+      make: (r) => `${"A".repeat(22)}${draw(r, 20)}%2F${draw(r, 60)}`,
+      negatives: ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]
+    },
+    {
+      rule: "twitter-api-secret",
+      key: "TWITTER_API_SECRET",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => draw(r, 50),
+      content: (v) => `TWITTER_API_SECRET = ${v}`,
+      negatives: ["TWITTER_API_SECRET = your_api_secret_here"]
+    },
+    {
+      rule: "twitter-access-token",
+      key: "TWITTER_ACCESS_TOKEN",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => `1${draw(r, 17, DIGITS)}-${draw(r, 40)}`,
+      content: (v) => `TWITTER_ACCESS_TOKEN = ${v}`,
+      negatives: ["TWITTER_ACCESS_TOKEN = 1234567890-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"]
+    },
+    {
+      rule: "twitter-api-key",
+      key: "TWITTER_API_KEY",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => draw(r, 25),
+      content: (v) => `TWITTER_API_KEY = ${v}`,
+      negatives: ["TWITTER_API_KEY = <consumer key>"]
+    }
+  ]
+};
+
 // src/secrets/rules/index.ts
 var FAMILIES = [
   github,
@@ -42615,6 +43670,25 @@ var FAMILIES = [
   supabase,
   tailscale,
   vercel,
+  airtable,
+  discord,
+  dropbox,
+  easypost,
+  facebook,
+  flyio,
+  hubspot,
+  kucoin,
+  linkedin,
+  messagebird,
+  sendbird,
+  sourcegraph,
+  squarespace,
+  telegram,
+  twitter,
+  nuget,
+  bundler,
+  kubernetes,
+  httpAuth,
   credentialFiles,
   urls,
   dockerfile,
@@ -42633,7 +43707,8 @@ function tokenHandler(spec) {
     for (let k = 0; k < MEMO; k++) {
       if (generations2[k] === ctx.generation && pos > starts[k] && pos < ends[k]) return;
     }
-    if (pos > 0 && spec.lead[buf[pos - 1]] === 1) return;
+    if (pos > 0 && spec.lead[buf[pos - 1]] === 1 && !isEscapedBreak(buf, pos - 1)) return;
+    if (spec.quick !== void 0 && !spec.quick(buf, pos, end)) return;
     const text3 = buf.toString("latin1", pos, Math.min(end, pos + spec.maxLength + 1));
     spec.re.lastIndex = 0;
     const m = spec.re.exec(text3);
@@ -42650,6 +43725,26 @@ function tokenHandler(spec) {
     ctx.emit(rule, pos + length - value2.length, pos + length, value2);
   };
 }
+function valueNamer(tokens, named) {
+  const prefixes = [];
+  for (const spec of tokens) for (const a of spec.anchors) if (a.length >= 4 && spec.caseInsensitive !== true) prefixes.push([a, spec]);
+  const ruleOf = (spec, value2) => typeof spec.rule === "function" ? spec.rule(value2) : spec.rule;
+  return {
+    byPrefix(value2) {
+      for (const [prefix, spec] of prefixes) if (value2.startsWith(prefix)) return ruleOf(spec, value2);
+      return void 0;
+    },
+    byShape(value2) {
+      for (const spec of named) {
+        if (!spec.anchors.some((a) => value2.startsWith(a))) continue;
+        spec.re.lastIndex = 0;
+        const m = spec.re.exec(value2);
+        if (m !== null && m[0].length === value2.length && (spec.validate === void 0 || spec.validate(value2))) return ruleOf(spec, value2);
+      }
+      return void 0;
+    }
+  };
+}
 function buildAnchors() {
   const anchors = [];
   const handlers = [];
@@ -42659,6 +43754,12 @@ function buildAnchors() {
     handlers.push(handler2);
   };
   const keyed = FAMILIES.flatMap((family) => family.keyed ?? []);
+  const named = FAMILIES.flatMap((family) => family.named ?? []);
+  const nameOf = valueNamer(
+    FAMILIES.flatMap((family) => family.tokens ?? []),
+    named
+  );
+  patterns.push(...named.map((spec) => spec.re));
   const keywords = new Set(KEYWORDS);
   for (const family of FAMILIES) {
     for (const spec of family.tokens ?? []) {
@@ -42674,7 +43775,7 @@ function buildAnchors() {
   }
   for (const word of keywords) {
     const text3 = word.endsWith("=") ? word.slice(0, -1) : word;
-    add({ text: word, caseInsensitive: true }, keyValueHandler(text3.length, keyed));
+    add({ text: word, caseInsensitive: word !== word.toUpperCase() }, keyValueHandler(text3.length, keyed, nameOf));
   }
   return { anchors, handlers, patterns };
 }
@@ -42986,12 +44087,18 @@ var Prefilter = class {
 };
 
 // src/secrets/rules.ts
-var ALL = FAMILIES.flatMap((family) => family.rules);
-var RULES = ALL.map(({ id: id2, description }) => ({ id: id2, description }));
+var ALL = FAMILIES.flatMap((family) => family.rules.map((rule) => ({ ...rule, revoke: family.revoke })));
+var RULES = ALL.map(
+  ({ id: id2, description, revoke }) => revoke === void 0 ? { id: id2, description } : { id: id2, description, revoke }
+);
+var REVOKE = new Map(ALL.map((rule) => [rule.id, rule.revoke]));
 var RANK = new Map(ALL.map((rule) => [rule.id, rule.rank ?? 0]));
 var DESCRIPTION = new Map(ALL.map((rule) => [rule.id, rule.description]));
 function ruleRank(id2) {
   return RANK.get(id2) ?? 9;
+}
+function ruleRevokeLink(id2) {
+  return REVOKE.get(id2);
 }
 function ruleDescription(id2) {
   return DESCRIPTION.get(id2) ?? id2;
@@ -43292,6 +44399,16 @@ var DOCUMENTED_EXAMPLES = [
     source: "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.4"
   },
   {
+    sha256: "ca7459e2b26776de081b9a07e40227fd6cff232a1e3233ff6b6aa6d036ca9981",
+    what: "OAuth 2.0 sample client credentials in a Basic Authorization header (s6BhdRkqt3:gX1fBat3bV)",
+    source: "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3"
+  },
+  {
+    sha256: "cf4d418ed3de92d71f767db5391d5a2dacd40e1ce49e75d1137e2ecf4982d844",
+    what: "HTTP Basic authentication sample credentials (Aladdin:open sesame)",
+    source: "https://www.rfc-editor.org/rfc/rfc7617#section-2"
+  },
+  {
     sha256: "9d03b692e941d5ace207a9f8048834439f6de98e5c6c1590c22c4f4577c88a42",
     what: "OAuth 1.0 sample token credentials (ad180jj\u2026)",
     source: "https://www.rfc-editor.org/rfc/rfc5849#section-1.2"
@@ -43300,6 +44417,11 @@ var DOCUMENTED_EXAMPLES = [
     sha256: "bf145d9380bbe05bdc1a72525796b224f8a8c93ae0e9e102eafbc255ac1af9e8",
     what: `PyJWT's usage example token ({"some": "payload"} signed with "secret")`,
     source: "https://pyjwt.readthedocs.io/en/stable/"
+  },
+  {
+    sha256: "e4902a0b38812b15ed5701b17fd4fd8c69d7e176d7517fa791981dc77e3b5e0d",
+    what: "Google Maps Platform sample API key (AIzaSyB41\u2026) loaded by the Maps JavaScript API code samples",
+    source: "https://developers.google.com/maps/documentation/javascript/examples"
   },
   {
     sha256: "98d808174a53ca07f899276596236a238e0f16a689e462430ad8a0eefa038f86",
@@ -46479,6 +47601,8 @@ async function scanContextWith(options, io) {
       hint: redactHint(finding.value),
       fingerprint
     };
+    const revoke = ruleRevokeLink(finding.rule);
+    if (revoke !== void 0) secret.revoke = revoke;
     const pkg = credential || file === dockerfileDisplay ? void 0 : await packages.lookup(file);
     if (pkg !== void 0) secret.package = pkg;
     if (pkg !== void 0 && options.installedPackages !== "fail") result.notices?.push(secret);
@@ -47645,6 +48769,7 @@ function toSarif(result, toolVersion, options = {}) {
               id: rule.id,
               name: rule.id,
               shortDescription: { text: rule.description },
+              ...rule.revoke === void 0 ? {} : { helpUri: rule.revoke },
               fullDescription: { text: rule.description },
               defaultConfiguration: { level: options.level ?? "error" },
               help: {
@@ -49124,7 +50249,7 @@ function asFinding(secret, inputs, severity, ignoreFile) {
   return {
     check: `secret/${secret.rule}`,
     severity,
-    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)} If it is not a secret, add its fingerprint ${secret.fingerprint} to ${ignoreFile} (scan-ignore-file).`,
+    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)}${secret.revoke === void 0 ? "" : ` Revoke or rotate it at ${secret.revoke}.`} If it is not a secret, add its fingerprint ${secret.fingerprint} to ${ignoreFile} (scan-ignore-file).`,
     file,
     line: secret.line
   };
