@@ -14,8 +14,7 @@ import { parseImageReference } from '../grammar.js'
 import { describeError, UserError } from '../errors.js'
 import type { ImageConfigResult } from '../registry/client.js'
 import { RegistryError, type RegistryErrorKind } from '../registry/errors.js'
-import type { RegistryInputs } from '../registry/for-inputs.js'
-import { registryClientFor } from '../registry/for-inputs.js'
+import type { RunRegistries } from '../registry/for-inputs.js'
 
 export interface PushedVerified {
   /** The registry's manifest digest of the primary reference. */
@@ -41,7 +40,8 @@ export async function pushVerified(
   localImage: string,
   refs: readonly string[],
   verifiedDiffIds: readonly string[],
-  inputs: RegistryInputs & LoginSettings & PushSettings,
+  inputs: LoginSettings & PushSettings,
+  registries: RunRegistries,
   docker: DockerCommand = runDocker,
   retryDelayMs = 5_000
 ): Promise<PushedVerified> {
@@ -69,7 +69,7 @@ export async function pushVerified(
   const primary = refs[0]
   const parsed = primary === undefined ? undefined : parseImageReference(primary)
   if (primary === undefined || parsed === undefined) throw new Error(`no reference to push (${refs.join(', ')})`)
-  const client = registryClientFor(parsed.registry, inputs)
+  const client = registries.client(parsed.registry)
   let read: ImageConfigResult
   try {
     read = await client.getImageConfig(parsed.repository, parsed.tag ?? 'latest')
@@ -101,7 +101,7 @@ export async function pushVerified(
     if (other === undefined) continue
     let manifest: { digest: string }
     try {
-      manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? 'latest')
+      manifest = await registries.client(other.registry).getManifest(other.repository, other.tag ?? 'latest')
     } catch (thrown) {
       if (pushedDigests.get(ref) !== digest || !couldNotRead(thrown)) throw thrown
       core.warning(
