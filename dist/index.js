@@ -29927,7 +29927,7 @@ function getValues(context3, operator, key, modifier) {
   }
   return result;
 }
-function parseUrl2(template) {
+function parseUrl(template) {
   return {
     expand: expand.bind(null, template)
   };
@@ -29984,7 +29984,7 @@ function parse3(options) {
     "mediaType"
   ]);
   const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl2(url).expand(parameters);
+  url = parseUrl(url).expand(parameters);
   if (!/^http/.test(url)) {
     url = options.baseUrl + url;
   }
@@ -30073,7 +30073,7 @@ function parse4(header, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header.length;
   let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS2) !== 0) {
+  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
     valueStart++;
   }
   let index = valueStart;
@@ -30087,7 +30087,7 @@ function parse4(header, options) {
       stop |= flags & COMMA_FLAG;
       break;
     }
-    if ((flags & OWS2) !== 0) {
+    if ((flags & OWS) !== 0) {
       if (whitespace === -1)
         whitespace = index;
     } else {
@@ -30108,7 +30108,7 @@ function parseParameters(header, type, index, len, stopFlags) {
   const parameters = new NullObject();
   parameter: while (index < len) {
     index++;
-    while ((CHAR_MAP[header.charCodeAt(index)] & OWS2) !== 0) {
+    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
       index++;
     }
     const keyStart = index;
@@ -30127,7 +30127,7 @@ function parseParameters(header, type, index, len, stopFlags) {
         const value2 = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
         index++;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS2) !== 0) {
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
           index++;
         }
         if (index < len && header.charCodeAt(index) === DQUOTE) {
@@ -30173,7 +30173,7 @@ function parseParameters(header, type, index, len, stopFlags) {
             stop = flags2 & COMMA_FLAG;
             break;
           }
-          if ((flags2 & OWS2) !== 0) {
+          if ((flags2 & OWS) !== 0) {
             if (valueWhitespace === -1)
               valueWhitespace = index;
           } else {
@@ -30189,7 +30189,7 @@ function parseParameters(header, type, index, len, stopFlags) {
           break parameter;
         continue parameter;
       }
-      if ((flags & OWS2) !== 0) {
+      if ((flags & OWS) !== 0) {
         if (keyWhitespace === -1)
           keyWhitespace = index;
       } else {
@@ -30211,7 +30211,7 @@ function unescapeQuotedPairs(str, start, end) {
   }
   return result + str.slice(start, end);
 }
-var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS2, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
+var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist = __esm({
   "node_modules/content-type/dist/index.js"() {
     SP = 32;
@@ -30222,15 +30222,15 @@ var init_dist = __esm({
     BSLASH = 92;
     COMMA = 44;
     LOWER_CASE = 1;
-    OWS2 = 2;
+    OWS = 2;
     SEMI_FLAG = 4;
     COMMA_FLAG = 8;
     TOKEN_FLAG = 16;
     NON_ASCII = 65280;
     CASE_FLAGS = LOWER_CASE | NON_ASCII;
     CHAR_MAP = new Uint8Array(256);
-    CHAR_MAP[HTAB] |= OWS2;
-    CHAR_MAP[SP] |= OWS2;
+    CHAR_MAP[HTAB] |= OWS;
+    CHAR_MAP[SP] |= OWS;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
     CHAR_MAP[COMMA] |= COMMA_FLAG;
     for (let code3 = 128; code3 <= 255; code3++) {
@@ -37851,19 +37851,10 @@ function dockerConfigFile(env = dockerEnvironment()) {
 function dockerConfigKey(registry) {
   return DOCKER_HUB_NAMES.has(registry.toLowerCase()) ? DOCKER_HUB_KEY : registry;
 }
-var logins = /* @__PURE__ */ new Map();
-function dockerLoginFor(registry) {
-  const file = dockerConfigFile();
-  const key = JSON.stringify([file, registry]);
-  let login2 = logins.get(key);
-  if (login2 === void 0) {
-    login2 = readDockerLogin(registry, file).then((found) => {
-      if (found.found) rememberSecret(found.credentials.password);
-      return found;
-    });
-    logins.set(key, login2);
-  }
-  return login2;
+async function dockerLoginFor(registry) {
+  const found = await readDockerLogin(registry, dockerConfigFile());
+  if (found.found) rememberSecret(found.credentials.password);
+  return found;
 }
 async function readDockerLogin(registry, file, timeoutMs = HELPER_TIMEOUT_MS) {
   let text3;
@@ -39408,854 +39399,6 @@ function callDeadline(callBudgetMs) {
   return outer !== void 0 && outer.at < own.at ? outer : own;
 }
 
-// src/registry/for-inputs.ts
-import { createHash as createHash2 } from "node:crypto";
-
-// src/registry/client.ts
-import { createHash } from "node:crypto";
-
-// src/registry/auth.ts
-import { Buffer as Buffer5 } from "node:buffer";
-
-// src/registry/errors.ts
-var RegistryError = class extends UserError {
-  constructor(message, kind, registry, repository, status) {
-    super(message);
-    this.kind = kind;
-    this.registry = registry;
-    this.repository = repository;
-    this.status = status;
-    this.name = "RegistryError";
-  }
-  kind;
-  registry;
-  repository;
-  status;
-};
-
-// src/registry/error-mapping.ts
-import { Buffer as Buffer3 } from "node:buffer";
-
-// src/registry/www-authenticate.ts
-var WORD_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z/]/;
-var TCHAR_ONLY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-var OWS = /[ \t]/;
-function parseWwwAuthenticate(header) {
-  const challenges = [];
-  let current;
-  let sawComma = false;
-  let i = 0;
-  const skip = (re) => {
-    while (i < header.length && re.test(header.charAt(i))) i++;
-  };
-  const read = (re) => {
-    const start = i;
-    skip(re);
-    return header.slice(start, i);
-  };
-  const readQuoted = () => {
-    i++;
-    let value2 = "";
-    while (i < header.length) {
-      const c = header.charAt(i++);
-      if (c === '"') return value2;
-      value2 += c === "\\" && i < header.length ? header.charAt(i++) : c;
-    }
-    return value2;
-  };
-  const readBare = () => read(/[^,\s"]/);
-  while (i < header.length) {
-    skip(OWS);
-    if (header.charAt(i) === ",") {
-      sawComma = true;
-      i++;
-      continue;
-    }
-    if (i >= header.length) break;
-    const word = read(WORD_CHAR);
-    if (word === "") {
-      i++;
-      continue;
-    }
-    skip(OWS);
-    if (header.charAt(i) === "=") {
-      const equals = read(/=/);
-      skip(OWS);
-      const atEnd = i >= header.length || header.charAt(i) === ",";
-      if (current !== void 0 && !sawComma && current.token68 === void 0 && isEmpty(current.params) && atEnd) {
-        current.token68 = word + equals;
-        continue;
-      }
-      const value2 = header.charAt(i) === '"' ? readQuoted() : atEnd ? "" : readBare();
-      if (current === void 0 || !TCHAR_ONLY.test(word) || equals.length > 1) continue;
-      const name = word.toLowerCase();
-      if (name !== "__proto__" && !Object.hasOwn(current.params, name)) current.params[name] = value2;
-      continue;
-    }
-    if (current !== void 0 && !sawComma && current.token68 === void 0 && isEmpty(current.params)) {
-      current.token68 = word;
-      continue;
-    }
-    current = { scheme: word.toLowerCase(), params: {} };
-    challenges.push(current);
-    sawComma = false;
-  }
-  return challenges;
-}
-function isEmpty(record) {
-  return Object.keys(record).length === 0;
-}
-
-// src/registry/error-mapping.ts
-function describeSubject(subject) {
-  const { repository, kind, reference = "" } = subject;
-  if (kind === "tags") return `tags of ${repository}`;
-  if (kind === "blob") return `config blob ${reference} of ${repository}`;
-  return DIGEST.test(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
-}
-function protocolError(context3, subject, what) {
-  return new RegistryError(`registry ${context3.registry} answered ${describeSubject(subject)} with ${what}`, "protocol", context3.registry, subject.repository);
-}
-function budgetError(context3, subject, budgetMs, label) {
-  return new RegistryError(
-    `registry ${context3.registry} did not finish reading ${describeSubject(subject)} within the ${label} of ${Math.round(budgetMs / 100) / 10} s: is it slow or rate-limiting the runner?`,
-    "timeout",
-    context3.registry,
-    subject.repository
-  );
-}
-function networkError(context3, subject, url, peer, thrown) {
-  const { registry } = context3;
-  const target = url.origin === context3.origin ? `registry ${registry}` : peer === "token" ? `the token service ${url.host} of registry ${registry}` : `${url.host} (where registry ${registry} redirected)`;
-  const reading = `reading ${describeSubject(subject)}`;
-  if (isTimeout(thrown)) {
-    return new RegistryError(
-      `${target} did not answer within ${Math.round(context3.timeoutMs / 100) / 10} s ${reading}: is it reachable from the runner?`,
-      "timeout",
-      registry,
-      subject.repository
-    );
-  }
-  const code3 = errorCode2(thrown);
-  let hint = "is it running and reachable from the runner?";
-  if (code3 === "ENOTFOUND" || code3 === "EAI_AGAIN") {
-    hint = "the host name does not resolve; check it and the runner network";
-  } else if (code3 !== void 0 && /CERT|TLS|SSL|EPROTO/.test(code3)) {
-    hint = url.protocol === "https:" ? "does it serve https with a certificate the runner trusts?" : "TLS failed";
-  }
-  return new RegistryError(`cannot reach ${target} (${code3 ?? "network error"}) ${reading}: ${hint}`, "unreachable", registry, subject.repository);
-}
-function httpError(context3, subject, reply2, peer = "registry") {
-  const { status } = reply2;
-  const { registry } = context3;
-  const codes = errorCodes(reply2.body);
-  const at = `(HTTP ${status}${codes.length > 0 ? ` ${codes.join(", ")}` : ""})`;
-  const where = `registry ${registry}${peer === "token" ? ` (token service ${reply2.url.host})` : ""}`;
-  const what = describeSubject(subject);
-  const { repository } = subject;
-  const credentials = context3.credentials;
-  const setCredentials = "set registry-username/registry-password";
-  const error3 = (kind, message) => new RegistryError(message, kind, registry, repository, status);
-  if (status === 401) {
-    const challenge = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
-    if (challenge.some((c) => c.params.error === "insufficient_scope")) {
-      return error3(
-        "forbidden",
-        `${where} refused ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous token lacks"} pull (read) access to ${repository}${credentials ? "" : `; ${setCredentials}`} (a missing repository answers this way too)`
-      );
-    }
-    return error3(
-      "unauthorized",
-      credentials ? `authentication failed at ${where} reading ${what} ${at}: the registry rejected registry-username/registry-password; check them` : `authentication failed at ${where} reading ${what} ${at}: the registry requires credentials; ${setCredentials} (a private or missing repository answers this way too)`
-    );
-  }
-  if (status === 403) {
-    return error3(
-      "forbidden",
-      `${where} denied access to ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous access lacks"} pull (read) permission on ${repository}${credentials ? "" : `; ${setCredentials}`}`
-    );
-  }
-  if (status === 404) {
-    if (peer === "token") return error3("not-found", `the token service of ${where} was not found ${at}`);
-    if (subject.kind === "tags" || codes.includes("NAME_UNKNOWN")) {
-      return error3(
-        "not-found",
-        `repository ${repository} not found in registry ${registry} ${at}: check the name` + (credentials ? " and that the credentials can see it" : "")
-      );
-    }
-    const reference = subject.reference ?? "";
-    if (subject.kind === "blob" || codes.includes("BLOB_UNKNOWN")) {
-      return error3("not-found", `${what} not found in registry ${registry} ${at}: the image is incomplete`);
-    }
-    if (codes.includes("MANIFEST_UNKNOWN")) {
-      return error3(
-        "not-found",
-        DIGEST.test(reference) ? `manifest ${reference} not found in ${repository} in registry ${registry} ${at}` : `tag ${reference} not found in ${repository} in registry ${registry} ${at}`
-      );
-    }
-    return error3(
-      "not-found",
-      `${what} not found in registry ${registry} ${at}: the repository or the ${DIGEST.test(reference) ? "digest" : "tag"} does not exist`
-    );
-  }
-  if (status === 429) {
-    const after = reply2.headers.get("retry-after");
-    const when = after !== null && /^\d+$/.test(after) ? `, retry after ${after} s` : "";
-    return error3(
-      "rate-limited",
-      `${where} rate-limited reading ${what} (HTTP 429${when}): retry later` + (credentials ? "" : `, or ${setCredentials}: anonymous pulls have lower limits`)
-    );
-  }
-  if (status >= 500) {
-    return error3("server", `${where} failed reading ${what} ${at}: a server-side error; retry later`);
-  }
-  return error3("protocol", `unexpected answer from ${where} reading ${what} ${at}`);
-}
-function errorCodes(body2) {
-  let parsed;
-  try {
-    parsed = JSON.parse(Buffer3.from(body2).toString("utf8"));
-  } catch {
-    return [];
-  }
-  const errors = asRecord(parsed)?.errors;
-  if (!Array.isArray(errors)) return [];
-  const codes = errors.map((e) => asRecord(e)?.code).filter((code3) => typeof code3 === "string" && /^[A-Z][A-Z_]{0,40}$/.test(code3));
-  return [...new Set(codes)].slice(0, 3);
-}
-function isTimeout(thrown, depth = 0) {
-  if (depth > 5 || typeof thrown !== "object" || thrown === null) return false;
-  if ("name" in thrown && thrown.name === "TimeoutError") return true;
-  return "cause" in thrown && isTimeout(thrown.cause, depth + 1);
-}
-function errorCode2(thrown, depth = 0) {
-  if (depth > 5 || typeof thrown !== "object" || thrown === null) return void 0;
-  if ("code" in thrown && typeof thrown.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(thrown.code)) {
-    return thrown.code;
-  }
-  if (thrown instanceof AggregateError) {
-    for (const inner of thrown.errors) {
-      const code3 = errorCode2(inner, depth + 1);
-      if (code3 !== void 0) return code3;
-    }
-  }
-  return "cause" in thrown ? errorCode2(thrown.cause, depth + 1) : void 0;
-}
-function asRecord(value2) {
-  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2) ? value2 : void 0;
-}
-
-// src/registry/transport.ts
-import { Buffer as Buffer4 } from "node:buffer";
-var MAX_REDIRECTS = 5;
-var MAX_ERROR_BYTES = 64 * 1024;
-var RETRY_STATUSES = /* @__PURE__ */ new Set([429, 502, 503, 504]);
-var MAX_RETRY_AFTER_S = 30;
-function isLoopbackHost(hostname) {
-  const host = hostname.toLowerCase();
-  return host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-function registryOrigin(registry, insecure) {
-  const host = DOCKER_HUB_NAMES2.has(registry.toLowerCase()) ? "registry-1.docker.io" : registry.toLowerCase();
-  if (!HOST.test(host)) {
-    throw new RegistryError(`invalid registry '${registry}': expected a host[:port] such as ghcr.io or 127.0.0.1:5000`, "invalid", registry);
-  }
-  const hostname = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "");
-  return `${insecure ?? isLoopbackHost(hostname) ? "http" : "https"}://${host}`;
-}
-var Transport = class {
-  constructor(context3, fetchImpl) {
-    this.context = context3;
-    this.fetchImpl = fetchImpl;
-  }
-  context;
-  fetchImpl;
-  /** One request with manual redirects and one timeout for all of it, body read up to a limit. */
-  async send(subject, url, options) {
-    const authOrigin = url.origin;
-    const { deadline } = options;
-    const remaining = deadline === void 0 ? Infinity : deadline.at - Date.now();
-    if (deadline !== void 0 && remaining <= 0) throw budgetError(this.context, subject, deadline.ms, deadline.label);
-    const byBudget = remaining < this.context.timeoutMs;
-    const signal = AbortSignal.timeout(Math.max(1, Math.min(this.context.timeoutMs, remaining)));
-    let current = url;
-    for (let hop = 0; ; hop++) {
-      const headers = {};
-      if (options.accept !== void 0) headers.Accept = options.accept;
-      if (options.authorization !== void 0 && current.origin === authOrigin) {
-        headers.Authorization = options.authorization;
-      }
-      try {
-        const res = await this.fetchImpl(current, { method: options.method, headers, redirect: "manual", signal });
-        const location = res.headers.get("location");
-        if ([301, 302, 303, 307, 308].includes(res.status) && location !== null) {
-          await res.body?.cancel().catch(() => void 0);
-          if (hop >= MAX_REDIRECTS) throw protocolError(this.context, subject, `more than ${MAX_REDIRECTS} redirects`);
-          const next = parseUrl(location, current);
-          if (next === null || next.protocol !== "https:" && next.protocol !== "http:") {
-            throw protocolError(this.context, subject, "a redirect to an invalid location");
-          }
-          current = next;
-          continue;
-        }
-        const limit = res.ok ? options.maxBytes : MAX_ERROR_BYTES;
-        const body2 = options.method === "HEAD" ? new Uint8Array() : await readBody(res, limit);
-        if (body2 === void 0) {
-          if (res.ok) throw protocolError(this.context, subject, `an answer larger than ${limit / 1024 / 1024} MiB`);
-        }
-        return { status: res.status, headers: res.headers, body: body2 ?? new Uint8Array(), url: current };
-      } catch (thrown) {
-        if (thrown instanceof RegistryError) throw thrown;
-        if (byBudget && deadline !== void 0 && isTimeout(thrown)) throw budgetError(this.context, subject, deadline.ms, deadline.label);
-        throw networkError(this.context, subject, current, options.peer, thrown);
-      }
-    }
-  }
-};
-async function withRetries(attempt, retries, retryDelayMs, deadline) {
-  for (let count = 0; ; count++) {
-    const reply2 = await attempt();
-    if (!RETRY_STATUSES.has(reply2.status) || count >= retries) return reply2;
-    const delay = retryDelay(reply2.headers.get("retry-after"), retryDelayMs * 2 ** count);
-    if (delay === void 0) return reply2;
-    if (deadline !== void 0 && Date.now() + delay >= deadline.at) return reply2;
-    await new Promise((resolve4) => setTimeout(resolve4, delay));
-  }
-}
-function nextLink(header) {
-  if (header === null) return void 0;
-  for (const match of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
-    const params = match[2] ?? "";
-    if (/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?\s*(?:;|$)/i.test(params)) return match[1];
-  }
-  return void 0;
-}
-function retryDelay(retryAfter, fallbackMs) {
-  if (retryAfter === null) return fallbackMs;
-  const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : (Date.parse(retryAfter) - Date.now()) / 1e3;
-  if (Number.isNaN(seconds)) return fallbackMs;
-  return seconds > MAX_RETRY_AFTER_S ? void 0 : Math.max(seconds, 0) * 1e3;
-}
-async function readBody(res, limit) {
-  if (res.body === null) return new Uint8Array();
-  const chunks = [];
-  let total = 0;
-  const reader = res.body.getReader();
-  for (; ; ) {
-    const { done, value: value2 } = await reader.read();
-    if (done) break;
-    total += value2.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => void 0);
-      return void 0;
-    }
-    chunks.push(value2);
-  }
-  return Buffer4.concat(chunks);
-}
-function parseUrl(text3, base) {
-  try {
-    return new URL(text3, base);
-  } catch {
-    return null;
-  }
-}
-
-// src/registry/auth.ts
-var MAX_TOKEN_BYTES = 1024 * 1024;
-function basicAuthorization(credentials) {
-  const { username = "", password: password2 = "" } = credentials ?? {};
-  return username === "" && password2 === "" ? void 0 : `Basic ${Buffer5.from(`${username}:${password2}`).toString("base64")}`;
-}
-var Authenticator = class {
-  constructor(context3, transport, basicAuth, insecureChosen) {
-    this.context = context3;
-    this.transport = transport;
-    this.basicAuth = basicAuth;
-    this.insecureChosen = insecureChosen;
-  }
-  context;
-  transport;
-  basicAuth;
-  insecureChosen;
-  /** Token per challenge scope (realm, service, scope); promises, so concurrent requests share one token request. */
-  tokens = /* @__PURE__ */ new Map();
-  /** The scope key each repository was last challenged with: its token is sent up front on the next request. */
-  repositoryScopes = /* @__PURE__ */ new Map();
-  /** Set once the registry asked for basic auth: later requests send it up front instead of taking a 401 each. */
-  basicFirst = false;
-  /** One request, answered with the known authorization or after following a 401's challenge. */
-  async authorized(subject, url, options) {
-    const sent = await this.knownAuthorization(subject.repository);
-    const reply2 = await this.transport.send(subject, url, { ...options, authorization: sent });
-    if (reply2.status !== 401) return reply2;
-    const challenges = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
-    const bearer2 = challenges.find((c) => c.scheme === "bearer" && (c.params.realm ?? "") !== "");
-    if (bearer2 !== void 0) {
-      const key = scopeKey(bearer2);
-      this.repositoryScopes.set(subject.repository, key);
-      const token = await this.token(subject, bearer2, key, options, sent);
-      return this.transport.send(subject, url, { ...options, authorization: `Bearer ${token}` });
-    }
-    if (challenges.some((c) => c.scheme === "basic") && this.basicAuth !== void 0 && sent !== this.basicAuth) {
-      this.basicFirst = true;
-      return this.transport.send(subject, url, { ...options, authorization: this.basicAuth });
-    }
-    return reply2;
-  }
-  async knownAuthorization(repository) {
-    if (this.basicFirst) return this.basicAuth;
-    const key = this.repositoryScopes.get(repository);
-    const pending = key === void 0 ? void 0 : this.tokens.get(key);
-    const token = await pending?.catch(() => void 0);
-    return token !== void 0 && token.expiresAt > Date.now() ? `Bearer ${token.token}` : void 0;
-  }
-  /** The cached token for the scope, unless it is the one just refused or expired; else a new one. */
-  async token(subject, challenge, key, request3, refused) {
-    const cached = this.tokens.get(key);
-    const entry = await cached?.catch(() => void 0);
-    if (entry !== void 0 && `Bearer ${entry.token}` !== refused && entry.expiresAt > Date.now()) return entry.token;
-    const latest = this.tokens.get(key);
-    if (latest !== void 0 && latest !== cached) return (await latest).token;
-    const pending = this.fetchToken(subject, challenge, request3);
-    this.tokens.set(key, pending);
-    pending.catch(() => {
-      if (this.tokens.get(key) === pending) this.tokens.delete(key);
-    });
-    return (await pending).token;
-  }
-  /** `request`: the registry request the token is for; the token request shares its deadline. */
-  async fetchToken(subject, challenge, request3) {
-    const { context: context3 } = this;
-    let realm;
-    try {
-      realm = new URL(challenge.params.realm ?? "");
-    } catch {
-      throw protocolError(context3, subject, "an invalid token realm in its WWW-Authenticate challenge");
-    }
-    if (realm.protocol !== "https:" && realm.protocol !== "http:") {
-      throw protocolError(context3, subject, `a token realm with the unsupported scheme ${realm.protocol}`);
-    }
-    realm.username = "";
-    realm.password = "";
-    const { service, scope } = challenge.params;
-    if (service !== void 0 && service !== "") realm.searchParams.set("service", service);
-    for (const one of (scope ?? "").split(" ")) if (one !== "") realm.searchParams.append("scope", one);
-    if (this.basicAuth !== void 0 && realm.protocol === "http:" && !isLoopbackHost(realm.hostname) && !this.insecureChosen) {
-      throw new RegistryError(
-        `registry ${context3.registry} asks for its credentials at ${realm.host} over plain http; refusing to send registry-username/registry-password unencrypted (reading ${describeSubject(subject)})`,
-        "protocol",
-        context3.registry,
-        subject.repository
-      );
-    }
-    const reply2 = await this.transport.send(subject, realm, {
-      method: "GET",
-      accept: "application/json",
-      authorization: this.basicAuth,
-      maxBytes: MAX_TOKEN_BYTES,
-      peer: "token",
-      ...request3.deadline !== void 0 ? { deadline: request3.deadline } : {}
-    });
-    if (reply2.status !== 200) throw httpError(context3, subject, reply2, "token");
-    const body2 = asRecord(parseJson(context3, subject, reply2.body));
-    const token = body2?.token ?? body2?.access_token;
-    if (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token)) {
-      throw protocolError(context3, subject, `a token answer from ${realm.host} without a usable token`);
-    }
-    const expiresIn = typeof body2?.expires_in === "number" && body2.expires_in > 0 ? body2.expires_in : 60;
-    return { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1e3 };
-  }
-};
-function parseJson(context3, subject, body2) {
-  try {
-    return JSON.parse(Buffer5.from(body2).toString("utf8"));
-  } catch {
-    throw protocolError(context3, subject, "invalid JSON");
-  }
-}
-function scopeKey(challenge) {
-  const { realm = "", service = "", scope = "" } = challenge.params;
-  return JSON.stringify([
-    realm,
-    service,
-    scope.split(" ").filter((s) => s !== "").sort()
-  ]);
-}
-
-// src/registry/client.ts
-var MEDIA_TYPES = {
-  ociIndex: "application/vnd.oci.image.index.v1+json",
-  ociManifest: "application/vnd.oci.image.manifest.v1+json",
-  dockerList: "application/vnd.docker.distribution.manifest.list.v2+json",
-  dockerManifest: "application/vnd.docker.distribution.manifest.v2+json"
-};
-var MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest].join(", ");
-var INDEX_TYPES = /* @__PURE__ */ new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
-var MANIFEST_TYPES = new Set(Object.values(MEDIA_TYPES));
-var DEFAULT_TIMEOUT_MS = 3e4;
-var DEFAULT_CALL_BUDGET_MS = 12e4;
-var MAX_PAGES = 1e3;
-var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-var MAX_CONFIG_BYTES = 16 * 1024 * 1024;
-var MAX_TAGS_PAGE_BYTES = 16 * 1024 * 1024;
-function createRegistryClient(options) {
-  return new Client(options);
-}
-var Client = class {
-  registry;
-  origin;
-  context;
-  auth;
-  retries;
-  retryDelayMs;
-  callBudgetMs;
-  constructor(options) {
-    this.registry = options.registry;
-    this.origin = registryOrigin(options.registry, options.insecure);
-    const basicAuth = basicAuthorization(options.credentials);
-    this.context = {
-      registry: options.registry,
-      origin: this.origin,
-      credentials: basicAuth !== void 0,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    };
-    const transport = new Transport(this.context, options.fetch ?? fetch);
-    this.auth = new Authenticator(this.context, transport, basicAuth, options.insecure === true);
-    this.retries = options.retries ?? 2;
-    this.retryDelayMs = options.retryDelayMs ?? 1e3;
-    this.callBudgetMs = options.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS;
-  }
-  async listTags(repository) {
-    this.checkRepository(repository);
-    const subject = { repository, kind: "tags" };
-    const tags = [];
-    const seen = /* @__PURE__ */ new Set();
-    const deadline = callDeadline(this.callBudgetMs);
-    let url = new URL(`/v2/${repository}/tags/list`, this.origin);
-    for (let page = 0; url !== void 0; page++) {
-      if (page >= MAX_PAGES || seen.has(url.href)) {
-        throw this.protocolError(subject, page >= MAX_PAGES ? `more than ${MAX_PAGES} pages of tags` : "tag pages that link in a loop");
-      }
-      seen.add(url.href);
-      const reply2 = await this.request(subject, url, {
-        deadline,
-        method: "GET",
-        accept: "application/json",
-        maxBytes: MAX_TAGS_PAGE_BYTES,
-        peer: "registry"
-      });
-      if (reply2.status !== 200) throw this.httpError(subject, reply2);
-      const body2 = asRecord(this.parseJson(subject, reply2.body));
-      if (body2 === void 0) throw this.protocolError(subject, "a tag list that is not a JSON object");
-      const pageTags = body2.tags ?? null;
-      if (pageTags !== null && !Array.isArray(pageTags)) throw this.protocolError(subject, "a tag list without tags");
-      for (const tag of pageTags ?? []) if (typeof tag === "string") tags.push(tag);
-      url = this.nextPage(subject, reply2);
-    }
-    return tags;
-  }
-  getManifest(repository, reference) {
-    return this.readManifest(repository, reference, callDeadline(this.callBudgetMs));
-  }
-  async readManifest(repository, reference, deadline) {
-    this.checkRepository(repository);
-    this.checkReference(repository, reference);
-    const subject = { repository, kind: "manifest", reference };
-    const reply2 = await this.request(subject, this.manifestUrl(repository, reference), {
-      deadline,
-      method: "GET",
-      accept: MANIFEST_ACCEPT,
-      maxBytes: MAX_MANIFEST_BYTES,
-      peer: "registry"
-    });
-    if (reply2.status !== 200) throw this.httpError(subject, reply2);
-    const manifest = this.parseJson(subject, reply2.body);
-    const record = asRecord(manifest);
-    if (record === void 0) throw this.protocolError(subject, "a manifest that is not a JSON object");
-    const headerType = mediaTypeOf(reply2.headers.get("content-type"));
-    const bodyType = typeof record.mediaType === "string" ? record.mediaType : void 0;
-    const mediaType = MANIFEST_TYPES.has(headerType) ? headerType : bodyType ?? headerType;
-    if (record.schemaVersion === 1 || mediaType.startsWith("application/vnd.docker.distribution.manifest.v1")) {
-      throw this.protocolError(subject, "a Docker schema 1 manifest, which is not supported (push the image again)");
-    }
-    let digest;
-    if (DIGEST.test(reference)) {
-      if (digestOf(reply2.body, reference) !== reference) {
-        throw this.protocolError(subject, "content not matching its digest");
-      }
-      digest = reference;
-    } else {
-      const header = reply2.headers.get("docker-content-digest")?.trim();
-      digest = header !== void 0 && DIGEST.test(header) ? header : `sha256:${createHash("sha256").update(reply2.body).digest("hex")}`;
-    }
-    return { digest, mediaType, manifest };
-  }
-  async getImageConfig(repository, reference, platform2 = { os: "linux", architecture: "amd64" }) {
-    const deadline = callDeadline(this.callBudgetMs);
-    let current = await this.readManifest(repository, reference, deadline);
-    const indexDigest = isIndex(current) ? current.digest : void 0;
-    for (let depth = 0; isIndex(current); depth++) {
-      if (depth >= 2) throw this.protocolError({ repository, kind: "manifest", reference }, "indexes nested too deep");
-      const descriptor = this.selectPlatform(repository, reference, current, platform2);
-      current = await this.readManifest(repository, descriptor, deadline);
-    }
-    const subject = { repository, kind: "manifest", reference };
-    const configDigest = asRecord(asRecord(current.manifest)?.config)?.digest;
-    if (typeof configDigest !== "string" || !DIGEST.test(configDigest)) {
-      throw this.protocolError(subject, "an image manifest without a config digest");
-    }
-    const blobSubject = { repository, kind: "blob", reference: configDigest };
-    const reply2 = await this.request(blobSubject, new URL(`/v2/${repository}/blobs/${configDigest}`, this.origin), {
-      deadline,
-      method: "GET",
-      maxBytes: MAX_CONFIG_BYTES,
-      peer: "registry"
-    });
-    if (reply2.status !== 200) throw this.httpError(blobSubject, reply2);
-    if (digestOf(reply2.body, configDigest) !== configDigest) {
-      throw this.protocolError(blobSubject, "content not matching its digest");
-    }
-    const config = toImageConfig(this.parseJson(blobSubject, reply2.body));
-    if (indexDigest === void 0 && config.os !== void 0 && config.architecture !== void 0) {
-      if (config.os !== platform2.os || config.architecture !== platform2.architecture) {
-        throw new RegistryError(
-          `${describeSubject(subject)} in registry ${this.registry} is a ${config.os}/${config.architecture} image, not ${platformText(platform2)}`,
-          "platform",
-          this.registry,
-          repository
-        );
-      }
-    }
-    const result = { digest: current.digest, configDigest, config, layers: layersOf(current.manifest) };
-    if (indexDigest !== void 0) result.indexDigest = indexDigest;
-    return result;
-  }
-  async tagExists(repository, tag) {
-    this.checkRepository(repository);
-    this.checkReference(repository, tag);
-    const subject = { repository, kind: "manifest", reference: tag };
-    const reply2 = await this.request(subject, this.manifestUrl(repository, tag), {
-      deadline: callDeadline(this.callBudgetMs),
-      method: "HEAD",
-      accept: MANIFEST_ACCEPT,
-      maxBytes: 0,
-      peer: "registry"
-    });
-    if (reply2.status === 200) return true;
-    if (reply2.status === 404) return false;
-    throw this.httpError(subject, reply2);
-  }
-  // ---- requests, authentication, redirects
-  // ---- requests
-  /** A registry request, authenticated, retried on 429/502/503/504. */
-  request(subject, url, options) {
-    return withRetries(() => this.auth.authorized(subject, url, options), this.retries, this.retryDelayMs, options.deadline);
-  }
-  nextPage(subject, reply2) {
-    const link = nextLink(reply2.headers.get("link"));
-    if (link === void 0) return void 0;
-    const next = parseUrl(link, reply2.url);
-    if (next === null || next.origin !== this.origin) {
-      throw this.protocolError(subject, "a next-page link outside the registry");
-    }
-    return next;
-  }
-  manifestUrl(repository, reference) {
-    return new URL(`/v2/${repository}/manifests/${reference}`, this.origin);
-  }
-  selectPlatform(repository, reference, index, want) {
-    const entries = asRecord(index.manifest)?.manifests;
-    const available = [];
-    for (const entry of Array.isArray(entries) ? entries : []) {
-      const descriptor = asRecord(entry);
-      const platform2 = asRecord(descriptor?.platform);
-      const digest = descriptor?.digest;
-      if (descriptor === void 0 || typeof digest !== "string" || !DIGEST.test(digest)) continue;
-      const annotations = asRecord(descriptor.annotations);
-      if (annotations?.["vnd.docker.reference.type"] === "attestation-manifest") continue;
-      const os9 = typeof platform2?.os === "string" ? platform2.os : "unknown";
-      const architecture = typeof platform2?.architecture === "string" ? platform2.architecture : "unknown";
-      if (os9 === "unknown" || architecture === "unknown") continue;
-      const variant = typeof platform2?.variant === "string" ? platform2.variant : void 0;
-      available.push(platformText({ os: os9, architecture, variant }));
-      if (os9 !== want.os || architecture !== want.architecture) continue;
-      const variantOk = want.variant === void 0 || normalVariant(architecture, variant) === normalVariant(architecture, want.variant);
-      if (variantOk) return digest;
-    }
-    throw new RegistryError(
-      `${describeSubject({ repository, kind: "manifest", reference })} in registry ${this.registry} has no ${platformText(want)} image (it has ${available.length === 0 ? "none" : available.join(", ")})`,
-      "platform",
-      this.registry,
-      repository
-    );
-  }
-  // ---- validation and errors
-  checkRepository(repository) {
-    if (!REPOSITORY.test(repository) || repository.length > 255) {
-      throw new RegistryError(
-        `invalid repository name '${repository}' for registry ${this.registry}: expected lower-case path components such as openhands/agent-server`,
-        "invalid",
-        this.registry
-      );
-    }
-  }
-  checkReference(repository, reference) {
-    if (!TAG.test(reference) && !DIGEST.test(reference)) {
-      throw new RegistryError(
-        `invalid tag or digest '${reference}' for ${repository}: expected a tag such as 1.23.0-python or sha256:<64 hex>`,
-        "invalid",
-        this.registry,
-        repository
-      );
-    }
-  }
-  parseJson(subject, body2) {
-    return parseJson(this.context, subject, body2);
-  }
-  protocolError(subject, what) {
-    return protocolError(this.context, subject, what);
-  }
-  httpError(subject, reply2) {
-    return httpError(this.context, subject, reply2);
-  }
-};
-function mediaTypeOf(contentType) {
-  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-}
-function isIndex(manifest) {
-  return INDEX_TYPES.has(manifest.mediaType) || Array.isArray(asRecord(manifest.manifest)?.manifests);
-}
-function digestOf(body2, like) {
-  const algorithm = like.slice(0, like.indexOf(":"));
-  if (!["sha256", "sha384", "sha512"].includes(algorithm)) return void 0;
-  return `${algorithm}:${createHash(algorithm).update(body2).digest("hex")}`;
-}
-function platformText(p) {
-  return `${p.os}/${p.architecture}${p.variant === void 0 ? "" : `/${p.variant}`}`;
-}
-function normalVariant(architecture, variant) {
-  return architecture === "arm64" && variant === void 0 ? "v8" : variant;
-}
-function stringArray(value2) {
-  return Array.isArray(value2) && value2.every((v) => typeof v === "string") ? value2 : void 0;
-}
-function toImageConfig(blob) {
-  const top = asRecord(blob) ?? {};
-  const c = asRecord(top.config) ?? {};
-  const config = {};
-  if (typeof top.architecture === "string") config.architecture = top.architecture;
-  if (typeof top.os === "string") config.os = top.os;
-  if (c.Entrypoint === null || stringArray(c.Entrypoint)) config.Entrypoint = stringArray(c.Entrypoint) ?? null;
-  if (c.Cmd === null || stringArray(c.Cmd)) config.Cmd = stringArray(c.Cmd) ?? null;
-  if (c.Env === null || stringArray(c.Env)) config.Env = stringArray(c.Env) ?? null;
-  if (typeof c.User === "string") config.User = c.User;
-  if (typeof c.WorkingDir === "string") config.WorkingDir = c.WorkingDir;
-  if (c.Labels === null) config.Labels = null;
-  else {
-    const labels = asRecord(c.Labels);
-    if (labels !== void 0) {
-      config.Labels = Object.fromEntries(Object.entries(labels).filter((e) => typeof e[1] === "string"));
-    }
-  }
-  if (c.ExposedPorts === null) config.ExposedPorts = null;
-  else {
-    const ports = asRecord(c.ExposedPorts);
-    if (ports !== void 0) config.ExposedPorts = Object.fromEntries(Object.keys(ports).map((port) => [port, {}]));
-  }
-  const diffIds = stringArray(asRecord(top.rootfs)?.diff_ids);
-  if (diffIds) config.diffIds = diffIds;
-  return config;
-}
-function layersOf(manifest) {
-  const layers = asRecord(manifest)?.layers;
-  if (!Array.isArray(layers)) return [];
-  return layers.flatMap((layer) => {
-    const record = asRecord(layer);
-    return typeof record?.digest === "string" && typeof record.size === "number" ? [{ digest: record.digest, size: record.size }] : [];
-  });
-}
-
-// src/registry/for-inputs.ts
-var clients = /* @__PURE__ */ new Map();
-function registryClientFor(registry, inputs) {
-  const explicit = inputsCredentialsFor(registry, inputs);
-  const key = explicit ? JSON.stringify(["inputs", registry, createHash2("sha256").update(`${explicit.username}\0${explicit.password}`).digest("hex")]) : JSON.stringify(["docker", registry, dockerConfigFile(), pushRegistryOf(inputs) ?? ""]);
-  let client = clients.get(key);
-  if (!client) {
-    client = new ClientForRun(registry, inputs, explicit);
-    clients.set(key, client);
-  }
-  return client;
-}
-function inputsCredentialsFor(registry, inputs) {
-  const username = inputs["registry-username"];
-  return username && pushRegistryOf(inputs) === registry ? { username, password: inputs["registry-password"] } : void 0;
-}
-function pushRegistryOf(inputs) {
-  return inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
-}
-var ClientForRun = class {
-  constructor(registry, inputs, explicit) {
-    this.registry = registry;
-    this.inputs = inputs;
-    this.explicit = explicit;
-  }
-  registry;
-  inputs;
-  explicit;
-  client;
-  listTags(repository) {
-    return this.read((client) => client.listTags(repository));
-  }
-  getManifest(repository, reference) {
-    return this.read((client) => client.getManifest(repository, reference));
-  }
-  getImageConfig(repository, reference, platform2) {
-    return this.read((client) => client.getImageConfig(repository, reference, platform2));
-  }
-  tagExists(repository, tag) {
-    return this.read((client) => client.tagExists(repository, tag));
-  }
-  async read(call) {
-    this.client ??= this.connect();
-    const { client, tried } = await this.client;
-    try {
-      return await call(client);
-    } catch (thrown) {
-      throw thrown instanceof RegistryError ? explainRefusal(thrown, tried, this.inputs) : thrown;
-    }
-  }
-  async connect() {
-    const { registry, explicit } = this;
-    if (explicit) return { client: createRegistryClient({ registry, credentials: explicit }), tried: { kind: "inputs" } };
-    const login2 = await dockerLoginFor(registry);
-    if (login2.found) return { client: createRegistryClient({ registry, credentials: login2.credentials }), tried: { kind: "docker", source: login2.source } };
-    return { client: createRegistryClient({ registry }), tried: { kind: "none", docker: login2.reason } };
-  }
-};
-function explainRefusal(error3, tried, inputs) {
-  if (error3.kind !== "unauthorized" && error3.kind !== "forbidden") return error3;
-  const { registry } = error3;
-  const push = pushRegistryOf(inputs);
-  const what = error3.message.replace("the registry rejected registry-username/registry-password; check them", "the registry rejected the credentials").replace("; set registry-username/registry-password", "");
-  let triedText;
-  if (tried.kind === "inputs") triedText = `registry-username/registry-password (for ${registry}, repository's registry)`;
-  else if (tried.kind === "docker") triedText = `docker's login for ${registry} (from ${tried.source})`;
-  else triedText = `none (${tried.docker})`;
-  const login2 = `log in to ${registry} with docker login or docker/login-action before this step`;
-  let advice;
-  if (tried.kind === "inputs") {
-    advice = error3.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may pull ${error3.repository ?? "the repository"}`;
-  } else if (push === registry) {
-    advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login2}`;
-  } else {
-    const only = push ? `only to ${push}, repository's registry` : "only to repository's registry, and repository is not set";
-    advice = `${login2} (registry-username/registry-password are sent ${only})`;
-  }
-  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error3.kind, registry, error3.repository, error3.status);
-}
-
 // src/buildx/push-check.ts
 var CHECK_BUDGET_MS = 6e4;
 async function builtConfigDigest(metadataConfigDigest, image) {
@@ -40264,12 +39407,12 @@ async function builtConfigDigest(metadataConfigDigest, image) {
   const id2 = run2.stdout.trim();
   return run2.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(id2) ? id2 : void 0;
 }
-async function checkPushed(image, expectedConfig, inputs) {
+async function checkPushed(image, expectedConfig, registries) {
   const reference = parseImageReference(image);
   if (!reference?.tag) return { found: false, why: `${image} is not a tagged reference` };
   if (expectedConfig === void 0) return { found: false, why: "the built image could not be identified to compare (no metadata, no local image)" };
   try {
-    const client = registryClientFor(reference.registry, inputs);
+    const client = registries.client(reference.registry);
     const tag = reference.tag;
     const found = await withReadBudget("the check after a failed push", CHECK_BUDGET_MS, async () => {
       if (!await client.tagExists(reference.repository, tag)) return void 0;
@@ -40286,7 +39429,7 @@ async function checkPushed(image, expectedConfig, inputs) {
 }
 
 // src/secrets/values.ts
-import { createHash as createHash3, pbkdf2Sync } from "node:crypto";
+import { createHash, pbkdf2Sync } from "node:crypto";
 var PLACEHOLDER_WORDS = [
   "example",
   "sample",
@@ -40445,7 +39588,7 @@ function redactHint(value2) {
 }
 var hashes = /* @__PURE__ */ new Map();
 function fingerprintOf(file, rule, value2) {
-  const key = createHash3("sha256").update(`${rule}\0${value2}`).digest("base64");
+  const key = createHash("sha256").update(`${rule}\0${value2}`).digest("base64");
   let digest = hashes.get(key);
   if (digest === void 0) {
     digest = pbkdf2Sync(value2, `sandbox-scan\0${rule}`, 1e4, 8, "sha256").toString("hex");
@@ -44274,7 +43417,7 @@ function walkContext(options) {
     while (active < options.concurrency && stack.length > 0) {
       const task = stack.pop();
       active++;
-      task().catch((error3) => options.onWarning(`Part of the build context could not be listed (${errorCode3(error3)}), so it was not scanned.`)).finally(() => {
+      task().catch((error3) => options.onWarning(`Part of the build context could not be listed (${errorCode2(error3)}), so it was not scanned.`)).finally(() => {
         active--;
         pump();
         if (active === 0 && stack.length === 0) done();
@@ -44286,7 +43429,7 @@ function walkContext(options) {
     try {
       entries = await io.readdir(dir.path);
     } catch (error3) {
-      options.onWarning(`Could not list ${dir.rel === "" ? "." : dir.rel}: ${errorCode3(error3)}; its files were not scanned`);
+      options.onWarning(`Could not list ${dir.rel === "" ? "." : dir.rel}: ${errorCode2(error3)}; its files were not scanned`);
       return;
     }
     for (const entry of entries) {
@@ -44299,7 +43442,7 @@ function walkContext(options) {
         try {
           kind = await io.lstatKind(path22);
         } catch (error3) {
-          options.onWarning(`Could not read ${rel}: ${errorCode3(error3)}; it was not scanned`);
+          options.onWarning(`Could not read ${rel}: ${errorCode2(error3)}; it was not scanned`);
           continue;
         }
       }
@@ -44328,7 +43471,7 @@ function walkContext(options) {
     try {
       target = await io.realpath(path22);
     } catch (error3) {
-      if (errorCode3(error3) === "ELOOP") options.onSkip(rel, "symlink loop, not followed");
+      if (errorCode2(error3) === "ELOOP") options.onSkip(rel, "symlink loop, not followed");
       return;
     }
     if (target !== root && !target.startsWith(root.endsWith("/") ? root : `${root}/`)) {
@@ -44339,7 +43482,7 @@ function walkContext(options) {
   pump();
   return finished;
 }
-function errorCode3(error3) {
+function errorCode2(error3) {
   if (typeof error3 === "object" && error3 !== null) {
     if ("code" in error3 && typeof error3.code === "string") return error3.code;
     if ("message" in error3 && typeof error3.message === "string") return error3.message;
@@ -44363,7 +43506,7 @@ async function loadIgnoreFile(path22) {
   try {
     return parseIgnoreFile(await readFile5(path22, "utf8"));
   } catch (error3) {
-    const code3 = errorCode3(error3);
+    const code3 = errorCode2(error3);
     if (code3 === "ENOENT" || code3 === "ENOTDIR") return /* @__PURE__ */ new Set();
     const why = code3 === "EISDIR" ? "it is a folder" : `${code3}`;
     throw new UserError(`Cannot read the scan ignore file ${path22} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
@@ -44371,7 +43514,7 @@ async function loadIgnoreFile(path22) {
 }
 
 // src/secrets/examples.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 var DOCUMENTED_EXAMPLES = [
   {
     sha256: "78314b11be2e581549ac1c4f616563fad3fdf0c3b71678f6e2299182080e0598",
@@ -44431,7 +43574,7 @@ var DOCUMENTED_EXAMPLES = [
 ];
 var HASHES = new Set(DOCUMENTED_EXAMPLES.map((e) => e.sha256));
 function isDocumentedExample(value2) {
-  return HASHES.has(createHash4("sha256").update(value2).digest("hex"));
+  return HASHES.has(createHash2("sha256").update(value2).digest("hex"));
 }
 var COMMENT = /(?:^|\s)(?:#|\/\/|\/\*|\*|--|;|<!--|"""|''')/;
 var EXAMPLE_WORDS = /\b(?:example|examples|for instance|sample|placeholder|dummy|fake)\b|\be\.g\./i;
@@ -44662,11 +43805,11 @@ async function buildAndPush(inputs, facts, io = buildIo) {
       const line = failedDockerfileLine(run2.stderr, path10.basename(inputs.file));
       let message = buildFailureMessage(run2, failure2, attempts, inputs, image);
       if (pushing && image && (failure2 !== void 0 || run2.killed !== void 0 || reachedPush(run2.stderr))) {
-        const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), inputs);
+        const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), facts.registries);
         if (check.found) {
           warning(
             redact(
-              `docker reported the push as failed (${failure2?.line ?? run2.killed?.reason ?? "unknown"}), but registry ${pushRegistryOf2(inputs)} has ${image} with this build's content (${check.digest}): it is reported as pushed.`
+              `docker reported the push as failed (${failure2?.line ?? run2.killed?.reason ?? "unknown"}), but registry ${pushRegistryOf(inputs)} has ${image} with this build's content (${check.digest}): it is reported as pushed.`
             )
           );
           return { tags: refs, repository: inputs.repository, tag, image, digest: check.digest, pushed: true, seconds };
@@ -44721,7 +43864,7 @@ ${explainBuildFailure(run2.stderr)}`));
   if (!ownConfig) saveState(STATE.registry, registry);
 }
 function buildFailureMessage(run2, failure2, attempts, inputs, image, command = "docker buildx build") {
-  const registry = pushRegistryOf2(inputs) ?? "the registry";
+  const registry = pushRegistryOf(inputs) ?? "the registry";
   const details = explainBuildFailure(run2.stderr);
   if (run2.killed) {
     const { reason, afterMs, lastLine } = run2.killed;
@@ -44740,13 +43883,29 @@ ${details}`;
   return `${command}${what} failed (exit code ${run2.exitCode}):
 ${details}`;
 }
-function pushRegistryOf2(inputs) {
+function pushRegistryOf(inputs) {
   return inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
 }
 function rememberInputSecrets(inputs) {
   rememberSecret(inputs["registry-password"]);
   for (const secret of inputs.secrets) rememberSecret(secret.value);
 }
+
+// src/registry/errors.ts
+var RegistryError = class extends UserError {
+  constructor(message, kind, registry, repository, status) {
+    super(message);
+    this.kind = kind;
+    this.registry = registry;
+    this.repository = repository;
+    this.status = status;
+    this.name = "RegistryError";
+  }
+  kind;
+  registry;
+  repository;
+  status;
+};
 
 // src/verify/push.ts
 function diffIdMismatch(verified, pushed) {
@@ -44755,7 +43914,7 @@ function diffIdMismatch(verified, pushed) {
   const at = first < 0 ? verified.length : first;
   return `layer ${at + 1}: verified ${verified[at] ?? "(none)"}, registry ${pushed[at] ?? "(none)"} (${verified.length} vs ${pushed.length} layers)`;
 }
-async function pushVerified(localImage, refs, verifiedDiffIds, inputs, docker2 = runDocker, retryDelayMs = 5e3) {
+async function pushVerified(localImage, refs, verifiedDiffIds, inputs, registries, docker2 = runDocker, retryDelayMs = 5e3) {
   const started = Date.now();
   const pushedDigests = /* @__PURE__ */ new Map();
   for (const ref of refs) {
@@ -44781,7 +43940,7 @@ async function pushVerified(localImage, refs, verifiedDiffIds, inputs, docker2 =
   const primary = refs[0];
   const parsed = primary === void 0 ? void 0 : parseImageReference(primary);
   if (primary === void 0 || parsed === void 0) throw new Error(`no reference to push (${refs.join(", ")})`);
-  const client = registryClientFor(parsed.registry, inputs);
+  const client = registries.client(parsed.registry);
   let read;
   try {
     read = await client.getImageConfig(parsed.repository, parsed.tag ?? "latest");
@@ -44808,7 +43967,7 @@ async function pushVerified(localImage, refs, verifiedDiffIds, inputs, docker2 =
     if (other === void 0) continue;
     let manifest;
     try {
-      manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? "latest");
+      manifest = await registries.client(other.registry).getManifest(other.repository, other.tag ?? "latest");
     } catch (thrown) {
       if (pushedDigests.get(ref) !== digest || !couldNotRead(thrown)) throw thrown;
       warning(
@@ -45024,7 +44183,7 @@ function comparePorts(a, b) {
 
 // src/verify/read-back.ts
 var CHECK = "image-contract";
-async function verifyPushedImage(inputs, pushed, baseReference, options = {}) {
+async function verifyPushedImage(inputs, registries, pushed, baseReference, options = {}) {
   const image = `${pushed.repository}:${pushed.tag}@${pushed.digest}`;
   const parsedBase = parseImageReference(baseReference);
   const baseDigest2 = parsedBase?.digest ?? options.baseDigest;
@@ -45038,7 +44197,7 @@ async function verifyPushedImage(inputs, pushed, baseReference, options = {}) {
   });
   let configs;
   try {
-    configs = await readConfigs(inputs, pushed, baseReference, baseDigest2);
+    configs = await readConfigs(registries, pushed, baseReference, baseDigest2);
   } catch (thrown) {
     const unverified = describeError(thrown);
     return {
@@ -45059,14 +44218,14 @@ async function verifyPushedImage(inputs, pushed, baseReference, options = {}) {
     imageConfigDigest: configs.pushed.configDigest
   };
 }
-async function readConfigs(inputs, pushed, baseReference, baseDigest2) {
+async function readConfigs(registries, pushed, baseReference, baseDigest2) {
   const name = parseRepository(pushed.repository);
   if (name === void 0) throw new Error(`'${pushed.repository}' is not an image repository`);
   const base = parseImageReference(baseReference);
   if (base === void 0) throw new Error(`'${baseReference}' is not an image reference`);
   const [pushedConfig, baseConfig] = await Promise.all([
-    registryClientFor(name.registry, inputs).getImageConfig(name.repository, pushed.digest),
-    registryClientFor(base.registry, inputs).getImageConfig(base.repository, baseDigest2 ?? base.tag ?? "latest")
+    registries.client(name.registry).getImageConfig(name.repository, pushed.digest),
+    registries.client(base.registry).getImageConfig(base.repository, baseDigest2 ?? base.tag ?? "latest")
   ]);
   return { pushed: pushedConfig, base: baseConfig };
 }
@@ -47545,7 +46704,7 @@ async function scanContextWith(options, io) {
     try {
       fd = io.open(path22);
     } catch (error3) {
-      const code3 = errorCode3(error3);
+      const code3 = errorCode2(error3);
       if (code3 === "ELOOP") result.skipped.push({ file: display, reason: "symlink, not followed" });
       else result.warnings.push(`Could not read ${display}: ${code3}; it was not scanned`);
       return;
@@ -47561,7 +46720,7 @@ async function scanContextWith(options, io) {
       const credential = kind.credential !== void 0 || kind.dotenv || isCredentialFileName(basename3(display));
       for (const finding of scan.findings) raw.push({ file: display, finding, credential });
     } catch (error3) {
-      const code3 = errorCode3(error3);
+      const code3 = errorCode2(error3);
       if (code3 === "EISDIR" || code3 === "EAGAIN") result.skipped.push({ file: display, reason: "not a regular file" });
       else result.warnings.push(`Could not read ${display}: ${code3}; it was not fully scanned`);
     } finally {
@@ -47665,7 +46824,7 @@ async function readDockerignore(dockerfile2, context3) {
     try {
       return await fs3.promises.readFile(candidate, "utf8");
     } catch (error3) {
-      if (errorCode3(error3) !== "ENOENT" && errorCode3(error3) !== "ENOTDIR") throw new UserError(`Could not read ${candidate}: ${errorCode3(error3)}`);
+      if (errorCode2(error3) !== "ENOENT" && errorCode2(error3) !== "ENOTDIR") throw new UserError(`Could not read ${candidate}: ${errorCode2(error3)}`);
     }
   }
   return "";
@@ -47699,7 +46858,7 @@ async function uncommittedFindings(context3, dockerfile2, workspace) {
 }
 
 // src/phases/check.ts
-async function runChecks(inputs, release, workspace, read = registryImageReader(inputs)) {
+async function runChecks(inputs, release, workspace, read) {
   const baseRepository = parseRepository(inputs["base-image"]);
   const version = parseVersion(release);
   if (!baseRepository || !version) throw new Error(`runChecks was given an unparsed base-image '${inputs["base-image"]}' or release '${release}'`);
@@ -47739,16 +46898,16 @@ async function runChecks(inputs, release, workspace, read = registryImageReader(
   if (layered !== void 0) result.layered = layered;
   return result;
 }
-function registryImageReader(inputs) {
+function registryImageReader(registries) {
   return async (image) => {
     const reference = image.digest ?? image.tag ?? "latest";
-    const { digest, config } = await registryClientFor(image.registry, inputs).getImageConfig(image.repository, reference);
+    const { digest, config } = await registries.client(image.registry).getImageConfig(image.repository, reference);
     return { digest, labels: config.Labels ?? {} };
   };
 }
 
 // src/image/base-digest.ts
-async function baseDigest(baseReference, inputs) {
+async function baseDigest(baseReference, registries) {
   const reference = parseImageReference(baseReference);
   if (reference === void 0) {
     warning(`The base digest is unknown: '${baseReference}' is not an image reference.`);
@@ -47756,7 +46915,7 @@ async function baseDigest(baseReference, inputs) {
   }
   if (reference.digest !== void 0) return reference.digest;
   try {
-    const manifest = await registryClientFor(reference.registry, inputs).getManifest(reference.repository, reference.tag ?? "latest");
+    const manifest = await registries.client(reference.registry).getManifest(reference.repository, reference.tag ?? "latest");
     return manifest.digest;
   } catch (thrown) {
     warning(
@@ -47778,7 +46937,7 @@ function skipDecision(labels, facts) {
   if (revision !== facts.sha) return { skip: false, reason: `it was built from revision ${revision}, this run builds ${facts.sha}` };
   return { skip: true };
 }
-async function findUnchangedImage(inputs, facts) {
+async function findUnchangedImage(inputs, registries, facts) {
   if (!inputs["skip-unchanged"]) return void 0;
   const image = `${facts.repository}:${facts.tag}`;
   const building = (reason) => {
@@ -47790,7 +46949,7 @@ async function findUnchangedImage(inputs, facts) {
   const name = parseRepository(facts.repository);
   if (name === void 0) return building(`'${facts.repository}' is not an image repository`);
   try {
-    const registry = registryClientFor(name.registry, inputs);
+    const registry = registries.client(name.registry);
     if (!await registry.tagExists(name.repository, facts.tag)) return building("no image has that tag yet");
     const found = await registry.getImageConfig(name.repository, facts.tag);
     const decision = skipDecision(found.config.Labels, facts);
@@ -48506,7 +47665,7 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 // src/verify/agent-commands.ts
 var REQUEST_MS = 15e3;
 var RESULT_GRACE_MS = 15e3;
-var MAX_PAGES2 = 50;
+var MAX_PAGES = 50;
 var NO_ROUTE = /* @__PURE__ */ new Set([404, 405, 501]);
 async function startCommand(api, command, timeoutSeconds) {
   const answer = await request2(api, "/api/bash/start_bash_command", {
@@ -48525,7 +47684,7 @@ async function startCommand(api, command, timeoutSeconds) {
 async function pollCommand(api, id2, progress) {
   let folded = progress;
   let pageId = null;
-  for (let page = 0; page < MAX_PAGES2; page++) {
+  for (let page = 0; page < MAX_PAGES; page++) {
     const query = new URLSearchParams({ kind__eq: "BashOutput", command_id__eq: id2, limit: "100" });
     if (folded.lastOrder >= 0) query.set("order__gt", String(folded.lastOrder));
     if (pageId !== null) query.set("page_id", pageId);
@@ -48832,10 +47991,10 @@ async function appendToSarif(file, results, version, level) {
 }
 
 // src/verify/loopback-export.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 
 // src/verify/loopback-registry.ts
-import { createHash as createHash5, randomBytes as randomBytes4 } from "node:crypto";
+import { createHash as createHash3, randomBytes as randomBytes4 } from "node:crypto";
 import { once } from "node:events";
 import { createServer as createServer2 } from "node:http";
 import { PassThrough } from "node:stream";
@@ -48853,7 +48012,7 @@ async function startLoopbackRegistry(options) {
     const stream = new PassThrough({ highWaterMark: 1 << 20 });
     const result = options.receive(stream);
     result.catch(() => stream.destroy());
-    uploads.set(id2, { hash: createHash5("sha256"), size: 0, stream, result });
+    uploads.set(id2, { hash: createHash3("sha256"), size: 0, stream, result });
     return id2;
   };
   const blobSize = (digest) => options.known.get(digest) ?? blobs.get(digest)?.size;
@@ -48916,9 +48075,9 @@ async function startLoopbackRegistry(options) {
     if (manifest) {
       const reference = manifest[1];
       if (method === "PUT") {
-        const body2 = await readBody2(req, MAX_MANIFEST);
+        const body2 = await readBody(req, MAX_MANIFEST);
         if (!body2) return error2(res, 413, "MANIFEST_INVALID", "manifest too large");
-        const digest = `sha256:${createHash5("sha256").update(body2).digest("hex")}`;
+        const digest = `sha256:${createHash3("sha256").update(body2).digest("hex")}`;
         if (reference.startsWith("sha256:") && reference !== digest) return error2(res, 400, "DIGEST_INVALID", `manifest digest is ${digest}`);
         const missing = referencedBlobs(body2).filter((d) => blobSize(d) === void 0);
         if (missing.length > 0) return error2(res, 400, "MANIFEST_BLOB_UNKNOWN", missing.join(", "));
@@ -49001,7 +48160,7 @@ function referencedBlobs(body2) {
     return [];
   }
 }
-async function readBody2(req, max) {
+async function readBody(req, max) {
   const chunks = [];
   let size = 0;
   for await (const chunk of req) {
@@ -49033,7 +48192,7 @@ function error2(res, status, code3, message) {
 
 // src/verify/save-archive.ts
 var tar2 = __toESM(require_tar_stream(), 1);
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { once as once2 } from "node:events";
 import { createGunzip, gzip } from "node:zlib";
 
@@ -49165,7 +48324,7 @@ async function scanSaveArchive(archive, plan) {
     }
     const layer = what.kind === "legacy-layer" || what.kind === "blob" ? await sniffLayer(bytes(entry)) : void 0;
     if (layer && layer.kind !== "other" && entry.header.type === "file") {
-      const hash = createHash6("sha256");
+      const hash = createHash4("sha256");
       const counter = { bytes: 0 };
       const raw = { bytes: 0 };
       const tarBytes = counted(hashed(layer.kind === "gzip" ? gunzipped(layer.source) : layer.source, hash), raw);
@@ -49313,7 +48472,7 @@ function blobReader(options) {
       const kept = await collect(counted(blob.source, raw2));
       return raw2.bytes <= MAX_CONFIG ? { kind: "json", bytes: kept } : { kind: "unreadable" };
     }
-    const hash = createHash7("sha256");
+    const hash = createHash5("sha256");
     const sent = { bytes: 0 };
     const raw = { bytes: 0 };
     const estimate = { bytes: 0 };
@@ -49408,7 +48567,7 @@ function assemble(manifestOf, tag, blobs) {
 async function verifyImage(inputs, facts) {
   const started = Date.now();
   const local = await inspectImage(facts.image);
-  const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds);
+  const base = await baseFacts(facts.registries, facts.agentServerReference, local.diffIds);
   const known2 = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value), ...Object.values(inputs["build-args"])];
   const redact2 = makeRedactor(known2);
   const commandHook = sandboxHook(inputs, (text3) => redact(redact2(text3)));
@@ -49617,13 +48776,13 @@ async function readLayers(facts, local, base) {
   return { archive, source: "docker save", diffIds: local.diffIds, sameAsBase: /* @__PURE__ */ new Set() };
 }
 var LOOPBACK_TIMEOUT_MS = 30 * 6e4;
-async function baseFacts(inputs, reference, diffIds) {
+async function baseFacts(registries, reference, diffIds) {
   const none = (unknown) => ({ layers: 0, env: [], labels: {}, unknown });
   if (!reference) return none("no agent-server base was resolved");
   const parsed = parseImageReference(reference);
   if (!parsed) return none(`'${reference}' is not an image reference`);
   try {
-    const read = await registryClientFor(parsed.registry, inputs).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? "latest");
+    const read = await registries.client(parsed.registry).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? "latest");
     const baseIds = read.config.diffIds ?? [];
     let layers = 0;
     while (layers < baseIds.length && baseIds[layers] === diffIds[layers]) layers++;
@@ -49681,6 +48840,7 @@ async function publishVerified(inputs, facts, onReport, io) {
       ...facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {},
       ...facts.runtime ? { runtime: facts.runtime } : {},
       workDir,
+      registries: facts.registries,
       workspace: facts.workspace,
       version: ACTION_VERSION
     });
@@ -49693,7 +48853,7 @@ async function publishVerified(inputs, facts, onReport, io) {
       return { build: built2, verify: report2 };
     }
     made.push(...built2.tags);
-    const pushed = await pushVerified(local, built2.tags, report2.diffIds, inputs, io.docker);
+    const pushed = await pushVerified(local, built2.tags, report2.diffIds, inputs, facts.registries, io.docker);
     made.splice(1);
     const customSizes = pushed.layerSizes.slice(report2.baseLayers);
     if (customSizes.length === report2.size.layers) {
@@ -49712,7 +48872,7 @@ async function publishVerified(inputs, facts, onReport, io) {
 var noEngine = (push) => `no Docker engine answers here (a remote builder?), so the image was ${push ? "pushed" : "built"} without being verified first`;
 async function publish(settings, facts, io = buildIo) {
   const [digestOfBase] = await Promise.all([
-    facts.baseReference && settings.push ? withReadBudget("the base digest", PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? "", settings)) : void 0,
+    facts.baseReference && settings.push ? withReadBudget("the base digest", PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? "", facts.registries)) : void 0,
     settings.push ? login(settings, io.docker) : void 0
   ]);
   const { tag, refs } = facts.tags;
@@ -49720,7 +48880,7 @@ async function publish(settings, facts, io = buildIo) {
     const unchanged = await withReadBudget(
       "skip-unchanged",
       PHASE_READ_BUDGET_MS,
-      () => findUnchangedImage(settings, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase })
+      () => findUnchangedImage(settings, facts.registries, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase })
     );
     if (unchanged) {
       const image = refs[0] ?? `${settings.repository}:${tag}`;
@@ -49739,7 +48899,8 @@ async function publish(settings, facts, io = buildIo) {
     repositoryUrl: facts.repositoryUrl,
     workspace: facts.workspace,
     tempDir: facts.tempDir,
-    loggedIn: settings.push
+    loggedIn: settings.push,
+    registries: facts.registries
   };
   let verify;
   let build;
@@ -49763,7 +48924,7 @@ async function publish(settings, facts, io = buildIo) {
     () => withReadBudget(
       "the contract verification",
       PHASE_READ_BUDGET_MS,
-      () => verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
+      () => verifyPushedImage(settings, facts.registries, { repository: build.repository, tag: build.tag, digest }, agentServer, {
         line: facts.fromLine,
         // The base digest names the agent-server only when the image is built directly on it.
         baseDigest: agentServer === facts.baseReference ? digestOfBase : void 0
@@ -49814,7 +48975,7 @@ function githubReleaseSource(options) {
         });
         return releasesFromRefs(refs.map((ref) => ref.ref));
       } catch (thrown) {
-        if (isTimeout2(thrown)) throw noAnswer(what, context3, wait);
+        if (isTimeout(thrown)) throw noAnswer(what, context3, wait);
         throw apiFailure(thrown, what, context3);
       }
     },
@@ -49833,7 +48994,7 @@ function githubReleaseSource(options) {
         return fileText(response.data);
       } catch (thrown) {
         if (statusOf(thrown) === 404) return void 0;
-        if (isTimeout2(thrown)) throw noAnswer(what, context3, wait);
+        if (isTimeout(thrown)) throw noAnswer(what, context3, wait);
         throw apiFailure(thrown, what, context3);
       }
     }
@@ -49894,7 +49055,7 @@ function hostOf2(apiUrl) {
     return apiUrl;
   }
 }
-function isTimeout2(thrown) {
+function isTimeout(thrown) {
   let current = thrown;
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
     const { name, cause } = current;
@@ -50283,6 +49444,842 @@ async function writeConfigValues(settings, adminConsole, image, tempDir) {
   return { file, command: kotsCommand(path21.basename(file), settings["kots-app"], settings["kots-namespace"]), from: adminConsole.from };
 }
 
+// src/registry/client.ts
+import { createHash as createHash6 } from "node:crypto";
+
+// src/registry/auth.ts
+import { Buffer as Buffer5 } from "node:buffer";
+
+// src/registry/error-mapping.ts
+import { Buffer as Buffer3 } from "node:buffer";
+
+// src/registry/www-authenticate.ts
+var WORD_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z/]/;
+var TCHAR_ONLY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+var OWS2 = /[ \t]/;
+function parseWwwAuthenticate(header) {
+  const challenges = [];
+  let current;
+  let sawComma = false;
+  let i = 0;
+  const skip = (re) => {
+    while (i < header.length && re.test(header.charAt(i))) i++;
+  };
+  const read = (re) => {
+    const start = i;
+    skip(re);
+    return header.slice(start, i);
+  };
+  const readQuoted = () => {
+    i++;
+    let value2 = "";
+    while (i < header.length) {
+      const c = header.charAt(i++);
+      if (c === '"') return value2;
+      value2 += c === "\\" && i < header.length ? header.charAt(i++) : c;
+    }
+    return value2;
+  };
+  const readBare = () => read(/[^,\s"]/);
+  while (i < header.length) {
+    skip(OWS2);
+    if (header.charAt(i) === ",") {
+      sawComma = true;
+      i++;
+      continue;
+    }
+    if (i >= header.length) break;
+    const word = read(WORD_CHAR);
+    if (word === "") {
+      i++;
+      continue;
+    }
+    skip(OWS2);
+    if (header.charAt(i) === "=") {
+      const equals = read(/=/);
+      skip(OWS2);
+      const atEnd = i >= header.length || header.charAt(i) === ",";
+      if (current !== void 0 && !sawComma && current.token68 === void 0 && isEmpty(current.params) && atEnd) {
+        current.token68 = word + equals;
+        continue;
+      }
+      const value2 = header.charAt(i) === '"' ? readQuoted() : atEnd ? "" : readBare();
+      if (current === void 0 || !TCHAR_ONLY.test(word) || equals.length > 1) continue;
+      const name = word.toLowerCase();
+      if (name !== "__proto__" && !Object.hasOwn(current.params, name)) current.params[name] = value2;
+      continue;
+    }
+    if (current !== void 0 && !sawComma && current.token68 === void 0 && isEmpty(current.params)) {
+      current.token68 = word;
+      continue;
+    }
+    current = { scheme: word.toLowerCase(), params: {} };
+    challenges.push(current);
+    sawComma = false;
+  }
+  return challenges;
+}
+function isEmpty(record) {
+  return Object.keys(record).length === 0;
+}
+
+// src/registry/error-mapping.ts
+function describeSubject(subject) {
+  const { repository, kind, reference = "" } = subject;
+  if (kind === "tags") return `tags of ${repository}`;
+  if (kind === "blob") return `config blob ${reference} of ${repository}`;
+  return DIGEST.test(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
+}
+function protocolError(context3, subject, what) {
+  return new RegistryError(`registry ${context3.registry} answered ${describeSubject(subject)} with ${what}`, "protocol", context3.registry, subject.repository);
+}
+function budgetError(context3, subject, budgetMs, label) {
+  return new RegistryError(
+    `registry ${context3.registry} did not finish reading ${describeSubject(subject)} within the ${label} of ${Math.round(budgetMs / 100) / 10} s: is it slow or rate-limiting the runner?`,
+    "timeout",
+    context3.registry,
+    subject.repository
+  );
+}
+function networkError(context3, subject, url, peer, thrown) {
+  const { registry } = context3;
+  const target = url.origin === context3.origin ? `registry ${registry}` : peer === "token" ? `the token service ${url.host} of registry ${registry}` : `${url.host} (where registry ${registry} redirected)`;
+  const reading = `reading ${describeSubject(subject)}`;
+  if (isTimeout2(thrown)) {
+    return new RegistryError(
+      `${target} did not answer within ${Math.round(context3.timeoutMs / 100) / 10} s ${reading}: is it reachable from the runner?`,
+      "timeout",
+      registry,
+      subject.repository
+    );
+  }
+  const code3 = errorCode3(thrown);
+  let hint = "is it running and reachable from the runner?";
+  if (code3 === "ENOTFOUND" || code3 === "EAI_AGAIN") {
+    hint = "the host name does not resolve; check it and the runner network";
+  } else if (code3 !== void 0 && /CERT|TLS|SSL|EPROTO/.test(code3)) {
+    hint = url.protocol === "https:" ? "does it serve https with a certificate the runner trusts?" : "TLS failed";
+  }
+  return new RegistryError(`cannot reach ${target} (${code3 ?? "network error"}) ${reading}: ${hint}`, "unreachable", registry, subject.repository);
+}
+function httpError(context3, subject, reply2, peer = "registry") {
+  const { status } = reply2;
+  const { registry } = context3;
+  const codes = errorCodes(reply2.body);
+  const at = `(HTTP ${status}${codes.length > 0 ? ` ${codes.join(", ")}` : ""})`;
+  const where = `registry ${registry}${peer === "token" ? ` (token service ${reply2.url.host})` : ""}`;
+  const what = describeSubject(subject);
+  const { repository } = subject;
+  const credentials = context3.credentials;
+  const setCredentials = "set registry-username/registry-password";
+  const error3 = (kind, message) => new RegistryError(message, kind, registry, repository, status);
+  if (status === 401) {
+    const challenge = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
+    if (challenge.some((c) => c.params.error === "insufficient_scope")) {
+      return error3(
+        "forbidden",
+        `${where} refused ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous token lacks"} pull (read) access to ${repository}${credentials ? "" : `; ${setCredentials}`} (a missing repository answers this way too)`
+      );
+    }
+    return error3(
+      "unauthorized",
+      credentials ? `authentication failed at ${where} reading ${what} ${at}: the registry rejected registry-username/registry-password; check them` : `authentication failed at ${where} reading ${what} ${at}: the registry requires credentials; ${setCredentials} (a private or missing repository answers this way too)`
+    );
+  }
+  if (status === 403) {
+    return error3(
+      "forbidden",
+      `${where} denied access to ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous access lacks"} pull (read) permission on ${repository}${credentials ? "" : `; ${setCredentials}`}`
+    );
+  }
+  if (status === 404) {
+    if (peer === "token") return error3("not-found", `the token service of ${where} was not found ${at}`);
+    if (subject.kind === "tags" || codes.includes("NAME_UNKNOWN")) {
+      return error3(
+        "not-found",
+        `repository ${repository} not found in registry ${registry} ${at}: check the name` + (credentials ? " and that the credentials can see it" : "")
+      );
+    }
+    const reference = subject.reference ?? "";
+    if (subject.kind === "blob" || codes.includes("BLOB_UNKNOWN")) {
+      return error3("not-found", `${what} not found in registry ${registry} ${at}: the image is incomplete`);
+    }
+    if (codes.includes("MANIFEST_UNKNOWN")) {
+      return error3(
+        "not-found",
+        DIGEST.test(reference) ? `manifest ${reference} not found in ${repository} in registry ${registry} ${at}` : `tag ${reference} not found in ${repository} in registry ${registry} ${at}`
+      );
+    }
+    return error3(
+      "not-found",
+      `${what} not found in registry ${registry} ${at}: the repository or the ${DIGEST.test(reference) ? "digest" : "tag"} does not exist`
+    );
+  }
+  if (status === 429) {
+    const after = reply2.headers.get("retry-after");
+    const when = after !== null && /^\d+$/.test(after) ? `, retry after ${after} s` : "";
+    return error3(
+      "rate-limited",
+      `${where} rate-limited reading ${what} (HTTP 429${when}): retry later` + (credentials ? "" : `, or ${setCredentials}: anonymous pulls have lower limits`)
+    );
+  }
+  if (status >= 500) {
+    return error3("server", `${where} failed reading ${what} ${at}: a server-side error; retry later`);
+  }
+  return error3("protocol", `unexpected answer from ${where} reading ${what} ${at}`);
+}
+function errorCodes(body2) {
+  let parsed;
+  try {
+    parsed = JSON.parse(Buffer3.from(body2).toString("utf8"));
+  } catch {
+    return [];
+  }
+  const errors = asRecord(parsed)?.errors;
+  if (!Array.isArray(errors)) return [];
+  const codes = errors.map((e) => asRecord(e)?.code).filter((code3) => typeof code3 === "string" && /^[A-Z][A-Z_]{0,40}$/.test(code3));
+  return [...new Set(codes)].slice(0, 3);
+}
+function isTimeout2(thrown, depth = 0) {
+  if (depth > 5 || typeof thrown !== "object" || thrown === null) return false;
+  if ("name" in thrown && thrown.name === "TimeoutError") return true;
+  return "cause" in thrown && isTimeout2(thrown.cause, depth + 1);
+}
+function errorCode3(thrown, depth = 0) {
+  if (depth > 5 || typeof thrown !== "object" || thrown === null) return void 0;
+  if ("code" in thrown && typeof thrown.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(thrown.code)) {
+    return thrown.code;
+  }
+  if (thrown instanceof AggregateError) {
+    for (const inner of thrown.errors) {
+      const code3 = errorCode3(inner, depth + 1);
+      if (code3 !== void 0) return code3;
+    }
+  }
+  return "cause" in thrown ? errorCode3(thrown.cause, depth + 1) : void 0;
+}
+function asRecord(value2) {
+  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2) ? value2 : void 0;
+}
+
+// src/registry/transport.ts
+import { Buffer as Buffer4 } from "node:buffer";
+var MAX_REDIRECTS = 5;
+var MAX_ERROR_BYTES = 64 * 1024;
+var RETRY_STATUSES = /* @__PURE__ */ new Set([429, 502, 503, 504]);
+var MAX_RETRY_AFTER_S = 30;
+function isLoopbackHost(hostname) {
+  const host = hostname.toLowerCase();
+  return host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+function registryOrigin(registry, insecure) {
+  const host = DOCKER_HUB_NAMES2.has(registry.toLowerCase()) ? "registry-1.docker.io" : registry.toLowerCase();
+  if (!HOST.test(host)) {
+    throw new RegistryError(`invalid registry '${registry}': expected a host[:port] such as ghcr.io or 127.0.0.1:5000`, "invalid", registry);
+  }
+  const hostname = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "");
+  return `${insecure ?? isLoopbackHost(hostname) ? "http" : "https"}://${host}`;
+}
+var Transport = class {
+  constructor(context3, fetchImpl) {
+    this.context = context3;
+    this.fetchImpl = fetchImpl;
+  }
+  context;
+  fetchImpl;
+  /** One request with manual redirects and one timeout for all of it, body read up to a limit. */
+  async send(subject, url, options) {
+    const authOrigin = url.origin;
+    const { deadline } = options;
+    const remaining = deadline === void 0 ? Infinity : deadline.at - Date.now();
+    if (deadline !== void 0 && remaining <= 0) throw budgetError(this.context, subject, deadline.ms, deadline.label);
+    const byBudget = remaining < this.context.timeoutMs;
+    const signal = AbortSignal.timeout(Math.max(1, Math.min(this.context.timeoutMs, remaining)));
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      const headers = {};
+      if (options.accept !== void 0) headers.Accept = options.accept;
+      if (options.authorization !== void 0 && current.origin === authOrigin) {
+        headers.Authorization = options.authorization;
+      }
+      try {
+        const res = await this.fetchImpl(current, { method: options.method, headers, redirect: "manual", signal });
+        const location = res.headers.get("location");
+        if ([301, 302, 303, 307, 308].includes(res.status) && location !== null) {
+          await res.body?.cancel().catch(() => void 0);
+          if (hop >= MAX_REDIRECTS) throw protocolError(this.context, subject, `more than ${MAX_REDIRECTS} redirects`);
+          const next = parseUrl2(location, current);
+          if (next === null || next.protocol !== "https:" && next.protocol !== "http:") {
+            throw protocolError(this.context, subject, "a redirect to an invalid location");
+          }
+          current = next;
+          continue;
+        }
+        const limit = res.ok ? options.maxBytes : MAX_ERROR_BYTES;
+        const body2 = options.method === "HEAD" ? new Uint8Array() : await readBody2(res, limit);
+        if (body2 === void 0) {
+          if (res.ok) throw protocolError(this.context, subject, `an answer larger than ${limit / 1024 / 1024} MiB`);
+        }
+        return { status: res.status, headers: res.headers, body: body2 ?? new Uint8Array(), url: current };
+      } catch (thrown) {
+        if (thrown instanceof RegistryError) throw thrown;
+        if (byBudget && deadline !== void 0 && isTimeout2(thrown)) throw budgetError(this.context, subject, deadline.ms, deadline.label);
+        throw networkError(this.context, subject, current, options.peer, thrown);
+      }
+    }
+  }
+};
+async function withRetries(attempt, retries, retryDelayMs, deadline) {
+  for (let count = 0; ; count++) {
+    const reply2 = await attempt();
+    if (!RETRY_STATUSES.has(reply2.status) || count >= retries) return reply2;
+    const delay = retryDelay(reply2.headers.get("retry-after"), retryDelayMs * 2 ** count);
+    if (delay === void 0) return reply2;
+    if (deadline !== void 0 && Date.now() + delay >= deadline.at) return reply2;
+    await new Promise((resolve4) => setTimeout(resolve4, delay));
+  }
+}
+function nextLink(header) {
+  if (header === null) return void 0;
+  for (const match of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+    const params = match[2] ?? "";
+    if (/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?\s*(?:;|$)/i.test(params)) return match[1];
+  }
+  return void 0;
+}
+function retryDelay(retryAfter, fallbackMs) {
+  if (retryAfter === null) return fallbackMs;
+  const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : (Date.parse(retryAfter) - Date.now()) / 1e3;
+  if (Number.isNaN(seconds)) return fallbackMs;
+  return seconds > MAX_RETRY_AFTER_S ? void 0 : Math.max(seconds, 0) * 1e3;
+}
+async function readBody2(res, limit) {
+  if (res.body === null) return new Uint8Array();
+  const chunks = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  for (; ; ) {
+    const { done, value: value2 } = await reader.read();
+    if (done) break;
+    total += value2.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => void 0);
+      return void 0;
+    }
+    chunks.push(value2);
+  }
+  return Buffer4.concat(chunks);
+}
+function parseUrl2(text3, base) {
+  try {
+    return new URL(text3, base);
+  } catch {
+    return null;
+  }
+}
+
+// src/registry/auth.ts
+var MAX_TOKEN_BYTES = 1024 * 1024;
+function basicAuthorization(credentials) {
+  const { username = "", password: password2 = "" } = credentials ?? {};
+  return username === "" && password2 === "" ? void 0 : `Basic ${Buffer5.from(`${username}:${password2}`).toString("base64")}`;
+}
+var Authenticator = class {
+  constructor(context3, transport, basicAuth, insecureChosen) {
+    this.context = context3;
+    this.transport = transport;
+    this.basicAuth = basicAuth;
+    this.insecureChosen = insecureChosen;
+  }
+  context;
+  transport;
+  basicAuth;
+  insecureChosen;
+  /** Token per challenge scope (realm, service, scope); promises, so concurrent requests share one token request. */
+  tokens = /* @__PURE__ */ new Map();
+  /** The scope key each repository was last challenged with: its token is sent up front on the next request. */
+  repositoryScopes = /* @__PURE__ */ new Map();
+  /** Set once the registry asked for basic auth: later requests send it up front instead of taking a 401 each. */
+  basicFirst = false;
+  /** One request, answered with the known authorization or after following a 401's challenge. */
+  async authorized(subject, url, options) {
+    const sent = await this.knownAuthorization(subject.repository);
+    const reply2 = await this.transport.send(subject, url, { ...options, authorization: sent });
+    if (reply2.status !== 401) return reply2;
+    const challenges = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
+    const bearer2 = challenges.find((c) => c.scheme === "bearer" && (c.params.realm ?? "") !== "");
+    if (bearer2 !== void 0) {
+      const key = scopeKey(bearer2);
+      this.repositoryScopes.set(subject.repository, key);
+      const token = await this.token(subject, bearer2, key, options, sent);
+      return this.transport.send(subject, url, { ...options, authorization: `Bearer ${token}` });
+    }
+    if (challenges.some((c) => c.scheme === "basic") && this.basicAuth !== void 0 && sent !== this.basicAuth) {
+      this.basicFirst = true;
+      return this.transport.send(subject, url, { ...options, authorization: this.basicAuth });
+    }
+    return reply2;
+  }
+  async knownAuthorization(repository) {
+    if (this.basicFirst) return this.basicAuth;
+    const key = this.repositoryScopes.get(repository);
+    const pending = key === void 0 ? void 0 : this.tokens.get(key);
+    const token = await pending?.catch(() => void 0);
+    return token !== void 0 && token.expiresAt > Date.now() ? `Bearer ${token.token}` : void 0;
+  }
+  /** The cached token for the scope, unless it is the one just refused or expired; else a new one. */
+  async token(subject, challenge, key, request3, refused) {
+    const cached = this.tokens.get(key);
+    const entry = await cached?.catch(() => void 0);
+    if (entry !== void 0 && `Bearer ${entry.token}` !== refused && entry.expiresAt > Date.now()) return entry.token;
+    const latest = this.tokens.get(key);
+    if (latest !== void 0 && latest !== cached) return (await latest).token;
+    const pending = this.fetchToken(subject, challenge, request3);
+    this.tokens.set(key, pending);
+    pending.catch(() => {
+      if (this.tokens.get(key) === pending) this.tokens.delete(key);
+    });
+    return (await pending).token;
+  }
+  /** `request`: the registry request the token is for; the token request shares its deadline. */
+  async fetchToken(subject, challenge, request3) {
+    const { context: context3 } = this;
+    let realm;
+    try {
+      realm = new URL(challenge.params.realm ?? "");
+    } catch {
+      throw protocolError(context3, subject, "an invalid token realm in its WWW-Authenticate challenge");
+    }
+    if (realm.protocol !== "https:" && realm.protocol !== "http:") {
+      throw protocolError(context3, subject, `a token realm with the unsupported scheme ${realm.protocol}`);
+    }
+    realm.username = "";
+    realm.password = "";
+    const { service, scope } = challenge.params;
+    if (service !== void 0 && service !== "") realm.searchParams.set("service", service);
+    for (const one of (scope ?? "").split(" ")) if (one !== "") realm.searchParams.append("scope", one);
+    if (this.basicAuth !== void 0 && realm.protocol === "http:" && !isLoopbackHost(realm.hostname) && !this.insecureChosen) {
+      throw new RegistryError(
+        `registry ${context3.registry} asks for its credentials at ${realm.host} over plain http; refusing to send registry-username/registry-password unencrypted (reading ${describeSubject(subject)})`,
+        "protocol",
+        context3.registry,
+        subject.repository
+      );
+    }
+    const reply2 = await this.transport.send(subject, realm, {
+      method: "GET",
+      accept: "application/json",
+      authorization: this.basicAuth,
+      maxBytes: MAX_TOKEN_BYTES,
+      peer: "token",
+      ...request3.deadline !== void 0 ? { deadline: request3.deadline } : {}
+    });
+    if (reply2.status !== 200) throw httpError(context3, subject, reply2, "token");
+    const body2 = asRecord(parseJson(context3, subject, reply2.body));
+    const token = body2?.token ?? body2?.access_token;
+    if (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token)) {
+      throw protocolError(context3, subject, `a token answer from ${realm.host} without a usable token`);
+    }
+    const expiresIn = typeof body2?.expires_in === "number" && body2.expires_in > 0 ? body2.expires_in : 60;
+    return { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1e3 };
+  }
+};
+function parseJson(context3, subject, body2) {
+  try {
+    return JSON.parse(Buffer5.from(body2).toString("utf8"));
+  } catch {
+    throw protocolError(context3, subject, "invalid JSON");
+  }
+}
+function scopeKey(challenge) {
+  const { realm = "", service = "", scope = "" } = challenge.params;
+  return JSON.stringify([
+    realm,
+    service,
+    scope.split(" ").filter((s) => s !== "").sort()
+  ]);
+}
+
+// src/registry/client.ts
+var MEDIA_TYPES = {
+  ociIndex: "application/vnd.oci.image.index.v1+json",
+  ociManifest: "application/vnd.oci.image.manifest.v1+json",
+  dockerList: "application/vnd.docker.distribution.manifest.list.v2+json",
+  dockerManifest: "application/vnd.docker.distribution.manifest.v2+json"
+};
+var MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest].join(", ");
+var INDEX_TYPES = /* @__PURE__ */ new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+var MANIFEST_TYPES = new Set(Object.values(MEDIA_TYPES));
+var DEFAULT_TIMEOUT_MS = 3e4;
+var DEFAULT_CALL_BUDGET_MS = 12e4;
+var MAX_PAGES2 = 1e3;
+var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+var MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+var MAX_TAGS_PAGE_BYTES = 16 * 1024 * 1024;
+function createRegistryClient(options) {
+  return new Client(options);
+}
+var Client = class {
+  registry;
+  origin;
+  context;
+  auth;
+  retries;
+  retryDelayMs;
+  callBudgetMs;
+  constructor(options) {
+    this.registry = options.registry;
+    this.origin = registryOrigin(options.registry, options.insecure);
+    const basicAuth = basicAuthorization(options.credentials);
+    this.context = {
+      registry: options.registry,
+      origin: this.origin,
+      credentials: basicAuth !== void 0,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    };
+    const transport = new Transport(this.context, options.fetch ?? fetch);
+    this.auth = new Authenticator(this.context, transport, basicAuth, options.insecure === true);
+    this.retries = options.retries ?? 2;
+    this.retryDelayMs = options.retryDelayMs ?? 1e3;
+    this.callBudgetMs = options.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS;
+  }
+  async listTags(repository) {
+    this.checkRepository(repository);
+    const subject = { repository, kind: "tags" };
+    const tags = [];
+    const seen = /* @__PURE__ */ new Set();
+    const deadline = callDeadline(this.callBudgetMs);
+    let url = new URL(`/v2/${repository}/tags/list`, this.origin);
+    for (let page = 0; url !== void 0; page++) {
+      if (page >= MAX_PAGES2 || seen.has(url.href)) {
+        throw this.protocolError(subject, page >= MAX_PAGES2 ? `more than ${MAX_PAGES2} pages of tags` : "tag pages that link in a loop");
+      }
+      seen.add(url.href);
+      const reply2 = await this.request(subject, url, {
+        deadline,
+        method: "GET",
+        accept: "application/json",
+        maxBytes: MAX_TAGS_PAGE_BYTES,
+        peer: "registry"
+      });
+      if (reply2.status !== 200) throw this.httpError(subject, reply2);
+      const body2 = asRecord(this.parseJson(subject, reply2.body));
+      if (body2 === void 0) throw this.protocolError(subject, "a tag list that is not a JSON object");
+      const pageTags = body2.tags ?? null;
+      if (pageTags !== null && !Array.isArray(pageTags)) throw this.protocolError(subject, "a tag list without tags");
+      for (const tag of pageTags ?? []) if (typeof tag === "string") tags.push(tag);
+      url = this.nextPage(subject, reply2);
+    }
+    return tags;
+  }
+  getManifest(repository, reference) {
+    return this.readManifest(repository, reference, callDeadline(this.callBudgetMs));
+  }
+  async readManifest(repository, reference, deadline) {
+    this.checkRepository(repository);
+    this.checkReference(repository, reference);
+    const subject = { repository, kind: "manifest", reference };
+    const reply2 = await this.request(subject, this.manifestUrl(repository, reference), {
+      deadline,
+      method: "GET",
+      accept: MANIFEST_ACCEPT,
+      maxBytes: MAX_MANIFEST_BYTES,
+      peer: "registry"
+    });
+    if (reply2.status !== 200) throw this.httpError(subject, reply2);
+    const manifest = this.parseJson(subject, reply2.body);
+    const record = asRecord(manifest);
+    if (record === void 0) throw this.protocolError(subject, "a manifest that is not a JSON object");
+    const headerType = mediaTypeOf(reply2.headers.get("content-type"));
+    const bodyType = typeof record.mediaType === "string" ? record.mediaType : void 0;
+    const mediaType = MANIFEST_TYPES.has(headerType) ? headerType : bodyType ?? headerType;
+    if (record.schemaVersion === 1 || mediaType.startsWith("application/vnd.docker.distribution.manifest.v1")) {
+      throw this.protocolError(subject, "a Docker schema 1 manifest, which is not supported (push the image again)");
+    }
+    let digest;
+    if (DIGEST.test(reference)) {
+      if (digestOf(reply2.body, reference) !== reference) {
+        throw this.protocolError(subject, "content not matching its digest");
+      }
+      digest = reference;
+    } else {
+      const header = reply2.headers.get("docker-content-digest")?.trim();
+      digest = header !== void 0 && DIGEST.test(header) ? header : `sha256:${createHash6("sha256").update(reply2.body).digest("hex")}`;
+    }
+    return { digest, mediaType, manifest };
+  }
+  async getImageConfig(repository, reference, platform2 = { os: "linux", architecture: "amd64" }) {
+    const deadline = callDeadline(this.callBudgetMs);
+    let current = await this.readManifest(repository, reference, deadline);
+    const indexDigest = isIndex(current) ? current.digest : void 0;
+    for (let depth = 0; isIndex(current); depth++) {
+      if (depth >= 2) throw this.protocolError({ repository, kind: "manifest", reference }, "indexes nested too deep");
+      const descriptor = this.selectPlatform(repository, reference, current, platform2);
+      current = await this.readManifest(repository, descriptor, deadline);
+    }
+    const subject = { repository, kind: "manifest", reference };
+    const configDigest = asRecord(asRecord(current.manifest)?.config)?.digest;
+    if (typeof configDigest !== "string" || !DIGEST.test(configDigest)) {
+      throw this.protocolError(subject, "an image manifest without a config digest");
+    }
+    const blobSubject = { repository, kind: "blob", reference: configDigest };
+    const reply2 = await this.request(blobSubject, new URL(`/v2/${repository}/blobs/${configDigest}`, this.origin), {
+      deadline,
+      method: "GET",
+      maxBytes: MAX_CONFIG_BYTES,
+      peer: "registry"
+    });
+    if (reply2.status !== 200) throw this.httpError(blobSubject, reply2);
+    if (digestOf(reply2.body, configDigest) !== configDigest) {
+      throw this.protocolError(blobSubject, "content not matching its digest");
+    }
+    const config = toImageConfig(this.parseJson(blobSubject, reply2.body));
+    if (indexDigest === void 0 && config.os !== void 0 && config.architecture !== void 0) {
+      if (config.os !== platform2.os || config.architecture !== platform2.architecture) {
+        throw new RegistryError(
+          `${describeSubject(subject)} in registry ${this.registry} is a ${config.os}/${config.architecture} image, not ${platformText(platform2)}`,
+          "platform",
+          this.registry,
+          repository
+        );
+      }
+    }
+    const result = { digest: current.digest, configDigest, config, layers: layersOf(current.manifest) };
+    if (indexDigest !== void 0) result.indexDigest = indexDigest;
+    return result;
+  }
+  async tagExists(repository, tag) {
+    this.checkRepository(repository);
+    this.checkReference(repository, tag);
+    const subject = { repository, kind: "manifest", reference: tag };
+    const reply2 = await this.request(subject, this.manifestUrl(repository, tag), {
+      deadline: callDeadline(this.callBudgetMs),
+      method: "HEAD",
+      accept: MANIFEST_ACCEPT,
+      maxBytes: 0,
+      peer: "registry"
+    });
+    if (reply2.status === 200) return true;
+    if (reply2.status === 404) return false;
+    throw this.httpError(subject, reply2);
+  }
+  // ---- requests, authentication, redirects
+  // ---- requests
+  /** A registry request, authenticated, retried on 429/502/503/504. */
+  request(subject, url, options) {
+    return withRetries(() => this.auth.authorized(subject, url, options), this.retries, this.retryDelayMs, options.deadline);
+  }
+  nextPage(subject, reply2) {
+    const link = nextLink(reply2.headers.get("link"));
+    if (link === void 0) return void 0;
+    const next = parseUrl2(link, reply2.url);
+    if (next === null || next.origin !== this.origin) {
+      throw this.protocolError(subject, "a next-page link outside the registry");
+    }
+    return next;
+  }
+  manifestUrl(repository, reference) {
+    return new URL(`/v2/${repository}/manifests/${reference}`, this.origin);
+  }
+  selectPlatform(repository, reference, index, want) {
+    const entries = asRecord(index.manifest)?.manifests;
+    const available = [];
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      const descriptor = asRecord(entry);
+      const platform2 = asRecord(descriptor?.platform);
+      const digest = descriptor?.digest;
+      if (descriptor === void 0 || typeof digest !== "string" || !DIGEST.test(digest)) continue;
+      const annotations = asRecord(descriptor.annotations);
+      if (annotations?.["vnd.docker.reference.type"] === "attestation-manifest") continue;
+      const os9 = typeof platform2?.os === "string" ? platform2.os : "unknown";
+      const architecture = typeof platform2?.architecture === "string" ? platform2.architecture : "unknown";
+      if (os9 === "unknown" || architecture === "unknown") continue;
+      const variant = typeof platform2?.variant === "string" ? platform2.variant : void 0;
+      available.push(platformText({ os: os9, architecture, variant }));
+      if (os9 !== want.os || architecture !== want.architecture) continue;
+      const variantOk = want.variant === void 0 || normalVariant(architecture, variant) === normalVariant(architecture, want.variant);
+      if (variantOk) return digest;
+    }
+    throw new RegistryError(
+      `${describeSubject({ repository, kind: "manifest", reference })} in registry ${this.registry} has no ${platformText(want)} image (it has ${available.length === 0 ? "none" : available.join(", ")})`,
+      "platform",
+      this.registry,
+      repository
+    );
+  }
+  // ---- validation and errors
+  checkRepository(repository) {
+    if (!REPOSITORY.test(repository) || repository.length > 255) {
+      throw new RegistryError(
+        `invalid repository name '${repository}' for registry ${this.registry}: expected lower-case path components such as openhands/agent-server`,
+        "invalid",
+        this.registry
+      );
+    }
+  }
+  checkReference(repository, reference) {
+    if (!TAG.test(reference) && !DIGEST.test(reference)) {
+      throw new RegistryError(
+        `invalid tag or digest '${reference}' for ${repository}: expected a tag such as 1.23.0-python or sha256:<64 hex>`,
+        "invalid",
+        this.registry,
+        repository
+      );
+    }
+  }
+  parseJson(subject, body2) {
+    return parseJson(this.context, subject, body2);
+  }
+  protocolError(subject, what) {
+    return protocolError(this.context, subject, what);
+  }
+  httpError(subject, reply2) {
+    return httpError(this.context, subject, reply2);
+  }
+};
+function mediaTypeOf(contentType) {
+  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+function isIndex(manifest) {
+  return INDEX_TYPES.has(manifest.mediaType) || Array.isArray(asRecord(manifest.manifest)?.manifests);
+}
+function digestOf(body2, like) {
+  const algorithm = like.slice(0, like.indexOf(":"));
+  if (!["sha256", "sha384", "sha512"].includes(algorithm)) return void 0;
+  return `${algorithm}:${createHash6(algorithm).update(body2).digest("hex")}`;
+}
+function platformText(p) {
+  return `${p.os}/${p.architecture}${p.variant === void 0 ? "" : `/${p.variant}`}`;
+}
+function normalVariant(architecture, variant) {
+  return architecture === "arm64" && variant === void 0 ? "v8" : variant;
+}
+function stringArray(value2) {
+  return Array.isArray(value2) && value2.every((v) => typeof v === "string") ? value2 : void 0;
+}
+function toImageConfig(blob) {
+  const top = asRecord(blob) ?? {};
+  const c = asRecord(top.config) ?? {};
+  const config = {};
+  if (typeof top.architecture === "string") config.architecture = top.architecture;
+  if (typeof top.os === "string") config.os = top.os;
+  if (c.Entrypoint === null || stringArray(c.Entrypoint)) config.Entrypoint = stringArray(c.Entrypoint) ?? null;
+  if (c.Cmd === null || stringArray(c.Cmd)) config.Cmd = stringArray(c.Cmd) ?? null;
+  if (c.Env === null || stringArray(c.Env)) config.Env = stringArray(c.Env) ?? null;
+  if (typeof c.User === "string") config.User = c.User;
+  if (typeof c.WorkingDir === "string") config.WorkingDir = c.WorkingDir;
+  if (c.Labels === null) config.Labels = null;
+  else {
+    const labels = asRecord(c.Labels);
+    if (labels !== void 0) {
+      config.Labels = Object.fromEntries(Object.entries(labels).filter((e) => typeof e[1] === "string"));
+    }
+  }
+  if (c.ExposedPorts === null) config.ExposedPorts = null;
+  else {
+    const ports = asRecord(c.ExposedPorts);
+    if (ports !== void 0) config.ExposedPorts = Object.fromEntries(Object.keys(ports).map((port) => [port, {}]));
+  }
+  const diffIds = stringArray(asRecord(top.rootfs)?.diff_ids);
+  if (diffIds) config.diffIds = diffIds;
+  return config;
+}
+function layersOf(manifest) {
+  const layers = asRecord(manifest)?.layers;
+  if (!Array.isArray(layers)) return [];
+  return layers.flatMap((layer) => {
+    const record = asRecord(layer);
+    return typeof record?.digest === "string" && typeof record.size === "number" ? [{ digest: record.digest, size: record.size }] : [];
+  });
+}
+
+// src/registry/for-inputs.ts
+function runRegistries(inputs) {
+  const settings = {
+    repository: inputs.repository,
+    "registry-username": inputs["registry-username"],
+    "registry-password": inputs["registry-password"]
+  };
+  const clients = /* @__PURE__ */ new Map();
+  return {
+    client(registry) {
+      let client = clients.get(registry);
+      if (!client) {
+        client = new ClientForRun(registry, settings, inputsCredentialsFor(registry, settings));
+        clients.set(registry, client);
+      }
+      return client;
+    }
+  };
+}
+function inputsCredentialsFor(registry, inputs) {
+  const username = inputs["registry-username"];
+  return username && pushRegistryOf2(inputs) === registry ? { username, password: inputs["registry-password"] } : void 0;
+}
+function pushRegistryOf2(inputs) {
+  return inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
+}
+var ClientForRun = class {
+  constructor(registry, inputs, explicit) {
+    this.registry = registry;
+    this.inputs = inputs;
+    this.explicit = explicit;
+  }
+  registry;
+  inputs;
+  explicit;
+  client;
+  listTags(repository) {
+    return this.read((client) => client.listTags(repository));
+  }
+  getManifest(repository, reference) {
+    return this.read((client) => client.getManifest(repository, reference));
+  }
+  getImageConfig(repository, reference, platform2) {
+    return this.read((client) => client.getImageConfig(repository, reference, platform2));
+  }
+  tagExists(repository, tag) {
+    return this.read((client) => client.tagExists(repository, tag));
+  }
+  async read(call) {
+    this.client ??= this.connect();
+    const { client, tried } = await this.client;
+    try {
+      return await call(client);
+    } catch (thrown) {
+      throw thrown instanceof RegistryError ? explainRefusal(thrown, tried, this.inputs) : thrown;
+    }
+  }
+  async connect() {
+    const { registry, explicit } = this;
+    if (explicit) return { client: createRegistryClient({ registry, credentials: explicit }), tried: { kind: "inputs" } };
+    const login2 = await dockerLoginFor(registry);
+    if (login2.found) return { client: createRegistryClient({ registry, credentials: login2.credentials }), tried: { kind: "docker", source: login2.source } };
+    return { client: createRegistryClient({ registry }), tried: { kind: "none", docker: login2.reason } };
+  }
+};
+function explainRefusal(error3, tried, inputs) {
+  if (error3.kind !== "unauthorized" && error3.kind !== "forbidden") return error3;
+  const { registry } = error3;
+  const push = pushRegistryOf2(inputs);
+  const what = error3.message.replace("the registry rejected registry-username/registry-password; check them", "the registry rejected the credentials").replace("; set registry-username/registry-password", "");
+  let triedText;
+  if (tried.kind === "inputs") triedText = `registry-username/registry-password (for ${registry}, repository's registry)`;
+  else if (tried.kind === "docker") triedText = `docker's login for ${registry} (from ${tried.source})`;
+  else triedText = `none (${tried.docker})`;
+  const login2 = `log in to ${registry} with docker login or docker/login-action before this step`;
+  let advice;
+  if (tried.kind === "inputs") {
+    advice = error3.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may pull ${error3.repository ?? "the repository"}`;
+  } else if (push === registry) {
+    advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login2}`;
+  } else {
+    const only = push ? `only to ${push}, repository's registry` : "only to repository's registry, and repository is not set";
+    advice = `${login2} (registry-username/registry-password are sent ${only})`;
+  }
+  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error3.kind, registry, error3.repository, error3.status);
+}
+
 // src/run-plan.ts
 function readRunPlan(read, runner) {
   return Object.freeze({ ...readInputs(read, runner.workspace), runner: Object.freeze({ ...runner }) });
@@ -50321,6 +50318,7 @@ async function run(io = actionIo) {
   try {
     const plan = readRunPlan(io.input, runner);
     readOnce = plan;
+    const registries = runRegistries(plan);
     runDockerConfig = await useRunDockerConfig(plan, io.env);
     const resolved = await withReadBudget(
       "the release lookup",
@@ -50335,7 +50333,10 @@ async function run(io = actionIo) {
     setOutput("agent-server-version", release);
     const tags = plan.build ? resolveTags({ repository: plan.repository, tag: plan.tag, "extra-tags": plan["extra-tags"], release, sha: runner.sha }) : void 0;
     info(`Checking the Dockerfile against agent-server ${release}${resolved.oheRelease ? ` (OHE release ${resolved.oheRelease})` : ""}`);
-    const checks = await group("Check the Dockerfile", () => withReadBudget("the checks", PHASE_READ_BUDGET_MS, () => runChecks(plan, release, workspace)));
+    const checks = await group(
+      "Check the Dockerfile",
+      () => withReadBudget("the checks", PHASE_READ_BUDGET_MS, () => runChecks(plan, release, workspace, registryImageReader(registries)))
+    );
     report2.checks = checks.findings;
     report2.layered = checks.layered;
     const base = checks.dockerfile.base;
@@ -50379,6 +50380,7 @@ async function run(io = actionIo) {
         fromLine: base?.line,
         buildArgs: checks.releaseBuildArgs,
         runtime: resolved.runtime,
+        registries,
         // The verify phase's report reaches the summary and the annotations also when it fails.
         onVerify: (verify) => {
           report2.verify = verify;
