@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRegistryClient } from '../src/registry/client.js'
-import { resetRegistryClients } from '../src/registry/for-inputs.js'
+import { runRegistries } from '../src/registry/for-inputs.js'
 import { inspectImage, saveImage } from '../src/verify/docker-image.js'
 import { scanSaveArchive } from '../src/verify/save-archive.js'
 import { verifyImage } from '../src/verify/verify.js'
@@ -158,14 +158,15 @@ async function verifyAlone(
     { env, stdio: ['ignore', 'ignore', 'inherit'] }
   )
   const work = mkdtempSync(join(scratch, 'work-'))
-  resetRegistryClients()
+  const inputs = testInputsFor(root, { file, 'registry-username': username, 'registry-password': password })
   try {
     const started = performance.now()
-    const report = await verifyImage(testInputsFor(root, { file, 'registry-username': username, 'registry-password': password }), {
+    const report = await verifyImage(inputs, {
       image: tag,
       release: '1.23.0',
       agentServerReference: `${repository}:1.23.0-python`,
-      workDir: work
+      workDir: work,
+      registries: runRegistries(inputs)
     })
     const seconds = (performance.now() - started) / 1000
     if (report.problems.length > 0) throw new Error(`verification failed: ${report.problems.join('; ')}`)

@@ -5454,12 +5454,12 @@ var require_body = __commonJS({
     var { isArrayBuffer } = __require("node:util/types");
     var { serializeAMimeType } = require_data_url();
     var { multipartFormDataParser } = require_formdata_parser();
-    var random;
+    var random2;
     try {
       const crypto2 = __require("node:crypto");
-      random = (max) => crypto2.randomInt(0, max);
+      random2 = (max) => crypto2.randomInt(0, max);
     } catch {
-      random = (max) => Math.floor(Math.random(max));
+      random2 = (max) => Math.floor(Math.random(max));
     }
     var textEncoder = new TextEncoder();
     function noop3() {
@@ -5510,7 +5510,7 @@ var require_body = __commonJS({
       } else if (ArrayBuffer.isView(object)) {
         source = new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength));
       } else if (util.isFormDataLike(object)) {
-        const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
+        const boundary = `----formdata-undici-0${`${random2(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
         const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
@@ -29927,7 +29927,7 @@ function getValues(context3, operator, key, modifier) {
   }
   return result;
 }
-function parseUrl2(template) {
+function parseUrl(template) {
   return {
     expand: expand.bind(null, template)
   };
@@ -29984,7 +29984,7 @@ function parse3(options) {
     "mediaType"
   ]);
   const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl2(url).expand(parameters);
+  url = parseUrl(url).expand(parameters);
   if (!/^http/.test(url)) {
     url = options.baseUrl + url;
   }
@@ -30073,7 +30073,7 @@ function parse4(header, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header.length;
   let valueStart = options?.start ?? 0;
-  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS2) !== 0) {
+  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
     valueStart++;
   }
   let index = valueStart;
@@ -30087,7 +30087,7 @@ function parse4(header, options) {
       stop |= flags & COMMA_FLAG;
       break;
     }
-    if ((flags & OWS2) !== 0) {
+    if ((flags & OWS) !== 0) {
       if (whitespace === -1)
         whitespace = index;
     } else {
@@ -30108,7 +30108,7 @@ function parseParameters(header, type, index, len, stopFlags) {
   const parameters = new NullObject();
   parameter: while (index < len) {
     index++;
-    while ((CHAR_MAP[header.charCodeAt(index)] & OWS2) !== 0) {
+    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
       index++;
     }
     const keyStart = index;
@@ -30127,7 +30127,7 @@ function parseParameters(header, type, index, len, stopFlags) {
         const value2 = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
         index++;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS2) !== 0) {
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
           index++;
         }
         if (index < len && header.charCodeAt(index) === DQUOTE) {
@@ -30173,7 +30173,7 @@ function parseParameters(header, type, index, len, stopFlags) {
             stop = flags2 & COMMA_FLAG;
             break;
           }
-          if ((flags2 & OWS2) !== 0) {
+          if ((flags2 & OWS) !== 0) {
             if (valueWhitespace === -1)
               valueWhitespace = index;
           } else {
@@ -30189,7 +30189,7 @@ function parseParameters(header, type, index, len, stopFlags) {
           break parameter;
         continue parameter;
       }
-      if ((flags & OWS2) !== 0) {
+      if ((flags & OWS) !== 0) {
         if (keyWhitespace === -1)
           keyWhitespace = index;
       } else {
@@ -30211,7 +30211,7 @@ function unescapeQuotedPairs(str, start, end) {
   }
   return result + str.slice(start, end);
 }
-var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS2, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
+var SP, HTAB, SEMI, EQ, DQUOTE, BSLASH, COMMA, LOWER_CASE, OWS, SEMI_FLAG, COMMA_FLAG, TOKEN_FLAG, NON_ASCII, CASE_FLAGS, CHAR_MAP, NullObject;
 var init_dist = __esm({
   "node_modules/content-type/dist/index.js"() {
     SP = 32;
@@ -30222,15 +30222,15 @@ var init_dist = __esm({
     BSLASH = 92;
     COMMA = 44;
     LOWER_CASE = 1;
-    OWS2 = 2;
+    OWS = 2;
     SEMI_FLAG = 4;
     COMMA_FLAG = 8;
     TOKEN_FLAG = 16;
     NON_ASCII = 65280;
     CASE_FLAGS = LOWER_CASE | NON_ASCII;
     CHAR_MAP = new Uint8Array(256);
-    CHAR_MAP[HTAB] |= OWS2;
-    CHAR_MAP[SP] |= OWS2;
+    CHAR_MAP[HTAB] |= OWS;
+    CHAR_MAP[SP] |= OWS;
     CHAR_MAP[SEMI] |= SEMI_FLAG;
     CHAR_MAP[COMMA] |= COMMA_FLAG;
     for (let code3 = 128; code3 <= 255; code3++) {
@@ -37851,19 +37851,10 @@ function dockerConfigFile(env = dockerEnvironment()) {
 function dockerConfigKey(registry) {
   return DOCKER_HUB_NAMES.has(registry.toLowerCase()) ? DOCKER_HUB_KEY : registry;
 }
-var logins = /* @__PURE__ */ new Map();
-function dockerLoginFor(registry) {
-  const file = dockerConfigFile();
-  const key = JSON.stringify([file, registry]);
-  let login2 = logins.get(key);
-  if (login2 === void 0) {
-    login2 = readDockerLogin(registry, file).then((found) => {
-      if (found.found) rememberSecret(found.credentials.password);
-      return found;
-    });
-    logins.set(key, login2);
-  }
-  return login2;
+async function dockerLoginFor(registry) {
+  const found = await readDockerLogin(registry, dockerConfigFile());
+  if (found.found) rememberSecret(found.credentials.password);
+  return found;
 }
 async function readDockerLogin(registry, file, timeoutMs = HELPER_TIMEOUT_MS) {
   let text3;
@@ -39408,854 +39399,6 @@ function callDeadline(callBudgetMs) {
   return outer !== void 0 && outer.at < own.at ? outer : own;
 }
 
-// src/registry/for-inputs.ts
-import { createHash as createHash2 } from "node:crypto";
-
-// src/registry/client.ts
-import { createHash } from "node:crypto";
-
-// src/registry/auth.ts
-import { Buffer as Buffer5 } from "node:buffer";
-
-// src/registry/errors.ts
-var RegistryError = class extends UserError {
-  constructor(message, kind, registry, repository, status) {
-    super(message);
-    this.kind = kind;
-    this.registry = registry;
-    this.repository = repository;
-    this.status = status;
-    this.name = "RegistryError";
-  }
-  kind;
-  registry;
-  repository;
-  status;
-};
-
-// src/registry/error-mapping.ts
-import { Buffer as Buffer3 } from "node:buffer";
-
-// src/registry/www-authenticate.ts
-var WORD_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z/]/;
-var TCHAR_ONLY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-var OWS = /[ \t]/;
-function parseWwwAuthenticate(header) {
-  const challenges = [];
-  let current;
-  let sawComma = false;
-  let i = 0;
-  const skip = (re) => {
-    while (i < header.length && re.test(header.charAt(i))) i++;
-  };
-  const read = (re) => {
-    const start = i;
-    skip(re);
-    return header.slice(start, i);
-  };
-  const readQuoted = () => {
-    i++;
-    let value2 = "";
-    while (i < header.length) {
-      const c = header.charAt(i++);
-      if (c === '"') return value2;
-      value2 += c === "\\" && i < header.length ? header.charAt(i++) : c;
-    }
-    return value2;
-  };
-  const readBare = () => read(/[^,\s"]/);
-  while (i < header.length) {
-    skip(OWS);
-    if (header.charAt(i) === ",") {
-      sawComma = true;
-      i++;
-      continue;
-    }
-    if (i >= header.length) break;
-    const word = read(WORD_CHAR);
-    if (word === "") {
-      i++;
-      continue;
-    }
-    skip(OWS);
-    if (header.charAt(i) === "=") {
-      const equals = read(/=/);
-      skip(OWS);
-      const atEnd = i >= header.length || header.charAt(i) === ",";
-      if (current !== void 0 && !sawComma && current.token68 === void 0 && isEmpty(current.params) && atEnd) {
-        current.token68 = word + equals;
-        continue;
-      }
-      const value2 = header.charAt(i) === '"' ? readQuoted() : atEnd ? "" : readBare();
-      if (current === void 0 || !TCHAR_ONLY.test(word) || equals.length > 1) continue;
-      const name = word.toLowerCase();
-      if (name !== "__proto__" && !Object.hasOwn(current.params, name)) current.params[name] = value2;
-      continue;
-    }
-    if (current !== void 0 && !sawComma && current.token68 === void 0 && isEmpty(current.params)) {
-      current.token68 = word;
-      continue;
-    }
-    current = { scheme: word.toLowerCase(), params: {} };
-    challenges.push(current);
-    sawComma = false;
-  }
-  return challenges;
-}
-function isEmpty(record) {
-  return Object.keys(record).length === 0;
-}
-
-// src/registry/error-mapping.ts
-function describeSubject(subject) {
-  const { repository, kind, reference = "" } = subject;
-  if (kind === "tags") return `tags of ${repository}`;
-  if (kind === "blob") return `config blob ${reference} of ${repository}`;
-  return DIGEST.test(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
-}
-function protocolError(context3, subject, what) {
-  return new RegistryError(`registry ${context3.registry} answered ${describeSubject(subject)} with ${what}`, "protocol", context3.registry, subject.repository);
-}
-function budgetError(context3, subject, budgetMs, label) {
-  return new RegistryError(
-    `registry ${context3.registry} did not finish reading ${describeSubject(subject)} within the ${label} of ${Math.round(budgetMs / 100) / 10} s: is it slow or rate-limiting the runner?`,
-    "timeout",
-    context3.registry,
-    subject.repository
-  );
-}
-function networkError(context3, subject, url, peer, thrown) {
-  const { registry } = context3;
-  const target = url.origin === context3.origin ? `registry ${registry}` : peer === "token" ? `the token service ${url.host} of registry ${registry}` : `${url.host} (where registry ${registry} redirected)`;
-  const reading = `reading ${describeSubject(subject)}`;
-  if (isTimeout(thrown)) {
-    return new RegistryError(
-      `${target} did not answer within ${Math.round(context3.timeoutMs / 100) / 10} s ${reading}: is it reachable from the runner?`,
-      "timeout",
-      registry,
-      subject.repository
-    );
-  }
-  const code3 = errorCode2(thrown);
-  let hint = "is it running and reachable from the runner?";
-  if (code3 === "ENOTFOUND" || code3 === "EAI_AGAIN") {
-    hint = "the host name does not resolve; check it and the runner network";
-  } else if (code3 !== void 0 && /CERT|TLS|SSL|EPROTO/.test(code3)) {
-    hint = url.protocol === "https:" ? "does it serve https with a certificate the runner trusts?" : "TLS failed";
-  }
-  return new RegistryError(`cannot reach ${target} (${code3 ?? "network error"}) ${reading}: ${hint}`, "unreachable", registry, subject.repository);
-}
-function httpError(context3, subject, reply2, peer = "registry") {
-  const { status } = reply2;
-  const { registry } = context3;
-  const codes = errorCodes(reply2.body);
-  const at = `(HTTP ${status}${codes.length > 0 ? ` ${codes.join(", ")}` : ""})`;
-  const where = `registry ${registry}${peer === "token" ? ` (token service ${reply2.url.host})` : ""}`;
-  const what = describeSubject(subject);
-  const { repository } = subject;
-  const credentials = context3.credentials;
-  const setCredentials = "set registry-username/registry-password";
-  const error3 = (kind, message) => new RegistryError(message, kind, registry, repository, status);
-  if (status === 401) {
-    const challenge = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
-    if (challenge.some((c) => c.params.error === "insufficient_scope")) {
-      return error3(
-        "forbidden",
-        `${where} refused ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous token lacks"} pull (read) access to ${repository}${credentials ? "" : `; ${setCredentials}`} (a missing repository answers this way too)`
-      );
-    }
-    return error3(
-      "unauthorized",
-      credentials ? `authentication failed at ${where} reading ${what} ${at}: the registry rejected registry-username/registry-password; check them` : `authentication failed at ${where} reading ${what} ${at}: the registry requires credentials; ${setCredentials} (a private or missing repository answers this way too)`
-    );
-  }
-  if (status === 403) {
-    return error3(
-      "forbidden",
-      `${where} denied access to ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous access lacks"} pull (read) permission on ${repository}${credentials ? "" : `; ${setCredentials}`}`
-    );
-  }
-  if (status === 404) {
-    if (peer === "token") return error3("not-found", `the token service of ${where} was not found ${at}`);
-    if (subject.kind === "tags" || codes.includes("NAME_UNKNOWN")) {
-      return error3(
-        "not-found",
-        `repository ${repository} not found in registry ${registry} ${at}: check the name` + (credentials ? " and that the credentials can see it" : "")
-      );
-    }
-    const reference = subject.reference ?? "";
-    if (subject.kind === "blob" || codes.includes("BLOB_UNKNOWN")) {
-      return error3("not-found", `${what} not found in registry ${registry} ${at}: the image is incomplete`);
-    }
-    if (codes.includes("MANIFEST_UNKNOWN")) {
-      return error3(
-        "not-found",
-        DIGEST.test(reference) ? `manifest ${reference} not found in ${repository} in registry ${registry} ${at}` : `tag ${reference} not found in ${repository} in registry ${registry} ${at}`
-      );
-    }
-    return error3(
-      "not-found",
-      `${what} not found in registry ${registry} ${at}: the repository or the ${DIGEST.test(reference) ? "digest" : "tag"} does not exist`
-    );
-  }
-  if (status === 429) {
-    const after = reply2.headers.get("retry-after");
-    const when = after !== null && /^\d+$/.test(after) ? `, retry after ${after} s` : "";
-    return error3(
-      "rate-limited",
-      `${where} rate-limited reading ${what} (HTTP 429${when}): retry later` + (credentials ? "" : `, or ${setCredentials}: anonymous pulls have lower limits`)
-    );
-  }
-  if (status >= 500) {
-    return error3("server", `${where} failed reading ${what} ${at}: a server-side error; retry later`);
-  }
-  return error3("protocol", `unexpected answer from ${where} reading ${what} ${at}`);
-}
-function errorCodes(body2) {
-  let parsed;
-  try {
-    parsed = JSON.parse(Buffer3.from(body2).toString("utf8"));
-  } catch {
-    return [];
-  }
-  const errors = asRecord(parsed)?.errors;
-  if (!Array.isArray(errors)) return [];
-  const codes = errors.map((e) => asRecord(e)?.code).filter((code3) => typeof code3 === "string" && /^[A-Z][A-Z_]{0,40}$/.test(code3));
-  return [...new Set(codes)].slice(0, 3);
-}
-function isTimeout(thrown, depth = 0) {
-  if (depth > 5 || typeof thrown !== "object" || thrown === null) return false;
-  if ("name" in thrown && thrown.name === "TimeoutError") return true;
-  return "cause" in thrown && isTimeout(thrown.cause, depth + 1);
-}
-function errorCode2(thrown, depth = 0) {
-  if (depth > 5 || typeof thrown !== "object" || thrown === null) return void 0;
-  if ("code" in thrown && typeof thrown.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(thrown.code)) {
-    return thrown.code;
-  }
-  if (thrown instanceof AggregateError) {
-    for (const inner of thrown.errors) {
-      const code3 = errorCode2(inner, depth + 1);
-      if (code3 !== void 0) return code3;
-    }
-  }
-  return "cause" in thrown ? errorCode2(thrown.cause, depth + 1) : void 0;
-}
-function asRecord(value2) {
-  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2) ? value2 : void 0;
-}
-
-// src/registry/transport.ts
-import { Buffer as Buffer4 } from "node:buffer";
-var MAX_REDIRECTS = 5;
-var MAX_ERROR_BYTES = 64 * 1024;
-var RETRY_STATUSES = /* @__PURE__ */ new Set([429, 502, 503, 504]);
-var MAX_RETRY_AFTER_S = 30;
-function isLoopbackHost(hostname) {
-  const host = hostname.toLowerCase();
-  return host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-function registryOrigin(registry, insecure) {
-  const host = DOCKER_HUB_NAMES2.has(registry.toLowerCase()) ? "registry-1.docker.io" : registry.toLowerCase();
-  if (!HOST.test(host)) {
-    throw new RegistryError(`invalid registry '${registry}': expected a host[:port] such as ghcr.io or 127.0.0.1:5000`, "invalid", registry);
-  }
-  const hostname = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "");
-  return `${insecure ?? isLoopbackHost(hostname) ? "http" : "https"}://${host}`;
-}
-var Transport = class {
-  constructor(context3, fetchImpl) {
-    this.context = context3;
-    this.fetchImpl = fetchImpl;
-  }
-  context;
-  fetchImpl;
-  /** One request with manual redirects and one timeout for all of it, body read up to a limit. */
-  async send(subject, url, options) {
-    const authOrigin = url.origin;
-    const { deadline } = options;
-    const remaining = deadline === void 0 ? Infinity : deadline.at - Date.now();
-    if (deadline !== void 0 && remaining <= 0) throw budgetError(this.context, subject, deadline.ms, deadline.label);
-    const byBudget = remaining < this.context.timeoutMs;
-    const signal = AbortSignal.timeout(Math.max(1, Math.min(this.context.timeoutMs, remaining)));
-    let current = url;
-    for (let hop = 0; ; hop++) {
-      const headers = {};
-      if (options.accept !== void 0) headers.Accept = options.accept;
-      if (options.authorization !== void 0 && current.origin === authOrigin) {
-        headers.Authorization = options.authorization;
-      }
-      try {
-        const res = await this.fetchImpl(current, { method: options.method, headers, redirect: "manual", signal });
-        const location = res.headers.get("location");
-        if ([301, 302, 303, 307, 308].includes(res.status) && location !== null) {
-          await res.body?.cancel().catch(() => void 0);
-          if (hop >= MAX_REDIRECTS) throw protocolError(this.context, subject, `more than ${MAX_REDIRECTS} redirects`);
-          const next = parseUrl(location, current);
-          if (next === null || next.protocol !== "https:" && next.protocol !== "http:") {
-            throw protocolError(this.context, subject, "a redirect to an invalid location");
-          }
-          current = next;
-          continue;
-        }
-        const limit = res.ok ? options.maxBytes : MAX_ERROR_BYTES;
-        const body2 = options.method === "HEAD" ? new Uint8Array() : await readBody(res, limit);
-        if (body2 === void 0) {
-          if (res.ok) throw protocolError(this.context, subject, `an answer larger than ${limit / 1024 / 1024} MiB`);
-        }
-        return { status: res.status, headers: res.headers, body: body2 ?? new Uint8Array(), url: current };
-      } catch (thrown) {
-        if (thrown instanceof RegistryError) throw thrown;
-        if (byBudget && deadline !== void 0 && isTimeout(thrown)) throw budgetError(this.context, subject, deadline.ms, deadline.label);
-        throw networkError(this.context, subject, current, options.peer, thrown);
-      }
-    }
-  }
-};
-async function withRetries(attempt, retries, retryDelayMs, deadline) {
-  for (let count = 0; ; count++) {
-    const reply2 = await attempt();
-    if (!RETRY_STATUSES.has(reply2.status) || count >= retries) return reply2;
-    const delay = retryDelay(reply2.headers.get("retry-after"), retryDelayMs * 2 ** count);
-    if (delay === void 0) return reply2;
-    if (deadline !== void 0 && Date.now() + delay >= deadline.at) return reply2;
-    await new Promise((resolve4) => setTimeout(resolve4, delay));
-  }
-}
-function nextLink(header) {
-  if (header === null) return void 0;
-  for (const match of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
-    const params = match[2] ?? "";
-    if (/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?\s*(?:;|$)/i.test(params)) return match[1];
-  }
-  return void 0;
-}
-function retryDelay(retryAfter, fallbackMs) {
-  if (retryAfter === null) return fallbackMs;
-  const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : (Date.parse(retryAfter) - Date.now()) / 1e3;
-  if (Number.isNaN(seconds)) return fallbackMs;
-  return seconds > MAX_RETRY_AFTER_S ? void 0 : Math.max(seconds, 0) * 1e3;
-}
-async function readBody(res, limit) {
-  if (res.body === null) return new Uint8Array();
-  const chunks = [];
-  let total = 0;
-  const reader = res.body.getReader();
-  for (; ; ) {
-    const { done, value: value2 } = await reader.read();
-    if (done) break;
-    total += value2.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => void 0);
-      return void 0;
-    }
-    chunks.push(value2);
-  }
-  return Buffer4.concat(chunks);
-}
-function parseUrl(text3, base) {
-  try {
-    return new URL(text3, base);
-  } catch {
-    return null;
-  }
-}
-
-// src/registry/auth.ts
-var MAX_TOKEN_BYTES = 1024 * 1024;
-function basicAuthorization(credentials) {
-  const { username = "", password: password2 = "" } = credentials ?? {};
-  return username === "" && password2 === "" ? void 0 : `Basic ${Buffer5.from(`${username}:${password2}`).toString("base64")}`;
-}
-var Authenticator = class {
-  constructor(context3, transport, basicAuth, insecureChosen) {
-    this.context = context3;
-    this.transport = transport;
-    this.basicAuth = basicAuth;
-    this.insecureChosen = insecureChosen;
-  }
-  context;
-  transport;
-  basicAuth;
-  insecureChosen;
-  /** Token per challenge scope (realm, service, scope); promises, so concurrent requests share one token request. */
-  tokens = /* @__PURE__ */ new Map();
-  /** The scope key each repository was last challenged with: its token is sent up front on the next request. */
-  repositoryScopes = /* @__PURE__ */ new Map();
-  /** Set once the registry asked for basic auth: later requests send it up front instead of taking a 401 each. */
-  basicFirst = false;
-  /** One request, answered with the known authorization or after following a 401's challenge. */
-  async authorized(subject, url, options) {
-    const sent = await this.knownAuthorization(subject.repository);
-    const reply2 = await this.transport.send(subject, url, { ...options, authorization: sent });
-    if (reply2.status !== 401) return reply2;
-    const challenges = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
-    const bearer = challenges.find((c) => c.scheme === "bearer" && (c.params.realm ?? "") !== "");
-    if (bearer !== void 0) {
-      const key = scopeKey(bearer);
-      this.repositoryScopes.set(subject.repository, key);
-      const token = await this.token(subject, bearer, key, options, sent);
-      return this.transport.send(subject, url, { ...options, authorization: `Bearer ${token}` });
-    }
-    if (challenges.some((c) => c.scheme === "basic") && this.basicAuth !== void 0 && sent !== this.basicAuth) {
-      this.basicFirst = true;
-      return this.transport.send(subject, url, { ...options, authorization: this.basicAuth });
-    }
-    return reply2;
-  }
-  async knownAuthorization(repository) {
-    if (this.basicFirst) return this.basicAuth;
-    const key = this.repositoryScopes.get(repository);
-    const pending = key === void 0 ? void 0 : this.tokens.get(key);
-    const token = await pending?.catch(() => void 0);
-    return token !== void 0 && token.expiresAt > Date.now() ? `Bearer ${token.token}` : void 0;
-  }
-  /** The cached token for the scope, unless it is the one just refused or expired; else a new one. */
-  async token(subject, challenge, key, request3, refused) {
-    const cached = this.tokens.get(key);
-    const entry = await cached?.catch(() => void 0);
-    if (entry !== void 0 && `Bearer ${entry.token}` !== refused && entry.expiresAt > Date.now()) return entry.token;
-    const latest = this.tokens.get(key);
-    if (latest !== void 0 && latest !== cached) return (await latest).token;
-    const pending = this.fetchToken(subject, challenge, request3);
-    this.tokens.set(key, pending);
-    pending.catch(() => {
-      if (this.tokens.get(key) === pending) this.tokens.delete(key);
-    });
-    return (await pending).token;
-  }
-  /** `request`: the registry request the token is for; the token request shares its deadline. */
-  async fetchToken(subject, challenge, request3) {
-    const { context: context3 } = this;
-    let realm;
-    try {
-      realm = new URL(challenge.params.realm ?? "");
-    } catch {
-      throw protocolError(context3, subject, "an invalid token realm in its WWW-Authenticate challenge");
-    }
-    if (realm.protocol !== "https:" && realm.protocol !== "http:") {
-      throw protocolError(context3, subject, `a token realm with the unsupported scheme ${realm.protocol}`);
-    }
-    realm.username = "";
-    realm.password = "";
-    const { service, scope } = challenge.params;
-    if (service !== void 0 && service !== "") realm.searchParams.set("service", service);
-    for (const one of (scope ?? "").split(" ")) if (one !== "") realm.searchParams.append("scope", one);
-    if (this.basicAuth !== void 0 && realm.protocol === "http:" && !isLoopbackHost(realm.hostname) && !this.insecureChosen) {
-      throw new RegistryError(
-        `registry ${context3.registry} asks for its credentials at ${realm.host} over plain http; refusing to send registry-username/registry-password unencrypted (reading ${describeSubject(subject)})`,
-        "protocol",
-        context3.registry,
-        subject.repository
-      );
-    }
-    const reply2 = await this.transport.send(subject, realm, {
-      method: "GET",
-      accept: "application/json",
-      authorization: this.basicAuth,
-      maxBytes: MAX_TOKEN_BYTES,
-      peer: "token",
-      ...request3.deadline !== void 0 ? { deadline: request3.deadline } : {}
-    });
-    if (reply2.status !== 200) throw httpError(context3, subject, reply2, "token");
-    const body2 = asRecord(parseJson(context3, subject, reply2.body));
-    const token = body2?.token ?? body2?.access_token;
-    if (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token)) {
-      throw protocolError(context3, subject, `a token answer from ${realm.host} without a usable token`);
-    }
-    const expiresIn = typeof body2?.expires_in === "number" && body2.expires_in > 0 ? body2.expires_in : 60;
-    return { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1e3 };
-  }
-};
-function parseJson(context3, subject, body2) {
-  try {
-    return JSON.parse(Buffer5.from(body2).toString("utf8"));
-  } catch {
-    throw protocolError(context3, subject, "invalid JSON");
-  }
-}
-function scopeKey(challenge) {
-  const { realm = "", service = "", scope = "" } = challenge.params;
-  return JSON.stringify([
-    realm,
-    service,
-    scope.split(" ").filter((s) => s !== "").sort()
-  ]);
-}
-
-// src/registry/client.ts
-var MEDIA_TYPES = {
-  ociIndex: "application/vnd.oci.image.index.v1+json",
-  ociManifest: "application/vnd.oci.image.manifest.v1+json",
-  dockerList: "application/vnd.docker.distribution.manifest.list.v2+json",
-  dockerManifest: "application/vnd.docker.distribution.manifest.v2+json"
-};
-var MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest].join(", ");
-var INDEX_TYPES = /* @__PURE__ */ new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
-var MANIFEST_TYPES = new Set(Object.values(MEDIA_TYPES));
-var DEFAULT_TIMEOUT_MS = 3e4;
-var DEFAULT_CALL_BUDGET_MS = 12e4;
-var MAX_PAGES = 1e3;
-var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-var MAX_CONFIG_BYTES = 16 * 1024 * 1024;
-var MAX_TAGS_PAGE_BYTES = 16 * 1024 * 1024;
-function createRegistryClient(options) {
-  return new Client(options);
-}
-var Client = class {
-  registry;
-  origin;
-  context;
-  auth;
-  retries;
-  retryDelayMs;
-  callBudgetMs;
-  constructor(options) {
-    this.registry = options.registry;
-    this.origin = registryOrigin(options.registry, options.insecure);
-    const basicAuth = basicAuthorization(options.credentials);
-    this.context = {
-      registry: options.registry,
-      origin: this.origin,
-      credentials: basicAuth !== void 0,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    };
-    const transport = new Transport(this.context, options.fetch ?? fetch);
-    this.auth = new Authenticator(this.context, transport, basicAuth, options.insecure === true);
-    this.retries = options.retries ?? 2;
-    this.retryDelayMs = options.retryDelayMs ?? 1e3;
-    this.callBudgetMs = options.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS;
-  }
-  async listTags(repository) {
-    this.checkRepository(repository);
-    const subject = { repository, kind: "tags" };
-    const tags = [];
-    const seen = /* @__PURE__ */ new Set();
-    const deadline = callDeadline(this.callBudgetMs);
-    let url = new URL(`/v2/${repository}/tags/list`, this.origin);
-    for (let page = 0; url !== void 0; page++) {
-      if (page >= MAX_PAGES || seen.has(url.href)) {
-        throw this.protocolError(subject, page >= MAX_PAGES ? `more than ${MAX_PAGES} pages of tags` : "tag pages that link in a loop");
-      }
-      seen.add(url.href);
-      const reply2 = await this.request(subject, url, {
-        deadline,
-        method: "GET",
-        accept: "application/json",
-        maxBytes: MAX_TAGS_PAGE_BYTES,
-        peer: "registry"
-      });
-      if (reply2.status !== 200) throw this.httpError(subject, reply2);
-      const body2 = asRecord(this.parseJson(subject, reply2.body));
-      if (body2 === void 0) throw this.protocolError(subject, "a tag list that is not a JSON object");
-      const pageTags = body2.tags ?? null;
-      if (pageTags !== null && !Array.isArray(pageTags)) throw this.protocolError(subject, "a tag list without tags");
-      for (const tag of pageTags ?? []) if (typeof tag === "string") tags.push(tag);
-      url = this.nextPage(subject, reply2);
-    }
-    return tags;
-  }
-  getManifest(repository, reference) {
-    return this.readManifest(repository, reference, callDeadline(this.callBudgetMs));
-  }
-  async readManifest(repository, reference, deadline) {
-    this.checkRepository(repository);
-    this.checkReference(repository, reference);
-    const subject = { repository, kind: "manifest", reference };
-    const reply2 = await this.request(subject, this.manifestUrl(repository, reference), {
-      deadline,
-      method: "GET",
-      accept: MANIFEST_ACCEPT,
-      maxBytes: MAX_MANIFEST_BYTES,
-      peer: "registry"
-    });
-    if (reply2.status !== 200) throw this.httpError(subject, reply2);
-    const manifest = this.parseJson(subject, reply2.body);
-    const record = asRecord(manifest);
-    if (record === void 0) throw this.protocolError(subject, "a manifest that is not a JSON object");
-    const headerType = mediaTypeOf(reply2.headers.get("content-type"));
-    const bodyType = typeof record.mediaType === "string" ? record.mediaType : void 0;
-    const mediaType = MANIFEST_TYPES.has(headerType) ? headerType : bodyType ?? headerType;
-    if (record.schemaVersion === 1 || mediaType.startsWith("application/vnd.docker.distribution.manifest.v1")) {
-      throw this.protocolError(subject, "a Docker schema 1 manifest, which is not supported (push the image again)");
-    }
-    let digest;
-    if (DIGEST.test(reference)) {
-      if (digestOf(reply2.body, reference) !== reference) {
-        throw this.protocolError(subject, "content not matching its digest");
-      }
-      digest = reference;
-    } else {
-      const header = reply2.headers.get("docker-content-digest")?.trim();
-      digest = header !== void 0 && DIGEST.test(header) ? header : `sha256:${createHash("sha256").update(reply2.body).digest("hex")}`;
-    }
-    return { digest, mediaType, manifest };
-  }
-  async getImageConfig(repository, reference, platform2 = { os: "linux", architecture: "amd64" }) {
-    const deadline = callDeadline(this.callBudgetMs);
-    let current = await this.readManifest(repository, reference, deadline);
-    const indexDigest = isIndex(current) ? current.digest : void 0;
-    for (let depth = 0; isIndex(current); depth++) {
-      if (depth >= 2) throw this.protocolError({ repository, kind: "manifest", reference }, "indexes nested too deep");
-      const descriptor = this.selectPlatform(repository, reference, current, platform2);
-      current = await this.readManifest(repository, descriptor, deadline);
-    }
-    const subject = { repository, kind: "manifest", reference };
-    const configDigest = asRecord(asRecord(current.manifest)?.config)?.digest;
-    if (typeof configDigest !== "string" || !DIGEST.test(configDigest)) {
-      throw this.protocolError(subject, "an image manifest without a config digest");
-    }
-    const blobSubject = { repository, kind: "blob", reference: configDigest };
-    const reply2 = await this.request(blobSubject, new URL(`/v2/${repository}/blobs/${configDigest}`, this.origin), {
-      deadline,
-      method: "GET",
-      maxBytes: MAX_CONFIG_BYTES,
-      peer: "registry"
-    });
-    if (reply2.status !== 200) throw this.httpError(blobSubject, reply2);
-    if (digestOf(reply2.body, configDigest) !== configDigest) {
-      throw this.protocolError(blobSubject, "content not matching its digest");
-    }
-    const config = toImageConfig(this.parseJson(blobSubject, reply2.body));
-    if (indexDigest === void 0 && config.os !== void 0 && config.architecture !== void 0) {
-      if (config.os !== platform2.os || config.architecture !== platform2.architecture) {
-        throw new RegistryError(
-          `${describeSubject(subject)} in registry ${this.registry} is a ${config.os}/${config.architecture} image, not ${platformText(platform2)}`,
-          "platform",
-          this.registry,
-          repository
-        );
-      }
-    }
-    const result = { digest: current.digest, configDigest, config, layers: layersOf(current.manifest) };
-    if (indexDigest !== void 0) result.indexDigest = indexDigest;
-    return result;
-  }
-  async tagExists(repository, tag) {
-    this.checkRepository(repository);
-    this.checkReference(repository, tag);
-    const subject = { repository, kind: "manifest", reference: tag };
-    const reply2 = await this.request(subject, this.manifestUrl(repository, tag), {
-      deadline: callDeadline(this.callBudgetMs),
-      method: "HEAD",
-      accept: MANIFEST_ACCEPT,
-      maxBytes: 0,
-      peer: "registry"
-    });
-    if (reply2.status === 200) return true;
-    if (reply2.status === 404) return false;
-    throw this.httpError(subject, reply2);
-  }
-  // ---- requests, authentication, redirects
-  // ---- requests
-  /** A registry request, authenticated, retried on 429/502/503/504. */
-  request(subject, url, options) {
-    return withRetries(() => this.auth.authorized(subject, url, options), this.retries, this.retryDelayMs, options.deadline);
-  }
-  nextPage(subject, reply2) {
-    const link = nextLink(reply2.headers.get("link"));
-    if (link === void 0) return void 0;
-    const next = parseUrl(link, reply2.url);
-    if (next === null || next.origin !== this.origin) {
-      throw this.protocolError(subject, "a next-page link outside the registry");
-    }
-    return next;
-  }
-  manifestUrl(repository, reference) {
-    return new URL(`/v2/${repository}/manifests/${reference}`, this.origin);
-  }
-  selectPlatform(repository, reference, index, want) {
-    const entries = asRecord(index.manifest)?.manifests;
-    const available = [];
-    for (const entry of Array.isArray(entries) ? entries : []) {
-      const descriptor = asRecord(entry);
-      const platform2 = asRecord(descriptor?.platform);
-      const digest = descriptor?.digest;
-      if (descriptor === void 0 || typeof digest !== "string" || !DIGEST.test(digest)) continue;
-      const annotations = asRecord(descriptor.annotations);
-      if (annotations?.["vnd.docker.reference.type"] === "attestation-manifest") continue;
-      const os9 = typeof platform2?.os === "string" ? platform2.os : "unknown";
-      const architecture = typeof platform2?.architecture === "string" ? platform2.architecture : "unknown";
-      if (os9 === "unknown" || architecture === "unknown") continue;
-      const variant = typeof platform2?.variant === "string" ? platform2.variant : void 0;
-      available.push(platformText({ os: os9, architecture, variant }));
-      if (os9 !== want.os || architecture !== want.architecture) continue;
-      const variantOk = want.variant === void 0 || normalVariant(architecture, variant) === normalVariant(architecture, want.variant);
-      if (variantOk) return digest;
-    }
-    throw new RegistryError(
-      `${describeSubject({ repository, kind: "manifest", reference })} in registry ${this.registry} has no ${platformText(want)} image (it has ${available.length === 0 ? "none" : available.join(", ")})`,
-      "platform",
-      this.registry,
-      repository
-    );
-  }
-  // ---- validation and errors
-  checkRepository(repository) {
-    if (!REPOSITORY.test(repository) || repository.length > 255) {
-      throw new RegistryError(
-        `invalid repository name '${repository}' for registry ${this.registry}: expected lower-case path components such as openhands/agent-server`,
-        "invalid",
-        this.registry
-      );
-    }
-  }
-  checkReference(repository, reference) {
-    if (!TAG.test(reference) && !DIGEST.test(reference)) {
-      throw new RegistryError(
-        `invalid tag or digest '${reference}' for ${repository}: expected a tag such as 1.23.0-python or sha256:<64 hex>`,
-        "invalid",
-        this.registry,
-        repository
-      );
-    }
-  }
-  parseJson(subject, body2) {
-    return parseJson(this.context, subject, body2);
-  }
-  protocolError(subject, what) {
-    return protocolError(this.context, subject, what);
-  }
-  httpError(subject, reply2) {
-    return httpError(this.context, subject, reply2);
-  }
-};
-function mediaTypeOf(contentType) {
-  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-}
-function isIndex(manifest) {
-  return INDEX_TYPES.has(manifest.mediaType) || Array.isArray(asRecord(manifest.manifest)?.manifests);
-}
-function digestOf(body2, like) {
-  const algorithm = like.slice(0, like.indexOf(":"));
-  if (!["sha256", "sha384", "sha512"].includes(algorithm)) return void 0;
-  return `${algorithm}:${createHash(algorithm).update(body2).digest("hex")}`;
-}
-function platformText(p) {
-  return `${p.os}/${p.architecture}${p.variant === void 0 ? "" : `/${p.variant}`}`;
-}
-function normalVariant(architecture, variant) {
-  return architecture === "arm64" && variant === void 0 ? "v8" : variant;
-}
-function stringArray(value2) {
-  return Array.isArray(value2) && value2.every((v) => typeof v === "string") ? value2 : void 0;
-}
-function toImageConfig(blob) {
-  const top = asRecord(blob) ?? {};
-  const c = asRecord(top.config) ?? {};
-  const config = {};
-  if (typeof top.architecture === "string") config.architecture = top.architecture;
-  if (typeof top.os === "string") config.os = top.os;
-  if (c.Entrypoint === null || stringArray(c.Entrypoint)) config.Entrypoint = stringArray(c.Entrypoint) ?? null;
-  if (c.Cmd === null || stringArray(c.Cmd)) config.Cmd = stringArray(c.Cmd) ?? null;
-  if (c.Env === null || stringArray(c.Env)) config.Env = stringArray(c.Env) ?? null;
-  if (typeof c.User === "string") config.User = c.User;
-  if (typeof c.WorkingDir === "string") config.WorkingDir = c.WorkingDir;
-  if (c.Labels === null) config.Labels = null;
-  else {
-    const labels = asRecord(c.Labels);
-    if (labels !== void 0) {
-      config.Labels = Object.fromEntries(Object.entries(labels).filter((e) => typeof e[1] === "string"));
-    }
-  }
-  if (c.ExposedPorts === null) config.ExposedPorts = null;
-  else {
-    const ports = asRecord(c.ExposedPorts);
-    if (ports !== void 0) config.ExposedPorts = Object.fromEntries(Object.keys(ports).map((port) => [port, {}]));
-  }
-  const diffIds = stringArray(asRecord(top.rootfs)?.diff_ids);
-  if (diffIds) config.diffIds = diffIds;
-  return config;
-}
-function layersOf(manifest) {
-  const layers = asRecord(manifest)?.layers;
-  if (!Array.isArray(layers)) return [];
-  return layers.flatMap((layer) => {
-    const record = asRecord(layer);
-    return typeof record?.digest === "string" && typeof record.size === "number" ? [{ digest: record.digest, size: record.size }] : [];
-  });
-}
-
-// src/registry/for-inputs.ts
-var clients = /* @__PURE__ */ new Map();
-function registryClientFor(registry, inputs) {
-  const explicit = inputsCredentialsFor(registry, inputs);
-  const key = explicit ? JSON.stringify(["inputs", registry, createHash2("sha256").update(`${explicit.username}\0${explicit.password}`).digest("hex")]) : JSON.stringify(["docker", registry, dockerConfigFile(), pushRegistryOf(inputs) ?? ""]);
-  let client = clients.get(key);
-  if (!client) {
-    client = new ClientForRun(registry, inputs, explicit);
-    clients.set(key, client);
-  }
-  return client;
-}
-function inputsCredentialsFor(registry, inputs) {
-  const username = inputs["registry-username"];
-  return username && pushRegistryOf(inputs) === registry ? { username, password: inputs["registry-password"] } : void 0;
-}
-function pushRegistryOf(inputs) {
-  return inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
-}
-var ClientForRun = class {
-  constructor(registry, inputs, explicit) {
-    this.registry = registry;
-    this.inputs = inputs;
-    this.explicit = explicit;
-  }
-  registry;
-  inputs;
-  explicit;
-  client;
-  listTags(repository) {
-    return this.read((client) => client.listTags(repository));
-  }
-  getManifest(repository, reference) {
-    return this.read((client) => client.getManifest(repository, reference));
-  }
-  getImageConfig(repository, reference, platform2) {
-    return this.read((client) => client.getImageConfig(repository, reference, platform2));
-  }
-  tagExists(repository, tag) {
-    return this.read((client) => client.tagExists(repository, tag));
-  }
-  async read(call) {
-    this.client ??= this.connect();
-    const { client, tried } = await this.client;
-    try {
-      return await call(client);
-    } catch (thrown) {
-      throw thrown instanceof RegistryError ? explainRefusal(thrown, tried, this.inputs) : thrown;
-    }
-  }
-  async connect() {
-    const { registry, explicit } = this;
-    if (explicit) return { client: createRegistryClient({ registry, credentials: explicit }), tried: { kind: "inputs" } };
-    const login2 = await dockerLoginFor(registry);
-    if (login2.found) return { client: createRegistryClient({ registry, credentials: login2.credentials }), tried: { kind: "docker", source: login2.source } };
-    return { client: createRegistryClient({ registry }), tried: { kind: "none", docker: login2.reason } };
-  }
-};
-function explainRefusal(error3, tried, inputs) {
-  if (error3.kind !== "unauthorized" && error3.kind !== "forbidden") return error3;
-  const { registry } = error3;
-  const push = pushRegistryOf(inputs);
-  const what = error3.message.replace("the registry rejected registry-username/registry-password; check them", "the registry rejected the credentials").replace("; set registry-username/registry-password", "");
-  let triedText;
-  if (tried.kind === "inputs") triedText = `registry-username/registry-password (for ${registry}, repository's registry)`;
-  else if (tried.kind === "docker") triedText = `docker's login for ${registry} (from ${tried.source})`;
-  else triedText = `none (${tried.docker})`;
-  const login2 = `log in to ${registry} with docker login or docker/login-action before this step`;
-  let advice;
-  if (tried.kind === "inputs") {
-    advice = error3.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may pull ${error3.repository ?? "the repository"}`;
-  } else if (push === registry) {
-    advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login2}`;
-  } else {
-    const only = push ? `only to ${push}, repository's registry` : "only to repository's registry, and repository is not set";
-    advice = `${login2} (registry-username/registry-password are sent ${only})`;
-  }
-  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error3.kind, registry, error3.repository, error3.status);
-}
-
 // src/buildx/push-check.ts
 var CHECK_BUDGET_MS = 6e4;
 async function builtConfigDigest(metadataConfigDigest, image) {
@@ -40264,12 +39407,12 @@ async function builtConfigDigest(metadataConfigDigest, image) {
   const id2 = run2.stdout.trim();
   return run2.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(id2) ? id2 : void 0;
 }
-async function checkPushed(image, expectedConfig, inputs) {
+async function checkPushed(image, expectedConfig, registries) {
   const reference = parseImageReference(image);
   if (!reference?.tag) return { found: false, why: `${image} is not a tagged reference` };
   if (expectedConfig === void 0) return { found: false, why: "the built image could not be identified to compare (no metadata, no local image)" };
   try {
-    const client = registryClientFor(reference.registry, inputs);
+    const client = registries.client(reference.registry);
     const tag = reference.tag;
     const found = await withReadBudget("the check after a failed push", CHECK_BUDGET_MS, async () => {
       if (!await client.tagExists(reference.repository, tag)) return void 0;
@@ -40286,7 +39429,7 @@ async function checkPushed(image, expectedConfig, inputs) {
 }
 
 // src/secrets/values.ts
-import { createHash as createHash3, pbkdf2Sync } from "node:crypto";
+import { createHash, pbkdf2Sync } from "node:crypto";
 var PLACEHOLDER_WORDS = [
   "example",
   "sample",
@@ -40411,6 +39554,9 @@ var SRI = /^(?:sha1|sha256|sha384|sha512|md5)-/;
 var IDENTIFIER_PATH = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}){1,20}$/;
 var JSON_PATH = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}|\[-?[0-9]{1,6}\]){1,20}$/;
 var JWT = /^eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,4000}\.[A-Za-z0-9_-]{0,1000}$/;
+function isPublicByDesign(value2) {
+  return /^pk\.eyJ[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{10,40}$/.test(value2) || /^pk_(?:live|test)_[A-Za-z0-9]{10,120}$/.test(value2);
+}
 function isUuid(value2) {
   return UUID.test(value2);
 }
@@ -40442,7 +39588,7 @@ function redactHint(value2) {
 }
 var hashes = /* @__PURE__ */ new Map();
 function fingerprintOf(file, rule, value2) {
-  const key = createHash3("sha256").update(`${rule}\0${value2}`).digest("base64");
+  const key = createHash("sha256").update(`${rule}\0${value2}`).digest("base64");
   let digest = hashes.get(key);
   if (digest === void 0) {
     digest = pbkdf2Sync(value2, `sandbox-scan\0${rule}`, 1e4, 8, "sha256").toString("hex");
@@ -40457,6 +39603,10 @@ var LOOKAHEAD = 32768;
 function lastIndexOfByte(buf, byte, from, min) {
   for (let i = from; i >= min; i--) if (buf[i] === byte) return i;
   return -1;
+}
+function isEscapedBreak(buf, at) {
+  const b = buf[at];
+  return at > 0 && buf[at - 1] === 92 && (b === 110 || b === 114 || b === 116);
 }
 function byteSet(chars) {
   const t = new Uint8Array(256);
@@ -40482,6 +39632,12 @@ var NOT_TOKEN = (() => {
   return s;
 })();
 var BEFORE_TOKEN = " 	\r\n\"'`=:;,([{<>|/\\!?&*+#~@$%^";
+var BEFORE_VALUE = " 	\r\n\"'`=:([{<>|";
+function runOf(set, buf, from, to) {
+  let i = from;
+  while (i < to && set[buf[i]] === 1) i++;
+  return i - from;
+}
 function draw(r, n, alphabet = ALNUM_CHARS) {
   let out = "";
   for (let i = 0; i < n; i++) out += alphabet[r.int(alphabet.length)];
@@ -40529,12 +39685,25 @@ function isRealPassword(password2, user) {
   if (DUMMY_PASSWORDS.has(decoded.toLowerCase())) return false;
   if (user !== "" && isPlaceholder(user, true)) return false;
   if (user.toLowerCase() === "scott" && /^tiger/i.test(decoded)) return false;
-  const random = decoded.length >= 12 && shannonEntropy(decoded) > 3.3;
-  if (isPlaceholder(decoded, random)) return false;
-  if (!random && /^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(decoded) && /(?:pass|pwd|secret|token|key)/i.test(decoded)) return false;
+  const random2 = decoded.length >= 12 && shannonEntropy(decoded) > 3.3;
+  if (isPlaceholder(decoded, random2)) return false;
+  if (!random2 && /^[A-Za-z_][A-Za-z0-9_]{0,40}$/.test(decoded) && /(?:pass|pwd|secret|token|key)/i.test(decoded)) return false;
   return true;
 }
 var URL_PATTERNS = [USERINFO];
+var PHP_CONNECT = /(?:new PDO|new mysqli|mysqli_connect)\([ \t]{0,4}(['"])[^'"\n]{1,300}\1[ \t]{0,4},[ \t]{0,4}(['"])([^'"\n]{0,128})\2[ \t]{0,4},[ \t]{0,4}(['"])([^'"\n]{1,256})\4/y;
+var phpConnectHandler = (ctx, at) => {
+  const { buf, end } = ctx;
+  const pos = buf.toString("latin1", Math.max(0, at - 4), at) === "new " ? at - 4 : at;
+  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 760));
+  PHP_CONNECT.lastIndex = 0;
+  const m = PHP_CONNECT.exec(text3);
+  if (m === null) return;
+  const password2 = m[5] ?? "";
+  if (!isRealPassword(password2, m[3] ?? "")) return;
+  const stop = pos + m[0].length;
+  ctx.emit("connection-string-password", stop - password2.length, stop, password2);
+};
 var password = (r) => `${draw(r, 6)}${draw(r, 1, "!#%*-_~")}${draw(r, 9)}`;
 var urls = {
   name: "URLs and connection strings",
@@ -40543,7 +39712,10 @@ var urls = {
     { id: "url-credentials", description: "URL with an embedded password", rank: 3 },
     { id: "connection-string-password", description: "Connection string with a password", rank: 3 }
   ],
-  anchors: [{ text: "://", before: SCHEME, handler: urlHandler, patterns: URL_PATTERNS }],
+  anchors: [
+    { text: "://", before: SCHEME, handler: urlHandler, patterns: URL_PATTERNS },
+    ...["PDO(", "mysqli(", "mysqli_connect("].map((text3) => ({ text: text3, handler: phpConnectHandler, patterns: [PHP_CONNECT] }))
+  ],
   cases: [
     {
       rule: "url-credentials",
@@ -40581,6 +39753,60 @@ var urls = {
       raw: (v) => /Password=([^;]+)/.exec(v)?.[1] ?? v,
       content: (v) => `ConnectionString=${v}`,
       negatives: ["ConnectionString=Server=db;Database=app;User Id=sa;Password=<password>;"]
+    },
+    {
+      rule: "connection-string-password",
+      file: "db.php",
+      make: password,
+      content: (v) => `$pdo = new PDO('mysql:host=db.internal;dbname=app', 'app', '${v}');`,
+      negatives: ["$pdo = new PDO($dsn, 'root', 'root');", "$pdo = new PDO('sqlite:app.db', '', '');"]
+    }
+  ]
+};
+
+// src/secrets/rules/bundler.ts
+var NOT_CREDENTIAL = /^BUNDLE_(?:BUILD|MIRROR|LOCAL|GEM|SSL|TIMEOUT|RETRY)__(?!_)/i;
+function bundlerPassword(key, value2) {
+  if (!/^BUNDLE_[A-Z0-9_]{1,120}__[A-Z0-9_]{2,60}$/i.test(key) || NOT_CREDENTIAL.test(key)) return void 0;
+  const colon = value2.indexOf(":");
+  if (colon <= 0 || colon > 64) return void 0;
+  const password2 = value2.slice(colon + 1);
+  return isRealPassword(password2, value2.slice(0, colon)) || /^[0-9a-f]{8}$/.test(password2) ? password2 : void 0;
+}
+var CONFIG = /bundle[ \t]{1,4}config(?:[ \t]{1,4}set)?(?:[ \t]{1,4}--(?:global|local))?[ \t]{1,4}([A-Za-z0-9.-]{1,120}\.[A-Za-z]{2,24})[ \t]{1,4}["']?([^\s:"']{1,64}):([^\s"']{4,256})/y;
+var configHandler = (ctx, at) => {
+  const { buf, end } = ctx;
+  const pos = at - 1;
+  if (pos < 0 || buf[pos] !== 98) return;
+  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 520));
+  CONFIG.lastIndex = 0;
+  const m = CONFIG.exec(text3);
+  if (m === null) return;
+  const [whole, , user = "", password2 = ""] = m;
+  if (!isRealPassword(password2, user) && !/^[0-9a-f]{8}$/.test(password2)) return;
+  const stop = pos + whole.length;
+  ctx.emit("bundler-credentials", stop - password2.length, stop, password2);
+};
+var bundler = {
+  name: "Bundler",
+  source: "https://bundler.io/man/bundle-config.1.html#CREDENTIALS-FOR-GEM-SOURCES",
+  rules: [{ id: "bundler-credentials", description: "Bundler gem source credentials (BUNDLE_<HOST>=user:password)", rank: 2 }],
+  keywords: ["BUNDLE_"],
+  anchors: [{ text: "undle config", handler: configHandler, patterns: [CONFIG] }],
+  cases: [
+    {
+      rule: "bundler-credentials",
+      file: ".env",
+      make: (r) => draw(r, 8, HEX_CHARS),
+      content: (v) => `BUNDLE_GEMS__CONTRIBSYS__COM=a1b2c3d4:${v}`,
+      negatives: ["BUNDLE_GEMS__CONTRIBSYS__COM=${SIDEKIQ_CREDENTIALS}", "BUNDLE_BUILD__NOKOGIRI=--use-system-libraries", "BUNDLE_PATH=vendor/bundle"]
+    },
+    {
+      rule: "bundler-credentials",
+      file: "setup.sh",
+      make: (r) => draw(r, 8, HEX_CHARS),
+      content: (v) => `bundle config set --global gems.contribsys.com 9f8e7d6c:${v}`,
+      negatives: ["bundle config set --global gems.contribsys.com $SIDEKIQ_USER:$SIDEKIQ_PASS"]
     }
   ]
 };
@@ -40594,20 +39820,20 @@ var KEYCHAR = (() => {
 })();
 var BARE_STOP = (() => {
   const t = new Uint8Array(256);
-  for (const c of " 	\r\n,;'\"`)}]<>#") t[c.charCodeAt(0)] = 1;
+  for (const c of " 	\r\n,;'\"`)}]<>#\\") t[c.charCodeAt(0)] = 1;
   return t;
 })();
 var SECRET_KEY = /(?:password|passwd|passphrase|secret|secretkey|token|apikey|apisecret|accesskey|privatekey|authkey|credential|credentials)$/;
 var NOT_SECRET_KEY = /(?:public|example|sample|dummy|fake|mock|(?:page|next|continuation|cancel|cancellation|csrf|xsrf|sync|resume|last|first|prev|previous|start|end|refresh)token$)/;
 var UNMISTAKABLE = /(?:apikey|apitoken|apisecret|accesstoken|authtoken|secretkey|clientsecret|privatekey|accesskey|secrettoken|servicetoken|licensekey|deploytoken|bottoken|webhooksecret|signingsecret|encryptionkey|masterkey)$/;
 var CONNECTION_KEYS = /(?:^|[;"'\s])(?:server|data source|host|user id|uid|database|initial catalog|address)[ \t]{0,4}=/i;
-var IDENT = /^[A-Za-z_][A-Za-z0-9_.*[\]<>|]{0,40}$/;
-function keyValueHandler(anchorLength, keyed) {
+var IDENT = /^&?[A-Za-z_][A-Za-z0-9_.*[\]<>|?]{0,40}$/;
+function keyValueHandler(anchorLength, keyed, nameOf) {
   return (ctx, pos) => {
     const { buf, end } = ctx;
     let ks = pos;
     const minKs = Math.max(0, pos - 64);
-    while (ks > minKs && KEYCHAR[buf[ks - 1]] === 1) ks--;
+    while (ks > minKs && KEYCHAR[buf[ks - 1]] === 1 && !isEscapedBreak(buf, ks - 1)) ks--;
     if (ks === minKs && ks > 0 && KEYCHAR[buf[ks - 1]] === 1) return;
     if (ks === ctx.lastKeyStart) return;
     let ke = pos + anchorLength;
@@ -40615,10 +39841,39 @@ function keyValueHandler(anchorLength, keyed) {
     while (ke < maxKe && KEYCHAR[buf[ke]] === 1) ke++;
     if (ke >= maxKe) return;
     ctx.lastKeyStart = ks;
-    const found = readValue(buf, ks, ke, end);
+    if (inFormField(buf, ks)) return;
+    const found = namedValue(buf, ks, ke, end) ?? readValue(buf, ks, ke, end);
     if (found === void 0) return;
-    judge(ctx, ks, ke, found, keyed);
+    if (ks > 1 && isEscapedBreak(buf, ks - 1)) found.quoted = true;
+    judge(ctx, ks, ke, found, keyed, nameOf);
   };
+}
+function inFormField(buf, ks) {
+  if (ks < 7 || buf[ks - 1] !== 34 && buf[ks - 1] !== 39 || buf.toString("latin1", ks - 6, ks - 1).toLowerCase() !== "name=") return false;
+  const from = Math.max(0, ks - 256);
+  const at = buf.subarray(from, ks).lastIndexOf(60);
+  const tag = from + at;
+  return at >= 0 && buf.subarray(tag, ks).indexOf(62) < 0 && /^<input\b/i.test(buf.toString("latin1", tag, tag + 7));
+}
+function namedValue(buf, ks, ke, end) {
+  let j = ks - 1;
+  if (buf[j] === 34 || buf[j] === 39) j--;
+  while (j > ks - 6 && (buf[j] === 32 || buf[j] === 9)) j--;
+  if (buf[j] !== 58 && buf[j] !== 61) return void 0;
+  j--;
+  if (buf[j] === 34 || buf[j] === 39) j--;
+  if (j < 3 || buf[j] !== 101 || buf[j - 1] !== 109 || buf[j - 2] !== 97 || buf[j - 3] !== 110) return void 0;
+  let i = ke;
+  if (buf[i] === 34 || buf[i] === 39) i++;
+  const m = /^[ \t]{0,4},?[ \t]{0,4}\r?\n?[ \t]{0,40}["']?value["']?[ \t]{0,4}:[ \t]{0,4}/.exec(buf.toString("latin1", i, Math.min(end, i + 96)));
+  if (m === null) return void 0;
+  const vs = i + m[0].length;
+  const q = buf[vs];
+  if (q === 34 || q === 39) return quotedValue(buf, vs + 1, end, q, 58);
+  let ve = vs;
+  const lim = Math.min(end, vs + 512);
+  while (ve < lim && BARE_STOP[buf[ve]] !== 1) ve++;
+  return { vs, ve, quoted: true, op: 58 };
 }
 function readValue(buf, ks, ke, end) {
   const open3 = ks > 0 ? buf[ks - 1] : 10;
@@ -40628,8 +39883,9 @@ function readValue(buf, ks, ke, end) {
     if (buf[i] === 61 && buf[i + 1] !== 61) {
       return quotedValue(buf, i + 1, end, open3, 61);
     }
-    if (buf[i] !== open3) return void 0;
-    i++;
+    if (buf[i] === 32 || buf[i] === 9) {
+    } else if (buf[i] !== open3) return void 0;
+    else i++;
     if (buf[i] === 93) i++;
     i = skipBlanks(buf, i, end);
     if (buf[i] === 44) {
@@ -40665,6 +39921,9 @@ function readValue(buf, ks, ke, end) {
   } else if ((op === 63 || op === 43 || op === 46) && buf[i + 1] === 61) {
     i += 2;
     op = 61;
+  } else if (op === 124 && buf[i + 1] === 124 && buf[i + 2] === 61) {
+    i += 3;
+    op = 61;
   } else {
     const typed = typeWordThenEquals(buf, i, end);
     if (typed === void 0) return void 0;
@@ -40681,6 +39940,7 @@ function readValue(buf, ks, ke, end) {
   }
   const q = buf[i];
   if (q === 34 || q === 39 || q === 96) return quotedValue(buf, i + 1, end, q, op);
+  if (q === 92 && (buf[i + 1] === 34 || buf[i + 1] === 39)) return escapedQuotedValue(buf, i + 2, end, buf[i + 1], op);
   if (op === 58 && (q === 124 || q === 62)) return yamlBlock(buf, i + 1, end);
   const vs = i;
   let ve = vs;
@@ -40702,6 +39962,13 @@ function quotedValue(buf, vs, end, q, op) {
   const lim = Math.min(end, vs + 512);
   while (ve < lim && buf[ve] !== q && buf[ve] !== 10) ve += buf[ve] === 92 ? 2 : 1;
   if (buf[ve] !== q) return void 0;
+  return { vs, ve, quoted: true, op };
+}
+function escapedQuotedValue(buf, vs, end, q, op) {
+  let ve = vs;
+  const lim = Math.min(end, vs + 512);
+  while (ve < lim && !(buf[ve] === 92 && buf[ve + 1] === q) && buf[ve] !== 10 && buf[ve] !== q) ve++;
+  if (buf[ve] !== 92) return void 0;
   return { vs, ve, quoted: true, op };
 }
 function xmlText(buf, from, end) {
@@ -40734,7 +40001,7 @@ function yamlBlock(buf, from, end) {
   while (ve > i && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
   return { vs: i, ve, quoted: true, op: 58 };
 }
-function judge(ctx, ks, ke, found, keyed) {
+function judge(ctx, ks, ke, found, keyed, nameOf) {
   const { buf, end } = ctx;
   let { vs } = found;
   const { ve, quoted, op } = found;
@@ -40749,19 +40016,28 @@ function judge(ctx, ks, ke, found, keyed) {
   const key = keyText.slice(keyText.lastIndexOf(".") + 1).toLowerCase().replace(/[^a-z0-9]/g, "");
   const fullKey = keyText.toLowerCase().replace(/[^a-z0-9]/g, "");
   let value2 = buf.toString("latin1", vs, ve);
-  if ((key === "password" || key === "pwd") && op === 61 && !quoted) {
+  if ((key === "password" || key === "pwd") && op === 61) {
     const prev = ks > 0 ? buf[ks - 1] : 10;
     const line = buf.toString("latin1", Math.max(0, lineStart + 1), lineEnd < 0 ? end : lineEnd);
-    if ((prev === 38 || prev === 63) && /(?:\w:\/\/|jdbc:)/.test(line)) {
-      if (isRealPassword(value2, "")) ctx.emit("connection-string-password", vs, ve, value2);
-      return;
-    }
-    if (line.includes(";") && CONNECTION_KEYS.test(line)) {
-      if (isRealPassword(value2, "")) ctx.emit("connection-string-password", vs, ve, value2);
+    if (quoted && (prev === 34 || prev === 39) && value2.includes(";")) value2 = value2.slice(0, value2.indexOf(";"));
+    const connection = (prev === 38 || prev === 63 || prev === 59) && /(?:\w:\/\/|jdbc:)/.test(line) || line.includes(";") && CONNECTION_KEYS.test(line) || // libpq: `host=db port=5432 dbname=app user=app password=…`
+    prev === 32 && /(?:^|["'\s])host=\S/.test(line) && /\s(?:user|dbname)=\S/.test(line);
+    if (connection) {
+      if (isRealPassword(value2, "")) ctx.emit("connection-string-password", vs, vs + value2.length, value2);
       return;
     }
   }
+  if (fullKey.startsWith("bundle") && /^bundle_.{0,120}__/i.test(keyText)) {
+    const password2 = bundlerPassword(keyText, value2);
+    if (password2 !== void 0) ctx.emit("bundler-credentials", ve - password2.length, ve, password2);
+    return;
+  }
+  if (key === "cleartextpassword") {
+    if (isRealPassword(value2, "")) ctx.emit(nameOf.byPrefix(value2) ?? "nuget-cleartext-password", vs, ve, value2);
+    return;
+  }
   if (ctx.codeFile && !quoted) return;
+  if (isPublicByDesign(value2)) return;
   for (const spec of keyed) {
     if (spec.key.test(fullKey) && spec.value.test(value2) && (spec.validate === void 0 || spec.validate(value2))) {
       ctx.emit(spec.rule, vs, ve, value2);
@@ -40773,7 +40049,7 @@ function judge(ctx, ks, ke, found, keyed) {
   const unmistakable = UNMISTAKABLE.test(key);
   if (ctx.dotenv) {
     if (value2.length >= 8 && !isPlaceholder(value2) && (!isUuidOrNumber(value2) || unmistakable && isKeyShaped(value2))) {
-      ctx.emit("dotenv-secret", vs, ve, value2);
+      ctx.emit(nameOf.byShape(value2) ?? nameOf.byPrefix(value2) ?? "dotenv-secret", vs, ve, value2);
     }
     return;
   }
@@ -40782,7 +40058,9 @@ function judge(ctx, ks, ke, found, keyed) {
     vs += scheme[0].length;
     value2 = value2.slice(scheme[0].length);
   }
-  if (looksRandomSecret(value2) || unmistakable && isKeyShaped(value2)) ctx.emit("generic-secret", vs, ve, value2);
+  const shaped = nameOf.byShape(value2);
+  if (shaped !== void 0) ctx.emit(shaped, vs, ve, value2);
+  else if (looksRandomSecret(value2) || unmistakable && isKeyShaped(value2)) ctx.emit(nameOf.byPrefix(value2) ?? "generic-secret", vs, ve, value2);
 }
 function isUuidOrNumber(value2) {
   return isUuid(value2) || /^[0-9.]{1,20}$/.test(value2) || /^(?:true|false|yes|no|on|off)$/i.test(value2);
@@ -40811,6 +40089,9 @@ var KEYWORDS = [
 ];
 
 // src/secrets/rules/common.ts
+var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+var uuidOf = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
+var keyLike = (value2) => looksRandomSecret(value2) || isKeyShaped(value2);
 var randomAfter = (prefixLength, minEntropy = 3) => (token) => {
   const body2 = token.slice(prefixLength);
   return !isPlaceholder(body2, true) && shannonEntropy(body2) >= minEntropy;
@@ -40825,7 +40106,8 @@ function prefixed(p) {
     lead: p.lead ?? WORD,
     tail: p.tail ?? WORD,
     group: p.group,
-    validate: p.validate ?? randomAfter(p.prefix ?? p.anchors[0]?.length ?? 0, p.minEntropy ?? 3)
+    validate: p.validate ?? randomAfter(p.prefix ?? p.anchors[0]?.length ?? 0, p.minEntropy ?? 3),
+    quick: p.quick
   };
 }
 
@@ -41026,10 +40308,33 @@ var aws = {
 };
 
 // src/secrets/rules/azure.ts
+var SECRET_CHARS = `${ALNUM_CHARS}_~.-`;
+var SECRET = byteSet(SECRET_CHARS);
+var CLIENT_SECRET = /[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}/y;
+var clientSecretHandler = (ctx, pos) => {
+  const { buf, end } = ctx;
+  const start = pos - 3;
+  if (start < 0 || start > 0 && SECRET[buf[start - 1]] === 1) return;
+  const text3 = buf.toString("latin1", start, Math.min(end, start + 41));
+  CLIENT_SECRET.lastIndex = 0;
+  const m = CLIENT_SECRET.exec(text3);
+  if (m === null) return;
+  const stop = start + m[0].length;
+  if (stop < end && SECRET[buf[stop]] === 1) return;
+  const body2 = m[0].slice(6);
+  if (shannonEntropy(body2) < 3.8 || isPlaceholder(body2, true)) return;
+  ctx.emit("azure-ad-client-secret", start, stop, m[0]);
+};
+var makeClientSecret = (r) => `${draw(r, 3)}${draw(r, 1, DIGITS)}Q~${draw(r, 34, SECRET_CHARS)}`;
 var azure = {
   name: "Azure",
   source: "https://learn.microsoft.com/en-us/azure/storage/common/storage-configure-connection-string",
-  rules: [{ id: "azure-storage-account-key", description: "Azure storage account key" }],
+  revoke: "https://learn.microsoft.com/en-us/entra/identity-platform/how-to-add-credentials",
+  rules: [
+    { id: "azure-storage-account-key", description: "Azure storage account key" },
+    { id: "azure-ad-client-secret", description: "Microsoft Entra (Azure AD) application client secret" }
+  ],
+  anchors: Array.from(DIGITS, (d) => ({ text: `${d}Q~`, before: SECRET_CHARS, handler: clientSecretHandler, patterns: [CLIENT_SECRET] })),
   tokens: [
     {
       anchors: ["AccountKey="],
@@ -41050,6 +40355,12 @@ var azure = {
       make: (r) => `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${draw(r, 86, BASE64_CHARS)}==;EndpointSuffix=core.windows.net`,
       raw: (v) => /AccountKey=([^;]+)/.exec(v)?.[1] ?? v,
       negatives: ["DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=<storage-key>;"]
+    },
+    {
+      rule: "azure-ad-client-secret",
+      key: "AZURE_CLIENT_SECRET",
+      make: makeClientSecret,
+      negatives: ["AZURE_CLIENT_SECRET=abc8Q~xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "AZURE_CLIENT_SECRET=<client-secret>"]
     }
   ]
 };
@@ -41428,6 +40739,7 @@ var KIND = { ghp_: "github-classic-token", gho_: "github-oauth-token", ghr_: "gi
 var github = {
   name: "GitHub",
   source: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats",
+  revoke: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation",
   rules: [
     { id: "github-classic-token", description: "GitHub personal access token (classic)" },
     { id: "github-oauth-token", description: "GitHub OAuth access token" },
@@ -41435,6 +40747,8 @@ var github = {
     { id: "github-refresh-token", description: "GitHub refresh token" },
     { id: "github-fine-grained-token", description: "GitHub fine-grained personal access token" }
   ],
+  // Tokens made before April 2021: 40 hex, recognisable only under a GitHub-named key.
+  keyed: [{ key: /(?:github|^gh).*(?:token|pat)$/, value: /^[a-f0-9]{40}$/, rule: "github-classic-token", validate: isKeyShaped }],
   tokens: [
     {
       anchors: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
@@ -41470,6 +40784,15 @@ var github = {
       key: "GITHUB_PAT",
       make: (r) => `github_pat_${draw(r, 22)}_${draw(r, 59)}`,
       negatives: [`github_pat_${"X".repeat(22)}_${"X".repeat(59)}`]
+    },
+    {
+      rule: "github-classic-token",
+      key: "GITHUB_TOKEN",
+      keyed: true,
+      file: "ci.ini",
+      make: (r) => draw(r, 40, HEX_CHARS),
+      content: (v) => `GITHUB_TOKEN = ${v}`,
+      negatives: ["GITHUB_SHA = 0123456789abcdef0123456789abcdef01234567", "GITHUB_TOKEN = 0000000000000000000000000000000000000000"]
     }
   ]
 };
@@ -41804,15 +41127,15 @@ var hashicorp = {
 };
 
 // src/secrets/rules/heroku.ts
-var uuidOf = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
-var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+var uuidOf2 = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
+var UUID_RE2 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 var heroku = {
   name: "Heroku",
   source: "https://devcenter.heroku.com/articles/authentication",
   rules: [{ id: "heroku-api-key", description: "Heroku API key" }],
   keywords: ["heroku"],
   tokens: [prefixed({ rule: "heroku-api-key", anchors: ["HRKU-"], re: /HRKU-[A-Za-z0-9_-]{40,80}/y, maxLength: 85, tail: TOKEN })],
-  keyed: [{ key: /heroku.*(?:apikey|token|key)$/, value: UUID_RE, rule: "heroku-api-key", validate: isKeyShaped }],
+  keyed: [{ key: /heroku.*(?:apikey|token|key)$/, value: UUID_RE2, rule: "heroku-api-key", validate: isKeyShaped }],
   cases: [
     {
       rule: "heroku-api-key",
@@ -41826,7 +41149,7 @@ var heroku = {
       keyed: true,
       file: "settings.env.txt",
       content: (v) => `HEROKU_API_KEY=${v}`,
-      make: uuidOf,
+      make: uuidOf2,
       negatives: ["HEROKU_API_KEY=00000000-0000-0000-0000-000000000000"]
     }
   ]
@@ -41856,9 +41179,19 @@ var huggingface = {
 var jfrog = {
   name: "JFrog",
   source: "https://jfrog.com/help/r/jfrog-platform-administration-documentation/access-tokens",
+  revoke: "https://jfrog.com/help/r/jfrog-platform-administration-documentation/access-tokens",
   rules: [
     { id: "jfrog-api-key", description: "JFrog API key" },
-    { id: "jfrog-reference-token", description: "JFrog reference token" }
+    { id: "jfrog-reference-token", description: "JFrog reference token" },
+    { id: "jfrog-identity-token", description: "JFrog identity token" }
+  ],
+  keyed: [
+    {
+      key: /(?:jfrog|artifactory).*(?:token|apikey|key|password)$/,
+      value: /^[A-Za-z0-9]{64}$/,
+      rule: "jfrog-identity-token",
+      validate: (v) => !v.startsWith("cmVmdGtu") && shannonEntropy(v) > 4 && !isPlaceholder(v, true)
+    }
   ],
   tokens: [
     prefixed({ rule: "jfrog-api-key", anchors: ["AKCp"], re: /AKCp[A-Za-z0-9]{69}/y, maxLength: 73, lead: ALNUM, tail: ALNUM }),
@@ -41871,7 +41204,16 @@ var jfrog = {
       make: (r) => `AKCp${draw(r, 69)}`,
       negatives: ["AKCpXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"]
     },
-    { rule: "jfrog-reference-token", key: "JFROG_ACCESS_TOKEN", make: (r) => `cmVmdGtu${draw(r, 56)}`, negatives: ["cmVmdGtu..."] }
+    { rule: "jfrog-reference-token", key: "JFROG_ACCESS_TOKEN", make: (r) => `cmVmdGtu${draw(r, 56)}`, negatives: ["cmVmdGtu..."] },
+    {
+      rule: "jfrog-identity-token",
+      key: "JFROG_IDENTITY_TOKEN",
+      keyed: true,
+      file: "jfrog.ini",
+      make: (r) => draw(r, 64),
+      content: (v) => `JFROG_IDENTITY_TOKEN = ${v}`,
+      negatives: ["JFROG_URL = https://acme.jfrog.io/artifactory"]
+    }
   ]
 };
 
@@ -41984,7 +41326,17 @@ var mailgun = {
 var mapbox = {
   name: "Mapbox",
   source: "https://docs.mapbox.com/accounts/guides/tokens/",
+  revoke: "https://account.mapbox.com/access-tokens/",
   rules: [{ id: "mapbox-secret-token", description: "Mapbox secret access token" }],
+  // Under a Mapbox-named key, a secret token whatever its body looks like.
+  keyed: [
+    {
+      key: /mapbox/,
+      value: /^sk\.[A-Za-z0-9_-]{20,400}\.[A-Za-z0-9_-]{20,40}$/,
+      rule: "mapbox-secret-token",
+      validate: (v) => shannonEntropy(v) > 4 && !isPlaceholder(v.slice(3), true)
+    }
+  ],
   tokens: [
     prefixed({
       rule: "mapbox-secret-token",
@@ -42383,13 +41735,13 @@ var slack = {
 };
 
 // src/secrets/rules/snyk.ts
-var uuidOf2 = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
-var UUID_RE2 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+var uuidOf3 = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
+var UUID_RE3 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 var snyk = {
   name: "Snyk",
   source: "https://docs.snyk.io/snyk-api/authentication-for-api",
   rules: [{ id: "snyk-token", description: "Snyk API token" }],
-  keyed: [{ key: /snyk.*(?:token|apikey|key)$/, value: UUID_RE2, rule: "snyk-token", validate: isKeyShaped }],
+  keyed: [{ key: /snyk.*(?:token|apikey|key)$/, value: UUID_RE3, rule: "snyk-token", validate: isKeyShaped }],
   cases: [
     {
       rule: "snyk-token",
@@ -42397,7 +41749,7 @@ var snyk = {
       keyed: true,
       file: "settings.env.txt",
       content: (v) => `SNYK_TOKEN=${v}`,
-      make: uuidOf2,
+      make: uuidOf3,
       negatives: ["SNYK_TOKEN=00000000-0000-0000-0000-000000000000"]
     }
   ]
@@ -42560,6 +41912,852 @@ var vercel = {
   cases: [{ rule: "vercel-token", key: "VERCEL_TOKEN", make: (r) => `vcp_${draw(r, 56)}`, negatives: ["vcp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] }]
 };
 
+// src/secrets/rules/airtable.ts
+var airtable = {
+  name: "Airtable",
+  source: "https://airtable.com/developers/web/api/authentication",
+  revoke: "https://airtable.com/create/tokens",
+  rules: [
+    { id: "airtable-personal-access-token", description: "Airtable personal access token" },
+    { id: "airtable-api-key", description: "Airtable API key (legacy)" }
+  ],
+  // `pat` is too common a prefix for an anchor: a token is named when the key/value reader finds it.
+  named: [
+    prefixed({
+      rule: "airtable-personal-access-token",
+      anchors: ["pat"],
+      re: /pat[A-Za-z0-9]{14}\.[a-f0-9]{64}/y,
+      maxLength: 82,
+      validate: (v) => shannonEntropy(v.slice(18)) > 3.3 && !isPlaceholder(v.slice(3), true)
+    })
+  ],
+  keyed: [
+    {
+      key: /airtable/,
+      value: /^key[A-Za-z0-9]{14}$/,
+      rule: "airtable-api-key",
+      validate: (v) => shannonEntropy(v.slice(3)) > 2.5 && !isPlaceholder(v.slice(3), true)
+    }
+  ],
+  cases: [
+    {
+      rule: "airtable-personal-access-token",
+      key: "AIRTABLE_TOKEN",
+      file: "base.ini",
+      make: (r) => `pat${draw(r, 14)}.${draw(r, 64, HEX_CHARS)}`,
+      content: (v) => `AIRTABLE_TOKEN = ${v}`,
+      negatives: [`AIRTABLE_TOKEN = patXXXXXXXXXXXXXX.${"0".repeat(64)}`, "pattern = pat12345678901234.abc"]
+    },
+    {
+      rule: "airtable-api-key",
+      key: "AIRTABLE_API_KEY",
+      keyed: true,
+      file: "base.ini",
+      make: (r) => `key${draw(r, 14)}`,
+      content: (v) => `AIRTABLE_API_KEY = ${v}`,
+      negatives: ["AIRTABLE_API_KEY = keyXXXXXXXXXXXXXX"]
+    }
+  ]
+};
+
+// src/secrets/rules/discord.ts
+var BOT = /[MNO][A-Za-z0-9_-]{22,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}/;
+function isBotToken(token) {
+  const [id2, , hmac] = token.split(".");
+  if (id2 === void 0 || hmac === void 0) return false;
+  return /^[1-9][0-9]{16,19}$/.test(Buffer.from(id2, "base64url").toString("latin1")) && shannonEntropy(hmac) > 3.8 && !isPlaceholder(hmac, true);
+}
+var botToken = {
+  anchors: ["MTA", "MTE", "MTI", "MTM", "MTQ", "MTU", "MTY", "MTc", "MTg", "MTk"],
+  before: BEFORE_VALUE,
+  re: /MT[A-Za-z0-9_-]{21,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}/y,
+  maxLength: 73,
+  rule: "discord-bot-token",
+  // The id part is 23 to 27 characters: a dot must follow within them.
+  quick: (buf, pos, end) => {
+    const run2 = runOf(TOKEN, buf, pos, Math.min(end, pos + 28));
+    return run2 >= 23 && run2 <= 27 && buf[pos + run2] === 46;
+  },
+  lead: TOKEN,
+  tail: TOKEN,
+  validate: isBotToken
+};
+var makeBotToken = (r) => `${Buffer.from(`1${draw(r, 18, DIGITS)}`).toString("base64url")}.${draw(r, 6, TOKEN_CHARS)}.${draw(r, 38, TOKEN_CHARS)}`;
+var discord = {
+  name: "Discord",
+  source: "https://discord.com/developers/docs/reference#authentication",
+  revoke: "https://discord.com/developers/applications",
+  rules: [
+    { id: "discord-bot-token", description: "Discord bot token" },
+    { id: "discord-client-secret", description: "Discord OAuth client secret" },
+    { id: "discord-webhook-url", description: "Discord webhook URL (its token posts to the channel)" }
+  ],
+  tokens: [
+    botToken,
+    {
+      // Anchored after the host: `discord.com` starts with letter pairs common in text.
+      anchors: ["api/webhooks/"],
+      quick: (buf, pos) => /discord(?:app)?\.com\/$/.test(buf.toString("latin1", Math.max(0, pos - 15), pos)),
+      re: /api\/webhooks\/[0-9]{17,20}\/([A-Za-z0-9_-]{60,80})/y,
+      maxLength: 115,
+      rule: "discord-webhook-url",
+      group: 1,
+      lead: new Uint8Array(256),
+      tail: TOKEN,
+      validate: (v) => shannonEntropy(v) > 4 && !isPlaceholder(v, true)
+    }
+  ],
+  keyed: [
+    { key: /discord/, value: new RegExp(`^${BOT.source}$`), rule: "discord-bot-token", validate: isBotToken },
+    { key: /discord.*secret$/, value: /^[A-Za-z0-9_-]{32}$/, rule: "discord-client-secret", validate: (v) => shannonEntropy(v) > 3.8 && !isPlaceholder(v, true) }
+  ],
+  cases: [
+    {
+      rule: "discord-bot-token",
+      key: "DISCORD_BOT_TOKEN",
+      make: makeBotToken,
+      negatives: ["MTAxxxxxxxxxxxxxxxxxxxxxxx.xxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.your-bot-token-goes-here-abcdefgh"]
+    },
+    {
+      rule: "discord-client-secret",
+      key: "DISCORD_CLIENT_SECRET",
+      keyed: true,
+      file: "discord.ini",
+      make: (r) => draw(r, 32, TOKEN_CHARS),
+      content: (v) => `DISCORD_CLIENT_SECRET = ${v}`,
+      negatives: ["DISCORD_CLIENT_ID = 123456789012345678"]
+    },
+    {
+      rule: "discord-webhook-url",
+      file: "notify.sh",
+      make: (r) => draw(r, 68, TOKEN_CHARS),
+      content: (v) => `curl -X POST https://discord.com/api/webhooks/1187263549012345678/${v} -d '{"content":"done"}'`,
+      negatives: ["curl -X POST https://discord.com/api/webhooks/<id>/<token>"]
+    }
+  ]
+};
+
+// src/secrets/rules/dropbox.ts
+var dropbox = {
+  name: "Dropbox",
+  source: "https://developers.dropbox.com/oauth-guide",
+  revoke: "https://www.dropbox.com/developers/apps",
+  rules: [
+    { id: "dropbox-access-token", description: "Dropbox access token" },
+    { id: "dropbox-app-secret", description: "Dropbox app secret" }
+  ],
+  tokens: [
+    prefixed({
+      rule: "dropbox-access-token",
+      anchors: ["sl."],
+      before: BEFORE_VALUE,
+      quick: (buf, pos, end) => runOf(TOKEN, buf, pos + 5, Math.min(end, pos + 130)) === 125,
+      re: /sl\.(?:u\.)?[A-Za-z0-9_-]{130,1500}/y,
+      maxLength: 1505,
+      prefix: 3,
+      minEntropy: 4.5,
+      lead: TOKEN,
+      tail: TOKEN
+    })
+  ],
+  keyed: [
+    { key: /dropbox/, value: /^[A-Za-z0-9_-]{11}AAAAAAAAAA[A-Za-z0-9_-]{43}$/, rule: "dropbox-access-token", validate: (v) => shannonEntropy(v) > 4 },
+    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: "dropbox-app-secret", validate: (v) => shannonEntropy(v) > 2.6 && !isPlaceholder(v, true) }
+  ],
+  cases: [
+    {
+      rule: "dropbox-access-token",
+      key: "DROPBOX_ACCESS_TOKEN",
+      make: (r) => `sl.${draw(r, 140, TOKEN_CHARS)}`,
+      negatives: ["sl.BxXXXXXXXXXXXXXXXX", "see sl.u.<token>"]
+    },
+    {
+      rule: "dropbox-app-secret",
+      key: "DROPBOX_APP_SECRET",
+      keyed: true,
+      file: "dropbox.ini",
+      make: (r) => draw(r, 15, LOWER + DIGITS),
+      content: (v) => `DROPBOX_APP_SECRET = ${v}`,
+      negatives: ["DROPBOX_APP_SECRET = yourappsecret1"]
+    }
+  ]
+};
+
+// src/secrets/rules/easypost.ts
+var easypost = {
+  name: "EasyPost",
+  source: "https://docs.easypost.com/docs/authentication",
+  revoke: "https://www.easypost.com/account/settings",
+  rules: [{ id: "easypost-api-key", description: "EasyPost API key (production EZAK or test EZTK)" }],
+  tokens: [prefixed({ rule: "easypost-api-key", anchors: ["EZAK", "EZTK"], re: /EZ[AT]K[A-Za-z0-9]{54}/y, maxLength: 58, lead: ALNUM, tail: ALNUM })],
+  cases: [
+    {
+      rule: "easypost-api-key",
+      key: "EASYPOST_API_KEY",
+      make: (r) => `EZAK${draw(r, 54, HEX_CHARS)}`,
+      negatives: [`EZAK${"x".repeat(54)}`, "EZTK<your test key>"]
+    }
+  ]
+};
+
+// src/secrets/rules/facebook.ts
+var facebook = {
+  name: "Facebook",
+  source: "https://developers.facebook.com/docs/facebook-login/guides/access-tokens",
+  revoke: "https://developers.facebook.com/apps",
+  rules: [
+    { id: "facebook-access-token", description: "Facebook access token" },
+    { id: "facebook-app-secret", description: "Facebook app secret" }
+  ],
+  tokens: [
+    prefixed({
+      rule: "facebook-access-token",
+      anchors: ["EAA"],
+      before: BEFORE_VALUE,
+      quick: (buf, pos, end) => runOf(ALNUM, buf, pos + 3, Math.min(end, pos + 93)) === 90,
+      re: /EAA[A-Za-z0-9]{90,400}/y,
+      maxLength: 404,
+      prefix: 4,
+      minEntropy: 4.5,
+      lead: ALNUM,
+      tail: ALNUM
+    })
+  ],
+  keyed: [
+    { key: /(?:facebook|^fb).*(?:secret|appsecret)$/, value: /^[a-f0-9]{32}$/, rule: "facebook-app-secret", validate: isKeyShaped },
+    { key: /(?:facebook|^fb).*token$/, value: /^[0-9]{15,16}\|[a-f0-9]{32}$/, rule: "facebook-access-token", validate: (v) => isKeyShaped(v.slice(-32)) }
+  ],
+  cases: [
+    { rule: "facebook-access-token", key: "FB_PAGE_ACCESS_TOKEN", make: (r) => `EAA${draw(r, 1, UPPER)}${draw(r, 170)}`, negatives: [`EAAB${"x".repeat(120)}`] },
+    {
+      rule: "facebook-app-secret",
+      key: "FACEBOOK_APP_SECRET",
+      keyed: true,
+      file: "fb.ini",
+      make: (r) => draw(r, 32, HEX_CHARS),
+      content: (v) => `FACEBOOK_APP_SECRET = ${v}`,
+      negatives: ["FACEBOOK_APP_ID = 1234567890123456"]
+    },
+    {
+      rule: "facebook-access-token",
+      key: "FACEBOOK_APP_TOKEN",
+      keyed: true,
+      file: "fb.ini",
+      make: (r) => `1${draw(r, 14, DIGITS)}|${draw(r, 32, HEX_CHARS)}`,
+      content: (v) => `FACEBOOK_APP_TOKEN = ${v}`,
+      negatives: ["FACEBOOK_APP_TOKEN = 123456789012345|<app-secret>"]
+    }
+  ]
+};
+
+// src/secrets/rules/flyio.ts
+var AFTER_COMMA = byteSet(`${TOKEN_CHARS},`);
+var flyio = {
+  name: "Fly.io",
+  source: "https://fly.io/docs/security/tokens/",
+  revoke: "https://fly.io/docs/flyctl/tokens-revoke/",
+  rules: [{ id: "flyio-access-token", description: "Fly.io API or deploy token" }],
+  tokens: [
+    prefixed({
+      rule: "flyio-access-token",
+      anchors: ["fm2_", "fm1r_", "fm1a_"],
+      re: /fm(?:2|1[ar])_[A-Za-z0-9+/]{100,3000}={0,3}/y,
+      maxLength: 3008,
+      prefix: 4,
+      minEntropy: 4.5,
+      // `FlyV1 fm2_…,fm2_…` is one token: the macaroons after a comma are reported with the first.
+      lead: AFTER_COMMA,
+      tail: BASE64
+    }),
+    prefixed({ rule: "flyio-access-token", anchors: ["fo1_"], re: /fo1_[A-Za-z0-9_-]{43}/y, maxLength: 47, lead: TOKEN, tail: TOKEN })
+  ],
+  cases: [
+    {
+      rule: "flyio-access-token",
+      key: "FLY_API_TOKEN",
+      make: (r) => `FlyV1 fm2_${draw(r, 180, BASE64_CHARS)}==,fm2_${draw(r, 60, BASE64_CHARS)}`,
+      raw: (v) => v.slice(6, 60),
+      negatives: ["FLY_API_TOKEN=fm2_...", `fo1_${"x".repeat(43)}`]
+    }
+  ]
+};
+
+// src/secrets/rules/http-auth.ts
+var USER_OPTION = /(?:^|\s)(?:-u|--user)(?:=|[ \t]{1,8})(["']?)([^\s:"'$]{1,64}):([^\s"']{1,256})/;
+var BASIC = /[A-Za-z0-9+/]{8,684}={0,2}/y;
+var BEARER = /[A-Za-z0-9._~+/-]{16,1024}={0,2}/y;
+var BEARER_CHARS = byteSet(`${ALNUM_CHARS}._~+/-`);
+var curlHandler = (ctx, pos) => {
+  const { buf, end } = ctx;
+  if (pos > 0 && WORD[buf[pos - 1]] === 1) return;
+  const next = buf[pos + 4];
+  if (next !== 32 && next !== 9 && next !== 46) return;
+  const lines = buf.toString("latin1", pos, Math.min(end, pos + 2048)).split("\n");
+  let n = 1;
+  while (n < lines.length && /\\\r?$/.test(lines[n - 1] ?? "")) n++;
+  const command = lines.slice(0, n).join("\n");
+  const m = USER_OPTION.exec(command);
+  if (m === null) return;
+  const [whole, , user = "", password2 = ""] = m;
+  if (!isRealPassword(password2, user)) return;
+  const start = pos + m.index + whole.length - password2.length;
+  ctx.emit("curl-user-password", start, start + password2.length, password2);
+};
+var SCHEME2 = /^["'\]]{0,2}[ \t]{0,4}(?:=>|[:=,])?[ \t]{0,4}["']?[ \t]{0,4}(basic|bearer)[ \t]{1,4}/i;
+var authorizationHandler = (ctx, pos) => {
+  const { buf, end } = ctx;
+  if (pos < 5 || buf.toString("latin1", pos - 5, pos).toLowerCase() !== "autho") return;
+  const m = SCHEME2.exec(buf.toString("latin1", pos + 8, Math.min(end, pos + 40)));
+  if (m === null) return;
+  const at = pos + 8 + m[0].length;
+  if ((m[1] ?? "").toLowerCase() === "basic") basic(ctx, at);
+  else bearer(ctx, at);
+};
+function basic(ctx, at) {
+  const { buf, end } = ctx;
+  if (runOf(BASE64, buf, at, Math.min(end, at + 8)) < 8) return;
+  const text3 = buf.toString("latin1", at, Math.min(end, at + 690));
+  BASIC.lastIndex = 0;
+  const m = BASIC.exec(text3);
+  if (m === null) return;
+  const stop = at + m[0].length;
+  if (stop < end && BASE64[buf[stop]] === 1) return;
+  const decoded = Buffer.from(m[0], "base64").toString("latin1");
+  const colon = decoded.indexOf(":");
+  if (colon <= 0 || !/^[\x20-\x7e]+$/.test(decoded)) return;
+  if (!isRealPassword(decoded.slice(colon + 1), decoded.slice(0, colon))) return;
+  ctx.emit("http-basic-auth", at, stop, m[0]);
+}
+function bearer(ctx, at) {
+  const { buf, end } = ctx;
+  if (runOf(BEARER_CHARS, buf, at, Math.min(end, at + 16)) < 16) return;
+  const text3 = buf.toString("latin1", at, Math.min(end, at + 1030));
+  BEARER.lastIndex = 0;
+  const m = BEARER.exec(text3);
+  if (m === null) return;
+  const stop = at + m[0].length;
+  if (stop < end && TOKEN[buf[stop]] === 1) return;
+  if (m[0].startsWith("eyJ") || !isOpaqueToken(m[0])) return;
+  ctx.emit("http-bearer-token", at, stop, m[0]);
+}
+function isOpaqueToken(value2) {
+  if (looksRandomSecret(value2)) return true;
+  return value2.length >= 24 && /[0-9]/.test(value2) && /[A-Za-z]/.test(value2) && shannonEntropy(value2) >= 4 && classSwitchRate(value2) >= 0.3 && !isPlaceholder(value2);
+}
+var pass = (r) => `${draw(r, 6)}-${draw(r, 8)}`;
+var httpAuth = {
+  name: "HTTP authentication",
+  source: "https://www.rfc-editor.org/rfc/rfc7617",
+  rules: [
+    { id: "curl-user-password", description: "Password in a curl -u / --user option", rank: 3 },
+    { id: "http-basic-auth", description: "HTTP Basic Authorization header with a password", rank: 3 },
+    { id: "http-bearer-token", description: "HTTP Bearer Authorization header with a token", rank: 3 }
+  ],
+  anchors: [
+    { text: "curl", handler: curlHandler, patterns: [USER_OPTION] },
+    { text: "rization", caseInsensitive: true, handler: authorizationHandler, patterns: [SCHEME2, BASIC, BEARER] }
+  ],
+  cases: [
+    {
+      rule: "curl-user-password",
+      file: "backup.sh",
+      make: pass,
+      content: (v) => `curl -fsS \\
+  -u backup:${v} \\
+  https://dav.internal/backup.tar`,
+      line: 2,
+      negatives: [
+        'curl -u "$DAV_USER:$DAV_PASSWORD" https://dav.internal/',
+        "docker run -u 1000:1000 app",
+        "sort -u names.txt",
+        "curl -u user:password https://x.internal"
+      ]
+    },
+    {
+      rule: "http-basic-auth",
+      file: "nginx.conf",
+      make: (r) => Buffer.from(`svc:${pass(r)}`).toString("base64"),
+      content: (v) => `proxy_set_header Authorization "Basic ${v}";`,
+      negatives: [`proxy_set_header Authorization "Basic ${Buffer.from("user:password").toString("base64")}";`, "Basic authentication is supported."]
+    },
+    {
+      rule: "http-bearer-token",
+      file: "call.sh",
+      make: (r) => draw(r, 40),
+      content: (v) => `curl -H "Authorization: Bearer ${v}" https://api.internal/v1/items`,
+      negatives: ['curl -H "Authorization: Bearer ${TOKEN}" https://api.internal/', "Authorization: Bearer <token>"]
+    }
+  ]
+};
+
+// src/secrets/rules/hubspot.ts
+var hubspot = {
+  name: "HubSpot",
+  source: "https://developers.hubspot.com/docs/api/private-apps",
+  revoke: "https://developers.hubspot.com/docs/api/private-apps",
+  rules: [
+    { id: "hubspot-private-app-token", description: "HubSpot private app access token" },
+    { id: "hubspot-api-key", description: "HubSpot API key (legacy)" }
+  ],
+  tokens: [
+    prefixed({
+      rule: "hubspot-private-app-token",
+      anchors: ["pat-"],
+      re: /pat-[a-z]{2}[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/y,
+      maxLength: 44,
+      prefix: 8,
+      minEntropy: 2.8,
+      tail: WORD
+    })
+  ],
+  keyed: [{ key: /(?:hubspot.*(?:apikey|key|token)|hapikey)$/, value: UUID_RE, rule: "hubspot-api-key", validate: keyLike }],
+  cases: [
+    {
+      rule: "hubspot-private-app-token",
+      key: "HUBSPOT_ACCESS_TOKEN",
+      make: (r) => `pat-na1-${uuidOf(r)}`,
+      negatives: ["pat-na1-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "pat-na1-00000000-0000-0000-0000-000000000000"]
+    },
+    {
+      rule: "hubspot-api-key",
+      key: "HUBSPOT_API_KEY",
+      keyed: true,
+      file: "crm.ini",
+      make: uuidOf,
+      content: (v) => `HUBSPOT_API_KEY = ${v}`,
+      negatives: ["HUBSPOT_PORTAL_ID = 12345678"]
+    }
+  ]
+};
+
+// src/secrets/rules/kubernetes.ts
+var ENTRY = /^([ \t]{1,12})(["']?)([A-Za-z0-9._-]{1,253})\2[ \t]{0,4}:[ \t]{0,4}(["']?)([^\s"'#]{1,8192})\4[ \t]{0,16}$/;
+var PUBLIC_KEY_NAME = /(?:^|[._-])(?:user|username|login|email|host|hostname|port|database|db|dbname|name|namespace|region|endpoint|url|uri|ca\.crt|tls\.crt|crt|cert|certificate|pub|public)$/i;
+var SECRET_KEY_NAME = /(?:password|passwd|pwd|secret|token|key|credential|credentials|auth|pass)$/i;
+function judge2(key, value2) {
+  if (/PRIVATE KEY-----/.test(value2)) return true;
+  const url = /^[a-z][a-z0-9+.-]{1,31}:\/\/([^\s:/@]{0,128}):([^\s/@]{1,256})@/i.exec(value2);
+  if (url !== null) return isRealPassword(url[2] ?? "", url[1] ?? "");
+  if (key === ".dockerconfigjson" || key === ".dockercfg") {
+    const auth2 = /"auth"\s*:\s*"([A-Za-z0-9+/=]{8,})"/.exec(value2)?.[1];
+    const pair = auth2 === void 0 ? "" : Buffer.from(auth2, "base64").toString("latin1");
+    const colon = pair.indexOf(":");
+    return colon > 0 && isRealPassword(pair.slice(colon + 1), pair.slice(0, colon));
+  }
+  if (PUBLIC_KEY_NAME.test(key) || /[\r\n]/.test(value2.trim())) return false;
+  const v = value2.trim();
+  if (SECRET_KEY_NAME.test(key)) return v.length >= 6 && isRealPassword(v, "") && !isPlaceholder(v);
+  return looksRandomSecret(v);
+}
+var secretHandler = (ctx, at) => {
+  const { buf, end } = ctx;
+  if (at < 6 || buf[at - 1] !== 32 && buf[at - 1] !== 34 && buf[at - 1] !== 39) return;
+  if (!/(?:^|[\s"'])kind["']?:[ \t]{0,4}["']?$/.test(buf.toString("latin1", Math.max(0, at - 14), at))) return;
+  const pos = at;
+  const after = buf.toString("latin1", at + 6, Math.min(end, at + 10));
+  if (!/^["']?[ \t]*(?:\r?\n|$)/.test(after)) return;
+  const from = Math.max(0, pos - LOOKBACK);
+  const head = buf.toString("latin1", from, pos);
+  const docStart = from + Math.max(0, head.lastIndexOf("\n---") + 1);
+  const tail = buf.toString("latin1", pos, Math.min(end, pos + LOOKAHEAD));
+  const next = tail.indexOf("\n---");
+  const doc = buf.toString("latin1", docStart, next < 0 ? Math.min(end, pos + LOOKAHEAD) : pos + next);
+  let section;
+  let offset = docStart;
+  for (const line of doc.split("\n")) {
+    const lineStart = offset;
+    offset += line.length + 1;
+    if (/^(?:data|stringData)[ \t]*:[ \t]*$/.test(line.trimEnd())) {
+      section = line.startsWith("data") ? "data" : "stringData";
+      continue;
+    }
+    if (!/^[ \t]/.test(line)) {
+      section = void 0;
+      continue;
+    }
+    if (section === void 0) continue;
+    const m = ENTRY.exec(line.trimEnd());
+    if (m === null) continue;
+    const [, indent = "", keyQuote = "", key = "", , raw = ""] = m;
+    let value2 = raw;
+    if (section === "data") {
+      if (!/^[A-Za-z0-9+/]{4,}={0,2}$/.test(raw) || raw.length % 4 !== 0) continue;
+      value2 = Buffer.from(raw, "base64").toString("latin1");
+      if (!/^[\x20-\x7e\r\n\t]+$/.test(value2)) continue;
+    }
+    if (!judge2(key, value2)) continue;
+    const vs = lineStart + line.indexOf(raw, indent.length + 2 * keyQuote.length + key.length);
+    ctx.emit("kubernetes-secret", vs, vs + raw.length, raw);
+  }
+};
+var kubernetes = {
+  name: "Kubernetes",
+  source: "https://kubernetes.io/docs/concepts/configuration/secret/",
+  rules: [{ id: "kubernetes-secret", description: "Credential in a Kubernetes Secret manifest", rank: 2 }],
+  anchors: [{ text: "Secret", handler: secretHandler, patterns: [ENTRY] }],
+  cases: [
+    {
+      rule: "kubernetes-secret",
+      file: "secret.yaml",
+      make: (r) => Buffer.from(`${draw(r, 6)}!${draw(r, 9)}`).toString("base64"),
+      content: (v) => `apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+data:
+  username: ${Buffer.from("app").toString("base64")}
+  password: ${v}
+type: Opaque`,
+      line: 7,
+      negatives: [
+        "apiVersion: v1",
+        "kind: Secret",
+        "data:",
+        `  username: ${Buffer.from("admin").toString("base64")}`,
+        `  password: ${Buffer.from("changeme").toString("base64")}`,
+        `  host: ${Buffer.from("db.internal").toString("base64")}`,
+        "  token: {{ .Values.token | b64enc }}"
+      ]
+    }
+  ]
+};
+
+// src/secrets/rules/kucoin.ts
+var kucoin = {
+  name: "KuCoin",
+  source: "https://www.kucoin.com/docs/basic-info/connection-method/authentication/creating-a-request",
+  revoke: "https://www.kucoin.com/account/api",
+  rules: [
+    { id: "kucoin-api-key", description: "KuCoin API key" },
+    { id: "kucoin-api-secret", description: "KuCoin API secret" },
+    { id: "kucoin-api-passphrase", description: "KuCoin API passphrase" }
+  ],
+  keyed: [
+    { key: /kucoin.*(?:secret|secretkey)$/, value: UUID_RE, rule: "kucoin-api-secret", validate: keyLike },
+    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: "kucoin-api-key", validate: (v) => shannonEntropy(v) > 2.5 && !isPlaceholder(v, true) },
+    { key: /kucoin.*(?:passphrase|password)$/, value: /^\S{6,64}$/, rule: "kucoin-api-passphrase", validate: (v) => isRealPassword(v, "") }
+  ],
+  cases: [
+    {
+      rule: "kucoin-api-secret",
+      key: "KUCOIN_API_SECRET",
+      keyed: true,
+      file: "bot.env.txt",
+      make: uuidOf,
+      content: (v) => `KUCOIN_API_SECRET=${v}`,
+      negatives: ["KUCOIN_API_SECRET=00000000-0000-0000-0000-000000000000"]
+    },
+    {
+      rule: "kucoin-api-key",
+      key: "KUCOIN_API_KEY",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => draw(r, 24, HEX_CHARS),
+      content: (v) => `KUCOIN_API_KEY = ${v}`,
+      negatives: ["KUCOIN_API_KEY = 000000000000000000000000", "KUCOIN_API_KEY = <your-key>"]
+    },
+    {
+      rule: "kucoin-api-passphrase",
+      key: "KUCOIN_API_PASSPHRASE",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => `${draw(r, 6)}-${draw(r, 6)}`,
+      content: (v) => `KUCOIN_API_PASSPHRASE = ${v}`,
+      negatives: ["KUCOIN_API_PASSPHRASE = changeme"]
+    }
+  ]
+};
+
+// src/secrets/rules/linkedin.ts
+var linkedin = {
+  name: "LinkedIn",
+  source: "https://learn.microsoft.com/en-us/linkedin/shared/authentication/client-credentials-flow",
+  revoke: "https://www.linkedin.com/developers/apps",
+  rules: [{ id: "linkedin-client-secret", description: "LinkedIn OAuth client secret" }],
+  keyed: [
+    {
+      key: /linkedin.*secret$/,
+      value: /^(?:WPL_AP[0-9]\.)?[A-Za-z0-9]{16}(?:\.[A-Za-z0-9+/=]{4,40})?$/,
+      rule: "linkedin-client-secret",
+      validate: (v) => shannonEntropy(v) > 3 && !isPlaceholder(v, true)
+    }
+  ],
+  cases: [
+    {
+      rule: "linkedin-client-secret",
+      key: "LINKEDIN_CLIENT_SECRET",
+      keyed: true,
+      file: "oauth.ini",
+      make: (r) => draw(r, 16),
+      content: (v) => `LINKEDIN_CLIENT_SECRET = ${v}`,
+      negatives: ["LINKEDIN_CLIENT_SECRET = XXXXXXXXXXXXXXXX", "LINKEDIN_CLIENT_ID = 86abcdefghij12"]
+    }
+  ]
+};
+
+// src/secrets/rules/messagebird.ts
+var messagebird = {
+  name: "MessageBird",
+  source: "https://developers.messagebird.com/api/#authentication",
+  revoke: "https://dashboard.messagebird.com/",
+  rules: [{ id: "messagebird-access-key", description: "MessageBird access key" }],
+  keyed: [
+    {
+      key: /messagebird.*(?:key|token|secret)$/,
+      value: /^(?:live_|test_)?[A-Za-z0-9]{25}$/,
+      rule: "messagebird-access-key",
+      validate: (v) => shannonEntropy(v.replace(/^(?:live|test)_/, "")) > 3.3 && !isPlaceholder(v, true)
+    }
+  ],
+  cases: [
+    {
+      rule: "messagebird-access-key",
+      key: "MESSAGEBIRD_ACCESS_KEY",
+      keyed: true,
+      file: "sms.ini",
+      make: (r) => `live_${draw(r, 25)}`,
+      content: (v) => `MESSAGEBIRD_ACCESS_KEY = ${v}`,
+      negatives: ["MESSAGEBIRD_ACCESS_KEY = test_XXXXXXXXXXXXXXXXXXXXXXXXX"]
+    }
+  ]
+};
+
+// src/secrets/rules/nuget.ts
+var PASSWORD_OPTION = /(?:^|\s)(?:-p|--password)[ \t]{1,4}(["']?)([^\s"']{4,256})\1(?=\s)/g;
+var cliHandler = (ctx, pos) => {
+  const { buf } = ctx;
+  if (pos < 8 || buf.toString("latin1", pos - 8, pos) !== "--store-") return;
+  const newline = lastIndexOfByte(buf, 10, pos - 1, Math.max(0, pos - 1024));
+  if (newline < 0 && pos > 1024) return;
+  const lineStart = newline + 1;
+  const line = buf.toString("latin1", lineStart, pos);
+  let m;
+  let last;
+  PASSWORD_OPTION.lastIndex = 0;
+  while ((m = PASSWORD_OPTION.exec(line)) !== null) last = m;
+  if (last === void 0) return;
+  const password2 = last[2] ?? "";
+  if (!isRealPassword(password2, "")) return;
+  const start = lineStart + last.index + last[0].length - password2.length - (last[1] ?? "").length;
+  ctx.emit("nuget-cleartext-password", start, start + password2.length, password2);
+};
+var nuget = {
+  name: "NuGet",
+  source: "https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials",
+  rules: [{ id: "nuget-cleartext-password", description: "NuGet feed password stored in clear text" }],
+  // `--st` is common in text; `pass` is anchored already by the password keyword.
+  anchors: [{ text: "password-in-clear-text", handler: cliHandler, patterns: [PASSWORD_OPTION] }],
+  cases: [
+    {
+      rule: "nuget-cleartext-password",
+      file: "NuGet.config",
+      make: (r) => `${draw(r, 6)}#${draw(r, 6)}`,
+      content: (v) => `<packageSourceCredentials>
+  <internal>
+    <add key="Username" value="ci" />
+    <add key="ClearTextPassword" value="${v}" />
+  </internal>
+</packageSourceCredentials>`,
+      line: 4,
+      negatives: ['<add key="ClearTextPassword" value="%NUGET_PASSWORD%" />', '<add key="ClearTextPassword" value="" />']
+    },
+    {
+      rule: "nuget-cleartext-password",
+      file: "restore.sh",
+      make: (r) => `${draw(r, 6)}_${draw(r, 8)}`,
+      content: (v) => `dotnet nuget add source https://nuget.internal/v3/index.json -n internal -u ci -p ${v} --store-password-in-clear-text`,
+      negatives: ["dotnet nuget add source https://nuget.internal/v3/index.json -n internal -u ci -p $NUGET_PASSWORD --store-password-in-clear-text"]
+    }
+  ]
+};
+
+// src/secrets/rules/sendbird.ts
+var sendbird = {
+  name: "Sendbird",
+  source: "https://sendbird.com/docs/chat/platform-api/v3/prepare-to-use-api",
+  revoke: "https://dashboard.sendbird.com/",
+  rules: [{ id: "sendbird-api-token", description: "Sendbird API token" }],
+  keyed: [{ key: /sendbird.*(?:token|apikey|key|secret)$/, value: /^[a-f0-9]{40}$/, rule: "sendbird-api-token", validate: isKeyShaped }],
+  cases: [
+    {
+      rule: "sendbird-api-token",
+      key: "SENDBIRD_API_TOKEN",
+      keyed: true,
+      file: "chat.ini",
+      make: (r) => draw(r, 40, HEX_CHARS),
+      content: (v) => `SENDBIRD_API_TOKEN = ${v}`,
+      negatives: ["SENDBIRD_APP_ID = 8F8D3C5B-1A2B-4C3D-9E8F-0A1B2C3D4E5F", "SENDBIRD_API_TOKEN = 0000000000000000000000000000000000000000"]
+    }
+  ]
+};
+
+// src/secrets/rules/sourcegraph.ts
+var sourcegraph = {
+  name: "Sourcegraph",
+  source: "https://sourcegraph.com/docs/cli/how-tos/creating-an-access-token",
+  revoke: "https://sourcegraph.com/docs/cli/how-tos/revoking-an-access-token",
+  rules: [{ id: "sourcegraph-access-token", description: "Sourcegraph access token" }],
+  tokens: [
+    prefixed({
+      rule: "sourcegraph-access-token",
+      anchors: ["sgp_"],
+      re: /sgp_(?:[a-f0-9]{16}_|local_)?[a-f0-9]{40}/y,
+      maxLength: 61,
+      validate: (v) => isKeyShaped(v.slice(-40))
+    })
+  ],
+  keyed: [{ key: /(?:sourcegraph.*|^src)(?:token|accesstoken)$/, value: /^[a-f0-9]{40}$/, rule: "sourcegraph-access-token", validate: isKeyShaped }],
+  cases: [
+    {
+      rule: "sourcegraph-access-token",
+      key: "SRC_ACCESS_TOKEN",
+      make: (r) => `sgp_${draw(r, 16, HEX_CHARS)}_${draw(r, 40, HEX_CHARS)}`,
+      negatives: [`sgp_${"0".repeat(40)}`, "sgp_<token>"]
+    },
+    {
+      rule: "sourcegraph-access-token",
+      key: "SRC_ACCESS_TOKEN",
+      keyed: true,
+      file: "src.ini",
+      make: (r) => draw(r, 40, HEX_CHARS),
+      content: (v) => `SRC_ACCESS_TOKEN = ${v}`,
+      negatives: ["SRC_ENDPOINT = https://sourcegraph.example.com"]
+    }
+  ]
+};
+
+// src/secrets/rules/squarespace.ts
+var squarespace = {
+  name: "Squarespace",
+  source: "https://developers.squarespace.com/commerce-apis/authentication-and-permissions",
+  revoke: "https://developers.squarespace.com/commerce-apis/authentication-and-permissions",
+  rules: [{ id: "squarespace-api-key", description: "Squarespace API key" }],
+  keyed: [{ key: /squarespace.*(?:key|token|secret)$/, value: /^[A-Za-z0-9_.+/=-]{16,128}$/, rule: "squarespace-api-key", validate: keyLike }],
+  cases: [
+    {
+      rule: "squarespace-api-key",
+      key: "SQUARESPACE_API_KEY",
+      keyed: true,
+      file: "shop.ini",
+      make: uuidOf,
+      content: (v) => `SQUARESPACE_API_KEY = ${v}`,
+      negatives: ["SQUARESPACE_API_KEY = your-api-key", "SQUARESPACE_SITE_ID = 5f3a1b2c3d4e5f6a7b8c9d0e"]
+    }
+  ]
+};
+
+// src/secrets/rules/telegram.ts
+var TAIL = /:AA[A-Za-z0-9_-]{32,33}/y;
+var telegramHandler = (ctx, pos) => {
+  const { buf, end } = ctx;
+  let s = pos;
+  while (s > pos - 17 && s > 0 && buf[s - 1] >= 48 && buf[s - 1] <= 57) s--;
+  const digits2 = pos - s;
+  if (digits2 < 5 || digits2 > 16) return;
+  const prev = s > 0 ? buf[s - 1] : 10;
+  const afterBot = s >= 4 && buf.toString("latin1", s - 4, s) === "/bot";
+  if (TOKEN[prev] === 1 && !afterBot) return;
+  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 37));
+  TAIL.lastIndex = 0;
+  const m = TAIL.exec(text3);
+  if (m === null) return;
+  const stop = pos + m[0].length;
+  if (stop < end && TOKEN[buf[stop]] === 1) return;
+  const secret = m[0].slice(1);
+  if (shannonEntropy(secret) < 3.8 || isPlaceholder(secret, true)) return;
+  ctx.emit("telegram-bot-token", s, stop, buf.toString("latin1", s, stop));
+};
+var telegram = {
+  name: "Telegram",
+  source: "https://core.telegram.org/bots/features#botfather",
+  revoke: "https://core.telegram.org/bots/features#botfather",
+  rules: [{ id: "telegram-bot-token", description: "Telegram bot token" }],
+  anchors: [{ text: ":AA", before: DIGITS, handler: telegramHandler, patterns: [TAIL] }],
+  cases: [
+    {
+      rule: "telegram-bot-token",
+      key: "TELEGRAM_BOT_TOKEN",
+      make: (r) => `${1 + r.int(9)}${draw(r, 9, DIGITS)}:AA${draw(r, 33, TOKEN_CHARS)}`,
+      negatives: ["TELEGRAM_BOT_TOKEN=123456789:AAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "time 12:00:AAAA"]
+    }
+  ]
+};
+
+// src/secrets/rules/twitter.ts
+var random = (v) => shannonEntropy(v) > 3.5 && !isPlaceholder(v, true);
+var twitter = {
+  name: "Twitter/X",
+  source: "https://developer.x.com/en/docs/authentication/oauth-2-0/bearer-tokens",
+  revoke: "https://developer.x.com/en/portal/dashboard",
+  rules: [
+    { id: "twitter-bearer-token", description: "Twitter / X app-only bearer token" },
+    { id: "twitter-api-secret", description: "Twitter / X API secret or access token secret" },
+    { id: "twitter-access-token", description: "Twitter / X user access token" },
+    { id: "twitter-api-key", description: "Twitter / X API key (consumer key)" }
+  ],
+  tokens: [
+    prefixed({
+      rule: "twitter-bearer-token",
+      anchors: ["AAAAAAAAAAAAAAAAAAAAA"],
+      re: /A{21,24}[A-Za-z0-9%]{60,180}/y,
+      maxLength: 204,
+      lead: ALNUM,
+      tail: ALNUM,
+      validate: (v) => random(v.replace(/^A+/, ""))
+    })
+  ],
+  keyed: [
+    {
+      key: /(?:twitter|^x)(?:api|consumer|accesstoken)?(?:secret|secretkey|apisecret|consumersecret|tokensecret)$/,
+      value: /^[A-Za-z0-9]{35,50}$/,
+      rule: "twitter-api-secret",
+      validate: random
+    },
+    {
+      key: /(?:twitter|^x).*accesstoken$/,
+      value: /^[0-9]{1,20}-[A-Za-z0-9]{20,50}$/,
+      rule: "twitter-access-token",
+      validate: (v) => random(v.slice(v.indexOf("-") + 1))
+    },
+    { key: /(?:twitter|^x)(?:api|consumer)key$/, value: /^[A-Za-z0-9]{18,30}$/, rule: "twitter-api-key", validate: random }
+  ],
+  cases: [
+    {
+      rule: "twitter-bearer-token",
+      key: "TWITTER_BEARER_TOKEN",
+      make: (r) => `${"A".repeat(22)}${draw(r, 20)}%2F${draw(r, 60)}`,
+      negatives: ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]
+    },
+    {
+      rule: "twitter-api-secret",
+      key: "TWITTER_API_SECRET",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => draw(r, 50),
+      content: (v) => `TWITTER_API_SECRET = ${v}`,
+      negatives: ["TWITTER_API_SECRET = your_api_secret_here"]
+    },
+    {
+      rule: "twitter-access-token",
+      key: "TWITTER_ACCESS_TOKEN",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => `1${draw(r, 17, DIGITS)}-${draw(r, 40)}`,
+      content: (v) => `TWITTER_ACCESS_TOKEN = ${v}`,
+      negatives: ["TWITTER_ACCESS_TOKEN = 1234567890-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"]
+    },
+    {
+      rule: "twitter-api-key",
+      key: "TWITTER_API_KEY",
+      keyed: true,
+      file: "bot.ini",
+      make: (r) => draw(r, 25),
+      content: (v) => `TWITTER_API_KEY = ${v}`,
+      negatives: ["TWITTER_API_KEY = <consumer key>"]
+    }
+  ]
+};
+
 // src/secrets/rules/index.ts
 var FAMILIES = [
   github,
@@ -42615,6 +42813,25 @@ var FAMILIES = [
   supabase,
   tailscale,
   vercel,
+  airtable,
+  discord,
+  dropbox,
+  easypost,
+  facebook,
+  flyio,
+  hubspot,
+  kucoin,
+  linkedin,
+  messagebird,
+  sendbird,
+  sourcegraph,
+  squarespace,
+  telegram,
+  twitter,
+  nuget,
+  bundler,
+  kubernetes,
+  httpAuth,
   credentialFiles,
   urls,
   dockerfile,
@@ -42633,7 +42850,8 @@ function tokenHandler(spec) {
     for (let k = 0; k < MEMO; k++) {
       if (generations2[k] === ctx.generation && pos > starts[k] && pos < ends[k]) return;
     }
-    if (pos > 0 && spec.lead[buf[pos - 1]] === 1) return;
+    if (pos > 0 && spec.lead[buf[pos - 1]] === 1 && !isEscapedBreak(buf, pos - 1)) return;
+    if (spec.quick !== void 0 && !spec.quick(buf, pos, end)) return;
     const text3 = buf.toString("latin1", pos, Math.min(end, pos + spec.maxLength + 1));
     spec.re.lastIndex = 0;
     const m = spec.re.exec(text3);
@@ -42650,6 +42868,26 @@ function tokenHandler(spec) {
     ctx.emit(rule, pos + length - value2.length, pos + length, value2);
   };
 }
+function valueNamer(tokens, named) {
+  const prefixes = [];
+  for (const spec of tokens) for (const a of spec.anchors) if (a.length >= 4 && spec.caseInsensitive !== true) prefixes.push([a, spec]);
+  const ruleOf = (spec, value2) => typeof spec.rule === "function" ? spec.rule(value2) : spec.rule;
+  return {
+    byPrefix(value2) {
+      for (const [prefix, spec] of prefixes) if (value2.startsWith(prefix)) return ruleOf(spec, value2);
+      return void 0;
+    },
+    byShape(value2) {
+      for (const spec of named) {
+        if (!spec.anchors.some((a) => value2.startsWith(a))) continue;
+        spec.re.lastIndex = 0;
+        const m = spec.re.exec(value2);
+        if (m !== null && m[0].length === value2.length && (spec.validate === void 0 || spec.validate(value2))) return ruleOf(spec, value2);
+      }
+      return void 0;
+    }
+  };
+}
 function buildAnchors() {
   const anchors = [];
   const handlers = [];
@@ -42659,6 +42897,12 @@ function buildAnchors() {
     handlers.push(handler2);
   };
   const keyed = FAMILIES.flatMap((family) => family.keyed ?? []);
+  const named = FAMILIES.flatMap((family) => family.named ?? []);
+  const nameOf = valueNamer(
+    FAMILIES.flatMap((family) => family.tokens ?? []),
+    named
+  );
+  patterns.push(...named.map((spec) => spec.re));
   const keywords = new Set(KEYWORDS);
   for (const family of FAMILIES) {
     for (const spec of family.tokens ?? []) {
@@ -42674,7 +42918,7 @@ function buildAnchors() {
   }
   for (const word of keywords) {
     const text3 = word.endsWith("=") ? word.slice(0, -1) : word;
-    add({ text: word, caseInsensitive: true }, keyValueHandler(text3.length, keyed));
+    add({ text: word, caseInsensitive: word !== word.toUpperCase() }, keyValueHandler(text3.length, keyed, nameOf));
   }
   return { anchors, handlers, patterns };
 }
@@ -42986,12 +43230,18 @@ var Prefilter = class {
 };
 
 // src/secrets/rules.ts
-var ALL = FAMILIES.flatMap((family) => family.rules);
-var RULES = ALL.map(({ id: id2, description }) => ({ id: id2, description }));
+var ALL = FAMILIES.flatMap((family) => family.rules.map((rule) => ({ ...rule, revoke: family.revoke })));
+var RULES = ALL.map(
+  ({ id: id2, description, revoke }) => revoke === void 0 ? { id: id2, description } : { id: id2, description, revoke }
+);
+var REVOKE = new Map(ALL.map((rule) => [rule.id, rule.revoke]));
 var RANK = new Map(ALL.map((rule) => [rule.id, rule.rank ?? 0]));
 var DESCRIPTION = new Map(ALL.map((rule) => [rule.id, rule.description]));
 function ruleRank(id2) {
   return RANK.get(id2) ?? 9;
+}
+function ruleRevokeLink(id2) {
+  return REVOKE.get(id2);
 }
 function ruleDescription(id2) {
   return DESCRIPTION.get(id2) ?? id2;
@@ -43167,7 +43417,7 @@ function walkContext(options) {
     while (active < options.concurrency && stack.length > 0) {
       const task = stack.pop();
       active++;
-      task().catch((error3) => options.onWarning(`Part of the build context could not be listed (${errorCode3(error3)}), so it was not scanned.`)).finally(() => {
+      task().catch((error3) => options.onWarning(`Part of the build context could not be listed (${errorCode2(error3)}), so it was not scanned.`)).finally(() => {
         active--;
         pump();
         if (active === 0 && stack.length === 0) done();
@@ -43179,7 +43429,7 @@ function walkContext(options) {
     try {
       entries = await io.readdir(dir.path);
     } catch (error3) {
-      options.onWarning(`Could not list ${dir.rel === "" ? "." : dir.rel}: ${errorCode3(error3)}; its files were not scanned`);
+      options.onWarning(`Could not list ${dir.rel === "" ? "." : dir.rel}: ${errorCode2(error3)}; its files were not scanned`);
       return;
     }
     for (const entry of entries) {
@@ -43192,7 +43442,7 @@ function walkContext(options) {
         try {
           kind = await io.lstatKind(path22);
         } catch (error3) {
-          options.onWarning(`Could not read ${rel}: ${errorCode3(error3)}; it was not scanned`);
+          options.onWarning(`Could not read ${rel}: ${errorCode2(error3)}; it was not scanned`);
           continue;
         }
       }
@@ -43221,7 +43471,7 @@ function walkContext(options) {
     try {
       target = await io.realpath(path22);
     } catch (error3) {
-      if (errorCode3(error3) === "ELOOP") options.onSkip(rel, "symlink loop, not followed");
+      if (errorCode2(error3) === "ELOOP") options.onSkip(rel, "symlink loop, not followed");
       return;
     }
     if (target !== root && !target.startsWith(root.endsWith("/") ? root : `${root}/`)) {
@@ -43232,7 +43482,7 @@ function walkContext(options) {
   pump();
   return finished;
 }
-function errorCode3(error3) {
+function errorCode2(error3) {
   if (typeof error3 === "object" && error3 !== null) {
     if ("code" in error3 && typeof error3.code === "string") return error3.code;
     if ("message" in error3 && typeof error3.message === "string") return error3.message;
@@ -43256,7 +43506,7 @@ async function loadIgnoreFile(path22) {
   try {
     return parseIgnoreFile(await readFile5(path22, "utf8"));
   } catch (error3) {
-    const code3 = errorCode3(error3);
+    const code3 = errorCode2(error3);
     if (code3 === "ENOENT" || code3 === "ENOTDIR") return /* @__PURE__ */ new Set();
     const why = code3 === "EISDIR" ? "it is a folder" : `${code3}`;
     throw new UserError(`Cannot read the scan ignore file ${path22} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
@@ -43264,7 +43514,7 @@ async function loadIgnoreFile(path22) {
 }
 
 // src/secrets/examples.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 var DOCUMENTED_EXAMPLES = [
   {
     sha256: "78314b11be2e581549ac1c4f616563fad3fdf0c3b71678f6e2299182080e0598",
@@ -43292,6 +43542,16 @@ var DOCUMENTED_EXAMPLES = [
     source: "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.4"
   },
   {
+    sha256: "ca7459e2b26776de081b9a07e40227fd6cff232a1e3233ff6b6aa6d036ca9981",
+    what: "OAuth 2.0 sample client credentials in a Basic Authorization header (s6BhdRkqt3:gX1fBat3bV)",
+    source: "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3"
+  },
+  {
+    sha256: "cf4d418ed3de92d71f767db5391d5a2dacd40e1ce49e75d1137e2ecf4982d844",
+    what: "HTTP Basic authentication sample credentials (Aladdin:open sesame)",
+    source: "https://www.rfc-editor.org/rfc/rfc7617#section-2"
+  },
+  {
     sha256: "9d03b692e941d5ace207a9f8048834439f6de98e5c6c1590c22c4f4577c88a42",
     what: "OAuth 1.0 sample token credentials (ad180jj\u2026)",
     source: "https://www.rfc-editor.org/rfc/rfc5849#section-1.2"
@@ -43302,6 +43562,11 @@ var DOCUMENTED_EXAMPLES = [
     source: "https://pyjwt.readthedocs.io/en/stable/"
   },
   {
+    sha256: "e4902a0b38812b15ed5701b17fd4fd8c69d7e176d7517fa791981dc77e3b5e0d",
+    what: "Google Maps Platform sample API key (AIzaSyB41\u2026) loaded by the Maps JavaScript API code samples",
+    source: "https://developers.google.com/maps/documentation/javascript/examples"
+  },
+  {
     sha256: "98d808174a53ca07f899276596236a238e0f16a689e462430ad8a0eefa038f86",
     what: "azure-common get_client_from_json_dict docstring sample clientSecret",
     source: "https://github.com/Azure/azure-sdk-for-python/blob/main/sdk/core/azure-common/azure/common/client_factory.py"
@@ -43309,7 +43574,7 @@ var DOCUMENTED_EXAMPLES = [
 ];
 var HASHES = new Set(DOCUMENTED_EXAMPLES.map((e) => e.sha256));
 function isDocumentedExample(value2) {
-  return HASHES.has(createHash4("sha256").update(value2).digest("hex"));
+  return HASHES.has(createHash2("sha256").update(value2).digest("hex"));
 }
 var COMMENT = /(?:^|\s)(?:#|\/\/|\/\*|\*|--|;|<!--|"""|''')/;
 var EXAMPLE_WORDS = /\b(?:example|examples|for instance|sample|placeholder|dummy|fake)\b|\be\.g\./i;
@@ -43540,11 +43805,11 @@ async function buildAndPush(inputs, facts, io = buildIo) {
       const line = failedDockerfileLine(run2.stderr, path10.basename(inputs.file));
       let message = buildFailureMessage(run2, failure2, attempts, inputs, image);
       if (pushing && image && (failure2 !== void 0 || run2.killed !== void 0 || reachedPush(run2.stderr))) {
-        const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), inputs);
+        const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), facts.registries);
         if (check.found) {
           warning(
             redact(
-              `docker reported the push as failed (${failure2?.line ?? run2.killed?.reason ?? "unknown"}), but registry ${pushRegistryOf2(inputs)} has ${image} with this build's content (${check.digest}): it is reported as pushed.`
+              `docker reported the push as failed (${failure2?.line ?? run2.killed?.reason ?? "unknown"}), but registry ${pushRegistryOf(inputs)} has ${image} with this build's content (${check.digest}): it is reported as pushed.`
             )
           );
           return { tags: refs, repository: inputs.repository, tag, image, digest: check.digest, pushed: true, seconds };
@@ -43599,7 +43864,7 @@ ${explainBuildFailure(run2.stderr)}`));
   if (!ownConfig) saveState(STATE.registry, registry);
 }
 function buildFailureMessage(run2, failure2, attempts, inputs, image, command = "docker buildx build") {
-  const registry = pushRegistryOf2(inputs) ?? "the registry";
+  const registry = pushRegistryOf(inputs) ?? "the registry";
   const details = explainBuildFailure(run2.stderr);
   if (run2.killed) {
     const { reason, afterMs, lastLine } = run2.killed;
@@ -43618,13 +43883,29 @@ ${details}`;
   return `${command}${what} failed (exit code ${run2.exitCode}):
 ${details}`;
 }
-function pushRegistryOf2(inputs) {
+function pushRegistryOf(inputs) {
   return inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
 }
 function rememberInputSecrets(inputs) {
   rememberSecret(inputs["registry-password"]);
   for (const secret of inputs.secrets) rememberSecret(secret.value);
 }
+
+// src/registry/errors.ts
+var RegistryError = class extends UserError {
+  constructor(message, kind, registry, repository, status) {
+    super(message);
+    this.kind = kind;
+    this.registry = registry;
+    this.repository = repository;
+    this.status = status;
+    this.name = "RegistryError";
+  }
+  kind;
+  registry;
+  repository;
+  status;
+};
 
 // src/verify/push.ts
 function diffIdMismatch(verified, pushed) {
@@ -43633,7 +43914,7 @@ function diffIdMismatch(verified, pushed) {
   const at = first < 0 ? verified.length : first;
   return `layer ${at + 1}: verified ${verified[at] ?? "(none)"}, registry ${pushed[at] ?? "(none)"} (${verified.length} vs ${pushed.length} layers)`;
 }
-async function pushVerified(localImage, refs, verifiedDiffIds, inputs, docker2 = runDocker, retryDelayMs = 5e3) {
+async function pushVerified(localImage, refs, verifiedDiffIds, inputs, registries, docker2 = runDocker, retryDelayMs = 5e3) {
   const started = Date.now();
   const pushedDigests = /* @__PURE__ */ new Map();
   for (const ref of refs) {
@@ -43659,7 +43940,7 @@ async function pushVerified(localImage, refs, verifiedDiffIds, inputs, docker2 =
   const primary = refs[0];
   const parsed = primary === void 0 ? void 0 : parseImageReference(primary);
   if (primary === void 0 || parsed === void 0) throw new Error(`no reference to push (${refs.join(", ")})`);
-  const client = registryClientFor(parsed.registry, inputs);
+  const client = registries.client(parsed.registry);
   let read;
   try {
     read = await client.getImageConfig(parsed.repository, parsed.tag ?? "latest");
@@ -43686,7 +43967,7 @@ async function pushVerified(localImage, refs, verifiedDiffIds, inputs, docker2 =
     if (other === void 0) continue;
     let manifest;
     try {
-      manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? "latest");
+      manifest = await registries.client(other.registry).getManifest(other.repository, other.tag ?? "latest");
     } catch (thrown) {
       if (pushedDigests.get(ref) !== digest || !couldNotRead(thrown)) throw thrown;
       warning(
@@ -43902,7 +44183,7 @@ function comparePorts(a, b) {
 
 // src/verify/read-back.ts
 var CHECK = "image-contract";
-async function verifyPushedImage(inputs, pushed, baseReference, options = {}) {
+async function verifyPushedImage(inputs, registries, pushed, baseReference, options = {}) {
   const image = `${pushed.repository}:${pushed.tag}@${pushed.digest}`;
   const parsedBase = parseImageReference(baseReference);
   const baseDigest2 = parsedBase?.digest ?? options.baseDigest;
@@ -43916,7 +44197,7 @@ async function verifyPushedImage(inputs, pushed, baseReference, options = {}) {
   });
   let configs;
   try {
-    configs = await readConfigs(inputs, pushed, baseReference, baseDigest2);
+    configs = await readConfigs(registries, pushed, baseReference, baseDigest2);
   } catch (thrown) {
     const unverified = describeError(thrown);
     return {
@@ -43937,14 +44218,14 @@ async function verifyPushedImage(inputs, pushed, baseReference, options = {}) {
     imageConfigDigest: configs.pushed.configDigest
   };
 }
-async function readConfigs(inputs, pushed, baseReference, baseDigest2) {
+async function readConfigs(registries, pushed, baseReference, baseDigest2) {
   const name = parseRepository(pushed.repository);
   if (name === void 0) throw new Error(`'${pushed.repository}' is not an image repository`);
   const base = parseImageReference(baseReference);
   if (base === void 0) throw new Error(`'${baseReference}' is not an image reference`);
   const [pushedConfig, baseConfig] = await Promise.all([
-    registryClientFor(name.registry, inputs).getImageConfig(name.repository, pushed.digest),
-    registryClientFor(base.registry, inputs).getImageConfig(base.repository, baseDigest2 ?? base.tag ?? "latest")
+    registries.client(name.registry).getImageConfig(name.repository, pushed.digest),
+    registries.client(base.registry).getImageConfig(base.repository, baseDigest2 ?? base.tag ?? "latest")
   ]);
   return { pushed: pushedConfig, base: baseConfig };
 }
@@ -46423,7 +46704,7 @@ async function scanContextWith(options, io) {
     try {
       fd = io.open(path22);
     } catch (error3) {
-      const code3 = errorCode3(error3);
+      const code3 = errorCode2(error3);
       if (code3 === "ELOOP") result.skipped.push({ file: display, reason: "symlink, not followed" });
       else result.warnings.push(`Could not read ${display}: ${code3}; it was not scanned`);
       return;
@@ -46439,7 +46720,7 @@ async function scanContextWith(options, io) {
       const credential = kind.credential !== void 0 || kind.dotenv || isCredentialFileName(basename3(display));
       for (const finding of scan.findings) raw.push({ file: display, finding, credential });
     } catch (error3) {
-      const code3 = errorCode3(error3);
+      const code3 = errorCode2(error3);
       if (code3 === "EISDIR" || code3 === "EAGAIN") result.skipped.push({ file: display, reason: "not a regular file" });
       else result.warnings.push(`Could not read ${display}: ${code3}; it was not fully scanned`);
     } finally {
@@ -46479,6 +46760,8 @@ async function scanContextWith(options, io) {
       hint: redactHint(finding.value),
       fingerprint
     };
+    const revoke = ruleRevokeLink(finding.rule);
+    if (revoke !== void 0) secret.revoke = revoke;
     const pkg = credential || file === dockerfileDisplay ? void 0 : await packages.lookup(file);
     if (pkg !== void 0) secret.package = pkg;
     if (pkg !== void 0 && options.installedPackages !== "fail") result.notices?.push(secret);
@@ -46541,7 +46824,7 @@ async function readDockerignore(dockerfile2, context3) {
     try {
       return await fs3.promises.readFile(candidate, "utf8");
     } catch (error3) {
-      if (errorCode3(error3) !== "ENOENT" && errorCode3(error3) !== "ENOTDIR") throw new UserError(`Could not read ${candidate}: ${errorCode3(error3)}`);
+      if (errorCode2(error3) !== "ENOENT" && errorCode2(error3) !== "ENOTDIR") throw new UserError(`Could not read ${candidate}: ${errorCode2(error3)}`);
     }
   }
   return "";
@@ -46575,7 +46858,7 @@ async function uncommittedFindings(context3, dockerfile2, workspace) {
 }
 
 // src/phases/check.ts
-async function runChecks(inputs, release, workspace, read = registryImageReader(inputs)) {
+async function runChecks(inputs, release, workspace, read) {
   const baseRepository = parseRepository(inputs["base-image"]);
   const version = parseVersion(release);
   if (!baseRepository || !version) throw new Error(`runChecks was given an unparsed base-image '${inputs["base-image"]}' or release '${release}'`);
@@ -46615,16 +46898,16 @@ async function runChecks(inputs, release, workspace, read = registryImageReader(
   if (layered !== void 0) result.layered = layered;
   return result;
 }
-function registryImageReader(inputs) {
+function registryImageReader(registries) {
   return async (image) => {
     const reference = image.digest ?? image.tag ?? "latest";
-    const { digest, config } = await registryClientFor(image.registry, inputs).getImageConfig(image.repository, reference);
+    const { digest, config } = await registries.client(image.registry).getImageConfig(image.repository, reference);
     return { digest, labels: config.Labels ?? {} };
   };
 }
 
 // src/image/base-digest.ts
-async function baseDigest(baseReference, inputs) {
+async function baseDigest(baseReference, registries) {
   const reference = parseImageReference(baseReference);
   if (reference === void 0) {
     warning(`The base digest is unknown: '${baseReference}' is not an image reference.`);
@@ -46632,7 +46915,7 @@ async function baseDigest(baseReference, inputs) {
   }
   if (reference.digest !== void 0) return reference.digest;
   try {
-    const manifest = await registryClientFor(reference.registry, inputs).getManifest(reference.repository, reference.tag ?? "latest");
+    const manifest = await registries.client(reference.registry).getManifest(reference.repository, reference.tag ?? "latest");
     return manifest.digest;
   } catch (thrown) {
     warning(
@@ -46654,7 +46937,7 @@ function skipDecision(labels, facts) {
   if (revision !== facts.sha) return { skip: false, reason: `it was built from revision ${revision}, this run builds ${facts.sha}` };
   return { skip: true };
 }
-async function findUnchangedImage(inputs, facts) {
+async function findUnchangedImage(inputs, registries, facts) {
   if (!inputs["skip-unchanged"]) return void 0;
   const image = `${facts.repository}:${facts.tag}`;
   const building = (reason) => {
@@ -46666,7 +46949,7 @@ async function findUnchangedImage(inputs, facts) {
   const name = parseRepository(facts.repository);
   if (name === void 0) return building(`'${facts.repository}' is not an image repository`);
   try {
-    const registry = registryClientFor(name.registry, inputs);
+    const registry = registries.client(name.registry);
     if (!await registry.tagExists(name.repository, facts.tag)) return building("no image has that tag yet");
     const found = await registry.getImageConfig(name.repository, facts.tag);
     const decision = skipDecision(found.config.Labels, facts);
@@ -47382,7 +47665,7 @@ import { randomBytes as randomBytes3 } from "node:crypto";
 // src/verify/agent-commands.ts
 var REQUEST_MS = 15e3;
 var RESULT_GRACE_MS = 15e3;
-var MAX_PAGES2 = 50;
+var MAX_PAGES = 50;
 var NO_ROUTE = /* @__PURE__ */ new Set([404, 405, 501]);
 async function startCommand(api, command, timeoutSeconds) {
   const answer = await request2(api, "/api/bash/start_bash_command", {
@@ -47401,7 +47684,7 @@ async function startCommand(api, command, timeoutSeconds) {
 async function pollCommand(api, id2, progress) {
   let folded = progress;
   let pageId = null;
-  for (let page = 0; page < MAX_PAGES2; page++) {
+  for (let page = 0; page < MAX_PAGES; page++) {
     const query = new URLSearchParams({ kind__eq: "BashOutput", command_id__eq: id2, limit: "100" });
     if (folded.lastOrder >= 0) query.set("order__gt", String(folded.lastOrder));
     if (pageId !== null) query.set("page_id", pageId);
@@ -47645,6 +47928,7 @@ function toSarif(result, toolVersion, options = {}) {
               id: rule.id,
               name: rule.id,
               shortDescription: { text: rule.description },
+              ...rule.revoke === void 0 ? {} : { helpUri: rule.revoke },
               fullDescription: { text: rule.description },
               defaultConfiguration: { level: options.level ?? "error" },
               help: {
@@ -47707,10 +47991,10 @@ async function appendToSarif(file, results, version, level) {
 }
 
 // src/verify/loopback-export.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 
 // src/verify/loopback-registry.ts
-import { createHash as createHash5, randomBytes as randomBytes4 } from "node:crypto";
+import { createHash as createHash3, randomBytes as randomBytes4 } from "node:crypto";
 import { once } from "node:events";
 import { createServer as createServer2 } from "node:http";
 import { PassThrough } from "node:stream";
@@ -47728,7 +48012,7 @@ async function startLoopbackRegistry(options) {
     const stream = new PassThrough({ highWaterMark: 1 << 20 });
     const result = options.receive(stream);
     result.catch(() => stream.destroy());
-    uploads.set(id2, { hash: createHash5("sha256"), size: 0, stream, result });
+    uploads.set(id2, { hash: createHash3("sha256"), size: 0, stream, result });
     return id2;
   };
   const blobSize = (digest) => options.known.get(digest) ?? blobs.get(digest)?.size;
@@ -47791,9 +48075,9 @@ async function startLoopbackRegistry(options) {
     if (manifest) {
       const reference = manifest[1];
       if (method === "PUT") {
-        const body2 = await readBody2(req, MAX_MANIFEST);
+        const body2 = await readBody(req, MAX_MANIFEST);
         if (!body2) return error2(res, 413, "MANIFEST_INVALID", "manifest too large");
-        const digest = `sha256:${createHash5("sha256").update(body2).digest("hex")}`;
+        const digest = `sha256:${createHash3("sha256").update(body2).digest("hex")}`;
         if (reference.startsWith("sha256:") && reference !== digest) return error2(res, 400, "DIGEST_INVALID", `manifest digest is ${digest}`);
         const missing = referencedBlobs(body2).filter((d) => blobSize(d) === void 0);
         if (missing.length > 0) return error2(res, 400, "MANIFEST_BLOB_UNKNOWN", missing.join(", "));
@@ -47876,7 +48160,7 @@ function referencedBlobs(body2) {
     return [];
   }
 }
-async function readBody2(req, max) {
+async function readBody(req, max) {
   const chunks = [];
   let size = 0;
   for await (const chunk of req) {
@@ -47908,7 +48192,7 @@ function error2(res, status, code3, message) {
 
 // src/verify/save-archive.ts
 var tar2 = __toESM(require_tar_stream(), 1);
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { once as once2 } from "node:events";
 import { createGunzip, gzip } from "node:zlib";
 
@@ -48040,7 +48324,7 @@ async function scanSaveArchive(archive, plan) {
     }
     const layer = what.kind === "legacy-layer" || what.kind === "blob" ? await sniffLayer(bytes(entry)) : void 0;
     if (layer && layer.kind !== "other" && entry.header.type === "file") {
-      const hash = createHash6("sha256");
+      const hash = createHash4("sha256");
       const counter = { bytes: 0 };
       const raw = { bytes: 0 };
       const tarBytes = counted(hashed(layer.kind === "gzip" ? gunzipped(layer.source) : layer.source, hash), raw);
@@ -48188,7 +48472,7 @@ function blobReader(options) {
       const kept = await collect(counted(blob.source, raw2));
       return raw2.bytes <= MAX_CONFIG ? { kind: "json", bytes: kept } : { kind: "unreadable" };
     }
-    const hash = createHash7("sha256");
+    const hash = createHash5("sha256");
     const sent = { bytes: 0 };
     const raw = { bytes: 0 };
     const estimate = { bytes: 0 };
@@ -48283,7 +48567,7 @@ function assemble(manifestOf, tag, blobs) {
 async function verifyImage(inputs, facts) {
   const started = Date.now();
   const local = await inspectImage(facts.image);
-  const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds);
+  const base = await baseFacts(facts.registries, facts.agentServerReference, local.diffIds);
   const known2 = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value), ...Object.values(inputs["build-args"])];
   const redact2 = makeRedactor(known2);
   const commandHook = sandboxHook(inputs, (text3) => redact(redact2(text3)));
@@ -48492,13 +48776,13 @@ async function readLayers(facts, local, base) {
   return { archive, source: "docker save", diffIds: local.diffIds, sameAsBase: /* @__PURE__ */ new Set() };
 }
 var LOOPBACK_TIMEOUT_MS = 30 * 6e4;
-async function baseFacts(inputs, reference, diffIds) {
+async function baseFacts(registries, reference, diffIds) {
   const none = (unknown) => ({ layers: 0, env: [], labels: {}, unknown });
   if (!reference) return none("no agent-server base was resolved");
   const parsed = parseImageReference(reference);
   if (!parsed) return none(`'${reference}' is not an image reference`);
   try {
-    const read = await registryClientFor(parsed.registry, inputs).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? "latest");
+    const read = await registries.client(parsed.registry).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? "latest");
     const baseIds = read.config.diffIds ?? [];
     let layers = 0;
     while (layers < baseIds.length && baseIds[layers] === diffIds[layers]) layers++;
@@ -48556,6 +48840,7 @@ async function publishVerified(inputs, facts, onReport, io) {
       ...facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {},
       ...facts.runtime ? { runtime: facts.runtime } : {},
       workDir,
+      registries: facts.registries,
       workspace: facts.workspace,
       version: ACTION_VERSION
     });
@@ -48568,7 +48853,7 @@ async function publishVerified(inputs, facts, onReport, io) {
       return { build: built2, verify: report2 };
     }
     made.push(...built2.tags);
-    const pushed = await pushVerified(local, built2.tags, report2.diffIds, inputs, io.docker);
+    const pushed = await pushVerified(local, built2.tags, report2.diffIds, inputs, facts.registries, io.docker);
     made.splice(1);
     const customSizes = pushed.layerSizes.slice(report2.baseLayers);
     if (customSizes.length === report2.size.layers) {
@@ -48587,7 +48872,7 @@ async function publishVerified(inputs, facts, onReport, io) {
 var noEngine = (push) => `no Docker engine answers here (a remote builder?), so the image was ${push ? "pushed" : "built"} without being verified first`;
 async function publish(settings, facts, io = buildIo) {
   const [digestOfBase] = await Promise.all([
-    facts.baseReference && settings.push ? withReadBudget("the base digest", PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? "", settings)) : void 0,
+    facts.baseReference && settings.push ? withReadBudget("the base digest", PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? "", facts.registries)) : void 0,
     settings.push ? login(settings, io.docker) : void 0
   ]);
   const { tag, refs } = facts.tags;
@@ -48595,7 +48880,7 @@ async function publish(settings, facts, io = buildIo) {
     const unchanged = await withReadBudget(
       "skip-unchanged",
       PHASE_READ_BUDGET_MS,
-      () => findUnchangedImage(settings, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase })
+      () => findUnchangedImage(settings, facts.registries, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase })
     );
     if (unchanged) {
       const image = refs[0] ?? `${settings.repository}:${tag}`;
@@ -48614,7 +48899,8 @@ async function publish(settings, facts, io = buildIo) {
     repositoryUrl: facts.repositoryUrl,
     workspace: facts.workspace,
     tempDir: facts.tempDir,
-    loggedIn: settings.push
+    loggedIn: settings.push,
+    registries: facts.registries
   };
   let verify;
   let build;
@@ -48638,7 +48924,7 @@ async function publish(settings, facts, io = buildIo) {
     () => withReadBudget(
       "the contract verification",
       PHASE_READ_BUDGET_MS,
-      () => verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
+      () => verifyPushedImage(settings, facts.registries, { repository: build.repository, tag: build.tag, digest }, agentServer, {
         line: facts.fromLine,
         // The base digest names the agent-server only when the image is built directly on it.
         baseDigest: agentServer === facts.baseReference ? digestOfBase : void 0
@@ -48689,7 +48975,7 @@ function githubReleaseSource(options) {
         });
         return releasesFromRefs(refs.map((ref) => ref.ref));
       } catch (thrown) {
-        if (isTimeout2(thrown)) throw noAnswer(what, context3, wait);
+        if (isTimeout(thrown)) throw noAnswer(what, context3, wait);
         throw apiFailure(thrown, what, context3);
       }
     },
@@ -48708,7 +48994,7 @@ function githubReleaseSource(options) {
         return fileText(response.data);
       } catch (thrown) {
         if (statusOf(thrown) === 404) return void 0;
-        if (isTimeout2(thrown)) throw noAnswer(what, context3, wait);
+        if (isTimeout(thrown)) throw noAnswer(what, context3, wait);
         throw apiFailure(thrown, what, context3);
       }
     }
@@ -48769,7 +49055,7 @@ function hostOf2(apiUrl) {
     return apiUrl;
   }
 }
-function isTimeout2(thrown) {
+function isTimeout(thrown) {
   let current = thrown;
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
     const { name, cause } = current;
@@ -49124,7 +49410,7 @@ function asFinding(secret, inputs, severity, ignoreFile) {
   return {
     check: `secret/${secret.rule}`,
     severity,
-    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)} If it is not a secret, add its fingerprint ${secret.fingerprint} to ${ignoreFile} (scan-ignore-file).`,
+    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)}${secret.revoke === void 0 ? "" : ` Revoke or rotate it at ${secret.revoke}.`} If it is not a secret, add its fingerprint ${secret.fingerprint} to ${ignoreFile} (scan-ignore-file).`,
     file,
     line: secret.line
   };
@@ -49156,6 +49442,842 @@ async function writeConfigValues(settings, adminConsole, image, tempDir) {
     throw new UserError(`Could not write the KOTS ConfigValues file ${file} (${describeError(thrown)}): set config-values-file to a writable path.`);
   }
   return { file, command: kotsCommand(path21.basename(file), settings["kots-app"], settings["kots-namespace"]), from: adminConsole.from };
+}
+
+// src/registry/client.ts
+import { createHash as createHash6 } from "node:crypto";
+
+// src/registry/auth.ts
+import { Buffer as Buffer5 } from "node:buffer";
+
+// src/registry/error-mapping.ts
+import { Buffer as Buffer3 } from "node:buffer";
+
+// src/registry/www-authenticate.ts
+var WORD_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z/]/;
+var TCHAR_ONLY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+var OWS2 = /[ \t]/;
+function parseWwwAuthenticate(header) {
+  const challenges = [];
+  let current;
+  let sawComma = false;
+  let i = 0;
+  const skip = (re) => {
+    while (i < header.length && re.test(header.charAt(i))) i++;
+  };
+  const read = (re) => {
+    const start = i;
+    skip(re);
+    return header.slice(start, i);
+  };
+  const readQuoted = () => {
+    i++;
+    let value2 = "";
+    while (i < header.length) {
+      const c = header.charAt(i++);
+      if (c === '"') return value2;
+      value2 += c === "\\" && i < header.length ? header.charAt(i++) : c;
+    }
+    return value2;
+  };
+  const readBare = () => read(/[^,\s"]/);
+  while (i < header.length) {
+    skip(OWS2);
+    if (header.charAt(i) === ",") {
+      sawComma = true;
+      i++;
+      continue;
+    }
+    if (i >= header.length) break;
+    const word = read(WORD_CHAR);
+    if (word === "") {
+      i++;
+      continue;
+    }
+    skip(OWS2);
+    if (header.charAt(i) === "=") {
+      const equals = read(/=/);
+      skip(OWS2);
+      const atEnd = i >= header.length || header.charAt(i) === ",";
+      if (current !== void 0 && !sawComma && current.token68 === void 0 && isEmpty(current.params) && atEnd) {
+        current.token68 = word + equals;
+        continue;
+      }
+      const value2 = header.charAt(i) === '"' ? readQuoted() : atEnd ? "" : readBare();
+      if (current === void 0 || !TCHAR_ONLY.test(word) || equals.length > 1) continue;
+      const name = word.toLowerCase();
+      if (name !== "__proto__" && !Object.hasOwn(current.params, name)) current.params[name] = value2;
+      continue;
+    }
+    if (current !== void 0 && !sawComma && current.token68 === void 0 && isEmpty(current.params)) {
+      current.token68 = word;
+      continue;
+    }
+    current = { scheme: word.toLowerCase(), params: {} };
+    challenges.push(current);
+    sawComma = false;
+  }
+  return challenges;
+}
+function isEmpty(record) {
+  return Object.keys(record).length === 0;
+}
+
+// src/registry/error-mapping.ts
+function describeSubject(subject) {
+  const { repository, kind, reference = "" } = subject;
+  if (kind === "tags") return `tags of ${repository}`;
+  if (kind === "blob") return `config blob ${reference} of ${repository}`;
+  return DIGEST.test(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
+}
+function protocolError(context3, subject, what) {
+  return new RegistryError(`registry ${context3.registry} answered ${describeSubject(subject)} with ${what}`, "protocol", context3.registry, subject.repository);
+}
+function budgetError(context3, subject, budgetMs, label) {
+  return new RegistryError(
+    `registry ${context3.registry} did not finish reading ${describeSubject(subject)} within the ${label} of ${Math.round(budgetMs / 100) / 10} s: is it slow or rate-limiting the runner?`,
+    "timeout",
+    context3.registry,
+    subject.repository
+  );
+}
+function networkError(context3, subject, url, peer, thrown) {
+  const { registry } = context3;
+  const target = url.origin === context3.origin ? `registry ${registry}` : peer === "token" ? `the token service ${url.host} of registry ${registry}` : `${url.host} (where registry ${registry} redirected)`;
+  const reading = `reading ${describeSubject(subject)}`;
+  if (isTimeout2(thrown)) {
+    return new RegistryError(
+      `${target} did not answer within ${Math.round(context3.timeoutMs / 100) / 10} s ${reading}: is it reachable from the runner?`,
+      "timeout",
+      registry,
+      subject.repository
+    );
+  }
+  const code3 = errorCode3(thrown);
+  let hint = "is it running and reachable from the runner?";
+  if (code3 === "ENOTFOUND" || code3 === "EAI_AGAIN") {
+    hint = "the host name does not resolve; check it and the runner network";
+  } else if (code3 !== void 0 && /CERT|TLS|SSL|EPROTO/.test(code3)) {
+    hint = url.protocol === "https:" ? "does it serve https with a certificate the runner trusts?" : "TLS failed";
+  }
+  return new RegistryError(`cannot reach ${target} (${code3 ?? "network error"}) ${reading}: ${hint}`, "unreachable", registry, subject.repository);
+}
+function httpError(context3, subject, reply2, peer = "registry") {
+  const { status } = reply2;
+  const { registry } = context3;
+  const codes = errorCodes(reply2.body);
+  const at = `(HTTP ${status}${codes.length > 0 ? ` ${codes.join(", ")}` : ""})`;
+  const where = `registry ${registry}${peer === "token" ? ` (token service ${reply2.url.host})` : ""}`;
+  const what = describeSubject(subject);
+  const { repository } = subject;
+  const credentials = context3.credentials;
+  const setCredentials = "set registry-username/registry-password";
+  const error3 = (kind, message) => new RegistryError(message, kind, registry, repository, status);
+  if (status === 401) {
+    const challenge = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
+    if (challenge.some((c) => c.params.error === "insufficient_scope")) {
+      return error3(
+        "forbidden",
+        `${where} refused ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous token lacks"} pull (read) access to ${repository}${credentials ? "" : `; ${setCredentials}`} (a missing repository answers this way too)`
+      );
+    }
+    return error3(
+      "unauthorized",
+      credentials ? `authentication failed at ${where} reading ${what} ${at}: the registry rejected registry-username/registry-password; check them` : `authentication failed at ${where} reading ${what} ${at}: the registry requires credentials; ${setCredentials} (a private or missing repository answers this way too)`
+    );
+  }
+  if (status === 403) {
+    return error3(
+      "forbidden",
+      `${where} denied access to ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous access lacks"} pull (read) permission on ${repository}${credentials ? "" : `; ${setCredentials}`}`
+    );
+  }
+  if (status === 404) {
+    if (peer === "token") return error3("not-found", `the token service of ${where} was not found ${at}`);
+    if (subject.kind === "tags" || codes.includes("NAME_UNKNOWN")) {
+      return error3(
+        "not-found",
+        `repository ${repository} not found in registry ${registry} ${at}: check the name` + (credentials ? " and that the credentials can see it" : "")
+      );
+    }
+    const reference = subject.reference ?? "";
+    if (subject.kind === "blob" || codes.includes("BLOB_UNKNOWN")) {
+      return error3("not-found", `${what} not found in registry ${registry} ${at}: the image is incomplete`);
+    }
+    if (codes.includes("MANIFEST_UNKNOWN")) {
+      return error3(
+        "not-found",
+        DIGEST.test(reference) ? `manifest ${reference} not found in ${repository} in registry ${registry} ${at}` : `tag ${reference} not found in ${repository} in registry ${registry} ${at}`
+      );
+    }
+    return error3(
+      "not-found",
+      `${what} not found in registry ${registry} ${at}: the repository or the ${DIGEST.test(reference) ? "digest" : "tag"} does not exist`
+    );
+  }
+  if (status === 429) {
+    const after = reply2.headers.get("retry-after");
+    const when = after !== null && /^\d+$/.test(after) ? `, retry after ${after} s` : "";
+    return error3(
+      "rate-limited",
+      `${where} rate-limited reading ${what} (HTTP 429${when}): retry later` + (credentials ? "" : `, or ${setCredentials}: anonymous pulls have lower limits`)
+    );
+  }
+  if (status >= 500) {
+    return error3("server", `${where} failed reading ${what} ${at}: a server-side error; retry later`);
+  }
+  return error3("protocol", `unexpected answer from ${where} reading ${what} ${at}`);
+}
+function errorCodes(body2) {
+  let parsed;
+  try {
+    parsed = JSON.parse(Buffer3.from(body2).toString("utf8"));
+  } catch {
+    return [];
+  }
+  const errors = asRecord(parsed)?.errors;
+  if (!Array.isArray(errors)) return [];
+  const codes = errors.map((e) => asRecord(e)?.code).filter((code3) => typeof code3 === "string" && /^[A-Z][A-Z_]{0,40}$/.test(code3));
+  return [...new Set(codes)].slice(0, 3);
+}
+function isTimeout2(thrown, depth = 0) {
+  if (depth > 5 || typeof thrown !== "object" || thrown === null) return false;
+  if ("name" in thrown && thrown.name === "TimeoutError") return true;
+  return "cause" in thrown && isTimeout2(thrown.cause, depth + 1);
+}
+function errorCode3(thrown, depth = 0) {
+  if (depth > 5 || typeof thrown !== "object" || thrown === null) return void 0;
+  if ("code" in thrown && typeof thrown.code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(thrown.code)) {
+    return thrown.code;
+  }
+  if (thrown instanceof AggregateError) {
+    for (const inner of thrown.errors) {
+      const code3 = errorCode3(inner, depth + 1);
+      if (code3 !== void 0) return code3;
+    }
+  }
+  return "cause" in thrown ? errorCode3(thrown.cause, depth + 1) : void 0;
+}
+function asRecord(value2) {
+  return typeof value2 === "object" && value2 !== null && !Array.isArray(value2) ? value2 : void 0;
+}
+
+// src/registry/transport.ts
+import { Buffer as Buffer4 } from "node:buffer";
+var MAX_REDIRECTS = 5;
+var MAX_ERROR_BYTES = 64 * 1024;
+var RETRY_STATUSES = /* @__PURE__ */ new Set([429, 502, 503, 504]);
+var MAX_RETRY_AFTER_S = 30;
+function isLoopbackHost(hostname) {
+  const host = hostname.toLowerCase();
+  return host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+function registryOrigin(registry, insecure) {
+  const host = DOCKER_HUB_NAMES2.has(registry.toLowerCase()) ? "registry-1.docker.io" : registry.toLowerCase();
+  if (!HOST.test(host)) {
+    throw new RegistryError(`invalid registry '${registry}': expected a host[:port] such as ghcr.io or 127.0.0.1:5000`, "invalid", registry);
+  }
+  const hostname = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:\d+$/, "");
+  return `${insecure ?? isLoopbackHost(hostname) ? "http" : "https"}://${host}`;
+}
+var Transport = class {
+  constructor(context3, fetchImpl) {
+    this.context = context3;
+    this.fetchImpl = fetchImpl;
+  }
+  context;
+  fetchImpl;
+  /** One request with manual redirects and one timeout for all of it, body read up to a limit. */
+  async send(subject, url, options) {
+    const authOrigin = url.origin;
+    const { deadline } = options;
+    const remaining = deadline === void 0 ? Infinity : deadline.at - Date.now();
+    if (deadline !== void 0 && remaining <= 0) throw budgetError(this.context, subject, deadline.ms, deadline.label);
+    const byBudget = remaining < this.context.timeoutMs;
+    const signal = AbortSignal.timeout(Math.max(1, Math.min(this.context.timeoutMs, remaining)));
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      const headers = {};
+      if (options.accept !== void 0) headers.Accept = options.accept;
+      if (options.authorization !== void 0 && current.origin === authOrigin) {
+        headers.Authorization = options.authorization;
+      }
+      try {
+        const res = await this.fetchImpl(current, { method: options.method, headers, redirect: "manual", signal });
+        const location = res.headers.get("location");
+        if ([301, 302, 303, 307, 308].includes(res.status) && location !== null) {
+          await res.body?.cancel().catch(() => void 0);
+          if (hop >= MAX_REDIRECTS) throw protocolError(this.context, subject, `more than ${MAX_REDIRECTS} redirects`);
+          const next = parseUrl2(location, current);
+          if (next === null || next.protocol !== "https:" && next.protocol !== "http:") {
+            throw protocolError(this.context, subject, "a redirect to an invalid location");
+          }
+          current = next;
+          continue;
+        }
+        const limit = res.ok ? options.maxBytes : MAX_ERROR_BYTES;
+        const body2 = options.method === "HEAD" ? new Uint8Array() : await readBody2(res, limit);
+        if (body2 === void 0) {
+          if (res.ok) throw protocolError(this.context, subject, `an answer larger than ${limit / 1024 / 1024} MiB`);
+        }
+        return { status: res.status, headers: res.headers, body: body2 ?? new Uint8Array(), url: current };
+      } catch (thrown) {
+        if (thrown instanceof RegistryError) throw thrown;
+        if (byBudget && deadline !== void 0 && isTimeout2(thrown)) throw budgetError(this.context, subject, deadline.ms, deadline.label);
+        throw networkError(this.context, subject, current, options.peer, thrown);
+      }
+    }
+  }
+};
+async function withRetries(attempt, retries, retryDelayMs, deadline) {
+  for (let count = 0; ; count++) {
+    const reply2 = await attempt();
+    if (!RETRY_STATUSES.has(reply2.status) || count >= retries) return reply2;
+    const delay = retryDelay(reply2.headers.get("retry-after"), retryDelayMs * 2 ** count);
+    if (delay === void 0) return reply2;
+    if (deadline !== void 0 && Date.now() + delay >= deadline.at) return reply2;
+    await new Promise((resolve4) => setTimeout(resolve4, delay));
+  }
+}
+function nextLink(header) {
+  if (header === null) return void 0;
+  for (const match of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+    const params = match[2] ?? "";
+    if (/;\s*rel\s*=\s*"?(?:[^";,]*\s)?next(?:\s[^";,]*)?"?\s*(?:;|$)/i.test(params)) return match[1];
+  }
+  return void 0;
+}
+function retryDelay(retryAfter, fallbackMs) {
+  if (retryAfter === null) return fallbackMs;
+  const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : (Date.parse(retryAfter) - Date.now()) / 1e3;
+  if (Number.isNaN(seconds)) return fallbackMs;
+  return seconds > MAX_RETRY_AFTER_S ? void 0 : Math.max(seconds, 0) * 1e3;
+}
+async function readBody2(res, limit) {
+  if (res.body === null) return new Uint8Array();
+  const chunks = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  for (; ; ) {
+    const { done, value: value2 } = await reader.read();
+    if (done) break;
+    total += value2.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => void 0);
+      return void 0;
+    }
+    chunks.push(value2);
+  }
+  return Buffer4.concat(chunks);
+}
+function parseUrl2(text3, base) {
+  try {
+    return new URL(text3, base);
+  } catch {
+    return null;
+  }
+}
+
+// src/registry/auth.ts
+var MAX_TOKEN_BYTES = 1024 * 1024;
+function basicAuthorization(credentials) {
+  const { username = "", password: password2 = "" } = credentials ?? {};
+  return username === "" && password2 === "" ? void 0 : `Basic ${Buffer5.from(`${username}:${password2}`).toString("base64")}`;
+}
+var Authenticator = class {
+  constructor(context3, transport, basicAuth, insecureChosen) {
+    this.context = context3;
+    this.transport = transport;
+    this.basicAuth = basicAuth;
+    this.insecureChosen = insecureChosen;
+  }
+  context;
+  transport;
+  basicAuth;
+  insecureChosen;
+  /** Token per challenge scope (realm, service, scope); promises, so concurrent requests share one token request. */
+  tokens = /* @__PURE__ */ new Map();
+  /** The scope key each repository was last challenged with: its token is sent up front on the next request. */
+  repositoryScopes = /* @__PURE__ */ new Map();
+  /** Set once the registry asked for basic auth: later requests send it up front instead of taking a 401 each. */
+  basicFirst = false;
+  /** One request, answered with the known authorization or after following a 401's challenge. */
+  async authorized(subject, url, options) {
+    const sent = await this.knownAuthorization(subject.repository);
+    const reply2 = await this.transport.send(subject, url, { ...options, authorization: sent });
+    if (reply2.status !== 401) return reply2;
+    const challenges = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
+    const bearer2 = challenges.find((c) => c.scheme === "bearer" && (c.params.realm ?? "") !== "");
+    if (bearer2 !== void 0) {
+      const key = scopeKey(bearer2);
+      this.repositoryScopes.set(subject.repository, key);
+      const token = await this.token(subject, bearer2, key, options, sent);
+      return this.transport.send(subject, url, { ...options, authorization: `Bearer ${token}` });
+    }
+    if (challenges.some((c) => c.scheme === "basic") && this.basicAuth !== void 0 && sent !== this.basicAuth) {
+      this.basicFirst = true;
+      return this.transport.send(subject, url, { ...options, authorization: this.basicAuth });
+    }
+    return reply2;
+  }
+  async knownAuthorization(repository) {
+    if (this.basicFirst) return this.basicAuth;
+    const key = this.repositoryScopes.get(repository);
+    const pending = key === void 0 ? void 0 : this.tokens.get(key);
+    const token = await pending?.catch(() => void 0);
+    return token !== void 0 && token.expiresAt > Date.now() ? `Bearer ${token.token}` : void 0;
+  }
+  /** The cached token for the scope, unless it is the one just refused or expired; else a new one. */
+  async token(subject, challenge, key, request3, refused) {
+    const cached = this.tokens.get(key);
+    const entry = await cached?.catch(() => void 0);
+    if (entry !== void 0 && `Bearer ${entry.token}` !== refused && entry.expiresAt > Date.now()) return entry.token;
+    const latest = this.tokens.get(key);
+    if (latest !== void 0 && latest !== cached) return (await latest).token;
+    const pending = this.fetchToken(subject, challenge, request3);
+    this.tokens.set(key, pending);
+    pending.catch(() => {
+      if (this.tokens.get(key) === pending) this.tokens.delete(key);
+    });
+    return (await pending).token;
+  }
+  /** `request`: the registry request the token is for; the token request shares its deadline. */
+  async fetchToken(subject, challenge, request3) {
+    const { context: context3 } = this;
+    let realm;
+    try {
+      realm = new URL(challenge.params.realm ?? "");
+    } catch {
+      throw protocolError(context3, subject, "an invalid token realm in its WWW-Authenticate challenge");
+    }
+    if (realm.protocol !== "https:" && realm.protocol !== "http:") {
+      throw protocolError(context3, subject, `a token realm with the unsupported scheme ${realm.protocol}`);
+    }
+    realm.username = "";
+    realm.password = "";
+    const { service, scope } = challenge.params;
+    if (service !== void 0 && service !== "") realm.searchParams.set("service", service);
+    for (const one of (scope ?? "").split(" ")) if (one !== "") realm.searchParams.append("scope", one);
+    if (this.basicAuth !== void 0 && realm.protocol === "http:" && !isLoopbackHost(realm.hostname) && !this.insecureChosen) {
+      throw new RegistryError(
+        `registry ${context3.registry} asks for its credentials at ${realm.host} over plain http; refusing to send registry-username/registry-password unencrypted (reading ${describeSubject(subject)})`,
+        "protocol",
+        context3.registry,
+        subject.repository
+      );
+    }
+    const reply2 = await this.transport.send(subject, realm, {
+      method: "GET",
+      accept: "application/json",
+      authorization: this.basicAuth,
+      maxBytes: MAX_TOKEN_BYTES,
+      peer: "token",
+      ...request3.deadline !== void 0 ? { deadline: request3.deadline } : {}
+    });
+    if (reply2.status !== 200) throw httpError(context3, subject, reply2, "token");
+    const body2 = asRecord(parseJson(context3, subject, reply2.body));
+    const token = body2?.token ?? body2?.access_token;
+    if (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token)) {
+      throw protocolError(context3, subject, `a token answer from ${realm.host} without a usable token`);
+    }
+    const expiresIn = typeof body2?.expires_in === "number" && body2.expires_in > 0 ? body2.expires_in : 60;
+    return { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1e3 };
+  }
+};
+function parseJson(context3, subject, body2) {
+  try {
+    return JSON.parse(Buffer5.from(body2).toString("utf8"));
+  } catch {
+    throw protocolError(context3, subject, "invalid JSON");
+  }
+}
+function scopeKey(challenge) {
+  const { realm = "", service = "", scope = "" } = challenge.params;
+  return JSON.stringify([
+    realm,
+    service,
+    scope.split(" ").filter((s) => s !== "").sort()
+  ]);
+}
+
+// src/registry/client.ts
+var MEDIA_TYPES = {
+  ociIndex: "application/vnd.oci.image.index.v1+json",
+  ociManifest: "application/vnd.oci.image.manifest.v1+json",
+  dockerList: "application/vnd.docker.distribution.manifest.list.v2+json",
+  dockerManifest: "application/vnd.docker.distribution.manifest.v2+json"
+};
+var MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest].join(", ");
+var INDEX_TYPES = /* @__PURE__ */ new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
+var MANIFEST_TYPES = new Set(Object.values(MEDIA_TYPES));
+var DEFAULT_TIMEOUT_MS = 3e4;
+var DEFAULT_CALL_BUDGET_MS = 12e4;
+var MAX_PAGES2 = 1e3;
+var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+var MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+var MAX_TAGS_PAGE_BYTES = 16 * 1024 * 1024;
+function createRegistryClient(options) {
+  return new Client(options);
+}
+var Client = class {
+  registry;
+  origin;
+  context;
+  auth;
+  retries;
+  retryDelayMs;
+  callBudgetMs;
+  constructor(options) {
+    this.registry = options.registry;
+    this.origin = registryOrigin(options.registry, options.insecure);
+    const basicAuth = basicAuthorization(options.credentials);
+    this.context = {
+      registry: options.registry,
+      origin: this.origin,
+      credentials: basicAuth !== void 0,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    };
+    const transport = new Transport(this.context, options.fetch ?? fetch);
+    this.auth = new Authenticator(this.context, transport, basicAuth, options.insecure === true);
+    this.retries = options.retries ?? 2;
+    this.retryDelayMs = options.retryDelayMs ?? 1e3;
+    this.callBudgetMs = options.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS;
+  }
+  async listTags(repository) {
+    this.checkRepository(repository);
+    const subject = { repository, kind: "tags" };
+    const tags = [];
+    const seen = /* @__PURE__ */ new Set();
+    const deadline = callDeadline(this.callBudgetMs);
+    let url = new URL(`/v2/${repository}/tags/list`, this.origin);
+    for (let page = 0; url !== void 0; page++) {
+      if (page >= MAX_PAGES2 || seen.has(url.href)) {
+        throw this.protocolError(subject, page >= MAX_PAGES2 ? `more than ${MAX_PAGES2} pages of tags` : "tag pages that link in a loop");
+      }
+      seen.add(url.href);
+      const reply2 = await this.request(subject, url, {
+        deadline,
+        method: "GET",
+        accept: "application/json",
+        maxBytes: MAX_TAGS_PAGE_BYTES,
+        peer: "registry"
+      });
+      if (reply2.status !== 200) throw this.httpError(subject, reply2);
+      const body2 = asRecord(this.parseJson(subject, reply2.body));
+      if (body2 === void 0) throw this.protocolError(subject, "a tag list that is not a JSON object");
+      const pageTags = body2.tags ?? null;
+      if (pageTags !== null && !Array.isArray(pageTags)) throw this.protocolError(subject, "a tag list without tags");
+      for (const tag of pageTags ?? []) if (typeof tag === "string") tags.push(tag);
+      url = this.nextPage(subject, reply2);
+    }
+    return tags;
+  }
+  getManifest(repository, reference) {
+    return this.readManifest(repository, reference, callDeadline(this.callBudgetMs));
+  }
+  async readManifest(repository, reference, deadline) {
+    this.checkRepository(repository);
+    this.checkReference(repository, reference);
+    const subject = { repository, kind: "manifest", reference };
+    const reply2 = await this.request(subject, this.manifestUrl(repository, reference), {
+      deadline,
+      method: "GET",
+      accept: MANIFEST_ACCEPT,
+      maxBytes: MAX_MANIFEST_BYTES,
+      peer: "registry"
+    });
+    if (reply2.status !== 200) throw this.httpError(subject, reply2);
+    const manifest = this.parseJson(subject, reply2.body);
+    const record = asRecord(manifest);
+    if (record === void 0) throw this.protocolError(subject, "a manifest that is not a JSON object");
+    const headerType = mediaTypeOf(reply2.headers.get("content-type"));
+    const bodyType = typeof record.mediaType === "string" ? record.mediaType : void 0;
+    const mediaType = MANIFEST_TYPES.has(headerType) ? headerType : bodyType ?? headerType;
+    if (record.schemaVersion === 1 || mediaType.startsWith("application/vnd.docker.distribution.manifest.v1")) {
+      throw this.protocolError(subject, "a Docker schema 1 manifest, which is not supported (push the image again)");
+    }
+    let digest;
+    if (DIGEST.test(reference)) {
+      if (digestOf(reply2.body, reference) !== reference) {
+        throw this.protocolError(subject, "content not matching its digest");
+      }
+      digest = reference;
+    } else {
+      const header = reply2.headers.get("docker-content-digest")?.trim();
+      digest = header !== void 0 && DIGEST.test(header) ? header : `sha256:${createHash6("sha256").update(reply2.body).digest("hex")}`;
+    }
+    return { digest, mediaType, manifest };
+  }
+  async getImageConfig(repository, reference, platform2 = { os: "linux", architecture: "amd64" }) {
+    const deadline = callDeadline(this.callBudgetMs);
+    let current = await this.readManifest(repository, reference, deadline);
+    const indexDigest = isIndex(current) ? current.digest : void 0;
+    for (let depth = 0; isIndex(current); depth++) {
+      if (depth >= 2) throw this.protocolError({ repository, kind: "manifest", reference }, "indexes nested too deep");
+      const descriptor = this.selectPlatform(repository, reference, current, platform2);
+      current = await this.readManifest(repository, descriptor, deadline);
+    }
+    const subject = { repository, kind: "manifest", reference };
+    const configDigest = asRecord(asRecord(current.manifest)?.config)?.digest;
+    if (typeof configDigest !== "string" || !DIGEST.test(configDigest)) {
+      throw this.protocolError(subject, "an image manifest without a config digest");
+    }
+    const blobSubject = { repository, kind: "blob", reference: configDigest };
+    const reply2 = await this.request(blobSubject, new URL(`/v2/${repository}/blobs/${configDigest}`, this.origin), {
+      deadline,
+      method: "GET",
+      maxBytes: MAX_CONFIG_BYTES,
+      peer: "registry"
+    });
+    if (reply2.status !== 200) throw this.httpError(blobSubject, reply2);
+    if (digestOf(reply2.body, configDigest) !== configDigest) {
+      throw this.protocolError(blobSubject, "content not matching its digest");
+    }
+    const config = toImageConfig(this.parseJson(blobSubject, reply2.body));
+    if (indexDigest === void 0 && config.os !== void 0 && config.architecture !== void 0) {
+      if (config.os !== platform2.os || config.architecture !== platform2.architecture) {
+        throw new RegistryError(
+          `${describeSubject(subject)} in registry ${this.registry} is a ${config.os}/${config.architecture} image, not ${platformText(platform2)}`,
+          "platform",
+          this.registry,
+          repository
+        );
+      }
+    }
+    const result = { digest: current.digest, configDigest, config, layers: layersOf(current.manifest) };
+    if (indexDigest !== void 0) result.indexDigest = indexDigest;
+    return result;
+  }
+  async tagExists(repository, tag) {
+    this.checkRepository(repository);
+    this.checkReference(repository, tag);
+    const subject = { repository, kind: "manifest", reference: tag };
+    const reply2 = await this.request(subject, this.manifestUrl(repository, tag), {
+      deadline: callDeadline(this.callBudgetMs),
+      method: "HEAD",
+      accept: MANIFEST_ACCEPT,
+      maxBytes: 0,
+      peer: "registry"
+    });
+    if (reply2.status === 200) return true;
+    if (reply2.status === 404) return false;
+    throw this.httpError(subject, reply2);
+  }
+  // ---- requests, authentication, redirects
+  // ---- requests
+  /** A registry request, authenticated, retried on 429/502/503/504. */
+  request(subject, url, options) {
+    return withRetries(() => this.auth.authorized(subject, url, options), this.retries, this.retryDelayMs, options.deadline);
+  }
+  nextPage(subject, reply2) {
+    const link = nextLink(reply2.headers.get("link"));
+    if (link === void 0) return void 0;
+    const next = parseUrl2(link, reply2.url);
+    if (next === null || next.origin !== this.origin) {
+      throw this.protocolError(subject, "a next-page link outside the registry");
+    }
+    return next;
+  }
+  manifestUrl(repository, reference) {
+    return new URL(`/v2/${repository}/manifests/${reference}`, this.origin);
+  }
+  selectPlatform(repository, reference, index, want) {
+    const entries = asRecord(index.manifest)?.manifests;
+    const available = [];
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      const descriptor = asRecord(entry);
+      const platform2 = asRecord(descriptor?.platform);
+      const digest = descriptor?.digest;
+      if (descriptor === void 0 || typeof digest !== "string" || !DIGEST.test(digest)) continue;
+      const annotations = asRecord(descriptor.annotations);
+      if (annotations?.["vnd.docker.reference.type"] === "attestation-manifest") continue;
+      const os9 = typeof platform2?.os === "string" ? platform2.os : "unknown";
+      const architecture = typeof platform2?.architecture === "string" ? platform2.architecture : "unknown";
+      if (os9 === "unknown" || architecture === "unknown") continue;
+      const variant = typeof platform2?.variant === "string" ? platform2.variant : void 0;
+      available.push(platformText({ os: os9, architecture, variant }));
+      if (os9 !== want.os || architecture !== want.architecture) continue;
+      const variantOk = want.variant === void 0 || normalVariant(architecture, variant) === normalVariant(architecture, want.variant);
+      if (variantOk) return digest;
+    }
+    throw new RegistryError(
+      `${describeSubject({ repository, kind: "manifest", reference })} in registry ${this.registry} has no ${platformText(want)} image (it has ${available.length === 0 ? "none" : available.join(", ")})`,
+      "platform",
+      this.registry,
+      repository
+    );
+  }
+  // ---- validation and errors
+  checkRepository(repository) {
+    if (!REPOSITORY.test(repository) || repository.length > 255) {
+      throw new RegistryError(
+        `invalid repository name '${repository}' for registry ${this.registry}: expected lower-case path components such as openhands/agent-server`,
+        "invalid",
+        this.registry
+      );
+    }
+  }
+  checkReference(repository, reference) {
+    if (!TAG.test(reference) && !DIGEST.test(reference)) {
+      throw new RegistryError(
+        `invalid tag or digest '${reference}' for ${repository}: expected a tag such as 1.23.0-python or sha256:<64 hex>`,
+        "invalid",
+        this.registry,
+        repository
+      );
+    }
+  }
+  parseJson(subject, body2) {
+    return parseJson(this.context, subject, body2);
+  }
+  protocolError(subject, what) {
+    return protocolError(this.context, subject, what);
+  }
+  httpError(subject, reply2) {
+    return httpError(this.context, subject, reply2);
+  }
+};
+function mediaTypeOf(contentType) {
+  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+function isIndex(manifest) {
+  return INDEX_TYPES.has(manifest.mediaType) || Array.isArray(asRecord(manifest.manifest)?.manifests);
+}
+function digestOf(body2, like) {
+  const algorithm = like.slice(0, like.indexOf(":"));
+  if (!["sha256", "sha384", "sha512"].includes(algorithm)) return void 0;
+  return `${algorithm}:${createHash6(algorithm).update(body2).digest("hex")}`;
+}
+function platformText(p) {
+  return `${p.os}/${p.architecture}${p.variant === void 0 ? "" : `/${p.variant}`}`;
+}
+function normalVariant(architecture, variant) {
+  return architecture === "arm64" && variant === void 0 ? "v8" : variant;
+}
+function stringArray(value2) {
+  return Array.isArray(value2) && value2.every((v) => typeof v === "string") ? value2 : void 0;
+}
+function toImageConfig(blob) {
+  const top = asRecord(blob) ?? {};
+  const c = asRecord(top.config) ?? {};
+  const config = {};
+  if (typeof top.architecture === "string") config.architecture = top.architecture;
+  if (typeof top.os === "string") config.os = top.os;
+  if (c.Entrypoint === null || stringArray(c.Entrypoint)) config.Entrypoint = stringArray(c.Entrypoint) ?? null;
+  if (c.Cmd === null || stringArray(c.Cmd)) config.Cmd = stringArray(c.Cmd) ?? null;
+  if (c.Env === null || stringArray(c.Env)) config.Env = stringArray(c.Env) ?? null;
+  if (typeof c.User === "string") config.User = c.User;
+  if (typeof c.WorkingDir === "string") config.WorkingDir = c.WorkingDir;
+  if (c.Labels === null) config.Labels = null;
+  else {
+    const labels = asRecord(c.Labels);
+    if (labels !== void 0) {
+      config.Labels = Object.fromEntries(Object.entries(labels).filter((e) => typeof e[1] === "string"));
+    }
+  }
+  if (c.ExposedPorts === null) config.ExposedPorts = null;
+  else {
+    const ports = asRecord(c.ExposedPorts);
+    if (ports !== void 0) config.ExposedPorts = Object.fromEntries(Object.keys(ports).map((port) => [port, {}]));
+  }
+  const diffIds = stringArray(asRecord(top.rootfs)?.diff_ids);
+  if (diffIds) config.diffIds = diffIds;
+  return config;
+}
+function layersOf(manifest) {
+  const layers = asRecord(manifest)?.layers;
+  if (!Array.isArray(layers)) return [];
+  return layers.flatMap((layer) => {
+    const record = asRecord(layer);
+    return typeof record?.digest === "string" && typeof record.size === "number" ? [{ digest: record.digest, size: record.size }] : [];
+  });
+}
+
+// src/registry/for-inputs.ts
+function runRegistries(inputs) {
+  const settings = {
+    repository: inputs.repository,
+    "registry-username": inputs["registry-username"],
+    "registry-password": inputs["registry-password"]
+  };
+  const clients = /* @__PURE__ */ new Map();
+  return {
+    client(registry) {
+      let client = clients.get(registry);
+      if (!client) {
+        client = new ClientForRun(registry, settings, inputsCredentialsFor(registry, settings));
+        clients.set(registry, client);
+      }
+      return client;
+    }
+  };
+}
+function inputsCredentialsFor(registry, inputs) {
+  const username = inputs["registry-username"];
+  return username && pushRegistryOf2(inputs) === registry ? { username, password: inputs["registry-password"] } : void 0;
+}
+function pushRegistryOf2(inputs) {
+  return inputs.repository ? parseRepository(inputs.repository)?.registry : void 0;
+}
+var ClientForRun = class {
+  constructor(registry, inputs, explicit) {
+    this.registry = registry;
+    this.inputs = inputs;
+    this.explicit = explicit;
+  }
+  registry;
+  inputs;
+  explicit;
+  client;
+  listTags(repository) {
+    return this.read((client) => client.listTags(repository));
+  }
+  getManifest(repository, reference) {
+    return this.read((client) => client.getManifest(repository, reference));
+  }
+  getImageConfig(repository, reference, platform2) {
+    return this.read((client) => client.getImageConfig(repository, reference, platform2));
+  }
+  tagExists(repository, tag) {
+    return this.read((client) => client.tagExists(repository, tag));
+  }
+  async read(call) {
+    this.client ??= this.connect();
+    const { client, tried } = await this.client;
+    try {
+      return await call(client);
+    } catch (thrown) {
+      throw thrown instanceof RegistryError ? explainRefusal(thrown, tried, this.inputs) : thrown;
+    }
+  }
+  async connect() {
+    const { registry, explicit } = this;
+    if (explicit) return { client: createRegistryClient({ registry, credentials: explicit }), tried: { kind: "inputs" } };
+    const login2 = await dockerLoginFor(registry);
+    if (login2.found) return { client: createRegistryClient({ registry, credentials: login2.credentials }), tried: { kind: "docker", source: login2.source } };
+    return { client: createRegistryClient({ registry }), tried: { kind: "none", docker: login2.reason } };
+  }
+};
+function explainRefusal(error3, tried, inputs) {
+  if (error3.kind !== "unauthorized" && error3.kind !== "forbidden") return error3;
+  const { registry } = error3;
+  const push = pushRegistryOf2(inputs);
+  const what = error3.message.replace("the registry rejected registry-username/registry-password; check them", "the registry rejected the credentials").replace("; set registry-username/registry-password", "");
+  let triedText;
+  if (tried.kind === "inputs") triedText = `registry-username/registry-password (for ${registry}, repository's registry)`;
+  else if (tried.kind === "docker") triedText = `docker's login for ${registry} (from ${tried.source})`;
+  else triedText = `none (${tried.docker})`;
+  const login2 = `log in to ${registry} with docker login or docker/login-action before this step`;
+  let advice;
+  if (tried.kind === "inputs") {
+    advice = error3.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may pull ${error3.repository ?? "the repository"}`;
+  } else if (push === registry) {
+    advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login2}`;
+  } else {
+    const only = push ? `only to ${push}, repository's registry` : "only to repository's registry, and repository is not set";
+    advice = `${login2} (registry-username/registry-password are sent ${only})`;
+  }
+  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error3.kind, registry, error3.repository, error3.status);
 }
 
 // src/run-plan.ts
@@ -49196,6 +50318,7 @@ async function run(io = actionIo) {
   try {
     const plan = readRunPlan(io.input, runner);
     readOnce = plan;
+    const registries = runRegistries(plan);
     runDockerConfig = await useRunDockerConfig(plan, io.env);
     const resolved = await withReadBudget(
       "the release lookup",
@@ -49210,7 +50333,10 @@ async function run(io = actionIo) {
     setOutput("agent-server-version", release);
     const tags = plan.build ? resolveTags({ repository: plan.repository, tag: plan.tag, "extra-tags": plan["extra-tags"], release, sha: runner.sha }) : void 0;
     info(`Checking the Dockerfile against agent-server ${release}${resolved.oheRelease ? ` (OHE release ${resolved.oheRelease})` : ""}`);
-    const checks = await group("Check the Dockerfile", () => withReadBudget("the checks", PHASE_READ_BUDGET_MS, () => runChecks(plan, release, workspace)));
+    const checks = await group(
+      "Check the Dockerfile",
+      () => withReadBudget("the checks", PHASE_READ_BUDGET_MS, () => runChecks(plan, release, workspace, registryImageReader(registries)))
+    );
     report2.checks = checks.findings;
     report2.layered = checks.layered;
     const base = checks.dockerfile.base;
@@ -49254,6 +50380,7 @@ async function run(io = actionIo) {
         fromLine: base?.line,
         buildArgs: checks.releaseBuildArgs,
         runtime: resolved.runtime,
+        registries,
         // The verify phase's report reaches the summary and the annotations also when it fails.
         onVerify: (verify) => {
           report2.verify = verify;

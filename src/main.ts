@@ -11,13 +11,14 @@ import { annotate } from './github/annotations.js'
 import { commentMarker, pullRequestOfRun, upsertPullRequestComment, type PullRequestTarget } from './github/comment.js'
 import { renderSummary, type RunReport } from './github/summary.js'
 import { actionInputs, type InputSource } from './inputs.js'
-import { runChecks } from './phases/check.js'
+import { registryImageReader, runChecks } from './phases/check.js'
 import { publish } from './phases/publish.js'
 import { resolveRelease } from './phases/release.js'
 import { runScan } from './phases/scan.js'
 import { writeConfigValues } from './kots/write.js'
 import { redact } from './redaction.js'
 import { PHASE_READ_BUDGET_MS, withReadBudget } from './registry/budget.js'
+import { runRegistries } from './registry/for-inputs.js'
 import { readRunPlan, type RunPlan } from './run-plan.js'
 import { readRunnerFacts, type RunnerFacts } from './runner.js'
 import { cosignPassThrough, signMode, type SignMode } from './sign/cosign.js'
@@ -58,6 +59,8 @@ export async function run(io: RunIo = actionIo): Promise<void> {
   try {
     const plan = readRunPlan(io.input, runner)
     readOnce = plan
+    // The run's registry clients, made once like the plan: every registry read below goes through them.
+    const registries = runRegistries(plan)
     runDockerConfig = await useRunDockerConfig(plan, io.env)
     // Signing is settled before minutes of build: no way to sign, or no cosign, fails now.
     const signing = await prepareSigning(plan, runner, io)
@@ -76,7 +79,9 @@ export async function run(io: RunIo = actionIo): Promise<void> {
       : undefined
 
     core.info(`Checking the Dockerfile against agent-server ${release}${resolved.oheRelease ? ` (OHE release ${resolved.oheRelease})` : ''}`)
-    const checks = await core.group('Check the Dockerfile', () => withReadBudget('the checks', PHASE_READ_BUDGET_MS, () => runChecks(plan, release, workspace)))
+    const checks = await core.group('Check the Dockerfile', () =>
+      withReadBudget('the checks', PHASE_READ_BUDGET_MS, () => runChecks(plan, release, workspace, registryImageReader(registries)))
+    )
     report.checks = checks.findings
     report.layered = checks.layered
     const base = checks.dockerfile.base
@@ -126,6 +131,7 @@ export async function run(io: RunIo = actionIo): Promise<void> {
         fromLine: base?.line,
         buildArgs: checks.releaseBuildArgs,
         runtime: resolved.runtime,
+        registries,
         // The verify phase's report reaches the summary and the annotations also when it fails.
         onVerify: verify => {
           report.verify = verify

@@ -1,6 +1,7 @@
 import { BASE_DIGEST_LABEL, REVISION_LABEL, findUnchangedImage, skipDecision, type SkipDecision } from '../../src/image/unchanged.js'
 import { captureStdout } from '../buildx/support/capture.js'
 import { closedPort } from '../registry/stand-in-registry.js'
+import { runRegistries } from '../../src/registry/for-inputs.js'
 
 const BASE = `sha256:${'a'.repeat(64)}`
 const OTHER_BASE = `sha256:${'b'.repeat(64)}`
@@ -52,13 +53,13 @@ describe('findUnchangedImage without the registry', () => {
   const facts = { repository: '127.0.0.1:5999/e2e/x', tag: '1.23.0-a1b2c3d', sha: SHA, baseDigest: BASE }
 
   it('does nothing, silently, when skip-unchanged is false', async () => {
-    const { log, result } = await captureStdout(() => findUnchangedImage({ ...inputs, 'skip-unchanged': false }, facts))
+    const { log, result } = await captureStdout(() => findUnchangedImage({ ...inputs, 'skip-unchanged': false }, runRegistries(inputs), facts))
     expect(result).toBeUndefined()
     expect(log).toBe('')
   })
 
   it('never skips without a base digest, and says so in one line', async () => {
-    const { log, result } = await captureStdout(() => findUnchangedImage(inputs, { ...facts, baseDigest: undefined }))
+    const { log, result } = await captureStdout(() => findUnchangedImage(inputs, runRegistries(inputs), { ...facts, baseDigest: undefined }))
     expect(result).toBeUndefined()
     expect(log).toBe(
       'skip-unchanged: building 127.0.0.1:5999/e2e/x:1.23.0-a1b2c3d: the base digest is unknown, so an existing image cannot be shown to be the same.\n'
@@ -66,7 +67,7 @@ describe('findUnchangedImage without the registry', () => {
   })
 
   it('never skips without a sha', async () => {
-    const { log, result } = await captureStdout(() => findUnchangedImage(inputs, { ...facts, sha: undefined }))
+    const { log, result } = await captureStdout(() => findUnchangedImage(inputs, runRegistries(inputs), { ...facts, sha: undefined }))
     expect(result).toBeUndefined()
     expect(log).toContain('the commit sha is unknown')
   })
@@ -74,7 +75,7 @@ describe('findUnchangedImage without the registry', () => {
   it('builds, with a warning, when the registry cannot be read', async () => {
     // A loopback port just closed: nothing listens, the connection is refused at once.
     const repository = `127.0.0.1:${await closedPort()}/e2e/x`
-    const { log, result, error } = await captureStdout(() => findUnchangedImage({ ...inputs, repository }, { ...facts, repository }))
+    const { log, result, error } = await captureStdout(() => findUnchangedImage(inputs, runRegistries({ ...inputs, repository }), { ...facts, repository }))
     expect(error).toBeUndefined()
     expect(result).toBeUndefined()
     expect(log).toContain(`::warning::skip-unchanged: could not read ${repository}:1.23.0-a1b2c3d from its registry, so it is built: cannot reach registry`)

@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { DOCKER_HUB_KEY, dockerConfigFile, dockerLoginFor, loginInConfig, readDockerLogin, type DockerLogin } from '../../src/registry/docker-credentials.js'
+import { forgetSecrets, redact } from '../../src/redaction.js'
 import { scratchDir } from '../support/scratch.js'
 
 const FILE = '/home/runner/.docker/config.json'
@@ -243,16 +244,15 @@ describe('readDockerLogin: real files and a real credential helper', () => {
     expect(Date.now() - started).toBeLessThan(4000)
   })
 
-  it('dockerLoginFor reads $DOCKER_CONFIG/config.json once per registry', async () => {
+  it("dockerLoginFor reads $DOCKER_CONFIG/config.json, and the password it found is hidden from the run's output", async () => {
     const file = configFile(JSON.stringify({ credsStore: 'test' }))
     process.env.DOCKER_CONFIG = path.dirname(file)
-    const first = await Promise.all([dockerLoginFor('127.0.0.1:5000'), dockerLoginFor('127.0.0.1:5000')])
-    const again = await dockerLoginFor('127.0.0.1:5000')
-    const other = await dockerLoginFor('quay.io')
-    expect(first).toEqual([found('helper-user', 'helper-secret', 'docker-credential-test'), found('helper-user', 'helper-secret', 'docker-credential-test')])
-    // The same promise, so the very same object.
-    expect(again).toBe(first[0])
-    expect(other.found).toBe(false)
+    forgetSecrets()
+    expect(redact('the secret is helper-secret')).toBe('the secret is helper-secret')
+    expect(await dockerLoginFor('127.0.0.1:5000')).toEqual(found('helper-user', 'helper-secret', 'docker-credential-test'))
+    expect((await dockerLoginFor('quay.io')).found).toBe(false)
     expect(helperCalls()).toEqual(['127.0.0.1:5000', 'quay.io'])
+    expect(redact('the secret is helper-secret')).toBe('the secret is ***')
+    forgetSecrets()
   })
 })

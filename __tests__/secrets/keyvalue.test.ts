@@ -2,7 +2,7 @@
 // expected on it (or none), with the exact value span checked through the finding's column.
 import { BUFFER_SIZE, scanFile, type FileKind } from '../../src/secrets/engine.js'
 import { looksRandomSecret } from '../../src/secrets/values.js'
-import { ALNUM, HEX, random, uuid } from './fixtures.js'
+import { ALNUM, HEX, badChecksum, random, uuid } from './fixtures.js'
 
 const conf: FileKind = { dotenv: false, codeFile: false, dockerfile: false }
 const code: FileKind = { dotenv: false, codeFile: true, dockerfile: false }
@@ -55,7 +55,30 @@ const ROWS: Row[] = [
   ['40-hex under a Sonar key', conf, s => `sonar.token=${s}`, () => random(40, HEX), 'sonar-token'],
   ['40-hex under a Meraki key', conf, s => `MERAKI_DASHBOARD_API_KEY=${s}`, () => random(40, HEX), 'meraki-api-key'],
   ['32-hex under a Datadog key', conf, s => `DD_API_KEY=${s}`, () => random(32, HEX), 'datadog-api-key'],
+  ['Rust const with &str', code, s => `pub const SERVICE_TOKEN: &str = "${s}";`, v, 'generic-secret'],
+  ['a line of code inside a JSON string (notebook)', conf, s => `  "SERVICE_TOKEN = \\"${s}\\"\\n",`, v, 'generic-secret'],
+  ['Ruby ||=', code, s => `ENV['SERVICE_TOKEN'] ||= '${s}'`, v, 'generic-secret'],
+  ['Kubernetes env name and value', conf, s => `  - name: SERVICE_TOKEN\n    value: "${s}"`, v, 'generic-secret'],
+  ['ECS name and value', conf, s => `{"name": "SERVICE_TOKEN", "value": "${s}"}`, v, 'generic-secret'],
+  ['escaped lines in a JSON string', conf, s => `"config": "LOG=1\\nSERVICE_TOKEN=${s}\\nRETRIES=3"`, v, 'generic-secret'],
+  ['escaped lines in a string in code', code, s => `const env = "LOG=1\\nSERVICE_TOKEN=${s}\\n"`, v, 'generic-secret'],
+  ['Spring property element', conf, s => `<property name="password" value="${s}"/>`, v, 'generic-secret'],
+  ['a prefix names the provider (checksum off)', conf, s => `api_token: "${s}"`, () => badChecksum('ghp_'), 'github-classic-token'],
+  ['NuGet ClearTextPassword', conf, s => `<add key="ClearTextPassword" value="${s}" />`, () => `${random(6)}#${random(5)}`, 'nuget-cleartext-password'],
+  [
+    'libpq connection string',
+    code,
+    s => `psycopg2.connect("host=db.internal dbname=app user=app password=${s}")`,
+    () => random(14),
+    'connection-string-password'
+  ],
+  ['JDBC SQL Server', conf, s => `url=jdbc:sqlserver://db:1433;databaseName=app;user=app;password=${s};`, () => random(14), 'connection-string-password'],
+  ['connection string that starts with Password', code, s => `var cs = "Password=${s};Server=db;User Id=sa";`, () => random(14), 'connection-string-password'],
+  ['Bundler credentials', env, s => `BUNDLE_GEMS__CONTRIBSYS__COM=a1b2c3d4:${s}`, () => random(8, HEX), 'bundler-credentials'],
   // Quiet
+  ['a hidden form field', conf, s => `<input type="hidden" name="authenticity_token" value="${s}">`, v, undefined],
+  ['a Mapbox public token', code, s => `mapboxgl.accessToken = '${s}'`, () => `pk.eyJ1Ijoi${random(40)}.${random(22)}`, undefined],
+  ['a Bundler build option', env, s => `BUNDLE_BUILD__NOKOGIRI=--use-system-libraries:${s}`, () => random(8, HEX), undefined],
   ['a UUID under a plain key', conf, s => `token: ${s}`, () => uuid(), undefined],
   ['a git SHA under a plain key', conf, s => `token = ${s}`, () => random(40, HEX), undefined],
   ['a 16-hex fingerprint', conf, s => `b.conf:npm-access-token:${s}`, () => random(16, HEX), undefined],

@@ -4,7 +4,7 @@
 import { DOCUMENTED_EXAMPLES, isDocumentedExample } from '../../src/secrets/examples.js'
 import { PackageIndex } from '../../src/secrets/packages.js'
 import { scanContext, type ScanResult } from '../../src/secrets/scan.js'
-import { TempTree, checksummed, random } from './fixtures.js'
+import { TempTree, checksummed, random, randomSecret } from './fixtures.js'
 
 const tree = new TempTree()
 let result: ScanResult
@@ -29,7 +29,7 @@ beforeAll(async () => {
   tree.write('py/site-packages/requests-2.31.0.dist-info/top_level.txt', 'requests\n')
   tree.write('py/site-packages/yaml/__init__.py', t())
   tree.write('py/site-packages/PyYAML-6.0.dist-info/top_level.txt', '_yaml\nyaml\n')
-  tree.write('py/site-packages/.env', `API_TOKEN=${random(20)}\n`)
+  tree.write('py/site-packages/.env', `API_TOKEN=${randomSecret(20)}\n`)
   tree.write('deb/dist-packages/jwt/api.py', t())
   tree.write('deb/dist-packages/PyJWT-2.6.0.egg-info/top_level.txt', 'jwt\n')
   tree.write('lonely/site-packages/x.py', t())
@@ -42,7 +42,7 @@ beforeAll(async () => {
   tree.write('app/config.js', t())
   const jwtIo = `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url('{"sub":"1234567890","name":"John Doe","iat":1516239022}')}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`
   tree.write('docs/auth.md', `Send it as a bearer token:\n\n    Authorization: Bearer ${jwtIo}\n`)
-  tree.write('docs/settings.py', `# e.g. api_key = "${random(32)}"\napi_key = "${random(32)}"  # the production key\n`)
+  tree.write('docs/settings.py', `# e.g. api_key = "${random(32)}"\napi_key = "${randomSecret(32)}"  # the production key\n`)
   result = await scanContext({ context: tree.root, dockerfile: tree.path('Dockerfile') })
   failing = await scanContext({ context: tree.root, dockerfile: tree.path('Dockerfile'), installedPackages: 'fail' })
 })

@@ -94,3 +94,13 @@ test('no other findings and no warnings', () => {
   expect(result.findings.length).toBe(CASES.length)
   expect(result.warnings).toEqual([])
 })
+
+test("findings and SARIF rules carry the provider's revoke link where the family names one", () => {
+  const revokeOf = new Map(FAMILIES.flatMap(f => f.rules.map(r => [r.id, f.revoke] as const)))
+  for (const finding of result.findings) expect(finding.revoke).toBe(revokeOf.get(finding.rule))
+  expect(result.findings.some(f => f.rule === 'telegram-bot-token' && f.revoke === 'https://core.telegram.org/bots/features#botfather')).toBe(true)
+  const sarif = toSarif(result, '0.0.0') as { runs: Array<{ tool: { driver: { rules: Array<{ id: string; helpUri?: string }> } } }> }
+  const rules = sarif.runs[0]?.tool.driver.rules ?? []
+  expect(rules.find(r => r.id === 'github-classic-token')?.helpUri).toMatch(/^https:\/\/docs\.github\.com\//)
+  expect(rules.find(r => r.id === 'generic-secret')?.helpUri).toBeUndefined()
+})

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { RULES, toSarif } from '../../src/secrets/sarif.js'
 import { scanContext } from '../../src/secrets/scan.js'
 import { parseIgnoreFile } from '../../src/secrets/suppress.js'
-import { TempTree, checksummed, random } from './fixtures.js'
+import { TempTree, checksummed, random, randomSecret } from './fixtures.js'
 
 describe('suppression', () => {
   const tree = new TempTree()
@@ -53,7 +53,7 @@ describe('Dockerfile ENV and ARG', () => {
   afterAll(() => tree.remove())
 
   test('literal secret values are found; ARG without value, variable refs, *_FILE and secret mounts are not', async () => {
-    const v = (): string => random(20)
+    const v = (): string => randomSecret(20)
     const text = [
       '# syntax=docker/dockerfile:1',
       'FROM ghcr.io/openhands/agent-server:1.23.0-python',

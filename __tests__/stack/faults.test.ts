@@ -19,7 +19,7 @@ import { resolveTags } from '../../src/buildx/tags.js'
 import { UserError } from '../../src/errors.js'
 import type { Inputs } from '../../src/inputs.js'
 import { forgetSecrets } from '../../src/redaction.js'
-import { resetRegistryClients } from '../../src/registry/for-inputs.js'
+import { runRegistries } from '../../src/registry/for-inputs.js'
 import { captureStdout, scopedEnv, tempDir } from '../buildx/support/capture.js'
 import { RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../support/stack.js'
 import { testInputs } from '../support/inputs.js'
@@ -56,10 +56,7 @@ afterAll(() => {
   work.remove()
 })
 
-beforeEach(() => {
-  resetRegistryClients()
-  forgetSecrets()
-})
+beforeEach(() => forgetSecrets())
 
 afterEach(async () => {
   await proxy?.close()
@@ -106,7 +103,15 @@ async function pushThrough(name: string, rules: Rule[], changes: Partial<Inputs>
   const sha = '0'.repeat(40)
   const { result, error, log } = await captureStdout(() => {
     const tags = resolveTags({ repository: inputs.repository, tag: inputs.tag, 'extra-tags': inputs['extra-tags'], release: '1.23.0', sha })
-    return buildAndPush(inputs, { release: '1.23.0', sha, tags, workspace: context, tempDir: tmpdir(), pushRetryDelayMs: 200 })
+    return buildAndPush(inputs, {
+      release: '1.23.0',
+      sha,
+      tags,
+      workspace: context,
+      tempDir: tmpdir(),
+      pushRetryDelayMs: 200,
+      registries: runRegistries(inputs)
+    })
   })
   const message = error instanceof Error ? error.message : ''
   return { result, error, message, seconds: (Date.now() - started) / 1000, image, repository, tag, log }

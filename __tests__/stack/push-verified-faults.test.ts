@@ -11,7 +11,7 @@ import path from 'node:path'
 import { login } from '../../src/buildx/build.js'
 import { UserError } from '../../src/errors.js'
 import { forgetSecrets } from '../../src/redaction.js'
-import { resetRegistryClients } from '../../src/registry/for-inputs.js'
+import { runRegistries } from '../../src/registry/for-inputs.js'
 import { pushVerified } from '../../src/verify/push.js'
 import { captureStdout, scopedEnv, tempDir } from '../buildx/support/capture.js'
 import { testInputs } from '../support/inputs.js'
@@ -49,10 +49,7 @@ afterAll(() => {
   work.remove()
 })
 
-beforeEach(() => {
-  resetRegistryClients()
-  forgetSecrets()
-})
+beforeEach(() => forgetSecrets())
 
 afterEach(async () => {
   await proxy?.close()
@@ -85,7 +82,7 @@ async function pushThrough(name: string, rules: Rule[]) {
   })
   const outcome = await captureStdout(async () => {
     await login(inputs)
-    return pushVerified(local, [ref], diffIds, inputs, undefined, 100)
+    return pushVerified(local, [ref], diffIds, inputs, runRegistries(inputs), undefined, 100)
   })
   const message = outcome.error instanceof Error ? outcome.error.message : ''
   return { ...outcome, message, ref, repository, tag: ref.slice(ref.lastIndexOf(':') + 1), registry: proxy.registry }

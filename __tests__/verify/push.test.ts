@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { DockerCommand } from '../../src/buildx/docker.js'
 import { RegistryError } from '../../src/registry/errors.js'
-import { resetRegistryClients } from '../../src/registry/for-inputs.js'
+import { runRegistries } from '../../src/registry/for-inputs.js'
 import { pushVerified } from '../../src/verify/push.js'
 import { captureStdout } from '../buildx/support/capture.js'
 import { testInputs } from '../support/inputs.js'
@@ -40,13 +40,11 @@ afterAll(async () => {
   await new Promise(resolve => failing.close(resolve))
   await memory.close()
 })
-beforeEach(() => resetRegistryClients())
-
 const inputsFor = (host: string) => testInputs('/w', { repository: `${host}/acme/sandbox` })
 
 test('a read-back answered 500 after a good push: docker push’s digest, and a warning saying why', async () => {
   const ref = `${failingHost}/acme/sandbox:t1`
-  const out = await captureStdout(() => pushVerified('local:x', [ref], DIFF_IDS, inputsFor(failingHost), goodPush, 1))
+  const out = await captureStdout(() => pushVerified('local:x', [ref], DIFF_IDS, inputsFor(failingHost), runRegistries(inputsFor(failingHost)), goodPush, 1))
   expect(out.error).toBeUndefined()
   expect(out.result).toMatchObject({ digest: DIGEST, layerSizes: [] })
   const warning = out.log.split('\n').find(line => line.startsWith('::warning::')) ?? ''
@@ -59,14 +57,16 @@ test('a read-back answered 500 after a good push: docker push’s digest, and a 
 
 test('a registry that says the pushed tag does not exist: that contradicts the push, and fails', async () => {
   const ref = `${memory.host}/acme/sandbox:never-there`
-  const out = await captureStdout(() => pushVerified('local:x', [ref], DIFF_IDS, inputsFor(memory.host), goodPush, 1))
+  const out = await captureStdout(() => pushVerified('local:x', [ref], DIFF_IDS, inputsFor(memory.host), runRegistries(inputsFor(memory.host)), goodPush, 1))
   expect(out.error).toBeInstanceOf(RegistryError)
   expect((out.error as RegistryError).kind).toBe('not-found')
 })
 
 test('without a digest from docker push, nothing proves the push: a failed read-back fails', async () => {
   const silentPush: DockerCommand = async () => ({ exitCode: 0, stderr: [], stdout: '' })
-  const out = await captureStdout(() => pushVerified('local:x', [`${failingHost}/acme/sandbox:t2`], DIFF_IDS, inputsFor(failingHost), silentPush, 1))
+  const out = await captureStdout(() =>
+    pushVerified('local:x', [`${failingHost}/acme/sandbox:t2`], DIFF_IDS, inputsFor(failingHost), runRegistries(inputsFor(failingHost)), silentPush, 1)
+  )
   expect(out.error).toBeInstanceOf(RegistryError)
   expect((out.error as RegistryError).kind).toBe('server')
 })

@@ -1,5 +1,6 @@
 import { baseDigest } from '../../src/image/base-digest.js'
 import { compareContract } from '../../src/image/contract.js'
+import { runRegistries } from '../../src/registry/for-inputs.js'
 import { renderContract, verifyPushedImage, type ContractReport } from '../../src/verify/read-back.js'
 import type { ImageConfig } from '../../src/registry/client.js'
 import { captureStdout } from '../buildx/support/capture.js'
@@ -73,6 +74,7 @@ describe('verifyPushedImage without a registry', () => {
     const inputs = { file: '/w/Dockerfile', repository: `${registry}/e2e/x`, 'registry-username': '', 'registry-password': '' }
     const result = await verifyPushedImage(
       inputs,
+      runRegistries(inputs),
       { repository: `${registry}/e2e/x`, tag: 't', digest: D('1') },
       `${registry}/openhands/agent-server:1.23.0-python`,
       {
@@ -99,13 +101,13 @@ describe('baseDigest without a registry', () => {
   const inputs = { repository: '', 'registry-username': '', 'registry-password': '' }
 
   it('a pinned digest is the answer, with no request', async () => {
-    const { log, result } = await captureStdout(() => baseDigest(`127.0.0.1:9/openhands/agent-server:1.23.0-python@${D('5')}`, inputs))
+    const { log, result } = await captureStdout(() => baseDigest(`127.0.0.1:9/openhands/agent-server:1.23.0-python@${D('5')}`, runRegistries(inputs)))
     expect(result).toBe(D('5'))
     expect(log).toBe('')
   })
 
   it('not a reference: undefined, with a warning', async () => {
-    const { log, result } = await captureStdout(() => baseDigest('Not A Reference', inputs))
+    const { log, result } = await captureStdout(() => baseDigest('Not A Reference', runRegistries(inputs)))
     expect(result).toBeUndefined()
     expect(log).toBe("::warning::The base digest is unknown: 'Not A Reference' is not an image reference.\n")
   })

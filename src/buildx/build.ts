@@ -5,6 +5,7 @@ import { commitTime } from '../git/commit-time.js'
 import { parseRepository } from '../grammar.js'
 import { escapeWorkflowCommands } from '../input-text.js'
 import { redact, rememberSecret } from '../redaction.js'
+import type { RunRegistries } from '../registry/for-inputs.js'
 import { workspacePath } from '../workspace.js'
 import { buildxArgs, shownArgs } from './argv.js'
 import type { AttestationPlan } from './attestations.js'
@@ -63,6 +64,8 @@ export interface BuildFacts {
   pushRetryDelayMs?: number
   /** The push's attestations (planAttestations), decided once per run; none: buildx's own default. */
   attestations?: AttestationPlan
+  /** The run's registry clients: after a push docker reported as failed, the registry is asked what it holds. */
+  registries: RunRegistries
 }
 
 const DEFAULT_PUSH_RETRY_DELAY_MS = 5_000
@@ -169,7 +172,7 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings & PushS
       let message = buildFailureMessage(run, failure, attempts, inputs, image)
       // A push docker called failed may still have landed (its read-back failed, or a retry did): the registry says.
       if (pushing && image && (failure !== undefined || run.killed !== undefined || reachedPush(run.stderr))) {
-        const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), inputs)
+        const check = await checkPushed(image, await builtConfigDigest((await readMetadata(plan.metadataFile)).configDigest, image), facts.registries)
         if (check.found) {
           core.warning(
             redact(

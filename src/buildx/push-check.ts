@@ -6,9 +6,8 @@
  */
 import { parseImageReference } from '../grammar.js'
 import { describeError } from '../errors.js'
-import type { RegistryInputs } from '../registry/for-inputs.js'
+import type { RunRegistries } from '../registry/for-inputs.js'
 import { withReadBudget } from '../registry/budget.js'
-import { registryClientFor } from '../registry/for-inputs.js'
 import { runDocker, SHORT_TIMEOUT_MS } from './docker.js'
 
 /** The check is one short look, not another phase. */
@@ -25,12 +24,12 @@ export async function builtConfigDigest(metadataConfigDigest: string | undefined
 }
 
 /** Whether `image` (repository:tag) is in its registry with the config `expectedConfig`. Never throws. */
-export async function checkPushed(image: string, expectedConfig: string | undefined, inputs: RegistryInputs): Promise<PushCheck> {
+export async function checkPushed(image: string, expectedConfig: string | undefined, registries: RunRegistries): Promise<PushCheck> {
   const reference = parseImageReference(image)
   if (!reference?.tag) return { found: false, why: `${image} is not a tagged reference` }
   if (expectedConfig === undefined) return { found: false, why: 'the built image could not be identified to compare (no metadata, no local image)' }
   try {
-    const client = registryClientFor(reference.registry, inputs)
+    const client = registries.client(reference.registry)
     const tag = reference.tag
     const found = await withReadBudget('the check after a failed push', CHECK_BUDGET_MS, async () => {
       if (!(await client.tagExists(reference.repository, tag))) return undefined

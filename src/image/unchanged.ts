@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { parseRepository } from '../grammar.js'
 import { describeError } from '../errors.js'
-import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
+import type { RunRegistries } from '../registry/for-inputs.js'
 
 import { BASE_DIGEST_LABEL, REVISION_LABEL } from '../buildx/labels.js'
 
@@ -42,7 +42,8 @@ export function skipDecision(labels: Readonly<Record<string, string>> | null | u
  * otherwise, with one line that says why; a registry that cannot be read means building, with a warning.
  */
 export async function findUnchangedImage(
-  inputs: RegistryInputs & { 'skip-unchanged': boolean },
+  inputs: { 'skip-unchanged': boolean },
+  registries: RunRegistries,
   facts: UnchangedFacts
 ): Promise<{ digest: string } | undefined> {
   if (!inputs['skip-unchanged']) return undefined
@@ -57,7 +58,7 @@ export async function findUnchangedImage(
   if (name === undefined) return building(`'${facts.repository}' is not an image repository`)
 
   try {
-    const registry = registryClientFor(name.registry, inputs)
+    const registry = registries.client(name.registry)
     if (!(await registry.tagExists(name.repository, facts.tag))) return building('no image has that tag yet')
     const found = await registry.getImageConfig(name.repository, facts.tag)
     const decision = skipDecision(found.config.Labels, facts)

@@ -5,9 +5,8 @@ import { readDockerfile } from '../dockerfile/read-file.js'
 import type { Finding } from '../findings.js'
 import { workspacePath } from '../workspace.js'
 import type { Inputs } from '../inputs.js'
-import type { RegistryInputs } from '../registry/for-inputs.js'
+import type { RunRegistries } from '../registry/for-inputs.js'
 import { checkLayeredBase, type LayeredBase, type ReadImage } from '../image/layered.js'
-import { registryClientFor } from '../registry/for-inputs.js'
 import { uncommittedFindings } from './uncommitted.js'
 
 export interface CheckResult {
@@ -23,14 +22,15 @@ export interface CheckResult {
 }
 
 /** The settings the checks read. */
-export type CheckSettings = Pick<Inputs, 'context' | 'file' | 'base-image' | 'variant' | 'match' | 'target' | 'build-args'> & RegistryInputs
+export type CheckSettings = Pick<Inputs, 'context' | 'file' | 'base-image' | 'variant' | 'match' | 'target' | 'build-args'>
 
 /** Reads the Dockerfile as BuildKit does and checks the base tag and runtime contract; adds the uncommitted-files advice. */
 export async function runChecks(
   inputs: CheckSettings,
   release: string,
   workspace: string,
-  read: ReadImage = registryImageReader(inputs)
+  /** Reads a FROM image from its registry: registryImageReader with the run's clients, or a fake in tests. */
+  read: ReadImage
 ): Promise<CheckResult> {
   const baseRepository = parseRepository(inputs['base-image'])
   const version = parseVersion(release)
@@ -75,14 +75,14 @@ export async function runChecks(
 }
 
 /**
- * Reads a FROM image's linux/amd64 config with the credentials registryClientFor uses for its registry; a refusal
- * (401/403) already says which credentials were tried and how to give the right ones.
+ * Reads a FROM image's linux/amd64 config through the run's client for its registry; a refusal (401/403) already
+ * says which credentials were tried and how to give the right ones.
  */
-export function registryImageReader(inputs: RegistryInputs): ReadImage {
+export function registryImageReader(registries: RunRegistries): ReadImage {
   return async (image: ImageReference) => {
     // A tagless FROM pulls :latest; a digest wins over a tag, as in Docker.
     const reference = image.digest ?? image.tag ?? 'latest'
-    const { digest, config } = await registryClientFor(image.registry, inputs).getImageConfig(image.repository, reference)
+    const { digest, config } = await registries.client(image.registry).getImageConfig(image.repository, reference)
     return { digest, labels: config.Labels ?? {} }
   }
 }

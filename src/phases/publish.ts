@@ -11,6 +11,7 @@ import { PHASE_READ_BUDGET_MS, withReadBudget } from '../registry/budget.js'
 import { publishVerified } from '../verify/publish-verified.js'
 import type { VerifyReport, VerifySettings } from '../verify/verify.js'
 import type { ResolvedRuntime } from '../release/runtime-spec.js'
+import type { RunRegistries } from '../registry/for-inputs.js'
 
 /** The settings publishing reads, named as in action.yml. */
 export type PublishSettings = BuildSettings &
@@ -42,6 +43,8 @@ export interface PublishFacts {
   runUrl?: string
   /** How the target release starts a sandbox: the boot check runs the image so. */
   runtime?: ResolvedRuntime
+  /** The run's registry clients, made once beside the plan. */
+  registries: RunRegistries
   /** Receives the verify phase's report as soon as it exists, also when it fails (issue 11). */
   onVerify?: (report: VerifyReport) => void
 }
@@ -68,7 +71,7 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   // network round trips run at once.
   const [digestOfBase] = await Promise.all([
     facts.baseReference && settings.push
-      ? withReadBudget('the base digest', PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? '', settings))
+      ? withReadBudget('the base digest', PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? '', facts.registries))
       : undefined,
     settings.push ? login(settings, io.docker) : undefined
   ])
@@ -76,7 +79,7 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
 
   if (settings['skip-unchanged'] && settings.push && settings.repository) {
     const unchanged = await withReadBudget('skip-unchanged', PHASE_READ_BUDGET_MS, () =>
-      findUnchangedImage(settings, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase })
+      findUnchangedImage(settings, facts.registries, { repository: settings.repository, tag, sha: facts.sha, baseDigest: digestOfBase })
     )
     if (unchanged) {
       const image = refs[0] ?? `${settings.repository}:${tag}`
@@ -98,6 +101,7 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
     workspace: facts.workspace,
     tempDir: facts.tempDir,
     loggedIn: settings.push,
+    registries: facts.registries,
     ...(attestations ? { attestations } : {})
   }
   // Build into the engine, verify, push exactly that image; without an engine (a remote builder) there is nothing to
@@ -122,7 +126,7 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...verified, ...attested }
   const contract = await core.group('Verify the image contract in the registry', () =>
     withReadBudget('the contract verification', PHASE_READ_BUDGET_MS, () =>
-      verifyPushedImage(settings, { repository: build.repository, tag: build.tag, digest }, agentServer, {
+      verifyPushedImage(settings, facts.registries, { repository: build.repository, tag: build.tag, digest }, agentServer, {
         line: facts.fromLine,
         // The base digest names the agent-server only when the image is built directly on it.
         baseDigest: agentServer === facts.baseReference ? digestOfBase : undefined

@@ -81,7 +81,7 @@ function asFinding(secret: SecretFinding, inputs: ScanSettings, severity: Findin
   return {
     check: `secret/${secret.rule}`,
     severity,
-    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)} If it is not a secret, add its fingerprint ${secret.fingerprint} to ${ignoreFile} (scan-ignore-file).`,
+    message: `${secret.description}: ${secret.hint}. ${remedy(file === inputs.file)}${secret.revoke === undefined ? '' : ` Revoke or rotate it at ${secret.revoke}.`} If it is not a secret, add its fingerprint ${secret.fingerprint} to ${ignoreFile} (scan-ignore-file).`,
     file,
     line: secret.line
   }

@@ -54,28 +54,15 @@ export function dockerConfigKey(registry: string): string {
   return DOCKER_HUB_NAMES.has(registry.toLowerCase()) ? DOCKER_HUB_KEY : registry
 }
 
-/** Memoised per config file and registry: docker's credentials are read once per registry per run. */
-const logins = new Map<string, Promise<DockerLogin>>()
-
-/** Forgets the memoised logins (a test that writes a new config, or a login that just changed them). */
-export function resetDockerLogins(): void {
-  logins.clear()
-}
-
-/** Docker's credentials for `registry` (host[:port] as in an image reference), read once per run. */
-export function dockerLoginFor(registry: string): Promise<DockerLogin> {
-  const file = dockerConfigFile()
-  const key = JSON.stringify([file, registry])
-  let login = logins.get(key)
-  if (login === undefined) {
-    login = readDockerLogin(registry, file).then(found => {
-      // The summary and annotations never show a credential the run read, as they never show the inputs'.
-      if (found.found) rememberSecret(found.credentials.password)
-      return found
-    })
-    logins.set(key, login)
-  }
-  return login
+/**
+ * Docker's credentials for `registry` (host[:port] as in an image reference) from the config docker uses now. Not
+ * memoised: the run's registry clients (runRegistries) ask once per registry.
+ */
+export async function dockerLoginFor(registry: string): Promise<DockerLogin> {
+  const found = await readDockerLogin(registry, dockerConfigFile())
+  // The summary and annotations never show a credential the run read, as they never show the inputs'.
+  if (found.found) rememberSecret(found.credentials.password)
+  return found
 }
 
 /** Docker's credentials for `registry` from the config file `file`, not memoised. Never throws. */

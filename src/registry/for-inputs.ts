@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto'
 import { parseRepository } from '../grammar.js'
 import { createRegistryClient, type Platform, type RegistryClient, type RegistryCredentials } from './client.js'
-import { dockerConfigFile, dockerLoginFor, resetDockerLogins } from './docker-credentials.js'
+import { dockerLoginFor } from './docker-credentials.js'
 import { RegistryError } from './errors.js'
 
 /** The push repository and its credentials, named as in action.yml. */
@@ -18,37 +17,42 @@ export type CredentialsTried =
   /** `docker`: why docker had none, e.g. "docker has no login for ghcr.io in /root/.docker/config.json". */
   | { kind: 'none'; docker: string }
 
-/** One client per registry and credentials for the whole run: it keeps its tokens and learned auth scheme. */
-const clients = new Map<string, RegistryClient>()
-
-/** Forgets every client (their tokens and learned auth) and docker's memoised logins: a new run, or a test, starts clean. */
-export function resetRegistryClients(): void {
-  clients.clear()
-  resetDockerLogins()
+/**
+ * The run's registry clients: made once per run (main.ts, beside the plan) and handed down to every place that reads
+ * a registry, so each registry has one client for the run, which keeps its tokens, its learned auth scheme and the
+ * docker login it read. A new run, or a test, makes a new one and starts clean.
+ */
+export interface RunRegistries {
+  /**
+   * The client for `registry` (host[:port] as in an image reference), with the credentials docker would use there:
+   * registry-username/registry-password for `repository`'s registry (and only there, as they are its credentials);
+   * otherwise docker's own login for the registry (config.json or its credential helper, as `docker login` or
+   * docker/login-action left it, read on first use); otherwise none.
+   *
+   * A refusal (401/403) comes back as a RegistryError saying which credentials were tried and how to give the right
+   * ones (explainRefusal), so every caller reports it the same way.
+   */
+  client(registry: string): RegistryClient
 }
 
-/**
- * A client for `registry` (host[:port] as in an image reference), with the credentials docker would use there:
- * registry-username/registry-password for `repository`'s registry (and only there, as they are its credentials);
- * otherwise docker's own login for the registry (config.json or its credential helper, as `docker login` or
- * docker/login-action left it); otherwise none.
- *
- * A refusal (401/403) comes back as a RegistryError saying which credentials were tried and how to give the right ones
- * (explainRefusal), so every caller reports it the same way.
- */
-export function registryClientFor(registry: string, inputs: RegistryInputs): RegistryClient {
-  const explicit = inputsCredentialsFor(registry, inputs)
-  // The key stays in this process's memory and holds no secret: the inputs credentials only as a hash. The push
-  // registry is part of it because a refusal's advice names it.
-  const key = explicit
-    ? JSON.stringify(['inputs', registry, createHash('sha256').update(`${explicit.username}\0${explicit.password}`).digest('hex')])
-    : JSON.stringify(['docker', registry, dockerConfigFile(), pushRegistryOf(inputs) ?? ''])
-  let client = clients.get(key)
-  if (!client) {
-    client = new ClientForRun(registry, inputs, explicit)
-    clients.set(key, client)
+export function runRegistries(inputs: RegistryInputs): RunRegistries {
+  // Only the three settings the clients need, as they are now: the run's settings do not change.
+  const settings: RegistryInputs = {
+    repository: inputs.repository,
+    'registry-username': inputs['registry-username'],
+    'registry-password': inputs['registry-password']
   }
-  return client
+  const clients = new Map<string, RegistryClient>()
+  return {
+    client(registry: string): RegistryClient {
+      let client = clients.get(registry)
+      if (!client) {
+        client = new ClientForRun(registry, settings, inputsCredentialsFor(registry, settings))
+        clients.set(registry, client)
+      }
+      return client
+    }
+  }
 }
 
 /** registry-username/registry-password when `registry` is repository's registry and they are set. */

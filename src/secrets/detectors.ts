@@ -3,10 +3,10 @@
 // (at most LOOKBACK bytes before and LOOKAHEAD after), and every RegExp uses only bounded repetition, so the work
 // per anchor is bounded and the whole scan stays linear in the input.
 
-import { KEYWORDS, keyValueHandler } from './keyvalue.js'
+import { KEYWORDS, keyValueHandler, type ValueNamer } from './keyvalue.js'
 import type { AnchorSpec } from './prefilter.js'
 import { FAMILIES } from './rules/index.js'
-import type { Handler, TokenSpec } from './rules/types.js'
+import { isEscapedBreak, type Handler, type RuleId, type TokenSpec } from './rules/types.js'
 
 export { LOOKAHEAD, LOOKBACK, lastIndexOfByte, type DetectContext } from './rules/types.js'
 
@@ -25,7 +25,8 @@ function tokenHandler(spec: TokenSpec): Handler {
     for (let k = 0; k < MEMO; k++) {
       if (generations[k] === ctx.generation && pos > starts[k]! && pos < ends[k]!) return
     }
-    if (pos > 0 && spec.lead[buf[pos - 1]!] === 1) return
+    if (pos > 0 && spec.lead[buf[pos - 1]!] === 1 && !isEscapedBreak(buf, pos - 1)) return
+    if (spec.quick !== undefined && !spec.quick(buf, pos, end)) return
     const text = buf.toString('latin1', pos, Math.min(end, pos + spec.maxLength + 1))
     spec.re.lastIndex = 0
     const m = spec.re.exec(text)
@@ -43,6 +44,32 @@ function tokenHandler(spec: TokenSpec): Handler {
   }
 }
 
+/**
+ * The provider rule a value found by the key/value reader names: by the prefix of an anchored token (`ghp_…` whose
+ * checksum fails is still reported under GitHub's name and revoke page, not as generic), or by a whole match of a
+ * shape that has no anchor of its own (Family.named).
+ */
+function valueNamer(tokens: readonly TokenSpec[], named: readonly TokenSpec[]): ValueNamer {
+  const prefixes: Array<[string, TokenSpec]> = []
+  for (const spec of tokens) for (const a of spec.anchors) if (a.length >= 4 && spec.caseInsensitive !== true) prefixes.push([a, spec])
+  const ruleOf = (spec: TokenSpec, value: string): RuleId => (typeof spec.rule === 'function' ? spec.rule(value) : spec.rule)
+  return {
+    byPrefix(value) {
+      for (const [prefix, spec] of prefixes) if (value.startsWith(prefix)) return ruleOf(spec, value)
+      return undefined
+    },
+    byShape(value) {
+      for (const spec of named) {
+        if (!spec.anchors.some(a => value.startsWith(a))) continue
+        spec.re.lastIndex = 0
+        const m = spec.re.exec(value)
+        if (m !== null && m[0].length === value.length && (spec.validate === undefined || spec.validate(value))) return ruleOf(spec, value)
+      }
+      return undefined
+    }
+  }
+}
+
 function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[]; patterns: RegExp[] } {
   const anchors: AnchorSpec[] = []
   const handlers: Handler[] = []
@@ -52,6 +79,12 @@ function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[]; patterns:
     handlers.push(handler)
   }
   const keyed = FAMILIES.flatMap(family => family.keyed ?? [])
+  const named = FAMILIES.flatMap(family => family.named ?? [])
+  const nameOf = valueNamer(
+    FAMILIES.flatMap(family => family.tokens ?? []),
+    named
+  )
+  patterns.push(...named.map(spec => spec.re))
   const keywords = new Set(KEYWORDS)
   for (const family of FAMILIES) {
     for (const spec of family.tokens ?? []) {
@@ -67,7 +100,8 @@ function buildAnchors(): { anchors: AnchorSpec[]; handlers: Handler[]; patterns:
   }
   for (const word of keywords) {
     const text = word.endsWith('=') ? word.slice(0, -1) : word
-    add({ text: word, caseInsensitive: true }, keyValueHandler(text.length, keyed))
+    // A keyword written in capitals (`BUNDLE_`) matches only in capitals: fewer anchors in prose.
+    add({ text: word, caseInsensitive: word !== word.toUpperCase() }, keyValueHandler(text.length, keyed, nameOf))
   }
   return { anchors, handlers, patterns }
 }

@@ -37,6 +37,16 @@ export const DOCUMENTED_EXAMPLES: readonly DocumentedExample[] = [
     source: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.1.4'
   },
   {
+    sha256: 'ca7459e2b26776de081b9a07e40227fd6cff232a1e3233ff6b6aa6d036ca9981',
+    what: 'OAuth 2.0 sample client credentials in a Basic Authorization header (s6BhdRkqt3:gX1fBat3bV)',
+    source: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3'
+  },
+  {
+    sha256: 'cf4d418ed3de92d71f767db5391d5a2dacd40e1ce49e75d1137e2ecf4982d844',
+    what: 'HTTP Basic authentication sample credentials (Aladdin:open sesame)',
+    source: 'https://www.rfc-editor.org/rfc/rfc7617#section-2'
+  },
+  {
     sha256: '9d03b692e941d5ace207a9f8048834439f6de98e5c6c1590c22c4f4577c88a42',
     what: 'OAuth 1.0 sample token credentials (ad180jj…)',
     source: 'https://www.rfc-editor.org/rfc/rfc5849#section-1.2'
@@ -45,6 +55,11 @@ export const DOCUMENTED_EXAMPLES: readonly DocumentedExample[] = [
     sha256: 'bf145d9380bbe05bdc1a72525796b224f8a8c93ae0e9e102eafbc255ac1af9e8',
     what: 'PyJWT\'s usage example token ({"some": "payload"} signed with "secret")',
     source: 'https://pyjwt.readthedocs.io/en/stable/'
+  },
+  {
+    sha256: 'e4902a0b38812b15ed5701b17fd4fd8c69d7e176d7517fa791981dc77e3b5e0d',
+    what: 'Google Maps Platform sample API key (AIzaSyB41…) loaded by the Maps JavaScript API code samples',
+    source: 'https://developers.google.com/maps/documentation/javascript/examples'
   },
   {
     sha256: '98d808174a53ca07f899276596236a238e0f16a689e462430ad8a0eefa038f86',

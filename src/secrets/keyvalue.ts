@@ -3,14 +3,17 @@
 //   KEY=value, key: value, "key": "value", key = 'value', key := "v" (Go), var key string = "v" (Go),
 //   const key: string = "v" (TS), $key .= "v" (PHP), KEY ::= v / :::= / ?= / += (make), setProperty("KEY", "v"),
 //   "KEY=value" inside a string (JSON arrays, exec-form commands), <key>value</key> across lines (XML),
-//   <add key="ApiKey" value="v"/> (.NET), key: >- / | blocks (YAML).
+//   <add key="ApiKey" value="v"/> (.NET), key: >- / | blocks (YAML), ENV['KEY'] ||= 'v' (Ruby),
+//   `- name: KEY` + `value: v` (Kubernetes env, ECS task definitions), and `\nKEY=value` inside a JSON string (the
+//   escaped lines of a config embedded in one value).
 // Then: provider-named keys with their value shape (KeyedSpec), connection strings, .env files, and the generic
 // rule (a random-looking value under a secret-named key). Every scan is bounded (the value at most 512 bytes,
 // the key 128), so the work per anchor is bounded.
 
+import { bundlerPassword } from './rules/bundler.js'
 import { isRealPassword } from './rules/urls.js'
-import { type DetectContext, type Handler, type KeyedSpec } from './rules/types.js'
-import { isKeyShaped, isPlaceholder, isUuid, looksRandomSecret } from './values.js'
+import { isEscapedBreak, type DetectContext, type Handler, type KeyedSpec, type RuleId } from './rules/types.js'
+import { isKeyShaped, isPlaceholder, isPublicByDesign, isUuid, looksRandomSecret } from './values.js'
 
 /** Keyword rules skip lines longer than this: minified code, not configuration. */
 const LONG_LINE = 1024
@@ -22,7 +25,7 @@ const KEYCHAR = (() => {
 })()
 const BARE_STOP = (() => {
   const t = new Uint8Array(256)
-  for (const c of ' \t\r\n,;\'"`)}]<>#') t[c.charCodeAt(0)] = 1
+  for (const c of ' \t\r\n,;\'"`)}]<>#\\') t[c.charCodeAt(0)] = 1
   return t
 })()
 
@@ -33,7 +36,8 @@ const NOT_SECRET_KEY =
 const UNMISTAKABLE =
   /(?:apikey|apitoken|apisecret|accesstoken|authtoken|secretkey|clientsecret|privatekey|accesskey|secrettoken|servicetoken|licensekey|deploytoken|bottoken|webhooksecret|signingsecret|encryptionkey|masterkey)$/
 const CONNECTION_KEYS = /(?:^|[;"'\s])(?:server|data source|host|user id|uid|database|initial catalog|address)[ \t]{0,4}=/i
-const IDENT = /^[A-Za-z_][A-Za-z0-9_.*[\]<>|]{0,40}$/
+/** A type word between a key and `=`: `string`, `String?`, `[]byte`, Rust's `&str`. */
+const IDENT = /^&?[A-Za-z_][A-Za-z0-9_.*[\]<>|?]{0,40}$/
 
 interface Value {
   vs: number
@@ -44,12 +48,19 @@ interface Value {
   op: number
 }
 
-export function keyValueHandler(anchorLength: number, keyed: readonly KeyedSpec[]): Handler {
+/** The provider rule a value names: by its prefix (`ghp_…` under a secret-named key), or by its whole shape. */
+export interface ValueNamer {
+  byPrefix(value: string): RuleId | undefined
+  /** A shape with no anchor of its own (Family.named): a finding under a secret-named key whatever its entropy. */
+  byShape(value: string): RuleId | undefined
+}
+
+export function keyValueHandler(anchorLength: number, keyed: readonly KeyedSpec[], nameOf: ValueNamer): Handler {
   return (ctx, pos) => {
     const { buf, end } = ctx
     let ks = pos
     const minKs = Math.max(0, pos - 64)
-    while (ks > minKs && KEYCHAR[buf[ks - 1]!] === 1) ks--
+    while (ks > minKs && KEYCHAR[buf[ks - 1]!] === 1 && !isEscapedBreak(buf, ks - 1)) ks--
     if (ks === minKs && ks > 0 && KEYCHAR[buf[ks - 1]!] === 1) return
     if (ks === ctx.lastKeyStart) return
     let ke = pos + anchorLength
@@ -57,10 +68,48 @@ export function keyValueHandler(anchorLength: number, keyed: readonly KeyedSpec[
     while (ke < maxKe && KEYCHAR[buf[ke]!] === 1) ke++
     if (ke >= maxKe) return
     ctx.lastKeyStart = ks
-    const found = readValue(buf, ks, ke, end)
+    if (inFormField(buf, ks)) return
+    const found = namedValue(buf, ks, ke, end) ?? readValue(buf, ks, ke, end)
     if (found === undefined) return
-    judge(ctx, ks, ke, found, keyed)
+    // Inside a JSON string, `\nKEY=value` is a literal even in a code file.
+    if (ks > 1 && isEscapedBreak(buf, ks - 1)) found.quoted = true
+    judge(ctx, ks, ke, found, keyed, nameOf)
   }
+}
+
+/**
+ * `<input type="hidden" name="authenticity_token" value="…">`: a form field rendered into a page (a CSRF token, a
+ * form id) was a per-session value when the page was saved, not a credential of this image.
+ */
+function inFormField(buf: Buffer, ks: number): boolean {
+  if (ks < 7 || (buf[ks - 1] !== 34 && buf[ks - 1] !== 39) || buf.toString('latin1', ks - 6, ks - 1).toLowerCase() !== 'name=') return false
+  const from = Math.max(0, ks - 256)
+  const at = buf.subarray(from, ks).lastIndexOf(60)
+  const tag = from + at
+  return at >= 0 && buf.subarray(tag, ks).indexOf(62) < 0 && /^<input\b/i.test(buf.toString('latin1', tag, tag + 7))
+}
+
+/** `- name: API_TOKEN` then `value: …` (Kubernetes env), `"name": "API_TOKEN", "value": "…"` (ECS, Compose). */
+function namedValue(buf: Buffer, ks: number, ke: number, end: number): Value | undefined {
+  // Byte by byte, back from the key: an optional quote, blanks, `:` or `=`, blanks, a quote, then `name`.
+  let j = ks - 1
+  if (buf[j] === 34 || buf[j] === 39) j--
+  while (j > ks - 6 && (buf[j] === 32 || buf[j] === 9)) j--
+  if (buf[j] !== 58 && buf[j] !== 61) return undefined
+  j--
+  if (buf[j] === 34 || buf[j] === 39) j--
+  if (j < 3 || buf[j] !== 101 || buf[j - 1] !== 109 || buf[j - 2] !== 97 || buf[j - 3] !== 110) return undefined
+  let i = ke
+  if (buf[i] === 34 || buf[i] === 39) i++
+  const m = /^[ \t]{0,4},?[ \t]{0,4}\r?\n?[ \t]{0,40}["']?value["']?[ \t]{0,4}:[ \t]{0,4}/.exec(buf.toString('latin1', i, Math.min(end, i + 96)))
+  if (m === null) return undefined
+  const vs = i + m[0].length
+  const q = buf[vs]
+  if (q === 34 || q === 39) return quotedValue(buf, vs + 1, end, q, 58)
+  let ve = vs
+  const lim = Math.min(end, vs + 512)
+  while (ve < lim && BARE_STOP[buf[ve]!] !== 1) ve++
+  return { vs, ve, quoted: true, op: 58 }
 }
 
 function readValue(buf: Buffer, ks: number, ke: number, end: number): Value | undefined {
@@ -72,8 +121,10 @@ function readValue(buf: Buffer, ks: number, ke: number, end: number): Value | un
       // "X_TOKEN=value" inside a string: the value ends at the closing quote.
       return quotedValue(buf, i + 1, end, open, 61)
     }
-    if (buf[i] !== open) return undefined
-    i++
+    if (buf[i] === 32 || buf[i] === 9) {
+      // "KEY = \"value\"": a line of code held in a string (a notebook cell); read on as an unquoted key.
+    } else if (buf[i] !== open) return undefined
+    else i++
     if (buf[i] === 93) i++ // env["KEY"] = …
     i = skipBlanks(buf, i, end)
     if (buf[i] === 44) {
@@ -114,6 +165,10 @@ function readValue(buf: Buffer, ks: number, ke: number, end: number): Value | un
     // ?= (make), += (make, shell arrays), .= (PHP)
     i += 2
     op = 61
+  } else if (op === 124 && buf[i + 1] === 124 && buf[i + 2] === 61) {
+    // ||= (Ruby)
+    i += 3
+    op = 61
   } else {
     // Go: `var apiToken string = "…"`: one type word between the key and `=`
     const typed = typeWordThenEquals(buf, i, end)
@@ -132,6 +187,8 @@ function readValue(buf: Buffer, ks: number, ke: number, end: number): Value | un
   }
   const q = buf[i]
   if (q === 34 || q === 39 || q === 96) return quotedValue(buf, i + 1, end, q, op)
+  // KEY = \"value\" inside a JSON string (a notebook cell's source, an escaped command)
+  if (q === 92 && (buf[i + 1] === 34 || buf[i + 1] === 39)) return escapedQuotedValue(buf, i + 2, end, buf[i + 1]!, op)
   if (op === 58 && (q === 124 || q === 62)) return yamlBlock(buf, i + 1, end)
   const vs = i
   let ve = vs
@@ -156,6 +213,15 @@ function quotedValue(buf: Buffer, vs: number, end: number, q: number, op: number
   const lim = Math.min(end, vs + 512)
   while (ve < lim && buf[ve] !== q && buf[ve] !== 10) ve += buf[ve] === 92 ? 2 : 1
   if (buf[ve] !== q) return undefined
+  return { vs, ve, quoted: true, op }
+}
+
+/** A value between `\"` and `\"`: the string literal of a line held inside a JSON string. */
+function escapedQuotedValue(buf: Buffer, vs: number, end: number, q: number, op: number): Value | undefined {
+  let ve = vs
+  const lim = Math.min(end, vs + 512)
+  while (ve < lim && !(buf[ve] === 92 && buf[ve + 1] === q) && buf[ve] !== 10 && buf[ve] !== q) ve++
+  if (buf[ve] !== 92) return undefined
   return { vs, ve, quoted: true, op }
 }
 
@@ -193,7 +259,7 @@ function yamlBlock(buf: Buffer, from: number, end: number): Value | undefined {
   return { vs: i, ve, quoted: true, op: 58 }
 }
 
-function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: readonly KeyedSpec[]): void {
+function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: readonly KeyedSpec[], nameOf: ValueNamer): void {
   const { buf, end } = ctx
   let { vs } = found
   const { ve, quoted, op } = found
@@ -215,19 +281,33 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
   const fullKey = keyText.toLowerCase().replace(/[^a-z0-9]/g, '')
   let value = buf.toString('latin1', vs, ve)
 
-  if ((key === 'password' || key === 'pwd') && op === 61 && !quoted) {
+  if ((key === 'password' || key === 'pwd') && op === 61) {
     const prev = ks > 0 ? buf[ks - 1]! : 10
     const line = buf.toString('latin1', Math.max(0, lineStart + 1), lineEnd < 0 ? end : lineEnd)
-    if ((prev === 38 || prev === 63) && /(?:\w:\/\/|jdbc:)/.test(line)) {
-      if (isRealPassword(value, '')) ctx.emit('connection-string-password', vs, ve, value)
-      return
-    }
-    if (line.includes(';') && CONNECTION_KEYS.test(line)) {
-      if (isRealPassword(value, '')) ctx.emit('connection-string-password', vs, ve, value)
+    // `Server=…;Password=…` read as one quoted value from its first key: the password ends at `;`.
+    if (quoted && (prev === 34 || prev === 39) && value.includes(';')) value = value.slice(0, value.indexOf(';'))
+    const connection =
+      ((prev === 38 || prev === 63 || prev === 59) && /(?:\w:\/\/|jdbc:)/.test(line)) ||
+      (line.includes(';') && CONNECTION_KEYS.test(line)) ||
+      // libpq: `host=db port=5432 dbname=app user=app password=…`
+      (prev === 32 && /(?:^|["'\s])host=\S/.test(line) && /\s(?:user|dbname)=\S/.test(line))
+    if (connection) {
+      if (isRealPassword(value, '')) ctx.emit('connection-string-password', vs, vs + value.length, value)
       return
     }
   }
+  if (fullKey.startsWith('bundle') && /^bundle_.{0,120}__/i.test(keyText)) {
+    const password = bundlerPassword(keyText, value)
+    if (password !== undefined) ctx.emit('bundler-credentials', ve - password.length, ve, password)
+    return
+  }
+  if (key === 'cleartextpassword') {
+    // NuGet.config keeps feed passwords under ClearTextPassword, any shape: a person's password or a token.
+    if (isRealPassword(value, '')) ctx.emit(nameOf.byPrefix(value) ?? 'nuget-cleartext-password', vs, ve, value)
+    return
+  }
   if (ctx.codeFile && !quoted) return
+  if (isPublicByDesign(value)) return
   for (const spec of keyed) {
     if (spec.key.test(fullKey) && spec.value.test(value) && (spec.validate === undefined || spec.validate(value))) {
       ctx.emit(spec.rule, vs, ve, value)
@@ -240,7 +320,7 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
   const unmistakable = UNMISTAKABLE.test(key)
   if (ctx.dotenv) {
     if (value.length >= 8 && !isPlaceholder(value) && (!isUuidOrNumber(value) || (unmistakable && isKeyShaped(value)))) {
-      ctx.emit('dotenv-secret', vs, ve, value)
+      ctx.emit(nameOf.byShape(value) ?? nameOf.byPrefix(value) ?? 'dotenv-secret', vs, ve, value)
     }
     return
   }
@@ -250,7 +330,9 @@ function judge(ctx: DetectContext, ks: number, ke: number, found: Value, keyed: 
     vs += scheme[0].length
     value = value.slice(scheme[0].length)
   }
-  if (looksRandomSecret(value) || (unmistakable && isKeyShaped(value))) ctx.emit('generic-secret', vs, ve, value)
+  const shaped = nameOf.byShape(value)
+  if (shaped !== undefined) ctx.emit(shaped, vs, ve, value)
+  else if (looksRandomSecret(value) || (unmistakable && isKeyShaped(value))) ctx.emit(nameOf.byPrefix(value) ?? 'generic-secret', vs, ve, value)
 }
 
 function isUuidOrNumber(value: string): boolean {

@@ -50,6 +50,7 @@ export function toSarif(result: ScanResult, toolVersion: string, options: SarifO
               id: rule.id,
               name: rule.id,
               shortDescription: { text: rule.description },
+              ...(rule.revoke === undefined ? {} : { helpUri: rule.revoke }),
               fullDescription: { text: rule.description },
               defaultConfiguration: { level: options.level ?? 'error' },
               help: {

@@ -8,7 +8,7 @@ import { UserError } from '../errors.js'
 import { credentialKind, isDotenv } from './credential-files.js'
 import { DockerIgnore } from './dockerignore.js'
 import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from './engine.js'
-import { ruleDescription } from './rules.js'
+import { ruleDescription, ruleRevokeLink } from './rules.js'
 import { PackageIndex, isCredentialFileName, type PackageIo } from './packages.js'
 import { loadIgnoreFile } from './suppress.js'
 import { fingerprintOf, redactHint } from './values.js'
@@ -44,6 +44,8 @@ export interface SecretFinding {
   fingerprint: string
   /** `name@version` of the installed third-party package the file belongs to, when it does. */
   package?: string
+  /** The provider's page for revoking or rotating the credential, when its rule names one. */
+  revoke?: string
 }
 
 export interface ScanResult {
@@ -227,6 +229,8 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
       hint: redactHint(finding.value),
       fingerprint
     }
+    const revoke = ruleRevokeLink(finding.rule)
+    if (revoke !== undefined) secret.revoke = revoke
     const pkg = credential || file === dockerfileDisplay ? undefined : await packages.lookup(file)
     if (pkg !== undefined) secret.package = pkg
     if (pkg !== undefined && options.installedPackages !== 'fail') result.notices?.push(secret)

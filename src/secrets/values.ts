@@ -143,6 +143,15 @@ const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}){1,2
 const JSON_PATH = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}|\[-?[0-9]{1,6}\]){1,20}$/
 const JWT = /^eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,4000}\.[A-Za-z0-9_-]{0,1000}$/
 
+/**
+ * Keys their providers publish on purpose: Mapbox public tokens (`pk.eyJ…`, meant for browsers,
+ * https://docs.mapbox.com/accounts/guides/tokens/) and Stripe publishable keys (`pk_live_…`,
+ * https://docs.stripe.com/keys). Under a key named `accessToken` they are still no secret.
+ */
+export function isPublicByDesign(value: string): boolean {
+  return /^pk\.eyJ[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{10,40}$/.test(value) || /^pk_(?:live|test)_[A-Za-z0-9]{10,120}$/.test(value)
+}
+
 export function isUuid(value: string): boolean {
   return UUID.test(value)
 }

@@ -14,8 +14,7 @@ import { parseImageReference } from '../grammar.js'
 import { describeError, UserError } from '../errors.js'
 import type { ImageConfigResult } from '../registry/client.js'
 import { RegistryError, type RegistryErrorKind } from '../registry/errors.js'
-import type { RegistryInputs } from '../registry/for-inputs.js'
-import { registryClientFor } from '../registry/for-inputs.js'
+import type { RunRegistries } from '../registry/for-inputs.js'
 
 export interface PushedVerified {
   /** The registry's manifest digest of the primary reference. */
@@ -41,7 +40,8 @@ export async function pushVerified(
   localImage: string,
   refs: readonly string[],
   verifiedDiffIds: readonly string[],
-  inputs: RegistryInputs & LoginSettings & PushSettings,
+  inputs: LoginSettings & PushSettings,
+  registries: RunRegistries,
   docker: DockerCommand = runDocker,
   retryDelayMs = 5_000
 ): Promise<PushedVerified> {
@@ -66,7 +66,7 @@ export async function pushVerified(
     const digest = pushedDigest(run.stdout)
     if (digest !== undefined) pushedDigests.set(ref, digest)
   }
-  return readBackVerified(refs, verifiedDiffIds, inputs, started, pushedDigests)
+  return readBackVerified(refs, verifiedDiffIds, registries, started, pushedDigests)
 }
 
 /**
@@ -78,14 +78,14 @@ export async function pushVerified(
 export async function readBackVerified(
   refs: readonly string[],
   verifiedDiffIds: readonly string[],
-  inputs: RegistryInputs,
+  registries: RunRegistries,
   started: number,
   pushedDigests: ReadonlyMap<string, string>
 ): Promise<PushedVerified> {
   const primary = refs[0]
   const parsed = primary === undefined ? undefined : parseImageReference(primary)
   if (primary === undefined || parsed === undefined) throw new Error(`no reference to push (${refs.join(', ')})`)
-  const client = registryClientFor(parsed.registry, inputs)
+  const client = registries.client(parsed.registry)
   let read: ImageConfigResult
   try {
     read = await client.getImageConfig(parsed.repository, parsed.tag ?? 'latest')
@@ -117,7 +117,7 @@ export async function readBackVerified(
     if (other === undefined) continue
     let manifest: { digest: string }
     try {
-      manifest = await registryClientFor(other.registry, inputs).getManifest(other.repository, other.tag ?? 'latest')
+      manifest = await registries.client(other.registry).getManifest(other.repository, other.tag ?? 'latest')
     } catch (thrown) {
       if (pushedDigests.get(ref) !== digest || !couldNotRead(thrown)) throw thrown
       core.warning(

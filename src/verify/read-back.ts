@@ -7,7 +7,7 @@ import { parseImageReference, parseRepository } from '../grammar.js'
 import { describeError } from '../errors.js'
 import type { Finding } from '../findings.js'
 import type { ImageConfigResult } from '../registry/client.js'
-import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
+import type { RunRegistries } from '../registry/for-inputs.js'
 import { compareContract, type ContractRow } from '../image/contract.js'
 
 export interface PushedImage {
@@ -42,7 +42,8 @@ export interface ContractReport {
 const CHECK = 'image-contract'
 
 export async function verifyPushedImage(
-  inputs: RegistryInputs & { file: string },
+  inputs: { file: string },
+  registries: RunRegistries,
   pushed: PushedImage,
   baseReference: string,
   options: VerifyOptions = {}
@@ -62,7 +63,7 @@ export async function verifyPushedImage(
 
   let configs: { pushed: ImageConfigResult; base: ImageConfigResult }
   try {
-    configs = await readConfigs(inputs, pushed, baseReference, baseDigest)
+    configs = await readConfigs(registries, pushed, baseReference, baseDigest)
   } catch (thrown) {
     // The image is already pushed: a registry that cannot be read now must not turn that into a failure.
     const unverified = describeError(thrown)
@@ -86,9 +87,9 @@ export async function verifyPushedImage(
   }
 }
 
-/** Both configs at once; each registry gets only the credentials meant for it (registryClientFor). */
+/** Both configs at once; each registry gets only the credentials meant for it (the run's client for it). */
 async function readConfigs(
-  inputs: RegistryInputs,
+  registries: RunRegistries,
   pushed: PushedImage,
   baseReference: string,
   baseDigest: string | undefined
@@ -98,8 +99,8 @@ async function readConfigs(
   const base = parseImageReference(baseReference)
   if (base === undefined) throw new Error(`'${baseReference}' is not an image reference`)
   const [pushedConfig, baseConfig] = await Promise.all([
-    registryClientFor(name.registry, inputs).getImageConfig(name.repository, pushed.digest),
-    registryClientFor(base.registry, inputs).getImageConfig(base.repository, baseDigest ?? base.tag ?? 'latest')
+    registries.client(name.registry).getImageConfig(name.repository, pushed.digest),
+    registries.client(base.registry).getImageConfig(base.repository, baseDigest ?? base.tag ?? 'latest')
   ])
   return { pushed: pushedConfig, base: baseConfig }
 }

@@ -10,7 +10,7 @@ import path from 'node:path'
 import { parseImageReference } from '../grammar.js'
 import { describeError, UserError } from '../errors.js'
 import type { Finding } from '../findings.js'
-import { registryClientFor, type RegistryInputs } from '../registry/for-inputs.js'
+import type { RegistryInputs, RunRegistries } from '../registry/for-inputs.js'
 import { loadIgnoreFile } from '../secrets/suppress.js'
 import { builtInRuntime, type ResolvedRuntime, type RuntimeSpec } from '../release/runtime-spec.js'
 import { bootCheck, sandboxLimits, STARTUP_ALLOWANCE_SECONDS, type BootedSandbox, type BootReport } from './boot.js'
@@ -66,6 +66,8 @@ export interface VerifyFacts {
   agentServerReference?: string
   /** Private temp dir (spooled files, the boot check's env file). */
   workDir: string
+  /** The run's registry clients: the base's layers are read from its registry. */
+  registries: RunRegistries
   /** How the target release starts a sandbox; the built-in spec when absent. */
   runtime?: ResolvedRuntime
   /** Runs in the booted, healthy sandbox before it is removed (the sandbox commands). */
@@ -128,7 +130,7 @@ export interface VerifyReport {
 export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): Promise<VerifyReport> {
   const started = Date.now()
   const local = await inspectImage(facts.image)
-  const base = await baseFacts(inputs, facts.agentServerReference, local.diffIds)
+  const base = await baseFacts(facts.registries, facts.agentServerReference, local.diffIds)
   const known = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value), ...Object.values(inputs['build-args'])]
   const redact = makeRedactor(known)
   // What a sandbox command prints goes through both redactions: this run's known values and detected tokens.
@@ -393,7 +395,7 @@ const LOOPBACK_TIMEOUT_MS = 30 * 60_000
 
 /** The base's layers (a prefix of the image's), Env and Labels, read from its registry; none when unreadable. */
 async function baseFacts(
-  inputs: VerifySettings,
+  registries: RunRegistries,
   reference: string | undefined,
   diffIds: readonly string[]
 ): Promise<BaseFacts & { unknown?: string; blobs?: Map<string, number> }> {
@@ -402,7 +404,7 @@ async function baseFacts(
   const parsed = parseImageReference(reference)
   if (!parsed) return none(`'${reference}' is not an image reference`)
   try {
-    const read = await registryClientFor(parsed.registry, inputs).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? 'latest')
+    const read = await registries.client(parsed.registry).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? 'latest')
     const baseIds = read.config.diffIds ?? []
     let layers = 0
     while (layers < baseIds.length && baseIds[layers] === diffIds[layers]) layers++

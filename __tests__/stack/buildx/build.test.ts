@@ -17,6 +17,7 @@ import type { Inputs } from '../../../src/inputs.js'
 import { BASE_ENTRYPOINT, RegistryClient, e2eEnabled, mustBeUp, stackEngines, stackState, type StackState } from '../../support/stack.js'
 import { captureStdout, savedState, scopedEnv, tempDir } from '../../buildx/support/capture.js'
 import { testInputs } from '../../support/inputs.js'
+import { runRegistries } from '../../../src/registry/for-inputs.js'
 
 const stack = await stackState()
 const describeStack = e2eEnabled(stack) ? describe : describe.skip
@@ -53,7 +54,7 @@ async function attempt(inputs: Inputs, extra: Partial<typeof facts> = {}): Promi
   const known = { ...facts, ...extra }
   const outcome = await captureStdout(() => {
     const tags = resolveTags({ repository: inputs.repository, tag: inputs.tag, 'extra-tags': inputs['extra-tags'], release: known.release, sha: known.sha })
-    return buildAndPush(inputs, { ...known, tags, workspace: work.dir, tempDir: runnerTemp })
+    return buildAndPush(inputs, { ...known, tags, workspace: work.dir, tempDir: runnerTemp, registries: runRegistries(inputs) })
   })
   pushedRefs.push(...(outcome.result?.tags ?? []))
   return outcome

@@ -10,6 +10,7 @@ import { baseDigest } from '../../../src/image/base-digest.js'
 import { BASE_DIGEST_LABEL, REVISION_LABEL, findUnchangedImage } from '../../../src/image/unchanged.js'
 import { renderContract, verifyPushedImage, type ContractReport } from '../../../src/verify/read-back.js'
 import type { Inputs } from '../../../src/inputs.js'
+import { runRegistries } from '../../../src/registry/for-inputs.js'
 import { captureStdout } from '../../buildx/support/capture.js'
 import { BASE_ENTRYPOINT, BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 import { dockerPusher, uniqueRepository, type Pusher } from '../../support/docker-push.js'
@@ -47,7 +48,7 @@ async function verify(dockerfile: string, kind: string, base = baseRef('1.23.0')
   const repository = newRepository(kind)
   const digest = await push(`${repository}:1.23.0-test`, dockerfile)
   const inputs = inputsFor(repository)
-  const report = await verifyPushedImage(inputs, { repository, tag: '1.23.0-test', digest }, base, { line: 1 })
+  const report = await verifyPushedImage(inputs, runRegistries(inputs), { repository, tag: '1.23.0-test', digest }, base, { line: 1 })
   return { report, digest, inputs }
 }
 
@@ -119,7 +120,7 @@ describeE2E('images in the real registry', () => {
       const repository = newRepository('contract-unverified')
       const digest = `sha256:${'0'.repeat(64)}`
       const inputs = inputsFor(repository, { 'registry-password': `${up().password}-wrong` })
-      const report = await verifyPushedImage(inputs, { repository, tag: 'x', digest }, baseRef('1.23.0'))
+      const report = await verifyPushedImage(inputs, runRegistries(inputs), { repository, tag: 'x', digest }, baseRef('1.23.0'))
       expect(report.rows).toEqual([])
       expect(report.unverified).toContain('authentication failed')
       expect(report.findings).toEqual([expect.objectContaining({ severity: 'warning', file: inputs.file })])
@@ -131,18 +132,18 @@ describeE2E('images in the real registry', () => {
 
   describe('base digest and skip-unchanged', () => {
     it('baseDigest: the manifest digest the base tag points to; a pinned digest as is', async () => {
-      const inputs = inputsFor(newRepository('base-digest'))
+      const registries = runRegistries(inputsFor(newRepository('base-digest')))
       const expected = (await new RegistryClient(up()).getManifest(BASE_REPOSITORY, '1.23.0-python'))?.digest
       expect(expected).toMatch(/^sha256:/)
-      expect(await baseDigest(baseRef('1.23.0'), inputs)).toBe(expected)
+      expect(await baseDigest(baseRef('1.23.0'), registries)).toBe(expected)
       const pinned = `sha256:${'c'.repeat(64)}`
-      expect(await baseDigest(`${baseRef('1.23.0')}@${pinned}`, inputs)).toBe(pinned)
-      expect(await baseDigest(baseRef('1.24.0'), inputs)).not.toBe(expected)
+      expect(await baseDigest(`${baseRef('1.23.0')}@${pinned}`, registries)).toBe(pinned)
+      expect(await baseDigest(baseRef('1.24.0'), registries)).not.toBe(expected)
     })
 
     it('baseDigest: an unreadable registry warns and gives undefined', async () => {
       // Without a repository on the stack's registry no credentials go there: the private registry refuses the read.
-      const { log, result } = await captureStdout(() => baseDigest(baseRef('1.23.0'), inputsFor('')))
+      const { log, result } = await captureStdout(() => baseDigest(baseRef('1.23.0'), runRegistries(inputsFor(''))))
       expect(result).toBeUndefined()
       expect(log).toMatch(/^::warning::Could not read the digest of the base .*authentication failed/)
       expect(log).toContain('skip-unchanged cannot skip')
@@ -152,13 +153,14 @@ describeE2E('images in the real registry', () => {
       const repository = newRepository('unchanged')
       const tag = `1.23.0-${SHA.slice(0, 7)}`
       const inputs = inputsFor(repository, { 'skip-unchanged': true })
-      const base = await baseDigest(baseRef('1.23.0'), inputs)
-      const newerBase = await baseDigest(baseRef('1.24.0'), inputs)
+      const registries = runRegistries(inputs)
+      const base = await baseDigest(baseRef('1.23.0'), registries)
+      const newerBase = await baseDigest(baseRef('1.24.0'), registries)
       expect(base).toMatch(/^sha256:/)
       const facts = { repository, tag, sha: SHA, baseDigest: base }
 
       // Nothing at the tag yet.
-      const before = await captureStdout(() => findUnchangedImage(inputs, facts))
+      const before = await captureStdout(() => findUnchangedImage(inputs, registries, facts))
       expect(before.result).toBeUndefined()
       expect(before.log).toBe(`skip-unchanged: building ${repository}:${tag}: no image has that tag yet.\n`)
 
@@ -167,21 +169,21 @@ describeE2E('images in the real registry', () => {
         [REVISION_LABEL]: SHA
       })
 
-      const same = await captureStdout(() => findUnchangedImage(inputs, facts))
+      const same = await captureStdout(() => findUnchangedImage(inputs, registries, facts))
       expect(same.result).toEqual({ digest })
       expect(same.log).toBe(`skip-unchanged: ${repository}:${tag} (${digest}) was built from base ${base} at revision ${SHA}; not building it again.\n`)
 
-      const otherSha = await captureStdout(() => findUnchangedImage(inputs, { ...facts, sha: OTHER_SHA }))
+      const otherSha = await captureStdout(() => findUnchangedImage(inputs, registries, { ...facts, sha: OTHER_SHA }))
       expect(otherSha.result).toBeUndefined()
       expect(otherSha.log).toBe(
         `skip-unchanged: building ${repository}:${tag}: the image there is not the same: it was built from revision ${SHA}, this run builds ${OTHER_SHA}.\n`
       )
 
-      const otherBase = await captureStdout(() => findUnchangedImage(inputs, { ...facts, baseDigest: newerBase }))
+      const otherBase = await captureStdout(() => findUnchangedImage(inputs, registries, { ...facts, baseDigest: newerBase }))
       expect(otherBase.result).toBeUndefined()
       expect(otherBase.log).toContain(`it was built on base ${base}, the base is now ${newerBase}`)
 
-      const off = await captureStdout(() => findUnchangedImage({ ...inputs, 'skip-unchanged': false }, facts))
+      const off = await captureStdout(() => findUnchangedImage({ ...inputs, 'skip-unchanged': false }, registries, facts))
       expect(off).toEqual({ log: '', result: undefined })
     })
 
@@ -189,8 +191,9 @@ describeE2E('images in the real registry', () => {
       const repository = newRepository('unchanged-unlabelled')
       const inputs = inputsFor(repository, { 'skip-unchanged': true })
       await push(`${repository}:1.23.0-x`, `FROM ${baseRef('1.23.0')}\nRUN echo baked > /tmp/baked.txt\n`)
-      const base = await baseDigest(baseRef('1.23.0'), inputs)
-      const { log, result } = await captureStdout(() => findUnchangedImage(inputs, { repository, tag: '1.23.0-x', sha: SHA, baseDigest: base }))
+      const registries = runRegistries(inputs)
+      const base = await baseDigest(baseRef('1.23.0'), registries)
+      const { log, result } = await captureStdout(() => findUnchangedImage(inputs, registries, { repository, tag: '1.23.0-x', sha: SHA, baseDigest: base }))
       expect(result).toBeUndefined()
       // The stand-in base carries no base.digest label of its own, so the pushed image has none either.
       expect(log).toContain(`it has no ${BASE_DIGEST_LABEL} label`)

@@ -6,7 +6,8 @@
 import { jest } from '@jest/globals'
 import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { runChecks } from '../../../src/phases/check.js'
+import { registryImageReader, runChecks } from '../../../src/phases/check.js'
+import { runRegistries } from '../../../src/registry/for-inputs.js'
 import { resolveRelease } from '../../../src/phases/release.js'
 import { BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 import { testInputs } from '../../support/inputs.js'
@@ -50,7 +51,7 @@ describeE2E('a scheduled rebuild on the real stack', () => {
 
     const release = await resolveRelease(inputs, { apiUrl: 'http://127.0.0.1:9' })
     expect(release).toMatchObject({ version: '1.24.0', oheRelease: '0.3.0', latest: true })
-    const checks = await runChecks(inputs, release.version, workspace)
+    const checks = await runChecks(inputs, release.version, workspace, registryImageReader(runRegistries(inputs)))
     expect(checks.findings).toEqual([])
     expect(checks.releaseBuildArgs).toEqual({ AGENT_SERVER_VERSION: '1.24.0' })
     expect(checks.dockerfile.base?.reference).toBe(`${base}:1.24.0-python`)

@@ -8,13 +8,17 @@ import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Inputs } from '../../../src/inputs.js'
 import { BASE_NAME_LABEL } from '../../../src/image/layered.js'
-import { runChecks } from '../../../src/phases/check.js'
+import { registryImageReader, runChecks } from '../../../src/phases/check.js'
+import { runRegistries } from '../../../src/registry/for-inputs.js'
 import { createRegistryClient, RegistryError } from '../../../src/registry/client.js'
 import { BASE_REPOSITORY, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 import { testInputs } from '../../support/inputs.js'
 import { dockerPusher, uniqueRepository, type Pusher } from '../../support/docker-push.js'
 import { scratchDir } from '../../support/scratch.js'
 
+/** The checks as main.ts runs them: FROM images read through the run's registry clients. */
+const checksWithRegistries = (inputs: Inputs, release: string, workspace: string): ReturnType<typeof runChecks> =>
+  runChecks(inputs, release, workspace, registryImageReader(runRegistries(inputs)))
 const stack = await stackState()
 const describeE2E = e2eEnabled(stack) ? describe : describe.skip
 jest.setTimeout(180_000)
@@ -75,7 +79,7 @@ describeE2E('layered images in the real registry', () => {
 
   it('passes for 1.23.0 and returns the chain for the summary', async () => {
     const workspace = workspaceFrom(hotfixBase.image)
-    const result = await runChecks(inputsFor(workspace), '1.23.0', workspace)
+    const result = await checksWithRegistries(inputsFor(workspace), '1.23.0', workspace)
     expect(result.findings).toEqual([])
     expect(result.layered).toEqual({
       line: 1,
@@ -90,7 +94,7 @@ describeE2E('layered images in the real registry', () => {
   it('fails for 1.24.0 at the FROM line, naming the chain and the rebuild', async () => {
     const workspace = workspaceFrom(hotfixBase.image)
     const inputs = inputsFor(workspace)
-    const result = await runChecks(inputs, '1.24.0', workspace)
+    const result = await checksWithRegistries(inputs, '1.24.0', workspace)
     expect(result.findings).toEqual([
       {
         check: 'base-image',
@@ -107,7 +111,7 @@ describeE2E('layered images in the real registry', () => {
   it('follows a hotfix on the custom image through both labels', async () => {
     const hotfix = await push('layered-hotfix', `FROM ${hotfixBase.image}\nCOPY hotfix.txt /opt/hotfix.txt\n`, { [BASE_NAME_LABEL]: hotfixBase.image })
     const workspace = workspaceFrom(hotfix.image)
-    const result = await runChecks(inputsFor(workspace), '1.24.0', workspace)
+    const result = await checksWithRegistries(inputsFor(workspace), '1.24.0', workspace)
     expect(result.findings.map(finding => finding.message)).toEqual([
       `FROM ${hotfix.image} is built on ${hotfixBase.image}, which is built on ${baseRef('1.23.0')}, but the target agent-server 1.24.0 needs 1.24.0-python: rebuild the layered bases on 1.24.0-python first`
     ])
@@ -122,7 +126,7 @@ describeE2E('layered images in the real registry', () => {
     const plain = await push('layered-unlabelled', `FROM ${baseRef('1.23.0')}\nCOPY hotfix.txt /opt/custom.txt\n`)
     const workspace = workspaceFrom(plain.image)
     const inputs = inputsFor(workspace)
-    const result = await runChecks(inputs, '1.23.0', workspace)
+    const result = await checksWithRegistries(inputs, '1.23.0', workspace)
     expect(result.findings).toEqual([
       {
         check: 'base-image',
@@ -139,9 +143,9 @@ describeE2E('layered images in the real registry', () => {
 
   it('a registry that refuses the read is an error finding with its message, not a crash', async () => {
     const workspace = workspaceFrom(hotfixBase.image)
-    // No push repository on this registry: registryClientFor sends no credentials, and the registry wants them.
+    // No push repository on this registry: the run's client sends no credentials, and the registry wants them.
     const inputs = inputsFor(workspace, { repository: '', 'registry-username': '', 'registry-password': '' })
-    const result = await runChecks(inputs, '1.23.0', workspace)
+    const result = await checksWithRegistries(inputs, '1.23.0', workspace)
 
     const name = hotfixBase.image.slice(up().registry.length + 1).split(':')[0] ?? ''
     const refused = await createRegistryClient({ registry: up().registry })
@@ -172,7 +176,7 @@ describeE2E('layered images in the real registry', () => {
 
   it('credentials of another registry are not sent, and the finding says so', async () => {
     const workspace = workspaceFrom(hotfixBase.image)
-    const result = await runChecks(inputsFor(workspace, { repository: 'ghcr.io/acme/openhands-sandbox' }), '1.23.0', workspace)
+    const result = await checksWithRegistries(inputsFor(workspace, { repository: 'ghcr.io/acme/openhands-sandbox' }), '1.23.0', workspace)
     expect(result.findings).toHaveLength(1)
     expect(result.findings[0]?.message).toMatch(/^Cannot check FROM .* as a layered image .*: authentication failed at registry 127\.0\.0\.1:5000 /)
     expect(result.findings[0]?.message).toMatch(/\(registry-username\/registry-password are sent only to ghcr\.io, repository's registry\)$/)
@@ -181,7 +185,7 @@ describeE2E('layered images in the real registry', () => {
   it('a tag that is not in the registry is an error finding naming it', async () => {
     const missing = `${hotfixBase.image.split(':1.23.0')[0] ?? ''}:0.0.0-missing`
     const workspace = workspaceFrom(missing)
-    const result = await runChecks(inputsFor(workspace), '1.23.0', workspace)
+    const result = await checksWithRegistries(inputsFor(workspace), '1.23.0', workspace)
     const repository = missing.slice(up().registry.length + 1).split(':')[0] ?? ''
     expect(result.findings.map(finding => [finding.line, finding.message])).toEqual([
       [

@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseImageReference } from '../../../src/grammar.js'
 import { registryImageReader } from '../../../src/phases/check.js'
-import { registryClientFor, resetRegistryClients, type RegistryInputs } from '../../../src/registry/for-inputs.js'
+import { runRegistries, type RegistryInputs } from '../../../src/registry/for-inputs.js'
 import { BASE_ENTRYPOINT, BASE_REPOSITORY, RegistryClient, e2eEnabled, mustBeUp, stackState, type StackState } from '../../support/stack.js'
 import { registryError } from '../../registry/support.js'
 import { scratchDir } from '../../support/scratch.js'
@@ -26,9 +26,6 @@ let root: string
 beforeAll(() => {
   root = scratchDir('docker-credentials-registry-')
 })
-
-// Each test starts with no memoised client or docker login, whatever ran before it.
-beforeEach(() => resetRegistryClients())
 
 afterAll(() => {
   if (savedConfig === undefined) delete process.env.DOCKER_CONFIG
@@ -52,7 +49,7 @@ describeE2E("the action's registry reads with docker's login", () => {
   it('reads the config of openhands/agent-server:1.23.0-python with the auths entry docker login writes', async () => {
     const { registry, username, password } = up()
     dockerConfig({ auths: { [registry]: { auth: auth(username, password) } } })
-    const result = await registryClientFor(registry, noInputs).getImageConfig(BASE_REPOSITORY, '1.23.0-python')
+    const result = await runRegistries(noInputs).client(registry).getImageConfig(BASE_REPOSITORY, '1.23.0-python')
     const expected = await new RegistryClient(up()).getConfig(BASE_REPOSITORY, '1.23.0-python')
     expect(result.digest).toBe(expected.manifestDigest)
     expect(result.config.Entrypoint).toEqual([...BASE_ENTRYPOINT])
@@ -71,7 +68,7 @@ describeE2E("the action's registry reads with docker's login", () => {
     chmodSync(helper, 0o755)
     process.env.PATH = `${bin}${path.delimiter}${savedPath ?? ''}`
     dockerConfig({ credsStore: 'e2e', auths: { [registry]: {} } })
-    const tags = await registryClientFor(registry, noInputs).listTags(BASE_REPOSITORY)
+    const tags = await runRegistries(noInputs).client(registry).listTags(BASE_REPOSITORY)
     expect(tags).toContain('1.23.0-python')
   })
 
@@ -80,7 +77,9 @@ describeE2E("the action's registry reads with docker's login", () => {
     dockerConfig({ auths: { [`https://${registry}`]: { auth: auth(username, password) } } })
     const image = parseImageReference(`${registry}/${BASE_REPOSITORY}:1.23.0-python`)
     if (image === undefined) throw new Error('unparsed reference')
-    const read = registryImageReader({ repository: 'ghcr.io/acme/openhands-sandbox', 'registry-username': 'bot', 'registry-password': 'ghcr-token' })
+    const read = registryImageReader(
+      runRegistries({ repository: 'ghcr.io/acme/openhands-sandbox', 'registry-username': 'bot', 'registry-password': 'ghcr-token' })
+    )
     const { digest } = await read(image)
     expect(digest).toBe((await new RegistryClient(up()).getManifest(BASE_REPOSITORY, '1.23.0-python'))?.digest)
   })
@@ -89,7 +88,7 @@ describeE2E("the action's registry reads with docker's login", () => {
     const { registry, username, password } = up()
     // A login for another registry only.
     const file = dockerConfig({ auths: { 'ghcr.io': { auth: auth(username, password) } } })
-    const error = await registryError(registryClientFor(registry, noInputs).getImageConfig(BASE_REPOSITORY, '1.23.0-python'))
+    const error = await registryError(runRegistries(noInputs).client(registry).getImageConfig(BASE_REPOSITORY, '1.23.0-python'))
     expect(error).toMatchObject({ kind: 'unauthorized', status: 401, registry, repository: BASE_REPOSITORY })
     expect(error.message).toBe(
       `authentication failed at registry ${registry} reading ${BASE_REPOSITORY}:1.23.0-python (HTTP 401 UNAUTHORIZED): the registry requires credentials ` +
@@ -103,7 +102,11 @@ describeE2E("the action's registry reads with docker's login", () => {
   it("a wrong password in docker's login: rejected, and the message names where it came from", async () => {
     const { registry, username, password } = up()
     const file = dockerConfig({ auths: { [registry]: { username, password: `${password}-wrong` } } })
-    const error = await registryError(registryClientFor(registry, { ...noInputs, repository: `${registry}/e2e/out` }).listTags(BASE_REPOSITORY))
+    const error = await registryError(
+      runRegistries({ ...noInputs, repository: `${registry}/e2e/out` })
+        .client(registry)
+        .listTags(BASE_REPOSITORY)
+    )
     expect(error.message).toBe(
       `authentication failed at registry ${registry} reading tags of ${BASE_REPOSITORY} (HTTP 401 UNAUTHORIZED): the registry rejected the credentials. ` +
         `Credentials tried: docker's login for ${registry} (from ${file}). ` +

@@ -1,6 +1,15 @@
 // Helpers the family files share: a token spec from a prefix and a body pattern, and the usual validators.
-import { isPlaceholder, shannonEntropy } from '../values.js'
-import { WORD, type RuleId, type TokenSpec } from './types.js'
+import { isKeyShaped, isPlaceholder, looksRandomSecret, shannonEntropy } from '../values.js'
+import { HEX_CHARS, WORD, draw, type Rand, type RuleId, type TokenSpec } from './types.js'
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** A version-4 UUID. */
+export const uuidOf = (r: Rand): string =>
+  `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`
+
+/** Under a key that names the provider, any machine-made value: random-looking, or hex / UUID key-shaped. */
+export const keyLike = (value: string): boolean => looksRandomSecret(value) || isKeyShaped(value)
 
 /** The body after `prefixLength` characters is no placeholder and has at least `minEntropy` bits per character. */
 export const randomAfter =
@@ -23,6 +32,7 @@ interface Prefixed {
   group?: number
   minEntropy?: number
   validate?: (value: string) => boolean
+  quick?: TokenSpec['quick']
 }
 
 export function prefixed(p: Prefixed): TokenSpec {
@@ -35,6 +45,7 @@ export function prefixed(p: Prefixed): TokenSpec {
     lead: p.lead ?? WORD,
     tail: p.tail ?? WORD,
     group: p.group,
-    validate: p.validate ?? randomAfter(p.prefix ?? p.anchors[0]?.length ?? 0, p.minEntropy ?? 3)
+    validate: p.validate ?? randomAfter(p.prefix ?? p.anchors[0]?.length ?? 0, p.minEntropy ?? 3),
+    quick: p.quick
   }
 }

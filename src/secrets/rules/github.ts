@@ -1,8 +1,9 @@
 // GitHub tokens: https://github.blog/engineering/platform-security/behind-githubs-new-authentication-token-formats/
 // `gh[pousr]_` + 30 random base62 + 6 base62 of their CRC-32; fine-grained `github_pat_` + 22 + `_` + 59.
 import { base62, crc32, hasValidBase62Checksum } from '../checksum.js'
+import { isKeyShaped } from '../values.js'
 import { randomAfter } from './common.js'
-import { draw, WORD, type Family, type Rand } from './types.js'
+import { HEX_CHARS, draw, WORD, type Family, type Rand } from './types.js'
 
 /** `<prefix>` + 30 random base62 + the base62 CRC-32 of those 30 (GitHub's and npm's format). */
 export function checksummed(r: Rand, prefix: string): string {
@@ -21,6 +22,7 @@ const KIND: Record<string, string> = { ghp_: 'github-classic-token', gho_: 'gith
 export const github: Family = {
   name: 'GitHub',
   source: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/about-authentication-to-github#githubs-token-formats',
+  revoke: 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation',
   rules: [
     { id: 'github-classic-token', description: 'GitHub personal access token (classic)' },
     { id: 'github-oauth-token', description: 'GitHub OAuth access token' },
@@ -28,6 +30,8 @@ export const github: Family = {
     { id: 'github-refresh-token', description: 'GitHub refresh token' },
     { id: 'github-fine-grained-token', description: 'GitHub fine-grained personal access token' }
   ],
+  // Tokens made before April 2021: 40 hex, recognisable only under a GitHub-named key.
+  keyed: [{ key: /(?:github|^gh).*(?:token|pat)$/, value: /^[a-f0-9]{40}$/, rule: 'github-classic-token', validate: isKeyShaped }],
   tokens: [
     {
       anchors: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
@@ -63,6 +67,15 @@ export const github: Family = {
       key: 'GITHUB_PAT',
       make: r => `github_pat_${draw(r, 22)}_${draw(r, 59)}`,
       negatives: [`github_pat_${'X'.repeat(22)}_${'X'.repeat(59)}`]
+    },
+    {
+      rule: 'github-classic-token',
+      key: 'GITHUB_TOKEN',
+      keyed: true,
+      file: 'ci.ini',
+      make: r => draw(r, 40, HEX_CHARS),
+      content: v => `GITHUB_TOKEN = ${v}`,
+      negatives: ['GITHUB_SHA = 0123456789abcdef0123456789abcdef01234567', 'GITHUB_TOKEN = 0000000000000000000000000000000000000000']
     }
   ]
 }

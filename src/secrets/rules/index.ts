@@ -57,6 +57,25 @@ import { tailscale } from './tailscale.js'
 import { twilio } from './twilio.js'
 import { urls } from './urls.js'
 import { vercel } from './vercel.js'
+import { airtable } from './airtable.js'
+import { bundler } from './bundler.js'
+import { discord } from './discord.js'
+import { dropbox } from './dropbox.js'
+import { easypost } from './easypost.js'
+import { facebook } from './facebook.js'
+import { flyio } from './flyio.js'
+import { httpAuth } from './http-auth.js'
+import { hubspot } from './hubspot.js'
+import { kubernetes } from './kubernetes.js'
+import { kucoin } from './kucoin.js'
+import { linkedin } from './linkedin.js'
+import { messagebird } from './messagebird.js'
+import { nuget } from './nuget.js'
+import { sendbird } from './sendbird.js'
+import { sourcegraph } from './sourcegraph.js'
+import { squarespace } from './squarespace.js'
+import { telegram } from './telegram.js'
+import { twitter } from './twitter.js'
 import type { Family } from './types.js'
 
 export const FAMILIES: readonly Family[] = [
@@ -113,6 +132,25 @@ export const FAMILIES: readonly Family[] = [
   supabase,
   tailscale,
   vercel,
+  airtable,
+  discord,
+  dropbox,
+  easypost,
+  facebook,
+  flyio,
+  hubspot,
+  kucoin,
+  linkedin,
+  messagebird,
+  sendbird,
+  sourcegraph,
+  squarespace,
+  telegram,
+  twitter,
+  nuget,
+  bundler,
+  kubernetes,
+  httpAuth,
   credentialFiles,
   urls,
   dockerfile,

@@ -15,6 +15,12 @@ export function lastIndexOfByte(buf: Buffer, byte: number, from: number, min: nu
   return -1
 }
 
+/** buf[at] is the letter of a `\n`, `\r` or `\t` escape: in a JSON string holding a file's lines, a line break. */
+export function isEscapedBreak(buf: Buffer, at: number): boolean {
+  const b = buf[at]
+  return at > 0 && buf[at - 1] === 92 && (b === 110 || b === 114 || b === 116)
+}
+
 export interface RuleMeta {
   id: RuleId
   description: string
@@ -56,6 +62,11 @@ export interface TokenSpec {
   /** Which capture group holds the secret (0 = whole match). */
   group?: number
   validate?: (value: string) => boolean
+  /**
+   * A test of a few bytes at the anchor, run before any text is copied: for short anchors that are common in text
+   * (`pat` in `pattern`), so that most occurrences cost a byte comparison.
+   */
+  quick?: (buf: Buffer, pos: number, end: number) => boolean
 }
 
 /** A handler at a literal anchor, for shapes that need more than one RegExp (PEM bodies, URLs, base64 JWTs). */
@@ -110,11 +121,22 @@ export interface Family {
   name: string
   /** Where the format is documented (the provider's own documentation). */
   source: string
+  /** Where the provider lets its owner revoke or rotate the credential: shown with each finding. */
+  revoke?: string
   rules: RuleMeta[]
   tokens?: TokenSpec[]
+  /**
+   * Token shapes whose fixed prefix is too short and common for the prefilter (Airtable's `pat`, whose letter pair
+   * `at` is in every other English word): no anchor of their own; a value the key/value reader finds is reported
+   * under their rule when it matches one whole.
+   */
+  named?: TokenSpec[]
   anchors?: AnchorHandler[]
   keyed?: KeyedSpec[]
-  /** Extra key words (case-insensitive, 4+ bytes) at which the key/value reader runs, e.g. `twilio`. */
+  /**
+   * Extra key words (4+ bytes) at which the key/value reader runs, e.g. `twilio`: case-insensitive, except a word
+   * written in capitals (`BUNDLE_`), which matches only so. Only for keys that hold none of the reader's own words.
+   */
   keywords?: string[]
   cases: RuleCase[]
 }
@@ -154,6 +176,19 @@ export const NOT_TOKEN = (() => {
  * anchor given these as `before` costs the prefilter far less than one given every non-token byte.
  */
 export const BEFORE_TOKEN = ' \t\r\n"\'`=:;,([{<>|/\\!?&*+#~@$%^'
+
+/**
+ * For 3-byte anchors that occur in base64, paths and source maps (`EAA`, `pat`, `sl.`): blanks, quotes, `=`, `:`
+ * and brackets only. Not `/` or `+` (every base64 blob and path), nor `,` and `;` (source map mappings).
+ */
+export const BEFORE_VALUE = ' \t\r\n"\'`=:([{<>|'
+
+/** How many bytes from `from` (up to `to`) are in `set`. */
+export function runOf(set: Uint8Array, buf: Buffer, from: number, to: number): number {
+  let i = from
+  while (i < to && set[buf[i]!] === 1) i++
+  return i - from
+}
 
 /** `n` characters drawn from `alphabet`. */
 export function draw(r: Rand, n: number, alphabet = ALNUM_CHARS): string {

@@ -60,6 +60,24 @@ export function isRealPassword(password: string, user: string): boolean {
 
 export const URL_PATTERNS: RegExp[] = [USERINFO]
 
+/** PHP's `new PDO($dsn, 'user', 'password')`, `new mysqli('host', 'user', 'password')`: the third argument. */
+const PHP_CONNECT =
+  /(?:new PDO|new mysqli|mysqli_connect)\([ \t]{0,4}(['"])[^'"\n]{1,300}\1[ \t]{0,4},[ \t]{0,4}(['"])([^'"\n]{0,128})\2[ \t]{0,4},[ \t]{0,4}(['"])([^'"\n]{1,256})\4/y
+
+/** At `PDO(` or `mysqli` (`new ` is too common to anchor): the call starts at `new ` or `mysqli_connect(`. */
+const phpConnectHandler: Handler = (ctx, at) => {
+  const { buf, end } = ctx
+  const pos = buf.toString('latin1', Math.max(0, at - 4), at) === 'new ' ? at - 4 : at
+  const text = buf.toString('latin1', pos, Math.min(end, pos + 760))
+  PHP_CONNECT.lastIndex = 0
+  const m = PHP_CONNECT.exec(text)
+  if (m === null) return
+  const password = m[5] ?? ''
+  if (!isRealPassword(password, m[3] ?? '')) return
+  const stop = pos + m[0].length
+  ctx.emit('connection-string-password', stop - password.length, stop, password)
+}
+
 const password = (r: { int(n: number): number }): string => `${draw(r, 6)}${draw(r, 1, '!#%*-_~')}${draw(r, 9)}`
 
 export const urls: Family = {
@@ -69,7 +87,10 @@ export const urls: Family = {
     { id: 'url-credentials', description: 'URL with an embedded password', rank: 3 },
     { id: 'connection-string-password', description: 'Connection string with a password', rank: 3 }
   ],
-  anchors: [{ text: '://', before: SCHEME, handler: urlHandler, patterns: URL_PATTERNS }],
+  anchors: [
+    { text: '://', before: SCHEME, handler: urlHandler, patterns: URL_PATTERNS },
+    ...['PDO(', 'mysqli(', 'mysqli_connect('].map(text => ({ text, handler: phpConnectHandler, patterns: [PHP_CONNECT] }))
+  ],
   cases: [
     {
       rule: 'url-credentials',
@@ -107,6 +128,13 @@ export const urls: Family = {
       raw: v => /Password=([^;]+)/.exec(v)?.[1] ?? v,
       content: v => `ConnectionString=${v}`,
       negatives: ['ConnectionString=Server=db;Database=app;User Id=sa;Password=<password>;']
+    },
+    {
+      rule: 'connection-string-password',
+      file: 'db.php',
+      make: password,
+      content: v => `$pdo = new PDO('mysql:host=db.internal;dbname=app', 'app', '${v}');`,
+      negatives: ["$pdo = new PDO($dsn, 'root', 'root');", "$pdo = new PDO('sqlite:app.db', '', '');"]
     }
   ]
 }
