@@ -37662,13 +37662,16 @@ var LOGIN_TIMEOUT_MS = 6e4;
 var SHORT_TIMEOUT_MS = 3e4;
 var KILL_GRACE_MS = 5e3;
 function runDocker(args, options = {}) {
+  return runTool("docker", args, options, dockerEnvironment());
+}
+function runTool(file, args, options, env) {
   const stderr = [];
   let stdout = "";
   const silent = options.silent ?? false;
   return new Promise((resolve4) => {
     let child2;
     try {
-      child2 = spawn2("docker", args, { env: dockerEnvironment(), detached: true, stdio: ["pipe", "pipe", "pipe"] });
+      child2 = spawn2(file, args, { env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
     } catch (thrown) {
       resolve4({ exitCode: 127, stderr: [describeError(thrown)], stdout });
       return;
@@ -37676,7 +37679,7 @@ function runDocker(args, options = {}) {
     const pid = child2.pid;
     if (pid !== void 0) rememberChild(pid);
     const resume = silent ? void 0 : stopCommands();
-    if (!silent) process.stdout.write(`[command]docker ${(options.shown ?? args).join(" ")}
+    if (!silent) process.stdout.write(`[command]${file} ${(options.shown ?? args).join(" ")}
 `);
     const started = Date.now();
     let killed;
@@ -37757,7 +37760,7 @@ function runDocker(args, options = {}) {
       if (pid !== void 0) forgetChild(pid);
       if (spawnError !== void 0) {
         const missing = spawnError.code === "ENOENT";
-        const reason = missing ? "Unable to locate executable file: docker. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable." : describeError(spawnError);
+        const reason = missing ? `Unable to locate executable file: ${file}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.` : describeError(spawnError);
         resolve4({ exitCode: 127, stderr: [...stderr, reason], stdout });
         return;
       }
@@ -38987,7 +38990,9 @@ var MULTI_LINE_INPUTS = /* @__PURE__ */ new Set([
   "cache-to",
   "scan-exclude",
   "docker-env",
-  "sandbox-commands"
+  "sandbox-commands",
+  // A PEM key's lines.
+  "cosign-key"
 ]);
 var CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 var CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -39272,6 +39277,7 @@ function buildxArgs(plan) {
   for (const ssh of plan.ssh ?? []) args.push("--ssh", ssh);
   for (const source of plan.cacheFrom) args.push("--cache-from", source);
   for (const destination of plan.cacheTo) args.push("--cache-to", destination);
+  args.push(...plan.attestations ?? []);
   args.push("--metadata-file", plan.metadataFile);
   if (plan.load) {
     args.push("--load");
@@ -39371,6 +39377,9 @@ function planBuild(inputs, facts) {
     ],
     ...inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {},
     ...facts.loadAs ? { load: true } : {},
+    // The loaded image is verified and pushed without attestations: theirs would name the local tag, and the
+    // classic image store cannot hold them. The attested push is a buildx push of its own.
+    ...facts.loadAs ? { attestations: ATTESTATIONS_OFF } : facts.attestations ? { attestations: facts.attestations } : {},
     cacheFrom: inputs["cache-from"],
     cacheTo: inputs["cache-to"],
     builder: inputs.builder,
@@ -39378,6 +39387,7 @@ function planBuild(inputs, facts) {
     push: inputs.push && !facts.loadAs
   };
 }
+var ATTESTATIONS_OFF = ["--provenance", "false", "--sbom", "false"];
 function secretPath(id2, files) {
   const file = files.find((candidate) => candidate.id === id2);
   if (!file) throw new Error(`No temp file was written for build secret '${id2}'.`);
@@ -43771,7 +43781,8 @@ async function buildAndPush(inputs, facts, io = buildIo) {
       baseDigest: facts.baseDigest,
       secretFiles,
       metadataFile: path10.join(workDir, "metadata.json"),
-      ...facts.loadAs ? { loadAs: facts.loadAs } : {}
+      ...facts.loadAs ? { loadAs: facts.loadAs } : {},
+      ...facts.attestations ? { attestations: facts.attestations.args } : {}
     });
     const secretArgs = warnSecretBuildArgs(inputs["build-args"]);
     const shownFile = workspacePath(inputs.file, facts.workspace);
@@ -43934,9 +43945,12 @@ async function pushVerified(localImage, refs, verifiedDiffIds, inputs, registrie
       })
     );
     if (run2.exitCode !== 0) throw new UserError(redact(buildFailureMessage(run2, failure2, attempts, { ...inputs, push: true }, ref, "docker push")));
-    const digest2 = pushedDigest(run2.stdout);
-    if (digest2 !== void 0) pushedDigests.set(ref, digest2);
+    const digest = pushedDigest(run2.stdout);
+    if (digest !== void 0) pushedDigests.set(ref, digest);
   }
+  return readBackVerified(refs, verifiedDiffIds, registries, started, pushedDigests);
+}
+async function readBackVerified(refs, verifiedDiffIds, registries, started, pushedDigests) {
   const primary = refs[0];
   const parsed = primary === void 0 ? void 0 : parseImageReference(primary);
   if (primary === void 0 || parsed === void 0) throw new Error(`no reference to push (${refs.join(", ")})`);
@@ -44305,6 +44319,30 @@ function describeRange(range) {
   return `agent-server ${range.agentServer}: ${releases}`;
 }
 
+// src/sign/render.ts
+function renderSupplyChain(attestations, signature) {
+  const lines = ["### Provenance and signature", ""];
+  if (attestations) {
+    if (attestations.attached) lines.push(`- Attestations: ${attestations.asked}, in the pushed image index.`);
+    else if (attestations.notice) lines.push(`- Attestations: none. ${attestations.notice}`);
+    else lines.push("- Attestations: none (provenance and sbom are false).");
+  }
+  if (signature) {
+    const how = signature.mode === "key" ? "with the key from cosign-key" : "keyless, with the workflow\u2019s GitHub OIDC identity";
+    const log = signature.tlogUpload ? "" : " (not recorded in the transparency log: sign-tlog-upload is false)";
+    lines.push(
+      signature.signed ? `- \u2705 Signed \`${signature.imageRef}\` ${how}${log}.` : `- \u274C Not signed: \`${signature.imageRef}\` is pushed but unsigned.`,
+      "",
+      "A cluster operator checks the image before using it with:",
+      "",
+      "```sh",
+      signature.verify,
+      "```"
+    );
+  }
+  return lines;
+}
+
 // src/verify/sandbox-command-core.ts
 var TAIL_LINES = 30;
 function parseSandboxCommands(text3) {
@@ -44634,6 +44672,7 @@ function renderSummary(report2) {
   if (report2.verify) lines.push("", ...renderVerify(report2.verify));
   else if (report2.unverified) lines.push("", "### Verify before push", "", `\u26A0\uFE0F Not verified: ${report2.unverified}.`);
   if (report2.contract) lines.push("", ...renderContract(report2.contract));
+  if (report2.attestations || report2.signature) lines.push("", ...renderSupplyChain(report2.attestations, report2.signature));
   if (report2.scan) lines.push("", ...renderScan(report2.scan, report2.workspace));
   return lines.join("\n") + "\n";
 }
@@ -44675,6 +44714,141 @@ function escapeCell(text3) {
 // src/inputs.ts
 import { existsSync as existsSync3, statSync } from "node:fs";
 import path12 from "node:path";
+
+// src/buildx/attestations.ts
+var DEFAULT_PROVENANCE = { mode: "min", attrs: [] };
+var PROVENANCE_KEYS = /* @__PURE__ */ new Set(["mode", "builder-id", "inline-only", "disabled", "version", "reproducible", "filename"]);
+var EXPECTED = "Expected true, false, or attributes such as mode=min, mode=max or mode=max,builder-id=<url>.";
+function parseProvenance(text3) {
+  const value2 = text3.trim();
+  if (value2 === "") return DEFAULT_PROVENANCE;
+  if (/^(true|True|TRUE)$/.test(value2)) return DEFAULT_PROVENANCE;
+  if (/^(false|False|FALSE)$/.test(value2)) return false;
+  let mode = "min";
+  let disabled = false;
+  const attrs = [];
+  for (const field4 of value2.split(",").map((part) => part.trim())) {
+    const equals = field4.indexOf("=");
+    const key = equals > 0 ? field4.slice(0, equals).trim() : "";
+    const attr = equals > 0 ? field4.slice(equals + 1).trim() : "";
+    if (!PROVENANCE_KEYS.has(key) || attr === "") {
+      throw new UserError(`provenance '${value2}' is not a provenance setting: '${field4}' is not one of ${[...PROVENANCE_KEYS].join(", ")}=<value>. ${EXPECTED}`);
+    }
+    if (key === "mode") {
+      if (attr !== "min" && attr !== "max") throw new UserError(`provenance '${value2}': mode '${attr}' is not supported. ${EXPECTED}`);
+      mode = attr;
+    } else if (key === "disabled") {
+      if (!/^(true|false)$/i.test(attr)) throw new UserError(`provenance '${value2}': disabled '${attr}' is not a boolean. ${EXPECTED}`);
+      disabled = attr.toLowerCase() === "true";
+    } else {
+      attrs.push(`${key}=${attr}`);
+    }
+  }
+  return disabled ? false : { mode, attrs };
+}
+function parseSbom(text3) {
+  const value2 = text3.trim();
+  if (value2 === "" || /^(false|False|FALSE)$/.test(value2)) return false;
+  if (/^(true|True|TRUE)$/.test(value2)) return {};
+  const generator = /^generator=(\S+)$/.exec(value2)?.[1];
+  if (generator === void 0) {
+    throw new UserError(`sbom '${value2}' is not an SBOM setting. Expected true, false, or generator=<scanner image>.`);
+  }
+  return { generator };
+}
+function planAttestations(settings, support, builderId, secretArgs) {
+  const { provenance, sbom } = settings;
+  const asked = [provenance !== false && `SLSA provenance (mode=${provenance.mode})`, sbom !== false && "an SBOM"].filter(Boolean).join(" and ");
+  const off = ["--provenance", "false", "--sbom", "false"];
+  if (!asked) return { args: off, attached: false, asked, recorded: [] };
+  if (support.driver === "docker" && !support.containerdStore) {
+    return {
+      args: off,
+      attached: false,
+      asked,
+      recorded: [],
+      notice: `The image is pushed without ${asked}: the docker driver on Docker's classic image store cannot keep attestations. Turn on the containerd image store (Docker 24+, "features": {"containerd-snapshotter": true}) or use a docker-container builder (docker/setup-buildx-action) to attach them, or set provenance: false and sbom: false to silence this notice.`
+    };
+  }
+  const args = [];
+  if (provenance === false) {
+    args.push("--provenance", "false");
+  } else {
+    const hasBuilderId = provenance.attrs.some((attr) => attr.startsWith("builder-id="));
+    const attrs = [`mode=${provenance.mode}`, ...provenance.attrs, ...hasBuilderId || !builderId ? [] : [`builder-id=${builderId}`]];
+    args.push("--provenance", attrs.join(","));
+  }
+  args.push("--sbom", sbom === false ? "false" : sbom.generator ? `generator=${sbom.generator}` : "true");
+  return { args, attached: true, asked, recorded: provenance !== false && provenance.mode === "max" ? [...secretArgs] : [] };
+}
+function recordedArgWarning(name) {
+  return `build-args: ${name} looks like a secret, and provenance mode=max records every build arg's value in the provenance attestation pushed with the image, readable by anyone who can pull it: pass it with the secrets input, or use provenance mode=min.`;
+}
+function parseBuilderDriver(inspect) {
+  return /^Driver:\s*(\S+)/m.exec(inspect)?.[1];
+}
+function usesContainerdStore(driverStatus) {
+  return driverStatus.includes("io.containerd.snapshotter");
+}
+async function readAttestationSupport(builder, docker2) {
+  const [inspect, info2] = await Promise.all([
+    docker2(["buildx", "inspect", ...builder ? [builder] : []], { silent: true, timeoutMs: SHORT_TIMEOUT_MS }),
+    docker2(["info", "--format", "{{json .DriverStatus}}"], { silent: true, timeoutMs: SHORT_TIMEOUT_MS })
+  ]);
+  return {
+    driver: inspect.exitCode === 0 && parseBuilderDriver(inspect.stdout) || "unknown",
+    containerdStore: info2.exitCode === 0 && usesContainerdStore(info2.stdout)
+  };
+}
+
+// src/sign/cosign.ts
+var KEY_VARIABLE = "COSIGN_PRIVATE_KEY";
+var KEY_URI = /^(awskms|gcpkms|azurekms|hashivault|k8s|gitlab):\/\/\S+$/;
+function isCosignKey(text3) {
+  return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text3) || KEY_URI.test(text3.trim());
+}
+function signMode(settings, facts) {
+  const key = settings["cosign-key"].trim();
+  if (key) return { kind: "key", key: KEY_URI.test(key) ? key : "env" };
+  if (facts.oidc) return { kind: "keyless" };
+  throw new UserError(
+    "sign is true, but there is no way to sign: give the job `permissions: id-token: write` to sign keyless with its GitHub OIDC token, or set cosign-key (and cosign-password) from secrets, e.g. cosign-key: ${{ secrets.COSIGN_PRIVATE_KEY }}."
+  );
+}
+function cosignSignArgs(mode, imageRef, tlogUpload) {
+  const args = ["sign", "--yes"];
+  if (mode.kind === "key") args.push("--key", mode.key === "env" ? `env://${KEY_VARIABLE}` : mode.key);
+  else args.push("--oidc-provider", "github-actions");
+  if (!tlogUpload) args.push("--tlog-upload=false");
+  args.push(imageRef);
+  return args;
+}
+function cosignPassThrough(env) {
+  return Object.keys(env).filter(
+    (name) => /^(COSIGN_|SIGSTORE_)/.test(name) && name !== KEY_VARIABLE && name !== "COSIGN_PASSWORD" || name === "TUF_ROOT" || name === "ACTIONS_ID_TOKEN_REQUEST_URL" || name === "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+  );
+}
+function cosignSecrets(mode, settings) {
+  if (mode.kind !== "key") return {};
+  return { ...mode.key === "env" ? { [KEY_VARIABLE]: settings["cosign-key"] } : {}, COSIGN_PASSWORD: settings["cosign-password"] };
+}
+function verifyCommand(mode, imageRef, facts, tlogUpload) {
+  const args = ["cosign", "verify"];
+  if (mode.kind === "key") {
+    args.push("--key", mode.key === "env" ? "cosign.pub" : mode.key);
+  } else {
+    args.push("--certificate-identity", facts.workflowIdentity ?? "<workflow URL>@<ref>", "--certificate-oidc-issuer", facts.oidcIssuer);
+  }
+  if (!tlogUpload) args.push("--insecure-ignore-tlog=true");
+  args.push(imageRef);
+  return args.map(shellWord).join(" ");
+}
+function shellWord(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+function oidcIssuer(serverUrl) {
+  return !serverUrl || serverUrl === "https://github.com" ? "https://token.actions.githubusercontent.com" : `${serverUrl}/_services/token`;
+}
 
 // src/release/target-inputs.ts
 var import_semver3 = __toESM(require_semver2(), 1);
@@ -44838,6 +45012,15 @@ function readInputs(source, workspace) {
       );
     }
   }
+  const cosignKey = readSecret(read, "cosign-key");
+  const cosignPassword = readSecret(read, "cosign-password");
+  if (cosignKey && !isCosignKey(cosignKey)) {
+    throw new UserError(
+      "cosign-key is not a cosign private key. Expected the PEM text of cosign.key (-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\u2026), e.g. cosign-key: ${{ secrets.COSIGN_PRIVATE_KEY }}, or a KMS URI such as awskms://\u2026; leave it empty to sign keyless."
+    );
+  }
+  if (cosignPassword && !cosignKey)
+    throw new UserError("cosign-password is set but cosign-key is not: the password belongs to a key; set both, or neither to sign keyless.");
   const kotsApp = readKubernetesName(read, "kots-app", "the app slug, e.g. openhands");
   const kotsNamespace = readKubernetesName(read, "kots-namespace", "the namespace the Admin Console runs in");
   const configValuesInput = read("config-values-file").trim();
@@ -44887,6 +45070,12 @@ function readInputs(source, workspace) {
     timeout: parseDuration("timeout", read("timeout")) ?? 0,
     "push-stall-timeout": parseDuration("push-stall-timeout", read("push-stall-timeout")) ?? DEFAULT_STALL_TIMEOUT_MS,
     "push-retries": parseCount("push-retries", read("push-retries"), 10) ?? DEFAULT_PUSH_RETRIES,
+    provenance: parseProvenance(read("provenance")),
+    sbom: parseSbom(read("sbom")),
+    sign: readBoolean(read, "sign", false),
+    "cosign-key": cosignKey,
+    "cosign-password": cosignPassword,
+    "sign-tlog-upload": readBoolean(read, "sign-tlog-upload", true),
     "docker-env": dockerEnv,
     "config-values-file": configValuesInput ? path12.resolve(workspace, configValuesInput) : "",
     "kots-app": kotsApp,
@@ -44930,6 +45119,15 @@ function readSecretFiles(read, workspace) {
     }
     return { id: id2, path: resolved };
   });
+}
+function readSecret(read, name) {
+  const value2 = read(name);
+  if (value2.trim()) {
+    setSecret(value2);
+    for (const line of value2.split(/\r?\n/)) if (line.trim().length >= 8) setSecret(line.trim());
+    rememberSecret(value2);
+  }
+  return value2.trim() ? value2 : "";
 }
 function readQuantity(read, name, parse6) {
   const text3 = read(name).trim();
@@ -48832,8 +49030,10 @@ async function publishVerified(inputs, facts, onReport, io) {
   const workDir = await makePrivateDir(facts.tempDir);
   saveState(VERIFY_STATE.tempDir, workDir);
   const made = [local];
+  const created2 = await io.commitTime(inputs.context) ?? io.now();
+  const sameBuild = { ...io, commitTime: async () => created2 };
   try {
-    const built2 = await buildAndPush(inputs, { ...facts, loadAs: local }, io);
+    const built2 = await buildAndPush(inputs, { ...facts, loadAs: local }, sameBuild);
     const report2 = await verifyImage(inputs, {
       image: local,
       release: facts.release,
@@ -48853,7 +49053,7 @@ async function publishVerified(inputs, facts, onReport, io) {
       return { build: built2, verify: report2 };
     }
     made.push(...built2.tags);
-    const pushed = await pushVerified(local, built2.tags, report2.diffIds, inputs, facts.registries, io.docker);
+    const pushed = facts.attestations?.attached ? await pushAttested(inputs, facts, report2.diffIds, sameBuild) : await pushVerified(local, built2.tags, report2.diffIds, inputs, facts.registries, io.docker);
     made.splice(1);
     const customSizes = pushed.layerSizes.slice(report2.baseLayers);
     if (customSizes.length === report2.size.layers) {
@@ -48866,6 +49066,16 @@ async function publishVerified(inputs, facts, onReport, io) {
     await removeDir(workDir);
     saveState(VERIFY_STATE.image, "");
   }
+}
+async function pushAttested(inputs, facts, verifiedDiffIds, io) {
+  const started = Date.now();
+  info("Pushing the verified build with its attestations: the same build again, from the build cache, with --push.");
+  const pushed = await buildAndPush(inputs, { ...facts, loadAs: void 0, loggedIn: true }, io);
+  if (!pushed.pushed || pushed.digest === void 0) {
+    throw new UserError(`buildx reported no digest for the push of ${pushed.image}, so it is not reported as pushed.`);
+  }
+  const digest = pushed.digest;
+  return readBackVerified(pushed.tags, verifiedDiffIds, facts.registries, started, new Map(pushed.tags.map((ref) => [ref, digest])));
 }
 
 // src/phases/publish.ts
@@ -48889,6 +49099,7 @@ async function publish(settings, facts, io = buildIo) {
     }
   }
   const buildSettings = { ...settings, "build-args": { ...facts.buildArgs, ...settings["build-args"] } };
+  const attestations = settings.push ? await pushAttestations(settings, buildSettings["build-args"], facts.runUrl, io) : void 0;
   const buildFacts = {
     release: facts.release,
     oheRelease: facts.oheRelease,
@@ -48900,7 +49111,8 @@ async function publish(settings, facts, io = buildIo) {
     workspace: facts.workspace,
     tempDir: facts.tempDir,
     loggedIn: settings.push,
-    registries: facts.registries
+    registries: facts.registries,
+    ...attestations ? { attestations } : {}
   };
   let verify;
   let build;
@@ -48918,7 +49130,8 @@ async function publish(settings, facts, io = buildIo) {
   const digest = build.digest;
   const agentServer = facts.agentServerReference;
   const verified = { ...verify ? { verify } : {}, ...settings.verify && !verify ? { unverified: noEngine(settings.push) } : {} };
-  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...verified };
+  const attested = build.pushed && attestations ? { attestations } : {};
+  if (!build.pushed || !digest || !agentServer) return { build, unchanged: false, ...verified, ...attested };
   const contract = await group(
     "Verify the image contract in the registry",
     () => withReadBudget(
@@ -48931,7 +49144,15 @@ async function publish(settings, facts, io = buildIo) {
       })
     )
   );
-  return { build, unchanged: false, contract, ...verified };
+  return { build, unchanged: false, contract, ...verified, ...attested };
+}
+async function pushAttestations(settings, buildArgs, runUrl, io) {
+  const wanted = settings.provenance !== false || settings.sbom !== false;
+  const support = wanted ? await readAttestationSupport(settings.builder, io.docker) : { driver: "unknown", containerdStore: false };
+  const plan = planAttestations(settings, support, runUrl, settings.provenance !== false ? secretLookingBuildArgs(buildArgs) : []);
+  if (plan.notice) notice(plan.notice);
+  for (const name of plan.recorded) warning(recordedArgWarning(name));
+  return plan;
 }
 
 // src/phases/release.ts
@@ -49175,9 +49396,9 @@ function configValuesDocument(options, image) {
   return (0, import_yaml3.stringify)({ apiVersion: "kots.io/v1beta1", kind: "ConfigValues", spec: { values } }, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
 }
 function kotsCommand(file, app, namespace) {
-  return `kubectl kots set config ${app || "<app-slug>"} --config-file ${shellWord(file)} --merge --deploy -n ${namespace || "<admin-console-namespace>"}`;
+  return `kubectl kots set config ${app || "<app-slug>"} --config-file ${shellWord2(file)} --merge --deploy -n ${namespace || "<admin-console-namespace>"}`;
 }
-function shellWord(word) {
+function shellWord2(word) {
   return /^[\w./:@%+=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 function parseYaml3(configText) {
@@ -50291,12 +50512,48 @@ function readRunnerFacts(env, cwd) {
   const facts = {
     workspace: env.GITHUB_WORKSPACE || cwd,
     tempDir: env.RUNNER_TEMP || os7.tmpdir(),
-    apiUrl: env.GITHUB_API_URL || "https://api.github.com"
+    apiUrl: env.GITHUB_API_URL || "https://api.github.com",
+    oidc: Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN),
+    oidcIssuer: oidcIssuer(env.GITHUB_SERVER_URL)
   };
   if (env.GITHUB_SHA) facts.sha = env.GITHUB_SHA;
   if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY) facts.repositoryUrl = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`;
   if (env.GITHUB_STEP_SUMMARY) facts.summaryFile = env.GITHUB_STEP_SUMMARY;
+  if (env.GITHUB_SERVER_URL && env.GITHUB_WORKFLOW_REF) facts.workflowIdentity = `${env.GITHUB_SERVER_URL}/${env.GITHUB_WORKFLOW_REF}`;
+  if (facts.repositoryUrl && env.GITHUB_RUN_ID)
+    facts.runUrl = `${facts.repositoryUrl}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT || "1"}`;
   return facts;
+}
+
+// src/sign/sign.ts
+var runCosign = (args, options, env) => runTool("cosign", args, options, env);
+var SIGN_TIMEOUT_MS = 5 * 6e4;
+function unsignedReport(settings, mode, imageRef, facts) {
+  const tlogUpload = settings["sign-tlog-upload"];
+  return { imageRef, mode: mode.kind, tlogUpload, verify: verifyCommand(mode, imageRef, facts, tlogUpload), signed: false };
+}
+async function checkCosign(run2 = runCosign) {
+  const probe = await run2(["version"], { silent: true, timeoutMs: SHORT_TIMEOUT_MS }, dockerEnvironment());
+  if (probe.exitCode !== 0) {
+    throw new UserError(
+      `sign is true, but cosign ${probe.exitCode === 127 ? "is not installed on the runner" : `does not run (cosign version: exit code ${probe.exitCode})`}. Install it in a step before this one: - uses: sigstore/cosign-installer@v3`
+    );
+  }
+}
+async function signImage(settings, mode, imageRef, facts, passThrough, run2 = runCosign) {
+  const report2 = unsignedReport(settings, mode, imageRef, facts);
+  const tlogUpload = report2.tlogUpload;
+  const env = { ...passThrough, ...dockerEnvironment(), ...cosignSecrets(mode, settings) };
+  const args = cosignSignArgs(mode, imageRef, tlogUpload);
+  info(`Signing ${imageRef} with cosign (${mode.kind === "key" ? "the key from cosign-key" : "keyless, with the job\u2019s GitHub OIDC token"}).`);
+  const signed = await group(`Sign ${imageRef}`, () => run2(args, { timeoutMs: SIGN_TIMEOUT_MS, redact: (text3) => redact(text3) }, env));
+  if (signed.exitCode !== 0 || signed.killed) {
+    const said = signed.stderr.filter((line) => line.trim() !== "").slice(-5);
+    const why = signed.killed ? `it did not finish within ${SIGN_TIMEOUT_MS / 6e4} min` : `${said.length > 0 ? said.join("\n") : `exit code ${signed.exitCode}, no message`}`;
+    throw new UserError(redact(`${imageRef} is pushed but unsigned: cosign sign failed: ${why}`));
+  }
+  info(`Signed ${imageRef}; verify with: ${report2.verify}`);
+  return { ...report2, signed: true };
 }
 
 // src/main.ts
@@ -50320,6 +50577,7 @@ async function run(io = actionIo) {
     readOnce = plan;
     const registries = runRegistries(plan);
     runDockerConfig = await useRunDockerConfig(plan, io.env);
+    const signing = await prepareSigning(plan, runner, io);
     const resolved = await withReadBudget(
       "the release lookup",
       PHASE_READ_BUDGET_MS,
@@ -50373,6 +50631,7 @@ async function run(io = actionIo) {
         tags,
         sha: runner.sha,
         repositoryUrl: runner.repositoryUrl,
+        ...runner.runUrl ? { runUrl: runner.runUrl } : {},
         workspace,
         tempDir: runner.tempDir,
         baseReference: base?.reference,
@@ -50401,6 +50660,8 @@ async function run(io = actionIo) {
       setOutput("image", build.image);
       setOutput("digest", build.digest);
     }
+    if (published.attestations) report2.attestations = published.attestations;
+    if (build.digest && (build.pushed || published.unchanged)) setOutput("image-ref", `${build.repository}@${build.digest}`);
     if (published.contract) {
       annotate(published.contract.findings, workspace);
       const broken = published.contract.findings.filter((finding) => finding.severity === "error").length;
@@ -50413,6 +50674,13 @@ async function run(io = actionIo) {
       report2.configValues = configValues;
       setOutput("config-values", configValues.file);
       info(`KOTS ConfigValues for the Admin Console: ${configValues.file} (option names: ${configValues.from})`);
+    }
+    if (signing && build.pushed && build.digest) {
+      const imageRef = `${build.repository}@${build.digest}`;
+      report2.signature = unsignedReport(plan, signing.mode, imageRef, runner);
+      report2.signature = await signImage(plan, signing.mode, imageRef, runner, signing.env, io.cosign);
+    } else if (signing && published.unchanged) {
+      info(`skip-unchanged kept ${build.image}: it is not signed again.`);
     }
   } catch (thrown) {
     fail(thrown, workspace, report2);
@@ -50434,6 +50702,16 @@ async function useRunDockerConfig(plan, env) {
   setDockerEnvironment(childEnv({ ...env, DOCKER_CONFIG: dir }, [...plan["docker-env"], ...gha]));
   trackChildrenForPostStep(true);
   return dir;
+}
+async function prepareSigning(plan, runner, io) {
+  if (!plan.sign) return void 0;
+  if (!plan.build || !plan.push) {
+    info(`sign is true, but ${plan.build ? "push" : "build"} is false: nothing is pushed, so nothing is signed.`);
+    return void 0;
+  }
+  const mode = signMode(plan, runner);
+  await checkCosign(io.cosign);
+  return { mode, env: childEnv(io.env, cosignPassThrough(io.env)) };
 }
 async function finish(report2, runner, plan, io) {
   try {
