@@ -1,7 +1,7 @@
 import type { Finding } from '../findings.js'
 import type { StageInfo } from './stages.js'
+import { expand, walkChain, type ChainScope } from './chain-walk.js'
 import { trimSpace } from './text.js'
-import { envPairs, expand, type UserScope } from './user.js'
 import { extractFlags, isJsonStringArray, splitQuotedWords } from './words.js'
 
 const WORKSPACE = '/workspace'
@@ -13,64 +13,46 @@ const WORKSPACE = '/workspace'
  * against the WORKDIR the chain set; with none set they depend on the base's and are left to the built image's
  * check. Variables in paths are expanded with the stage's ARG and ENV values, as BuildKit does.
  */
-export function workspaceFindings(chain: StageInfo[], escape: string, file: string, scope: UserScope): Finding[] {
+export function workspaceFindings(chain: StageInfo[], escape: string, file: string, scope: ChainScope): Finding[] {
   const findings: Finding[] = []
-  const env = new Map<string, string>()
   let workdir: string | undefined
-  for (const stage of [...chain].reverse()) {
-    const args = new Map<string, string>()
-    const variables = (): Map<string, string> => new Map([...args, ...env])
-    for (const instruction of stage.instructions) {
-      const keyword = instruction.keyword
-      if (keyword === 'ARG') {
-        for (const word of splitQuotedWords(instruction.args, escape)) {
-          const equals = word.indexOf('=')
-          const name = equals === -1 ? word : word.slice(0, equals)
-          const value = Object.hasOwn(scope.buildArgs, name)
-            ? scope.buildArgs[name]
-            : equals !== -1
-              ? expand(word.slice(equals + 1), variables(), escape)
-              : scope.globals.get(name)
-          if (value !== undefined) args.set(name, value)
-        }
-      } else if (keyword === 'ENV') {
-        for (const [name, value] of envPairs(instruction.args, escape)) env.set(name, expand(value, variables(), escape))
-      } else if (keyword === 'WORKDIR') {
-        const dir = expand(trimSpace(instruction.args), variables(), escape)
-        workdir = dir.startsWith('/') ? normalize(dir) : workdir === undefined ? undefined : normalize(`${workdir}/${dir}`)
-      } else if (keyword === 'COPY' || keyword === 'ADD') {
-        const destination = lastPath(extractFlags(instruction.args).rest, escape)
-        if (destination === undefined) continue
-        const expanded = expand(destination, variables(), escape)
-        const target = expanded.startsWith('/') ? expanded : workdir === undefined ? undefined : `${workdir}/${expanded}`
-        if (target === undefined || !inWorkspace(normalize(target))) continue
+  walkChain(chain, escape, scope, (instruction, variables) => {
+    const keyword = instruction.keyword
+    if (keyword === 'WORKDIR') {
+      const dir = expand(trimSpace(instruction.args), variables(), escape)
+      workdir = dir.startsWith('/') ? normalize(dir) : workdir === undefined ? undefined : normalize(`${workdir}/${dir}`)
+    } else if (keyword === 'COPY' || keyword === 'ADD') {
+      const destination = lastPath(extractFlags(instruction.args).rest, escape)
+      if (destination === undefined) return
+      const expanded = expand(destination, variables(), escape)
+      const target = expanded.startsWith('/') ? expanded : workdir === undefined ? undefined : `${workdir}/${expanded}`
+      if (target === undefined || !inWorkspace(normalize(target))) return
+      findings.push({
+        check: 'workspace',
+        severity: 'error',
+        file,
+        line: instruction.line,
+        message:
+          `${keyword} into ${normalize(target)}${expanded.startsWith('/') ? '' : ` (${expanded} in WORKDIR ${workdir ?? ''})`}: in OHE ${WORKSPACE} is the sandbox's own volume, ` +
+          `mounted over the image's, so the sandbox starts with an empty ${WORKSPACE} and never sees these files. ` +
+          `Copy them under e.g. /opt/<name>-seed instead, and link or copy them into ${WORKSPACE} in a prepare-* helper that runs in the sandbox.`
+      })
+    } else if (keyword === 'VOLUME') {
+      for (const volume of volumePaths(instruction.args, escape)) {
+        const path = normalize(expand(volume, variables(), escape))
+        if (path !== WORKSPACE && !WORKSPACE.startsWith(path === '/' ? '/' : `${path}/`)) continue
         findings.push({
           check: 'workspace',
           severity: 'error',
           file,
           line: instruction.line,
           message:
-            `${keyword} into ${normalize(target)}${expanded.startsWith('/') ? '' : ` (${expanded} in WORKDIR ${workdir ?? ''})`}: in OHE ${WORKSPACE} is the sandbox's own volume, ` +
-            `mounted over the image's, so the sandbox starts with an empty ${WORKSPACE} and never sees these files. ` +
-            `Copy them under e.g. /opt/<name>-seed instead, and link or copy them into ${WORKSPACE} in a prepare-* helper that runs in the sandbox.`
+            `VOLUME ${path} covers ${WORKSPACE}, which OHE mounts the sandbox's own volume on. Remove it: the runtime provides ${WORKSPACE}, ` +
+            'and a VOLUME only makes Docker runs of the image differ from OHE.'
         })
-      } else if (keyword === 'VOLUME') {
-        for (const volume of volumePaths(instruction.args, escape)) {
-          const path = normalize(expand(volume, variables(), escape))
-          if (path !== WORKSPACE && !WORKSPACE.startsWith(path === '/' ? '/' : `${path}/`)) continue
-          findings.push({
-            check: 'workspace',
-            severity: 'error',
-            file,
-            line: instruction.line,
-            message:
-              `VOLUME ${path} covers ${WORKSPACE}, which OHE mounts the sandbox's own volume on. Remove it: the runtime provides ${WORKSPACE}, ` +
-              'and a VOLUME only makes Docker runs of the image differ from OHE.'
-          })
-        }
       }
     }
-  }
+  })
   return findings
 }
 
