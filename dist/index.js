@@ -46390,26 +46390,9 @@ function readFrom(instruction2, file) {
   return { image, name: stageName };
 }
 
-// src/dockerfile/user.ts
-function userFindings(chain, escape2, file, scope) {
-  const last = lastUser(chain, escape2, scope);
-  if (last === void 0) return [];
-  const user = last.spec.split(":")[0] ?? "";
-  if (user !== "root" && !/^0+$/.test(user)) return [];
-  const written = last.written.includes("$") ? `, written USER ${clip(last.written)}` : "";
-  return [
-    {
-      check: "user",
-      severity: "warning",
-      file,
-      line: last.line,
-      message: `The image ends as root (USER ${clip(last.spec)}${written}); the agent-server base runs as openhands (UID 10001) and OpenHands expects that user. End the Dockerfile with USER openhands after the steps that need root.`
-    }
-  ];
-}
-function lastUser(chain, escape2, scope) {
+// src/dockerfile/chain-walk.ts
+function walkChain(chain, escape2, scope, visit) {
   const env = /* @__PURE__ */ new Map();
-  let last;
   for (const stage of [...chain].reverse()) {
     const args = /* @__PURE__ */ new Map();
     const variables = () => new Map([...args, ...env]);
@@ -46423,12 +46406,11 @@ function lastUser(chain, escape2, scope) {
         }
       } else if (instruction2.keyword === "ENV") {
         for (const [name, value2] of envPairs(instruction2.args, escape2)) env.set(name, expand3(value2, variables(), escape2));
-      } else if (instruction2.keyword === "USER") {
-        last = { spec: expand3(instruction2.args, variables(), escape2), written: trimSpace(instruction2.args), line: instruction2.line };
+      } else {
+        visit(instruction2, variables);
       }
     }
   }
-  return last;
 }
 function envPairs(args, escape2) {
   const words = splitQuotedWords(args, escape2);
@@ -46449,57 +46431,69 @@ function expand3(text3, variables, escape2) {
   }
 }
 
+// src/dockerfile/user.ts
+function userFindings(chain, escape2, file, scope) {
+  const last = lastUser(chain, escape2, scope);
+  if (last === void 0) return [];
+  const user = last.spec.split(":")[0] ?? "";
+  if (user !== "root" && !/^0+$/.test(user)) return [];
+  const written = last.written.includes("$") ? `, written USER ${clip(last.written)}` : "";
+  return [
+    {
+      check: "user",
+      severity: "warning",
+      file,
+      line: last.line,
+      message: `The image ends as root (USER ${clip(last.spec)}${written}); the agent-server base runs as openhands (UID 10001) and OpenHands expects that user. End the Dockerfile with USER openhands after the steps that need root.`
+    }
+  ];
+}
+function lastUser(chain, escape2, scope) {
+  let last;
+  walkChain(chain, escape2, scope, (instruction2, variables) => {
+    if (instruction2.keyword === "USER")
+      last = { spec: expand3(instruction2.args, variables(), escape2), written: trimSpace(instruction2.args), line: instruction2.line };
+  });
+  return last;
+}
+
 // src/dockerfile/workspace.ts
 var WORKSPACE2 = "/workspace";
 function workspaceFindings(chain, escape2, file, scope) {
   const findings = [];
-  const env = /* @__PURE__ */ new Map();
   let workdir;
-  for (const stage of [...chain].reverse()) {
-    const args = /* @__PURE__ */ new Map();
-    const variables = () => new Map([...args, ...env]);
-    for (const instruction2 of stage.instructions) {
-      const keyword = instruction2.keyword;
-      if (keyword === "ARG") {
-        for (const word of splitQuotedWords(instruction2.args, escape2)) {
-          const equals = word.indexOf("=");
-          const name = equals === -1 ? word : word.slice(0, equals);
-          const value2 = Object.hasOwn(scope.buildArgs, name) ? scope.buildArgs[name] : equals !== -1 ? expand3(word.slice(equals + 1), variables(), escape2) : scope.globals.get(name);
-          if (value2 !== void 0) args.set(name, value2);
-        }
-      } else if (keyword === "ENV") {
-        for (const [name, value2] of envPairs(instruction2.args, escape2)) env.set(name, expand3(value2, variables(), escape2));
-      } else if (keyword === "WORKDIR") {
-        const dir = expand3(trimSpace(instruction2.args), variables(), escape2);
-        workdir = dir.startsWith("/") ? normalize(dir) : workdir === void 0 ? void 0 : normalize(`${workdir}/${dir}`);
-      } else if (keyword === "COPY" || keyword === "ADD") {
-        const destination = lastPath(extractFlags(instruction2.args).rest, escape2);
-        if (destination === void 0) continue;
-        const expanded = expand3(destination, variables(), escape2);
-        const target = expanded.startsWith("/") ? expanded : workdir === void 0 ? void 0 : `${workdir}/${expanded}`;
-        if (target === void 0 || !inWorkspace(normalize(target))) continue;
+  walkChain(chain, escape2, scope, (instruction2, variables) => {
+    const keyword = instruction2.keyword;
+    if (keyword === "WORKDIR") {
+      const dir = expand3(trimSpace(instruction2.args), variables(), escape2);
+      workdir = dir.startsWith("/") ? normalize(dir) : workdir === void 0 ? void 0 : normalize(`${workdir}/${dir}`);
+    } else if (keyword === "COPY" || keyword === "ADD") {
+      const destination = lastPath(extractFlags(instruction2.args).rest, escape2);
+      if (destination === void 0) return;
+      const expanded = expand3(destination, variables(), escape2);
+      const target = expanded.startsWith("/") ? expanded : workdir === void 0 ? void 0 : `${workdir}/${expanded}`;
+      if (target === void 0 || !inWorkspace(normalize(target))) return;
+      findings.push({
+        check: "workspace",
+        severity: "error",
+        file,
+        line: instruction2.line,
+        message: `${keyword} into ${normalize(target)}${expanded.startsWith("/") ? "" : ` (${expanded} in WORKDIR ${workdir ?? ""})`}: in OHE ${WORKSPACE2} is the sandbox's own volume, mounted over the image's, so the sandbox starts with an empty ${WORKSPACE2} and never sees these files. Copy them under e.g. /opt/<name>-seed instead, and link or copy them into ${WORKSPACE2} in a prepare-* helper that runs in the sandbox.`
+      });
+    } else if (keyword === "VOLUME") {
+      for (const volume of volumePaths(instruction2.args, escape2)) {
+        const path22 = normalize(expand3(volume, variables(), escape2));
+        if (path22 !== WORKSPACE2 && !WORKSPACE2.startsWith(path22 === "/" ? "/" : `${path22}/`)) continue;
         findings.push({
           check: "workspace",
           severity: "error",
           file,
           line: instruction2.line,
-          message: `${keyword} into ${normalize(target)}${expanded.startsWith("/") ? "" : ` (${expanded} in WORKDIR ${workdir ?? ""})`}: in OHE ${WORKSPACE2} is the sandbox's own volume, mounted over the image's, so the sandbox starts with an empty ${WORKSPACE2} and never sees these files. Copy them under e.g. /opt/<name>-seed instead, and link or copy them into ${WORKSPACE2} in a prepare-* helper that runs in the sandbox.`
+          message: `VOLUME ${path22} covers ${WORKSPACE2}, which OHE mounts the sandbox's own volume on. Remove it: the runtime provides ${WORKSPACE2}, and a VOLUME only makes Docker runs of the image differ from OHE.`
         });
-      } else if (keyword === "VOLUME") {
-        for (const volume of volumePaths(instruction2.args, escape2)) {
-          const path22 = normalize(expand3(volume, variables(), escape2));
-          if (path22 !== WORKSPACE2 && !WORKSPACE2.startsWith(path22 === "/" ? "/" : `${path22}/`)) continue;
-          findings.push({
-            check: "workspace",
-            severity: "error",
-            file,
-            line: instruction2.line,
-            message: `VOLUME ${path22} covers ${WORKSPACE2}, which OHE mounts the sandbox's own volume on. Remove it: the runtime provides ${WORKSPACE2}, and a VOLUME only makes Docker runs of the image differ from OHE.`
-          });
-        }
       }
     }
-  }
+  });
   return findings;
 }
 function inWorkspace(path22) {
