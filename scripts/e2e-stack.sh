@@ -136,6 +136,17 @@ install_packages() {
   log "client $(command -v docker), $(docker buildx version 2>/dev/null | cut -d' ' -f1,2)"
 }
 
+# Our default engine without its docker0 (removed by a later start of the second engine) cannot start a container on
+# its default network: restarting it makes docker0 again.
+default_bridge_ok() {
+  alive dockerd || return 0
+  ip link show docker0 >/dev/null 2>&1 && return 0
+  log "docker0 is gone (removed by the second engine's start): restarting dockerd"
+  stop_daemon dockerd
+  start_dockerd
+  ip link show docker0 >/dev/null 2>&1 || die "dockerd did not make docker0 again (see $STATE/dockerd.log)"
+}
+
 start_dockerd() {
   if docker info >/dev/null 2>&1; then
     if alive dockerd; then log "dockerd already running (pid $(cat "$STATE/dockerd.pid"))"
@@ -404,7 +415,11 @@ up() {
   local t0=$SECONDS
   : >"$STATE/up.log"
   install_packages
+  # Docker 26 starts first: at its start it removes the host's docker0 (seen with a data root it has run from before),
+  # the default engine's bridge, which the default engine then makes again when it starts.
+  start_docker26
   start_dockerd
+  default_bridge_ok
   start_registry
   # The stack's own pushes use a private docker config: root's ~/.docker stays without registry credentials.
   export DOCKER_CONFIG="$STATE/docker-config"
@@ -413,8 +428,8 @@ up() {
     die "docker login to $REGISTRY failed (see $STATE/up.log)"
   push_base_images
   smoke_build
-  start_docker26
   smoke_docker26
+  default_bridge_ok
   write_engines
   quiet docker logout "$REGISTRY" || true
   log "up in $((SECONDS - t0)) s: registry $REGISTRY, user $REG_USER, password in $STATE/registry-password"
