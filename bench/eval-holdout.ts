@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { base62, crc32 } from '../src/secrets/checksum.js'
-import { scanContext } from '../src/secrets/scan.js'
+import { pct, scanCorpus, tally, type Tally } from './corpus.js'
 
 const args = process.argv.slice(2)
 const option = (name: string): string | undefined => {
@@ -642,28 +642,8 @@ writeFileSync(join(root, 'Dockerfile'), 'FROM python:3.12-slim\n')
 // ---------------------------------------------------------------------------------------------------------------
 // Scan and report
 
-const started = performance.now()
-const result = await scanContext({ context: root, dockerfile: join(root, 'Dockerfile') })
-const seconds = (performance.now() - started) / 1000
-const byFile = new Map<string, Array<{ line: number; rule: string }>>()
-for (const f of [...result.findings, ...(result.notices ?? [])]) {
-  const list = byFile.get(f.file) ?? []
-  list.push({ line: f.line, rule: f.rule })
-  byFile.set(f.file, list)
-}
+const { seconds, byFile } = await scanCorpus(root)
 
-interface Tally {
-  found: number
-  named: number
-  total: number
-}
-const tally = (map: Map<string, Tally>, key: string, found: boolean, named: boolean): void => {
-  const t = map.get(key) ?? { found: 0, named: 0, total: 0 }
-  t.total++
-  if (found) t.found++
-  if (named) t.named++
-  map.set(key, t)
-}
 const perProvider = new Map<string, Tally>()
 const perKind = new Map<string, Tally>()
 const perSyntax = new Map<string, Tally>()
@@ -684,7 +664,6 @@ for (const sample of samples) {
 }
 const falseFindings = negatives.flatMap(({ file, what }) => (byFile.get(file) ?? []).map(h => `  FALSE ${what}: ${file}:${h.line} ${h.rule}`))
 
-const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`
 const table = (title: string, map: Map<string, Tally>, showNamed: boolean): void => {
   console.log(`\n${title}`)
   const width = Math.max(...[...map.keys()].map(k => k.length))

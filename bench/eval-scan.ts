@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { FAMILIES } from '../src/secrets/rules/index.js'
 import type { Family, Rand, RuleCase } from '../src/secrets/rules/types.js'
-import { scanContext } from '../src/secrets/scan.js'
+import { pct, scanCorpus, tally, type Tally } from './corpus.js'
 
 const args = process.argv.slice(2)
 const option = (name: string): string | undefined => {
@@ -120,54 +120,33 @@ const add = (family: Family, c: RuleCase): void => {
 for (const family of FAMILIES) for (const c of family.cases) add(family, c)
 writeFileSync(join(root, 'Dockerfile'), 'FROM python:3.12-slim\n')
 
-const started = performance.now()
-const result = await scanContext({ context: root, dockerfile: join(root, 'Dockerfile') })
-const seconds = (performance.now() - started) / 1000
-const byFile = new Map<string, Array<{ line: number; rule: string }>>()
-for (const f of [...result.findings, ...(result.notices ?? [])]) {
-  const list = byFile.get(f.file) ?? []
-  list.push({ line: f.line, rule: f.rule })
-  byFile.set(f.file, list)
-}
+const { seconds, byFile } = await scanCorpus(root)
 
-interface Tally {
-  found: number
-  specific: number
-  total: number
-}
-const tally = (map: Map<string, Tally>, key: string, found: boolean, specific: boolean): void => {
-  const t = map.get(key) ?? { found: 0, specific: 0, total: 0 }
-  t.total++
-  if (found) t.found++
-  if (specific) t.specific++
-  map.set(key, t)
-}
 const perFamily = new Map<string, Tally>()
 const perSyntax = new Map<string, Tally>()
 const misses: string[] = []
 for (const s of samples) {
   const hits = (byFile.get(s.file) ?? []).filter(h => h.line === s.line)
   const found = hits.length > 0
-  const specific = hits.some(h => h.rule === s.rule)
-  tally(perFamily, s.family, found, specific)
-  tally(perSyntax, s.syntax, found, specific)
-  tally(perSyntax, 'all', found, specific)
+  const named = hits.some(h => h.rule === s.rule)
+  tally(perFamily, s.family, found, named)
+  tally(perSyntax, s.syntax, found, named)
+  tally(perSyntax, 'all', found, named)
   if (!found) misses.push(`${s.rule} in ${s.syntax} (${s.file})`)
 }
 const falsePositives = negatives.flatMap(file => (byFile.get(file) ?? []).map(h => `${file}:${h.line} ${h.rule}`))
 
-const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).toFixed(1)}%`
 const table = (title: string, map: Map<string, Tally>): void => {
   console.log(`\n${title}`)
   const width = Math.max(...[...map.keys()].map(k => k.length))
   for (const [key, t] of [...map].sort((a, b) => a[0].localeCompare(b[0]))) {
     console.log(
-      `  ${key.padEnd(width)}  recall ${pct(t.found, t.total).padStart(6)}  specific rule ${pct(t.specific, t.total).padStart(6)}  (${t.found}/${t.total})`
+      `  ${key.padEnd(width)}  recall ${pct(t.found, t.total).padStart(6)}  specific rule ${pct(t.named, t.total).padStart(6)}  (${t.found}/${t.total})`
     )
   }
 }
 
-const all = perSyntax.get('all') ?? { found: 0, specific: 0, total: 0 }
+const all = perSyntax.get('all') ?? { found: 0, named: 0, total: 0 }
 perSyntax.delete('all')
 console.log(
   `eval:scan seed ${seed}: ${samples.length} positives from ${FAMILIES.length} families (${perFamily.size} with samples) in ${SYNTAXES.length} syntaxes + native files, ${negatives.length} negative files; scanned in ${seconds.toFixed(2)} s`
@@ -175,7 +154,7 @@ console.log(
 table('Recall per provider family', perFamily)
 table('Recall per syntax', perSyntax)
 console.log(
-  `\nOverall recall ${pct(all.found, all.total)} (${all.found}/${all.total}), specific rule ${pct(all.specific, all.total)}; target >= ${pct(target, 1)}`
+  `\nOverall recall ${pct(all.found, all.total)} (${all.found}/${all.total}), specific rule ${pct(all.named, all.total)}; target >= ${pct(target, 1)}`
 )
 console.log(`False positives on negatives: ${falsePositives.length}`)
 for (const fp of falsePositives.slice(0, 30)) console.log(`  FP ${fp}`)
