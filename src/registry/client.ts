@@ -84,6 +84,22 @@ export interface ImageConfigResult {
   layers?: Array<{ digest: string; size: number }>
 }
 
+/** A blob as a manifest names it. */
+export interface BlobDescriptor {
+  digest: string
+  size: number
+}
+
+/** Opens a blob's bytes anew for each attempt of an upload (after a 401 challenge, or a retry). */
+export type BlobSource = () => Promise<ReadableStream<Uint8Array>>
+
+/** Limits of one blob transfer, which can take far longer than a read's 30 s. */
+export interface TransferOptions {
+  timeoutMs: number
+  /** Ends the transfer early, e.g. when it stopped moving. */
+  signal?: AbortSignal
+}
+
 export interface RegistryClient {
   /** The registry as given, for messages. */
   readonly registry: string
@@ -94,6 +110,18 @@ export interface RegistryClient {
   getImageConfig(repository: string, reference: string, platform?: Platform): Promise<ImageConfigResult>
   /** HEAD of the manifest: false on 404, an error for anything else that is not 200. */
   tagExists(repository: string, tag: string): Promise<boolean>
+  /** HEAD of a blob: false on 404. */
+  hasBlob(repository: string, digest: string): Promise<boolean>
+  /** A blob's bytes as they come (redirects followed); the caller checks them against the digest. */
+  openBlob(repository: string, blob: BlobDescriptor, transfer: TransferOptions): Promise<ReadableStream<Uint8Array>>
+  /**
+   * Puts a blob in the repository: mounted from `mountFrom` (a repository of the same registry) when the registry
+   * can, else uploaded as a POST and one PUT of all its bytes, as containerd pushes. The PUT is not retried: a failed
+   * upload is started again by the caller.
+   */
+  pushBlob(repository: string, blob: BlobDescriptor, source: BlobSource, transfer: TransferOptions & { mountFrom?: string }): Promise<'mounted' | 'uploaded'>
+  /** PUTs a manifest under a tag or its own digest; returns its digest. */
+  putManifest(repository: string, reference: string, mediaType: string, body: Uint8Array): Promise<string>
 }
 
 const MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerList, MEDIA_TYPES.dockerManifest].join(', ')
@@ -107,6 +135,8 @@ const MAX_PAGES = 1000
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024
 const MAX_TAGS_PAGE_BYTES = 16 * 1024 * 1024
+/** The body of an upload's or a manifest put's answer, which says nothing the client reads. */
+const MAX_ANSWER_BYTES = 64 * 1024
 
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
   return new Client(options)
@@ -272,7 +302,90 @@ class Client implements RegistryClient {
     throw this.httpError(subject, reply)
   }
 
-  // ---- requests, authentication, redirects
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    this.checkRepository(repository)
+    const subject: Subject = { repository, kind: 'layer', reference: digest }
+    const reply = await this.request(subject, this.blobUrl(repository, digest), {
+      deadline: callDeadline(this.callBudgetMs),
+      method: 'HEAD',
+      maxBytes: 0,
+      peer: 'registry'
+    })
+    if (reply.status === 200) return true
+    if (reply.status === 404) return false
+    throw this.httpError(subject, reply)
+  }
+
+  async openBlob(repository: string, blob: BlobDescriptor, transfer: TransferOptions): Promise<ReadableStream<Uint8Array>> {
+    this.checkRepository(repository)
+    const subject: Subject = { repository, kind: 'layer', reference: blob.digest }
+    const reply = await this.request(subject, this.blobUrl(repository, blob.digest), {
+      method: 'GET',
+      maxBytes: 0,
+      streamBody: true,
+      peer: 'registry',
+      ...transfer
+    })
+    if (reply.status !== 200 || reply.stream === undefined) throw this.httpError(subject, reply)
+    return reply.stream
+  }
+
+  async pushBlob(
+    repository: string,
+    blob: BlobDescriptor,
+    source: BlobSource,
+    transfer: TransferOptions & { mountFrom?: string }
+  ): Promise<'mounted' | 'uploaded'> {
+    this.checkRepository(repository)
+    const subject: Subject = { repository, kind: 'layer', reference: blob.digest, push: true }
+    const start = new URL(`/v2/${repository}/blobs/uploads/`, this.origin)
+    if (transfer.mountFrom !== undefined && transfer.mountFrom !== repository) {
+      start.searchParams.set('mount', blob.digest)
+      start.searchParams.set('from', transfer.mountFrom)
+    }
+    const begun = await this.request(subject, start, {
+      deadline: callDeadline(this.callBudgetMs),
+      method: 'POST',
+      maxBytes: MAX_ANSWER_BYTES,
+      peer: 'registry'
+    })
+    // 201: mounted. 202: an upload session to send the bytes to.
+    if (begun.status === 201) return 'mounted'
+    const location = begun.headers.get('location')
+    const session = begun.status === 202 && location !== null ? parseUrl(location, begun.url) : null
+    if (begun.status !== 202) throw this.httpError(subject, begun)
+    if (session === null || session.origin !== this.origin) throw this.protocolError(subject, 'an upload location outside the registry')
+    session.searchParams.set('digest', blob.digest)
+    const put = await this.auth.authorized(subject, session, {
+      method: 'PUT',
+      maxBytes: MAX_ANSWER_BYTES,
+      peer: 'registry',
+      body: async () => ({ data: await source(), length: blob.size, contentType: 'application/octet-stream' }),
+      ...transfer
+    })
+    if (put.status !== 201) throw this.httpError(subject, put)
+    return 'uploaded'
+  }
+
+  async putManifest(repository: string, reference: string, mediaType: string, body: Uint8Array): Promise<string> {
+    this.checkRepository(repository)
+    this.checkReference(repository, reference)
+    const subject: Subject = { repository, kind: 'manifest', reference, push: true }
+    const reply = await this.request(subject, this.manifestUrl(repository, reference), {
+      deadline: callDeadline(this.callBudgetMs),
+      method: 'PUT',
+      maxBytes: MAX_ANSWER_BYTES,
+      peer: 'registry',
+      body: async () => ({ data: body, length: body.byteLength, contentType: mediaType })
+    })
+    if (reply.status !== 201) throw this.httpError(subject, reply)
+    const own = `sha256:${createHash('sha256').update(body).digest('hex')}`
+    const header = reply.headers.get('docker-content-digest')?.trim()
+    if (header !== undefined && DIGEST.test(header) && header.startsWith('sha256:') && header !== own) {
+      throw this.protocolError(subject, `the digest ${header}, not the manifest's own ${own}`)
+    }
+    return own
+  }
 
   // ---- requests
 
@@ -290,6 +403,11 @@ class Client implements RegistryClient {
       throw this.protocolError(subject, 'a next-page link outside the registry')
     }
     return next
+  }
+
+  private blobUrl(repository: string, digest: string): URL {
+    if (!DIGEST.test(digest)) throw new RegistryError(`invalid blob digest '${digest}' for ${repository}`, 'invalid', this.registry, repository)
+    return new URL(`/v2/${repository}/blobs/${digest}`, this.origin)
   }
 
   private manifestUrl(repository: string, reference: string): URL {

@@ -11,14 +11,19 @@ import { parseWwwAuthenticate } from './www-authenticate.js'
 /** What a request reads, for messages: "tags of a/b", "a/b:1.0", "config blob sha256:... of a/b". */
 export interface Subject {
   repository: string
-  kind: 'tags' | 'manifest' | 'blob'
+  /** `blob` is an image config; `layer` any other blob. */
+  kind: 'tags' | 'manifest' | 'blob' | 'layer'
   reference?: string
+  /** Written, not read: the messages speak of pushing and of push (write) access. */
+  push?: boolean
 }
 
 export interface Reply {
   status: number
   headers: Headers
   body: Uint8Array
+  /** The unread body, when the request asked for it so (SendOptions.streamBody). */
+  stream?: ReadableStream<Uint8Array>
   url: URL
 }
 
@@ -40,6 +45,7 @@ export function describeSubject(subject: Subject): string {
   const { repository, kind, reference = '' } = subject
   if (kind === 'tags') return `tags of ${repository}`
   if (kind === 'blob') return `config blob ${reference} of ${repository}`
+  if (kind === 'layer') return `blob ${reference} of ${repository}`
   return DIGEST.test(reference) ? `${repository}@${reference}` : `${repository}:${reference}`
 }
 
@@ -66,7 +72,7 @@ export function networkError(context: ErrorContext, subject: Subject, url: URL, 
       : peer === 'token'
         ? `the token service ${url.host} of registry ${registry}`
         : `${url.host} (where registry ${registry} redirected)`
-  const reading = `reading ${describeSubject(subject)}`
+  const reading = `${subject.push ? 'pushing' : 'reading'} ${describeSubject(subject)}`
   if (isTimeout(thrown)) {
     return new RegistryError(
       `${target} did not answer within ${Math.round(context.timeoutMs / 100) / 10} s ${reading}: ` + 'is it reachable from the runner?',
@@ -96,6 +102,8 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
   const credentials = context.credentials
   const setCredentials = 'set registry-username/registry-password'
   const error = (kind: RegistryErrorKind, message: string): RegistryError => new RegistryError(message, kind, registry, repository, status)
+  const reading = subject.push ? 'pushing' : 'reading'
+  const access = subject.push ? 'push (write)' : 'pull (read)'
 
   if (status === 401) {
     const challenge = parseWwwAuthenticate(reply.headers.get('www-authenticate') ?? '')
@@ -103,15 +111,15 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
       return error(
         'forbidden',
         `${where} refused ${what} ${at}: the ${credentials ? 'credentials lack' : 'anonymous token lacks'} ` +
-          `pull (read) access to ${repository}${credentials ? '' : `; ${setCredentials}`} ` +
+          `${access} access to ${repository}${credentials ? '' : `; ${setCredentials}`} ` +
           '(a missing repository answers this way too)'
       )
     }
     return error(
       'unauthorized',
       credentials
-        ? `authentication failed at ${where} reading ${what} ${at}: the registry rejected ` + `registry-username/registry-password; check them`
-        : `authentication failed at ${where} reading ${what} ${at}: the registry requires credentials; ` +
+        ? `authentication failed at ${where} ${reading} ${what} ${at}: the registry rejected ` + `registry-username/registry-password; check them`
+        : `authentication failed at ${where} ${reading} ${what} ${at}: the registry requires credentials; ` +
             `${setCredentials} (a private or missing repository answers this way too)`
     )
   }
@@ -119,7 +127,7 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
     return error(
       'forbidden',
       `${where} denied access to ${what} ${at}: the ${credentials ? 'credentials lack' : 'anonymous access lacks'} ` +
-        `pull (read) permission on ${repository}${credentials ? '' : `; ${setCredentials}`}`
+        `${access} permission on ${repository}${credentials ? '' : `; ${setCredentials}`}`
     )
   }
   if (status === 404) {
@@ -152,13 +160,14 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
     const when = after !== null && /^\d+$/.test(after) ? `, retry after ${after} s` : ''
     return error(
       'rate-limited',
-      `${where} rate-limited reading ${what} (HTTP 429${when}): retry later` + (credentials ? '' : `, or ${setCredentials}: anonymous pulls have lower limits`)
+      `${where} rate-limited ${reading} ${what} (HTTP 429${when}): retry later` +
+        (credentials ? '' : `, or ${setCredentials}: anonymous pulls have lower limits`)
     )
   }
   if (status >= 500) {
-    return error('server', `${where} failed reading ${what} ${at}: a server-side error; retry later`)
+    return error('server', `${where} failed ${reading} ${what} ${at}: a server-side error; retry later`)
   }
-  return error('protocol', `unexpected answer from ${where} reading ${what} ${at}`)
+  return error('protocol', `unexpected answer from ${where} ${reading} ${what} ${at}`)
 }
 
 /** The `code`s of a Distribution error body (`{"errors":[{"code":"MANIFEST_UNKNOWN",...}]}`); messages are ignored. */

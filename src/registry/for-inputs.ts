@@ -1,5 +1,13 @@
 import { parseRepository } from '../grammar.js'
-import { createRegistryClient, type Platform, type RegistryClient, type RegistryCredentials } from './client.js'
+import {
+  createRegistryClient,
+  type BlobDescriptor,
+  type BlobSource,
+  type Platform,
+  type RegistryClient,
+  type RegistryCredentials,
+  type TransferOptions
+} from './client.js'
 import { dockerLoginFor } from './docker-credentials.js'
 import { RegistryError } from './errors.js'
 
@@ -91,6 +99,22 @@ class ClientForRun implements RegistryClient {
     return this.read(client => client.tagExists(repository, tag))
   }
 
+  hasBlob(repository: string, digest: string): Promise<boolean> {
+    return this.read(client => client.hasBlob(repository, digest))
+  }
+
+  openBlob(repository: string, blob: BlobDescriptor, transfer: TransferOptions): Promise<ReadableStream<Uint8Array>> {
+    return this.read(client => client.openBlob(repository, blob, transfer))
+  }
+
+  pushBlob(repository: string, blob: BlobDescriptor, source: BlobSource, transfer: TransferOptions & { mountFrom?: string }): Promise<'mounted' | 'uploaded'> {
+    return this.read(client => client.pushBlob(repository, blob, source, transfer))
+  }
+
+  putManifest(repository: string, reference: string, mediaType: string, body: Uint8Array): Promise<string> {
+    return this.read(client => client.putManifest(repository, reference, mediaType, body))
+  }
+
   private async read<T>(call: (client: RegistryClient) => Promise<T>): Promise<T> {
     this.client ??= this.connect()
     const { client, tried } = await this.client
@@ -135,7 +159,7 @@ export function explainRefusal(error: RegistryError, tried: CredentialsTried, in
     advice =
       error.kind === 'unauthorized'
         ? 'check registry-username/registry-password'
-        : `use registry-username/registry-password that may pull ${error.repository ?? 'the repository'}`
+        : `use registry-username/registry-password that may ${/\bpush(ing)?\b/.test(error.message) ? 'push to' : 'pull'} ${error.repository ?? 'the repository'}`
   } else if (push === registry) {
     advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login}`
   } else {

@@ -10,14 +10,29 @@ import { budgetError, isTimeout, networkError, protocolError, type ErrorContext,
 import { DOCKER_HUB_NAMES, HOST } from '../grammar.js'
 
 export interface SendOptions {
-  method: 'GET' | 'HEAD'
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT'
   accept?: string
+  /** The request body, made anew for each send (a retry, or the send after a 401 challenge). */
+  body?: () => Promise<RequestBody>
+  /** The answer's body is not read but handed over as `stream` (a blob being copied). */
+  streamBody?: boolean
+  /** This request's own time limit instead of the client's per-request one (a blob transfer). */
+  timeoutMs?: number
+  /** Aborts the request (a transfer that stopped moving). */
+  signal?: AbortSignal
   /** Sent only to the origin of the first URL: never to a redirect target elsewhere (blob storage, CDN). */
   authorization?: string
   maxBytes: number
   peer: Peer
   /** The overall end of the read this request is part of; a request never runs past it. */
   deadline?: Deadline
+}
+
+/** A body with its length and type: a length is always sent, as some registries refuse chunked uploads. */
+export interface RequestBody {
+  data: Uint8Array | ReadableStream<Uint8Array>
+  length: number
+  contentType: string
 }
 
 const MAX_REDIRECTS = 5
@@ -55,8 +70,10 @@ export class Transport {
     const { deadline } = options
     const remaining = deadline === undefined ? Infinity : deadline.at - Date.now()
     if (deadline !== undefined && remaining <= 0) throw budgetError(this.context, subject, deadline.ms, deadline.label)
-    const byBudget = remaining < this.context.timeoutMs
-    const signal = AbortSignal.timeout(Math.max(1, Math.min(this.context.timeoutMs, remaining)))
+    const timeoutMs = options.timeoutMs ?? this.context.timeoutMs
+    const byBudget = remaining < timeoutMs
+    const timeout = AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, remaining)))
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
     let current = url
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = {}
@@ -65,7 +82,17 @@ export class Transport {
         headers.Authorization = options.authorization
       }
       try {
-        const res = await this.fetchImpl(current, { method: options.method, headers, redirect: 'manual', signal })
+        const body = await options.body?.()
+        if (body !== undefined) {
+          headers['Content-Type'] = body.contentType
+          headers['Content-Length'] = String(body.length)
+        }
+        const init: RequestInit & { duplex?: 'half' } = { method: options.method, headers, redirect: 'manual', signal }
+        if (body !== undefined) {
+          init.body = body.data
+          init.duplex = 'half'
+        }
+        const res = await this.fetchImpl(current, init)
         const location = res.headers.get('location')
         if ([301, 302, 303, 307, 308].includes(res.status) && location !== null) {
           await res.body?.cancel().catch(() => undefined)
@@ -77,12 +104,15 @@ export class Transport {
           current = next
           continue
         }
+        if (options.streamBody && res.ok && res.body !== null) {
+          return { status: res.status, headers: res.headers, body: new Uint8Array(), stream: res.body, url: current }
+        }
         const limit = res.ok ? options.maxBytes : MAX_ERROR_BYTES
-        const body = options.method === 'HEAD' ? new Uint8Array() : await readBody(res, limit)
-        if (body === undefined) {
+        const answer = options.method === 'HEAD' ? new Uint8Array() : await readBody(res, limit)
+        if (answer === undefined) {
           if (res.ok) throw protocolError(this.context, subject, `an answer larger than ${limit / 1024 / 1024} MiB`)
         }
-        return { status: res.status, headers: res.headers, body: body ?? new Uint8Array(), url: current }
+        return { status: res.status, headers: res.headers, body: answer ?? new Uint8Array(), url: current }
       } catch (thrown) {
         if (thrown instanceof RegistryError) throw thrown
         if (byBudget && deadline !== undefined && isTimeout(thrown)) throw budgetError(this.context, subject, deadline.ms, deadline.label)
