@@ -166,6 +166,16 @@ describe('planAttestations', () => {
     expect(plan.attached).toBe(attached)
     expect(plan.notice !== undefined).toBe(notice)
     expect(plan.recorded).toEqual(recorded)
+    // A --load keeps them only where the docker driver writes to a containerd image store.
+    expect(plan.keptByLoad).toBe(attached && support.driver === 'docker' && support.containerdStore)
+  })
+
+  test.each([
+    ['docker driver, containerd store', { driver: 'docker', containerdStore: true }, true],
+    ['docker-container builder', { driver: 'docker-container', containerdStore: false }, false],
+    ['docker-container builder on a containerd store', { driver: 'docker-container', containerdStore: true }, false]
+  ])('kept by a --load: %s', (_what, support, kept) => {
+    expect(planAttestations(min, support, undefined, []).keptByLoad).toBe(kept)
   })
 
   it.each([

@@ -300,6 +300,14 @@ describe('planBuild for the verify phase (issue 11)', () => {
     ])
   })
 
+  test('loadAttested: loaded under the run’s tags with the push’s attestations, never --push', () => {
+    const attestations = ['--provenance', 'mode=min', '--sbom', 'false']
+    const args = argv({}, { loadAttested: true, attestations })
+    expect(args.slice(-8)).toEqual([...attestations, '--metadata-file', '/t/metadata.json', '--load', '/w'])
+    expect(args).not.toContain('--push')
+    expect(args.filter((_, i) => args[i - 1] === '--tag')).toEqual(argv({}, {}).filter((_, i, all) => all[i - 1] === '--tag'))
+  })
+
   test("the push carries the plan's attestations", () => {
     const attestations = ['--provenance', 'mode=max', '--sbom', 'true']
     expect(argv({}, { attestations }).slice(-8)).toEqual([...attestations, '--metadata-file', '/t/metadata.json', '--push', '/w'])

@@ -241,6 +241,11 @@ describeContainerd('provenance and SBOM on the containerd image store (Docker 26
       "build-args: DEPLOY_TOKEN looks like a secret, and provenance mode=max records every build arg's value in the provenance attestation pushed with the image, readable by anyone who can pull it: pass it with the secrets input, or use provenance mode=min."
     )
     expect(run.log).toMatch(/the registry's layers are the verified ones \(\d+ diff_ids match\)/)
+    // The containerd store keeps the attestations of the loaded build: the verified image is uploaded as it is, with
+    // no second build.
+    expect(run.log).toContain('with its attestations, to verify it before any push')
+    expect(run.log).toMatch(/Uploaded the verified image \(sha256:[0-9a-f]{64}\)/)
+    expect(run.log).not.toContain('the same build again')
 
     const registry = new RegistryClient(state)
     const index = await registry.getManifest(nameOf(repository), 't1')

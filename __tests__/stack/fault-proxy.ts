@@ -13,6 +13,8 @@ export interface Rule {
   method?: string
   /** Matched against the path (without the query). */
   path: RegExp
+  /** Matched against the User-Agent: the action's own requests (Node's fetch) or dockerd's. */
+  agent?: RegExp
   fault: Fault
   /** Which matching requests get the fault, counting from 1: e.g. [1] only the first; undefined: all of them. */
   requests?: number[]
@@ -39,6 +41,7 @@ export async function startFaultProxy(upstream: string, rules: Rule[] = []): Pro
     const rule = proxy.rules.find(candidate => {
       if (candidate.method !== undefined && candidate.method !== req.method) return false
       if (!candidate.path.test(path)) return false
+      if (candidate.agent !== undefined && !candidate.agent.test(req.headers['user-agent'] ?? '')) return false
       const count = (counts.get(candidate) ?? 0) + 1
       counts.set(candidate, count)
       return candidate.requests === undefined || candidate.requests.includes(count)

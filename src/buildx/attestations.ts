@@ -81,6 +81,11 @@ export interface AttestationPlan {
   args: string[]
   /** True when the pushed index will hold attestation manifests. */
   attached: boolean
+  /**
+   * The image a `--load` build leaves in the engine holds them too (the docker driver on a containerd image store):
+   * the verified image is then pushed as it was loaded, with no second build.
+   */
+  keptByLoad: boolean
   /** What was asked for, for people: `SLSA provenance (mode=min) and an SBOM`; empty when nothing was. */
   asked: string
   /** Said once, as a notice: what was asked for and could not be kept. */
@@ -102,11 +107,12 @@ export function planAttestations(
   const { provenance, sbom } = settings
   const asked = [provenance !== false && `SLSA provenance (mode=${provenance.mode})`, sbom !== false && 'an SBOM'].filter(Boolean).join(' and ')
   const off = ['--provenance', 'false', '--sbom', 'false']
-  if (!asked) return { args: off, attached: false, asked, recorded: [] }
+  if (!asked) return { args: off, attached: false, keptByLoad: false, asked, recorded: [] }
   if (support.driver === 'docker' && !support.containerdStore) {
     return {
       args: off,
       attached: false,
+      keptByLoad: false,
       asked,
       recorded: [],
       notice:
@@ -124,7 +130,8 @@ export function planAttestations(
     args.push('--provenance', attrs.join(','))
   }
   args.push('--sbom', sbom === false ? 'false' : sbom.generator ? `generator=${sbom.generator}` : 'true')
-  return { args, attached: true, asked, recorded: provenance !== false && provenance.mode === 'max' ? [...secretArgs] : [] }
+  const keptByLoad = support.driver === 'docker' && support.containerdStore
+  return { args, attached: true, keptByLoad, asked, recorded: provenance !== false && provenance.mode === 'max' ? [...secretArgs] : [] }
 }
 
 /** The warning for a secret-looking build arg that max-mode provenance records in the pushed attestation. */

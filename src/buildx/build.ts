@@ -60,6 +60,8 @@ export interface BuildFacts {
   loggedIn?: boolean
   /** Load the image into the engine under this local tag and push nothing (the verify phase pushes it later). */
   loadAs?: string
+  /** Load it under its own tags with the push's attestations instead, and push nothing (PlanFacts.loadAttested). */
+  loadAttested?: boolean
   /** First back-off before a push retry, doubled per retry. Default 5 s. */
   pushRetryDelayMs?: number
   /** The push's attestations (planAttestations), decided once per run; none: buildx's own default. */
@@ -135,13 +137,15 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings & PushS
       secretFiles,
       metadataFile: path.join(workDir, 'metadata.json'),
       ...(facts.loadAs ? { loadAs: facts.loadAs } : {}),
+      ...(facts.loadAttested ? { loadAttested: true } : {}),
       ...(facts.attestations ? { attestations: facts.attestations.args } : {})
     })
     const secretArgs = warnSecretBuildArgs(inputs['build-args'])
     const shownFile = workspacePath(inputs.file, facts.workspace)
     const what = image || 'the image'
-    const doing = facts.loadAs
-      ? `Building ${what} into the Docker engine as ${facts.loadAs}, to verify it before any push,`
+    const loadedAs = facts.loadAs ?? (facts.loadAttested ? `${image} with its attestations` : undefined)
+    const doing = loadedAs
+      ? `Building ${what} into the Docker engine as ${loadedAs}, to verify it before any push,`
       : `${inputs.push ? 'Building and pushing' : 'Building (not pushing)'} ${what}`
     core.info(
       escapeWorkflowCommands(
@@ -189,8 +193,8 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings & PushS
 
     const { digest } = await readMetadata(plan.metadataFile)
     const pushed = pushing && digest !== undefined
-    if (facts.loadAs) {
-      core.info(`Built and loaded as ${facts.loadAs} in ${seconds} s.`)
+    if (loadedAs) {
+      core.info(`Built and loaded as ${loadedAs} in ${seconds} s.`)
     } else if (pushed) {
       core.info(`Pushed ${image} (${digest}) in ${seconds} s.`)
     } else if (inputs.push) {

@@ -35,7 +35,12 @@ export interface PlanFacts extends LabelFacts {
   metadataFile: string
   /** Load the image into the engine under this one local tag instead of pushing (the verify phase). */
   loadAs?: string
-  /** The push's attestation arguments (planAttestations); the load build turns them off. */
+  /**
+   * Load it under the run's references instead, with the push's attestations (an image store that keeps them): their
+   * subject is then the repository, and the loaded image is what gets pushed.
+   */
+  loadAttested?: boolean
+  /** The push's attestation arguments (planAttestations); a load under loadAs turns them off. */
   attestations?: string[]
 }
 
@@ -69,15 +74,15 @@ export function planBuild(inputs: BuildSettings, facts: PlanFacts): BuildPlan {
       ...(inputs['secret-files'] ?? []).map(({ id, path }) => ({ id, path }))
     ],
     ...(inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {}),
-    ...(facts.loadAs ? { load: true } : {}),
-    // The loaded image is verified and pushed without attestations: theirs would name the local tag, and the
-    // classic image store cannot hold them. The attested push is a buildx push of its own.
+    ...(facts.loadAs || facts.loadAttested ? { load: true } : {}),
+    // An image loaded under the local tag is verified and pushed without attestations: theirs would name that tag,
+    // and the classic image store cannot hold them. Its attested push is a buildx push of its own.
     ...(facts.loadAs ? { attestations: ATTESTATIONS_OFF } : facts.attestations ? { attestations: facts.attestations } : {}),
     cacheFrom: inputs['cache-from'],
     cacheTo: inputs['cache-to'],
     builder: inputs.builder,
     metadataFile: facts.metadataFile,
-    push: inputs.push && !facts.loadAs
+    push: inputs.push && !facts.loadAs && !facts.loadAttested
   }
 }
 

@@ -27,6 +27,25 @@ export interface LoopbackPlan {
   recordsTotal?: number
   /** Deadline of the engine's push to the loopback registry. */
   timeoutMs?: number
+  /** Keep what the engine sent here (the blobs as files), for the push to upload exactly those bytes. */
+  keepDir?: string
+}
+
+/** A manifest as the engine pushed it. */
+export interface SentManifest {
+  digest: string
+  mediaType: string
+  body: Buffer
+}
+
+/** The image exactly as the engine pushed it to the loopback registry, kept for the push (LoopbackPlan.keepDir). */
+export interface SentImage {
+  /** The manifest the tag named: an index when the image store keeps one (attestations), else the image's. */
+  top: SentManifest
+  /** A manifest the index names, by digest. */
+  manifest(digest: string): SentManifest | undefined
+  /** The file of a blob the engine sent; undefined for the base's, which it never sent. */
+  blobFile(digest: string): string | undefined
 }
 
 export interface LoopbackScan extends ScannedImage {
@@ -36,6 +55,8 @@ export interface LoopbackScan extends ScannedImage {
   blobsSent: number
   /** Indexes of the layers the engine did not send: their bytes are a base layer's. */
   notSent: Set<number>
+  /** What the engine sent, when it was kept. */
+  sent?: SentImage
 }
 
 /** Why the engine could not push to the loopback registry; the caller falls back to `docker save`. */
@@ -77,7 +98,11 @@ export function blobReader(options: LayerScanOptions): (bytes: AsyncIterable<Buf
 export async function scanThroughLoopback(image: string, plan: LoopbackPlan, docker: DockerCommand = runDocker): Promise<LoopbackScan> {
   const budget = recordBudget(plan.recordsTotal)
   const options: LayerScanOptions = { spoolDir: plan.spoolDir, records: budget, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) }
-  const registry = await startLoopbackRegistry({ known: plan.baseBlobs, receive: blobReader(options) })
+  const registry = await startLoopbackRegistry({
+    known: plan.baseBlobs,
+    receive: blobReader(options),
+    ...(plan.keepDir !== undefined ? { keepDir: plan.keepDir } : {})
+  })
   const tag = 'verify'
   const reference = registry.reference(tag)
   try {
@@ -92,7 +117,10 @@ export async function scanThroughLoopback(image: string, plan: LoopbackPlan, doc
     } finally {
       await docker(['image', 'rm', reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS })
     }
-    return assemble(reference => registry.manifest(reference)?.body, tag, registry.blobs)
+    const scan = assemble(reference => registry.manifest(reference)?.body, tag, registry.blobs)
+    const top = registry.manifest(tag)
+    if (plan.keepDir !== undefined && top !== undefined) scan.sent = { top, manifest: registry.manifest, blobFile: registry.blobFile }
+    return scan
   } finally {
     await registry.close()
   }

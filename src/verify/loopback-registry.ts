@@ -2,11 +2,15 @@
  * A registry run by the action itself on 127.0.0.1 for one build's export: the minimal Distribution API a pusher
  * uses (HEAD/GET blobs, monolithic and chunked uploads, cross-repository mounts, manifests by tag and digest), no
  * auth, one random repository. Blobs named in `known` (the base's) are answered as present, so the engine never
- * sends them; every other blob is handed to `receive` as it arrives, digested on the way, and nothing of it is kept
- * but what `receive` returns. Used by the verify phase to read only the layers a build added.
+ * sends them; every other blob is handed to `receive` as it arrives, digested on the way, and kept as a file in
+ * `keepDir` when one is given (the bytes the push then uploads), else dropped. Manifests are kept in memory. Used by
+ * the verify phase to read only the layers a build added.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
+import path from 'node:path'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { PassThrough } from 'node:stream'
@@ -23,6 +27,8 @@ export interface LoopbackOptions<T> {
   known: ReadonlyMap<string, number>
   /** Reads one uploaded blob to its end; its result is kept under the blob's digest once the digest checks out. */
   receive(bytes: AsyncIterable<Buffer>): Promise<T>
+  /** Where each accepted blob is kept, as a file named by its hex digest. */
+  keepDir?: string
 }
 
 export interface LoopbackRegistry<T> {
@@ -34,6 +40,8 @@ export interface LoopbackRegistry<T> {
   reference(tag: string): string
   /** Blobs uploaded and accepted, by digest. */
   blobs: ReadonlyMap<string, ReceivedBlob<T>>
+  /** The file a blob is kept in (keepDir), by digest. */
+  blobFile(digest: string): string | undefined
   /** A manifest as pushed, by tag or digest; undefined when none was. */
   manifest(reference: string): { digest: string; mediaType: string; body: Buffer } | undefined
   /** `METHOD path` of every request, for tests and the bench. */
@@ -50,6 +58,8 @@ interface Upload<T> {
   /** The bytes so far go to receive() through this stream, chunk by chunk (backpressure: the request waits). */
   stream: PassThrough
   result: Promise<T>
+  /** The copy being written to keepDir. */
+  file?: { path: string; out: WriteStream }
 }
 
 export async function startLoopbackRegistry<T>(options: LoopbackOptions<T>): Promise<LoopbackRegistry<T>> {
@@ -66,9 +76,16 @@ export async function startLoopbackRegistry<T>(options: LoopbackOptions<T>): Pro
     const result = options.receive(stream)
     // A rejected receive is reported when the upload completes; until then it must not be unhandled.
     result.catch(() => stream.destroy())
-    uploads.set(id, { hash: createHash('sha256'), size: 0, stream, result })
+    const upload: Upload<T> = { hash: createHash('sha256'), size: 0, stream, result }
+    if (options.keepDir !== undefined) {
+      const file = path.join(options.keepDir, `upload-${id}`)
+      upload.file = { path: file, out: createWriteStream(file, { flags: 'wx', mode: 0o600 }) }
+    }
+    uploads.set(id, upload)
     return id
   }
+
+  const kept = new Map<string, string>()
 
   const blobSize = (digest: string): number | undefined => options.known.get(digest) ?? blobs.get(digest)?.size
 
@@ -107,6 +124,7 @@ export async function startLoopbackRegistry<T>(options: LoopbackOptions<T>): Pro
       if (method === 'GET') return accepted(res, `${prefix}blobs/uploads/${id}`, id, session.size)
       if (method === 'DELETE') {
         session.stream.destroy()
+        await discard(session)
         uploads.delete(id)
         return reply(res, 204, '')
       }
@@ -167,9 +185,21 @@ export async function startLoopbackRegistry<T>(options: LoopbackOptions<T>): Pro
     try {
       result = await session.result
     } catch (thrown) {
+      await discard(session)
       return error(res, 500, 'UNKNOWN', `reading the blob failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`)
     }
-    if (!DIGEST.test(digest) || digest !== actual) return error(res, 400, 'DIGEST_INVALID', `the uploaded bytes are ${actual}, not ${digest}`)
+    if (!DIGEST.test(digest) || digest !== actual) {
+      await discard(session)
+      return error(res, 400, 'DIGEST_INVALID', `the uploaded bytes are ${actual}, not ${digest}`)
+    }
+    if (session.file !== undefined && options.keepDir !== undefined) {
+      const { out } = session.file
+      out.end()
+      await once(out, 'close')
+      const file = path.join(options.keepDir, digest.slice('sha256:'.length))
+      await rename(session.file.path, file)
+      kept.set(digest, file)
+    }
     blobs.set(digest, { digest, size: session.size, result })
     return created(res, `${prefix}blobs/${digest}`, digest)
   }
@@ -188,10 +218,14 @@ export async function startLoopbackRegistry<T>(options: LoopbackOptions<T>): Pro
     repository,
     reference: tag => `${host}/${repository}:${tag}`,
     blobs,
+    blobFile: digest => kept.get(digest),
     manifest: reference => manifests.get(reference),
     requests,
     close: async () => {
-      for (const session of uploads.values()) session.stream.destroy()
+      for (const session of uploads.values()) {
+        session.stream.destroy()
+        await discard(session)
+      }
       uploads.clear()
       server.closeAllConnections()
       await new Promise<void>(resolve => server.close(() => resolve()))
@@ -204,10 +238,19 @@ async function append<T>(session: Upload<T>, req: IncomingMessage): Promise<void
   for await (const chunk of req as AsyncIterable<Buffer>) {
     session.hash.update(chunk)
     session.size += chunk.length
+    const out = session.file?.out
+    if (out !== undefined && !out.write(chunk)) await once(out, 'drain')
     // A reader that failed stopped reading: the rest is hashed and dropped, and the upload fails when it completes.
     if (session.stream.destroyed) continue
     if (!session.stream.write(chunk)) await drained(session.stream)
   }
+}
+
+/** Drops an upload's unfinished copy in keepDir. */
+async function discard<T>(session: Upload<T>): Promise<void> {
+  if (session.file === undefined) return
+  session.file.out.destroy()
+  await rm(session.file.path, { force: true })
 }
 
 /** Resolves once the reader took the buffered bytes, or stopped reading; leaves no listener behind. */

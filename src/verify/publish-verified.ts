@@ -1,16 +1,24 @@
 /**
- * Build once, verify, push exactly that: the image is built into the Docker engine under a temporary local tag,
- * verified (verifyImage), and only then tagged and pushed by the engine (which keeps it under those tags); the
- * registry's rootfs.diff_ids are compared with the verified image's before the digest is reported.
+ * Build once, verify, push exactly that: the image is built into the Docker engine (under a temporary local tag, or
+ * under its own tags with its attestations where the image store keeps them), verified (verifyImage), and only then
+ * pushed: the blobs the engine sent to the verify phase's loopback registry are uploaded as they were scanned, or
+ * the engine pushes the image. The engine keeps it under the pushed tags, and the registry's rootfs.diff_ids are
+ * compared with the verified image's before the digest is reported.
  */
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { buildAndPush, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings, type PushSettings } from '../buildx/build.js'
+import { SHORT_TIMEOUT_MS } from '../buildx/docker.js'
 import type { BuildSettings } from '../buildx/plan.js'
 import { makePrivateDir, removeDir } from '../buildx/secret-files.js'
-import { UserError } from '../errors.js'
+import { describeError, UserError } from '../errors.js'
+import { redact } from '../redaction.js'
+import { RegistryError } from '../registry/errors.js'
+import type { RunRegistries } from '../registry/for-inputs.js'
 import { ACTION_VERSION } from '../version.js'
+import type { SentImage } from './loopback-export.js'
 import { pushVerified, readBackVerified, removeLocalImages, type PushedVerified } from './push.js'
+import { uploadSent, type UploadResult } from './upload-sent.js'
 import { VERIFY_STATE } from './state.js'
 import type { ResolvedRuntime } from '../release/runtime-spec.js'
 import { verifyImage, type VerifyReport, type VerifySettings } from './verify.js'
@@ -35,16 +43,22 @@ export async function publishVerified(
   onReport: (report: VerifyReport) => void,
   io: BuildIo
 ): Promise<VerifiedPublish> {
-  const local = verifyTag()
+  const { refs } = facts.tags
+  // An image store that keeps attestations holds the image under its own tags with them: that image is verified and
+  // pushed. Otherwise it is loaded under a temporary tag without them, and an attested push is a build of its own.
+  const attested = inputs.push && facts.attestations?.attached === true
+  const loadedAttested = attested && facts.attestations?.keptByLoad === true && refs.length > 0
+  const local = loadedAttested ? (refs[0] as string) : verifyTag()
   core.saveState(VERIFY_STATE.image, local)
   const workDir = await makePrivateDir(facts.tempDir)
   core.saveState(VERIFY_STATE.tempDir, workDir)
-  const made = [local]
+  const made = loadedAttested ? [...refs] : [local]
   // One `created` label for the loaded build and the attested push, so that both have the same config.
   const created = (await io.commitTime(inputs.context)) ?? io.now()
   const sameBuild: BuildIo = { ...io, commitTime: async () => created }
+  const uploadSent = inputs.push && (!attested || loadedAttested)
   try {
-    const built = await buildAndPush(inputs, { ...facts, loadAs: local }, sameBuild)
+    const built = await buildAndPush(inputs, { ...facts, ...(loadedAttested ? { loadAttested: true } : { loadAs: local }) }, sameBuild)
     const report = await verifyImage(inputs, {
       image: local,
       release: facts.release,
@@ -53,7 +67,8 @@ export async function publishVerified(
       workDir,
       registries: facts.registries,
       workspace: facts.workspace,
-      version: ACTION_VERSION
+      version: ACTION_VERSION,
+      keepSent: uploadSent
     })
     onReport(report)
     if (report.problems.length > 0) {
@@ -63,14 +78,15 @@ export async function publishVerified(
       core.info(`Verified in ${report.seconds} s; not pushed (push is false).`)
       return { build: built, verify: report }
     }
-    made.push(...built.tags)
-    const pushed = facts.attestations?.attached
-      ? await pushAttested(inputs, facts, report.diffIds, sameBuild)
-      : await pushVerified(local, built.tags, report.diffIds, inputs, facts.registries, io.docker)
+    for (const ref of built.tags) if (!made.includes(ref)) made.push(ref)
+    const pushed =
+      attested && !loadedAttested
+        ? await pushAttested(inputs, facts, report.diffIds, sameBuild)
+        : await pushTheVerified(local, built.tags, report, inputs, facts, io)
     // The engine keeps the image under its pushed tags, as a bare `buildx build --push` leaves it: only the temporary
     // tag goes. Deleting the content is what costs (measured: 19.5 s for a 311 MB layer on Docker 26's containerd
     // store, 0.04 s to untag).
-    made.splice(1)
+    made.splice(loadedAttested ? 0 : 1)
     const customSizes = pushed.layerSizes.slice(report.baseLayers)
     if (customSizes.length === report.size.layers) {
       // The same object onReport received: the summary shows the registry's sizes.
@@ -83,6 +99,49 @@ export async function publishVerified(
     await removeDir(workDir)
     core.saveState(VERIFY_STATE.image, '')
   }
+}
+
+/**
+ * The verified image to the registry: the blobs the engine sent to the loopback registry, uploaded by the action
+ * (uploadSent), when they were kept; else, or when that upload fails on the way, a `docker push` of the loaded image.
+ * Either way the engine keeps it under the pushed tags, and the registry's diff_ids are read back.
+ */
+async function pushTheVerified(
+  local: string,
+  refs: readonly string[],
+  report: VerifyReport,
+  inputs: LoginSettings & PushSettings,
+  facts: { registries: RunRegistries; agentServerReference?: string },
+  io: BuildIo
+): Promise<PushedVerified> {
+  if (report.sent === undefined) return pushVerified(local, refs, report.diffIds, inputs, facts.registries, io.docker)
+  const started = Date.now()
+  let uploaded: UploadResult
+  try {
+    uploaded = await core.group(`Push ${refs.join(', ')}`, () =>
+      uploadSent(report.sent as SentImage, refs, {
+        registries: facts.registries,
+        ...(facts.agentServerReference ? { baseReference: facts.agentServerReference } : {}),
+        timeoutMs: inputs.timeout,
+        stallMs: inputs['push-stall-timeout'],
+        retries: inputs['push-retries']
+      })
+    )
+  } catch (thrown) {
+    // Wrong credentials fail docker push the same way: say it once, as the registry answered.
+    if (thrown instanceof RegistryError && (thrown.kind === 'unauthorized' || thrown.kind === 'forbidden')) {
+      throw new UserError(redact(`Could not push ${refs.join(', ')}: ${thrown.message}`))
+    }
+    core.warning(redact(`The upload of the verified image's blobs did not complete (${describeError(thrown)}); pushing it with docker push instead.`))
+    return pushVerified(local, refs, report.diffIds, inputs, facts.registries, io.docker)
+  }
+  // As after a docker push, the engine holds the image under the tags it now has in the registry.
+  for (const ref of refs) {
+    if (ref === local) continue
+    const tagged = await io.docker(['tag', local, ref], { silent: true, timeoutMs: SHORT_TIMEOUT_MS })
+    if (tagged.exitCode !== 0) core.warning(`Pushed, but could not tag the local image as ${ref}: ${tagged.stderr.at(-1) ?? tagged.exitCode}`)
+  }
+  return readBackVerified(refs, report.diffIds, facts.registries, started, new Map(refs.map(ref => [ref, uploaded.digest])))
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseImageReference } from '../grammar.js'
 import { describeError, UserError } from '../errors.js'
@@ -28,7 +28,7 @@ import { discoverHelpers, pathOf, type Helper } from './helpers.js'
 import { makeRedactor } from './redact.js'
 import { appendToSarif, imageResults } from './sarif.js'
 import { formatMemory } from './quantity.js'
-import { LoopbackUnreachable, scanThroughLoopback } from './loopback-export.js'
+import { LoopbackUnreachable, scanThroughLoopback, type SentImage } from './loopback-export.js'
 import { scanSaveArchive } from './save-archive.js'
 import type { ScannedImage } from './scanned-image.js'
 import { diffIdMismatch } from './push.js'
@@ -70,6 +70,8 @@ export interface VerifyFacts {
   registries: RunRegistries
   /** How the target release starts a sandbox; the built-in spec when absent. */
   runtime?: ResolvedRuntime
+  /** Keep the blobs the engine sends to the loopback registry (VerifyReport.sent), for the push to upload. */
+  keepSent?: boolean
   /** Runs in the booted, healthy sandbox before it is removed (the sandbox commands). */
   afterHealthy?: (sandbox: BootedSandbox) => Promise<void>
   /** For the SARIF file: the workspace (paths relative to it) and the action's version. */
@@ -125,6 +127,8 @@ export interface VerifyReport {
   /** One line per failed part; empty when the image may be pushed. */
   problems: string[]
   seconds: number
+  /** The image as the engine sent it to the loopback registry (keepSent): the bytes that were scanned. */
+  sent?: SentImage
 }
 
 export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): Promise<VerifyReport> {
@@ -250,7 +254,8 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
     sandboxFiles: sandbox,
     findings,
     problems,
-    seconds: Math.round((Date.now() - started) / 100) / 10
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    ...(scanned.sent ? { sent: scanned.sent } : {})
   }
 }
 
@@ -268,9 +273,10 @@ async function scanImage(
   diffIds: string[]
   history?: HistoryEntry[]
   unscanned?: string
+  sent?: SentImage
 }> {
   const started = performance.now()
-  const { archive, source, diffIds, sameAsBase } = await readLayers(facts, local, base)
+  const { archive, source, diffIds, sameAsBase, sent } = await readLayers(facts, local, base)
   const customLayers = diffIds.length - base.layers
   // A layer or a config that was not read cannot be vouched for: verification fails rather than push it unscanned.
   const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size
@@ -333,7 +339,8 @@ async function scanImage(
     ...(config.history ? { history: config.history } : {}),
     helpers,
     diffIds,
-    ...(unscanned ? { unscanned } : {})
+    ...(unscanned ? { unscanned } : {}),
+    ...(sent ? { sent } : {})
   }
 }
 
@@ -361,9 +368,15 @@ async function readLayers(
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
   base: BaseFacts & { blobs?: Map<string, number> }
-): Promise<{ archive: ScannedImage; source: ImageSecretReport['source']; diffIds: string[]; sameAsBase: ReadonlySet<number> }> {
+): Promise<{ archive: ScannedImage; source: ImageSecretReport['source']; diffIds: string[]; sameAsBase: ReadonlySet<number>; sent?: SentImage }> {
   try {
-    const read = await scanThroughLoopback(facts.image, { baseBlobs: base.blobs ?? new Map(), spoolDir: facts.workDir, timeoutMs: LOOPBACK_TIMEOUT_MS })
+    const keepDir = facts.keepSent ? await mkdtemp(path.join(facts.workDir, 'sent-')) : undefined
+    const read = await scanThroughLoopback(facts.image, {
+      baseBlobs: base.blobs ?? new Map(),
+      spoolDir: facts.workDir,
+      timeoutMs: LOOPBACK_TIMEOUT_MS,
+      ...(keepDir ? { keepDir } : {})
+    })
     const mismatch = diffIdMismatch(local.diffIds, read.diffIds)
     if (mismatch !== undefined) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch}).`)
     // A base layer the engine holds under another blob than the registry's (built locally, or recompressed) was
@@ -374,7 +387,7 @@ async function readLayers(
       read.compressed.delete(index)
       read.skippedBase++
     }
-    return { archive: read, source: 'loopback', diffIds: read.diffIds, sameAsBase: read.notSent }
+    return { archive: read, source: 'loopback', diffIds: read.diffIds, sameAsBase: read.notSent, ...(read.sent ? { sent: read.sent } : {}) }
   } catch (thrown) {
     if (!(thrown instanceof LoopbackUnreachable)) throw thrown
     core.info(`Reading the whole image with docker save instead: ${thrown.message} (a Docker engine not on this host's loopback).`)
