@@ -68,7 +68,9 @@ describeE2E.each(stackEngines())('verify through the loopback registry on $name'
     expect(run.log).toMatch(/the registry's layers are the verified ones \(2 diff_ids match\)/)
     // Pushed by the action from the blobs the engine sent to the loopback registry: the base blob mounted from its
     // repository, the custom layer and config (and, on a containerd store, the provenance) uploaded as scanned.
-    expect(run.log).toMatch(/Uploaded the verified image \(sha256:[0-9a-f]{64}\) in [\d.]+ s: \d blob\(s\) sent \([^)]*, as scanned\), 0 already in the registry, 1 from the base's repository\./)
+    expect(run.log).toMatch(
+      /Uploaded the verified image \(sha256:[0-9a-f]{64}\) in [\d.]+ s: \d blob\(s\) sent \([^)]*, as scanned\), 0 already in the registry, 1 from the base's repository\./
+    )
     const manifest = await new RegistryClient(mustBeUp(stack)).getManifest(nameOf(repository), run.outputs.tag ?? '')
     expect(run.outputs.digest).toBe(manifest?.digest)
     expect(run.outputs.pushed).toBe('true')

@@ -202,6 +202,23 @@ describe('uploadSent', () => {
     expect(refusing.manifests.size).toBe(0)
   })
 
+  test('no stall watch outlives its transfer, even when the body ends after the registry answered', async () => {
+    const target = new MemoryRegistry('r.example')
+    target.blobs.set(`a/b@${digestOf(baseLayer)}`, baseLayer)
+    // The registry answers once it has all the bytes; the body's end (its flush) comes later, as over HTTP it may.
+    target.pushBlob = async (_repository, blob, source) => {
+      const reader = (await source()).getReader()
+      for (let got = 0; got < blob.size;) got += (await reader.read()).value?.length ?? blob.size
+      setTimeout(() => void reader.read(), 5)
+      return 'uploaded'
+    }
+    const timers = (): number => process.getActiveResourcesInfo().filter(kind => kind === 'Timeout').length
+    const before = timers()
+    await uploadSent(sent, ['r.example/a/b:t'], { registries: registriesOf(target), ...options, stallMs: 60_000 })
+    await new Promise(resolve => setTimeout(resolve, 30))
+    expect(timers()).toBe(before)
+  })
+
   test('a blob neither sent nor in a base cannot be uploaded: an error, and no manifest is put', async () => {
     const target = new MemoryRegistry('r.example')
     await expect(uploadSent(sent, ['r.example/a/b:t'], { registries: registriesOf(target), ...options })).rejects.toThrow(

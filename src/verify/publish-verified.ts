@@ -78,6 +78,7 @@ export async function publishVerified(
       core.info(`Verified in ${report.seconds} s; not pushed (push is false).`)
       return { build: built, verify: report }
     }
+    core.info(`Verified in ${report.seconds} s; pushing.`)
     for (const ref of built.tags) if (!made.includes(ref)) made.push(ref)
     const pushed =
       attested && !loadedAttested

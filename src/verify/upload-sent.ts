@@ -148,9 +148,12 @@ async function pushWatched(
 ): Promise<'mounted' | 'uploaded'> {
   const stalled = new AbortController()
   let timer: NodeJS.Timeout | undefined
+  // The body's last chunk may pass after the registry answered: the watch ends with the push, not with the body.
+  let over = false
   const arm = (): void => {
     clearTimeout(timer)
-    if (options.stallMs > 0) timer = setTimeout(() => stalled.abort(new Error(`no byte moved for ${options.stallMs / 1000} s`)), options.stallMs)
+    if (over || options.stallMs <= 0) return
+    timer = setTimeout(() => stalled.abort(new Error(`no byte moved for ${options.stallMs / 1000} s`)), options.stallMs).unref()
   }
   const watched: BlobSource = async () => {
     const stream = await source()
@@ -169,6 +172,7 @@ async function pushWatched(
   try {
     return await client.pushBlob(repository, blob, watched, { ...transfer(options), signal: stalled.signal, ...(mountFrom ? { mountFrom } : {}) })
   } finally {
+    over = true
     clearTimeout(timer)
   }
 }
