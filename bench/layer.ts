@@ -1,0 +1,163 @@
+// Benchmark of the verify phase's layer read (`npm run bench:layer`), no engine needed: a gzip layer of two copies
+// of this project's node_modules (~330 MB, ~20k files, made once under /tmp with tar and gzip -6, as an engine
+// gzips a layer), fed to blobReader in the chunks the loopback registry hands it (an HTTP body through a 1 MiB
+// PassThrough), and in the same run the peers that bound it: gunzip alone, gunzip + sha256, gunzip + sha256 + tar
+// parse (files drained). Median of the runs, MB/s of uncompressed data, and the ratio to gunzip alone. Prints a
+// digest of blobReader's whole result (findings, whiteouts, records, helpers, entries, passwd, diff_id), so a
+// change to the read path can be shown to read the same.
+// Target: blobReader >= 150 MB/s of added layer data.
+//
+// Options: --runs N (default 5), --dir PATH (default /tmp/ohe-bench-layer), --chunk BYTES (default 65536),
+// --only NAME (one of them, e.g. to profile blobReader).
+
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { PassThrough, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
+import * as tar from 'tar-stream'
+import { blobReader, type BlobRead } from '../src/verify/loopback-export.js'
+import { recordBudget } from '../src/verify/package-records.js'
+import { runsOption } from './stack.js'
+
+const runs = runsOption(5)
+const option = (name: string): string | undefined => {
+  const at = process.argv.indexOf(name)
+  return at > 0 ? process.argv[at + 1] : undefined
+}
+const root = resolve(option('--dir') ?? '/tmp/ohe-bench-layer')
+const chunk = Number(option('--chunk') ?? 65536)
+const only = option('--only')
+const layer = join(root, 'layer.tar.gz')
+
+/** The layer: node_modules under /app and under a home folder (so the watched-folder entries are kept too). */
+function ensureLayer(): void {
+  if (existsSync(layer)) return
+  const tree = join(root, 'tree')
+  rmSync(root, { recursive: true, force: true })
+  mkdirSync(join(tree, 'home', 'openhands'), { recursive: true })
+  const modules = resolve('node_modules')
+  console.log(`making ${layer} from two copies of ${modules}`)
+  execFileSync('cp', ['-a', `${modules}/.`, join(tree, 'app')])
+  execFileSync('cp', ['-a', `${modules}/.`, join(tree, 'home', 'openhands', 'app')])
+  execFileSync('sh', ['-c', `tar -C "${tree}" --sort=name --numeric-owner -cf - app home | gzip -6 > "${layer}.part" && mv "${layer}.part" "${layer}"`])
+  rmSync(tree, { recursive: true, force: true })
+}
+
+/** The layer's bytes as the loopback registry hands them to its reader. */
+function blob(): PassThrough {
+  const body = new PassThrough({ highWaterMark: 1 << 20 })
+  createReadStream(layer, { highWaterMark: chunk }).pipe(body)
+  return body
+}
+
+const sink = (onChunk: (data: Buffer) => void = () => {}): Writable =>
+  new Writable({
+    highWaterMark: 1 << 20,
+    write(data: Buffer, _encoding, done) {
+      onChunk(data)
+      done()
+    }
+  })
+
+/** Each peer returns the uncompressed bytes it read. */
+const peers: Record<string, () => Promise<number>> = {
+  gunzip: async () => {
+    let bytes = 0
+    await pipeline(
+      createReadStream(layer, { highWaterMark: chunk }),
+      createGunzip(),
+      sink(data => (bytes += data.length))
+    )
+    return bytes
+  },
+  'gunzip+sha256': async () => {
+    let bytes = 0
+    const hash = createHash('sha256')
+    await pipeline(
+      createReadStream(layer, { highWaterMark: chunk }),
+      createGunzip(),
+      sink(data => {
+        bytes += data.length
+        hash.update(data)
+      })
+    )
+    hash.digest()
+    return bytes
+  },
+  'gunzip+sha256+tar': async () => {
+    let bytes = 0
+    const hash = createHash('sha256')
+    const extract = tar.extract()
+    const parse = (async () => {
+      for await (const entry of extract) {
+        // eslint-disable-next-line @typescript-eslint/no-unused-vars
+        for await (const _ of entry) {
+          /* drained */
+        }
+      }
+    })()
+    await pipeline(createReadStream(layer, { highWaterMark: chunk }), createGunzip(), async function* (source: AsyncIterable<Buffer>) {
+      for await (const data of source) {
+        bytes += data.length
+        hash.update(data)
+        if (!extract.write(data)) await new Promise<void>(done => extract.once('drain', () => done()))
+      }
+      extract.end(undefined)
+      yield* []
+    })
+    await parse
+    return bytes
+  },
+  blobReader: async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), 'bench-layer-'))
+    try {
+      const read = await blobReader({ spoolDir, records: recordBudget() })(blob())
+      last = read
+      return read.kind === 'layer' ? read.uncompressed : 0
+    } finally {
+      rmSync(spoolDir, { recursive: true, force: true })
+    }
+  }
+}
+let last: BlobRead | undefined
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? 0
+}
+
+ensureLayer()
+const compressed = statSync(layer).size
+const times = new Map<string, number[]>(Object.keys(peers).map(name => [name, []]))
+let uncompressed = 0
+for (let run = 0; run < runs; run++) {
+  for (const [name, peer] of Object.entries(peers)) {
+    if (only !== undefined && name !== only) continue
+    const started = process.hrtime.bigint()
+    uncompressed = await peer()
+    times.get(name)?.push(Number(process.hrtime.bigint() - started) / 1e9)
+  }
+}
+const gunzipMbps = uncompressed / 1e6 / median(times.get('gunzip') ?? [])
+console.log(
+  `layer: ${(uncompressed / 1e6).toFixed(0)} MB uncompressed, ${(compressed / 1e6).toFixed(0)} MB gzipped; ${runs} runs, median; chunks of ${chunk} B`
+)
+for (const [name, values] of times) {
+  if (values.length === 0) continue
+  const mbps = uncompressed / 1e6 / median(values)
+  console.log(`  ${name.padEnd(18)} ${median(values).toFixed(2)} s  ${mbps.toFixed(0).padStart(4)} MB/s  ${(mbps / gunzipMbps).toFixed(2)}x gunzip`)
+}
+if (last?.kind === 'layer') {
+  const { scan } = last
+  console.log(
+    `blobReader read ${scan.files} text files, ${scan.binary} binary, ${scan.findings.length} findings, ${scan.records?.length ?? 0} records, ` +
+      `${scan.entries?.length ?? 0} entries, ${scan.helpers?.length ?? 0} helpers; ${last.diffId}`
+  )
+  console.log(`result digest ${createHash('sha256').update(JSON.stringify(last)).digest('hex')}`)
+}
+const blobMbps = uncompressed / 1e6 / median(times.get('blobReader') ?? [])
+console.log(`target: blobReader >= 150 MB/s: ${blobMbps >= 150 ? 'met' : 'not met'} (${blobMbps.toFixed(0)} MB/s)`)
