@@ -74,10 +74,12 @@ interface Block {
   linkname?: string
   prefix?: string
   format?: 'ustar' | 'gnu' | 'v7'
+  /** Raw bytes written over a field (offset, latin1 text), before the checksum. */
+  raw?: Array<[number, string]>
 }
 
 /** One header block written by hand (the forms tar-stream's packer does not write), with a right checksum. */
-function block({ name, flag = '0', size = 0, mode = 0o644, uid = 0, gid = 0, linkname = '', prefix = '', format = 'ustar' }: Block): Buffer {
+function block({ name, flag = '0', size = 0, mode = 0o644, uid = 0, gid = 0, linkname = '', prefix = '', format = 'ustar', raw = [] }: Block): Buffer {
   const b = Buffer.alloc(512)
   const octal = (value: number, at: number, width: number): void => void b.write(`${value.toString(8).padStart(width - 1, '0')}\0`, at, 'latin1')
   b.write(name, 0, 'utf8')
@@ -94,6 +96,7 @@ function block({ name, flag = '0', size = 0, mode = 0o644, uid = 0, gid = 0, lin
   if (format === 'ustar') b.write('ustar\u000000', 257, 'latin1')
   if (format === 'gnu') b.write('ustar  \0', 257, 'latin1')
   b.write(prefix, 345, 'utf8')
+  for (const [at, text] of raw) b.write(text, at, 'latin1')
   b.fill(32, 148, 156)
   let sum = 0
   for (const byte of b) sum += byte
@@ -179,7 +182,41 @@ const handMade: Array<[string, Buffer, Read[]]> = [
       { header: { name: 'odd', type: null, size: 3, mode: 0o644, uid: 0, gid: 0, linkname: null }, data: 'odd' }
     ]
   ],
-  ['an archive of only its end marker has no entries', END, []]
+  ['an archive of only its end marker has no entries', END, []],
+  [
+    'numbers written oddly: leading spaces and NULs, a trailing space, a sign, a stray digit, an empty field',
+    Buffer.concat([
+      block({
+        name: 'a',
+        raw: [
+          [100, '  0755 \0'],
+          [108, '\0\0\u00001750'],
+          [116, '-12\0\0\0\0\0']
+        ]
+      }),
+      block({
+        name: 'b',
+        raw: [
+          [100, '0644x12\0'],
+          [108, '8\0\0\0\0\0\0\0'],
+          [116, '\0\0\0\0\0\0\0\0']
+        ]
+      }),
+      block({
+        name: 'c',
+        raw: [
+          [100, '\t644\0\0\0\0'],
+          [108, '1 2\0\0\0\0\0']
+        ]
+      }),
+      END
+    ]),
+    [
+      { header: { name: 'a', type: 'file', size: 0, mode: 0o755, uid: 0o1750, gid: -10, linkname: null }, data: '' },
+      { header: { name: 'b', type: 'file', size: 0, mode: 0o644, uid: NaN, gid: 0, linkname: null }, data: '' },
+      { header: { name: 'c', type: 'file', size: 0, mode: 0o644, uid: 1, gid: 0, linkname: null }, data: '' }
+    ]
+  ]
 ]
 
 describe('TarReader', () => {

@@ -144,7 +144,8 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
 function entrySink(result: LayerScan, header: TarHeader, options: LayerScanOptions): TarEntrySink | undefined {
   const file = imagePath(header.name)
   keepHelper(result, header, file)
-  const whiteout = whiteoutOf(header.name)
+  // Only a name with `.wh.` in it can be one (most are not: skip the work).
+  const whiteout = file.includes('.wh.') ? whiteoutOf(file) : undefined
   if (whiteout) result.whiteouts.push(whiteout)
   else keepEntry(result, header, file)
   if (whiteout || (header.type !== 'file' && header.type !== 'contiguous-file')) return undefined

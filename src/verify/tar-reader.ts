@@ -219,7 +219,15 @@ function octal(block: Buffer, offset: number, length: number): number | null {
   while (stop < end && block[stop] !== 32) stop++
   while (at < stop && block[at] === 0) at++
   if (stop === at) return 0
-  return parseInt(block.toString('utf8', at, stop), 8)
+  // Digits read here, as parseInt reads them (up to the first non-digit); anything odd goes to parseInt itself.
+  let value = 0
+  let digits = 0
+  for (let i = at; i < stop; i++, digits++) {
+    const digit = (block[i] as number) - 48
+    if (digit < 0 || digit > 7) break
+    value = value * 8 + digit
+  }
+  return digits > 0 ? value : parseInt(block.toString('utf8', at, stop), 8)
 }
 
 function base256(block: Buffer, offset: number, end: number): number | null {
