@@ -5,7 +5,7 @@
  * context scan decide) are drained unread.
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
-import path, { join } from 'node:path'
+import path from 'node:path'
 import type * as tar from 'tar-stream'
 import { credentialKind, isDotenv } from '../secrets/credential-files.js'
 import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from '../secrets/engine.js'
@@ -171,7 +171,7 @@ function entrySink(result: LayerScan, header: TarHeader, options: LayerScanOptio
       }
       if (binary) return
       if (spool) {
-        writeSync(spool.fd, chunk)
+        writeAll(spool.fd, chunk)
         return
       }
       chunks.push(chunk)
@@ -182,9 +182,9 @@ function entrySink(result: LayerScan, header: TarHeader, options: LayerScanOptio
         if (binary) chunks.length = 0
       }
       if (!binary && held > spoolAt) {
-        const path = join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`)
-        spool = { path, fd: openSync(path, 'wx+', 0o600) }
-        for (const held of chunks) writeSync(spool.fd, held)
+        const spoolPath = path.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`)
+        spool = { path: spoolPath, fd: openSync(spoolPath, 'wx+', 0o600) }
+        for (const held of chunks) writeAll(spool.fd, held)
         chunks.length = 0
       }
     },
@@ -213,6 +213,11 @@ function entrySink(result: LayerScan, header: TarHeader, options: LayerScanOptio
       for (const finding of scanned) result.findings.push({ path: file, finding })
     }
   }
+}
+
+/** The spool is written synchronously: the scan of an entry runs inside the tar reader's synchronous calls. */
+function writeAll(fd: number, data: Buffer): void {
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done)
 }
 
 function keepRecord(result: LayerScan, budget: RecordBudget, file: string, text: string): void {
