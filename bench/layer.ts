@@ -9,8 +9,9 @@
 // against the tar-stream peer's. Target: blobReader >= 150 MB/s of added layer data; exits 1 below it or on a
 // mismatch.
 //
-// Options: --runs N (default 5), --dir PATH (default /tmp/ohe-bench-layer), --chunk BYTES (default 65536),
-// --only NAME (one of them, e.g. to profile blobReader).
+// Options: --runs N (default 5), --dir PATH (default /tmp/ohe-bench-layer; a layer.tar.gz already there is read as
+// is, so any gzip layer can be measured), --chunk BYTES (the body's chunks, default 65536), --only NAME (one of
+// them, e.g. to profile blobReader).
 
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
