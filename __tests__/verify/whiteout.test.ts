@@ -5,7 +5,15 @@ describe('imagePath', () => {
     ['./usr/bin/x', '/usr/bin/x'],
     ['usr/bin/x/', '/usr/bin/x'],
     ['/usr//bin/./x', '/usr/bin/x'],
-    ['.', '/']
+    ['.', '/'],
+    ['', '/'],
+    ['usr/bin/x', '/usr/bin/x'],
+    ['usr/./x', '/usr/x'],
+    ['usr/.', '/usr'],
+    ['usr/../x', '/usr/../x'],
+    ['..', '/..'],
+    ['.hidden/.x', '/.hidden/.x'],
+    ['app/é.js', '/app/é.js']
   ])('%j -> %j', (name, path) => expect(imagePath(name)).toBe(path))
 })
 

@@ -4,16 +4,16 @@
  * spooled to a temp file and scanned from there). Binary files (a NUL in the first 8000 bytes, as git and the
  * context scan decide) are drained unread.
  */
-import { closeSync, openSync, readSync, rmSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
-import * as tar from 'tar-stream'
+import type * as tar from 'tar-stream'
 import { credentialKind, isDotenv } from '../secrets/credential-files.js'
 import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from '../secrets/engine.js'
 import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
 import { HELPER_NAME, type HelperEntry } from './helpers.js'
 import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './package-records.js'
 import { chunkReader } from '../secrets/chunk-reader.js'
+import { TarReader, type TarEntrySink, type TarHeader } from './tar-reader.js'
 
 /** Files up to this size are scanned from memory; bigger text files from a temp file. */
 export const SPOOL_AT = 32 * 1024 * 1024
@@ -65,12 +65,12 @@ function watched(file: string): boolean {
   return WATCHED_FOLDERS.some(folder => file.startsWith(`${folder}/`))
 }
 
-function keepEntry(result: LayerScan, header: tar.Header, file: string): void {
+function keepEntry(result: LayerScan, header: TarHeader, file: string): void {
   if (!watched(file)) return
   result.entries ??= []
   if (result.entries.length >= MAX_ENTRIES) return
   const kind = header.type === 'directory' ? 'dir' : header.type === 'symlink' || header.type === 'link' ? 'link' : 'file'
-  result.entries.push({ path: file, kind, uid: header.uid ?? 0, gid: header.gid ?? 0, mode: header.mode ?? 0 })
+  result.entries.push({ path: file, kind, uid: header.uid, gid: header.gid, mode: header.mode })
 }
 
 export interface LayerScanOptions {
@@ -113,12 +113,11 @@ let spoolCount = 0
 const LINK_OR_FILE: ReadonlySet<string> = new Set(['file', 'contiguous-file', 'symlink', 'link'])
 
 /** A file or link named like a helper (`prepare-*`, `*-verify`), with whether its mode has an x bit. */
-function keepHelper(result: LayerScan, header: tar.Header): void {
+function keepHelper(result: LayerScan, header: TarHeader, file: string): void {
   if (!LINK_OR_FILE.has(header.type ?? '')) return
-  const file = imagePath(header.name)
   const name = path.posix.basename(file)
   if (name.startsWith('.wh.') || !HELPER_NAME.test(name)) return
-  ;(result.helpers ??= []).push({ path: file, executable: ((header.mode ?? 0) & 0o111) !== 0 })
+  ;(result.helpers ??= []).push({ path: file, executable: (header.mode & 0o111) !== 0 })
 }
 
 /** Feeds a byte stream into a tar extractor with backpressure; a failure of the source destroys the extractor. */
@@ -134,32 +133,35 @@ export function feed(source: AsyncIterable<Buffer>, extract: tar.Extract): Promi
 }
 
 export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerScanOptions): Promise<LayerScan> {
-  const spoolAt = options.spoolAt ?? SPOOL_AT
   const result: LayerScan = { findings: [], whiteouts: [], files: 0, bytes: 0, binary: 0 }
-  const extract = tar.extract()
-  const feeding = feed(layer, extract)
-  for await (const entry of extract) {
-    const header = entry.header
-    keepHelper(result, header)
-    const whiteout = whiteoutOf(header.name)
-    if (whiteout) result.whiteouts.push(whiteout)
-    else keepEntry(result, header, imagePath(header.name))
-    if (whiteout || (header.type !== 'file' && header.type !== 'contiguous-file')) {
-      await drain(bytes(entry))
-      continue
-    }
-    const file = imagePath(header.name)
-    const passwd: Buffer[] | undefined = file === PASSWD && (header.size ?? 0) <= PASSWD_MAX ? [] : undefined
-    const kind = imageFileKind(file)
-    const record = options.records ? packageRecordKind(file) : undefined
-    const recordChunks: Buffer[] = []
-    let recordBytes = 0
-    const chunks: Buffer[] = []
-    let held = 0
-    let sniffed = false
-    let binary = false
-    let spool: { path: string; handle: Awaited<ReturnType<typeof open>> } | undefined
-    for await (const chunk of bytes(entry)) {
+  const reader = new TarReader(header => entrySink(result, header, options))
+  for await (const chunk of layer) reader.write(chunk)
+  reader.end()
+  return result
+}
+
+/** What becomes of one entry's bytes: a regular file is judged (binary or text) and scanned at its end. */
+function entrySink(result: LayerScan, header: TarHeader, options: LayerScanOptions): TarEntrySink | undefined {
+  const file = imagePath(header.name)
+  keepHelper(result, header, file)
+  // Only a name with `.wh.` in it can be one (most are not: skip the work).
+  const whiteout = file.includes('.wh.') ? whiteoutOf(file) : undefined
+  if (whiteout) result.whiteouts.push(whiteout)
+  else keepEntry(result, header, file)
+  if (whiteout || (header.type !== 'file' && header.type !== 'contiguous-file')) return undefined
+  const spoolAt = options.spoolAt ?? SPOOL_AT
+  const passwd: Buffer[] | undefined = file === PASSWD && header.size <= PASSWD_MAX ? [] : undefined
+  const kind = imageFileKind(file)
+  const record = options.records ? packageRecordKind(file) : undefined
+  const recordChunks: Buffer[] = []
+  let recordBytes = 0
+  const chunks: Buffer[] = []
+  let held = 0
+  let sniffed = false
+  let binary = false
+  let spool: { path: string; fd: number } | undefined
+  return {
+    data(chunk) {
       result.bytes += chunk.length
       passwd?.push(chunk)
       if (record === 'content' && recordBytes < RECORD_MAX) {
@@ -167,10 +169,10 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
         recordChunks.push(part)
         recordBytes += part.length
       }
-      if (binary) continue
+      if (binary) return
       if (spool) {
-        await spool.handle.write(chunk)
-        continue
+        writeAll(spool.fd, chunk)
+        return
       }
       chunks.push(chunk)
       held += chunk.length
@@ -180,38 +182,42 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
         if (binary) chunks.length = 0
       }
       if (!binary && held > spoolAt) {
-        const file = path.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`)
-        spool = { path: file, handle: await open(file, 'wx', 0o600) }
-        for (const held of chunks) await spool.handle.write(held)
+        const spoolPath = path.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`)
+        spool = { path: spoolPath, fd: openSync(spoolPath, 'wx+', 0o600) }
+        for (const held of chunks) writeAll(spool.fd, held)
         chunks.length = 0
       }
-    }
-    if (passwd) result.passwd = Buffer.concat(passwd).toString('utf8')
-    if (record !== undefined && options.records)
-      keepRecord(result, options.records, file, record === 'content' ? Buffer.concat(recordChunks).toString('utf8') : '')
-    if (!sniffed && !spool && kind.credential === undefined) binary = hasNul(chunks, SNIFF)
-    if (binary) {
-      result.binary++
-      continue
-    }
-    result.files++
-    let scanned: RawFinding[]
-    if (spool) {
-      await spool.handle.close()
-      const fd = openSync(spool.path, 'r')
-      try {
-        scanned = scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings
-      } finally {
-        closeSync(fd)
-        rmSync(spool.path, { force: true })
+    },
+    end() {
+      if (passwd) result.passwd = Buffer.concat(passwd).toString('utf8')
+      if (record !== undefined && options.records)
+        keepRecord(result, options.records, file, record === 'content' ? Buffer.concat(recordChunks).toString('utf8') : '')
+      if (!sniffed && !spool && kind.credential === undefined) binary = hasNul(chunks, SNIFF)
+      if (binary) {
+        result.binary++
+        return
       }
-    } else {
-      scanned = scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings
+      result.files++
+      let scanned: RawFinding[]
+      if (spool) {
+        const fd = spool.fd
+        try {
+          scanned = scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings
+        } finally {
+          closeSync(fd)
+          rmSync(spool.path, { force: true })
+        }
+      } else {
+        scanned = scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings
+      }
+      for (const finding of scanned) result.findings.push({ path: file, finding })
     }
-    for (const finding of scanned) result.findings.push({ path: file, finding })
   }
-  await feeding
-  return result
+}
+
+/** The spool is written synchronously: the scan of an entry runs inside the tar reader's synchronous calls. */
+function writeAll(fd: number, data: Buffer): void {
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done)
 }
 
 function keepRecord(result: LayerScan, budget: RecordBudget, file: string, text: string): void {

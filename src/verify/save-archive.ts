@@ -244,8 +244,14 @@ function isEmptyTar(head: Buffer): boolean {
   return head.length >= 512 && head.subarray(0, 512).every(byte => byte === 0)
 }
 
+/**
+ * zlib's default 16 KiB output chunks cost a thread-pool round trip each, and the stream then carries 18k chunks
+ * for a 300 MB layer; 256 KiB ones halve the time of a plain gunzip (bench:layer).
+ */
+export const GUNZIP_CHUNK = 256 * 1024
+
 export async function* gunzipped(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip()
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK })
   const feeding = (async () => {
     for await (const chunk of source) if (!gunzip.write(chunk)) await once(gunzip, 'drain')
     gunzip.end()

@@ -6,9 +6,13 @@
 
 const WHITEOUT = '.wh.'
 const OPAQUE = '.wh..wh..opq'
+/** Segments of anything but `/`, none of them `.`, joined by single slashes. */
+const PLAIN = /^(?!\.(?:\/|$))[^/]+(?:\/(?!\.(?:\/|$))[^/]+)*$/
 
 /** `./usr/bin/x`, `usr/bin/x/`, `/usr//bin/x` -> `/usr/bin/x`. */
 export function imagePath(name: string): string {
+  // Most names are already plain (`usr/bin/x`): no empty or `.` segment to drop.
+  if (PLAIN.test(name)) return `/${name}`
   const parts = name.split('/').filter(part => part !== '' && part !== '.')
   return `/${parts.join('/')}`
 }
