@@ -13,7 +13,6 @@ import type { BuildSettings } from '../buildx/plan.js'
 import { makePrivateDir, removeDir } from '../buildx/secret-files.js'
 import { describeError, UserError } from '../errors.js'
 import { redact } from '../redaction.js'
-import { RegistryError } from '../registry/errors.js'
 import type { RunRegistries } from '../registry/for-inputs.js'
 import { ACTION_VERSION } from '../version.js'
 import type { SentImage } from './loopback-export.js'
@@ -104,7 +103,7 @@ export async function publishVerified(
 
 /**
  * The verified image to the registry: the blobs the engine sent to the loopback registry, uploaded by the action
- * (uploadSent), when they were kept; else, or when that upload fails on the way, a `docker push` of the loaded image.
+ * (uploadSent), when they were kept; else, or when that upload fails, a `docker push` of the loaded image.
  * Either way the engine keeps it under the pushed tags, and the registry's diff_ids are read back.
  */
 async function pushTheVerified(
@@ -129,10 +128,8 @@ async function pushTheVerified(
       })
     )
   } catch (thrown) {
-    // Wrong credentials fail docker push the same way: say it once, as the registry answered.
-    if (thrown instanceof RegistryError && (thrown.kind === 'unauthorized' || thrown.kind === 'forbidden')) {
-      throw new UserError(redact(`Could not push ${refs.join(', ')}: ${thrown.message}`))
-    }
+    // docker may hold credentials this client cannot send (an identity token), and a registry may want a protocol
+    // it does not speak: the engine's own push is the fallback, and reports wrong credentials in its own words.
     core.warning(redact(`The upload of the verified image's blobs did not complete (${describeError(thrown)}); pushing it with docker push instead.`))
     return pushVerified(local, refs, report.diffIds, inputs, facts.registries, io.docker)
   }
