@@ -1087,14 +1087,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path22 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path23 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path22 && path22[0] !== "/") {
-          path22 = `/${path22}`;
+        if (path23 && path23[0] !== "/") {
+          path23 = `/${path23}`;
         }
-        return new URL(`${origin}${path22}`);
+        return new URL(`${origin}${path23}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1545,39 +1545,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path22);
+        debuglog("sending request to %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path23, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path22,
+          path23,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path22);
+        debuglog("trailers received from %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path23, origin },
           error: error3
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path22,
+          path23,
           error3.message
         );
       });
@@ -1626,9 +1626,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path22, origin }
+            request: { method, path: path23, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path22);
+          debuglog("sending request to %s %s/%s", method, origin, path23);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1691,7 +1691,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path22,
+        path: path23,
         method,
         body: body2,
         headers,
@@ -1706,11 +1706,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path22 !== "string") {
+        if (typeof path23 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path23[0] !== "/" && !(path23.startsWith("http://") || path23.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path22)) {
+        } else if (invalidPathRegex.test(path23)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1776,7 +1776,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path22, query) : path22;
+        this.path = query ? buildURL(path23, query) : path23;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6469,7 +6469,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path22, host, upgrade, blocking, reset } = request3;
+      const { method, path: path23, host, upgrade, blocking, reset } = request3;
       let { body: body2, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body2)) {
@@ -6550,7 +6550,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path22} HTTP/1.1\r
+      let header = `${method} ${path23} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7079,7 +7079,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path23, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body: body2 } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7176,7 +7176,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path22;
+      headers[HTTP2_HEADER_PATH] = path23;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body2 && typeof body2.read === "function") {
@@ -7529,9 +7529,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path22 = search ? `${pathname}${search}` : pathname;
+        const path23 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path22;
+        this.opts.path = path23;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8770,10 +8770,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path22 = "/",
+          path: path23 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path22;
+        opts.path = origin + path23;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9458,7 +9458,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable } = __require("node:stream");
+    var { Readable: Readable2 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -9470,7 +9470,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop3 = () => {
     };
-    var BodyReadable = class extends Readable {
+    var BodyReadable = class extends Readable2 {
       constructor({
         resume,
         abort,
@@ -9812,7 +9812,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable } = require_readable();
+    var { Readable: Readable2 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -9907,7 +9907,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable({
+        const res = new Readable2({
           resume,
           abort,
           contentType,
@@ -10222,7 +10222,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
-      Readable,
+      Readable: Readable2,
       Duplex,
       PassThrough: PassThrough2
     } = __require("node:stream");
@@ -10236,7 +10236,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable {
+    var PipelineRequest = class extends Readable2 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -10253,7 +10253,7 @@ var require_api_pipeline = __commonJS({
         callback2(err);
       }
     };
-    var PipelineResponse = class extends Readable {
+    var PipelineResponse = class extends Readable2 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -10745,20 +10745,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path22) {
-      if (typeof path22 !== "string") {
-        return path22;
+    function safeUrl(path23) {
+      if (typeof path23 !== "string") {
+        return path23;
       }
-      const pathSegments = path22.split("?");
+      const pathSegments = path23.split("?");
       if (pathSegments.length !== 2) {
-        return path22;
+        return path23;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path22, method, body: body2, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path22);
+    function matchKey(mockDispatch2, { path: path23, method, body: body2, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path23);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10780,7 +10780,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path23 }) => matchValue(safeUrl(path23), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10818,9 +10818,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path22, method, body: body2, headers, query } = opts;
+      const { path: path23, method, body: body2, headers, query } = opts;
       return {
-        path: path22,
+        path: path23,
         method,
         body: body2,
         headers,
@@ -11283,10 +11283,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path23, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path22,
+            Path: path23,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -13578,7 +13578,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable, pipeline, finished } = __require("node:stream");
+    var { Readable: Readable2, pipeline, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14517,7 +14517,7 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable({ read: resume });
+              this.body = new Readable2({ read: resume });
               const onError = this.onError.bind(this);
               resolve4({
                 status,
@@ -16165,9 +16165,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path22) {
-      for (let i = 0; i < path22.length; ++i) {
-        const code3 = path22.charCodeAt(i);
+    function validateCookiePath(path23) {
+      for (let i = 0; i < path23.length; ++i) {
+        const code3 = path23.charCodeAt(i);
         if (code3 < 32 || // exclude CTLs (0-31)
         code3 > 126 || // exclude DEL and non-ascii
         code3 === 59) {
@@ -19087,11 +19087,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path22 = opts.path;
+          let path23 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path22 = `/${path22}`;
+            path23 = `/${path23}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path22);
+          url = new URL(util.parseOrigin(url).origin + path23);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19239,17 +19239,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path22) {
-      const ctrl = callVisitor(key, node, visitor, path22);
+    function visit_(key, node, visitor, path23) {
+      const ctrl = callVisitor(key, node, visitor, path23);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visit_(key, ctrl, visitor, path22);
+        replaceNode(key, path23, ctrl);
+        return visit_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path22 = Object.freeze(path22.concat(node));
+          path23 = Object.freeze(path23.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path22);
+            const ci = visit_(i, node.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19260,13 +19260,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path22 = Object.freeze(path22.concat(node));
-          const ck = visit_("key", node.key, visitor, path22);
+          path23 = Object.freeze(path23.concat(node));
+          const ck = visit_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path22);
+          const cv = visit_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19287,17 +19287,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path22) {
-      const ctrl = await callVisitor(key, node, visitor, path22);
+    async function visitAsync_(key, node, visitor, path23) {
+      const ctrl = await callVisitor(key, node, visitor, path23);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visitAsync_(key, ctrl, visitor, path22);
+        replaceNode(key, path23, ctrl);
+        return visitAsync_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path22 = Object.freeze(path22.concat(node));
+          path23 = Object.freeze(path23.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path22);
+            const ci = await visitAsync_(i, node.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19308,13 +19308,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path22 = Object.freeze(path22.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path22);
+          path23 = Object.freeze(path23.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path22);
+          const cv = await visitAsync_("value", node.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19341,23 +19341,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path22) {
+    function callVisitor(key, node, visitor, path23) {
       if (typeof visitor === "function")
-        return visitor(key, node, path22);
+        return visitor(key, node, path23);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path22);
+        return visitor.Map?.(key, node, path23);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path22);
+        return visitor.Seq?.(key, node, path23);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path22);
+        return visitor.Pair?.(key, node, path23);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path22);
+        return visitor.Scalar?.(key, node, path23);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path22);
+        return visitor.Alias?.(key, node, path23);
       return void 0;
     }
-    function replaceNode(key, path22, node) {
-      const parent = path22[path22.length - 1];
+    function replaceNode(key, path23, node) {
+      const parent = path23[path23.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -19969,10 +19969,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path22, value2) {
+    function collectionFromPath(schema, path23, value2) {
       let v = value2;
-      for (let i = path22.length - 1; i >= 0; --i) {
-        const k = path22[i];
+      for (let i = path23.length - 1; i >= 0; --i) {
+        const k = path23[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19991,7 +19991,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
+    var isEmptyPath = (path23) => path23 == null || typeof path23 === "object" && !!path23[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20021,11 +20021,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path22, value2) {
-        if (isEmptyPath(path22))
+      addIn(path23, value2) {
+        if (isEmptyPath(path23))
           this.add(value2);
         else {
-          const [key, ...rest] = path22;
+          const [key, ...rest] = path23;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value2);
@@ -20039,8 +20039,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        const [key, ...rest] = path22;
+      deleteIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -20054,8 +20054,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        const [key, ...rest] = path22;
+      getIn(path23, keepScalar) {
+        const [key, ...rest] = path23;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -20073,8 +20073,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path22) {
-        const [key, ...rest] = path22;
+      hasIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -20084,8 +20084,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value2) {
-        const [key, ...rest] = path22;
+      setIn(path23, value2) {
+        const [key, ...rest] = path23;
         if (rest.length === 0) {
           this.set(key, value2);
         } else {
@@ -20129,14 +20129,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text4, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text3;
+        return text4;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text3.length <= endStep)
-        return text3;
+      if (text4.length <= endStep)
+        return text4;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -20153,14 +20153,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text3, i, indent.length);
+        i = consumeMoreIndentedLines(text4, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text3[i += 1]; ) {
+      for (let ch; ch = text4[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text3[i + 1]) {
+          switch (text4[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -20177,12 +20177,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text3, i, indent.length);
+            i = consumeMoreIndentedLines(text4, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text3[i + 1];
+            const next = text4[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -20194,12 +20194,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text3[i += 1];
+                ch = text4[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text3;
+                return text4;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -20214,39 +20214,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text3;
+        return text4;
       if (onFold)
         onFold();
-      let res = text3.slice(0, folds[0]);
+      let res = text4.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text3.length;
+        const end2 = folds[i2 + 1] || text4.length;
         if (fold === 0)
           res = `
-${indent}${text3.slice(0, end2)}`;
+${indent}${text4.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text3[fold]}\\`;
+            res += `${text4[fold]}\\`;
           res += `
-${indent}${text3.slice(fold + 1, end2)}`;
+${indent}${text4.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text3, i, indent) {
+    function consumeMoreIndentedLines(text4, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text3[start];
+      let ch = text4[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text3[++i];
+          ch = text4[++i];
         } else {
           do {
-            ch = text3[++i];
+            ch = text4[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text3[start];
+          ch = text4[start];
         }
       }
       return end;
@@ -22600,9 +22600,9 @@ var require_Document = __commonJS({
           this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path22, value2) {
+      addIn(path23, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path22, value2);
+          this.contents.addIn(path23, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22677,14 +22677,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        if (Collection2.isEmptyPath(path22)) {
+      deleteIn(path23) {
+        if (Collection2.isEmptyPath(path23)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path23) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22699,10 +22699,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        if (Collection2.isEmptyPath(path22))
+      getIn(path23, keepScalar) {
+        if (Collection2.isEmptyPath(path23))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path23, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22713,10 +22713,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path22) {
-        if (Collection2.isEmptyPath(path22))
+      hasIn(path23) {
+        if (Collection2.isEmptyPath(path23))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path23) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22733,13 +22733,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value2) {
-        if (Collection2.isEmptyPath(path22)) {
+      setIn(path23, value2) {
+        if (Collection2.isEmptyPath(path23)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path22), value2);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path23), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path22, value2);
+          this.contents.setIn(path23, value2);
         }
       }
       /**
@@ -24700,9 +24700,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path22) => {
+    visit.itemAtPath = (cst, path23) => {
       let item = cst;
-      for (const [field4, index] of path22) {
+      for (const [field4, index] of path23) {
         const tok = item?.[field4];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24711,23 +24711,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path22) => {
-      const parent = visit.itemAtPath(cst, path22.slice(0, -1));
-      const field4 = path22[path22.length - 1][0];
+    visit.parentCollection = (cst, path23) => {
+      const parent = visit.itemAtPath(cst, path23.slice(0, -1));
+      const field4 = path23[path23.length - 1][0];
       const coll = parent?.[field4];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path22, item, visitor) {
-      let ctrl = visitor(item, path22);
+    function _visit(path23, item, visitor) {
+      let ctrl = visitor(item, path23);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field4 of ["key", "value"]) {
         const token = item[field4];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path22.concat([[field4, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path23.concat([[field4, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24738,10 +24738,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field4 === "key")
-            ctrl = ctrl(item, path22);
+            ctrl = ctrl(item, path23);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path23) : ctrl;
     }
     exports.visit = visit;
   }
@@ -28722,8 +28722,8 @@ var init_context = __esm({
           if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
             this.payload = JSON.parse(readFileSync2(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
           } else {
-            const path22 = process.env.GITHUB_EVENT_PATH;
-            process.stdout.write(`GITHUB_EVENT_PATH ${path22} does not exist${EOL6}`);
+            const path23 = process.env.GITHUB_EVENT_PATH;
+            process.stdout.write(`GITHUB_EVENT_PATH ${path23} does not exist${EOL6}`);
           }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -30502,8 +30502,8 @@ var init_json_with_bigint = __esm({
       if (!hasUserReviver) return value2;
       return userReviver(key, value2, context3);
     };
-    JSONParseV2 = (text3, reviver) => {
-      return JSON.parse(text3, (key, value2, context3) => {
+    JSONParseV2 = (text4, reviver) => {
+      return JSON.parse(text4, (key, value2, context3) => {
         const isNumber = typeof value2 === "number";
         const isOutOfBounds = value2 > Number.MAX_SAFE_INTEGER || value2 < Number.MIN_SAFE_INTEGER;
         const isBigNumber = isNumber && isOutOfBounds;
@@ -30561,8 +30561,8 @@ var init_json_with_bigint = __esm({
       }
       return rootHolder[""];
     };
-    serializeBigInts = (text3) => {
-      return text3.replace(
+    serializeBigInts = (text4) => {
+      return text4.replace(
         stringsOrLargeNumbers,
         (match, digits2, fractional, exponential) => {
           const isString = match[0] === '"';
@@ -30576,18 +30576,18 @@ var init_json_with_bigint = __esm({
         }
       );
     };
-    JSONParse = (text3, reviver) => {
-      if (!text3) return originalParse(text3, reviver);
+    JSONParse = (text4, reviver) => {
+      if (!text4) return originalParse(text4, reviver);
       try {
-        if (isContextSourceSupported()) return JSONParseV2(text3, reviver);
-        const serializedData = serializeBigInts(text3);
+        if (isContextSourceSupported()) return JSONParseV2(text4, reviver);
+        const serializedData = serializeBigInts(text4);
         return originalParse(
           serializedData,
           (key, value2, context3) => convertMarkedBigIntsReviver(key, value2, context3, reviver)
         );
       } catch (error3) {
         if (error3 instanceof RangeError) {
-          const serializedData = serializeBigInts(text3);
+          const serializedData = serializeBigInts(text4);
           const parsed = originalParse(serializedData);
           return applyReviverIteratively(parsed, reviver);
         }
@@ -30755,12 +30755,12 @@ async function getResponseData(response) {
   }
   const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
-    let text3 = "";
+    let text4 = "";
     try {
-      text3 = await response.text();
-      return JSONParse(text3);
+      text4 = await response.text();
+      return JSONParse(text4);
     } catch (err) {
-      return text3;
+      return text4;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
@@ -34914,7 +34914,7 @@ var require_streamx = __commonJS({
         }
       }
     };
-    var Readable = class _Readable extends Stream {
+    var Readable2 = class _Readable extends Stream {
       constructor(opts) {
         super(opts);
         this._duplexState |= OPENING | WRITE_DONE | READ_READ_AHEAD;
@@ -35125,7 +35125,7 @@ var require_streamx = __commonJS({
         return this;
       }
     };
-    var Duplex = class extends Readable {
+    var Duplex = class extends Readable2 {
       // and Writable
       constructor(opts) {
         super(opts);
@@ -35334,7 +35334,7 @@ var require_streamx = __commonJS({
       getStreamError,
       Stream,
       Writable,
-      Readable,
+      Readable: Readable2,
       Duplex,
       Transform,
       // Export PassThrough for compatibility with Node.js core's stream module
@@ -35372,7 +35372,7 @@ var require_headers2 = __commonJS({
       }
       return b4a.from(result);
     };
-    exports.decodePax = function decodePax(buf) {
+    exports.decodePax = function decodePax2(buf) {
       const result = {};
       while (buf.length) {
         let i = 0;
@@ -35608,7 +35608,7 @@ var require_headers2 = __commonJS({
 // node_modules/tar-stream/extract.js
 var require_extract = __commonJS({
   "node_modules/tar-stream/extract.js"(exports, module) {
-    var { Writable, Readable, getStreamError } = require_streamx();
+    var { Writable, Readable: Readable2, getStreamError } = require_streamx();
     var FIFO = require_fast_fifo();
     var b4a = require_b4a();
     var headers = require_headers2();
@@ -35656,7 +35656,7 @@ var require_extract = __commonJS({
         return buf.subarray(this._offset, this._offset += size);
       }
     };
-    var Source = class extends Readable {
+    var Source = class extends Readable2 {
       constructor(self, header, offset) {
         super();
         this.header = header;
@@ -35864,7 +35864,7 @@ var require_extract = __commonJS({
         let promiseReject = null;
         let entryStream = null;
         let entryCallback = null;
-        const extract3 = this;
+        const extract2 = this;
         this.on("entry", onentry);
         this.on("error", (err) => {
           error3 = err;
@@ -35902,7 +35902,7 @@ var require_extract = __commonJS({
           promiseResolve = resolve4;
           promiseReject = reject;
           consumeCallback(null);
-          if (extract3._finished && promiseResolve) {
+          if (extract2._finished && promiseResolve) {
             promiseResolve({ value: void 0, done: true });
             promiseResolve = promiseReject = null;
           }
@@ -35925,11 +35925,11 @@ var require_extract = __commonJS({
           promiseResolve = promiseReject = null;
         }
         function destroy(err) {
-          extract3.destroy(err);
+          extract2.destroy(err);
           consumeCallback(err);
           return new Promise((resolve4, reject) => {
-            if (extract3.destroyed) return resolve4({ value: void 0, done: true });
-            extract3.once("close", function() {
+            if (extract2.destroyed) return resolve4({ value: void 0, done: true });
+            extract2.once("close", function() {
               if (err) reject(err);
               else resolve4({ value: void 0, done: true });
             });
@@ -35937,7 +35937,7 @@ var require_extract = __commonJS({
         }
       }
     };
-    module.exports = function extract3(opts) {
+    module.exports = function extract2(opts) {
       return new Extract(opts);
     };
     function noop3() {
@@ -35972,7 +35972,7 @@ var require_constants7 = __commonJS({
 // node_modules/tar-stream/pack.js
 var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports, module) {
-    var { Readable, Writable, getStreamError } = require_streamx();
+    var { Readable: Readable2, Writable, getStreamError } = require_streamx();
     var b4a = require_b4a();
     var constants4 = require_constants7();
     var headers = require_headers2();
@@ -36065,7 +36065,7 @@ var require_pack = __commonJS({
         cb();
       }
     };
-    var Pack = class extends Readable {
+    var Pack = class extends Readable2 {
       constructor(opts) {
         super(opts);
         this._drain = noop3;
@@ -36506,8 +36506,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addRaw(text3, addEOL = false) {
-    this._buffer += text3;
+  addRaw(text4, addEOL = false) {
+    this._buffer += text4;
     return addEOL ? this.addEOL() : this;
   }
   /**
@@ -36603,10 +36603,10 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addHeading(text3, level) {
+  addHeading(text4, level) {
     const tag = `h${level}`;
     const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
-    const element = this.wrap(allowedTag, text3);
+    const element = this.wrap(allowedTag, text4);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -36635,9 +36635,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addQuote(text3, cite) {
+  addQuote(text4, cite) {
     const attrs = Object.assign({}, cite && { cite });
-    const element = this.wrap("blockquote", text3, attrs);
+    const element = this.wrap("blockquote", text4, attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -36648,8 +36648,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addLink(text3, href) {
-    const element = this.wrap("a", text3, { href });
+  addLink(text4, href) {
+    const element = this.wrap("a", text4, { href });
     return this.addRaw(element).addEOL();
   }
 };
@@ -37577,8 +37577,8 @@ function save() {
   } catch {
   }
 }
-function parseProcessGroups(text3) {
-  return text3.split(",").map((part) => part.trim()).filter((part) => /^[1-9]\d{0,9}$/.test(part)).map(Number);
+function parseProcessGroups(text4) {
+  return text4.split(",").map((part) => part.trim()).filter((part) => /^[1-9]\d{0,9}$/.test(part)).map(Number);
 }
 function isDockerProcess(pid) {
   try {
@@ -37834,9 +37834,9 @@ function rememberSecret(value2) {
     for (const line of value2.split(/\r?\n/).map((part) => part.trim())) if (line.length >= MIN_LINE_LENGTH) known.add(line);
   }
 }
-function redact(text3, extra = []) {
+function redact(text4, extra = []) {
   const values = [.../* @__PURE__ */ new Set([...known, ...extra.filter((value2) => value2.trim().length >= MIN_VALUE_LENGTH)])].sort((a, b) => b.length - a.length);
-  let result = text3;
+  let result = text4;
   for (const value2 of values) result = result.split(value2).join("***");
   return result;
 }
@@ -37860,21 +37860,21 @@ async function dockerLoginFor(registry) {
   return found;
 }
 async function readDockerLogin(registry, file, timeoutMs = HELPER_TIMEOUT_MS) {
-  let text3;
+  let text4;
   try {
-    text3 = await readFile(file, "utf8");
+    text4 = await readFile(file, "utf8");
   } catch (thrown) {
     const missing = errorCode(thrown) === "ENOENT";
     return { found: false, reason: missing ? `there is no docker config ${file}` : `docker's config ${file} cannot be read` };
   }
-  const found = loginInConfig(text3, registry, file);
+  const found = loginInConfig(text4, registry, file);
   if (!("helper" in found)) return found;
   return runCredentialHelper(found.helper, dockerConfigKey(registry), registry, timeoutMs);
 }
-function loginInConfig(text3, registry, file) {
+function loginInConfig(text4, registry, file) {
   let config;
   try {
-    config = JSON.parse(text3);
+    config = JSON.parse(text4);
   } catch {
     return { found: false, reason: `docker's config ${file} is not valid JSON` };
   }
@@ -38154,8 +38154,8 @@ function failedDockerfileLine(stderrLines, fileName) {
   });
   return found;
 }
-function stripAnsi(text3) {
-  return text3.replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "").replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, "");
+function stripAnsi(text4) {
+  return text4.replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "").replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, "");
 }
 function errorLines(lines) {
   const candidates = lines.map((line) => line.trim()).filter((line) => /^(?:#\d+\s+(?:\d+(?:\.\d+)?\s+)?)?(?:ERROR|error|Error)\b[:\s]/.test(line) || /^(?:docker: |unknown (?:shorthand )?flag: )/.test(line));
@@ -38319,8 +38319,8 @@ function releasesFromRefs(refs) {
   }
   return [...versions].sort(import_semver.default.compare);
 }
-function tagFromConfig(text3) {
-  const groups = field(field(parseYaml(text3), "spec"), "groups");
+function tagFromConfig(text4) {
+  const groups = field(field(parseYaml(text4), "spec"), "groups");
   if (!Array.isArray(groups)) return void 0;
   for (const group2 of groups) {
     const items = field(group2, "items");
@@ -38331,13 +38331,13 @@ function tagFromConfig(text3) {
   }
   return void 0;
 }
-function tagFromValues(text3) {
-  return tagValue(field(field(field(parseYaml(text3), "global"), "agentServerImage"), "tag"));
+function tagFromValues(text4) {
+  return tagValue(field(field(field(parseYaml(text4), "global"), "agentServerImage"), "tag"));
 }
-function parseReleaseMap(text3, shownAs) {
+function parseReleaseMap(text4, shownAs) {
   let document;
   try {
-    document = (0, import_yaml.parse)(text3);
+    document = (0, import_yaml.parse)(text4);
   } catch (thrown) {
     return `release-map ${shownAs} is not YAML (${firstLine(thrown)}). Expected lines such as "0.45.0: 1.41.0-python".`;
   }
@@ -38365,9 +38365,9 @@ function nearestReleases(releases, wanted, count = 3) {
   const start = Math.max(0, Math.min(at - Math.ceil(count / 2), sorted.length - count));
   return sorted.slice(start, start + count);
 }
-function parseYaml(text3) {
+function parseYaml(text4) {
   try {
-    return (0, import_yaml.parse)(text3);
+    return (0, import_yaml.parse)(text4);
   } catch {
     return void 0;
   }
@@ -38378,8 +38378,8 @@ function field(value2, name) {
 }
 function tagValue(value2) {
   if (typeof value2 !== "string" && typeof value2 !== "number") return void 0;
-  const text3 = String(value2).trim();
-  return text3 === "" ? void 0 : text3;
+  const text4 = String(value2).trim();
+  return text4 === "" ? void 0 : text4;
 }
 function firstLine(thrown) {
   return (thrown instanceof Error ? thrown.message : String(thrown)).split("\n")[0] ?? "";
@@ -38566,33 +38566,33 @@ var FACTORS = {
 };
 var MIN_MEMORY_BYTES = 6 * 1024 * 1024;
 var MIN_CPUS = 0.01;
-function quantityValue(text3) {
-  const match = QUANTITY.exec(text3.trim());
+function quantityValue(text4) {
+  const match = QUANTITY.exec(text4.trim());
   if (!match) return void 0;
   const suffix = match[2] ?? "";
   const factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : FACTORS[suffix];
   if (factor === void 0) return void 0;
   return { value: Number(match[1]) * factor, suffix };
 }
-function parseMemoryQuantity(text3, input) {
-  const parsed = quantityValue(text3);
+function parseMemoryQuantity(text4, input) {
+  const parsed = quantityValue(text4);
   const form = "Expected a Kubernetes quantity such as 2048Mi, 2Gi or 4G";
-  if (!parsed) return { error: `${input} '${text3}' is not a memory size. ${form}.` };
+  if (!parsed) return { error: `${input} '${text4}' is not a memory size. ${form}.` };
   if (parsed.suffix === "m" || parsed.suffix === "u" || parsed.suffix === "n") {
-    return { error: `${input} '${text3}' is a fraction of a byte in Kubernetes ('${parsed.suffix}' is milli/micro/nano). ${form} (Mi, not m).` };
+    return { error: `${input} '${text4}' is a fraction of a byte in Kubernetes ('${parsed.suffix}' is milli/micro/nano). ${form} (Mi, not m).` };
   }
   const bytes2 = Math.ceil(parsed.value);
-  if (bytes2 < MIN_MEMORY_BYTES) return { error: `${input} '${text3}' is below the 6Mi a container needs. ${form}.` };
+  if (bytes2 < MIN_MEMORY_BYTES) return { error: `${input} '${text4}' is below the 6Mi a container needs. ${form}.` };
   return { value: bytes2 };
 }
-function parseCpuQuantity(text3, input) {
-  const parsed = quantityValue(text3);
+function parseCpuQuantity(text4, input) {
+  const parsed = quantityValue(text4);
   const form = "Expected a Kubernetes CPU quantity such as 1000m, 500m, 2 or 1.5";
   if (!parsed || parsed.suffix !== "" && parsed.suffix !== "m" && !/^[eE]/.test(parsed.suffix)) {
-    return { error: `${input} '${text3}' is not a CPU amount. ${form}.` };
+    return { error: `${input} '${text4}' is not a CPU amount. ${form}.` };
   }
   const cores = Math.ceil(parsed.value * 1e3 - 1e-9) / 1e3;
-  if (cores < MIN_CPUS) return { error: `${input} '${text3}' is below 10m, the least a container can be given. ${form}.` };
+  if (cores < MIN_CPUS) return { error: `${input} '${text4}' is below 10m, the least a container can be given. ${form}.` };
   return { value: cores };
 }
 function formatMemory(bytes2) {
@@ -38647,14 +38647,14 @@ function workingDirTar(workingDir, uid, gid, mtime = 0) {
 }
 function tarDirHeader(name, uid, gid, mode, mtime) {
   const header = Buffer.alloc(512);
-  const field4 = (offset, length, text3) => void header.write(text3, offset, length, "ascii");
-  const octal = (offset, length, value2) => field4(offset, length, `${value2.toString(8).padStart(length - 1, "0")}\0`);
+  const field4 = (offset, length, text4) => void header.write(text4, offset, length, "ascii");
+  const octal2 = (offset, length, value2) => field4(offset, length, `${value2.toString(8).padStart(length - 1, "0")}\0`);
   field4(0, 100, name);
-  octal(100, 8, mode);
-  octal(108, 8, uid);
-  octal(116, 8, gid);
-  octal(124, 12, 0);
-  octal(136, 12, mtime);
+  octal2(100, 8, mode);
+  octal2(108, 8, uid);
+  octal2(116, 8, gid);
+  octal2(124, 12, 0);
+  octal2(136, 12, mtime);
   header.fill(" ", 148, 156);
   field4(156, 1, "5");
   field4(257, 6, "ustar\0");
@@ -38909,8 +38909,8 @@ async function peakMemory(name, id2, pid) {
   const usage = stats.exitCode === 0 ? dockerStatsBytes(stats.stdout) : void 0;
   return usage === void 0 ? {} : { peakMemory: usage, peakMemorySource: "docker stats" };
 }
-function dockerStatsBytes(text3) {
-  const match = /^\s*([\d.]+)\s*([kKMGT]?i?B)\b/.exec(text3);
+function dockerStatsBytes(text4) {
+  const match = /^\s*([\d.]+)\s*([kKMGT]?i?B)\b/.exec(text4);
   if (!match) return void 0;
   const units = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12 };
   const factor = units[match[2] ?? ""];
@@ -39022,8 +39022,8 @@ function describeCharacter(code3) {
   if (code3 === 27) return "an escape character";
   return `U+${code3.toString(16).toUpperCase().padStart(4, "0")}`;
 }
-function parseDuration(name, text3) {
-  const value2 = text3.trim();
+function parseDuration(name, text4) {
+  const value2 = text4.trim();
   if (value2 === "") return void 0;
   if (/^\d+$/.test(value2)) return Number(value2) * 1e3;
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value2);
@@ -39033,16 +39033,16 @@ function parseDuration(name, text3) {
   const [hours, minutes, seconds] = [match[1], match[2], match[3]].map((part) => Number(part ?? "0"));
   return (((hours ?? 0) * 60 + (minutes ?? 0)) * 60 + (seconds ?? 0)) * 1e3;
 }
-function parseCount(name, text3, max) {
-  const value2 = text3.trim();
+function parseCount(name, text4, max) {
+  const value2 = text4.trim();
   if (value2 === "") return void 0;
   if (!/^\d+$/.test(value2) || Number(value2) > max) {
     throw new UserError(`${name} '${value2}' is not a whole number from 0 to ${max}.`);
   }
   return Number(value2);
 }
-function escapeWorkflowCommands(text3) {
-  return text3.split("\n").map((line) => line.replace(/^(\s*):(?=:)/, "$1:\u200B").replace(/##\[/g, "#\u200B#[")).join("\n");
+function escapeWorkflowCommands(text4) {
+  return text4.split("\n").map((line) => line.replace(/^(\s*):(?=:)/, "$1:\u200B").replace(/##\[/g, "#\u200B#[")).join("\n");
 }
 
 // src/buildx/push-failure.ts
@@ -39177,32 +39177,32 @@ var IMAGE_ID = /^[a-f0-9]{64}$/;
 function isValidTag(tag) {
   return TAG.test(tag);
 }
-function isSha256Digest(text3) {
-  return SHA256_DIGEST.test(text3);
+function isSha256Digest(text4) {
+  return SHA256_DIGEST.test(text4);
 }
 var SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 var RELEASE_VERSION = /^\d+\.\d+\.\d+$/;
-function parseVersion(text3) {
-  if (!RELEASE_VERSION.test(text3)) return void 0;
-  const [major, minor, patch] = text3.split(".").map(Number);
-  return { text: text3, major, minor, patch };
+function parseVersion(text4) {
+  if (!RELEASE_VERSION.test(text4)) return void 0;
+  const [major, minor, patch] = text4.split(".").map(Number);
+  return { text: text4, major, minor, patch };
 }
-function parseImageReference(text3) {
-  if (text3.length === 0 || text3.length > TEXT_MAX || IMAGE_ID.test(text3)) return void 0;
-  const { domain, remainder } = splitDomain(text3);
+function parseImageReference(text4) {
+  if (text4.length === 0 || text4.length > TEXT_MAX || IMAGE_ID.test(text4)) return void 0;
+  const { domain, remainder } = splitDomain(text4);
   if (domain !== void 0 && !isValidDomain(domain)) return void 0;
   const at = remainder.indexOf("@");
   const nameAndTag = at === -1 ? remainder : remainder.slice(0, at);
   const digest = at === -1 ? void 0 : remainder.slice(at + 1);
   if (digest !== void 0 && !DIGEST.test(digest)) return void 0;
   const colon = nameAndTag.indexOf(":");
-  const path22 = colon === -1 ? nameAndTag : nameAndTag.slice(0, colon);
+  const path23 = colon === -1 ? nameAndTag : nameAndTag.slice(0, colon);
   const tag = colon === -1 ? void 0 : nameAndTag.slice(colon + 1);
   if (tag !== void 0 && !isValidTag(tag)) return void 0;
-  if (!path22.split("/").every((component) => PATH_COMPONENT.test(component))) return void 0;
+  if (!path23.split("/").every((component) => PATH_COMPONENT.test(component))) return void 0;
   let registry = (domain ?? DOCKER_HUB).toLowerCase();
   if (DOCKER_HUB_ALIASES.has(registry)) registry = DOCKER_HUB;
-  const repository = registry === DOCKER_HUB && !path22.includes("/") ? `library/${path22}` : path22;
+  const repository = registry === DOCKER_HUB && !path23.includes("/") ? `library/${path23}` : path23;
   const measured = domain === void 0 || domain === "index.docker.io" ? DOCKER_HUB : domain;
   if (measured.length + 1 + repository.length > NAME_MAX) return void 0;
   const reference = { registry, repository };
@@ -39210,8 +39210,8 @@ function parseImageReference(text3) {
   if (digest !== void 0) reference.digest = digest;
   return reference;
 }
-function parseRepository(text3) {
-  const reference = parseImageReference(text3);
+function parseRepository(text4) {
+  const reference = parseImageReference(text4);
   if (!reference || reference.tag !== void 0 || reference.digest !== void 0) return void 0;
   return { registry: reference.registry, repository: reference.repository };
 }
@@ -39223,12 +39223,12 @@ function formatReference(ref) {
   const digest = ref.digest === void 0 ? "" : `@${ref.digest}`;
   return `${repositoryName(ref)}${tag}${digest}`;
 }
-function splitDomain(text3) {
-  const slash = text3.indexOf("/");
-  if (slash === -1) return { remainder: text3 };
-  const first = text3.slice(0, slash);
+function splitDomain(text4) {
+  const slash = text4.indexOf("/");
+  if (slash === -1) return { remainder: text4 };
+  const first = text4.slice(0, slash);
   const isDomain = first.includes(".") || first.includes(":") || first === "localhost" || first !== first.toLowerCase();
-  return isDomain ? { domain: first, remainder: text3.slice(slash + 1) } : { remainder: text3 };
+  return isDomain ? { domain: first, remainder: text4.slice(slash + 1) } : { remainder: text4 };
 }
 function isValidDomain(domain) {
   let host = domain;
@@ -39298,10 +39298,10 @@ function shownArgs(args) {
 
 // src/buildx/metadata.ts
 import { readFile as readFile4 } from "node:fs/promises";
-function parseMetadata(text3) {
+function parseMetadata(text4) {
   let parsed;
   try {
-    parsed = JSON.parse(text3);
+    parsed = JSON.parse(text4);
   } catch {
     return { names: [] };
   }
@@ -39316,9 +39316,9 @@ function parseMetadata(text3) {
     names: typeof name === "string" ? name.split(",").map((item) => item.trim()).filter((item) => item !== "") : []
   };
 }
-async function readMetadata(path22) {
+async function readMetadata(path23) {
   try {
-    return parseMetadata(await readFile4(path22, "utf8"));
+    return parseMetadata(await readFile4(path23, "utf8"));
   } catch {
     return { names: [] };
   }
@@ -39373,18 +39373,18 @@ function planBuild(inputs, facts) {
     buildArgs: inputs["build-args"],
     secrets: [
       ...inputs.secrets.map(({ id: id2 }) => ({ id: id2, path: secretPath(id2, facts.secretFiles) })),
-      ...(inputs["secret-files"] ?? []).map(({ id: id2, path: path22 }) => ({ id: id2, path: path22 }))
+      ...(inputs["secret-files"] ?? []).map(({ id: id2, path: path23 }) => ({ id: id2, path: path23 }))
     ],
     ...inputs.ssh && inputs.ssh.length > 0 ? { ssh: inputs.ssh } : {},
-    ...facts.loadAs ? { load: true } : {},
-    // The loaded image is verified and pushed without attestations: theirs would name the local tag, and the
-    // classic image store cannot hold them. The attested push is a buildx push of its own.
+    ...facts.loadAs || facts.loadAttested ? { load: true } : {},
+    // An image loaded under the local tag is verified and pushed without attestations: theirs would name that tag,
+    // and the classic image store cannot hold them. Its attested push is a buildx push of its own.
     ...facts.loadAs ? { attestations: ATTESTATIONS_OFF } : facts.attestations ? { attestations: facts.attestations } : {},
     cacheFrom: inputs["cache-from"],
     cacheTo: inputs["cache-to"],
     builder: inputs.builder,
     metadataFile: facts.metadataFile,
-    push: inputs.push && !facts.loadAs
+    push: inputs.push && !facts.loadAs && !facts.loadAttested
   };
 }
 var ATTESTATIONS_OFF = ["--provenance", "false", "--sbom", "false"];
@@ -39674,9 +39674,9 @@ var urlHandler = (ctx, pos) => {
   const scheme = buf.toString("latin1", s, pos);
   if (!/^[A-Za-z][A-Za-z0-9+.-]{1,31}$/.test(scheme) || NOT_LOGIN_SCHEMES.test(scheme)) return;
   const at = pos + 3;
-  const text3 = buf.toString("latin1", at, Math.min(end, at + 700));
+  const text4 = buf.toString("latin1", at, Math.min(end, at + 700));
   USERINFO.lastIndex = 0;
-  const m = USERINFO.exec(text3);
+  const m = USERINFO.exec(text4);
   if (m === null) return;
   const user = m[1] ?? "";
   const password2 = m[2] ?? "";
@@ -39705,9 +39705,9 @@ var PHP_CONNECT = /(?:new PDO|new mysqli|mysqli_connect)\([ \t]{0,4}(['"])[^'"\n
 var phpConnectHandler = (ctx, at) => {
   const { buf, end } = ctx;
   const pos = buf.toString("latin1", Math.max(0, at - 4), at) === "new " ? at - 4 : at;
-  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 760));
+  const text4 = buf.toString("latin1", pos, Math.min(end, pos + 760));
   PHP_CONNECT.lastIndex = 0;
-  const m = PHP_CONNECT.exec(text3);
+  const m = PHP_CONNECT.exec(text4);
   if (m === null) return;
   const password2 = m[5] ?? "";
   if (!isRealPassword(password2, m[3] ?? "")) return;
@@ -39724,7 +39724,7 @@ var urls = {
   ],
   anchors: [
     { text: "://", before: SCHEME, handler: urlHandler, patterns: URL_PATTERNS },
-    ...["PDO(", "mysqli(", "mysqli_connect("].map((text3) => ({ text: text3, handler: phpConnectHandler, patterns: [PHP_CONNECT] }))
+    ...["PDO(", "mysqli(", "mysqli_connect("].map((text4) => ({ text: text4, handler: phpConnectHandler, patterns: [PHP_CONNECT] }))
   ],
   cases: [
     {
@@ -39788,9 +39788,9 @@ var configHandler = (ctx, at) => {
   const { buf, end } = ctx;
   const pos = at - 1;
   if (pos < 0 || buf[pos] !== 98) return;
-  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 520));
+  const text4 = buf.toString("latin1", pos, Math.min(end, pos + 520));
   CONFIG.lastIndex = 0;
-  const m = CONFIG.exec(text3);
+  const m = CONFIG.exec(text4);
   if (m === null) return;
   const [whole, , user = "", password2 = ""] = m;
   if (!isRealPassword(password2, user) && !/^[0-9a-f]{8}$/.test(password2)) return;
@@ -39886,15 +39886,15 @@ function namedValue(buf, ks, ke, end) {
   return { vs, ve, quoted: true, op: 58 };
 }
 function readValue(buf, ks, ke, end) {
-  const open3 = ks > 0 ? buf[ks - 1] : 10;
+  const open2 = ks > 0 ? buf[ks - 1] : 10;
   let i = ke;
   let op;
-  if (open3 === 34 || open3 === 39 || open3 === 96) {
+  if (open2 === 34 || open2 === 39 || open2 === 96) {
     if (buf[i] === 61 && buf[i + 1] !== 61) {
-      return quotedValue(buf, i + 1, end, open3, 61);
+      return quotedValue(buf, i + 1, end, open2, 61);
     }
     if (buf[i] === 32 || buf[i] === 9) {
-    } else if (buf[i] !== open3) return void 0;
+    } else if (buf[i] !== open2) return void 0;
     else i++;
     if (buf[i] === 93) i++;
     i = skipBlanks(buf, i, end);
@@ -39910,7 +39910,7 @@ function readValue(buf, ks, ke, end) {
       const q2 = buf[i];
       return q2 === 34 || q2 === 39 ? quotedValue(buf, i + 1, end, q2, 61) : void 0;
     }
-  } else if (open3 === 60) {
+  } else if (open2 === 60) {
     if (buf[i] !== 62) return void 0;
     return xmlText(buf, i + 1, end);
   }
@@ -40325,9 +40325,9 @@ var clientSecretHandler = (ctx, pos) => {
   const { buf, end } = ctx;
   const start = pos - 3;
   if (start < 0 || start > 0 && SECRET[buf[start - 1]] === 1) return;
-  const text3 = buf.toString("latin1", start, Math.min(end, start + 41));
+  const text4 = buf.toString("latin1", start, Math.min(end, start + 41));
   CLIENT_SECRET.lastIndex = 0;
-  const m = CLIENT_SECRET.exec(text3);
+  const m = CLIENT_SECRET.exec(text4);
   if (m === null) return;
   const stop = start + m[0].length;
   if (stop < end && SECRET[buf[stop]] === 1) return;
@@ -40718,9 +40718,9 @@ var CRC_TABLE = (() => {
   }
   return table;
 })();
-function crc32(text3) {
+function crc32(text4) {
   let crc = 4294967295;
-  for (let i = 0; i < text3.length; i++) crc = (CRC_TABLE[(crc ^ text3.charCodeAt(i)) & 255] ?? 0) ^ crc >>> 8;
+  for (let i = 0; i < text4.length; i++) crc = (CRC_TABLE[(crc ^ text4.charCodeAt(i)) & 255] ?? 0) ^ crc >>> 8;
   return (crc ^ 4294967295) >>> 0;
 }
 var BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -40890,9 +40890,9 @@ var pemHandler = (ctx, pos) => {
   const { buf, end } = ctx;
   const start = pos - 5;
   if (start < 0 || buf.toString("latin1", start, pos) !== "-----") return;
-  const text3 = buf.toString("latin1", start, Math.min(end, start + 80));
+  const text4 = buf.toString("latin1", start, Math.min(end, start + 80));
   PEM_HEADER.lastIndex = 0;
-  const header = PEM_HEADER.exec(text3);
+  const header = PEM_HEADER.exec(text4);
   if (header === null) return;
   const bodyStart = start + header[0].length;
   const next = buf.subarray(bodyStart, Math.min(end, start + LOOKAHEAD)).indexOf(PEM_DASHES);
@@ -40921,13 +40921,13 @@ function keyBody(raw) {
 }
 var puttyHandler = (ctx, pos) => {
   const { buf, end } = ctx;
-  const text3 = buf.toString("latin1", pos, Math.min(end, pos + LOOKAHEAD));
-  if (!/^PuTTY-User-Key-File-[23]: /.test(text3)) return;
-  const at = text3.indexOf("Private-Lines: ");
+  const text4 = buf.toString("latin1", pos, Math.min(end, pos + LOOKAHEAD));
+  if (!/^PuTTY-User-Key-File-[23]: /.test(text4)) return;
+  const at = text4.indexOf("Private-Lines: ");
   if (at < 0) return;
-  const count = /^Private-Lines: ([0-9]{1,3})\r?\n/.exec(text3.slice(at, at + 24));
+  const count = /^Private-Lines: ([0-9]{1,3})\r?\n/.exec(text4.slice(at, at + 24));
   if (count === null) return;
-  const lines = text3.slice(at).split("\n").slice(1, 1 + Number(count[1]));
+  const lines = text4.slice(at).split("\n").slice(1, 1 + Number(count[1]));
   const body2 = lines.map((l) => l.trim()).join("");
   if (body2.length < 40 || !/^[A-Za-z0-9+/]{40,20000}={0,2}$/.test(body2) || shannonEntropy(body2) < 4.2) return;
   ctx.emit("putty-private-key", pos, pos + at, body2);
@@ -41252,9 +41252,9 @@ function isSignedJwt(token) {
 var jwtHandler = (ctx, pos) => {
   const { buf, end } = ctx;
   if (pos > 0 && (TOKEN[buf[pos - 1]] === 1 || buf[pos - 1] === 46)) return;
-  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 11500));
+  const text4 = buf.toString("latin1", pos, Math.min(end, pos + 11500));
   JWT2.lastIndex = 0;
-  const m = JWT2.exec(text3);
+  const m = JWT2.exec(text4);
   if (m === null) return;
   const stop = pos + m[0].length;
   if (stop < end && (TOKEN[buf[stop]] === 1 || buf[stop] === 46)) return;
@@ -41263,9 +41263,9 @@ var jwtHandler = (ctx, pos) => {
 var base64JwtHandler = (ctx, pos) => {
   const { buf, end } = ctx;
   if (pos > 0 && B64[buf[pos - 1]] === 1) return;
-  const text3 = buf.toString("latin1", pos, Math.min(end, pos + Math.min(LOOKAHEAD, 16100)));
+  const text4 = buf.toString("latin1", pos, Math.min(end, pos + Math.min(LOOKAHEAD, 16100)));
   B64_JWT.lastIndex = 0;
-  const m = B64_JWT.exec(text3);
+  const m = B64_JWT.exec(text4);
   if (m === null) return;
   const stop = pos + m[0].length;
   if (stop < end && B64[buf[stop]] === 1) return;
@@ -42226,9 +42226,9 @@ var authorizationHandler = (ctx, pos) => {
 function basic(ctx, at) {
   const { buf, end } = ctx;
   if (runOf(BASE64, buf, at, Math.min(end, at + 8)) < 8) return;
-  const text3 = buf.toString("latin1", at, Math.min(end, at + 690));
+  const text4 = buf.toString("latin1", at, Math.min(end, at + 690));
   BASIC.lastIndex = 0;
-  const m = BASIC.exec(text3);
+  const m = BASIC.exec(text4);
   if (m === null) return;
   const stop = at + m[0].length;
   if (stop < end && BASE64[buf[stop]] === 1) return;
@@ -42241,9 +42241,9 @@ function basic(ctx, at) {
 function bearer(ctx, at) {
   const { buf, end } = ctx;
   if (runOf(BEARER_CHARS, buf, at, Math.min(end, at + 16)) < 16) return;
-  const text3 = buf.toString("latin1", at, Math.min(end, at + 1030));
+  const text4 = buf.toString("latin1", at, Math.min(end, at + 1030));
   BEARER.lastIndex = 0;
-  const m = BEARER.exec(text3);
+  const m = BEARER.exec(text4);
   if (m === null) return;
   const stop = at + m[0].length;
   if (stop < end && TOKEN[buf[stop]] === 1) return;
@@ -42667,9 +42667,9 @@ var telegramHandler = (ctx, pos) => {
   const prev = s > 0 ? buf[s - 1] : 10;
   const afterBot = s >= 4 && buf.toString("latin1", s - 4, s) === "/bot";
   if (TOKEN[prev] === 1 && !afterBot) return;
-  const text3 = buf.toString("latin1", pos, Math.min(end, pos + 37));
+  const text4 = buf.toString("latin1", pos, Math.min(end, pos + 37));
   TAIL.lastIndex = 0;
-  const m = TAIL.exec(text3);
+  const m = TAIL.exec(text4);
   if (m === null) return;
   const stop = pos + m[0].length;
   if (stop < end && TOKEN[buf[stop]] === 1) return;
@@ -42862,9 +42862,9 @@ function tokenHandler(spec) {
     }
     if (pos > 0 && spec.lead[buf[pos - 1]] === 1 && !isEscapedBreak(buf, pos - 1)) return;
     if (spec.quick !== void 0 && !spec.quick(buf, pos, end)) return;
-    const text3 = buf.toString("latin1", pos, Math.min(end, pos + spec.maxLength + 1));
+    const text4 = buf.toString("latin1", pos, Math.min(end, pos + spec.maxLength + 1));
     spec.re.lastIndex = 0;
-    const m = spec.re.exec(text3);
+    const m = spec.re.exec(text4);
     if (m === null) return;
     const length = m[0].length;
     starts[slot] = pos;
@@ -42918,7 +42918,7 @@ function buildAnchors() {
     for (const spec of family.tokens ?? []) {
       const handler2 = tokenHandler(spec);
       patterns.push(spec.re);
-      for (const text3 of spec.anchors) add({ text: text3, before: spec.before, caseInsensitive: spec.caseInsensitive }, handler2);
+      for (const text4 of spec.anchors) add({ text: text4, before: spec.before, caseInsensitive: spec.caseInsensitive }, handler2);
     }
     for (const a of family.anchors ?? []) {
       add({ text: a.text, before: a.before, caseInsensitive: a.caseInsensitive }, a.handler);
@@ -42927,8 +42927,8 @@ function buildAnchors() {
     for (const word of family.keywords ?? []) keywords.add(word);
   }
   for (const word of keywords) {
-    const text3 = word.endsWith("=") ? word.slice(0, -1) : word;
-    add({ text: word, caseInsensitive: word !== word.toUpperCase() }, keyValueHandler(text3.length, keyed, nameOf));
+    const text4 = word.endsWith("=") ? word.slice(0, -1) : word;
+    add({ text: word, caseInsensitive: word !== word.toUpperCase() }, keyValueHandler(text4.length, keyed, nameOf));
   }
   return { anchors, handlers, patterns };
 }
@@ -42978,11 +42978,11 @@ var PARSERS = {
     }
   ]
 };
-function scanCredentialFile(kind, text3, offset, emit) {
-  if (kind === "docker-config" && !text3.includes('"auth')) return;
+function scanCredentialFile(kind, text4, offset, emit) {
+  if (kind === "docker-config" && !text4.includes('"auth')) return;
   for (const { re, rule } of PARSERS[kind]) {
     re.lastIndex = 0;
-    for (let m = re.exec(text3); m !== null; m = re.exec(text3)) {
+    for (let m = re.exec(text4); m !== null; m = re.exec(text4)) {
       const raw = m[m.length - 1] ?? "";
       const key = m.length > 2 ? m[1] ?? "" : "";
       const trimmed = raw.replace(/[ \t]+$/, "");
@@ -43004,11 +43004,11 @@ function isSecretName(name) {
   const key = name.toLowerCase().replace(/[^a-z0-9]/g, "");
   return SECRET_NAME.test(key) && !NOT_SECRET_NAME.test(key);
 }
-function scanDockerfile(text3, offset, emit) {
+function scanDockerfile(text4, offset, emit) {
   let escape2 = "\\";
   const lineRe = /[^\n]{0,1000000}\n?/g;
   const lines = [];
-  for (let m = lineRe.exec(text3); m !== null && m[0].length > 0; m = lineRe.exec(text3)) {
+  for (let m = lineRe.exec(text4); m !== null && m[0].length > 0; m = lineRe.exec(text4)) {
     lines.push({ start: m.index, text: m[0].replace(/\r?\n$/, "") });
   }
   let directives = true;
@@ -43047,13 +43047,13 @@ function scanDockerfile(text3, offset, emit) {
   }
   finish2();
 }
-function instruction(text3, segments, emit, offset, heredocs) {
-  const head = /^[ \t]*([A-Za-z]+)[ \t]+/.exec(text3);
+function instruction(text4, segments, emit, offset, heredocs) {
+  const head = /^[ \t]*([A-Za-z]+)[ \t]+/.exec(text4);
   if (head === null) return;
   const name = (head[1] ?? "").toUpperCase();
   const heredocRe = /<<(-?)(["']?)([A-Za-z0-9_]{1,64})\2/g;
   if (name === "RUN" || name === "COPY" || name === "ADD") {
-    for (let m = heredocRe.exec(text3); m !== null; m = heredocRe.exec(text3)) {
+    for (let m = heredocRe.exec(text4); m !== null; m = heredocRe.exec(text4)) {
       heredocs.push({ delimiter: m[3] ?? "", strip: m[1] === "-" });
     }
   }
@@ -43065,33 +43065,33 @@ function instruction(text3, segments, emit, offset, heredocs) {
     return offset + (seg === void 0 ? index : seg.offset + (index - seg.joined));
   };
   const rest = head[0].length;
-  const legacy = /^([^\s=]+)[ \t]+(\S[^\n]{0,100000})$/.exec(text3.slice(rest));
+  const legacy = /^([^\s=]+)[ \t]+(\S[^\n]{0,100000})$/.exec(text4.slice(rest));
   if (name === "ENV" && legacy !== null && !(legacy[1] ?? "").includes("=")) {
     const value2 = (legacy[2] ?? "").trimEnd();
-    report(legacy[1] ?? "", value2, rest + text3.slice(rest).indexOf(value2, (legacy[1] ?? "").length), rule, toFile, emit);
+    report(legacy[1] ?? "", value2, rest + text4.slice(rest).indexOf(value2, (legacy[1] ?? "").length), rule, toFile, emit);
     return;
   }
   let i = rest;
-  while (i < text3.length) {
-    while (i < text3.length && /\s/.test(text3[i] ?? "")) i++;
+  while (i < text4.length) {
+    while (i < text4.length && /\s/.test(text4[i] ?? "")) i++;
     const keyStart = i;
-    while (i < text3.length && !/[\s=]/.test(text3[i] ?? "")) i++;
-    const key = text3.slice(keyStart, i);
+    while (i < text4.length && !/[\s=]/.test(text4[i] ?? "")) i++;
+    const key = text4.slice(keyStart, i);
     if (key === "") break;
-    if (text3[i] !== "=") continue;
+    if (text4[i] !== "=") continue;
     i++;
     let value2 = "";
     let valueStart = i;
-    const q = text3[i];
+    const q = text4[i];
     if (q === '"' || q === "'") {
       valueStart = i + 1;
       i++;
-      while (i < text3.length && text3[i] !== q) i += text3[i] === "\\" && q === '"' ? 2 : 1;
-      value2 = text3.slice(valueStart, Math.min(i, text3.length));
+      while (i < text4.length && text4[i] !== q) i += text4[i] === "\\" && q === '"' ? 2 : 1;
+      value2 = text4.slice(valueStart, Math.min(i, text4.length));
       i++;
     } else {
-      while (i < text3.length && !/\s/.test(text3[i] ?? "")) i += text3[i] === "\\" ? 2 : 1;
-      value2 = text3.slice(valueStart, i);
+      while (i < text4.length && !/\s/.test(text4[i] ?? "")) i += text4[i] === "\\" ? 2 : 1;
+      value2 = text4.slice(valueStart, i);
     }
     report(key, value2, valueStart, rule, toFile, emit);
   }
@@ -43121,11 +43121,11 @@ var Prefilter = class {
   constructor(anchors) {
     let maxLength = 0;
     for (const anchor of anchors) {
-      const text3 = Buffer.from(anchor.text, "latin1");
+      const text4 = Buffer.from(anchor.text, "latin1");
       const ci = anchor.caseInsensitive === true;
       const prefixes = anchor.before === void 0 ? [-1] : Array.from(Buffer.from(anchor.before, "latin1"));
       for (const prefix of prefixes) {
-        const raw = prefix < 0 ? text3 : Buffer.concat([Buffer.from([prefix]), text3]);
+        const raw = prefix < 0 ? text4 : Buffer.concat([Buffer.from([prefix]), text4]);
         if (raw.length < M) throw new Error(`anchor '${anchor.text}' is shorter than ${M} bytes; give it 'before' bytes`);
         const bytes2 = ci ? raw.map((b) => FOLD[b] ?? b) : raw;
         maxLength = Math.max(maxLength, bytes2.length);
@@ -43276,8 +43276,8 @@ var DockerIgnore = class _DockerIgnore {
     }
     this.exceptionsWithWildcards = this.rules.some((r) => r.exclusion && /[*?[\\]/.test(r.text));
   }
-  static parse(text3) {
-    return new _DockerIgnore(text3.replace(/^\uFEFF/, "").split(/\r?\n/));
+  static parse(text4) {
+    return new _DockerIgnore(text4.replace(/^\uFEFF/, "").split(/\r?\n/));
   }
   get empty() {
     return this.rules.length === 0;
@@ -43446,11 +43446,11 @@ function walkContext(options) {
       const utf8 = isUtf8(entry.name);
       const name = utf8 ? entry.name.toString("utf8") : displayName(entry.name);
       const rel = dir.rel === "" ? name : `${dir.rel}/${name}`;
-      const path22 = join3(dir.path, entry.name, utf8);
+      const path23 = join3(dir.path, entry.name, utf8);
       let kind = kindOf(entry);
       if (kind === void 0) {
         try {
-          kind = await io.lstatKind(path22);
+          kind = await io.lstatKind(path23);
         } catch (error3) {
           options.onWarning(`Could not read ${rel}: ${errorCode2(error3)}; it was not scanned`);
           continue;
@@ -43461,25 +43461,25 @@ function walkContext(options) {
       if (kind === "directory") {
         if (docker2?.excluded === true && !dockerignore.mayReinclude(rel)) continue;
         if (user?.excluded === true && !exclude.mayReinclude(rel)) continue;
-        const task = { path: path22, rel, dockerBits: docker2?.bits, excludeBits: user?.bits };
+        const task = { path: path23, rel, dockerBits: docker2?.bits, excludeBits: user?.bits };
         stack.push(() => visitDir(task));
         continue;
       }
       if (docker2?.excluded === true || user?.excluded === true) continue;
       if (kind === "file") {
-        const walkEntry = { path: path22, rel, name, parent: dir.rel.slice(dir.rel.lastIndexOf("/") + 1) };
+        const walkEntry = { path: path23, rel, name, parent: dir.rel.slice(dir.rel.lastIndexOf("/") + 1) };
         stack.push(() => options.onFile(walkEntry));
       } else if (kind === "symlink") {
-        stack.push(() => checkLink(path22, rel));
+        stack.push(() => checkLink(path23, rel));
       } else {
         options.onSkip(rel, `${kind}: not a regular file`);
       }
     }
   };
-  const checkLink = async (path22, rel) => {
+  const checkLink = async (path23, rel) => {
     let target;
     try {
-      target = await io.realpath(path22);
+      target = await io.realpath(path23);
     } catch (error3) {
       if (errorCode2(error3) === "ELOOP") options.onSkip(rel, "symlink loop, not followed");
       return;
@@ -43503,23 +43503,23 @@ function errorCode2(error3) {
 // src/secrets/suppress.ts
 var ALLOW_MARKER = "sandbox-scan:allow";
 var ALLOW_NEXT_LINE_MARKER = "sandbox-scan:allow-next-line";
-function parseIgnoreFile(text3) {
+function parseIgnoreFile(text4) {
   const fingerprints = /* @__PURE__ */ new Set();
-  for (const raw of text3.split(/\r?\n/)) {
+  for (const raw of text4.split(/\r?\n/)) {
     const line = raw.replace(/(?:^|\s)#.*$/, "").trim();
     if (line !== "") fingerprints.add(line);
   }
   return fingerprints;
 }
-async function loadIgnoreFile(path22) {
-  if (path22 === void 0) return /* @__PURE__ */ new Set();
+async function loadIgnoreFile(path23) {
+  if (path23 === void 0) return /* @__PURE__ */ new Set();
   try {
-    return parseIgnoreFile(await readFile5(path22, "utf8"));
+    return parseIgnoreFile(await readFile5(path23, "utf8"));
   } catch (error3) {
     const code3 = errorCode2(error3);
     if (code3 === "ENOENT" || code3 === "ENOTDIR") return /* @__PURE__ */ new Set();
     const why = code3 === "EISDIR" ? "it is a folder" : `${code3}`;
-    throw new UserError(`Cannot read the scan ignore file ${path22} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
+    throw new UserError(`Cannot read the scan ignore file ${path23} (${why}). Set scan-ignore-file to a file of finding fingerprints, one per line.`);
   }
 }
 
@@ -43782,12 +43782,14 @@ async function buildAndPush(inputs, facts, io = buildIo) {
       secretFiles,
       metadataFile: path10.join(workDir, "metadata.json"),
       ...facts.loadAs ? { loadAs: facts.loadAs } : {},
+      ...facts.loadAttested ? { loadAttested: true } : {},
       ...facts.attestations ? { attestations: facts.attestations.args } : {}
     });
     const secretArgs = warnSecretBuildArgs(inputs["build-args"]);
     const shownFile = workspacePath(inputs.file, facts.workspace);
     const what = image || "the image";
-    const doing = facts.loadAs ? `Building ${what} into the Docker engine as ${facts.loadAs}, to verify it before any push,` : `${inputs.push ? "Building and pushing" : "Building (not pushing)"} ${what}`;
+    const loadedAs = facts.loadAs ?? (facts.loadAttested ? `${image} with its attestations` : void 0);
+    const doing = loadedAs ? `Building ${what} into the Docker engine as ${loadedAs}, to verify it before any push,` : `${inputs.push ? "Building and pushing" : "Building (not pushing)"} ${what}`;
     info(
       escapeWorkflowCommands(
         `${doing} for linux/amd64 from ${shownFile}${inputs.builder ? ` on builder ${inputs.builder}` : ""}; the build log is in the group below.`
@@ -43807,7 +43809,7 @@ async function buildAndPush(inputs, facts, io = buildIo) {
         stallMs: inputs["push-stall-timeout"],
         image: what,
         shown: shownArgs(args),
-        redact: (text3) => hide.reduce((out, value2) => out.split(value2).join("***"), text3)
+        redact: (text4) => hide.reduce((out, value2) => out.split(value2).join("***"), text4)
       })
     );
     const seconds = Math.round((io.now().getTime() - started) / 100) / 10;
@@ -43832,8 +43834,8 @@ Not pushed: ${check.why}.`;
     }
     const { digest } = await readMetadata(plan.metadataFile);
     const pushed = pushing && digest !== void 0;
-    if (facts.loadAs) {
-      info(`Built and loaded as ${facts.loadAs} in ${seconds} s.`);
+    if (loadedAs) {
+      info(`Built and loaded as ${loadedAs} in ${seconds} s.`);
     } else if (pushed) {
       info(`Pushed ${image} (${digest}) in ${seconds} s.`);
     } else if (inputs.push) {
@@ -44267,18 +44269,18 @@ function renderContract(report2) {
   );
   return lines;
 }
-function value(text3) {
-  return /^\(.*\)$/.test(text3) ? cell(text3) : code(text3);
+function value(text4) {
+  return /^\(.*\)$/.test(text4) ? cell(text4) : code(text4);
 }
-function code(text3) {
-  const flat = cell(text3);
+function code(text4) {
+  const flat = cell(text4);
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
-function cell(text3) {
-  return text3.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function cell(text4) {
+  return text4.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
 // src/release/fit.ts
@@ -44345,11 +44347,11 @@ function renderSupplyChain(attestations, signature) {
 
 // src/verify/sandbox-command-core.ts
 var TAIL_LINES = 30;
-function parseSandboxCommands(text3) {
-  return text3.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
+function parseSandboxCommands(text4) {
+  return text4.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
 }
-function parseMaxReadySeconds(text3) {
-  const value2 = text3.trim();
+function parseMaxReadySeconds(text4) {
+  const value2 = text4.trim();
   if (value2 === "") return void 0;
   if (!/^\d+(\.\d+)?$/.test(value2) || Number(value2) <= 0) {
     throw new UserError(`max-ready-seconds '${value2}' is not a number of seconds above 0. Expected e.g. 60 or 90.5, or leave it empty for no limit.`);
@@ -44384,8 +44386,8 @@ function sameId(a, b) {
   const norm = (id2) => id2.replace(/-/g, "").toLowerCase();
   return a !== void 0 && norm(a) === norm(b);
 }
-function appendLines(lines, text3, keep = TAIL_LINES) {
-  const parts = text3.split(/\r?\n/);
+function appendLines(lines, text4, keep = TAIL_LINES) {
+  const parts = text4.split(/\r?\n/);
   const result = [...lines];
   const first = parts.shift() ?? "";
   if (result.length > 0) result[result.length - 1] += first;
@@ -44475,12 +44477,12 @@ function failure(outcome) {
   if (outcome.problem) return `could not run: ${cell2(outcome.problem)}`;
   return `exited with code ${outcome.exitCode ?? "?"}`;
 }
-function code2(text3) {
-  const safe = cell2(text3);
+function code2(text4) {
+  const safe = cell2(text4);
   return safe.includes("`") ? `\`\` ${safe} \`\`` : `\`${safe}\``;
 }
-function cell2(text3) {
-  return text3.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function cell2(text4) {
+  return text4.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 function shownSeconds(seconds) {
   return seconds < 0.1 ? "< 0.1" : String(seconds);
@@ -44510,14 +44512,14 @@ var UNITS = {
   ti: 1024 ** 4,
   tib: 1024 ** 4
 };
-function parseSize(text3, input = "max-added-size") {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text3);
+function parseSize(text4, input = "max-added-size") {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text4);
   const factor = match ? UNITS[(match[2] ?? "").toLowerCase()] : void 0;
   if (!match || factor === void 0) {
-    throw new UserError(`${input} '${text3}' is not a size. Expected a number with an optional unit, e.g. 2GB, 500MB or 1.5GiB.`);
+    throw new UserError(`${input} '${text4}' is not a size. Expected a number with an optional unit, e.g. 2GB, 500MB or 1.5GiB.`);
   }
   const bytes2 = Math.round(Number(match[1]) * factor);
-  if (bytes2 <= 0) throw new UserError(`${input} '${text3}' must be more than zero, e.g. 2GB.`);
+  if (bytes2 <= 0) throw new UserError(`${input} '${text4}' must be more than zero, e.g. 2GB.`);
   return bytes2;
 }
 function formatSize(bytes2) {
@@ -44620,8 +44622,8 @@ function peakMemoryText(boot) {
   const how = boot.peakMemorySource === "docker stats" ? "memory at the end" : "peak memory";
   return `; ${how} ${formatMemory(boot.peakMemory)} of ${formatMemory(boot.memoryLimit)}`;
 }
-function cell3(text3) {
-  return text3.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function cell3(text4) {
+  return text4.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
 // src/github/summary.ts
@@ -44707,8 +44709,8 @@ function renderScan(scan, workspace) {
   if (more > 0) lines.push("", `\u2026 and ${more} more finding(s): the sarif input writes them all to a file.`);
   return lines;
 }
-function escapeCell(text3) {
-  return text3.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+function escapeCell(text4) {
+  return text4.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
 // src/inputs.ts
@@ -44719,8 +44721,8 @@ import path12 from "node:path";
 var DEFAULT_PROVENANCE = { mode: "min", attrs: [] };
 var PROVENANCE_KEYS = /* @__PURE__ */ new Set(["mode", "builder-id", "inline-only", "disabled", "version", "reproducible", "filename"]);
 var EXPECTED = "Expected true, false, or attributes such as mode=min, mode=max or mode=max,builder-id=<url>.";
-function parseProvenance(text3) {
-  const value2 = text3.trim();
+function parseProvenance(text4) {
+  const value2 = text4.trim();
   if (value2 === "") return DEFAULT_PROVENANCE;
   if (/^(true|True|TRUE)$/.test(value2)) return DEFAULT_PROVENANCE;
   if (/^(false|False|FALSE)$/.test(value2)) return false;
@@ -44746,8 +44748,8 @@ function parseProvenance(text3) {
   }
   return disabled ? false : { mode, attrs };
 }
-function parseSbom(text3) {
-  const value2 = text3.trim();
+function parseSbom(text4) {
+  const value2 = text4.trim();
   if (value2 === "" || /^(false|False|FALSE)$/.test(value2)) return false;
   if (/^(true|True|TRUE)$/.test(value2)) return {};
   const generator = /^generator=(\S+)$/.exec(value2)?.[1];
@@ -44760,11 +44762,12 @@ function planAttestations(settings, support, builderId, secretArgs) {
   const { provenance, sbom } = settings;
   const asked = [provenance !== false && `SLSA provenance (mode=${provenance.mode})`, sbom !== false && "an SBOM"].filter(Boolean).join(" and ");
   const off = ["--provenance", "false", "--sbom", "false"];
-  if (!asked) return { args: off, attached: false, asked, recorded: [] };
+  if (!asked) return { args: off, attached: false, keptByLoad: false, asked, recorded: [] };
   if (support.driver === "docker" && !support.containerdStore) {
     return {
       args: off,
       attached: false,
+      keptByLoad: false,
       asked,
       recorded: [],
       notice: `The image is pushed without ${asked}: the docker driver on Docker's classic image store cannot keep attestations. Turn on the containerd image store (Docker 24+, "features": {"containerd-snapshotter": true}) or use a docker-container builder (docker/setup-buildx-action) to attach them, or set provenance: false and sbom: false to silence this notice.`
@@ -44779,7 +44782,8 @@ function planAttestations(settings, support, builderId, secretArgs) {
     args.push("--provenance", attrs.join(","));
   }
   args.push("--sbom", sbom === false ? "false" : sbom.generator ? `generator=${sbom.generator}` : "true");
-  return { args, attached: true, asked, recorded: provenance !== false && provenance.mode === "max" ? [...secretArgs] : [] };
+  const keptByLoad = support.driver === "docker" && support.containerdStore;
+  return { args, attached: true, keptByLoad, asked, recorded: provenance !== false && provenance.mode === "max" ? [...secretArgs] : [] };
 }
 function recordedArgWarning(name) {
   return `build-args: ${name} looks like a secret, and provenance mode=max records every build arg's value in the provenance attestation pushed with the image, readable by anyone who can pull it: pass it with the secrets input, or use provenance mode=min.`;
@@ -44804,8 +44808,8 @@ async function readAttestationSupport(builder, docker2) {
 // src/sign/cosign.ts
 var KEY_VARIABLE = "COSIGN_PRIVATE_KEY";
 var KEY_URI = /^(awskms|gcpkms|azurekms|hashivault|k8s|gitlab):\/\/\S+$/;
-function isCosignKey(text3) {
-  return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text3) || KEY_URI.test(text3.trim());
+function isCosignKey(text4) {
+  return /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text4) || KEY_URI.test(text4.trim());
 }
 function signMode(settings, facts) {
   const key = settings["cosign-key"].trim();
@@ -44864,8 +44868,8 @@ function splitAgentServerTag(tag) {
   if (!match || !version || !import_semver3.default.valid(version)) return void 0;
   return match[2] === void 0 ? { version } : { version, variant: match[2] };
 }
-function parseOheRelease(text3) {
-  const value2 = text3.trim();
+function parseOheRelease(text4) {
+  const value2 = text4.trim();
   if (value2 === "latest") return { kind: "latest" };
   const match = VERSION_WITH_SUFFIX.exec(value2);
   const version = match?.[1];
@@ -44878,8 +44882,8 @@ function parseOheRelease(text3) {
   }
   return { kind: "release", version };
 }
-function parseAgentServerVersion(text3, variant) {
-  const value2 = text3.trim();
+function parseAgentServerVersion(text4, variant) {
+  const value2 = text4.trim();
   if (value2 === "latest") {
     return {
       problem: "agent-server-version 'latest' is not a version: set ohe-release: latest for the agent-server of the newest OHE release, or a version X.Y.Z."
@@ -45130,9 +45134,9 @@ function readSecret(read, name) {
   return value2.trim() ? value2 : "";
 }
 function readQuantity(read, name, parse6) {
-  const text3 = read(name).trim();
-  if (text3 === "") return void 0;
-  const parsed = parse6(text3, name);
+  const text4 = read(name).trim();
+  if (text4 === "") return void 0;
+  const parsed = parse6(text4, name);
   if ("error" in parsed) throw new UserError(parsed.error);
   return parsed.value;
 }
@@ -45143,8 +45147,8 @@ function readBoolean(read, name, fallback) {
   if (/^(false|False|FALSE)$/.test(value2)) return false;
   throw new UserError(`${name} '${value2}' is not a boolean. Expected true or false.`);
 }
-function splitList(text3, separator) {
-  return text3.split(separator).map((item) => item.trim()).filter((item) => item !== "");
+function splitList(text4, separator) {
+  return text4.split(separator).map((item) => item.trim()).filter((item) => item !== "");
 }
 function readPairs(read, name, form) {
   const pairs = [];
@@ -45332,37 +45336,37 @@ function isSpace(ch) {
       return ch >= "\u2000" && ch <= "\u200A";
   }
 }
-function trimLeftSpace(text3) {
+function trimLeftSpace(text4) {
   let start = 0;
-  while (start < text3.length && isSpace(text3.charAt(start))) start++;
-  return start === 0 ? text3 : text3.slice(start);
+  while (start < text4.length && isSpace(text4.charAt(start))) start++;
+  return start === 0 ? text4 : text4.slice(start);
 }
-function trimSpace(text3) {
-  let end = text3.length;
-  while (end > 0 && isSpace(text3.charAt(end - 1))) end--;
-  return trimLeftSpace(end === text3.length ? text3 : text3.slice(0, end));
+function trimSpace(text4) {
+  let end = text4.length;
+  while (end > 0 && isSpace(text4.charAt(end - 1))) end--;
+  return trimLeftSpace(end === text4.length ? text4 : text4.slice(0, end));
 }
 var CLIP = 200;
-function clip(text3) {
-  return text3.length > CLIP ? `${text3.slice(0, CLIP)}\u2026` : text3;
+function clip(text4) {
+  return text4.length > CLIP ? `${text4.slice(0, CLIP)}\u2026` : text4;
 }
 var BINARY_SHARE = 0.1;
 var SAMPLE = 64 * 1024;
-function assertDockerfileText(text3, file, shownAs = file) {
+function assertDockerfileText(text4, file, shownAs = file) {
   const shown = shownAs ?? "The Dockerfile";
   let meaningful = false;
-  for (let i = 0; i < text3.length && !meaningful; i++) {
-    const ch = text3.charAt(i);
+  for (let i = 0; i < text4.length && !meaningful; i++) {
+    const ch = text4.charAt(i);
     meaningful = !isSpace(ch) && ch !== "\uFEFF";
   }
   if (!meaningful) {
     throw new UserError(`${shown} is empty: it needs at least a FROM instruction, e.g. FROM ghcr.io/openhands/agent-server:<version>-python.`, file);
   }
-  const nul = text3.indexOf("\0");
+  const nul = text4.indexOf("\0");
   if (nul !== -1) {
     throw new UserError(`${shown} is not a text file (it holds a NUL byte at character ${nul + 1}). Set file to your Dockerfile.`, file);
   }
-  const sample = text3.length > SAMPLE ? text3.slice(0, SAMPLE) : text3;
+  const sample = text4.length > SAMPLE ? text4.slice(0, SAMPLE) : text4;
   let odd = 0;
   for (let i = 0; i < sample.length; i++) {
     const code3 = sample.charCodeAt(i);
@@ -45380,8 +45384,8 @@ function assertDockerfileText(text3, file, shownAs = file) {
 var ShellSyntaxError = class extends Error {
 };
 var EOF = "";
-function processWord(text3, env, options) {
-  const lexer = new Lexer(text3, env, options);
+function processWord(text4, env, options) {
+  const lexer = new Lexer(text4, env, options);
   const { result, words } = lexer.processStopOn(void 0, options.rawEscapes ?? false);
   return { result, words, used: [...lexer.used], unset: [...lexer.unset] };
 }
@@ -45399,15 +45403,15 @@ var Words = class {
       if (this.inWord && this.length !== 0) this.flush();
     } else this.addRaw(ch);
   }
-  addRaw(text3) {
+  addRaw(text4) {
     if (!this.enabled) return;
-    this.buffer.push(text3);
-    this.length += text3.length;
+    this.buffer.push(text4);
+    this.length += text4.length;
     this.inWord = true;
   }
-  addString(text3) {
+  addString(text4) {
     if (!this.enabled) return;
-    for (const ch of text3) this.addChar(ch);
+    for (const ch of text4) this.addChar(ch);
   }
   finish() {
     if (this.length > 0) this.flush();
@@ -45421,8 +45425,8 @@ var Words = class {
   }
 };
 var Lexer = class {
-  constructor(text3, env, options) {
-    this.text = text3;
+  constructor(text4, env, options) {
+    this.text = text4;
     this.env = env;
     this.options = options;
     this.rawEscapes = options.rawEscapes ?? false;
@@ -45657,13 +45661,13 @@ function isDigit(ch) {
 
 // src/dockerfile/words.ts
 var SEPARATORS = /* @__PURE__ */ new Set([" ", "	", "\v", "\f", "\r"]);
-function splitFields(text3) {
+function splitFields(text4) {
   const fields = [];
   let start = -1;
-  for (let i = 0; i <= text3.length; i++) {
-    const separator = i === text3.length || SEPARATORS.has(text3.charAt(i));
+  for (let i = 0; i <= text4.length; i++) {
+    const separator = i === text4.length || SEPARATORS.has(text4.charAt(i));
     if (separator && start !== -1) {
-      fields.push(text3.slice(start, i));
+      fields.push(text4.slice(start, i));
       start = -1;
     } else if (!separator && start === -1) start = i;
   }
@@ -45690,15 +45694,15 @@ function extractFlags(line) {
       phase2 = "word";
     }
     if (pos === line.length) {
-      const text3 = word.join("");
-      if (text3 !== "--" && (blankOK || text3.length > 0)) flags.push(text3);
+      const text4 = word.join("");
+      if (text4 !== "--" && (blankOK || text4.length > 0)) flags.push(text4);
       break;
     }
     if (phase2 === "word") {
       if (isSpace(ch)) {
-        const text3 = word.join("");
-        if (text3 === "--") return { flags, rest: line.slice(pos) };
-        if (blankOK || text3.length > 0) flags.push(text3);
+        const text4 = word.join("");
+        if (text4 === "--") return { flags, rest: line.slice(pos) };
+        if (blankOK || text4.length > 0) flags.push(text4);
         phase2 = "spaces";
         word = [];
         blankOK = false;
@@ -45784,8 +45788,8 @@ function splitQuotedWords(rest, escape2) {
   }
   return words;
 }
-function isJsonStringArray(text3) {
-  const s = trimLeftSpace(text3);
+function isJsonStringArray(text4) {
+  const s = trimLeftSpace(text4);
   if (!s.startsWith("[")) return false;
   let pos = skipJsonSpace(s, 1);
   if (s.charAt(pos) === "]") return true;
@@ -45921,25 +45925,25 @@ function argNote(root, graph) {
   return ` (FROM ${clip(root.rawFrom)} at line ${root.line} uses ${clip(values.join(", "))})`;
 }
 function stageHint(root, graph) {
-  const text3 = root.from;
-  const later = graph.stages.find((stage) => stage.index > root.index && stage.name === text3);
-  if (later) return ` (stage '${text3}' is defined later, at line ${later.line}; FROM can only use earlier stages)`;
+  const text4 = root.from;
+  const later = graph.stages.find((stage) => stage.index > root.index && stage.name === text4);
+  if (later) return ` (stage '${text4}' is defined later, at line ${later.line}; FROM can only use earlier stages)`;
   const earlier = graph.stages.slice(0, root.index);
-  const lower = text3.toLowerCase();
-  const sameButCase = lower !== text3 ? earlier.find((stage) => stage.name === lower) : void 0;
+  const lower = text4.toLowerCase();
+  const sameButCase = lower !== text4 ? earlier.find((stage) => stage.name === lower) : void 0;
   if (sameButCase) {
-    return ` (FROM ${text3} is read as an image name: BuildKit matches stage names in FROM only in lower case; write FROM ${lower} to use stage '${lower}' at line ${sameButCase.line})`;
+    return ` (FROM ${text4} is read as an image name: BuildKit matches stage names in FROM only in lower case; write FROM ${lower} to use stage '${lower}' at line ${sameButCase.line})`;
   }
-  if (!/^[a-z][a-z0-9-_.]*$/i.test(text3)) return "";
+  if (!/^[a-z][a-z0-9-_.]*$/i.test(text4)) return "";
   const near = closestStage(lower, graph.stages, root.index);
-  return near ? ` (${text3} is not a stage name; did you mean stage '${near.name}' at line ${near.line}?)` : "";
+  return near ? ` (${text4} is not a stage name; did you mean stage '${near.name}' at line ${near.line}?)` : "";
 }
-function closestStage(text3, stages, rootIndex) {
+function closestStage(text4, stages, rootIndex) {
   let best;
-  let bestDistance = Math.min(2, Math.floor(text3.length / 3));
+  let bestDistance = Math.min(2, Math.floor(text4.length / 3));
   for (const stage of stages) {
-    if (stage.index === rootIndex || stage.name === void 0 || stage.name === text3) continue;
-    const distance = editDistance(text3, stage.name, bestDistance);
+    if (stage.index === rootIndex || stage.name === void 0 || stage.name === text4) continue;
+    const distance = editDistance(text4, stage.name, bestDistance);
     if (distance <= bestDistance && (best === void 0 || distance < bestDistance)) {
       best = stage;
       bestDistance = distance;
@@ -45993,9 +45997,9 @@ function unresolved(root, graph, rules, expected, values) {
   const outcome = [...values.values()].every((value2) => value2 !== void 0) ? `, so that FROM gives ${expected}` : ` (FROM must give ${expected})`;
   return `Base image tag is unresolved: FROM ${clip(root.rawFrom)} gives ${clip(root.from)} because ${reasons.join(", and ")}: ${fixes.join("; ")}${outcome}`;
 }
-function repositoryOf(text3) {
-  const at = text3.indexOf("@");
-  const name = at === -1 ? text3 : text3.slice(0, at);
+function repositoryOf(text4) {
+  const at = text4.indexOf("@");
+  const name = at === -1 ? text4 : text4.slice(0, at);
   const colon = name.lastIndexOf(":");
   const repository = parseRepository(colon > name.lastIndexOf("/") ? name.slice(0, colon) : name);
   return repository;
@@ -46021,9 +46025,9 @@ function workingValue(name, root, graph, rules) {
 // src/dockerfile/parse.ts
 var DIRECTIVES = /* @__PURE__ */ new Set(["syntax", "escape", "check"]);
 var HEREDOC_INSTRUCTIONS = /* @__PURE__ */ new Set(["ADD", "COPY", "RUN"]);
-function parseDockerfile(text3, file, shownAs) {
-  assertDockerfileText(text3, file, shownAs);
-  const lines = new Lines(text3);
+function parseDockerfile(text4, file, shownAs) {
+  assertDockerfileText(text4, file, shownAs);
+  const lines = new Lines(text4);
   const directives = new Directives(file);
   const instructions = [];
   while (!lines.done) {
@@ -46054,9 +46058,9 @@ var Lines = class {
   lines;
   finalNewline;
   number = 0;
-  constructor(text3) {
-    this.lines = text3.split("\n");
-    this.finalNewline = text3.endsWith("\n");
+  constructor(text4) {
+    this.lines = text4.split("\n");
+    this.finalNewline = text4.endsWith("\n");
     if (this.finalNewline) this.lines.pop();
   }
   get done() {
@@ -46136,13 +46140,13 @@ function trimContinuation(line, escape2) {
 }
 function matchDirective(line) {
   if (!line.startsWith("#")) return void 0;
-  const text3 = trimLeftSpace(line.slice(1));
-  const name = /^[a-zA-Z][a-zA-Z0-9]*/.exec(text3)?.[0];
+  const text4 = trimLeftSpace(line.slice(1));
+  const name = /^[a-zA-Z][a-zA-Z0-9]*/.exec(text4)?.[0];
   if (name === void 0) return void 0;
   let pos = name.length;
-  while (isRegexSpace(text3.charAt(pos))) pos++;
-  if (text3.charAt(pos) !== "=") return void 0;
-  const rest = text3.slice(pos + 1);
+  while (isRegexSpace(text4.charAt(pos))) pos++;
+  if (text4.charAt(pos) !== "=") return void 0;
+  const rest = text4.slice(pos + 1);
   if (rest === "") return void 0;
   let start = 0;
   while (start < rest.length && isRegexSpace(rest.charAt(start))) start++;
@@ -46423,11 +46427,11 @@ function envPairs(args, escape2) {
     return [word.slice(0, equals), word.slice(equals + 1)];
   });
 }
-function expand3(text3, variables, escape2) {
+function expand3(text4, variables, escape2) {
   try {
-    return trimSpace(processWord(text3, variables, { escape: escape2, skipUnsetEnv: true }).result);
+    return trimSpace(processWord(text4, variables, { escape: escape2, skipUnsetEnv: true }).result);
   } catch {
-    return trimSpace(text3);
+    return trimSpace(text4);
   }
 }
 
@@ -46482,26 +46486,26 @@ function workspaceFindings(chain, escape2, file, scope) {
       });
     } else if (keyword === "VOLUME") {
       for (const volume of volumePaths(instruction2.args, escape2)) {
-        const path22 = normalize(expand3(volume, variables(), escape2));
-        if (path22 !== WORKSPACE2 && !WORKSPACE2.startsWith(path22 === "/" ? "/" : `${path22}/`)) continue;
+        const path23 = normalize(expand3(volume, variables(), escape2));
+        if (path23 !== WORKSPACE2 && !WORKSPACE2.startsWith(path23 === "/" ? "/" : `${path23}/`)) continue;
         findings.push({
           check: "workspace",
           severity: "error",
           file,
           line: instruction2.line,
-          message: `VOLUME ${path22} covers ${WORKSPACE2}, which OHE mounts the sandbox's own volume on. Remove it: the runtime provides ${WORKSPACE2}, and a VOLUME only makes Docker runs of the image differ from OHE.`
+          message: `VOLUME ${path23} covers ${WORKSPACE2}, which OHE mounts the sandbox's own volume on. Remove it: the runtime provides ${WORKSPACE2}, and a VOLUME only makes Docker runs of the image differ from OHE.`
         });
       }
     }
   });
   return findings;
 }
-function inWorkspace(path22) {
-  return path22 === WORKSPACE2 || path22.startsWith(`${WORKSPACE2}/`);
+function inWorkspace(path23) {
+  return path23 === WORKSPACE2 || path23.startsWith(`${WORKSPACE2}/`);
 }
-function normalize(path22) {
+function normalize(path23) {
   const parts = [];
-  for (const part of path22.split("/")) {
+  for (const part of path23.split("/")) {
     if (part === "" || part === ".") continue;
     if (part === "..") parts.pop();
     else parts.push(part);
@@ -46509,28 +46513,28 @@ function normalize(path22) {
   return `/${parts.join("/")}`;
 }
 function lastPath(rest, escape2) {
-  const text3 = trimSpace(rest);
-  if (isJsonStringArray(text3)) {
+  const text4 = trimSpace(rest);
+  if (isJsonStringArray(text4)) {
     try {
-      const words2 = JSON.parse(text3);
+      const words2 = JSON.parse(text4);
       return words2.length >= 2 ? words2.at(-1) : void 0;
     } catch {
       return void 0;
     }
   }
-  const words = splitQuotedWords(text3.split("\n")[0] ?? "", escape2);
+  const words = splitQuotedWords(text4.split("\n")[0] ?? "", escape2);
   return words.length >= 2 ? words.at(-1) : void 0;
 }
 function volumePaths(args, escape2) {
-  const text3 = trimSpace(args);
-  if (isJsonStringArray(text3)) {
+  const text4 = trimSpace(args);
+  if (isJsonStringArray(text4)) {
     try {
-      return JSON.parse(text3);
+      return JSON.parse(text4);
     } catch {
       return [];
     }
   }
-  return splitQuotedWords(text3, escape2);
+  return splitQuotedWords(text4, escape2);
 }
 
 // src/dockerfile/check.ts
@@ -46603,7 +46607,7 @@ async function checkLayeredBase(root, rules, read) {
   const base = repositoryName(rules.baseRepository);
   const layered = { line: root.line, chain: [], ok: false };
   const result = (problem) => problem === void 0 ? { layered } : { layered, problem };
-  const path22 = () => layered.chain.map((link) => link.reference).join(" \u2192 ");
+  const path23 = () => layered.chain.map((link) => link.reference).join(" \u2192 ");
   const notBuiltOn = (found) => result(
     `The final stage is built on ${from}, which is not built on the agent-server image ${base}: ${found}. Either ${root.change}, or rebuild ${from} with the label ${BASE_NAME_LABEL} naming its agent-server base (this action sets it on every image it pushes)`
   );
@@ -46618,13 +46622,13 @@ async function checkLayeredBase(root, rules, read) {
     } catch (thrown) {
       if (!(thrown instanceof RegistryError)) throw thrown;
       if (depth === 0) return result(`Cannot check FROM ${from} as a layered image (it is not the OHE base image ${base}): ${thrown.message}`);
-      return notBuiltOn(`its labels lead ${path22()} \u2192 ${name}, and the config of ${name} cannot be read (${thrown.message})`);
+      return notBuiltOn(`its labels lead ${path23()} \u2192 ${name}, and the config of ${name} cannot be read (${thrown.message})`);
     }
     layered.chain.push({ reference: name, digest: image.digest });
     const label = image.labels[BASE_NAME_LABEL]?.trim() ?? "";
     if (label === "") {
       return notBuiltOn(
-        depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path22()}, and ${name} has no ${BASE_NAME_LABEL} label`
+        depth === 0 ? `its linux/amd64 image has no ${BASE_NAME_LABEL} label` : `its labels lead ${path23()}, and ${name} has no ${BASE_NAME_LABEL} label`
       );
     }
     const next = parseImageReference(label);
@@ -46644,10 +46648,10 @@ async function checkLayeredBase(root, rules, read) {
       return result(mismatch(from, layered.chain, rules, verdict.version === void 0 ? verdict.problem : void 0));
     }
     const nextName = formatReference(next);
-    if (seen.has(nextName)) return notBuiltOn(`its labels lead ${path22()} \u2192 ${nextName} again, a loop`);
+    if (seen.has(nextName)) return notBuiltOn(`its labels lead ${path23()} \u2192 ${nextName} again, a loop`);
     current = next;
   }
-  return notBuiltOn(`its labels lead through more than ${MAX_LAYERS} images (${path22()} \u2192 \u2026) without reaching it`);
+  return notBuiltOn(`its labels lead through more than ${MAX_LAYERS} images (${path23()} \u2192 \u2026) without reaching it`);
 }
 function mismatch(from, chain, rules, reason) {
   const { release, variant } = rules;
@@ -46727,10 +46731,10 @@ var PackageIndex = class {
     if (scoped && at + 3 >= segs.length) return Promise.resolve(void 0);
     const root = segs.slice(0, at + (scoped ? 3 : 2)).join("/");
     return this.memo(this.cache, root, async () => {
-      const text3 = await this.io.readText(`${root}/package.json`);
-      if (text3 === void 0) return void 0;
+      const text4 = await this.io.readText(`${root}/package.json`);
+      if (text4 === void 0) return void 0;
       try {
-        const manifest = JSON.parse(text3);
+        const manifest = JSON.parse(text4);
         if (typeof manifest.name !== "string") return void 0;
         return typeof manifest.version === "string" ? `${manifest.name}@${manifest.version}` : manifest.name;
       } catch {
@@ -46783,20 +46787,20 @@ var PackageIndex = class {
       if (gem !== null) return `${gem[1]}@${gem[2]}`;
     }
     const modules = await this.memo(this.goVendor, root, async () => {
-      const text3 = await this.io.readText(`${root}/modules.txt`);
-      if (text3 === void 0) return void 0;
+      const text4 = await this.io.readText(`${root}/modules.txt`);
+      if (text4 === void 0) return void 0;
       const list = [];
-      for (const m of text3.matchAll(/^# (\S+) (\S+)/gm)) list.push([m[1], m[2]]);
+      for (const m of text4.matchAll(/^# (\S+) (\S+)/gm)) list.push([m[1], m[2]]);
       return list.sort((a, b) => b[0].length - a[0].length);
     });
-    const path22 = rest.join("/");
-    const go = modules?.find(([module]) => path22.startsWith(`${module}/`));
+    const path23 = rest.join("/");
+    const go = modules?.find(([module]) => path23.startsWith(`${module}/`));
     if (go !== void 0) return `${go[0]}@${go[1]}`;
     const composer = await this.memo(this.composer, root, async () => {
-      const text3 = await this.io.readText(`${root}/composer/installed.json`);
-      if (text3 === void 0) return void 0;
+      const text4 = await this.io.readText(`${root}/composer/installed.json`);
+      if (text4 === void 0) return void 0;
       try {
-        const parsed = JSON.parse(text3);
+        const parsed = JSON.parse(text4);
         const list = Array.isArray(parsed) ? parsed : Array.isArray(parsed.packages) ? parsed.packages : [];
         const map = /* @__PURE__ */ new Map();
         for (const p of list) {
@@ -46828,11 +46832,11 @@ var callback = (resolvePromise, reject) => (error3, value2) => {
   else resolvePromise(value2);
 };
 var nodeIo = {
-  readdir: (path22) => new Promise((ok, fail2) => fs3.readdir(path22, { withFileTypes: true, encoding: "buffer" }, callback(ok, fail2))),
-  lstatKind: (path22) => new Promise((ok, fail2) => fs3.lstat(path22, callback(ok, fail2))).then(statKind),
-  realpath: (path22) => new Promise((ok, fail2) => fs3.realpath(path22, callback(ok, fail2))),
+  readdir: (path23) => new Promise((ok, fail2) => fs3.readdir(path23, { withFileTypes: true, encoding: "buffer" }, callback(ok, fail2))),
+  lstatKind: (path23) => new Promise((ok, fail2) => fs3.lstat(path23, callback(ok, fail2))).then(statKind),
+  realpath: (path23) => new Promise((ok, fail2) => fs3.realpath(path23, callback(ok, fail2))),
   // O_NONBLOCK: a FIFO swapped in after the walk looked cannot block the scan; O_NOFOLLOW: nor can a link.
-  open: (path22) => fs3.openSync(path22, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK),
+  open: (path23) => fs3.openSync(path23, constants3.O_RDONLY | constants3.O_NOFOLLOW | constants3.O_NONBLOCK),
   read: (fd, buf, offset, length, position) => fs3.readSync(fd, buf, offset, length, position),
   close: (fd) => fs3.closeSync(fd)
 };
@@ -46887,14 +46891,14 @@ async function scanContextWith(options, io) {
   const packages = new PackageIndex(packageIo(context3, io));
   const buf = Buffer.allocUnsafe(BUFFER_SIZE);
   let lastYield = performance.now();
-  const scanOne = async (path22, display, kind) => {
+  const scanOne = async (path23, display, kind) => {
     if (performance.now() - lastYield > YIELD_MS) {
       await new Promise((ok) => setImmediate(ok));
       lastYield = performance.now();
     }
     let fd;
     try {
-      fd = io.open(path22);
+      fd = io.open(path23);
     } catch (error3) {
       const code3 = errorCode2(error3);
       if (code3 === "ELOOP") result.skipped.push({ file: display, reason: "symlink, not followed" });
@@ -47000,15 +47004,15 @@ function packageIo(context3, io) {
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-async function realDirectory(path22, io) {
+async function realDirectory(path23, io) {
   let real;
   try {
-    real = await io.realpath(resolve2(path22));
+    real = await io.realpath(resolve2(path23));
   } catch {
-    throw new UserError(`Build context '${path22}' not found. Expected a directory; set 'context' to it.`);
+    throw new UserError(`Build context '${path23}' not found. Expected a directory; set 'context' to it.`);
   }
   const kind = await io.lstatKind(real);
-  if (kind !== "directory") throw new UserError(`Build context '${path22}' is not a directory. Expected a directory; set 'context' to it.`);
+  if (kind !== "directory") throw new UserError(`Build context '${path23}' is not a directory. Expected a directory; set 'context' to it.`);
   return real;
 }
 async function readDockerignore(dockerfile2, context3) {
@@ -47055,11 +47059,11 @@ async function runChecks(inputs, release, workspace, read) {
   const version = parseVersion(release);
   if (!baseRepository || !version) throw new Error(`runChecks was given an unparsed base-image '${inputs["base-image"]}' or release '${release}'`);
   const shownAs = workspacePath(inputs.file, workspace);
-  const text3 = await readDockerfile(inputs.file, shownAs);
+  const text4 = await readDockerfile(inputs.file, shownAs);
   const dockerfile2 = checkDockerfile({
     file: inputs.file,
     shownAs,
-    text: text3,
+    text: text4,
     baseImage: inputs["base-image"],
     baseRepository,
     variant: inputs.variant,
@@ -47161,10 +47165,136 @@ import { randomBytes as randomBytes6 } from "node:crypto";
 // src/version.ts
 var ACTION_VERSION = "0.1.0";
 
+// src/verify/upload-sent.ts
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+function planUpload(sent) {
+  const parse6 = (manifest) => JSON.parse(manifest.body.toString("utf8"));
+  const top = parse6(sent.top);
+  const children = (top.manifests ?? []).map((entry) => {
+    const child2 = typeof entry.digest === "string" ? sent.manifest(entry.digest) : void 0;
+    if (child2 === void 0) throw new Error(`the index ${sent.top.digest} names a manifest the engine did not send (${String(entry.digest)})`);
+    return child2;
+  });
+  const blobs = /* @__PURE__ */ new Map();
+  for (const image of top.manifests ? children.map(parse6) : [top]) {
+    for (const descriptor of [image.config, ...image.layers ?? []]) {
+      if (typeof descriptor?.digest !== "string" || typeof descriptor.size !== "number") throw new Error("a sent manifest has a blob without digest or size");
+      blobs.set(descriptor.digest, { digest: descriptor.digest, size: descriptor.size });
+    }
+  }
+  return { blobs: [...blobs.values()], children, top: sent.top };
+}
+var PARALLEL = 3;
+var NO_LIMIT_MS = 6 * 36e5;
+var RETRYABLE = /* @__PURE__ */ new Set(["server", "rate-limited", "timeout", "unreachable"]);
+async function uploadSent(sent, refs, options) {
+  const started = Date.now();
+  const plan = planUpload(sent);
+  const base = options.baseReference ? parseImageReference(options.baseReference) : void 0;
+  const result = { digest: sent.top.digest, uploaded: 0, uploadedBytes: 0, present: 0, fromBase: 0, seconds: 0 };
+  const targets = /* @__PURE__ */ new Map();
+  for (const ref of refs) {
+    const parsed = parseImageReference(ref);
+    if (parsed === void 0 || parsed.tag === void 0) throw new Error(`'${ref}' is not a repository:tag reference`);
+    const key = `${parsed.registry}/${parsed.repository}`;
+    const target = targets.get(key) ?? { registry: parsed.registry, repository: parsed.repository, tags: [] };
+    target.tags.push(parsed.tag);
+    targets.set(key, target);
+  }
+  for (const { registry, repository, tags } of targets.values()) {
+    const client = options.registries.client(registry);
+    const sourceOf = (blob) => {
+      const file = sent.blobFile(blob.digest);
+      if (file !== void 0) return { source: async () => Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) };
+      if (base === void 0) throw new Error(`the image names blob ${blob.digest}, which the engine did not send and no base repository holds`);
+      const from = options.registries.client(base.registry);
+      return {
+        source: () => from.openBlob(base.repository, blob, transfer(options)),
+        ...base.registry === registry ? { mountFrom: base.repository } : {}
+      };
+    };
+    await inParallel(plan.blobs, PARALLEL, async (blob) => {
+      if (await client.hasBlob(repository, blob.digest)) {
+        result.present++;
+        return;
+      }
+      const { source, mountFrom } = sourceOf(blob);
+      const how = await withRetries(options, () => pushWatched(client, repository, blob, source, options, mountFrom));
+      if (sent.blobFile(blob.digest) === void 0) result.fromBase++;
+      else if (how === "uploaded") {
+        result.uploaded++;
+        result.uploadedBytes += blob.size;
+      }
+    });
+    for (const child2 of plan.children) await client.putManifest(repository, child2.digest, child2.mediaType, child2.body);
+    for (const tag of tags) {
+      const digest = await client.putManifest(repository, tag, plan.top.mediaType, plan.top.body);
+      if (digest !== plan.top.digest) throw new Error(`${registry} stored ${repository}:${tag} as ${digest}, not the verified ${plan.top.digest}`);
+    }
+  }
+  result.seconds = Math.round((Date.now() - started) / 100) / 10;
+  info(
+    `Uploaded the verified image (${result.digest}) in ${result.seconds} s: ${result.uploaded} blob(s) sent (${formatSize(result.uploadedBytes)}, as scanned), ${result.present} already in the registry, ${result.fromBase} from the base's repository.`
+  );
+  return result;
+}
+function transfer(options) {
+  return { timeoutMs: options.timeoutMs > 0 ? options.timeoutMs : NO_LIMIT_MS };
+}
+async function pushWatched(client, repository, blob, source, options, mountFrom) {
+  const stalled = new AbortController();
+  let timer;
+  let over = false;
+  const arm = () => {
+    clearTimeout(timer);
+    if (over || options.stallMs <= 0) return;
+    timer = setTimeout(() => stalled.abort(new Error(`no byte moved for ${options.stallMs / 1e3} s`)), options.stallMs).unref();
+  };
+  const watched2 = async () => {
+    const stream = await source();
+    arm();
+    return stream.pipeThrough(
+      new TransformStream({
+        transform(chunk, out) {
+          arm();
+          out.enqueue(chunk);
+        },
+        // All sent: the registry's answer is watched the same way.
+        flush: arm
+      })
+    );
+  };
+  try {
+    return await client.pushBlob(repository, blob, watched2, { ...transfer(options), signal: stalled.signal, ...mountFrom ? { mountFrom } : {} });
+  } finally {
+    over = true;
+    clearTimeout(timer);
+  }
+}
+async function withRetries(options, attempt) {
+  for (let count = 0; ; count++) {
+    try {
+      return await attempt();
+    } catch (thrown) {
+      const again = !(thrown instanceof RegistryError) || RETRYABLE.has(thrown.kind);
+      if (!again || count >= options.retries) throw thrown;
+      await new Promise((resolve4) => setTimeout(resolve4, (options.retryDelayMs ?? 2e3) * 2 ** count));
+    }
+  }
+}
+async function inParallel(items, width, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
 // src/verify/verify.ts
 import { randomBytes as randomBytes5 } from "node:crypto";
-import { readFile as readFile8 } from "node:fs/promises";
-import path19 from "node:path";
+import { mkdtemp as mkdtemp3, readFile as readFile8 } from "node:fs/promises";
+import path20 from "node:path";
 
 // src/verify/docker-image.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -47230,10 +47360,10 @@ async function readImagePasswd(ref, name) {
     await runDocker(["rm", "--force", name], { silent: true });
   }
 }
-function singleFileOfTar(tar3) {
-  if (tar3.length < 512) return void 0;
-  const size = parseInt(tar3.slice(124, 136).replace(/\0.*$/, "").trim(), 8);
-  return Number.isFinite(size) ? tar3.slice(512, 512 + size) : void 0;
+function singleFileOfTar(tar2) {
+  if (tar2.length < 512) return void 0;
+  const size = parseInt(tar2.slice(124, 136).replace(/\0.*$/, "").trim(), 8);
+  return Number.isFinite(size) ? tar2.slice(512, 512 + size) : void 0;
 }
 
 // src/verify/history.ts
@@ -47256,28 +47386,28 @@ function layerInstructions(history, layerCount) {
 }
 var MAX = 160;
 function showInstruction(createdBy) {
-  let text3 = createdBy.trim();
-  const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(text3);
-  if (nop) text3 = text3.slice(nop[0].length);
-  else if (text3.startsWith("/bin/sh -c ")) text3 = `RUN ${text3.slice("/bin/sh -c ".length)}`;
-  text3 = text3.replace(/\s+# buildkit$/, "");
+  let text4 = createdBy.trim();
+  const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(text4);
+  if (nop) text4 = text4.slice(nop[0].length);
+  else if (text4.startsWith("/bin/sh -c ")) text4 = `RUN ${text4.slice("/bin/sh -c ".length)}`;
+  text4 = text4.replace(/\s+# buildkit$/, "");
   let args = "";
-  const withArgs = /^RUN \|(\d+) /.exec(text3);
+  const withArgs = /^RUN \|(\d+) /.exec(text4);
   if (withArgs) {
-    const { names, rest } = dropBuildArgs(text3.slice(withArgs[0].length), Number(withArgs[1]));
-    text3 = `RUN ${rest.replace(/^\/bin\/sh -c /, "")}`;
+    const { names, rest } = dropBuildArgs(text4.slice(withArgs[0].length), Number(withArgs[1]));
+    text4 = `RUN ${rest.replace(/^\/bin\/sh -c /, "")}`;
     args = names.length > 0 ? ` (with build args ${names.join(", ")})` : "";
-  } else if (text3.startsWith("RUN /bin/sh -c ")) {
-    text3 = `RUN ${text3.slice("RUN /bin/sh -c ".length)}`;
+  } else if (text4.startsWith("RUN /bin/sh -c ")) {
+    text4 = `RUN ${text4.slice("RUN /bin/sh -c ".length)}`;
   }
-  text3 = text3.replace(/\s+/g, " ");
-  if (/^(?:ENV|ARG) /.test(text3)) text3 = text3.replace(/=("[^"]*"|'[^']*'|\S*)/g, "=\u2026");
-  if (text3.length > MAX) text3 = `${text3.slice(0, MAX - 1)}\u2026`;
-  return text3 + args;
+  text4 = text4.replace(/\s+/g, " ");
+  if (/^(?:ENV|ARG) /.test(text4)) text4 = text4.replace(/=("[^"]*"|'[^']*'|\S*)/g, "=\u2026");
+  if (text4.length > MAX) text4 = `${text4.slice(0, MAX - 1)}\u2026`;
+  return text4 + args;
 }
-function dropBuildArgs(text3, count) {
+function dropBuildArgs(text4, count) {
   const names = [];
-  let rest = text3;
+  let rest = text4;
   for (let i = 0; i < count; i++) {
     const name = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(rest);
     if (!name) break;
@@ -47294,34 +47424,34 @@ function dropBuildArgs(text3, count) {
 }
 
 // src/verify/layer-scan.ts
-var tar = __toESM(require_tar_stream(), 1);
-import { closeSync, openSync, readSync, rmSync } from "node:fs";
-import { open as open2 } from "node:fs/promises";
+import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import path16 from "node:path";
 
 // src/verify/whiteout.ts
 var WHITEOUT = ".wh.";
 var OPAQUE = ".wh..wh..opq";
+var PLAIN = /^(?!\.(?:\/|$))[^/]+(?:\/(?!\.(?:\/|$))[^/]+)*$/;
 function imagePath(name) {
+  if (PLAIN.test(name)) return `/${name}`;
   const parts = name.split("/").filter((part) => part !== "" && part !== ".");
   return `/${parts.join("/")}`;
 }
 function whiteoutOf(name) {
-  const path22 = imagePath(name);
-  const slash = path22.lastIndexOf("/");
-  const dir = path22.slice(0, slash) || "/";
-  const base = path22.slice(slash + 1);
+  const path23 = imagePath(name);
+  const slash = path23.lastIndexOf("/");
+  const dir = path23.slice(0, slash) || "/";
+  const base = path23.slice(slash + 1);
   if (base === OPAQUE) return { kind: "opaque", dir };
   if (base.startsWith(WHITEOUT) && base.length > WHITEOUT.length) {
     return { kind: "file", path: `${dir === "/" ? "" : dir}/${base.slice(WHITEOUT.length)}` };
   }
   return void 0;
 }
-function deletedIn(path22, layer, whiteouts) {
+function deletedIn(path23, layer, whiteouts) {
   for (let later = layer + 1; later < whiteouts.length; later++) {
     for (const whiteout of whiteouts[later] ?? []) {
-      if (whiteout.kind === "file" && (path22 === whiteout.path || path22.startsWith(`${whiteout.path}/`))) return later;
-      if (whiteout.kind === "opaque" && path22.startsWith(whiteout.dir === "/" ? "/" : `${whiteout.dir}/`)) return later;
+      if (whiteout.kind === "file" && (path23 === whiteout.path || path23.startsWith(`${whiteout.path}/`))) return later;
+      if (whiteout.kind === "opaque" && path23.startsWith(whiteout.dir === "/" ? "/" : `${whiteout.dir}/`)) return later;
     }
   }
   return void 0;
@@ -47374,6 +47504,204 @@ function packageRecordKind(file) {
   return void 0;
 }
 
+// src/verify/tar-reader.ts
+var BLOCK3 = 512;
+var MAX_LONG_HEADER = 4 * 1024 * 1024;
+var TYPES = /* @__PURE__ */ new Map([
+  [0, "file"],
+  [1, "link"],
+  [2, "symlink"],
+  [3, "character-device"],
+  [4, "block-device"],
+  [5, "directory"],
+  [6, "fifo"],
+  [7, "contiguous-file"],
+  [72, "pax-header"],
+  [55, "pax-global-header"],
+  [27, "gnu-long-link-path"],
+  [28, "gnu-long-path"],
+  [30, "gnu-long-path"]
+]);
+var TarReader = class {
+  /** `onEntry` is called for each entry (long-name and PAX headers applied); its sink, if any, gets the data. */
+  constructor(onEntry) {
+    this.onEntry = onEntry;
+  }
+  onEntry;
+  block = Buffer.alloc(BLOCK3);
+  blockHeld = 0;
+  /** Data bytes of the current entry still to come, then the padding to its block's end. */
+  dataLeft = 0;
+  padAfter = 0;
+  padLeft = 0;
+  sink;
+  /** A long-name or PAX header's body being gathered. */
+  long;
+  longPath;
+  longLinkPath;
+  pax;
+  paxGlobal;
+  write(chunk) {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.dataLeft > 0) {
+        const take2 = Math.min(this.dataLeft, chunk.length - at);
+        const part = chunk.subarray(at, at + take2);
+        at += take2;
+        this.dataLeft -= take2;
+        if (this.long) this.long.parts.push(part);
+        else this.sink?.data(part);
+        if (this.dataLeft === 0) this.entryDone();
+        continue;
+      }
+      if (this.padLeft > 0) {
+        const take2 = Math.min(this.padLeft, chunk.length - at);
+        at += take2;
+        this.padLeft -= take2;
+        continue;
+      }
+      if (this.blockHeld === 0 && chunk.length - at >= BLOCK3) {
+        this.header(chunk.subarray(at, at + BLOCK3));
+        at += BLOCK3;
+        continue;
+      }
+      const take = Math.min(BLOCK3 - this.blockHeld, chunk.length - at);
+      chunk.copy(this.block, this.blockHeld, at, at + take);
+      this.blockHeld += take;
+      at += take;
+      if (this.blockHeld === BLOCK3) {
+        this.blockHeld = 0;
+        this.header(this.block);
+      }
+    }
+  }
+  /** The archive is complete: throws when it stopped inside a header or an entry. */
+  end() {
+    if (this.dataLeft > 0 || this.padLeft > 0 || this.blockHeld > 0) throw new Error("Unexpected end of data");
+  }
+  header(block) {
+    const header = decodeHeader(block);
+    if (!header) return;
+    if (header.type === "pax-header" || header.type === "pax-global-header" || header.type === "gnu-long-path" || header.type === "gnu-long-link-path") {
+      if (header.size > MAX_LONG_HEADER) throw new Error("Header exceeds max size");
+      if (!(header.size > 0)) return;
+      this.long = { type: header.type, parts: [] };
+      this.startData(header.size);
+      return;
+    }
+    if (this.longPath) header.name = this.longPath;
+    if (this.longLinkPath) header.linkname = this.longLinkPath;
+    this.longPath = this.longLinkPath = void 0;
+    if (this.pax) {
+      if (this.pax.path) header.name = this.pax.path;
+      if (this.pax.linkpath) header.linkname = this.pax.linkpath;
+      if (this.pax.size) header.size = parseInt(this.pax.size, 10);
+      this.pax = void 0;
+    }
+    if (!(header.size >= 0)) throw new Error("Invalid header");
+    const sink = this.onEntry(header);
+    if (header.size === 0 || header.type === "directory") {
+      sink?.end();
+      return;
+    }
+    this.sink = sink;
+    this.startData(header.size);
+  }
+  startData(size) {
+    this.dataLeft = size;
+    this.padAfter = padding(size);
+  }
+  entryDone() {
+    this.padLeft = this.padAfter;
+    const long = this.long;
+    if (long) {
+      this.long = void 0;
+      const body2 = Buffer.concat(long.parts);
+      if (long.type === "gnu-long-path") this.longPath = text2(body2, 0, body2.length);
+      else if (long.type === "gnu-long-link-path") this.longLinkPath = text2(body2, 0, body2.length);
+      else if (long.type === "pax-global-header") this.paxGlobal = decodePax(body2);
+      else this.pax = { ...this.paxGlobal, ...decodePax(body2) };
+      return;
+    }
+    const sink = this.sink;
+    this.sink = void 0;
+    sink?.end();
+  }
+};
+function padding(size) {
+  const over = size & BLOCK3 - 1;
+  return over === 0 ? 0 : BLOCK3 - over;
+}
+function decodeHeader(block) {
+  let sum = 8 * 32;
+  for (let i = 0; i < 148; i++) sum += block[i];
+  for (let i = 156; i < BLOCK3; i++) sum += block[i];
+  if (sum === 8 * 32) return void 0;
+  if (sum !== octal(block, 148, 8)) throw new Error("Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?");
+  const flag = block[156] === 0 ? 0 : block[156] - 48;
+  let name = text2(block, 0, 100);
+  const magic = block.toString("latin1", 257, 263);
+  if (magic === "ustar\0") {
+    if (block[345]) name = `${text2(block, 345, 155)}/${name}`;
+  } else if (!(magic === "ustar " && block[263] === 32 && block[264] === 0)) {
+    throw new Error("Invalid tar header: unknown format.");
+  }
+  return {
+    name,
+    type: TYPES.get(flag) ?? null,
+    size: octal(block, 124, 12) ?? NaN,
+    mode: octal(block, 100, 8) ?? 0,
+    uid: octal(block, 108, 8) ?? 0,
+    gid: octal(block, 116, 8) ?? 0,
+    linkname: block[157] === 0 ? null : text2(block, 157, 100)
+  };
+}
+function text2(block, offset, length) {
+  const nul = block.indexOf(0, offset);
+  return block.toString("utf8", offset, nul < 0 || nul > offset + length ? offset + length : nul);
+}
+function octal(block, offset, length) {
+  const end = offset + length;
+  if (block[offset] & 128) return base256(block, offset, end);
+  let at = offset;
+  while (at < end && block[at] === 32) at++;
+  let stop = at;
+  while (stop < end && block[stop] !== 32) stop++;
+  while (at < stop && block[at] === 0) at++;
+  if (stop === at) return 0;
+  let value2 = 0;
+  let digits2 = 0;
+  for (let i = at; i < stop; i++, digits2++) {
+    const digit = block[i] - 48;
+    if (digit < 0 || digit > 7) break;
+    value2 = value2 * 8 + digit;
+  }
+  return digits2 > 0 ? value2 : parseInt(block.toString("utf8", at, stop), 8);
+}
+function base256(block, offset, end) {
+  const positive = block[offset] === 128;
+  if (!positive && block[offset] !== 255) return null;
+  let sum = 0;
+  for (let i = offset + 1; i < end; i++) sum = sum * 256 + (positive ? block[i] : 255 - block[i]);
+  return positive ? sum : -sum;
+}
+function decodePax(body2) {
+  const result = {};
+  let rest = body2;
+  while (rest.length > 0) {
+    let space = 0;
+    while (space < rest.length && rest[space] !== 32) space++;
+    const length = parseInt(rest.toString("utf8", 0, space), 10);
+    if (!length) return result;
+    const record = rest.toString("utf8", space + 1, length - 1);
+    const equals = record.indexOf("=");
+    if (equals === -1) return result;
+    result[record.slice(0, equals)] = record.slice(equals + 1);
+    rest = rest.subarray(length);
+  }
+  return result;
+}
+
 // src/verify/layer-scan.ts
 var SPOOL_AT = 32 * 1024 * 1024;
 var SNIFF2 = 8e3;
@@ -47389,7 +47717,7 @@ function keepEntry(result, header, file) {
   result.entries ??= [];
   if (result.entries.length >= MAX_ENTRIES) return;
   const kind = header.type === "directory" ? "dir" : header.type === "symlink" || header.type === "link" ? "link" : "file";
-  result.entries.push({ path: file, kind, uid: header.uid ?? 0, gid: header.gid ?? 0, mode: header.mode ?? 0 });
+  result.entries.push({ path: file, kind, uid: header.uid, gid: header.gid, mode: header.mode });
 }
 var CODE_EXTENSIONS2 = new Set(
   ".js .mjs .cjs .jsx .ts .tsx .mts .cts .py .rb .go .java .kt .kts .scala .cs .php .rs .swift .c .h .cc .cpp .hpp .m .lua .pl .dart .vue .svelte .groovy .coffee .map".split(
@@ -47413,50 +47741,49 @@ function scanBuffer() {
 }
 var spoolCount = 0;
 var LINK_OR_FILE = /* @__PURE__ */ new Set(["file", "contiguous-file", "symlink", "link"]);
-function keepHelper(result, header) {
+function keepHelper(result, header, file) {
   if (!LINK_OR_FILE.has(header.type ?? "")) return;
-  const file = imagePath(header.name);
   const name = path16.posix.basename(file);
   if (name.startsWith(".wh.") || !HELPER_NAME2.test(name)) return;
-  (result.helpers ??= []).push({ path: file, executable: ((header.mode ?? 0) & 73) !== 0 });
+  (result.helpers ??= []).push({ path: file, executable: (header.mode & 73) !== 0 });
 }
-function feed(source, extract3) {
+function feed(source, extract2) {
   const done = (async () => {
     for await (const chunk of source) {
-      if (!extract3.write(chunk)) await new Promise((resolve4) => extract3.once("drain", () => resolve4()));
+      if (!extract2.write(chunk)) await new Promise((resolve4) => extract2.once("drain", () => resolve4()));
     }
-    extract3.end(void 0);
+    extract2.end(void 0);
   })();
-  done.catch((error3) => extract3.destroy(error3 instanceof Error ? error3 : new Error(String(error3))));
+  done.catch((error3) => extract2.destroy(error3 instanceof Error ? error3 : new Error(String(error3))));
   return done;
 }
 async function scanLayerTar(layer, options) {
-  const spoolAt = options.spoolAt ?? SPOOL_AT;
   const result = { findings: [], whiteouts: [], files: 0, bytes: 0, binary: 0 };
-  const extract3 = tar.extract();
-  const feeding = feed(layer, extract3);
-  for await (const entry of extract3) {
-    const header = entry.header;
-    keepHelper(result, header);
-    const whiteout = whiteoutOf(header.name);
-    if (whiteout) result.whiteouts.push(whiteout);
-    else keepEntry(result, header, imagePath(header.name));
-    if (whiteout || header.type !== "file" && header.type !== "contiguous-file") {
-      await drain(bytes(entry));
-      continue;
-    }
-    const file = imagePath(header.name);
-    const passwd = file === PASSWD && (header.size ?? 0) <= PASSWD_MAX ? [] : void 0;
-    const kind = imageFileKind(file);
-    const record = options.records ? packageRecordKind(file) : void 0;
-    const recordChunks = [];
-    let recordBytes = 0;
-    const chunks = [];
-    let held = 0;
-    let sniffed = false;
-    let binary = false;
-    let spool;
-    for await (const chunk of bytes(entry)) {
+  const reader = new TarReader((header) => entrySink(result, header, options));
+  for await (const chunk of layer) reader.write(chunk);
+  reader.end();
+  return result;
+}
+function entrySink(result, header, options) {
+  const file = imagePath(header.name);
+  keepHelper(result, header, file);
+  const whiteout = file.includes(".wh.") ? whiteoutOf(file) : void 0;
+  if (whiteout) result.whiteouts.push(whiteout);
+  else keepEntry(result, header, file);
+  if (whiteout || header.type !== "file" && header.type !== "contiguous-file") return void 0;
+  const spoolAt = options.spoolAt ?? SPOOL_AT;
+  const passwd = file === PASSWD && header.size <= PASSWD_MAX ? [] : void 0;
+  const kind = imageFileKind(file);
+  const record = options.records ? packageRecordKind(file) : void 0;
+  const recordChunks = [];
+  let recordBytes = 0;
+  const chunks = [];
+  let held = 0;
+  let sniffed = false;
+  let binary = false;
+  let spool;
+  return {
+    data(chunk) {
       result.bytes += chunk.length;
       passwd?.push(chunk);
       if (record === "content" && recordBytes < RECORD_MAX) {
@@ -47464,10 +47791,10 @@ async function scanLayerTar(layer, options) {
         recordChunks.push(part);
         recordBytes += part.length;
       }
-      if (binary) continue;
+      if (binary) return;
       if (spool) {
-        await spool.handle.write(chunk);
-        continue;
+        writeAll(spool.fd, chunk);
+        return;
       }
       chunks.push(chunk);
       held += chunk.length;
@@ -47477,41 +47804,43 @@ async function scanLayerTar(layer, options) {
         if (binary) chunks.length = 0;
       }
       if (!binary && held > spoolAt) {
-        const file2 = path16.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`);
-        spool = { path: file2, handle: await open2(file2, "wx", 384) };
-        for (const held2 of chunks) await spool.handle.write(held2);
+        const spoolPath = path16.join(options.spoolDir, `spool-${process.pid}-${++spoolCount}`);
+        spool = { path: spoolPath, fd: openSync(spoolPath, "wx+", 384) };
+        for (const held2 of chunks) writeAll(spool.fd, held2);
         chunks.length = 0;
       }
-    }
-    if (passwd) result.passwd = Buffer.concat(passwd).toString("utf8");
-    if (record !== void 0 && options.records)
-      keepRecord(result, options.records, file, record === "content" ? Buffer.concat(recordChunks).toString("utf8") : "");
-    if (!sniffed && !spool && kind.credential === void 0) binary = hasNul(chunks, SNIFF2);
-    if (binary) {
-      result.binary++;
-      continue;
-    }
-    result.files++;
-    let scanned;
-    if (spool) {
-      await spool.handle.close();
-      const fd = openSync(spool.path, "r");
-      try {
-        scanned = scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings;
-      } finally {
-        closeSync(fd);
-        rmSync(spool.path, { force: true });
+    },
+    end() {
+      if (passwd) result.passwd = Buffer.concat(passwd).toString("utf8");
+      if (record !== void 0 && options.records)
+        keepRecord(result, options.records, file, record === "content" ? Buffer.concat(recordChunks).toString("utf8") : "");
+      if (!sniffed && !spool && kind.credential === void 0) binary = hasNul(chunks, SNIFF2);
+      if (binary) {
+        result.binary++;
+        return;
       }
-    } else {
-      scanned = scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings;
+      result.files++;
+      let scanned;
+      if (spool) {
+        const fd = spool.fd;
+        try {
+          scanned = scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings;
+        } finally {
+          closeSync(fd);
+          rmSync(spool.path, { force: true });
+        }
+      } else {
+        scanned = scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings;
+      }
+      for (const finding of scanned) result.findings.push({ path: file, finding });
     }
-    for (const finding of scanned) result.findings.push({ path: file, finding });
-  }
-  await feeding;
-  return result;
+  };
 }
-function keepRecord(result, budget, file, text3) {
-  const cost = text3.length + file.length;
+function writeAll(fd, data) {
+  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+}
+function keepRecord(result, budget, file, text4) {
+  const cost = text4.length + file.length;
   if (budget.full || cost > budget.left) {
     budget.full = true;
     result.recordsDropped = true;
@@ -47519,7 +47848,7 @@ function keepRecord(result, budget, file, text3) {
   }
   budget.left -= cost;
   if (!result.records) result.records = [];
-  result.records.push({ path: file, text: text3 });
+  result.records.push({ path: file, text: text4 });
 }
 function hasNul(chunks, limit) {
   let seen = 0;
@@ -47543,8 +47872,8 @@ function bytes(entry) {
 var FIRST_PATHS = 5;
 function sandboxFiles(input) {
   const visible = finalEntries(input.layers);
-  const place = (path22, at) => ({
-    path: path22,
+  const place = (path23, at) => ({
+    path: path23,
     layer: at.layer + 1,
     instruction: input.instructions[at.layer] ?? "(unknown)",
     uid: at.entry.uid
@@ -47557,11 +47886,11 @@ function sandboxFiles(input) {
     ...home === void 0 ? {} : { home }
   };
   const sorted = [...visible].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  const hidden = sorted.filter(([path22, at]) => under(path22, WORKSPACE) && at.entry.kind !== "dir");
-  if (hidden.length > 0) result.workspace = { count: hidden.length, first: hidden.slice(0, FIRST_PATHS).map(([path22, at]) => place(path22, at)) };
+  const hidden = sorted.filter(([path23, at]) => under(path23, WORKSPACE) && at.entry.kind !== "dir");
+  if (hidden.length > 0) result.workspace = { count: hidden.length, first: hidden.slice(0, FIRST_PATHS).map(([path23, at]) => place(path23, at)) };
   const folders = ["/tmp", ...home !== void 0 && home !== "/" ? [home] : []];
-  const locked = sorted.filter(([path22, at]) => folders.some((folder) => under(path22, folder)) && !under(path22, WORKSPACE) && !writable(at.entry, input.user));
-  if (locked.length > 0) result.unwritable = { count: locked.length, first: locked.slice(0, FIRST_PATHS).map(([path22, at]) => place(path22, at)) };
+  const locked = sorted.filter(([path23, at]) => folders.some((folder) => under(path23, folder)) && !under(path23, WORKSPACE) && !writable(at.entry, input.user));
+  if (locked.length > 0) result.unwritable = { count: locked.length, first: locked.slice(0, FIRST_PATHS).map(([path23, at]) => place(path23, at)) };
   return result;
 }
 function finalEntries(layers) {
@@ -47570,8 +47899,8 @@ function finalEntries(layers) {
     for (const whiteout of layer.whiteouts) {
       const gone = whiteout.kind === "file" ? whiteout.path : whiteout.dir;
       if (!WATCHED_FOLDERS.some((folder) => gone === folder || under(gone, folder) || under(folder, gone))) continue;
-      for (const path22 of visible.keys()) {
-        if (whiteout.kind === "file" && path22 === gone || under(path22, gone)) visible.delete(path22);
+      for (const path23 of visible.keys()) {
+        if (whiteout.kind === "file" && path23 === gone || under(path23, gone)) visible.delete(path23);
       }
     }
     for (const entry of layer.entries ?? []) visible.set(entry.path, { entry, layer: index });
@@ -47591,8 +47920,8 @@ function homeOf(passwd, uid) {
   }
   return void 0;
 }
-function under(path22, folder) {
-  return folder === "/" ? path22 !== "/" : path22.startsWith(`${folder}/`);
+function under(path23, folder) {
+  return folder === "/" ? path23 !== "/" : path23.startsWith(`${folder}/`);
 }
 function workspaceMessage(workspace) {
   const first = workspace.first[0];
@@ -47600,7 +47929,7 @@ function workspaceMessage(workspace) {
   return `The image has ${workspace.count} file(s) under ${WORKSPACE} (${shownPaths(workspace.first, workspace.count)})${made}. In OHE ${WORKSPACE} is the sandbox's own volume, mounted over the image's, so the sandbox starts with an empty ${WORKSPACE} and never sees them. Bake them under e.g. /opt/<name>-seed instead, and link or copy them into ${WORKSPACE} in a prepare-* helper that runs in the sandbox.`;
 }
 function unwritableMessage(unwritable, files, user) {
-  const owners = [...new Set(unwritable.first.map((path22) => path22.uid))].map((uid) => `uid ${uid}`).join(", ");
+  const owners = [...new Set(unwritable.first.map((path23) => path23.uid))].map((uid) => `uid ${uid}`).join(", ");
   const first = unwritable.first[0];
   const made = first ? `, made by ${first.instruction} (layer ${first.layer})` : "";
   return `${unwritable.count} path(s) under ${files.home ? `HOME ${files.home} or ` : ""}/tmp are not writable by the sandbox's user ${user.uid}:${user.gid} (${shownPaths(unwritable.first, unwritable.count)}; owned by ${owners})${made}. The agent's tools fail to write there. Typical causes: pip install --user, npm config or tool caches written by a RUN as root. Run that step as USER openhands, or chown -R ${user.uid}:${user.gid} the path in the same RUN.`;
@@ -47610,7 +47939,7 @@ function noPasswdMessage(user) {
 }
 function shownPaths(first, count) {
   const more = count > first.length ? ` and ${count - first.length} more` : "";
-  return `${first.map((path22) => path22.path).join(", ")}${more}`;
+  return `${first.map((path23) => path23.path).join(", ")}${more}`;
 }
 
 // src/verify/image-scan.ts
@@ -47647,38 +47976,38 @@ function assembleImageSecrets(archive, config, base, ignored) {
   for (const [index, layer] of [...archive.layers].sort((a, b) => a[0] - b[0])) {
     result.filesScanned += layer.files;
     result.bytesScanned += layer.bytes;
-    for (const { path: path22, finding } of layer.findings) {
-      const deleted = deletedIn(path22, index, whiteouts);
+    for (const { path: path23, finding } of layer.findings) {
+      const deleted = deletedIn(path23, index, whiteouts);
       add(
         finding,
         {
           source: "layer",
-          where: path22,
+          where: path23,
           layer: index + 1,
           instruction: instructions[index] ?? "(unknown)",
           ...origins[index]?.step === void 0 ? {} : { step: origins[index].step },
           ...deleted === void 0 ? {} : { deletedBy: { layer: deleted + 1, instruction: instructions[deleted] ?? "(unknown)" } }
         },
-        `image:${path22}`
+        `image:${path23}`
       );
     }
   }
   const baseEnv = new Set(base.env);
   const env = (config.config?.Env ?? []).filter((entry) => !baseEnv.has(entry));
-  for (const { raw, text: text3 } of scanLines(env, true)) {
-    const name = text3.split("=")[0] ?? "";
+  for (const { raw, text: text4 } of scanLines(env, true)) {
+    const name = text4.split("=")[0] ?? "";
     add(raw, { source: "env", where: `Env ${name}`, instruction: envInstruction(config.history, name) }, "image:config/Env");
   }
   const labels = Object.entries(config.config?.Labels ?? {}).filter(([key, value2]) => base.labels[key] !== value2).map(([key, value2]) => `${key}=${value2}`);
-  for (const { raw, text: text3 } of scanLines(labels, false)) {
-    add(raw, { source: "label", where: `Labels ${text3.split("=")[0] ?? ""}`, instruction: "LABEL (or the labels input)" }, "image:config/Labels");
+  for (const { raw, text: text4 } of scanLines(labels, false)) {
+    add(raw, { source: "label", where: `Labels ${text4.split("=")[0] ?? ""}`, instruction: "LABEL (or the labels input)" }, "image:config/Labels");
   }
   const history = customHistory(config.history, base.layers);
-  for (const { raw, text: text3 } of scanLines(
+  for (const { raw, text: text4 } of scanLines(
     history.map((entry) => entry.createdBy),
     false
   )) {
-    const entry = history.find((candidate) => candidate.createdBy === text3);
+    const entry = history.find((candidate) => candidate.createdBy === text4);
     add(
       raw,
       {
@@ -47701,10 +48030,10 @@ function assembleImageSecrets(archive, config, base, ignored) {
 function scanLines(lines, dotenv) {
   const found = [];
   const buf = Buffer.allocUnsafe(BUFFER_SIZE);
-  for (const text3 of lines) {
-    const bytes2 = Buffer.from(text3, "utf8");
+  for (const text4 of lines) {
+    const bytes2 = Buffer.from(text4, "utf8");
     const scan = scanFile(chunkReader([bytes2]), buf, bytes2.length, { dotenv, codeFile: false, dockerfile: false });
-    for (const raw of scan.findings) found.push({ raw, text: text3 });
+    for (const raw of scan.findings) found.push({ raw, text: text4 });
   }
   return found;
 }
@@ -47725,11 +48054,11 @@ function envInstruction(history, name) {
   const set = (history ?? []).some((entry) => new RegExp(`^(?:/bin/sh -c #\\(nop\\)\\s*)?ENV\\b.*\\b${escape(name)}[= ]`).test(entry.created_by ?? ""));
   return set ? `ENV ${name}=\u2026` : `${ENV_DESCRIPTION} Env ${name} (set by an image it is built FROM, or at build time)`;
 }
-function escape(text3) {
-  return text3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escape(text4) {
+  return text4.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-function redactValues(text3, values) {
-  return [...values].sort((a, b) => b.length - a.length).reduce((result, value2) => value2.length >= 4 ? result.split(value2).join(redactHint(value2)) : result, text3);
+function redactValues(text4, values) {
+  return [...values].sort((a, b) => b.length - a.length).reduce((result, value2) => value2.length >= 4 ? result.split(value2).join(redactHint(value2)) : result, text4);
 }
 function compare2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -47836,10 +48165,10 @@ function instructionLine(dockerfile2, instruction2) {
   const body2 = squeeze(match[2] ?? "").replace(/…$/, "").slice(0, 40);
   const lines = dockerfile2.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    let text3 = lines[i] ?? "";
+    let text4 = lines[i] ?? "";
     let j = i;
-    while (/\\\s*$/.test(text3) && j + 1 < lines.length) text3 = text3.replace(/\\\s*$/, " ") + (lines[++j] ?? "");
-    const line = squeeze(text3);
+    while (/\\\s*$/.test(text4) && j + 1 < lines.length) text4 = text4.replace(/\\\s*$/, " ") + (lines[++j] ?? "");
+    const line = squeeze(text4);
     const head = /^(\w+)\s+(.*)$/.exec(line);
     if (!head || (head[1] ?? "").toUpperCase() !== keyword) continue;
     const rest = (head[2] ?? "").replace(/^(?:--\S+\s+)*/, "");
@@ -47847,8 +48176,8 @@ function instructionLine(dockerfile2, instruction2) {
   }
   return void 0;
 }
-function squeeze(text3) {
-  return text3.replace(/\s+/g, " ").trim();
+function squeeze(text4) {
+  return text4.replace(/\s+/g, " ").trim();
 }
 
 // src/verify/sandbox-commands.ts
@@ -47938,7 +48267,7 @@ function sleep2(ms) {
 // src/verify/sandbox-commands.ts
 async function runSandboxCommands(sandbox, commands, options) {
   const report2 = { via: "agent-server", outcomes: [], skipped: [] };
-  const redact2 = (text3) => options.redact(text3.split(sandbox.sessionKey).join("***"));
+  const redact2 = (text4) => options.redact(text4.split(sandbox.sessionKey).join("***"));
   for (const [index, command] of commands.entries()) {
     info(escapeWorkflowCommands(`Sandbox command ${index + 1}/${commands.length}: ${redact2(shownCommand(command))}`));
     let outcome;
@@ -48081,8 +48410,8 @@ ${outcome.tail.join("\n")}` : " It printed nothing.";
 function makeRedactor(known2) {
   const values = known2.filter((value2) => value2.trim().length >= 8).sort((a, b) => b.length - a.length);
   const buf = Buffer.allocUnsafe(BUFFER_SIZE);
-  return (text3) => {
-    let result = values.reduce((current, value2) => current.split(value2).join("***"), text3);
+  return (text4) => {
+    let result = values.reduce((current, value2) => current.split(value2).join("***"), text4);
     const bytes2 = Buffer.from(result, "utf8");
     const found = scanFile(chunkReader([bytes2]), buf, bytes2.length, { dotenv: true, codeFile: false, dockerfile: false }).findings;
     for (const finding of found) result = result.split(finding.value).join(redactHint(finding.value));
@@ -48100,8 +48429,8 @@ function fileUri(file, uriBase = "") {
   const base = uriBase.replace(/^\.?\/+|\/+$/g, "");
   return encodePath(base === "" ? file : `${base}/${file}`);
 }
-function encodePath(path22) {
-  return path22.split("/").map(
+function encodePath(path23) {
+  return path23.split("/").map(
     (segment) => segment.split(/(\\x[0-9a-f]{2})/).map((part) => /^\\x[0-9a-f]{2}$/.test(part) ? `%${part.slice(2).toUpperCase()}` : encodeURIComponent(part)).join("")
   ).join("/");
 }
@@ -48188,6 +48517,9 @@ import { createHash as createHash5 } from "node:crypto";
 // src/verify/loopback-registry.ts
 import { createHash as createHash3, randomBytes as randomBytes4 } from "node:crypto";
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { rename as rename2, rm as rm4 } from "node:fs/promises";
+import path19 from "node:path";
 import { createServer as createServer2 } from "node:http";
 import { PassThrough } from "node:stream";
 var MAX_MANIFEST = 4 * 1024 * 1024;
@@ -48204,9 +48536,15 @@ async function startLoopbackRegistry(options) {
     const stream = new PassThrough({ highWaterMark: 1 << 20 });
     const result = options.receive(stream);
     result.catch(() => stream.destroy());
-    uploads.set(id2, { hash: createHash3("sha256"), size: 0, stream, result });
+    const upload = { hash: createHash3("sha256"), size: 0, stream, result };
+    if (options.keepDir !== void 0) {
+      const file = path19.join(options.keepDir, `upload-${id2}`);
+      upload.file = { path: file, out: createWriteStream(file, { flags: "wx", mode: 384 }) };
+    }
+    uploads.set(id2, upload);
     return id2;
   };
+  const kept = /* @__PURE__ */ new Map();
   const blobSize = (digest) => options.known.get(digest) ?? blobs.get(digest)?.size;
   const handle = async (req, res) => {
     const url = new URL(req.url ?? "/", "http://loopback");
@@ -48240,6 +48578,7 @@ async function startLoopbackRegistry(options) {
       if (method === "GET") return accepted(res, `${prefix}blobs/uploads/${id2}`, id2, session.size);
       if (method === "DELETE") {
         session.stream.destroy();
+        await discard(session);
         uploads.delete(id2);
         return reply(res, 204, "");
       }
@@ -48295,9 +48634,21 @@ async function startLoopbackRegistry(options) {
     try {
       result = await session.result;
     } catch (thrown) {
+      await discard(session);
       return error2(res, 500, "UNKNOWN", `reading the blob failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
     }
-    if (!DIGEST2.test(digest) || digest !== actual) return error2(res, 400, "DIGEST_INVALID", `the uploaded bytes are ${actual}, not ${digest}`);
+    if (!DIGEST2.test(digest) || digest !== actual) {
+      await discard(session);
+      return error2(res, 400, "DIGEST_INVALID", `the uploaded bytes are ${actual}, not ${digest}`);
+    }
+    if (session.file !== void 0 && options.keepDir !== void 0) {
+      const { out } = session.file;
+      out.end();
+      await once(out, "close");
+      const file = path19.join(options.keepDir, digest.slice("sha256:".length));
+      await rename2(session.file.path, file);
+      kept.set(digest, file);
+    }
     blobs.set(digest, { digest, size: session.size, result });
     return created(res, `${prefix}blobs/${digest}`, digest);
   };
@@ -48315,10 +48666,14 @@ async function startLoopbackRegistry(options) {
     repository,
     reference: (tag) => `${host}/${repository}:${tag}`,
     blobs,
+    blobFile: (digest) => kept.get(digest),
     manifest: (reference) => manifests.get(reference),
     requests,
     close: async () => {
-      for (const session of uploads.values()) session.stream.destroy();
+      for (const session of uploads.values()) {
+        session.stream.destroy();
+        await discard(session);
+      }
       uploads.clear();
       server.closeAllConnections();
       await new Promise((resolve4) => server.close(() => resolve4()));
@@ -48329,9 +48684,16 @@ async function append(session, req) {
   for await (const chunk of req) {
     session.hash.update(chunk);
     session.size += chunk.length;
+    const out = session.file?.out;
+    if (out !== void 0 && !out.write(chunk)) await once(out, "drain");
     if (session.stream.destroyed) continue;
     if (!session.stream.write(chunk)) await drained(session.stream);
   }
+}
+async function discard(session) {
+  if (session.file === void 0) return;
+  session.file.out.destroy();
+  await rm4(session.file.path, { force: true });
 }
 function drained(stream) {
   return new Promise((resolve4) => {
@@ -48383,7 +48745,7 @@ function error2(res, status, code3, message) {
 }
 
 // src/verify/save-archive.ts
-var tar2 = __toESM(require_tar_stream(), 1);
+var tar = __toESM(require_tar_stream(), 1);
 import { createHash as createHash4 } from "node:crypto";
 import { once as once2 } from "node:events";
 import { createGunzip, gzip } from "node:zlib";
@@ -48475,8 +48837,8 @@ async function scanSaveArchive(archive, plan) {
   });
   const base = new Set(plan.diffIds.slice(0, plan.baseLayers).filter((id2) => !custom.has(id2)));
   const result = { layers: /* @__PURE__ */ new Map(), sizes: /* @__PURE__ */ new Map(), compressed: /* @__PURE__ */ new Map(), skippedBase: 0, unreadable: 0, bytesRead: 0 };
-  const extract3 = tar2.extract();
-  const feeding = feed(archive, extract3);
+  const extract2 = tar.extract();
+  const feeding = feed(archive, extract2);
   const budget = recordBudget(plan.recordsTotal);
   const scanOptions = { spoolDir: plan.spoolDir, records: budget, ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {} };
   const blobs = /* @__PURE__ */ new Map();
@@ -48487,7 +48849,7 @@ async function scanSaveArchive(archive, plan) {
     kept += size;
     return true;
   };
-  for await (const entry of extract3) {
+  for await (const entry of extract2) {
     const what = classifySaveEntry(entry.header.name);
     const size = entry.header.size ?? 0;
     result.bytesRead += size;
@@ -48627,8 +48989,9 @@ async function sniffLayer(source) {
 function isEmptyTar(head) {
   return head.length >= 512 && head.subarray(0, 512).every((byte) => byte === 0);
 }
+var GUNZIP_CHUNK = 256 * 1024;
 async function* gunzipped(source) {
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
   const feeding = (async () => {
     for await (const chunk of source) if (!gunzip.write(chunk)) await once2(gunzip, "drain");
     gunzip.end();
@@ -48668,8 +49031,8 @@ function blobReader(options) {
     const sent = { bytes: 0 };
     const raw = { bytes: 0 };
     const estimate = { bytes: 0 };
-    const tar3 = counted(hashed(blob.kind === "gzip" ? gunzipped(counted(blob.source, sent)) : blob.source, hash), raw);
-    const scan = await scanLayerTar(blob.kind === "tar" ? gzipCounted(tar3, estimate) : tar3, options);
+    const tar2 = counted(hashed(blob.kind === "gzip" ? gunzipped(counted(blob.source, sent)) : blob.source, hash), raw);
+    const scan = await scanLayerTar(blob.kind === "tar" ? gzipCounted(tar2, estimate) : tar2, options);
     return {
       kind: "layer",
       scan,
@@ -48682,7 +49045,11 @@ function blobReader(options) {
 async function scanThroughLoopback(image, plan, docker2 = runDocker) {
   const budget = recordBudget(plan.recordsTotal);
   const options = { spoolDir: plan.spoolDir, records: budget, ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {} };
-  const registry = await startLoopbackRegistry({ known: plan.baseBlobs, receive: blobReader(options) });
+  const registry = await startLoopbackRegistry({
+    known: plan.baseBlobs,
+    receive: blobReader(options),
+    ...plan.keepDir !== void 0 ? { keepDir: plan.keepDir } : {}
+  });
   const tag = "verify";
   const reference = registry.reference(tag);
   try {
@@ -48697,7 +49064,10 @@ async function scanThroughLoopback(image, plan, docker2 = runDocker) {
     } finally {
       await docker2(["image", "rm", reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS });
     }
-    return assemble((reference2) => registry.manifest(reference2)?.body, tag, registry.blobs);
+    const scan = assemble((reference2) => registry.manifest(reference2)?.body, tag, registry.blobs);
+    const top = registry.manifest(tag);
+    if (plan.keepDir !== void 0 && top !== void 0) scan.sent = { top, manifest: registry.manifest, blobFile: registry.blobFile };
+    return scan;
   } finally {
     await registry.close();
   }
@@ -48762,7 +49132,7 @@ async function verifyImage(inputs, facts) {
   const base = await baseFacts(facts.registries, facts.agentServerReference, local.diffIds);
   const known2 = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value), ...Object.values(inputs["build-args"])];
   const redact2 = makeRedactor(known2);
-  const commandHook = sandboxHook(inputs, (text3) => redact(redact2(text3)));
+  const commandHook = sandboxHook(inputs, (text4) => redact(redact2(text4)));
   const afterHealthy = composeHooks(facts.afterHealthy, commandHook.afterHealthy);
   const runtime = facts.runtime ?? builtInRuntime("no OHE release was resolved");
   const limits = sandboxLimits(runtime.spec, { memory: inputs["sandbox-memory"], cpus: inputs["sandbox-cpus"] });
@@ -48796,7 +49166,7 @@ async function verifyImage(inputs, facts) {
   for (const { finding, line } of placed) findings.push(asAnnotation(finding, inputs, line, severity));
   reportNotices(secrets.notices ?? [], facts.workspace ? workspacePath(inputs.file, facts.workspace) : inputs.file, dockerfile2, history);
   if (inputs.sarif && placed.length > 0) {
-    const uri = path19.relative(facts.workspace ?? path19.dirname(inputs.file), inputs.file).split(path19.sep).join("/");
+    const uri = path20.relative(facts.workspace ?? path20.dirname(inputs.file), inputs.file).split(path20.sep).join("/");
     await appendToSarif(inputs.sarif, imageResults(placed, uri, severity), facts.version ?? "0.0.0", severity);
     info(`Image findings added to ${inputs.sarif}`);
   }
@@ -48865,12 +49235,13 @@ ${boot.logTail.join("\n")}` : " The container printed nothing.");
     sandboxFiles: sandbox,
     findings,
     problems,
-    seconds: Math.round((Date.now() - started) / 100) / 10
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    ...scanned.sent ? { sent: scanned.sent } : {}
   };
 }
 async function scanImage(inputs, facts, local, base, spec) {
   const started = performance.now();
-  const { archive, source, diffIds, sameAsBase } = await readLayers(facts, local, base);
+  const { archive, source, diffIds, sameAsBase, sent } = await readLayers(facts, local, base);
   const customLayers = diffIds.length - base.layers;
   const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size;
   const unread = [];
@@ -48926,13 +49297,14 @@ async function scanImage(inputs, facts, local, base, spec) {
     ...config.history ? { history: config.history } : {},
     helpers,
     diffIds,
-    ...unscanned ? { unscanned } : {}
+    ...unscanned ? { unscanned } : {},
+    ...sent ? { sent } : {}
   };
 }
 async function imagePasswd(archive, facts) {
   const custom = [...archive.layers].sort((a, b) => b[0] - a[0]).find(([, layer]) => layer.passwd !== void 0);
-  const text3 = custom?.[1].passwd ?? archive.basePasswd?.text ?? await readImagePasswd(facts.image, `ohe-verify-${randomBytes5(6).toString("hex")}`);
-  return text3 === void 0 ? {} : { passwd: text3 };
+  const text4 = custom?.[1].passwd ?? archive.basePasswd?.text ?? await readImagePasswd(facts.image, `ohe-verify-${randomBytes5(6).toString("hex")}`);
+  return text4 === void 0 ? {} : { passwd: text4 };
 }
 function composeHooks(first, second) {
   if (!first || !second) return first ?? second;
@@ -48943,7 +49315,13 @@ function composeHooks(first, second) {
 }
 async function readLayers(facts, local, base) {
   try {
-    const read = await scanThroughLoopback(facts.image, { baseBlobs: base.blobs ?? /* @__PURE__ */ new Map(), spoolDir: facts.workDir, timeoutMs: LOOPBACK_TIMEOUT_MS });
+    const keepDir = facts.keepSent ? await mkdtemp3(path20.join(facts.workDir, "sent-")) : void 0;
+    const read = await scanThroughLoopback(facts.image, {
+      baseBlobs: base.blobs ?? /* @__PURE__ */ new Map(),
+      spoolDir: facts.workDir,
+      timeoutMs: LOOPBACK_TIMEOUT_MS,
+      ...keepDir ? { keepDir } : {}
+    });
     const mismatch2 = diffIdMismatch(local.diffIds, read.diffIds);
     if (mismatch2 !== void 0) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch2}).`);
     for (const index of [...read.layers.keys()].filter((index2) => index2 < base.layers)) {
@@ -48952,7 +49330,7 @@ async function readLayers(facts, local, base) {
       read.compressed.delete(index);
       read.skippedBase++;
     }
-    return { archive: read, source: "loopback", diffIds: read.diffIds, sameAsBase: read.notSent };
+    return { archive: read, source: "loopback", diffIds: read.diffIds, sameAsBase: read.notSent, ...read.sent ? { sent: read.sent } : {} };
   } catch (thrown) {
     if (!(thrown instanceof LoopbackUnreachable)) throw thrown;
     info(`Reading the whole image with docker save instead: ${thrown.message} (a Docker engine not on this host's loopback).`);
@@ -49019,15 +49397,19 @@ function verifyTag() {
   return `ohe-sandbox-verify:${randomBytes6(8).toString("hex")}`;
 }
 async function publishVerified(inputs, facts, onReport, io) {
-  const local = verifyTag();
+  const { refs } = facts.tags;
+  const attested = inputs.push && facts.attestations?.attached === true;
+  const loadedAttested = attested && facts.attestations?.keptByLoad === true && refs.length > 0;
+  const local = loadedAttested ? refs[0] : verifyTag();
   saveState(VERIFY_STATE.image, local);
   const workDir = await makePrivateDir(facts.tempDir);
   saveState(VERIFY_STATE.tempDir, workDir);
-  const made = [local];
+  const made = loadedAttested ? [...refs] : [local];
   const created2 = await io.commitTime(inputs.context) ?? io.now();
   const sameBuild = { ...io, commitTime: async () => created2 };
+  const uploadSent2 = inputs.push && (!attested || loadedAttested);
   try {
-    const built2 = await buildAndPush(inputs, { ...facts, loadAs: local }, sameBuild);
+    const built2 = await buildAndPush(inputs, { ...facts, ...loadedAttested ? { loadAttested: true } : { loadAs: local } }, sameBuild);
     const report2 = await verifyImage(inputs, {
       image: local,
       release: facts.release,
@@ -49036,7 +49418,8 @@ async function publishVerified(inputs, facts, onReport, io) {
       workDir,
       registries: facts.registries,
       workspace: facts.workspace,
-      version: ACTION_VERSION
+      version: ACTION_VERSION,
+      keepSent: uploadSent2
     });
     onReport(report2);
     if (report2.problems.length > 0) {
@@ -49046,9 +49429,10 @@ async function publishVerified(inputs, facts, onReport, io) {
       info(`Verified in ${report2.seconds} s; not pushed (push is false).`);
       return { build: built2, verify: report2 };
     }
-    made.push(...built2.tags);
-    const pushed = facts.attestations?.attached ? await pushAttested(inputs, facts, report2.diffIds, sameBuild) : await pushVerified(local, built2.tags, report2.diffIds, inputs, facts.registries, io.docker);
-    made.splice(1);
+    info(`Verified in ${report2.seconds} s; pushing.`);
+    for (const ref of built2.tags) if (!made.includes(ref)) made.push(ref);
+    const pushed = attested && !loadedAttested ? await pushAttested(inputs, facts, report2.diffIds, sameBuild) : await pushTheVerified(local, built2.tags, report2, inputs, facts, io);
+    made.splice(loadedAttested ? 0 : 1);
     const customSizes = pushed.layerSizes.slice(report2.baseLayers);
     if (customSizes.length === report2.size.layers) {
       report2.size.compressed = customSizes.reduce((a, b) => a + b, 0);
@@ -49060,6 +49444,32 @@ async function publishVerified(inputs, facts, onReport, io) {
     await removeDir(workDir);
     saveState(VERIFY_STATE.image, "");
   }
+}
+async function pushTheVerified(local, refs, report2, inputs, facts, io) {
+  if (report2.sent === void 0) return pushVerified(local, refs, report2.diffIds, inputs, facts.registries, io.docker);
+  const started = Date.now();
+  let uploaded;
+  try {
+    uploaded = await group(
+      `Push ${refs.join(", ")}`,
+      () => uploadSent(report2.sent, refs, {
+        registries: facts.registries,
+        ...facts.agentServerReference ? { baseReference: facts.agentServerReference } : {},
+        timeoutMs: inputs.timeout,
+        stallMs: inputs["push-stall-timeout"],
+        retries: inputs["push-retries"]
+      })
+    );
+  } catch (thrown) {
+    warning(redact(`The upload of the verified image's blobs did not complete (${describeError(thrown)}); pushing it with docker push instead.`));
+    return pushVerified(local, refs, report2.diffIds, inputs, facts.registries, io.docker);
+  }
+  for (const ref of refs) {
+    if (ref === local) continue;
+    const tagged = await io.docker(["tag", local, ref], { silent: true, timeoutMs: SHORT_TIMEOUT_MS });
+    if (tagged.exitCode !== 0) warning(`Pushed, but could not tag the local image as ${ref}: ${tagged.stderr.at(-1) ?? tagged.exitCode}`);
+  }
+  return readBackVerified(refs, report2.diffIds, facts.registries, started, new Map(refs.map((ref) => [ref, uploaded.digest])));
 }
 async function pushAttested(inputs, facts, verifiedDiffIds, io) {
   const started = Date.now();
@@ -49299,10 +49709,10 @@ function networkReason(thrown) {
   let current = thrown;
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
     const { name, code: code3, message, cause } = current;
-    const text3 = typeof message === "string" ? message : "";
+    const text4 = typeof message === "string" ? message : "";
     if (name === "TimeoutError" || name === "AbortError") return "no answer in time";
-    if (typeof code3 === "string") return text3.includes(code3) ? text3 : `${code3}: ${text3}`;
-    if (text3) reason = text3;
+    if (typeof code3 === "string") return text4.includes(code3) ? text4 : `${code3}: ${text4}`;
+    if (text4) reason = text4;
     current = cause;
   }
   return reason;
@@ -49321,8 +49731,8 @@ function apiMessage(thrown) {
   const message = data !== null && typeof data === "object" ? data.message : void 0;
   return typeof message === "string" && message !== "" ? `: ${message.split("\n")[0]?.slice(0, 200) ?? ""}` : "";
 }
-function capitalize(text3) {
-  return text3.charAt(0).toUpperCase() + text3.slice(1);
+function capitalize(text4) {
+  return text4.charAt(0).toUpperCase() + text4.slice(1);
 }
 
 // src/kots/config-values.ts
@@ -49370,7 +49780,7 @@ function configItems(document) {
     for (const item of list) {
       const name = field3(item, "name");
       if (typeof name !== "string") continue;
-      items.push({ name, title: text2(field3(item, "title")), type: text2(field3(item, "type")), when: text2(field3(item, "when")) });
+      items.push({ name, title: text3(field3(item, "title")), type: text3(field3(item, "type")), when: text3(field3(item, "when")) });
     }
   }
   return items;
@@ -49406,7 +49816,7 @@ function field3(value2, name) {
   if (value2 === null || typeof value2 !== "object" || Array.isArray(value2)) return void 0;
   return value2[name];
 }
-function text2(value2) {
+function text3(value2) {
   return typeof value2 === "string" ? value2 : "";
 }
 
@@ -49551,15 +49961,15 @@ async function resolveRelease(inputs, context3) {
   return resolved;
 }
 async function readReleaseMap(file, shownAs) {
-  let text3;
+  let text4;
   try {
-    text3 = await readFile9(file, "utf8");
+    text4 = await readFile9(file, "utf8");
   } catch (thrown) {
     const code3 = thrown.code;
     const why = code3 === "ENOENT" ? "does not exist" : `cannot be read (${describeError(thrown)})`;
     throw new UserError(`release-map ${shownAs} ${why}: set release-map to a YAML file in the workspace with lines such as "0.45.0: 1.41.0-python".`);
   }
-  const map = parseReleaseMap(text3, shownAs);
+  const map = parseReleaseMap(text4, shownAs);
   if (typeof map === "string") throw new UserError(map, file);
   return map;
 }
@@ -49569,7 +49979,7 @@ function versionOf(tag) {
 
 // src/phases/scan.ts
 import { mkdir as mkdir3, writeFile as writeFile6 } from "node:fs/promises";
-import path20 from "node:path";
+import path21 from "node:path";
 async function runScan(inputs, version, workspace) {
   const started = performance.now();
   const result = await scanContext({
@@ -49586,7 +49996,7 @@ async function runScan(inputs, version, workspace) {
   reportNotices2(result.notices ?? [], inputs.context, workspace);
   for (const warning2 of result.warnings) warning(warning2);
   if (inputs.sarif) {
-    await mkdir3(path20.dirname(inputs.sarif), { recursive: true });
+    await mkdir3(path21.dirname(inputs.sarif), { recursive: true });
     await writeFile6(
       inputs.sarif,
       JSON.stringify(
@@ -49609,7 +50019,7 @@ function reportNotices2(notices, context3, workspace) {
     notice(
       `${notice2.description}: ${notice2.hint}, in installed package ${notice2.package ?? "unknown"} (not failing: scan-installed-packages is notice).`,
       {
-        file: workspacePath(path20.resolve(context3, notice2.file), workspace),
+        file: workspacePath(path21.resolve(context3, notice2.file), workspace),
         startLine: notice2.line
       }
     );
@@ -49617,11 +50027,11 @@ function reportNotices2(notices, context3, workspace) {
   if (notices.length > 10) notice(`${notices.length - 10} more finding(s) in installed packages, not failing (scan-installed-packages: notice).`);
 }
 function repositoryPath(context3, workspace) {
-  const relative4 = path20.relative(workspace, context3);
-  return relative4.startsWith("..") || path20.isAbsolute(relative4) ? "" : relative4.split(path20.sep).join("/");
+  const relative4 = path21.relative(workspace, context3);
+  return relative4.startsWith("..") || path21.isAbsolute(relative4) ? "" : relative4.split(path21.sep).join("/");
 }
 function asFinding(secret, inputs, severity, ignoreFile) {
-  const file = path20.resolve(inputs.context, secret.file);
+  const file = path21.resolve(inputs.context, secret.file);
   return {
     check: `secret/${secret.rule}`,
     severity,
@@ -49639,9 +50049,9 @@ function remedy(inDockerfile) {
 
 // src/kots/write.ts
 import { mkdir as mkdir4, writeFile as writeFile7 } from "node:fs/promises";
-import path21 from "node:path";
+import path22 from "node:path";
 function defaultConfigValuesFile(tempDir, tag) {
-  return path21.join(tempDir, `ohe-config-values-${tag}.yaml`);
+  return path22.join(tempDir, `ohe-config-values-${tag}.yaml`);
 }
 async function writeConfigValues(settings, adminConsole, image, tempDir) {
   if ("missing" in adminConsole) {
@@ -49651,12 +50061,12 @@ async function writeConfigValues(settings, adminConsole, image, tempDir) {
   }
   const file = settings["config-values-file"] || defaultConfigValuesFile(tempDir, image.tag);
   try {
-    await mkdir4(path21.dirname(file), { recursive: true });
+    await mkdir4(path22.dirname(file), { recursive: true });
     await writeFile7(file, configValuesDocument(adminConsole.options, image), { mode: 420 });
   } catch (thrown) {
     throw new UserError(`Could not write the KOTS ConfigValues file ${file} (${describeError(thrown)}): set config-values-file to a writable path.`);
   }
-  return { file, command: kotsCommand(path21.basename(file), settings["kots-app"], settings["kots-namespace"]), from: adminConsole.from };
+  return { file, command: kotsCommand(path22.basename(file), settings["kots-app"], settings["kots-namespace"]), from: adminConsole.from };
 }
 
 // src/registry/client.ts
@@ -49743,6 +50153,7 @@ function describeSubject(subject) {
   const { repository, kind, reference = "" } = subject;
   if (kind === "tags") return `tags of ${repository}`;
   if (kind === "blob") return `config blob ${reference} of ${repository}`;
+  if (kind === "layer") return `blob ${reference} of ${repository}`;
   return DIGEST.test(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
 }
 function protocolError(context3, subject, what) {
@@ -49759,7 +50170,7 @@ function budgetError(context3, subject, budgetMs, label) {
 function networkError(context3, subject, url, peer, thrown) {
   const { registry } = context3;
   const target = url.origin === context3.origin ? `registry ${registry}` : peer === "token" ? `the token service ${url.host} of registry ${registry}` : `${url.host} (where registry ${registry} redirected)`;
-  const reading = `reading ${describeSubject(subject)}`;
+  const reading = `${subject.push ? "pushing" : "reading"} ${describeSubject(subject)}`;
   if (isTimeout2(thrown)) {
     return new RegistryError(
       `${target} did not answer within ${Math.round(context3.timeoutMs / 100) / 10} s ${reading}: is it reachable from the runner?`,
@@ -49788,23 +50199,25 @@ function httpError(context3, subject, reply2, peer = "registry") {
   const credentials = context3.credentials;
   const setCredentials = "set registry-username/registry-password";
   const error3 = (kind, message) => new RegistryError(message, kind, registry, repository, status);
+  const reading = subject.push ? "pushing" : "reading";
+  const access2 = subject.push ? "push (write)" : "pull (read)";
   if (status === 401) {
     const challenge = parseWwwAuthenticate(reply2.headers.get("www-authenticate") ?? "");
     if (challenge.some((c) => c.params.error === "insufficient_scope")) {
       return error3(
         "forbidden",
-        `${where} refused ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous token lacks"} pull (read) access to ${repository}${credentials ? "" : `; ${setCredentials}`} (a missing repository answers this way too)`
+        `${where} refused ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous token lacks"} ${access2} access to ${repository}${credentials ? "" : `; ${setCredentials}`} (a missing repository answers this way too)`
       );
     }
     return error3(
       "unauthorized",
-      credentials ? `authentication failed at ${where} reading ${what} ${at}: the registry rejected registry-username/registry-password; check them` : `authentication failed at ${where} reading ${what} ${at}: the registry requires credentials; ${setCredentials} (a private or missing repository answers this way too)`
+      credentials ? `authentication failed at ${where} ${reading} ${what} ${at}: the registry rejected registry-username/registry-password; check them` : `authentication failed at ${where} ${reading} ${what} ${at}: the registry requires credentials; ${setCredentials} (a private or missing repository answers this way too)`
     );
   }
   if (status === 403) {
     return error3(
       "forbidden",
-      `${where} denied access to ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous access lacks"} pull (read) permission on ${repository}${credentials ? "" : `; ${setCredentials}`}`
+      `${where} denied access to ${what} ${at}: the ${credentials ? "credentials lack" : "anonymous access lacks"} ${access2} permission on ${repository}${credentials ? "" : `; ${setCredentials}`}`
     );
   }
   if (status === 404) {
@@ -49835,13 +50248,13 @@ function httpError(context3, subject, reply2, peer = "registry") {
     const when = after !== null && /^\d+$/.test(after) ? `, retry after ${after} s` : "";
     return error3(
       "rate-limited",
-      `${where} rate-limited reading ${what} (HTTP 429${when}): retry later` + (credentials ? "" : `, or ${setCredentials}: anonymous pulls have lower limits`)
+      `${where} rate-limited ${reading} ${what} (HTTP 429${when}): retry later` + (credentials ? "" : `, or ${setCredentials}: anonymous pulls have lower limits`)
     );
   }
   if (status >= 500) {
-    return error3("server", `${where} failed reading ${what} ${at}: a server-side error; retry later`);
+    return error3("server", `${where} failed ${reading} ${what} ${at}: a server-side error; retry later`);
   }
-  return error3("protocol", `unexpected answer from ${where} reading ${what} ${at}`);
+  return error3("protocol", `unexpected answer from ${where} ${reading} ${what} ${at}`);
 }
 function errorCodes(body2) {
   let parsed;
@@ -49908,8 +50321,10 @@ var Transport = class {
     const { deadline } = options;
     const remaining = deadline === void 0 ? Infinity : deadline.at - Date.now();
     if (deadline !== void 0 && remaining <= 0) throw budgetError(this.context, subject, deadline.ms, deadline.label);
-    const byBudget = remaining < this.context.timeoutMs;
-    const signal = AbortSignal.timeout(Math.max(1, Math.min(this.context.timeoutMs, remaining)));
+    const timeoutMs = options.timeoutMs ?? this.context.timeoutMs;
+    const byBudget = remaining < timeoutMs;
+    const timeout = AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, remaining)));
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     let current = url;
     for (let hop = 0; ; hop++) {
       const headers = {};
@@ -49918,7 +50333,17 @@ var Transport = class {
         headers.Authorization = options.authorization;
       }
       try {
-        const res = await this.fetchImpl(current, { method: options.method, headers, redirect: "manual", signal });
+        const body2 = await options.body?.();
+        if (body2 !== void 0) {
+          headers["Content-Type"] = body2.contentType;
+          headers["Content-Length"] = String(body2.length);
+        }
+        const init = { method: options.method, headers, redirect: "manual", signal };
+        if (body2 !== void 0) {
+          init.body = body2.data;
+          init.duplex = "half";
+        }
+        const res = await this.fetchImpl(current, init);
         const location = res.headers.get("location");
         if ([301, 302, 303, 307, 308].includes(res.status) && location !== null) {
           await res.body?.cancel().catch(() => void 0);
@@ -49930,12 +50355,15 @@ var Transport = class {
           current = next;
           continue;
         }
+        if (options.streamBody && res.ok && res.body !== null) {
+          return { status: res.status, headers: res.headers, body: new Uint8Array(), stream: res.body, url: current };
+        }
         const limit = res.ok ? options.maxBytes : MAX_ERROR_BYTES;
-        const body2 = options.method === "HEAD" ? new Uint8Array() : await readBody2(res, limit);
-        if (body2 === void 0) {
+        const answer = options.method === "HEAD" ? new Uint8Array() : await readBody2(res, limit);
+        if (answer === void 0) {
           if (res.ok) throw protocolError(this.context, subject, `an answer larger than ${limit / 1024 / 1024} MiB`);
         }
-        return { status: res.status, headers: res.headers, body: body2 ?? new Uint8Array(), url: current };
+        return { status: res.status, headers: res.headers, body: answer ?? new Uint8Array(), url: current };
       } catch (thrown) {
         if (thrown instanceof RegistryError) throw thrown;
         if (byBudget && deadline !== void 0 && isTimeout2(thrown)) throw budgetError(this.context, subject, deadline.ms, deadline.label);
@@ -49944,7 +50372,7 @@ var Transport = class {
     }
   }
 };
-async function withRetries(attempt, retries, retryDelayMs, deadline) {
+async function withRetries2(attempt, retries, retryDelayMs, deadline) {
   for (let count = 0; ; count++) {
     const reply2 = await attempt();
     if (!RETRY_STATUSES.has(reply2.status) || count >= retries) return reply2;
@@ -49985,9 +50413,9 @@ async function readBody2(res, limit) {
   }
   return Buffer4.concat(chunks);
 }
-function parseUrl2(text3, base) {
+function parseUrl2(text4, base) {
   try {
-    return new URL(text3, base);
+    return new URL(text4, base);
   } catch {
     return null;
   }
@@ -50131,6 +50559,7 @@ var MAX_PAGES2 = 1e3;
 var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 var MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 var MAX_TAGS_PAGE_BYTES = 16 * 1024 * 1024;
+var MAX_ANSWER_BYTES = 64 * 1024;
 function createRegistryClient(options) {
   return new Client(options);
 }
@@ -50278,11 +50707,85 @@ var Client = class {
     if (reply2.status === 404) return false;
     throw this.httpError(subject, reply2);
   }
-  // ---- requests, authentication, redirects
+  async hasBlob(repository, digest) {
+    this.checkRepository(repository);
+    const subject = { repository, kind: "layer", reference: digest };
+    const reply2 = await this.request(subject, this.blobUrl(repository, digest), {
+      deadline: callDeadline(this.callBudgetMs),
+      method: "HEAD",
+      maxBytes: 0,
+      peer: "registry"
+    });
+    if (reply2.status === 200) return true;
+    if (reply2.status === 404) return false;
+    throw this.httpError(subject, reply2);
+  }
+  async openBlob(repository, blob, transfer2) {
+    this.checkRepository(repository);
+    const subject = { repository, kind: "layer", reference: blob.digest };
+    const reply2 = await this.request(subject, this.blobUrl(repository, blob.digest), {
+      method: "GET",
+      maxBytes: 0,
+      streamBody: true,
+      peer: "registry",
+      ...transfer2
+    });
+    if (reply2.status !== 200 || reply2.stream === void 0) throw this.httpError(subject, reply2);
+    return reply2.stream;
+  }
+  async pushBlob(repository, blob, source, transfer2) {
+    this.checkRepository(repository);
+    const subject = { repository, kind: "layer", reference: blob.digest, push: true };
+    const start = new URL(`/v2/${repository}/blobs/uploads/`, this.origin);
+    if (transfer2.mountFrom !== void 0 && transfer2.mountFrom !== repository) {
+      start.searchParams.set("mount", blob.digest);
+      start.searchParams.set("from", transfer2.mountFrom);
+    }
+    const begun = await this.request(subject, start, {
+      deadline: callDeadline(this.callBudgetMs),
+      method: "POST",
+      maxBytes: MAX_ANSWER_BYTES,
+      peer: "registry"
+    });
+    if (begun.status === 201) return "mounted";
+    const location = begun.headers.get("location");
+    const session = begun.status === 202 && location !== null ? parseUrl2(location, begun.url) : null;
+    if (begun.status !== 202) throw this.httpError(subject, begun);
+    if (session === null || session.origin !== this.origin) throw this.protocolError(subject, "an upload location outside the registry");
+    session.searchParams.set("digest", blob.digest);
+    const put = await this.auth.authorized(subject, session, {
+      method: "PUT",
+      maxBytes: MAX_ANSWER_BYTES,
+      peer: "registry",
+      body: async () => ({ data: await source(), length: blob.size, contentType: "application/octet-stream" }),
+      ...transfer2
+    });
+    if (put.status !== 201) throw this.httpError(subject, put);
+    return "uploaded";
+  }
+  async putManifest(repository, reference, mediaType, body2) {
+    this.checkRepository(repository);
+    this.checkReference(repository, reference);
+    const subject = { repository, kind: "manifest", reference, push: true };
+    const reply2 = await this.request(subject, this.manifestUrl(repository, reference), {
+      deadline: callDeadline(this.callBudgetMs),
+      method: "PUT",
+      maxBytes: MAX_ANSWER_BYTES,
+      peer: "registry",
+      body: async () => ({ data: body2, length: body2.byteLength, contentType: mediaType })
+    });
+    if (reply2.status !== 201) throw this.httpError(subject, reply2);
+    const own = `sha256:${createHash6("sha256").update(body2).digest("hex")}`;
+    const header = reply2.headers.get("docker-content-digest")?.trim();
+    if (header !== void 0 && DIGEST.test(header) && header.startsWith("sha256:") && header !== own) {
+      throw this.protocolError(subject, `the digest ${header}, not the manifest's own ${own}`);
+    }
+    return own;
+  }
   // ---- requests
   /** A registry request, authenticated, retried on 429/502/503/504. */
   request(subject, url, options) {
-    return withRetries(() => this.auth.authorized(subject, url, options), this.retries, this.retryDelayMs, options.deadline);
+    return withRetries2(() => this.auth.authorized(subject, url, options), this.retries, this.retryDelayMs, options.deadline);
   }
   nextPage(subject, reply2) {
     const link = nextLink(reply2.headers.get("link"));
@@ -50292,6 +50795,10 @@ var Client = class {
       throw this.protocolError(subject, "a next-page link outside the registry");
     }
     return next;
+  }
+  blobUrl(repository, digest) {
+    if (!DIGEST.test(digest)) throw new RegistryError(`invalid blob digest '${digest}' for ${repository}`, "invalid", this.registry, repository);
+    return new URL(`/v2/${repository}/blobs/${digest}`, this.origin);
   }
   manifestUrl(repository, reference) {
     return new URL(`/v2/${repository}/manifests/${reference}`, this.origin);
@@ -50456,6 +50963,18 @@ var ClientForRun = class {
   tagExists(repository, tag) {
     return this.read((client) => client.tagExists(repository, tag));
   }
+  hasBlob(repository, digest) {
+    return this.read((client) => client.hasBlob(repository, digest));
+  }
+  openBlob(repository, blob, transfer2) {
+    return this.read((client) => client.openBlob(repository, blob, transfer2));
+  }
+  pushBlob(repository, blob, source, transfer2) {
+    return this.read((client) => client.pushBlob(repository, blob, source, transfer2));
+  }
+  putManifest(repository, reference, mediaType, body2) {
+    return this.read((client) => client.putManifest(repository, reference, mediaType, body2));
+  }
   async read(call) {
     this.client ??= this.connect();
     const { client, tried } = await this.client;
@@ -50485,7 +51004,7 @@ function explainRefusal(error3, tried, inputs) {
   const login2 = `log in to ${registry} with docker login or docker/login-action before this step`;
   let advice;
   if (tried.kind === "inputs") {
-    advice = error3.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may pull ${error3.repository ?? "the repository"}`;
+    advice = error3.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may ${/\bpush(ing)?\b/.test(error3.message) ? "push to" : "pull"} ${error3.repository ?? "the repository"}`;
   } else if (push === registry) {
     advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login2}`;
   } else {
@@ -50540,7 +51059,7 @@ async function signImage(settings, mode, imageRef, facts, passThrough, run2 = ru
   const env = { ...passThrough, ...dockerEnvironment(), ...cosignSecrets(mode, settings) };
   const args = cosignSignArgs(mode, imageRef, tlogUpload);
   info(`Signing ${imageRef} with cosign (${mode.kind === "key" ? "the key from cosign-key" : "keyless, with the job\u2019s GitHub OIDC token"}).`);
-  const signed = await group(`Sign ${imageRef}`, () => run2(args, { timeoutMs: SIGN_TIMEOUT_MS, redact: (text3) => redact(text3) }, env));
+  const signed = await group(`Sign ${imageRef}`, () => run2(args, { timeoutMs: SIGN_TIMEOUT_MS, redact: (text4) => redact(text4) }, env));
   if (signed.exitCode !== 0 || signed.killed) {
     const said = signed.stderr.filter((line) => line.trim() !== "").slice(-5);
     const why = signed.killed ? `it did not finish within ${SIGN_TIMEOUT_MS / 6e4} min` : `${said.length > 0 ? said.join("\n") : `exit code ${signed.exitCode}, no message`}`;

@@ -338,10 +338,11 @@ class Client implements RegistryClient {
   ): Promise<'mounted' | 'uploaded'> {
     this.checkRepository(repository)
     const subject: Subject = { repository, kind: 'layer', reference: blob.digest, push: true }
+    const { mountFrom, ...limits } = transfer
     const start = new URL(`/v2/${repository}/blobs/uploads/`, this.origin)
-    if (transfer.mountFrom !== undefined && transfer.mountFrom !== repository) {
+    if (mountFrom !== undefined && mountFrom !== repository) {
       start.searchParams.set('mount', blob.digest)
-      start.searchParams.set('from', transfer.mountFrom)
+      start.searchParams.set('from', mountFrom)
     }
     const begun = await this.request(subject, start, {
       deadline: callDeadline(this.callBudgetMs),
@@ -361,7 +362,7 @@ class Client implements RegistryClient {
       maxBytes: MAX_ANSWER_BYTES,
       peer: 'registry',
       body: async () => ({ data: await source(), length: blob.size, contentType: 'application/octet-stream' }),
-      ...transfer
+      ...limits
     })
     if (put.status !== 201) throw this.httpError(subject, put)
     return 'uploaded'
