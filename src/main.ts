@@ -14,7 +14,7 @@ import { actionInputs, type InputSource } from './inputs.js'
 import { registryImageReader, runChecks } from './phases/check.js'
 import { publish } from './phases/publish.js'
 import { resolveRelease } from './phases/release.js'
-import { runScan } from './phases/scan.js'
+import { runScan, scanTheContext } from './phases/scan.js'
 import { writeConfigValues } from './kots/write.js'
 import { redact } from './redaction.js'
 import { PHASE_READ_BUDGET_MS, withReadBudget } from './registry/budget.js'
@@ -61,6 +61,9 @@ export async function run(io: RunIo = actionIo): Promise<void> {
     readOnce = plan
     // The run's registry clients, made once like the plan: every registry read below goes through them.
     const registries = runRegistries(plan)
+    // The context scan reads files while the release lookup and the checks read registries; it is reported after them.
+    const scanning = plan.scan ? scanTheContext(plan) : undefined
+    scanning?.catch(() => undefined)
     runDockerConfig = await useRunDockerConfig(plan, io.env)
     // Signing is settled before minutes of build: no way to sign, or no cosign, fails now.
     const signing = await prepareSigning(plan, runner, io)
@@ -94,9 +97,9 @@ export async function run(io: RunIo = actionIo): Promise<void> {
     annotate(checks.findings, workspace)
 
     // The scan runs even after a failed check, so one run reports every problem; nothing is built after either.
-    if (plan.scan) {
+    if (scanning) {
       core.info('Scanning the build context for secrets')
-      const scan = await core.group('Scan the build context for secrets', () => runScan(plan, ACTION_VERSION, workspace))
+      const scan = await core.group('Scan the build context for secrets', () => runScan(plan, ACTION_VERSION, workspace, scanning))
       report.scan = scan
       core.setOutput('findings', String(scan.result.findings.length))
       annotate(scan.findings, workspace)

@@ -14,11 +14,11 @@ export interface ScanReport {
   findings: Finding[]
 }
 
-/** Scans exactly what docker would send, before anything is built; writes SARIF when asked. */
 /** The settings the scan reads. */
 export type ScanSettings = Pick<Inputs, 'context' | 'file' | 'scan-ignore-file' | 'scan-exclude' | 'sarif' | 'fail-on-findings' | 'scan-installed-packages'>
 
-export async function runScan(inputs: ScanSettings, version: string, workspace: string): Promise<ScanReport> {
+/** The context scan's work, started on its own (it prints nothing): runScan reports it. */
+export async function scanTheContext(inputs: ScanSettings): Promise<{ result: ScanResult; seconds: number }> {
   const started = performance.now()
   const result = await scanContext({
     context: inputs.context,
@@ -27,7 +27,17 @@ export async function runScan(inputs: ScanSettings, version: string, workspace: 
     excludePaths: inputs['scan-exclude'],
     installedPackages: inputs['scan-installed-packages']
   })
-  const seconds = Math.round(performance.now() - started) / 1000
+  return { result, seconds: Math.round(performance.now() - started) / 1000 }
+}
+
+/** Reports the scan (`scanning`, when it was started earlier, else now): log, notices, SARIF, annotations. */
+export async function runScan(
+  inputs: ScanSettings,
+  version: string,
+  workspace: string,
+  scanning: Promise<{ result: ScanResult; seconds: number }> = scanTheContext(inputs)
+): Promise<ScanReport> {
+  const { result, seconds } = await scanning
   core.info(
     `Scanned ${result.filesScanned} file(s), ${(result.bytesScanned / 1048576).toFixed(1)} MB, in ${seconds} s: ` +
       `${result.findings.length} finding(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ''}` +
