@@ -13,7 +13,8 @@
 //
 // Options: --runs N (default 3), --engine NAME (only that one). Needs `npm run bundle` first (dist/index.js).
 
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -196,7 +197,8 @@ async function verifyAlone(
     try {
       execFileSync('docker', ['tag', tag, dropping.reference('floor')], { env })
       const floorStarted = performance.now()
-      execFileSync('docker', ['push', '--quiet', dropping.reference('floor')], { env, stdio: 'ignore' })
+      // Not execFileSync: the registry answering the push runs in this process.
+      await promisify(execFile)('docker', ['push', dropping.reference('floor')], { env })
       floor = (performance.now() - floorStarted) / 1000
       execFileSync('docker', ['image', 'rm', dropping.reference('floor')], { env, stdio: 'ignore' })
     } finally {

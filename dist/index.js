@@ -49980,7 +49980,7 @@ function versionOf(tag) {
 // src/phases/scan.ts
 import { mkdir as mkdir3, writeFile as writeFile6 } from "node:fs/promises";
 import path21 from "node:path";
-async function runScan(inputs, version, workspace) {
+async function scanTheContext(inputs) {
   const started = performance.now();
   const result = await scanContext({
     context: inputs.context,
@@ -49989,7 +49989,10 @@ async function runScan(inputs, version, workspace) {
     excludePaths: inputs["scan-exclude"],
     installedPackages: inputs["scan-installed-packages"]
   });
-  const seconds = Math.round(performance.now() - started) / 1e3;
+  return { result, seconds: Math.round(performance.now() - started) / 1e3 };
+}
+async function runScan(inputs, version, workspace, scanning = scanTheContext(inputs)) {
+  const { result, seconds } = await scanning;
   info(
     `Scanned ${result.filesScanned} file(s), ${(result.bytesScanned / 1048576).toFixed(1)} MB, in ${seconds} s: ${result.findings.length} finding(s)${result.suppressed ? `, ${result.suppressed} suppressed` : ""}${result.notices?.length ? `, ${result.notices.length} notice(s) in installed packages` : ""}${result.examples ? `, ${result.examples} documented example(s) ignored` : ""}`
   );
@@ -50736,10 +50739,11 @@ var Client = class {
   async pushBlob(repository, blob, source, transfer2) {
     this.checkRepository(repository);
     const subject = { repository, kind: "layer", reference: blob.digest, push: true };
+    const { mountFrom, ...limits } = transfer2;
     const start = new URL(`/v2/${repository}/blobs/uploads/`, this.origin);
-    if (transfer2.mountFrom !== void 0 && transfer2.mountFrom !== repository) {
+    if (mountFrom !== void 0 && mountFrom !== repository) {
       start.searchParams.set("mount", blob.digest);
-      start.searchParams.set("from", transfer2.mountFrom);
+      start.searchParams.set("from", mountFrom);
     }
     const begun = await this.request(subject, start, {
       deadline: callDeadline(this.callBudgetMs),
@@ -50758,7 +50762,7 @@ var Client = class {
       maxBytes: MAX_ANSWER_BYTES,
       peer: "registry",
       body: async () => ({ data: await source(), length: blob.size, contentType: "application/octet-stream" }),
-      ...transfer2
+      ...limits
     });
     if (put.status !== 201) throw this.httpError(subject, put);
     return "uploaded";
@@ -51089,6 +51093,8 @@ async function run(io = actionIo) {
     const plan = readRunPlan(io.input, runner);
     readOnce = plan;
     const registries = runRegistries(plan);
+    const scanning = plan.scan ? scanTheContext(plan) : void 0;
+    scanning?.catch(() => void 0);
     runDockerConfig = await useRunDockerConfig(plan, io.env);
     const signing = await prepareSigning(plan, runner, io);
     const resolved = await withReadBudget(
@@ -51117,9 +51123,9 @@ async function run(io = actionIo) {
       setOutput("base-image", agentServer);
     }
     annotate(checks.findings, workspace);
-    if (plan.scan) {
+    if (scanning) {
       info("Scanning the build context for secrets");
-      const scan = await group("Scan the build context for secrets", () => runScan(plan, ACTION_VERSION, workspace));
+      const scan = await group("Scan the build context for secrets", () => runScan(plan, ACTION_VERSION, workspace, scanning));
       report2.scan = scan;
       setOutput("findings", String(scan.result.findings.length));
       annotate(scan.findings, workspace);
