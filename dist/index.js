@@ -49407,7 +49407,7 @@ async function publishVerified(inputs, facts, onReport, io) {
   const made = loadedAttested ? [...refs] : [local];
   const created2 = await io.commitTime(inputs.context) ?? io.now();
   const sameBuild = { ...io, commitTime: async () => created2 };
-  const uploadSent2 = inputs.push && (!attested || loadedAttested);
+  const keepSent = inputs.push && (!attested || loadedAttested);
   try {
     const built2 = await buildAndPush(inputs, { ...facts, ...loadedAttested ? { loadAttested: true } : { loadAs: local } }, sameBuild);
     const report2 = await verifyImage(inputs, {
@@ -49419,7 +49419,7 @@ async function publishVerified(inputs, facts, onReport, io) {
       registries: facts.registries,
       workspace: facts.workspace,
       version: ACTION_VERSION,
-      keepSent: uploadSent2
+      keepSent
     });
     onReport(report2);
     if (report2.problems.length > 0) {

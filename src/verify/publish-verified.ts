@@ -55,7 +55,8 @@ export async function publishVerified(
   // One `created` label for the loaded build and the attested push, so that both have the same config.
   const created = (await io.commitTime(inputs.context)) ?? io.now()
   const sameBuild: BuildIo = { ...io, commitTime: async () => created }
-  const uploadSent = inputs.push && (!attested || loadedAttested)
+  // The blobs the engine sends the verify phase are kept when they are what gets pushed.
+  const keepSent = inputs.push && (!attested || loadedAttested)
   try {
     const built = await buildAndPush(inputs, { ...facts, ...(loadedAttested ? { loadAttested: true } : { loadAs: local }) }, sameBuild)
     const report = await verifyImage(inputs, {
@@ -67,7 +68,7 @@ export async function publishVerified(
       registries: facts.registries,
       workspace: facts.workspace,
       version: ACTION_VERSION,
-      keepSent: uploadSent
+      keepSent
     })
     onReport(report)
     if (report.problems.length > 0) {
