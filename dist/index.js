@@ -43906,18 +43906,20 @@ function rememberInputSecrets(inputs) {
 
 // src/registry/errors.ts
 var RegistryError = class extends UserError {
-  constructor(message, kind, registry, repository, status) {
+  constructor(message, kind, registry, repository, status, push = false) {
     super(message);
     this.kind = kind;
     this.registry = registry;
     this.repository = repository;
     this.status = status;
+    this.push = push;
     this.name = "RegistryError";
   }
   kind;
   registry;
   repository;
   status;
+  push;
 };
 
 // src/verify/push.ts
@@ -50201,7 +50203,7 @@ function httpError(context3, subject, reply2, peer = "registry") {
   const { repository } = subject;
   const credentials = context3.credentials;
   const setCredentials = "set registry-username/registry-password";
-  const error3 = (kind, message) => new RegistryError(message, kind, registry, repository, status);
+  const error3 = (kind, message) => new RegistryError(message, kind, registry, repository, status, subject.push === true);
   const reading = subject.push ? "pushing" : "reading";
   const access2 = subject.push ? "push (write)" : "pull (read)";
   if (status === 401) {
@@ -51008,14 +51010,14 @@ function explainRefusal(error3, tried, inputs) {
   const login2 = `log in to ${registry} with docker login or docker/login-action before this step`;
   let advice;
   if (tried.kind === "inputs") {
-    advice = error3.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may ${/\bpush(ing)?\b/.test(error3.message) ? "push to" : "pull"} ${error3.repository ?? "the repository"}`;
+    advice = error3.kind === "unauthorized" ? "check registry-username/registry-password" : `use registry-username/registry-password that may ${error3.push ? "push to" : "pull"} ${error3.repository ?? "the repository"}`;
   } else if (push === registry) {
     advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login2}`;
   } else {
     const only = push ? `only to ${push}, repository's registry` : "only to repository's registry, and repository is not set";
     advice = `${login2} (registry-username/registry-password are sent ${only})`;
   }
-  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error3.kind, registry, error3.repository, error3.status);
+  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error3.kind, registry, error3.repository, error3.status, error3.push);
 }
 
 // src/run-plan.ts

@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { createRegistryClient, RegistryError } from '../../src/registry/client.js'
-import { runRegistries, type RegistryInputs } from '../../src/registry/for-inputs.js'
+import { explainRefusal, runRegistries, type RegistryInputs } from '../../src/registry/for-inputs.js'
 import { PAGES, PASSWORD, USERNAME, startStandIn, type StandIn } from './stand-in-registry.js'
 import { registryError } from './support.js'
 import { scratchDir } from '../support/scratch.js'
@@ -207,6 +207,20 @@ describe('runRegistries: a refusal says which credentials were tried and what to
       `registry ${R} denied access to test/status-403:x (HTTP 403): the credentials lack pull (read) permission on test/status-403. ` +
         `Credentials tried: registry-username/registry-password (for ${R}, repository's registry). To fix: use registry-username/registry-password that may pull test/status-403`
     )
+  })
+
+  it("the advice follows what was refused, not the words in the repository's name", () => {
+    const settings = { repository: `${R}/acme/sandbox`, 'registry-username': 'u', 'registry-password': 'p' }
+    const refused = `registry ${R} denied access to acme/push-tools:x (HTTP 403)`
+    const read = new RegistryError(refused, 'forbidden', R, 'acme/push-tools', 403)
+    const write = new RegistryError(refused, 'forbidden', R, 'acme/push-tools', 403, true)
+    expect(explainRefusal(read, { kind: 'inputs' }, settings).message).toBe(
+      `${refused}. Credentials tried: registry-username/registry-password (for ${R}, repository's registry). To fix: use registry-username/registry-password that may pull acme/push-tools`
+    )
+    expect(explainRefusal(write, { kind: 'inputs' }, settings).message).toBe(
+      `${refused}. Credentials tried: registry-username/registry-password (for ${R}, repository's registry). To fix: use registry-username/registry-password that may push to acme/push-tools`
+    )
+    expect(explainRefusal(write, { kind: 'inputs' }, settings).push).toBe(true)
   })
 
   it('any other failure is the client error as it is', async () => {

@@ -101,7 +101,8 @@ export function httpError(context: ErrorContext, subject: Subject, reply: Reply,
   const { repository } = subject
   const credentials = context.credentials
   const setCredentials = 'set registry-username/registry-password'
-  const error = (kind: RegistryErrorKind, message: string): RegistryError => new RegistryError(message, kind, registry, repository, status)
+  const error = (kind: RegistryErrorKind, message: string): RegistryError =>
+    new RegistryError(message, kind, registry, repository, status, subject.push === true)
   const reading = subject.push ? 'pushing' : 'reading'
   const access = subject.push ? 'push (write)' : 'pull (read)'
 

@@ -27,7 +27,9 @@ export class RegistryError extends UserError {
     readonly kind: RegistryErrorKind,
     readonly registry: string,
     readonly repository?: string,
-    readonly status?: number
+    readonly status?: number,
+    /** The failed request wrote (a blob upload, a manifest put): the advice is about push access. */
+    readonly push = false
   ) {
     super(message)
     this.name = 'RegistryError'

@@ -159,12 +159,12 @@ export function explainRefusal(error: RegistryError, tried: CredentialsTried, in
     advice =
       error.kind === 'unauthorized'
         ? 'check registry-username/registry-password'
-        : `use registry-username/registry-password that may ${/\bpush(ing)?\b/.test(error.message) ? 'push to' : 'pull'} ${error.repository ?? 'the repository'}`
+        : `use registry-username/registry-password that may ${error.push ? 'push to' : 'pull'} ${error.repository ?? 'the repository'}`
   } else if (push === registry) {
     advice = `set registry-username/registry-password (they are sent only to ${registry}) or ${login}`
   } else {
     const only = push ? `only to ${push}, repository's registry` : "only to repository's registry, and repository is not set"
     advice = `${login} (registry-username/registry-password are sent ${only})`
   }
-  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error.kind, registry, error.repository, error.status)
+  return new RegistryError(`${what}. Credentials tried: ${triedText}. To fix: ${advice}`, error.kind, registry, error.repository, error.status, error.push)
 }
