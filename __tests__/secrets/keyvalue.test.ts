@@ -1,8 +1,16 @@
 // The key/value reader across syntaxes: each row is a file kind, a line with a generated value, and the rule
 // expected on it (or none), with the exact value span checked through the finding's column.
 import { BUFFER_SIZE, scanFile, type FileKind } from '../../src/secrets/engine.js'
-import { looksRandomSecret } from '../../src/secrets/values.js'
+import { looksRandomSecret, shannonEntropy } from '../../src/secrets/values.js'
 import { ALNUM, HEX, badChecksum, random, uuid } from './fixtures.js'
+
+/** A random hex key a user would hold: hex runs of 3 bits of entropy or less are placeholders by design (values.ts). */
+function hexKey(length: number): string {
+  for (;;) {
+    const key = random(length, HEX)
+    if (shannonEntropy(key) > 3) return key
+  }
+}
 
 const conf: FileKind = { dotenv: false, codeFile: false, dockerfile: false }
 const code: FileKind = { dotenv: false, codeFile: true, dockerfile: false }
@@ -47,14 +55,14 @@ const ROWS: Row[] = [
   ['INI', conf, s => `client_secret = ${s}`, v, 'generic-secret'],
   ['TOML', conf, s => `api_key = "${s}"`, v, 'generic-secret'],
   ['shell export', conf, s => `export SERVICE_TOKEN="${s}"`, v, 'generic-secret'],
-  ['hex key under an unmistakable name', conf, s => `SERVICE_API_KEY=${s}`, () => random(24, HEX), 'generic-secret'],
+  ['hex key under an unmistakable name', conf, s => `SERVICE_API_KEY=${s}`, () => hexKey(24), 'generic-secret'],
   ['UUID under an unmistakable name', conf, s => `SERVICE_API_KEY: ${s}`, () => uuid(), 'generic-secret'],
-  ['40-hex under an unmistakable name', conf, s => `deploy_token = "${s}"`, () => random(40, HEX), 'generic-secret'],
+  ['40-hex under an unmistakable name', conf, s => `deploy_token = "${s}"`, () => hexKey(40), 'generic-secret'],
   ['UUID under a Heroku key in .env', env, s => `HEROKU_API_KEY=${s}`, () => uuid(), 'heroku-api-key'],
   ['UUID under a Snyk key', conf, s => `SNYK_TOKEN: ${s}`, () => uuid(), 'snyk-token'],
-  ['40-hex under a Sonar key', conf, s => `sonar.token=${s}`, () => random(40, HEX), 'sonar-token'],
-  ['40-hex under a Meraki key', conf, s => `MERAKI_DASHBOARD_API_KEY=${s}`, () => random(40, HEX), 'meraki-api-key'],
-  ['32-hex under a Datadog key', conf, s => `DD_API_KEY=${s}`, () => random(32, HEX), 'datadog-api-key'],
+  ['40-hex under a Sonar key', conf, s => `sonar.token=${s}`, () => hexKey(40), 'sonar-token'],
+  ['40-hex under a Meraki key', conf, s => `MERAKI_DASHBOARD_API_KEY=${s}`, () => hexKey(40), 'meraki-api-key'],
+  ['32-hex under a Datadog key', conf, s => `DD_API_KEY=${s}`, () => hexKey(32), 'datadog-api-key'],
   ['Rust const with &str', code, s => `pub const SERVICE_TOKEN: &str = "${s}";`, v, 'generic-secret'],
   ['a line of code inside a JSON string (notebook)', conf, s => `  "SERVICE_TOKEN = \\"${s}\\"\\n",`, v, 'generic-secret'],
   ['Ruby ||=', code, s => `ENV['SERVICE_TOKEN'] ||= '${s}'`, v, 'generic-secret'],
@@ -80,7 +88,7 @@ const ROWS: Row[] = [
   ['a Mapbox public token', code, s => `mapboxgl.accessToken = '${s}'`, () => `pk.eyJ1Ijoi${random(40)}.${random(22)}`, undefined],
   ['a Bundler build option', env, s => `BUNDLE_BUILD__NOKOGIRI=--use-system-libraries:${s}`, () => random(8, HEX), undefined],
   ['a UUID under a plain key', conf, s => `token: ${s}`, () => uuid(), undefined],
-  ['a git SHA under a plain key', conf, s => `token = ${s}`, () => random(40, HEX), undefined],
+  ['a git SHA under a plain key', conf, s => `token = ${s}`, () => hexKey(40), undefined],
   ['a 16-hex fingerprint', conf, s => `b.conf:npm-access-token:${s}`, () => random(16, HEX), undefined],
   ['a C++ scope', code, s => `auto x = Config::token; // ${s}`, v, undefined],
   ['a comparison', code, s => `if (token == "${s}") {}`, v, undefined],
