@@ -4,6 +4,7 @@
  * skipped, the kept ones uploaded from their files, the base's mounted in the same registry or copied from the
  * base's otherwise; each tag gets the sent manifest; transfers failing on the way are tried again, refusals are not.
  */
+import { jest } from '@jest/globals'
 import { Buffer } from 'node:buffer'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -212,11 +213,32 @@ describe('uploadSent', () => {
       setTimeout(() => void reader.read(), 5)
       return 'uploaded'
     }
-    const timers = (): number => process.getActiveResourcesInfo().filter(kind => kind === 'Timeout').length
-    const before = timers()
-    await uploadSent(sent, ['r.example/a/b:t'], { registries: registriesOf(target), ...options, stallMs: 60_000 })
-    await new Promise(resolve => setTimeout(resolve, 30))
-    expect(timers()).toBe(before)
+    // Counted by the watch's own delay, so timers of other tests and of jest itself cannot move the count.
+    const armed = new Set<unknown>()
+    let everArmed = 0
+    const realSet = global.setTimeout
+    const realClear = global.clearTimeout
+    const setSpy = jest.spyOn(global, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
+      const timer = realSet(callback, ms)
+      if (ms === 60_000) {
+        armed.add(timer)
+        everArmed++
+      }
+      return timer
+    }) as typeof setTimeout)
+    const clearSpy = jest.spyOn(global, 'clearTimeout').mockImplementation(timer => {
+      armed.delete(timer)
+      realClear(timer)
+    })
+    try {
+      await uploadSent(sent, ['r.example/a/b:t'], { registries: registriesOf(target), ...options, stallMs: 60_000 })
+      await new Promise(resolve => realSet(resolve, 30))
+    } finally {
+      setSpy.mockRestore()
+      clearSpy.mockRestore()
+    }
+    expect(everArmed).toBeGreaterThan(0)
+    expect(armed.size).toBe(0)
   })
 
   test('a blob neither sent nor in a base cannot be uploaded: an error, and no manifest is put', async () => {
