@@ -47298,6 +47298,113 @@ import { randomBytes as randomBytes5 } from "node:crypto";
 import { mkdtemp as mkdtemp3, readFile as readFile8 } from "node:fs/promises";
 import path20 from "node:path";
 
+// src/secrets/scan-pool.ts
+import { existsSync as existsSync4 } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+var BATCH_BYTES = 1 << 20;
+var IN_FLIGHT_BYTES = 32 << 20;
+var DEFAULT_WORKER = new URL("./scan-worker.js", import.meta.url);
+var ScanPool = class {
+  lanes;
+  open;
+  nextId = 0;
+  inFlight = 0;
+  broken;
+  drained = [];
+  constructor(workerUrl, size) {
+    this.lanes = Array.from({ length: size }, () => this.lane(new Worker(workerUrl)));
+  }
+  /** Worker threads in the pool. */
+  get threads() {
+    return this.lanes.length;
+  }
+  /** Scans one file's bytes (its chunks in order, `size` bytes in all). */
+  scan(chunks, size, kind) {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.open && this.open.used + size > this.open.data.length) this.flush();
+    const batch = this.open ??= { data: new Uint8Array(Math.max(BATCH_BYTES, size)), used: 0, files: [], waiters: [] };
+    const offset = batch.used;
+    for (const chunk of chunks) {
+      batch.data.set(chunk, batch.used);
+      batch.used += chunk.length;
+    }
+    batch.files.push({ offset, length: size, kind });
+    const found = new Promise((resolve4, reject) => batch.waiters.push({ resolve: resolve4, reject }));
+    if (batch.used >= BATCH_BYTES) this.flush();
+    return found;
+  }
+  /** Sends the batch being filled, if any, to the least busy worker. */
+  flush() {
+    const batch = this.open;
+    if (!batch || batch.files.length === 0) return;
+    this.open = void 0;
+    const lane = this.lanes.reduce((least, lane2) => lane2.bytes < least.bytes ? lane2 : least);
+    const id2 = this.nextId++;
+    if (lane.batches.size === 0) lane.worker.ref();
+    lane.batches.set(id2, { bytes: batch.used, waiters: batch.waiters });
+    lane.bytes += batch.used;
+    this.inFlight += batch.used;
+    const data = batch.data.buffer;
+    const message = { id: id2, data, files: batch.files };
+    lane.worker.postMessage(message, [data]);
+  }
+  /** Undefined while the bytes in flight are under IN_FLIGHT_BYTES; else resolves once they are. */
+  ready() {
+    if (this.inFlight < IN_FLIGHT_BYTES || this.broken) return void 0;
+    return new Promise((resolve4) => this.drained.push(resolve4));
+  }
+  async close() {
+    this.fail(new Error("the scan pool was closed"));
+    await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
+  }
+  lane(worker) {
+    const lane = { worker, bytes: 0, batches: /* @__PURE__ */ new Map() };
+    worker.unref();
+    worker.on("message", (reply2) => {
+      const batch = lane.batches.get(reply2.id);
+      if (!batch) return;
+      lane.batches.delete(reply2.id);
+      lane.bytes -= batch.bytes;
+      this.inFlight -= batch.bytes;
+      if (lane.batches.size === 0) worker.unref();
+      if ("error" in reply2) for (const waiter of batch.waiters) waiter.reject(new Error(`the secret scan failed: ${reply2.error}`));
+      else batch.waiters.forEach((waiter, index) => waiter.resolve(reply2.findings[index] ?? []));
+      if (this.inFlight < IN_FLIGHT_BYTES) this.wake();
+    });
+    worker.on("error", (error3) => this.fail(new Error(`a secret scan worker failed: ${error3.message}`)));
+    worker.on("exit", (code3) => {
+      if (lane.batches.size > 0) this.fail(new Error(`a secret scan worker stopped (exit code ${code3}) with files unscanned`));
+    });
+    return lane;
+  }
+  /** Every file waiting now fails with `error`, and so does every later scan. */
+  fail(error3) {
+    this.broken ??= error3;
+    for (const lane of this.lanes) {
+      for (const batch of lane.batches.values()) for (const waiter of batch.waiters) waiter.reject(this.broken);
+      lane.batches.clear();
+      lane.worker.unref();
+    }
+    for (const waiter of this.open?.waiters ?? []) waiter.reject(this.broken);
+    this.open = void 0;
+    this.wake();
+  }
+  wake() {
+    const drained2 = this.drained;
+    this.drained = [];
+    for (const resolve4 of drained2) resolve4();
+  }
+};
+function poolSize(cores = availableParallelism()) {
+  return Math.max(1, Math.min(4, cores - 1));
+}
+function openScanPool(workerUrl = DEFAULT_WORKER, size = poolSize()) {
+  if (!existsSync4(fileURLToPath(workerUrl))) return void 0;
+  return new ScanPool(workerUrl, size);
+}
+
 // src/verify/docker-image.ts
 import { spawn as spawn3 } from "node:child_process";
 async function inspectImage(ref) {
@@ -47761,12 +47868,24 @@ function feed(source, extract2) {
 }
 async function scanLayerTar(layer, options) {
   const result = { findings: [], whiteouts: [], files: 0, bytes: 0, binary: 0 };
-  const reader = new TarReader((header) => entrySink(result, header, options));
-  for await (const chunk of layer) reader.write(chunk);
-  reader.end();
+  const scanned = [];
+  const reader = new TarReader((header) => entrySink(result, header, options, (file, findings) => scanned.push({ file, findings })));
+  const pool = options.pool;
+  try {
+    for await (const chunk of layer) {
+      reader.write(chunk);
+      const ready = pool?.ready();
+      if (ready) await ready;
+    }
+    reader.end();
+  } finally {
+    pool?.flush();
+    await Promise.allSettled(scanned.map((entry) => entry.findings));
+  }
+  for (const { file, findings } of scanned) for (const finding of await findings) result.findings.push({ path: file, finding });
   return result;
 }
-function entrySink(result, header, options) {
+function entrySink(result, header, options, found) {
   const file = imagePath(header.name);
   keepHelper(result, header, file);
   const whiteout = file.includes(".wh.") ? whiteoutOf(file) : void 0;
@@ -47822,19 +47941,19 @@ function entrySink(result, header, options) {
         return;
       }
       result.files++;
-      let scanned;
       if (spool) {
         const fd = spool.fd;
         try {
-          scanned = scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings;
+          found(file, scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings);
         } finally {
           closeSync(fd);
           rmSync(spool.path, { force: true });
         }
+      } else if (options.pool) {
+        found(file, options.pool.scan(chunks, held, kind));
       } else {
-        scanned = scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings;
+        found(file, scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings);
       }
-      for (const finding of scanned) result.findings.push({ path: file, finding });
     }
   };
 }
@@ -48842,7 +48961,12 @@ async function scanSaveArchive(archive, plan) {
   const extract2 = tar.extract();
   const feeding = feed(archive, extract2);
   const budget = recordBudget(plan.recordsTotal);
-  const scanOptions = { spoolDir: plan.spoolDir, records: budget, ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {} };
+  const scanOptions = {
+    spoolDir: plan.spoolDir,
+    records: budget,
+    ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {},
+    ...plan.pool ? { pool: plan.pool } : {}
+  };
   const blobs = /* @__PURE__ */ new Map();
   const files = /* @__PURE__ */ new Map();
   let kept = 0;
@@ -49046,7 +49170,12 @@ function blobReader(options) {
 }
 async function scanThroughLoopback(image, plan, docker2 = runDocker) {
   const budget = recordBudget(plan.recordsTotal);
-  const options = { spoolDir: plan.spoolDir, records: budget, ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {} };
+  const options = {
+    spoolDir: plan.spoolDir,
+    records: budget,
+    ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {},
+    ...plan.pool ? { pool: plan.pool } : {}
+  };
   const registry = await startLoopbackRegistry({
     known: plan.baseBlobs,
     receive: blobReader(options),
@@ -49243,7 +49372,7 @@ ${boot.logTail.join("\n")}` : " The container printed nothing.");
 }
 async function scanImage(inputs, facts, local, base, spec) {
   const started = performance.now();
-  const { archive, source, diffIds, sameAsBase, sent } = await readLayers(facts, local, base);
+  const { archive, source, diffIds, sameAsBase, sent, scanThreads } = await readLayers(facts, local, base);
   const customLayers = diffIds.length - base.layers;
   const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size;
   const unread = [];
@@ -49275,7 +49404,7 @@ async function scanImage(inputs, facts, local, base, spec) {
   const seconds = Math.round(performance.now() - started) / 1e3;
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0;
   info(
-    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config in ${seconds} s, read from ${source === "loopback" ? "the blobs the engine pushed to the loopback registry" : "docker save"}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ""}: ${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ""}${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ""}${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ""}.`
+    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config in ${seconds} s${scanThreads > 0 ? ` (the secret engine on ${scanThreads} worker thread(s))` : ""}, read from ${source === "loopback" ? "the blobs the engine pushed to the loopback registry" : "docker save"}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ""}: ${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ""}${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ""}${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ""}.`
   );
   const sum = (map) => [...map.values()].reduce((a, b) => a + b, 0);
   const sandbox = sandboxFiles({
@@ -49316,13 +49445,22 @@ function composeHooks(first, second) {
   };
 }
 async function readLayers(facts, local, base) {
+  const pool = openScanPool();
+  try {
+    return { ...await readLayersWith(facts, local, base, pool), scanThreads: pool?.threads ?? 0 };
+  } finally {
+    await pool?.close();
+  }
+}
+async function readLayersWith(facts, local, base, pool) {
   try {
     const keepDir = facts.keepSent ? await mkdtemp3(path20.join(facts.workDir, "sent-")) : void 0;
     const read = await scanThroughLoopback(facts.image, {
       baseBlobs: base.blobs ?? /* @__PURE__ */ new Map(),
       spoolDir: facts.workDir,
       timeoutMs: LOOPBACK_TIMEOUT_MS,
-      ...keepDir ? { keepDir } : {}
+      ...keepDir ? { keepDir } : {},
+      ...pool ? { pool } : {}
     });
     const mismatch2 = diffIdMismatch(local.diffIds, read.diffIds);
     if (mismatch2 !== void 0) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch2}).`);
@@ -49343,7 +49481,8 @@ async function readLayers(facts, local, base) {
     baseLayers: base.layers,
     ...base.blobs ? { baseBlobs: new Set(base.blobs.keys()) } : {},
     spoolDir: facts.workDir,
-    estimateCompressed: true
+    estimateCompressed: true,
+    ...pool ? { pool } : {}
   });
   return { archive, source: "docker save", diffIds: local.diffIds, sameAsBase: /* @__PURE__ */ new Set() };
 }

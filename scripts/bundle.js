@@ -1,9 +1,10 @@
-// Bundles src/index.ts into the single ESM file that the runner executes (dist/index.js).
+// Bundles the action into the ESM files that the runner executes: dist/index.js, and dist/scan-worker.js, the
+// entry of the secret engine's worker threads (found next to index.js at run time).
 import { build } from 'esbuild'
 
 await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
+  entryPoints: { index: 'src/index.ts', 'scan-worker': 'src/secrets/scan-worker.ts' },
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,6 +1,7 @@
-// Runs a TypeScript entry (a benchmark) by bundling it to a temporary ESM file first: Node 20 cannot run .ts.
+// Runs a TypeScript entry (a benchmark) by bundling it to a temporary ESM file first: Node 20 cannot run .ts. The
+// secret engine's worker entry is bundled beside it, where the scan pool looks for it.
 import { build } from 'esbuild'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -11,10 +12,12 @@ if (!entry) {
   process.exit(2)
 }
 const dir = mkdtempSync(join(tmpdir(), 'run-ts-'))
-const outfile = join(dir, 'entry.mjs')
+const outfile = join(dir, 'entry.js')
+// Both files are ESM, as dist/ is.
+writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
 await build({
-  entryPoints: [resolve(entry)],
-  outfile,
+  entryPoints: { entry: resolve(entry), 'scan-worker': resolve('src/secrets/scan-worker.ts') },
+  outdir: dir,
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -63,7 +63,10 @@ describeE2E.each(stackEngines())('verify through the loopback registry on $name'
     if (process.env.I16_DEBUG) console.log(run.log, run.summary)
     expect(errors(run)).toEqual([])
     expect(run.exitCode).toBe(0)
-    expect(run.log).toMatch(/Scanned 1 custom layer\(s\) .* read from the blobs the engine pushed to the loopback registry; skipped 1 base layer\(s\)/)
+    // The bundled action scans the files on its worker threads (dist/scan-worker.js).
+    expect(run.log).toMatch(
+      /Scanned 1 custom layer\(s\) .* \(the secret engine on [1-4] worker thread\(s\)\), read from the blobs the engine pushed to the loopback registry; skipped 1 base layer\(s\)/
+    )
     expect(run.summary).toMatch(/\(read from the loopback registry\); 1 base layer\(s\) skipped/)
     expect(run.log).toMatch(/the registry's layers are the verified ones \(2 diff_ids match\)/)
     // Pushed by the action from the blobs the engine sent to the loopback registry: the base blob mounted from its

@@ -13,6 +13,7 @@ import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
 import { HELPER_NAME, type HelperEntry } from './helpers.js'
 import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './package-records.js'
 import { chunkReader } from '../secrets/chunk-reader.js'
+import type { ScanPool } from '../secrets/scan-pool.js'
 import { TarReader, type TarEntrySink, type TarHeader } from './tar-reader.js'
 
 /** Files up to this size are scanned from memory; bigger text files from a temp file. */
@@ -80,6 +81,8 @@ export interface LayerScanOptions {
   spoolAt?: number
   /** Keep package records within this budget (shared by the archive's layers); none are kept without it. */
   records?: RecordBudget
+  /** Scan the files on these worker threads, beside the read; without it they are scanned on this one. */
+  pool?: ScanPool
 }
 
 const CODE_EXTENSIONS = new Set(
@@ -134,14 +137,33 @@ export function feed(source: AsyncIterable<Buffer>, extract: tar.Extract): Promi
 
 export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerScanOptions): Promise<LayerScan> {
   const result: LayerScan = { findings: [], whiteouts: [], files: 0, bytes: 0, binary: 0 }
-  const reader = new TarReader(header => entrySink(result, header, options))
-  for await (const chunk of layer) reader.write(chunk)
-  reader.end()
+  // Findings are listed in the layer's file order, whichever thread found them.
+  const scanned: Array<{ file: string; findings: RawFinding[] | Promise<RawFinding[]> }> = []
+  const reader = new TarReader(header => entrySink(result, header, options, (file, findings) => scanned.push({ file, findings })))
+  const pool = options.pool
+  try {
+    for await (const chunk of layer) {
+      reader.write(chunk)
+      const ready = pool?.ready()
+      if (ready) await ready
+    }
+    reader.end()
+  } finally {
+    pool?.flush()
+    // A read that failed still waits for the files sent, so that none is left unhandled.
+    await Promise.allSettled(scanned.map(entry => entry.findings))
+  }
+  for (const { file, findings } of scanned) for (const finding of await findings) result.findings.push({ path: file, finding })
   return result
 }
 
 /** What becomes of one entry's bytes: a regular file is judged (binary or text) and scanned at its end. */
-function entrySink(result: LayerScan, header: TarHeader, options: LayerScanOptions): TarEntrySink | undefined {
+function entrySink(
+  result: LayerScan,
+  header: TarHeader,
+  options: LayerScanOptions,
+  found: (file: string, findings: RawFinding[] | Promise<RawFinding[]>) => void
+): TarEntrySink | undefined {
   const file = imagePath(header.name)
   keepHelper(result, header, file)
   // Only a name with `.wh.` in it can be one (most are not: skip the work).
@@ -198,19 +220,19 @@ function entrySink(result: LayerScan, header: TarHeader, options: LayerScanOptio
         return
       }
       result.files++
-      let scanned: RawFinding[]
       if (spool) {
         const fd = spool.fd
         try {
-          scanned = scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings
+          found(file, scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings)
         } finally {
           closeSync(fd)
           rmSync(spool.path, { force: true })
         }
+      } else if (options.pool) {
+        found(file, options.pool.scan(chunks, held, kind))
       } else {
-        scanned = scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings
+        found(file, scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings)
       }
-      for (const finding of scanned) result.findings.push({ path: file, finding })
     }
   }
 }

@@ -8,6 +8,7 @@
  * reach it: then the push fails at once and the caller reads `docker save` instead.
  */
 import { createHash } from 'node:crypto'
+import type { ScanPool } from '../secrets/scan-pool.js'
 import { runDocker, SHORT_TIMEOUT_MS, type DockerCommand } from '../buildx/docker.js'
 import { drain, scanLayerTar, type LayerScan, type LayerScanOptions } from './layer-scan.js'
 import { startLoopbackRegistry } from './loopback-registry.js'
@@ -29,6 +30,8 @@ export interface LoopbackPlan {
   timeoutMs?: number
   /** Keep what the engine sent here (the blobs as files), for the push to upload exactly those bytes. */
   keepDir?: string
+  /** Worker threads for the secret engine (LayerScanOptions.pool). */
+  pool?: ScanPool
 }
 
 /** A manifest as the engine pushed it. */
@@ -97,7 +100,12 @@ export function blobReader(options: LayerScanOptions): (bytes: AsyncIterable<Buf
  */
 export async function scanThroughLoopback(image: string, plan: LoopbackPlan, docker: DockerCommand = runDocker): Promise<LoopbackScan> {
   const budget = recordBudget(plan.recordsTotal)
-  const options: LayerScanOptions = { spoolDir: plan.spoolDir, records: budget, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) }
+  const options: LayerScanOptions = {
+    spoolDir: plan.spoolDir,
+    records: budget,
+    ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}),
+    ...(plan.pool ? { pool: plan.pool } : {})
+  }
   const registry = await startLoopbackRegistry({
     known: plan.baseBlobs,
     receive: blobReader(options),

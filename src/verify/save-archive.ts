@@ -12,6 +12,7 @@ import { once } from 'node:events'
 import { createGunzip, gzip } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { bytes, drain, feed, scanLayerTar } from './layer-scan.js'
+import type { ScanPool } from '../secrets/scan-pool.js'
 import { recordBudget } from './package-records.js'
 import { findImageConfig } from './save-layout.js'
 import type { ScannedImage } from './scanned-image.js'
@@ -47,6 +48,8 @@ export interface ArchivePlan {
   estimateCompressed?: boolean
   /** Bytes of package records (image-packages.ts) kept across the custom layers; default RECORDS_TOTAL. */
   recordsTotal?: number
+  /** Worker threads for the secret engine (LayerScanOptions.pool). */
+  pool?: ScanPool
 }
 
 /** What a scan of the archive found; the same shape whatever the image was read from. */
@@ -66,7 +69,12 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
   const extract = tar.extract()
   const feeding = feed(archive, extract)
   const budget = recordBudget(plan.recordsTotal)
-  const scanOptions = { spoolDir: plan.spoolDir, records: budget, ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}) }
+  const scanOptions = {
+    spoolDir: plan.spoolDir,
+    records: budget,
+    ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}),
+    ...(plan.pool ? { pool: plan.pool } : {})
+  }
   const blobs = new Map<string, Buffer>()
   const files = new Map<string, Buffer>()
   let kept = 0

@@ -12,6 +12,7 @@ import { describeError, UserError } from '../errors.js'
 import type { Finding } from '../findings.js'
 import type { RegistryInputs, RunRegistries } from '../registry/for-inputs.js'
 import { loadIgnoreFile } from '../secrets/suppress.js'
+import { openScanPool, type ScanPool } from '../secrets/scan-pool.js'
 import { builtInRuntime, type ResolvedRuntime, type RuntimeSpec } from '../release/runtime-spec.js'
 import { bootCheck, sandboxLimits, STARTUP_ALLOWANCE_SECONDS, type BootedSandbox, type BootReport } from './boot.js'
 import { inspectImage, readImagePasswd, saveImage } from './docker-image.js'
@@ -276,7 +277,7 @@ async function scanImage(
   sent?: SentImage
 }> {
   const started = performance.now()
-  const { archive, source, diffIds, sameAsBase, sent } = await readLayers(facts, local, base)
+  const { archive, source, diffIds, sameAsBase, sent, scanThreads } = await readLayers(facts, local, base)
   const customLayers = diffIds.length - base.layers
   // A layer or a config that was not read cannot be vouched for: verification fails rather than push it unscanned.
   const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size
@@ -312,7 +313,7 @@ async function scanImage(
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0
   core.info(
     `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config ` +
-      `in ${seconds} s, read from ${source === 'loopback' ? 'the blobs the engine pushed to the loopback registry' : 'docker save'}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
+      `in ${seconds} s${scanThreads > 0 ? ` (the secret engine on ${scanThreads} worker thread(s))` : ''}, read from ${source === 'loopback' ? 'the blobs the engine pushed to the loopback registry' : 'docker save'}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
       `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}` +
       `${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ''}` +
       `${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ''}.`
@@ -368,14 +369,38 @@ async function readLayers(
   facts: VerifyFacts,
   local: { id: string; diffIds: string[] },
   base: BaseFacts & { blobs?: Map<string, number> }
-): Promise<{ archive: ScannedImage; source: ImageSecretReport['source']; diffIds: string[]; sameAsBase: ReadonlySet<number>; sent?: SentImage }> {
+): Promise<LayersRead & { scanThreads: number }> {
+  // The secret engine runs on worker threads beside the read (gunzip, sha256, tar) when the bundle has them.
+  const pool = openScanPool()
+  try {
+    return { ...(await readLayersWith(facts, local, base, pool)), scanThreads: pool?.threads ?? 0 }
+  } finally {
+    await pool?.close()
+  }
+}
+
+interface LayersRead {
+  archive: ScannedImage
+  source: ImageSecretReport['source']
+  diffIds: string[]
+  sameAsBase: ReadonlySet<number>
+  sent?: SentImage
+}
+
+async function readLayersWith(
+  facts: VerifyFacts,
+  local: { id: string; diffIds: string[] },
+  base: BaseFacts & { blobs?: Map<string, number> },
+  pool: ScanPool | undefined
+): Promise<LayersRead> {
   try {
     const keepDir = facts.keepSent ? await mkdtemp(path.join(facts.workDir, 'sent-')) : undefined
     const read = await scanThroughLoopback(facts.image, {
       baseBlobs: base.blobs ?? new Map(),
       spoolDir: facts.workDir,
       timeoutMs: LOOPBACK_TIMEOUT_MS,
-      ...(keepDir ? { keepDir } : {})
+      ...(keepDir ? { keepDir } : {}),
+      ...(pool ? { pool } : {})
     })
     const mismatch = diffIdMismatch(local.diffIds, read.diffIds)
     if (mismatch !== undefined) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch}).`)
@@ -398,7 +423,8 @@ async function readLayers(
     baseLayers: base.layers,
     ...(base.blobs ? { baseBlobs: new Set(base.blobs.keys()) } : {}),
     spoolDir: facts.workDir,
-    estimateCompressed: true
+    estimateCompressed: true,
+    ...(pool ? { pool } : {})
   })
   return { archive, source: 'docker save', diffIds: local.diffIds, sameAsBase: new Set() }
 }

@@ -1,0 +1,25 @@
+/**
+ * The entry of a scan pool's worker thread (scan-pool.ts): scans each file of a batch with the engine and posts
+ * the findings back, file by file in the batch's order. Bundled on its own (dist/scan-worker.js).
+ */
+import { parentPort } from 'node:worker_threads'
+import { chunkReader } from './chunk-reader.js'
+import { BUFFER_SIZE, scanFile } from './engine.js'
+import type { ScanBatch, ScanBatchResult } from './scan-pool.js'
+
+const buffer = Buffer.allocUnsafe(BUFFER_SIZE)
+
+parentPort?.on('message', (batch: ScanBatch) => {
+  const data = Buffer.from(batch.data)
+  let reply: ScanBatchResult
+  try {
+    const findings = batch.files.map(file => {
+      const bytes = data.subarray(file.offset, file.offset + file.length)
+      return scanFile(chunkReader([bytes]), buffer, bytes.length, file.kind).findings
+    })
+    reply = { id: batch.id, findings }
+  } catch (error) {
+    reply = { id: batch.id, error: error instanceof Error ? error.message : String(error) }
+  }
+  parentPort?.postMessage(reply)
+})
