@@ -65,7 +65,8 @@ describe.each([1, 2])('a pool of %i worker(s)', size => {
         return { file, kind, found: pool.scan(chunked(file.text), Buffer.byteLength(file.text), kind) }
       })
       pool.flush()
-      for (const { file, kind, found } of asked) expect({ file: file.name, findings: await found }).toEqual({ file: file.name, findings: onThisThread(file.text, kind) })
+      for (const { file, kind, found } of asked)
+        expect({ file: file.name, findings: await found }).toEqual({ file: file.name, findings: onThisThread(file.text, kind) })
       // The table cannot pass empty: the engine finds the tokens.
       const rules = (await Promise.all(asked.map(entry => entry.found))).map(findings => findings.map(finding => finding.rule))
       expect(rules.map(found => found.length)).toEqual([2, 1, 0, 0, 1, 1])
@@ -95,7 +96,10 @@ test('the bytes in flight are bounded: ready() waits above IN_FLIGHT_BYTES and r
 test('a worker that fails fails the files it holds and every later scan, with the reason', async () => {
   const dir = scratchDir('bad-worker-')
   writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n')
-  writeFileSync(path.join(dir, 'scan-worker.js'), "import { parentPort } from 'node:worker_threads'\nparentPort.on('message', () => { throw new Error('out of luck') })\n")
+  writeFileSync(
+    path.join(dir, 'scan-worker.js'),
+    "import { parentPort } from 'node:worker_threads'\nparentPort.on('message', () => { throw new Error('out of luck') })\n"
+  )
   const pool = openScanPool(pathToFileURL(path.join(dir, 'scan-worker.js')), 1) as ScanPool
   try {
     const found = pool.scan([Buffer.from('a = 1\n')], 6, imageFileKind('/a.py'))
@@ -126,13 +130,7 @@ test('a layer scanned on the pool reads exactly as on one thread, a spooled file
   try {
     const alone = await read()
     expect(await read(pool)).toEqual(alone)
-    expect(alone.findings.map(finding => finding.path)).toEqual([
-      '/app/.env',
-      '/app/.env',
-      '/app/src/client.ts',
-      '/app/dist/bundle.js',
-      '/app/src/config.py'
-    ])
+    expect(alone.findings.map(finding => finding.path)).toEqual(['/app/.env', '/app/.env', '/app/src/client.ts', '/app/dist/bundle.js', '/app/src/config.py'])
   } finally {
     await pool.close()
   }
