@@ -18,7 +18,8 @@ import { generateKeyPairSync } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { checksummed, random } from '../__tests__/secrets/fixtures.js'
-import { scanContext } from '../src/secrets/scan.js'
+import { poolSize } from '../src/secrets/scan-pool.js'
+import { nodeIo, scanContext, scanContextWith } from '../src/secrets/scan.js'
 
 const args = process.argv.slice(2)
 const option = (name: string): string | undefined => {
@@ -105,6 +106,22 @@ for (let run = 0; run < 3; run++) {
 }
 const { seconds, result } = timed.reduce((best, run) => (run.seconds < best.seconds ? run : best))
 console.log(`scanContext runs: ${timed.map(run => run.seconds.toFixed(2)).join(' s, ')} s (best taken)`)
+// The peer in the same run: the engine on this thread only, as before the scan pool (and as under a test runner).
+const aloneRuns: number[] = []
+for (let run = 0; run < 3; run++) {
+  const started = performance.now()
+  const alone = await scanContextWith({ context, dockerfile: join(context, 'Dockerfile') }, nodeIo)
+  aloneRuns.push((performance.now() - started) / 1000)
+  if (JSON.stringify(alone) !== JSON.stringify(result)) {
+    console.error('scanContext on one thread found something else than on the scan pool')
+    process.exit(1)
+  }
+}
+const aloneSeconds = Math.min(...aloneRuns)
+console.log(
+  `on one thread: ${aloneRuns.map(run => run.toFixed(2)).join(' s, ')} s (best taken); the scan pool's ${poolSize()} worker(s) ` +
+    `make it ${(aloneSeconds / seconds).toFixed(2)}x as fast, with the same result`
+)
 const peakRssMb = process.resourceUsage().maxRSS / 1024
 
 const found = result.findings.map(f => `${f.file} ${f.rule}`).sort()

@@ -46828,6 +46828,113 @@ function isCredentialFileName(name) {
   return /^(?:id_(?:rsa|dsa|ecdsa|ed25519)|\.npmrc|\.git-credentials|\.netrc|_netrc|\.pypirc|\.dockercfg)$/.test(name) || /\.(?:ppk|pem|key|p8)$/.test(name);
 }
 
+// src/secrets/scan-pool.ts
+import { existsSync as existsSync4 } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+var BATCH_BYTES = 1 << 20;
+var IN_FLIGHT_BYTES = 32 << 20;
+var DEFAULT_WORKER = new URL("./scan-worker.js", import.meta.url);
+var ScanPool = class {
+  lanes;
+  open;
+  nextId = 0;
+  inFlight = 0;
+  broken;
+  drained = [];
+  constructor(workerUrl, size) {
+    this.lanes = Array.from({ length: size }, () => this.lane(new Worker(workerUrl)));
+  }
+  /** Worker threads in the pool. */
+  get threads() {
+    return this.lanes.length;
+  }
+  /** Scans one file's bytes (its chunks in order, `size` bytes in all), as scanFile does. */
+  scan(chunks, size, kind) {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.open && this.open.used + size > this.open.data.length) this.flush();
+    const batch = this.open ??= { data: new Uint8Array(Math.max(BATCH_BYTES, size)), used: 0, files: [], waiters: [] };
+    const offset = batch.used;
+    for (const chunk of chunks) {
+      batch.data.set(chunk, batch.used);
+      batch.used += chunk.length;
+    }
+    batch.files.push({ offset, length: size, kind });
+    const found = new Promise((resolve4, reject) => batch.waiters.push({ resolve: resolve4, reject }));
+    if (batch.used >= BATCH_BYTES) this.flush();
+    return found;
+  }
+  /** Sends the batch being filled, if any, to the least busy worker. */
+  flush() {
+    const batch = this.open;
+    if (!batch || batch.files.length === 0) return;
+    this.open = void 0;
+    const lane = this.lanes.reduce((least, lane2) => lane2.bytes < least.bytes ? lane2 : least);
+    const id2 = this.nextId++;
+    if (lane.batches.size === 0) lane.worker.ref();
+    lane.batches.set(id2, { bytes: batch.used, waiters: batch.waiters });
+    lane.bytes += batch.used;
+    this.inFlight += batch.used;
+    const data = batch.data.buffer;
+    const message = { id: id2, data, files: batch.files };
+    lane.worker.postMessage(message, [data]);
+  }
+  /** Undefined while the bytes in flight are under IN_FLIGHT_BYTES; else resolves once they are. */
+  ready() {
+    if (this.inFlight < IN_FLIGHT_BYTES || this.broken) return void 0;
+    return new Promise((resolve4) => this.drained.push(resolve4));
+  }
+  async close() {
+    this.fail(new Error("the scan pool was closed"));
+    await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
+  }
+  lane(worker) {
+    const lane = { worker, bytes: 0, batches: /* @__PURE__ */ new Map() };
+    worker.unref();
+    worker.on("message", (reply2) => {
+      const batch = lane.batches.get(reply2.id);
+      if (!batch) return;
+      lane.batches.delete(reply2.id);
+      lane.bytes -= batch.bytes;
+      this.inFlight -= batch.bytes;
+      if (lane.batches.size === 0) worker.unref();
+      if ("error" in reply2) for (const waiter of batch.waiters) waiter.reject(new Error(`the secret scan failed: ${reply2.error}`));
+      else batch.waiters.forEach((waiter, index) => waiter.resolve(reply2.scans[index] ?? { findings: [], bytes: 0, binary: false }));
+      if (this.inFlight < IN_FLIGHT_BYTES) this.wake();
+    });
+    worker.on("error", (error3) => this.fail(new Error(`a secret scan worker failed: ${error3.message}`)));
+    worker.on("exit", (code3) => {
+      if (lane.batches.size > 0) this.fail(new Error(`a secret scan worker stopped (exit code ${code3}) with files unscanned`));
+    });
+    return lane;
+  }
+  /** Every file waiting now fails with `error`, and so does every later scan. */
+  fail(error3) {
+    this.broken ??= error3;
+    for (const lane of this.lanes) {
+      for (const batch of lane.batches.values()) for (const waiter of batch.waiters) waiter.reject(this.broken);
+      lane.batches.clear();
+      lane.worker.unref();
+    }
+    for (const waiter of this.open?.waiters ?? []) waiter.reject(this.broken);
+    this.open = void 0;
+    this.wake();
+  }
+  wake() {
+    const drained2 = this.drained;
+    this.drained = [];
+    for (const resolve4 of drained2) resolve4();
+  }
+};
+function poolSize(cores = availableParallelism()) {
+  return Math.max(1, Math.min(4, cores - 1));
+}
+function openScanPool(workerUrl = DEFAULT_WORKER, size = poolSize()) {
+  if (!existsSync4(fileURLToPath(workerUrl))) return void 0;
+  return new ScanPool(workerUrl, size);
+}
+
 // src/secrets/scan.ts
 var callback = (resolvePromise, reject) => (error3, value2) => {
   if (error3) reject(error3);
@@ -46868,9 +46975,15 @@ function fileKind(name, parent, dockerfile2) {
   };
 }
 async function scanContext(options) {
-  return scanContextWith(options, nodeIo);
+  const pool = openScanPool();
+  try {
+    return await scanContextWith(options, nodeIo, pool);
+  } finally {
+    await pool?.close();
+  }
 }
-async function scanContextWith(options, io) {
+var POOLED_MAX = 4 << 20;
+async function scanContextWith(options, io, pool) {
   const context3 = await realDirectory(options.context, io);
   const dockerfileDir = await io.realpath(dirname3(resolve2(options.dockerfile))).catch(() => {
     throw new UserError(`Dockerfile '${options.dockerfile}' not found. Expected a file; set 'file' to its path.`, options.dockerfile);
@@ -46892,7 +47005,19 @@ async function scanContextWith(options, io) {
   const result = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0, notices: [], examples: 0 };
   const packages = new PackageIndex(packageIo(context3, io));
   const buf = Buffer.allocUnsafe(BUFFER_SIZE);
+  const whole = pool ? Buffer.allocUnsafe(POOLED_MAX) : void 0;
+  const pooled = [];
   let lastYield = performance.now();
+  const record = (display, kind, scan) => {
+    result.bytesScanned += scan.bytes;
+    if (scan.binary) {
+      result.skipped.push({ file: display, reason: "binary (NUL byte in the first 8000 bytes)" });
+      return;
+    }
+    result.filesScanned++;
+    const credential = kind.credential !== void 0 || kind.dotenv || isCredentialFileName(basename3(display));
+    for (const finding of scan.findings) raw.push({ file: display, finding, credential });
+  };
   const scanOne = async (path23, display, kind) => {
     if (performance.now() - lastYield > YIELD_MS) {
       await new Promise((ok) => setImmediate(ok));
@@ -46908,15 +47033,17 @@ async function scanContextWith(options, io) {
       return;
     }
     try {
-      const scan = scanFile((b, o, l, p) => io.read(fd, b, o, l, p), buf, Infinity, kind);
-      result.bytesScanned += scan.bytes;
-      if (scan.binary) {
-        result.skipped.push({ file: display, reason: "binary (NUL byte in the first 8000 bytes)" });
-        return;
+      const read = (b, o, l, p) => io.read(fd, b, o, l, p);
+      const size = whole ? readWhole(read, whole) : void 0;
+      if (whole && pool && size !== void 0) {
+        const scanned = pool.scan([whole.subarray(0, size)], size, kind).then((scan) => record(display, kind, scan));
+        scanned.catch(() => void 0);
+        pooled.push(scanned);
+        const ready = pool.ready();
+        if (ready) await ready;
+      } else {
+        record(display, kind, scanFile(read, buf, Infinity, kind));
       }
-      result.filesScanned++;
-      const credential = kind.credential !== void 0 || kind.dotenv || isCredentialFileName(basename3(display));
-      for (const finding of scan.findings) raw.push({ file: display, finding, credential });
     } catch (error3) {
       const code3 = errorCode2(error3);
       if (code3 === "EISDIR" || code3 === "EAGAIN") result.skipped.push({ file: display, reason: "not a regular file" });
@@ -46939,6 +47066,8 @@ async function scanContextWith(options, io) {
     onSkip: (file, reason) => result.skipped.push({ file, reason }),
     onWarning: (message) => result.warnings.push(message)
   });
+  pool?.flush();
+  await Promise.all(pooled);
   for (const { file, finding, credential } of raw) {
     if (finding.example === true) {
       result.examples = (result.examples ?? 0) + 1;
@@ -46971,6 +47100,16 @@ async function scanContextWith(options, io) {
   result.skipped.sort((a, b) => compare(a.file, b.file));
   result.warnings.sort(compare);
   return result;
+}
+function readWhole(read, into) {
+  let size = 0;
+  while (size < into.length) {
+    const wanted = into.length - size;
+    const got = read(into, size, wanted, size);
+    size += got;
+    if (got < wanted) return size;
+  }
+  return void 0;
 }
 function packageIo(context3, io) {
   const buf = Buffer.allocUnsafe(1 << 20);
@@ -47297,113 +47436,6 @@ async function inParallel(items, width, work) {
 import { randomBytes as randomBytes5 } from "node:crypto";
 import { mkdtemp as mkdtemp3, readFile as readFile8 } from "node:fs/promises";
 import path20 from "node:path";
-
-// src/secrets/scan-pool.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-var BATCH_BYTES = 1 << 20;
-var IN_FLIGHT_BYTES = 32 << 20;
-var DEFAULT_WORKER = new URL("./scan-worker.js", import.meta.url);
-var ScanPool = class {
-  lanes;
-  open;
-  nextId = 0;
-  inFlight = 0;
-  broken;
-  drained = [];
-  constructor(workerUrl, size) {
-    this.lanes = Array.from({ length: size }, () => this.lane(new Worker(workerUrl)));
-  }
-  /** Worker threads in the pool. */
-  get threads() {
-    return this.lanes.length;
-  }
-  /** Scans one file's bytes (its chunks in order, `size` bytes in all). */
-  scan(chunks, size, kind) {
-    if (this.broken) return Promise.reject(this.broken);
-    if (this.open && this.open.used + size > this.open.data.length) this.flush();
-    const batch = this.open ??= { data: new Uint8Array(Math.max(BATCH_BYTES, size)), used: 0, files: [], waiters: [] };
-    const offset = batch.used;
-    for (const chunk of chunks) {
-      batch.data.set(chunk, batch.used);
-      batch.used += chunk.length;
-    }
-    batch.files.push({ offset, length: size, kind });
-    const found = new Promise((resolve4, reject) => batch.waiters.push({ resolve: resolve4, reject }));
-    if (batch.used >= BATCH_BYTES) this.flush();
-    return found;
-  }
-  /** Sends the batch being filled, if any, to the least busy worker. */
-  flush() {
-    const batch = this.open;
-    if (!batch || batch.files.length === 0) return;
-    this.open = void 0;
-    const lane = this.lanes.reduce((least, lane2) => lane2.bytes < least.bytes ? lane2 : least);
-    const id2 = this.nextId++;
-    if (lane.batches.size === 0) lane.worker.ref();
-    lane.batches.set(id2, { bytes: batch.used, waiters: batch.waiters });
-    lane.bytes += batch.used;
-    this.inFlight += batch.used;
-    const data = batch.data.buffer;
-    const message = { id: id2, data, files: batch.files };
-    lane.worker.postMessage(message, [data]);
-  }
-  /** Undefined while the bytes in flight are under IN_FLIGHT_BYTES; else resolves once they are. */
-  ready() {
-    if (this.inFlight < IN_FLIGHT_BYTES || this.broken) return void 0;
-    return new Promise((resolve4) => this.drained.push(resolve4));
-  }
-  async close() {
-    this.fail(new Error("the scan pool was closed"));
-    await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
-  }
-  lane(worker) {
-    const lane = { worker, bytes: 0, batches: /* @__PURE__ */ new Map() };
-    worker.unref();
-    worker.on("message", (reply2) => {
-      const batch = lane.batches.get(reply2.id);
-      if (!batch) return;
-      lane.batches.delete(reply2.id);
-      lane.bytes -= batch.bytes;
-      this.inFlight -= batch.bytes;
-      if (lane.batches.size === 0) worker.unref();
-      if ("error" in reply2) for (const waiter of batch.waiters) waiter.reject(new Error(`the secret scan failed: ${reply2.error}`));
-      else batch.waiters.forEach((waiter, index) => waiter.resolve(reply2.findings[index] ?? []));
-      if (this.inFlight < IN_FLIGHT_BYTES) this.wake();
-    });
-    worker.on("error", (error3) => this.fail(new Error(`a secret scan worker failed: ${error3.message}`)));
-    worker.on("exit", (code3) => {
-      if (lane.batches.size > 0) this.fail(new Error(`a secret scan worker stopped (exit code ${code3}) with files unscanned`));
-    });
-    return lane;
-  }
-  /** Every file waiting now fails with `error`, and so does every later scan. */
-  fail(error3) {
-    this.broken ??= error3;
-    for (const lane of this.lanes) {
-      for (const batch of lane.batches.values()) for (const waiter of batch.waiters) waiter.reject(this.broken);
-      lane.batches.clear();
-      lane.worker.unref();
-    }
-    for (const waiter of this.open?.waiters ?? []) waiter.reject(this.broken);
-    this.open = void 0;
-    this.wake();
-  }
-  wake() {
-    const drained2 = this.drained;
-    this.drained = [];
-    for (const resolve4 of drained2) resolve4();
-  }
-};
-function poolSize(cores = availableParallelism()) {
-  return Math.max(1, Math.min(4, cores - 1));
-}
-function openScanPool(workerUrl = DEFAULT_WORKER, size = poolSize()) {
-  if (!existsSync4(fileURLToPath(workerUrl))) return void 0;
-  return new ScanPool(workerUrl, size);
-}
 
 // src/verify/docker-image.ts
 import { spawn as spawn3 } from "node:child_process";
@@ -47869,19 +47901,20 @@ function feed(source, extract2) {
 async function scanLayerTar(layer, options) {
   const result = { findings: [], whiteouts: [], files: 0, bytes: 0, binary: 0 };
   const scanned = [];
-  const reader = new TarReader((header) => entrySink(result, header, options, (file, findings) => scanned.push({ file, findings })));
+  const reader = new TarReader(
+    (header) => entrySink(result, header, options, (file, findings) => {
+      if (findings instanceof Promise) findings.catch(() => void 0);
+      scanned.push({ file, findings });
+    })
+  );
   const pool = options.pool;
-  try {
-    for await (const chunk of layer) {
-      reader.write(chunk);
-      const ready = pool?.ready();
-      if (ready) await ready;
-    }
-    reader.end();
-  } finally {
-    pool?.flush();
-    await Promise.allSettled(scanned.map((entry) => entry.findings));
+  for await (const chunk of layer) {
+    reader.write(chunk);
+    const ready = pool?.ready();
+    if (ready) await ready;
   }
+  reader.end();
+  pool?.flush();
   for (const { file, findings } of scanned) for (const finding of await findings) result.findings.push({ path: file, finding });
   return result;
 }
@@ -47950,7 +47983,10 @@ function entrySink(result, header, options, found) {
           rmSync(spool.path, { force: true });
         }
       } else if (options.pool) {
-        found(file, options.pool.scan(chunks, held, kind));
+        found(
+          file,
+          options.pool.scan(chunks, held, kind).then((scan) => scan.findings)
+        );
       } else {
         found(file, scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings);
       }

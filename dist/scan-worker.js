@@ -4004,11 +4004,11 @@ parentPort?.on("message", (batch) => {
   const data = Buffer.from(batch.data);
   let reply;
   try {
-    const findings = batch.files.map((file) => {
+    const scans = batch.files.map((file) => {
       const bytes = data.subarray(file.offset, file.offset + file.length);
-      return scanFile(chunkReader([bytes]), buffer, bytes.length, file.kind).findings;
+      return scanFile(chunkReader([bytes]), buffer, bytes.length, file.kind);
     });
-    reply = { id: batch.id, findings };
+    reply = { id: batch.id, scans };
   } catch (error) {
     reply = { id: batch.id, error: error instanceof Error ? error.message : String(error) };
   }

@@ -1,13 +1,15 @@
 // Hostile contexts: symlink loops and links out, FIFOs and sockets, unreadable files, non-UTF-8 names; and
 // adversarial file contents against every rule family.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { BUFFER_SIZE, scanFile, type FileKind } from '../../src/secrets/engine.js'
 import { FAMILIES } from '../../src/secrets/rules/index.js'
 import type { Family } from '../../src/secrets/rules/types.js'
 import { toSarif } from '../../src/secrets/sarif.js'
 import { nodeIo, scanContext, scanContextWith, type ScanIo } from '../../src/secrets/scan.js'
+import { openScanPool, type ScanPool } from '../../src/secrets/scan-pool.js'
+import { bundledScanWorker } from '../support/scan-worker.js'
 import { BASE64, TempTree, checksummed } from './fixtures.js'
 
 const tree = new TempTree()
@@ -78,6 +80,43 @@ test('an unreadable file is named in a warning and the scan goes on', async () =
   expect(result.warnings).toEqual(['Could not read real/secret.txt: EACCES; it was not scanned'])
   expect(result.findings.map(f => f.file)).toEqual(['caf\\xe9.txt'])
 })
+
+test('on the scan pool (the bundled action): the same result, with a file that cannot be read and one too big to send', async () => {
+  const big = tree.write('real/big.log', `${'x'.repeat(5 << 20)}\nTOKEN=${checksummed('ghp_')}\n`)
+  const flaky = tree.write('real/flaky.txt', `TOKEN=${checksummed('ghp_')}\n`)
+  const failing = new Set<number>()
+  const io: ScanIo = {
+    ...nodeIo,
+    open: path => {
+      const fd = nodeIo.open(path)
+      if (String(path) === flaky) failing.add(fd)
+      return fd
+    },
+    read: (fd, buffer, offset, length, position) => {
+      if (failing.has(fd)) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })
+      return nodeIo.read(fd, buffer, offset, length, position)
+    },
+    close: fd => {
+      failing.delete(fd)
+      nodeIo.close(fd)
+    }
+  }
+  try {
+    const options = { context: tree.root, dockerfile: tree.path('Dockerfile') }
+    const alone = await scanContextWith(options, io)
+    const pool = openScanPool(await bundledScanWorker(), 2) as ScanPool
+    try {
+      expect(await scanContextWith(options, io, pool)).toEqual(alone)
+    } finally {
+      await pool.close()
+    }
+    expect(alone.findings.map(f => f.file)).toEqual(['caf\\xe9.txt', 'real/big.log', 'real/secret.txt'])
+    expect(alone.warnings).toEqual(['Could not read real/flaky.txt: EIO; it was not fully scanned'])
+  } finally {
+    rmSync(big)
+    rmSync(flaky)
+  }
+}, 20000)
 
 test('an unlistable folder is named in a warning', async () => {
   const io: ScanIo = {

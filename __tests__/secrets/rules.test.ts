@@ -6,7 +6,9 @@ import { FAMILIES } from '../../src/secrets/rules/index.js'
 import type { Rand, RuleCase } from '../../src/secrets/rules/types.js'
 import { RULES } from '../../src/secrets/rules.js'
 import { toSarif } from '../../src/secrets/sarif.js'
-import { scanContext, type ScanResult } from '../../src/secrets/scan.js'
+import { nodeIo, scanContext, scanContextWith, type ScanResult } from '../../src/secrets/scan.js'
+import { openScanPool, type ScanPool } from '../../src/secrets/scan-pool.js'
+import { bundledScanWorker } from '../support/scan-worker.js'
 import { TempTree, onLine, randomBelow } from './fixtures.js'
 
 const rand: Rand = { int: randomBelow }
@@ -51,6 +53,15 @@ afterAll(() => {
   tree.remove()
   outside.remove()
 })
+
+test('the engine on worker threads (the bundled action’s context scan) gives the same result, every case in it', async () => {
+  const pool = openScanPool(await bundledScanWorker(), 2) as ScanPool
+  try {
+    expect(await scanContextWith({ context: tree.root, dockerfile: tree.path('Dockerfile') }, nodeIo, pool)).toEqual(result)
+  } finally {
+    await pool.close()
+  }
+}, 60000)
 
 test('every rule has a case, and every case names a rule of its family', () => {
   const covered = new Set(FAMILIES.flatMap(f => f.cases.map(c => c.rule)))

@@ -27,6 +27,7 @@ function files(): Array<{ name: string; text: string }> {
     { name: 'app/empty.txt', text: '' },
     // Bigger than a batch: sent alone, the token at its end.
     { name: 'app/dist/bundle.js', text: `${filler(BATCH_BYTES + 4096)}\nconst key = '${checksummed('ghp_')}'\n` },
+    { name: 'app/lib/native.node', text: `\u007fELF\u0000\u0000${checksummed('ghp_')}` },
     { name: 'app/src/config.py', text: `API = '${checksummed('ghp_')}'\n` }
   ]
 }
@@ -40,7 +41,7 @@ function chunked(text: string): Buffer[] {
 }
 
 function onThisThread(text: string, kind: FileKind) {
-  return scanFile(chunkReader([Buffer.from(text)]), Buffer.allocUnsafe(BUFFER_SIZE), Buffer.byteLength(text), kind).findings
+  return scanFile(chunkReader([Buffer.from(text)]), Buffer.allocUnsafe(BUFFER_SIZE), Buffer.byteLength(text), kind)
 }
 
 let workerUrl: URL
@@ -66,10 +67,18 @@ describe.each([1, 2])('a pool of %i worker(s)', size => {
       })
       pool.flush()
       for (const { file, kind, found } of asked)
-        expect({ file: file.name, findings: await found }).toEqual({ file: file.name, findings: onThisThread(file.text, kind) })
-      // The table cannot pass empty: the engine finds the tokens.
-      const rules = (await Promise.all(asked.map(entry => entry.found))).map(findings => findings.map(finding => finding.rule))
-      expect(rules.map(found => found.length)).toEqual([2, 1, 0, 0, 1, 1])
+        expect({ file: file.name, scan: await found }).toEqual({ file: file.name, scan: onThisThread(file.text, kind) })
+      // The table cannot pass empty: the engine finds the tokens, and the binary file is one.
+      const scans = await Promise.all(asked.map(entry => entry.found))
+      expect(scans.map(scan => [scan.findings.length, scan.binary])).toEqual([
+        [2, false],
+        [1, false],
+        [0, false],
+        [0, false],
+        [1, false],
+        [0, true],
+        [1, false]
+      ])
     } finally {
       await pool.close()
     }

@@ -1,7 +1,8 @@
 /**
  * Runs the secret engine on worker threads, so that a reader (the verify phase's gunzip, sha256 and tar parse on
- * the main thread) and the engine use two cores at once. Files are copied into batches of about BATCH_BYTES and
- * sent without a copy (the batch's memory is transferred); each file's findings come back in its own promise. The
+ * the main thread, the context scan's reads) and the engine use two cores at once. Files are copied into batches of
+ * about BATCH_BYTES and sent without a copy (the batch's memory is transferred); each file's scan comes back in its
+ * own promise. The
  * bytes in flight are bounded: a reader awaits ready() and so slows to the engine's pace instead of queueing a
  * whole layer. A worker is referenced only while it has work, so an idle pool never holds the process open.
  */
@@ -9,7 +10,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { FileKind, RawFinding } from './engine.js'
+import type { FileKind, FileScan } from './engine.js'
 
 export interface ScanBatch {
   id: number
@@ -17,7 +18,7 @@ export interface ScanBatch {
   files: Array<{ offset: number; length: number; kind: FileKind }>
 }
 
-export type ScanBatchResult = { id: number; findings: RawFinding[][] } | { id: number; error: string }
+export type ScanBatchResult = { id: number; scans: FileScan[] } | { id: number; error: string }
 
 /** Files are sent in batches of about this many bytes (a bigger file goes alone). */
 export const BATCH_BYTES = 1 << 20
@@ -28,7 +29,7 @@ export const IN_FLIGHT_BYTES = 32 << 20
 const DEFAULT_WORKER = new URL('./scan-worker.js', import.meta.url)
 
 interface Waiter {
-  resolve(findings: RawFinding[]): void
+  resolve(scan: FileScan): void
   reject(error: Error): void
 }
 
@@ -62,8 +63,8 @@ export class ScanPool {
     return this.lanes.length
   }
 
-  /** Scans one file's bytes (its chunks in order, `size` bytes in all). */
-  scan(chunks: readonly Buffer[], size: number, kind: FileKind): Promise<RawFinding[]> {
+  /** Scans one file's bytes (its chunks in order, `size` bytes in all), as scanFile does. */
+  scan(chunks: readonly Buffer[], size: number, kind: FileKind): Promise<FileScan> {
     if (this.broken) return Promise.reject(this.broken)
     if (this.open && this.open.used + size > this.open.data.length) this.flush()
     const batch = (this.open ??= { data: new Uint8Array(Math.max(BATCH_BYTES, size)), used: 0, files: [], waiters: [] })
@@ -73,7 +74,7 @@ export class ScanPool {
       batch.used += chunk.length
     }
     batch.files.push({ offset, length: size, kind })
-    const found = new Promise<RawFinding[]>((resolve, reject) => batch.waiters.push({ resolve, reject }))
+    const found = new Promise<FileScan>((resolve, reject) => batch.waiters.push({ resolve, reject }))
     if (batch.used >= BATCH_BYTES) this.flush()
     return found
   }
@@ -116,7 +117,7 @@ export class ScanPool {
       this.inFlight -= batch.bytes
       if (lane.batches.size === 0) worker.unref()
       if ('error' in reply) for (const waiter of batch.waiters) waiter.reject(new Error(`the secret scan failed: ${reply.error}`))
-      else batch.waiters.forEach((waiter, index) => waiter.resolve(reply.findings[index] ?? []))
+      else batch.waiters.forEach((waiter, index) => waiter.resolve(reply.scans[index] ?? { findings: [], bytes: 0, binary: false }))
       if (this.inFlight < IN_FLIGHT_BYTES) this.wake()
     })
     worker.on('error', error => this.fail(new Error(`a secret scan worker failed: ${error.message}`)))

@@ -1,6 +1,6 @@
 /**
  * The entry of a scan pool's worker thread (scan-pool.ts): scans each file of a batch with the engine and posts
- * the findings back, file by file in the batch's order. Bundled on its own (dist/scan-worker.js).
+ * the results back, file by file in the batch's order. Bundled on its own (dist/scan-worker.js).
  */
 import { parentPort } from 'node:worker_threads'
 import { chunkReader } from './chunk-reader.js'
@@ -13,11 +13,11 @@ parentPort?.on('message', (batch: ScanBatch) => {
   const data = Buffer.from(batch.data)
   let reply: ScanBatchResult
   try {
-    const findings = batch.files.map(file => {
+    const scans = batch.files.map(file => {
       const bytes = data.subarray(file.offset, file.offset + file.length)
-      return scanFile(chunkReader([bytes]), buffer, bytes.length, file.kind).findings
+      return scanFile(chunkReader([bytes]), buffer, bytes.length, file.kind)
     })
-    reply = { id: batch.id, findings }
+    reply = { id: batch.id, scans }
   } catch (error) {
     reply = { id: batch.id, error: error instanceof Error ? error.message : String(error) }
   }

@@ -7,9 +7,10 @@ import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from '
 import { UserError } from '../errors.js'
 import { credentialKind, isDotenv } from './credential-files.js'
 import { DockerIgnore } from './dockerignore.js'
-import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from './engine.js'
+import { BUFFER_SIZE, scanFile, type FileKind, type FileScan, type RawFinding } from './engine.js'
 import { ruleDescription, ruleRevokeLink } from './rules.js'
 import { PackageIndex, isCredentialFileName, type PackageIo } from './packages.js'
+import { openScanPool, type ScanPool } from './scan-pool.js'
 import { loadIgnoreFile } from './suppress.js'
 import { fingerprintOf, redactHint } from './values.js'
 import { errorCode, walkContext, type EntryKind, type FsPath, type WalkIo } from './walk.js'
@@ -124,10 +125,19 @@ function fileKind(name: string, parent: string, dockerfile: boolean): FileKind {
 }
 
 export async function scanContext(options: ScanOptions): Promise<ScanResult> {
-  return scanContextWith(options, nodeIo)
+  // The engine runs on worker threads while this thread walks and reads, when the bundle has them.
+  const pool = openScanPool()
+  try {
+    return await scanContextWith(options, nodeIo, pool)
+  } finally {
+    await pool?.close()
+  }
 }
 
-export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise<ScanResult> {
+/** Files up to this size are read whole and scanned on the pool; bigger ones here, a chunk at a time. */
+const POOLED_MAX = 4 << 20
+
+export async function scanContextWith(options: ScanOptions, io: ScanIo, pool?: ScanPool): Promise<ScanResult> {
   const context = await realDirectory(options.context, io)
   const dockerfileDir = await io.realpath(dirname(resolve(options.dockerfile))).catch(() => {
     throw new UserError(`Dockerfile '${options.dockerfile}' not found. Expected a file; set 'file' to its path.`, options.dockerfile)
@@ -155,7 +165,20 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
   const result: ScanResult = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0, notices: [], examples: 0 }
   const packages = new PackageIndex(packageIo(context, io))
   const buf = Buffer.allocUnsafe(BUFFER_SIZE)
+  const whole = pool ? Buffer.allocUnsafe(POOLED_MAX) : undefined
+  const pooled: Array<Promise<void>> = []
   let lastYield = performance.now()
+
+  const record = (display: string, kind: FileKind, scan: FileScan): void => {
+    result.bytesScanned += scan.bytes
+    if (scan.binary) {
+      result.skipped.push({ file: display, reason: 'binary (NUL byte in the first 8000 bytes)' })
+      return
+    }
+    result.filesScanned++
+    const credential = kind.credential !== undefined || kind.dotenv || isCredentialFileName(basename(display))
+    for (const finding of scan.findings) raw.push({ file: display, finding, credential })
+  }
 
   const scanOne = async (path: FsPath, display: string, kind: FileKind): Promise<void> => {
     if (performance.now() - lastYield > YIELD_MS) {
@@ -173,15 +196,19 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
     }
     try {
       // Reads are synchronous, so one buffer serves every file; a short read ends the file.
-      const scan = scanFile((b, o, l, p) => io.read(fd, b, o, l, p), buf, Infinity, kind)
-      result.bytesScanned += scan.bytes
-      if (scan.binary) {
-        result.skipped.push({ file: display, reason: 'binary (NUL byte in the first 8000 bytes)' })
-        return
+      const read = (b: Buffer, o: number, l: number, p: number): number => io.read(fd, b, o, l, p)
+      const size = whole ? readWhole(read, whole) : undefined
+      if (whole && pool && size !== undefined) {
+        // The pool copies the bytes: the buffer is free for the next file at once.
+        const scanned = pool.scan([whole.subarray(0, size)], size, kind).then(scan => record(display, kind, scan))
+        // Handled here, failed below: a worker's failure must not be an unhandled rejection while the walk goes on.
+        scanned.catch(() => undefined)
+        pooled.push(scanned)
+        const ready = pool.ready()
+        if (ready) await ready
+      } else {
+        record(display, kind, scanFile(read, buf, Infinity, kind))
       }
-      result.filesScanned++
-      const credential = kind.credential !== undefined || kind.dotenv || isCredentialFileName(basename(display))
-      for (const finding of scan.findings) raw.push({ file: display, finding, credential })
     } catch (error) {
       const code = errorCode(error)
       if (code === 'EISDIR' || code === 'EAGAIN') result.skipped.push({ file: display, reason: 'not a regular file' })
@@ -209,6 +236,8 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
     onSkip: (file, reason) => result.skipped.push({ file, reason }),
     onWarning: message => result.warnings.push(message)
   })
+  pool?.flush()
+  await Promise.all(pooled)
 
   for (const { file, finding, credential } of raw) {
     if (finding.example === true) {
@@ -242,6 +271,18 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo): Promise
   result.skipped.sort((a, b) => compare(a.file, b.file))
   result.warnings.sort(compare)
   return result
+}
+
+/** The whole file when it fits in `into` (a short read ends it, as in scanFile); undefined when it does not. */
+function readWhole(read: (b: Buffer, o: number, l: number, p: number) => number, into: Buffer): number | undefined {
+  let size = 0
+  while (size < into.length) {
+    const wanted = into.length - size
+    const got = read(into, size, wanted, size)
+    size += got
+    if (got < wanted) return size
+  }
+  return undefined
 }
 
 /** Package records read through the scan's own io (at most 1 MB each), relative to the context. */

@@ -139,20 +139,21 @@ export async function scanLayerTar(layer: AsyncIterable<Buffer>, options: LayerS
   const result: LayerScan = { findings: [], whiteouts: [], files: 0, bytes: 0, binary: 0 }
   // Findings are listed in the layer's file order, whichever thread found them.
   const scanned: Array<{ file: string; findings: RawFinding[] | Promise<RawFinding[]> }> = []
-  const reader = new TarReader(header => entrySink(result, header, options, (file, findings) => scanned.push({ file, findings })))
+  const reader = new TarReader(header =>
+    entrySink(result, header, options, (file, findings) => {
+      // Handled here, failed below: a worker's failure must not be an unhandled rejection while the read goes on.
+      if (findings instanceof Promise) findings.catch(() => undefined)
+      scanned.push({ file, findings })
+    })
+  )
   const pool = options.pool
-  try {
-    for await (const chunk of layer) {
-      reader.write(chunk)
-      const ready = pool?.ready()
-      if (ready) await ready
-    }
-    reader.end()
-  } finally {
-    pool?.flush()
-    // A read that failed still waits for the files sent, so that none is left unhandled.
-    await Promise.allSettled(scanned.map(entry => entry.findings))
+  for await (const chunk of layer) {
+    reader.write(chunk)
+    const ready = pool?.ready()
+    if (ready) await ready
   }
+  reader.end()
+  pool?.flush()
   for (const { file, findings } of scanned) for (const finding of await findings) result.findings.push({ path: file, finding })
   return result
 }
@@ -229,7 +230,10 @@ function entrySink(
           rmSync(spool.path, { force: true })
         }
       } else if (options.pool) {
-        found(file, options.pool.scan(chunks, held, kind))
+        found(
+          file,
+          options.pool.scan(chunks, held, kind).then(scan => scan.findings)
+        )
       } else {
         found(file, scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings)
       }
