@@ -46835,25 +46835,29 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 var BATCH_BYTES = 1 << 20;
 var IN_FLIGHT_BYTES = 32 << 20;
+var here;
 var DEFAULT_WORKER = new URL("./scan-worker.js", import.meta.url);
 var ScanPool = class {
-  lanes;
+  constructor(workerUrl, size) {
+    this.workerUrl = workerUrl;
+    this.size = size;
+  }
+  workerUrl;
+  size;
+  lanes = [];
   open;
   nextId = 0;
   inFlight = 0;
   broken;
   drained = [];
-  constructor(workerUrl, size) {
-    this.lanes = Array.from({ length: size }, () => this.lane(new Worker(workerUrl)));
-  }
-  /** Worker threads in the pool. */
+  /** Worker threads started: none until the input fills a batch. */
   get threads() {
     return this.lanes.length;
   }
   /** Scans one file's bytes (its chunks in order, `size` bytes in all), as scanFile does. */
   scan(chunks, size, kind) {
     if (this.broken) return Promise.reject(this.broken);
-    if (this.open && this.open.used + size > this.open.data.length) this.flush();
+    if (this.open && this.open.used + size > this.open.data.length) this.send();
     const batch = this.open ??= { data: new Uint8Array(Math.max(BATCH_BYTES, size)), used: 0, files: [], waiters: [] };
     const offset = batch.used;
     for (const chunk of chunks) {
@@ -46862,14 +46866,34 @@ var ScanPool = class {
     }
     batch.files.push({ offset, length: size, kind });
     const found = new Promise((resolve4, reject) => batch.waiters.push({ resolve: resolve4, reject }));
-    if (batch.used >= BATCH_BYTES) this.flush();
+    if (batch.used >= BATCH_BYTES) this.send();
     return found;
   }
-  /** Sends the batch being filled, if any, to the least busy worker. */
+  /**
+   * Scans the batch being filled: on the workers once they run; on this thread while the whole input has stayed
+   * under one batch, so that a small context or image starts no thread.
+   */
   flush() {
     const batch = this.open;
     if (!batch || batch.files.length === 0) return;
+    if (this.lanes.length > 0) return this.send();
     this.open = void 0;
+    batch.files.forEach((file, index) => {
+      const waiter = batch.waiters[index];
+      try {
+        const bytes2 = Buffer.from(batch.data.buffer, file.offset, file.length);
+        waiter?.resolve(scanFile(chunkReader([bytes2]), here ??= Buffer.allocUnsafe(BUFFER_SIZE), file.length, file.kind));
+      } catch (error3) {
+        waiter?.reject(error3 instanceof Error ? error3 : new Error(String(error3)));
+      }
+    });
+  }
+  /** Sends the batch being filled to the least busy worker, starting the workers first if need be. */
+  send() {
+    const batch = this.open;
+    if (!batch || batch.files.length === 0) return;
+    this.open = void 0;
+    if (this.lanes.length === 0) for (let started = 0; started < this.size; started++) this.lanes.push(this.lane(new Worker(this.workerUrl)));
     const lane = this.lanes.reduce((least, lane2) => lane2.bytes < least.bytes ? lane2 : least);
     const id2 = this.nextId++;
     if (lane.batches.size === 0) lane.worker.ref();

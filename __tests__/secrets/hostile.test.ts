@@ -84,6 +84,8 @@ test('an unreadable file is named in a warning and the scan goes on', async () =
 test('on the scan pool (the bundled action): the same result, with a file that cannot be read and one too big to send', async () => {
   const big = tree.write('real/big.log', `${'x'.repeat(5 << 20)}\nTOKEN=${checksummed('ghp_')}\n`)
   const flaky = tree.write('real/flaky.txt', `TOKEN=${checksummed('ghp_')}\n`)
+  // More than a batch of text, so that the workers start (a smaller context is scanned on the calling thread).
+  const filler = tree.write('real/filler.txt', 'nothing to find on this line\n'.repeat(60_000))
   const failing = new Set<number>()
   const io: ScanIo = {
     ...nodeIo,
@@ -107,6 +109,7 @@ test('on the scan pool (the bundled action): the same result, with a file that c
     const pool = openScanPool(await bundledScanWorker(), 2) as ScanPool
     try {
       expect(await scanContextWith(options, io, pool)).toEqual(alone)
+      expect(pool.threads).toBe(2)
     } finally {
       await pool.close()
     }
@@ -115,6 +118,7 @@ test('on the scan pool (the bundled action): the same result, with a file that c
   } finally {
     rmSync(big)
     rmSync(flaky)
+    rmSync(filler)
   }
 }, 20000)
 

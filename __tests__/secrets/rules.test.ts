@@ -1,7 +1,7 @@
 // The table test of every provider family's cases (src/secrets/rules/*.ts): each positive case is found once,
 // at the right line, under its rule; its look-alikes stay quiet; a dockerignored copy and a copy outside the
 // context (through a symlink) are not reported; and the raw value never appears in the result or the SARIF.
-import { symlinkSync } from 'node:fs'
+import { rmSync, symlinkSync } from 'node:fs'
 import { FAMILIES } from '../../src/secrets/rules/index.js'
 import type { Rand, RuleCase } from '../../src/secrets/rules/types.js'
 import { RULES } from '../../src/secrets/rules.js'
@@ -55,11 +55,18 @@ afterAll(() => {
 })
 
 test('the engine on worker threads (the bundled action’s context scan) gives the same result, every case in it', async () => {
+  // More than a batch of text, so that the workers start (a smaller context is scanned on the calling thread).
+  const filler = tree.write('filler/plain.txt', 'nothing to find on this line\n'.repeat(60_000))
   const pool = openScanPool(await bundledScanWorker(), 2) as ScanPool
   try {
-    expect(await scanContextWith({ context: tree.root, dockerfile: tree.path('Dockerfile') }, nodeIo, pool)).toEqual(result)
+    const options = { context: tree.root, dockerfile: tree.path('Dockerfile') }
+    const alone = await scanContextWith(options, nodeIo)
+    expect(await scanContextWith(options, nodeIo, pool)).toEqual(alone)
+    expect(pool.threads).toBe(2)
+    expect(alone.findings).toEqual(result.findings)
   } finally {
     await pool.close()
+    rmSync(filler)
   }
 }, 60000)
 

@@ -111,10 +111,29 @@ test('a worker that fails fails the files it holds and every later scan, with th
   )
   const pool = openScanPool(pathToFileURL(path.join(dir, 'scan-worker.js')), 1) as ScanPool
   try {
-    const found = pool.scan([Buffer.from('a = 1\n')], 6, imageFileKind('/a.py'))
-    pool.flush()
+    // A full batch: it goes to the worker.
+    const text = filler(BATCH_BYTES)
+    const found = pool.scan([Buffer.from(text)], text.length, imageFileKind('/a.py'))
     await expect(found).rejects.toThrow('a secret scan worker failed: out of luck')
     await expect(pool.scan([Buffer.from('b')], 1, imageFileKind('/b.py'))).rejects.toThrow('out of luck')
+  } finally {
+    await pool.close()
+  }
+})
+
+test('an input smaller than one batch is scanned on this thread: no worker starts, the same results', async () => {
+  const pool = openScanPool(workerUrl, 2) as ScanPool
+  try {
+    const small = files().filter(file => Buffer.byteLength(file.text) < BATCH_BYTES / 8)
+    const asked = small.map(file => ({ file, kind: imageFileKind(`/${file.name}`) }))
+    const found = asked.map(({ file, kind }) => pool.scan(chunked(file.text), Buffer.byteLength(file.text), kind))
+    pool.flush()
+    expect(await Promise.all(found)).toEqual(asked.map(({ file, kind }) => onThisThread(file.text, kind)))
+    expect(pool.threads).toBe(0)
+    // The first full batch starts them.
+    const text = filler(BATCH_BYTES)
+    await pool.scan([Buffer.from(text)], text.length, imageFileKind('/app/b.js'))
+    expect(pool.threads).toBe(2)
   } finally {
     await pool.close()
   }
@@ -127,19 +146,30 @@ test('a closed pool scans no more', async () => {
 })
 
 test('a layer scanned on the pool reads exactly as on one thread, a spooled file among the pooled ones', async () => {
-  const layer = await tarOf(Object.fromEntries(files().map(file => [file.name, file.text])))
+  const spoolAt = 2 * BATCH_BYTES
+  const contents = [...files(), { name: 'var/log/huge.log', text: `${filler(spoolAt)}\nTOKEN=${checksummed('ghp_')}\n` }]
+  const layer = await tarOf(Object.fromEntries(contents.map(file => [file.name, file.text])))
   const read = (pool?: ScanPool) => {
     const chunks = (async function* () {
       for (let at = 0; at < layer.length; at += 65536) yield layer.subarray(at, at + 65536)
     })()
-    // Above this size a file is spooled to disk and scanned on this thread: the bundle's.
-    return scanLayerTar(chunks, { spoolDir: scratchDir('pool-layer-'), spoolAt: BATCH_BYTES, ...(pool ? { pool } : {}) })
+    // Above spoolAt a file is spooled to disk and scanned on this thread (the log); the bundle, above a batch,
+    // starts the workers.
+    return scanLayerTar(chunks, { spoolDir: scratchDir('pool-layer-'), spoolAt, ...(pool ? { pool } : {}) })
   }
   const pool = openScanPool(workerUrl, 2) as ScanPool
   try {
     const alone = await read()
     expect(await read(pool)).toEqual(alone)
-    expect(alone.findings.map(finding => finding.path)).toEqual(['/app/.env', '/app/.env', '/app/src/client.ts', '/app/dist/bundle.js', '/app/src/config.py'])
+    expect(pool.threads).toBe(2)
+    expect(alone.findings.map(finding => finding.path)).toEqual([
+      '/app/.env',
+      '/app/.env',
+      '/app/src/client.ts',
+      '/app/dist/bundle.js',
+      '/app/src/config.py',
+      '/var/log/huge.log'
+    ])
   } finally {
     await pool.close()
   }

@@ -58,7 +58,10 @@ describeE2E.each(stackEngines())('verify through the loopback registry on $name'
 
   it('reads only the added layer, then pushes an image whose diff_ids are the verified ones', async () => {
     const repository = uniqueRepository(mustBeUp(stack), 'i16-loopback')
-    const workspace = workspaceWith(`FROM ${base}:1.23.0-python\nUSER root\nRUN echo baked-${Date.now()} > /opt-baked.txt\nUSER openhands\n`)
+    // Over a megabyte of text: more than one batch, so the bundled action starts its scan workers.
+    const workspace = workspaceWith(
+      `FROM ${base}:1.23.0-python\nUSER root\nRUN echo baked-${Date.now()} > /opt-baked.txt && yes 'a line of text' | head -n 200000 > /opt-text.txt\nUSER openhands\n`
+    )
     const run = await runAction(inputs(repository), workspace, env)
     if (process.env.I16_DEBUG) console.log(run.log, run.summary)
     expect(errors(run)).toEqual([])

@@ -4,13 +4,15 @@
  * about BATCH_BYTES and sent without a copy (the batch's memory is transferred); each file's scan comes back in its
  * own promise. The
  * bytes in flight are bounded: a reader awaits ready() and so slows to the engine's pace instead of queueing a
- * whole layer. A worker is referenced only while it has work, so an idle pool never holds the process open.
+ * whole layer. The workers start with the first full batch (an input smaller than one is scanned on the caller's
+ * thread), and each is referenced only while it has work, so an idle pool never holds the process open.
  */
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { FileKind, FileScan } from './engine.js'
+import { chunkReader } from './chunk-reader.js'
+import { BUFFER_SIZE, scanFile, type FileKind, type FileScan } from './engine.js'
 
 export interface ScanBatch {
   id: number
@@ -24,6 +26,9 @@ export type ScanBatchResult = { id: number; scans: FileScan[] } | { id: number; 
 export const BATCH_BYTES = 1 << 20
 /** Bytes sent and not yet scanned, above which ready() makes the reader wait. */
 export const IN_FLIGHT_BYTES = 32 << 20
+
+/** The buffer of the scans on this thread (scanFile is synchronous: one serves them all). */
+let here: Buffer | undefined
 
 /** Where the bundle puts the worker's entry: next to the module that runs (dist/index.js, a bench's bundle). */
 const DEFAULT_WORKER = new URL('./scan-worker.js', import.meta.url)
@@ -47,18 +52,19 @@ interface OpenBatch {
 }
 
 export class ScanPool {
-  private readonly lanes: Lane[]
+  private readonly lanes: Lane[] = []
   private open: OpenBatch | undefined
   private nextId = 0
   private inFlight = 0
   private broken: Error | undefined
   private drained: Array<() => void> = []
 
-  constructor(workerUrl: URL, size: number) {
-    this.lanes = Array.from({ length: size }, () => this.lane(new Worker(workerUrl)))
-  }
+  constructor(
+    private readonly workerUrl: URL,
+    private readonly size: number
+  ) {}
 
-  /** Worker threads in the pool. */
+  /** Worker threads started: none until the input fills a batch. */
   get threads(): number {
     return this.lanes.length
   }
@@ -66,7 +72,7 @@ export class ScanPool {
   /** Scans one file's bytes (its chunks in order, `size` bytes in all), as scanFile does. */
   scan(chunks: readonly Buffer[], size: number, kind: FileKind): Promise<FileScan> {
     if (this.broken) return Promise.reject(this.broken)
-    if (this.open && this.open.used + size > this.open.data.length) this.flush()
+    if (this.open && this.open.used + size > this.open.data.length) this.send()
     const batch = (this.open ??= { data: new Uint8Array(Math.max(BATCH_BYTES, size)), used: 0, files: [], waiters: [] })
     const offset = batch.used
     for (const chunk of chunks) {
@@ -75,15 +81,36 @@ export class ScanPool {
     }
     batch.files.push({ offset, length: size, kind })
     const found = new Promise<FileScan>((resolve, reject) => batch.waiters.push({ resolve, reject }))
-    if (batch.used >= BATCH_BYTES) this.flush()
+    if (batch.used >= BATCH_BYTES) this.send()
     return found
   }
 
-  /** Sends the batch being filled, if any, to the least busy worker. */
+  /**
+   * Scans the batch being filled: on the workers once they run; on this thread while the whole input has stayed
+   * under one batch, so that a small context or image starts no thread.
+   */
   flush(): void {
     const batch = this.open
     if (!batch || batch.files.length === 0) return
+    if (this.lanes.length > 0) return this.send()
     this.open = undefined
+    batch.files.forEach((file, index) => {
+      const waiter = batch.waiters[index]
+      try {
+        const bytes = Buffer.from(batch.data.buffer, file.offset, file.length)
+        waiter?.resolve(scanFile(chunkReader([bytes]), (here ??= Buffer.allocUnsafe(BUFFER_SIZE)), file.length, file.kind))
+      } catch (error) {
+        waiter?.reject(error instanceof Error ? error : new Error(String(error)))
+      }
+    })
+  }
+
+  /** Sends the batch being filled to the least busy worker, starting the workers first if need be. */
+  private send(): void {
+    const batch = this.open
+    if (!batch || batch.files.length === 0) return
+    this.open = undefined
+    if (this.lanes.length === 0) for (let started = 0; started < this.size; started++) this.lanes.push(this.lane(new Worker(this.workerUrl)))
     const lane = this.lanes.reduce((least, lane) => (lane.bytes < least.bytes ? lane : least))
     const id = this.nextId++
     if (lane.batches.size === 0) lane.worker.ref()
