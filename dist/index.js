@@ -47058,7 +47058,7 @@ async function scanContextWith(options, io, pool) {
     }
     try {
       const read = (b, o, l, p) => io.read(fd, b, o, l, p);
-      const size = whole ? readWhole(read, whole) : void 0;
+      const size = whole ? readWhole(read, whole, kind.credential === void 0) : void 0;
       if (whole && pool && size !== void 0) {
         const scanned = pool.scan([whole.subarray(0, size)], size, kind).then((scan) => record(display, kind, scan));
         scanned.catch(() => void 0);
@@ -47125,12 +47125,14 @@ async function scanContextWith(options, io, pool) {
   result.warnings.sort(compare);
   return result;
 }
-function readWhole(read, into) {
+var FIRST_READ = 64 * 1024;
+function readWhole(read, into, sniff) {
   let size = 0;
   while (size < into.length) {
-    const wanted = into.length - size;
+    const wanted = Math.min(into.length - size, size === 0 ? FIRST_READ : into.length);
     const got = read(into, size, wanted, size);
     size += got;
+    if (size === got && sniff && into.subarray(0, Math.min(size, SNIFF)).includes(0)) return void 0;
     if (got < wanted) return size;
   }
   return void 0;
@@ -47869,7 +47871,6 @@ function decodePax(body2) {
 
 // src/verify/layer-scan.ts
 var SPOOL_AT = 32 * 1024 * 1024;
-var SNIFF2 = 8e3;
 var WATCHED_FOLDERS = ["/workspace", "/tmp", "/home", "/root"];
 var MAX_ENTRIES = 2e5;
 var PASSWD = "/etc/passwd";
@@ -47976,9 +47977,9 @@ function entrySink(result, header, options, found) {
       }
       chunks.push(chunk);
       held += chunk.length;
-      if (!sniffed && held >= SNIFF2 && kind.credential === void 0) {
+      if (!sniffed && held >= SNIFF && kind.credential === void 0) {
         sniffed = true;
-        binary = hasNul(chunks, SNIFF2);
+        binary = hasNul(chunks, SNIFF);
         if (binary) chunks.length = 0;
       }
       if (!binary && held > spoolAt) {
@@ -47992,7 +47993,7 @@ function entrySink(result, header, options, found) {
       if (passwd) result.passwd = Buffer.concat(passwd).toString("utf8");
       if (record !== void 0 && options.records)
         keepRecord(result, options.records, file, record === "content" ? Buffer.concat(recordChunks).toString("utf8") : "");
-      if (!sniffed && !spool && kind.credential === void 0) binary = hasNul(chunks, SNIFF2);
+      if (!sniffed && !spool && kind.credential === void 0) binary = hasNul(chunks, SNIFF);
       if (binary) {
         result.binary++;
         return;

@@ -86,20 +86,28 @@ test('on the scan pool (the bundled action): the same result, with a file that c
   const flaky = tree.write('real/flaky.txt', `TOKEN=${checksummed('ghp_')}\n`)
   // More than a batch of text, so that the workers start (a smaller context is scanned on the calling thread).
   const filler = tree.write('real/filler.txt', 'nothing to find on this line\n'.repeat(60_000))
+  // A binary small enough to send: told by its first read, and not read whole.
+  const binary = tree.write('real/lib.so', Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0]), Buffer.alloc(3 << 20, 1)]))
   const failing = new Set<number>()
+  const binaryFds = new Set<number>()
+  let binaryBytesRead = 0
   const io: ScanIo = {
     ...nodeIo,
     open: path => {
       const fd = nodeIo.open(path)
       if (String(path) === flaky) failing.add(fd)
+      if (String(path) === binary) binaryFds.add(fd)
       return fd
     },
     read: (fd, buffer, offset, length, position) => {
       if (failing.has(fd)) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })
-      return nodeIo.read(fd, buffer, offset, length, position)
+      const got = nodeIo.read(fd, buffer, offset, length, position)
+      if (binaryFds.has(fd)) binaryBytesRead += got
+      return got
     },
     close: fd => {
       failing.delete(fd)
+      binaryFds.delete(fd)
       nodeIo.close(fd)
     }
   }
@@ -108,8 +116,11 @@ test('on the scan pool (the bundled action): the same result, with a file that c
     const alone = await scanContextWith(options, io)
     const pool = openScanPool(await bundledScanWorker(), 2) as ScanPool
     try {
+      binaryBytesRead = 0
       expect(await scanContextWith(options, io, pool)).toEqual(alone)
       expect(pool.threads).toBe(2)
+      expect(binaryBytesRead).toBeLessThan(2 << 20)
+      expect(alone.skipped).toContainEqual({ file: 'real/lib.so', reason: 'binary (NUL byte in the first 8000 bytes)' })
     } finally {
       await pool.close()
     }
@@ -119,6 +130,7 @@ test('on the scan pool (the bundled action): the same result, with a file that c
     rmSync(big)
     rmSync(flaky)
     rmSync(filler)
+    rmSync(binary)
   }
 }, 20000)
 

@@ -16,7 +16,7 @@ export const CHUNK = 1 << 20
 /** Size of the buffer one file needs while it is being read. */
 export const BUFFER_SIZE = 1 + LOOKBACK + LOOKAHEAD + CHUNK
 /** Binary detection looks for a NUL here, like git. */
-const SNIFF = 8000
+export const SNIFF = 8000
 
 export type ReadFn = (buf: Buffer, offset: number, length: number, position: number) => number
 

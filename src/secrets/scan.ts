@@ -7,7 +7,7 @@ import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from '
 import { UserError } from '../errors.js'
 import { credentialKind, isDotenv } from './credential-files.js'
 import { DockerIgnore } from './dockerignore.js'
-import { BUFFER_SIZE, scanFile, type FileKind, type FileScan, type RawFinding } from './engine.js'
+import { BUFFER_SIZE, scanFile, SNIFF, type FileKind, type FileScan, type RawFinding } from './engine.js'
 import { ruleDescription, ruleRevokeLink } from './rules.js'
 import { PackageIndex, isCredentialFileName, type PackageIo } from './packages.js'
 import { openScanPool, type ScanPool } from './scan-pool.js'
@@ -197,7 +197,7 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo, pool?: S
     try {
       // Reads are synchronous, so one buffer serves every file; a short read ends the file.
       const read = (b: Buffer, o: number, l: number, p: number): number => io.read(fd, b, o, l, p)
-      const size = whole ? readWhole(read, whole) : undefined
+      const size = whole ? readWhole(read, whole, kind.credential === undefined) : undefined
       if (whole && pool && size !== undefined) {
         // The pool copies the bytes: the buffer is free for the next file at once.
         const scanned = pool.scan([whole.subarray(0, size)], size, kind).then(scan => record(display, kind, scan))
@@ -273,13 +273,20 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo, pool?: S
   return result
 }
 
-/** The whole file when it fits in `into` (a short read ends it, as in scanFile); undefined when it does not. */
-function readWhole(read: (b: Buffer, o: number, l: number, p: number) => number, into: Buffer): number | undefined {
+/** The first read of a file for the pool: enough to tell a binary, small enough not to read a big one whole. */
+const FIRST_READ = 64 * 1024
+
+/**
+ * The whole file when it fits in `into` (a short read ends it, as in scanFile). Undefined when it does not fit, and
+ * for a binary (a NUL in its first SNIFF bytes, when `sniff`), which scanFile then stops reading after its first chunk.
+ */
+function readWhole(read: (b: Buffer, o: number, l: number, p: number) => number, into: Buffer, sniff: boolean): number | undefined {
   let size = 0
   while (size < into.length) {
-    const wanted = into.length - size
+    const wanted = Math.min(into.length - size, size === 0 ? FIRST_READ : into.length)
     const got = read(into, size, wanted, size)
     size += got
+    if (size === got && sniff && into.subarray(0, Math.min(size, SNIFF)).includes(0)) return undefined
     if (got < wanted) return size
   }
   return undefined

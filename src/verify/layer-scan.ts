@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type * as tar from 'tar-stream'
 import { credentialKind, isDotenv } from '../secrets/credential-files.js'
-import { BUFFER_SIZE, scanFile, type FileKind, type RawFinding } from '../secrets/engine.js'
+import { BUFFER_SIZE, scanFile, SNIFF, type FileKind, type RawFinding } from '../secrets/engine.js'
 import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
 import { HELPER_NAME, type HelperEntry } from './helpers.js'
 import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './package-records.js'
@@ -18,7 +18,6 @@ import { TarReader, type TarEntrySink, type TarHeader } from './tar-reader.js'
 
 /** Files up to this size are scanned from memory; bigger text files from a temp file. */
 export const SPOOL_AT = 32 * 1024 * 1024
-const SNIFF = 8000
 
 export interface LayerFinding {
   /** The file's path in the image, e.g. /root/.npmrc. */
