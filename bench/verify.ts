@@ -8,7 +8,8 @@
 // then the verify phase alone (scan and boot at once) on the image built on the 2.4 GB base and on the same app over a
 // base 1.06 GB larger, to show what a GB of base costs; and, beside each, the engine's push of that image to a
 // loopback registry that drops the bytes unread: the part of the layer read that is the engine's own (Docker 20.10
-// gzips the layer there, the compression its push needs anyway, which the action's upload then reuses).
+// gzips the layer there, the compression its push needs anyway, which the action's upload then reuses); and how many
+// of the machine's cores were busy during the verify phase (/proc/stat), against this process's own CPU.
 // Targets: the action <= 1.2x the bare push; the verify phase >= 150 MB/s of added layer data; <= 3 s per extra GB of base.
 //
 // Options: --runs N (default 3), --engine NAME (only that one). Needs `npm run bundle` first (dist/index.js).
@@ -146,12 +147,20 @@ function phasesOf(log: string, total: number): string {
   return [...phases, ['the rest', rest] as [string, number]].map(([name, value]) => `${name} ${fmt(value)}`).join(', ')
 }
 
+/** CPU seconds the whole machine has spent busy (all cores, /proc/stat): what the engine, the boot and the read used together. */
+function machineBusySeconds(): number {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number)
+  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields
+  return (user + nice + system + irq + softirq) / 100
+}
+
 /** Builds (untimed) into the engine, then times the verify phase in this process. */
 async function verifyAlone(
   env: NodeJS.ProcessEnv,
   repository: string,
   alsoSave = false
-): Promise<{ seconds: number; scan: number; floor: number; added: number; source: string; save?: number }> {
+): Promise<{ seconds: number; scan: number; floor: number; added: number; source: string; cores: number; own: number; save?: number }> {
   change()
   const tag = `ohe-bench-verify:${randomBytes(6).toString('hex')}`
   const file = join(context, 'Dockerfile.verify')
@@ -178,6 +187,8 @@ async function verifyAlone(
   const work = mkdtempSync(join(scratch, 'work-'))
   const inputs = testInputsFor(root, { file, 'registry-username': username, 'registry-password': password })
   try {
+    const busyBefore = machineBusySeconds()
+    const ownBefore = process.cpuUsage()
     const started = performance.now()
     const report = await verifyImage(inputs, {
       image: tag,
@@ -187,6 +198,8 @@ async function verifyAlone(
       registries: runRegistries(inputs)
     })
     const seconds = (performance.now() - started) / 1000
+    const busy = machineBusySeconds() - busyBefore
+    const ownUsed = process.cpuUsage(ownBefore)
     if (report.problems.length > 0) throw new Error(`verification failed: ${report.problems.join('; ')}`)
     // The engine's own part of that read: the same push to a loopback registry that drops the bytes unread.
     const base = await runRegistries(inputs)
@@ -224,6 +237,8 @@ async function verifyAlone(
       floor,
       added: report.size.uncompressed,
       source: report.secrets.source,
+      cores: busy / seconds,
+      own: (ownUsed.user + ownUsed.system) / 1e6,
       ...(save === undefined ? {} : { save })
     }
   } finally {
@@ -277,10 +292,11 @@ try {
       `  the action's phases (last run)           ${phases}`,
       `  verify phase alone, 2.4 GB base          median ${fmt(verifySmall)}, its layer read and scan ${fmt(scanSmall)} (${rate.toFixed(0)} MB/s of added data) ${rate >= 150 ? '[target met]' : '[target missed: < 150 MB/s]'}`,
       `  of which the engine's push alone         median ${fmt(floorSmall)} (bytes dropped unread); the read and scan add ${fmt(beyond)} (${beyond > 0 ? `${(added / 1e6 / beyond).toFixed(0)} MB/s of added data` : 'nothing'})`,
+      `  cores busy during it                     median ${median(smallRuns.map(run => run.cores)).toFixed(2)} of ${cpus().length} (the whole machine: engine, boot, read); this process ${fmt(median(smallRuns.map(run => run.own)))} of CPU`,
       `  before: docker save streamed, scanned    ${fmt(smallRuns[0]?.save ?? NaN)} (2.4 GB base, one run)`,
       `  verify phase alone, 3.5 GB base          median ${fmt(verifyLarge)}, its layer read and scan ${fmt(scanLarge)}: ${perGb.toFixed(1)} s per extra GB of base ${perGb <= 3 ? '[target met]' : '[target missed: > 3 s/GB]'}`
     )
-    console.error(lines.slice(-9).join('\n'))
+    console.error(lines.slice(-10).join('\n'))
   }
   console.log(lines.join('\n'))
 } finally {
