@@ -46835,6 +46835,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 var BATCH_BYTES = 1 << 20;
 var IN_FLIGHT_BYTES = 32 << 20;
+var SPARE_BATCHES = IN_FLIGHT_BYTES / BATCH_BYTES + 2;
 var here;
 var DEFAULT_WORKER = new URL("./scan-worker.js", import.meta.url);
 var ScanPool = class {
@@ -46850,6 +46851,8 @@ var ScanPool = class {
   inFlight = 0;
   broken;
   drained = [];
+  /** Batch buffers back from the workers: reused rather than left to the garbage collector. */
+  spare = [];
   /** Worker threads started: none until the input fills a batch. */
   get threads() {
     return this.lanes.length;
@@ -46858,7 +46861,7 @@ var ScanPool = class {
   scan(chunks, size, kind) {
     if (this.broken) return Promise.reject(this.broken);
     if (this.open && this.open.used + size > this.open.data.length) this.send();
-    const batch = this.open ??= { data: new Uint8Array(Math.max(BATCH_BYTES, size)), used: 0, files: [], waiters: [] };
+    const batch = this.open ??= { data: this.buffer(size), used: 0, files: [], waiters: [] };
     const offset = batch.used;
     for (const chunk of chunks) {
       batch.data.set(chunk, batch.used);
@@ -46887,6 +46890,15 @@ var ScanPool = class {
         waiter?.reject(error3 instanceof Error ? error3 : new Error(String(error3)));
       }
     });
+    this.recycle(batch.data.buffer);
+  }
+  /** A batch's memory: a spare one when the file fits, else new (without zero-filling: every byte sent is written). */
+  buffer(size) {
+    const spare = size <= BATCH_BYTES ? this.spare.pop() : void 0;
+    return new Uint8Array(spare ?? Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, size)).buffer);
+  }
+  recycle(data) {
+    if (data.byteLength === BATCH_BYTES && this.spare.length < SPARE_BATCHES) this.spare.push(data);
   }
   /** Sends the batch being filled to the least busy worker, starting the workers first if need be. */
   send() {
@@ -46923,6 +46935,7 @@ var ScanPool = class {
       lane.bytes -= batch.bytes;
       this.inFlight -= batch.bytes;
       if (lane.batches.size === 0) worker.unref();
+      this.recycle(reply2.data);
       if ("error" in reply2) for (const waiter of batch.waiters) waiter.reject(new Error(`the secret scan failed: ${reply2.error}`));
       else batch.waiters.forEach((waiter, index) => waiter.resolve(reply2.scans[index] ?? { findings: [], bytes: 0, binary: false }));
       if (this.inFlight < IN_FLIGHT_BYTES) this.wake();

@@ -4,6 +4,7 @@
  * bounded; a failing worker fails every file it holds and every later scan; no worker file, no pool. And the layer
  * scan on the pool reads a layer exactly as on one thread, spooled files included.
  */
+import { jest } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -135,6 +136,20 @@ test('an input smaller than one batch is scanned on this thread: no worker start
     await pool.scan([Buffer.from(text)], text.length, imageFileKind('/app/b.js'))
     expect(pool.threads).toBe(2)
   } finally {
+    await pool.close()
+  }
+})
+
+test('batch memory comes back from the workers and is filled again: a long read allocates no new batch', async () => {
+  const pool = openScanPool(workerUrl, 1) as ScanPool
+  const bytes = Buffer.from(filler(BATCH_BYTES))
+  const allocated = jest.spyOn(Buffer, 'allocUnsafeSlow')
+  try {
+    for (let batch = 0; batch < 10; batch++) await pool.scan([bytes], bytes.length, imageFileKind('/app/a.js'))
+    // One batch in flight at a time here: its buffer is the one that came back.
+    expect(allocated.mock.calls.filter(([size]) => size === BATCH_BYTES)).toHaveLength(1)
+  } finally {
+    allocated.mockRestore()
     await pool.close()
   }
 })

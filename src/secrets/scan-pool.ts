@@ -20,12 +20,15 @@ export interface ScanBatch {
   files: Array<{ offset: number; length: number; kind: FileKind }>
 }
 
-export type ScanBatchResult = { id: number; scans: FileScan[] } | { id: number; error: string }
+/** The batch's memory comes back with the results (transferred again), to be filled anew. */
+export type ScanBatchResult = { id: number; data: ArrayBuffer } & ({ scans: FileScan[] } | { error: string })
 
 /** Files are sent in batches of about this many bytes (a bigger file goes alone). */
 export const BATCH_BYTES = 1 << 20
 /** Bytes sent and not yet scanned, above which ready() makes the reader wait. */
 export const IN_FLIGHT_BYTES = 32 << 20
+/** Batch buffers kept for reuse: about what can be in flight, so that a long read allocates none after its start. */
+const SPARE_BATCHES = IN_FLIGHT_BYTES / BATCH_BYTES + 2
 
 /** The buffer of the scans on this thread (scanFile is synchronous: one serves them all). */
 let here: Buffer | undefined
@@ -58,6 +61,8 @@ export class ScanPool {
   private inFlight = 0
   private broken: Error | undefined
   private drained: Array<() => void> = []
+  /** Batch buffers back from the workers: reused rather than left to the garbage collector. */
+  private readonly spare: ArrayBuffer[] = []
 
   constructor(
     private readonly workerUrl: URL,
@@ -73,7 +78,7 @@ export class ScanPool {
   scan(chunks: readonly Buffer[], size: number, kind: FileKind): Promise<FileScan> {
     if (this.broken) return Promise.reject(this.broken)
     if (this.open && this.open.used + size > this.open.data.length) this.send()
-    const batch = (this.open ??= { data: new Uint8Array(Math.max(BATCH_BYTES, size)), used: 0, files: [], waiters: [] })
+    const batch = (this.open ??= { data: this.buffer(size), used: 0, files: [], waiters: [] })
     const offset = batch.used
     for (const chunk of chunks) {
       batch.data.set(chunk, batch.used)
@@ -103,6 +108,17 @@ export class ScanPool {
         waiter?.reject(error instanceof Error ? error : new Error(String(error)))
       }
     })
+    this.recycle(batch.data.buffer)
+  }
+
+  /** A batch's memory: a spare one when the file fits, else new (without zero-filling: every byte sent is written). */
+  private buffer(size: number): Uint8Array<ArrayBuffer> {
+    const spare = size <= BATCH_BYTES ? this.spare.pop() : undefined
+    return new Uint8Array(spare ?? Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, size)).buffer)
+  }
+
+  private recycle(data: ArrayBuffer): void {
+    if (data.byteLength === BATCH_BYTES && this.spare.length < SPARE_BATCHES) this.spare.push(data)
   }
 
   /** Sends the batch being filled to the least busy worker, starting the workers first if need be. */
@@ -143,6 +159,7 @@ export class ScanPool {
       lane.bytes -= batch.bytes
       this.inFlight -= batch.bytes
       if (lane.batches.size === 0) worker.unref()
+      this.recycle(reply.data)
       if ('error' in reply) for (const waiter of batch.waiters) waiter.reject(new Error(`the secret scan failed: ${reply.error}`))
       else batch.waiters.forEach((waiter, index) => waiter.resolve(reply.scans[index] ?? { findings: [], bytes: 0, binary: false }))
       if (this.inFlight < IN_FLIGHT_BYTES) this.wake()

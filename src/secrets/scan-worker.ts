@@ -17,9 +17,9 @@ parentPort?.on('message', (batch: ScanBatch) => {
       const bytes = data.subarray(file.offset, file.offset + file.length)
       return scanFile(chunkReader([bytes]), buffer, bytes.length, file.kind)
     })
-    reply = { id: batch.id, scans }
+    reply = { id: batch.id, data: batch.data, scans }
   } catch (error) {
-    reply = { id: batch.id, error: error instanceof Error ? error.message : String(error) }
+    reply = { id: batch.id, data: batch.data, error: error instanceof Error ? error.message : String(error) }
   }
-  parentPort?.postMessage(reply)
+  parentPort?.postMessage(reply, [batch.data])
 })
