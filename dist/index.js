@@ -428,12 +428,12 @@ var require_errors = __commonJS({
     };
     var kResponseStatusCodeError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE_STATUS_CODE");
     var ResponseStatusCodeError = class extends UndiciError {
-      constructor(message, statusCode, headers, body2) {
+      constructor(message, statusCode, headers, body) {
         super(message);
         this.name = "ResponseStatusCodeError";
         this.message = message || "Response Status Code Error";
         this.code = "UND_ERR_RESPONSE_STATUS_CODE";
-        this.body = body2;
+        this.body = body;
         this.status = statusCode;
         this.statusCode = statusCode;
         this.headers = headers;
@@ -989,8 +989,8 @@ var require_util = __commonJS({
     var { tree } = require_tree();
     var [nodeMajor, nodeMinor] = process.versions.node.split(".").map((v) => Number(v));
     var BodyAsyncIterable = class {
-      constructor(body2) {
-        this[kBody] = body2;
+      constructor(body) {
+        this[kBody] = body;
         this[kBodyUsed] = false;
       }
       async *[Symbol.asyncIterator]() {
@@ -999,26 +999,26 @@ var require_util = __commonJS({
         yield* this[kBody];
       }
     };
-    function wrapRequestBody(body2) {
-      if (isStream(body2)) {
-        if (bodyLength(body2) === 0) {
-          body2.on("data", function() {
+    function wrapRequestBody(body) {
+      if (isStream(body)) {
+        if (bodyLength(body) === 0) {
+          body.on("data", function() {
             assert(false);
           });
         }
-        if (typeof body2.readableDidRead !== "boolean") {
-          body2[kBodyUsed] = false;
-          EE.prototype.on.call(body2, "data", function() {
+        if (typeof body.readableDidRead !== "boolean") {
+          body[kBodyUsed] = false;
+          EE.prototype.on.call(body, "data", function() {
             this[kBodyUsed] = true;
           });
         }
-        return body2;
-      } else if (body2 && typeof body2.pipeTo === "function") {
-        return new BodyAsyncIterable(body2);
-      } else if (body2 && typeof body2 !== "string" && !ArrayBuffer.isView(body2) && isIterable(body2)) {
-        return new BodyAsyncIterable(body2);
+        return body;
+      } else if (body && typeof body.pipeTo === "function") {
+        return new BodyAsyncIterable(body);
+      } else if (body && typeof body !== "string" && !ArrayBuffer.isView(body) && isIterable(body)) {
+        return new BodyAsyncIterable(body);
       } else {
-        return body2;
+        return body;
       }
     }
     function nop() {
@@ -1138,21 +1138,21 @@ var require_util = __commonJS({
     function isIterable(obj) {
       return !!(obj != null && (typeof obj[Symbol.iterator] === "function" || typeof obj[Symbol.asyncIterator] === "function"));
     }
-    function bodyLength(body2) {
-      if (body2 == null) {
+    function bodyLength(body) {
+      if (body == null) {
         return 0;
-      } else if (isStream(body2)) {
-        const state = body2._readableState;
+      } else if (isStream(body)) {
+        const state = body._readableState;
         return state && state.objectMode === false && state.ended === true && Number.isFinite(state.length) ? state.length : null;
-      } else if (isBlobLike(body2)) {
-        return body2.size != null ? body2.size : null;
-      } else if (isBuffer(body2)) {
-        return body2.byteLength;
+      } else if (isBlobLike(body)) {
+        return body.size != null ? body.size : null;
+      } else if (isBuffer(body)) {
+        return body.byteLength;
       }
       return null;
     }
-    function isDestroyed(body2) {
-      return body2 && !!(body2.destroyed || body2[kDestroyed] || stream.isDestroyed?.(body2));
+    function isDestroyed(body) {
+      return body && !!(body.destroyed || body[kDestroyed] || stream.isDestroyed?.(body));
     }
     function destroy(stream2, err) {
       if (stream2 == null || !isStream(stream2) || isDestroyed(stream2)) {
@@ -1267,14 +1267,14 @@ var require_util = __commonJS({
         }
       }
     }
-    function isDisturbed(body2) {
-      return !!(body2 && (stream.isDisturbed(body2) || body2[kBodyUsed]));
+    function isDisturbed(body) {
+      return !!(body && (stream.isDisturbed(body) || body[kBodyUsed]));
     }
-    function isErrored(body2) {
-      return !!(body2 && stream.isErrored(body2));
+    function isErrored(body) {
+      return !!(body && stream.isErrored(body));
     }
-    function isReadable(body2) {
-      return !!(body2 && stream.isReadable(body2));
+    function isReadable(body) {
+      return !!(body && stream.isReadable(body));
     }
     function getSocketInfo(socket) {
       return {
@@ -1693,7 +1693,7 @@ var require_request = __commonJS({
       constructor(origin, {
         path: path23,
         method,
-        body: body2,
+        body,
         headers,
         query,
         idempotent,
@@ -1741,10 +1741,10 @@ var require_request = __commonJS({
         this.throwOnError = throwOnError === true;
         this.method = method;
         this.abort = null;
-        if (body2 == null) {
+        if (body == null) {
           this.body = null;
-        } else if (isStream(body2)) {
-          this.body = body2;
+        } else if (isStream(body)) {
+          this.body = body;
           const rState = this.body._readableState;
           if (!rState || !rState.autoDestroy) {
             this.endHandler = function autoDestroy() {
@@ -1760,16 +1760,16 @@ var require_request = __commonJS({
             }
           };
           this.body.on("error", this.errorHandler);
-        } else if (isBuffer(body2)) {
-          this.body = body2.byteLength ? body2 : null;
-        } else if (ArrayBuffer.isView(body2)) {
-          this.body = body2.buffer.byteLength ? Buffer.from(body2.buffer, body2.byteOffset, body2.byteLength) : null;
-        } else if (body2 instanceof ArrayBuffer) {
-          this.body = body2.byteLength ? Buffer.from(body2) : null;
-        } else if (typeof body2 === "string") {
-          this.body = body2.length ? Buffer.from(body2) : null;
-        } else if (isFormDataLike(body2) || isIterable(body2) || isBlobLike(body2)) {
-          this.body = body2;
+        } else if (isBuffer(body)) {
+          this.body = body.byteLength ? body : null;
+        } else if (ArrayBuffer.isView(body)) {
+          this.body = body.buffer.byteLength ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : null;
+        } else if (body instanceof ArrayBuffer) {
+          this.body = body.byteLength ? Buffer.from(body) : null;
+        } else if (typeof body === "string") {
+          this.body = body.length ? Buffer.from(body) : null;
+        } else if (isFormDataLike(body) || isIterable(body) || isBlobLike(body)) {
+          this.body = body;
         } else {
           throw new InvalidArgumentError("body must be a string, a Buffer, a Readable stream, an iterable, or an async iterable");
         }
@@ -3341,11 +3341,11 @@ var require_data_url = __commonJS({
       }
       position.position++;
       const encodedBody = input.slice(mimeTypeLength + 1);
-      let body2 = stringPercentDecode(encodedBody);
+      let body = stringPercentDecode(encodedBody);
       if (/;(\u0020){0,}base64$/i.test(mimeType)) {
-        const stringBody = isomorphicDecode(body2);
-        body2 = forgivingBase64(stringBody);
-        if (body2 === "failure") {
+        const stringBody = isomorphicDecode(body);
+        body = forgivingBase64(stringBody);
+        if (body === "failure") {
           return "failure";
         }
         mimeType = mimeType.slice(0, -6);
@@ -3359,7 +3359,7 @@ var require_data_url = __commonJS({
       if (mimeTypeRecord === "failure") {
         mimeTypeRecord = parseMIMEType("text/plain;charset=US-ASCII");
       }
-      return { mimeType: mimeTypeRecord, body: body2 };
+      return { mimeType: mimeTypeRecord, body };
     }
     function URLSerializer(url, excludeFragment = false) {
       if (!excludeFragment) {
@@ -4635,12 +4635,12 @@ var require_util2 = __commonJS({
         }
       });
     }
-    async function fullyReadBody(body2, processBody, processBodyError) {
+    async function fullyReadBody(body, processBody, processBodyError) {
       const successSteps = processBody;
       const errorSteps = processBodyError;
       let reader;
       try {
-        reader = body2.stream.getReader();
+        reader = body.stream.getReader();
       } catch (e) {
         errorSteps(e);
         return;
@@ -5254,16 +5254,16 @@ var require_formdata_parser = __commonJS({
         }
         let { name, filename, contentType, encoding } = result;
         position.position += 2;
-        let body2;
+        let body;
         {
           const boundaryIndex = input.indexOf(boundary.subarray(2), position.position);
           if (boundaryIndex === -1) {
             return "failure";
           }
-          body2 = input.subarray(position.position, boundaryIndex - 4);
-          position.position += body2.length;
+          body = input.subarray(position.position, boundaryIndex - 4);
+          position.position += body.length;
           if (encoding === "base64") {
-            body2 = Buffer.from(body2.toString(), "base64");
+            body = Buffer.from(body.toString(), "base64");
           }
         }
         if (input[position.position] !== 13 || input[position.position + 1] !== 10) {
@@ -5277,9 +5277,9 @@ var require_formdata_parser = __commonJS({
           if (!isAsciiString(contentType)) {
             contentType = "";
           }
-          value2 = new File([body2], filename, { type: contentType });
+          value2 = new File([body], filename, { type: contentType });
         } else {
-          value2 = utf8DecodeBytes(Buffer.from(body2));
+          value2 = utf8DecodeBytes(Buffer.from(body));
         }
         assert(isUSVString(name));
         assert(typeof value2 === "string" && isUSVString(value2) || isFileLike(value2));
@@ -5607,8 +5607,8 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
           type: "bytes"
         });
       }
-      const body2 = { stream, source, length };
-      return [body2, type];
+      const body = { stream, source, length };
+      return [body, type];
     }
     function safelyExtractBody(object, keepalive = false) {
       if (object instanceof ReadableStream) {
@@ -5617,13 +5617,13 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
       }
       return extractBody(object, keepalive);
     }
-    function cloneBody(instance, body2) {
-      const [out1, out2] = body2.stream.tee();
-      body2.stream = out1;
+    function cloneBody(instance, body) {
+      const [out1, out2] = body.stream.tee();
+      body.stream = out1;
       return {
         stream: out2,
-        length: body2.length,
-        source: body2.source
+        length: body.length,
+        source: body.source
       };
     }
     function throwIfAborted(state) {
@@ -5718,8 +5718,8 @@ Content-Type: ${value2.type || "application/octet-stream"}\r
       return promise.promise;
     }
     function bodyUnusable(object) {
-      const body2 = object[kState].body;
-      return body2 != null && (body2.stream.locked || util.isDisturbed(body2.stream));
+      const body = object[kState].body;
+      return body != null && (body.stream.locked || util.isDisturbed(body.stream));
     }
     function parseJSONFromBytes(bytes2) {
       return JSON.parse(utf8DecodeBytes(bytes2));
@@ -5969,14 +5969,14 @@ var require_client_h1 = __commonJS({
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
           if (ret !== constants4.ERROR.OK) {
-            const body2 = data.subarray(offset);
+            const body = data.subarray(offset);
             if (ret === constants4.ERROR.PAUSED_UPGRADE) {
-              this.onUpgrade(body2);
+              this.onUpgrade(body);
             } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
-              socket.unshift(body2);
+              socket.unshift(body);
             } else {
-              throw this.createError(ret, body2);
+              throw this.createError(ret, body);
             }
           }
         } catch (err) {
@@ -6470,20 +6470,20 @@ var require_client_h1 = __commonJS({
     }
     function writeH1(client, request3) {
       const { method, path: path23, host, upgrade, blocking, reset } = request3;
-      let { body: body2, headers, contentLength } = request3;
+      let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
-      if (util.isFormDataLike(body2)) {
+      if (util.isFormDataLike(body)) {
         if (!extractBody) {
           extractBody = require_body().extractBody;
         }
-        const [bodyStream, contentType] = extractBody(body2);
+        const [bodyStream, contentType] = extractBody(body);
         if (request3.contentType == null) {
           headers.push("content-type", contentType);
         }
-        body2 = bodyStream.stream;
+        body = bodyStream.stream;
         contentLength = bodyStream.length;
-      } else if (util.isBlobLike(body2) && request3.contentType == null) {
-        const contentType = body2.type;
+      } else if (util.isBlobLike(body) && request3.contentType == null) {
+        const contentType = body.type;
         if (contentType) {
           const contentTypeValue = `${contentType}`;
           if (!util.isValidHeaderValue(contentTypeValue)) {
@@ -6493,10 +6493,10 @@ var require_client_h1 = __commonJS({
           headers.push("content-type", contentTypeValue);
         }
       }
-      if (body2 && typeof body2.read === "function") {
-        body2.read(0);
+      if (body && typeof body.read === "function") {
+        body.read(0);
       }
-      const bodyLength = util.bodyLength(body2);
+      const bodyLength = util.bodyLength(body);
       contentLength = bodyLength ?? contentLength;
       if (contentLength === null) {
         contentLength = request3.contentLength;
@@ -6524,7 +6524,7 @@ var require_client_h1 = __commonJS({
           return;
         }
         util.errorRequest(client, request3, error3 || new RequestAbortedError());
-        util.destroy(body2);
+        util.destroy(body);
         util.destroy(socket, new InformationalError("aborted"));
       };
       try {
@@ -6585,26 +6585,26 @@ upgrade: ${upgrade}\r
       if (channels.sendHeaders.hasSubscribers) {
         channels.sendHeaders.publish({ request: request3, headers: header, socket });
       }
-      if (!body2 || bodyLength === 0) {
+      if (!body || bodyLength === 0) {
         writeBuffer(abort, null, client, request3, socket, contentLength, header, expectsPayload);
-      } else if (util.isBuffer(body2)) {
-        writeBuffer(abort, body2, client, request3, socket, contentLength, header, expectsPayload);
-      } else if (util.isBlobLike(body2)) {
-        if (typeof body2.stream === "function") {
-          writeIterable(abort, body2.stream(), client, request3, socket, contentLength, header, expectsPayload);
+      } else if (util.isBuffer(body)) {
+        writeBuffer(abort, body, client, request3, socket, contentLength, header, expectsPayload);
+      } else if (util.isBlobLike(body)) {
+        if (typeof body.stream === "function") {
+          writeIterable(abort, body.stream(), client, request3, socket, contentLength, header, expectsPayload);
         } else {
-          writeBlob(abort, body2, client, request3, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body, client, request3, socket, contentLength, header, expectsPayload);
         }
-      } else if (util.isStream(body2)) {
-        writeStream(abort, body2, client, request3, socket, contentLength, header, expectsPayload);
-      } else if (util.isIterable(body2)) {
-        writeIterable(abort, body2, client, request3, socket, contentLength, header, expectsPayload);
+      } else if (util.isStream(body)) {
+        writeStream(abort, body, client, request3, socket, contentLength, header, expectsPayload);
+      } else if (util.isIterable(body)) {
+        writeIterable(abort, body, client, request3, socket, contentLength, header, expectsPayload);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body2, client, request3, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
       const writer = new AsyncWriter({ abort, socket, request: request3, contentLength, client, expectsPayload, header });
@@ -6624,13 +6624,13 @@ upgrade: ${upgrade}\r
         if (finished) {
           return;
         }
-        if (body2.resume) {
-          body2.resume();
+        if (body.resume) {
+          body.resume();
         }
       };
       const onClose = function() {
         queueMicrotask(() => {
-          body2.removeListener("error", onFinished);
+          body.removeListener("error", onFinished);
         });
         if (!finished) {
           const err = new RequestAbortedError();
@@ -6644,7 +6644,7 @@ upgrade: ${upgrade}\r
         finished = true;
         assert(socket.destroyed || socket[kWriting] && client[kRunning] <= 1);
         socket.off("drain", onDrain).off("error", onFinished);
-        body2.removeListener("data", onData).removeListener("end", onFinished).removeListener("close", onClose);
+        body.removeListener("data", onData).removeListener("end", onFinished).removeListener("close", onClose);
         if (!err) {
           try {
             writer.end();
@@ -6654,28 +6654,28 @@ upgrade: ${upgrade}\r
         }
         writer.destroy(err);
         if (err && (err.code !== "UND_ERR_INFO" || err.message !== "reset")) {
-          util.destroy(body2, err);
+          util.destroy(body, err);
         } else {
-          util.destroy(body2);
+          util.destroy(body);
         }
       };
-      body2.on("data", onData).on("end", onFinished).on("error", onFinished).on("close", onClose);
-      if (body2.resume) {
-        body2.resume();
+      body.on("data", onData).on("end", onFinished).on("error", onFinished).on("close", onClose);
+      if (body.resume) {
+        body.resume();
       }
       socket.on("drain", onDrain).on("error", onFinished);
-      if (body2.errorEmitted ?? body2.errored) {
-        setImmediate(() => onFinished(body2.errored));
-      } else if (body2.endEmitted ?? body2.readableEnded) {
+      if (body.errorEmitted ?? body.errored) {
+        setImmediate(() => onFinished(body.errored));
+      } else if (body.endEmitted ?? body.readableEnded) {
         setImmediate(() => onFinished(null));
       }
-      if (body2.closeEmitted ?? body2.closed) {
+      if (body.closeEmitted ?? body.closed) {
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body2, client, request3, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
       try {
-        if (!body2) {
+        if (!body) {
           if (contentLength === 0) {
             socket.write(`${header}content-length: 0\r
 \r
@@ -6685,15 +6685,15 @@ upgrade: ${upgrade}\r
             socket.write(`${header}\r
 `, "latin1");
           }
-        } else if (util.isBuffer(body2)) {
-          assert(contentLength === body2.byteLength, "buffer body must have content length");
+        } else if (util.isBuffer(body)) {
+          assert(contentLength === body.byteLength, "buffer body must have content length");
           socket.cork();
           socket.write(`${header}content-length: ${contentLength}\r
 \r
 `, "latin1");
-          socket.write(body2);
+          socket.write(body);
           socket.uncork();
-          request3.onBodySent(body2);
+          request3.onBodySent(body);
           if (!expectsPayload && request3.reset !== false) {
             socket[kReset] = true;
           }
@@ -6704,13 +6704,13 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeBlob(abort, body2, client, request3, socket, contentLength, header, expectsPayload) {
-      assert(contentLength === body2.size, "blob body must have content length");
+    async function writeBlob(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
+      assert(contentLength === body.size, "blob body must have content length");
       try {
-        if (contentLength != null && contentLength !== body2.size) {
+        if (contentLength != null && contentLength !== body.size) {
           throw new RequestContentLengthMismatchError();
         }
-        const buffer = Buffer.from(await body2.arrayBuffer());
+        const buffer = Buffer.from(await body.arrayBuffer());
         socket.cork();
         socket.write(`${header}content-length: ${contentLength}\r
 \r
@@ -6727,7 +6727,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body2, client, request3, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback2 = null;
       function onDrain() {
@@ -6748,7 +6748,7 @@ upgrade: ${upgrade}\r
       socket.on("close", onDrain).on("drain", onDrain);
       const writer = new AsyncWriter({ abort, socket, request: request3, contentLength, client, expectsPayload, header });
       try {
-        for await (const chunk of body2) {
+        for await (const chunk of body) {
           if (socket[kError]) {
             throw socket[kError];
           }
@@ -7080,7 +7080,7 @@ var require_client_h2 = __commonJS({
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
       const { method, path: path23, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
-      let { body: body2 } = request3;
+      let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
         return false;
@@ -7120,7 +7120,7 @@ var require_client_h2 = __commonJS({
         if (stream != null) {
           util.destroy(stream, error3);
         }
-        util.destroy(body2, error3);
+        util.destroy(body, error3);
         client[kQueue][client[kRunningIdx]++] = null;
         client[kResume]();
       };
@@ -7179,15 +7179,15 @@ var require_client_h2 = __commonJS({
       headers[HTTP2_HEADER_PATH] = path23;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
-      if (body2 && typeof body2.read === "function") {
-        body2.read(0);
+      if (body && typeof body.read === "function") {
+        body.read(0);
       }
-      let contentLength = util.bodyLength(body2);
-      if (util.isFormDataLike(body2)) {
+      let contentLength = util.bodyLength(body);
+      if (util.isFormDataLike(body)) {
         extractBody ??= require_body().extractBody;
-        const [bodyStream, contentType] = extractBody(body2);
+        const [bodyStream, contentType] = extractBody(body);
         headers["content-type"] = contentType;
-        body2 = bodyStream.stream;
+        body = bodyStream.stream;
         contentLength = bodyStream.length;
       }
       if (contentLength == null) {
@@ -7204,11 +7204,11 @@ var require_client_h2 = __commonJS({
         process.emitWarning(new RequestContentLengthMismatchError());
       }
       if (contentLength != null) {
-        assert(body2, "no body must not have content length");
+        assert(body, "no body must not have content length");
         headers[HTTP2_HEADER_CONTENT_LENGTH] = `${contentLength}`;
       }
       session.ref();
-      const shouldEndStream = method === "GET" || method === "HEAD" || body2 === null;
+      const shouldEndStream = method === "GET" || method === "HEAD" || body === null;
       if (expectContinue) {
         headers[HTTP2_HEADER_EXPECT] = "100-continue";
         stream = session.request(headers, { endStream: shouldEndStream, signal });
@@ -7265,7 +7265,7 @@ var require_client_h2 = __commonJS({
       });
       return true;
       function writeBodyH2() {
-        if (!body2 || contentLength === 0) {
+        if (!body || contentLength === 0) {
           writeBuffer(
             abort,
             stream,
@@ -7276,23 +7276,23 @@ var require_client_h2 = __commonJS({
             contentLength,
             expectsPayload
           );
-        } else if (util.isBuffer(body2)) {
+        } else if (util.isBuffer(body)) {
           writeBuffer(
             abort,
             stream,
-            body2,
+            body,
             client,
             request3,
             client[kSocket],
             contentLength,
             expectsPayload
           );
-        } else if (util.isBlobLike(body2)) {
-          if (typeof body2.stream === "function") {
+        } else if (util.isBlobLike(body)) {
+          if (typeof body.stream === "function") {
             writeIterable(
               abort,
               stream,
-              body2.stream(),
+              body.stream(),
               client,
               request3,
               client[kSocket],
@@ -7303,7 +7303,7 @@ var require_client_h2 = __commonJS({
             writeBlob(
               abort,
               stream,
-              body2,
+              body,
               client,
               request3,
               client[kSocket],
@@ -7311,22 +7311,22 @@ var require_client_h2 = __commonJS({
               expectsPayload
             );
           }
-        } else if (util.isStream(body2)) {
+        } else if (util.isStream(body)) {
           writeStream(
             abort,
             client[kSocket],
             expectsPayload,
             stream,
-            body2,
+            body,
             client,
             request3,
             contentLength
           );
-        } else if (util.isIterable(body2)) {
+        } else if (util.isIterable(body)) {
           writeIterable(
             abort,
             stream,
-            body2,
+            body,
             client,
             request3,
             client[kSocket],
@@ -7338,15 +7338,15 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function writeBuffer(abort, h2stream, body2, client, request3, socket, contentLength, expectsPayload) {
+    function writeBuffer(abort, h2stream, body, client, request3, socket, contentLength, expectsPayload) {
       try {
-        if (body2 != null && util.isBuffer(body2)) {
-          assert(contentLength === body2.byteLength, "buffer body must have content length");
+        if (body != null && util.isBuffer(body)) {
+          assert(contentLength === body.byteLength, "buffer body must have content length");
           h2stream.cork();
-          h2stream.write(body2);
+          h2stream.write(body);
           h2stream.uncork();
           h2stream.end();
-          request3.onBodySent(body2);
+          request3.onBodySent(body);
         }
         if (!expectsPayload) {
           socket[kReset] = true;
@@ -7357,10 +7357,10 @@ var require_client_h2 = __commonJS({
         abort(error3);
       }
     }
-    function writeStream(abort, socket, expectsPayload, h2stream, body2, client, request3, contentLength) {
+    function writeStream(abort, socket, expectsPayload, h2stream, body, client, request3, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       const pipe = pipeline(
-        body2,
+        body,
         h2stream,
         (err) => {
           if (err) {
@@ -7381,13 +7381,13 @@ var require_client_h2 = __commonJS({
         request3.onBodySent(chunk);
       }
     }
-    async function writeBlob(abort, h2stream, body2, client, request3, socket, contentLength, expectsPayload) {
-      assert(contentLength === body2.size, "blob body must have content length");
+    async function writeBlob(abort, h2stream, body, client, request3, socket, contentLength, expectsPayload) {
+      assert(contentLength === body.size, "blob body must have content length");
       try {
-        if (contentLength != null && contentLength !== body2.size) {
+        if (contentLength != null && contentLength !== body.size) {
           throw new RequestContentLengthMismatchError();
         }
-        const buffer = Buffer.from(await body2.arrayBuffer());
+        const buffer = Buffer.from(await body.arrayBuffer());
         h2stream.cork();
         h2stream.write(buffer);
         h2stream.uncork();
@@ -7402,7 +7402,7 @@ var require_client_h2 = __commonJS({
         abort(err);
       }
     }
-    async function writeIterable(abort, h2stream, body2, client, request3, socket, contentLength, expectsPayload) {
+    async function writeIterable(abort, h2stream, body, client, request3, socket, contentLength, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback2 = null;
       function onDrain() {
@@ -7422,7 +7422,7 @@ var require_client_h2 = __commonJS({
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
       try {
-        for await (const chunk of body2) {
+        for await (const chunk of body) {
           if (socket[kError]) {
             throw socket[kError];
           }
@@ -7460,8 +7460,8 @@ var require_redirect_handler = __commonJS({
     var redirectableStatusCodes = [300, 301, 302, 303, 307, 308];
     var kBody = /* @__PURE__ */ Symbol("body");
     var BodyAsyncIterable = class {
-      constructor(body2) {
-        this[kBody] = body2;
+      constructor(body) {
+        this[kBody] = body;
         this[kBodyUsed] = false;
       }
       async *[Symbol.asyncIterator]() {
@@ -9704,18 +9704,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body: body2, resolve: resolve4, stream, length } = consume2;
+      const { type, body, resolve: resolve4, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve4(chunksDecode(body2, length));
+          resolve4(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve4(JSON.parse(chunksDecode(body2, length)));
+          resolve4(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve4(chunksConcat(body2, length).buffer);
+          resolve4(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve4(new Blob(body2, { type: stream[kContentType] }));
+          resolve4(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve4(chunksConcat(body2, length));
+          resolve4(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9755,12 +9755,12 @@ var require_util3 = __commonJS({
     } = require_errors();
     var { chunksDecode } = require_readable();
     var CHUNK_LIMIT = 128 * 1024;
-    async function getResolveErrorBodyCallback({ callback: callback2, body: body2, contentType, statusCode, statusMessage, headers }) {
-      assert(body2);
+    async function getResolveErrorBodyCallback({ callback: callback2, body, contentType, statusCode, statusMessage, headers }) {
+      assert(body);
       let chunks = [];
       let length = 0;
       try {
-        for await (const chunk of body2) {
+        for await (const chunk of body) {
           chunks.push(chunk);
           length += chunk.length;
           if (length > CHUNK_LIMIT) {
@@ -9822,7 +9822,7 @@ var require_api_request = __commonJS({
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body: body2, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
+        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
         try {
           if (typeof callback2 !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -9841,8 +9841,8 @@ var require_api_request = __commonJS({
           }
           super("UNDICI_REQUEST");
         } catch (err) {
-          if (util.isStream(body2)) {
-            util.destroy(body2.on("error", util.nop), err);
+          if (util.isStream(body)) {
+            util.destroy(body.on("error", util.nop), err);
           }
           throw err;
         }
@@ -9852,7 +9852,7 @@ var require_api_request = __commonJS({
         this.callback = callback2;
         this.res = null;
         this.abort = null;
-        this.body = body2;
+        this.body = body;
         this.trailers = {};
         this.context = null;
         this.onInfo = onInfo || null;
@@ -9861,8 +9861,8 @@ var require_api_request = __commonJS({
         this.signal = signal;
         this.reason = null;
         this.removeAbortListener = null;
-        if (util.isStream(body2)) {
-          body2.on("error", (err) => {
+        if (util.isStream(body)) {
+          body.on("error", (err) => {
             this.onError(err);
           });
         }
@@ -9946,7 +9946,7 @@ var require_api_request = __commonJS({
         this.res.push(null);
       }
       onError(err) {
-        const { res, callback: callback2, body: body2, opaque } = this;
+        const { res, callback: callback2, body, opaque } = this;
         if (callback2) {
           this.callback = null;
           queueMicrotask(() => {
@@ -9959,9 +9959,9 @@ var require_api_request = __commonJS({
             util.destroy(res, err);
           });
         }
-        if (body2) {
+        if (body) {
           this.body = null;
-          util.destroy(body2, err);
+          util.destroy(body, err);
         }
         if (this.removeAbortListener) {
           res?.off("close", this.removeAbortListener);
@@ -10060,7 +10060,7 @@ var require_api_stream = __commonJS({
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body: body2, onInfo, responseHeaders, throwOnError } = opts;
+        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts;
         try {
           if (typeof callback2 !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -10079,8 +10079,8 @@ var require_api_stream = __commonJS({
           }
           super("UNDICI_STREAM");
         } catch (err) {
-          if (util.isStream(body2)) {
-            util.destroy(body2.on("error", util.nop), err);
+          if (util.isStream(body)) {
+            util.destroy(body.on("error", util.nop), err);
           }
           throw err;
         }
@@ -10092,11 +10092,11 @@ var require_api_stream = __commonJS({
         this.abort = null;
         this.context = null;
         this.trailers = null;
-        this.body = body2;
+        this.body = body;
         this.onInfo = onInfo || null;
         this.throwOnError = throwOnError || false;
-        if (util.isStream(body2)) {
-          body2.on("error", (err) => {
+        if (util.isStream(body)) {
+          body.on("error", (err) => {
             this.onError(err);
           });
         }
@@ -10177,7 +10177,7 @@ var require_api_stream = __commonJS({
         res.end();
       }
       onError(err) {
-        const { res, callback: callback2, opaque, body: body2 } = this;
+        const { res, callback: callback2, opaque, body } = this;
         removeSignal(this);
         this.factory = null;
         if (res) {
@@ -10189,9 +10189,9 @@ var require_api_stream = __commonJS({
             this.runInAsyncScope(callback2, null, err, { opaque });
           });
         }
-        if (body2) {
+        if (body) {
           this.body = null;
-          util.destroy(body2, err);
+          util.destroy(body, err);
         }
       }
     };
@@ -10298,9 +10298,9 @@ var require_api_pipeline = __commonJS({
           readableObjectMode: opts.objectMode,
           autoDestroy: true,
           read: () => {
-            const { body: body2 } = this;
-            if (body2?.resume) {
-              body2.resume();
+            const { body } = this;
+            if (body?.resume) {
+              body.resume();
             }
           },
           write: (chunk, encoding, callback2) => {
@@ -10312,14 +10312,14 @@ var require_api_pipeline = __commonJS({
             }
           },
           destroy: (err, callback2) => {
-            const { body: body2, req, res, ret, abort } = this;
+            const { body, req, res, ret, abort } = this;
             if (!err && !ret._readableState.endEmitted) {
               err = new RequestAbortedError();
             }
             if (abort && err) {
               abort();
             }
-            util.destroy(body2, err);
+            util.destroy(body, err);
             util.destroy(req, err);
             util.destroy(res, err);
             removeSignal(this);
@@ -10353,11 +10353,11 @@ var require_api_pipeline = __commonJS({
           return;
         }
         this.res = new PipelineResponse(resume);
-        let body2;
+        let body;
         try {
           this.handler = null;
           const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
-          body2 = this.runInAsyncScope(handler2, null, {
+          body = this.runInAsyncScope(handler2, null, {
             statusCode,
             headers,
             opaque,
@@ -10368,13 +10368,13 @@ var require_api_pipeline = __commonJS({
           this.res.on("error", util.nop);
           throw err;
         }
-        if (!body2 || typeof body2.on !== "function") {
+        if (!body || typeof body.on !== "function") {
           throw new InvalidReturnValueError("expected Readable");
         }
-        body2.on("data", (chunk) => {
-          const { ret, body: body3 } = this;
-          if (!ret.push(chunk) && body3.pause) {
-            body3.pause();
+        body.on("data", (chunk) => {
+          const { ret, body: body2 } = this;
+          if (!ret.push(chunk) && body2.pause) {
+            body2.pause();
           }
         }).on("error", (err) => {
           const { ret } = this;
@@ -10388,7 +10388,7 @@ var require_api_pipeline = __commonJS({
             util.destroy(ret, new RequestAbortedError());
           }
         });
-        this.body = body2;
+        this.body = body;
       }
       onData(chunk) {
         const { res } = this;
@@ -10757,10 +10757,10 @@ var require_mock_utils = __commonJS({
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path23, method, body: body2, headers }) {
+    function matchKey(mockDispatch2, { path: path23, method, body, headers }) {
       const pathMatch = matchValue(mockDispatch2.path, path23);
       const methodMatch = matchValue(mockDispatch2.method, method);
-      const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body2) : true;
+      const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
       return pathMatch && methodMatch && bodyMatch && headersMatch;
     }
@@ -10788,7 +10788,7 @@ var require_mock_utils = __commonJS({
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for method '${key.method}' on path '${resolvedPath}'`);
       }
-      matchedMockDispatches = matchedMockDispatches.filter(({ body: body2 }) => typeof body2 !== "undefined" ? matchValue(body2, key.body) : true);
+      matchedMockDispatches = matchedMockDispatches.filter(({ body }) => typeof body !== "undefined" ? matchValue(body, key.body) : true);
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for body '${key.body}' on path '${resolvedPath}'`);
       }
@@ -10818,11 +10818,11 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path23, method, body: body2, headers, query } = opts;
+      const { path: path23, method, body, headers, query } = opts;
       return {
         path: path23,
         method,
-        body: body2,
+        body,
         headers,
         query
       };
@@ -10847,9 +10847,9 @@ var require_mock_utils = __commonJS({
     function getStatusText(statusCode) {
       return STATUS_CODES[statusCode] || "unknown";
     }
-    async function getResponse(body2) {
+    async function getResponse(body) {
       const buffers = [];
-      for await (const data of body2) {
+      for await (const data of body) {
         buffers.push(data);
       }
       return Buffer.concat(buffers).toString("utf8");
@@ -10879,12 +10879,12 @@ var require_mock_utils = __commonJS({
       }
       function handleReply(mockDispatches, _data = data) {
         const optsHeaders = Array.isArray(opts.headers) ? buildHeadersFromArray(opts.headers) : opts.headers;
-        const body2 = typeof _data === "function" ? _data({ ...opts, headers: optsHeaders }) : _data;
-        if (isPromise(body2)) {
-          body2.then((newData) => handleReply(mockDispatches, newData));
+        const body = typeof _data === "function" ? _data({ ...opts, headers: optsHeaders }) : _data;
+        if (isPromise(body)) {
+          body.then((newData) => handleReply(mockDispatches, newData));
           return;
         }
-        const responseData = getResponseData2(body2);
+        const responseData = getResponseData2(body);
         const responseHeaders = generateKeyValues(headers);
         const responseTrailers = generateKeyValues(trailers);
         handler2.onConnect?.((err) => handler2.onError(err), null);
@@ -12428,9 +12428,9 @@ var require_response = __commonJS({
         const bytes2 = textEncoder.encode(
           serializeJavascriptValueToJSONString(data)
         );
-        const body2 = extractBody(bytes2);
+        const body = extractBody(bytes2);
         const responseObject = fromInnerResponse(makeResponse({}), "response");
-        initializeResponse(responseObject, init, { body: body2[0], type: "application/json" });
+        initializeResponse(responseObject, init, { body: body[0], type: "application/json" });
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
@@ -12454,13 +12454,13 @@ var require_response = __commonJS({
         return responseObject;
       }
       // https://fetch.spec.whatwg.org/#dom-response
-      constructor(body2 = null, init = {}) {
+      constructor(body = null, init = {}) {
         webidl.util.markAsUncloneable(this);
-        if (body2 === kConstruct) {
+        if (body === kConstruct) {
           return;
         }
-        if (body2 !== null) {
-          body2 = webidl.converters.BodyInit(body2);
+        if (body !== null) {
+          body = webidl.converters.BodyInit(body);
         }
         init = webidl.converters.ResponseInit(init);
         this[kState] = makeResponse({});
@@ -12468,8 +12468,8 @@ var require_response = __commonJS({
         setHeadersGuard(this[kHeaders], "response");
         setHeadersList(this[kHeaders], this[kState].headersList);
         let bodyWithType = null;
-        if (body2 != null) {
-          const [extractedBody, type] = extractBody(body2);
+        if (body != null) {
+          const [extractedBody, type] = extractBody(body);
           bodyWithType = { body: extractedBody, type };
         }
         initializeResponse(this, init, bodyWithType);
@@ -12674,7 +12674,7 @@ var require_response = __commonJS({
       assert(isCancelled(fetchParams));
       return isAborted(fetchParams) ? makeNetworkError(Object.assign(new DOMException("The operation was aborted.", "AbortError"), { cause: err })) : makeNetworkError(Object.assign(new DOMException("Request was cancelled."), { cause: err }));
     }
-    function initializeResponse(response, init, body2) {
+    function initializeResponse(response, init, body) {
       if (init.status !== null && (init.status < 200 || init.status > 599)) {
         throw new RangeError('init["status"] must be in the range of 200 to 599, inclusive.');
       }
@@ -12692,16 +12692,16 @@ var require_response = __commonJS({
       if ("headers" in init && init.headers != null) {
         fill(response[kHeaders], init.headers);
       }
-      if (body2) {
+      if (body) {
         if (nullBodyStatus.includes(response.status)) {
           throw webidl.errors.exception({
             header: "Response constructor",
             message: `Invalid response status code ${response.status}`
           });
         }
-        response[kState].body = body2.body;
-        if (body2.type != null && !response[kState].headersList.contains("content-type", true)) {
-          response[kState].headersList.append("content-type", body2.type, true);
+        response[kState].body = body.body;
+        if (body.type != null && !response[kState].headersList.contains("content-type", true)) {
+          response[kState].headersList.append("content-type", body.type, true);
         }
       }
     }
@@ -14340,11 +14340,11 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body: body2, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
           response = makeResponse({ status, statusText, headersList, socket });
         } else {
-          const iterator2 = body2[Symbol.asyncIterator]();
+          const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
           response = makeResponse({ status, statusText, headersList });
         }
@@ -14440,7 +14440,7 @@ var require_fetch = __commonJS({
         fetchParams.controller.connection.destroy();
       }
       return response;
-      function dispatch({ body: body2 }) {
+      function dispatch({ body }) {
         const url = requestCurrentURL(request3);
         const agent = fetchParams.controller.dispatcher;
         return new Promise((resolve4, reject) => agent.dispatch(
@@ -14448,7 +14448,7 @@ var require_fetch = __commonJS({
             path: url.pathname + url.search,
             origin: url.origin,
             method: request3.method,
-            body: agent.isMockActive ? request3.body && (request3.body.source || request3.body.stream) : body2,
+            body: agent.isMockActive ? request3.body && (request3.body.source || request3.body.stream) : body,
             headers: request3.headersList.entries,
             maxRedirections: 0,
             upgrade: request3.mode === "websocket" ? "websocket" : void 0
@@ -17612,9 +17612,9 @@ var require_receiver = __commonJS({
             if (this.#byteOffset < this.#info.payloadLength) {
               return callback2();
             }
-            const body2 = this.consume(this.#info.payloadLength);
+            const body = this.consume(this.#info.payloadLength);
             if (isControlFrame(this.#info.opcode)) {
-              this.#loop = this.parseControlFrame(body2);
+              this.#loop = this.parseControlFrame(body);
               this.#state = parserStates.INFO;
               const socket = this.ws[kResponse].socket;
               if (this.#loop && socket.writableNeedDrain) {
@@ -17628,7 +17628,7 @@ var require_receiver = __commonJS({
               }
             } else {
               if (!this.#info.compressed) {
-                if (!this.writeFragments(body2)) {
+                if (!this.writeFragments(body)) {
                   return;
                 }
                 if (this.#maxPayloadSize > 0 && this.#fragmentsBytes > this.#maxPayloadSize) {
@@ -17641,7 +17641,7 @@ var require_receiver = __commonJS({
                 this.#state = parserStates.INFO;
               } else {
                 this.#extensions.get("permessage-deflate").decompress(
-                  body2,
+                  body,
                   this.#info.fin,
                   (error3, data) => {
                     if (error3) {
@@ -17754,14 +17754,14 @@ var require_receiver = __commonJS({
        * Parses control frames.
        * @param {Buffer} body
        */
-      parseControlFrame(body2) {
+      parseControlFrame(body) {
         const { opcode, payloadLength } = this.#info;
         if (opcode === opcodes.CLOSE) {
           if (payloadLength === 1) {
             failWebsocketConnection(this.ws, "Received close frame with a 1-byte body.");
             return false;
           }
-          this.#info.closeInfo = this.parseCloseBody(body2);
+          this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
             const { code: code3, reason } = this.#info.closeInfo;
             closeWebSocketConnection(this.ws, code3, reason, reason.length);
@@ -17769,12 +17769,12 @@ var require_receiver = __commonJS({
             return false;
           }
           if (this.ws[kSentClose] !== sentCloseFrameState.SENT) {
-            let body3 = emptyBuffer;
+            let body2 = emptyBuffer;
             if (this.#info.closeInfo.code) {
-              body3 = Buffer.allocUnsafe(2);
-              body3.writeUInt16BE(this.#info.closeInfo.code, 0);
+              body2 = Buffer.allocUnsafe(2);
+              body2.writeUInt16BE(this.#info.closeInfo.code, 0);
             }
-            const closeFrame = new WebsocketFrameSend(body3);
+            const closeFrame = new WebsocketFrameSend(body2);
             this.ws[kResponse].socket.write(
               closeFrame.createFrame(opcodes.CLOSE),
               (err) => {
@@ -17789,18 +17789,18 @@ var require_receiver = __commonJS({
           return false;
         } else if (opcode === opcodes.PING) {
           if (!this.ws[kReceivedClose]) {
-            const frame = new WebsocketFrameSend(body2);
+            const frame = new WebsocketFrameSend(body);
             this.ws[kResponse].socket.write(frame.createFrame(opcodes.PONG));
             if (channels.ping.hasSubscribers) {
               channels.ping.publish({
-                payload: body2
+                payload: body
               });
             }
           }
         } else if (opcode === opcodes.PONG) {
           if (channels.pong.hasSubscribers) {
             channels.pong.publish({
-              payload: body2
+              payload: body
             });
           }
         }
@@ -20465,10 +20465,10 @@ ${indent}`) + "'";
             literalFallback = true;
           };
         }
-        const body2 = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
           return `>${header}
-${indent}${body2}`;
+${indent}${body}`;
       }
       value2 = value2.replace(/\n+/g, `$&${indent}`);
       return `|${header}
@@ -22484,13 +22484,13 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body2 = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
-          body2 += stringifyComment.lineComment(body2, "", commentString(contentComment));
-        if ((body2[0] === "|" || body2[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body2}`;
+          body += stringifyComment.lineComment(body, "", commentString(contentComment));
+        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
+          lines[lines.length - 1] = `--- ${body}`;
         } else
-          lines.push(body2);
+          lines.push(body);
       } else {
         lines.push(stringify2.stringify(doc.contents, ctx));
       }
@@ -24483,13 +24483,13 @@ var require_cst_scalar = __commonJS({
         case ">": {
           const he = source.indexOf("\n");
           const head = source.substring(0, he);
-          const body2 = source.substring(he + 1) + "\n";
+          const body = source.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
           if (!addEndtoBlockProps(props, end))
             props.push({ type: "newline", offset: -1, indent, source: "\n" });
-          return { type: "block-scalar", offset, indent, props, source: body2 };
+          return { type: "block-scalar", offset, indent, props, source: body };
         }
         case '"':
           return { type: "double-quoted-scalar", offset, indent, source, end };
@@ -24546,13 +24546,13 @@ var require_cst_scalar = __commonJS({
     function setBlockScalarValue(token, source) {
       const he = source.indexOf("\n");
       const head = source.substring(0, he);
-      const body2 = source.substring(he + 1) + "\n";
+      const body = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
         header.source = head;
-        token.source = body2;
+        token.source = body;
       } else {
         const { offset } = token;
         const indent = "indent" in token ? token.indent : -1;
@@ -24564,7 +24564,7 @@ var require_cst_scalar = __commonJS({
         for (const key of Object.keys(token))
           if (key !== "type" && key !== "offset")
             delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body2 });
+        Object.assign(token, { type: "block-scalar", indent, props, source: body });
       }
     }
     function addEndtoBlockProps(props, end) {
@@ -29974,7 +29974,7 @@ function parse3(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
-  let body2;
+  let body;
   let parameters = omit(options, [
     "method",
     "baseUrl",
@@ -30014,22 +30014,22 @@ function parse3(options) {
     url = addQueryParameters(url, remainingParameters);
   } else {
     if ("data" in remainingParameters) {
-      body2 = remainingParameters.data;
+      body = remainingParameters.data;
     } else {
       if (Object.keys(remainingParameters).length) {
-        body2 = remainingParameters;
+        body = remainingParameters;
       }
     }
   }
-  if (!headers["content-type"] && typeof body2 !== "undefined") {
+  if (!headers["content-type"] && typeof body !== "undefined") {
     headers["content-type"] = "application/json; charset=utf-8";
   }
-  if (["PATCH", "PUT"].includes(method) && typeof body2 === "undefined") {
-    body2 = "";
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
   }
   return Object.assign(
     { method, url, headers },
-    typeof body2 !== "undefined" ? { body: body2 } : null,
+    typeof body !== "undefined" ? { body } : null,
     options.request ? { request: options.request } : null
   );
 }
@@ -30659,7 +30659,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body2 = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value2]) => [
       name,
@@ -30670,7 +30670,7 @@ async function fetchWrapper(requestOptions) {
   try {
     fetchResponse = await fetch3(requestOptions.url, {
       method: requestOptions.method,
-      body: body2,
+      body,
       redirect: requestOptions.request?.redirect,
       headers: requestHeaders,
       signal: requestOptions.request?.signal,
@@ -38935,9 +38935,9 @@ async function removeContainer(name) {
   const volume = await runDocker(["volume", "rm", "--force", name], { silent: true });
   if (volume.exitCode !== 0) warning(`Could not remove the boot-check volume ${name}: ${volume.stderr.at(-1) ?? volume.exitCode}`);
 }
-function sdkVersionOf(body2) {
+function sdkVersionOf(body) {
   try {
-    const parsed = JSON.parse(body2);
+    const parsed = JSON.parse(body);
     const value2 = typeof parsed === "object" && parsed !== null ? parsed.sdk_version : void 0;
     return typeof value2 === "string" ? value2 : void 0;
   } catch {
@@ -38947,8 +38947,8 @@ function sdkVersionOf(body2) {
 async function get(url, headers, timeoutMs) {
   try {
     const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-    const body2 = (await res.text()).slice(0, 64 * 1024);
-    return { status: res.status, body: body2, error: "" };
+    const body = (await res.text()).slice(0, 64 * 1024);
+    return { status: res.status, body, error: "" };
   } catch (thrown) {
     const name = thrown.name;
     if (name === "TimeoutError" || name === "AbortError") return { status: 0, body: "", error: `no answer within ${timeoutMs / 1e3} s` };
@@ -39445,19 +39445,14 @@ var PLACEHOLDER_WORDS = [
   "sample",
   "dummy",
   "placeholder",
-  "your",
   "changeme",
   "change_me",
   "change-me",
   "replace",
   "redacted",
-  "fake",
   "insert",
   "enter_",
-  "todo",
   "fixme",
-  "here",
-  "xxx",
   "foobar",
   "mysecret",
   "mypassword",
@@ -39473,12 +39468,11 @@ var PLACEHOLDER_WORDS = [
   "secret",
   "token",
   "undefined",
-  "null",
-  "none",
   "test123",
   "testing",
   "invalid"
 ];
+var SHORT_WORD = /(?:^|[^a-z0-9])(?:your|fake|todo|here|xxx|null|none)(?:$|[^a-z0-9])/;
 var STRICT_WORDS = ["example", "sample", "dummy", "placeholder", "changeme", "redacted", "yourtoken", "your_", "your-"];
 function isVariableReference(value2) {
   if (value2.length === 0) return false;
@@ -39502,14 +39496,27 @@ function isPlaceholder(value2, strict = false) {
     }
   }
   if (same) return true;
-  if (/x{4}|X{4}|\*{3}|\.\.\.|\u2026|#{4}|_{4}|0{8}|-{4}|\?{3}/.test(value2)) return true;
+  if (/x{6}|X{6}|\*{3}|\.\.\.|\u2026|#{4}|\?{3}/.test(value2)) return true;
+  if (value2.length <= 24 && /x{4}|X{4}|_{4}|-{4}/.test(value2)) return true;
   const last = value2.charCodeAt(value2.length - 1);
   if (first === 60 && last === 62 || first === 91 && last === 93 || first === 123 && last === 125) return true;
   const lower = value2.toLowerCase();
-  const words = strict ? STRICT_WORDS : PLACEHOLDER_WORDS;
-  for (const word of words) if (lower.includes(word)) return true;
-  return longestRun(value2) >= 6 || isSequential(value2);
+  if (strict) {
+    for (const word of STRICT_WORDS) if (holdsWord(value2, lower, word)) return true;
+  } else {
+    for (const word of PLACEHOLDER_WORDS) if (lower.includes(word)) return true;
+    if (SHORT_WORD.test(lower)) return true;
+  }
+  const run2 = longestRun(value2);
+  return run2 >= 8 || run2 >= 6 && run2 * 3 >= value2.length || isSequential(value2);
 }
+function holdsWord(value2, lower, word) {
+  for (let at = lower.indexOf(word); at !== -1; at = lower.indexOf(word, at + 1)) {
+    if (WRITTEN_AS_WORD.test(value2.slice(at, at + word.length))) return true;
+  }
+  return false;
+}
+var WRITTEN_AS_WORD = /^(?:[^A-Z]+|[^a-z]+|[A-Z][^A-Z]+)$/;
 function longestRun(value2) {
   let best = 1;
   let run2 = 1;
@@ -39579,7 +39586,7 @@ function looksRandomSecret(value2) {
   if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value2)) return false;
   if (UUID.test(value2) || GIT_SHA.test(value2) || SRI.test(value2)) return false;
   if (IDENTIFIER_PATH.test(value2) || JSON_PATH.test(value2)) return false;
-  if (!/[0-9]/.test(value2) || !/[A-Za-z]/.test(value2)) return false;
+  if (!/[A-Za-z]/.test(value2) || !/[0-9]/.test(value2) && !isRandomCase(value2)) return false;
   if (value2.length < 32 && /^[0-9a-f]+$/i.test(value2)) return false;
   if (/^[a-z]{2,30}(?:[._-][a-z0-9]{1,30}){1,10}$/i.test(value2) && classSwitchRate(value2) < 0.3) return false;
   const h = shannonEntropy(value2);
@@ -39587,9 +39594,27 @@ function looksRandomSecret(value2) {
   if (classSwitchRate(value2) < 0.28) return false;
   return true;
 }
+function hexEntropyFloor(length) {
+  return 4 - 44 / length;
+}
+function isRandomHex(value2) {
+  return !isPlaceholder(value2, true) && shannonEntropy(value2) >= hexEntropyFloor(value2.length);
+}
+function isRandomCase(value2) {
+  const letters = value2.replace(/[^A-Za-z]/g, "");
+  let capitals = 0;
+  let changes = 0;
+  for (let i = 0; i < letters.length; i++) {
+    const upper = letters.charCodeAt(i) < 97;
+    if (upper) capitals++;
+    if (i > 0 && upper !== letters.charCodeAt(i - 1) < 97) changes++;
+  }
+  const share = capitals / letters.length;
+  return share >= 0.3 && share <= 0.7 && changes >= 0.3 * (letters.length - 1);
+}
 function isKeyShaped(value2) {
-  if (isUuid(value2)) return !/^0{8}-|^(.)\1{7}-/.test(value2) && shannonEntropy(value2.replace(/-/g, "")) > 3;
-  if (/^[0-9a-fA-F]{20,128}$/.test(value2)) return !isPlaceholder(value2, true) && shannonEntropy(value2) > 3 && !/^(.)\1+$/.test(value2);
+  if (isUuid(value2)) return !/^0{8}-|^(.)\1{7}-/.test(value2) && isRandomHex(value2.replace(/-/g, ""));
+  if (/^[0-9a-fA-F]{20,128}$/.test(value2)) return isRandomHex(value2);
   return false;
 }
 function redactHint(value2) {
@@ -40103,9 +40128,11 @@ var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 var uuidOf = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
 var keyLike = (value2) => looksRandomSecret(value2) || isKeyShaped(value2);
 var randomAfter = (prefixLength, minEntropy = 3) => (token) => {
-  const body2 = token.slice(prefixLength);
-  return !isPlaceholder(body2, true) && shannonEntropy(body2) >= minEntropy;
+  const body = token.slice(prefixLength);
+  const floor = HEX_BODY.test(body) ? Math.min(minEntropy, hexEntropyFloor(body.length)) : minEntropy;
+  return !isPlaceholder(body, true) && shannonEntropy(body) >= floor;
 };
+var HEX_BODY = /^[0-9a-f]+$/i;
 function prefixed(p) {
   return {
     anchors: p.anchors,
@@ -40277,7 +40304,8 @@ var aws = {
       rule: "aws-access-key-id",
       lead: ALNUM,
       tail: ALNUM,
-      validate: (t) => !t.includes("EXAMPLE") && randomAfter(4, 2.5)(t)
+      // 16 random base32 characters fall under 2.5 bits about once in 100,000 draws, under 2.2 less than once in a million.
+      validate: (t) => !t.includes("EXAMPLE") && randomAfter(4, 2.2)(t)
     }
   ],
   keyed: [
@@ -40331,8 +40359,8 @@ var clientSecretHandler = (ctx, pos) => {
   if (m === null) return;
   const stop = start + m[0].length;
   if (stop < end && SECRET[buf[stop]] === 1) return;
-  const body2 = m[0].slice(6);
-  if (shannonEntropy(body2) < 3.8 || isPlaceholder(body2, true)) return;
+  const body = m[0].slice(6);
+  if (shannonEntropy(body) < 3.8 || isPlaceholder(body.replaceAll("...", "."), true)) return;
   ctx.emit("azure-ad-client-secret", start, stop, m[0]);
 };
 var makeClientSecret = (r) => `${draw(r, 3)}${draw(r, 1, DIGITS)}Q~${draw(r, 34, SECRET_CHARS)}`;
@@ -40403,7 +40431,7 @@ var cloudflare = {
   keywords: ["cloudflare"],
   keyed: [
     { key: /^(?:cloudflare|cfapi|cfauth)|cloudflare/, value: /^[A-Za-z0-9_-]{40}$/, rule: "cloudflare-api-token", validate: looksRandomSecret },
-    { key: /^(?:cloudflare|cfapi|cfauth)|cloudflare/, value: /^[0-9a-f]{37}$/, rule: "cloudflare-global-api-key", validate: (v) => shannonEntropy(v) > 3.2 }
+    { key: /^(?:cloudflare|cfapi|cfauth)|cloudflare/, value: /^[0-9a-f]{37}$/, rule: "cloudflare-global-api-key", validate: isRandomHex }
   ],
   tokens: [prefixed({ rule: "cloudflare-origin-ca-key", anchors: ["v1.0-"], re: /v1\.0-[a-f0-9]{24}-[a-f0-9]{146}/y, maxLength: 176, prefix: 5, tail: ALNUM })],
   cases: [
@@ -40735,15 +40763,15 @@ function base62(n, width) {
 }
 function hasValidBase62Checksum(token) {
   const underscore = token.lastIndexOf("_");
-  const body2 = token.slice(underscore + 1);
-  if (body2.length !== 36) return false;
-  return base62(crc32(body2.slice(0, 30)), 6) === body2.slice(30);
+  const body = token.slice(underscore + 1);
+  if (body.length !== 36) return false;
+  return base62(crc32(body.slice(0, 30)), 6) === body.slice(30);
 }
 
 // src/secrets/rules/github.ts
 function checksummed(r, prefix) {
-  const body2 = draw(r, 30);
-  return `${prefix}${body2}${base62(crc32(body2), 6)}`;
+  const body = draw(r, 30);
+  return `${prefix}${body}${base62(crc32(body), 6)}`;
 }
 var KIND = { ghp_: "github-classic-token", gho_: "github-oauth-token", ghr_: "github-refresh-token" };
 var github = {
@@ -40822,7 +40850,6 @@ var KINDS = {
   glsoat: "gitlab-scim-token",
   glffct: "gitlab-feature-flags-token"
 };
-var body = (t) => t.slice(t.indexOf("-") + 1);
 var gitlab = {
   name: "GitLab",
   source: "https://docs.gitlab.com/security/tokens/",
@@ -40846,7 +40873,7 @@ var gitlab = {
       re: /gl(?:pat|oas|dt|rtr?|cbt|ptt|ft|imt|agent|soat|ffct)-[A-Za-z0-9_.-]{20,300}/y,
       maxLength: 310,
       tail: TOKEN,
-      validate: (t) => !t.endsWith(".") && randomAfter(t.indexOf("-") + 1)(t) && shannonEntropy(body(t)) > 3.2
+      validate: (t) => !t.endsWith(".") && randomAfter(t.indexOf("-") + 1)(t)
     }),
     prefixed({ rule: "gitlab-runner-token", anchors: ["GR1348941"], re: /GR1348941[A-Za-z0-9_-]{20}/y, maxLength: 29, tail: TOKEN })
   ],
@@ -40899,25 +40926,25 @@ var pemHandler = (ctx, pos) => {
   if (next < 0 || buf.compare(PEM_END, 0, PEM_END.length, bodyStart + next, bodyStart + next + PEM_END.length) !== 0) return;
   const rawBody = buf.toString("latin1", bodyStart, bodyStart + next);
   const escaped = rawBody.includes("\\n");
-  const body2 = keyBody(rawBody);
-  if (body2 === void 0) return;
+  const body = keyBody(rawBody);
+  if (body === void 0) return;
   let rule = "private-key";
   if (escaped) {
     const lineStart = Math.max(0, lastIndexOfByte(buf, 10, start - 1, Math.max(0, start - LOOKBACK)) + 1);
     if (buf.toString("latin1", lineStart, start).includes("private_key")) rule = "gcp-service-account-key";
   }
-  ctx.emit(rule, start, bodyStart + next, body2);
+  ctx.emit(rule, start, bodyStart + next, body);
 };
 function keyBody(raw) {
   const lines = raw.replace(/\\r/g, "").replace(/\\n/g, "\n").split("\n");
-  let body2 = "";
+  let body = "";
   for (const line of lines) {
     if (line.includes(":")) continue;
-    body2 += line.replace(/[\s"',+]/g, "");
+    body += line.replace(/[\s"',+]/g, "");
   }
-  if (body2.length < 64 || !/^[A-Za-z0-9+/]{64,20000}={0,2}(?:=[A-Za-z0-9+/]{4})?$/.test(body2)) return void 0;
-  if (shannonEntropy(body2) < 4.5) return void 0;
-  return body2;
+  if (body.length < 64 || !/^[A-Za-z0-9+/]{64,20000}={0,2}(?:=[A-Za-z0-9+/]{4})?$/.test(body)) return void 0;
+  if (shannonEntropy(body) < 4.5) return void 0;
+  return body;
 }
 var puttyHandler = (ctx, pos) => {
   const { buf, end } = ctx;
@@ -40928,9 +40955,9 @@ var puttyHandler = (ctx, pos) => {
   const count = /^Private-Lines: ([0-9]{1,3})\r?\n/.exec(text4.slice(at, at + 24));
   if (count === null) return;
   const lines = text4.slice(at).split("\n").slice(1, 1 + Number(count[1]));
-  const body2 = lines.map((l) => l.trim()).join("");
-  if (body2.length < 40 || !/^[A-Za-z0-9+/]{40,20000}={0,2}$/.test(body2) || shannonEntropy(body2) < 4.2) return;
-  ctx.emit("putty-private-key", pos, pos + at, body2);
+  const body = lines.map((l) => l.trim()).join("");
+  if (body.length < 40 || !/^[A-Za-z0-9+/]{40,20000}={0,2}$/.test(body) || shannonEntropy(body) < 4.2) return;
+  ctx.emit("putty-private-key", pos, pos + at, body);
 };
 function pemBlock(r, label = "PRIVATE KEY") {
   const bytes2 = Buffer.from(Array.from({ length: 1190 }, () => r.int(256)));
@@ -41121,7 +41148,7 @@ var hashicorp = {
     { id: "terraform-cloud-token", description: "HCP Terraform (Terraform Cloud) API token" }
   ],
   tokens: [
-    prefixed({ rule: "vault-token", anchors: ["hvs.", "hvb.", "hvr."], re: /hv[sbr]\.[A-Za-z0-9_-]{24,400}/y, maxLength: 404, tail: TOKEN, minEntropy: 3.5 })
+    prefixed({ rule: "vault-token", anchors: ["hvs.", "hvb.", "hvr."], re: /hv[sbr]\.[A-Za-z0-9_-]{24,400}/y, maxLength: 404, tail: TOKEN, minEntropy: 3.2 })
   ],
   anchors: [{ text: ".atlasv1.", handler: terraformHandler, patterns: [TF_BODY] }],
   cases: [
@@ -41662,7 +41689,15 @@ var settlemint = {
   name: "SettleMint",
   source: "https://console.settlemint.com/documentation/platform-components/security-and-authentication/personal-access-tokens",
   rules: [{ id: "settlemint-token", description: "SettleMint access token" }],
-  tokens: [prefixed({ rule: "settlemint-token", anchors: ["sm_pat_", "sm_aat_", "sm_sat_"], re: /sm_(?:pat|aat|sat)_[a-zA-Z0-9]{16}/y, maxLength: 23 })],
+  tokens: [
+    prefixed({
+      rule: "settlemint-token",
+      anchors: ["sm_pat_", "sm_aat_", "sm_sat_"],
+      re: /sm_(?:pat|aat|sat)_[a-zA-Z0-9]{16}/y,
+      maxLength: 23,
+      minEntropy: 2.5
+    })
+  ],
   cases: [{ rule: "settlemint-token", key: "SETTLEMINT_ACCESS_TOKEN", make: (r) => `sm_pat_${draw(r, 16)}`, negatives: ["sm_pat_xxxxxxxxxxxxxxxx"] }]
 };
 
@@ -41889,7 +41924,7 @@ var twilio = {
   keywords: ["twilio"],
   keyed: [
     { key: /twilio/, value: /^SK[0-9a-fA-F]{32}$/, rule: "twilio-api-key", validate: (v) => !isPlaceholder(v.slice(2), true) },
-    { key: /twilio.*(?:token|secret)$/, value: /^[0-9a-f]{32}$/, rule: "twilio-auth-token", validate: (v) => shannonEntropy(v) > 3.2 }
+    { key: /twilio.*(?:token|secret)$/, value: /^[0-9a-f]{32}$/, rule: "twilio-auth-token", validate: isRandomHex }
   ],
   cases: [
     {
@@ -41938,7 +41973,7 @@ var airtable = {
       anchors: ["pat"],
       re: /pat[A-Za-z0-9]{14}\.[a-f0-9]{64}/y,
       maxLength: 82,
-      validate: (v) => shannonEntropy(v.slice(18)) > 3.3 && !isPlaceholder(v.slice(3), true)
+      validate: (v) => isRandomHex(v.slice(18)) && !isPlaceholder(v.slice(3), true)
     })
   ],
   keyed: [
@@ -42072,7 +42107,7 @@ var dropbox = {
   ],
   keyed: [
     { key: /dropbox/, value: /^[A-Za-z0-9_-]{11}AAAAAAAAAA[A-Za-z0-9_-]{43}$/, rule: "dropbox-access-token", validate: (v) => shannonEntropy(v) > 4 },
-    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: "dropbox-app-secret", validate: (v) => shannonEntropy(v) > 2.6 && !isPlaceholder(v, true) }
+    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: "dropbox-app-secret", validate: (v) => shannonEntropy(v) > 2.25 && !isPlaceholder(v, true) }
   ],
   cases: [
     {
@@ -42444,7 +42479,7 @@ var kucoin = {
   ],
   keyed: [
     { key: /kucoin.*(?:secret|secretkey)$/, value: UUID_RE, rule: "kucoin-api-secret", validate: keyLike },
-    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: "kucoin-api-key", validate: (v) => shannonEntropy(v) > 2.5 && !isPlaceholder(v, true) },
+    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: "kucoin-api-key", validate: isRandomHex },
     { key: /kucoin.*(?:passphrase|password)$/, value: /^\S{6,64}$/, rule: "kucoin-api-passphrase", validate: (v) => isRealPassword(v, "") }
   ],
   cases: [
@@ -42489,7 +42524,8 @@ var linkedin = {
       key: /linkedin.*secret$/,
       value: /^(?:WPL_AP[0-9]\.)?[A-Za-z0-9]{16}(?:\.[A-Za-z0-9+/=]{4,40})?$/,
       rule: "linkedin-client-secret",
-      validate: (v) => shannonEntropy(v) > 3 && !isPlaceholder(v, true)
+      // 16 random characters fall under 3 bits about once in 10,000 draws, under 2.5 less than once in a million.
+      validate: (v) => shannonEntropy(v) > 2.5 && !isPlaceholder(v, true)
     }
   ],
   cases: [
@@ -43037,12 +43073,12 @@ function scanDockerfile(text4, offset, emit) {
       directives = false;
     }
     if (trimmed.startsWith("#") || joined === "" && trimmed === "") continue;
-    let body2 = line.text;
-    const withoutTrailing = body2.replace(/[ \t]+$/, "");
+    let body = line.text;
+    const withoutTrailing = body.replace(/[ \t]+$/, "");
     const continues = withoutTrailing.endsWith(escape2);
-    if (continues) body2 = withoutTrailing.slice(0, -1);
+    if (continues) body = withoutTrailing.slice(0, -1);
     segments.push({ joined: joined.length, offset: line.start });
-    joined += body2;
+    joined += body;
     if (!continues) finish2();
   }
   finish2();
@@ -44082,11 +44118,11 @@ function commentMarker(dockerfile2) {
 }
 var MAX_COMMENT = 65e3;
 function commentBody(markdown, marker) {
-  const body2 = `${marker}
+  const body = `${marker}
 ${markdown}`;
-  if (body2.length <= MAX_COMMENT) return body2;
-  const cut = body2.lastIndexOf("\n", MAX_COMMENT - 100);
-  return `${body2.slice(0, cut)}
+  if (body.length <= MAX_COMMENT) return body;
+  const cut = body.lastIndexOf("\n", MAX_COMMENT - 100);
+  return `${body.slice(0, cut)}
 
 \u2026 truncated: the job summary and the annotations list everything.
 `;
@@ -44114,13 +44150,13 @@ async function upsertPullRequestComment(token, apiUrl, target, marker, markdown)
       issue_number: target.number,
       per_page: 100
     });
-    const body2 = commentBody(markdown, marker);
+    const body = commentBody(markdown, marker);
     const existing = findMarkedComment(comments, marker);
     if (existing) {
-      await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body: body2 });
+      await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
       info(`Updated the pull-request comment ${existing.html_url ?? existing.id}`);
     } else {
-      const created2 = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body: body2 });
+      const created2 = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body });
       info(`Commented on the pull request: ${created2.data.html_url}`);
     }
   } catch (thrown) {
@@ -44360,15 +44396,15 @@ function parseMaxReadySeconds(text4) {
   }
   return Number(value2);
 }
-function parseEventPage(body2) {
+function parseEventPage(body) {
   let parsed;
   try {
-    parsed = JSON.parse(body2);
+    parsed = JSON.parse(body);
   } catch {
-    return `not JSON: ${body2.slice(0, 120)}`;
+    return `not JSON: ${body.slice(0, 120)}`;
   }
   const page = parsed;
-  if (typeof parsed !== "object" || parsed === null || !Array.isArray(page.items)) return `no items list: ${body2.slice(0, 120)}`;
+  if (typeof parsed !== "object" || parsed === null || !Array.isArray(page.items)) return `no items list: ${body.slice(0, 120)}`;
   const items = page.items.filter((item) => typeof item === "object" && item !== null);
   return { items, next_page_id: typeof page.next_page_id === "string" ? page.next_page_id : null };
 }
@@ -46106,14 +46142,14 @@ var Directives = class {
 function readHeredocs(line, lines, file, startLine) {
   const heredocs = [];
   for (const heredoc of heredocsFromLine(line)) {
-    const body2 = [];
+    const body = [];
     let terminated = false;
     while (!lines.done && !terminated) {
       const bodyLine = lines.next();
       let candidate = trimNewline(bodyLine);
       if (heredoc.chomp) candidate = candidate.replace(/^\t+/, "");
       if (candidate === heredoc.name) terminated = true;
-      else body2.push(lines.hadNewline ? `${bodyLine}
+      else body.push(lines.hadNewline ? `${bodyLine}
 ` : bodyLine);
     }
     if (!terminated) {
@@ -46123,7 +46159,7 @@ function readHeredocs(line, lines, file, startLine) {
         startLine
       );
     }
-    heredocs.push({ delimiter: heredoc.name, body: body2.join("") });
+    heredocs.push({ delimiter: heredoc.name, body: body.join("") });
   }
   return heredocs;
 }
@@ -47796,11 +47832,11 @@ var TarReader = class {
     const long = this.long;
     if (long) {
       this.long = void 0;
-      const body2 = Buffer.concat(long.parts);
-      if (long.type === "gnu-long-path") this.longPath = text2(body2, 0, body2.length);
-      else if (long.type === "gnu-long-link-path") this.longLinkPath = text2(body2, 0, body2.length);
-      else if (long.type === "pax-global-header") this.paxGlobal = decodePax(body2);
-      else this.pax = { ...this.paxGlobal, ...decodePax(body2) };
+      const body = Buffer.concat(long.parts);
+      if (long.type === "gnu-long-path") this.longPath = text2(body, 0, body.length);
+      else if (long.type === "gnu-long-link-path") this.longLinkPath = text2(body, 0, body.length);
+      else if (long.type === "pax-global-header") this.paxGlobal = decodePax(body);
+      else this.pax = { ...this.paxGlobal, ...decodePax(body) };
       return;
     }
     const sink = this.sink;
@@ -47865,9 +47901,9 @@ function base256(block, offset, end) {
   for (let i = offset + 1; i < end; i++) sum = sum * 256 + (positive ? block[i] : 255 - block[i]);
   return positive ? sum : -sum;
 }
-function decodePax(body2) {
+function decodePax(body) {
   const result = {};
-  let rest = body2;
+  let rest = body;
   while (rest.length > 0) {
     let space = 0;
     while (space < rest.length && rest[space] !== 32) space++;
@@ -48357,7 +48393,7 @@ function instructionLine(dockerfile2, instruction2) {
   const match = /^([A-Z]+) (.*?)(?: \(with build args [^)]*\))?$/.exec(instruction2);
   if (!match) return void 0;
   const keyword = match[1] ?? "";
-  const body2 = squeeze(match[2] ?? "").replace(/…$/, "").slice(0, 40);
+  const body = squeeze(match[2] ?? "").replace(/…$/, "").slice(0, 40);
   const lines = dockerfile2.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     let text4 = lines[i] ?? "";
@@ -48367,7 +48403,7 @@ function instructionLine(dockerfile2, instruction2) {
     const head = /^(\w+)\s+(.*)$/.exec(line);
     if (!head || (head[1] ?? "").toUpperCase() !== keyword) continue;
     const rest = (head[2] ?? "").replace(/^(?:--\S+\s+)*/, "");
-    if (body2 === "" || rest.includes(body2) || rest !== "" && body2.includes(rest.slice(0, 40))) return i + 1;
+    if (body === "" || rest.includes(body) || rest !== "" && body.includes(rest.slice(0, 40))) return i + 1;
   }
   return void 0;
 }
@@ -48801,13 +48837,13 @@ async function startLoopbackRegistry(options) {
     if (manifest) {
       const reference = manifest[1];
       if (method === "PUT") {
-        const body2 = await readBody(req, MAX_MANIFEST);
-        if (!body2) return error2(res, 413, "MANIFEST_INVALID", "manifest too large");
-        const digest = `sha256:${createHash3("sha256").update(body2).digest("hex")}`;
+        const body = await readBody(req, MAX_MANIFEST);
+        if (!body) return error2(res, 413, "MANIFEST_INVALID", "manifest too large");
+        const digest = `sha256:${createHash3("sha256").update(body).digest("hex")}`;
         if (reference.startsWith("sha256:") && reference !== digest) return error2(res, 400, "DIGEST_INVALID", `manifest digest is ${digest}`);
-        const missing = referencedBlobs(body2).filter((d) => blobSize(d) === void 0);
+        const missing = referencedBlobs(body).filter((d) => blobSize(d) === void 0);
         if (missing.length > 0) return error2(res, 400, "MANIFEST_BLOB_UNKNOWN", missing.join(", "));
-        const stored2 = { digest, mediaType: (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "", body: body2 };
+        const stored2 = { digest, mediaType: (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "", body };
         manifests.set(digest, stored2);
         manifests.set(reference, stored2);
         return created(res, `${prefix}manifests/${digest}`, digest);
@@ -48901,9 +48937,9 @@ function drained(stream) {
     stream.on("close", done);
   });
 }
-function referencedBlobs(body2) {
+function referencedBlobs(body) {
   try {
-    const parsed = JSON.parse(body2.toString("utf8"));
+    const parsed = JSON.parse(body.toString("utf8"));
     return [parsed.config?.digest, ...(parsed.layers ?? []).map((layer) => layer.digest)].filter((d) => typeof d === "string");
   } catch {
     return [];
@@ -48923,9 +48959,9 @@ async function drain2(req) {
   for await (const _ of req) {
   }
 }
-function reply(res, status, body2) {
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body2)) });
-  res.end(body2);
+function reply(res, status, body) {
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) });
+  res.end(body);
 }
 function accepted(res, location, id2, size) {
   res.writeHead(202, { Location: location, Range: `0-${Math.max(size - 1, 0)}`, "Docker-Upload-UUID": id2, "Content-Length": "0" });
@@ -49279,9 +49315,9 @@ async function scanThroughLoopback(image, plan, docker2 = runDocker) {
 }
 function assemble(manifestOf, tag, blobs) {
   const read = (reference) => {
-    const body2 = manifestOf(reference);
-    if (!body2) throw new Error(`the engine pushed no manifest ${reference} to the loopback registry`);
-    return JSON.parse(body2.toString("utf8"));
+    const body = manifestOf(reference);
+    if (!body) throw new Error(`the engine pushed no manifest ${reference} to the loopback registry`);
+    return JSON.parse(body.toString("utf8"));
   };
   let manifest = read(tag);
   if (manifest.manifests) {
@@ -50474,10 +50510,10 @@ function httpError(context3, subject, reply2, peer = "registry") {
   }
   return error3("protocol", `unexpected answer from ${where} ${reading} ${what} ${at}`);
 }
-function errorCodes(body2) {
+function errorCodes(body) {
   let parsed;
   try {
-    parsed = JSON.parse(Buffer3.from(body2).toString("utf8"));
+    parsed = JSON.parse(Buffer3.from(body).toString("utf8"));
   } catch {
     return [];
   }
@@ -50551,14 +50587,14 @@ var Transport = class {
         headers.Authorization = options.authorization;
       }
       try {
-        const body2 = await options.body?.();
-        if (body2 !== void 0) {
-          headers["Content-Type"] = body2.contentType;
-          headers["Content-Length"] = String(body2.length);
+        const body = await options.body?.();
+        if (body !== void 0) {
+          headers["Content-Type"] = body.contentType;
+          headers["Content-Length"] = String(body.length);
         }
         const init = { method: options.method, headers, redirect: "manual", signal };
-        if (body2 !== void 0) {
-          init.body = body2.data;
+        if (body !== void 0) {
+          init.body = body.data;
           init.duplex = "half";
         }
         const res = await this.fetchImpl(current, init);
@@ -50736,18 +50772,18 @@ var Authenticator = class {
       ...request3.deadline !== void 0 ? { deadline: request3.deadline } : {}
     });
     if (reply2.status !== 200) throw httpError(context3, subject, reply2, "token");
-    const body2 = asRecord(parseJson(context3, subject, reply2.body));
-    const token = body2?.token ?? body2?.access_token;
+    const body = asRecord(parseJson(context3, subject, reply2.body));
+    const token = body?.token ?? body?.access_token;
     if (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token)) {
       throw protocolError(context3, subject, `a token answer from ${realm.host} without a usable token`);
     }
-    const expiresIn = typeof body2?.expires_in === "number" && body2.expires_in > 0 ? body2.expires_in : 60;
+    const expiresIn = typeof body?.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 60;
     return { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1e3 };
   }
 };
-function parseJson(context3, subject, body2) {
+function parseJson(context3, subject, body) {
   try {
-    return JSON.parse(Buffer5.from(body2).toString("utf8"));
+    return JSON.parse(Buffer5.from(body).toString("utf8"));
   } catch {
     throw protocolError(context3, subject, "invalid JSON");
   }
@@ -50825,9 +50861,9 @@ var Client = class {
         peer: "registry"
       });
       if (reply2.status !== 200) throw this.httpError(subject, reply2);
-      const body2 = asRecord(this.parseJson(subject, reply2.body));
-      if (body2 === void 0) throw this.protocolError(subject, "a tag list that is not a JSON object");
-      const pageTags = body2.tags ?? null;
+      const body = asRecord(this.parseJson(subject, reply2.body));
+      if (body === void 0) throw this.protocolError(subject, "a tag list that is not a JSON object");
+      const pageTags = body.tags ?? null;
       if (pageTags !== null && !Array.isArray(pageTags)) throw this.protocolError(subject, "a tag list without tags");
       for (const tag of pageTags ?? []) if (typeof tag === "string") tags.push(tag);
       url = this.nextPage(subject, reply2);
@@ -50982,7 +51018,7 @@ var Client = class {
     if (put.status !== 201) throw this.httpError(subject, put);
     return "uploaded";
   }
-  async putManifest(repository, reference, mediaType, body2) {
+  async putManifest(repository, reference, mediaType, body) {
     this.checkRepository(repository);
     this.checkReference(repository, reference);
     const subject = { repository, kind: "manifest", reference, push: true };
@@ -50991,10 +51027,10 @@ var Client = class {
       method: "PUT",
       maxBytes: MAX_ANSWER_BYTES,
       peer: "registry",
-      body: async () => ({ data: body2, length: body2.byteLength, contentType: mediaType })
+      body: async () => ({ data: body, length: body.byteLength, contentType: mediaType })
     });
     if (reply2.status !== 201) throw this.httpError(subject, reply2);
-    const own = `sha256:${createHash6("sha256").update(body2).digest("hex")}`;
+    const own = `sha256:${createHash6("sha256").update(body).digest("hex")}`;
     const header = reply2.headers.get("docker-content-digest")?.trim();
     if (header !== void 0 && DIGEST.test(header) && header.startsWith("sha256:") && header !== own) {
       throw this.protocolError(subject, `the digest ${header}, not the manifest's own ${own}`);
@@ -51068,8 +51104,8 @@ var Client = class {
       );
     }
   }
-  parseJson(subject, body2) {
-    return parseJson(this.context, subject, body2);
+  parseJson(subject, body) {
+    return parseJson(this.context, subject, body);
   }
   protocolError(subject, what) {
     return protocolError(this.context, subject, what);
@@ -51084,10 +51120,10 @@ function mediaTypeOf(contentType) {
 function isIndex(manifest) {
   return INDEX_TYPES.has(manifest.mediaType) || Array.isArray(asRecord(manifest.manifest)?.manifests);
 }
-function digestOf(body2, like) {
+function digestOf(body, like) {
   const algorithm = like.slice(0, like.indexOf(":"));
   if (!["sha256", "sha384", "sha512"].includes(algorithm)) return void 0;
-  return `${algorithm}:${createHash6(algorithm).update(body2).digest("hex")}`;
+  return `${algorithm}:${createHash6(algorithm).update(body).digest("hex")}`;
 }
 function platformText(p) {
   return `${p.os}/${p.architecture}${p.variant === void 0 ? "" : `/${p.variant}`}`;
@@ -51191,8 +51227,8 @@ var ClientForRun = class {
   pushBlob(repository, blob, source, transfer2) {
     return this.read((client) => client.pushBlob(repository, blob, source, transfer2));
   }
-  putManifest(repository, reference, mediaType, body2) {
-    return this.read((client) => client.putManifest(repository, reference, mediaType, body2));
+  putManifest(repository, reference, mediaType, body) {
+    return this.read((client) => client.putManifest(repository, reference, mediaType, body));
   }
   async read(call) {
     this.client ??= this.connect();

@@ -31,19 +31,14 @@ var PLACEHOLDER_WORDS = [
   "sample",
   "dummy",
   "placeholder",
-  "your",
   "changeme",
   "change_me",
   "change-me",
   "replace",
   "redacted",
-  "fake",
   "insert",
   "enter_",
-  "todo",
   "fixme",
-  "here",
-  "xxx",
   "foobar",
   "mysecret",
   "mypassword",
@@ -59,12 +54,11 @@ var PLACEHOLDER_WORDS = [
   "secret",
   "token",
   "undefined",
-  "null",
-  "none",
   "test123",
   "testing",
   "invalid"
 ];
+var SHORT_WORD = /(?:^|[^a-z0-9])(?:your|fake|todo|here|xxx|null|none)(?:$|[^a-z0-9])/;
 var STRICT_WORDS = ["example", "sample", "dummy", "placeholder", "changeme", "redacted", "yourtoken", "your_", "your-"];
 function isVariableReference(value) {
   if (value.length === 0) return false;
@@ -88,14 +82,27 @@ function isPlaceholder(value, strict = false) {
     }
   }
   if (same) return true;
-  if (/x{4}|X{4}|\*{3}|\.\.\.|\u2026|#{4}|_{4}|0{8}|-{4}|\?{3}/.test(value)) return true;
+  if (/x{6}|X{6}|\*{3}|\.\.\.|\u2026|#{4}|\?{3}/.test(value)) return true;
+  if (value.length <= 24 && /x{4}|X{4}|_{4}|-{4}/.test(value)) return true;
   const last = value.charCodeAt(value.length - 1);
   if (first === 60 && last === 62 || first === 91 && last === 93 || first === 123 && last === 125) return true;
   const lower = value.toLowerCase();
-  const words = strict ? STRICT_WORDS : PLACEHOLDER_WORDS;
-  for (const word of words) if (lower.includes(word)) return true;
-  return longestRun(value) >= 6 || isSequential(value);
+  if (strict) {
+    for (const word of STRICT_WORDS) if (holdsWord(value, lower, word)) return true;
+  } else {
+    for (const word of PLACEHOLDER_WORDS) if (lower.includes(word)) return true;
+    if (SHORT_WORD.test(lower)) return true;
+  }
+  const run = longestRun(value);
+  return run >= 8 || run >= 6 && run * 3 >= value.length || isSequential(value);
 }
+function holdsWord(value, lower, word) {
+  for (let at = lower.indexOf(word); at !== -1; at = lower.indexOf(word, at + 1)) {
+    if (WRITTEN_AS_WORD.test(value.slice(at, at + word.length))) return true;
+  }
+  return false;
+}
+var WRITTEN_AS_WORD = /^(?:[^A-Z]+|[^a-z]+|[A-Z][^A-Z]+)$/;
 function longestRun(value) {
   let best = 1;
   let run = 1;
@@ -165,7 +172,7 @@ function looksRandomSecret(value) {
   if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return false;
   if (UUID.test(value) || GIT_SHA.test(value) || SRI.test(value)) return false;
   if (IDENTIFIER_PATH.test(value) || JSON_PATH.test(value)) return false;
-  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
+  if (!/[A-Za-z]/.test(value) || !/[0-9]/.test(value) && !isRandomCase(value)) return false;
   if (value.length < 32 && /^[0-9a-f]+$/i.test(value)) return false;
   if (/^[a-z]{2,30}(?:[._-][a-z0-9]{1,30}){1,10}$/i.test(value) && classSwitchRate(value) < 0.3) return false;
   const h = shannonEntropy(value);
@@ -173,9 +180,27 @@ function looksRandomSecret(value) {
   if (classSwitchRate(value) < 0.28) return false;
   return true;
 }
+function hexEntropyFloor(length) {
+  return 4 - 44 / length;
+}
+function isRandomHex(value) {
+  return !isPlaceholder(value, true) && shannonEntropy(value) >= hexEntropyFloor(value.length);
+}
+function isRandomCase(value) {
+  const letters = value.replace(/[^A-Za-z]/g, "");
+  let capitals = 0;
+  let changes = 0;
+  for (let i = 0; i < letters.length; i++) {
+    const upper = letters.charCodeAt(i) < 97;
+    if (upper) capitals++;
+    if (i > 0 && upper !== letters.charCodeAt(i - 1) < 97) changes++;
+  }
+  const share = capitals / letters.length;
+  return share >= 0.3 && share <= 0.7 && changes >= 0.3 * (letters.length - 1);
+}
 function isKeyShaped(value) {
-  if (isUuid(value)) return !/^0{8}-|^(.)\1{7}-/.test(value) && shannonEntropy(value.replace(/-/g, "")) > 3;
-  if (/^[0-9a-fA-F]{20,128}$/.test(value)) return !isPlaceholder(value, true) && shannonEntropy(value) > 3 && !/^(.)\1+$/.test(value);
+  if (isUuid(value)) return !/^0{8}-|^(.)\1{7}-/.test(value) && isRandomHex(value.replace(/-/g, ""));
+  if (/^[0-9a-fA-F]{20,128}$/.test(value)) return isRandomHex(value);
   return false;
 }
 
@@ -675,9 +700,11 @@ var UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 var uuidOf = (r) => `${draw(r, 8, HEX_CHARS)}-${draw(r, 4, HEX_CHARS)}-4${draw(r, 3, HEX_CHARS)}-a${draw(r, 3, HEX_CHARS)}-${draw(r, 12, HEX_CHARS)}`;
 var keyLike = (value) => looksRandomSecret(value) || isKeyShaped(value);
 var randomAfter = (prefixLength, minEntropy = 3) => (token) => {
-  const body2 = token.slice(prefixLength);
-  return !isPlaceholder(body2, true) && shannonEntropy(body2) >= minEntropy;
+  const body = token.slice(prefixLength);
+  const floor = HEX_BODY.test(body) ? Math.min(minEntropy, hexEntropyFloor(body.length)) : minEntropy;
+  return !isPlaceholder(body, true) && shannonEntropy(body) >= floor;
 };
+var HEX_BODY = /^[0-9a-f]+$/i;
 function prefixed(p) {
   return {
     anchors: p.anchors,
@@ -849,7 +876,8 @@ var aws = {
       rule: "aws-access-key-id",
       lead: ALNUM,
       tail: ALNUM,
-      validate: (t) => !t.includes("EXAMPLE") && randomAfter(4, 2.5)(t)
+      // 16 random base32 characters fall under 2.5 bits about once in 100,000 draws, under 2.2 less than once in a million.
+      validate: (t) => !t.includes("EXAMPLE") && randomAfter(4, 2.2)(t)
     }
   ],
   keyed: [
@@ -903,8 +931,8 @@ var clientSecretHandler = (ctx, pos) => {
   if (m === null) return;
   const stop = start + m[0].length;
   if (stop < end && SECRET[buf[stop]] === 1) return;
-  const body2 = m[0].slice(6);
-  if (shannonEntropy(body2) < 3.8 || isPlaceholder(body2, true)) return;
+  const body = m[0].slice(6);
+  if (shannonEntropy(body) < 3.8 || isPlaceholder(body.replaceAll("...", "."), true)) return;
   ctx.emit("azure-ad-client-secret", start, stop, m[0]);
 };
 var makeClientSecret = (r) => `${draw(r, 3)}${draw(r, 1, DIGITS)}Q~${draw(r, 34, SECRET_CHARS)}`;
@@ -975,7 +1003,7 @@ var cloudflare = {
   keywords: ["cloudflare"],
   keyed: [
     { key: /^(?:cloudflare|cfapi|cfauth)|cloudflare/, value: /^[A-Za-z0-9_-]{40}$/, rule: "cloudflare-api-token", validate: looksRandomSecret },
-    { key: /^(?:cloudflare|cfapi|cfauth)|cloudflare/, value: /^[0-9a-f]{37}$/, rule: "cloudflare-global-api-key", validate: (v) => shannonEntropy(v) > 3.2 }
+    { key: /^(?:cloudflare|cfapi|cfauth)|cloudflare/, value: /^[0-9a-f]{37}$/, rule: "cloudflare-global-api-key", validate: isRandomHex }
   ],
   tokens: [prefixed({ rule: "cloudflare-origin-ca-key", anchors: ["v1.0-"], re: /v1\.0-[a-f0-9]{24}-[a-f0-9]{146}/y, maxLength: 176, prefix: 5, tail: ALNUM })],
   cases: [
@@ -1307,15 +1335,15 @@ function base62(n, width) {
 }
 function hasValidBase62Checksum(token) {
   const underscore = token.lastIndexOf("_");
-  const body2 = token.slice(underscore + 1);
-  if (body2.length !== 36) return false;
-  return base62(crc32(body2.slice(0, 30)), 6) === body2.slice(30);
+  const body = token.slice(underscore + 1);
+  if (body.length !== 36) return false;
+  return base62(crc32(body.slice(0, 30)), 6) === body.slice(30);
 }
 
 // src/secrets/rules/github.ts
 function checksummed(r, prefix) {
-  const body2 = draw(r, 30);
-  return `${prefix}${body2}${base62(crc32(body2), 6)}`;
+  const body = draw(r, 30);
+  return `${prefix}${body}${base62(crc32(body), 6)}`;
 }
 var KIND = { ghp_: "github-classic-token", gho_: "github-oauth-token", ghr_: "github-refresh-token" };
 var github = {
@@ -1394,7 +1422,6 @@ var KINDS = {
   glsoat: "gitlab-scim-token",
   glffct: "gitlab-feature-flags-token"
 };
-var body = (t) => t.slice(t.indexOf("-") + 1);
 var gitlab = {
   name: "GitLab",
   source: "https://docs.gitlab.com/security/tokens/",
@@ -1418,7 +1445,7 @@ var gitlab = {
       re: /gl(?:pat|oas|dt|rtr?|cbt|ptt|ft|imt|agent|soat|ffct)-[A-Za-z0-9_.-]{20,300}/y,
       maxLength: 310,
       tail: TOKEN,
-      validate: (t) => !t.endsWith(".") && randomAfter(t.indexOf("-") + 1)(t) && shannonEntropy(body(t)) > 3.2
+      validate: (t) => !t.endsWith(".") && randomAfter(t.indexOf("-") + 1)(t)
     }),
     prefixed({ rule: "gitlab-runner-token", anchors: ["GR1348941"], re: /GR1348941[A-Za-z0-9_-]{20}/y, maxLength: 29, tail: TOKEN })
   ],
@@ -1471,25 +1498,25 @@ var pemHandler = (ctx, pos) => {
   if (next < 0 || buf.compare(PEM_END, 0, PEM_END.length, bodyStart + next, bodyStart + next + PEM_END.length) !== 0) return;
   const rawBody = buf.toString("latin1", bodyStart, bodyStart + next);
   const escaped = rawBody.includes("\\n");
-  const body2 = keyBody(rawBody);
-  if (body2 === void 0) return;
+  const body = keyBody(rawBody);
+  if (body === void 0) return;
   let rule = "private-key";
   if (escaped) {
     const lineStart = Math.max(0, lastIndexOfByte(buf, 10, start - 1, Math.max(0, start - LOOKBACK)) + 1);
     if (buf.toString("latin1", lineStart, start).includes("private_key")) rule = "gcp-service-account-key";
   }
-  ctx.emit(rule, start, bodyStart + next, body2);
+  ctx.emit(rule, start, bodyStart + next, body);
 };
 function keyBody(raw) {
   const lines = raw.replace(/\\r/g, "").replace(/\\n/g, "\n").split("\n");
-  let body2 = "";
+  let body = "";
   for (const line of lines) {
     if (line.includes(":")) continue;
-    body2 += line.replace(/[\s"',+]/g, "");
+    body += line.replace(/[\s"',+]/g, "");
   }
-  if (body2.length < 64 || !/^[A-Za-z0-9+/]{64,20000}={0,2}(?:=[A-Za-z0-9+/]{4})?$/.test(body2)) return void 0;
-  if (shannonEntropy(body2) < 4.5) return void 0;
-  return body2;
+  if (body.length < 64 || !/^[A-Za-z0-9+/]{64,20000}={0,2}(?:=[A-Za-z0-9+/]{4})?$/.test(body)) return void 0;
+  if (shannonEntropy(body) < 4.5) return void 0;
+  return body;
 }
 var puttyHandler = (ctx, pos) => {
   const { buf, end } = ctx;
@@ -1500,9 +1527,9 @@ var puttyHandler = (ctx, pos) => {
   const count = /^Private-Lines: ([0-9]{1,3})\r?\n/.exec(text.slice(at, at + 24));
   if (count === null) return;
   const lines = text.slice(at).split("\n").slice(1, 1 + Number(count[1]));
-  const body2 = lines.map((l) => l.trim()).join("");
-  if (body2.length < 40 || !/^[A-Za-z0-9+/]{40,20000}={0,2}$/.test(body2) || shannonEntropy(body2) < 4.2) return;
-  ctx.emit("putty-private-key", pos, pos + at, body2);
+  const body = lines.map((l) => l.trim()).join("");
+  if (body.length < 40 || !/^[A-Za-z0-9+/]{40,20000}={0,2}$/.test(body) || shannonEntropy(body) < 4.2) return;
+  ctx.emit("putty-private-key", pos, pos + at, body);
 };
 function pemBlock(r, label = "PRIVATE KEY") {
   const bytes = Buffer.from(Array.from({ length: 1190 }, () => r.int(256)));
@@ -1693,7 +1720,7 @@ var hashicorp = {
     { id: "terraform-cloud-token", description: "HCP Terraform (Terraform Cloud) API token" }
   ],
   tokens: [
-    prefixed({ rule: "vault-token", anchors: ["hvs.", "hvb.", "hvr."], re: /hv[sbr]\.[A-Za-z0-9_-]{24,400}/y, maxLength: 404, tail: TOKEN, minEntropy: 3.5 })
+    prefixed({ rule: "vault-token", anchors: ["hvs.", "hvb.", "hvr."], re: /hv[sbr]\.[A-Za-z0-9_-]{24,400}/y, maxLength: 404, tail: TOKEN, minEntropy: 3.2 })
   ],
   anchors: [{ text: ".atlasv1.", handler: terraformHandler, patterns: [TF_BODY] }],
   cases: [
@@ -2234,7 +2261,15 @@ var settlemint = {
   name: "SettleMint",
   source: "https://console.settlemint.com/documentation/platform-components/security-and-authentication/personal-access-tokens",
   rules: [{ id: "settlemint-token", description: "SettleMint access token" }],
-  tokens: [prefixed({ rule: "settlemint-token", anchors: ["sm_pat_", "sm_aat_", "sm_sat_"], re: /sm_(?:pat|aat|sat)_[a-zA-Z0-9]{16}/y, maxLength: 23 })],
+  tokens: [
+    prefixed({
+      rule: "settlemint-token",
+      anchors: ["sm_pat_", "sm_aat_", "sm_sat_"],
+      re: /sm_(?:pat|aat|sat)_[a-zA-Z0-9]{16}/y,
+      maxLength: 23,
+      minEntropy: 2.5
+    })
+  ],
   cases: [{ rule: "settlemint-token", key: "SETTLEMINT_ACCESS_TOKEN", make: (r) => `sm_pat_${draw(r, 16)}`, negatives: ["sm_pat_xxxxxxxxxxxxxxxx"] }]
 };
 
@@ -2461,7 +2496,7 @@ var twilio = {
   keywords: ["twilio"],
   keyed: [
     { key: /twilio/, value: /^SK[0-9a-fA-F]{32}$/, rule: "twilio-api-key", validate: (v) => !isPlaceholder(v.slice(2), true) },
-    { key: /twilio.*(?:token|secret)$/, value: /^[0-9a-f]{32}$/, rule: "twilio-auth-token", validate: (v) => shannonEntropy(v) > 3.2 }
+    { key: /twilio.*(?:token|secret)$/, value: /^[0-9a-f]{32}$/, rule: "twilio-auth-token", validate: isRandomHex }
   ],
   cases: [
     {
@@ -2510,7 +2545,7 @@ var airtable = {
       anchors: ["pat"],
       re: /pat[A-Za-z0-9]{14}\.[a-f0-9]{64}/y,
       maxLength: 82,
-      validate: (v) => shannonEntropy(v.slice(18)) > 3.3 && !isPlaceholder(v.slice(3), true)
+      validate: (v) => isRandomHex(v.slice(18)) && !isPlaceholder(v.slice(3), true)
     })
   ],
   keyed: [
@@ -2644,7 +2679,7 @@ var dropbox = {
   ],
   keyed: [
     { key: /dropbox/, value: /^[A-Za-z0-9_-]{11}AAAAAAAAAA[A-Za-z0-9_-]{43}$/, rule: "dropbox-access-token", validate: (v) => shannonEntropy(v) > 4 },
-    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: "dropbox-app-secret", validate: (v) => shannonEntropy(v) > 2.6 && !isPlaceholder(v, true) }
+    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: "dropbox-app-secret", validate: (v) => shannonEntropy(v) > 2.25 && !isPlaceholder(v, true) }
   ],
   cases: [
     {
@@ -3016,7 +3051,7 @@ var kucoin = {
   ],
   keyed: [
     { key: /kucoin.*(?:secret|secretkey)$/, value: UUID_RE, rule: "kucoin-api-secret", validate: keyLike },
-    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: "kucoin-api-key", validate: (v) => shannonEntropy(v) > 2.5 && !isPlaceholder(v, true) },
+    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: "kucoin-api-key", validate: isRandomHex },
     { key: /kucoin.*(?:passphrase|password)$/, value: /^\S{6,64}$/, rule: "kucoin-api-passphrase", validate: (v) => isRealPassword(v, "") }
   ],
   cases: [
@@ -3061,7 +3096,8 @@ var linkedin = {
       key: /linkedin.*secret$/,
       value: /^(?:WPL_AP[0-9]\.)?[A-Za-z0-9]{16}(?:\.[A-Za-z0-9+/=]{4,40})?$/,
       rule: "linkedin-client-secret",
-      validate: (v) => shannonEntropy(v) > 3 && !isPlaceholder(v, true)
+      // 16 random characters fall under 3 bits about once in 10,000 draws, under 2.5 less than once in a million.
+      validate: (v) => shannonEntropy(v) > 2.5 && !isPlaceholder(v, true)
     }
   ],
   cases: [
@@ -3593,12 +3629,12 @@ function scanDockerfile(text, offset, emit) {
       directives = false;
     }
     if (trimmed.startsWith("#") || joined === "" && trimmed === "") continue;
-    let body2 = line.text;
-    const withoutTrailing = body2.replace(/[ \t]+$/, "");
+    let body = line.text;
+    const withoutTrailing = body.replace(/[ \t]+$/, "");
     const continues = withoutTrailing.endsWith(escape);
-    if (continues) body2 = withoutTrailing.slice(0, -1);
+    if (continues) body = withoutTrailing.slice(0, -1);
     segments.push({ joined: joined.length, offset: line.start });
-    joined += body2;
+    joined += body;
     if (!continues) finish();
   }
   finish();

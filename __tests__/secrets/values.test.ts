@@ -1,5 +1,5 @@
 import { createHash, pbkdf2Sync } from 'node:crypto'
-import { fingerprintOf, looksRandomSecret } from '../../src/secrets/values.js'
+import { fingerprintOf, hexEntropyFloor, isPlaceholder, isRandomHex, looksRandomSecret } from '../../src/secrets/values.js'
 import { HEX, random } from './fixtures.js'
 
 describe('looksRandomSecret', () => {
@@ -18,6 +18,52 @@ describe('looksRandomSecret', () => {
     for (let i = 0; i < 200; i++) if (looksRandomSecret(make())) found++
     if (expected) expect(found).toBeGreaterThanOrEqual(196)
     else expect(found).toBe(0)
+  })
+})
+
+describe('isPlaceholder', () => {
+  // Stand-ins count; the same letters met by chance inside a random token do not (miss-rate.test measures the rates).
+  it.each([
+    ['one character repeated', () => 'xxxxxxxx', true],
+    ['four x in a short value', () => 'sk-xxxx', true],
+    ['four x in a long token', () => `${random(30)}0xxxx0${random(30)}`, false],
+    ['a short word of its own', () => 'your-token-here', true],
+    ['a short word alone', () => 'none', true],
+    ['a short word inside a token', () => `${random(18)}1NonE1${random(18)}`, false],
+    ['xxx inside a token', () => `${random(18)}1xXx1${random(18)}`, false],
+    ['a long word in any case in a value', () => 'PassWordMustBeLong', true],
+    ['six of one in a short value', () => 'abc000000', true],
+    ['six of one in a long hex token', () => `${random(28, HEX)}a999999b${random(28, HEX)}`, false],
+    ['eight of one in a long hex token', () => `${random(28, HEX)}a99999999b${random(26, HEX)}`, true]
+  ])('%s', (_name, make, expected) => {
+    expect(isPlaceholder(make())).toBe(expected)
+  })
+})
+
+describe('isPlaceholder of a token body (strict)', () => {
+  it.each([
+    ['a long word as words are written', () => `${random(20)}Dummy${random(20)}`, true],
+    ['a long word in capitals', () => `DUMMY_${random(20)}`, true],
+    ['a long word in random case', () => `${random(20)}DuMMy${random(20)}`, false],
+    ['a word only loose values stand in with', () => `${random(20)}token${random(20)}`, false]
+  ])('%s', (_name, make, expected) => {
+    expect(isPlaceholder(make(), true)).toBe(expected)
+  })
+})
+
+describe('hex entropy floor', () => {
+  it.each([
+    [20, 1.8],
+    [32, 2.625],
+    [64, 3.3125]
+  ])('%i digits: %f bits', (length, floor) => {
+    expect(hexEntropyFloor(length)).toBeCloseTo(floor, 10)
+  })
+
+  it('keeps out a repeated word and lets a random key in', () => {
+    expect(isRandomHex('deadbeef'.repeat(4))).toBe(false)
+    expect(isRandomHex(`${random(4, HEX)}${'0'.repeat(28)}`)).toBe(false)
+    for (let i = 0; i < 200; i++) expect(isRandomHex(random(32, HEX))).toBe(true)
   })
 })
 

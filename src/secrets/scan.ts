@@ -115,7 +115,7 @@ const CODE_EXTENSIONS = new Set(
   )
 )
 
-function fileKind(name: string, parent: string, dockerfile: boolean): FileKind {
+export function fileKind(name: string, parent: string, dockerfile: boolean): FileKind {
   return {
     credential: credentialKind(name, parent),
     dotenv: isDotenv(name),

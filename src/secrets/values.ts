@@ -6,19 +6,14 @@ const PLACEHOLDER_WORDS = [
   'sample',
   'dummy',
   'placeholder',
-  'your',
   'changeme',
   'change_me',
   'change-me',
   'replace',
   'redacted',
-  'fake',
   'insert',
   'enter_',
-  'todo',
   'fixme',
-  'here',
-  'xxx',
   'foobar',
   'mysecret',
   'mypassword',
@@ -34,12 +29,14 @@ const PLACEHOLDER_WORDS = [
   'secret',
   'token',
   'undefined',
-  'null',
-  'none',
   'test123',
   'testing',
   'invalid'
 ]
+
+// A random body holds a short word now and then (40 random base62 characters hold one of these, in either case,
+// about once in 700 draws), so these count only as a word of their own: `your-token-here`, `sk-xxx`, `null`.
+const SHORT_WORD = /(?:^|[^a-z0-9])(?:your|fake|todo|here|xxx|null|none)(?:$|[^a-z0-9])/
 
 const STRICT_WORDS = ['example', 'sample', 'dummy', 'placeholder', 'changeme', 'redacted', 'yourtoken', 'your_', 'your-']
 
@@ -68,15 +65,39 @@ export function isPlaceholder(value: string, strict = false): boolean {
     }
   }
   if (same) return true
-  if (/x{4}|X{4}|\*{3}|\.\.\.|\u2026|#{4}|_{4}|0{8}|-{4}|\?{3}/.test(value)) return true
+  if (/x{6}|X{6}|\*{3}|\.\.\.|\u2026|#{4}|\?{3}/.test(value)) return true
+  // Four x, _ or - in a row: a stand-in in a short value (`sk-xxxx`), chance in a long random one.
+  if (value.length <= 24 && /x{4}|X{4}|_{4}|-{4}/.test(value)) return true
   const last = value.charCodeAt(value.length - 1)
   if ((first === 60 && last === 62) || (first === 91 && last === 93) || (first === 123 && last === 125)) return true
   const lower = value.toLowerCase()
-  // Random token bodies may contain short words by chance; for them only the long, unmistakable words count.
-  const words = strict ? STRICT_WORDS : PLACEHOLDER_WORDS
-  for (const word of words) if (lower.includes(word)) return true
-  return longestRun(value) >= 6 || isSequential(value)
+  if (strict) {
+    // A token's random body meets words by chance: only the long, unmistakable ones count, written as words are.
+    for (const word of STRICT_WORDS) if (holdsWord(value, lower, word)) return true
+  } else {
+    // A value of any shape (`PassWordMustBeAtLeast6Chars.`): any case.
+    for (const word of PLACEHOLDER_WORDS) if (lower.includes(word)) return true
+    if (SHORT_WORD.test(lower)) return true
+  }
+  // Six of one character in a row is a stand-in in a short value, and chance in a long one of few symbols (a run of
+  // six digits turns up in one Slack token in 3,000).
+  const run = longestRun(value)
+  return run >= 8 || (run >= 6 && run * 3 >= value.length) || isSequential(value)
 }
+
+/**
+ * `word` in `value`, written as a word is: lower case, capitals, or capitalised. A long random token spells `DuMMy`
+ * now and then (five letters in 150 base64 characters: about one token in 200,000); `dummy`, `DUMMY` or `Dummy` a
+ * tenth as often.
+ */
+function holdsWord(value: string, lower: string, word: string): boolean {
+  for (let at = lower.indexOf(word); at !== -1; at = lower.indexOf(word, at + 1)) {
+    if (WRITTEN_AS_WORD.test(value.slice(at, at + word.length))) return true
+  }
+  return false
+}
+
+const WRITTEN_AS_WORD = /^(?:[^A-Z]+|[^a-z]+|[A-Z][^A-Z]+)$/
 
 function longestRun(value: string): number {
   let best = 1
@@ -170,7 +191,7 @@ export function looksRandomSecret(value: string): boolean {
   if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return false
   if (UUID.test(value) || GIT_SHA.test(value) || SRI.test(value)) return false
   if (IDENTIFIER_PATH.test(value) || JSON_PATH.test(value)) return false
-  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false
+  if (!/[A-Za-z]/.test(value) || (!/[0-9]/.test(value) && !isRandomCase(value))) return false
   // Short hex runs are ids, short SHAs and fingerprints (this scanner's own among them); hex keys are 32+ long.
   if (value.length < 32 && /^[0-9a-f]+$/i.test(value)) return false
   // Words with separators (`super_secret_key_2024`, `my-app.settings`) are names, not secrets.
@@ -181,10 +202,43 @@ export function looksRandomSecret(value: string): boolean {
   return true
 }
 
-/** Hex keys of 16+ characters, UUID-shaped API keys, 40-hex keys: credentials under an unmistakable key name. */
+/**
+ * The least entropy a random hex string of `length` digits shows, but about once in ten million draws. Its entropy
+ * is about 4 - X/(2n ln 2) bits, X a chi-square of 15 degrees of freedom, which exceeds 61 that rarely: 4 - 44/n.
+ * A fixed bar misses real keys: at 3.2, one 32-digit key in 200. Sampled minima over a million draws lie above it
+ * (2.04 at 20 digits, 2.74 at 32, 3.35 at 64); `deadbeef` repeated (2.16) stays under it from 24 digits on.
+ */
+export function hexEntropyFloor(length: number): number {
+  return 4 - 44 / length
+}
+
+/** A hex body (a key, a token's random part) that is no stand-in: no placeholder, and as varied as chance allows. */
+export function isRandomHex(value: string): boolean {
+  return !isPlaceholder(value, true) && shannonEntropy(value) >= hexEntropyFloor(value.length)
+}
+
+/**
+ * A random token has no digit at all about once in 900 draws (40 base62 characters); then its letters' case, random,
+ * tells it from names: about half capitals, and the case changes between about half the neighbouring letters. CamelCase
+ * (`NonExpressionParenEnd`) is a fifth capitals; `typing.Optional[PRIVATE_KEY_TYPES]` changes case three times.
+ */
+function isRandomCase(value: string): boolean {
+  const letters = value.replace(/[^A-Za-z]/g, '')
+  let capitals = 0
+  let changes = 0
+  for (let i = 0; i < letters.length; i++) {
+    const upper = letters.charCodeAt(i) < 97
+    if (upper) capitals++
+    if (i > 0 && upper !== letters.charCodeAt(i - 1) < 97) changes++
+  }
+  const share = capitals / letters.length
+  return share >= 0.3 && share <= 0.7 && changes >= 0.3 * (letters.length - 1)
+}
+
+/** Hex keys of 20+ characters, UUID-shaped API keys, 40-hex keys: credentials under an unmistakable key name. */
 export function isKeyShaped(value: string): boolean {
-  if (isUuid(value)) return !/^0{8}-|^(.)\1{7}-/.test(value) && shannonEntropy(value.replace(/-/g, '')) > 3
-  if (/^[0-9a-fA-F]{20,128}$/.test(value)) return !isPlaceholder(value, true) && shannonEntropy(value) > 3 && !/^(.)\1+$/.test(value)
+  if (isUuid(value)) return !/^0{8}-|^(.)\1{7}-/.test(value) && isRandomHex(value.replace(/-/g, ''))
+  if (/^[0-9a-fA-F]{20,128}$/.test(value)) return isRandomHex(value)
   return false
 }
 

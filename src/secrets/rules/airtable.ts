@@ -1,6 +1,6 @@
 // Airtable personal access tokens `pat` + 14 + `.` + 64 hex, and legacy API keys `key` + 14 under Airtable-named
 // keys. https://airtable.com/developers/web/api/authentication
-import { isPlaceholder, shannonEntropy } from '../values.js'
+import { isPlaceholder, isRandomHex, shannonEntropy } from '../values.js'
 import { prefixed } from './common.js'
 import { HEX_CHARS, draw, type Family } from './types.js'
 
@@ -19,7 +19,7 @@ export const airtable: Family = {
       anchors: ['pat'],
       re: /pat[A-Za-z0-9]{14}\.[a-f0-9]{64}/y,
       maxLength: 82,
-      validate: v => shannonEntropy(v.slice(18)) > 3.3 && !isPlaceholder(v.slice(3), true)
+      validate: v => isRandomHex(v.slice(18)) && !isPlaceholder(v.slice(3), true)
     })
   ],
   keyed: [

@@ -1,6 +1,6 @@
 // Cloudflare API tokens (40 characters) and global API keys (37 hex) under Cloudflare-named keys, origin CA keys
 // `v1.0-…`: https://developers.cloudflare.com/fundamentals/api/get-started/
-import { looksRandomSecret, shannonEntropy } from '../values.js'
+import { isRandomHex, looksRandomSecret } from '../values.js'
 import { prefixed } from './common.js'
 import { ALNUM, HEX_CHARS, TOKEN_CHARS, draw, type Family } from './types.js'
 
@@ -15,7 +15,7 @@ export const cloudflare: Family = {
   keywords: ['cloudflare'],
   keyed: [
     { key: /^(?:cloudflare|cfapi|cfauth)|cloudflare/, value: /^[A-Za-z0-9_-]{40}$/, rule: 'cloudflare-api-token', validate: looksRandomSecret },
-    { key: /^(?:cloudflare|cfapi|cfauth)|cloudflare/, value: /^[0-9a-f]{37}$/, rule: 'cloudflare-global-api-key', validate: v => shannonEntropy(v) > 3.2 }
+    { key: /^(?:cloudflare|cfapi|cfauth)|cloudflare/, value: /^[0-9a-f]{37}$/, rule: 'cloudflare-global-api-key', validate: isRandomHex }
   ],
   tokens: [prefixed({ rule: 'cloudflare-origin-ca-key', anchors: ['v1.0-'], re: /v1\.0-[a-f0-9]{24}-[a-f0-9]{146}/y, maxLength: 176, prefix: 5, tail: ALNUM })],
   cases: [

@@ -1,5 +1,5 @@
 // Helpers the family files share: a token spec from a prefix and a body pattern, and the usual validators.
-import { isKeyShaped, isPlaceholder, looksRandomSecret, shannonEntropy } from '../values.js'
+import { hexEntropyFloor, isKeyShaped, isPlaceholder, looksRandomSecret, shannonEntropy } from '../values.js'
 import { HEX_CHARS, WORD, draw, type Rand, type RuleId, type TokenSpec } from './types.js'
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -11,13 +11,19 @@ export const uuidOf = (r: Rand): string =>
 /** Under a key that names the provider, any machine-made value: random-looking, or hex / UUID key-shaped. */
 export const keyLike = (value: string): boolean => looksRandomSecret(value) || isKeyShaped(value)
 
-/** The body after `prefixLength` characters is no placeholder and has at least `minEntropy` bits per character. */
+/**
+ * The body after `prefixLength` characters is no placeholder and has at least `minEntropy` bits per character; a hex
+ * body, whose entropy is capped at 4, at least what chance gives a random one of its length.
+ */
 export const randomAfter =
   (prefixLength: number, minEntropy = 3) =>
   (token: string): boolean => {
     const body = token.slice(prefixLength)
-    return !isPlaceholder(body, true) && shannonEntropy(body) >= minEntropy
+    const floor = HEX_BODY.test(body) ? Math.min(minEntropy, hexEntropyFloor(body.length)) : minEntropy
+    return !isPlaceholder(body, true) && shannonEntropy(body) >= floor
   }
+
+const HEX_BODY = /^[0-9a-f]+$/i
 
 interface Prefixed {
   rule: RuleId | ((match: string) => RuleId)

@@ -28,7 +28,7 @@ export const dropbox: Family = {
   ],
   keyed: [
     { key: /dropbox/, value: /^[A-Za-z0-9_-]{11}AAAAAAAAAA[A-Za-z0-9_-]{43}$/, rule: 'dropbox-access-token', validate: v => shannonEntropy(v) > 4 },
-    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: 'dropbox-app-secret', validate: v => shannonEntropy(v) > 2.6 && !isPlaceholder(v, true) }
+    { key: /dropbox.*secret$/, value: /^[a-z0-9]{15}$/, rule: 'dropbox-app-secret', validate: v => shannonEntropy(v) > 2.25 && !isPlaceholder(v, true) }
   ],
   cases: [
     {

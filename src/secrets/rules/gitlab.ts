@@ -2,7 +2,6 @@
 // `glpat-`, OAuth application secret `gloas-`, deploy `gldt-`, runner authentication `glrt-`, CI/CD job `glcbt-`,
 // trigger `glptt-`, feed `glft-`, incoming mail `glimt-`, agent for Kubernetes `glagent-`, SCIM `glsoat-`, feature
 // flags client `glffct-`; legacy runner registration tokens `GR1348941`.
-import { shannonEntropy } from '../values.js'
 import { prefixed, randomAfter } from './common.js'
 import { TOKEN, TOKEN_CHARS, draw, type Family } from './types.js'
 
@@ -20,8 +19,6 @@ const KINDS: Record<string, string> = {
   glsoat: 'gitlab-scim-token',
   glffct: 'gitlab-feature-flags-token'
 }
-
-const body = (t: string): string => t.slice(t.indexOf('-') + 1)
 
 export const gitlab: Family = {
   name: 'GitLab',
@@ -48,7 +45,7 @@ export const gitlab: Family = {
       re: /gl(?:pat|oas|dt|rtr?|cbt|ptt|ft|imt|agent|soat|ffct)-[A-Za-z0-9_.-]{20,300}/y,
       maxLength: 310,
       tail: TOKEN,
-      validate: t => !t.endsWith('.') && randomAfter(t.indexOf('-') + 1)(t) && shannonEntropy(body(t)) > 3.2
+      validate: t => !t.endsWith('.') && randomAfter(t.indexOf('-') + 1)(t)
     }),
     prefixed({ rule: 'gitlab-runner-token', anchors: ['GR1348941'], re: /GR1348941[A-Za-z0-9_-]{20}/y, maxLength: 29, tail: TOKEN })
   ],

@@ -27,7 +27,7 @@ export const hashicorp: Family = {
     { id: 'terraform-cloud-token', description: 'HCP Terraform (Terraform Cloud) API token' }
   ],
   tokens: [
-    prefixed({ rule: 'vault-token', anchors: ['hvs.', 'hvb.', 'hvr.'], re: /hv[sbr]\.[A-Za-z0-9_-]{24,400}/y, maxLength: 404, tail: TOKEN, minEntropy: 3.5 })
+    prefixed({ rule: 'vault-token', anchors: ['hvs.', 'hvb.', 'hvr.'], re: /hv[sbr]\.[A-Za-z0-9_-]{24,400}/y, maxLength: 404, tail: TOKEN, minEntropy: 3.2 })
   ],
   anchors: [{ text: '.atlasv1.', handler: terraformHandler, patterns: [TF_BODY] }],
   cases: [

@@ -1,7 +1,7 @@
 // KuCoin API credentials: a key (24 hex), a secret (a UUID) and the passphrase chosen at creation, sent as
 // KC-API-KEY / KC-API-SIGN (an HMAC made with the secret) / KC-API-PASSPHRASE. The shapes are not distinctive, so
 // they count under KuCoin-named keys. https://www.kucoin.com/docs/basic-info/connection-method/authentication/creating-a-request
-import { isPlaceholder, shannonEntropy } from '../values.js'
+import { isRandomHex } from '../values.js'
 import { UUID_RE, keyLike, uuidOf } from './common.js'
 import { isRealPassword } from './urls.js'
 import { HEX_CHARS, draw, type Family } from './types.js'
@@ -17,7 +17,7 @@ export const kucoin: Family = {
   ],
   keyed: [
     { key: /kucoin.*(?:secret|secretkey)$/, value: UUID_RE, rule: 'kucoin-api-secret', validate: keyLike },
-    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: 'kucoin-api-key', validate: v => shannonEntropy(v) > 2.5 && !isPlaceholder(v, true) },
+    { key: /kucoin.*key$/, value: /^[a-f0-9]{24}$/, rule: 'kucoin-api-key', validate: isRandomHex },
     { key: /kucoin.*(?:passphrase|password)$/, value: /^\S{6,64}$/, rule: 'kucoin-api-passphrase', validate: v => isRealPassword(v, '') }
   ],
   cases: [

@@ -1,6 +1,6 @@
 // Twilio API key SIDs `SK` + 32 hex and auth tokens (32 hex), recognised under Twilio-named keys:
 // https://www.twilio.com/docs/iam/api-keys
-import { isPlaceholder, shannonEntropy } from '../values.js'
+import { isPlaceholder, isRandomHex } from '../values.js'
 import { HEX_CHARS, draw, type Family } from './types.js'
 
 export const twilio: Family = {
@@ -13,7 +13,7 @@ export const twilio: Family = {
   keywords: ['twilio'],
   keyed: [
     { key: /twilio/, value: /^SK[0-9a-fA-F]{32}$/, rule: 'twilio-api-key', validate: v => !isPlaceholder(v.slice(2), true) },
-    { key: /twilio.*(?:token|secret)$/, value: /^[0-9a-f]{32}$/, rule: 'twilio-auth-token', validate: v => shannonEntropy(v) > 3.2 }
+    { key: /twilio.*(?:token|secret)$/, value: /^[0-9a-f]{32}$/, rule: 'twilio-auth-token', validate: isRandomHex }
   ],
   cases: [
     {
