@@ -44584,7 +44584,7 @@ function renderVerify(report2) {
   lines.push("| Part | Result |", "|---|---|");
   const skipped = `${secrets.baseLayersSkipped} base layer(s) skipped${secrets.baseUnknown ? ` (${cell3(secrets.baseUnknown)})` : ""}`;
   lines.push(
-    `| Secrets in layers and config | ${secretsResult(secrets)}: ${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)} in ${secrets.seconds} s (read from ${secrets.source === "loopback" ? "the loopback registry" : "docker save"}); ${skipped}${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ""}${secrets.notices?.length ? `; ${secrets.notices.length} in installed packages (notices, not failing)` : ""} |`
+    `| Secrets in layers and config | ${secretsResult(secrets)}: ${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)}${secrets.alreadyScanned ? ` (${secrets.alreadyScanned.files} found clean in the build context, only hashed)` : ""} in ${secrets.seconds} s (read from ${secrets.source === "loopback" ? "the loopback registry" : "docker save"}); ${skipped}${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ""}${secrets.notices?.length ? `; ${secrets.notices.length} in installed packages (notices, not failing)` : ""} |`
   );
   const memory = peakMemoryText(boot);
   if (!boot.ran) lines.push(`| Boot as OHE starts it | \u23ED\uFE0F skipped: ${cell3(boot.skipped ?? "")} |`);
@@ -46869,6 +46869,45 @@ import { existsSync as existsSync4 } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+
+// src/secrets/scanned-clean.ts
+import { createHash as createHash3 } from "node:crypto";
+var ScannedClean = class {
+  byShape = /* @__PURE__ */ new Map();
+  count = 0;
+  add(kind, size, digest) {
+    const key = shapeOf(kind, size);
+    const digests = this.byShape.get(key) ?? /* @__PURE__ */ new Set();
+    if (digests.size === 0) this.byShape.set(key, digests);
+    if (!digests.has(digest)) this.count++;
+    digests.add(digest);
+  }
+  /** The digests a file of this kind and size may have to be known clean; undefined when none (scan it). */
+  candidates(kind, size) {
+    return this.byShape.get(shapeOf(kind, size));
+  }
+  get files() {
+    return this.count;
+  }
+};
+function shapeOf(kind, size) {
+  return `${size}:${kind.credential ?? ""}:${kind.dotenv ? 1 : 0}${kind.codeFile ? 1 : 0}${kind.dockerfile ? 1 : 0}`;
+}
+function digestOf(chunks) {
+  const hash = createHash3("sha256");
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest("base64");
+}
+
+// src/secrets/pooled-file.ts
+function scanPooled(chunks, size, file, buffer) {
+  if (file.known && file.known.includes(digestOf(chunks))) return { findings: [], bytes: size, binary: false, known: true };
+  const scan = scanFile(chunkReader(chunks), buffer, size, file.kind);
+  if (file.digest && !scan.binary && scan.findings.length === 0) scan.digest = digestOf(chunks);
+  return scan;
+}
+
+// src/secrets/scan-pool.ts
 var BATCH_BYTES = 1 << 20;
 var IN_FLIGHT_BYTES = 32 << 20;
 var SPARE_BATCHES = IN_FLIGHT_BYTES / BATCH_BYTES + 2;
@@ -46894,7 +46933,7 @@ var ScanPool = class {
     return this.lanes.length;
   }
   /** Scans one file's bytes (its chunks in order, `size` bytes in all), as scanFile does. */
-  scan(chunks, size, kind) {
+  scan(chunks, size, kind, extras = {}) {
     if (this.broken) return Promise.reject(this.broken);
     if (this.open && this.open.used + size > this.open.data.length) this.send();
     const batch = this.open ??= { data: this.buffer(size), used: 0, files: [], waiters: [] };
@@ -46903,7 +46942,7 @@ var ScanPool = class {
       batch.data.set(chunk, batch.used);
       batch.used += chunk.length;
     }
-    batch.files.push({ offset, length: size, kind });
+    batch.files.push({ offset, length: size, kind, ...extras });
     const found = new Promise((resolve4, reject) => batch.waiters.push({ resolve: resolve4, reject }));
     if (batch.used >= BATCH_BYTES) this.send();
     return found;
@@ -46921,7 +46960,7 @@ var ScanPool = class {
       const waiter = batch.waiters[index];
       try {
         const bytes2 = Buffer.from(batch.data.buffer, file.offset, file.length);
-        waiter?.resolve(scanFile(chunkReader([bytes2]), here ??= Buffer.allocUnsafe(BUFFER_SIZE), file.length, file.kind));
+        waiter?.resolve(scanPooled([bytes2], file.length, file, here ??= Buffer.allocUnsafe(BUFFER_SIZE)));
       } catch (error3) {
         waiter?.reject(error3 instanceof Error ? error3 : new Error(String(error3)));
       }
@@ -47078,7 +47117,8 @@ async function scanContextWith(options, io, pool) {
   const result = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0, notices: [], examples: 0 };
   const packages = new PackageIndex(packageIo(context3, io));
   const buf = Buffer.allocUnsafe(BUFFER_SIZE);
-  const whole = pool ? Buffer.allocUnsafe(POOLED_MAX) : void 0;
+  const clean = options.remember ? new ScannedClean() : void 0;
+  const whole = pool || clean ? Buffer.allocUnsafe(POOLED_MAX) : void 0;
   const pooled = [];
   let lastYield = performance.now();
   const record = (display, kind, scan) => {
@@ -47108,12 +47148,21 @@ async function scanContextWith(options, io, pool) {
     try {
       const read = (b, o, l, p) => io.read(fd, b, o, l, p);
       const size = whole ? readWhole(read, whole, kind.credential === void 0) : void 0;
-      if (whole && pool && size !== void 0) {
-        const scanned = pool.scan([whole.subarray(0, size)], size, kind).then((scan) => record(display, kind, scan));
-        scanned.catch(() => void 0);
-        pooled.push(scanned);
-        const ready = pool.ready();
-        if (ready) await ready;
+      if (whole && size !== void 0) {
+        const extras = { digest: clean !== void 0 };
+        const done = (scan) => {
+          record(display, kind, scan);
+          if (scan.digest !== void 0) clean?.add(kind, size, scan.digest);
+        };
+        if (pool) {
+          const scanned = pool.scan([whole.subarray(0, size)], size, kind, extras).then(done);
+          scanned.catch(() => void 0);
+          pooled.push(scanned);
+          const ready = pool.ready();
+          if (ready) await ready;
+        } else {
+          done(scanPooled([whole.subarray(0, size)], size, { kind, ...extras }, buf));
+        }
       } else {
         record(display, kind, scanFile(read, buf, Infinity, kind));
       }
@@ -47172,6 +47221,7 @@ async function scanContextWith(options, io, pool) {
   result.findings.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.column - b.column || compare(a.rule, b.rule));
   result.skipped.sort((a, b) => compare(a.file, b.file));
   result.warnings.sort(compare);
+  if (clean) result.clean = clean;
   return result;
 }
 var FIRST_READ = 64 * 1024;
@@ -48056,16 +48106,33 @@ function entrySink(result, header, options, found) {
           closeSync(fd);
           rmSync(spool.path, { force: true });
         }
-      } else if (options.pool) {
-        found(
-          file,
-          options.pool.scan(chunks, held, kind).then((scan) => scan.findings)
-        );
       } else {
-        found(file, scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings);
+        const extras = knownExtras(options.clean, kind, chunks, held);
+        if (extras === "known") found(file, findingsOf(result, { findings: [], bytes: held, binary: false, known: true }));
+        else if (options.pool)
+          found(
+            file,
+            options.pool.scan(chunks, held, kind, extras).then((scan) => findingsOf(result, scan))
+          );
+        else found(file, findingsOf(result, scanPooled(chunks, held, { kind, ...extras }, scanBuffer())));
       }
     }
   };
+}
+var MAX_SENT_DIGESTS = 4;
+function knownExtras(clean, kind, chunks, size) {
+  const known2 = clean?.candidates(kind, size);
+  if (!known2) return {};
+  if (known2.size > MAX_SENT_DIGESTS) return known2.has(digestOf(chunks)) ? "known" : {};
+  return { known: [...known2] };
+}
+function findingsOf(result, scan) {
+  if (scan.known) {
+    result.known ??= { files: 0, bytes: 0 };
+    result.known.files++;
+    result.known.bytes += scan.bytes;
+  }
+  return scan.findings;
 }
 function writeAll(fd, data) {
   for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
@@ -48743,10 +48810,10 @@ async function appendToSarif(file, results, version, level) {
 }
 
 // src/verify/loopback-export.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 
 // src/verify/loopback-registry.ts
-import { createHash as createHash3, randomBytes as randomBytes4 } from "node:crypto";
+import { createHash as createHash4, randomBytes as randomBytes4 } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { rename as rename2, rm as rm4 } from "node:fs/promises";
@@ -48767,7 +48834,7 @@ async function startLoopbackRegistry(options) {
     const stream = new PassThrough({ highWaterMark: 1 << 20 });
     const result = options.receive(stream);
     result.catch(() => stream.destroy());
-    const upload = { hash: createHash3("sha256"), size: 0, stream, result };
+    const upload = { hash: createHash4("sha256"), size: 0, stream, result };
     if (options.keepDir !== void 0) {
       const file = path19.join(options.keepDir, `upload-${id2}`);
       upload.file = { path: file, out: createWriteStream(file, { flags: "wx", mode: 384 }) };
@@ -48839,7 +48906,7 @@ async function startLoopbackRegistry(options) {
       if (method === "PUT") {
         const body = await readBody(req, MAX_MANIFEST);
         if (!body) return error2(res, 413, "MANIFEST_INVALID", "manifest too large");
-        const digest = `sha256:${createHash3("sha256").update(body).digest("hex")}`;
+        const digest = `sha256:${createHash4("sha256").update(body).digest("hex")}`;
         if (reference.startsWith("sha256:") && reference !== digest) return error2(res, 400, "DIGEST_INVALID", `manifest digest is ${digest}`);
         const missing = referencedBlobs(body).filter((d) => blobSize(d) === void 0);
         if (missing.length > 0) return error2(res, 400, "MANIFEST_BLOB_UNKNOWN", missing.join(", "));
@@ -48977,7 +49044,7 @@ function error2(res, status, code3, message) {
 
 // src/verify/save-archive.ts
 var tar = __toESM(require_tar_stream(), 1);
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 import { once as once2 } from "node:events";
 import { createGunzip, gzip } from "node:zlib";
 
@@ -49075,7 +49142,8 @@ async function scanSaveArchive(archive, plan) {
     spoolDir: plan.spoolDir,
     records: budget,
     ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {},
-    ...plan.pool ? { pool: plan.pool } : {}
+    ...plan.pool ? { pool: plan.pool } : {},
+    ...plan.clean ? { clean: plan.clean } : {}
   };
   const blobs = /* @__PURE__ */ new Map();
   const files = /* @__PURE__ */ new Map();
@@ -49114,7 +49182,7 @@ async function scanSaveArchive(archive, plan) {
     }
     const layer = what.kind === "legacy-layer" || what.kind === "blob" ? await sniffLayer(bytes(entry)) : void 0;
     if (layer && layer.kind !== "other" && entry.header.type === "file") {
-      const hash = createHash4("sha256");
+      const hash = createHash5("sha256");
       const counter = { bytes: 0 };
       const raw = { bytes: 0 };
       const tarBytes = counted(hashed(layer.kind === "gzip" ? gunzipped(layer.source) : layer.source, hash), raw);
@@ -49263,7 +49331,7 @@ function blobReader(options) {
       const kept = await collect(counted(blob.source, raw2));
       return raw2.bytes <= MAX_CONFIG ? { kind: "json", bytes: kept } : { kind: "unreadable" };
     }
-    const hash = createHash5("sha256");
+    const hash = createHash6("sha256");
     const sent = { bytes: 0 };
     const raw = { bytes: 0 };
     const estimate = { bytes: 0 };
@@ -49284,7 +49352,8 @@ async function scanThroughLoopback(image, plan, docker2 = runDocker) {
     spoolDir: plan.spoolDir,
     records: budget,
     ...plan.spoolAt ? { spoolAt: plan.spoolAt } : {},
-    ...plan.pool ? { pool: plan.pool } : {}
+    ...plan.pool ? { pool: plan.pool } : {},
+    ...plan.clean ? { clean: plan.clean } : {}
   };
   const registry = await startLoopbackRegistry({
     known: plan.baseBlobs,
@@ -49513,8 +49582,9 @@ async function scanImage(inputs, facts, local, base, spec) {
   }
   const seconds = Math.round(performance.now() - started) / 1e3;
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0;
+  const alreadyScanned = knownClean(archive);
   info(
-    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config in ${seconds} s${scanThreads > 0 ? ` (the secret engine on ${scanThreads} worker thread(s))` : ""}, read from ${source === "loopback" ? "the blobs the engine pushed to the loopback registry" : "docker save"}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ""}: ${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ""}${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ""}${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ""}.`
+    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}${alreadyScanned ? `; ${alreadyScanned.files} of them, ${formatSize(alreadyScanned.bytes)}, found clean in the build context and only hashed` : ""}) and the config in ${seconds} s${scanThreads > 0 ? ` (the secret engine on ${scanThreads} worker thread(s))` : ""}, read from ${source === "loopback" ? "the blobs the engine pushed to the loopback registry" : "docker save"}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ""}: ${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ""}${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ""}${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ""}.`
   );
   const sum = (map) => [...map.values()].reduce((a, b) => a + b, 0);
   const sandbox = sandboxFiles({
@@ -49532,7 +49602,8 @@ async function scanImage(inputs, facts, local, base, spec) {
       ...unscanned ? { incomplete: unscanned } : {},
       seconds,
       bytesPerSecond,
-      source
+      source,
+      ...alreadyScanned ? { alreadyScanned } : {}
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: "estimate" },
     ...config.history ? { history: config.history } : {},
@@ -49541,6 +49612,11 @@ async function scanImage(inputs, facts, local, base, spec) {
     ...unscanned ? { unscanned } : {},
     ...sent ? { sent } : {}
   };
+}
+function knownClean(archive) {
+  const layers = [...archive.layers.values()].filter((layer) => layer.known);
+  if (layers.length === 0) return void 0;
+  return { files: layers.reduce((n, layer) => n + (layer.known?.files ?? 0), 0), bytes: layers.reduce((n, layer) => n + (layer.known?.bytes ?? 0), 0) };
 }
 async function imagePasswd(archive, facts) {
   const custom = [...archive.layers].sort((a, b) => b[0] - a[0]).find(([, layer]) => layer.passwd !== void 0);
@@ -49570,7 +49646,8 @@ async function readLayersWith(facts, local, base, pool) {
       spoolDir: facts.workDir,
       timeoutMs: LOOPBACK_TIMEOUT_MS,
       ...keepDir ? { keepDir } : {},
-      ...pool ? { pool } : {}
+      ...pool ? { pool } : {},
+      ...facts.scannedClean ? { clean: facts.scannedClean } : {}
     });
     const mismatch2 = diffIdMismatch(local.diffIds, read.diffIds);
     if (mismatch2 !== void 0) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch2}).`);
@@ -49592,7 +49669,8 @@ async function readLayersWith(facts, local, base, pool) {
     ...base.blobs ? { baseBlobs: new Set(base.blobs.keys()) } : {},
     spoolDir: facts.workDir,
     estimateCompressed: true,
-    ...pool ? { pool } : {}
+    ...pool ? { pool } : {},
+    ...facts.scannedClean ? { clean: facts.scannedClean } : {}
   });
   return { archive, source: "docker save", diffIds: local.diffIds, sameAsBase: /* @__PURE__ */ new Set() };
 }
@@ -49666,6 +49744,7 @@ async function publishVerified(inputs, facts, onReport, io) {
       release: facts.release,
       ...facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {},
       ...facts.runtime ? { runtime: facts.runtime } : {},
+      ...facts.scannedClean ? { scannedClean: facts.scannedClean } : {},
       workDir,
       registries: facts.registries,
       workspace: facts.workspace,
@@ -49776,7 +49855,12 @@ async function publish(settings, facts, io = buildIo) {
       verify = report2;
       facts.onVerify?.(report2);
     };
-    const verifyFacts = { ...buildFacts, agentServerReference: facts.agentServerReference, ...facts.runtime ? { runtime: facts.runtime } : {} };
+    const verifyFacts = {
+      ...buildFacts,
+      agentServerReference: facts.agentServerReference,
+      ...facts.runtime ? { runtime: facts.runtime } : {},
+      ...facts.scannedClean ? { scannedClean: facts.scannedClean } : {}
+    };
     build = (await publishVerified(buildSettings, verifyFacts, onReport, io)).build;
   } else {
     if (settings.verify) notice(`verify: ${noEngine(settings.push)}.`);
@@ -50238,7 +50322,9 @@ async function scanTheContext(inputs) {
     dockerfile: inputs.file,
     ignoreFile: inputs["scan-ignore-file"],
     excludePaths: inputs["scan-exclude"],
-    installedPackages: inputs["scan-installed-packages"]
+    installedPackages: inputs["scan-installed-packages"],
+    // The verify phase's layer scan hashes the context's clean files instead of scanning their copies again.
+    remember: inputs.build && inputs.verify
   });
   return { result, seconds: Math.round(performance.now() - started) / 1e3 };
 }
@@ -50324,7 +50410,7 @@ async function writeConfigValues(settings, adminConsole, image, tempDir) {
 }
 
 // src/registry/client.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 
 // src/registry/auth.ts
 import { Buffer as Buffer5 } from "node:buffer";
@@ -50896,13 +50982,13 @@ var Client = class {
     }
     let digest;
     if (DIGEST.test(reference)) {
-      if (digestOf(reply2.body, reference) !== reference) {
+      if (digestOf2(reply2.body, reference) !== reference) {
         throw this.protocolError(subject, "content not matching its digest");
       }
       digest = reference;
     } else {
       const header = reply2.headers.get("docker-content-digest")?.trim();
-      digest = header !== void 0 && DIGEST.test(header) ? header : `sha256:${createHash6("sha256").update(reply2.body).digest("hex")}`;
+      digest = header !== void 0 && DIGEST.test(header) ? header : `sha256:${createHash7("sha256").update(reply2.body).digest("hex")}`;
     }
     return { digest, mediaType, manifest };
   }
@@ -50928,7 +51014,7 @@ var Client = class {
       peer: "registry"
     });
     if (reply2.status !== 200) throw this.httpError(blobSubject, reply2);
-    if (digestOf(reply2.body, configDigest) !== configDigest) {
+    if (digestOf2(reply2.body, configDigest) !== configDigest) {
       throw this.protocolError(blobSubject, "content not matching its digest");
     }
     const config = toImageConfig(this.parseJson(blobSubject, reply2.body));
@@ -51030,7 +51116,7 @@ var Client = class {
       body: async () => ({ data: body, length: body.byteLength, contentType: mediaType })
     });
     if (reply2.status !== 201) throw this.httpError(subject, reply2);
-    const own = `sha256:${createHash6("sha256").update(body).digest("hex")}`;
+    const own = `sha256:${createHash7("sha256").update(body).digest("hex")}`;
     const header = reply2.headers.get("docker-content-digest")?.trim();
     if (header !== void 0 && DIGEST.test(header) && header.startsWith("sha256:") && header !== own) {
       throw this.protocolError(subject, `the digest ${header}, not the manifest's own ${own}`);
@@ -51120,10 +51206,10 @@ function mediaTypeOf(contentType) {
 function isIndex(manifest) {
   return INDEX_TYPES.has(manifest.mediaType) || Array.isArray(asRecord(manifest.manifest)?.manifests);
 }
-function digestOf(body, like) {
+function digestOf2(body, like) {
   const algorithm = like.slice(0, like.indexOf(":"));
   if (!["sha256", "sha384", "sha512"].includes(algorithm)) return void 0;
-  return `${algorithm}:${createHash6(algorithm).update(body).digest("hex")}`;
+  return `${algorithm}:${createHash7(algorithm).update(body).digest("hex")}`;
 }
 function platformText(p) {
   return `${p.os}/${p.architecture}${p.variant === void 0 ? "" : `/${p.variant}`}`;
@@ -51409,6 +51495,7 @@ async function run(io = actionIo) {
         fromLine: base?.line,
         buildArgs: checks.releaseBuildArgs,
         runtime: resolved.runtime,
+        ...report2.scan?.result.clean ? { scannedClean: report2.scan.result.clean } : {},
         registries,
         // The verify phase's report reaches the summary and the annotations also when it fails.
         onVerify: (verify) => {

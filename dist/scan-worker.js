@@ -4,27 +4,6 @@ const require = __createRequire(import.meta.url);
 // src/secrets/scan-worker.ts
 import { parentPort } from "node:worker_threads";
 
-// src/secrets/chunk-reader.ts
-function chunkReader(chunks) {
-  let index = 0;
-  let offset = 0;
-  return (buf, at, length) => {
-    let copied = 0;
-    while (copied < length && index < chunks.length) {
-      const chunk = chunks[index];
-      const take = Math.min(length - copied, chunk.length - offset);
-      chunk.copy(buf, at + copied, offset, offset + take);
-      copied += take;
-      offset += take;
-      if (offset === chunk.length) {
-        index++;
-        offset = 0;
-      }
-    }
-    return copied;
-  };
-}
-
 // src/secrets/values.ts
 var PLACEHOLDER_WORDS = [
   "example",
@@ -4034,16 +4013,50 @@ function dedupe(findings) {
   return kept;
 }
 
+// src/secrets/chunk-reader.ts
+function chunkReader(chunks) {
+  let index = 0;
+  let offset = 0;
+  return (buf, at, length) => {
+    let copied = 0;
+    while (copied < length && index < chunks.length) {
+      const chunk = chunks[index];
+      const take = Math.min(length - copied, chunk.length - offset);
+      chunk.copy(buf, at + copied, offset, offset + take);
+      copied += take;
+      offset += take;
+      if (offset === chunk.length) {
+        index++;
+        offset = 0;
+      }
+    }
+    return copied;
+  };
+}
+
+// src/secrets/scanned-clean.ts
+import { createHash as createHash2 } from "node:crypto";
+function digestOf(chunks) {
+  const hash = createHash2("sha256");
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest("base64");
+}
+
+// src/secrets/pooled-file.ts
+function scanPooled(chunks, size, file, buffer2) {
+  if (file.known && file.known.includes(digestOf(chunks))) return { findings: [], bytes: size, binary: false, known: true };
+  const scan = scanFile(chunkReader(chunks), buffer2, size, file.kind);
+  if (file.digest && !scan.binary && scan.findings.length === 0) scan.digest = digestOf(chunks);
+  return scan;
+}
+
 // src/secrets/scan-worker.ts
 var buffer = Buffer.allocUnsafe(BUFFER_SIZE);
 parentPort?.on("message", (batch) => {
   const data = Buffer.from(batch.data);
   let reply;
   try {
-    const scans = batch.files.map((file) => {
-      const bytes = data.subarray(file.offset, file.offset + file.length);
-      return scanFile(chunkReader([bytes]), buffer, bytes.length, file.kind);
-    });
+    const scans = batch.files.map((file) => scanPooled([data.subarray(file.offset, file.offset + file.length)], file.length, file, buffer));
     reply = { id: batch.id, data: batch.data, scans };
   } catch (error) {
     reply = { id: batch.id, data: batch.data, error: error instanceof Error ? error.message : String(error) };

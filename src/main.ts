@@ -134,6 +134,7 @@ export async function run(io: RunIo = actionIo): Promise<void> {
         fromLine: base?.line,
         buildArgs: checks.releaseBuildArgs,
         runtime: resolved.runtime,
+        ...(report.scan?.result.clean ? { scannedClean: report.scan.result.clean } : {}),
         registries,
         // The verify phase's report reaches the summary and the annotations also when it fails.
         onVerify: verify => {

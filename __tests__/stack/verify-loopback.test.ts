@@ -58,20 +58,25 @@ describeE2E.each(stackEngines())('verify through the loopback registry on $name'
 
   it('reads only the added layer, then pushes an image whose diff_ids are the verified ones', async () => {
     const repository = uniqueRepository(mustBeUp(stack), 'i16-loopback')
-    // Over a megabyte of text: more than one batch, so the bundled action starts its scan workers.
+    // Over a megabyte of text: more than one batch, so the bundled action starts its scan workers. The files
+    // copied from the context were scanned there and are only hashed in the layer.
     const workspace = workspaceWith(
-      `FROM ${base}:1.23.0-python\nUSER root\nRUN echo baked-${Date.now()} > /opt-baked.txt && yes 'a line of text' | head -n 200000 > /opt-text.txt\nUSER openhands\n`
+      `FROM ${base}:1.23.0-python\nUSER root\nCOPY app/ /opt/app/\n` +
+        `RUN echo baked-${Date.now()} > /opt-baked.txt && yes 'a line of text' | head -n 200000 > /opt-text.txt\nUSER openhands\n`
     )
+    mkdirSync(path.join(workspace, 'image', 'app'))
+    writeFileSync(path.join(workspace, 'image', 'app', 'main.py'), 'print("hello")\n')
+    writeFileSync(path.join(workspace, 'image', 'app', 'README.md'), 'The app.\n'.repeat(1000))
     const run = await runAction(inputs(repository), workspace, env)
     if (process.env.I16_DEBUG) console.log(run.log, run.summary)
     expect(errors(run)).toEqual([])
     expect(run.exitCode).toBe(0)
     // The bundled action scans the files on its worker threads (dist/scan-worker.js).
     expect(run.log).toMatch(
-      /Scanned 1 custom layer\(s\) .* \(the secret engine on [1-4] worker thread\(s\)\), read from the blobs the engine pushed to the loopback registry; skipped 1 base layer\(s\)/
+      /Scanned 2 custom layer\(s\) \(\d+ text file\(s\), [\d.]+ MB; 2 of them, [\d.]+ kB, found clean in the build context and only hashed\) .* \(the secret engine on [1-4] worker thread\(s\)\), read from the blobs the engine pushed to the loopback registry; skipped 1 base layer\(s\)/
     )
     expect(run.summary).toMatch(/\(read from the loopback registry\); 1 base layer\(s\) skipped/)
-    expect(run.log).toMatch(/the registry's layers are the verified ones \(2 diff_ids match\)/)
+    expect(run.log).toMatch(/the registry's layers are the verified ones \(3 diff_ids match\)/)
     // Pushed by the action from the blobs the engine sent to the loopback registry: the base blob mounted from its
     // repository, the custom layer and config (and, on a containerd store, the provenance) uploaded as scanned.
     expect(run.log).toMatch(

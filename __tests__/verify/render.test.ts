@@ -86,6 +86,13 @@ describe('the verify section of the summary and PR comment', () => {
     )
   })
 
+  it('says how many of the files were found clean in the build context and only hashed', () => {
+    const text = renderSummary({ workspace: '/w', verify: report({ secrets: { ...report().secrets, alreadyScanned: { files: 9, bytes: 2_000_000 } } }) })
+    expect(text).toContain(
+      '| Secrets in layers and config | ✅ none: 2 custom layer(s), 14 text file(s), 2.35 MB (9 found clean in the build context, only hashed) in 0.4 s (read from the loopback registry); 1 base layer(s) skipped |'
+    )
+  })
+
   it('reports a failed one: the findings without values, the probe, the log tail, the size estimate', () => {
     const text = renderSummary({
       workspace: '/w',

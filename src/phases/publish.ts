@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import type { ScannedClean } from '../secrets/scanned-clean.js'
 import { buildAndPush, buildIo, login, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings, type PushSettings } from '../buildx/build.js'
 import { planAttestations, readAttestationSupport, recordedArgWarning, type AttestationPlan, type AttestationSettings } from '../buildx/attestations.js'
 import type { BuildSettings } from '../buildx/plan.js'
@@ -43,6 +44,8 @@ export interface PublishFacts {
   runUrl?: string
   /** How the target release starts a sandbox: the boot check runs the image so. */
   runtime?: ResolvedRuntime
+  /** The files the context scan found clean: the layer scan hashes their copies instead of scanning them. */
+  scannedClean?: ScannedClean
   /** The run's registry clients, made once beside the plan. */
   registries: RunRegistries
   /** Receives the verify phase's report as soon as it exists, also when it fails (issue 11). */
@@ -113,7 +116,12 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
       verify = report
       facts.onVerify?.(report)
     }
-    const verifyFacts = { ...buildFacts, agentServerReference: facts.agentServerReference, ...(facts.runtime ? { runtime: facts.runtime } : {}) }
+    const verifyFacts = {
+      ...buildFacts,
+      agentServerReference: facts.agentServerReference,
+      ...(facts.runtime ? { runtime: facts.runtime } : {}),
+      ...(facts.scannedClean ? { scannedClean: facts.scannedClean } : {})
+    }
     build = (await publishVerified(buildSettings, verifyFacts, onReport, io)).build
   } else {
     if (settings.verify) core.notice(`verify: ${noEngine(settings.push)}.`)

@@ -15,7 +15,10 @@ export interface ScanReport {
 }
 
 /** The settings the scan reads. */
-export type ScanSettings = Pick<Inputs, 'context' | 'file' | 'scan-ignore-file' | 'scan-exclude' | 'sarif' | 'fail-on-findings' | 'scan-installed-packages'>
+export type ScanSettings = Pick<
+  Inputs,
+  'context' | 'file' | 'scan-ignore-file' | 'scan-exclude' | 'sarif' | 'fail-on-findings' | 'scan-installed-packages' | 'build' | 'verify'
+>
 
 /** The context scan's work, started on its own (it prints nothing): runScan reports it. */
 export async function scanTheContext(inputs: ScanSettings): Promise<{ result: ScanResult; seconds: number }> {
@@ -25,7 +28,9 @@ export async function scanTheContext(inputs: ScanSettings): Promise<{ result: Sc
     dockerfile: inputs.file,
     ignoreFile: inputs['scan-ignore-file'],
     excludePaths: inputs['scan-exclude'],
-    installedPackages: inputs['scan-installed-packages']
+    installedPackages: inputs['scan-installed-packages'],
+    // The verify phase's layer scan hashes the context's clean files instead of scanning their copies again.
+    remember: inputs.build && inputs.verify
   })
   return { result, seconds: Math.round(performance.now() - started) / 1000 }
 }

@@ -11,17 +11,17 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { chunkReader } from './chunk-reader.js'
-import { BUFFER_SIZE, scanFile, type FileKind, type FileScan } from './engine.js'
+import { BUFFER_SIZE, type FileKind } from './engine.js'
+import { scanPooled, type PooledFile, type PooledScan, type ScanExtras } from './pooled-file.js'
 
 export interface ScanBatch {
   id: number
   data: ArrayBuffer
-  files: Array<{ offset: number; length: number; kind: FileKind }>
+  files: Array<PooledFile & { offset: number; length: number }>
 }
 
 /** The batch's memory comes back with the results (transferred again), to be filled anew. */
-export type ScanBatchResult = { id: number; data: ArrayBuffer } & ({ scans: FileScan[] } | { error: string })
+export type ScanBatchResult = { id: number; data: ArrayBuffer } & ({ scans: PooledScan[] } | { error: string })
 
 /** Files are sent in batches of about this many bytes (a bigger file goes alone). */
 export const BATCH_BYTES = 1 << 20
@@ -37,7 +37,7 @@ let here: Buffer | undefined
 const DEFAULT_WORKER = new URL('./scan-worker.js', import.meta.url)
 
 interface Waiter {
-  resolve(scan: FileScan): void
+  resolve(scan: PooledScan): void
   reject(error: Error): void
 }
 
@@ -75,7 +75,7 @@ export class ScanPool {
   }
 
   /** Scans one file's bytes (its chunks in order, `size` bytes in all), as scanFile does. */
-  scan(chunks: readonly Buffer[], size: number, kind: FileKind): Promise<FileScan> {
+  scan(chunks: readonly Buffer[], size: number, kind: FileKind, extras: ScanExtras = {}): Promise<PooledScan> {
     if (this.broken) return Promise.reject(this.broken)
     if (this.open && this.open.used + size > this.open.data.length) this.send()
     const batch = (this.open ??= { data: this.buffer(size), used: 0, files: [], waiters: [] })
@@ -84,8 +84,8 @@ export class ScanPool {
       batch.data.set(chunk, batch.used)
       batch.used += chunk.length
     }
-    batch.files.push({ offset, length: size, kind })
-    const found = new Promise<FileScan>((resolve, reject) => batch.waiters.push({ resolve, reject }))
+    batch.files.push({ offset, length: size, kind, ...extras })
+    const found = new Promise<PooledScan>((resolve, reject) => batch.waiters.push({ resolve, reject }))
     if (batch.used >= BATCH_BYTES) this.send()
     return found
   }
@@ -103,7 +103,7 @@ export class ScanPool {
       const waiter = batch.waiters[index]
       try {
         const bytes = Buffer.from(batch.data.buffer, file.offset, file.length)
-        waiter?.resolve(scanFile(chunkReader([bytes]), (here ??= Buffer.allocUnsafe(BUFFER_SIZE)), file.length, file.kind))
+        waiter?.resolve(scanPooled([bytes], file.length, file, (here ??= Buffer.allocUnsafe(BUFFER_SIZE))))
       } catch (error) {
         waiter?.reject(error instanceof Error ? error : new Error(String(error)))
       }

@@ -3,8 +3,8 @@
  * the results back, file by file in the batch's order. Bundled on its own (dist/scan-worker.js).
  */
 import { parentPort } from 'node:worker_threads'
-import { chunkReader } from './chunk-reader.js'
-import { BUFFER_SIZE, scanFile } from './engine.js'
+import { BUFFER_SIZE } from './engine.js'
+import { scanPooled } from './pooled-file.js'
 import type { ScanBatch, ScanBatchResult } from './scan-pool.js'
 
 const buffer = Buffer.allocUnsafe(BUFFER_SIZE)
@@ -13,10 +13,7 @@ parentPort?.on('message', (batch: ScanBatch) => {
   const data = Buffer.from(batch.data)
   let reply: ScanBatchResult
   try {
-    const scans = batch.files.map(file => {
-      const bytes = data.subarray(file.offset, file.offset + file.length)
-      return scanFile(chunkReader([bytes]), buffer, bytes.length, file.kind)
-    })
+    const scans = batch.files.map(file => scanPooled([data.subarray(file.offset, file.offset + file.length)], file.length, file, buffer))
     reply = { id: batch.id, data: batch.data, scans }
   } catch (error) {
     reply = { id: batch.id, data: batch.data, error: error instanceof Error ? error.message : String(error) }

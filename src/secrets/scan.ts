@@ -11,6 +11,8 @@ import { BUFFER_SIZE, scanFile, SNIFF, type FileKind, type FileScan, type RawFin
 import { ruleDescription, ruleRevokeLink } from './rules.js'
 import { PackageIndex, isCredentialFileName, type PackageIo } from './packages.js'
 import { openScanPool, type ScanPool } from './scan-pool.js'
+import { scanPooled, type PooledScan } from './pooled-file.js'
+import { ScannedClean } from './scanned-clean.js'
 import { loadIgnoreFile } from './suppress.js'
 import { fingerprintOf, redactHint } from './values.js'
 import { errorCode, walkContext, type EntryKind, type FsPath, type WalkIo } from './walk.js'
@@ -30,6 +32,8 @@ export interface ScanOptions {
    * findings either way.
    */
   installedPackages?: 'notice' | 'fail'
+  /** Keep the digests of the files read whole and found clean (`clean`), for the image's layer scan to skip. */
+  remember?: boolean
 }
 
 export interface SecretFinding {
@@ -62,6 +66,8 @@ export interface ScanResult {
   notices?: SecretFinding[]
   /** Documented example values and values on comment lines that call themselves examples: counted, not reported. */
   examples?: number
+  /** With `remember`: the files found clean, by kind, size and digest. */
+  clean?: ScannedClean
 }
 
 /** The file system calls the scan makes; tests replace some to simulate failures that root cannot cause. */
@@ -165,7 +171,8 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo, pool?: S
   const result: ScanResult = { findings: [], filesScanned: 0, bytesScanned: 0, skipped: [], warnings: [], suppressed: 0, notices: [], examples: 0 }
   const packages = new PackageIndex(packageIo(context, io))
   const buf = Buffer.allocUnsafe(BUFFER_SIZE)
-  const whole = pool ? Buffer.allocUnsafe(POOLED_MAX) : undefined
+  const clean = options.remember ? new ScannedClean() : undefined
+  const whole = pool || clean ? Buffer.allocUnsafe(POOLED_MAX) : undefined
   const pooled: Array<Promise<void>> = []
   let lastYield = performance.now()
 
@@ -198,14 +205,23 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo, pool?: S
       // Reads are synchronous, so one buffer serves every file; a short read ends the file.
       const read = (b: Buffer, o: number, l: number, p: number): number => io.read(fd, b, o, l, p)
       const size = whole ? readWhole(read, whole, kind.credential === undefined) : undefined
-      if (whole && pool && size !== undefined) {
-        // The pool copies the bytes: the buffer is free for the next file at once.
-        const scanned = pool.scan([whole.subarray(0, size)], size, kind).then(scan => record(display, kind, scan))
-        // Handled here, failed below: a worker's failure must not be an unhandled rejection while the walk goes on.
-        scanned.catch(() => undefined)
-        pooled.push(scanned)
-        const ready = pool.ready()
-        if (ready) await ready
+      if (whole && size !== undefined) {
+        const extras = { digest: clean !== undefined }
+        const done = (scan: PooledScan): void => {
+          record(display, kind, scan)
+          if (scan.digest !== undefined) clean?.add(kind, size, scan.digest)
+        }
+        if (pool) {
+          // The pool copies the bytes: the buffer is free for the next file at once.
+          const scanned = pool.scan([whole.subarray(0, size)], size, kind, extras).then(done)
+          // Handled here, failed below: a worker's failure must not be an unhandled rejection while the walk goes on.
+          scanned.catch(() => undefined)
+          pooled.push(scanned)
+          const ready = pool.ready()
+          if (ready) await ready
+        } else {
+          done(scanPooled([whole.subarray(0, size)], size, { kind, ...extras }, buf))
+        }
       } else {
         record(display, kind, scanFile(read, buf, Infinity, kind))
       }
@@ -270,6 +286,7 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo, pool?: S
   result.findings.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.column - b.column || compare(a.rule, b.rule))
   result.skipped.sort((a, b) => compare(a.file, b.file))
   result.warnings.sort(compare)
+  if (clean) result.clean = clean
   return result
 }
 

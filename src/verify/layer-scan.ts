@@ -12,8 +12,9 @@ import { BUFFER_SIZE, scanFile, SNIFF, type FileKind, type RawFinding } from '..
 import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
 import { HELPER_NAME, type HelperEntry } from './helpers.js'
 import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './package-records.js'
-import { chunkReader } from '../secrets/chunk-reader.js'
+import { scanPooled, type PooledScan, type ScanExtras } from '../secrets/pooled-file.js'
 import type { ScanPool } from '../secrets/scan-pool.js'
+import { digestOf, type ScannedClean } from '../secrets/scanned-clean.js'
 import { TarReader, type TarEntrySink, type TarHeader } from './tar-reader.js'
 
 /** Files up to this size are scanned from memory; bigger text files from a temp file. */
@@ -43,6 +44,8 @@ export interface LayerScan {
   entries?: LayerEntry[]
   /** The layer's /etc/passwd, when it has one. */
   passwd?: string
+  /** Files (among `files`) and their bytes not scanned again: the context scan found the same bytes clean. */
+  known?: { files: number; bytes: number }
 }
 
 /** A tar entry as the sandbox checks need it: where, what, whose. */
@@ -82,6 +85,8 @@ export interface LayerScanOptions {
   records?: RecordBudget
   /** Scan the files on these worker threads, beside the read; without it they are scanned on this one. */
   pool?: ScanPool
+  /** Files the context scan found clean: one with the same kind, size and digest is hashed, not scanned. */
+  clean?: ScannedClean
 }
 
 const CODE_EXTENSIONS = new Set(
@@ -228,16 +233,39 @@ function entrySink(
           closeSync(fd)
           rmSync(spool.path, { force: true })
         }
-      } else if (options.pool) {
-        found(
-          file,
-          options.pool.scan(chunks, held, kind).then(scan => scan.findings)
-        )
       } else {
-        found(file, scanFile(chunkReader(chunks), scanBuffer(), held, kind).findings)
+        const extras = knownExtras(options.clean, kind, chunks, held)
+        if (extras === 'known') found(file, findingsOf(result, { findings: [], bytes: held, binary: false, known: true }))
+        else if (options.pool)
+          found(
+            file,
+            options.pool.scan(chunks, held, kind, extras).then(scan => findingsOf(result, scan))
+          )
+        else found(file, findingsOf(result, scanPooled(chunks, held, { kind, ...extras }, scanBuffer())))
       }
     }
   }
+}
+
+/** Candidate digests sent with a file to the thread that scans it; with more, the digest is looked up here. */
+const MAX_SENT_DIGESTS = 4
+
+/** What a file's scan needs of the context's clean files: the digests it may have, or that it has one of them. */
+function knownExtras(clean: ScannedClean | undefined, kind: FileKind, chunks: readonly Buffer[], size: number): ScanExtras | 'known' {
+  const known = clean?.candidates(kind, size)
+  if (!known) return {}
+  // Many clean files of this size and kind (a vendored tree's): sending them all with each file would cost more.
+  if (known.size > MAX_SENT_DIGESTS) return known.has(digestOf(chunks)) ? 'known' : {}
+  return { known: [...known] }
+}
+
+function findingsOf(result: LayerScan, scan: PooledScan): RawFinding[] {
+  if (scan.known) {
+    result.known ??= { files: 0, bytes: 0 }
+    result.known.files++
+    result.known.bytes += scan.bytes
+  }
+  return scan.findings
 }
 
 /** The spool is written synchronously: the scan of an entry runs inside the tar reader's synchronous calls. */

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { ScanPool } from '../secrets/scan-pool.js'
+import type { ScannedClean } from '../secrets/scanned-clean.js'
 import { runDocker, SHORT_TIMEOUT_MS, type DockerCommand } from '../buildx/docker.js'
 import { drain, scanLayerTar, type LayerScan, type LayerScanOptions } from './layer-scan.js'
 import { startLoopbackRegistry } from './loopback-registry.js'
@@ -32,6 +33,8 @@ export interface LoopbackPlan {
   keepDir?: string
   /** Worker threads for the secret engine (LayerScanOptions.pool). */
   pool?: ScanPool
+  /** The files the context scan found clean (LayerScanOptions.clean). */
+  clean?: ScannedClean
 }
 
 /** A manifest as the engine pushed it. */
@@ -104,7 +107,8 @@ export async function scanThroughLoopback(image: string, plan: LoopbackPlan, doc
     spoolDir: plan.spoolDir,
     records: budget,
     ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}),
-    ...(plan.pool ? { pool: plan.pool } : {})
+    ...(plan.pool ? { pool: plan.pool } : {}),
+    ...(plan.clean ? { clean: plan.clean } : {})
   }
   const registry = await startLoopbackRegistry({
     known: plan.baseBlobs,

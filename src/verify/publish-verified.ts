@@ -5,6 +5,7 @@
  * the engine pushes the image. The engine keeps it under the pushed tags, and the registry's rootfs.diff_ids are
  * compared with the verified image's before the digest is reported.
  */
+import type { ScannedClean } from '../secrets/scanned-clean.js'
 import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { buildAndPush, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings, type PushSettings } from '../buildx/build.js'
@@ -38,7 +39,7 @@ export function verifyTag(): string {
  */
 export async function publishVerified(
   inputs: BuildSettings & LoginSettings & PushSettings & VerifySettings,
-  facts: BuildFacts & { agentServerReference?: string; runtime?: ResolvedRuntime },
+  facts: BuildFacts & { agentServerReference?: string; runtime?: ResolvedRuntime; scannedClean?: ScannedClean },
   onReport: (report: VerifyReport) => void,
   io: BuildIo
 ): Promise<VerifiedPublish> {
@@ -64,6 +65,7 @@ export async function publishVerified(
       release: facts.release,
       ...(facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {}),
       ...(facts.runtime ? { runtime: facts.runtime } : {}),
+      ...(facts.scannedClean ? { scannedClean: facts.scannedClean } : {}),
       workDir,
       registries: facts.registries,
       workspace: facts.workspace,

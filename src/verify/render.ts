@@ -17,7 +17,8 @@ export function renderVerify(report: VerifyReport): string[] {
   const skipped = `${secrets.baseLayersSkipped} base layer(s) skipped${secrets.baseUnknown ? ` (${cell(secrets.baseUnknown)})` : ''}`
   lines.push(
     `| Secrets in layers and config | ${secretsResult(secrets)}: ` +
-      `${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)} in ${secrets.seconds} s (read from ${secrets.source === 'loopback' ? 'the loopback registry' : 'docker save'}); ${skipped}` +
+      `${secrets.layersScanned} custom layer(s), ${secrets.filesScanned} text file(s), ${formatSize(secrets.bytesScanned)}` +
+      `${secrets.alreadyScanned ? ` (${secrets.alreadyScanned.files} found clean in the build context, only hashed)` : ''} in ${secrets.seconds} s (read from ${secrets.source === 'loopback' ? 'the loopback registry' : 'docker save'}); ${skipped}` +
       `${secrets.suppressed ? `; ${secrets.suppressed} suppressed` : ''}` +
       `${secrets.notices?.length ? `; ${secrets.notices.length} in installed packages (notices, not failing)` : ''} |`
   )

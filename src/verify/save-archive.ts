@@ -13,6 +13,7 @@ import { createGunzip, gzip } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { bytes, drain, feed, scanLayerTar } from './layer-scan.js'
 import type { ScanPool } from '../secrets/scan-pool.js'
+import type { ScannedClean } from '../secrets/scanned-clean.js'
 import { recordBudget } from './package-records.js'
 import { findImageConfig } from './save-layout.js'
 import type { ScannedImage } from './scanned-image.js'
@@ -50,6 +51,8 @@ export interface ArchivePlan {
   recordsTotal?: number
   /** Worker threads for the secret engine (LayerScanOptions.pool). */
   pool?: ScanPool
+  /** The files the context scan found clean (LayerScanOptions.clean). */
+  clean?: ScannedClean
 }
 
 /** What a scan of the archive found; the same shape whatever the image was read from. */
@@ -73,7 +76,8 @@ export async function scanSaveArchive(archive: AsyncIterable<Buffer>, plan: Arch
     spoolDir: plan.spoolDir,
     records: budget,
     ...(plan.spoolAt ? { spoolAt: plan.spoolAt } : {}),
-    ...(plan.pool ? { pool: plan.pool } : {})
+    ...(plan.pool ? { pool: plan.pool } : {}),
+    ...(plan.clean ? { clean: plan.clean } : {})
   }
   const blobs = new Map<string, Buffer>()
   const files = new Map<string, Buffer>()

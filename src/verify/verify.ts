@@ -13,6 +13,7 @@ import type { Finding } from '../findings.js'
 import type { RegistryInputs, RunRegistries } from '../registry/for-inputs.js'
 import { loadIgnoreFile } from '../secrets/suppress.js'
 import { openScanPool, type ScanPool } from '../secrets/scan-pool.js'
+import type { ScannedClean } from '../secrets/scanned-clean.js'
 import { builtInRuntime, type ResolvedRuntime, type RuntimeSpec } from '../release/runtime-spec.js'
 import { bootCheck, sandboxLimits, STARTUP_ALLOWANCE_SECONDS, type BootedSandbox, type BootReport } from './boot.js'
 import { inspectImage, readImagePasswd, saveImage } from './docker-image.js'
@@ -73,6 +74,8 @@ export interface VerifyFacts {
   runtime?: ResolvedRuntime
   /** Keep the blobs the engine sends to the loopback registry (VerifyReport.sent), for the push to upload. */
   keepSent?: boolean
+  /** The files the context scan found clean (LayerScanOptions.clean). */
+  scannedClean?: ScannedClean
   /** Runs in the booted, healthy sandbox before it is removed (the sandbox commands). */
   afterHealthy?: (sandbox: BootedSandbox) => Promise<void>
   /** For the SARIF file: the workspace (paths relative to it) and the action's version. */
@@ -88,6 +91,8 @@ export interface ImageSecretReport extends ImageSecrets {
   /** What of the image could not be read (a layer, the config): the scan is incomplete and the verification fails. */
   incomplete?: string
   seconds: number
+  /** Text files (and their bytes) the context scan had found clean: hashed, not scanned again. */
+  alreadyScanned?: { files: number; bytes: number }
   /** Bytes read (the blobs the engine sent, or all of `docker save`), per second. */
   bytesPerSecond: number
   /**
@@ -311,8 +316,10 @@ async function scanImage(
   }
   const seconds = Math.round(performance.now() - started) / 1000
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0
+  const alreadyScanned = knownClean(archive)
   core.info(
-    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}) and the config ` +
+    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}` +
+      `${alreadyScanned ? `; ${alreadyScanned.files} of them, ${formatSize(alreadyScanned.bytes)}, found clean in the build context and only hashed` : ''}) and the config ` +
       `in ${seconds} s${scanThreads > 0 ? ` (the secret engine on ${scanThreads} worker thread(s))` : ''}, read from ${source === 'loopback' ? 'the blobs the engine pushed to the loopback registry' : 'docker save'}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
       `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}` +
       `${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ''}` +
@@ -334,7 +341,8 @@ async function scanImage(
       ...(unscanned ? { incomplete: unscanned } : {}),
       seconds,
       bytesPerSecond,
-      source
+      source,
+      ...(alreadyScanned ? { alreadyScanned } : {})
     },
     size: { layers: customLayers, uncompressed: sum(archive.sizes), compressed: sum(archive.compressed), compressedSource: 'estimate' },
     ...(config.history ? { history: config.history } : {}),
@@ -343,6 +351,13 @@ async function scanImage(
     ...(unscanned ? { unscanned } : {}),
     ...(sent ? { sent } : {})
   }
+}
+
+/** The layers' files whose bytes the context scan had found clean, when there are any. */
+function knownClean(archive: ScannedImage): { files: number; bytes: number } | undefined {
+  const layers = [...archive.layers.values()].filter(layer => layer.known)
+  if (layers.length === 0) return undefined
+  return { files: layers.reduce((n, layer) => n + (layer.known?.files ?? 0), 0), bytes: layers.reduce((n, layer) => n + (layer.known?.bytes ?? 0), 0) }
 }
 
 /** The image's /etc/passwd: the last custom layer's, the base's when its layers were read, else through a created container. */
@@ -400,7 +415,8 @@ async function readLayersWith(
       spoolDir: facts.workDir,
       timeoutMs: LOOPBACK_TIMEOUT_MS,
       ...(keepDir ? { keepDir } : {}),
-      ...(pool ? { pool } : {})
+      ...(pool ? { pool } : {}),
+      ...(facts.scannedClean ? { clean: facts.scannedClean } : {})
     })
     const mismatch = diffIdMismatch(local.diffIds, read.diffIds)
     if (mismatch !== undefined) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch}).`)
@@ -424,7 +440,8 @@ async function readLayersWith(
     ...(base.blobs ? { baseBlobs: new Set(base.blobs.keys()) } : {}),
     spoolDir: facts.workDir,
     estimateCompressed: true,
-    ...(pool ? { pool } : {})
+    ...(pool ? { pool } : {}),
+    ...(facts.scannedClean ? { clean: facts.scannedClean } : {})
   })
   return { archive, source: 'docker save', diffIds: local.diffIds, sameAsBase: new Set() }
 }
