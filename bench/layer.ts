@@ -7,7 +7,8 @@
 // Prints a digest of blobReader's whole result (findings, whiteouts, records, helpers, entries, passwd, diff_id),
 // so a change to the read path can be shown to read the same, and checks its diff_id and count of regular files
 // against the tar-stream peer's. Target: blobReader >= 150 MB/s of added layer data; exits 1 below it or on a
-// mismatch.
+// mismatch. `blobReader known clean` reads it after a context scan of node_modules (as a `COPY` of the context
+// is read): the files that scan found clean are hashed, not scanned; its result must be the same but for that count.
 //
 // Options: --runs N (default 5), --dir PATH (default /tmp/ohe-bench-layer; a layer.tar.gz already there is read as
 // is, so any gzip layer can be measured), --chunk BYTES (the body's chunks, default 65536), --only NAME (one of
@@ -15,7 +16,7 @@
 
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
@@ -23,7 +24,9 @@ import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import * as tar from 'tar-stream'
 import { blobReader, type BlobRead } from '../src/verify/loopback-export.js'
+import { scanContext } from '../src/secrets/scan.js'
 import { openScanPool, type ScanPool } from '../src/secrets/scan-pool.js'
+import { ScannedClean } from '../src/secrets/scanned-clean.js'
 import { recordBudget } from '../src/verify/package-records.js'
 import { GUNZIP_CHUNK } from '../src/verify/save-archive.js'
 import { runsOption } from './stack.js'
@@ -134,14 +137,32 @@ const peers: Record<string, () => Promise<number>> = {
     const read = await readBlob(pool)
     last = read
     return read.kind === 'layer' ? read.uncompressed : 0
+  },
+  'blobReader known clean': async () => {
+    clean ??= await cleanContext()
+    const read = await readBlob(pool, clean)
+    known = read
+    return read.kind === 'layer' ? read.uncompressed : 0
+  }
+}
+
+/** What a context scan of node_modules found clean (not timed: the action's context scan runs before the build). */
+async function cleanContext(): Promise<ScannedClean> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-layer-context-'))
+  try {
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n')
+    const scanned = await scanContext({ context: resolve('node_modules'), dockerfile: join(dir, 'Dockerfile'), remember: true })
+    return scanned.clean ?? new ScannedClean()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
 /** The verify phase's reader: with the scan pool (as the action runs it), or with every file scanned on this thread. */
-async function readBlob(onPool: ScanPool | undefined): Promise<BlobRead> {
+async function readBlob(onPool: ScanPool | undefined, known?: ScannedClean): Promise<BlobRead> {
   const spoolDir = mkdtempSync(join(tmpdir(), 'bench-layer-'))
   try {
-    return await blobReader({ spoolDir, records: recordBudget(), ...(onPool ? { pool: onPool } : {}) })(blob())
+    return await blobReader({ spoolDir, records: recordBudget(), ...(onPool ? { pool: onPool } : {}), ...(known ? { clean: known } : {}) })(blob())
   } finally {
     rmSync(spoolDir, { recursive: true, force: true })
   }
@@ -151,6 +172,8 @@ const pool = openScanPool()
 if (!pool) throw new Error('no scan worker next to this bundle: run the bench with npm run bench:layer')
 let last: BlobRead | undefined
 let alone: BlobRead | undefined
+let known: BlobRead | undefined
+let clean: ScannedClean | undefined
 let reference: { diffId: string; files: number } | undefined
 
 /** The main thread's CPU seconds (Linux), where the scan runs; the machine's other load does not inflate it as it does wall time. */
@@ -225,6 +248,18 @@ if (last && alone) {
     process.exit(1)
   }
   console.log('the same result on the scan pool as on one thread')
+}
+if (last?.kind === 'layer' && known?.kind === 'layer') {
+  const digest = (read: BlobRead): string => createHash('sha256').update(JSON.stringify(read)).digest('hex')
+  const { known: count, ...rest } = known.scan
+  if (digest(last) !== digest({ ...known, scan: rest })) {
+    console.error(`blobReader with the context's clean files read ${digest({ ...known, scan: rest })}, without ${digest(last)}`)
+    process.exit(1)
+  }
+  console.log(
+    `the same result with the context's clean files known (${clean?.files ?? 0} of them): ${count?.files ?? 0} of ${known.scan.files} text files, ` +
+      `${((count?.bytes ?? 0) / 1e6).toFixed(0)} MB, hashed and not scanned`
+  )
 }
 await pool.close()
 const blobMbps = uncompressed / 1e6 / wallOf('blobReader')
