@@ -46894,9 +46894,13 @@ function shapeOf(kind, size) {
   return `${size}:${kind.credential ?? ""}:${kind.dotenv ? 1 : 0}${kind.codeFile ? 1 : 0}${kind.dockerfile ? 1 : 0}`;
 }
 function digestOf(chunks) {
+  const digest = digester();
+  for (const chunk of chunks) digest.update(chunk);
+  return digest.end();
+}
+function digester() {
   const hash = createHash3("sha256");
-  for (const chunk of chunks) hash.update(chunk);
-  return hash.digest("base64");
+  return { update: (bytes2) => hash.update(bytes2), end: () => hash.digest("base64") };
 }
 
 // src/secrets/pooled-file.ts
@@ -47164,7 +47168,15 @@ async function scanContextWith(options, io, pool) {
           done(scanPooled([whole.subarray(0, size)], size, { kind, ...extras }, buf));
         }
       } else {
-        record(display, kind, scanFile(read, buf, Infinity, kind));
+        const digest = clean ? digester() : void 0;
+        const hashed2 = (b, o, l, p) => {
+          const got = read(b, o, l, p);
+          digest?.update(b.subarray(o, o + got));
+          return got;
+        };
+        const scan = scanFile(digest ? hashed2 : read, buf, Infinity, kind);
+        record(display, kind, scan);
+        if (digest && !scan.binary && scan.findings.length === 0) clean?.add(kind, scan.bytes, digest.end());
       }
     } catch (error3) {
       const code3 = errorCode2(error3);

@@ -4037,9 +4037,13 @@ function chunkReader(chunks) {
 // src/secrets/scanned-clean.ts
 import { createHash as createHash2 } from "node:crypto";
 function digestOf(chunks) {
+  const digest = digester();
+  for (const chunk of chunks) digest.update(chunk);
+  return digest.end();
+}
+function digester() {
   const hash = createHash2("sha256");
-  for (const chunk of chunks) hash.update(chunk);
-  return hash.digest("base64");
+  return { update: (bytes) => hash.update(bytes), end: () => hash.digest("base64") };
 }
 
 // src/secrets/pooled-file.ts

@@ -53,6 +53,8 @@ describe('a layer that copies the context', () => {
   // More than a batch of clean text, so that the pool starts its workers.
   const big = 'const value = compute(input) // nothing secret on this line\n'.repeat(Math.ceil((BATCH_BYTES + 4096) / 60))
   const small = 'export const answer = 42\n'
+  // Above what the context scan reads whole: scanned a chunk at a time there, its digest taken on the way.
+  const huge = 'export function step(state) { return state + 1 } // nothing secret\n'.repeat(80_000)
   // More clean files of one size and kind than are sent with a file to its thread: looked up on the reader's.
   const same = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`app/same/${i}.txt`, `note ${i}\n`]))
   const token = checksummed('npm_')
@@ -63,11 +65,13 @@ describe('a layer that copies the context', () => {
     workerUrl = await bundledScanWorker()
     tree.write('Dockerfile', 'FROM ghcr.io/openhands/agent-server:1.23.0-python\nCOPY app/ /app/\n')
     tree.write('app/bundle.js', big)
+    tree.write('app/huge.js', huge)
     tree.write('app/small.ts', small)
     tree.write('app/config.txt', `//registry.npmjs.org/:_authToken=${token}\n`)
     for (const [name, content] of Object.entries(same)) tree.write(name, content)
     layer = await tarOf({
       'app/bundle.js': big,
+      'app/huge.js': huge,
       'app/small.ts': small,
       // The same bytes elsewhere, under the same kind: known.
       'app/copy/small.ts': small,
@@ -99,13 +103,14 @@ describe('a layer that copies the context', () => {
       const options = { context: tree.root, dockerfile: tree.path('Dockerfile'), remember: true }
       const context: ScanResult = pool ? await scanContextWith(options, nodeIo, pool) : await scanContext(options)
       expect(context.findings.map(finding => finding.file)).toEqual(['app/config.txt'])
-      // The Dockerfile, the bundle, small.ts and the six notes; not config.txt.
-      expect(context.clean?.files).toBe(9)
+      // The Dockerfile, the bundle, the huge one, small.ts and the six notes; not config.txt.
+      expect(context.clean?.files).toBe(10)
       const full = await read({})
       const { known, ...rest } = await read({ clean: context.clean, ...(pool ? { pool } : {}) })
       expect(rest).toEqual(full)
       expect(full.findings.map(finding => finding.path)).toEqual(['/app/config.txt', '/app/small-changed.ts'])
-      expect(known).toEqual({ files: 9, bytes: Buffer.byteLength(big) + 2 * Buffer.byteLength(small) + 6 * 'note 0\n'.length })
+      expect(known).toEqual({ files: 10, bytes: Buffer.byteLength(big) + huge.length + 2 * Buffer.byteLength(small) + 6 * 'note 0\n'.length })
+      expect(huge.length).toBeGreaterThan(4 << 20)
       if (pool) expect(pool.threads).toBe(2)
     } finally {
       await pool?.close()

@@ -12,7 +12,7 @@ import { ruleDescription, ruleRevokeLink } from './rules.js'
 import { PackageIndex, isCredentialFileName, type PackageIo } from './packages.js'
 import { openScanPool, type ScanPool } from './scan-pool.js'
 import { scanPooled, type PooledScan } from './pooled-file.js'
-import { ScannedClean } from './scanned-clean.js'
+import { ScannedClean, digester } from './scanned-clean.js'
 import { loadIgnoreFile } from './suppress.js'
 import { fingerprintOf, redactHint } from './values.js'
 import { errorCode, walkContext, type EntryKind, type FsPath, type WalkIo } from './walk.js'
@@ -223,7 +223,16 @@ export async function scanContextWith(options: ScanOptions, io: ScanIo, pool?: S
           done(scanPooled([whole.subarray(0, size)], size, { kind, ...extras }, buf))
         }
       } else {
-        record(display, kind, scanFile(read, buf, Infinity, kind))
+        // A bigger file is scanned a chunk at a time, in order: its digest is taken as the chunks go by.
+        const digest = clean ? digester() : undefined
+        const hashed = (b: Buffer, o: number, l: number, p: number): number => {
+          const got = read(b, o, l, p)
+          digest?.update(b.subarray(o, o + got))
+          return got
+        }
+        const scan = scanFile(digest ? hashed : read, buf, Infinity, kind)
+        record(display, kind, scan)
+        if (digest && !scan.binary && scan.findings.length === 0) clean?.add(kind, scan.bytes, digest.end())
       }
     } catch (error) {
       const code = errorCode(error)

@@ -33,7 +33,13 @@ function shapeOf(kind: FileKind, size: number): string {
 }
 
 export function digestOf(chunks: readonly Uint8Array[]): string {
+  const digest = digester()
+  for (const chunk of chunks) digest.update(chunk)
+  return digest.end()
+}
+
+/** A digest taken as the bytes go by (a file scanned a chunk at a time). */
+export function digester(): { update(bytes: Uint8Array): void; end(): string } {
   const hash = createHash('sha256')
-  for (const chunk of chunks) hash.update(chunk)
-  return hash.digest('base64')
+  return { update: bytes => hash.update(bytes), end: () => hash.digest('base64') }
 }
