@@ -46877,8 +46877,8 @@ var ScannedClean = class {
   count = 0;
   add(kind, size, digest) {
     const key = shapeOf(kind, size);
-    const digests = this.byShape.get(key) ?? /* @__PURE__ */ new Set();
-    if (digests.size === 0) this.byShape.set(key, digests);
+    let digests = this.byShape.get(key);
+    if (!digests) this.byShape.set(key, digests = /* @__PURE__ */ new Set());
     if (!digests.has(digest)) this.count++;
     digests.add(digest);
   }

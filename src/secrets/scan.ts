@@ -32,7 +32,7 @@ export interface ScanOptions {
    * findings either way.
    */
   installedPackages?: 'notice' | 'fail'
-  /** Keep the digests of the files read whole and found clean (`clean`), for the image's layer scan to skip. */
+  /** Keep the digests of the text files found clean (`clean`), for the image's layer scan to hash instead of scan. */
   remember?: boolean
 }
 

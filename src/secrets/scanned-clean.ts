@@ -1,5 +1,5 @@
 /**
- * Files the context scan read whole and found nothing in, by kind, size and SHA-256. The engine is a pure function
+ * Text files the context scan found nothing in, by kind, size and SHA-256. The engine is a pure function
  * of a file's bytes and kind, so the same bytes under the same kind in an image layer (a `COPY` of the context) would
  * come out clean again: the layer scan hashes such a file instead of scanning it, several times cheaper.
  */
@@ -12,8 +12,8 @@ export class ScannedClean {
 
   add(kind: FileKind, size: number, digest: string): void {
     const key = shapeOf(kind, size)
-    const digests = this.byShape.get(key) ?? new Set<string>()
-    if (digests.size === 0) this.byShape.set(key, digests)
+    let digests = this.byShape.get(key)
+    if (!digests) this.byShape.set(key, (digests = new Set()))
     if (!digests.has(digest)) this.count++
     digests.add(digest)
   }
