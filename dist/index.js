@@ -43635,6 +43635,10 @@ function isExampleLine(line, valueAt) {
 var CHUNK = 1 << 20;
 var BUFFER_SIZE = 1 + LOOKBACK + LOOKAHEAD + CHUNK;
 var SNIFF = 8e3;
+var shared;
+function sharedScanBuffer() {
+  return shared ??= Buffer.allocUnsafe(BUFFER_SIZE);
+}
 var prefilter = new Prefilter(ANCHORS);
 var generations = 0;
 var allowBytes = Buffer.from(ALLOW_MARKER, "latin1");
@@ -46915,7 +46919,6 @@ function scanPooled(chunks, size, file, buffer) {
 var BATCH_BYTES = 1 << 20;
 var IN_FLIGHT_BYTES = 32 << 20;
 var SPARE_BATCHES = IN_FLIGHT_BYTES / BATCH_BYTES + 2;
-var here;
 var DEFAULT_WORKER = new URL("./scan-worker.js", import.meta.url);
 var ScanPool = class {
   constructor(workerUrl, size) {
@@ -46964,7 +46967,7 @@ var ScanPool = class {
       const waiter = batch.waiters[index];
       try {
         const bytes2 = Buffer.from(batch.data.buffer, file.offset, file.length);
-        waiter?.resolve(scanPooled([bytes2], file.length, file, here ??= Buffer.allocUnsafe(BUFFER_SIZE)));
+        waiter?.resolve(scanPooled([bytes2], file.length, file, sharedScanBuffer()));
       } catch (error3) {
         waiter?.reject(error3 instanceof Error ? error3 : new Error(String(error3)));
       }
@@ -47996,25 +47999,8 @@ function keepEntry(result, header, file) {
   const kind = header.type === "directory" ? "dir" : header.type === "symlink" || header.type === "link" ? "link" : "file";
   result.entries.push({ path: file, kind, uid: header.uid, gid: header.gid, mode: header.mode });
 }
-var CODE_EXTENSIONS2 = new Set(
-  ".js .mjs .cjs .jsx .ts .tsx .mts .cts .py .rb .go .java .kt .kts .scala .cs .php .rs .swift .c .h .cc .cpp .hpp .m .lua .pl .dart .vue .svelte .groovy .coffee .map".split(
-    " "
-  )
-);
 function imageFileKind(file) {
-  const base = path16.posix.basename(file);
-  const parent = path16.posix.basename(path16.posix.dirname(file));
-  return {
-    credential: credentialKind(base, parent),
-    dotenv: isDotenv(base),
-    codeFile: CODE_EXTENSIONS2.has(path16.posix.extname(base).toLowerCase()),
-    dockerfile: false
-  };
-}
-var shared;
-function scanBuffer() {
-  shared ??= Buffer.allocUnsafe(BUFFER_SIZE);
-  return shared;
+  return fileKind(path16.posix.basename(file), path16.posix.basename(path16.posix.dirname(file)), false);
 }
 var spoolCount = 0;
 var LINK_OR_FILE = /* @__PURE__ */ new Set(["file", "contiguous-file", "symlink", "link"]);
@@ -48113,7 +48099,7 @@ function entrySink(result, header, options, found) {
       if (spool) {
         const fd = spool.fd;
         try {
-          found(file, scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings);
+          found(file, scanFile((b, o, l, p) => readSync(fd, b, o, l, p), sharedScanBuffer(), Infinity, kind).findings);
         } finally {
           closeSync(fd);
           rmSync(spool.path, { force: true });
@@ -48126,7 +48112,7 @@ function entrySink(result, header, options, found) {
             file,
             options.pool.scan(chunks, held, kind, extras).then((scan) => findingsOf(result, scan))
           );
-        else found(file, findingsOf(result, scanPooled(chunks, held, { kind, ...extras }, scanBuffer())));
+        else found(file, findingsOf(result, scanPooled(chunks, held, { kind, ...extras }, sharedScanBuffer())));
       }
     }
   };

@@ -18,6 +18,12 @@ export const BUFFER_SIZE = 1 + LOOKBACK + LOOKAHEAD + CHUNK
 /** Binary detection looks for a NUL here, like git. */
 export const SNIFF = 8000
 
+/** One buffer for every scan on this thread: scanFile is synchronous, so no two scans use it at once. */
+let shared: Buffer | undefined
+export function sharedScanBuffer(): Buffer {
+  return (shared ??= Buffer.allocUnsafe(BUFFER_SIZE))
+}
+
 export type ReadFn = (buf: Buffer, offset: number, length: number, position: number) => number
 
 export interface FileKind {

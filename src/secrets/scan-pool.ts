@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { BUFFER_SIZE, type FileKind } from './engine.js'
+import { sharedScanBuffer, type FileKind } from './engine.js'
 import { scanPooled, type PooledFile, type PooledScan, type ScanExtras } from './pooled-file.js'
 
 export interface ScanBatch {
@@ -29,9 +29,6 @@ export const BATCH_BYTES = 1 << 20
 export const IN_FLIGHT_BYTES = 32 << 20
 /** Batch buffers kept for reuse: about what can be in flight, so that a long read allocates none after its start. */
 const SPARE_BATCHES = IN_FLIGHT_BYTES / BATCH_BYTES + 2
-
-/** The buffer of the scans on this thread (scanFile is synchronous: one serves them all). */
-let here: Buffer | undefined
 
 /** Where the bundle puts the worker's entry: next to the module that runs (dist/index.js, a bench's bundle). */
 const DEFAULT_WORKER = new URL('./scan-worker.js', import.meta.url)
@@ -103,7 +100,7 @@ export class ScanPool {
       const waiter = batch.waiters[index]
       try {
         const bytes = Buffer.from(batch.data.buffer, file.offset, file.length)
-        waiter?.resolve(scanPooled([bytes], file.length, file, (here ??= Buffer.allocUnsafe(BUFFER_SIZE))))
+        waiter?.resolve(scanPooled([bytes], file.length, file, sharedScanBuffer()))
       } catch (error) {
         waiter?.reject(error instanceof Error ? error : new Error(String(error)))
       }

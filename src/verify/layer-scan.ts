@@ -7,8 +7,8 @@
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type * as tar from 'tar-stream'
-import { credentialKind, isDotenv } from '../secrets/credential-files.js'
-import { BUFFER_SIZE, scanFile, SNIFF, type FileKind, type RawFinding } from '../secrets/engine.js'
+import { scanFile, sharedScanBuffer, SNIFF, type FileKind, type RawFinding } from '../secrets/engine.js'
+import { fileKind } from '../secrets/scan.js'
 import { imagePath, whiteoutOf, type Whiteout } from './whiteout.js'
 import { HELPER_NAME, type HelperEntry } from './helpers.js'
 import { RECORD_MAX, packageRecordKind, type PackageRecord, type RecordBudget } from './package-records.js'
@@ -89,29 +89,12 @@ export interface LayerScanOptions {
   clean?: ScannedClean
 }
 
-const CODE_EXTENSIONS = new Set(
-  '.js .mjs .cjs .jsx .ts .tsx .mts .cts .py .rb .go .java .kt .kts .scala .cs .php .rs .swift .c .h .cc .cpp .hpp .m .lua .pl .dart .vue .svelte .groovy .coffee .map'.split(
-    ' '
-  )
-)
-
-/** The same file kinds as the context scan, judged by the path in the image. */
+/**
+ * The context scan's file kinds, judged by the path in the image: the same function, so that a copy of a context
+ * file has the kind its scan had (the layer scan hashes copies of clean files by kind, size and digest).
+ */
 export function imageFileKind(file: string): FileKind {
-  const base = path.posix.basename(file)
-  const parent = path.posix.basename(path.posix.dirname(file))
-  return {
-    credential: credentialKind(base, parent),
-    dotenv: isDotenv(base),
-    codeFile: CODE_EXTENSIONS.has(path.posix.extname(base).toLowerCase()),
-    dockerfile: false
-  }
-}
-
-/** One buffer for every scan in this process: scanFile is synchronous, so no two scans share it at once. */
-let shared: Buffer | undefined
-function scanBuffer(): Buffer {
-  shared ??= Buffer.allocUnsafe(BUFFER_SIZE)
-  return shared
+  return fileKind(path.posix.basename(file), path.posix.basename(path.posix.dirname(file)), false)
 }
 
 let spoolCount = 0
@@ -228,7 +211,7 @@ function entrySink(
       if (spool) {
         const fd = spool.fd
         try {
-          found(file, scanFile((b, o, l, p) => readSync(fd, b, o, l, p), scanBuffer(), Infinity, kind).findings)
+          found(file, scanFile((b, o, l, p) => readSync(fd, b, o, l, p), sharedScanBuffer(), Infinity, kind).findings)
         } finally {
           closeSync(fd)
           rmSync(spool.path, { force: true })
@@ -241,7 +224,7 @@ function entrySink(
             file,
             options.pool.scan(chunks, held, kind, extras).then(scan => findingsOf(result, scan))
           )
-        else found(file, findingsOf(result, scanPooled(chunks, held, { kind, ...extras }, scanBuffer())))
+        else found(file, findingsOf(result, scanPooled(chunks, held, { kind, ...extras }, sharedScanBuffer())))
       }
     }
   }
