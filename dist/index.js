@@ -49549,7 +49549,11 @@ ${boot.logTail.join("\n")}` : " The container printed nothing.");
 }
 async function scanImage(inputs, facts, local, base, spec) {
   const started = performance.now();
-  const { archive, source, diffIds, sameAsBase, sent, scanThreads } = await readLayers(facts, local, base);
+  const createdPasswd = readImagePasswd(facts.image, `ohe-verify-${randomBytes5(6).toString("hex")}`).catch(() => void 0);
+  const { archive, source, diffIds, sameAsBase, sent, scanThreads } = await readLayers(facts, local, base).catch(async (thrown) => {
+    await createdPasswd;
+    throw thrown;
+  });
   const customLayers = diffIds.length - base.layers;
   const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size;
   const unread = [];
@@ -49588,7 +49592,7 @@ async function scanImage(inputs, facts, local, base, spec) {
   const sandbox = sandboxFiles({
     layers: archive.layers,
     instructions: layerInstructions(config.history, diffIds.length),
-    ...await imagePasswd(archive, facts),
+    ...await imagePasswd(archive, createdPasswd),
     user: { uid: spec.runAsUser, gid: spec.runAsGroup, fsGroup: spec.fsGroup }
   });
   return {
@@ -49616,9 +49620,9 @@ function knownClean(archive) {
   if (layers.length === 0) return void 0;
   return { files: layers.reduce((n, layer) => n + (layer.known?.files ?? 0), 0), bytes: layers.reduce((n, layer) => n + (layer.known?.bytes ?? 0), 0) };
 }
-async function imagePasswd(archive, facts) {
+async function imagePasswd(archive, created2) {
   const custom = [...archive.layers].sort((a, b) => b[0] - a[0]).find(([, layer]) => layer.passwd !== void 0);
-  const text4 = custom?.[1].passwd ?? archive.basePasswd?.text ?? await readImagePasswd(facts.image, `ohe-verify-${randomBytes5(6).toString("hex")}`);
+  const text4 = custom?.[1].passwd ?? archive.basePasswd?.text ?? await created2;
   return text4 === void 0 ? {} : { passwd: text4 };
 }
 function composeHooks(first, second) {
