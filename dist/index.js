@@ -37813,7 +37813,7 @@ function formatDuration(ms) {
 }
 
 // src/buildx/run-config.ts
-import { chmod as chmod2, copyFile as copyFile2, mkdtemp, readdir as readdir2, readFile as readFile2, rm as rm2, symlink as symlink2, writeFile as writeFile2 } from "node:fs/promises";
+import { chmod as chmod2, copyFile as copyFile2, mkdtemp, readdir as readdir2, readFile as readFile2, rename as rename2, rm as rm2, symlink as symlink2, writeFile as writeFile2 } from "node:fs/promises";
 import path5 from "node:path";
 
 // src/registry/docker-credentials.ts
@@ -38017,8 +38017,10 @@ async function storeLoginInFile(dir, registry) {
   const needsFile = Object.hasOwn(helpers, key) || typeof config.credsStore === "string";
   if (!needsFile) return;
   config.credHelpers = { ...helpers, [key]: "" };
-  await writeFile2(file, `${JSON.stringify(config, null, "	")}
+  const written = `${file}.${process.pid}.tmp`;
+  await writeFile2(written, `${JSON.stringify(config, null, "	")}
 `, { mode: 384 });
+  await rename2(written, file);
 }
 async function removeRunDockerConfig(dir) {
   if (!isRunDockerConfig(dir)) return;
@@ -48814,7 +48816,7 @@ import { createHash as createHash6 } from "node:crypto";
 import { createHash as createHash4, randomBytes as randomBytes4 } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { rename as rename2, rm as rm4 } from "node:fs/promises";
+import { rename as rename3, rm as rm4 } from "node:fs/promises";
 import path19 from "node:path";
 import { createServer as createServer2 } from "node:http";
 import { PassThrough } from "node:stream";
@@ -48942,7 +48944,7 @@ async function startLoopbackRegistry(options) {
       out.end();
       await once(out, "close");
       const file = path19.join(options.keepDir, digest.slice("sha256:".length));
-      await rename2(session.file.path, file);
+      await rename3(session.file.path, file);
       kept.set(digest, file);
     }
     blobs.set(digest, { digest, size: session.size, result });
@@ -49817,9 +49819,11 @@ async function pushAttested(inputs, facts, verifiedDiffIds, io) {
 // src/phases/publish.ts
 var noEngine = (push) => `no Docker engine answers here (a remote builder?), so the image was ${push ? "pushed" : "built"} without being verified first`;
 async function publish(settings, facts, io = buildIo) {
-  const [digestOfBase] = await Promise.all([
+  const [digestOfBase, , support, engine] = await Promise.all([
     facts.baseReference && settings.push ? withReadBudget("the base digest", PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? "", facts.registries)) : void 0,
-    settings.push ? login(settings, io.docker) : void 0
+    settings.push ? login(settings, io.docker) : void 0,
+    settings.push && wantsAttestations(settings) ? readAttestationSupport(settings.builder, io.docker) : void 0,
+    settings.verify ? io.engineAvailable() : false
   ]);
   const { tag, refs } = facts.tags;
   if (settings["skip-unchanged"] && settings.push && settings.repository) {
@@ -49835,7 +49839,7 @@ async function publish(settings, facts, io = buildIo) {
     }
   }
   const buildSettings = { ...settings, "build-args": { ...facts.buildArgs, ...settings["build-args"] } };
-  const attestations = settings.push ? await pushAttestations(settings, buildSettings["build-args"], facts.runUrl, io) : void 0;
+  const attestations = settings.push ? pushAttestations(settings, buildSettings["build-args"], facts.runUrl, support) : void 0;
   const buildFacts = {
     release: facts.release,
     oheRelease: facts.oheRelease,
@@ -49852,7 +49856,7 @@ async function publish(settings, facts, io = buildIo) {
   };
   let verify;
   let build;
-  if (settings.verify && await io.engineAvailable()) {
+  if (settings.verify && engine) {
     const onReport = (report2) => {
       verify = report2;
       facts.onVerify?.(report2);
@@ -49887,14 +49891,13 @@ async function publish(settings, facts, io = buildIo) {
   );
   return { build, unchanged: false, contract, ...verified, ...attested };
 }
-async function pushAttestations(settings, buildArgs, runUrl, io) {
-  const wanted = settings.provenance !== false || settings.sbom !== false;
-  const support = wanted ? await readAttestationSupport(settings.builder, io.docker) : { driver: "unknown", containerdStore: false };
+function pushAttestations(settings, buildArgs, runUrl, support = { driver: "unknown", containerdStore: false }) {
   const plan = planAttestations(settings, support, runUrl, settings.provenance !== false ? secretLookingBuildArgs(buildArgs) : []);
   if (plan.notice) notice(plan.notice);
   for (const name of plan.recorded) warning(recordedArgWarning(name));
   return plan;
 }
+var wantsAttestations = (settings) => settings.provenance !== false || settings.sbom !== false;
 
 // src/phases/release.ts
 import { readFile as readFile9 } from "node:fs/promises";

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { createRunDockerConfig, isRunDockerConfig, removeRunDockerConfig, storeLoginInFile, userDockerConfigDir } from '../../src/buildx/run-config.js'
 import { tempDir } from './support/capture.js'
@@ -50,6 +50,9 @@ test("the action's login goes to the file for its registry only, when a helper w
     credHelpers: { 'gcr.io': 'gcloud', '127.0.0.1:5000': '', 'https://index.docker.io/v1/': '' }
   })
   expect(JSON.parse(readFileSync(path.join(user, 'config.json'), 'utf8'))).toEqual(original)
+  // Renamed into place (docker commands read it meanwhile): no temporary file is left, and it stays private.
+  expect(readdirSync(dir).filter(name => name.startsWith('config.json'))).toEqual(['config.json'])
+  expect(statSync(path.join(dir, 'config.json')).mode & 0o777).toBe(0o600)
 })
 
 test('no helper: the config is left as it is', async () => {

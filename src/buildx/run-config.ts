@@ -5,7 +5,7 @@
  * is untouched for later steps, and concurrent jobs on one runner cannot log each other out. The post step removes
  * the copy; nothing of the user's config is ever changed or deleted.
  */
-import { chmod, copyFile, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { dockerConfigKey } from '../registry/docker-credentials.js'
 
@@ -57,7 +57,11 @@ export async function storeLoginInFile(dir: string, registry: string): Promise<v
   const needsFile = Object.hasOwn(helpers, key) || typeof config.credsStore === 'string'
   if (!needsFile) return
   config.credHelpers = { ...helpers, [key]: '' }
-  await writeFile(file, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 })
+  // Written whole and renamed into place, as docker does: a docker command reading the config meanwhile (the build's
+  // attestation support is asked during the login) sees the old file or the new one, never half of one.
+  const written = `${file}.${process.pid}.tmp`
+  await writeFile(written, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 })
+  await rename(written, file)
 }
 
 /** Removes a per-run config dir (the links only, never what they point to). */

@@ -1,7 +1,14 @@
 import * as core from '@actions/core'
 import type { ScannedClean } from '../secrets/scanned-clean.js'
 import { buildAndPush, buildIo, login, type BuildFacts, type BuildIo, type BuildResult, type LoginSettings, type PushSettings } from '../buildx/build.js'
-import { planAttestations, readAttestationSupport, recordedArgWarning, type AttestationPlan, type AttestationSettings } from '../buildx/attestations.js'
+import {
+  planAttestations,
+  readAttestationSupport,
+  recordedArgWarning,
+  type AttestationPlan,
+  type AttestationSettings,
+  type AttestationSupport
+} from '../buildx/attestations.js'
 import type { BuildSettings } from '../buildx/plan.js'
 import { secretLookingBuildArgs } from '../buildx/secret-args.js'
 import type { ResolvedTags } from '../buildx/tags.js'
@@ -70,13 +77,16 @@ const noEngine = (push: boolean): string =>
 
 /** Builds and pushes, or keeps an unchanged image; then verifies the pushed image's contract in the registry. */
 export async function publish(settings: PublishSettings, facts: PublishFacts, io: BuildIo = buildIo): Promise<PublishResult> {
-  // The digest labels a pushed image and decides skip-unchanged; an image that is not pushed needs neither. Both
-  // network round trips run at once.
-  const [digestOfBase] = await Promise.all([
+  // The digest labels a pushed image and decides skip-unchanged; an image that is not pushed needs neither. The
+  // builder's attestation support and whether an engine answers are asked at the same time: each is a round trip
+  // the build would otherwise wait for in turn.
+  const [digestOfBase, , support, engine] = await Promise.all([
     facts.baseReference && settings.push
       ? withReadBudget('the base digest', PHASE_READ_BUDGET_MS, () => baseDigest(facts.baseReference ?? '', facts.registries))
       : undefined,
-    settings.push ? login(settings, io.docker) : undefined
+    settings.push ? login(settings, io.docker) : undefined,
+    settings.push && wantsAttestations(settings) ? readAttestationSupport(settings.builder, io.docker) : undefined,
+    settings.verify ? io.engineAvailable() : false
   ])
   const { tag, refs } = facts.tags
 
@@ -92,7 +102,7 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   }
 
   const buildSettings = { ...settings, 'build-args': { ...facts.buildArgs, ...settings['build-args'] } }
-  const attestations = settings.push ? await pushAttestations(settings, buildSettings['build-args'], facts.runUrl, io) : undefined
+  const attestations = settings.push ? pushAttestations(settings, buildSettings['build-args'], facts.runUrl, support) : undefined
   const buildFacts: BuildFacts = {
     release: facts.release,
     oheRelease: facts.oheRelease,
@@ -111,7 +121,7 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
   // run the image in, so it is pushed unverified, and the notice says so.
   let verify: VerifyReport | undefined
   let build: BuildResult
-  if (settings.verify && (await io.engineAvailable())) {
+  if (settings.verify && engine) {
     const onReport = (report: VerifyReport): void => {
       verify = report
       facts.onVerify?.(report)
@@ -145,16 +155,17 @@ export async function publish(settings: PublishSettings, facts: PublishFacts, io
 }
 
 /** The push's attestations, decided once: what was asked for, what the builder and engine can keep, and what to say. */
-async function pushAttestations(
-  settings: AttestationSettings & Pick<BuildSettings, 'builder'>,
+function pushAttestations(
+  settings: AttestationSettings,
   buildArgs: Record<string, string>,
   runUrl: string | undefined,
-  io: BuildIo
-): Promise<AttestationPlan> {
-  const wanted = settings.provenance !== false || settings.sbom !== false
-  const support = wanted ? await readAttestationSupport(settings.builder, io.docker) : { driver: 'unknown', containerdStore: false }
+  support: AttestationSupport = { driver: 'unknown', containerdStore: false }
+): AttestationPlan {
   const plan = planAttestations(settings, support, runUrl, settings.provenance !== false ? secretLookingBuildArgs(buildArgs) : [])
   if (plan.notice) core.notice(plan.notice)
   for (const name of plan.recorded) core.warning(recordedArgWarning(name))
   return plan
 }
+
+/** Provenance or an SBOM is asked for, so the builder's support matters. */
+const wantsAttestations = (settings: AttestationSettings): boolean => settings.provenance !== false || settings.sbom !== false
