@@ -37733,7 +37733,10 @@ function runTool(file, args, options, env) {
     };
     child2.stdout?.on(
       "data",
-      lines((line) => progress(line))
+      lines((line) => {
+        progress(line);
+        options.onLine?.(line);
+      })
     );
     child2.stdout?.on("data", (chunk) => {
       stdout += chunk.toString();
@@ -37742,6 +37745,7 @@ function runTool(file, args, options, env) {
       "data",
       lines((line) => {
         progress(line);
+        options.onLine?.(line);
         stderr.push(line);
         if (stderr.length > KEPT_LINES) stderr.shift();
       })
@@ -39128,7 +39132,8 @@ async function runWithRetries(docker2, args, options) {
       stallMs: options.stallMs,
       ...options.stallFromStart ? {} : { stallFrom: PUSH_PHASE },
       ...options.shown ? { shown: options.shown } : {},
-      ...options.redact ? { redact: options.redact } : {}
+      ...options.redact ? { redact: options.redact } : {},
+      ...options.onLine ? { onLine: options.onLine } : {}
     });
     if (run2.exitCode === 0) return { run: run2, attempts: attempt };
     const failure2 = options.push && run2.killed === void 0 ? classifyPushFailure(run2.stderr, options.pushOnly) : void 0;
@@ -39325,6 +39330,13 @@ async function readMetadata(path23) {
     return { names: [] };
   }
 }
+function namesImage(line, image) {
+  const named = NAMING.exec(line.trim())?.[1];
+  if (named === void 0) return false;
+  const [said, wanted] = [parseImageReference(named), parseImageReference(image)];
+  return said !== void 0 && wanted !== void 0 && formatReference(said) === formatReference(wanted);
+}
+var NAMING = /^#\d+ naming to (\S+) done$/;
 
 // src/buildx/labels.ts
 var oci = "org.opencontainers.image";
@@ -43841,6 +43853,13 @@ async function buildAndPush(inputs, facts, io = buildIo) {
     const args = buildxArgs(plan);
     const hide = secretArgs.map((name) => inputs["build-args"][name] ?? "").filter((value2) => value2.length >= 4);
     const pushing = plan.push;
+    const loadName = facts.loadAs ?? (facts.loadAttested ? image : void 0);
+    let named = false;
+    const onLine = (line) => {
+      if (named || loadName === void 0 || !namesImage(line, loadName)) return;
+      named = true;
+      facts.onLoadNamed?.();
+    };
     const { run: run2, attempts, failure: failure2 } = await group(
       `Build ${what}`,
       () => runWithRetries(io.docker, args, {
@@ -43851,7 +43870,8 @@ async function buildAndPush(inputs, facts, io = buildIo) {
         stallMs: inputs["push-stall-timeout"],
         image: what,
         shown: shownArgs(args),
-        redact: (text4) => hide.reduce((out, value2) => out.split(value2).join("***"), text4)
+        redact: (text4) => hide.reduce((out, value2) => out.split(value2).join("***"), text4),
+        ...facts.onLoadNamed ? { onLine } : {}
       })
     );
     const seconds = Math.round((io.now().getTime() - started) / 100) / 10;
@@ -49436,10 +49456,23 @@ function assemble(manifestOf, tag, blobs) {
 }
 
 // src/verify/verify.ts
-async function verifyImage(inputs, facts) {
+function startLayerRead(facts, early = false) {
+  const started = performance.now();
+  const local = inspectImage(facts.image);
+  const base = local.then((image) => baseFacts(facts.registries, facts.agentServerReference, image.diffIds));
+  const layers = Promise.all([local, base]).then(async ([image, baseRead]) => {
+    const read = await readLayers(facts, image, baseRead);
+    return { ...read, seconds: (performance.now() - started) / 1e3 };
+  });
+  for (const promise of [local, base, layers]) promise.catch(() => void 0);
+  return { base, layers, early };
+}
+async function layerReadEnded(read) {
+  await read?.layers.catch(() => void 0);
+}
+async function verifyImage(inputs, facts, read = startLayerRead(facts)) {
   const started = Date.now();
-  const local = await inspectImage(facts.image);
-  const base = await baseFacts(facts.registries, facts.agentServerReference, local.diffIds);
+  const base = await read.base;
   const known2 = [inputs["registry-password"], ...inputs.secrets.map((secret) => secret.value), ...Object.values(inputs["build-args"])];
   const redact2 = makeRedactor(known2);
   const commandHook = sandboxHook(inputs, (text4) => redact(redact2(text4)));
@@ -49447,7 +49480,7 @@ async function verifyImage(inputs, facts) {
   const runtime = facts.runtime ?? builtInRuntime("no OHE release was resolved");
   const limits = sandboxLimits(runtime.spec, { memory: inputs["sandbox-memory"], cpus: inputs["sandbox-cpus"] });
   const [scanned, boot] = await Promise.all([
-    group("Verify: scan the image layers and config for secrets", () => scanImage(inputs, facts, local, base, runtime.spec)),
+    group("Verify: scan the image layers and config for secrets", () => scanImage(inputs, facts, read, base, runtime.spec)),
     group(
       "Verify: boot the image as OHE does",
       () => bootCheck({
@@ -49549,13 +49582,14 @@ ${boot.logTail.join("\n")}` : " The container printed nothing.");
     ...scanned.sent ? { sent: scanned.sent } : {}
   };
 }
-async function scanImage(inputs, facts, local, base, spec) {
-  const started = performance.now();
+async function scanImage(inputs, facts, read, base, spec) {
   const createdPasswd = readImagePasswd(facts.image, `ohe-verify-${randomBytes5(6).toString("hex")}`).catch(() => void 0);
-  const { archive, source, diffIds, sameAsBase, sent, scanThreads } = await readLayers(facts, local, base).catch(async (thrown) => {
+  const layersRead = await read.layers.catch(async (thrown) => {
     await createdPasswd;
     throw thrown;
   });
+  const { archive, source, diffIds, sameAsBase, sent, scanThreads } = layersRead;
+  const assembling = performance.now();
   const customLayers = diffIds.length - base.layers;
   const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size;
   const unread = [];
@@ -49584,11 +49618,11 @@ async function scanImage(inputs, facts, local, base, spec) {
       "The custom layers hold more package records (package.json, *.dist-info, vendor manifests) than the scan keeps (64 MB): findings in the packages whose records were not kept are reported as findings, not as installed-package notices."
     );
   }
-  const seconds = Math.round(performance.now() - started) / 1e3;
+  const seconds = Math.round(layersRead.seconds * 1e3 + performance.now() - assembling) / 1e3;
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0;
   const alreadyScanned = knownClean(archive);
   info(
-    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}${alreadyScanned ? `; ${alreadyScanned.files} of them, ${formatSize(alreadyScanned.bytes)}, found clean in the build context and only hashed` : ""}) and the config in ${seconds} s${scanThreads > 0 ? ` (the secret engine on ${scanThreads} worker thread(s))` : ""}, read from ${source === "loopback" ? "the blobs the engine pushed to the loopback registry" : "docker save"}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ""}: ${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ""}${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ""}${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ""}.`
+    `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}${alreadyScanned ? `; ${alreadyScanned.files} of them, ${formatSize(alreadyScanned.bytes)}, found clean in the build context and only hashed` : ""}) and the config in ${seconds} s${scanThreads > 0 ? ` (the secret engine on ${scanThreads} worker thread(s))` : ""}, read from ${source === "loopback" ? "the blobs the engine pushed to the loopback registry" : "docker save"}${read.early ? " (begun as soon as the engine held the image, before the build ended)" : ""}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ""}: ${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ""}${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ""}${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ""}.`
   );
   const sum = (map) => [...map.values()].reduce((a, b) => a + b, 0);
   const sandbox = sandboxFiles({
@@ -49741,20 +49775,25 @@ async function publishVerified(inputs, facts, onReport, io) {
   const created2 = await io.commitTime(inputs.context) ?? io.now();
   const sameBuild = { ...io, commitTime: async () => created2 };
   const keepSent = inputs.push && (!attested || loadedAttested);
+  const verifyFacts = {
+    image: local,
+    release: facts.release,
+    ...facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {},
+    ...facts.runtime ? { runtime: facts.runtime } : {},
+    ...facts.scannedClean ? { scannedClean: facts.scannedClean } : {},
+    workDir,
+    registries: facts.registries,
+    workspace: facts.workspace,
+    version: ACTION_VERSION,
+    keepSent
+  };
+  const early = {};
+  const onLoadNamed = () => {
+    early.read = startLayerRead(verifyFacts, true);
+  };
   try {
-    const built2 = await buildAndPush(inputs, { ...facts, ...loadedAttested ? { loadAttested: true } : { loadAs: local } }, sameBuild);
-    const report2 = await verifyImage(inputs, {
-      image: local,
-      release: facts.release,
-      ...facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {},
-      ...facts.runtime ? { runtime: facts.runtime } : {},
-      ...facts.scannedClean ? { scannedClean: facts.scannedClean } : {},
-      workDir,
-      registries: facts.registries,
-      workspace: facts.workspace,
-      version: ACTION_VERSION,
-      keepSent
-    });
+    const built2 = await buildAndPush(inputs, { ...facts, ...loadedAttested ? { loadAttested: true } : { loadAs: local }, onLoadNamed }, sameBuild);
+    const report2 = await verifyImage(inputs, verifyFacts, early.read);
     onReport(report2);
     if (report2.problems.length > 0) {
       throw new UserError(`Verification of the built image failed: ${report2.problems.join("; ")} (see the annotations); nothing was pushed.`, inputs.file);
@@ -49774,6 +49813,7 @@ async function publishVerified(inputs, facts, onReport, io) {
     }
     return { build: { ...built2, digest: pushed.digest, pushed: true, seconds: built2.seconds + pushed.seconds }, verify: report2 };
   } finally {
+    await layerReadEnded(early.read);
     await removeLocalImages(made);
     await removeDir(workDir);
     saveState(VERIFY_STATE.image, "");

@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { parseMetadata, readMetadata, type BuildMetadata } from '../../src/buildx/metadata.js'
+import { namesImage, parseMetadata, readMetadata, type BuildMetadata } from '../../src/buildx/metadata.js'
 import { scratchDir } from '../support/scratch.js'
 
 const digest = 'sha256:' + '0123456789abcdef'.repeat(4)
@@ -47,5 +47,22 @@ describe('readMetadata', () => {
 
   test('a file buildx never wrote gives no digest', async () => {
     expect(await readMetadata(path.join(dir, 'missing.json'))).toEqual({ names: [] })
+  })
+})
+
+describe('namesImage: the build log line that says the engine named the loaded image', () => {
+  const cases: Array<[string, string, string, boolean]> = [
+    ['a short name, as BuildKit expands it', '#9 naming to docker.io/library/ohe-sandbox-verify:0a1b done', 'ohe-sandbox-verify:0a1b', true],
+    ['a registry name as given', '#7 naming to 127.0.0.1:5000/acme/sandbox:1.23.0 done', '127.0.0.1:5000/acme/sandbox:1.23.0', true],
+    ['a Docker Hub namespace', '#12 naming to docker.io/acme/sandbox:v1 done', 'acme/sandbox:v1', true],
+    ['the step still running', '#9 naming to docker.io/library/ohe-sandbox-verify:0a1b', 'ohe-sandbox-verify:0a1b', false],
+    ['another tag of the build', '#7 naming to 127.0.0.1:5000/acme/sandbox:latest done', '127.0.0.1:5000/acme/sandbox:1.23.0', false],
+    ['another image of that name elsewhere', '#7 naming to ghcr.io/acme/sandbox:1.23.0 done', '127.0.0.1:5000/acme/sandbox:1.23.0', false],
+    ['unpacking, which follows the naming', '#7 unpacking to 127.0.0.1:5000/acme/sandbox:1.23.0 done', '127.0.0.1:5000/acme/sandbox:1.23.0', false],
+    ['a RUN that prints the words', '#6 0.2 naming to docker.io/library/ohe-sandbox-verify:0a1b done', 'ohe-sandbox-verify:0a1b', false],
+    ['not a reference', '#7 naming to Not/A:Name! done', 'ohe-sandbox-verify:0a1b', false]
+  ]
+  test.each(cases)('%s', (_what, line, image, expected) => {
+    expect(namesImage(line, image)).toBe(expected)
   })
 })

@@ -29,6 +29,8 @@ beforeAll(() => {
       // A RUN that stays silent for a while, then a push that stops moving.
       '  silentrun) echo "#6 [2/2] RUN make" >&2; sleep 1.5; echo "#8 pushing layer abc 1.50MB / 1.50MB 0.1s" >&2; sleep 60 ;;',
       '  fail) echo "ERROR: it broke" >&2; exit 3 ;;',
+      // A build's last steps: the image named while the step goes on (a containerd store unpacks it).
+      '  named) echo "#7 naming to docker.io/library/app:1 done" >&2; sleep 0.4; printf "out\\n#7 unpacking to docker.io/library/app:1 done" >&2 ;;',
       'esac'
     ].join('\n')
   )
@@ -56,6 +58,15 @@ test('the exit code, stderr lines and stdout come back; stdin carries the input'
   expect(failed).toMatchObject({ exitCode: 3, stderr: ['ERROR: it broke'] })
   expect(failed.killed).toBeUndefined()
   expect((await runDocker(['stdin'], { silent: true, input: 'on stdin' })).stdout).toBe('on stdin')
+})
+
+test('onLine sees each whole line as it comes, while docker still runs', async () => {
+  const seen: Array<{ line: string; at: number }> = []
+  await runDocker(['named'], { silent: true, onLine: line => seen.push({ line, at: Date.now() }) })
+  const ended = Date.now()
+  expect(seen.map(entry => entry.line)).toEqual(['#7 naming to docker.io/library/app:1 done', 'out'])
+  // docker slept 0.4 s after the first line.
+  expect(ended - (seen[0]?.at ?? ended)).toBeGreaterThanOrEqual(300)
 })
 
 test('docker gets a minimal environment: PATH, DOCKER_*, BUILDX_*, proxies; never INPUT_*', async () => {

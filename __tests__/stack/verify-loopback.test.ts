@@ -73,7 +73,7 @@ describeE2E.each(stackEngines())('verify through the loopback registry on $name'
     expect(run.exitCode).toBe(0)
     // The bundled action scans the files on its worker threads (dist/scan-worker.js).
     expect(run.log).toMatch(
-      /Scanned 2 custom layer\(s\) \(\d+ text file\(s\), [\d.]+ MB; 2 of them, [\d.]+ kB, found clean in the build context and only hashed\) .* \(the secret engine on [1-4] worker thread\(s\)\), read from the blobs the engine pushed to the loopback registry; skipped 1 base layer\(s\)/
+      /Scanned 2 custom layer\(s\) \(\d+ text file\(s\), [\d.]+ MB; 2 of them, [\d.]+ kB, found clean in the build context and only hashed\) .* \(the secret engine on [1-4] worker thread\(s\)\), read from the blobs the engine pushed to the loopback registry \(begun as soon as the engine held the image, before the build ended\); skipped 1 base layer\(s\)/
     )
     expect(run.summary).toMatch(/\(read from the loopback registry\); 1 base layer\(s\) skipped/)
     expect(run.log).toMatch(/the registry's layers are the verified ones \(3 diff_ids match\)/)

@@ -28,6 +28,8 @@ export interface AttemptOptions {
   stallFromStart?: boolean
   /** The command only pushes (`docker push`): every error line it prints is the push's. */
   pushOnly?: boolean
+  /** Each whole line of output, as it comes (DockerOptions.onLine). */
+  onLine?: (line: string) => void
 }
 
 export interface Attempts {
@@ -53,7 +55,8 @@ export async function runWithRetries(docker: DockerCommand, args: string[], opti
       stallMs: options.stallMs,
       ...(options.stallFromStart ? {} : { stallFrom: PUSH_PHASE }),
       ...(options.shown ? { shown: options.shown } : {}),
-      ...(options.redact ? { redact: options.redact } : {})
+      ...(options.redact ? { redact: options.redact } : {}),
+      ...(options.onLine ? { onLine: options.onLine } : {})
     })
     if (run.exitCode === 0) return { run, attempts: attempt }
     const failure = options.push && run.killed === undefined ? classifyPushFailure(run.stderr, options.pushOnly) : undefined

@@ -13,7 +13,7 @@ import { runWithRetries } from './attempts.js'
 import { dockerEnvironment } from '../child-env.js'
 import { dockerLogin, engineAvailable, formatDuration, LOGIN_TIMEOUT_MS, runDocker, type DockerCommand, type DockerRun } from './docker.js'
 import { explainBuildFailure, failedDockerfileLine } from './hints.js'
-import { readMetadata } from './metadata.js'
+import { namesImage, readMetadata } from './metadata.js'
 import { planBuild, type BuildSettings } from './plan.js'
 import { builtConfigDigest, checkPushed } from './push-check.js'
 import { pushFailureMessage, reachedPush, type PushFailure } from './push-failure.js'
@@ -62,6 +62,11 @@ export interface BuildFacts {
   loadAs?: string
   /** Load it under its own tags with the push's attestations instead, and push nothing (PlanFacts.loadAttested). */
   loadAttested?: boolean
+  /**
+   * Called once when the build's log says the engine named the loaded image (loadAs, or the first tag with
+   * loadAttested): it can be read from then on, while a containerd image store still unpacks it.
+   */
+  onLoadNamed?: () => void
   /** First back-off before a push retry, doubled per retry. Default 5 s. */
   pushRetryDelayMs?: number
   /** The push's attestations (planAttestations), decided once per run; none: buildx's own default. */
@@ -157,6 +162,13 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings & PushS
     // BuildKit prints each RUN with its build args expanded: a secret-looking value is masked there too.
     const hide = secretArgs.map(name => inputs['build-args'][name] ?? '').filter(value => value.length >= 4)
     const pushing = plan.push
+    const loadName = facts.loadAs ?? (facts.loadAttested ? image : undefined)
+    let named = false
+    const onLine = (line: string): void => {
+      if (named || loadName === undefined || !namesImage(line, loadName)) return
+      named = true
+      facts.onLoadNamed?.()
+    }
     const { run, attempts, failure } = await core.group(`Build ${what}`, () =>
       runWithRetries(io.docker, args, {
         push: pushing,
@@ -166,7 +178,8 @@ export async function buildAndPush(inputs: BuildSettings & LoginSettings & PushS
         stallMs: inputs['push-stall-timeout'],
         image: what,
         shown: shownArgs(args),
-        redact: text => hide.reduce((out, value) => out.split(value).join('***'), text)
+        redact: text => hide.reduce((out, value) => out.split(value).join('***'), text),
+        ...(facts.onLoadNamed ? { onLine } : {})
       })
     )
     const seconds = Math.round((io.now().getTime() - started) / 100) / 10

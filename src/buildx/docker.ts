@@ -41,6 +41,8 @@ export interface DockerOptions {
   stallMs?: number
   /** The watchdog starts only once a line matches (e.g. the push step), so a long silent RUN is not a stall. */
   stallFrom?: RegExp
+  /** Each whole line of output (stdout and stderr) as it comes: a step can act on the build's progress. */
+  onLine?: (line: string) => void
 }
 
 /**
@@ -126,7 +128,10 @@ export function runTool(file: string, args: string[], options: DockerOptions, en
     }
     child.stdout?.on(
       'data',
-      lines(line => progress(line))
+      lines(line => {
+        progress(line)
+        options.onLine?.(line)
+      })
     )
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
@@ -135,6 +140,7 @@ export function runTool(file: string, args: string[], options: DockerOptions, en
       'data',
       lines(line => {
         progress(line)
+        options.onLine?.(line)
         stderr.push(line)
         if (stderr.length > KEPT_LINES) stderr.shift()
       })

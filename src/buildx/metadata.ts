@@ -1,4 +1,4 @@
-import { isSha256Digest } from '../grammar.js'
+import { formatReference, isSha256Digest, parseImageReference } from '../grammar.js'
 import { readFile } from 'node:fs/promises'
 
 /** What buildx's --metadata-file tells about the result. */
@@ -45,3 +45,17 @@ export async function readMetadata(path: string): Promise<BuildMetadata> {
     return { names: [] }
   }
 }
+
+/**
+ * Whether a line of the build's plain progress output says the engine gave the image `image` its name
+ * (`#9 naming to docker.io/library/app:1 done`): from then the engine holds the image, while a containerd image
+ * store may still be unpacking it. Names compare as references (`app:1` is `docker.io/library/app:1`).
+ */
+export function namesImage(line: string, image: string): boolean {
+  const named = NAMING.exec(line.trim())?.[1]
+  if (named === undefined) return false
+  const [said, wanted] = [parseImageReference(named), parseImageReference(image)]
+  return said !== undefined && wanted !== undefined && formatReference(said) === formatReference(wanted)
+}
+
+const NAMING = /^#\d+ naming to (\S+) done$/

@@ -21,7 +21,7 @@ import { pushVerified, readBackVerified, removeLocalImages, type PushedVerified 
 import { uploadSent, type UploadResult } from './upload-sent.js'
 import { VERIFY_STATE } from './state.js'
 import type { ResolvedRuntime } from '../release/runtime-spec.js'
-import { verifyImage, type VerifyReport, type VerifySettings } from './verify.js'
+import { layerReadEnded, startLayerRead, verifyImage, type LayerRead, type VerifyFacts, type VerifyReport, type VerifySettings } from './verify.js'
 
 export interface VerifiedPublish {
   build: BuildResult
@@ -58,20 +58,27 @@ export async function publishVerified(
   const sameBuild: BuildIo = { ...io, commitTime: async () => created }
   // The blobs the engine sends the verify phase are kept when they are what gets pushed.
   const keepSent = inputs.push && (!attested || loadedAttested)
+  const verifyFacts: VerifyFacts = {
+    image: local,
+    release: facts.release,
+    ...(facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {}),
+    ...(facts.runtime ? { runtime: facts.runtime } : {}),
+    ...(facts.scannedClean ? { scannedClean: facts.scannedClean } : {}),
+    workDir,
+    registries: facts.registries,
+    workspace: facts.workspace,
+    version: ACTION_VERSION,
+    keepSent
+  }
+  // The layer read begins as soon as the build's log says the engine holds the image: a containerd image store
+  // then still unpacks it for seconds (measured: 3.6-5.2 s on Docker 26 for a 311 MB layer, longer than the read).
+  const early: { read?: LayerRead } = {}
+  const onLoadNamed = (): void => {
+    early.read = startLayerRead(verifyFacts, true)
+  }
   try {
-    const built = await buildAndPush(inputs, { ...facts, ...(loadedAttested ? { loadAttested: true } : { loadAs: local }) }, sameBuild)
-    const report = await verifyImage(inputs, {
-      image: local,
-      release: facts.release,
-      ...(facts.agentServerReference ? { agentServerReference: facts.agentServerReference } : {}),
-      ...(facts.runtime ? { runtime: facts.runtime } : {}),
-      ...(facts.scannedClean ? { scannedClean: facts.scannedClean } : {}),
-      workDir,
-      registries: facts.registries,
-      workspace: facts.workspace,
-      version: ACTION_VERSION,
-      keepSent
-    })
+    const built = await buildAndPush(inputs, { ...facts, ...(loadedAttested ? { loadAttested: true } : { loadAs: local }), onLoadNamed }, sameBuild)
+    const report = await verifyImage(inputs, verifyFacts, early.read)
     onReport(report)
     if (report.problems.length > 0) {
       throw new UserError(`Verification of the built image failed: ${report.problems.join('; ')} (see the annotations); nothing was pushed.`, inputs.file)
@@ -98,6 +105,8 @@ export async function publishVerified(
     }
     return { build: { ...built, digest: pushed.digest, pushed: true, seconds: built.seconds + pushed.seconds }, verify: report }
   } finally {
+    // A read begun beside a build that then failed ends before its image and temp dir go.
+    await layerReadEnded(early.read)
     await removeLocalImages(made)
     await removeDir(workDir)
     core.saveState(VERIFY_STATE.image, '')

@@ -137,10 +137,41 @@ export interface VerifyReport {
   sent?: SentImage
 }
 
-export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): Promise<VerifyReport> {
+/**
+ * The image's custom layers being read (its identity and base first): begun by verifyImage, or earlier, as soon
+ * as the engine holds the image (BuildFacts.onLoadNamed), so that the read runs beside the end of the build.
+ */
+export interface LayerRead {
+  base: Promise<BaseRead>
+  layers: Promise<LayersRead & { scanThreads: number; seconds: number }>
+  /** Begun before the build ended. */
+  early: boolean
+}
+
+type LocalImage = { id: string; diffIds: string[] }
+type BaseRead = BaseFacts & { unknown?: string; blobs?: Map<string, number> }
+
+export function startLayerRead(facts: VerifyFacts, early = false): LayerRead {
+  const started = performance.now()
+  const local = inspectImage(facts.image)
+  const base = local.then(image => baseFacts(facts.registries, facts.agentServerReference, image.diffIds))
+  const layers = Promise.all([local, base]).then(async ([image, baseRead]) => {
+    const read = await readLayers(facts, image, baseRead)
+    return { ...read, seconds: (performance.now() - started) / 1000 }
+  })
+  // Awaited later, perhaps once the build has ended: a failure meanwhile is not an unhandled one.
+  for (const promise of [local, base, layers]) promise.catch(() => undefined)
+  return { base, layers, early }
+}
+
+/** Resolves once a read (if any was begun) has ended, whichever way: its loopback registry and spooled files are gone then. */
+export async function layerReadEnded(read: LayerRead | undefined): Promise<void> {
+  await read?.layers.catch(() => undefined)
+}
+
+export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts, read: LayerRead = startLayerRead(facts)): Promise<VerifyReport> {
   const started = Date.now()
-  const local = await inspectImage(facts.image)
-  const base = await baseFacts(facts.registries, facts.agentServerReference, local.diffIds)
+  const base = await read.base
   const known = [inputs['registry-password'], ...inputs.secrets.map(secret => secret.value), ...Object.values(inputs['build-args'])]
   const redact = makeRedactor(known)
   // What a sandbox command prints goes through both redactions: this run's known values and detected tokens.
@@ -150,7 +181,7 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
   const runtime = facts.runtime ?? builtInRuntime('no OHE release was resolved')
   const limits = sandboxLimits(runtime.spec, { memory: inputs['sandbox-memory'], cpus: inputs['sandbox-cpus'] })
   const [scanned, boot] = await Promise.all([
-    core.group('Verify: scan the image layers and config for secrets', () => scanImage(inputs, facts, local, base, runtime.spec)),
+    core.group('Verify: scan the image layers and config for secrets', () => scanImage(inputs, facts, read, base, runtime.spec)),
     core.group('Verify: boot the image as OHE does', () =>
       bootCheck({
         image: facts.image,
@@ -268,8 +299,8 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts): P
 async function scanImage(
   inputs: VerifySettings,
   facts: VerifyFacts,
-  local: { id: string; diffIds: string[] },
-  base: BaseFacts & { unknown?: string; blobs?: Map<string, number> },
+  read: LayerRead,
+  base: BaseRead,
   spec: RuntimeSpec
 ): Promise<{
   secrets: ImageSecretReport
@@ -281,15 +312,16 @@ async function scanImage(
   unscanned?: string
   sent?: SentImage
 }> {
-  const started = performance.now()
   // The base's /etc/passwd is read through a created container beside the layer read rather than after it: only the
   // read's end tells whether a custom layer wrote one, and the engine's create, copy and remove took 0.2 s more then.
   const createdPasswd = readImagePasswd(facts.image, `ohe-verify-${randomBytes(6).toString('hex')}`).catch(() => undefined)
   // Its container is removed before a failed read's error goes on.
-  const { archive, source, diffIds, sameAsBase, sent, scanThreads } = await readLayers(facts, local, base).catch(async (thrown: unknown) => {
+  const layersRead = await read.layers.catch(async (thrown: unknown) => {
     await createdPasswd
     throw thrown
   })
+  const { archive, source, diffIds, sameAsBase, sent, scanThreads } = layersRead
+  const assembling = performance.now()
   const customLayers = diffIds.length - base.layers
   // A layer or a config that was not read cannot be vouched for: verification fails rather than push it unscanned.
   const missing = new Set(diffIds.slice(base.layers).filter((_, i) => !sameAsBase.has(base.layers + i))).size - archive.layers.size
@@ -321,13 +353,14 @@ async function scanImage(
         '(64 MB): findings in the packages whose records were not kept are reported as findings, not as installed-package notices.'
     )
   }
-  const seconds = Math.round(performance.now() - started) / 1000
+  // The read's own time and what followed it here; not the wait for a build the read began beside.
+  const seconds = Math.round(layersRead.seconds * 1000 + performance.now() - assembling) / 1000
   const bytesPerSecond = seconds > 0 ? Math.round(archive.bytesRead / seconds) : 0
   const alreadyScanned = knownClean(archive)
   core.info(
     `Scanned ${assembled.layersScanned} custom layer(s) (${assembled.filesScanned} text file(s), ${formatSize(assembled.bytesScanned)}` +
       `${alreadyScanned ? `; ${alreadyScanned.files} of them, ${formatSize(alreadyScanned.bytes)}, found clean in the build context and only hashed` : ''}) and the config ` +
-      `in ${seconds} s${scanThreads > 0 ? ` (the secret engine on ${scanThreads} worker thread(s))` : ''}, read from ${source === 'loopback' ? 'the blobs the engine pushed to the loopback registry' : 'docker save'}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
+      `in ${seconds} s${scanThreads > 0 ? ` (the secret engine on ${scanThreads} worker thread(s))` : ''}, read from ${source === 'loopback' ? 'the blobs the engine pushed to the loopback registry' : 'docker save'}${read.early ? ' (begun as soon as the engine held the image, before the build ended)' : ''}; skipped ${archive.skippedBase} base layer(s)${base.unknown ? ` (base unknown: ${base.unknown})` : ''}: ` +
       `${assembled.findings.length} finding(s)${assembled.suppressed ? `, ${assembled.suppressed} suppressed` : ''}` +
       `${assembled.examples ? `, ${assembled.examples} documented example(s) ignored` : ''}` +
       `${assembled.notices?.length ? `, ${assembled.notices.length} notice(s) in installed packages` : ''}.`
@@ -387,11 +420,7 @@ function composeHooks(first: VerifyFacts['afterHealthy'], second: VerifyFacts['a
  * The custom layers and the config, read through the loopback registry (only what the build added crosses), or
  * from `docker save` of the whole image when the engine cannot reach this host's loopback.
  */
-async function readLayers(
-  facts: VerifyFacts,
-  local: { id: string; diffIds: string[] },
-  base: BaseFacts & { blobs?: Map<string, number> }
-): Promise<LayersRead & { scanThreads: number }> {
+async function readLayers(facts: VerifyFacts, local: LocalImage, base: BaseRead): Promise<LayersRead & { scanThreads: number }> {
   // The secret engine runs on worker threads beside the read (gunzip, sha256, tar) when the bundle has them.
   const pool = openScanPool()
   try {

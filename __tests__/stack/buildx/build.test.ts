@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { buildAndPush, type BuildResult } from '../../../src/buildx/build.js'
+import { buildAndPush, type BuildFacts, type BuildResult } from '../../../src/buildx/build.js'
 import { runDocker } from '../../../src/buildx/docker.js'
 import { cleanup } from '../../../src/buildx/post.js'
 import { resolveTags } from '../../../src/buildx/tags.js'
@@ -50,7 +50,10 @@ function dockerfile(name: string, text: string): string {
 }
 
 /** As main.ts does: the run's tags resolved once, before anything runs, then the build. */
-async function attempt(inputs: Inputs, extra: Partial<typeof facts> = {}): Promise<{ log: string; result?: BuildResult; error?: unknown }> {
+async function attempt(
+  inputs: Inputs,
+  extra: Partial<typeof facts> & Pick<BuildFacts, 'loadAs' | 'onLoadNamed'> = {}
+): Promise<{ log: string; result?: BuildResult; error?: unknown }> {
   const known = { ...facts, ...extra }
   const outcome = await captureStdout(() => {
     const tags = resolveTags({ repository: inputs.repository, tag: inputs.tag, 'extra-tags': inputs['extra-tags'], release: known.release, sha: known.sha })
@@ -210,6 +213,24 @@ describeStack.each(stackEngines())('buildAndPush on $name', engine => {
     expect(await registry.getManifest(REPO, tag)).toBeUndefined()
     expect((await runDocker(['image', 'inspect', `${repository()}:${tag}`], { silent: true })).exitCode).not.toBe(0)
     expect(log).toContain('not pushed (push is false)')
+  })
+
+  test('a load build says once, before it ends, when the engine holds the image, which can be read from then on', async () => {
+    const local = `ohe-sandbox-verify:${run.replace(/[^a-z0-9]/g, '').slice(-20)}`
+    const inspected: Array<Promise<number>> = []
+    let ended = false
+    const { result, error } = await attempt(withLogin({ tag: `${run}-load`, push: false }), {
+      loadAs: local,
+      onLoadNamed: () => {
+        expect(ended).toBe(false)
+        inspected.push(runDocker(['image', 'inspect', '--format', '{{.Id}}', local], { silent: true }).then(run => run.exitCode))
+      }
+    })
+    ended = true
+    expect(error).toBeUndefined()
+    expect(result?.pushed).toBe(false)
+    expect(await Promise.all(inspected)).toEqual([0])
+    await runDocker(['image', 'rm', local], { silent: true })
   })
 
   test('a failing RUN: buildx error lines and the step output in a UserError, nothing pushed, no secret shown', async () => {
