@@ -38730,7 +38730,7 @@ async function engineRunsAmd64() {
   return `the Docker engine is ${platform2}, not linux/amd64`;
 }
 async function bootCheck(options) {
-  const unable = await engineRunsAmd64();
+  const unable = await (options.platform ?? engineRunsAmd64());
   if (unable !== void 0) {
     notice(`Boot check skipped: ${unable}.`);
     return { ran: false, skipped: unable, ok: true };
@@ -38849,8 +38849,12 @@ async function bootCheck(options) {
     }
     return { ran: true, ok: true, ...measured };
   } finally {
-    await removeContainer(name);
-    saveState(VERIFY_STATE.container, "");
+    const removed = removeContainer(name).then(
+      () => saveState(VERIFY_STATE.container, ""),
+      (thrown) => warning(`Could not remove the boot-check container ${name}: ${describeError(thrown)}`)
+    );
+    if (options.deferRemoval) options.deferRemoval(removed);
+    else await removed;
   }
 }
 function outOfMemory(limit, what) {
@@ -49464,8 +49468,9 @@ function startLayerRead(facts, early = false) {
     const read = await readLayers(facts, image, baseRead);
     return { ...read, seconds: (performance.now() - started) / 1e3 };
   });
-  for (const promise of [local, base, layers]) promise.catch(() => void 0);
-  return { base, layers, early };
+  const platform2 = engineRunsAmd64();
+  for (const promise of [local, base, layers, platform2]) promise.catch(() => void 0);
+  return { base, layers, early, platform: platform2 };
 }
 async function layerReadEnded(read) {
   await read?.layers.catch(() => void 0);
@@ -49493,7 +49498,9 @@ async function verifyImage(inputs, facts, read = startLayerRead(facts)) {
         timeoutSeconds: inputs["boot-timeout"] ?? STARTUP_ALLOWANCE_SECONDS,
         workDir: facts.workDir,
         redact: redact2,
-        ...afterHealthy ? { afterHealthy } : {}
+        platform: read.platform,
+        ...afterHealthy ? { afterHealthy } : {},
+        ...facts.deferRemoval ? { deferRemoval: facts.deferRemoval } : {}
       })
     )
   ]);
@@ -49775,6 +49782,7 @@ async function publishVerified(inputs, facts, onReport, io) {
   const created2 = await io.commitTime(inputs.context) ?? io.now();
   const sameBuild = { ...io, commitTime: async () => created2 };
   const keepSent = inputs.push && (!attested || loadedAttested);
+  const removals = [];
   const verifyFacts = {
     image: local,
     release: facts.release,
@@ -49785,7 +49793,8 @@ async function publishVerified(inputs, facts, onReport, io) {
     registries: facts.registries,
     workspace: facts.workspace,
     version: ACTION_VERSION,
-    keepSent
+    keepSent,
+    deferRemoval: (removed) => removals.push(removed)
   };
   const early = {};
   const onLoadNamed = () => {
@@ -49814,6 +49823,7 @@ async function publishVerified(inputs, facts, onReport, io) {
     return { build: { ...built2, digest: pushed.digest, pushed: true, seconds: built2.seconds + pushed.seconds }, verify: report2 };
   } finally {
     await layerReadEnded(early.read);
+    await Promise.all(removals);
     await removeLocalImages(made);
     await removeDir(workDir);
     saveState(VERIFY_STATE.image, "");

@@ -248,4 +248,37 @@ describeE2E('the boot as OHE starts a sandbox, and what the sandbox hides', () =
     expect(seen.port).toBe(`60000/tcp -> ${sandbox.baseUrl.replace('http://', '')}`)
     expect(leftovers(sandbox.container.name)).toEqual([])
   })
+
+  it('a deferred removal: the report comes back before the container is gone, and awaiting the removal leaves nothing', async () => {
+    const tag = `ohe-i15-standin:${randomBytes(4).toString('hex')}`
+    const { dockerfile, options } = standInBase(stackBase)
+    await pusher.load(tag, dockerfile, options)
+    const { spec, source } = builtInRuntime('the test gives it')
+    const removals: Array<Promise<void>> = []
+    let removed = false
+    let name = ''
+    const report = await bootCheck({
+      image: tag,
+      target: '1.23.0',
+      spec,
+      specSource: source,
+      memoryBytes: 256 * 2 ** 20,
+      cpus: 1,
+      timeoutSeconds: 60,
+      workDir: scratchDir('i15-boot-'),
+      redact: text => text,
+      // The engine's platform as the verify phase asks it beside the layer read.
+      platform: Promise.resolve(undefined),
+      afterHealthy: async sandbox => {
+        name = sandbox.container.name
+      },
+      deferRemoval: removal => removals.push(removal.then(() => void (removed = true)))
+    })
+    expect(report).toMatchObject({ ran: true, ok: true, sdkVersion: '1.23.0' })
+    expect(removals).toHaveLength(1)
+    expect(removed).toBe(false)
+    await Promise.all(removals)
+    expect(leftovers(name)).toEqual([])
+    execFileSync('docker', ['image', 'rm', tag], { stdio: 'ignore' })
+  })
 })

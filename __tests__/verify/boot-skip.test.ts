@@ -46,6 +46,14 @@ describe('bootCheck without an engine that runs linux/amd64', () => {
     expect(log).not.toContain('unexpected')
   })
 
+  it('takes the platform answer asked earlier (beside the layer read) without asking docker again', async () => {
+    fakeDocker('echo "unexpected: $*" >&2; exit 99')
+    const platform = Promise.resolve('the Docker engine is linux/aarch64, not linux/amd64')
+    const { log, result } = await captureStdout(() => bootCheck({ ...options, platform }))
+    expect(result).toEqual({ ran: false, skipped: 'the Docker engine is linux/aarch64, not linux/amd64', ok: true })
+    expect(log).not.toContain('unexpected')
+  })
+
   it('skips with a notice when no engine answers, quoting docker', async () => {
     fakeDocker('echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock." >&2; exit 1')
     const { result } = await captureStdout(() => bootCheck(options))

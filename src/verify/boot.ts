@@ -229,10 +229,17 @@ export interface BootOptions {
   redact: (text: string) => string
   /** Runs in the healthy sandbox before it is removed; a thrown error fails the check at 'sandbox'. */
   afterHealthy?: (sandbox: BootedSandbox) => Promise<void>
+  /** engineRunsAmd64's answer when it was asked earlier (beside the layer read), so the check does not wait for it. */
+  platform?: Promise<string | undefined>
+  /**
+   * Takes the removal of the container and its volume, which then goes on while the run does (the push) instead of
+   * before the report; whoever takes it awaits it before removing the image. Without it the check awaits the removal.
+   */
+  deferRemoval?: (removed: Promise<void>) => void
 }
 
 export async function bootCheck(options: BootOptions): Promise<BootReport> {
-  const unable = await engineRunsAmd64()
+  const unable = await (options.platform ?? engineRunsAmd64())
   if (unable !== undefined) {
     core.notice(`Boot check skipped: ${unable}.`)
     return { ran: false, skipped: unable, ok: true }
@@ -358,8 +365,13 @@ export async function bootCheck(options: BootOptions): Promise<BootReport> {
     }
     return { ran: true, ok: true, ...measured }
   } finally {
-    await removeContainer(name)
-    core.saveState(VERIFY_STATE.container, '')
+    // The post step removes the container if the run ends before this does.
+    const removed = removeContainer(name).then(
+      () => core.saveState(VERIFY_STATE.container, ''),
+      (thrown: unknown) => core.warning(`Could not remove the boot-check container ${name}: ${describeError(thrown)}`)
+    )
+    if (options.deferRemoval) options.deferRemoval(removed)
+    else await removed
   }
 }
 

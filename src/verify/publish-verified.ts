@@ -58,6 +58,8 @@ export async function publishVerified(
   const sameBuild: BuildIo = { ...io, commitTime: async () => created }
   // The blobs the engine sends the verify phase are kept when they are what gets pushed.
   const keepSent = inputs.push && (!attested || loadedAttested)
+  // The boot-check container is removed while the push goes on, and before the image is.
+  const removals: Array<Promise<void>> = []
   const verifyFacts: VerifyFacts = {
     image: local,
     release: facts.release,
@@ -68,7 +70,8 @@ export async function publishVerified(
     registries: facts.registries,
     workspace: facts.workspace,
     version: ACTION_VERSION,
-    keepSent
+    keepSent,
+    deferRemoval: removed => removals.push(removed)
   }
   // The layer read begins as soon as the build's log says the engine holds the image: a containerd image store
   // then still unpacks it for seconds (measured: 3.6-5.2 s on Docker 26 for a 311 MB layer, longer than the read).
@@ -107,6 +110,7 @@ export async function publishVerified(
   } finally {
     // A read begun beside a build that then failed ends before its image and temp dir go.
     await layerReadEnded(early.read)
+    await Promise.all(removals)
     await removeLocalImages(made)
     await removeDir(workDir)
     core.saveState(VERIFY_STATE.image, '')

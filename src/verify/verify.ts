@@ -15,7 +15,7 @@ import { loadIgnoreFile } from '../secrets/suppress.js'
 import { openScanPool, type ScanPool } from '../secrets/scan-pool.js'
 import type { ScannedClean } from '../secrets/scanned-clean.js'
 import { builtInRuntime, type ResolvedRuntime, type RuntimeSpec } from '../release/runtime-spec.js'
-import { bootCheck, sandboxLimits, STARTUP_ALLOWANCE_SECONDS, type BootedSandbox, type BootReport } from './boot.js'
+import { bootCheck, engineRunsAmd64, sandboxLimits, STARTUP_ALLOWANCE_SECONDS, type BootedSandbox, type BootReport } from './boot.js'
 import { inspectImage, readImagePasswd, saveImage } from './docker-image.js'
 import { layerInstructions } from './history.js'
 import { noPasswdMessage, sandboxFiles, unwritableMessage, workspaceMessage, type SandboxFiles } from './sandbox-files.js'
@@ -81,6 +81,8 @@ export interface VerifyFacts {
   /** For the SARIF file: the workspace (paths relative to it) and the action's version. */
   workspace?: string
   version?: string
+  /** Takes the boot-check container's removal, so that the push need not wait for it (BootOptions.deferRemoval). */
+  deferRemoval?: (removed: Promise<void>) => void
 }
 
 export interface ImageSecretReport extends ImageSecrets {
@@ -146,6 +148,8 @@ export interface LayerRead {
   layers: Promise<LayersRead & { scanThreads: number; seconds: number }>
   /** Begun before the build ended. */
   early: boolean
+  /** Whether the engine runs linux/amd64, the boot check's first question, asked beside the read. */
+  platform: Promise<string | undefined>
 }
 
 type LocalImage = { id: string; diffIds: string[] }
@@ -160,8 +164,9 @@ export function startLayerRead(facts: VerifyFacts, early = false): LayerRead {
     return { ...read, seconds: (performance.now() - started) / 1000 }
   })
   // Awaited later, perhaps once the build has ended: a failure meanwhile is not an unhandled one.
-  for (const promise of [local, base, layers]) promise.catch(() => undefined)
-  return { base, layers, early }
+  const platform = engineRunsAmd64()
+  for (const promise of [local, base, layers, platform]) promise.catch(() => undefined)
+  return { base, layers, early, platform }
 }
 
 /** Resolves once a read (if any was begun) has ended, whichever way: its loopback registry and spooled files are gone then. */
@@ -193,7 +198,9 @@ export async function verifyImage(inputs: VerifySettings, facts: VerifyFacts, re
         timeoutSeconds: inputs['boot-timeout'] ?? STARTUP_ALLOWANCE_SECONDS,
         workDir: facts.workDir,
         redact,
-        ...(afterHealthy ? { afterHealthy } : {})
+        platform: read.platform,
+        ...(afterHealthy ? { afterHealthy } : {}),
+        ...(facts.deferRemoval ? { deferRemoval: facts.deferRemoval } : {})
       })
     )
   ])
