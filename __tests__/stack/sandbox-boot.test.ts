@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { builtInRuntime } from '../../src/release/runtime-spec.js'
-import { bootCheck, type BootedSandbox } from '../../src/verify/boot.js'
+import { bootCheck, type BootedSandbox, type BootOptions } from '../../src/verify/boot.js'
 import { runAction, runPostStep, type ActionRun } from '../support/action-runner.js'
 import { dockerPusher, uniqueRepository, type Pusher } from '../support/docker-push.js'
 import { scratchDir } from '../support/scratch.js'
@@ -68,6 +68,22 @@ function leftovers(from: ActionRun | string): string[] {
     .trim()
   const volume = spawnSync('docker', ['volume', 'inspect', name], { stdio: 'ignore' }).status === 0 ? [`volume ${name}`] : []
   return [...containers.split('\n'), ...volume].filter(Boolean)
+}
+
+/** An in-process boot of `image` with the built-in spec (or `spec`), 256Mi and 1 CPU, as the verify phase calls it. */
+function bootOptions(image: string, spec?: BootOptions['spec']): BootOptions {
+  const builtIn = builtInRuntime('the test gives it')
+  return {
+    image,
+    target: '1.23.0',
+    spec: spec ?? builtIn.spec,
+    specSource: builtIn.source,
+    memoryBytes: 256 * 2 ** 20,
+    cpus: 1,
+    timeoutSeconds: 60,
+    workDir: scratchDir('i15-boot-'),
+    redact: text => text
+  }
 }
 
 async function expectNothingPushed(run: ActionRun, repository: string, workspace: string): Promise<void> {
@@ -192,7 +208,7 @@ describeE2E('the boot as OHE starts a sandbox, and what the sandbox hides', () =
       'route GET /api/stand-in/workspace serve_workspace\n'
     const { dockerfile, options } = standInBase(stackBase, {}, { 'workspace.sh': workspaceRoute })
     await pusher.load(tag, dockerfile, options)
-    const { spec, source } = builtInRuntime('the test gives it')
+    const { spec } = builtInRuntime('the test gives it')
     const seen: {
       sandbox?: BootedSandbox
       process?: { cwd: string; id: string; env: Record<string, string> }
@@ -201,15 +217,7 @@ describeE2E('the boot as OHE starts a sandbox, and what the sandbox hides', () =
       port?: string
     } = {}
     const report = await bootCheck({
-      image: tag,
-      target: '1.23.0',
-      spec: { ...spec, fsGroup: 10002, environment: { ...spec.environment, STAND_IN_MARK: 'from the spec' } },
-      specSource: source,
-      memoryBytes: 256 * 2 ** 20,
-      cpus: 1,
-      timeoutSeconds: 60,
-      workDir: scratchDir('i15-boot-'),
-      redact: text => text,
+      ...bootOptions(tag, { ...spec, fsGroup: 10002, environment: { ...spec.environment, STAND_IN_MARK: 'from the spec' } }),
       afterHealthy: async sandbox => {
         const headers = { 'X-Session-API-Key': sandbox.sessionKey }
         seen.sandbox = sandbox
@@ -253,20 +261,11 @@ describeE2E('the boot as OHE starts a sandbox, and what the sandbox hides', () =
     const tag = `ohe-i15-standin:${randomBytes(4).toString('hex')}`
     const { dockerfile, options } = standInBase(stackBase)
     await pusher.load(tag, dockerfile, options)
-    const { spec, source } = builtInRuntime('the test gives it')
     const removals: Array<Promise<void>> = []
     let removed = false
     let name = ''
     const report = await bootCheck({
-      image: tag,
-      target: '1.23.0',
-      spec,
-      specSource: source,
-      memoryBytes: 256 * 2 ** 20,
-      cpus: 1,
-      timeoutSeconds: 60,
-      workDir: scratchDir('i15-boot-'),
-      redact: text => text,
+      ...bootOptions(tag),
       // The engine's platform as the verify phase asks it beside the layer read.
       platform: Promise.resolve(undefined),
       afterHealthy: async sandbox => {
