@@ -38641,8 +38641,9 @@ function envFileText(environment, sessionKey) {
   const lines = Object.entries(environment).filter(([name]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name !== "OH_SESSION_API_KEYS_0").map(([name, value2]) => `${name}=${value2.replace(/[\r\n]+/g, " ")}`);
   return [...lines, `OH_SESSION_API_KEYS_0=${sessionKey}`, ""].join("\n");
 }
-function volumeCreateArgs(name, fsGroup) {
-  return ["volume", "create", "--driver", "local", "--opt", "type=tmpfs", "--opt", "device=tmpfs", "--opt", `o=uid=0,gid=${fsGroup},mode=2775`, name];
+function workspaceMount(name, fsGroup) {
+  const options = ["volume-driver=local", "volume-opt=type=tmpfs", "volume-opt=device=tmpfs", `"volume-opt=o=uid=0,gid=${fsGroup},mode=2775"`];
+  return [`type=volume,source=${name},target=${WORKSPACE},volume-nocopy`, ...options].join(",");
 }
 function workingDirTar(workingDir, uid, gid, mtime = 0) {
   const relative4 = path8.posix.relative(WORKSPACE, path8.posix.normalize(workingDir));
@@ -38687,9 +38688,8 @@ function bootRunArgs(run2) {
     `${spec.runAsUser}:${spec.runAsGroup}`,
     "--group-add",
     String(spec.fsGroup),
-    // volume-nocopy: a Kubernetes volume does not copy the image's /workspace in; Docker's would.
     "--mount",
-    `type=volume,source=${run2.name},target=${WORKSPACE},volume-nocopy`,
+    workspaceMount(run2.name, spec.fsGroup),
     ...caTargets(spec.environment).flatMap((target) => ["--mount", `type=bind,source=${run2.caFile},target=${target},readonly`]),
     "--workdir",
     spec.workingDir,
@@ -38758,14 +38758,13 @@ async function bootCheck(options) {
     info(
       `Starting ${options.image} (container ${name}) as the runtime spec of ${shown.specSource} does: ${spec.command.join(" ")} as ${spec.runAsUser}:${spec.runAsGroup} (fs group ${spec.fsGroup}), an empty ${WORKSPACE} volume, working dir ${spec.workingDir}, ${Object.keys(spec.environment).length} variable(s), memory ${formatMemory(options.memoryBytes)}, ${formatCpus(cpus)}${cpus < options.cpus ? ` (the engine has only ${cpus})` : ""}, port ${spec.port} on 127.0.0.1:${hostPort}`
     );
-    const volume = await runDocker(volumeCreateArgs(name, spec.fsGroup), { silent: true });
-    if (volume.exitCode !== 0) return await failed(name, options, shown, "start", `docker volume create failed: ${volume.stderr.slice(-3).join(" ")}`);
     const run2 = await runDocker(bootRunArgs({ image: options.image, name, hostPort, envFile, caFile, spec, memoryBytes: options.memoryBytes, cpus }), {
       silent: true
     });
     if (run2.exitCode !== 0) {
       return await failed(name, options, shown, "start", `docker run failed: ${options.redact(run2.stderr.slice(-5).join(" "))}`);
     }
+    const pid = containerPid(name).catch(() => void 0);
     const folders = workingDirTar(spec.workingDir, spec.runAsUser, spec.fsGroup, Math.floor(Date.now() / 1e3));
     if (folders) {
       const copied = await runDocker(["cp", "-", `${name}:${WORKSPACE}`], { silent: true, input: folders });
@@ -38774,11 +38773,10 @@ async function bootCheck(options) {
       }
     }
     const id2 = run2.stdout.trim();
-    const pid = await containerPid(name);
     const deadline = started + options.timeoutSeconds * 1e3;
     const baseUrl2 = `http://127.0.0.1:${hostPort}`;
     const headers = { "X-Session-API-Key": key };
-    const peak = () => peakMemory(name, id2, pid);
+    const peak = async () => peakMemory(name, id2, await pid);
     let info2 = await get(`${baseUrl2}/server_info`, headers, STARTUP_PROBE.timeoutMs);
     while (info2.status !== 200) {
       const last = info2.status > 0 ? `HTTP ${info2.status}` : info2.error;

@@ -11,10 +11,11 @@ import {
   peakMemoryFiles,
   sandboxLimits,
   STARTUP_ALLOWANCE_SECONDS,
-  volumeCreateArgs
+  workspaceMount
 } from '../../src/verify/boot.js'
 
 const CA = '/etc/openhands/ca-bundle/ca-bundle.crt'
+const TMPFS_10003 = 'volume-driver=local,volume-opt=type=tmpfs,volume-opt=device=tmpfs,"volume-opt=o=uid=0,gid=10003,mode=2775"'
 const spec: RuntimeSpec = {
   command: ['/usr/local/bin/openhands-agent-server', '--port', '60000'],
   port: 60000,
@@ -33,7 +34,7 @@ describe('bootRunArgs', () => {
     expect(bootRunArgs({ ...run, memoryBytes: 2 ** 31, cpus: 1 })).toEqual([
       ...['run', '--detach', '--name', 'ohe-verify-01', '--platform', 'linux/amd64'],
       ...['--entrypoint', '/usr/local/bin/openhands-agent-server', '--user', '10001:10002', '--group-add', '10003'],
-      ...['--mount', 'type=volume,source=ohe-verify-01,target=/workspace,volume-nocopy'],
+      ...['--mount', `type=volume,source=ohe-verify-01,target=/workspace,volume-nocopy,${TMPFS_10003}`],
       ...['--mount', `type=bind,source=/t/ca.crt,target=${CA},readonly`, '--mount', 'type=bind,source=/t/ca.crt,target=/etc/git-ca.pem,readonly'],
       ...['--workdir', '/workspace/project', '--env-file', '/t/k.env'],
       ...['--memory', '2147483648', '--memory-swap', '2147483648', '--cpus', '1'],
@@ -91,11 +92,18 @@ describe('workingDirTar', () => {
   })
 })
 
+/** A CSV row as docker's --mount reads it (Go's encoding/csv): a field in double quotes keeps its commas. */
+function parseCsvRow(row: string): string[] {
+  return [...row.matchAll(/"([^"]*)"|([^,]+)/g)].map(match => match[1] ?? match[2] ?? '')
+}
+
 describe('the sandbox volume and environment', () => {
   it('creates /workspace as an empty tmpfs volume owned by root and the fs group, setgid, group-writable', () => {
-    expect(volumeCreateArgs('ohe-verify-01', 10003)).toEqual([
-      ...['volume', 'create', '--driver', 'local', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs'],
-      ...['--opt', 'o=uid=0,gid=10003,mode=2775', 'ohe-verify-01']
+    expect(workspaceMount('ohe-verify-01', 10003)).toBe(`type=volume,source=ohe-verify-01,target=/workspace,volume-nocopy,${TMPFS_10003}`)
+    // The mount's CSV syntax: the quoted option is one field, its commas kept.
+    expect(parseCsvRow(workspaceMount('v', 7))).toEqual([
+      ...['type=volume', 'source=v', 'target=/workspace', 'volume-nocopy', 'volume-driver=local'],
+      ...['volume-opt=type=tmpfs', 'volume-opt=device=tmpfs', 'volume-opt=o=uid=0,gid=7,mode=2775']
     ])
   })
 

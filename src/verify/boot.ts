@@ -103,9 +103,15 @@ export function envFileText(environment: Readonly<Record<string, string>>, sessi
   return [...lines, `OH_SESSION_API_KEYS_0=${sessionKey}`, ''].join('\n')
 }
 
-/** `docker volume create` of the fresh /workspace: empty, root-owned, the fs group's with setgid (as fsGroup leaves a volume). Pure. */
-export function volumeCreateArgs(name: string, fsGroup: number): string[] {
-  return ['volume', 'create', '--driver', 'local', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs', '--opt', `o=uid=0,gid=${fsGroup},mode=2775`, name]
+/**
+ * The `--mount` of the fresh /workspace: a tmpfs volume, empty, root-owned, the fs group's with setgid (as fsGroup
+ * leaves a volume), made by `docker run` itself (one docker command fewer than a `volume create` first). It is named,
+ * so `docker rm --volumes` keeps it: removeContainer removes it. volume-nocopy: a Kubernetes volume does not copy the
+ * image's /workspace in; Docker's would. The option holding commas is quoted, as the mount's CSV syntax wants. Pure.
+ */
+export function workspaceMount(name: string, fsGroup: number): string {
+  const options = ['volume-driver=local', 'volume-opt=type=tmpfs', 'volume-opt=device=tmpfs', `"volume-opt=o=uid=0,gid=${fsGroup},mode=2775"`]
+  return [`type=volume,source=${name},target=${WORKSPACE},volume-nocopy`, ...options].join(',')
 }
 
 /**
@@ -160,9 +166,8 @@ export function bootRunArgs(run: BootRun): string[] {
     `${spec.runAsUser}:${spec.runAsGroup}`,
     '--group-add',
     String(spec.fsGroup),
-    // volume-nocopy: a Kubernetes volume does not copy the image's /workspace in; Docker's would.
     '--mount',
-    `type=volume,source=${run.name},target=${WORKSPACE},volume-nocopy`,
+    workspaceMount(run.name, spec.fsGroup),
     ...caTargets(spec.environment).flatMap(target => ['--mount', `type=bind,source=${run.caFile},target=${target},readonly`]),
     '--workdir',
     spec.workingDir,
@@ -269,14 +274,14 @@ export async function bootCheck(options: BootOptions): Promise<BootReport> {
         `(fs group ${spec.fsGroup}), an empty ${WORKSPACE} volume, working dir ${spec.workingDir}, ${Object.keys(spec.environment).length} variable(s), ` +
         `memory ${formatMemory(options.memoryBytes)}, ${formatCpus(cpus)}${cpus < options.cpus ? ` (the engine has only ${cpus})` : ''}, port ${spec.port} on 127.0.0.1:${hostPort}`
     )
-    const volume = await runDocker(volumeCreateArgs(name, spec.fsGroup), { silent: true })
-    if (volume.exitCode !== 0) return await failed(name, options, shown, 'start', `docker volume create failed: ${volume.stderr.slice(-3).join(' ')}`)
     const run = await runDocker(bootRunArgs({ image: options.image, name, hostPort, envFile, caFile, spec, memoryBytes: options.memoryBytes, cpus }), {
       silent: true
     })
     if (run.exitCode !== 0) {
       return await failed(name, options, shown, 'start', `docker run failed: ${options.redact(run.stderr.slice(-5).join(' '))}`)
     }
+    // The process id (for its cgroup) is only needed for the peak memory: asked beside the rest, not before it.
+    const pid = containerPid(name).catch(() => undefined)
     // A tmpfs volume holds content only while mounted, so the working directory is made once the container runs
     // (without --archive, docker cp keeps the tar's owners).
     const folders = workingDirTar(spec.workingDir, spec.runAsUser, spec.fsGroup, Math.floor(Date.now() / 1000))
@@ -287,11 +292,10 @@ export async function bootCheck(options: BootOptions): Promise<BootReport> {
       }
     }
     const id = run.stdout.trim()
-    const pid = await containerPid(name)
     const deadline = started + options.timeoutSeconds * 1000
     const baseUrl = `http://127.0.0.1:${hostPort}`
     const headers = { 'X-Session-API-Key': key }
-    const peak = (): Promise<Pick<BootReport, 'peakMemory' | 'peakMemorySource'>> => peakMemory(name, id, pid)
+    const peak = async (): Promise<Pick<BootReport, 'peakMemory' | 'peakMemorySource'>> => peakMemory(name, id, await pid)
 
     // The startup probe: each /server_info must answer within 1 s; polled until boot-timeout.
     let info = await get(`${baseUrl}/server_info`, headers, STARTUP_PROBE.timeoutMs)
