@@ -49377,30 +49377,35 @@ async function scanThroughLoopback(image, plan, docker2 = runDocker) {
     ...plan.pool ? { pool: plan.pool } : {},
     ...plan.clean ? { clean: plan.clean } : {}
   };
+  const known2 = /* @__PURE__ */ new Map();
   const registry = await startLoopbackRegistry({
-    known: plan.baseBlobs,
+    known: known2,
     receive: blobReader(options),
     ...plan.keepDir !== void 0 ? { keepDir: plan.keepDir } : {}
   });
   const tag = "verify";
   const reference = registry.reference(tag);
+  const tagging = docker2(["tag", image, reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS });
   try {
-    const tagged = await docker2(["tag", image, reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS });
+    const [tagged, baseBlobs] = await Promise.all([tagging, plan.baseBlobs]);
     if (tagged.exitCode !== 0) throw new Error(`docker tag ${image} ${reference} failed: ${tagged.stderr.at(-1) ?? tagged.exitCode}`);
-    try {
-      const pushed = await docker2(["push", reference], { silent: true, ...plan.timeoutMs ? { timeoutMs: plan.timeoutMs } : {} });
-      if (pushed.exitCode !== 0) {
-        const reason = pushed.killed ? `stopped after ${Math.round(pushed.killed.afterMs / 1e3)} s` : pushed.stderr.at(-1) ?? `exit code ${pushed.exitCode}`;
-        throw new LoopbackUnreachable(`the engine could not push to ${registry.host}: ${reason}`);
-      }
-    } finally {
-      await docker2(["image", "rm", reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS });
+    for (const [digest, size] of baseBlobs) known2.set(digest, size);
+    const pushed = await docker2(["push", reference], { silent: true, ...plan.timeoutMs ? { timeoutMs: plan.timeoutMs } : {} });
+    if (pushed.exitCode !== 0) {
+      const reason = pushed.killed ? `stopped after ${Math.round(pushed.killed.afterMs / 1e3)} s` : pushed.stderr.at(-1) ?? `exit code ${pushed.exitCode}`;
+      throw new LoopbackUnreachable(`the engine could not push to ${registry.host}: ${reason}`);
     }
     const scan = assemble((reference2) => registry.manifest(reference2)?.body, tag, registry.blobs);
     const top = registry.manifest(tag);
     if (plan.keepDir !== void 0 && top !== void 0) scan.sent = { top, manifest: registry.manifest, blobFile: registry.blobFile };
     return scan;
   } finally {
+    const untagged = tagging.then(() => docker2(["image", "rm", reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS })).then(
+      () => void 0,
+      () => void 0
+    );
+    if (plan.deferRemoval) plan.deferRemoval(untagged);
+    else await untagged;
     await registry.close();
   }
 }
@@ -49461,11 +49466,9 @@ function assemble(manifestOf, tag, blobs) {
 function startLayerRead(facts, early = false) {
   const started = performance.now();
   const local = inspectImage(facts.image);
-  const base = local.then((image) => baseFacts(facts.registries, facts.agentServerReference, image.diffIds));
-  const layers = Promise.all([local, base]).then(async ([image, baseRead]) => {
-    const read = await readLayers(facts, image, baseRead);
-    return { ...read, seconds: (performance.now() - started) / 1e3 };
-  });
+  const baseImage = readBase(facts.registries, facts.agentServerReference);
+  const base = Promise.all([local, baseImage]).then(([image, read]) => baseFacts(read, facts.agentServerReference, image.diffIds));
+  const layers = readLayers(facts, local, base).then((read) => ({ ...read, seconds: (performance.now() - started) / 1e3 }));
   const platform2 = engineRunsAmd64();
   for (const promise of [local, base, layers, platform2]) promise.catch(() => void 0);
   return { base, layers, early, platform: platform2 };
@@ -49681,20 +49684,22 @@ async function readLayers(facts, local, base) {
     await pool?.close();
   }
 }
-async function readLayersWith(facts, local, base, pool) {
+async function readLayersWith(facts, localImage, baseRead, pool) {
   try {
     const keepDir = facts.keepSent ? await mkdtemp3(path20.join(facts.workDir, "sent-")) : void 0;
     const read = await scanThroughLoopback(facts.image, {
-      baseBlobs: base.blobs ?? /* @__PURE__ */ new Map(),
+      baseBlobs: baseRead.then((base3) => base3.blobs ?? /* @__PURE__ */ new Map()),
       spoolDir: facts.workDir,
       timeoutMs: LOOPBACK_TIMEOUT_MS,
       ...keepDir ? { keepDir } : {},
       ...pool ? { pool } : {},
-      ...facts.scannedClean ? { clean: facts.scannedClean } : {}
+      ...facts.scannedClean ? { clean: facts.scannedClean } : {},
+      ...facts.deferRemoval ? { deferRemoval: facts.deferRemoval } : {}
     });
-    const mismatch2 = diffIdMismatch(local.diffIds, read.diffIds);
+    const [local2, base2] = await Promise.all([localImage, baseRead]);
+    const mismatch2 = diffIdMismatch(local2.diffIds, read.diffIds);
     if (mismatch2 !== void 0) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch2}).`);
-    for (const index of [...read.layers.keys()].filter((index2) => index2 < base.layers)) {
+    for (const index of [...read.layers.keys()].filter((index2) => index2 < base2.layers)) {
       read.layers.delete(index);
       read.sizes.delete(index);
       read.compressed.delete(index);
@@ -49705,6 +49710,7 @@ async function readLayersWith(facts, local, base, pool) {
     if (!(thrown instanceof LoopbackUnreachable)) throw thrown;
     info(`Reading the whole image with docker save instead: ${thrown.message} (a Docker engine not on this host's loopback).`);
   }
+  const [local, base] = await Promise.all([localImage, baseRead]);
   const archive = await scanSaveArchive(saveImage(facts.image), {
     imageId: local.id,
     diffIds: local.diffIds,
@@ -49718,25 +49724,26 @@ async function readLayersWith(facts, local, base, pool) {
   return { archive, source: "docker save", diffIds: local.diffIds, sameAsBase: /* @__PURE__ */ new Set() };
 }
 var LOOPBACK_TIMEOUT_MS = 30 * 6e4;
-async function baseFacts(registries, reference, diffIds) {
-  const none = (unknown) => ({ layers: 0, env: [], labels: {}, unknown });
-  if (!reference) return none("no agent-server base was resolved");
+async function readBase(registries, reference) {
+  if (!reference) return { unknown: "no agent-server base was resolved" };
   const parsed = parseImageReference(reference);
-  if (!parsed) return none(`'${reference}' is not an image reference`);
+  if (!parsed) return { unknown: `'${reference}' is not an image reference` };
   try {
-    const read = await registries.client(parsed.registry).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? "latest");
-    const baseIds = read.config.diffIds ?? [];
-    let layers = 0;
-    while (layers < baseIds.length && baseIds[layers] === diffIds[layers]) layers++;
-    if (layers < baseIds.length) {
-      return { ...none(`the image's first layers are not ${reference}'s, so every layer was scanned`) };
-    }
-    const blobs = new Map((read.layers ?? []).map((layer) => [layer.digest, layer.size]));
-    return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs };
+    return await registries.client(parsed.registry).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? "latest");
   } catch (thrown) {
     notice(`Could not read the base ${reference} to tell its layers apart, so every layer is scanned: ${describeError(thrown)}`);
-    return none(describeError(thrown));
+    return { unknown: describeError(thrown) };
   }
+}
+function baseFacts(read, reference, diffIds) {
+  const none = (unknown) => ({ layers: 0, env: [], labels: {}, unknown });
+  if ("unknown" in read) return none(read.unknown);
+  const baseIds = read.config.diffIds ?? [];
+  let layers = 0;
+  while (layers < baseIds.length && baseIds[layers] === diffIds[layers]) layers++;
+  if (layers < baseIds.length) return none(`the image's first layers are not ${reference ?? "the base"}'s, so every layer was scanned`);
+  const blobs = new Map((read.layers ?? []).map((layer) => [layer.digest, layer.size]));
+  return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs };
 }
 function reportNotices(notices, file, dockerfile2, history) {
   for (const notice2 of notices.slice(0, MAX_NOTICES2)) {

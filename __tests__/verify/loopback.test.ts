@@ -257,6 +257,60 @@ describe('scanThroughLoopback', () => {
     ])
   })
 
+  test("the tag is made while the base's blobs are still read, the push waits for them; a deferred removal ends after the read", async () => {
+    const tar = await tarOf({ 'opt/app/a.txt': 'hello\n' })
+    const layer = gzipSync(tar)
+    const baseId = digestOf('base tar')
+    const config = Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: [baseId, digestOf(tar)] } }))
+    const baseBlob = { digest: digestOf('base gzip'), size: 999 }
+    const { docker: fake, calls } = engine([layer], config, baseBlob)
+    let releaseBase: (blobs: ReadonlyMap<string, number>) => void = () => undefined
+    const baseBlobs = new Promise<ReadonlyMap<string, number>>(resolve => (releaseBase = resolve))
+    let releaseRm: () => void = () => undefined
+    const rmHeld = new Promise<void>(resolve => (releaseRm = resolve))
+    const docker: DockerCommand = async (args, options) => {
+      if (args[0] === 'tag') setImmediate(() => releaseBase(new Map([[baseBlob.digest, baseBlob.size]])))
+      if (args[0] === 'push') expect(calls.map(call => call[0])).toEqual(['tag'])
+      const result = await fake(args, options)
+      if (args[0] === 'image') await rmHeld
+      return result
+    }
+    const removals: Array<Promise<void>> = []
+    const scanned = await scanThroughLoopback('img', { baseBlobs, spoolDir: spool, deferRemoval: removed => removals.push(removed) }, docker)
+    // The base blob was answered as present (the fake engine checks it), so only the layer and the config crossed.
+    expect([scanned.skippedBase, scanned.blobsSent]).toEqual([1, 2])
+    expect(removals).toHaveLength(1)
+    let removed = false
+    void removals[0]?.then(() => (removed = true))
+    await new Promise(resolve => setImmediate(resolve))
+    expect(removed).toBe(false)
+    releaseRm()
+    await Promise.all(removals)
+    expect(calls.map(args => args[0])).toEqual(['tag', 'push', 'image'])
+  })
+
+  test('a base read that fails while the tag is made fails the read, and the tag is still removed once made', async () => {
+    const calls: string[][] = []
+    let tagged: () => void = () => undefined
+    const docker: DockerCommand = async args => {
+      calls.push(args)
+      if (args[0] === 'tag') await new Promise<void>(resolve => (tagged = resolve))
+      return ok
+    }
+    const baseBlobs = Promise.reject(new Error('registry down'))
+    const reading = scanThroughLoopback('img', { baseBlobs, spoolDir: spool }, docker)
+    reading.catch(() => undefined)
+    await new Promise(resolve => setTimeout(resolve, 10))
+    // No removal while the tag command runs: it would find nothing to remove.
+    expect(calls.map(args => args[0])).toEqual(['tag'])
+    tagged()
+    await expect(reading).rejects.toThrow('registry down')
+    expect(calls.map(args => args.slice(0, 2))).toEqual([
+      ['tag', 'img'],
+      ['image', 'rm']
+    ])
+  })
+
   test('an engine that cannot reach the loopback is told apart, for the fallback to docker save', async () => {
     const docker: DockerCommand = async args =>
       args[0] === 'push' ? { exitCode: 1, stderr: ['Get "http://127.0.0.1:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused'], stdout: '' } : ok

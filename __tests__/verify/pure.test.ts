@@ -5,6 +5,7 @@ import { secretLookingBuildArgs } from '../../src/buildx/secret-args.js'
 import { instructionLine } from '../../src/verify/instruction-line.js'
 import { diffIdMismatch } from '../../src/verify/push.js'
 import { makeRedactor } from '../../src/verify/redact.js'
+import { baseFacts } from '../../src/verify/verify.js'
 import { checksummed, random } from '../secrets/fixtures.js'
 
 describe('sdkMismatch', () => {
@@ -28,6 +29,47 @@ describe('sdkMismatch', () => {
     ['1.24.0', 'latest', undefined]
   ])('sdk_version %j against target %j', (sdk, target, message) => {
     expect(sdkMismatch(sdk, target)).toBe(message)
+  })
+})
+
+describe("baseFacts: which of the image's layers are the base", () => {
+  const base = {
+    config: { diffIds: ['sha256:a', 'sha256:b'], Env: ['PATH=/usr/bin'], Labels: { vendor: 'openhands' } },
+    layers: [
+      { digest: 'sha256:ga', size: 10 },
+      { digest: 'sha256:gb', size: 20 }
+    ]
+  } as unknown as Parameters<typeof baseFacts>[0]
+  const ref = 'ghcr.io/openhands/agent-server:1.23.0-python'
+  it.each<[string, Parameters<typeof baseFacts>[0], string[], ReturnType<typeof baseFacts>]>([
+    [
+      'a prefix: its layers, Env, Labels and blobs',
+      base,
+      ['sha256:a', 'sha256:b', 'sha256:c'],
+      {
+        layers: 2,
+        env: ['PATH=/usr/bin'],
+        labels: { vendor: 'openhands' },
+        blobs: new Map([
+          ['sha256:ga', 10],
+          ['sha256:gb', 20]
+        ])
+      }
+    ],
+    [
+      'not a prefix: none, every layer scanned',
+      base,
+      ['sha256:a', 'sha256:x', 'sha256:c'],
+      { layers: 0, env: [], labels: {}, unknown: `the image's first layers are not ${ref}'s, so every layer was scanned` }
+    ],
+    [
+      'unread: none, with the reason',
+      { unknown: 'no agent-server base was resolved' },
+      ['sha256:a'],
+      { layers: 0, env: [], labels: {}, unknown: 'no agent-server base was resolved' }
+    ]
+  ])('%s', (_, read, diffIds, expected) => {
+    expect(baseFacts(read, ref, diffIds)).toEqual(expected)
   })
 })
 

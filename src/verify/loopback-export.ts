@@ -22,8 +22,11 @@ export type BlobRead =
   { kind: 'layer'; scan: LayerScan; diffId: string; uncompressed: number; compressed: number } | { kind: 'json'; bytes: Buffer } | { kind: 'unreadable' }
 
 export interface LoopbackPlan {
-  /** Digests (compressed and uncompressed) of the base's layers with their sizes: the engine is told it need not send them. */
-  baseBlobs: ReadonlyMap<string, number>
+  /**
+   * Digests (compressed and uncompressed) of the base's layers with their sizes: the engine is told it need not send
+   * them. While they are still being read, the loopback registry starts and the image is tagged for it.
+   */
+  baseBlobs: ReadonlyMap<string, number> | Promise<ReadonlyMap<string, number>>
   spoolDir: string
   spoolAt?: number
   recordsTotal?: number
@@ -35,6 +38,8 @@ export interface LoopbackPlan {
   pool?: ScanPool
   /** The files the context scan found clean (LayerScanOptions.clean). */
   clean?: ScannedClean
+  /** Takes the removal of the loopback tag, which then goes on while the run does; without it the read awaits it. */
+  deferRemoval?: (removed: Promise<void>) => void
 }
 
 /** A manifest as the engine pushed it. */
@@ -110,30 +115,39 @@ export async function scanThroughLoopback(image: string, plan: LoopbackPlan, doc
     ...(plan.pool ? { pool: plan.pool } : {}),
     ...(plan.clean ? { clean: plan.clean } : {})
   }
+  // Filled before the push: the engine asks about no blob until then.
+  const known = new Map<string, number>()
   const registry = await startLoopbackRegistry({
-    known: plan.baseBlobs,
+    known,
     receive: blobReader(options),
     ...(plan.keepDir !== undefined ? { keepDir: plan.keepDir } : {})
   })
   const tag = 'verify'
   const reference = registry.reference(tag)
+  const tagging = docker(['tag', image, reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS })
   try {
-    const tagged = await docker(['tag', image, reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS })
+    const [tagged, baseBlobs] = await Promise.all([tagging, plan.baseBlobs])
     if (tagged.exitCode !== 0) throw new Error(`docker tag ${image} ${reference} failed: ${tagged.stderr.at(-1) ?? tagged.exitCode}`)
-    try {
-      const pushed = await docker(['push', reference], { silent: true, ...(plan.timeoutMs ? { timeoutMs: plan.timeoutMs } : {}) })
-      if (pushed.exitCode !== 0) {
-        const reason = pushed.killed ? `stopped after ${Math.round(pushed.killed.afterMs / 1000)} s` : (pushed.stderr.at(-1) ?? `exit code ${pushed.exitCode}`)
-        throw new LoopbackUnreachable(`the engine could not push to ${registry.host}: ${reason}`)
-      }
-    } finally {
-      await docker(['image', 'rm', reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS })
+    for (const [digest, size] of baseBlobs) known.set(digest, size)
+    const pushed = await docker(['push', reference], { silent: true, ...(plan.timeoutMs ? { timeoutMs: plan.timeoutMs } : {}) })
+    if (pushed.exitCode !== 0) {
+      const reason = pushed.killed ? `stopped after ${Math.round(pushed.killed.afterMs / 1000)} s` : (pushed.stderr.at(-1) ?? `exit code ${pushed.exitCode}`)
+      throw new LoopbackUnreachable(`the engine could not push to ${registry.host}: ${reason}`)
     }
     const scan = assemble(reference => registry.manifest(reference)?.body, tag, registry.blobs)
     const top = registry.manifest(tag)
     if (plan.keepDir !== undefined && top !== undefined) scan.sent = { top, manifest: registry.manifest, blobFile: registry.blobFile }
     return scan
   } finally {
+    // After the tag command has ended, whichever way: the base's read may have failed while it ran.
+    const untagged = tagging
+      .then(() => docker(['image', 'rm', reference], { silent: true, timeoutMs: SHORT_TIMEOUT_MS }))
+      .then(
+        () => undefined,
+        () => undefined
+      )
+    if (plan.deferRemoval) plan.deferRemoval(untagged)
+    else await untagged
     await registry.close()
   }
 }

@@ -10,6 +10,7 @@ import path from 'node:path'
 import { parseImageReference } from '../grammar.js'
 import { describeError, UserError } from '../errors.js'
 import type { Finding } from '../findings.js'
+import type { ImageConfigResult } from '../registry/client.js'
 import type { RegistryInputs, RunRegistries } from '../registry/for-inputs.js'
 import { loadIgnoreFile } from '../secrets/suppress.js'
 import { openScanPool, type ScanPool } from '../secrets/scan-pool.js'
@@ -157,12 +158,11 @@ type BaseRead = BaseFacts & { unknown?: string; blobs?: Map<string, number> }
 
 export function startLayerRead(facts: VerifyFacts, early = false): LayerRead {
   const started = performance.now()
+  // The engine's view of the image and the base's registry are asked at once; the loopback read starts beside them.
   const local = inspectImage(facts.image)
-  const base = local.then(image => baseFacts(facts.registries, facts.agentServerReference, image.diffIds))
-  const layers = Promise.all([local, base]).then(async ([image, baseRead]) => {
-    const read = await readLayers(facts, image, baseRead)
-    return { ...read, seconds: (performance.now() - started) / 1000 }
-  })
+  const baseImage = readBase(facts.registries, facts.agentServerReference)
+  const base = Promise.all([local, baseImage]).then(([image, read]) => baseFacts(read, facts.agentServerReference, image.diffIds))
+  const layers = readLayers(facts, local, base).then(read => ({ ...read, seconds: (performance.now() - started) / 1000 }))
   // Awaited later, perhaps once the build has ended: a failure meanwhile is not an unhandled one.
   const platform = engineRunsAmd64()
   for (const promise of [local, base, layers, platform]) promise.catch(() => undefined)
@@ -427,7 +427,7 @@ function composeHooks(first: VerifyFacts['afterHealthy'], second: VerifyFacts['a
  * The custom layers and the config, read through the loopback registry (only what the build added crosses), or
  * from `docker save` of the whole image when the engine cannot reach this host's loopback.
  */
-async function readLayers(facts: VerifyFacts, local: LocalImage, base: BaseRead): Promise<LayersRead & { scanThreads: number }> {
+async function readLayers(facts: VerifyFacts, local: Promise<LocalImage>, base: Promise<BaseRead>): Promise<LayersRead & { scanThreads: number }> {
   // The secret engine runs on worker threads beside the read (gunzip, sha256, tar) when the bundle has them.
   const pool = openScanPool()
   try {
@@ -447,20 +447,22 @@ interface LayersRead {
 
 async function readLayersWith(
   facts: VerifyFacts,
-  local: { id: string; diffIds: string[] },
-  base: BaseFacts & { blobs?: Map<string, number> },
+  localImage: Promise<LocalImage>,
+  baseRead: Promise<BaseRead>,
   pool: ScanPool | undefined
 ): Promise<LayersRead> {
   try {
     const keepDir = facts.keepSent ? await mkdtemp(path.join(facts.workDir, 'sent-')) : undefined
     const read = await scanThroughLoopback(facts.image, {
-      baseBlobs: base.blobs ?? new Map(),
+      baseBlobs: baseRead.then(base => base.blobs ?? new Map<string, number>()),
       spoolDir: facts.workDir,
       timeoutMs: LOOPBACK_TIMEOUT_MS,
       ...(keepDir ? { keepDir } : {}),
       ...(pool ? { pool } : {}),
-      ...(facts.scannedClean ? { clean: facts.scannedClean } : {})
+      ...(facts.scannedClean ? { clean: facts.scannedClean } : {}),
+      ...(facts.deferRemoval ? { deferRemoval: facts.deferRemoval } : {})
     })
+    const [local, base] = await Promise.all([localImage, baseRead])
     const mismatch = diffIdMismatch(local.diffIds, read.diffIds)
     if (mismatch !== undefined) throw new UserError(`The engine pushed an image other than ${facts.image} to the loopback registry (${mismatch}).`)
     // A base layer the engine holds under another blob than the registry's (built locally, or recompressed) was
@@ -476,6 +478,7 @@ async function readLayersWith(
     if (!(thrown instanceof LoopbackUnreachable)) throw thrown
     core.info(`Reading the whole image with docker save instead: ${thrown.message} (a Docker engine not on this host's loopback).`)
   }
+  const [local, base] = await Promise.all([localImage, baseRead])
   const archive = await scanSaveArchive(saveImage(facts.image), {
     imageId: local.id,
     diffIds: local.diffIds,
@@ -492,33 +495,32 @@ async function readLayersWith(
 /** The engine's push to the loopback registry: the custom layers only, at disk speed. */
 const LOOPBACK_TIMEOUT_MS = 30 * 60_000
 
-/** The base's layers (a prefix of the image's), Env and Labels, read from its registry; none when unreadable. */
-async function baseFacts(
-  registries: RunRegistries,
-  reference: string | undefined,
-  diffIds: readonly string[]
-): Promise<BaseFacts & { unknown?: string; blobs?: Map<string, number> }> {
-  const none = (unknown: string): BaseFacts & { unknown: string } => ({ layers: 0, env: [], labels: {}, unknown })
-  if (!reference) return none('no agent-server base was resolved')
+/** The agent-server base's config and blobs from its registry, or why there are none (never rejects). */
+async function readBase(registries: RunRegistries, reference: string | undefined): Promise<ImageConfigResult | { unknown: string }> {
+  if (!reference) return { unknown: 'no agent-server base was resolved' }
   const parsed = parseImageReference(reference)
-  if (!parsed) return none(`'${reference}' is not an image reference`)
+  if (!parsed) return { unknown: `'${reference}' is not an image reference` }
   try {
-    const read = await registries.client(parsed.registry).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? 'latest')
-    const baseIds = read.config.diffIds ?? []
-    let layers = 0
-    while (layers < baseIds.length && baseIds[layers] === diffIds[layers]) layers++
-    if (layers < baseIds.length) {
-      return { ...none(`the image's first layers are not ${reference}'s, so every layer was scanned`) }
-    }
-    // The registry's (compressed) blobs: what an engine pushing the image asks about, and the names Docker's
-    // containerd image store saves them under.
-    const blobs = new Map((read.layers ?? []).map(layer => [layer.digest, layer.size]))
-    return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs }
+    return await registries.client(parsed.registry).getImageConfig(parsed.repository, parsed.digest ?? parsed.tag ?? 'latest')
   } catch (thrown) {
     // Only more to scan (the build itself pulled the base, perhaps with credentials this step does not have).
     core.notice(`Could not read the base ${reference} to tell its layers apart, so every layer is scanned: ${describeError(thrown)}`)
-    return none(describeError(thrown))
+    return { unknown: describeError(thrown) }
   }
+}
+
+/** The base's layers (a prefix of the image's `diffIds`), Env, Labels and blobs; none when unread or not a prefix. Pure. */
+export function baseFacts(read: ImageConfigResult | { unknown: string }, reference: string | undefined, diffIds: readonly string[]): BaseRead {
+  const none = (unknown: string): BaseRead => ({ layers: 0, env: [], labels: {}, unknown })
+  if ('unknown' in read) return none(read.unknown)
+  const baseIds = read.config.diffIds ?? []
+  let layers = 0
+  while (layers < baseIds.length && baseIds[layers] === diffIds[layers]) layers++
+  if (layers < baseIds.length) return none(`the image's first layers are not ${reference ?? 'the base'}'s, so every layer was scanned`)
+  // The registry's (compressed) blobs: what an engine pushing the image asks about, and the names Docker's
+  // containerd image store saves them under.
+  const blobs = new Map((read.layers ?? []).map(layer => [layer.digest, layer.size]))
+  return { layers, env: read.config.Env ?? [], labels: read.config.Labels ?? {}, blobs }
 }
 
 /** Token-shaped strings in installed third-party packages: public already, so notices (the first 10 annotated). Like the context scan, they stay out of SARIF. */
