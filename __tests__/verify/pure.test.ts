@@ -6,6 +6,7 @@ import { instructionLine } from '../../src/verify/instruction-line.js'
 import { diffIdMismatch } from '../../src/verify/push.js'
 import { makeRedactor } from '../../src/verify/redact.js'
 import { baseFacts } from '../../src/verify/verify.js'
+import type { ImageConfigResult } from '../../src/registry/client.js'
 import { checksummed, random } from '../secrets/fixtures.js'
 
 describe('sdkMismatch', () => {
@@ -33,13 +34,15 @@ describe('sdkMismatch', () => {
 })
 
 describe("baseFacts: which of the image's layers are the base", () => {
-  const base = {
+  const base: ImageConfigResult = {
+    digest: 'sha256:manifest',
+    configDigest: 'sha256:config',
     config: { diffIds: ['sha256:a', 'sha256:b'], Env: ['PATH=/usr/bin'], Labels: { vendor: 'openhands' } },
     layers: [
       { digest: 'sha256:ga', size: 10 },
       { digest: 'sha256:gb', size: 20 }
     ]
-  } as unknown as Parameters<typeof baseFacts>[0]
+  }
   const ref = 'ghcr.io/openhands/agent-server:1.23.0-python'
   it.each<[string, Parameters<typeof baseFacts>[0], string[], ReturnType<typeof baseFacts>]>([
     [
