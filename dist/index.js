@@ -38849,7 +38849,9 @@ async function bootCheck(options) {
   } finally {
     const removed = removeContainer(name).then(
       () => saveState(VERIFY_STATE.container, ""),
-      (thrown) => warning(`Could not remove the boot-check container ${name}: ${describeError(thrown)}`)
+      (thrown) => warning(
+        `Could not remove the boot-check container ${name} (${describeError(thrown)}); the post step tries again, or remove it with docker rm --force --volumes ${name}`
+      )
     );
     if (options.deferRemoval) options.deferRemoval(removed);
     else await removed;
@@ -38938,10 +38940,15 @@ async function removeContainer(name) {
   if (!/^ohe-verify-[0-9a-f]+$/.test(name)) return;
   const run2 = await runDocker(["rm", "--force", "--volumes", name], { silent: true });
   if (run2.exitCode !== 0 && !run2.stderr.some((line) => /No such container/i.test(line))) {
-    warning(`Could not remove the boot-check container ${name}: ${run2.stderr.at(-1) ?? run2.exitCode}`);
+    warning(
+      `Could not remove the boot-check container ${name} (${run2.stderr.at(-1) ?? run2.exitCode}); on a self-hosted runner remove it with docker rm --force ${name}`
+    );
   }
   const volume = await runDocker(["volume", "rm", "--force", name], { silent: true });
-  if (volume.exitCode !== 0) warning(`Could not remove the boot-check volume ${name}: ${volume.stderr.at(-1) ?? volume.exitCode}`);
+  if (volume.exitCode !== 0)
+    warning(
+      `Could not remove the boot-check volume ${name} (${volume.stderr.at(-1) ?? volume.exitCode}); on a self-hosted runner remove it with docker volume rm ${name}`
+    );
 }
 function sdkVersionOf(body) {
   try {

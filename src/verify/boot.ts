@@ -372,7 +372,10 @@ export async function bootCheck(options: BootOptions): Promise<BootReport> {
     // The post step removes the container if the run ends before this does.
     const removed = removeContainer(name).then(
       () => core.saveState(VERIFY_STATE.container, ''),
-      (thrown: unknown) => core.warning(`Could not remove the boot-check container ${name}: ${describeError(thrown)}`)
+      (thrown: unknown) =>
+        core.warning(
+          `Could not remove the boot-check container ${name} (${describeError(thrown)}); the post step tries again, or remove it with docker rm --force --volumes ${name}`
+        )
     )
     if (options.deferRemoval) options.deferRemoval(removed)
     else await removed
@@ -497,10 +500,15 @@ export async function removeContainer(name: string): Promise<void> {
   if (!/^ohe-verify-[0-9a-f]+$/.test(name)) return
   const run = await runDocker(['rm', '--force', '--volumes', name], { silent: true })
   if (run.exitCode !== 0 && !run.stderr.some(line => /No such container/i.test(line))) {
-    core.warning(`Could not remove the boot-check container ${name}: ${run.stderr.at(-1) ?? run.exitCode}`)
+    core.warning(
+      `Could not remove the boot-check container ${name} (${run.stderr.at(-1) ?? run.exitCode}); on a self-hosted runner remove it with docker rm --force ${name}`
+    )
   }
   const volume = await runDocker(['volume', 'rm', '--force', name], { silent: true })
-  if (volume.exitCode !== 0) core.warning(`Could not remove the boot-check volume ${name}: ${volume.stderr.at(-1) ?? volume.exitCode}`)
+  if (volume.exitCode !== 0)
+    core.warning(
+      `Could not remove the boot-check volume ${name} (${volume.stderr.at(-1) ?? volume.exitCode}); on a self-hosted runner remove it with docker volume rm ${name}`
+    )
 }
 
 function sdkVersionOf(body: string): string | undefined {

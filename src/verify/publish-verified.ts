@@ -58,7 +58,7 @@ export async function publishVerified(
   const sameBuild: BuildIo = { ...io, commitTime: async () => created }
   // The blobs the engine sends the verify phase are kept when they are what gets pushed.
   const keepSent = inputs.push && (!attested || loadedAttested)
-  // The boot-check container is removed while the push goes on, and before the image is.
+  // The boot-check container and the loopback tag are removed while the push goes on, and before the image is.
   const removals: Array<Promise<void>> = []
   const verifyFacts: VerifyFacts = {
     image: local,

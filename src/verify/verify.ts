@@ -82,7 +82,7 @@ export interface VerifyFacts {
   /** For the SARIF file: the workspace (paths relative to it) and the action's version. */
   workspace?: string
   version?: string
-  /** Takes the boot-check container's removal, so that the push need not wait for it (BootOptions.deferRemoval). */
+  /** Takes the removals of the boot-check container and of the loopback tag, so that the push need not wait for them. */
   deferRemoval?: (removed: Promise<void>) => void
 }
 
